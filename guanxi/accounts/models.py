@@ -1,0 +1,224 @@
+"""Accounts (客户): organisations and individual key customers, seeds 003/004 客户档案."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AccountKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    INDIVIDUAL = "individual", _("Individual key customer")
+
+
+class OrganisationForm(models.TextChoices):
+    COMPANY = "company", _("Company")
+    GOVERNMENT = "government", _("Government body")
+    AGENCY = "agency", _("Agency")
+    OTA = "ota", _("OTA")
+    ASSOCIATION = "association", _("Association")
+    INSTITUTION = "institution", _("Public institution")
+    OTHER = "other", _("Other")
+
+
+class AccountType(models.TextChoices):
+    """Customer segment as the hotel/MICE sales team uses it (seed 000)."""
+
+    MICE = "mice", _("MICE (会展)")
+    GOVERNMENT_ENTERPRISE = "gov_ent", _("Government / enterprise (政企)")
+    CORPORATE = "corporate", _("Corporate (商务)")
+    OTA = "ota", _("OTA")
+    TRAVEL_AGENCY = "travel_agency", _("Travel agency (旅行社)")
+    WEDDING = "wedding", _("Wedding & banquet (婚宴)")
+    INDIVIDUAL = "individual", _("Individual (散客/个人)")
+    OTHER = "other", _("Other")
+
+
+class Industry(models.TextChoices):
+    GOVERNMENT = "government", _("Government & public sector")
+    FINANCE = "finance", _("Finance & insurance")
+    TECHNOLOGY = "technology", _("IT & internet")
+    PHARMA = "pharma", _("Pharma & healthcare")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    AUTOMOTIVE = "automotive", _("Automotive")
+    ENERGY = "energy", _("Energy & utilities")
+    REAL_ESTATE = "real_estate", _("Real estate & construction")
+    EDUCATION = "education", _("Education & research")
+    RETAIL = "retail", _("Retail & consumer goods")
+    TRAVEL = "travel", _("Travel & hospitality")
+    MEDIA = "media", _("Media & events")
+    ASSOCIATION = "association", _("Associations & NGOs")
+    OTHER = "other", _("Other")
+
+
+class EnterpriseNature(models.TextChoices):
+    SOE = "soe", _("State-owned (国企)")
+    PRIVATE = "private", _("Private (民营)")
+    FOREIGN = "foreign", _("Foreign-invested (外资)")
+    JOINT_VENTURE = "joint_venture", _("Joint venture (合资)")
+    GOVERNMENT = "government", _("Government (政府机关)")
+    INSTITUTION = "institution", _("Public institution (事业单位)")
+    OTHER = "other", _("Other")
+
+
+class Scale(models.TextChoices):
+    MICRO = "micro", _("Micro (<10 staff)")
+    SMALL = "small", _("Small (10–99)")
+    MEDIUM = "medium", _("Medium (100–999)")
+    LARGE = "large", _("Large (1,000–9,999)")
+    GROUP = "group", _("Group (10,000+)")
+
+
+class CreditRating(models.TextChoices):
+    AAA = "AAA", "AAA"
+    AA = "AA", "AA"
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class Attitude(models.TextChoices):
+    """Attitude to our products (对我方产品的态度)."""
+
+    ADVOCATE = "advocate", _("Advocate")
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    SCEPTICAL = "sceptical", _("Sceptical")
+    NEGATIVE = "negative", _("Negative")
+
+
+class AccountStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    LOST = "lost", _("Lost")
+
+
+class Tag(models.Model):
+    """A CRM label (CRM 标签) put on accounts."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    code = models.CharField(
+        _("account code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Your own customer number (客户编号); imports match accounts by it."),
+    )
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    english_name = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AccountKind.choices, default=AccountKind.ORGANISATION
+    )
+    organisation_form = models.CharField(
+        _("organisation form"), max_length=20, choices=OrganisationForm.choices, blank=True
+    )
+    account_type = models.CharField(
+        _("account type"), max_length=20, choices=AccountType.choices, db_index=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AccountStatus.choices,
+        default=AccountStatus.ACTIVE,
+        db_index=True,
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    enterprise_nature = models.CharField(
+        _("enterprise nature"), max_length=20, choices=EnterpriseNature.choices, blank=True
+    )
+    scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, blank=True)
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    organisation_structure = models.TextField(_("organisation structure"), blank=True)
+    credit_rating = models.CharField(
+        _("credit rating (信用度)"), max_length=3, choices=CreditRating.choices, blank=True
+    )
+    annual_sales = models.DecimalField(
+        _("annual sales (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    price_system = models.TextField(_("price system (价格体系)"), blank=True)
+    sales_policy = models.TextField(_("sales policy (销售政策)"), blank=True)
+    attitude = models.CharField(
+        _("attitude to our products"), max_length=20, choices=Attitude.choices, blank=True
+    )
+    customer_since = models.DateField(_("customer since (入网时间)"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+        help_text=_("The group this account belongs to (集团 → 子公司)."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner (KAM)"),
+        on_delete=models.PROTECT,
+        related_name="owned_accounts",
+    )
+    co_owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-owners"),
+        blank=True,
+        related_name="co_owned_accounts",
+    )
+    team = models.ForeignKey(
+        "core.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="accounts")
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[tags, co_owners])
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["owner", "team"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == AccountKind.INDIVIDUAL and self.organisation_form:
+            raise ValidationError(
+                {"organisation_form": _("An individual customer has no organisation form.")}
+            )
+        ancestor = self.parent
+        seen = set()
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError(
+                    {"parent": _("An account cannot be its own parent or ancestor.")}
+                )
+            if ancestor.pk in seen:
+                break
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent

@@ -1,0 +1,81 @@
+"""The sidebar: grouped the way a KAM thinks about the work, not by Django app."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    return request.user.is_superuser or getattr(request.user, "role", "") == "admin"
+
+
+def sidebar_navigation(request: HttpRequest) -> list[dict]:
+    return [
+        {
+            "title": _("Customers"),
+            "separator": False,
+            "items": [
+                {
+                    "title": _("Accounts"),
+                    "icon": "apartment",
+                    "link": reverse_lazy("admin:accounts_account_changelist"),
+                },
+                {
+                    "title": _("Contacts"),
+                    "icon": "contacts",
+                    "link": reverse_lazy("admin:contacts_contact_changelist"),
+                },
+                {
+                    "title": _("Tags"),
+                    "icon": "sell",
+                    "link": reverse_lazy("admin:accounts_tag_changelist"),
+                },
+            ],
+        },
+        {
+            "title": _("Business"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Transactions"),
+                    "icon": "receipt_long",
+                    "link": reverse_lazy("admin:transactions_transaction_changelist"),
+                },
+                {
+                    "title": _("Payments"),
+                    "icon": "payments",
+                    "link": reverse_lazy("admin:transactions_payment_changelist"),
+                },
+                {
+                    "title": _("Product categories"),
+                    "icon": "category",
+                    "link": reverse_lazy("admin:transactions_productcategory_changelist"),
+                },
+            ],
+        },
+        {
+            "title": _("Administration"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Users"),
+                    "icon": "person",
+                    "link": reverse_lazy("admin:core_user_changelist"),
+                    "permission": _is_admin,
+                },
+                {
+                    "title": _("Teams"),
+                    "icon": "groups",
+                    "link": reverse_lazy("admin:core_team_changelist"),
+                    "permission": _is_admin,
+                },
+                {
+                    "title": _("API tokens"),
+                    "icon": "key",
+                    "link": reverse_lazy("admin:core_apitoken_changelist"),
+                },
+            ],
+        },
+    ]

@@ -1,0 +1,95 @@
+"""Test helpers: the cast every access test uses (after healthchecks' alice/bob/charlie).
+
+- alice: KAM, team East, owns `account`
+- bob:   KAM, team East (alice's teammate), owns nothing here
+- charlie: KAM, team West: an outsider
+- lena:  team lead of East: sees the team's accounts
+- mia:   manager: sees everything
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from guanxi.accounts.models import Account, AccountType
+from guanxi.contacts.models import Contact
+from guanxi.core.models import Role, Team, User
+from guanxi.transactions.models import Payment, ProductCategory, Transaction
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def make_user(username: str, *, role: str = Role.KAM, team: Team | None = None, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        team=team,
+        is_staff=True,
+        **extra,
+    )
+    return user
+
+
+def make_account(*, owner: User, name: str | None = None, **fields) -> Account:
+    n = next(_seq)
+    fields.setdefault("code", f"T{n:05d}")
+    fields.setdefault("account_type", AccountType.CORPORATE)
+    fields.setdefault("team", owner.team)
+    return Account.objects.create(owner=owner, name=name or f"测试客户{n}", **fields)
+
+
+def make_contact(*, account: Account, name: str | None = None, **fields) -> Contact:
+    n = next(_seq)
+    fields.setdefault("code", f"C{n:05d}")
+    return Contact.objects.create(account=account, name=name or f"联系人{n}", **fields)
+
+
+def make_transaction(
+    *, account: Account, amount: str | Decimal = "100.00", when: dt.datetime | None = None, **fields
+) -> Transaction:
+    fields.setdefault("category", ProductCategory.objects.get(code="fnb"))
+    fields.setdefault("external_id", f"X{next(_seq)}")
+    return Transaction.objects.create(
+        account=account,
+        amount=Decimal(amount),
+        occurred_at=when or timezone.now(),
+        **fields,
+    )
+
+
+def make_payment(*, account: Account, amount: str | Decimal = "100.00", **fields) -> Payment:
+    fields.setdefault("received_at", timezone.now())
+    return Payment.objects.create(account=account, amount=Decimal(amount), **fields)
+
+
+@dataclass
+class Cast:
+    east: Team
+    west: Team
+    alice: User
+    bob: User
+    charlie: User
+    lena: User
+    mia: User
+    account: Account  # alice's
+    west_account: Account  # charlie's
+
+
+def make_cast() -> Cast:
+    east = Team.objects.create(name="East")
+    west = Team.objects.create(name="West")
+    alice = make_user("alice", team=east)
+    bob = make_user("bob", team=east)
+    charlie = make_user("charlie", team=west)
+    lena = make_user("lena", role=Role.TEAM_LEAD, team=east)
+    mia = make_user("mia", role=Role.MANAGER)
+    account = make_account(owner=alice, name="华东会展集团")
+    west_account = make_account(owner=charlie, name="西部旅行社")
+    return Cast(east, west, alice, bob, charlie, lena, mia, account, west_account)
