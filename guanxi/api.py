@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from guanxi import __version__
+from guanxi.accounts.api import router as accounts_router
+from guanxi.contacts.api import router as contacts_router
+from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError
+from guanxi.transactions.api import payments_router, transactions_router
 
 api = NinjaAPI(
     title="Guanxi API",
@@ -22,9 +30,20 @@ api = NinjaAPI(
 )
 
 
+logger = logging.getLogger(__name__)
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^\d+$")
+
+
 def _location(loc: list) -> str:
-    # ninja reports ["body", "payload", "amount"]; clients want "amount".
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    # ninja reports ["body", "payload", "amount"]; clients want "amount". pydantic adds the
+    # union branch it tried ("str-enum[Industry]", "literal['']"): cut the path there.
+    parts = []
+    for p in loc:
+        if p in ("body", "query", "path", "payload", "filters"):
+            continue
+        if not _PLAIN.match(str(p)):
+            break
+        parts.append(str(p))
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
@@ -37,7 +56,11 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     first = errors[0] if errors else {"field": "", "message": "invalid input"}
     return api.create_response(
         request,
-        {"message": f"{first['field']}: {first['message']}", "field": first["field"], "errors": errors},
+        {
+            "message": f"{first['field']}: {first['message']}",
+            "field": first["field"],
+            "errors": errors,
+        },
         status=422,
     )
 
@@ -49,20 +72,47 @@ def on_application_error(request: HttpRequest, exc: ApplicationError):
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError):
+    # Raised by full_clean() in services: the model rejected a value the client sent.
     if hasattr(exc, "error_dict"):
         field, messages = next(iter(exc.message_dict.items()))
         return api.create_response(
             request,
             {"message": f"{field}: {messages[0]}", "field": field, "errors": exc.message_dict},
-            status=400,
+            status=422,
         )
-    return api.create_response(request, {"message": "; ".join(exc.messages)}, status=400)
+    return api.create_response(request, {"message": "; ".join(exc.messages)}, status=422)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError):
+    # Services check uniqueness first; this is the race two concurrent writers can still hit.
+    logger.warning("integrity error on %s: %s", request.path, exc)
+    return api.create_response(
+        request,
+        {"message": "The change conflicts with existing data; reload and retry."},
+        status=409,
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError):
+    logger.warning("data error on %s: %s", request.path, exc)
+    return api.create_response(
+        request, {"message": "A value is out of range for its field."}, status=422
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, {"message": "Not found."}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
-        request, {"message": "Authentication required: send 'Authorization: Bearer <token>'."}, status=401
+        request,
+        {"message": "Authentication required: send 'Authorization: Bearer <token>'."},
+        status=401,
     )
 
 
@@ -71,22 +121,9 @@ def on_http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
 
 
-def _register_routers() -> None:
-    # Each domain app owns its router in <app>/api.py.
-    from importlib import import_module
-
-    for app, prefix in (
-        ("accounts", "/accounts"),
-        ("contacts", "/contacts"),
-        ("transactions", "/"),
-    ):
-        try:
-            module = import_module(f"guanxi.{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"guanxi.{app}.api":
-                raise
-            continue
-        api.add_router(prefix, module.router)
-
-
-_register_routers()
+# Each domain app owns its router in <app>/api.py.
+api.add_router("/", core_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/contacts", contacts_router)
+api.add_router("/transactions", transactions_router)
+api.add_router("/payments", payments_router)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from guanxi.contacts.models import Contact, FactSource, ProfileFact
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.services import Conflict, account_for_actor
+from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS_BY_KEY
-from guanxi.core.errors import ApplicationError
+from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
 
 
@@ -77,3 +82,153 @@ def profile_fact_verify(*, fact: ProfileFact, actor: User) -> ProfileFact:
         fact._history_user = actor
         fact.save(update_fields=["verified", "verified_by", "verified_at"])
     return fact
+
+
+# --- Contacts, related people, key dates ------------------------------------------------------
+
+CONTACT_FIELDS = frozenset(
+    {
+        "code", "name", "english_name", "nickname", "gender", "birthday", "title", "department",
+        "mobile", "phone", "email", "wechat", "is_primary", "is_active", "notes",
+    }
+)  # fmt: skip
+RELATED_PERSON_FIELDS = frozenset({"relation", "name", "phone", "birthday", "notes"})
+KEY_DATE_FIELDS = frozenset({"kind", "date", "label"})
+
+
+def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
+
+
+def _check_contact_code(code: str, *, exclude_pk: int | None = None) -> None:
+    clash = Contact.objects.filter(code=code)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise Conflict(
+            _("A contact with code '%(code)s' already exists.") % {"code": code}, field="code"
+        )
+
+
+def contact_for_actor(*, actor: User, contact_id: int | Contact, field: str = "contact") -> Contact:
+    """The contact if `actor` may see its account; otherwise NotFound, as if it did not exist."""
+    pk = contact_id.pk if isinstance(contact_id, Contact) else contact_id
+    contact = (
+        visible_to(Contact.objects.all(), actor, prefix="account__")
+        .select_related("account")
+        .filter(pk=pk)
+        .first()
+    )
+    if contact is None:
+        raise NotFound(_("Contact %(id)s not found.") % {"id": pk}, field=field)
+    return contact
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: User, account: int | Account, code: str, name: str, **fields: Any
+) -> Contact:
+    _check_fields(fields, CONTACT_FIELDS)
+    contact = Contact(
+        account=account_for_actor(actor=actor, account_id=account),
+        code=code,
+        name=name,
+        **fields,
+    )
+    _check_contact_code(code)
+    contact.full_clean(validate_unique=False)
+    contact._history_user = actor
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *, actor: User, contact: Contact, account: int | Account | None = None, **fields: Any
+) -> Contact:
+    """Change the given fields; moving to another account needs access to both."""
+    contact = contact_for_actor(actor=actor, contact_id=contact)
+    _check_fields(fields, CONTACT_FIELDS)
+    if account is not None:
+        contact.account = account_for_actor(actor=actor, account_id=account)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    if "code" in fields:
+        _check_contact_code(contact.code, exclude_pk=contact.pk)
+    contact.full_clean(validate_unique=False)
+    contact._history_user = actor
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: User, contact: Contact) -> None:
+    contact = contact_for_actor(actor=actor, contact_id=contact)
+    contact._history_user = actor
+    contact.delete()
+
+
+@transaction.atomic
+def related_person_create(
+    *, actor: User, contact: Contact, relation: str, name: str, **fields: Any
+) -> RelatedPerson:
+    contact = contact_for_actor(actor=actor, contact_id=contact)
+    _check_fields(fields, RELATED_PERSON_FIELDS)
+    person = RelatedPerson(contact=contact, relation=relation, name=name, **fields)
+    person.full_clean()
+    person._history_user = actor
+    person.save()
+    return person
+
+
+@transaction.atomic
+def related_person_update(*, actor: User, person: RelatedPerson, **fields: Any) -> RelatedPerson:
+    contact_for_actor(actor=actor, contact_id=person.contact_id)
+    _check_fields(fields, RELATED_PERSON_FIELDS)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person._history_user = actor
+    person.save()
+    return person
+
+
+@transaction.atomic
+def related_person_delete(*, actor: User, person: RelatedPerson) -> None:
+    contact_for_actor(actor=actor, contact_id=person.contact_id)
+    person._history_user = actor
+    person.delete()
+
+
+@transaction.atomic
+def key_date_create(
+    *, actor: User, contact: Contact, kind: str, date: dt.date, label: str = ""
+) -> KeyDate:
+    contact = contact_for_actor(actor=actor, contact_id=contact)
+    key_date = KeyDate(contact=contact, kind=kind, date=date, label=label)
+    key_date.full_clean()
+    key_date._history_user = actor
+    key_date.save()
+    return key_date
+
+
+@transaction.atomic
+def key_date_update(*, actor: User, key_date: KeyDate, **fields: Any) -> KeyDate:
+    contact_for_actor(actor=actor, contact_id=key_date.contact_id)
+    _check_fields(fields, KEY_DATE_FIELDS)
+    for name, value in fields.items():
+        setattr(key_date, name, value)
+    key_date.full_clean()
+    key_date._history_user = actor
+    key_date.save()
+    return key_date
+
+
+@transaction.atomic
+def key_date_delete(*, actor: User, key_date: KeyDate) -> None:
+    contact_for_actor(actor=actor, contact_id=key_date.contact_id)
+    key_date._history_user = actor
+    key_date.delete()

@@ -1,0 +1,102 @@
+"""/api/accounts: list, retrieve, create, update, delete, history."""
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
+
+from guanxi.accounts import services
+from guanxi.accounts.models import Account
+from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, AccountPatch
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries, ordered
+
+router = Router(tags=["accounts"])
+
+AccountId = Path(..., ge=1, le=MAX_ID)
+
+
+def account_list(*, user, filters: AccountFilters) -> QuerySet[Account]:
+    qs = accounts_visible_to(user).select_related("owner").prefetch_related("tags", "co_owners")
+    f = filters
+    if f.q:
+        qs = qs.filter(
+            Q(name__icontains=f.q)
+            | Q(short_name__icontains=f.q)
+            | Q(english_name__icontains=f.q)
+            | Q(code__iexact=f.q)
+        )
+    for name in ("account_type", "status", "industry", "kind"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.city:
+        qs = qs.filter(city=f.city)
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.team:
+        qs = qs.filter(team_id=f.team)
+    if f.parent:
+        qs = qs.filter(parent_id=f.parent)
+    if f.tag:
+        qs = qs.filter(
+            pk__in=Account.tags.through.objects.filter(tag__name=f.tag).values("account")
+        )
+    return ordered(qs)
+
+
+def _get(request: HttpRequest, account_id: int) -> Account:
+    return services.account_for_actor(actor=request.auth, account_id=account_id, field="id")
+
+
+@router.get("", response=list[AccountOut], summary="List accounts you can see")
+@paginate(Pagination)
+def list_accounts(request: HttpRequest, filters: Query[AccountFilters]):
+    return account_list(user=request.auth, filters=filters)
+
+
+@router.post("", response={201: AccountOut}, summary="Create an account")
+def create_account(request: HttpRequest, payload: AccountIn):
+    account = services.account_create(actor=request.auth, **payload.model_dump())
+    return Status(201, account)
+
+
+@router.get("/{account_id}", response=AccountOut, summary="Retrieve an account")
+def get_account(request: HttpRequest, account_id: int = AccountId):
+    return _get(request, account_id)
+
+
+@router.patch("/{account_id}", response=AccountOut, summary="Update some fields of an account")
+def patch_account(request: HttpRequest, payload: AccountPatch, account_id: int = AccountId):
+    account = services.account_update(
+        actor=request.auth,
+        account=_get(request, account_id),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return Account.objects.get(pk=account.pk)
+
+
+@router.put("/{account_id}", response=AccountOut, summary="Replace an account")
+def put_account(request: HttpRequest, payload: AccountIn, account_id: int = AccountId):
+    data = payload.model_dump()
+    # A replace keeps the owner and team unless given: clearing them is never meant.
+    for name in ("owner", "team"):
+        if data[name] is None:
+            del data[name]
+    account = services.account_update(actor=request.auth, account=_get(request, account_id), **data)
+    return Account.objects.get(pk=account.pk)
+
+
+@router.delete("/{account_id}", response={204: None}, summary="Delete an account")
+def delete_account(request: HttpRequest, account_id: int = AccountId):
+    services.account_delete(actor=request.auth, account=_get(request, account_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/{account_id}/history",
+    response=list[HistoryEntryOut],
+    summary="Audit history of an account: who changed what, old → new",
+)
+def account_history(request: HttpRequest, account_id: int = AccountId):
+    return history_entries(_get(request, account_id))

@@ -1,0 +1,199 @@
+"""Shared API pieces: pagination, patch schemas, audit history rendering, and the
+/api/auth/token and /api/me endpoints."""
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination
+from ninja.throttling import AnonRateThrottle
+from pydantic import create_model
+
+from guanxi.core.errors import ApplicationError
+from guanxi.core.models import User
+from guanxi.core.services import api_token_create
+
+# Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
+MAX_ID = 2**63 - 1
+MAX_PAGE_SIZE = 500
+
+
+class InvalidInput(ApplicationError):
+    """Input that passed the schema but that a domain check rejected (e.g. a profile value)."""
+
+    status_code = 422
+
+
+class Pagination(LimitOffsetPagination):
+    """`?limit=&offset=` with the total `count`; at most 500 rows a page."""
+
+    class Input(Schema):
+        limit: int = Field(settings.GUANXI_API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=MAX_ID)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
+
+
+def patch_schema(schema_cls: type[Schema], name: str) -> type[Schema]:
+    """Every field of `schema_cls`, optional for PATCH.
+
+    Unlike ninja's PatchDict, an omitted field defaults to None *without* widening the type, so
+    an explicit `null` for a required field is still a 422 rather than reaching the database.
+    Use `.model_dump(exclude_unset=True)` to get the fields the client sent.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in schema_cls.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation, optional)
+    return create_model(name, __base__=Schema, __doc__=f"Partial {schema_cls.__name__}.", **fields)
+
+
+def ordered(queryset: QuerySet) -> QuerySet:
+    """The model's ordering plus pk, so pages never overlap or skip rows."""
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    return queryset.order_by(*ordering, "pk")
+
+
+# --- Audit history (django-simple-history) -------------------------------------------------
+
+
+class ChangeOut(Schema):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class HistoryEntryOut(Schema):
+    id: int
+    at: dt.datetime
+    type: str = Field(description="+ created, ~ changed, - deleted")
+    action: str
+    user_id: int | None = None
+    user: str | None = None
+    reason: str | None = None
+    changes: list[ChangeOut]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        # many-to-many rows come as {"account": 1, "tag": 3}: the related id is what matters.
+        if len(value) == 2:
+            others = [v for k, v in value.items() if k not in {"account", "id"}]
+            if len(others) == 1:
+                return _jsonable(others[0])
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def history_entries(obj: Model) -> list[dict[str, Any]]:
+    """The object's audit trail, newest first, with old → new per changed field."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
+    entries = []
+    for i, record in enumerate(records):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        changes: list[dict[str, Any]] = []
+        if previous is not None and record.history_type != "-":
+            delta = record.diff_against(previous)
+            changes = [
+                {"field": c.field, "old": _jsonable(c.old), "new": _jsonable(c.new)}
+                for c in delta.changes
+            ]
+        user = record.history_user
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": record.history_type,
+                "action": _ACTIONS.get(record.history_type, record.history_type),
+                "user_id": user.pk if user else None,
+                "user": user.username if user else None,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+# --- Tokens and the current user ------------------------------------------------------------
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=1000)
+    name: str = Field("api", min_length=1, max_length=100, description="A label for the token")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
+    name: str
+    user: str
+    expires_at: dt.datetime | None = None
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    team: TeamOut | None = None
+    sees_all_accounts: bool
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    throttle=[AnonRateThrottle("10/m")],
+    response={201: TokenOut},
+    summary="Create an API token from a username and password",
+)
+def token_create(request: HttpRequest, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        # One message for unknown user and wrong password: do not reveal which accounts exist.
+        raise HttpError(401, "Wrong username or password.")
+    token, key = api_token_create(user=user, name=payload.name)
+    body = {"token": key, "name": token.name, "user": user.username, "expires_at": None}
+    return Status(201, body)
+
+
+@router.get("/me", response=MeOut, summary="The user the token belongs to")
+def me(request: HttpRequest):
+    user: User = request.auth
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": str(user),
+        "email": user.email,
+        "role": user.role,
+        "team": user.team,
+        "sees_all_accounts": user.sees_all_accounts,
+    }

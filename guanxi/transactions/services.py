@@ -1,0 +1,236 @@
+"""Writes for transactions (consumption records) and payments received (回款)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction as db_transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.services import Conflict, account_for_actor
+from guanxi.contacts.models import Contact
+from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.models import User
+from guanxi.transactions.models import Payment, ProductCategory, Transaction
+
+TRANSACTION_FIELDS = frozenset(
+    {"occurred_at", "amount", "cost", "head_count", "channel", "source", "external_id",
+     "description"}
+)  # fmt: skip
+PAYMENT_FIELDS = frozenset(
+    {"received_at", "amount", "method", "reference", "source", "external_id", "notes"}
+)
+
+
+def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # A timestamp without offset is read in the configured zone (Asia/Shanghai by default).
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _category(value: str | ProductCategory) -> ProductCategory:
+    if isinstance(value, ProductCategory):
+        return value
+    category = ProductCategory.objects.filter(code=value).first()
+    if category is None:
+        codes = ", ".join(
+            ProductCategory.objects.filter(is_active=True).values_list("code", flat=True)
+        )
+        raise ApplicationError(
+            _("Unknown category '%(code)s'; use one of: %(codes)s.")
+            % {"code": value, "codes": codes},
+            field="category",
+        )
+    return category
+
+
+def _contact(value: int | Contact | None, account: Account) -> Contact | None:
+    if value is None:
+        return None
+    pk = value.pk if isinstance(value, Contact) else value
+    contact = Contact.objects.filter(pk=pk, account=account).first()
+    if contact is None:
+        # Same words whether the contact is elsewhere or missing: existence is not revealed.
+        raise ApplicationError(
+            _("Contact %(id)s is not a contact of account %(account)s.")
+            % {"id": pk, "account": account.pk},
+            field="contact",
+        )
+    return contact
+
+
+def _check_external_id(model: type[Model], obj: Model) -> None:
+    if not obj.external_id:
+        return
+    clash = model.objects.filter(source=obj.source, external_id=obj.external_id)
+    if obj.pk is not None:
+        clash = clash.exclude(pk=obj.pk)
+    if clash.exists():
+        raise Conflict(
+            _("A %(what)s with external_id '%(id)s' from source '%(source)s' already exists.")
+            % {"what": model._meta.verbose_name, "id": obj.external_id, "source": obj.source},
+            field="external_id",
+        )
+
+
+def _check_amounts(tx: Transaction) -> None:
+    # The database has CHECK constraints too; this says which field and why.
+    if tx.amount is not None and tx.amount < 0:
+        raise ApplicationError(_("Amount must not be negative."), field="amount")
+    if tx.cost is not None and tx.cost < 0:
+        raise ApplicationError(_("Cost must not be negative."), field="cost")
+
+
+def _for_actor(model: type[Model], *, actor: User, pk: int | Model, field: str) -> Any:
+    pk = pk.pk if isinstance(pk, Model) else pk
+    obj = visible_to(model.objects.all(), actor, prefix="account__").filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(
+            _("%(what)s %(id)s not found.") % {"what": model._meta.verbose_name, "id": pk},
+            field=field,
+        )
+    return obj
+
+
+def transaction_for_actor(
+    *, actor: User, transaction_id: int | Transaction, field: str = "transaction"
+) -> Transaction:
+    return _for_actor(Transaction, actor=actor, pk=transaction_id, field=field)
+
+
+def payment_for_actor(*, actor: User, payment_id: int | Payment, field: str = "payment") -> Payment:
+    return _for_actor(Payment, actor=actor, pk=payment_id, field=field)
+
+
+@db_transaction.atomic
+def transaction_create(
+    *,
+    actor: User,
+    account: int | Account,
+    category: str | ProductCategory,
+    occurred_at: dt.datetime,
+    amount: Decimal,
+    contact: int | Contact | None = None,
+    **fields: Any,
+) -> Transaction:
+    _check_fields(fields, TRANSACTION_FIELDS)
+    account_obj = account_for_actor(actor=actor, account_id=account)
+    tx = Transaction(
+        account=account_obj,
+        contact=_contact(contact, account_obj),
+        category=_category(category),
+        occurred_at=_aware(occurred_at),
+        amount=amount,
+        **fields,
+    )
+    _check_amounts(tx)
+    _check_external_id(Transaction, tx)
+    tx.full_clean(validate_unique=False, validate_constraints=False)
+    tx._history_user = actor
+    tx.save()
+    return tx
+
+
+_UNSET: Any = object()
+
+
+@db_transaction.atomic
+def transaction_update(
+    *,
+    actor: User,
+    transaction: Transaction,
+    account: int | Account = _UNSET,
+    category: str | ProductCategory = _UNSET,
+    contact: int | Contact | None = _UNSET,
+    **fields: Any,
+) -> Transaction:
+    """Change the given fields. Moving to another account needs access to both, and the
+    contact must belong to the account the transaction ends up on."""
+    tx = transaction_for_actor(actor=actor, transaction_id=transaction)
+    _check_fields(fields, TRANSACTION_FIELDS)
+    if account is not _UNSET and account is not None:
+        tx.account = account_for_actor(actor=actor, account_id=account)
+    if category is not _UNSET and category is not None:
+        tx.category = _category(category)
+    if contact is not _UNSET:
+        tx.contact = _contact(contact, tx.account)
+    elif tx.contact_id is not None and tx.contact.account_id != tx.account_id:
+        tx.contact = _contact(tx.contact_id, tx.account)
+    for name, value in fields.items():
+        setattr(tx, name, _aware(value) if name == "occurred_at" else value)
+    _check_amounts(tx)
+    _check_external_id(Transaction, tx)
+    tx.full_clean(validate_unique=False, validate_constraints=False)
+    tx._history_user = actor
+    tx.save()
+    return tx
+
+
+@db_transaction.atomic
+def transaction_delete(*, actor: User, transaction: Transaction) -> None:
+    tx = transaction_for_actor(actor=actor, transaction_id=transaction)
+    tx._history_user = actor
+    tx.delete()
+
+
+@db_transaction.atomic
+def payment_create(
+    *,
+    actor: User,
+    account: int | Account,
+    received_at: dt.datetime,
+    amount: Decimal,
+    **fields: Any,
+) -> Payment:
+    _check_fields(fields, PAYMENT_FIELDS)
+    payment = Payment(
+        account=account_for_actor(actor=actor, account_id=account),
+        received_at=_aware(received_at),
+        amount=amount,
+        **fields,
+    )
+    _check_external_id(Payment, payment)
+    payment.full_clean(validate_unique=False, validate_constraints=False)
+    if payment.amount <= 0:
+        raise ApplicationError(_("A payment must be more than zero."), field="amount")
+    payment._history_user = actor
+    payment.save()
+    return payment
+
+
+@db_transaction.atomic
+def payment_update(
+    *, actor: User, payment: Payment, account: int | Account = _UNSET, **fields: Any
+) -> Payment:
+    payment = payment_for_actor(actor=actor, payment_id=payment)
+    _check_fields(fields, PAYMENT_FIELDS)
+    if account is not _UNSET and account is not None:
+        payment.account = account_for_actor(actor=actor, account_id=account)
+    for name, value in fields.items():
+        setattr(payment, name, _aware(value) if name == "received_at" else value)
+    _check_external_id(Payment, payment)
+    payment.full_clean(validate_unique=False, validate_constraints=False)
+    if payment.amount <= 0:
+        raise ApplicationError(_("A payment must be more than zero."), field="amount")
+    payment._history_user = actor
+    payment.save()
+    return payment
+
+
+@db_transaction.atomic
+def payment_delete(*, actor: User, payment: Payment) -> None:
+    payment = payment_for_actor(actor=actor, payment_id=payment)
+    payment._history_user = actor
+    payment.delete()
