@@ -1,0 +1,216 @@
+"""The one place that documents the import/export file format of every kind.
+
+Headers are matched case-insensitively, ignoring spaces, dashes and underscores; each column also
+accepts Chinese aliases because users export from Chinese PMS/POS/ERP systems (客户编号, 金额, …).
+Exports write the English keys, so an export can be imported again unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+KINDS = ("accounts", "contacts", "transactions", "payments")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Promise | str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: Promise | str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    label: Promise | str
+    match_by: Promise | str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.key for c in self.columns if c.required]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+_CHOICE_HELP = _("Code or label of one of: %(choices)s.")
+
+ACCOUNTS = Spec(
+    kind="accounts",
+    label=_("Accounts"),
+    match_by=_("code (客户编号): an existing code updates that account, a new code creates one"),
+    columns=(
+        Column("code", _("Account code"), ("客户编号", "客户代码", "编号"), True,
+               _("Your own customer number; unique."), "A1001"),
+        Column("name", _("Name"), ("客户名称", "名称", "公司名称", "单位名称"), True,
+               _("Full name of the organisation or person."), "华东会展集团"),
+        Column("account_type", _("Account type"), ("客户类型", "类型"), True,
+               _("mice, gov_ent, corporate, ota, travel_agency, wedding, individual, other."),
+               "mice"),
+        Column("kind", _("Kind"), ("客户性质", "性质"), False,
+               _("organisation (default) or individual."), "organisation"),
+        Column("short_name", _("Short name"), ("简称",), False, "", "华东会展"),
+        Column("english_name", _("English name"), ("英文名称", "英文名"), False, "", ""),
+        Column("status", _("Status"), ("状态",), False,
+               _("prospect, active (default), dormant, lost."), "active"),
+        Column("organisation_form", _("Organisation form"), ("组织形式",), False,
+               _("company, government, agency, ota, association, institution, other."),
+               "company"),
+        Column("industry", _("Industry"), ("行业",), False, _("Industry code or label."),
+               "finance"),
+        Column("enterprise_nature", _("Enterprise nature"), ("企业性质",), False,
+               _("soe, private, foreign, joint_venture, government, institution, other."),
+               "soe"),
+        Column("scale", _("Scale"), ("规模", "企业规模"), False,
+               _("micro, small, medium, large, group."), "large"),
+        Column("province", _("Province"), ("省份", "省"), False, "", "上海"),
+        Column("city", _("City"), ("城市", "市"), False, "", "上海"),
+        Column("address", _("Address"), ("地址",), False, "", ""),
+        Column("website", _("Website"), ("网址", "网站"), False, "", ""),
+        Column("phone", _("Phone"), ("电话", "联系电话"), False, "", ""),
+        Column("credit_rating", _("Credit rating"), ("信用度", "信用等级"), False,
+               _("AAA, AA, A, B or C."), "AA"),
+        Column("annual_sales", _("Annual sales (CNY)"), ("年销售额",), False,
+               _("Number, up to 2 decimals."), ""),
+        Column("attitude", _("Attitude to our products"), ("态度",), False,
+               _("advocate, positive, neutral, sceptical, negative."), ""),
+        Column("customer_since", _("Customer since"), ("入网时间", "建档日期"), False,
+               _("Date, YYYY-MM-DD."), "2021-03-01"),
+        Column("parent_code", _("Parent account code"), ("上级客户编号", "集团编号"), False,
+               _("Code of the group account; it must exist or appear earlier in the file."),
+               ""),
+        Column("owner", _("Owner (username)"), ("客户经理", "负责人"), False,
+               _("Username of the KAM. Empty: you (new accounts) or unchanged. Only managers "
+                 "and admins may name someone else (team leads: members of their team)."),
+               ""),
+        Column("team", _("Team"), ("团队", "销售团队"), False,
+               _("Team name. Empty: the owner's team."), ""),
+        Column("tags", _("Tags"), ("标签",), False,
+               _("Comma-separated (, ， 、); missing tags are created."), "VIP、会展"),
+        Column("notes", _("Notes"), ("备注",), False, "", ""),
+    ),
+)  # fmt: skip
+
+CONTACTS = Spec(
+    kind="contacts",
+    label=_("Contacts"),
+    match_by=_("code (联系人编号)"),
+    columns=(
+        Column("code", _("Contact code"), ("联系人编号", "编号"), True,
+               _("Your own contact number; unique."), "C2001"),
+        Column("account_code", _("Account code"), ("客户编号",), True,
+               _("Code of an account you can see."), "A1001"),
+        Column("name", _("Name"), ("姓名", "联系人", "联系人姓名"), True, "", "王芳"),
+        Column("english_name", _("English name"), ("英文名",), False, "", ""),
+        Column("nickname", _("Nickname / how to address"), ("称呼", "昵称"), False, "", "王总"),
+        Column("gender", _("Gender"), ("性别",), False, _("male/female or 男/女."), "female"),
+        Column("birthday", _("Birthday"), ("生日", "出生日期"), False, _("Date, YYYY-MM-DD."),
+               "1980-05-12"),
+        Column("title", _("Title"), ("职务", "职位"), False, "", "总经理"),
+        Column("department", _("Department"), ("部门",), False, "", ""),
+        Column("mobile", _("Mobile"), ("手机", "手机号"), False, "", "13800000000"),
+        Column("phone", _("Office phone"), ("电话", "办公电话"), False, "", ""),
+        Column("email", _("Email"), ("邮箱", "电子邮件"), False, "", ""),
+        Column("wechat", _("WeChat ID"), ("微信", "微信号"), False, "", ""),
+        Column("is_primary", _("Primary contact"), ("主要联系人",), False,
+               _("yes/no, 1/0, true/false, 是/否."), "yes"),
+        Column("is_active", _("Still at the account"), ("在职",), False,
+               _("yes (default) / no."), "yes"),
+        Column("notes", _("Notes"), ("备注",), False, "", ""),
+    ),
+)  # fmt: skip
+
+TRANSACTIONS = Spec(
+    kind="transactions",
+    label=_("Transactions"),
+    match_by=_("(source, external_id): the same pair again updates the transaction"),
+    columns=(
+        Column("source", _("Source system"), ("来源", "来源系统"), False,
+               _("Where the ids come from (PMS, POS…). Empty: the source given for the whole "
+                 "import (default \"import\")."), "pms"),
+        Column("external_id", _("External id"), ("外部编号", "单号", "订单号", "流水号"), True,
+               _("Id in the source system; unique per source."), "PMS-000001"),
+        Column("account_code", _("Account code"), ("客户编号",), True,
+               _("Code of an account you can see."), "A1001"),
+        Column("contact_code", _("Contact code"), ("联系人编号",), False,
+               _("Optional; the contact must belong to that account."), ""),
+        Column("occurred_at", _("Occurred at"), ("发生时间", "消费时间", "日期", "时间"), True,
+               _("ISO date or date-time (YYYY-MM-DD[ HH:MM[:SS]][+08:00]); without offset it "
+                 "is local time."), "2024-05-01 19:30"),
+        Column("category", _("Category"), ("产品类别", "类别", "消费类别"), True,
+               _("Product category code, Chinese or English name (rooms, fnb, 客房…)."), "fnb"),
+        Column("amount", _("Amount (CNY)"), ("金额", "消费金额"), True,
+               _("Zero or more, up to 2 decimals."), "3880.00"),
+        Column("cost", _("Cost (CNY)"), ("成本",), False, _("Zero or more; optional."), ""),
+        Column("head_count", _("Head count"), ("人数",), False, _("Whole number; optional."),
+               "12"),
+        Column("channel", _("Channel"), ("渠道",), False,
+               _("direct (default), walk_in, phone, website, mini_program, ota, travel_agency, "
+                 "other."), "direct"),
+        Column("description", _("Description"), ("说明", "备注", "摘要"), False, "", "商务宴请"),
+    ),
+)  # fmt: skip
+
+PAYMENTS = Spec(
+    kind="payments",
+    label=_("Payments"),
+    match_by=_("(source, external_id): the same pair again updates the payment"),
+    columns=(
+        Column("source", _("Source system"), ("来源", "来源系统"), False,
+               _("Empty: the source given for the whole import (default \"import\")."), "erp"),
+        Column("external_id", _("External id"), ("外部编号", "回款单号", "单号", "流水号"), True,
+               _("Id in the source system; unique per source."), "ERP-PAY-0001"),
+        Column("account_code", _("Account code"), ("客户编号",), True,
+               _("Code of an account you can see."), "A1001"),
+        Column("received_at", _("Received at"), ("回款时间", "到账时间", "回款日期", "日期"),
+               True, _("ISO date or date-time; without offset it is local time."), "2024-05-20"),
+        Column("amount", _("Amount (CNY)"), ("金额", "回款金额"), True,
+               _("More than zero, up to 2 decimals."), "50000.00"),
+        Column("method", _("Method"), ("方式", "付款方式", "回款方式"), False,
+               _("bank_transfer (default), card, wechat_pay, alipay, cash, other."),
+               "bank_transfer"),
+        Column("reference", _("Reference / invoice no."), ("凭证号", "发票号"), False, "", ""),
+        Column("notes", _("Notes"), ("备注",), False, "", ""),
+    ),
+)  # fmt: skip
+
+SPECS: dict[str, Spec] = {s.kind: s for s in (ACCOUNTS, CONTACTS, TRANSACTIONS, PAYMENTS)}
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-（）()]+", "", header.strip().lstrip("\ufeff")).lower()
+
+
+def header_map(spec: Spec) -> dict[str, str]:
+    """Normalised header text → column key, for the keys, English labels and Chinese aliases."""
+    out: dict[str, str] = {}
+    for col in spec.columns:
+        for name in (col.key, str(col.label), *col.aliases):
+            out.setdefault(_norm(name), col.key)
+    return out
+
+
+def resolve_headers(spec: Spec, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Map file headers to column keys. Returns ({file header: key}, [unknown headers])."""
+    lookup = header_map(spec)
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for h in headers:
+        key = lookup.get(_norm(h))
+        if key is None or key in mapping.values():
+            unknown.append(h)
+        else:
+            mapping[h] = key
+    return mapping, unknown

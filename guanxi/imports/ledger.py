@@ -1,0 +1,401 @@
+"""The fast path for transactions and payments (流水 / 回款): a million rows in seconds.
+
+1. validate every column vectorised (validate.Checks), building per-row messages;
+2. map codes → ids with joins against small lookups (accounts the user can see, contacts,
+   categories);
+3. find the existing (source, external_id) rows in one query and compare them column by column;
+4. write new rows (and their simple-history rows) with COPY / executemany and UPDATE only the
+   rows that changed, batch by batch, each batch in its own database transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from guanxi.contacts.models import Contact
+from guanxi.imports import db
+from guanxi.imports.columns import PAYMENTS, TRANSACTIONS, Spec
+from guanxi.imports.context import ImportContext, Outcome
+from guanxi.imports.reader import LINE
+from guanxi.imports.validate import Checks, errors_where
+from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
+
+
+@dataclass(frozen=True)
+class LedgerKind:
+    spec: Spec
+    model: type[models.Model]
+    time_field: str
+    positive_amount: bool
+    money_fields: tuple[str, ...]
+    int_fields: tuple[str, ...] = ()
+    choice_fields: dict[str, tuple[type[models.TextChoices], str]] = field(default_factory=dict)
+    text_fields: dict[str, int] = field(default_factory=dict)
+    has_contact: bool = False
+    has_category: bool = False
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def history_model(self) -> type[models.Model]:
+        return self.model.history.model
+
+    @property
+    def data_columns(self) -> list[str]:
+        """Columns an import sets and compares (everything but id, source, external_id,
+        created_at)."""
+        cols = ["account_id"]
+        if self.has_contact:
+            cols.append("contact_id")
+        cols.append(self.time_field)
+        if self.has_category:
+            cols.append("category_id")
+        return [*cols, *self.money_fields, *self.int_fields, *self.choice_fields,
+                *self.text_fields]  # fmt: skip
+
+
+TRANSACTION_KIND = LedgerKind(
+    spec=TRANSACTIONS,
+    model=Transaction,
+    time_field="occurred_at",
+    positive_amount=False,
+    money_fields=("amount", "cost"),
+    int_fields=("head_count",),
+    choice_fields={"channel": (Channel, Channel.DIRECT)},
+    text_fields={"description": 200},
+    has_contact=True,
+    has_category=True,
+)
+
+PAYMENT_KIND = LedgerKind(
+    spec=PAYMENTS,
+    model=Payment,
+    time_field="received_at",
+    positive_amount=True,
+    money_fields=("amount",),
+    choice_fields={"method": (PaymentMethod, PaymentMethod.BANK_TRANSFER)},
+    text_fields={"reference": 100, "notes": 300},
+)
+
+
+def _fmt(template: str, expr: pl.Expr) -> pl.Expr:
+    """A translated message with one %(code)s placeholder filled per row."""
+    before, _sep, after = template.partition("%(code)s")
+    return pl.concat_str([pl.lit(before), expr.cast(pl.String).fill_null(""), pl.lit(after)])
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _lookup_accounts(ctx: ImportContext, codes: list[str]) -> pl.DataFrame:
+    rows: list[tuple[str, int]] = []
+    visible = ctx.visible_accounts()
+    for chunk in _chunks(codes):
+        rows.extend(visible.filter(code__in=chunk).values_list("code", "id"))
+    return pl.DataFrame(
+        {"v_account_code": [r[0] for r in rows], "account_id": [r[1] for r in rows]},
+        schema={"v_account_code": pl.String, "account_id": pl.Int64},
+    )
+
+
+def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
+    rows: list[tuple[str, int, int]] = []
+    for chunk in _chunks(codes):
+        rows.extend(Contact.objects.filter(code__in=chunk).values_list("code", "id", "account_id"))
+    return pl.DataFrame(
+        {
+            "v_contact_code": [r[0] for r in rows],
+            "contact_id": [r[1] for r in rows],
+            "contact_account_id": [r[2] for r in rows],
+        },
+        schema={"v_contact_code": pl.String, "contact_id": pl.Int64,
+                "contact_account_id": pl.Int64},
+    )  # fmt: skip
+
+
+def _category_lookup() -> tuple[dict[str, int], list[str]]:
+    lookup: dict[str, int] = {}
+    codes: list[str] = []
+    for cat in ProductCategory.objects.all():
+        codes.append(cat.code)
+        for name in (cat.code, cat.name, cat.name_en):
+            if name:
+                lookup.setdefault(name.strip().lower(), cat.pk)
+    return lookup, codes
+
+
+def validate(
+    kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext, out: Outcome
+) -> pl.DataFrame:
+    """Check every row; return the good rows with DB-ready columns; errors go to `out`."""
+    c = Checks(frame)
+    c.text("source", max_length=30)
+    c.values["source"] = pl.coalesce([c.raw("source"), pl.lit(ctx.source)])
+    c.text("external_id", max_length=64, required=True)
+    c.text("account_code", max_length=40, required=True)
+    if kind.has_contact:
+        c.text("contact_code", max_length=40)
+    c.datetime(kind.time_field, required=True)
+    if kind.has_category:
+        c.text("category", max_length=50, required=True)
+    for name in kind.money_fields:
+        required = name == "amount"
+        c.money(name, required=required, positive=required and kind.positive_amount)
+    for name in kind.int_fields:
+        c.integer(name)
+    for name, (choices, default) in kind.choice_fields.items():
+        c.choice(name, choices, default=default)
+    for name, length in kind.text_fields.items():
+        c.text(name, max_length=length)
+    typed, errors = c.evaluate()
+    out.add_errors(errors)
+
+    # Codes → ids. Only accounts the importing user can see are in the lookup, so a hidden
+    # account reads exactly like a missing one (never reveal existence).
+    codes = typed["v_account_code"].drop_nulls().unique().to_list()
+    typed = typed.join(_lookup_accounts(ctx, codes), on="v_account_code", how="left")
+    out.add_errors(
+        errors_where(
+            typed,
+            pl.col("v_account_code").is_not_null() & pl.col("account_id").is_null(),
+            "account_code",
+            _fmt(_("account %(code)s not found or not visible to you"), pl.col("v_account_code")),
+        )
+    )
+    if kind.has_contact:
+        codes = typed["v_contact_code"].drop_nulls().unique().to_list()
+        typed = typed.join(_lookup_contacts(codes), on="v_contact_code", how="left")
+        out.add_errors(
+            errors_where(
+                typed,
+                pl.col("v_contact_code").is_not_null() & pl.col("contact_id").is_null(),
+                "contact_code",
+                _fmt(_("contact %(code)s not found"), pl.col("v_contact_code")),
+            )
+        )
+        out.add_errors(
+            errors_where(
+                typed,
+                pl.col("contact_id").is_not_null()
+                & pl.col("account_id").is_not_null()
+                & (pl.col("contact_account_id") != pl.col("account_id")),
+                "contact_code",
+                _fmt(_("contact %(code)s does not belong to this account"),
+                     pl.col("v_contact_code")),
+            )
+        )  # fmt: skip
+    if kind.has_category:
+        lookup, cat_codes = _category_lookup()
+        typed = typed.with_columns(
+            pl.col("v_category")
+            .str.to_lowercase()
+            .replace_strict(lookup, default=None, return_dtype=pl.Int64)
+            .alias("category_id")
+        )
+        out.add_errors(
+            errors_where(
+                typed,
+                pl.col("v_category").is_not_null() & pl.col("category_id").is_null(),
+                "category",
+                _("is not a product category (use one of: %(codes)s)")
+                % {"codes": ", ".join(cat_codes)},
+            )
+        )
+
+    # The same key twice in one file: the later line is the error.
+    first = pl.col(LINE).min().over(["v_source", "v_external_id"])
+    typed = typed.with_columns(first.alias("_first"))
+    out.add_errors(
+        errors_where(
+            typed,
+            pl.col("v_external_id").is_not_null() & (pl.col(LINE) != pl.col("_first")),
+            "external_id",
+            _fmt(_("repeats the source and external id of line %(code)s"), pl.col("_first")),
+        )
+    )
+
+    bad = pl.concat([e.select("line") for e in out.errors]) if out.errors else None
+    if bad is not None and bad.height:
+        typed = typed.filter(~pl.col(LINE).is_in(bad["line"].unique().implode()))
+    select = [
+        pl.col(LINE),
+        pl.col("v_source").alias("source"),
+        pl.col("v_external_id").alias("external_id"),
+        pl.col("account_id"),
+    ]
+    if kind.has_contact:
+        select.append(pl.col("contact_id"))
+    select.append(pl.col(f"v_{kind.time_field}").alias(kind.time_field))
+    if kind.has_category:
+        select.append(pl.col("category_id"))
+    select += [pl.col(f"v_{n}").alias(n) for n in kind.money_fields]
+    select += [pl.col(f"v_{n}").alias(n) for n in kind.int_fields]
+    select += [pl.col(f"v_{n}").alias(n) for n in kind.choice_fields]
+    select += [pl.col(f"v_{n}").fill_null("").alias(n) for n in kind.text_fields]
+    return typed.select(select)
+
+
+def _existing(kind: LedgerKind, good: pl.DataFrame) -> pl.DataFrame:
+    selects = {"id": db.plain_select("id"), "source": db.plain_select("source"),
+               "external_id": db.plain_select("external_id"),
+               "created_at": db.text_select("created_at")}  # fmt: skip
+    schema: dict[str, pl.DataType] = {
+        "id": pl.Int64, "source": pl.String, "external_id": pl.String, "created_at": pl.String
+    }  # fmt: skip
+    for col in kind.data_columns:
+        if col == kind.time_field:
+            selects[col], schema[col] = db.datetime_select(col), pl.String
+        elif col in kind.money_fields:
+            selects[col], schema[col] = db.money_select(col), pl.String
+        elif col.endswith("_id") or col in kind.int_fields:
+            selects[col], schema[col] = db.plain_select(col), pl.Int64
+        else:
+            selects[col], schema[col] = db.plain_select(col), pl.String
+    found = db.select_by_keys(kind.table, selects, good.select("source", "external_id"), schema)
+    return found.with_columns(
+        pl.col(kind.time_field)
+        .str.strptime(pl.Datetime("us"), db.TIME_FMT, strict=False)
+        .dt.replace_time_zone("UTC")
+    )
+
+
+def _history_frame(kind: LedgerKind, rows: pl.DataFrame, ctx: ImportContext, history_type: str,
+                   now_text: str) -> pl.DataFrame:  # fmt: skip
+    """The simple-history rows for `rows` (already in table-column form)."""
+    extra = {
+        "history_date": pl.lit(now_text),
+        "history_change_reason": pl.lit(ctx.reason),
+        "history_type": pl.lit(history_type),
+        "history_user_id": pl.lit(ctx.user_id, dtype=pl.Int64),
+    }
+    exprs = []
+    for f in kind.history_model._meta.concrete_fields:
+        if f.column == "history_id":
+            continue
+        if f.column in extra:
+            exprs.append(extra[f.column].alias(f.column))
+        elif f.column in rows.columns:
+            exprs.append(pl.col(f.column))
+        else:  # a field added to the model that this importer does not know how to fill
+            raise RuntimeError(f"import cannot fill {kind.history_model.__name__}.{f.column}")
+    return rows.select(exprs)
+
+
+def _table_frame(kind: LedgerKind, rows: pl.DataFrame) -> pl.DataFrame:
+    cols = []
+    for f in kind.model._meta.concrete_fields:
+        if f.column not in rows.columns:
+            raise RuntimeError(f"import cannot fill {kind.model.__name__}.{f.column}")
+        cols.append(f.column)
+    return rows.select(cols)
+
+
+def _to_db(kind: LedgerKind, rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(db.format_datetime(pl.col(kind.time_field)).alias(kind.time_field))
+
+
+def import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
+    out = Outcome()
+    good = validate(kind, frame, ctx, out)
+    existing = _existing(kind, good)
+
+    if existing.height and not ctx.sees_all:
+        # A row may only change a record on an account the user can see, whatever the file says.
+        ids = existing["account_id"].unique().to_list()
+        visible: set[int] = set()
+        for chunk in _chunks(ids):
+            visible.update(ctx.visible_accounts().filter(pk__in=chunk).values_list("id", flat=True))
+        hidden = existing.filter(~pl.col("account_id").is_in(list(visible)))
+        if hidden.height:
+            keyed = good.join(hidden.select("source", "external_id"), on=["source", "external_id"])
+            out.add_errors(
+                errors_where(
+                    keyed,
+                    pl.lit(True),
+                    "external_id",
+                    _("belongs to a record on an account not visible to you"),
+                    value=pl.col("external_id"),
+                )
+            )
+            good = good.join(keyed.select(LINE), on=LINE, how="anti")
+            existing = existing.join(hidden.select("id"), on="id", how="anti")
+
+    old = existing.rename({c: f"old_{c}" for c in kind.data_columns})
+    merged = good.join(old, on=["source", "external_id"], how="left")
+    new_rows = merged.filter(pl.col("id").is_null())
+    present = merged.filter(pl.col("id").is_not_null())
+    changed_expr = pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(f"old_{c}")) for c in kind.data_columns
+    )
+    changed = present.filter(changed_expr)
+    out.unchanged = present.height - changed.height
+    if ctx.dry_run:
+        out.created, out.updated = new_rows.height, changed.height
+        return out
+
+    now = timezone.now().astimezone(dt.UTC)
+    now_text = db.format_datetime(pl.lit(now).cast(pl.Datetime("us", "UTC")))
+    now_text = pl.select(now_text).item()
+    size = max(1, ctx.batch_size)
+    bar = tqdm(
+        total=new_rows.height + changed.height,
+        disable=not ctx.progress,
+        unit=" rows",
+        desc=_("Writing"),
+        file=sys.stderr,
+    )
+    history_table = kind.history_model._meta.db_table
+
+    for start in range(0, new_rows.height, size):
+        batch = new_rows.slice(start, size)
+        try:
+            with transaction.atomic():
+                batch = _to_db(kind, batch).with_columns(
+                    db.allocate_ids(kind.table, batch.height), pl.lit(now_text).alias("created_at")
+                )
+                db.insert_frame(kind.table, _table_frame(kind, batch))
+                db.insert_frame(history_table, _history_frame(kind, batch, ctx, "+", now_text))
+            out.created += batch.height
+        except DatabaseError as exc:
+            _batch_failed(out, batch, exc)
+        bar.update(batch.height)
+
+    for start in range(0, changed.height, size):
+        batch = changed.slice(start, size)
+        try:
+            with transaction.atomic():
+                rows = _to_db(kind, batch)
+                db.update_frame(kind.table, rows.select("id", *kind.data_columns))
+                db.insert_frame(history_table, _history_frame(kind, rows, ctx, "~", now_text))
+            out.updated += batch.height
+        except DatabaseError as exc:
+            _batch_failed(out, batch, exc)
+        bar.update(batch.height)
+    bar.close()
+    return out
+
+
+def _batch_failed(out: Outcome, batch: pl.DataFrame, exc: Exception) -> None:
+    # Rare (a concurrent writer took the same key): the batch rolled back, so say so per row.
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    out.add_errors(
+        errors_where(
+            batch,
+            pl.lit(True),
+            "external_id",
+            _("not saved: the database refused this batch (%(reason)s)") % {"reason": reason},
+            value=pl.col("external_id"),
+        )
+    )
