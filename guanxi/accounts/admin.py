@@ -1,0 +1,328 @@
+"""Customer archive (客户档案): the account list, the account form and the 360° page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
+from unfold.decorators import action, display
+
+from guanxi.accounts.models import Account, Tag
+from guanxi.accounts.selectors import (
+    account_360,
+    account_history,
+    account_rollup,
+    visible_to,
+    with_revenue,
+)
+from guanxi.contacts.models import Contact
+from guanxi.core.admin_mixins import (
+    RelatedOnlyDropdownFilter,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    StaffModelAdmin,
+    is_manager,
+    is_staff,
+)
+from guanxi.core.models import Role, User
+from guanxi.core.templatetags.guanxi_admin import money
+
+try:  # written by the import helper; the admin works without it
+    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
+
+    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
+except ImportError:  # pragma: no cover - until guanxi.imports ships its actions
+    EXPORT_ACTIONS = []
+
+
+class ProvinceFilter(DropdownFilter):
+    title = _("province")
+    parameter_name = "province"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        values = (
+            model_admin.get_queryset(request)
+            .exclude(province="")
+            .order_by("province")
+            .values_list("province", flat=True)
+            .distinct()
+        )
+        return [(v, v) for v in values]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(province=self.value())
+        return queryset
+
+
+class ContactInline(ScopedTabularInline):
+    model = Contact
+    fields = ("code", "name", "title", "mobile", "email", "is_primary", "is_active")
+    extra = 0
+    show_change_link = True
+    tab = True
+    verbose_name_plural = _("contacts")
+
+
+@admin.register(Account)
+class AccountAdmin(ScopedModelAdmin):
+    account_path = ""
+    list_display = (
+        "code",
+        "name_link",
+        "account_type",
+        "status",
+        "owner",
+        "team",
+        "city",
+        "credit_rating",
+        "revenue_12m_display",
+        "last_transaction_display",
+        "open_360",
+    )
+    list_display_links = ("code",)
+    list_select_related = ("owner", "team")
+    list_filter = (
+        ("account_type", ChoicesDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        ("industry", ChoicesDropdownFilter),
+        ("enterprise_nature", ChoicesDropdownFilter),
+        ("scale", ChoicesDropdownFilter),
+        ("credit_rating", ChoicesDropdownFilter),
+        ProvinceFilter,
+        ("owner", RelatedOnlyDropdownFilter),
+        ("team", RelatedOnlyDropdownFilter),
+        ("tags", RelatedOnlyDropdownFilter),
+    )
+    search_fields = ("name", "code", "short_name", "english_name", "contacts__name")
+    search_help_text = _("Name, code, short or English name, or a contact's name")
+    autocomplete_fields = ("parent", "tags")
+    readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
+    inlines = (ContactInline,)
+    actions = EXPORT_ACTIONS
+    actions_detail = ("view_360",)
+    fieldsets = (
+        (None, {"fields": (("code", "name"), ("short_name", "english_name"))}),
+        (
+            _("Profile"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("kind", "organisation_form"),
+                    ("province", "city"),
+                    "address",
+                    ("phone", "website"),
+                    "customer_since",
+                    "organisation_structure",
+                    "notes",
+                ),
+            },
+        ),
+        (
+            _("Classification"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("account_type", "status"),
+                    ("industry", "enterprise_nature"),
+                    "scale",
+                    "tags",
+                ),
+            },
+        ),
+        (
+            _("Relationship & ownership"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("owner", "team"),
+                    "co_owners",
+                    "parent",
+                    "subsidiaries_display",
+                    "attitude",
+                ),
+            },
+        ),
+        (
+            _("Commercial terms"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("credit_rating", "annual_sales"),
+                    "price_system",
+                    "sales_policy",
+                ),
+            },
+        ),
+        (
+            _("Record"),
+            {"classes": ["tab"], "fields": (("created_at", "updated_at"),)},
+        ),
+    )
+
+    # --- list ---------------------------------------------------------------------------------
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        request._guanxi_changelist = True  # annotate revenue only where it is shown
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if getattr(request, "_guanxi_changelist", False):
+            qs = with_revenue(qs)
+        return qs
+
+    @display(description=_("name"), ordering="name")
+    def name_link(self, obj: Account) -> str:
+        url = reverse("admin:accounts_account_change", args=(obj.pk,))
+        return format_html('<a href="{}" class="font-medium">{}</a>', url, obj.name)
+
+    @display(description=_("revenue, last 12 months"), ordering="revenue_12m")
+    def revenue_12m_display(self, obj: Account) -> str:
+        return money(getattr(obj, "revenue_12m", None))
+
+    @display(description=_("last transaction"), ordering="last_transaction_at")
+    def last_transaction_display(self, obj: Account) -> str:
+        value = getattr(obj, "last_transaction_at", None)
+        return timezone.localtime(value).date().isoformat() if value else "—"
+
+    @display(description="360°")
+    def open_360(self, obj: Account) -> str:
+        url = reverse("admin:accounts_account_view_360", args=(obj.pk,))
+        return format_html(
+            '<a href="{}" title="{}" class="material-symbols-outlined text-primary-600">'
+            "donut_large</a>",
+            url,
+            _("360° view"),
+        )
+
+    # --- form ---------------------------------------------------------------------------------
+
+    @display(description=_("subsidiaries"))
+    def subsidiaries_display(self, obj: Account) -> str:
+        if obj.pk is None:
+            return "—"
+        # get_form stamped the viewer on the object: list only subsidiaries they may open.
+        subs = visible_to(Account.objects.filter(parent=obj), getattr(obj, "_viewer", None))
+        subs = list(subs.order_by("name"))
+        if not subs:
+            return "—"
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:accounts_account_change", args=(s.pk,)), s.name) for s in subs),
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        if obj is not None:
+            obj._viewer = request.user
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        role = getattr(request.user, "role", "")
+        if is_manager(request):
+            return fields
+        if role == Role.TEAM_LEAD and request.user.team_id:
+            return (*fields, "team")
+        # A KAM owns what they create and cannot hand accounts over: the lead does that.
+        return (*fields, "owner", "team")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "owner":
+            kwargs["queryset"] = self.assignable_owners(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "co_owners":
+            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def assignable_owners(self, request: HttpRequest) -> QuerySet[User]:
+        users = User.objects.filter(is_active=True, is_staff=True)
+        if is_manager(request):
+            return users
+        if request.user.role == Role.TEAM_LEAD and request.user.team_id:
+            return users.filter(team_id=request.user.team_id)
+        return users.filter(pk=request.user.pk)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("owner", request.user.pk)
+        if request.user.team_id:
+            initial.setdefault("team", request.user.team_id)
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        user = request.user
+        if not is_manager(request):
+            if user.role == Role.TEAM_LEAD and user.team_id:
+                if not change:
+                    obj.team_id = user.team_id
+            elif not change:
+                obj.owner = user
+                obj.team_id = user.team_id
+        if obj.team_id is None and obj.owner_id and obj.owner.team_id and not change:
+            obj.team_id = obj.owner.team_id
+        super().save_model(request, obj, form, change)
+
+    # --- 360° page ----------------------------------------------------------------------------
+
+    @action(description=_("360° view"), url_path="360", icon="donut_large")
+    def view_360(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        account = self.get_object(request, unquote(object_id))
+        if account is None or not is_staff(request):
+            raise Http404
+        data = account_360(account)
+        rollup = account_rollup(account, user=request.user)
+        chart = {
+            "labels": [m.strftime("%Y-%m") for m, _v in data.monthly_revenue],
+            "datasets": [
+                {
+                    "label": str(_("Revenue (CNY)")),
+                    "data": [float(v) for _m, v in data.monthly_revenue],
+                    "backgroundColor": "var(--color-primary-600)",
+                    "maxBarThickness": 18,
+                    "displayYAxis": True,
+                }
+            ],
+        }
+        visible_parent = (
+            account.parent
+            if account.parent_id and self.object_is_visible(request, account.parent_id)
+            else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": account,
+            "title": _("360° view: %(name)s") % {"name": account.name},
+            "subtitle": account.code,
+            "data": data,
+            "rollup": rollup,
+            "history": account_history(account),
+            "chart_data": json.dumps(chart),
+            "visible_parent": visible_parent,
+            "co_owners": list(account.co_owners.all()),
+            "tags": list(account.tags.all()),
+            "has_change_permission": self.has_change_permission(request, account),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/account/account_360.html", context)
+
+
+@admin.register(Tag)
+class TagAdmin(StaffModelAdmin):
+    list_display = ("name", "description")
+    search_fields = ("name",)

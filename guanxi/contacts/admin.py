@@ -1,0 +1,232 @@
+"""Contacts (联系人) with their profile (C1 information groups), provenance and audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
+from unfold.decorators import display
+
+from guanxi.contacts.forms import SOURCE_FIELD, ContactForm, group_field_names
+from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
+from guanxi.contacts.profile_schema import GROUPS
+from guanxi.contacts.selectors import contact_fact_rows, contact_history
+from guanxi.contacts.services import profile_fact_verify, profile_facts_update
+from guanxi.core.admin_mixins import ScopedModelAdmin, ScopedTabularInline
+
+try:  # written by the import helper; the admin works without it
+    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
+
+    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
+except ImportError:  # pragma: no cover
+    EXPORT_ACTIONS = []
+
+
+class RelatedPersonInline(ScopedTabularInline):
+    model = RelatedPerson
+    fields = ("relation", "name", "phone", "birthday", "notes")
+    extra = 0
+    tab = True
+
+
+class KeyDateInline(ScopedTabularInline):
+    model = KeyDate
+    fields = ("kind", "date", "label")
+    extra = 0
+    tab = True
+
+
+@admin.register(Contact)
+class ContactAdmin(ScopedModelAdmin):
+    form = ContactForm
+    list_display = (
+        "name",
+        "account",
+        "title",
+        "mobile",
+        "email",
+        "birthday",
+        "gender",
+        "is_primary",
+        "is_active",
+    )
+    list_select_related = ("account",)
+    list_filter = (
+        ("gender", ChoicesDropdownFilter),
+        ("is_primary", BooleanRadioFilter),
+        ("is_active", BooleanRadioFilter),
+        ("account__account_type", ChoicesDropdownFilter),
+    )
+    search_fields = (
+        "name",
+        "english_name",
+        "code",
+        "mobile",
+        "email",
+        "title",
+        "account__name",
+        "account__code",
+    )
+    search_help_text = _("Name, code, mobile, e-mail, title or the account's name or code")
+    autocomplete_fields = ("account",)
+    readonly_fields = ("constellation_display", "zodiac_display")
+    inlines = (RelatedPersonInline, KeyDateInline)
+    actions = EXPORT_ACTIONS
+    change_form_outer_after_template = "admin/contacts/contact/provenance.html"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": (
+                        ("code", "account"),
+                        ("name", "english_name", "nickname"),
+                        ("gender", "birthday"),
+                        ("constellation_display", "zodiac_display"),
+                    )
+                },
+            ),
+            (
+                _("Work and reach"),
+                {
+                    "classes": ["tab"],
+                    "fields": (
+                        ("title", "department"),
+                        ("mobile", "phone"),
+                        ("email", "wechat"),
+                        ("is_primary", "is_active"),
+                        "notes",
+                    ),
+                },
+            ),
+        ]
+        for group in GROUPS:
+            fieldsets.append(
+                (
+                    group.label,
+                    {
+                        "classes": ["tab"],
+                        "description": group.description,
+                        "fields": group_field_names(group),
+                    },
+                )
+            )
+        fieldsets.append(
+            (
+                _("Profile facts: source"),
+                {"fields": (SOURCE_FIELD,)},
+            )
+        )
+        return fieldsets
+
+    @display(description=_("constellation (星座)"))
+    def constellation_display(self, obj: Contact) -> str:
+        return obj.constellation or "—"
+
+    @display(description=_("Chinese zodiac (生肖)"))
+    def zodiac_display(self, obj: Contact) -> str:
+        return obj.chinese_zodiac or "—"
+
+    def save_related(self, request: HttpRequest, form: ContactForm, formsets: Any, change: bool):
+        super().save_related(request, form, formsets, change)
+        # Profile facts go through the service so each one remembers who, when and from where.
+        source = form.cleaned_data.get(SOURCE_FIELD) or FactSource.CONVERSATION
+        for group, values in form.changed_facts().items():
+            profile_facts_update(
+                contact=form.instance,
+                group=group,
+                values=values,
+                actor=request.user,
+                source=source,
+            )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ):
+        extra_context = extra_context or {}
+        contact = self.get_object(request, unquote(object_id))
+        if contact is not None:
+            extra_context["fact_rows"] = contact_fact_rows(contact)
+            extra_context["contact_history"] = contact_history(contact)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "<path:object_id>/facts/<int:fact_id>/verify/",
+                self.admin_site.admin_view(self.verify_fact_view),
+                name="contacts_contact_verify_fact",
+            )
+        ]
+        return custom + urls
+
+    def verify_fact_view(self, request: HttpRequest, object_id: str, fact_id: int):
+        return _verify_fact(self, request, object_id, fact_id)
+
+
+@require_POST
+def _verify_fact(model_admin: ContactAdmin, request: HttpRequest, object_id: str, fact_id: int):
+    contact = model_admin.get_object(request, unquote(object_id))
+    if contact is None:
+        raise Http404
+    fact = get_object_or_404(ProfileFact, pk=fact_id, contact=contact)
+    profile_fact_verify(fact=fact, actor=request.user)
+    messages.success(request, _("Fact verified."))
+    return HttpResponseRedirect(reverse("admin:contacts_contact_change", args=(contact.pk,)))
+
+
+@admin.register(ProfileFact)
+class ProfileFactAdmin(ScopedModelAdmin):
+    """Read-mostly list of facts across contacts; edit them on the contact page."""
+
+    account_path = "contact__account__"
+    list_display = ("contact", "group", "key", "value", "source", "recorded_by", "recorded_at",
+                    "verified")  # fmt: skip
+    list_filter = (
+        ("group", ChoicesDropdownFilter),
+        ("source", ChoicesDropdownFilter),
+        ("verified", BooleanRadioFilter),
+    )
+    list_select_related = ("contact", "recorded_by")
+    search_fields = ("contact__name", "key")
+    readonly_fields = ("contact", "group", "key", "value", "source", "recorded_by", "recorded_at",
+                       "verified", "verified_by", "verified_at")  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # facts are written through the contact form and the service
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False  # reached from contacts, not the sidebar
+
+
+@admin.register(RelatedPerson)
+class RelatedPersonAdmin(ScopedModelAdmin):
+    account_path = "contact__account__"
+    list_display = ("name", "relation", "contact", "phone", "birthday")
+    list_filter = (("relation", ChoicesDropdownFilter),)
+    search_fields = ("name", "contact__name")
+    autocomplete_fields = ("contact",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(KeyDate)
+class KeyDateAdmin(ScopedModelAdmin):
+    account_path = "contact__account__"
+    list_display = ("contact", "kind", "date", "label")
+    list_filter = (("kind", ChoicesDropdownFilter),)
+    search_fields = ("label", "contact__name")
+    autocomplete_fields = ("contact",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False

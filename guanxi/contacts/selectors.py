@@ -1,0 +1,103 @@
+"""Reads of contacts and their profile facts, limited by the account access rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from guanxi.accounts.selectors import visible_to
+from guanxi.contacts.models import Contact, ProfileFact
+from guanxi.contacts.profile_schema import GROUPS, get_field
+from guanxi.core.models import User
+
+
+def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
+    return visible_to(Contact.objects.all(), user, prefix="account__")
+
+
+@dataclass
+class FactRow:
+    fact: ProfileFact
+    group_label: str
+    field_label: str
+    display: str
+
+
+def contact_fact_rows(contact: Contact) -> list[FactRow]:
+    """The contact's facts in schema order, labelled, for the provenance table."""
+    order = {(g.key, f.key): i for i, (g, f) in enumerate((g, f) for g in GROUPS for f in g.fields)}
+    facts = contact.facts.select_related("recorded_by", "verified_by")
+    rows = []
+    for fact in facts:
+        try:
+            spec = get_field(fact.group, fact.key)
+        except ValueError:  # a field dropped from the schema since it was recorded
+            rows.append(FactRow(fact, fact.group, fact.key, str(fact.value)))
+            continue
+        group_label = next(str(g.label) for g in GROUPS if g.key == fact.group)
+        rows.append(FactRow(fact, group_label, str(spec.label), spec.display(fact.value)))
+    rows.sort(key=lambda r: order.get((r.fact.group, r.fact.key), 10_000))
+    return rows
+
+
+def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
+    """Changes to the contact and to its profile facts, newest first."""
+    from guanxi.core.history import history_entries, merge_entries
+
+    own = history_entries(Contact.history.filter(id=contact.pk), limit=limit)
+    facts = history_entries(
+        ProfileFact.history.filter(contact_id=contact.pk), limit=limit, label_field="key"
+    )
+    labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
+    for entry in facts:
+        entry.object_label = labels.get(entry.object_label, entry.object_label)
+    return merge_entries(own, facts, limit=limit)
+
+
+def _month_days(today: dt.date, days: int) -> list[dt.date]:
+    return [today + dt.timedelta(days=i) for i in range(days + 1)]
+
+
+def upcoming_birthdays(
+    user: User | None, *, today: dt.date | None = None, days: int = 30, limit: int = 20
+) -> list[tuple[dt.date, Contact]]:
+    """Visible, active contacts whose birthday falls in the next `days` days (today included),
+    soonest first, as (next birthday, contact). 29 February birthdays are celebrated on
+    28 February in common years."""
+    today = today or timezone.localdate()
+    window = _month_days(today, days)
+    q = Q()
+    for day in window:
+        q |= Q(birthday__month=day.month, birthday__day=day.day)
+        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+            q |= Q(birthday__month=2, birthday__day=29)
+    contacts = (
+        contacts_visible_to(user)
+        .filter(is_active=True, birthday__isnull=False)
+        .filter(q)
+        .select_related("account")
+    )
+    result = []
+    for contact in contacts:
+        result.append((_next_birthday(contact.birthday, today), contact))
+    result.sort(key=lambda pair: (pair[0], pair[1].name))
+    return result[:limit]
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _next_birthday(birthday: dt.date, today: dt.date) -> dt.date:
+    for year in (today.year, today.year + 1):
+        day = birthday.day
+        if birthday.month == 2 and day == 29 and not _is_leap(year):
+            day = 28
+        candidate = dt.date(year, birthday.month, day)
+        if candidate >= today:
+            return candidate
+    return candidate

@@ -1,0 +1,176 @@
+"""Users, teams and API tokens. Users and teams are for admins; tokens for their owners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from guanxi.core.admin_mixins import is_admin, is_staff
+from guanxi.core.models import ApiToken, Team, User
+from guanxi.core.services import api_token_create
+
+
+class AdminOnlyMixin:
+    """Only admins (role admin) and superusers manage users and teams."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request)
+
+
+class GuanxiUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role", "team")
+
+
+@admin.register(User)
+class UserAdmin(AdminOnlyMixin, BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = GuanxiUserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ("username", "full_name", "role", "team", "email", "is_active", "last_login")
+    list_filter = (
+        ("role", ChoicesDropdownFilter),
+        ("team", RelatedDropdownFilter),
+        "is_active",
+    )
+    search_fields = ("username", "first_name", "last_name", "email")
+    list_select_related = ("team",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": (("last_name", "first_name"), ("email", "phone"))}),
+        (_("Role and team"), {"fields": (("role", "team"), ("is_active", "is_staff"))}),
+        (_("Superuser"), {"fields": ("is_superuser",), "classes": ["collapse"]}),
+        (_("Dates"), {"fields": (("last_login", "date_joined"),)}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    ("last_name", "first_name"),
+                    "email",
+                    ("role", "team"),
+                    "password1",
+                    "password2",
+                )
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("name"))
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name() or "—"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            return (*fields, "is_superuser")  # only a superuser makes superusers
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:
+            obj.is_staff = True  # every Guanxi user works in this UI; roles limit what they see
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Team)
+class TeamAdmin(AdminOnlyMixin, ModelAdmin):
+    list_display = ("name", "description", "member_count", "created_at")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(n_members=Count("members"))
+
+    @admin.display(description=_("members"), ordering="n_members")
+    def member_count(self, obj: Team) -> int:
+        return obj.n_members
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModelAdmin):
+    """Everyone manages their own tokens; admins see all. The key is shown once, on creation."""
+
+    list_display = ("name", "user", "key_hint", "created_at", "last_used_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username")
+    readonly_fields = ("key_hint", "created_at", "last_used_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        return qs if is_admin(request) else qs.filter(user_id=request.user.pk)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None):
+        if obj is None:
+            return ("name", "user", "expires_at") if is_admin(request) else ("name", "expires_at")
+        return ("name", "user", "key_hint", "created_at", "last_used_at", "expires_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        if obj is not None:
+            return ("name", "user", "key_hint", "created_at", "last_used_at", "expires_at")
+        return ()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(is_active=True)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request) and (
+            obj is None or is_admin(request) or obj.user_id == request.user.pk
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a token is revoked and re-created, never edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str):
+        from django.http import Http404
+
+        raise Http404
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        owner = obj.user if is_admin(request) and obj.user_id else request.user
+        token, key = api_token_create(user=owner, name=obj.name, expires_at=obj.expires_at)
+        obj.pk = token.pk
+        obj.user = token.user
+        obj.key_hash, obj.key_hint, obj.created_at = (
+            token.key_hash,
+            token.key_hint,
+            token.created_at,
+        )
+        messages.warning(
+            request,
+            _("Your new API key (copy it now, it will not be shown again): %(key)s") % {"key": key},
+        )

@@ -1,0 +1,35 @@
+"""The home page (UNFOLD["DASHBOARD_CALLBACK"]): figures over the user's visible accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from guanxi.accounts.selectors import dashboard_summary
+from guanxi.contacts.selectors import upcoming_birthdays
+
+
+def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    if not (request.user.is_authenticated and request.user.is_active):
+        return context
+    today = timezone.localdate()
+    summary = dashboard_summary(request.user, today=today)
+    context.update(
+        {
+            "dashboard": summary,
+            "birthdays": upcoming_birthdays(request.user, today=today, days=30),
+            "today": today,
+            "top_rows": _top_rows(summary.top_accounts),
+        }
+    )
+    return context
+
+
+def _top_rows(top: list) -> list[dict[str, Any]]:
+    peak = max((total for _a, total in top), default=0) or 1
+    return [
+        {"account": account, "total": total, "pct": round(float(total) / float(peak) * 100, 1)}
+        for account, total in top
+    ]

@@ -1,0 +1,90 @@
+"""Transactions (消费记录), payments received (回款) and product categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import (
+    ChoicesDropdownFilter,
+    RangeDateTimeFilter,
+    RelatedDropdownFilter,
+)
+
+from guanxi.core.admin_mixins import ScopedModelAdmin, StaffModelAdmin, is_manager
+from guanxi.transactions.models import Payment, ProductCategory, Transaction
+
+try:  # written by the import helper; the admin works without it
+    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
+
+    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
+except ImportError:  # pragma: no cover
+    EXPORT_ACTIONS = []
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ScopedModelAdmin):
+    list_display = (
+        "occurred_at",
+        "account",
+        "category",
+        "amount",
+        "cost",
+        "head_count",
+        "channel",
+        "source",
+        "external_id",
+    )
+    list_select_related = ("account", "category")
+    list_filter = (
+        ("category", RelatedDropdownFilter),
+        ("channel", ChoicesDropdownFilter),
+        "source",
+        ("occurred_at", RangeDateTimeFilter),
+    )
+    date_hierarchy = "occurred_at"
+    search_fields = ("account__name", "account__code", "external_id", "description")
+    search_help_text = _("Account name or code, external id or description")
+    autocomplete_fields = ("account", "contact")
+    actions = EXPORT_ACTIONS
+    fieldsets = (
+        (None, {"fields": (("account", "contact"), ("occurred_at", "category"))}),
+        (_("Amounts"), {"fields": (("amount", "cost"), ("head_count", "channel"))}),
+        (_("Origin"), {"fields": (("source", "external_id"), "description")}),
+    )
+
+
+@admin.register(Payment)
+class PaymentAdmin(ScopedModelAdmin):
+    list_display = ("received_at", "account", "amount", "method", "reference", "source")
+    list_select_related = ("account",)
+    list_filter = (
+        ("method", ChoicesDropdownFilter),
+        "source",
+        ("received_at", RangeDateTimeFilter),
+    )
+    date_hierarchy = "received_at"
+    search_fields = ("account__name", "account__code", "external_id", "reference")
+    search_help_text = _("Account name or code, external id or reference")
+    autocomplete_fields = ("account",)
+    actions = EXPORT_ACTIONS
+
+
+@admin.register(ProductCategory)
+class ProductCategoryAdmin(StaffModelAdmin):
+    """Configurable: managers and admins edit, everyone else reads."""
+
+    list_display = ("code", "name", "name_en", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    search_fields = ("code", "name", "name_en")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
