@@ -1,0 +1,652 @@
+"""`guanxi demo`: build, describe and reset the demo data set of a hotel/MICE group.
+
+`demo_build` generates the rows in memory (`generator.DemoGenerator`, seeded, deterministic),
+then bulk-inserts them in one transaction together with their audit rows: every demo object has
+a "created" history record by the demo administrator with the change reason "demo data".
+
+Running it again keeps what is there. `reset=True` first deletes *all* CRM data in the database
+(accounts, tags, contacts and their facts, transactions, payments, anything else hanging off an
+account, and their audit history), not only earlier demo rows, then rebuilds. Users and teams are
+kept; the demo users are (re)created with the documented demo password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models, transaction
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
+from tqdm import tqdm
+
+from guanxi.accounts.models import Account, Tag
+from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
+from guanxi.contacts.profile_schema import get_field
+from guanxi.core.models import Role, Team, User
+from guanxi.demo import catalog
+from guanxi.demo.generator import DemoGenerator, DemoPlan
+from guanxi.demo.scenarios import DESCRIPTIONS, TAG_PREFIX, Pattern
+from guanxi.transactions.models import Payment, ProductCategory, Transaction
+
+DEMO_SOURCE = "demo"
+CHANGE_REASON = "demo data"
+CODE_PREFIX = "DM-"
+DEFAULT_ACCOUNTS = 300
+DEFAULT_SEED = 2026
+BATCH = 2000
+
+
+@dataclass
+class DemoSummary:
+    """What the database holds after `demo_build` (counted, not remembered)."""
+
+    built: bool
+    users: int
+    teams: int
+    accounts_by_type: dict[str, int]
+    contacts: int
+    facts: int
+    verified_facts: int
+    related_people: int
+    key_dates: int
+    transactions: int
+    payments: int
+    first_at: dt.datetime | None
+    last_at: dt.datetime | None
+    revenue: Decimal
+    received: Decimal
+    top20_share: float | None
+    patterns: dict[str, int] = field(default_factory=dict)
+    seconds: float | None = None
+    as_of: dt.date | None = None
+    seed: int | None = None
+
+    @property
+    def accounts(self) -> int:
+        return sum(self.accounts_by_type.values())
+
+    def describe(self) -> str:
+        state = (
+            f"Demo data built in {self.seconds:.1f} s (seed {self.seed}, as of {self.as_of})."
+            if self.built and self.seconds is not None
+            else "Demo data already present; kept it (use --reset to rebuild)."
+        )
+        types = ", ".join(f"{k} {v}" for k, v in sorted(self.accounts_by_type.items()))
+        lines = [
+            state,
+            f"  users {self.users}, teams {self.teams}",
+            f"  accounts {self.accounts}: {types}",
+            f"  contacts {self.contacts}, profile facts {self.facts} "
+            f"({self.verified_facts} verified), related people {self.related_people}, "
+            f"key dates {self.key_dates}",
+            f"  transactions {self.transactions}, payments {self.payments}",
+        ]
+        if self.first_at and self.last_at:
+            lines.append(
+                f"  period {timezone.localdate(self.first_at)} – {timezone.localdate(self.last_at)}"
+            )
+        share = f", top 20% of accounts = {self.top20_share:.0%}" if self.top20_share else ""
+        lines.append(f"  revenue ¥{self.revenue:,.0f}, received ¥{self.received:,.0f}{share}")
+        if self.patterns:
+            mix = ", ".join(f"{k} {v}" for k, v in self.patterns.items())
+            lines.append(f"  lifecycle patterns: {mix}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- users
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # One hash shared by all demo users: hashing is deliberately slow, a demo load should not be.
+    return make_password(catalog.DEMO_PASSWORD)
+
+
+@transaction.atomic
+def demo_admin_ensure() -> tuple[str, str]:
+    """Make sure the demo superuser exists and can log in with the documented demo password."""
+    user, _created = User.objects.get_or_create(username=catalog.ADMIN_USERNAME)
+    user.is_superuser = True
+    user.is_staff = True
+    user.is_active = True
+    user.role = Role.ADMIN
+    user.password = _demo_password_hash()
+    user.save()
+    return catalog.ADMIN_USERNAME, catalog.DEMO_PASSWORD
+
+
+def _staff_ensure() -> tuple[list[Team], dict[str, User]]:
+    teams = []
+    for name, description in catalog.TEAMS:
+        team, _ = Team.objects.update_or_create(name=name, defaults={"description": description})
+        teams.append(team)
+    users: dict[str, User] = {}
+    for username, family, given, role, team_idx, phone in catalog.STAFF:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": given,
+                "last_name": family,
+                "role": role,
+                "team": teams[team_idx] if team_idx is not None else None,
+                "is_staff": True,
+                "is_active": True,
+                "phone": phone,
+                "email": f"{username}@guanxi-demo.example",
+                "password": _demo_password_hash(),
+            },
+        )
+        users[username] = user
+    return teams, users
+
+
+# --------------------------------------------------------------------------- build
+
+
+def demo_exists() -> bool:
+    return Account.objects.filter(code__startswith=CODE_PREFIX).exists()
+
+
+def demo_build(
+    *,
+    accounts: int = DEFAULT_ACCOUNTS,
+    seed: int = DEFAULT_SEED,
+    progress: bool = False,
+    reset: bool = False,
+    as_of: dt.date | None = None,
+) -> DemoSummary:
+    """Load the demo data set unless it is already there; `reset` wipes CRM data first."""
+    if accounts < 1:
+        raise ValueError("accounts must be at least 1")
+    started = time.perf_counter()
+    if demo_exists() and not reset:
+        demo_admin_ensure()
+        return demo_summary(built=False)
+    as_of = as_of or timezone.localdate()
+    generator = DemoGenerator(accounts=accounts, seed=seed, as_of=as_of, tz=settings.TIME_ZONE)
+    with tqdm(
+        total=accounts, desc="demo: generating", unit=" accounts", disable=not progress
+    ) as bar:
+        plan = generator.generate(progress=bar.update)
+    with transaction.atomic():
+        if reset:
+            demo_wipe()
+        demo_admin_ensure()
+        _teams, users = _staff_ensure()
+        _write(plan, users=users, progress=progress)
+    summary = demo_summary(built=True)
+    summary.seconds = time.perf_counter() - started
+    summary.as_of, summary.seed = as_of, seed
+    return summary
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
+    admin = User.objects.get(username=catalog.ADMIN_USERNAME)
+    now = timezone.now()
+    total = (
+        len(plan.accounts)
+        + len(plan.contacts)
+        + len(plan.facts)
+        + len(plan.related)
+        + len(plan.key_dates)
+        + len(plan.transactions)
+        + len(plan.payments)
+    )
+    bar = tqdm(total=total, desc="demo: writing", unit=" rows", disable=not progress)
+
+    def insert(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+        saved: list[models.Model] = []
+        for chunk in _chunks(objs):
+            rows = model._default_manager.bulk_create(list(chunk), batch_size=BATCH)
+            _history_insert(model, rows, user=admin, date=now)
+            saved.extend(rows)
+            bar.update(len(chunk))
+        return saved
+
+    try:
+        account_ids = _write_accounts(plan, users=users, admin=admin, now=now)
+        bar.update(len(plan.accounts))
+
+        contacts = [
+            Contact(
+                code=c.code,
+                account_id=account_ids[c.account_idx],
+                name=c.name,
+                english_name=c.english_name,
+                nickname=c.nickname,
+                gender=c.gender,
+                birthday=c.birthday,
+                title=c.title,
+                department=c.department,
+                mobile=c.mobile,
+                phone=c.phone,
+                email=c.email,
+                wechat=c.wechat,
+                is_primary=c.is_primary,
+                is_active=c.is_active,
+                notes=c.notes,
+            )
+            for c in plan.contacts
+        ]
+        contact_ids = [c.pk for c in insert(Contact, contacts)]
+
+        def uid(username: str | None) -> int | None:
+            return users[username].pk if username else None
+
+        facts = []
+        for f in plan.facts:
+            # the same validation as the service: only schema-valid values get in
+            value = get_field(f.group, f.key).parse(f.value)
+            facts.append(
+                ProfileFact(
+                    contact_id=contact_ids[f.contact_idx],
+                    group=f.group,
+                    key=f.key,
+                    value=value,
+                    source=f.source,
+                    recorded_by_id=uid(f.recorded_by),
+                    recorded_at=f.recorded_at,
+                    verified=f.verified_at is not None,
+                    verified_by_id=uid(f.verified_by),
+                    verified_at=f.verified_at,
+                )
+            )
+        insert(ProfileFact, facts)
+        insert(
+            RelatedPerson,
+            [
+                RelatedPerson(
+                    contact_id=contact_ids[r.contact_idx],
+                    relation=r.relation,
+                    name=r.name,
+                    phone=r.phone,
+                    birthday=r.birthday,
+                    notes=r.notes,
+                )
+                for r in plan.related
+            ],
+        )
+        insert(
+            KeyDate,
+            [
+                KeyDate(
+                    contact_id=contact_ids[k.contact_idx], kind=k.kind, date=k.date, label=k.label
+                )
+                for k in plan.key_dates
+            ],
+        )
+        categories = dict(ProductCategory.objects.values_list("code", "pk"))
+        insert(
+            Transaction,
+            [
+                Transaction(
+                    account_id=account_ids[t.account_idx],
+                    contact_id=contact_ids[t.contact_idx] if t.contact_idx is not None else None,
+                    occurred_at=t.occurred_at,
+                    category_id=categories[t.category],
+                    amount=t.amount,
+                    cost=t.cost,
+                    head_count=t.head_count,
+                    channel=t.channel,
+                    source=DEMO_SOURCE,
+                    external_id=t.external_id,
+                    description=t.description,
+                )
+                for t in plan.transactions
+            ],
+        )
+        insert(
+            Payment,
+            [
+                Payment(
+                    account_id=account_ids[p.account_idx],
+                    received_at=p.received_at,
+                    amount=p.amount,
+                    method=p.method,
+                    reference=p.reference,
+                    source=DEMO_SOURCE,
+                    external_id=p.external_id,
+                    notes=p.notes,
+                )
+                for p in plan.payments
+            ],
+        )
+    finally:
+        bar.close()
+
+
+def _history_insert(
+    model: type[models.Model], objs: Sequence[models.Model], *, user: User, date: dt.datetime
+) -> None:
+    """The "created" audit rows of `objs`, as simple_history's bulk_history_create writes them
+    (history_type "+", the loader as user, reason "demo data"), inserted with executemany: the
+    ORM's per-value SQL compilation would double the load time."""
+    history_model = model.history.model  # type: ignore[attr-defined]
+    tracked = history_model.tracked_fields
+    ops = connection.ops
+
+    def adapter(f: models.Field) -> Any:
+        if isinstance(f, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(f, models.DateField):
+            return ops.adapt_datefield_value
+        if isinstance(f, models.DecimalField):
+            return lambda v: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+        if isinstance(f, models.JSONField):
+            return lambda v: f.get_db_prep_save(v, connection)
+        return None
+
+    adapters = [(f.attname, adapter(f)) for f in tracked]
+    columns = [history_model._meta.get_field(f.name).column for f in tracked]
+    columns += ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    tail = (ops.adapt_datetimefield_value(date), CHANGE_REASON, "+", user.pk)
+    rows = []
+    for obj in objs:
+        values = []
+        for attname, adapt in adapters:
+            value = getattr(obj, attname)
+            values.append(adapt(value) if adapt is not None and value is not None else value)
+        rows.append((*values, *tail))
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        ops.quote_name(history_model._meta.db_table),
+        ", ".join(ops.quote_name(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _write_accounts(
+    plan: DemoPlan, *, users: dict[str, User], admin: User, now: dt.datetime
+) -> list[int]:
+    """Accounts with parents before children, then tags and co-owners, then the audit rows
+    (after the m2m rows, so the "created" record shows the tags it was created with)."""
+    tags = {}
+    for name, description in catalog.TAGS:
+        tags[name], _ = Tag.objects.get_or_create(name=name, defaults={"description": description})
+    for pattern in Pattern:
+        tags[pattern.tag], _ = Tag.objects.get_or_create(
+            name=pattern.tag, defaults={"description": DESCRIPTIONS[pattern]}
+        )
+    teams = {i: users[lead].team_id for i, lead in _leads().items()}
+    objs: dict[int, Account] = {}
+    ids: list[int] = [0] * len(plan.accounts)
+    parents_first = sorted(plan.accounts, key=lambda a: (a.parent_idx is not None, a.idx))
+    for generation in (False, True):
+        batch = []
+        for a in parents_first:
+            if (a.parent_idx is not None) != generation:
+                continue
+            obj = Account(
+                code=a.code,
+                name=a.name,
+                short_name=a.short_name,
+                english_name=a.english_name,
+                kind=a.kind,
+                organisation_form=a.organisation_form,
+                account_type=a.account_type,
+                status=a.status,
+                industry=a.industry,
+                enterprise_nature=a.enterprise_nature,
+                scale=a.scale,
+                province=a.province,
+                city=a.city,
+                address=a.address,
+                website=a.website,
+                phone=a.phone,
+                organisation_structure=a.organisation_structure,
+                credit_rating=a.credit_rating,
+                annual_sales=a.annual_sales,
+                price_system=a.price_system,
+                sales_policy=a.sales_policy,
+                attitude=a.attitude,
+                customer_since=a.customer_since,
+                parent_id=ids[a.parent_idx] if a.parent_idx is not None else None,
+                owner_id=users[a.owner].pk,
+                team_id=teams[a.team],
+                notes=a.notes,
+            )
+            objs[a.idx] = obj
+            batch.append(obj)
+        for chunk in _chunks(batch):
+            Account.objects.bulk_create(chunk)
+        for a in plan.accounts:
+            if a.idx in objs and objs[a.idx].pk:
+                ids[a.idx] = objs[a.idx].pk
+
+    TagLink = Account.tags.through
+    OwnerLink = Account.co_owners.through
+    tag_links = TagLink.objects.bulk_create(
+        [TagLink(account_id=ids[a.idx], tag_id=tags[t].pk) for a in plan.accounts for t in a.tags],
+        batch_size=BATCH,
+    )
+    owner_links = OwnerLink.objects.bulk_create(
+        [
+            OwnerLink(account_id=ids[a.idx], user_id=users[u].pk)
+            for a in plan.accounts
+            for u in a.co_owners
+        ],
+        batch_size=BATCH,
+    )
+    ordered = [objs[a.idx] for a in plan.accounts]
+    records = Account.history.bulk_history_create(
+        ordered,
+        batch_size=BATCH,
+        default_user=admin,
+        default_change_reason=CHANGE_REASON,
+        default_date=now,
+    )
+    record_of = {r.id: r for r in records}
+    HistTag = apps.get_model("accounts", "HistoricalAccount_tags")
+    HistOwner = apps.get_model("accounts", "HistoricalAccount_co_owners")
+    HistTag.objects.bulk_create(
+        [
+            HistTag(history=record_of[link.account_id], id=link.pk, account_id=link.account_id,
+                    tag_id=link.tag_id)
+            for link in tag_links
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    HistOwner.objects.bulk_create(
+        [
+            HistOwner(history=record_of[link.account_id], id=link.pk,
+                      account_id=link.account_id, user_id=link.user_id)
+            for link in owner_links
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    return ids
+
+
+def _leads() -> dict[int, str]:
+    return {team: username for username, _f, _g, role, team, _p in catalog.STAFF
+            if role == "team_lead"}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reset
+
+
+def _crm_models() -> list[type[models.Model]]:
+    """Account, Tag and every model that (transitively) points at them, including audit tables
+    and m2m link tables, ordered so that referencing tables come first."""
+    roots: list[type[models.Model]] = [Account, Tag]
+    everything = apps.get_models(include_auto_created=True)
+    found = list(roots)
+    changed = True
+    while changed:
+        changed = False
+        for model in everything:
+            if model in found or model is User:
+                continue
+            if any(
+                f.is_relation and f.many_to_one and f.related_model in found
+                for f in model._meta.concrete_fields
+            ):
+                found.append(model)
+                changed = True
+    ordered: list[type[models.Model]] = []
+
+    def visit(model: type[models.Model], path: tuple[type[models.Model], ...]) -> None:
+        if model in ordered or model in path:
+            return
+        for other in found:
+            if other is not model and any(
+                f.is_relation and f.many_to_one and f.related_model is model
+                for f in other._meta.concrete_fields
+            ):
+                visit(other, (*path, model))
+        ordered.append(model)
+
+    for model in found:
+        visit(model, ())
+    return ordered
+
+
+@transaction.atomic
+def demo_wipe() -> None:
+    """Delete all CRM data (see the module docstring). Raw DELETEs: no per-row signals, so no
+    "deleted" audit rows for tens of thousands of demo objects; the audit tables go as well."""
+    with connection.cursor() as cursor:
+        for model in _crm_models():
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+def demo_summary(*, built: bool = False) -> DemoSummary:
+    by_type = dict(
+        Account.objects.values_list("account_type").annotate(n=Count("id")).order_by("account_type")
+    )
+    tx = Transaction.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"),
+                                       revenue=Sum("amount"))  # fmt: skip
+    per_account = sorted(
+        (
+            v or Decimal(0)
+            for v in Transaction.objects.values("account")
+            .annotate(v=Sum("amount"))
+            .values_list("v", flat=True)
+        ),
+        reverse=True,
+    )
+    n_accounts = sum(by_type.values())
+    top20 = None
+    if per_account and tx["revenue"]:
+        top = per_account[: max(1, n_accounts // 5)]
+        top20 = float(sum(top, Decimal(0)) / tx["revenue"])
+    patterns = {
+        p.value: n for p in Pattern if (n := Account.objects.filter(tags__name=p.tag).count())
+    }
+    return DemoSummary(
+        built=built,
+        users=User.objects.count(),
+        teams=Team.objects.count(),
+        accounts_by_type=by_type,
+        contacts=Contact.objects.count(),
+        facts=ProfileFact.objects.count(),
+        verified_facts=ProfileFact.objects.filter(verified=True).count(),
+        related_people=RelatedPerson.objects.count(),
+        key_dates=KeyDate.objects.count(),
+        transactions=Transaction.objects.count(),
+        payments=Payment.objects.count(),
+        first_at=tx["first"],
+        last_at=tx["last"],
+        revenue=tx["revenue"] or Decimal(0),
+        received=Payment.objects.aggregate(s=Sum("amount"))["s"] or Decimal(0),
+        top20_share=top20,
+        patterns=patterns,
+    )
+
+
+def demo_digest() -> str:
+    """SHA-256 over the demo rows in a database-independent form (no ids, no load times)."""
+    h = hashlib.sha256()
+
+    def feed(*values: Any) -> None:
+        h.update(json.dumps(values, ensure_ascii=False, default=_plain).encode())
+        h.update(b"\n")
+
+    accounts = Account.objects.filter(code__startswith=CODE_PREFIX)
+    tags: dict[str, list[str]] = {}
+    for code, tag in accounts.values_list("code", "tags__name"):
+        if tag:
+            tags.setdefault(code, []).append(tag)
+    owners: dict[str, list[str]] = {}
+    for code, user in accounts.values_list("code", "co_owners__username"):
+        if user:
+            owners.setdefault(code, []).append(user)
+    skip = {"id", "created_at", "updated_at", "owner", "team", "parent"}
+    names = [f.attname for f in Account._meta.concrete_fields if f.name not in skip]
+    for row in accounts.order_by("code").values(
+        *names, "owner__username", "team__name", "parent__code"
+    ):
+        feed(row, sorted(tags.get(row["code"], [])), sorted(owners.get(row["code"], [])))
+    for row in Contact.objects.filter(code__startswith=CODE_PREFIX).order_by("code").values_list(
+        "code", "account__code", "name", "gender", "birthday", "title", "mobile", "email",
+        "wechat", "is_primary", "is_active",
+    ):  # fmt: skip
+        feed(*row)
+    for row in (
+        ProfileFact.objects.filter(contact__code__startswith=CODE_PREFIX)
+        .order_by("contact__code", "group", "key")
+        .values_list("contact__code", "group", "key", "value", "source",
+                     "recorded_by__username", "recorded_at", "verified", "verified_at")
+    ):  # fmt: skip
+        feed(*row)
+    for model, fields in (
+        (RelatedPerson, ("relation", "name", "phone", "birthday", "notes")),
+        (KeyDate, ("kind", "date", "label")),
+    ):
+        rows = model.objects.filter(contact__code__startswith=CODE_PREFIX).values_list(
+            "contact__code", *fields
+        )
+        for row in sorted(rows, key=lambda r: json.dumps(r, default=_plain)):
+            feed(*row)
+    for row in Transaction.objects.filter(source=DEMO_SOURCE).order_by("external_id").values_list(
+        "external_id", "account__code", "contact__code", "occurred_at", "category__code",
+        "amount", "cost", "head_count", "channel", "description",
+    ):  # fmt: skip
+        feed(*row)
+    for row in Payment.objects.filter(source=DEMO_SOURCE).order_by("external_id").values_list(
+        "external_id", "account__code", "received_at", "amount", "method", "reference",
+    ):  # fmt: skip
+        feed(*row)
+    return h.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    raise TypeError(type(value))
+
+
+__all__ = [
+    "TAG_PREFIX",
+    "DemoSummary",
+    "demo_admin_ensure",
+    "demo_build",
+    "demo_digest",
+    "demo_exists",
+    "demo_summary",
+    "demo_wipe",
+]
