@@ -1,0 +1,112 @@
+"""account_360, account_rollup and dashboard_summary: totals at month and year boundaries."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from guanxi.accounts.selectors import account_360, account_rollup, dashboard_summary
+from guanxi.contacts.services import profile_facts_update
+from guanxi.core.testing import make_account, make_contact, make_payment, make_transaction
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=SH)
+
+
+def test_totals_split_by_local_month_and_year(cast):
+    a = cast.account
+    make_transaction(account=a, amount="100", cost="60", when=at(2025, 1, 1, 0, 5))
+    # 23:30 on 31 December in Shanghai is still last year, though already 15:30 UTC.
+    make_transaction(account=a, amount="40", cost="10", when=at(2024, 12, 31, 23, 30))
+    make_transaction(account=a, amount="7", when=at(2023, 6, 1, 12))  # cost unknown
+    data = account_360(a, today=dt.date(2025, 1, 1))
+    assert (data.month.revenue, data.month.count, data.month.margin) == (100, 1, 40)
+    assert (data.year.revenue, data.year.cost) == (100, 60)
+    assert (data.lifetime.revenue, data.lifetime.count) == (147, 3)
+    assert data.lifetime.margin == 70  # the 7 without a cost is left out of the margin
+    assert data.last_transaction_at == at(2025, 1, 1, 0, 5)
+
+
+def test_month_boundary_at_the_end_of_the_month(cast):
+    make_transaction(account=cast.account, amount="5", when=at(2025, 3, 31, 23, 59))
+    make_transaction(account=cast.account, amount="9", when=at(2025, 4, 1, 0, 0))
+    assert account_360(cast.account, today=dt.date(2025, 3, 31)).month.revenue == 5
+    assert account_360(cast.account, today=dt.date(2025, 4, 1)).month.revenue == 9
+
+
+def test_payments_and_outstanding(cast):
+    make_transaction(account=cast.account, amount="1000", when=at(2024, 5, 1))
+    make_payment(account=cast.account, amount="300", received_at=at(2024, 6, 1))
+    make_payment(account=cast.account, amount="200", received_at=at(2025, 2, 1))
+    make_payment(account=cast.west_account, amount="999", received_at=at(2025, 2, 1))
+    data = account_360(cast.account, today=dt.date(2025, 3, 1))
+    assert (data.received_lifetime, data.received_year) == (500, 200)
+    assert data.outstanding == 500
+    assert data.last_payment_at == at(2025, 2, 1)
+
+
+def test_monthly_series_has_24_months_with_gaps_as_zero(cast):
+    make_transaction(account=cast.account, amount="10", when=at(2025, 3, 1, 0, 10))
+    make_transaction(account=cast.account, amount="5", when=at(2025, 3, 31, 23, 50))
+    make_transaction(account=cast.account, amount="8", when=at(2023, 4, 2))
+    make_transaction(account=cast.account, amount="99", when=at(2023, 3, 31))  # too old
+    series = account_360(cast.account, today=dt.date(2025, 3, 15)).monthly_revenue
+    assert len(series) == 24
+    assert series[0] == (dt.date(2023, 4, 1), Decimal("8"))
+    assert series[-1] == (dt.date(2025, 3, 1), Decimal("15"))
+    assert sum(v for _m, v in series) == 23
+
+
+def test_contacts_recent_transactions_and_last_profile_update(cast):
+    with time_machine.travel(at(2025, 1, 10, 9), tick=False):
+        c = make_contact(account=cast.account, name="孙立", is_primary=True)
+    with time_machine.travel(at(2025, 2, 3, 9), tick=False):
+        profile_facts_update(
+            contact=c, group="taboos", values={"dietary": "猪肉"}, actor=cast.alice
+        )
+    for i in range(25):
+        make_transaction(
+            account=cast.account, amount="1", when=at(2024, 1, 1) + dt.timedelta(days=i)
+        )
+    data = account_360(cast.account, today=dt.date(2025, 3, 1))
+    assert [x.name for x in data.contacts] == ["孙立"]
+    assert len(data.recent_transactions) == 20
+    assert data.recent_transactions[0].occurred_at == at(2024, 1, 25)
+    assert data.last_profile_update_at == at(2025, 2, 3, 9)
+
+
+def test_rollup_sums_all_descendants(cast):
+    group = cast.account
+    sub = make_account(owner=cast.alice, parent=group)
+    subsub = make_account(owner=cast.alice, parent=sub)
+    make_account(owner=cast.alice)  # unrelated
+    make_transaction(account=group, amount="100", when=at(2025, 2, 1))
+    make_transaction(account=sub, amount="20", when=at(2024, 2, 1))
+    make_transaction(account=subsub, amount="3", when=at(2025, 5, 1))
+    rollup = account_rollup(group, today=dt.date(2025, 6, 1))
+    assert rollup.descendant_count == 2
+    assert (rollup.revenue_year, rollup.revenue_lifetime) == (103, 123)
+    assert [s.pk for s in rollup.subsidiaries] == [sub.pk]
+
+
+def test_rollup_for_a_user_counts_only_visible_descendants(cast):
+    sub = make_account(owner=cast.charlie, parent=cast.account)
+    make_transaction(account=sub, amount="50", when=at(2025, 2, 1))
+    assert account_rollup(cast.account, user=cast.alice).descendant_count == 0
+    assert account_rollup(cast.account, user=cast.mia).revenue_lifetime == 50
+
+
+def test_dashboard_summary_month_year_and_top(cast):
+    bobs = make_account(owner=cast.bob, name="鲍勃客户")
+    make_transaction(account=cast.account, amount="10", when=at(2025, 7, 31, 23, 0))
+    make_transaction(account=cast.account, amount="30", when=at(2025, 8, 1, 1, 0))
+    make_transaction(account=bobs, amount="500", when=at(2025, 1, 2))
+    make_transaction(account=bobs, amount="1", when=at(2024, 12, 31, 23, 59))
+    summary = dashboard_summary(cast.lena, today=dt.date(2025, 8, 15))
+    assert (summary.revenue_month, summary.revenue_year) == (30, 540)
+    assert [(a.pk, t) for a, t in summary.top_accounts] == [(bobs.pk, 501), (cast.account.pk, 40)]
+    assert dashboard_summary(cast.alice, today=dt.date(2025, 8, 15)).revenue_year == 40

@@ -1,0 +1,124 @@
+"""Transaction, payment and product-category admins with the cast."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from guanxi.core.testing import make_account, make_payment, make_transaction
+from guanxi.transactions.models import Payment, ProductCategory, Transaction
+
+
+@pytest.fixture
+def rows(cast):
+    return {
+        "alice_t": make_transaction(account=cast.account, external_id="PMS-1"),
+        "west_t": make_transaction(account=cast.west_account, external_id="PMS-2"),
+        "alice_p": make_payment(account=cast.account, reference="INV-1"),
+        "west_p": make_payment(account=cast.west_account, reference="INV-2"),
+    }
+
+
+def _ids(client, name, **params):
+    response = client.get(reverse(f"admin:transactions_{name}_changelist"), params)
+    assert response.status_code == 200
+    return {o.pk for o in response.context["cl"].result_list}
+
+
+def test_transaction_and_payment_lists_are_scoped(client, cast, rows):
+    bobs = make_account(owner=cast.bob)
+    bob_t = make_transaction(account=bobs)
+    cases = {
+        cast.alice: ({rows["alice_t"].pk}, {rows["alice_p"].pk}),
+        cast.bob: ({bob_t.pk}, set()),
+        cast.charlie: ({rows["west_t"].pk}, {rows["west_p"].pk}),
+        cast.lena: ({rows["alice_t"].pk, bob_t.pk}, {rows["alice_p"].pk}),
+        cast.mia: (set(Transaction.objects.values_list("pk", flat=True)),
+                   set(Payment.objects.values_list("pk", flat=True))),
+    }  # fmt: skip
+    for user, (txns, pays) in cases.items():
+        client.force_login(user)
+        assert _ids(client, "transaction") == txns, user.username
+        assert _ids(client, "payment") == pays, user.username
+
+
+def test_search_by_external_id_and_account_is_scoped(client, cast, rows):
+    client.force_login(cast.alice)
+    assert _ids(client, "transaction", q="PMS-2") == set()
+    assert _ids(client, "transaction", q="PMS-1") == {rows["alice_t"].pk}
+    assert _ids(client, "transaction", q="西部") == set()
+    assert _ids(client, "payment", q="INV-2") == set()
+    client.force_login(cast.mia)
+    assert _ids(client, "transaction", q="西部") == {rows["west_t"].pk}
+
+
+def test_date_hierarchy_and_filters_render(client, cast, rows):
+    client.force_login(cast.alice)
+    year = timezone.localtime(rows["alice_t"].occurred_at).year
+    assert _ids(client, "transaction", occurred_at__year=year) == {rows["alice_t"].pk}
+    assert _ids(client, "transaction", channel="ota") == set()
+
+
+@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 404), ("charlie", 404),
+                                        ("lena", 200), ("mia", 200)])  # fmt: skip
+def test_transaction_pages_are_404_outside_the_visible_set(client, cast, rows, who, status):
+    client.force_login(getattr(cast, who))
+    for name, obj in (("transaction", rows["alice_t"]), ("payment", rows["alice_p"])):
+        for view in ("change", "history", "delete"):
+            url = reverse(f"admin:transactions_{name}_{view}", args=(obj.pk,))
+            assert client.get(url).status_code == status, (name, view)
+
+
+def test_adding_a_transaction_for_an_invisible_account_is_rejected(client, cast):
+    client.force_login(cast.alice)
+    fnb = ProductCategory.objects.get(code="fnb")
+    data = {
+        "account": cast.west_account.pk,
+        "occurred_at_0": "2025-03-01",
+        "occurred_at_1": "12:00",
+        "category": fnb.pk,
+        "amount": "500",
+        "channel": "direct",
+        "source": "manual",
+    }
+    response = client.post(reverse("admin:transactions_transaction_add"), data)
+    assert response.status_code == 200
+    assert "account" in response.context["adminform"].form.errors
+    assert not Transaction.objects.exists()
+
+    data["account"] = cast.account.pk
+    response = client.post(reverse("admin:transactions_transaction_add"), data)
+    assert response.status_code == 302
+    created = Transaction.objects.get()
+    assert created.account == cast.account
+    assert created.history.first().history_user == cast.alice
+
+
+def test_autocomplete_for_transaction_contact_is_scoped(client, cast):
+    from guanxi.core.testing import make_contact
+
+    mine = make_contact(account=cast.account, name="孙立")
+    make_contact(account=cast.west_account, name="孙立新")
+    client.force_login(cast.alice)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "transactions", "model_name": "transaction", "field_name": "contact",
+         "term": "孙"},
+    )  # fmt: skip
+    assert {int(r["id"]) for r in response.json()["results"]} == {mine.pk}
+
+
+def test_product_categories_read_for_kam_edit_for_manager(client, cast):
+    fnb = ProductCategory.objects.get(code="fnb")
+    url = reverse("admin:transactions_productcategory_change", args=(fnb.pk,))
+    client.force_login(cast.alice)
+    assert client.get(reverse("admin:transactions_productcategory_changelist")).status_code == 200
+    assert client.get(url).status_code == 200  # read-only view
+    data = {"code": "fnb", "name": "餐饮改", "name_en": "F&B", "sort_order": 1, "is_active": "on"}
+    assert client.post(url, data).status_code == 403
+    assert client.get(reverse("admin:transactions_productcategory_add")).status_code == 403
+    fnb.refresh_from_db()
+    assert fnb.name != "餐饮改"
+    client.force_login(cast.mia)
+    assert client.post(url, data).status_code == 302
+    fnb.refresh_from_db()
+    assert fnb.name == "餐饮改"
