@@ -433,6 +433,9 @@ class DemoGenerator:
             self._identity(row)
             self._lifecycle(row)
             self._commercials(row)
+        for row in rows:
+            if row.parent_idx is not None:
+                self._subsidiary_identity(row, rows[row.parent_idx])
         self._ownership(rows)
         self._tags(rows)
         return rows
@@ -474,14 +477,34 @@ class DemoGenerator:
             parent = self.pick(parents)
             taken.add(parent.idx)
             parent.annual *= 2.5  # the group headquarters books the big meetings
-            siblings = [
-                r
-                for r in rows
-                if r.subkind == parent.subkind and r.idx not in taken and r.idx != parent.idx
-            ]
-            for child in self.sample(siblings, self.randint(2, 5)):
+            pool = [r for r in rows if r.subkind in eligible_kinds and r.idx not in taken]
+            # same kind of business first, then any other company that can become a subsidiary
+            pool.sort(key=lambda r: (r.subkind != parent.subkind, r.idx))
+            children = pool[: self.randint(2, 5)]
+            if len(children) < 2:
+                taken.discard(parent.idx)
+                parent.annual /= 2.5
+                return
+            for child in children:
                 child.parent_idx = parent.idx
+                child.subkind, child.account_type = parent.subkind, parent.account_type
                 taken.add(child.idx)
+
+    def _subsidiary_identity(self, row: AccountRow, parent: AccountRow) -> None:
+        """A subsidiary carries its group's name (集团 → 分公司/子公司), industry and domain."""
+        core = parent.name
+        for suffix in ("股份有限公司", "集团有限公司", "有限公司"):
+            core = core.removesuffix(suffix)
+        city_short = row.city.removesuffix("市")
+        self.used_names.discard(row.name)
+        row.name = self._unique(
+            lambda: self.pick((f"{core}{city_short}分公司", f"{core}（{city_short}）有限公司"))
+        )
+        row.short_name = f"{core[-4:]}{city_short}"
+        row.english_name = ""
+        row.domain, row.website = parent.domain, parent.website
+        row.industry, row.enterprise_nature = parent.industry, parent.enterprise_nature
+        row.organisation_form = parent.organisation_form
 
     def _unique(self, make: Callable[[], str]) -> str:
         for _ in range(30):
