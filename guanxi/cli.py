@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
     p.add_argument("--no-serve", action="store_true", help="load the data, then exit")
     p.add_argument(
-        "--reset", action="store_true", help="delete existing demo data first and rebuild it"
+        "--reset",
+        action="store_true",
+        help="delete ALL CRM data (accounts, contacts, transactions, payments and their history;"
+        " users stay), then rebuild the demo",
     )
     p.set_defaults(func=cmd_demo)
 

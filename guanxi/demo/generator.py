@@ -1331,9 +1331,11 @@ class DemoGenerator:
         year = day.year
         if kind in {"mice_event", "gov_meeting", "small_meeting"}:
             if kind == "mice_event":
-                people = int(min(900, max(40, self.rng.lognormal(math.log(160), 0.6))))
+                # most events ¥50k–800k; big congresses are short (one or two days)
+                people = int(min(500, max(60, self.rng.lognormal(math.log(130), 0.55))))
                 days = self.pick_weighted(((1, 35), (2, 45), (3, 17), (4, 3)))
-                hall, per_head, rate, stay = (60, 140), (120, 300), (450, 900), (0.4, 0.8)
+                days = min(days, 2) if people > 300 else days
+                hall, per_head, rate, stay = (70, 140), (100, 240), (420, 800), (0.3, 0.7)
                 theme = self.pick(
                     (
                         "学术年会",
