@@ -67,7 +67,7 @@ def _copy_in(cursor, table: str, frame: pl.DataFrame) -> None:
     cols = ", ".join(_q(c) for c in frame.columns)
     sql = f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
     raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-    with raw.copy(sql) as copy:
+    with connection.wrap_database_errors, raw.copy(sql) as copy:
         view = buf.getbuffer()
         step = 1 << 22
         for start in range(0, len(view), step):
@@ -87,7 +87,8 @@ def insert_frame(table: str, frame: pl.DataFrame) -> None:
             marks = ", ".join("?" for _ in frame.columns)
             sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({marks})"
             # Django's cursor wrapper would translate %s for every row; go to sqlite3 directly.
-            cursor.cursor.executemany(sql, frame.iter_rows())
+            with connection.wrap_database_errors:
+                cursor.cursor.executemany(sql, frame.iter_rows())
 
 
 def update_frame(table: str, frame: pl.DataFrame, key: str = "id") -> None:
@@ -111,26 +112,40 @@ def update_frame(table: str, frame: pl.DataFrame, key: str = "id") -> None:
         else:
             sets = ", ".join(f"{_q(c)} = ?" for c in cols)
             sql = f"UPDATE {_q(table)} SET {sets} WHERE {_q(key)} = ?"
-            cursor.cursor.executemany(sql, frame.select(*cols, key).iter_rows())
+            with connection.wrap_database_errors:
+                cursor.cursor.executemany(sql, frame.select(*cols, key).iter_rows())
 
 
 def allocate_ids(table: str, count: int) -> pl.Series:
-    """Reserve `count` primary keys so the rows and their history can be written together.
+    """Reserve `count` consecutive primary keys so rows and their history can be written together.
 
-    Call inside the write transaction (on SQLite the IMMEDIATE transaction holds the write lock)."""
+    Call inside the write transaction. PostgreSQL: the table lock makes concurrent INSERTs wait
+    before they draw from the sequence, so moving the sequence past our block is safe; SQLite:
+    the IMMEDIATE transaction already holds the write lock."""
     with connection.cursor() as cursor:
         if is_postgres():
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return pl.Series("id", [r[0] for r in cursor.fetchall()], dtype=pl.Int64)
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_q(table)}")
-        top = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        start = max(top, row[0] if row else 0) + 1
-        return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+            cursor.execute(f"LOCK TABLE {_q(table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            seq = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s)", [seq])
+            start = cursor.fetchone()[0]
+            cursor.execute("SELECT setval(%s, %s)", [seq, start + count - 1])
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_q(table)}")
+            top = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0) + 1
+    return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+def relax_durability() -> None:
+    """For bulk write transactions on PostgreSQL: do not wait for the WAL flush at commit.
+    A server crash may lose the last batches, never corrupt them; re-running the (idempotent)
+    import restores them."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def select_by_keys(table: str, selects: dict[str, str], keys: pl.DataFrame,

@@ -11,11 +11,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
-from django.db import DatabaseError, models, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -27,6 +31,8 @@ from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
 from guanxi.imports.validate import Checks, errors_where
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
+
+Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
 
 
 @dataclass(frozen=True)
@@ -334,7 +340,7 @@ def import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> 
 
     old = existing.rename({c: f"old_{c}" for c in kind.data_columns})
     merged = good.join(old, on=["source", "external_id"], how="left")
-    new_rows = merged.filter(pl.col("id").is_null())
+    new_rows = merged.filter(pl.col("id").is_null()).drop("id")
     present = merged.filter(pl.col("id").is_not_null())
     changed_expr = pl.any_horizontal(
         pl.col(c).ne_missing(pl.col(f"old_{c}")) for c in kind.data_columns
@@ -357,34 +363,87 @@ def import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> 
         file=sys.stderr,
     )
     history_table = kind.history_model._meta.db_table
+    if db.is_postgres() and new_rows.height:
+        # Reserve every id at once so batches need no lock and can run side by side.
+        with transaction.atomic():
+            new_rows = new_rows.with_columns(db.allocate_ids(kind.table, new_rows.height))
 
-    for start in range(0, new_rows.height, size):
-        batch = new_rows.slice(start, size)
-        try:
-            with transaction.atomic():
-                batch = _to_db(kind, batch).with_columns(
-                    db.allocate_ids(kind.table, batch.height), pl.lit(now_text).alias("created_at")
-                )
-                db.insert_frame(kind.table, _table_frame(kind, batch))
-                db.insert_frame(history_table, _history_frame(kind, batch, ctx, "+", now_text))
-            out.created += batch.height
-        except DatabaseError as exc:
-            _batch_failed(out, batch, exc)
-        bar.update(batch.height)
-
-    for start in range(0, changed.height, size):
-        batch = changed.slice(start, size)
-        try:
-            with transaction.atomic():
-                rows = _to_db(kind, batch)
+    def write(job: tuple[str, pl.DataFrame]) -> None:
+        history_type, batch = job
+        with transaction.atomic():
+            db.relax_durability()
+            rows = _to_db(kind, batch)
+            if history_type == "+":
+                if "id" not in rows.columns:
+                    rows = rows.with_columns(db.allocate_ids(kind.table, rows.height))
+                rows = rows.with_columns(pl.lit(now_text).alias("created_at"))
+                db.insert_frame(kind.table, _table_frame(kind, rows))
+            else:
                 db.update_frame(kind.table, rows.select("id", *kind.data_columns))
-                db.insert_frame(history_table, _history_frame(kind, rows, ctx, "~", now_text))
-            out.updated += batch.height
-        except DatabaseError as exc:
+            db.insert_frame(history_table, _history_frame(kind, rows, ctx, history_type, now_text))
+
+    jobs = [("+", new_rows.slice(i, size)) for i in range(0, new_rows.height, size)]
+    jobs += [("~", changed.slice(i, size)) for i in range(0, changed.height, size)]
+    for (history_type, batch), exc in run_batches(jobs, write, bar):
+        if exc is None:
+            if history_type == "+":
+                out.created += batch.height
+            else:
+                out.updated += batch.height
+        else:
             _batch_failed(out, batch, exc)
-        bar.update(batch.height)
     bar.close()
     return out
+
+
+def _workers() -> int:
+    """Parallel writers: PostgreSQL only (SQLite has one writer), and never inside a caller's
+    transaction (other connections could not see its rows, and it would not be atomic)."""
+    if not db.is_postgres() or connection.in_atomic_block:
+        return 1
+    wanted = getattr(settings, "GUANXI_IMPORT_WORKERS", None) or min(4, os.cpu_count() or 1)
+    return max(1, int(wanted))
+
+
+def run_batches(
+    jobs: list[Job], write: Callable[[Job], None], bar: tqdm
+) -> list[tuple[Job, Exception | None]]:
+    """Run `write(job)` for each batch (each opens its own transaction); return each job with
+    the DatabaseError that rolled it back, if any. With several workers each thread uses its
+    own database connection, so PostgreSQL works on several batches at once."""
+    results: list[tuple[Job, Exception | None]] = []
+    lock = threading.Lock()
+    pending = list(reversed(jobs))
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    job = pending.pop()
+                try:
+                    write(job)
+                    exc = None
+                except DatabaseError as err:
+                    exc = err
+                with lock:
+                    results.append((job, exc))
+                    bar.update(job[1].height)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+
+    workers = min(_workers(), len(jobs))
+    if workers <= 1:
+        worker()
+        return results
+    threads = [threading.Thread(target=worker, name=f"import-writer-{i}") for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def _batch_failed(out: Outcome, batch: pl.DataFrame, exc: Exception) -> None:
