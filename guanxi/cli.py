@@ -32,7 +32,11 @@ def _migrate(verbosity: int = 0) -> None:
 
 
 def _serve(addr: str) -> None:
+    from django.conf import settings
     from django.core.management import call_command
+
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     host, _, port = addr.rpartition(":")
     print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
