@@ -1,0 +1,48 @@
+#!/bin/sh
+# Refresh the Simplified Chinese catalogue and compile it.
+#
+# 1. Take the vendored translations out of django.po: django-unfold (and a few django-simple-history
+#    strings) ship no zh_Hans catalogue, so their msgids live in our catalogue, marked by source
+#    references '#: unfold/...' and '#: simple_history/...'.
+# 2. Re-extract our own strings (makemessages runs msgmerge, so existing translations are kept).
+# 3. Put the vendored entries back (our own translation wins where a msgid is in both), compile.
+# Untranslated or fuzzy entries are listed at the end: translate them and run this again.
+# Needs GNU gettext (apt-get install gettext). The compiled django.mo is committed, so a machine
+# without gettext still gets the translations.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$(dirname "$HERE")")
+PO="$HERE/zh_Hans/LC_MESSAGES/django.po"
+MO="$HERE/zh_Hans/LC_MESSAGES/django.mo"
+VENDOR=$(mktemp)
+trap 'rm -f "$VENDOR" "$PO.new"' EXIT
+
+# msggrep's location patterns do not cross '/', so spell out each depth.
+patterns=""
+glob="*"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    patterns="$patterns -N unfold/$glob -N simple_history/$glob"
+    glob="$glob/*"
+done
+# shellcheck disable=SC2086 # the patterns are meant to split; set -f keeps them unexpanded
+set -f
+msggrep $patterns -o "$VENDOR" "$PO"
+set +f
+(
+    cd "$ROOT/guanxi"
+    DJANGO_SETTINGS_MODULE=guanxi.settings PYTHONPATH="$ROOT" \
+        "$ROOT/.venv/bin/django-admin" makemessages -l zh_Hans --ignore 'tests/*' --no-obsolete
+)
+msgcat --use-first -o "$PO.new" "$PO" "$VENDOR"
+mv "$PO.new" "$PO"
+msgfmt --check-format --check-header -o "$MO" "$PO"
+
+total=$(msgattrib --no-obsolete "$PO" | grep -c '^msgid ' || true)
+untranslated=$(msgattrib --untranslated --no-obsolete "$PO" | grep -c '^msgid ' || true)
+fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$PO" | grep -c '^msgid ' || true)
+# Each count includes the header entry when the output is not empty.
+echo "zh_Hans: $((total - 1)) messages; untranslated: $untranslated; fuzzy: $fuzzy (counts >0 include the header)"
+if [ "$untranslated" -gt 0 ] || [ "$fuzzy" -gt 0 ]; then
+    msgattrib --untranslated --no-obsolete "$PO" | grep '^msgid ' | tail -n +2 || true
+    msgattrib --only-fuzzy --no-obsolete "$PO" | grep '^msgid ' | tail -n +2 || true
+fi
