@@ -44,10 +44,17 @@ def _serve(addr: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from guanxi.core.errors import ApplicationError
     from guanxi.demo.services import demo_admin_ensure, demo_build
 
     _migrate()
-    summary = demo_build(accounts=args.accounts, seed=args.seed, progress=True, reset=args.reset)
+    try:
+        summary = demo_build(
+            accounts=args.accounts, seed=args.seed, progress=True, reset=args.reset
+        )
+    except ApplicationError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
     print(summary.describe())
     username, password = demo_admin_ensure()
     print(f"\nLog in at http://{args.addr}/admin/ as  {username} / {password}")
@@ -112,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--reset",
         action="store_true",
-        help="delete ALL CRM data (accounts, contacts, transactions, payments and their history;"
-        " users stay), then rebuild the demo",
+        help="rebuild the demo: deletes all CRM data (users stay); refused when the database"
+        " holds accounts the demo did not create",
     )
     p.set_defaults(func=cmd_demo)
 

@@ -6,8 +6,9 @@ a "created" history record by the demo administrator with the change reason "dem
 
 Running it again keeps what is there. `reset=True` first deletes *all* CRM data in the database
 (accounts, tags, contacts and their facts, transactions, payments, anything else hanging off an
-account, and their audit history), not only earlier demo rows, then rebuilds. Users and teams are
-kept; the demo users are (re)created with the documented demo password.
+account, and their audit history), then rebuilds; so it is refused while any account exists that
+the demo did not create. Users and teams are kept; the demo users are (re)created with the
+documented demo password.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tqdm import tqdm
 from guanxi.accounts.models import Account, Tag
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import get_field
+from guanxi.core.errors import ApplicationError
 from guanxi.core.models import Role, Team, User
 from guanxi.demo import catalog
 from guanxi.demo.generator import DemoGenerator, DemoPlan
@@ -170,6 +172,15 @@ def demo_build(
     if accounts < 1:
         raise ValueError("accounts must be at least 1")
     started = time.perf_counter()
+    if reset:
+        others = Account.objects.exclude(code__startswith=CODE_PREFIX).count()
+        if others:
+            # A reset wipes all CRM data; never let the demo take real accounts with it.
+            raise ApplicationError(
+                f"--reset refused: the database holds {others} account(s) that the demo did not "
+                "create, and a reset would delete them. Run the demo against its own database "
+                "(e.g. GUANXI_DATA_DIR=./demo-data) instead."
+            )
     if demo_exists() and not reset:
         demo_admin_ensure()
         return demo_summary(built=False)

@@ -1,9 +1,11 @@
-"""Building the demo: deterministic, idempotent, reset clears CRM data, logins work."""
+"""Building the demo: deterministic, idempotent, safe to reset, logins work."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+
+import pytest
 
 from guanxi.accounts.models import Account, Tag
 from guanxi.contacts.models import ProfileFact
@@ -49,17 +51,16 @@ def test_running_again_without_reset_keeps_the_data(db):
     assert "transactions" in first.describe() and "¥" in first.describe()
 
 
-def test_reset_clears_all_crm_data_but_keeps_users(db):
+def test_reset_rebuilds_demo_data_and_keeps_users(db):
     owner = User.objects.create_user("someone", password="x-very-long-pass")
-    mine = make_account(owner=owner, code="OWN-1")
-    make_transaction(account=mine, amount="88.00")
+    demo_build(accounts=12, seed=SEED, as_of=AS_OF)
+    make_transaction(account=Account.objects.first(), amount="88.00", source="manual")
     Tag.objects.create(name="自建标签")
     demo_build(accounts=12, seed=SEED, as_of=AS_OF, reset=True)
-    assert not Account.objects.filter(code="OWN-1").exists()
     assert not Tag.objects.filter(name="自建标签").exists()
     assert not Transaction.objects.exclude(source=DEMO_SOURCE).exists()
     assert not Transaction.history.filter(amount=Decimal("88.00"), source="manual").exists()
-    assert User.objects.filter(username="someone").exists()
+    assert User.objects.filter(pk=owner.pk).exists()
     assert Account.objects.count() == 12
 
 
@@ -79,3 +80,13 @@ def test_demo_admin_and_demo_users_can_log_in(db, client):
     assert kam.is_staff and kam.role == Role.KAM and kam.check_password(catalog.DEMO_PASSWORD)
     assert demo_admin_ensure() == (username, password)  # idempotent
     assert User.objects.filter(username="admin").count() == 1
+
+
+def test_reset_refuses_to_delete_accounts_the_demo_did_not_create(db):
+    from guanxi.core.errors import ApplicationError
+    from guanxi.core.testing import make_user
+
+    real = make_account(owner=make_user("real_kam"), name="真实客户")
+    with pytest.raises(ApplicationError, match="--reset refused"):
+        demo_build(accounts=3, seed=1, reset=True, as_of=dt.date(2026, 6, 30))
+    assert Account.objects.filter(pk=real.pk).exists()
