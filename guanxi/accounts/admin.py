@@ -80,6 +80,7 @@ class AccountAdmin(ScopedModelAdmin):
     list_display = (
         "code",
         "name_link",
+        "open_360",
         "account_type",
         "status",
         "owner",
@@ -88,8 +89,8 @@ class AccountAdmin(ScopedModelAdmin):
         "credit_rating",
         "revenue_12m_display",
         "last_transaction_display",
-        "open_360",
     )
+    list_fullwidth = True
     list_display_links = ("code",)
     list_select_related = ("owner", "team")
     list_filter = (

@@ -50,7 +50,10 @@ def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
 
     own = history_entries(Contact.history.filter(id=contact.pk), limit=limit)
     facts = history_entries(
-        ProfileFact.history.filter(contact_id=contact.pk), limit=limit, label_field="key"
+        ProfileFact.history.filter(contact_id=contact.pk),
+        limit=limit,
+        label_field="key",
+        created_fields=("value",),
     )
     labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
     for entry in facts:

@@ -14,11 +14,13 @@ from typing import Any
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RelatedDropdownFilter
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
@@ -155,6 +157,10 @@ class ScopedModelAdmin(
 ):
     """Base for every admin of customer data."""
 
+    formfield_overrides = {
+        # Notes and policies are a few lines; the admin's default 10-row boxes swamp the form.
+        models.TextField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})},
+    }
     list_filter_submit = True
     list_per_page = 50
     show_full_result_count = False  # the count over a large visible set is wasted work

@@ -67,10 +67,15 @@ def _label(model: type[models.Model], name: str) -> str:
 
 
 def history_entries(
-    records: models.QuerySet, *, limit: int = 10, label_field: str | None = None
+    records: models.QuerySet,
+    *,
+    limit: int = 10,
+    label_field: str | None = None,
+    created_fields: tuple[str, ...] = (),
 ) -> list[HistoryEntry]:
     """The latest `limit` history records of `records` (one history model), each diffed
-    against the record before it of the same object."""
+    against the record before it of the same object; for creations, `created_fields` are
+    shown as — → value."""
     rows = list(
         records.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
     )
@@ -78,6 +83,10 @@ def history_entries(
     model = records.model.instance_type
     for rec in rows:
         changes: list[FieldChange] = []
+        if rec.history_type == "+":
+            for name in created_fields:
+                value = _display(model, name, getattr(rec, name, None))
+                changes.append(FieldChange(_label(model, name), "—", value))
         if rec.history_type == "~":
             prev = rec.prev_record
             if prev is not None:

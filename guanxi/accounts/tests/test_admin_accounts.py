@@ -264,3 +264,47 @@ def test_360_rollup_leaves_out_subsidiaries_the_user_cannot_see(client, cast):
         reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
     )
     assert response.context["rollup"].revenue_lifetime == 5000
+
+
+def _export(client, admin_name, ids, action="export_as_csv", select_across="0"):
+    return client.post(
+        reverse(f"admin:{admin_name}_changelist"),
+        {"action": action, "_selected_action": ids, "select_across": select_across, "index": 0},
+    )
+
+
+def test_csv_export_contains_only_visible_accounts(client, cast):
+    client.force_login(cast.alice)
+    ids = [cast.account.pk, cast.west_account.pk]
+    for select_across in ("0", "1"):
+        response = _export(client, "accounts_account", ids, select_across=select_across)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8-sig")
+        assert cast.account.code in text and cast.west_account.code not in text
+
+
+def test_xlsx_export_of_contacts_and_transactions_is_scoped(client, cast):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = make_contact(account=cast.account, name="孙立")
+    theirs = make_contact(account=cast.west_account, name="王五")
+    t1 = make_transaction(account=cast.account, external_id="MINE-1")
+    t2 = make_transaction(account=cast.west_account, external_id="THEIRS-1")
+    client.force_login(cast.alice)
+    for admin_name, ids, keep, drop in (
+        ("contacts_contact", [mine.pk, theirs.pk], mine.code, theirs.code),
+        ("transactions_transaction", [t1.pk, t2.pk], "MINE-1", "THEIRS-1"),
+    ):
+        response = _export(client, admin_name, ids, action="export_as_xlsx", select_across="1")
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        cells = {
+            str(c.value)
+            for row in load_workbook(io.BytesIO(body)).active.iter_rows()
+            for c in row
+            if c.value is not None
+        }
+        assert keep in cells and drop not in cells, admin_name
