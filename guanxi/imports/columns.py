@@ -186,6 +186,16 @@ PAYMENTS = Spec(
     ),
 )  # fmt: skip
 
+# Chinese words for choice values that Chinese source systems write (besides codes and labels).
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "channel": {"直销": "direct", "销售": "direct", "散客": "walk_in", "电话": "phone",
+                "预订部": "phone", "官网": "website", "网站": "website", "小程序": "mini_program",
+                "微信小程序": "mini_program", "旅行社": "travel_agency", "其他": "other"},
+    "method": {"银行转账": "bank_transfer", "转账": "bank_transfer", "刷卡": "card",
+               "银行卡": "card", "信用卡": "card", "微信": "wechat_pay", "微信支付": "wechat_pay",
+               "支付宝": "alipay", "现金": "cash", "其他": "other"},
+}  # fmt: skip
+
 SPECS: dict[str, Spec] = {s.kind: s for s in (ACCOUNTS, CONTACTS, TRANSACTIONS, PAYMENTS)}
 
 

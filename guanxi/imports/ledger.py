@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from guanxi.contacts.models import Contact
 from guanxi.imports import db
-from guanxi.imports.columns import PAYMENTS, TRANSACTIONS, Spec
+from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
 from guanxi.imports.validate import Checks, errors_where
@@ -162,7 +162,7 @@ def validate(
     for name in kind.int_fields:
         c.integer(name)
     for name, (choices, default) in kind.choice_fields.items():
-        c.choice(name, choices, default=default)
+        c.choice(name, choices, default=default, aliases=CHOICE_ALIASES.get(name))
     for name, length in kind.text_fields.items():
         c.text(name, max_length=length)
     typed, errors = c.evaluate()

@@ -108,6 +108,23 @@ def _process(frame: pl.DataFrame, ctx: ImportContext, out: Outcome,
         out.add_errors(_error_frame(errors))
 
 
+def _drop_bad(typed: pl.DataFrame, errors: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+    """Record cell errors and codes repeated in the file (the later line is the error);
+    return the rows left to write."""
+    out.add_errors(errors)
+    bad = set(errors["line"].to_list())
+    typed = typed.with_columns(pl.col(LINE).min().over("v_code").alias("_first"))
+    dupes = typed.filter(pl.col("v_code").is_not_null() & (pl.col(LINE) != pl.col("_first")))
+    if dupes.height:
+        out.add_errors(_error_frame([
+            (r[LINE], "code", r["code"],
+             _("repeats the code of line %(line)s") % {"line": r["_first"]})
+            for r in dupes.iter_rows(named=True)
+        ]))  # fmt: skip
+        bad |= set(dupes[LINE].to_list())
+    return typed.filter(~pl.col(LINE).is_in(list(bad)))
+
+
 def _apply(obj: models.Model, values: dict[str, Any]) -> bool:
     changed = False
     for name, value in values.items():
@@ -186,17 +203,7 @@ def import_accounts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
     for name in ("parent_code", "owner", "team", "tags"):
         c.text(name, max_length=2000)
     typed, errors = c.evaluate()
-    out.add_errors(errors)
-    bad = set(errors["line"].to_list())
-    first = pl.col(LINE).min().over("v_code")
-    dupes = typed.filter(pl.col("v_code").is_not_null() & (pl.col(LINE) != first))
-    if dupes.height:
-        out.add_errors(_error_frame([
-            (r[LINE], "code", r["code"], _("repeats the code of line %(line)s") % {"line": r["f"]})
-            for r in dupes.with_columns(first.alias("f")).iter_rows(named=True)
-        ]))  # fmt: skip
-        bad |= set(dupes[LINE].to_list())
-    good = typed.filter(~pl.col(LINE).is_in(list(bad)))
+    good = _drop_bad(typed, errors, out)
 
     fields = _present(frame, [*ACCOUNT_TEXT, *ACCOUNT_CHOICES, "annual_sales", "customer_since"])
     has = set(frame.columns)
@@ -330,17 +337,7 @@ def import_contacts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
     c.boolean("is_primary")
     c.boolean("is_active")
     typed, errors = c.evaluate()
-    out.add_errors(errors)
-    bad = set(errors["line"].to_list())
-    first = pl.col(LINE).min().over("v_code")
-    dupes = typed.filter(pl.col("v_code").is_not_null() & (pl.col(LINE) != first))
-    if dupes.height:
-        out.add_errors(_error_frame([
-            (r[LINE], "code", r["code"], _("repeats the code of line %(line)s") % {"line": r["f"]})
-            for r in dupes.with_columns(first.alias("f")).iter_rows(named=True)
-        ]))  # fmt: skip
-        bad |= set(dupes[LINE].to_list())
-    good = typed.filter(~pl.col(LINE).is_in(list(bad)))
+    good = _drop_bad(typed, errors, out)
 
     fields = _present(frame, [*CONTACT_TEXT, "gender", "birthday", "is_primary", "is_active"])
     visible = ctx.visible_accounts()

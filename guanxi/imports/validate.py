@@ -116,8 +116,9 @@ class Checks:
         self.values[out or key] = number
 
     def choice(self, key: str, choices: type[TextChoices], *, default: str | None = None,
-               required: bool = False, out: str = "") -> None:  # fmt: skip
-        lookup = choice_lookup(choices)
+               required: bool = False, out: str = "",
+               aliases: dict[str, str] | None = None) -> None:  # fmt: skip
+        lookup = {**(aliases or {}), **choice_lookup(choices)}
         col = self.raw(key)
         value = col.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
         valid = ", ".join(v for v in choices.values if v)
