@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
@@ -179,7 +180,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         # One message for unknown user and wrong password: do not reveal which accounts exist.
-        raise HttpError(401, "Wrong username or password.")
+        raise HttpError(401, _("Wrong username or password."))
     token, key = api_token_create(user=user, name=payload.name)
     body = {"token": key, "name": token.name, "user": user.username, "expires_at": None}
     return Status(201, body)
