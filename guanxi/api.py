@@ -35,16 +35,16 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^\d+$")
 
 
 def _location(loc: list) -> str:
-    # ninja reports ["body", "payload", "amount"]; clients want "amount". pydantic adds the
-    # union branch it tried ("str-enum[Industry]", "literal['']"): cut the path there.
-    parts = []
+    # ninja reports ["body", "payload", "amount"]; clients want "amount". After the field name
+    # pydantic may add list indexes or the union branch it tried ("datetime",
+    # "str-enum[Industry]"): the top-level field is what a client can act on.
     for p in loc:
         if p in ("body", "query", "path", "payload", "filters"):
             continue
-        if not _PLAIN.match(str(p)):
-            break
-        parts.append(str(p))
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+        if _PLAIN.match(str(p)):
+            return str(p)
+        break
+    return str(loc[0]) if loc else ""  # the whole body or query string is at fault
 
 
 @api.exception_handler(NinjaValidationError)

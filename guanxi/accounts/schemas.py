@@ -20,13 +20,13 @@ from guanxi.accounts.models import (
     OrganisationForm,
     Scale,
 )
-from guanxi.core.api import MAX_ID, patch_schema
+from guanxi.core.api import MAX_ID, InputSchema, patch_schema
 
 Blank = Literal[""]
 Id = int
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     code: str = Field(
         ..., min_length=1, max_length=40, description="Your customer number (客户编号)"
     )
@@ -113,7 +113,7 @@ class AccountOut(Schema):
         return [t.name for t in obj.tags.all()]
 
 
-class AccountFilters(Schema):
+class AccountFilters(InputSchema):
     q: str | None = Field(None, max_length=200, description="Search name, short name, code")
     account_type: AccountType | None = None
     status: AccountStatus | None = None

@@ -8,10 +8,10 @@ from typing import Any
 from ninja import Field, Schema
 
 from guanxi.contacts.models import Contact, FactSource, Gender, KeyDateKind, Relation
-from guanxi.core.api import MAX_ID, patch_schema
+from guanxi.core.api import MAX_ID, InputSchema, patch_schema
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
     code: str = Field(..., min_length=1, max_length=40, description="Your contact number")
     name: str = Field(..., min_length=1, max_length=100)
@@ -62,7 +62,7 @@ class ContactOut(Schema):
         return obj.account.name
 
 
-class ContactFilters(Schema):
+class ContactFilters(InputSchema):
     q: str | None = Field(None, max_length=200, description="Search name, mobile, email, code")
     account: int | None = Field(None, ge=1, le=MAX_ID)
     gender: Gender | None = None
@@ -107,7 +107,7 @@ class ProfileOut(Schema):
     groups: list[ProfileGroupOut]
 
 
-class ProfileGroupIn(Schema):
+class ProfileGroupIn(InputSchema):
     values: dict[str, Any] = Field(
         ..., description="Field key → value; an empty value removes the fact"
     )
@@ -117,7 +117,7 @@ class ProfileGroupIn(Schema):
 # --- Related people and key dates -------------------------------------------------------------
 
 
-class RelatedPersonIn(Schema):
+class RelatedPersonIn(InputSchema):
     relation: Relation
     name: str = Field(..., min_length=1, max_length=100)
     phone: str = Field("", max_length=40)
@@ -138,7 +138,7 @@ class RelatedPersonOut(Schema):
     notes: str
 
 
-class KeyDateIn(Schema):
+class KeyDateIn(InputSchema):
     kind: KeyDateKind
     date: dt.date
     label: str = Field("", max_length=100)

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
 from ninja.throttling import AnonRateThrottle
-from pydantic import create_model
+from pydantic import create_model, field_validator
 
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
@@ -24,12 +24,43 @@ from guanxi.core.services import api_token_create
 # Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
 MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 500
+MIN_YEAR, MAX_YEAR = 1800, 2999
 
 
 class InvalidInput(ApplicationError):
     """Input that passed the schema but that a domain check rejected (e.g. a profile value)."""
 
     status_code = 422
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+class InputSchema(Schema):
+    """Base of every request body and filter schema."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text and the driver raises: refuse it as bad input.
+        if _has_nul(value):
+            raise ValueError("must not contain NUL (\\x00) characters")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_year(cls, value: Any) -> Any:
+        # Year 1 or 9999 overflow when shifted between time zones or by a day in a filter.
+        if isinstance(value, dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+        return value
 
 
 class Pagination(LimitOffsetPagination):
@@ -56,7 +87,9 @@ def patch_schema(schema_cls: type[Schema], name: str) -> type[Schema]:
         optional.default = None
         optional.default_factory = None
         fields[field_name] = (info.annotation, optional)
-    return create_model(name, __base__=Schema, __doc__=f"Partial {schema_cls.__name__}.", **fields)
+    return create_model(
+        name, __base__=InputSchema, __doc__=f"Partial {schema_cls.__name__}.", **fields
+    )
 
 
 def ordered(queryset: QuerySet) -> QuerySet:
@@ -141,7 +174,7 @@ def history_entries(obj: Model) -> list[dict[str, Any]]:
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=1000)
     name: str = Field("api", min_length=1, max_length=100, description="A label for the token")

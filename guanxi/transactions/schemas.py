@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from guanxi.core.api import MAX_ID, patch_schema
+from guanxi.core.api import MAX_ID, InputSchema, patch_schema
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, Transaction
 
 # Transaction.amount is DECIMAL(14, 2): larger numbers are a 422, not a database error.
@@ -28,7 +28,7 @@ def _day_or_moment(value: Any) -> Any:
 DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_day_or_moment)]
 
 
-class TransactionIn(Schema):
+class TransactionIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
     category: str = Field(..., min_length=1, max_length=30, description="Category code, e.g. fnb")
     occurred_at: dt.datetime = Field(..., description="ISO 8601; without offset: server time zone")
@@ -70,7 +70,7 @@ class TransactionOut(Schema):
         return obj.category.code
 
 
-class TransactionFilters(Schema):
+class TransactionFilters(InputSchema):
     account: int | None = Field(None, ge=1, le=MAX_ID)
     contact: int | None = Field(None, ge=1, le=MAX_ID)
     category: str | None = Field(None, max_length=30, description="Category code")
@@ -85,7 +85,7 @@ class TransactionFilters(Schema):
     max_amount: Money | None = Field(None, **MONEY)
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
     received_at: dt.datetime
     amount: Money = Field(..., gt=0, **MONEY)
@@ -117,7 +117,7 @@ class PaymentOut(Schema):
         return obj.account.name
 
 
-class PaymentFilters(Schema):
+class PaymentFilters(InputSchema):
     account: int | None = Field(None, ge=1, le=MAX_ID)
     method: PaymentMethod | None = None
     source: str | None = Field(None, max_length=30)

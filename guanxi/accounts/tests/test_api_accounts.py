@@ -345,3 +345,18 @@ def test_history_shows_who_changed_what(cast, as_user):
 @pytest.mark.parametrize("who,status", ROLES_SEE_ALICES)
 def test_history_follows_the_access_rule(cast, as_user, who, status):
     assert as_user(who).get(f"/api/accounts/{cast.account.pk}/history").status_code == status
+
+
+def test_nul_characters_are_422_not_a_database_error(cast, as_user):
+    # PostgreSQL refuses NUL in text; the API must say so instead of crashing.
+    client = as_user("alice")
+    r = client.post("/api/accounts", new_account(name="坏\x00名"), content_type="application/json")
+    assert r.status_code == 422 and r.json()["field"] == "name"
+    r = client.post("/api/accounts", new_account(tags=["a\x00"]), content_type="application/json")
+    assert r.status_code == 422 and r.json()["field"] == "tags"
+    r = client.patch(
+        f"/api/accounts/{cast.account.pk}", {"notes": "\x00"}, content_type="application/json"
+    )
+    assert r.status_code == 422 and r.json()["field"] == "notes"
+    r = client.get("/api/accounts?q=%00")
+    assert r.status_code == 422 and r.json()["field"] == "q"

@@ -363,3 +363,28 @@ def test_payment_filters(cast, as_user):
     assert amounts("received_to=2024-01-31") == [10]
     assert amounts("method=cash") == [10]
     assert amounts(f"account={cast.account.pk}") == [10, 20]
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("occurred_to=9999-12-31", "occurred_to"),
+        ("occurred_from=0001-01-01T00:00", "occurred_from"),
+        ("occurred_from=2024-01-01T25:00", "occurred_from"),
+        ("min_amount=1e400", "min_amount"),
+        ("account=0", "account"),
+    ],
+)
+def test_extreme_filter_values_are_422(as_user, query, field):
+    r = as_user("mia").get(f"/api/transactions?{query}")
+    assert r.status_code == 422, r.json()
+    assert r.json()["field"] == field
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00"])
+def test_extreme_timestamps_are_422(cast, as_user, when):
+    r = as_user("alice").post(
+        "/api/transactions", new_tx(cast.account, occurred_at=when), content_type=JSON
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "occurred_at"
