@@ -221,16 +221,23 @@ def validate(
         )
 
     # The same key twice in one file: the later line is the error.
-    first = pl.col(LINE).min().over(["v_source", "v_external_id"])
-    typed = typed.with_columns(first.alias("_first"))
-    out.add_errors(
-        errors_where(
-            typed,
-            pl.col("v_external_id").is_not_null() & (pl.col(LINE) != pl.col("_first")),
-            "external_id",
-            _fmt(_("repeats the source and external id of line %(code)s"), pl.col("_first")),
+    key = pl.struct("v_source", "v_external_id")
+    repeated = typed.filter(pl.col("v_external_id").is_not_null() & ~key.is_first_distinct())
+    if repeated.height:
+        firsts = (
+            typed.filter(pl.col("v_external_id").is_not_null())
+            .group_by("v_source", "v_external_id")
+            .agg(pl.col(LINE).min().alias("_first"))
         )
-    )
+        repeated = repeated.join(firsts, on=["v_source", "v_external_id"])
+        out.add_errors(
+            errors_where(
+                repeated,
+                pl.lit(True),
+                "external_id",
+                _fmt(_("repeats the source and external id of line %(code)s"), pl.col("_first")),
+            )
+        )
 
     bad = pl.concat([e.select("line") for e in out.errors]) if out.errors else None
     if bad is not None and bad.height:

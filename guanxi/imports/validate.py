@@ -63,9 +63,8 @@ class Checks:
         """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way."""
         col = self.raw(key)
         clean = col.str.replace_all(r"[,，¥￥\s]|^(CNY|RMB)", "")
-        parts = clean.str.extract_groups(r"^(-)?0*(\d*)(?:\.(\d*))?$")
-        sign, whole, frac = (parts.struct.field(n) for n in ("1", "2", "3"))
-        matched = clean.str.contains(r"^-?\d*(\.\d*)?$") & clean.str.contains(r"\d")
+        matched = clean.str.contains(r"^-?(\d+\.?\d*|\.\d+)$")
+        number = clean.cast(pl.Decimal(14, 2), strict=False)
         if required:
             self.add(key, pl.when(col.is_null()).then(_msg(_("is required"))))
         self.add(
@@ -74,30 +73,19 @@ class Checks:
                 _msg(_("is not a number (use digits and a decimal point, e.g. 1234.50)"))
             ),
         )
-        frac2 = frac.fill_null("").str.strip_chars_end("0")
+        # A non-zero third decimal would be silently cut by the cast: refuse it instead.
         self.add(
             key,
-            pl.when(matched & (frac2.str.len_chars() > 2)).then(
+            pl.when(matched & clean.str.contains(r"\.\d{2}\d*[1-9]")).then(
                 _msg(_("has more than 2 decimal places"))
             ),
         )
-        self.add(key, pl.when(matched & (whole.str.len_chars() > 12)).then(_msg(_("is too large"))))
-        whole_n = pl.when(whole == "").then(pl.lit("0")).otherwise(whole)
-        value = pl.concat_str([whole_n, pl.lit("."), frac2.str.pad_end(2, "0")])
-        is_zero = (whole == "") & (frac2 == "")
+        self.add(key, pl.when(matched & number.is_null()).then(_msg(_("is too large"))))
         if positive:
-            self.add(
-                key,
-                pl.when(matched & ((sign == "-") | is_zero)).then(
-                    _msg(_("must be more than zero"))
-                ),
-            )
+            self.add(key, pl.when(number <= 0).then(_msg(_("must be more than zero"))))
         else:
-            self.add(
-                key,
-                pl.when(matched & (sign == "-") & ~is_zero).then(_msg(_("must be zero or more"))),
-            )
-        self.values[out or key] = pl.when(matched).then(value)
+            self.add(key, pl.when(number < 0).then(_msg(_("must be zero or more"))))
+        self.values[out or key] = number.cast(pl.String)
 
     def integer(self, key: str, *, minimum: int = 0, maximum: int = 2_147_483_647,
                 out: str = "") -> None:  # fmt: skip
@@ -164,43 +152,72 @@ class Checks:
 
     def datetime(self, key: str, *, required: bool = False, out: str = "") -> None:
         """ISO date or date-time; naive values are local time (settings.TIME_ZONE); the result
-        is a UTC datetime."""
+        is a UTC datetime.
+
+        Formats are tried one after the other on the whole column, and only while some values
+        are still unparsed: a file almost always uses one format, so that is a single pass."""
         col = self.raw(key)
-        norm = (
-            col.str.replace_all("/", "-")
+        text = self.frame.select(
+            col.str.replace_all("/", "-", literal=True)
             .str.replace("T", " ", literal=True)
             .str.replace(r"[zZ]$", "+00:00")
+            .alias("t")
+        )["t"]
+        # Fill in missing seconds/time so the common cases need one strptime pass.
+        text = (
+            pl.select(
+                pl.when(pl.lit(text).str.len_chars() <= 10)
+                .then(pl.lit(text) + " 00:00:00")
+                .when(pl.lit(text).str.len_chars() == 16)
+                .then(pl.lit(text) + ":00")
+                .otherwise(pl.lit(text))
+            )
+            .to_series()
+            .alias("t")
         )
-        naive = pl.coalesce(
-            [norm.str.strptime(pl.Datetime("us"), f, strict=False) for f in _NAIVE_FORMATS]
-        )
-        aware = pl.coalesce(
-            [norm.str.strptime(pl.Datetime("us", "UTC"), f, strict=False) for f in _AWARE_FORMATS]
-        )
-        local = naive.dt.replace_time_zone(
+        wanted = text.is_not_null()
+        naive = text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+        for fmt in _NAIVE_FORMATS:
+            if not (wanted & naive.is_null()).any():
+                break
+            naive = naive.fill_null(text.str.strptime(pl.Datetime("us"), fmt, strict=False))
+        value = naive.dt.replace_time_zone(
             settings.TIME_ZONE, ambiguous="earliest", non_existent="null"
         ).dt.convert_time_zone("UTC")
-        value = pl.coalesce([aware, local])
+        for fmt in _AWARE_FORMATS:
+            if not (wanted & value.is_null()).any():
+                break
+            value = value.fill_null(text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
         if required:
             self.add(key, pl.when(col.is_null()).then(_msg(_("is required"))))
         self.add(
             key,
-            pl.when(col.is_not_null() & value.is_null()).then(
+            pl.when(col.is_not_null() & pl.lit(value).is_null()).then(
                 _msg(_("is not a date or date-time (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"))
             ),
         )
-        self.values[out or key] = value
+        self.values[out or key] = pl.lit(value)
 
     # -- evaluation --------------------------------------------------------------------------
     def evaluate(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Returns (frame with typed columns `v_<key>` added, errors frame)."""
         err_names = [f"_err{i}" for i in range(len(self.checks))]
-        typed = self.frame.with_columns(
-            *[expr.alias(f"v_{name}") for name, expr in self.values.items()],
-            *[expr.alias(n) for (_k, expr), n in zip(self.checks, err_names, strict=True)],
+        # Lazy, so polars computes the sub-expressions the checks share (cleaned text, casts)
+        # once per column.
+        typed = (
+            self.frame.lazy()
+            .with_columns(
+                *[expr.alias(f"v_{name}") for name, expr in self.values.items()],
+                *[expr.alias(n) for (_k, expr), n in zip(self.checks, err_names, strict=True)],
+            )
+            .collect()
         )
+        if not err_names:
+            return typed, pl.DataFrame(schema=ERROR_SCHEMA)
+        # Usually few rows are bad: cut them out once, then gather their messages.
+        bad = typed.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in err_names))
         errors = collect_errors(
-            typed, [(key, n) for (key, _e), n in zip(self.checks, err_names, strict=True)]
+            bad, [(key, n) for (key, _e), n in zip(self.checks, err_names, strict=True)]
         )
         return typed.drop(err_names), errors
 
