@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from guanxi import __version__
 from guanxi.accounts.api import router as accounts_router
@@ -20,12 +21,19 @@ from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError
 from guanxi.transactions.api import payments_router, transactions_router
 
+
+    # Names are Chinese: send 华东会展集团 as UTF-8, not as \uXXXX escapes.
+    # Names are Chinese: send 华东会展集团, not \\u534e\\u4e1c…
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Guanxi API",
     version=__version__,
     description="Key-account CRM. Authenticate with `Authorization: Bearer <token>`; "
     "create a token with `guanxi token USERNAME` or in the admin under API tokens.",
     auth=TokenAuth(),
+    renderer=Utf8JSONRenderer(),
     urls_namespace="api",
 )
 

@@ -140,3 +140,9 @@ def test_out_of_range_ids_are_4xx_not_500(cast, path):
     r = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(path)
     assert r.status_code == 422
     assert r.json()["field"] == "account_id"
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(cast):
+    _, key = api_token_create(user=cast.alice)
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(f"/api/accounts/{cast.account.pk}")
+    assert "华东会展集团".encode() in r.content
