@@ -22,8 +22,8 @@ from guanxi.core.errors import ApplicationError
 from guanxi.transactions.api import payments_router, transactions_router
 
 
+class Utf8JSONRenderer(JSONRenderer):
     # Names are Chinese: send 华东会展集团 as UTF-8, not as \uXXXX escapes.
-    # Names are Chinese: send 华东会展集团, not \\u534e\\u4e1c…
     json_dumps_params = {"ensure_ascii": False}
 
 
