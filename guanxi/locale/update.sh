@@ -28,10 +28,12 @@ done
 set -f
 msggrep $patterns -o "$VENDOR" "$PO"
 set +f
+# File-only references: moving code around does not churn the catalogue.
 (
     cd "$ROOT/guanxi"
     DJANGO_SETTINGS_MODULE=guanxi.settings PYTHONPATH="$ROOT" \
-        "$ROOT/.venv/bin/django-admin" makemessages -l zh_Hans --ignore 'tests/*' --no-obsolete
+        "$ROOT/.venv/bin/django-admin" makemessages -l zh_Hans --ignore 'tests/*' --no-obsolete \
+        --add-location=file
 )
 msgcat --use-first -o "$PO.new" "$PO" "$VENDOR"
 mv "$PO.new" "$PO"
