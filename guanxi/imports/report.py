@@ -35,7 +35,8 @@ class ImportReport:
     failed: int = 0
     fatal: str = ""  # the whole file was rejected
     warnings: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first ImportRun.MAX_STORED_ERRORS
+    error_count: int = 0  # all of them
     duration: float = 0.0
     errors_file: str = ""
 
@@ -80,7 +81,7 @@ class ImportReport:
             lines.append(_("Errors (line, column: reason):"))
             for err in self.errors[:SHOWN_ERRORS]:
                 lines.append(f"  {_('line')} {err.line}, {err.column}: {err.message}")
-            more = len(self.errors) - SHOWN_ERRORS
+            more = max(self.error_count, len(self.errors)) - SHOWN_ERRORS
             if more > 0:
                 lines.append("  " + _("… and %(n)s more") % {"n": more})
             if self.errors_file:

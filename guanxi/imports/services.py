@@ -114,6 +114,7 @@ def import_file(
             "error": type(exc).__name__
         }  # fmt: skip
     report.errors = [RowError(**r) for r in errors.head(ImportRun.MAX_STORED_ERRORS).to_dicts()]
+    report.error_count = errors.height
     if errors.height and (errors_file if errors_file is not None else path is not None):
         report.errors_file = _write_errors_file(run, errors)
     report.duration = time.monotonic() - started

@@ -71,3 +71,21 @@ def test_whole_file_problems_are_clear_messages(cast):
     broken = run("transactions", b"PK\x03\x04broken", user=cast.alice, name="x.xlsx")
     assert broken.fatal.startswith("The XLSX file could not be opened")
     assert "Rejected:" in broken.describe()
+
+
+def test_cli_report_lists_fifty_errors_then_the_rest_and_the_file(cast, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    head = ["external_id", "account_code", "occurred_at", "category", "amount"]
+    rows = [head] + [[f"N{i}", cast.account.code, "2024-05-01", "fnb", "-1"] for i in range(60)]
+    path = tmp_path / "many.csv"
+    path.write_bytes(csv_bytes(rows))
+    from guanxi.imports.services import import_file
+
+    report = import_file(kind="transactions", path=path)
+    text = report.describe()
+    assert "line 51, amount: must be zero or more" in text
+    assert "line 52, amount" not in text
+    assert "… and 10 more" in text
+    assert report.errors_file and f"Full error report: {report.errors_file}" in text
+    assert (tmp_path / "imports").exists()
+    assert len(open(report.errors_file, encoding="utf-8").read().splitlines()) == 61
