@@ -8,7 +8,8 @@ models' own metadata, never from the file.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
@@ -137,6 +138,24 @@ def allocate_ids(table: str, count: int) -> pl.Series:
             row = cursor.fetchone()
             start = max(top, row[0] if row else 0) + 1
     return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+@contextmanager
+def bulk_session() -> Iterator[None]:
+    """SQLite's default page cache is 2 MB; index inserts into million-row tables then thrash.
+    Give this connection a 256 MB cache while the import runs, then put it back."""
+    if is_postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def relax_durability() -> None:

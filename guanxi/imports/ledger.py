@@ -320,6 +320,11 @@ def _to_db(kind: LedgerKind, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
+    with db.bulk_session():
+        return _import_ledger(kind, frame, ctx)
+
+
+def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
     out = Outcome()
     good = validate(kind, frame, ctx, out)
     existing = _existing(kind, good)
