@@ -95,7 +95,10 @@ def test_runs_are_visible_to_their_user_and_managers(client, cast):
 
     client.force_login(cast.mia)
     assert client.get(change).status_code == 200
-    assert client.get(changelist).context["cl"].result_count == 1
+    listing = client.get(changelist)
+    assert listing.context["cl"].result_count == 1
+    # the "Import a file" button on the list
+    assert "open_upload" in listing.content.decode()
 
 
 def test_runs_are_read_only(client, cast):
