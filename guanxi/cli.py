@@ -1,10 +1,10 @@
 """The `guanxi` command: one entry point for running, loading and importing.
 
-    guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
-    guanxi serve [--addr 127.0.0.1:8000]                migrate and serve
-    guanxi import accounts|contacts|transactions|payments FILE [--user U] [--source S]
-    guanxi token USERNAME [--name N]                   print a new API token
-    guanxi manage ARGS…                                any Django management command
+guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
+guanxi serve [--addr 127.0.0.1:8000]                migrate and serve
+guanxi import accounts|contacts|transactions|payments FILE [--user U] [--source S]
+guanxi token USERNAME [--name N]                   print a new API token
+guanxi manage ARGS…                                any Django management command
 """
 
 from __future__ import annotations

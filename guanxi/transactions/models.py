@@ -78,7 +78,9 @@ class Transaction(models.Model):
         _("source system"),
         max_length=30,
         default="manual",
-        help_text=_("Where the record came from (PMS, POS, manual…); external ids are unique per source."),
+        help_text=_(
+            "Where the record came from (PMS, POS, manual…); external ids are unique per source."
+        ),
     )
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -131,7 +133,10 @@ class Payment(models.Model):
     received_at = models.DateTimeField(_("received at"))
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
     method = models.CharField(
-        _("method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+        _("method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
     )
     reference = models.CharField(_("reference / invoice no."), max_length=100, blank=True)
     source = models.CharField(_("source system"), max_length=30, default="manual")

@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.services import (
@@ -13,14 +12,7 @@ from guanxi.contacts.models import Contact
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.testing import make_account, make_contact, make_transaction
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_english(settings):
-    # A cheap hasher keeps the five-user cast fast; English makes messages assertable.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_creator_owns_and_team_follows_owner(cast):

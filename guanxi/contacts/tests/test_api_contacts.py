@@ -2,21 +2,13 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.services import profile_facts_update
 from guanxi.core.services import api_token_create
 from guanxi.core.testing import make_account, make_contact
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_english(settings):
-    # A cheap hasher keeps the five-user cast fast; English makes messages assertable.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 ROLES_SEE_ALICES = [("alice", 200), ("bob", 404), ("charlie", 404), ("lena", 200), ("mia", 200)]

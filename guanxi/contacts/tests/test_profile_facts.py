@@ -35,13 +35,17 @@ def test_changing_a_verified_fact_clears_verification(cast, contact):
     fact.refresh_from_db()
     assert fact.verified and fact.verified_by == cast.lena
 
-    profile_facts_update(contact=contact, group="basic", values={"ethnicity": "汉族"}, actor=cast.bob)
+    profile_facts_update(
+        contact=contact, group="basic", values={"ethnicity": "汉族"}, actor=cast.bob
+    )
     fact.refresh_from_db()
     assert (fact.value, fact.verified, fact.recorded_by) == ("汉族", False, cast.bob)
 
 
 def test_unchanged_value_keeps_provenance(cast, contact):
-    profile_facts_update(contact=contact, group="basic", values={"height_cm": "176"}, actor=cast.alice)
+    profile_facts_update(
+        contact=contact, group="basic", values={"height_cm": "176"}, actor=cast.alice
+    )
     written = profile_facts_update(
         contact=contact, group="basic", values={"height_cm": 176}, actor=cast.bob
     )
@@ -50,7 +54,9 @@ def test_unchanged_value_keeps_provenance(cast, contact):
 
 
 def test_empty_value_removes_fact(cast, contact):
-    profile_facts_update(contact=contact, group="basic", values={"religion": "无"}, actor=cast.alice)
+    profile_facts_update(
+        contact=contact, group="basic", values={"religion": "无"}, actor=cast.alice
+    )
     profile_facts_update(contact=contact, group="basic", values={"religion": ""}, actor=cast.alice)
     assert not ProfileFact.objects.filter(contact=contact).exists()
 

@@ -1,20 +1,12 @@
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
 
 from guanxi.core.models import ApiToken
 from guanxi.core.services import api_token_create
 from guanxi.core.testing import PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_english(settings):
-    # A cheap hasher keeps the five-user cast fast; English makes messages assertable.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 JSON = "application/json"

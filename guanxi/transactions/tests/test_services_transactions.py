@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from guanxi.accounts.services import Conflict
 from guanxi.core.errors import ApplicationError, NotFound
@@ -15,14 +15,7 @@ from guanxi.transactions.services import (
     transaction_update,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_english(settings):
-    # A cheap hasher keeps the five-user cast fast; English makes messages assertable.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _tx(actor, account, **extra):
