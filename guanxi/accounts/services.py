@@ -11,15 +11,8 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, Tag
 from guanxi.accounts.selectors import accounts_visible_to
-from guanxi.core.errors import ApplicationError, NotFound, PermissionDenied
+from guanxi.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from guanxi.core.models import Team, User
-
-
-class Conflict(ApplicationError):
-    """The write clashes with existing data (duplicate code or external id, dependent rows)."""
-
-    status_code = 409
-
 
 # Plain columns a client may set; relations go through their own arguments.
 ACCOUNT_FIELDS = frozenset(

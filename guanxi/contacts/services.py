@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.accounts.services import Conflict, account_for_actor
+from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS_BY_KEY
-from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.errors import ApplicationError, Conflict, NotFound
 from guanxi.core.models import User
 
 

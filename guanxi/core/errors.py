@@ -33,5 +33,11 @@ class NotFound(ApplicationError):
     status_code = 404
 
 
+class Conflict(ApplicationError):
+    """The write clashes with existing data (duplicate code or external id, dependent rows)."""
+
+    status_code = 409
+
+
 class PermissionDenied(ApplicationError):
     status_code = 403

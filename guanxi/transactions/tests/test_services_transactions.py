@@ -4,8 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from guanxi.accounts.services import Conflict
-from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.errors import ApplicationError, Conflict, NotFound
 from guanxi.core.testing import make_account, make_contact, make_transaction
 from guanxi.transactions.models import Transaction
 from guanxi.transactions.services import (
