@@ -1,4 +1,5 @@
 from decimal import Decimal
+from pathlib import Path
 
 from guanxi.imports.tests.helpers import csv_bytes, messages, run, xlsx_bytes
 from guanxi.transactions.models import Payment, Transaction
@@ -88,4 +89,4 @@ def test_cli_report_lists_fifty_errors_then_the_rest_and_the_file(cast, tmp_path
     assert "… and 10 more" in text
     assert report.errors_file and f"Full error report: {report.errors_file}" in text
     assert (tmp_path / "imports").exists()
-    assert len(open(report.errors_file, encoding="utf-8").read().splitlines()) == 61
+    assert len(Path(report.errors_file).read_text(encoding="utf-8").splitlines()) == 61
