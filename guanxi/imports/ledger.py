@@ -354,9 +354,7 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
     merged = good.join(old, on=["source", "external_id"], how="left")
     # Sorted by account and time, each batch lands in a few places of the account indexes
     # (and the history's), instead of all over them.
-    new_rows = (
-        merged.filter(pl.col("id").is_null()).drop("id").sort("account_id", kind.time_field)
-    )
+    new_rows = merged.filter(pl.col("id").is_null()).drop("id").sort("account_id", kind.time_field)
     present = merged.filter(pl.col("id").is_not_null())
     changed_expr = pl.any_horizontal(
         pl.col(c).ne_missing(pl.col(f"old_{c}")) for c in kind.data_columns
