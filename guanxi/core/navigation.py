@@ -56,6 +56,22 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
             ],
         },
         {
+            "title": _("Data"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Import a file"),
+                    "icon": "upload_file",
+                    "link": reverse_lazy("admin:imports_importrun_upload"),
+                },
+                {
+                    "title": _("Import runs"),
+                    "icon": "history",
+                    "link": reverse_lazy("admin:imports_importrun_changelist"),
+                },
+            ],
+        },
+        {
             "title": _("Administration"),
             "separator": True,
             "items": [
