@@ -15,7 +15,7 @@ ROOT=$(dirname "$(dirname "$HERE")")
 PO="$HERE/zh_Hans/LC_MESSAGES/django.po"
 MO="$HERE/zh_Hans/LC_MESSAGES/django.mo"
 VENDOR=$(mktemp)
-trap 'rm -f "$VENDOR" "$PO.new"' EXIT
+trap 'rm -f "$VENDOR" "$VENDOR.header" "$VENDOR.new" "$PO.new"' EXIT
 
 # msggrep's location patterns do not cross '/', so spell out each depth.
 patterns=""
@@ -35,7 +35,17 @@ set +f
         "$ROOT/.venv/bin/django-admin" makemessages -l zh_Hans --ignore 'tests/*' --no-obsolete \
         --add-location=file
 )
-msgcat --use-first -o "$PO.new" "$PO" "$VENDOR"
+# Give the vendored entries the fresh header, so that msgcat has no header conflict; a plain
+# msgcat then keeps both files' source references on msgids they share (--use-first would drop
+# the vendored ones, and the entry would no longer be recognised as vendored next time).
+sed -n '1,/^$/p' "$PO" >"$VENDOR.header"
+msgcat --use-first -o "$VENDOR.new" "$VENDOR.header" "$VENDOR"
+msgcat -o "$PO.new" "$PO" "$VENDOR.new"
+if grep -q '#-#-#-#-#' "$PO.new"; then
+    echo "update.sh: conflicting translations while merging the vendored entries; see $PO.new" >&2
+    trap - EXIT
+    exit 1
+fi
 mv "$PO.new" "$PO"
 msgfmt --check-format --check-header -o "$MO" "$PO"
 
