@@ -5,7 +5,7 @@
 #    strings) ship no zh_Hans catalogue, so their msgids live in our catalogue, marked by source
 #    references '#: unfold/...' and '#: simple_history/...'.
 # 2. Re-extract our own strings (makemessages runs msgmerge, so existing translations are kept).
-# 3. Put the vendored entries back (our own translation wins where a msgid is in both), compile.
+# 3. Put the vendored entries back (a msgid in both keeps one entry with both references), compile.
 # Untranslated or fuzzy entries are listed at the end: translate them and run this again.
 # Needs GNU gettext (apt-get install gettext). The compiled django.mo is committed, so a machine
 # without gettext still gets the translations.
@@ -49,11 +49,11 @@ fi
 mv "$PO.new" "$PO"
 msgfmt --check-format --check-header -o "$MO" "$PO"
 
-total=$(msgattrib --no-obsolete "$PO" | grep -c '^msgid ' || true)
-untranslated=$(msgattrib --untranslated --no-obsolete "$PO" | grep -c '^msgid ' || true)
-fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$PO" | grep -c '^msgid ' || true)
-# Each count includes the header entry when the output is not empty.
-echo "zh_Hans: $((total - 1)) messages; untranslated: $untranslated; fuzzy: $fuzzy (counts >0 include the header)"
+# msgattrib's output includes the header entry whenever it is not empty.
+count() { n=$(msgattrib --no-obsolete "$@" "$PO" | grep -c '^msgid ' || true); echo $((n > 0 ? n - 1 : 0)); }
+untranslated=$(count --untranslated)
+fuzzy=$(count --only-fuzzy)
+echo "zh_Hans: $(count) messages; untranslated: $untranslated; fuzzy: $fuzzy"
 if [ "$untranslated" -gt 0 ] || [ "$fuzzy" -gt 0 ]; then
     msgattrib --untranslated --no-obsolete "$PO" | grep '^msgid ' | tail -n +2 || true
     msgattrib --only-fuzzy --no-obsolete "$PO" | grep '^msgid ' | tail -n +2 || true
