@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
+from guanxi.accounts import services
 from guanxi.accounts.models import Account, Tag
 from guanxi.accounts.selectors import (
     account_360,
@@ -30,11 +31,11 @@ from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
     ScopedModelAdmin,
     ScopedTabularInline,
+    ServiceRulesForm,
     StaffModelAdmin,
-    is_manager,
     is_staff,
 )
-from guanxi.core.models import Role, User
+from guanxi.core.models import User
 from guanxi.core.templatetags.guanxi_admin import money
 
 try:  # written by the import helper; the admin works without it
@@ -65,6 +66,27 @@ class ProvinceFilter(DropdownFilter):
         return queryset
 
 
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True)
+
+
+class AccountAdminForm(ServiceRulesForm):
+    """Owner and team follow the same rule as the API (accounts/services.py)."""
+
+    def check_rules(self, account: Account) -> None:
+        adding = account._state.adding
+        if adding:
+            account.owner, account.team = services.default_owner_and_team(
+                actor=self.actor,
+                owner=account.owner if account.owner_id else None,
+                team=account.team,
+            )
+        if adding or "owner" in self.changed_data:
+            services.check_owner_assignment(actor=self.actor, owner=account.owner)
+        if account.team is not None and (adding or "team" in self.changed_data):
+            services.check_team_assignment(actor=self.actor, team=account.team, owner=account.owner)
+
+
 class ContactInline(ScopedTabularInline):
     model = Contact
     fields = ("code", "name", "title", "mobile", "email", "is_primary", "is_active")
@@ -77,6 +99,7 @@ class ContactInline(ScopedTabularInline):
 @admin.register(Account)
 class AccountAdmin(ScopedModelAdmin):
     account_path = ""
+    form = AccountAdminForm
     list_display = (
         "code",
         "name_link",
@@ -232,31 +255,22 @@ class AccountAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
-        role = getattr(request.user, "role", "")
-        if is_manager(request):
-            return fields
-        if role == Role.TEAM_LEAD and request.user.team_id:
-            return (*fields, "team")
-        # A KAM owns what they create and cannot hand accounts over: the lead does that.
-        return (*fields, "owner", "team")
+        # Fields the ownership rule (accounts/services.py) would refuse are not offered.
+        if not services.may_choose_owner(request.user):
+            fields = (*fields, "owner")
+        if not services.may_choose_team(request.user):
+            fields = (*fields, "team")
+        return fields
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "owner":
-            kwargs["queryset"] = self.assignable_owners(request)
+            kwargs["queryset"] = services.assignable_owners(request.user, _staff())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "co_owners":
-            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+            kwargs["queryset"] = _staff()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def assignable_owners(self, request: HttpRequest) -> QuerySet[User]:
-        users = User.objects.filter(is_active=True, is_staff=True)
-        if is_manager(request):
-            return users
-        if request.user.role == Role.TEAM_LEAD and request.user.team_id:
-            return users.filter(team_id=request.user.team_id)
-        return users.filter(pk=request.user.pk)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
@@ -264,19 +278,6 @@ class AccountAdmin(ScopedModelAdmin):
         if request.user.team_id:
             initial.setdefault("team", request.user.team_id)
         return initial
-
-    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
-        user = request.user
-        if not is_manager(request):
-            if user.role == Role.TEAM_LEAD and user.team_id:
-                if not change:
-                    obj.team_id = user.team_id
-            elif not change:
-                obj.owner = user
-                obj.team_id = user.team_id
-        if obj.team_id is None and obj.owner_id and obj.owner.team_id and not change:
-            obj.team_id = obj.owner.team_id
-        super().save_model(request, obj, form, change)
 
     # --- 360° page ----------------------------------------------------------------------------
 

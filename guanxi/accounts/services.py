@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, Tag
@@ -34,13 +35,50 @@ def account_for_actor(*, actor: User, account_id: int | Account, field: str = "a
     return account
 
 
-def _check_owner(*, actor: User, owner: User) -> None:
-    """Only team leads (within their team), managers and admins hand accounts to others."""
+# --- The ownership rule (一处定义): the API services and the admin form both call these. -------
+
+
+def may_choose_owner(actor: User) -> bool:
+    """Team leads and managers hand accounts to others; a KAM owns what they create."""
+    return actor.sees_all_accounts or actor.leads_team
+
+
+def may_choose_team(actor: User) -> bool:
+    """Only managers and admins file accounts under any team."""
+    return actor.sees_all_accounts
+
+
+def assignable_owners(actor: User, users: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The users `actor` may make owner of an account: themselves; a team lead also the team's
+    members; managers and admins anyone."""
+    users = User.objects.all() if users is None else users
+    if actor.sees_all_accounts:
+        return users
+    if actor.leads_team:
+        return users.filter(Q(pk=actor.pk) | Q(team_id=actor.team_id))
+    return users.filter(pk=actor.pk)
+
+
+def check_owner_assignment(*, actor: User, owner: User) -> None:
     if owner.pk == actor.pk or actor.sees_all_accounts:
         return
-    if actor.leads_team and owner.team_id == actor.team_id:
-        return
-    raise PermissionDenied(_("You may not assign accounts to another owner."), field="owner")
+    if not assignable_owners(actor).filter(pk=owner.pk).exists():
+        raise PermissionDenied(_("You may not assign accounts to another owner."), field="owner")
+
+
+def check_team_assignment(*, actor: User, team: Team, owner: User) -> None:
+    # A KAM or lead may only file accounts under their own team (or the owner's).
+    if not may_choose_team(actor) and team.pk not in {actor.team_id, owner.team_id}:
+        raise PermissionDenied(_("You may not assign accounts to that team."), field="team")
+
+
+def default_owner_and_team(
+    *, actor: User, owner: User | None, team: Team | None
+) -> tuple[User, Team | None]:
+    """A new account belongs to its creator unless another owner is given, and is filed under
+    the owner's team unless a team is given."""
+    owner = actor if owner is None else owner
+    return owner, owner.team if team is None else team
 
 
 def _user(user_id: int | User, field: str) -> User:
@@ -58,9 +96,7 @@ def _team(*, actor: User, team_id: int | Team | None, owner: User) -> Team | Non
     team = team_id if isinstance(team_id, Team) else Team.objects.filter(pk=team_id).first()
     if team is None:
         raise ApplicationError(_("Team %(id)s does not exist.") % {"id": team_id}, field="team")
-    # A KAM or lead may only file accounts under their own team (or the owner's).
-    if not actor.sees_all_accounts and team.pk not in {actor.team_id, owner.team_id}:
-        raise PermissionDenied(_("You may not assign accounts to that team."), field="team")
+    check_team_assignment(actor=actor, team=team, owner=owner)
     return team
 
 
@@ -127,13 +163,15 @@ def account_create(
     defaults to the owner's."""
     _check_fields(fields)
     owner_user = actor if owner is None else _user(owner, "owner")
-    _check_owner(actor=actor, owner=owner_user)
+    check_owner_assignment(actor=actor, owner=owner_user)
+    team_obj = _team(actor=actor, team_id=team, owner=owner_user) if team else None
+    owner_user, team_obj = default_owner_and_team(actor=actor, owner=owner_user, team=team_obj)
     account = Account(
         code=code,
         name=name,
         account_type=account_type,
         owner=owner_user,
-        team=_team(actor=actor, team_id=team, owner=owner_user) if team else owner_user.team,
+        team=team_obj,
         parent=_parent(actor=actor, parent_id=parent),
         **fields,
     )
@@ -166,7 +204,7 @@ def account_update(
     if owner is not _UNSET and owner is not None:
         owner_user = _user(owner, "owner")
         if owner_user.pk != account.owner_id:
-            _check_owner(actor=actor, owner=owner_user)
+            check_owner_assignment(actor=actor, owner=owner_user)
         account.owner = owner_user
     if team is not _UNSET:
         account.team = _team(actor=actor, team_id=team, owner=account.owner)

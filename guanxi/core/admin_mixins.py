@@ -25,6 +25,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact
+from guanxi.core.errors import ApplicationError
 
 
 def is_staff(request: HttpRequest) -> bool:
@@ -109,7 +110,30 @@ class ScopedQuerysetMixin:
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             keep_current_choices(form, obj)
+        if issubclass(form, ServiceRulesForm):
+            # modelform_factory made a fresh class for this request: safe to stamp the actor.
+            form.actor = request.user
         return form
+
+
+class ServiceRulesForm(forms.ModelForm):
+    """An admin form that runs the services' business rules on the built object, so the admin
+    and the API share one rule and a broken rule shows as a field error, not a 500."""
+
+    actor: Any = None
+
+    def check_rules(self, obj: Any) -> None:
+        """Call the services' checks; they raise ApplicationError naming the field."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # builds self.instance and runs the model's own validation
+        if self._errors:
+            return
+        try:
+            self.check_rules(self.instance)
+        except ApplicationError as exc:
+            # A rule about a field the user cannot edit here is reported for the whole form.
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
 
 
 def keep_current_choices(form: type[forms.BaseForm], obj: Model) -> None:

@@ -9,11 +9,7 @@ def user_for_api_key(key: str) -> User | None:
     """The active user a bearer key belongs to, or None for an unknown, expired or disabled key."""
     if not key or not key.startswith(ApiToken.PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key))
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
     if token is None or token.is_expired or not token.user.is_active:
         return None
     # Touch at most once a minute so reads do not turn into writes on every call.

@@ -13,7 +13,13 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 
-from guanxi.core.admin_mixins import ScopedModelAdmin, StaffModelAdmin, is_manager
+from guanxi.core.admin_mixins import (
+    ScopedModelAdmin,
+    ServiceRulesForm,
+    StaffModelAdmin,
+    is_manager,
+)
+from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
 try:  # written by the import helper; the admin works without it
@@ -24,8 +30,19 @@ except ImportError:  # pragma: no cover
     EXPORT_ACTIONS = []
 
 
+class TransactionAdminForm(ServiceRulesForm):
+    def check_rules(self, tx: Transaction) -> None:
+        services.transaction_check(tx)
+
+
+class PaymentAdminForm(ServiceRulesForm):
+    def check_rules(self, payment: Payment) -> None:
+        services.payment_check(payment)
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ScopedModelAdmin):
+    form = TransactionAdminForm
     list_display = (
         "occurred_at",
         "account",
@@ -58,6 +75,7 @@ class TransactionAdmin(ScopedModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedModelAdmin):
+    form = PaymentAdminForm
     list_display = ("received_at", "account", "amount", "method", "reference", "source")
     list_select_related = ("account",)
     list_filter = (

@@ -93,6 +93,22 @@ def _check_amounts(tx: Transaction) -> None:
         raise ApplicationError(_("Cost must not be negative."), field="cost")
 
 
+def transaction_check(tx: Transaction) -> None:
+    """The rules a transaction must meet however it is written (API, admin): its contact works
+    at its account, amounts are not negative, an external id is not recorded twice."""
+    if tx.contact_id is not None and tx.contact.account_id != tx.account_id:
+        _contact(tx.contact_id, tx.account)  # raises, with the usual message
+    _check_amounts(tx)
+    _check_external_id(Transaction, tx)
+
+
+def payment_check(payment: Payment) -> None:
+    """The rules a payment must meet however it is written (API, admin)."""
+    _check_external_id(Payment, payment)
+    if payment.amount is not None and payment.amount <= 0:
+        raise ApplicationError(_("A payment must be more than zero."), field="amount")
+
+
 def _for_actor(model: type[Model], *, actor: User, pk: int | Model, field: str) -> Any:
     pk = pk.pk if isinstance(pk, Model) else pk
     obj = visible_to(model.objects.all(), actor, prefix="account__").filter(pk=pk).first()
@@ -135,8 +151,7 @@ def transaction_create(
         amount=amount,
         **fields,
     )
-    _check_amounts(tx)
-    _check_external_id(Transaction, tx)
+    transaction_check(tx)
     tx.full_clean(validate_unique=False, validate_constraints=False)
     tx._history_user = actor
     tx.save()
@@ -166,12 +181,9 @@ def transaction_update(
         tx.category = _category(category)
     if contact is not _UNSET:
         tx.contact = _contact(contact, tx.account)
-    elif tx.contact_id is not None and tx.contact.account_id != tx.account_id:
-        tx.contact = _contact(tx.contact_id, tx.account)
     for name, value in fields.items():
         setattr(tx, name, _aware(value) if name == "occurred_at" else value)
-    _check_amounts(tx)
-    _check_external_id(Transaction, tx)
+    transaction_check(tx)
     tx.full_clean(validate_unique=False, validate_constraints=False)
     tx._history_user = actor
     tx.save()
@@ -201,10 +213,8 @@ def payment_create(
         amount=amount,
         **fields,
     )
-    _check_external_id(Payment, payment)
     payment.full_clean(validate_unique=False, validate_constraints=False)
-    if payment.amount <= 0:
-        raise ApplicationError(_("A payment must be more than zero."), field="amount")
+    payment_check(payment)
     payment._history_user = actor
     payment.save()
     return payment
@@ -220,10 +230,8 @@ def payment_update(
         payment.account = account_for_actor(actor=actor, account_id=account)
     for name, value in fields.items():
         setattr(payment, name, _aware(value) if name == "received_at" else value)
-    _check_external_id(Payment, payment)
     payment.full_clean(validate_unique=False, validate_constraints=False)
-    if payment.amount <= 0:
-        raise ApplicationError(_("A payment must be more than zero."), field="amount")
+    payment_check(payment)
     payment._history_user = actor
     payment.save()
     return payment

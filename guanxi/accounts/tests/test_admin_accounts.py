@@ -1,6 +1,8 @@
 """Account admin pages with the cast: owner, teammate, outsider, team lead, manager."""
 
 import pytest
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from guanxi.accounts.models import Account
@@ -308,3 +310,19 @@ def test_xlsx_export_of_contacts_and_transactions_is_scoped(client, cast):
             if c.value is not None
         }
         assert keep in cells and drop not in cells, admin_name
+
+
+def test_account_form_refuses_an_owner_the_service_rule_refuses(cast):
+    # The admin form calls the services' ownership rule: a lead handing an account to someone
+    # outside the team gets a field error even if the choice list were wider.
+    from guanxi.accounts.admin import AccountAdmin
+    from guanxi.core.models import User
+
+    rf = RequestFactory()
+    request = rf.get("/")
+    request.user = cast.lena
+    form_class = AccountAdmin(Account, admin.site).get_form(request)
+    form_class.base_fields["owner"].queryset = User.objects.all()
+    form = form_class(data=_account_post(cast, owner=cast.charlie.pk))
+    assert not form.is_valid()
+    assert "owner" in form.errors

@@ -122,3 +122,25 @@ def test_product_categories_read_for_kam_edit_for_manager(client, cast):
     assert client.post(url, data).status_code == 302
     fnb.refresh_from_db()
     assert fnb.name == "餐饮改"
+
+
+def test_admin_applies_the_services_rule_contact_must_work_at_the_account(client, cast):
+    from guanxi.core.testing import make_contact
+
+    mine = make_account(owner=cast.alice, name="另一家客户")
+    elsewhere = make_contact(account=mine, name="孙立")
+    client.force_login(cast.alice)
+    data = {
+        "account": cast.account.pk,
+        "contact": elsewhere.pk,
+        "occurred_at_0": "2025-03-01",
+        "occurred_at_1": "12:00",
+        "category": ProductCategory.objects.get(code="fnb").pk,
+        "amount": "500",
+        "channel": "direct",
+        "source": "manual",
+    }
+    response = client.post(reverse("admin:transactions_transaction_add"), data)
+    assert response.status_code == 200
+    assert "contact" in response.context["adminform"].form.errors
+    assert not Transaction.objects.exists()
