@@ -1,6 +1,5 @@
 """/api/accounts: list, retrieve, create, update, delete, history."""
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
@@ -8,41 +7,12 @@ from ninja.pagination import paginate
 from guanxi.accounts import services
 from guanxi.accounts.models import Account
 from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, AccountPatch
-from guanxi.accounts.selectors import accounts_visible_to
-from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries, ordered
+from guanxi.accounts.selectors import account_list
+from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries
 
 router = Router(tags=["accounts"])
 
 AccountId = Path(..., ge=1, le=MAX_ID)
-
-
-def account_list(*, user, filters: AccountFilters) -> QuerySet[Account]:
-    qs = accounts_visible_to(user).select_related("owner").prefetch_related("tags", "co_owners")
-    f = filters
-    if f.q:
-        qs = qs.filter(
-            Q(name__icontains=f.q)
-            | Q(short_name__icontains=f.q)
-            | Q(english_name__icontains=f.q)
-            | Q(code__iexact=f.q)
-        )
-    for name in ("account_type", "status", "industry", "kind"):
-        value = getattr(f, name)
-        if value:
-            qs = qs.filter(**{name: value})
-    if f.city:
-        qs = qs.filter(city=f.city)
-    if f.owner:
-        qs = qs.filter(owner_id=f.owner)
-    if f.team:
-        qs = qs.filter(team_id=f.team)
-    if f.parent:
-        qs = qs.filter(parent_id=f.parent)
-    if f.tag:
-        qs = qs.filter(
-            pk__in=Account.tags.through.objects.filter(tag__name=f.tag).values("account")
-        )
-    return ordered(qs)
 
 
 def _get(request: HttpRequest, account_id: int) -> Account:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Count,
@@ -30,6 +31,10 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.core.models import User
+from guanxi.core.selectors import filter_given, ordered
+
+if TYPE_CHECKING:
+    from guanxi.accounts.schemas import AccountFilters
 
 
 def account_access_q(user: User, prefix: str = "") -> Q | None:
@@ -359,3 +364,35 @@ def dashboard_summary(
         dormant_count=dormant.count(),
         dormant_accounts=dormant_list,
     )
+
+
+def account_list(*, user: User | None, filters: AccountFilters) -> QuerySet[Account]:
+    """The API's account list: visible accounts narrowed by the given filters."""
+    qs = accounts_visible_to(user).select_related("owner").prefetch_related("tags", "co_owners")
+    f = filters
+    if f.q:
+        qs = qs.filter(
+            Q(name__icontains=f.q)
+            | Q(short_name__icontains=f.q)
+            | Q(english_name__icontains=f.q)
+            | Q(code__iexact=f.q)
+        )
+    qs = filter_given(
+        qs,
+        f,
+        {
+            "account_type": "account_type",
+            "status": "status",
+            "industry": "industry",
+            "kind": "kind",
+            "city": "city",
+            "owner": "owner_id",
+            "team": "team_id",
+            "parent": "parent_id",
+        },
+    )
+    if f.tag:
+        qs = qs.filter(
+            pk__in=Account.tags.through.objects.filter(tag__name=f.tag).values("account")
+        )
+    return ordered(qs)

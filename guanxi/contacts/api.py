@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from guanxi.accounts.selectors import visible_to
 from guanxi.contacts import services
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS, GROUPS_BY_KEY
@@ -25,13 +23,13 @@ from guanxi.contacts.schemas import (
     RelatedPersonOut,
     RelatedPersonPatch,
 )
+from guanxi.contacts.selectors import contact_list
 from guanxi.core.api import (
     MAX_ID,
     HistoryEntryOut,
     InvalidInput,
     Pagination,
     history_entries,
-    ordered,
 )
 from guanxi.core.errors import ApplicationError, NotFound
 
@@ -39,30 +37,6 @@ router = Router(tags=["contacts"])
 
 ContactId = Path(..., ge=1, le=MAX_ID)
 ChildId = Path(..., ge=1, le=MAX_ID)
-
-
-def contact_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
-    qs = visible_to(Contact.objects.select_related("account"), user, prefix="account__")
-    f = filters
-    if f.q:
-        qs = qs.filter(
-            Q(name__icontains=f.q)
-            | Q(english_name__icontains=f.q)
-            | Q(mobile__contains=f.q)
-            | Q(email__iexact=f.q)
-            | Q(code__iexact=f.q)
-        )
-    if f.account:
-        qs = qs.filter(account_id=f.account)
-    if f.gender is not None:
-        qs = qs.filter(gender=f.gender)
-    if f.title:
-        qs = qs.filter(title__icontains=f.title)
-    if f.birthday_month:
-        qs = qs.filter(birthday__month=f.birthday_month)
-    if f.is_active is not None:
-        qs = qs.filter(is_active=f.is_active)
-    return ordered(qs)
 
 
 def contact_profile(contact: Contact) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -13,6 +13,10 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.profile_schema import GROUPS, get_field
 from guanxi.core.models import User
+from guanxi.core.selectors import filter_given, ordered
+
+if TYPE_CHECKING:
+    from guanxi.contacts.schemas import ContactFilters
 
 
 def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
@@ -104,3 +108,30 @@ def _next_birthday(birthday: dt.date, today: dt.date) -> dt.date:
         if candidate >= today:
             return candidate
     return candidate
+
+
+def contact_list(*, user: User | None, filters: ContactFilters) -> QuerySet[Contact]:
+    """The API's contact list: contacts at visible accounts narrowed by the given filters."""
+    qs = visible_to(Contact.objects.select_related("account"), user, prefix="account__")
+    f = filters
+    if f.q:
+        qs = qs.filter(
+            Q(name__icontains=f.q)
+            | Q(english_name__icontains=f.q)
+            | Q(mobile__contains=f.q)
+            | Q(email__iexact=f.q)
+            | Q(code__iexact=f.q)
+        )
+    if f.gender is not None:  # "" is a real value: gender unknown
+        qs = qs.filter(gender=f.gender)
+    qs = filter_given(
+        qs,
+        f,
+        {
+            "account": "account_id",
+            "title": "title__icontains",
+            "birthday_month": "birthday__month",
+            "is_active": "is_active",
+        },
+    )
+    return ordered(qs)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -19,6 +19,7 @@ from pydantic import create_model, field_validator
 
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
+from guanxi.core.selectors import ordered as ordered  # re-exported for existing callers
 from guanxi.core.services import api_token_create
 
 # Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
@@ -90,12 +91,6 @@ def patch_schema(schema_cls: type[Schema], name: str) -> type[Schema]:
     return create_model(
         name, __base__=InputSchema, __doc__=f"Partial {schema_cls.__name__}.", **fields
     )
-
-
-def ordered(queryset: QuerySet) -> QuerySet:
-    """The model's ordering plus pk, so pages never overlap or skip rows."""
-    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
-    return queryset.order_by(*ordering, "pk")
 
 
 # --- Audit history (django-simple-history) -------------------------------------------------

@@ -1,15 +1,10 @@
 """/api/transactions and /api/payments: list, retrieve, create, update, delete, history."""
 
-import datetime as dt
-
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from guanxi.accounts.selectors import visible_to
-from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries, ordered
+from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, Transaction
 from guanxi.transactions.schemas import (
@@ -22,69 +17,12 @@ from guanxi.transactions.schemas import (
     TransactionOut,
     TransactionPatch,
 )
+from guanxi.transactions.selectors import payment_list, transaction_list
 
 transactions_router = Router(tags=["transactions"])
 payments_router = Router(tags=["payments"])
 
 ObjectId = Path(..., ge=1, le=MAX_ID)
-
-
-def _moment(value: dt.datetime | dt.date, *, end: bool) -> dt.datetime:
-    """A filter bound as an aware datetime; a date `to` bound covers that whole day."""
-    if isinstance(value, dt.datetime):
-        return timezone.make_aware(value) if timezone.is_naive(value) else value
-    day = value + dt.timedelta(days=1) if end else value
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _range(qs: QuerySet, field: str, start, end) -> QuerySet:
-    if start is not None:
-        qs = qs.filter(**{f"{field}__gte": _moment(start, end=False)})
-    if end is not None:
-        qs = qs.filter(**{f"{field}__lt": _moment(end, end=True)})
-    return qs
-
-
-def transaction_list(*, user, filters: TransactionFilters) -> QuerySet[Transaction]:
-    qs = visible_to(
-        Transaction.objects.select_related("account", "category"), user, prefix="account__"
-    )
-    f = filters
-    if f.account:
-        qs = qs.filter(account_id=f.account)
-    if f.contact:
-        qs = qs.filter(contact_id=f.contact)
-    if f.category:
-        qs = qs.filter(category__code=f.category)
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    if f.source:
-        qs = qs.filter(source=f.source)
-    if f.external_id:
-        qs = qs.filter(external_id=f.external_id)
-    qs = _range(qs, "occurred_at", f.occurred_from, f.occurred_to)
-    if f.min_amount is not None:
-        qs = qs.filter(amount__gte=f.min_amount)
-    if f.max_amount is not None:
-        qs = qs.filter(amount__lte=f.max_amount)
-    return ordered(qs)
-
-
-def payment_list(*, user, filters: PaymentFilters) -> QuerySet[Payment]:
-    qs = visible_to(Payment.objects.select_related("account"), user, prefix="account__")
-    f = filters
-    if f.account:
-        qs = qs.filter(account_id=f.account)
-    if f.method:
-        qs = qs.filter(method=f.method)
-    if f.source:
-        qs = qs.filter(source=f.source)
-    qs = _range(qs, "received_at", f.received_from, f.received_to)
-    if f.min_amount is not None:
-        qs = qs.filter(amount__gte=f.min_amount)
-    if f.max_amount is not None:
-        qs = qs.filter(amount__lte=f.max_amount)
-    return ordered(qs)
 
 
 def _tx(request: HttpRequest, transaction_id: int) -> Transaction:
