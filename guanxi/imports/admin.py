@@ -59,7 +59,7 @@ class ImportRunAdmin(ModelAdmin):
                     "source",
                     "dry_run",
                     "user",
-                    "show_status",
+                    "status",
                     "message",
                 )
             },
@@ -75,7 +75,7 @@ class ImportRunAdmin(ModelAdmin):
                     "failed_count",
                     "started_at",
                     "finished_at",
-                    "duration_seconds",
+                    "duration",
                 )
             },
         ),  # fmt: skip
@@ -122,6 +122,10 @@ class ImportRunAdmin(ModelAdmin):
     })  # fmt: skip
     def show_status(self, obj: ImportRun) -> tuple[str, str]:
         return obj.status, obj.get_status_display()
+
+    @display(description=gettext_lazy("duration (s)"))
+    def duration(self, obj: ImportRun) -> str:
+        return "—" if obj.duration_seconds is None else f"{obj.duration_seconds:.2f}"
 
     @display(description=gettext_lazy("warnings"))
     def warnings_list(self, obj: ImportRun) -> str:
