@@ -56,6 +56,13 @@ class User(AbstractUser):
         full = self.get_full_name()
         return full or self.username
 
+    def get_full_name(self) -> str:
+        # Chinese names are written surname first with no space (吴婷); others "Given Family".
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def sees_all_accounts(self) -> bool:
         return self.is_superuser or self.role in {Role.MANAGER, Role.ADMIN}
