@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,23 +38,23 @@ class FactField:
             value = str(raw).strip()
             limit = 200 if self.kind == "text" else 4000
             if len(value) > limit:
-                raise ValueError(f"longer than {limit} characters")
+                raise ValueError(gettext("longer than %(limit)d characters") % {"limit": limit})
             return value
         if self.kind == "int":
             try:
                 value = int(str(raw).strip())
             except ValueError:
-                raise ValueError("not a whole number") from None
+                raise ValueError(gettext("not a whole number")) from None
             if value < 0:
-                raise ValueError("must not be negative")
+                raise ValueError(gettext("must not be negative"))
             return value
         if self.kind == "decimal":
             try:
                 value = Decimal(str(raw).strip())
             except InvalidOperation:
-                raise ValueError("not a number") from None
+                raise ValueError(gettext("not a number")) from None
             if value < 0 or not value.is_finite():
-                raise ValueError("must be a non-negative number")
+                raise ValueError(gettext("must be a non-negative number"))
             return str(value)
         if self.kind == "date":
             if isinstance(raw, dt.date):
@@ -61,12 +62,12 @@ class FactField:
             try:
                 return dt.date.fromisoformat(str(raw).strip()).isoformat()
             except ValueError:
-                raise ValueError("not a date (YYYY-MM-DD)") from None
+                raise ValueError(gettext("not a date (YYYY-MM-DD)")) from None
         if self.kind == "choice":
             value = str(raw).strip()
             if value not in {c for c, _label in self.choices}:
                 allowed = ", ".join(c for c, _label in self.choices)
-                raise ValueError(f"must be one of: {allowed}")
+                raise ValueError(gettext("must be one of: %(allowed)s") % {"allowed": allowed})
             return value
         if self.kind == "list":
             items = raw if isinstance(raw, list | tuple) else str(raw).replace("，", ",").split(",")
