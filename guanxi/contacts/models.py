@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.contacts.profile_schema import GROUPS
@@ -66,7 +67,7 @@ class Contact(models.Model):
         on_delete=models.CASCADE,
         related_name="contacts",
     )
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, db_index=True)
     english_name = models.CharField(_("English name"), max_length=100, blank=True)
     nickname = models.CharField(_("nickname / how to address"), max_length=50, blank=True)
     gender = models.CharField(
@@ -189,7 +190,7 @@ class RelatedPerson(models.Model):
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="related_people"
     )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
