@@ -119,7 +119,7 @@ def on_not_found(request: HttpRequest, exc: Http404):
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
         request,
-        {"message": "Authentication required: send 'Authorization: Bearer <token>'."},
+        {"message": "Missing, unknown or expired API token: send 'Authorization: Bearer <token>'."},
         status=401,
     )
 

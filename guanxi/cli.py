@@ -28,15 +28,13 @@ def _migrate(verbosity: int = 0) -> None:
     db_name = settings.DATABASES["default"]["NAME"]
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and db_name != ":memory:":
         os.makedirs(os.path.dirname(str(db_name)), exist_ok=True)
+    # WhiteNoise serves from the apps' folders but expects STATIC_ROOT to exist.
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
 def _serve(addr: str) -> None:
-    from django.conf import settings
     from django.core.management import call_command
-
-    if not settings.DEBUG:
-        call_command("collectstatic", interactive=False, verbosity=0)
 
     host, _, port = addr.rpartition(":")
     print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
@@ -45,7 +43,7 @@ def _serve(addr: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from guanxi.core.errors import ApplicationError
-    from guanxi.demo.services import demo_admin_ensure, demo_build
+    from guanxi.demo.services import demo_admin_ensure, demo_build, demo_logins_hint
 
     _migrate()
     try:
@@ -57,7 +55,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 2
     print(summary.describe())
     username, password = demo_admin_ensure()
-    print(f"\nLog in at http://{args.addr}/admin/ as  {username} / {password}")
+    print(f"\nLog in at http://{args.addr}/admin/ as {username} / {password}")
+    print(demo_logins_hint(password))
     if not args.no_serve:
         _serve(args.addr)
     return 0

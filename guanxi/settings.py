@@ -25,7 +25,8 @@ def envint(name: str, default: int) -> int:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "guanxi-insecure-dev-key-change-me-in-production")
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: debug pages expose settings and URL patterns.
+DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.contacts",
@@ -116,8 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-# Serve straight from the apps' static folders (no collectstatic needed); `guanxi serve`
-# collects them anyway when DEBUG is off.
+# Serve straight from the apps' static folders, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

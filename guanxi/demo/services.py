@@ -109,6 +109,18 @@ class DemoSummary:
 # --------------------------------------------------------------------------- users
 
 
+def demo_logins_hint(password: str) -> str:
+    """One line per role naming demo users to try, so access rules can be seen at work."""
+    by_role: dict[str, list[str]] = {}
+    for username, _family, _given, role, _team, _phone in catalog.STAFF:
+        by_role.setdefault(role, []).append(username)
+    labels = {"manager": "manager (sees all)", "team_lead": "team leads (see their team)",
+              "kam": "KAMs (see own accounts)"}  # fmt: skip
+    lines = [f"Other demo users, same password {password}:"]
+    lines += [f"  {labels[role]}: {', '.join(names)}" for role, names in by_role.items()]
+    return "\n".join(lines)
+
+
 @lru_cache(maxsize=1)
 def _demo_password_hash() -> str:
     # One hash shared by all demo users: hashing is deliberately slow, a demo load should not be.

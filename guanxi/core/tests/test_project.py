@@ -13,3 +13,18 @@ def test_migrations_match_the_models(db):
 
 def test_system_checks_pass(db):
     call_command("check", fail_level="WARNING")
+
+
+def test_not_found_is_a_plain_translated_page_without_debug_details(client, cast):
+    client.force_login(cast.bob)
+    response = client.get(f"/admin/accounts/account/{cast.account.pk}/360/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "页面不存在" in html
+    assert "URLconf" not in html and "DEBUG" not in html
+
+
+def test_api_docs_load_swagger_from_our_own_static_files(client):
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "//unpkg" not in html
