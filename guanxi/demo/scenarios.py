@@ -2,8 +2,9 @@
 
 Later analytics (RFM, BG/NBD, CLV, tiers, churn warnings) should *find* these patterns in the
 transactions alone; their tests can check the answer against the truth kept here. Every demo
-account carries exactly one tag named `演示·<pattern>` (e.g. `演示·churned`). The tag is the
-only place the pattern is written, so nothing in the model gives it away to the analytics.
+account carries exactly one tag named `演示·<pattern in Chinese>` (e.g. `演示·流失` for churned).
+The tag is the only place the pattern is written, so nothing in the model gives it away to the
+analytics.
 
 Patterns over the three years before `as_of` (the generator guarantees the properties listed):
 
@@ -36,8 +37,18 @@ class Pattern(StrEnum):
 
     @property
     def tag(self) -> str:
-        return f"{TAG_PREFIX}{self.value}"
+        return f"{TAG_PREFIX}{TAG_NAMES[self]}"
 
+
+# Tag names are data the Chinese UI shows as they are.
+TAG_NAMES = {
+    Pattern.STEADY: "稳定",
+    Pattern.GROWING: "增长",
+    Pattern.DECLINING: "下滑",
+    Pattern.CHURNED: "流失",
+    Pattern.NEW: "新客",
+    Pattern.ONE_OFF: "一次性",
+}
 
 DESCRIPTIONS = {
     Pattern.STEADY: "演示数据：稳定客户 (demo: steady buyer)",
@@ -56,6 +67,7 @@ def demo_accounts_with_pattern(pattern: Pattern | str) -> QuerySet[Account]:
 
 def demo_pattern_of(account: Account) -> Pattern | None:
     names = account.tags.filter(name__startswith=TAG_PREFIX).values_list("name", flat=True)
+    by_tag = {p.tag: p for p in Pattern}
     for name in names:
-        return Pattern(name.removeprefix(TAG_PREFIX))
+        return by_tag.get(name)
     return None
