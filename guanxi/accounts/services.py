@@ -14,6 +14,7 @@ from guanxi.accounts.models import Account, Tag
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from guanxi.core.models import Team, User
+from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as, save_as
 
 # Plain columns a client may set; relations go through their own arguments.
 ACCOUNT_FIELDS = frozenset(
@@ -107,20 +108,12 @@ def _parent(*, actor: User, parent_id: int | Account | None) -> Account | None:
 
 
 def _check_code(code: str, *, exclude_pk: int | None = None) -> None:
-    clash = Account.objects.filter(code=code)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise Conflict(
-            _("An account with code '%(code)s' already exists.") % {"code": code}, field="code"
-        )
-
-
-def _check_fields(fields: dict[str, Any]) -> None:
-    unknown = set(fields) - ACCOUNT_FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
+    check_no_clash(
+        Account.objects.filter(code=code),
+        exclude_pk=exclude_pk,
+        field="code",
+        message=_("An account with code '%(code)s' already exists.") % {"code": code},
+    )
 
 
 def _set_relations(
@@ -161,7 +154,7 @@ def account_create(
 ) -> Account:
     """Create an account. The actor owns it unless they may assign someone else; the team
     defaults to the owner's."""
-    _check_fields(fields)
+    check_fields(fields, ACCOUNT_FIELDS)
     owner_user = actor if owner is None else _user(owner, "owner")
     check_owner_assignment(actor=actor, owner=owner_user)
     team_obj = _team(actor=actor, team_id=team, owner=owner_user) if team else None
@@ -176,14 +169,9 @@ def account_create(
         **fields,
     )
     _check_code(code)
-    account.full_clean(validate_unique=False)
-    account._history_user = actor
-    account.save()
+    save_as(account, actor=actor, validate_unique=False)
     _set_relations(account, co_owners=co_owners, tags=tags)
     return account
-
-
-_UNSET: Any = object()
 
 
 @transaction.atomic
@@ -191,32 +179,30 @@ def account_update(
     *,
     actor: User,
     account: Account,
-    owner: int | User = _UNSET,
-    team: int | Team | None = _UNSET,
-    parent: int | Account | None = _UNSET,
+    owner: int | User = UNSET,
+    team: int | Team | None = UNSET,
+    parent: int | Account | None = UNSET,
     co_owners: Iterable[int] | None = None,
     tags: Iterable[str] | None = None,
     **fields: Any,
 ) -> Account:
     """Change the given fields only; relations left out stay as they are."""
     account = account_for_actor(actor=actor, account_id=account)
-    _check_fields(fields)
-    if owner is not _UNSET and owner is not None:
+    check_fields(fields, ACCOUNT_FIELDS)
+    if owner is not UNSET and owner is not None:
         owner_user = _user(owner, "owner")
         if owner_user.pk != account.owner_id:
             check_owner_assignment(actor=actor, owner=owner_user)
         account.owner = owner_user
-    if team is not _UNSET:
+    if team is not UNSET:
         account.team = _team(actor=actor, team_id=team, owner=account.owner)
-    if parent is not _UNSET:
+    if parent is not UNSET:
         account.parent = _parent(actor=actor, parent_id=parent)
     for name, value in fields.items():
         setattr(account, name, value)
     if "code" in fields:
         _check_code(account.code, exclude_pk=account.pk)
-    account.full_clean(validate_unique=False)
-    account._history_user = actor
-    account.save()
+    save_as(account, actor=actor, validate_unique=False)
     _set_relations(account, co_owners=co_owners, tags=tags)
     return account
 
@@ -245,7 +231,5 @@ def account_delete(*, actor: User, account: Account) -> None:
         )
     # Contacts go with the account; record who removed them too.
     for contact in account.contacts.all():
-        contact._history_user = actor
-        contact.delete()
-    account._history_user = actor
-    account.delete()
+        delete_as(contact, actor=actor)
+    delete_as(account, actor=actor)

@@ -93,6 +93,21 @@ def _reload(contact: Contact) -> Contact:
     return Contact.objects.select_related("account").get(pk=contact.pk)
 
 
+def _child(
+    request: HttpRequest,
+    contact_id: int,
+    model: type[RelatedPerson] | type[KeyDate],
+    pk: int,
+    what: str,
+    field: str,
+) -> Any:
+    """A related person or key date of a contact the user may see; otherwise 404."""
+    child = model.objects.filter(contact=_get(request, contact_id), pk=pk).first()
+    if child is None:
+        raise NotFound(f"{what} {pk} not found.", field=field)
+    return child
+
+
 # --- Contacts ----------------------------------------------------------------------------------
 
 
@@ -229,11 +244,7 @@ def verify_fact(request: HttpRequest, contact_id: int = ContactId, fact_id: int 
 
 
 def _person(request: HttpRequest, contact_id: int, person_id: int) -> RelatedPerson:
-    contact = _get(request, contact_id)
-    person = RelatedPerson.objects.filter(contact=contact, pk=person_id).first()
-    if person is None:
-        raise NotFound(f"Related person {person_id} not found.", field="person_id")
-    return person
+    return _child(request, contact_id, RelatedPerson, person_id, "Related person", "person_id")
 
 
 @router.get(
@@ -299,11 +310,7 @@ def delete_related_person(
 
 
 def _key_date(request: HttpRequest, contact_id: int, key_date_id: int) -> KeyDate:
-    contact = _get(request, contact_id)
-    key_date = KeyDate.objects.filter(contact=contact, pk=key_date_id).first()
-    if key_date is None:
-        raise NotFound(f"Key date {key_date_id} not found.", field="key_date_id")
-    return key_date
+    return _child(request, contact_id, KeyDate, key_date_id, "Key date", "key_date_id")
 
 
 @router.get(

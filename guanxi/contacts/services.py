@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +14,9 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS_BY_KEY
-from guanxi.core.errors import ApplicationError, Conflict, NotFound
+from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
+from guanxi.core.services import check_fields, check_no_clash, delete_as, save_as
 
 
 @transaction.atomic
@@ -96,21 +97,13 @@ RELATED_PERSON_FIELDS = frozenset({"relation", "name", "phone", "birthday", "not
 KEY_DATE_FIELDS = frozenset({"kind", "date", "label"})
 
 
-def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
-
-
 def _check_contact_code(code: str, *, exclude_pk: int | None = None) -> None:
-    clash = Contact.objects.filter(code=code)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise Conflict(
-            _("A contact with code '%(code)s' already exists.") % {"code": code}, field="code"
-        )
+    check_no_clash(
+        Contact.objects.filter(code=code),
+        exclude_pk=exclude_pk,
+        field="code",
+        message=_("A contact with code '%(code)s' already exists.") % {"code": code},
+    )
 
 
 def contact_for_actor(*, actor: User, contact_id: int | Contact, field: str = "contact") -> Contact:
@@ -131,7 +124,7 @@ def contact_for_actor(*, actor: User, contact_id: int | Contact, field: str = "c
 def contact_create(
     *, actor: User, account: int | Account, code: str, name: str, **fields: Any
 ) -> Contact:
-    _check_fields(fields, CONTACT_FIELDS)
+    check_fields(fields, CONTACT_FIELDS)
     contact = Contact(
         account=account_for_actor(actor=actor, account_id=account),
         code=code,
@@ -139,10 +132,7 @@ def contact_create(
         **fields,
     )
     _check_contact_code(code)
-    contact.full_clean(validate_unique=False)
-    contact._history_user = actor
-    contact.save()
-    return contact
+    return save_as(contact, actor=actor, validate_unique=False)
 
 
 @transaction.atomic
@@ -151,24 +141,39 @@ def contact_update(
 ) -> Contact:
     """Change the given fields; moving to another account needs access to both."""
     contact = contact_for_actor(actor=actor, contact_id=contact)
-    _check_fields(fields, CONTACT_FIELDS)
+    check_fields(fields, CONTACT_FIELDS)
     if account is not None:
         contact.account = account_for_actor(actor=actor, account_id=account)
     for name, value in fields.items():
         setattr(contact, name, value)
     if "code" in fields:
         _check_contact_code(contact.code, exclude_pk=contact.pk)
-    contact.full_clean(validate_unique=False)
-    contact._history_user = actor
-    contact.save()
-    return contact
+    return save_as(contact, actor=actor, validate_unique=False)
 
 
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> None:
-    contact = contact_for_actor(actor=actor, contact_id=contact)
-    contact._history_user = actor
-    contact.delete()
+    delete_as(contact_for_actor(actor=actor, contact_id=contact), actor=actor)
+
+
+# Related people and key dates hang off a contact: the same access check and write for both.
+
+Child = TypeVar("Child", RelatedPerson, KeyDate)
+
+
+def _child_update(
+    *, actor: User, child: Child, fields: dict[str, Any], allowed: frozenset[str]
+) -> Child:
+    contact_for_actor(actor=actor, contact_id=child.contact_id)
+    check_fields(fields, allowed)
+    for name, value in fields.items():
+        setattr(child, name, value)
+    return save_as(child, actor=actor)
+
+
+def _child_delete(*, actor: User, child: RelatedPerson | KeyDate) -> None:
+    contact_for_actor(actor=actor, contact_id=child.contact_id)
+    delete_as(child, actor=actor)
 
 
 @transaction.atomic
@@ -176,31 +181,19 @@ def related_person_create(
     *, actor: User, contact: Contact, relation: str, name: str, **fields: Any
 ) -> RelatedPerson:
     contact = contact_for_actor(actor=actor, contact_id=contact)
-    _check_fields(fields, RELATED_PERSON_FIELDS)
+    check_fields(fields, RELATED_PERSON_FIELDS)
     person = RelatedPerson(contact=contact, relation=relation, name=name, **fields)
-    person.full_clean()
-    person._history_user = actor
-    person.save()
-    return person
+    return save_as(person, actor=actor)
 
 
 @transaction.atomic
 def related_person_update(*, actor: User, person: RelatedPerson, **fields: Any) -> RelatedPerson:
-    contact_for_actor(actor=actor, contact_id=person.contact_id)
-    _check_fields(fields, RELATED_PERSON_FIELDS)
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.full_clean()
-    person._history_user = actor
-    person.save()
-    return person
+    return _child_update(actor=actor, child=person, fields=fields, allowed=RELATED_PERSON_FIELDS)
 
 
 @transaction.atomic
 def related_person_delete(*, actor: User, person: RelatedPerson) -> None:
-    contact_for_actor(actor=actor, contact_id=person.contact_id)
-    person._history_user = actor
-    person.delete()
+    _child_delete(actor=actor, child=person)
 
 
 @transaction.atomic
@@ -208,27 +201,14 @@ def key_date_create(
     *, actor: User, contact: Contact, kind: str, date: dt.date, label: str = ""
 ) -> KeyDate:
     contact = contact_for_actor(actor=actor, contact_id=contact)
-    key_date = KeyDate(contact=contact, kind=kind, date=date, label=label)
-    key_date.full_clean()
-    key_date._history_user = actor
-    key_date.save()
-    return key_date
+    return save_as(KeyDate(contact=contact, kind=kind, date=date, label=label), actor=actor)
 
 
 @transaction.atomic
 def key_date_update(*, actor: User, key_date: KeyDate, **fields: Any) -> KeyDate:
-    contact_for_actor(actor=actor, contact_id=key_date.contact_id)
-    _check_fields(fields, KEY_DATE_FIELDS)
-    for name, value in fields.items():
-        setattr(key_date, name, value)
-    key_date.full_clean()
-    key_date._history_user = actor
-    key_date.save()
-    return key_date
+    return _child_update(actor=actor, child=key_date, fields=fields, allowed=KEY_DATE_FIELDS)
 
 
 @transaction.atomic
 def key_date_delete(*, actor: User, key_date: KeyDate) -> None:
-    contact_for_actor(actor=actor, contact_id=key_date.contact_id)
-    key_date._history_user = actor
-    key_date.delete()
+    _child_delete(actor=actor, child=key_date)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
+from guanxi.core.errors import ApplicationError, Conflict
 from guanxi.core.models import ApiToken, User
 
 
@@ -21,3 +25,41 @@ def api_token_create(
         expires_at=expires_at,
     )
     return token, key
+
+
+# --- Shared by the services of every app --------------------------------------------------
+
+#: "Argument not given" in partial updates, distinct from an explicit None.
+UNSET: Any = object()
+
+M = TypeVar("M", bound=Model)
+
+
+def check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    """Refuse a field the client may not set, naming it."""
+    unknown = set(fields) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
+
+
+def check_no_clash(clash: QuerySet, *, exclude_pk: int | None, field: str, message: str) -> None:
+    """Conflict on `field` when `clash` (rows with the same key) holds a row other than ours."""
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise Conflict(message, field=field)
+
+
+def save_as(obj: M, *, actor: User | None, **full_clean: Any) -> M:
+    """Validate and save `obj`, recording `actor` in its audit history."""
+    obj.full_clean(**full_clean)
+    obj._history_user = actor
+    obj.save()
+    return obj
+
+
+def delete_as(obj: Model, *, actor: User | None) -> None:
+    """Delete `obj`, recording `actor` in its audit history."""
+    obj._history_user = actor
+    obj.delete()

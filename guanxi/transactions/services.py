@@ -15,8 +15,9 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import ApplicationError, Conflict, NotFound
+from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
+from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as, save_as
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
 TRANSACTION_FIELDS = frozenset(
@@ -26,13 +27,6 @@ TRANSACTION_FIELDS = frozenset(
 PAYMENT_FIELDS = frozenset(
     {"received_at", "amount", "method", "reference", "source", "external_id", "notes"}
 )
-
-
-def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ApplicationError(_("Unknown field '%(name)s'.") % {"name": name}, field=name)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -74,15 +68,13 @@ def _contact(value: int | Contact | None, account: Account) -> Contact | None:
 def _check_external_id(model: type[Model], obj: Model) -> None:
     if not obj.external_id:
         return
-    clash = model.objects.filter(source=obj.source, external_id=obj.external_id)
-    if obj.pk is not None:
-        clash = clash.exclude(pk=obj.pk)
-    if clash.exists():
-        raise Conflict(
-            _("A %(what)s with external_id '%(id)s' from source '%(source)s' already exists.")
-            % {"what": model._meta.verbose_name, "id": obj.external_id, "source": obj.source},
-            field="external_id",
-        )
+    check_no_clash(
+        model.objects.filter(source=obj.source, external_id=obj.external_id),
+        exclude_pk=obj.pk,
+        field="external_id",
+        message=_("A %(what)s with external_id '%(id)s' from source '%(source)s' already exists.")
+        % {"what": model._meta.verbose_name, "id": obj.external_id, "source": obj.source},
+    )
 
 
 def _check_amounts(tx: Transaction) -> None:
@@ -130,6 +122,27 @@ def payment_for_actor(*, actor: User, payment_id: int | Payment, field: str = "p
     return _for_actor(Payment, actor=actor, pk=payment_id, field=field)
 
 
+# Transactions and payments are written alike: the same field check, account move, time zone
+# and audit; `moment` names the timestamp field read in the configured zone.
+_WRITE_CLEAN = {"validate_unique": False, "validate_constraints": False}
+
+
+def _assign(
+    obj: Transaction | Payment,
+    *,
+    actor: User,
+    account: int | Account,
+    fields: dict[str, Any],
+    allowed: frozenset[str],
+    moment: str,
+) -> None:
+    check_fields(fields, allowed)
+    if account is not UNSET and account is not None:
+        obj.account = account_for_actor(actor=actor, account_id=account)
+    for name, value in fields.items():
+        setattr(obj, name, _aware(value) if name == moment else value)
+
+
 @db_transaction.atomic
 def transaction_create(
     *,
@@ -141,7 +154,7 @@ def transaction_create(
     contact: int | Contact | None = None,
     **fields: Any,
 ) -> Transaction:
-    _check_fields(fields, TRANSACTION_FIELDS)
+    check_fields(fields, TRANSACTION_FIELDS)
     account_obj = account_for_actor(actor=actor, account_id=account)
     tx = Transaction(
         account=account_obj,
@@ -152,13 +165,7 @@ def transaction_create(
         **fields,
     )
     transaction_check(tx)
-    tx.full_clean(validate_unique=False, validate_constraints=False)
-    tx._history_user = actor
-    tx.save()
-    return tx
-
-
-_UNSET: Any = object()
+    return save_as(tx, actor=actor, **_WRITE_CLEAN)
 
 
 @db_transaction.atomic
@@ -166,35 +173,33 @@ def transaction_update(
     *,
     actor: User,
     transaction: Transaction,
-    account: int | Account = _UNSET,
-    category: str | ProductCategory = _UNSET,
-    contact: int | Contact | None = _UNSET,
+    account: int | Account = UNSET,
+    category: str | ProductCategory = UNSET,
+    contact: int | Contact | None = UNSET,
     **fields: Any,
 ) -> Transaction:
     """Change the given fields. Moving to another account needs access to both, and the
     contact must belong to the account the transaction ends up on."""
     tx = transaction_for_actor(actor=actor, transaction_id=transaction)
-    _check_fields(fields, TRANSACTION_FIELDS)
-    if account is not _UNSET and account is not None:
-        tx.account = account_for_actor(actor=actor, account_id=account)
-    if category is not _UNSET and category is not None:
+    _assign(
+        tx,
+        actor=actor,
+        account=account,
+        fields=fields,
+        allowed=TRANSACTION_FIELDS,
+        moment="occurred_at",
+    )
+    if category is not UNSET and category is not None:
         tx.category = _category(category)
-    if contact is not _UNSET:
+    if contact is not UNSET:
         tx.contact = _contact(contact, tx.account)
-    for name, value in fields.items():
-        setattr(tx, name, _aware(value) if name == "occurred_at" else value)
     transaction_check(tx)
-    tx.full_clean(validate_unique=False, validate_constraints=False)
-    tx._history_user = actor
-    tx.save()
-    return tx
+    return save_as(tx, actor=actor, **_WRITE_CLEAN)
 
 
 @db_transaction.atomic
 def transaction_delete(*, actor: User, transaction: Transaction) -> None:
-    tx = transaction_for_actor(actor=actor, transaction_id=transaction)
-    tx._history_user = actor
-    tx.delete()
+    delete_as(transaction_for_actor(actor=actor, transaction_id=transaction), actor=actor)
 
 
 @db_transaction.atomic
@@ -206,39 +211,34 @@ def payment_create(
     amount: Decimal,
     **fields: Any,
 ) -> Payment:
-    _check_fields(fields, PAYMENT_FIELDS)
+    check_fields(fields, PAYMENT_FIELDS)
     payment = Payment(
         account=account_for_actor(actor=actor, account_id=account),
         received_at=_aware(received_at),
         amount=amount,
         **fields,
     )
-    payment.full_clean(validate_unique=False, validate_constraints=False)
     payment_check(payment)
-    payment._history_user = actor
-    payment.save()
-    return payment
+    return save_as(payment, actor=actor, **_WRITE_CLEAN)
 
 
 @db_transaction.atomic
 def payment_update(
-    *, actor: User, payment: Payment, account: int | Account = _UNSET, **fields: Any
+    *, actor: User, payment: Payment, account: int | Account = UNSET, **fields: Any
 ) -> Payment:
     payment = payment_for_actor(actor=actor, payment_id=payment)
-    _check_fields(fields, PAYMENT_FIELDS)
-    if account is not _UNSET and account is not None:
-        payment.account = account_for_actor(actor=actor, account_id=account)
-    for name, value in fields.items():
-        setattr(payment, name, _aware(value) if name == "received_at" else value)
-    payment.full_clean(validate_unique=False, validate_constraints=False)
+    _assign(
+        payment,
+        actor=actor,
+        account=account,
+        fields=fields,
+        allowed=PAYMENT_FIELDS,
+        moment="received_at",
+    )
     payment_check(payment)
-    payment._history_user = actor
-    payment.save()
-    return payment
+    return save_as(payment, actor=actor, **_WRITE_CLEAN)
 
 
 @db_transaction.atomic
 def payment_delete(*, actor: User, payment: Payment) -> None:
-    payment = payment_for_actor(actor=actor, payment_id=payment)
-    payment._history_user = actor
-    payment.delete()
+    delete_as(payment_for_actor(actor=actor, payment_id=payment), actor=actor)
