@@ -28,6 +28,7 @@ from guanxi.accounts.selectors import (
 )
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
+    EXPORT_ACTIONS,
     RelatedOnlyDropdownFilter,
     ScopedModelAdmin,
     ScopedTabularInline,
@@ -37,13 +38,6 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.models import User
 from guanxi.core.templatetags.guanxi_admin import money
-
-try:  # written by the import helper; the admin works without it
-    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
-
-    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
-except ImportError:  # pragma: no cover - until guanxi.imports ships its actions
-    EXPORT_ACTIONS = []
 
 
 class ProvinceFilter(DropdownFilter):

@@ -18,14 +18,7 @@ from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, Re
 from guanxi.contacts.profile_schema import GROUPS
 from guanxi.contacts.selectors import contact_fact_rows, contact_history
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
-from guanxi.core.admin_mixins import ScopedModelAdmin, ScopedTabularInline
-
-try:  # written by the import helper; the admin works without it
-    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
-
-    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
-except ImportError:  # pragma: no cover
-    EXPORT_ACTIONS = []
+from guanxi.core.admin_mixins import EXPORT_ACTIONS, ScopedModelAdmin, ScopedTabularInline
 
 
 class RelatedPersonInline(ScopedTabularInline):

@@ -26,6 +26,10 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError
+from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
+
+#: Every customer-data list exports the selected (visible) rows in the import format.
+EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
 
 
 def is_staff(request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from unfold.contrib.filters.admin import (
 )
 
 from guanxi.core.admin_mixins import (
+    EXPORT_ACTIONS,
     ScopedModelAdmin,
     ServiceRulesForm,
     StaffModelAdmin,
@@ -21,13 +22,6 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
-
-try:  # written by the import helper; the admin works without it
-    from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
-
-    EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
-except ImportError:  # pragma: no cover
-    EXPORT_ACTIONS = []
 
 
 class TransactionAdminForm(ServiceRulesForm):

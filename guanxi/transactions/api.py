@@ -31,8 +31,14 @@ def _tx(request: HttpRequest, transaction_id: int) -> Transaction:
     )
 
 
-def _reload_tx(tx: Transaction) -> Transaction:
-    return Transaction.objects.select_related("account", "category").get(pk=tx.pk)
+def _payment(request: HttpRequest, payment_id: int) -> Payment:
+    return services.payment_for_actor(actor=request.auth, payment_id=payment_id, field="id")
+
+
+def _reload(obj: Transaction | Payment) -> Transaction | Payment:
+    """The row again with what its Out schema shows, after a write changed it."""
+    related = ("account", "category") if isinstance(obj, Transaction) else ("account",)
+    return type(obj).objects.select_related(*related).get(pk=obj.pk)
 
 
 # --- Transactions ------------------------------------------------------------------------------
@@ -49,14 +55,14 @@ def list_transactions(request: HttpRequest, filters: Query[TransactionFilters]):
 @transactions_router.post("", response={201: TransactionOut}, summary="Record a transaction")
 def create_transaction(request: HttpRequest, payload: TransactionIn):
     tx = services.transaction_create(actor=request.auth, **payload.model_dump())
-    return Status(201, _reload_tx(tx))
+    return Status(201, _reload(tx))
 
 
 @transactions_router.get(
     "/{transaction_id}", response=TransactionOut, summary="Retrieve a transaction"
 )
 def get_transaction(request: HttpRequest, transaction_id: int = ObjectId):
-    return _reload_tx(_tx(request, transaction_id))
+    return _reload(_tx(request, transaction_id))
 
 
 @transactions_router.patch(
@@ -70,7 +76,7 @@ def patch_transaction(
         transaction=_tx(request, transaction_id),
         **payload.model_dump(exclude_unset=True),
     )
-    return _reload_tx(tx)
+    return _reload(tx)
 
 
 @transactions_router.put(
@@ -80,7 +86,7 @@ def put_transaction(request: HttpRequest, payload: TransactionIn, transaction_id
     tx = services.transaction_update(
         actor=request.auth, transaction=_tx(request, transaction_id), **payload.model_dump()
     )
-    return _reload_tx(tx)
+    return _reload(tx)
 
 
 @transactions_router.delete(
@@ -103,11 +109,6 @@ def transaction_history(request: HttpRequest, transaction_id: int = ObjectId):
 # --- Payments ----------------------------------------------------------------------------------
 
 
-def _payment(request: HttpRequest, payment_id: int) -> Payment:
-    payment = services.payment_for_actor(actor=request.auth, payment_id=payment_id, field="id")
-    return Payment.objects.select_related("account").get(pk=payment.pk)
-
-
 @payments_router.get("", response=list[PaymentOut], summary="List payments received (回款)")
 @paginate(Pagination)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]):
@@ -117,12 +118,12 @@ def list_payments(request: HttpRequest, filters: Query[PaymentFilters]):
 @payments_router.post("", response={201: PaymentOut}, summary="Record a payment received")
 def create_payment(request: HttpRequest, payload: PaymentIn):
     payment = services.payment_create(actor=request.auth, **payload.model_dump())
-    return Status(201, _payment(request, payment.pk))
+    return Status(201, _reload(payment))
 
 
 @payments_router.get("/{payment_id}", response=PaymentOut, summary="Retrieve a payment")
 def get_payment(request: HttpRequest, payment_id: int = ObjectId):
-    return _payment(request, payment_id)
+    return _reload(_payment(request, payment_id))
 
 
 @payments_router.patch(
@@ -134,7 +135,7 @@ def patch_payment(request: HttpRequest, payload: PaymentPatch, payment_id: int =
         payment=_payment(request, payment_id),
         **payload.model_dump(exclude_unset=True),
     )
-    return _payment(request, payment.pk)
+    return _reload(payment)
 
 
 @payments_router.put("/{payment_id}", response=PaymentOut, summary="Replace a payment")
@@ -142,7 +143,7 @@ def put_payment(request: HttpRequest, payload: PaymentIn, payment_id: int = Obje
     payment = services.payment_update(
         actor=request.auth, payment=_payment(request, payment_id), **payload.model_dump()
     )
-    return _payment(request, payment.pk)
+    return _reload(payment)
 
 
 @payments_router.delete("/{payment_id}", response={204: None}, summary="Delete a payment")
