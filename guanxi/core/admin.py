@@ -18,6 +18,9 @@ from guanxi.core.admin_mixins import is_admin, is_staff
 from guanxi.core.models import ApiToken, Team, User
 from guanxi.core.services import api_token_create
 
+# The home page is the team's workbench, not Django's "Site administration".
+admin.site.index_title = _("Dashboard")
+
 
 class AdminOnlyMixin:
     """Only admins (role admin) and superusers manage users and teams."""

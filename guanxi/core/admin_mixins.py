@@ -14,12 +14,14 @@ from typing import Any
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.validators import EMPTY_VALUES
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
-from unfold.contrib.filters.admin import RelatedDropdownFilter
+from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
+from unfold.utils import parse_date_str
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from guanxi.accounts.models import Account
@@ -171,6 +173,13 @@ class HistoryScopeMixin:
         self._require_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any, *args: Any):
+        super().set_history_delta_changes(request, historical_records, *args)
+        for record in historical_records:
+            # Admin and service saves give no reason; show a blank cell, not "None".
+            if record.history_change_reason is None:
+                record.history_change_reason = ""
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
     ) -> HttpResponse:
@@ -235,3 +244,21 @@ class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
         return field.get_choices(
             include_blank=False, limit_choices_to={"pk__in": pk_qs}, ordering=ordering
         )
+
+
+class LocalDateRangeFilter(RangeDateFilter):
+    """Two plain dates (no times) on a date-time field, inclusive by local date: unfold's own
+    filter compares the field with midnight of the last day, which drops that whole day."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        filters = {}
+        for suffix, lookup in (("_from", "gte"), ("_to", "lte")):
+            value = self.used_parameters.get(f"{self.parameter_name}{suffix}")
+            if value in EMPTY_VALUES or not isinstance(value, str):
+                continue
+            day = parse_date_str(value)
+            if day is None:
+                return None  # an unreadable date: Django shows its invalid-filter notice
+            # __date converts to the current time zone first, so this is the local calendar day.
+            filters[f"{self.parameter_name}__date__{lookup}"] = day
+        return queryset.filter(**filters)

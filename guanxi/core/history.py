@@ -1,7 +1,7 @@
 """Readable audit trails from django-simple-history: who changed which field, old → new.
 
-Used by the 360° page and the contact page; the per-object History page in the admin is
-simple-history's own view.
+Used by the 360° page, the contact page and the contact's History page (which adds the
+changes of the contact's facts, related people and key dates to simple-history's own list).
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 _EXCLUDED = {"updated_at", "created_at"}
@@ -35,13 +38,28 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+def _plain(value: Any) -> str:
+    """A value for people: local time to the minute, dates, 是/否, lists joined with 、."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "Y-m-d")
+    if isinstance(value, (list, tuple)):
+        return "、".join(_plain(v) for v in value) or "—"
+    return str(value)
+
+
 def _display(model: type[models.Model], name: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     try:
         f = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - a field dropped since the record was written
-        return str(value)
+        return _plain(value)
     if getattr(f, "choices", None):
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.ManyToManyField):
@@ -51,12 +69,12 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
         ]
         names = [str(o) for o in rel.objects.filter(pk__in=ids)]
         return "、".join(names) or "—"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
     if isinstance(f, models.ForeignKey):
+        if isinstance(value, models.Model):
+            return str(value)
         obj = f.related_model._default_manager.filter(pk=value).first()
         return str(obj) if obj is not None else f"#{value}"
-    return str(value)
+    return _plain(value)
 
 
 def _label(model: type[models.Model], name: str) -> str:
@@ -76,8 +94,9 @@ def history_entries(
     """The latest `limit` history records of `records` (one history model), each diffed
     against the record before it of the same object; for creations, `created_fields` are
     shown as — → value."""
+    # Saves that changed nothing worth showing are skipped, so read a few more than asked.
     rows = list(
-        records.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+        records.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 3]
     )
     entries: list[HistoryEntry] = []
     model = records.model.instance_type
@@ -101,6 +120,8 @@ def history_entries(
                             _display(model, ch.field, ch.new),
                         )
                     )
+            if not changes:
+                continue  # a save that changed no shown field: nothing to tell anyone
         obj_label = getattr(rec, label_field) if label_field else str(rec.instance)
         entries.append(
             HistoryEntry(
@@ -112,6 +133,8 @@ def history_entries(
                 changes=changes,
             )
         )
+        if len(entries) == limit:
+            break
     return entries
 
 

@@ -1,12 +1,13 @@
 """Contact admin: profile groups as forms with provenance, verification, access per role."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
 from guanxi.contacts.forms import fact_field_name
-from guanxi.contacts.models import Contact, ProfileFact, RelatedPerson
+from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.services import profile_facts_update
 from guanxi.core.testing import make_contact
 
@@ -213,3 +214,64 @@ def test_related_people_admin_is_scoped(client, cast, contact):
     assert client.get(url).status_code == 404
     listed = client.get(reverse("admin:contacts_relatedperson_changelist")).context["cl"]
     assert list(listed.result_list) == []
+
+
+def _history_url(contact):
+    return reverse("admin:contacts_contact_history", args=(contact.pk,))
+
+
+def test_saving_only_profile_facts_writes_no_empty_contact_history_row(client, cast, contact):
+    before = contact.history.count()
+    client.force_login(cast.alice)
+    response = client.post(
+        _url(contact), _post_data(contact, **{fact_field_name("taboos", "dietary"): "猪肉"})
+    )
+    assert response.status_code == 302
+    assert contact.history.count() == before
+    assert ProfileFact.objects.get(contact=contact, key="dietary").value == ["猪肉"]
+    response = client.post(_url(contact), _post_data(contact, title="总经理"))
+    assert response.status_code == 302
+    assert contact.history.count() == before + 1
+    assert Contact.objects.get(pk=contact.pk).title == "总经理"
+
+
+def test_history_page_lists_facts_verifications_related_people_and_key_dates(client, cast, contact):
+    profile_facts_update(
+        contact=contact, group="taboos", values={"dietary": "猪肉"}, actor=cast.alice
+    )
+    person = RelatedPerson(contact=contact, relation="driver", name="老张")
+    person._history_user = cast.alice
+    person.save()
+    person.name = "老王"
+    person._history_user = cast.lena
+    person.save()
+    key_date = KeyDate(contact=contact, kind=KeyDate._meta.get_field("kind").choices[0][0],
+                       date=dt.date(2026, 12, 24), label="结婚纪念日")  # fmt: skip
+    key_date._history_user = cast.alice
+    key_date.save()
+    client.force_login(cast.alice)
+    dietary = {fact_field_name("taboos", "dietary"): "猪肉"}
+    client.post(_url(contact), _post_data(contact, title="总经理", **dietary))
+    fact = ProfileFact.objects.get(contact=contact, key="dietary")
+    client.post(reverse("admin:contacts_contact_verify_fact", args=(contact.pk, fact.pk)))
+
+    response = client.get(_history_url(contact))
+    assert response.status_code == 200
+    log = response.context["change_log"]
+    changes = {(c.old, c.new) for e in log for c in e.changes}
+    assert ("副总经理", "总经理") in changes  # the contact's own field
+    assert ("—", "猪肉") in changes  # a fact
+    assert ("老张", "老王") in changes  # a related person
+    assert ("—", "2026-12-24") in changes  # a key date
+    assert ("否", "是") in changes  # the verification, as 是/否
+    assert {e.user for e in log} >= {cast.alice, cast.lena}
+    body = response.content.decode()
+    assert "老王" in body and "2026-12-24" in body and "结婚纪念日" in body
+    assert re.search(r">\s*None\s*<", body) is None  # change reason blank, not "None"
+    # The contact page links to the full log.
+    assert _history_url(contact) in client.get(_url(contact)).content.decode()
+
+
+def test_history_page_is_404_outside_the_visible_set(client, cast, contact):
+    client.force_login(cast.charlie)
+    assert client.get(_history_url(contact)).status_code == 404

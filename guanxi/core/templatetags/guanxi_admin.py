@@ -11,12 +11,13 @@ register = template.Library()
 
 
 @register.filter
-def money(value: Any) -> str:
+def money(value: Any, places: int = 0) -> str:
     """¥12,345: whole yuan grouped by thousands in every language (Django's zh-hans locale
-    groups by nothing, which makes large sums hard to read); overview pages need no cents."""
+    groups by nothing, which makes large sums hard to read); overview pages need no cents,
+    ledgers ask for them with `places=2` (¥84,493.63)."""
     if value is None or value == "":
         return "—"
-    return f"¥{Decimal(value):,.0f}"
+    return f"¥{Decimal(value):,.{int(places)}f}"
 
 
 @register.filter

@@ -117,3 +117,22 @@ def test_language_switch_to_english(client, cast):
     assert response.status_code == 200
     assert '<html lang="en"' in response.content.decode()
     assert "Dashboard" in response.content.decode()
+
+
+def test_dashboard_is_titled_dashboard_not_site_administration(client, cast):
+    client.force_login(cast.alice)
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert str(response.context["title"]) == "工作台"
+    body = response.content.decode()
+    assert "站点管理" not in body and "工作台" in body
+
+
+def test_contacts_breadcrumb_does_not_repeat_the_model_name():
+    from django.apps import apps
+    from django.utils import translation
+
+    from guanxi.contacts.models import Contact
+
+    with translation.override("zh-hans"):
+        app_name = str(apps.get_app_config("contacts").verbose_name)
+        assert app_name != str(Contact._meta.verbose_name_plural)

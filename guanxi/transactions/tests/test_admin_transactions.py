@@ -144,3 +144,38 @@ def test_admin_applies_the_services_rule_contact_must_work_at_the_account(client
     assert response.status_code == 200
     assert "contact" in response.context["adminform"].form.errors
     assert not Transaction.objects.exists()
+
+
+def _local(*args):
+    return timezone.make_aware(timezone.datetime(*args))
+
+
+def test_date_range_filter_takes_plain_dates_and_includes_the_whole_last_day(client, cast):
+    inside = [
+        make_transaction(account=cast.account, when=_local(2026, 10, 1, 0, 5)),
+        make_transaction(account=cast.account, when=_local(2026, 10, 31, 23, 50)),
+    ]
+    make_transaction(account=cast.account, when=_local(2026, 9, 30, 23, 59))
+    november = make_transaction(account=cast.account, when=_local(2026, 11, 1, 0, 1))
+    pays_in = make_payment(account=cast.account, received_at=_local(2026, 10, 31, 22, 0))
+    make_payment(account=cast.account, received_at=_local(2026, 11, 1, 8, 0))
+    client.force_login(cast.alice)
+    window = {"occurred_at_from": "2026-10-01", "occurred_at_to": "2026-10-31"}
+    assert _ids(client, "transaction", **window) == {t.pk for t in inside}
+    assert _ids(client, "transaction", occurred_at_from="2026-10-31") == {
+        inside[1].pk,
+        november.pk,
+    }
+    pay_window = {"received_at_from": "2026-10-01", "received_at_to": "2026-10-31"}
+    assert _ids(client, "payment", **pay_window) == {pays_in.pk}
+
+
+def test_amount_columns_use_money_formatting(client, cast):
+    make_transaction(account=cast.account, amount="84493.63", cost="1200.50")
+    make_payment(account=cast.account, amount="5000.00")
+    client.force_login(cast.alice)
+    body = client.get(reverse("admin:transactions_transaction_changelist")).content.decode()
+    assert "¥84,493.63" in body and "¥1,200.50" in body
+    assert "84493.63" not in body
+    body = client.get(reverse("admin:transactions_payment_changelist")).content.decode()
+    assert "¥5,000.00" in body
