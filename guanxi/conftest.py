@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from guanxi.core.testing import make_cast
+from guanxi.core.testing import api_client_for, make_cast
 
 
 @pytest.fixture
@@ -15,3 +15,9 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def as_user(cast):
+    """as_user("alice") → an API client authenticated as that member of the cast."""
+    return lambda name: api_client_for(getattr(cast, name))

@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.test import Client
 from django.utils import timezone
 
 from guanxi.accounts.models import Account, AccountType
@@ -22,6 +23,9 @@ from guanxi.core.models import Role, Team, User
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
 PASSWORD = "correct-horse-battery"
+JSON = "application/json"
+# Who may open alice's account: the owner, her team lead and the manager; not bob or charlie.
+ROLES_SEE_ALICES = [("alice", 200), ("bob", 404), ("charlie", 404), ("lena", 200), ("mia", 200)]
 _seq = itertools.count(1)
 
 
@@ -93,3 +97,11 @@ def make_cast() -> Cast:
     account = make_account(owner=alice, name="华东会展集团")
     west_account = make_account(owner=charlie, name="西部旅行社")
     return Cast(east, west, alice, bob, charlie, lena, mia, account, west_account)
+
+
+def api_client_for(user: User) -> Client:
+    """A test client that calls the API with a fresh bearer token of `user`, in English."""
+    from guanxi.core.services import api_token_create
+
+    _, key = api_token_create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")

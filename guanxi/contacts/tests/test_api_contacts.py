@@ -1,28 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.services import profile_facts_update
-from guanxi.core.services import api_token_create
-from guanxi.core.testing import make_account, make_contact
+from guanxi.core.testing import JSON, ROLES_SEE_ALICES, make_account, make_contact
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-ROLES_SEE_ALICES = [("alice", 200), ("bob", 404), ("charlie", 404), ("lena", 200), ("mia", 200)]
-JSON = "application/json"
-
-
-def client_for(user) -> Client:
-    _, key = api_token_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def as_user(cast):
-    return lambda name: client_for(getattr(cast, name))
 
 
 @pytest.fixture

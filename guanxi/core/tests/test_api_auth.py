@@ -4,12 +4,9 @@ from django.test import Client
 
 from guanxi.core.models import ApiToken
 from guanxi.core.services import api_token_create
-from guanxi.core.testing import PASSWORD
+from guanxi.core.testing import JSON, PASSWORD
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-JSON = "application/json"
 
 
 @pytest.fixture(autouse=True)

@@ -2,28 +2,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from guanxi.core.services import api_token_create
-from guanxi.core.testing import make_account, make_contact, make_payment, make_transaction
+from guanxi.core.testing import (
+    JSON,
+    ROLES_SEE_ALICES,
+    make_account,
+    make_contact,
+    make_payment,
+    make_transaction,
+)
 from guanxi.transactions.models import Payment, Transaction
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-ROLES_SEE_ALICES = [("alice", 200), ("bob", 404), ("charlie", 404), ("lena", 200), ("mia", 200)]
-JSON = "application/json"
-
-
-def client_for(user) -> Client:
-    _, key = api_token_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def as_user(cast):
-    return lambda name: client_for(getattr(cast, name))
 
 
 def at(day: str, hour: int = 12) -> dt.datetime:
