@@ -197,6 +197,8 @@ class ScopedModelAdmin(
     formfield_overrides = {
         # Notes and policies are a few lines; the admin's default 10-row boxes swamp the form.
         models.TextField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})},
+        # A website typed as "example.com" means https (Django 6's default, chosen now).
+        models.URLField: {"assume_scheme": "https"},
     }
     list_filter_submit = True
     list_per_page = 50
