@@ -18,9 +18,8 @@ ARGS = [
     "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are
-# still plain synchronous calls, made before or between page actions.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls while
+# one runs: tests make their data in fixtures requested before `browser`.
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ from guanxi.core.testing import PASSWORD, make_account, make_contact, make_trans
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_kam_logs_in_switches_to_chinese_and_reads_the_360_page(browser, live_server):
+@pytest.fixture
+def story(transactional_db):
+    """The data, made before Playwright starts: ORM calls made while its event loop runs would
+    open a context-local database connection that is never closed."""
     team = Team.objects.create(name="会展销售部")
     kam = make_user("wang", role=Role.KAM, team=team, first_name="伟", last_name="王")
     account = make_account(owner=kam, name="华东国际会展集团", city="上海")
@@ -21,7 +24,12 @@ def test_kam_logs_in_switches_to_chinese_and_reads_the_360_page(browser, live_se
     make_transaction(account=account, amount="12345.00", when=timezone.now())
     other = make_account(owner=make_user("li", team=team), name="不可见公司")
     assert account.transactions.get().amount == Decimal("12345.00")
+    return account, other
 
+
+# `story` comes before `browser` so the data exists before Playwright's loop starts.
+def test_kam_logs_in_switches_to_chinese_and_reads_the_360_page(story, browser, live_server):
+    account, other = story
     page = browser.new_page(locale="en-US")
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", "wang")
