@@ -8,6 +8,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -61,7 +62,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
         {"field": _location(e.get("loc", [])), "message": e.get("msg", "invalid")}
         for e in exc.errors
     ]
-    first = errors[0] if errors else {"field": "", "message": "invalid input"}
+    first = errors[0] if errors else {"field": "", "message": _("invalid input")}
     return api.create_response(
         request,
         {
@@ -97,7 +98,7 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError):
     logger.warning("integrity error on %s: %s", request.path, exc)
     return api.create_response(
         request,
-        {"message": "The change conflicts with existing data; reload and retry."},
+        {"message": _("The change conflicts with existing data; reload and retry.")},
         status=409,
     )
 
@@ -106,20 +107,24 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError):
 def on_data_error(request: HttpRequest, exc: DataError):
     logger.warning("data error on %s: %s", request.path, exc)
     return api.create_response(
-        request, {"message": "A value is out of range for its field."}, status=422
+        request, {"message": _("A value is out of range for its field.")}, status=422
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404):
-    return api.create_response(request, {"message": "Not found."}, status=404)
+    return api.create_response(request, {"message": _("Not found.")}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
         request,
-        {"message": "Missing, unknown or expired API token: send 'Authorization: Bearer <token>'."},
+        {
+            "message": _(
+                "Missing, unknown or expired API token: send 'Authorization: Bearer <token>'."
+            )
+        },
         status=401,
     )
 

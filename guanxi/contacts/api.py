@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
@@ -104,7 +106,7 @@ def _child(
     """A related person or key date of a contact the user may see; otherwise 404."""
     child = model.objects.filter(contact=_get(request, contact_id), pk=pk).first()
     if child is None:
-        raise NotFound(f"{what} {pk} not found.", field=field)
+        raise NotFound(_("%(what)s %(pk)s not found.") % {"what": what, "pk": pk}, field=field)
     return child
 
 
@@ -178,7 +180,7 @@ def get_profile(request: HttpRequest, contact_id: int = ContactId):
 def _update_group(request: HttpRequest, contact_id: int, group: str, payload: ProfileGroupIn):
     contact = _get(request, contact_id)
     if group not in GROUPS_BY_KEY:
-        raise NotFound(f"Unknown profile group '{group}'.", field="group")
+        raise NotFound(_("Unknown profile group '%(group)s'.") % {"group": group}, field="group")
     try:
         services.profile_facts_update(
             contact=contact,
@@ -235,7 +237,7 @@ def verify_fact(request: HttpRequest, contact_id: int = ContactId, fact_id: int 
     contact = _get(request, contact_id)
     fact = ProfileFact.objects.filter(contact=contact, pk=fact_id).first()
     if fact is None:
-        raise NotFound(f"Fact {fact_id} not found.", field="fact_id")
+        raise NotFound(_("Fact %(id)s not found.") % {"id": fact_id}, field="fact_id")
     services.profile_fact_verify(fact=fact, actor=request.auth)
     return contact_profile(contact)
 
@@ -244,7 +246,9 @@ def verify_fact(request: HttpRequest, contact_id: int = ContactId, fact_id: int 
 
 
 def _person(request: HttpRequest, contact_id: int, person_id: int) -> RelatedPerson:
-    return _child(request, contact_id, RelatedPerson, person_id, "Related person", "person_id")
+    return _child(
+        request, contact_id, RelatedPerson, person_id, gettext_lazy("Related person"), "person_id"
+    )
 
 
 @router.get(
@@ -310,7 +314,9 @@ def delete_related_person(
 
 
 def _key_date(request: HttpRequest, contact_id: int, key_date_id: int) -> KeyDate:
-    return _child(request, contact_id, KeyDate, key_date_id, "Key date", "key_date_id")
+    return _child(
+        request, contact_id, KeyDate, key_date_id, gettext_lazy("Key date"), "key_date_id"
+    )
 
 
 @router.get(
