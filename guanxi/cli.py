@@ -10,6 +10,7 @@ guanxi manage ARGS…                                any Django management comma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -33,12 +34,16 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _serve(addr: str) -> None:
-    from django.core.management import call_command
+def _serve(addr: str, threads: int = 8) -> None:
+    # waitress: a production-grade pure-Python WSGI server, unlike Django's runserver.
+    from waitress import serve
+
+    from guanxi.wsgi import application
 
     host, _, port = addr.rpartition(":")
     print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
-    call_command("runserver", f"{host or '127.0.0.1'}:{port}", use_reloader=False)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(application, host=host or "127.0.0.1", port=int(port), threads=threads)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -64,7 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _migrate()
-    _serve(args.addr)
+    _serve(args.addr, threads=args.threads)
     return 0
 
 
@@ -125,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="apply migrations and serve the web UI and API")
     p.add_argument("--addr", default="127.0.0.1:8000")
+    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("import", help="import a CSV or XLSX file")
