@@ -19,36 +19,6 @@ from guanxi.contacts.profile_schema import GROUPS
 from guanxi.contacts.selectors import contact_fact_rows, contact_history
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
 from guanxi.core.admin_mixins import EXPORT_ACTIONS, ScopedModelAdmin, ScopedTabularInline
-from guanxi.core.history import HistoryEntry, history_entries, merge_entries
-
-
-def contact_change_log(contact: Contact, *, limit: int = 200) -> list[HistoryEntry]:
-    """Everything recorded about one contact, newest first: its own fields, its profile facts
-    (values and verifications), related people and key dates — who, when, old → new."""
-    labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
-    facts = history_entries(
-        ProfileFact.history.filter(contact_id=contact.pk),
-        limit=limit,
-        label_field="key",
-        created_fields=("value", "source"),
-    )
-    for entry in facts:
-        entry.object_label = labels.get(entry.object_label, entry.object_label)
-    return merge_entries(
-        history_entries(Contact.history.filter(id=contact.pk), limit=limit),
-        facts,
-        history_entries(
-            RelatedPerson.history.filter(contact_id=contact.pk),
-            limit=limit,
-            created_fields=("relation", "name", "phone", "birthday"),
-        ),
-        history_entries(
-            KeyDate.history.filter(contact_id=contact.pk),
-            limit=limit,
-            created_fields=("kind", "date", "label"),
-        ),
-        limit=limit,
-    )
 
 
 class RelatedPersonInline(ScopedTabularInline):
@@ -170,7 +140,7 @@ class ContactAdmin(ScopedModelAdmin):
         extra_context = extra_context or {}
         contact = self.get_object(request, unquote(object_id))
         if contact is not None:
-            extra_context["change_log"] = contact_change_log(contact)
+            extra_context["change_log"] = contact_history(contact, limit=200)
         return super().history_view(request, object_id, extra_context)
 
     def save_related(self, request: HttpRequest, form: ContactForm, formsets: Any, change: bool):

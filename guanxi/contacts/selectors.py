@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
-from guanxi.contacts.models import Contact, ProfileFact
+from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS, get_field
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
@@ -49,20 +49,34 @@ def contact_fact_rows(contact: Contact) -> list[FactRow]:
 
 
 def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
-    """Changes to the contact and to its profile facts, newest first."""
+    """Everything recorded about one contact, newest first: its own fields, its profile facts
+    (values and verifications), related people and key dates — who, when, old → new."""
     from guanxi.core.history import history_entries, merge_entries
 
-    own = history_entries(Contact.history.filter(id=contact.pk), limit=limit)
+    labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
     facts = history_entries(
         ProfileFact.history.filter(contact_id=contact.pk),
         limit=limit,
         label_field="key",
-        created_fields=("value",),
+        created_fields=("value", "source"),
     )
-    labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
     for entry in facts:
         entry.object_label = labels.get(entry.object_label, entry.object_label)
-    return merge_entries(own, facts, limit=limit)
+    return merge_entries(
+        history_entries(Contact.history.filter(id=contact.pk), limit=limit),
+        facts,
+        history_entries(
+            RelatedPerson.history.filter(contact_id=contact.pk),
+            limit=limit,
+            created_fields=("relation", "name", "phone", "birthday"),
+        ),
+        history_entries(
+            KeyDate.history.filter(contact_id=contact.pk),
+            limit=limit,
+            created_fields=("kind", "date", "label"),
+        ),
+        limit=limit,
+    )
 
 
 def _month_days(today: dt.date, days: int) -> list[dt.date]:

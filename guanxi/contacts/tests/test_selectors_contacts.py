@@ -1,6 +1,9 @@
 import datetime as dt
 
-from guanxi.contacts.selectors import contact_fact_rows, upcoming_birthdays
+from django.utils import translation
+
+from guanxi.contacts.models import KeyDate, RelatedPerson
+from guanxi.contacts.selectors import contact_fact_rows, contact_history, upcoming_birthdays
 from guanxi.contacts.services import profile_facts_update
 from guanxi.core.testing import make_contact
 
@@ -33,3 +36,21 @@ def test_fact_rows_follow_schema_order_with_labels(cast):
     rows = contact_fact_rows(c)
     assert [r.fact.key for r in rows] == ["ethnicity", "dietary"]
     assert rows[1].display == "猪肉、羊肉"
+
+
+def test_contact_history_covers_facts_related_people_and_key_dates(cast):
+    contact = make_contact(account=cast.account, name="孙立")
+    profile_facts_update(
+        contact=contact, group="taboos", values={"dietary": "猪肉"}, actor=cast.alice
+    )
+    driver = RelatedPerson(contact=contact, relation="driver", name="老刘")
+    driver._history_user = cast.alice
+    driver.save()
+    day = KeyDate(contact=contact, kind="wedding", date=dt.date(2001, 5, 20))
+    day._history_user = cast.bob
+    day.save()
+    with translation.override("en"):
+        entries = contact_history(contact, limit=10)
+    assert len(entries) == 4  # the contact's creation, the fact, the driver, the anniversary
+    assert len({e.model_label for e in entries}) == 4
+    assert {e.user for e in entries if e.user} == {cast.alice, cast.bob}
