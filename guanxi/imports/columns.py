@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -207,7 +208,13 @@ def header_map(spec: Spec) -> dict[str, str]:
     """Normalised header text → column key, for the keys, English labels and Chinese aliases."""
     out: dict[str, str] = {}
     for col in spec.columns:
-        for name in (col.key, str(col.label), *col.aliases):
+        # Labels in both UI languages, whichever is active: an XLSX export from the Chinese UI
+        # must import again under the English one.
+        labels = []
+        for lang in ("en", "zh-hans"):
+            with translation.override(lang):
+                labels.append(str(col.label))
+        for name in (col.key, *labels, *col.aliases):
             out.setdefault(_norm(name), col.key)
     return out
 

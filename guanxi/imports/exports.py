@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ MODEL_KINDS: dict[type[Model], str] = {
     Payment: "payments",
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMERIC_COLUMNS = frozenset({"amount", "cost", "annual_sales", "head_count"})
 
 
 def kind_for_model(model: type[Model]) -> str:
@@ -137,10 +139,17 @@ def export_queryset(kind: str, queryset: QuerySet, fmt: str = "csv") -> HttpResp
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
+        # A spreadsheet is for people: headers in the UI's language (the importer reads them in
+        # either language) and amounts as numbers Excel can sum. CSV keeps the plain keys.
+        labels = {c.key: str(c.label) for c in SPECS[kind].columns}
+        numeric = [i for i, k in enumerate(keys) if k in NUMERIC_COLUMNS]
         book = Workbook(write_only=True)
         sheet = book.create_sheet(kind)
-        sheet.append(keys)
+        sheet.append([labels[k] for k in keys])
         for row in rows:
+            for i in numeric:
+                if row[i] not in ("", None):
+                    row[i] = Decimal(str(row[i]))
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)

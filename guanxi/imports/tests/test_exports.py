@@ -1,6 +1,7 @@
 import csv
 import io
 
+from django.utils import translation
 from openpyxl import load_workbook
 
 from guanxi.accounts.models import Account
@@ -63,6 +64,22 @@ def test_admin_actions_export_the_selection(cast, rf):
     assert len(lines) == 2 and lines[1].startswith(f"{cast.account.code},华东会展集团")
     response = export_as_xlsx(None, rf.get("/"), qs)
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[1]] == SPECS["accounts"].keys
+    labels = {c.key: str(c.label) for c in SPECS["accounts"].columns}
+    assert [c.value for c in sheet[1]] == [labels[k] for k in SPECS["accounts"].keys]
     assert sheet.max_row == 2
+
+
+def test_xlsx_export_speaks_the_ui_language_and_has_numbers_yet_reimports_unchanged(cast):
+    _seed(cast)
+    qs = visible_to(Transaction.objects.all(), cast.alice, "account__")
+    with translation.override("zh-hans"):
+        content = export_queryset("transactions", qs, "xlsx").content
+    sheet = load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[1]]
+    assert "金额（元）" in header and "amount" not in header
+    assert sheet.cell(row=2, column=header.index("金额（元）") + 1).value == 12.5
+    before = Transaction.history.count()
+    report = import_file(kind="transactions", content=content, file_name="x.xlsx", user=cast.alice)
+    assert report.ok and report.created == 0 and report.updated == 0
+    assert Transaction.history.count() == before
     assert str(export_as_csv.short_description)
