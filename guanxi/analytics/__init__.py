@@ -1,0 +1,10 @@
+"""Customer analytics (C3): transaction summaries and buy-till-you-die models.
+
+Pure Python on numpy, scipy and polars. Nothing here imports Django, so the library can be used,
+tested and benchmarked on its own; `guanxi/insights` (the Django side) calls into it.
+"""
+
+from guanxi.analytics.models import BetaGeo, NotFittedError
+from guanxi.analytics.summary import summarize
+
+__all__ = ["BetaGeo", "NotFittedError", "summarize"]
