@@ -4,7 +4,7 @@ Pure Python on numpy, scipy and polars. Nothing here imports Django, so the libr
 tested and benchmarked on its own; `guanxi/insights` (the Django side) calls into it.
 """
 
-from guanxi.analytics.models import BetaGeo, NotFittedError
+from guanxi.analytics.models import BetaGeo, GammaGamma, NotFittedError
 from guanxi.analytics.summary import summarize
 
-__all__ = ["BetaGeo", "NotFittedError", "summarize"]
+__all__ = ["BetaGeo", "GammaGamma", "NotFittedError", "summarize"]
