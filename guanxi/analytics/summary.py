@@ -71,6 +71,9 @@ def _bound_expr(value: Any, name: str, dtype: pl.DataType) -> Any:
                     f"{name} is timezone-{'aware' if aware else 'naive'} but the transaction "
                     f"timestamps are timezone-{'naive' if aware else 'aware'}; use the same kind."
                 )
+            if aware:
+                # Same instant, expressed in the column's zone, so local periods line up.
+                return pl.select(pl.lit(value).dt.convert_time_zone(dtype.time_zone)).item()
             return value
         if isinstance(value, dt.date):
             if dtype.time_zone is not None:

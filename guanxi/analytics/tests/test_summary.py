@@ -145,6 +145,30 @@ def test_timezone_aware_timestamps_use_local_dates():
     assert out.to_dicts()[0]["frequency"] == 1
 
 
+def test_aware_bounds_in_another_zone_are_converted_to_the_column_zone():
+    log = pl.DataFrame(
+        {
+            "cust": [1, 1],
+            "at": [dt.datetime(2024, 1, 1, 2, tzinfo=UTC), dt.datetime(2024, 1, 3, 2, tzinfo=UTC)],
+            "amount": [1.0, 2.0],
+        }
+    ).with_columns(pl.col("at").dt.convert_time_zone("Asia/Shanghai"))
+    # 2024-01-10 20:00 UTC is 2024-01-11 04:00 in Shanghai: day 10 after the first purchase.
+    for end in (dt.datetime(2024, 1, 10, 20, tzinfo=UTC), "2024-01-10T20:00:00+00:00"):
+        out = summarize(log, **KW, observation_end=end)
+        assert out.to_dicts()[0]["T"] == 10.0
+    # The calibration bound is converted too: 2024-01-02 20:00 UTC is Jan 3 04:00 local, before
+    # the second purchase (Jan 3 10:00 local), which therefore falls in the holdout.
+    out = summarize(
+        log,
+        **KW,
+        calibration_end=dt.datetime(2024, 1, 2, 20, tzinfo=UTC),
+        observation_end=dt.datetime(2024, 1, 10, 20, tzinfo=UTC),
+    )
+    row = out.to_dicts()[0]
+    assert (row["frequency"], row["frequency_holdout"], row["T"]) == (0, 1, 2.0)
+
+
 def test_mapping_input_is_accepted():
     out = summarize(
         {"c": ["x", "x"], "t": ["2024-01-01", "2024-01-03"], "v": [1, 2]},
