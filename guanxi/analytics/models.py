@@ -9,12 +9,12 @@ drop out with probability p ~ Beta(a, b). Inputs are the summary columns of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 FloatArray = NDArray[np.float64]
 
@@ -100,6 +100,18 @@ def _weights(w: ArrayLike | None, n: int) -> FloatArray:
     return arr
 
 
+class _BGData(NamedTuple):
+    """Fit inputs with the distinct frequencies precomputed once."""
+
+    x: FloatArray
+    t_x: FloatArray
+    age: FloatArray
+    w: FloatArray
+    xu: FloatArray
+    inv: NDArray[np.intp]
+    w_u: FloatArray  # total weight per distinct frequency
+
+
 class BetaGeo:
     """BG/NBD model fitted by maximum likelihood.
 
@@ -109,6 +121,8 @@ class BetaGeo:
     """
 
     param_names = ("r", "alpha", "a", "b")
+    _WARM_START_ABOVE = 200_000
+    _WARM_START_ROWS = 50_000
 
     def __init__(self, *, tol: float = 1e-14, max_iter: int = 2000) -> None:
         self.tol = tol
@@ -116,71 +130,63 @@ class BetaGeo:
 
     # -- likelihood ----------------------------------------------------------------------------
     @staticmethod
-    def _loglik_terms(
-        params: FloatArray,
-        x: FloatArray,
-        t_x: FloatArray,
-        age: FloatArray,
-        grad: bool,
-        groups: tuple[FloatArray, NDArray[np.intp]] | None = None,
-    ) -> tuple[FloatArray, FloatArray | None]:
-        """Per-customer log-likelihood and (optionally) its gradient w.r.t. (r, α, a, b).
+    def _prepare(x: FloatArray, t_x: FloatArray, age: FloatArray, w: FloatArray) -> _BGData:
+        xu, inv = np.unique(x, return_inverse=True)
+        return _BGData(x, t_x, age, w, xu, inv, np.bincount(inv, weights=w, minlength=xu.size))
 
-        L = Γ(r+x)α^r/Γ(r) · [B(a,b+x)/B(a,b) (α+T)^-(r+x) + 1{x>0} B(a+1,b+x-1)/B(a,b)
-        (α+t_x)^-(r+x)]; the bracket is summed in log space to stay finite for large x.
-        The special functions depend on x alone, which takes few distinct values, so they are
-        evaluated once per distinct x and gathered (this is most of the speed on large data).
+    @staticmethod
+    def _total_loglik(params: FloatArray, d: _BGData) -> tuple[float, FloatArray]:
+        """Weighted total log-likelihood and its gradient w.r.t. (r, α, a, b).
+
+        L = Γ(r+x)α^r/Γ(r) · B(a,b+x)/B(a,b) (α+T)^-(r+x) · [1 + e^δ], with
+        δ = ln(a/(b+x−1)) + (r+x) ln((α+T)/(α+t_x)) for x > 0 (δ = −∞ otherwise), so
+        ln L = (terms in x) − (r+x) ln(α+T) + softplus(δ). The special functions depend on x
+        alone, which takes few distinct values: they are evaluated once per distinct x, and the
+        gradient sums over customers become sums over distinct x weighted by bincounts. Per
+        customer only logs, one softplus and one logistic remain, which is what makes large
+        data fast.
         """
         r, alpha, a, b = params
-        xu, inv = np.unique(x, return_inverse=True) if groups is None else groups
+        xu, inv = d.xu, d.inv
         rep_u = xu > 0
-        xm1_u = np.where(rep_u, xu - 1.0, 0.0)  # keeps betaln finite where the term is masked
-        lb = betaln(a, b)
-        a1_u = gammaln(r + xu) - gammaln(r) + r * np.log(alpha)
-        a2_u = betaln(a, b + xu) - lb
-        a3_u = np.where(rep_u, betaln(a + 1.0, b + xm1_u) - lb, -np.inf)
-        rx = r + x
-        log_at = np.log(alpha + age)
-        log_atx = np.log(alpha + t_x)
-        a2 = a2_u[inv] - rx * log_at
-        a3 = a3_u[inv] - rx * log_atx
-        mix = np.logaddexp(a2, a3)
-        ll = a1_u[inv] + mix
-        if not grad:
-            return ll, None
-        w3 = np.exp(a3 - mix)  # share of the "dropped out after t_x" term
-        w2 = 1.0 - w3
+        xm1_u = np.where(rep_u, xu - 1.0, 1.0)  # placeholder keeps logs finite where masked
+        base_u = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xu) - betaln(a, b)
+        c_u = np.where(rep_u, np.log(a) - np.log(b + xm1_u), -np.inf)
+        rx = r + d.x
+        log_at = np.log(alpha + d.age)
+        log_gap = log_at - np.log(alpha + d.t_x)
+        delta = c_u[inv] + rx * log_gap
+        softplus = np.logaddexp(0.0, delta)
+        ww = d.w
+        total = float(d.w_u @ base_u - ww @ (rx * log_at) + ww @ softplus)
+        w3 = expit(delta)  # posterior weight of "dropped out after t_x"
+        v_u = np.bincount(inv, weights=ww * w3, minlength=xu.size)
         dab = digamma(a + b)
         dabx_u = digamma(a + b + xu)
-        g = np.empty((4, x.size))
-        g[0] = (digamma(r + xu) - digamma(r) + np.log(alpha))[inv] - w2 * log_at - w3 * log_atx
-        g[1] = r / alpha - w2 * rx / (alpha + age) - w3 * rx / (alpha + t_x)
+        g = np.empty(4)
+        ww3 = ww * w3
+        g[0] = d.w_u @ (digamma(r + xu) - digamma(r) + np.log(alpha)) - ww @ log_at + ww3 @ log_gap
+        rx_w = ww * rx
+        g[1] = (
+            r / alpha * ww.sum()
+            - rx_w @ (1.0 / (alpha + d.age))
+            + (rx_w * w3) @ (1.0 / (alpha + d.age) - 1.0 / (alpha + d.t_x))
+        )
+        # d/da and d/db: the two mixture components differ only in the Beta-function terms.
         da2_u = dab - dabx_u
-        da3_u = digamma(a + 1.0) - digamma(a) + dab - dabx_u
         db2_u = digamma(b + xu) - digamma(b) + dab - dabx_u
-        db3_u = digamma(b + xm1_u) - digamma(b) + dab - dabx_u
-        g[2] = w2 * da2_u[inv] + w3 * da3_u[inv]
-        g[3] = w2 * db2_u[inv] + w3 * db3_u[inv]
-        return ll, g
+        g[2] = d.w_u @ da2_u + v_u @ np.where(rep_u, 1.0 / a, 0.0)
+        g[3] = d.w_u @ db2_u + v_u @ np.where(rep_u, -1.0 / (b + xm1_u), 0.0)
+        return total, g
 
-    def _negloglik(
-        self,
-        log_params: FloatArray,
-        x: FloatArray,
-        t_x: FloatArray,
-        age: FloatArray,
-        w: FloatArray,
-        groups: tuple[FloatArray, NDArray[np.intp]],
-    ) -> tuple[float, FloatArray]:
+    def _negloglik(self, log_params: FloatArray, d: _BGData) -> tuple[float, FloatArray]:
         params = np.exp(log_params)
-        ll, g = self._loglik_terms(params, x, t_x, age, grad=True, groups=groups)
-        scale = w.sum()
-        value = -float(w @ ll) / scale
-        if not np.isfinite(value):
+        total, g = self._total_loglik(params, d)
+        scale = d.w_u.sum()
+        if not np.isfinite(total):
             return np.inf, np.zeros(4)
         # Chain rule for the log parametrisation: d/d log θ = θ d/dθ.
-        gradient = -(g @ w) * params / scale
-        return value, gradient
+        return -total / scale, -g * params / scale
 
     # -- estimator contract --------------------------------------------------------------------
     def fit(
@@ -210,13 +216,25 @@ class BetaGeo:
         if not np.any(age > 0):
             raise ValueError("Every customer has T = 0; there is no observation time to fit on.")
 
-        groups = np.unique(x, return_inverse=True)
+        data = self._prepare(x, t_x, age, w)
+        start = np.zeros(4)
+        if x.size > self._WARM_START_ABOVE:
+            # Warm start from an evenly strided subsample: most iterations then run on a small
+            # sample and only the last few on the full data (3x faster on a million customers).
+            step = max(1, x.size // self._WARM_START_ROWS)
+            sub = self._prepare(x[::step], t_x[::step], age[::step], w[::step])
+            if np.any(sub.xu > 0):
+                warm = optimize.minimize(
+                    self._negloglik, x0=start, args=(sub,), jac=True, method="L-BFGS-B"
+                )
+                if np.all(np.isfinite(warm.x)):
+                    start = warm.x
         # Tight tolerances: the likelihood is flat along α, and a looser stop leaves α off in
         # the third decimal (4.4135 is the CDNOW optimum; ftol=1e-10 stops at 4.4134).
         result = optimize.minimize(
             self._negloglik,
-            x0=np.zeros(4),
-            args=(x, t_x, age, w, groups),
+            x0=start,
+            args=(data,),
             jac=True,
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 1e-11},
@@ -228,25 +246,10 @@ class BetaGeo:
         self.log_likelihood_ = float(-result.fun * w.sum())
         self.converged_ = bool(result.success)
         self.n_customers_ = float(w.sum())
-        self.standard_errors_ = self._standard_errors(params, x, t_x, age, w, groups)
+        self.standard_errors_ = _standard_errors(
+            lambda point: -self._total_loglik(point, data)[1], params, self.param_names
+        )
         return self
-
-    def _standard_errors(
-        self,
-        params: FloatArray,
-        x: FloatArray,
-        t_x: FloatArray,
-        age: FloatArray,
-        w: FloatArray,
-        groups: tuple[FloatArray, NDArray[np.intp]],
-    ) -> dict[str, float]:
-        """Square roots of the inverse observed information (Hessian by differencing gradients)."""
-
-        def total_grad(p: FloatArray) -> FloatArray:
-            _, g = self._loglik_terms(p, x, t_x, age, grad=True, groups=groups)
-            return -(g @ w)
-
-        return _standard_errors(total_grad, params, self.param_names)
 
     def _fitted(self) -> tuple[float, float, float, float]:
         if not hasattr(self, "params_"):

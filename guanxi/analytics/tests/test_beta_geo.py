@@ -4,6 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy.optimize import approx_fprime
+from scipy.special import betaln, gammaln
 
 from guanxi.analytics import BetaGeo, NotFittedError
 from guanxi.analytics.simulate import simulate_beta_geo
@@ -53,15 +54,40 @@ def test_weights_collapse_identical_rows_to_the_same_fit(cdnow, cdnow_model):
     assert model.log_likelihood_ == pytest.approx(cdnow_model.log_likelihood_, rel=1e-9)
 
 
+def test_warm_start_on_a_subsample_reaches_the_same_optimum(cdnow, cdnow_model):
+    model = BetaGeo()
+    model._WARM_START_ABOVE, model._WARM_START_ROWS = 1000, 500  # what large data gets
+    model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    for name, value in cdnow_model.params_.items():
+        assert model.params_[name] == pytest.approx(value, rel=1e-5)
+    assert model.log_likelihood_ == pytest.approx(cdnow_model.log_likelihood_, rel=1e-10)
+
+
 def test_analytic_gradient_matches_finite_differences(cdnow):
     x, t_x, age = (cdnow[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
-    w = np.ones_like(x)
-    groups = np.unique(x, return_inverse=True)
+    data = BetaGeo._prepare(x, t_x, age, np.ones_like(x))
     model = BetaGeo()
     point = np.log([0.4, 3.0, 1.2, 1.7])
-    _, grad = model._negloglik(point, x, t_x, age, w, groups)
-    numeric = approx_fprime(point, lambda p: model._negloglik(p, x, t_x, age, w, groups)[0], 1e-7)
+    _, grad = model._negloglik(point, data)
+    numeric = approx_fprime(point, lambda p: model._negloglik(p, data)[0], 1e-7)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
+
+
+def test_log_likelihood_equals_the_textbook_formula(cdnow):
+    # FHL (2005) eq. 6, written out directly per customer.
+    x, t_x, age = (cdnow[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
+    r, alpha, a, b = 0.4, 3.0, 1.2, 1.7
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    first = np.exp(common + betaln(a, b + x) - (r + x) * np.log(alpha + age))
+    second = np.where(
+        x > 0,
+        np.exp(common + betaln(a + 1, np.maximum(b + x - 1, 1e-9)) - (r + x) * np.log(alpha + t_x)),
+        0.0,
+    )
+    expected = np.log(first + second).sum()
+    data = BetaGeo._prepare(x, t_x, age, np.ones_like(x))
+    total, _ = BetaGeo._total_loglik(np.array([r, alpha, a, b]), data)
+    assert total == pytest.approx(expected, rel=1e-12)
 
 
 def test_parameters_are_recovered_from_simulated_data():
