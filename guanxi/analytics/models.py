@@ -4,6 +4,8 @@
 way". While alive a customer buys at Poisson rate λ ~ Gamma(r, α); after each repeat purchase they
 drop out with probability p ~ Beta(a, b). Inputs are the summary columns of
 `guanxi.analytics.summary.summarize`: frequency x, recency t_x and age T.
+
+`GammaGamma` models spend per transaction (Fader & Hardie); it takes frequency and monetary.
 """
 
 from __future__ import annotations
