@@ -37,27 +37,27 @@ if TYPE_CHECKING:
     from guanxi.accounts.schemas import AccountFilters
 
 
-def account_access_q(user: User, prefix: str = "") -> Q | None:
-    """The filter that limits rows (reached via `prefix`, e.g. "account__") to what `user` may
-    see; None means no limit."""
+def account_access_q(user: User) -> Q | None:
+    """The filter over accounts that `user` may see; None means no limit."""
     if user.sees_all_accounts:
         return None
-    q = Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}co_owners": user})
+    q = Q(owner=user) | Q(co_owners=user)
     if user.leads_team:
-        q |= Q(**{f"{prefix}team_id": user.team_id})
+        q |= Q(team_id=user.team_id)
     return q
 
 
 def visible_to(queryset: QuerySet, user: User | None, prefix: str = "") -> QuerySet:
-    """Apply the account access rule to any queryset whose rows hang off an account."""
+    """Apply the account access rule to any queryset whose rows hang off an account (reached
+    via `prefix`, e.g. "account__")."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    q = account_access_q(user, prefix)
+    q = account_access_q(user)
     if q is None:
         return queryset
     # co_owners is many-to-many: filter by id subquery so rows are not duplicated.
-    ids = Account.objects.filter(account_access_q(user)).values("id")
-    return queryset.filter(**{f"{prefix}id__in" if prefix else "id__in": ids})
+    ids = Account.objects.filter(q).values("id")
+    return queryset.filter(**{f"{prefix}id__in": ids})
 
 
 def accounts_visible_to(user: User | None) -> QuerySet[Account]:
