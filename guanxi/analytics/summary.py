@@ -22,6 +22,10 @@ import polars as pl
 Period = Literal["D", "W", "M"]
 
 _PERIODS = ("D", "W", "M")
+# Transactions per pass of the per-(customer, period) aggregation; larger inputs are split by
+# customer (see summarize).
+_CHUNK_ROWS = 1_000_000
+_CHUNK_SEED = 20_260_101
 
 
 def _to_polars(transactions: Any) -> pl.DataFrame:
@@ -182,17 +186,63 @@ def summarize(
     window_end = end if cal is None else cal
     window_end_p = df.select(_period_index(pl.lit(window_end, dtype=dtype), period)).item()
 
+    n_chunks = -(-df.height // _CHUNK_ROWS)
+    if n_chunks <= 1:
+        parts = [
+            _summarize_lazy(
+                df.lazy(), customer_col, time_col, amount_col, cost_col, per, end, cal,
+                end_p, window_end_p,
+            ).collect()
+        ]  # fmt: skip
+    else:
+        # The per-(customer, period) table has nearly as many rows as there are transactions
+        # (few customers buy twice in a day). Customers are split into disjoint groups by a
+        # hash of their id and each group is summarised on its own, so that table exists for
+        # one group at a time: peak memory falls about n_chunks-fold, and time does not grow
+        # (the smaller hash tables stay in cache).
+        keyed = df.with_columns(
+            (pl.col(customer_col).hash(_CHUNK_SEED) % n_chunks).cast(pl.UInt32).alias("_chunk")
+        )
+        parts = [
+            _summarize_lazy(
+                keyed.lazy().filter(pl.col("_chunk") == k).drop("_chunk"), customer_col,
+                time_col, amount_col, cost_col, per, end, cal, end_p, window_end_p,
+            ).collect()
+            for k in range(n_chunks)
+        ]  # fmt: skip
+        del keyed
+    return pl.concat(parts).sort(customer_col)
+
+
+def _summarize_lazy(
+    lf: pl.LazyFrame,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    cost_col: str | None,
+    per: pl.Expr,
+    end: Any,
+    cal: Any,
+    end_p: int,
+    window_end_p: int,
+) -> pl.LazyFrame:
+    """The summary of the customers in ``lf`` (all transactions of each of them), unsorted."""
+    window_end = end if cal is None else cal
     agg = [pl.col(amount_col).sum().alias("_amount")]
     if cost_col:
         agg.append(pl.col(cost_col).sum().alias("_cost"))
-    by_period = (
-        df.lazy()
-        .filter(pl.col(time_col) <= end)
-        .with_columns(per, (pl.col(time_col) <= window_end).alias("_cal"))
-        .group_by(customer_col, "_p", "_cal")
-        .agg(agg)
-    )
-    calib = by_period.filter(pl.col("_cal"))
+    lf = lf.filter(pl.col(time_col) <= end)
+    if cal is None:
+        # Without a holdout every row is in the window: no flag column, one key fewer.
+        by_period = lf.with_columns(per).group_by(customer_col, "_p").agg(agg)
+        calib = by_period
+    else:
+        by_period = (
+            lf.with_columns(per, (pl.col(time_col) <= window_end).alias("_cal"))
+            .group_by(customer_col, "_p", "_cal")
+            .agg(agg)
+        )
+        calib = by_period.filter(pl.col("_cal"))
     first_p = pl.col("_p").min()
     n_periods = pl.len()
     cost_exprs = (
@@ -234,4 +284,4 @@ def summarize(
             pl.col("monetary_holdout").fill_null(0.0),
             pl.lit(float(end_p - window_end_p)).alias("duration_holdout"),
         )
-    return out.sort(customer_col).collect()
+    return out

@@ -73,6 +73,36 @@ def test_analytic_gradient_matches_finite_differences(cdnow):
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
 
 
+def test_analytic_hessian_matches_finite_differences_of_the_gradient(cdnow):
+    x, t_x, age = (cdnow[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
+    w = np.random.default_rng(5).uniform(0.5, 2.0, x.size)
+    data = BetaGeo._prepare(x, t_x, age, w)
+    point = np.array([0.4, 3.0, 1.2, 1.7])
+    _, _, hess = BetaGeo._loglik_parts(point, data, hessian=True)
+    numeric = np.empty((4, 4))
+    for j in range(4):
+        h = 1e-6 * point[j]
+        up, down = point.copy(), point.copy()
+        up[j] += h
+        down[j] -= h
+        numeric[:, j] = (
+            BetaGeo._total_loglik(up, data)[1] - BetaGeo._total_loglik(down, data)[1]
+        ) / (2 * h)
+    np.testing.assert_allclose(hess, numeric, rtol=1e-6)
+
+
+def test_without_newton_the_fit_falls_back_to_lbfgs_and_reaches_the_same_optimum(
+    cdnow, cdnow_model
+):
+    model = BetaGeo()
+    model._WARM_START_ABOVE, model._WARM_START_ROWS = 1000, 500
+    model._NEWTON_MAX_STEPS = 0  # Newton gives up at once
+    model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    for name, value in cdnow_model.params_.items():
+        assert model.params_[name] == pytest.approx(value, rel=1e-5)
+    assert model.converged_
+
+
 def test_log_likelihood_equals_the_textbook_formula(cdnow):
     # FHL (2005) eq. 6, written out directly per customer.
     x, t_x, age = (cdnow[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
@@ -85,6 +115,25 @@ def test_log_likelihood_equals_the_textbook_formula(cdnow):
         0.0,
     )
     expected = np.log(first + second).sum()
+    data = BetaGeo._prepare(x, t_x, age, np.ones_like(x))
+    total, _ = BetaGeo._total_loglik(np.array([r, alpha, a, b]), data)
+    assert total == pytest.approx(expected, rel=1e-12)
+
+
+def test_log_likelihood_with_a_very_large_frequency(cdnow):
+    # A frequency far above the number of customers takes the np.unique path of _prepare.
+    x = np.array([0.0, 1.0, 3.0, 20_000.0])
+    t_x = np.array([0.0, 5.0, 20.0, 29.0])
+    age = np.array([10.0, 30.0, 30.0, 30.0])
+    r, alpha, a, b = 0.4, 3.0, 1.2, 1.7
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    first = common + betaln(a, b + x) - (r + x) * np.log(alpha + age)
+    second = np.where(
+        x > 0,
+        common + betaln(a + 1, np.maximum(b + x - 1, 1e-9)) - (r + x) * np.log(alpha + t_x),
+        -np.inf,
+    )
+    expected = np.logaddexp(first, second).sum()
     data = BetaGeo._prepare(x, t_x, age, np.ones_like(x))
     total, _ = BetaGeo._total_loglik(np.array([r, alpha, a, b]), data)
     assert total == pytest.approx(expected, rel=1e-12)

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from guanxi.analytics import summarize
+from guanxi.analytics import summary as summary_module
 
 UTC = dt.UTC
 
@@ -213,6 +214,42 @@ def test_matches_a_direct_implementation_of_the_definitions_on_random_data():
         assert row["T"] == end_week - ordered[0]
         assert row["monetary"] == pytest.approx(sum(repeat) / len(repeat) if repeat else 0.0)
         assert row["total_revenue"] == pytest.approx(sum(weeks.values()))
+
+
+@pytest.mark.parametrize("ids", ["int", "str"])
+@pytest.mark.parametrize("calibration_end", [None, dt.datetime(2023, 11, 1)])
+def test_large_inputs_summarised_by_customer_group_give_the_same_result(
+    monkeypatch, ids, calibration_end
+):
+    # Above _CHUNK_ROWS transactions, customers are summarised in hash groups to bound memory.
+    rng = np.random.default_rng(11)
+    n = 4000
+    cust = rng.integers(0, 300, n)
+    frame = pl.DataFrame(
+        {
+            "c": cust if ids == "int" else [f"C{c:04d}" for c in cust],
+            "t": [dt.datetime(2023, 1, 1) + dt.timedelta(hours=int(h))
+                  for h in rng.integers(0, 24 * 400, n)],
+            "v": rng.gamma(2.0, 50.0, n).round(2),
+            "k": rng.gamma(2.0, 20.0, n).round(2),
+        }
+    )  # fmt: skip
+    kw = {
+        "customer_col": "c",
+        "time_col": "t",
+        "amount_col": "v",
+        "cost_col": "k",
+        "calibration_end": calibration_end,
+    }
+    whole = summarize(frame, **kw)
+    monkeypatch.setattr(summary_module, "_CHUNK_ROWS", 700)
+    grouped = summarize(frame, **kw)
+    assert grouped["c"].to_list() == whole["c"].to_list()  # sorted by customer either way
+    for col in whole.columns:
+        if whole.schema[col] == pl.Float64:
+            np.testing.assert_allclose(grouped[col].to_numpy(), whole[col].to_numpy(), rtol=1e-12)
+        else:
+            assert grouped[col].to_list() == whole[col].to_list(), col
 
 
 KW = {"customer_col": "cust", "time_col": "at", "amount_col": "amount"}
