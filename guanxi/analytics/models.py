@@ -491,6 +491,20 @@ class BetaGeo:
         return {"tol": self.tol, "max_iter": self.max_iter}
 
 
+class _GGData(NamedTuple):
+    """Gamma-Gamma fit inputs with per-distinct-frequency weights and constant sums."""
+
+    x: FloatArray
+    w: FloatArray
+    wx: FloatArray
+    xm: FloatArray
+    w_total: float
+    xu: FloatArray
+    w_u: FloatArray
+    w_log_m: float
+    w_log_xm: float
+
+
 class GammaGamma:
     """Gamma-Gamma model of spend per transaction (Fader & Hardie, "The Gamma-Gamma model of
     monetary value", 2013; Colombo & Jiang 1999).
@@ -531,41 +545,58 @@ class GammaGamma:
         return x, m
 
     @staticmethod
-    def _loglik_terms(
-        params: FloatArray, x: FloatArray, m: FloatArray, grad: bool
-    ) -> tuple[FloatArray, FloatArray | None]:
-        """log f(zbar | x; p, q, γ) per customer and its gradient w.r.t. (p, q, γ)."""
-        p, q, gamma = params
-        px = p * x
-        log_total = np.log(gamma + x * m)
-        ll = (
-            gammaln(px + q)
-            - gammaln(px)
-            - gammaln(q)
-            + q * np.log(gamma)
-            + (px - 1.0) * np.log(m)
-            + px * np.log(x)
-            - (px + q) * log_total
+    def _prepare(x: FloatArray, m: FloatArray, w: FloatArray) -> _GGData:
+        xu, inv = np.unique(x, return_inverse=True)
+        xm = x * m
+        return _GGData(
+            x=x,
+            w=w,
+            wx=w * x,
+            xm=xm,
+            w_total=float(w.sum()),
+            xu=xu,
+            w_u=np.bincount(inv, weights=w, minlength=xu.size),
+            # Parameter-free sums, computed once.
+            w_log_m=float(_dot(w, np.log(m))),
+            w_log_xm=float(_dot(w, np.log(xm))),
         )
-        if not grad:
-            return ll, None
-        dpq = digamma(px + q)
-        g = np.empty((3, x.size))
-        g[0] = x * (dpq - digamma(px) + np.log(m) + np.log(x) - log_total)
-        g[1] = dpq - digamma(q) + np.log(gamma) - log_total
-        g[2] = q / gamma - (px + q) / (gamma + x * m)
-        return ll, g
 
-    def _negloglik(
-        self, log_params: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray
-    ) -> tuple[float, FloatArray]:
+    @staticmethod
+    def _total_loglik(params: FloatArray, d: _GGData) -> tuple[float, FloatArray]:
+        """Weighted total log f(zbar | x; p, q, γ) and its gradient w.r.t. (p, q, γ).
+
+        log f = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ+xm).
+        The special functions depend on x alone, which takes few distinct values: they are
+        evaluated once per distinct x; per customer only ln(γ + x·m) remains.
+        """
+        p, q, gamma = params
+        pxu = p * d.xu
+        # ln(γ + xm) = ln(xm) + ln(1 + γ/(xm)): the second part is what the parameters move, and
+        # keeping it apart avoids the cancellation of large ln(xm) terms between the sums.
+        shrink = np.log1p(gamma / d.xm)
+        s_shrink = float(_dot(d.w, shrink))
+        sx_shrink = float(_dot(d.wx, shrink))
+        s_log_total = d.w_log_xm + s_shrink
+        total = (
+            float(_dot(d.w_u, gammaln(pxu + q) - gammaln(pxu)))
+            - d.w_total * (gammaln(q) - q * np.log(gamma))
+            - p * sx_shrink
+            - d.w_log_m
+            - q * s_log_total
+        )
+        dpq_u = digamma(pxu + q)
+        g = np.empty(3)
+        g[0] = float(_dot(d.w_u * d.xu, dpq_u - digamma(pxu))) - sx_shrink
+        g[1] = float(_dot(d.w_u, dpq_u)) - d.w_total * (digamma(q) - np.log(gamma)) - s_log_total
+        g[2] = d.w_total * q / gamma - float(_dot(d.w, (p * d.x + q) / (gamma + d.xm)))
+        return total, g
+
+    def _negloglik(self, log_params: FloatArray, d: _GGData) -> tuple[float, FloatArray]:
         params = np.exp(log_params)
-        ll, g = self._loglik_terms(params, x, m, grad=True)
-        scale = w.sum()
-        value = -float(w @ ll) / scale
-        if not np.isfinite(value):
+        total, g = self._total_loglik(params, d)
+        if not np.isfinite(total):
             return np.inf, np.zeros(3)
-        return value, -(g @ w) * params / scale
+        return -total / d.w_total, -g * params / d.w_total
 
     def fit(
         self, frequency: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None
@@ -582,10 +613,11 @@ class GammaGamma:
         # Start from the method of moments on the customer means (scaled so the optimiser starts
         # near the right magnitude of γ, which carries the currency unit).
         start = np.log([1.0, 2.0, float(np.average(m, weights=w))])
+        data = self._prepare(x, m, w)
         result = optimize.minimize(
             self._negloglik,
             x0=start,
-            args=(x, m, w),
+            args=(data,),
             jac=True,
             method="L-BFGS-B",
             options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 1e-11},
@@ -601,11 +633,9 @@ class GammaGamma:
         self.converged_ = bool(result.success)
         self.n_customers_ = float(w.sum())
 
-        def total_grad(point: FloatArray) -> FloatArray:
-            _, g = self._loglik_terms(point, x, m, grad=True)
-            return -(g @ w)
-
-        self.standard_errors_ = _standard_errors(total_grad, params, self.param_names)
+        self.standard_errors_ = _standard_errors(
+            lambda point: -self._total_loglik(point, data)[1], params, self.param_names
+        )
         return self
 
     def _fitted(self) -> tuple[float, float, float]:

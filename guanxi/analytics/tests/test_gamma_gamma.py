@@ -57,8 +57,9 @@ def test_analytic_gradient_matches_finite_differences(repeat_customers):
     w = np.ones_like(x)
     model = GammaGamma()
     point = np.log([3.0, 2.0, 20.0])
-    _, grad = model._negloglik(point, x, m, w)
-    numeric = approx_fprime(point, lambda v: model._negloglik(v, x, m, w)[0], 1e-7)
+    data = model._prepare(x, m, w)
+    _, grad = model._negloglik(point, data)
+    numeric = approx_fprime(point, lambda v: model._negloglik(v, data)[0], 1e-7)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
 
 
