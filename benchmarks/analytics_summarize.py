@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -158,6 +159,11 @@ def compare(ours: Path, theirs: Path) -> dict:
     return result
 
 
+def _print_load() -> None:
+    one, five, fifteen = os.getloadavg()
+    print(f"load average (1, 5, 15 min): {one:.2f} {five:.2f} {fifteen:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -183,6 +189,8 @@ def main() -> None:
         generate(data, args.rows, args.customers)
         print(f"generated {data} in {time.perf_counter() - t0:.1f} s", flush=True)
     engines = args.engines.split(",")
+    # Other work on the machine slows both sides; print the load so figures can be read with it.
+    _print_load()
     results: dict[str, dict] = {}
     for engine in engines:
         python = sys.executable if engine == "guanxi" else args.lifetimes_python
@@ -202,6 +210,7 @@ def main() -> None:
             if engine not in results or result["seconds"] < results[engine]["seconds"]:
                 results[engine] = result
 
+    _print_load()
     print()
     print("| summary | transactions | seconds | RSS after load (MB) | peak rise (MB) |")
     print("|---|---:|---:|---:|---:|")

@@ -14,18 +14,21 @@ The definitions follow `lifetimes.utils.summary_data_from_transaction_data` (and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 Period = Literal["D", "W", "M"]
 
 _PERIODS = ("D", "W", "M")
-# Transactions per pass of the per-(customer, period) aggregation; larger inputs are split by
-# customer (see summarize).
-_CHUNK_ROWS = 1_000_000
-_CHUNK_SEED = 20_260_101
+# Integer ids are used directly as array slots when their range is at most this many slots per
+# transaction (or _DENSE_MIN_SLOTS); sparser ids are first replaced by their rank.
+_DENSE_SLOTS_PER_ROW = 0.5
+_DENSE_MIN_SLOTS = 1 << 16
+_HASH_SEED = 20_260_101
+_CHECK_ROWS = 1 << 20
 
 
 def _to_polars(transactions: Any) -> pl.DataFrame:
@@ -91,15 +94,20 @@ def _bound_expr(value: Any, name: str, dtype: pl.DataType) -> Any:
     raise ValueError(f"{name} must be a date or a timestamp, not {type(value).__name__}.")
 
 
-def _period_index(col: pl.Expr, period: Period) -> pl.Expr:
+def _period_index(col: pl.Expr, period: Period, dtype: pl.DataType) -> pl.Expr:
     """Integer index of the period a timestamp falls in (only differences matter)."""
-    day = col.dt.date().cast(pl.Int32)  # days since 1970-01-01, local wall time for aware zones
+    if period == "M":
+        return col.dt.year().cast(pl.Int32) * 12 + col.dt.month().cast(pl.Int32) - 1
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        # Naive timestamps: a cast (floor to the day, also before 1970) is several times faster
+        # than .dt.date() and makes no 64-bit intermediate column.
+        day = col.cast(pl.Date).cast(pl.Int32)
+    else:
+        day = col.dt.date().cast(pl.Int32)  # local wall time for aware zones
     if period == "D":
         return day
-    if period == "W":
-        # 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday (pandas 'W').
-        return (day + 3) // 7
-    return col.dt.year().cast(pl.Int32) * 12 + col.dt.month().cast(pl.Int32) - 1
+    # 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday (pandas 'W').
+    return (day + 3) // 7
 
 
 def summarize(
@@ -113,7 +121,8 @@ def summarize(
     observation_end: dt.date | dt.datetime | str | None = None,
     calibration_end: dt.date | dt.datetime | str | None = None,
 ) -> pl.DataFrame:
-    """One row per customer: frequency, recency, T, monetary, revenue, cost and margin.
+    """One row per customer, sorted by customer: frequency, recency, T, monetary, revenue, cost
+    and margin.
 
     ``total_revenue``, ``total_cost`` and ``margin`` cover every transaction up to the end of the
     (calibration) window, the first purchase included; ``total_cost`` and ``margin`` are null when
@@ -126,7 +135,10 @@ def summarize(
     if period not in _PERIODS:
         raise ValueError(f"period must be one of 'D', 'W', 'M', not {period!r}.")
     df = _to_polars(transactions)
-    wanted = [customer_col, time_col, amount_col] + ([cost_col] if cost_col else [])
+    # dict.fromkeys: one column may play two roles (cost_col = amount_col).
+    wanted = list(
+        dict.fromkeys([customer_col, time_col, amount_col] + ([cost_col] if cost_col else []))
+    )
     missing = [c for c in wanted if c not in df.columns]
     if missing:
         raise ValueError(
@@ -181,107 +193,177 @@ def summarize(
                 f"({first_seen}) and before observation_end ({end})."
             )
 
-    per = _period_index(pl.col(time_col), period).alias("_p")
-    end_p = df.select(_period_index(pl.lit(end, dtype=dtype), period)).item()
-    window_end = end if cal is None else cal
-    window_end_p = df.select(_period_index(pl.lit(window_end, dtype=dtype), period)).item()
+    def period_of(value: Any) -> int:
+        return int(pl.select(_period_index(pl.lit(value, dtype=dtype), period, dtype)).item())
 
-    n_chunks = -(-df.height // _CHUNK_ROWS)
-    if n_chunks <= 1:
-        parts = [
-            _summarize_lazy(
-                df.lazy(), customer_col, time_col, amount_col, cost_col, per, end, cal,
-                end_p, window_end_p,
-            ).collect()
-        ]  # fmt: skip
-    else:
-        # The per-(customer, period) table has nearly as many rows as there are transactions
-        # (few customers buy twice in a day). Customers are split into disjoint groups by a
-        # hash of their id and each group is summarised on its own, so that table exists for
-        # one group at a time: peak memory falls about n_chunks-fold, and time does not grow
-        # (the smaller hash tables stay in cache).
-        keyed = df.with_columns(
-            (pl.col(customer_col).hash(_CHUNK_SEED) % n_chunks).cast(pl.UInt32).alias("_chunk")
-        )
-        parts = [
-            _summarize_lazy(
-                keyed.lazy().filter(pl.col("_chunk") == k).drop("_chunk"), customer_col,
-                time_col, amount_col, cost_col, per, end, cal, end_p, window_end_p,
-            ).collect()
-            for k in range(n_chunks)
-        ]  # fmt: skip
-        del keyed
-    return pl.concat(parts).sort(customer_col)
+    end_p = period_of(end)
+    window_end_p = period_of(end if cal is None else cal)
 
-
-def _summarize_lazy(
-    lf: pl.LazyFrame,
-    customer_col: str,
-    time_col: str,
-    amount_col: str,
-    cost_col: str | None,
-    per: pl.Expr,
-    end: Any,
-    cal: Any,
-    end_p: int,
-    window_end_p: int,
-) -> pl.LazyFrame:
-    """The summary of the customers in ``lf`` (all transactions of each of them), unsorted."""
-    window_end = end if cal is None else cal
-    agg = [pl.col(amount_col).sum().alias("_amount")]
+    # The aggregation runs on numpy arrays indexed by a dense customer code ("slot"): per-customer
+    # sums, minima and maxima are then single O(n) scatter passes (np.add.at, np.minimum.at) into
+    # arrays of one entry per customer, instead of hash group-bys over (customer, period) pairs.
+    if end < last_seen:
+        df = df.filter(pl.col(time_col) <= end)
+    columns = [
+        pl.col(customer_col),
+        _period_index(pl.col(time_col), period, dtype).alias("_p"),
+        pl.col(amount_col).cast(pl.Float64).alias("_amount"),
+    ]
     if cost_col:
-        agg.append(pl.col(cost_col).sum().alias("_cost"))
-    lf = lf.filter(pl.col(time_col) <= end)
-    if cal is None:
-        # Without a holdout every row is in the window: no flag column, one key fewer.
-        by_period = lf.with_columns(per).group_by(customer_col, "_p").agg(agg)
-        calib = by_period
-    else:
-        by_period = (
-            lf.with_columns(per, (pl.col(time_col) <= window_end).alias("_cal"))
-            .group_by(customer_col, "_p", "_cal")
-            .agg(agg)
-        )
-        calib = by_period.filter(pl.col("_cal"))
-    first_p = pl.col("_p").min()
-    n_periods = pl.len()
-    cost_exprs = (
-        [pl.col("_cost").sum().cast(pl.Float64).alias("total_cost")]
-        if cost_col
-        else [pl.lit(None, dtype=pl.Float64).alias("total_cost")]
-    )
-    out = (
-        calib.group_by(customer_col)
-        .agg(
-            (n_periods - 1).cast(pl.Int64).alias("frequency"),
-            (pl.col("_p").max() - first_p).cast(pl.Float64).alias("recency"),
-            (window_end_p - first_p).cast(pl.Float64).alias("T"),
-            # Mean of the repeat periods: total minus the first period's spend.
-            pl.when(n_periods > 1)
-            .then(
-                (pl.col("_amount").sum() - pl.col("_amount").sort_by("_p").first())
-                / (n_periods - 1)
-            )
-            .otherwise(0.0)
-            .cast(pl.Float64)
-            .alias("monetary"),
-            pl.col("_amount").sum().cast(pl.Float64).alias("total_revenue"),
-            *cost_exprs,
-        )
-        .with_columns((pl.col("total_revenue") - pl.col("total_cost")).alias("margin"))
-    )
+        columns.append(pl.col(cost_col).cast(pl.Float64).alias("_cost"))
     if cal is not None:
-        holdout = (
-            by_period.filter(~pl.col("_cal"))
-            .group_by(customer_col)
-            .agg(
-                pl.len().cast(pl.Int64).alias("frequency_holdout"),
-                pl.col("_amount").mean().cast(pl.Float64).alias("monetary_holdout"),
+        columns.append((pl.col(time_col) <= cal).alias("_cal"))
+    # Eager, not lazy: the lazy engine returns many chunks, which to_numpy would have to copy.
+    work = df.select(columns)
+    del df
+    codes, n_slots, ids_of = _customer_codes(work[customer_col])
+    p = work["_p"].to_numpy()
+    amount = work["_amount"].to_numpy()
+    cost = work["_cost"].to_numpy() if cost_col else None
+    holdout = None
+    if cal is not None:
+        in_cal = work["_cal"].to_numpy()
+        out_cal = ~in_cal
+        holdout = (codes[out_cal], p[out_cal], amount[out_cal])
+        codes, p, amount = codes[in_cal], p[in_cal], amount[in_cal]
+        cost = None if cost is None else cost[in_cal]
+        del in_cal, out_cal
+    del work
+
+    rows = _add_by_code(codes, n_slots)
+    first = np.full(n_slots, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(first, codes, p)
+    last = np.full(n_slots, np.iinfo(np.int32).min, dtype=np.int32)
+    np.maximum.at(last, codes, p)
+    periods = _distinct_periods(codes, p, rows)
+    revenue = _add_by_code(codes, n_slots, amount)
+    in_first = p == first[codes]
+    first_spend = _add_by_code(codes[in_first], n_slots, amount[in_first])
+    del in_first
+    total_cost = None if cost is None else _add_by_code(codes, n_slots, cost)
+
+    slots = np.flatnonzero(rows)  # customers with a purchase in the (calibration) window
+    repeats = periods[slots] - 1
+    first, last = first[slots], last[slots]
+    out = {
+        customer_col: ids_of(slots),
+        "frequency": pl.Series(repeats, dtype=pl.Int64),
+        "recency": pl.Series((last - first).astype(np.float64)),
+        "T": pl.Series((window_end_p - first).astype(np.float64)),
+        # Mean spend of the repeat periods: everything but the first period's spend.
+        "monetary": pl.Series(
+            np.divide(
+                revenue[slots] - first_spend[slots],
+                repeats,
+                out=np.zeros(slots.size),
+                where=repeats > 0,
             )
-        )
-        out = out.join(holdout, on=customer_col, how="left").with_columns(
-            pl.col("frequency_holdout").fill_null(0),
-            pl.col("monetary_holdout").fill_null(0.0),
+        ),
+        "total_revenue": pl.Series(revenue[slots]),
+        "total_cost": pl.Series(
+            [None] * slots.size if total_cost is None else total_cost[slots], dtype=pl.Float64
+        ),
+    }
+    result = pl.DataFrame(out).with_columns(
+        (pl.col("total_revenue") - pl.col("total_cost")).alias("margin")
+    )
+    if holdout is not None:
+        h_codes, h_p, h_amount = holdout
+        h_periods = _distinct_periods(h_codes, h_p, _add_by_code(h_codes, n_slots))
+        h_spend = _add_by_code(h_codes, n_slots, h_amount)
+        h_periods, h_spend = h_periods[slots], h_spend[slots]
+        result = result.with_columns(
+            pl.Series("frequency_holdout", h_periods, dtype=pl.Int64),
+            pl.Series(
+                "monetary_holdout",
+                np.divide(h_spend, h_periods, out=np.zeros(slots.size), where=h_periods > 0),
+            ),
             pl.lit(float(end_p - window_end_p)).alias("duration_holdout"),
         )
-    return out
+    return result
+
+
+def _customer_codes(ids: pl.Series) -> tuple[np.ndarray, int, Callable[[np.ndarray], pl.Series]]:
+    """Dense codes 0..n-1 for the customer ids, in the ids' sort order: (codes per row, n, a
+    function from codes to the ids they stand for)."""
+    name, dtype = ids.name, ids.dtype
+    if dtype.is_integer():
+        lo, hi = int(ids.min()), int(ids.max())  # type: ignore[arg-type]
+        limit = max(int(ids.len() * _DENSE_SLOTS_PER_ROW), _DENSE_MIN_SLOTS)
+        if hi - lo < limit:
+            # Ids in a compact range (database keys) are their own codes, shifted to start at 0
+            # only when needed: no hashing or sorting of the ids at all.
+            values = ids.to_numpy().astype(np.intp, copy=False)
+            base = lo if lo < 0 or hi >= limit else 0
+            codes = values - base if base else values
+
+            def ids_of(slots: np.ndarray) -> pl.Series:
+                return pl.Series(name, slots + base).cast(dtype)
+
+            return codes, hi - base + 1, ids_of
+    if dtype.is_numeric():
+        codes, first_row = _dense_ranks(ids)
+        return codes, first_row.size, lambda slots: ids.gather(first_row[slots])
+    # Strings and other types: ranking them sorts every row's id, which is slow for strings.
+    # Rank a 64-bit hash of the ids instead, check that no two different ids share a code,
+    # then renumber the codes in the ids' order.
+    codes, first_row = _dense_ranks(ids.hash(_HASH_SEED))
+    representatives = ids.gather(first_row)
+    for start in range(0, ids.len(), _CHECK_ROWS):  # in slices, to bound memory
+        stop = start + _CHECK_ROWS
+        if not (ids[start:stop] == representatives.gather(codes[start:stop])).all():
+            return _joined_codes(ids)  # a hash collision: exact but slower
+    # Code k stands for the k-th smallest hash; find each sorted id's code by its hash (sorting
+    # the strings themselves is several times faster than arg_sort on them).
+    ordered = representatives.sort()
+    hashes = ordered.hash(_HASH_SEED).to_numpy()
+    renumber = np.empty(hashes.size, dtype=np.intp)
+    renumber[np.searchsorted(np.sort(hashes), hashes)] = np.arange(hashes.size, dtype=np.intp)
+    return renumber[codes], hashes.size, ordered.gather
+
+
+def _dense_ranks(values: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ranks 0..n-1 of the values, and for each rank the first row holding it."""
+    ranks = values.rank("dense").to_numpy().astype(np.intp)
+    ranks -= 1
+    first_row = np.full(int(ranks.max()) + 1, ranks.size, dtype=np.intp)
+    np.minimum.at(first_row, ranks, np.arange(ranks.size, dtype=np.intp))
+    return ranks, first_row
+
+
+def _joined_codes(ids: pl.Series) -> tuple[np.ndarray, int, Callable[[np.ndarray], pl.Series]]:
+    """Dense codes in the ids' sort order through a join with the sorted distinct ids."""
+    uniques = ids.unique().sort()
+    lookup = pl.DataFrame({ids.name: uniques, "_code": np.arange(uniques.len(), dtype=np.int64)})
+    codes = ids.to_frame().join(lookup, on=ids.name, how="left", maintain_order="left")["_code"]
+    return codes.to_numpy().astype(np.intp, copy=False), uniques.len(), uniques.gather
+
+
+def _add_by_code(codes: np.ndarray, n: int, values: np.ndarray | None = None) -> np.ndarray:
+    """Per-code sums of ``values``, or row counts. np.add.at rather than np.bincount: bincount
+    copies read-only arrays, and the columns polars hands to numpy are read-only views."""
+    if values is None:
+        counts = np.zeros(n, dtype=np.int64)
+        np.add.at(counts, codes, 1)
+        return counts
+    sums = np.zeros(n, dtype=np.float64)
+    np.add.at(sums, codes, values)
+    return sums
+
+
+def _distinct_periods(codes: np.ndarray, p: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Distinct periods per code: ``rows`` (transactions per code) minus the transactions that
+    fall in a period the customer already bought in, found by sorting one (code, period) key."""
+    n = rows.size
+    if codes.size == 0:
+        return rows.copy()
+    lo = int(p.min())
+    span = int(p.max()) - lo + 1
+    key = codes.astype(np.int32 if n * span < 2**31 else np.int64)
+    key *= span
+    key -= lo  # before adding p, so no intermediate value leaves the key's range
+    key += p
+    key.sort()
+    repeat = key[1:][key[1:] == key[:-1]]
+    del key
+    return rows - np.bincount(repeat // span, minlength=n)

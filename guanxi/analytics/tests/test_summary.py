@@ -4,6 +4,8 @@ from collections import defaultdict
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from guanxi.analytics import summarize
 from guanxi.analytics import summary as summary_module
@@ -216,18 +218,112 @@ def test_matches_a_direct_implementation_of_the_definitions_on_random_data():
         assert row["total_revenue"] == pytest.approx(sum(weeks.values()))
 
 
-@pytest.mark.parametrize("ids", ["int", "str"])
+def _reference(rows, period, end, cal=None):
+    """The definitions computed row by row in Python: {customer: summary dict}."""
+
+    def index(t):
+        day = t.date().toordinal()  # 0001-01-01, day 1, was a Monday
+        return {"D": day, "W": (day - 1) // 7, "M": t.year * 12 + t.month}[period]
+
+    window_end = end if cal is None else cal
+    spend: dict = defaultdict(lambda: defaultdict(float))
+    held: dict = defaultdict(lambda: defaultdict(float))
+    revenue: dict = defaultdict(float)
+    for c, t, v in rows:
+        if t <= window_end:
+            spend[c][index(t)] += v
+            revenue[c] += v
+        elif t <= end:
+            held[c][index(t)] += v
+    out = {}
+    for c, periods in spend.items():
+        ordered = sorted(periods)
+        repeat = [periods[p] for p in ordered[1:]]
+        out[c] = {
+            "frequency": len(ordered) - 1,
+            "recency": float(ordered[-1] - ordered[0]),
+            "T": float(index(window_end) - ordered[0]),
+            "monetary": sum(repeat) / len(repeat) if repeat else 0.0,
+            "total_revenue": revenue[c],
+        }
+        if cal is not None:
+            h = held.get(c, {})
+            out[c]["frequency_holdout"] = len(h)
+            out[c]["monetary_holdout"] = sum(h.values()) / len(h) if h else 0.0
+            out[c]["duration_holdout"] = float(index(end) - index(cal))
+    return out
+
+
+def _assert_matches_reference(out, rows, period, end, cal=None):
+    expected = _reference(rows, period, end, cal)
+    assert out["c"].to_list() == sorted(expected)
+    for row in out.to_dicts():
+        want = expected[row["c"]]
+        for key, value in want.items():
+            assert row[key] == pytest.approx(value, rel=1e-12, abs=1e-9), (row["c"], key)
+
+
+_moments = st.datetimes(min_value=dt.datetime(1969, 11, 1), max_value=dt.datetime(1970, 3, 1))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 6), _moments, st.integers(0, 500).map(lambda cents: cents / 100)),
+        min_size=1,
+        max_size=40,
+    ),
+    period=st.sampled_from(["D", "W", "M"]),
+    unit=st.sampled_from(["ns", "us", "ms"]),
+    end_shift=st.timedeltas(min_value=dt.timedelta(days=-20), max_value=dt.timedelta(days=60)),
+    cal_at=st.one_of(st.none(), st.floats(0.0, 0.99)),
+)
+def test_random_logs_match_the_definitions(rows, period, unit, end_shift, cal_at):
+    # Spans the 1970 epoch: day numbers come from floor division of the raw timestamps.
+    first = min(t for _, t, _ in rows)
+    end = max(t for _, t, _ in rows) + end_shift
+    assume(end >= first)
+    cal = None if cal_at is None else first + (end - first) * cal_at
+    assume(cal is None or cal < end)
+    frame = pl.DataFrame(
+        {"c": [r[0] for r in rows], "t": [r[1] for r in rows], "v": [r[2] for r in rows]}
+    ).with_columns(pl.col("t").cast(pl.Datetime(unit)))
+    if unit == "ms":  # the reference sees what the column holds
+        rows = [(c, t.replace(microsecond=t.microsecond // 1000 * 1000), v) for c, t, v in rows]
+    out = summarize(
+        frame,
+        customer_col="c",
+        time_col="t",
+        amount_col="v",
+        period=period,
+        observation_end=end,
+        calibration_end=cal,
+    )
+    _assert_matches_reference(out, rows, period, end, cal)
+
+
+_ID_KINDS = {
+    # Monotone maps of 0..299, so the summaries come out in the same customer order.
+    "dense int": lambda c: pl.Series(c, dtype=pl.Int64),
+    "int32 from 1000": lambda c: pl.Series(c + 1000, dtype=pl.Int32),
+    "negative int": lambda c: pl.Series(c - 150, dtype=pl.Int64),
+    "int from 10**12": lambda c: pl.Series(c + 10**12, dtype=pl.Int64),
+    "uint64 sparse": lambda c: pl.Series(c * 10**15, dtype=pl.UInt64),  # ranked, not slotted
+    "float": lambda c: pl.Series(c / 7, dtype=pl.Float64),
+    "string": lambda c: pl.Series([f"C{x:04d}" for x in c]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_ID_KINDS))
 @pytest.mark.parametrize("calibration_end", [None, dt.datetime(2023, 11, 1)])
-def test_large_inputs_summarised_by_customer_group_give_the_same_result(
-    monkeypatch, ids, calibration_end
-):
-    # Above _CHUNK_ROWS transactions, customers are summarised in hash groups to bound memory.
+def test_every_kind_of_customer_id_gives_the_same_summary(kind, calibration_end):
+    # Compact integer ids index arrays directly, sparse numeric ids are ranked and other ids are
+    # coded through a join: three code paths that must agree.
     rng = np.random.default_rng(11)
     n = 4000
     cust = rng.integers(0, 300, n)
-    frame = pl.DataFrame(
+    base = pl.DataFrame(
         {
-            "c": cust if ids == "int" else [f"C{c:04d}" for c in cust],
             "t": [dt.datetime(2023, 1, 1) + dt.timedelta(hours=int(h))
                   for h in rng.integers(0, 24 * 400, n)],
             "v": rng.gamma(2.0, 50.0, n).round(2),
@@ -240,16 +336,50 @@ def test_large_inputs_summarised_by_customer_group_give_the_same_result(
         "amount_col": "v",
         "cost_col": "k",
         "calibration_end": calibration_end,
+        "observation_end": dt.datetime(2024, 1, 20),  # some transactions come after it
     }
-    whole = summarize(frame, **kw)
-    monkeypatch.setattr(summary_module, "_CHUNK_ROWS", 700)
-    grouped = summarize(frame, **kw)
-    assert grouped["c"].to_list() == whole["c"].to_list()  # sorted by customer either way
-    for col in whole.columns:
-        if whole.schema[col] == pl.Float64:
-            np.testing.assert_allclose(grouped[col].to_numpy(), whole[col].to_numpy(), rtol=1e-12)
-        else:
-            assert grouped[col].to_list() == whole[col].to_list(), col
+    ids = _ID_KINDS[kind](cust)
+    reference = summarize(base.with_columns(c=pl.Series(cust)), **kw)
+    out = summarize(base.with_columns(c=ids), **kw)
+    assert out.schema["c"] == ids.dtype
+    assert out["c"].to_list() == _ID_KINDS[kind](reference["c"].to_numpy()).to_list()
+    assert out.drop("c").equals(reference.drop("c"))
+    rows = list(zip(cust.tolist(), base["t"].to_list(), base["v"].to_list(), strict=True))
+    _assert_matches_reference(reference, rows, "D", kw["observation_end"], calibration_end)
+
+
+def test_string_ids_sharing_a_hash_code_are_told_apart(monkeypatch):
+    # String ids are coded by ranking a hash of them; a collision (forced here by merging codes
+    # pairwise) must be detected and the ids coded exactly instead.
+    real = summary_module._dense_ranks
+
+    def colliding(values):
+        merged = real(values)[0] // 2
+        first_row = np.full(int(merged.max()) + 1, merged.size)
+        np.minimum.at(first_row, merged, np.arange(merged.size))
+        return merged, first_row
+
+    rng = np.random.default_rng(5)
+    cust = rng.integers(0, 50, 500)
+    frame = pl.DataFrame(
+        {
+            "c": [f"C{x:03d}" for x in cust],
+            "t": [dt.datetime(2024, 1, 1) + dt.timedelta(hours=int(h))
+                  for h in rng.integers(0, 24 * 90, 500)],
+            "v": rng.gamma(2.0, 50.0, 500).round(2),
+        }
+    )  # fmt: skip
+    kw = {"customer_col": "c", "time_col": "t", "amount_col": "v"}
+    expected = summarize(frame, **kw)
+    monkeypatch.setattr(summary_module, "_dense_ranks", colliding)
+    assert summarize(frame, **kw).equals(expected)
+    rows = list(zip(frame["c"], frame["t"], frame["v"], strict=True))
+    _assert_matches_reference(expected, rows, "D", max(frame["t"]))
+
+
+def test_cost_column_may_be_the_amount_column():
+    out = summarize(_log(), **KW, cost_col="amount")
+    assert out["margin"].to_list() == [0.0, 0.0]
 
 
 KW = {"customer_col": "cust", "time_col": "at", "amount_col": "amount"}
