@@ -20,6 +20,7 @@ from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError
+from guanxi.insights.api import router as insights_router
 from guanxi.transactions.api import payments_router, transactions_router
 
 
@@ -138,5 +139,6 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/insights", insights_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)

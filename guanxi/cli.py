@@ -3,6 +3,7 @@
 guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
 guanxi serve [--addr 127.0.0.1:8000]                migrate and serve
 guanxi import accounts|contacts|transactions|payments FILE [--user U] [--source S]
+guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi token USERNAME [--name N]                   print a new API token
 guanxi manage ARGS…                                any Django management command
 """
@@ -27,8 +28,9 @@ def _migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     db_name = settings.DATABASES["default"]["NAME"]
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and db_name != ":memory:":
-        os.makedirs(os.path.dirname(str(db_name)), exist_ok=True)
+    directory = os.path.dirname(str(db_name))
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and directory:
+        os.makedirs(directory, exist_ok=True)
     # WhiteNoise serves from the apps' folders but expects STATIC_ROOT to exist.
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=verbosity)
@@ -59,12 +61,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     print(summary.describe())
+    _analyze_demo()
     username, password = demo_admin_ensure()
     print(f"\nLog in at http://{args.addr}/admin/ as {username} / {password}")
     print(demo_logins_hint(password))
     if not args.no_serve:
         _serve(args.addr)
     return 0
+
+
+def _analyze_demo() -> None:
+    """Score the demo once a day so its lists and pages show segments, CLV and P(alive)."""
+    from django.utils import timezone
+
+    from guanxi.core.errors import ApplicationError
+    from guanxi.insights.selectors import latest_run
+    from guanxi.insights.services import analysis_run
+
+    latest = latest_run()
+    if latest is not None and latest.observation_end == timezone.localdate():
+        return
+    try:
+        run = analysis_run(progress=True)
+    except ApplicationError as exc:
+        print(f"analysis skipped: {exc.message}", file=sys.stderr)
+        return
+    print(f"Analysis run #{run.pk}: {run.n_accounts} accounts scored (guanxi analyze re-runs it).")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -87,6 +109,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print(report.describe())
     return 0 if report.ok else 1
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from guanxi.core.errors import ApplicationError
+    from guanxi.core.models import User
+    from guanxi.insights.selectors import run_describe
+    from guanxi.insights.services import analysis_run
+
+    _migrate()
+    user = None
+    if args.user:
+        user = User.objects.filter(username=args.user).first()
+        if user is None:
+            print(f"error: no user named '{args.user}'", file=sys.stderr)
+            return 2
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"error: --as-of must be a date like 2026-06-30, not '{args.as_of}'", file=sys.stderr)
+        return 2
+    try:
+        run = analysis_run(user=user, as_of=as_of, progress=True)
+    except ApplicationError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(run_describe(run))
+    return 0
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -140,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", default=None, help="source system of the external ids")
     p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "analyze", help="score every account: RFM, ABC, P(alive), CLV, lifetime profit"
+    )
+    p.add_argument("--as-of", help="analyse data up to this date (default today)")
+    p.add_argument("--user", help="record this user as having started the run")
+    p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("token", help="create an API token for a user and print it")
     p.add_argument("username")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guanxi.contacts",
     "guanxi.transactions",
     "guanxi.imports",
+    "guanxi.insights",
     "guanxi.demo",
 ]
 

@@ -38,6 +38,19 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.models import User
 from guanxi.core.templatetags.guanxi_admin import money
+from guanxi.insights.admin_filters import (
+    SEGMENT_COLOURS,
+    AbcClassFilter,
+    ClvRangeFilter,
+    PAliveFilter,
+    SegmentFilter,
+)
+from guanxi.insights.models import Segment
+from guanxi.insights.selectors import (
+    account_score_history,
+    latest_change,
+    with_latest_scores,
+)
 
 
 class ProvinceFilter(DropdownFilter):
@@ -106,6 +119,10 @@ class AccountAdmin(ScopedModelAdmin):
         "credit_rating",
         "revenue_12m_display",
         "last_transaction_display",
+        "segment_display",
+        "abc_display",
+        "clv_display",
+        "p_alive_display",
     )
     list_fullwidth = True
     list_display_links = ("code",)
@@ -122,6 +139,10 @@ class AccountAdmin(ScopedModelAdmin):
         ("owner", RelatedOnlyDropdownFilter),
         ("team", RelatedOnlyDropdownFilter),
         ("tags", RelatedOnlyDropdownFilter),
+        SegmentFilter,
+        AbcClassFilter,
+        PAliveFilter,
+        ClvRangeFilter,
     )
     search_fields = ("name", "code", "short_name", "english_name", "contacts__name")
     search_help_text = _("Name, code, short or English name, or a contact's name")
@@ -198,7 +219,7 @@ class AccountAdmin(ScopedModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         if getattr(request, "_guanxi_changelist", False):
-            qs = with_revenue(qs)
+            qs = with_latest_scores(with_revenue(qs))
         return qs
 
     @display(description=_("name"), ordering="name")
@@ -214,6 +235,25 @@ class AccountAdmin(ScopedModelAdmin):
     def last_transaction_display(self, obj: Account) -> str:
         value = getattr(obj, "last_transaction_at", None)
         return timezone.localtime(value).date().isoformat() if value else "—"
+
+    @display(description=_("RFM segment"), ordering="score_segment", label=SEGMENT_COLOURS)
+    def segment_display(self, obj: Account) -> Any:
+        code = getattr(obj, "score_segment", None)
+        # (code, text): the code picks the colour, the translated name is shown.
+        return (code, Segment(code).label) if code in Segment.values else "—"
+
+    @display(description=_("ABC"), ordering="score_abc_class")
+    def abc_display(self, obj: Account) -> str:
+        return getattr(obj, "score_abc_class", None) or "—"
+
+    @display(description=_("CLV"), ordering="score_clv")
+    def clv_display(self, obj: Account) -> str:
+        return money(getattr(obj, "score_clv", None))
+
+    @display(description=_("P(alive)"), ordering="score_p_alive")
+    def p_alive_display(self, obj: Account) -> str:
+        value = getattr(obj, "score_p_alive", None)
+        return "—" if value is None else f"{value:.0%}"
 
     @display(description="360°")
     def open_360(self, obj: Account) -> str:
@@ -299,10 +339,14 @@ class AccountAdmin(ScopedModelAdmin):
             if account.parent_id and self.object_is_visible(request, account.parent_id)
             else None
         )
+        scores = account_score_history(account)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": account,
+            "score": scores[-1] if scores else None,
+            "score_change": latest_change(scores),
+            "score_history": list(reversed(scores[-6:])),
             "title": _("360° view: %(name)s") % {"name": account.name},
             "subtitle": account.code,
             "data": data,

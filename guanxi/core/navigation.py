@@ -56,6 +56,22 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
             ],
         },
         {
+            "title": _("Customer value"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Value model"),
+                    "icon": "insights",
+                    "link": reverse_lazy("admin:insights_analysisrun_latest"),
+                },
+                {
+                    "title": _("Analysis runs"),
+                    "icon": "query_stats",
+                    "link": reverse_lazy("admin:insights_analysisrun_changelist"),
+                },
+            ],
+        },
+        {
             "title": _("Data"),
             "separator": True,
             "items": [

@@ -1,0 +1,453 @@
+"""The whole customer-value pipeline in one call: transactions in, one scored row per customer out.
+
+summary → RFM → Pareto/ABC → BG/NBD → Gamma-Gamma → CLV and lifetime profit (CLP), plus a
+calibration-vs-holdout check of the purchase model on the same data. Each model step that cannot
+run on the data (too few repeat buyers, say) is reported in ``errors`` and its columns are null;
+the descriptive steps (summary, RFM, ABC, historic CLP) never depend on a model fitting.
+
+``guanxi/insights`` feeds it the transaction table and stores the result; the benchmarks call it
+directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from guanxi.analytics.diagnostics import CalibrationResult, calibration_holdout
+from guanxi.analytics.models import BetaGeo, FloatArray, GammaGamma
+from guanxi.analytics.pareto import ParetoResult, pareto
+from guanxi.analytics.pareto_nbd import ParetoNBD
+from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, RFMResult, Rule, rfm, with_rfm_recency
+from guanxi.analytics.summary import Period, summarize
+from guanxi.analytics.value import _distinct, historic_clp, per_step_rate, predictive_clp
+
+PIPELINE_VERSION = "guanxi-analytics 1"
+
+# Purchase models the pipeline can fit, by the names settings use.
+PURCHASE_MODELS: dict[str, type[BetaGeo] | type[ParetoNBD]] = {
+    "BetaGeo": BetaGeo,
+    "ParetoNBD": ParetoNBD,
+}
+PurchaseModel = BetaGeo | ParetoNBD
+
+# Calendar length of one summary period, to place a holdout window and turn days into periods.
+DAYS_PER_PERIOD = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """What the numbers depend on. Horizons are in days so they read the same whatever the period.
+
+    ``holdout_fraction`` of the observed span (at least ``min_holdout_periods``) is held out to
+    check the purchase model; the check is skipped when the data span is shorter than three such
+    windows.
+    """
+
+    period: Period = "W"
+    clv_horizon_days: float = 365.0
+    prediction_days: float = 90.0
+    annual_discount_rate: float = 0.10
+    abc_cutoffs: tuple[float, float] = (0.80, 0.95)
+    rfm_rules: tuple[Rule, ...] = DEFAULT_SEGMENT_RULES
+    holdout_fraction: float = 1 / 3
+    min_holdout_periods: int = 4
+    # Fitted in turn; the one with the highest likelihood is used (both have four parameters,
+    # so the likelihood alone is a fair comparison). BG/NBD lets a customer drop out only right
+    # after a purchase, so a one-off buyer stays "alive" for ever; Pareto/NBD does not.
+    purchase_models: tuple[str, ...] = ("BetaGeo", "ParetoNBD")
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.purchase_models if m not in PURCHASE_MODELS]
+        if unknown or not self.purchase_models:
+            raise ValueError(
+                f"purchase_models must name one or more of {', '.join(PURCHASE_MODELS)}; "
+                f"got {list(self.purchase_models)}."
+            )
+        if self.period not in DAYS_PER_PERIOD:
+            raise ValueError(f"period must be one of 'D', 'W', 'M', not {self.period!r}.")
+        for name in ("clv_horizon_days", "prediction_days"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}.")
+        if not 0 <= self.annual_discount_rate < 1:
+            raise ValueError(
+                f"annual_discount_rate must be in [0, 1), got {self.annual_discount_rate}."
+            )
+        if not 0 < self.holdout_fraction < 1:
+            raise ValueError(f"holdout_fraction must be in (0, 1), got {self.holdout_fraction}.")
+
+    @property
+    def days_per_period(self) -> float:
+        return DAYS_PER_PERIOD[self.period]
+
+    def periods(self, days: float) -> float:
+        return days / self.days_per_period
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "clv_horizon_days": self.clv_horizon_days,
+            "prediction_days": self.prediction_days,
+            "annual_discount_rate": self.annual_discount_rate,
+            "abc_cutoffs": list(self.abc_cutoffs),
+            "holdout_fraction": self.holdout_fraction,
+            "min_holdout_periods": self.min_holdout_periods,
+            "purchase_models": list(self.purchase_models),
+        }
+
+
+@dataclass
+class PipelineResult:
+    """``scores``: one row per customer (see `run_pipeline`). Fitted models are None where the
+    step failed; ``errors`` says why, keyed by step ("purchase_model", "spend_model",
+    "calibration")."""
+
+    scores: pl.DataFrame
+    settings: PipelineSettings
+    rfm: RFMResult
+    pareto: ParetoResult
+    purchase_model: PurchaseModel | None = None
+    # Every purchase model tried: name → fitted model, or the reason it could not be fitted.
+    purchase_candidates: dict[str, PurchaseModel | str] = field(default_factory=dict)
+    spend_model: GammaGamma | None = None
+    calibration: CalibrationResult | None = None
+    holdout_periods: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def pareto_curve(self, points: int = 100) -> list[tuple[float, float]]:
+        """(share of customers, cumulative share of revenue), largest customers first, at most
+        ``points`` + 1 points from (0, 0): enough for a chart of any customer count."""
+        cum = self.pareto.table["cum_share"].to_numpy()
+        n = cum.size
+        xs = np.linspace(0.0, 1.0, min(points, n) + 1)
+        ys = np.interp(xs, np.arange(n + 1) / n, np.concatenate([[0.0], cum]))
+        return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+
+
+class _ObservedSpend:
+    """Fallback spend model: each customer's own mean spend per purchase period.
+
+    Used when Gamma-Gamma cannot be fitted (too few repeat buyers, or q ≤ 1 so the population
+    mean is infinite); predictions then carry no shrinkage, which the run reports."""
+
+    def __init__(self, mean_per_period: FloatArray) -> None:
+        self._mean = mean_per_period
+
+    def conditional_expected_average_spend(self, frequency: Any, monetary: Any) -> FloatArray:
+        return self._mean
+
+
+def _cost_to_serve_column(
+    summary: pl.DataFrame, customer_col: str, cost_to_serve: Any
+) -> pl.DataFrame:
+    if cost_to_serve is None:
+        return summary.with_columns(pl.lit(0.0).alias("cost_to_serve"))
+    if isinstance(cost_to_serve, Mapping):
+        frame = pl.DataFrame(
+            {
+                customer_col: list(cost_to_serve.keys()),
+                "cost_to_serve": [float(v) for v in cost_to_serve.values()],
+            },
+            schema_overrides={customer_col: summary.schema[customer_col]},
+        )
+    elif isinstance(cost_to_serve, pl.DataFrame):
+        missing = [c for c in (customer_col, "cost_to_serve") if c not in cost_to_serve.columns]
+        if missing:
+            raise ValueError(f"cost_to_serve is missing column(s): {', '.join(missing)}.")
+        frame = cost_to_serve.select(customer_col, pl.col("cost_to_serve").cast(pl.Float64))
+    else:
+        raise TypeError(
+            "cost_to_serve must be a mapping {customer: amount} or a polars DataFrame with "
+            f"'{customer_col}' and 'cost_to_serve', not {type(cost_to_serve).__name__}."
+        )
+    values = frame["cost_to_serve"]
+    if values.null_count() or not np.all(np.isfinite(values.to_numpy())):
+        raise ValueError("cost_to_serve has empty, NaN or infinite amounts.")
+    if (values < 0).any():
+        raise ValueError("cost_to_serve has negative amounts; costs must be ≥ 0.")
+    return summary.join(frame, on=customer_col, how="left").with_columns(
+        pl.col("cost_to_serve").fill_null(0.0)
+    )
+
+
+def _collapsed(summary: pl.DataFrame) -> pl.DataFrame:
+    # Collapse identical (x, t_x, T) rows: whole-period summaries repeat a lot, and the fit's cost
+    # is per row.
+    return summary.group_by("frequency", "recency", "T").agg(pl.len().alias("_w"))
+
+
+def _fit_purchase_model(
+    summary: pl.DataFrame, name: str, grouped: pl.DataFrame | None = None
+) -> PurchaseModel:
+    grouped = _collapsed(summary) if grouped is None else grouped
+    return PURCHASE_MODELS[name]().fit(
+        grouped["frequency"].to_numpy(),
+        grouped["recency"].to_numpy(),
+        grouped["T"].to_numpy(),
+        weights=grouped["_w"].to_numpy(),
+    )
+
+
+def _choose_purchase_model(
+    summary: pl.DataFrame, names: tuple[str, ...]
+) -> tuple[PurchaseModel | None, dict[str, PurchaseModel | str]]:
+    """Fit each named model; return the best by log-likelihood and every attempt."""
+    tried: dict[str, PurchaseModel | str] = {}
+    grouped = _collapsed(summary)  # once for all candidates
+    for name in names:
+        try:
+            tried[name] = _fit_purchase_model(summary, name, grouped)
+        except ValueError as exc:
+            tried[name] = str(exc)
+    fitted = [m for m in tried.values() if not isinstance(m, str)]
+    best = max(fitted, key=lambda m: m.log_likelihood_) if fitted else None
+    return best, tried
+
+
+def _calibration(
+    transactions: pl.DataFrame,
+    *,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    end: Any,
+    span_periods: float,
+    settings: PipelineSettings,
+    model_name: str,
+) -> tuple[CalibrationResult, int]:
+    # Rounded down, so that exactly two years of weekly data still get a 34-week check.
+    holdout = max(settings.min_holdout_periods, int(span_periods * settings.holdout_fraction))
+    if span_periods < 3 * holdout:
+        raise ValueError(
+            f"The data spans {span_periods:.0f} periods; checking the model needs at least "
+            f"{3 * holdout} (two for calibration, one held out)."
+        )
+    cal_end = end - dt.timedelta(days=holdout * settings.days_per_period)
+    split = summarize(
+        transactions,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        period=settings.period,
+        observation_end=end,
+        calibration_end=cal_end,
+    )
+    model = _fit_purchase_model(split, model_name)
+    result = calibration_holdout(
+        model,
+        split["frequency"].to_numpy(),
+        split["recency"].to_numpy(),
+        split["T"].to_numpy(),
+        split["frequency_holdout"].to_numpy(),
+        split["duration_holdout"].to_numpy(),
+    )
+    return result, holdout
+
+
+def run_pipeline(
+    transactions: Any,
+    *,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    cost_col: str | None = None,
+    observation_end: dt.date | dt.datetime | None = None,
+    cost_to_serve: Mapping[Any, float] | pl.DataFrame | None = None,
+    settings: PipelineSettings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PipelineResult:
+    """Score every customer in ``transactions`` (a polars DataFrame or a mapping of columns).
+
+    ``cost_to_serve`` is each customer's historic cost of serving them (gifts, banquets,
+    discounts, visits; 0 where absent). Its rate per period of customer age is assumed to continue
+    while the customer is active, for predicted lifetime profit.
+
+    ``scores`` columns: the customer column, frequency, recency, T, periods_since_last, monetary,
+    total_revenue, total_cost, margin, cost_to_serve, r_score, f_score, m_score, rfm_cell,
+    segment, abc_class, revenue_rank, p_alive, expected_purchases, expected_spend, clv,
+    historic_clp, predictive_clp. Periods are ``settings.period``; money is in the input's unit.
+    """
+    settings = settings or PipelineSettings()
+    timings: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+        if progress is not None:
+            progress(name)
+
+    df = transactions if isinstance(transactions, pl.DataFrame) else pl.DataFrame(transactions)
+    summary = summarize(
+        df,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        cost_col=cost_col,
+        period=settings.period,
+        observation_end=observation_end,
+    )
+    summary = with_rfm_recency(summary, out_col="periods_since_last")
+    if cost_col is None:
+        summary = summary.with_columns(
+            pl.lit(0.0).alias("total_cost"), pl.col("total_revenue").alias("margin")
+        )
+    summary = _cost_to_serve_column(summary, customer_col, cost_to_serve)
+    step("summary")
+
+    rfm_result = rfm(
+        summary,
+        customer_col=customer_col,
+        recency_col="periods_since_last",
+        monetary_col="total_revenue",
+        rules=settings.rfm_rules,
+    )
+    warnings.extend(rfm_result.warnings)
+    pareto_result = pareto(
+        summary,
+        customer_col=customer_col,
+        value_col="total_revenue",
+        cutoffs=settings.abc_cutoffs,
+    )
+    scores = summary.join(
+        rfm_result.table.select(
+            customer_col, "r_score", "f_score", "m_score", "rfm_cell", "segment"
+        ),
+        on=customer_col,
+    ).join(
+        pareto_result.table.select(customer_col, "abc_class", pl.col("rank").alias("revenue_rank")),
+        on=customer_col,
+    )
+    step("rfm_abc")
+
+    x = scores["frequency"].to_numpy().astype(np.float64)
+    t_x = scores["recency"].to_numpy()
+    age = scores["T"].to_numpy()
+    monetary = scores["monetary"].to_numpy()
+    revenue = scores["total_revenue"].to_numpy()
+    cost = scores["total_cost"].to_numpy()
+    serve = scores["cost_to_serve"].to_numpy()
+    n = scores.height
+    nulls = np.full(n, np.nan)
+    p_alive = expected = spend = value = clp = nulls
+
+    purchase_model, candidates = _choose_purchase_model(scores, settings.purchase_models)
+    if purchase_model is None:
+        errors["purchase_model"] = " / ".join(str(v) for v in dict.fromkeys(candidates.values()))
+    step("purchase_model")
+
+    spend_model: GammaGamma | None = None
+    repeat = (x > 0) & (monetary > 0)
+    try:
+        if repeat.sum() < 2:
+            raise ValueError("Gamma-Gamma needs at least two customers with repeat purchases.")
+        spend_model = GammaGamma().fit(x[repeat], monetary[repeat])
+        if not np.isfinite(spend_model.population_mean_spend()):
+            raise ValueError(
+                "The fitted spend distribution has no finite mean (q ≤ 1); spend per purchase "
+                "is too heavy-tailed to shrink towards it."
+            )
+        spend = spend_model.conditional_expected_average_spend(x, monetary)
+    except ValueError as exc:
+        errors["spend_model"] = str(exc)
+        spend_model = None
+        spend = revenue / (x + 1.0)
+        warnings.append(
+            "Expected spend is each customer's own mean spend per purchase period "
+            "(Gamma-Gamma could not be used)."
+        )
+    step("spend_model")
+
+    if purchase_model is not None:
+        # Once per distinct (x, t_x, T): a million customers hold about a tenth as many.
+        ux, ut_x, uage, inverse = _distinct(x, t_x, age)
+        p_alive = purchase_model.conditional_probability_alive(ux, ut_x, uage)[inverse]
+        expected = purchase_model.conditional_expected_number_of_purchases_up_to_time(
+            settings.periods(settings.prediction_days), ux, ut_x, uage
+        )[inverse]
+        spend_source = spend_model if spend_model is not None else _ObservedSpend(spend)
+        horizon = settings.periods(settings.clv_horizon_days)
+        # Discount once per period of the summary; the annual rate is what users think in.
+        rate = per_step_rate(
+            settings.annual_discount_rate,
+            step=1.0,
+            periods_per_year=365.25 / settings.days_per_period,
+        )
+        total_rev = revenue.sum()
+        overall_margin = float((revenue - cost).sum() / total_rev) if total_rev > 0 else 0.0
+        margin_rate = np.where(
+            revenue > 0, (revenue - cost) / np.where(revenue > 0, revenue, 1), overall_margin
+        )
+        profit = predictive_clp(
+            purchase_model,
+            spend_source,
+            x,
+            t_x,
+            age,
+            monetary,
+            horizon=horizon,
+            discount_rate=rate,
+            margin_rate=margin_rate,
+            cost_to_serve_per_period=serve / np.maximum(age, 1.0),
+        )
+        # Its discounted expected revenue is clv(...) with the same arguments, computed over the
+        # same intervals: one pass over the horizon instead of two.
+        value, clp = profit.expected_revenue, profit.clp
+    step("predictions")
+
+    scores = scores.with_columns(
+        pl.Series("p_alive", p_alive, nan_to_null=True),
+        pl.Series("expected_purchases", expected, nan_to_null=True),
+        pl.Series("expected_spend", spend, nan_to_null=True),
+        pl.Series("clv", value, nan_to_null=True),
+        pl.Series("historic_clp", historic_clp(revenue, cost, serve)),
+        pl.Series("predictive_clp", clp, nan_to_null=True),
+    )
+
+    calibration = holdout = None
+    if purchase_model is not None:
+        try:
+            calibration, holdout = _calibration(
+                df,
+                customer_col=customer_col,
+                time_col=time_col,
+                amount_col=amount_col,
+                end=_observation_end(df, time_col, observation_end),
+                span_periods=float(age.max()),
+                settings=settings,
+                model_name=type(purchase_model).__name__,
+            )
+        except ValueError as exc:
+            errors["calibration"] = str(exc)
+    step("calibration")
+
+    return PipelineResult(
+        scores=scores,
+        settings=settings,
+        rfm=rfm_result,
+        pareto=pareto_result,
+        purchase_model=purchase_model,
+        purchase_candidates=candidates,
+        spend_model=spend_model,
+        calibration=calibration,
+        holdout_periods=holdout,
+        errors=errors,
+        warnings=warnings,
+        timings=timings,
+    )
+
+
+def _observation_end(df: pl.DataFrame, time_col: str, given: Any) -> Any:
+    return df[time_col].max() if given is None else given

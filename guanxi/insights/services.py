@@ -1,0 +1,260 @@
+"""Run the customer-value pipeline over the transaction table and store what it found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from guanxi.analytics.pipeline import (
+    PIPELINE_VERSION,
+    PipelineResult,
+    PipelineSettings,
+    run_pipeline,
+)
+from guanxi.core.errors import ApplicationError
+from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.transactions.models import Transaction
+
+READ_CHUNK = 50_000
+WRITE_BATCH = 2_000
+CENT = Decimal("0.01")
+
+
+def _observation_end(as_of: dt.date) -> dt.datetime:
+    """The end of ``as_of`` in the server's time zone, as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+
+
+def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
+    """account, local time, amount and cost of every transaction up to ``end``.
+
+    Times are converted to the server's time zone before the pipeline cuts them into periods, so
+    a purchase at 01:00 Shanghai time counts on its local day. A missing cost counts as 0.
+    """
+    rows = Transaction.objects.filter(occurred_at__lte=end).values_list(
+        "account_id", "occurred_at", "amount", "cost"
+    )
+    columns: tuple[list, list, list, list] = ([], [], [], [])
+    with tqdm(
+        total=rows.count(), desc=_("Reading transactions"), unit=" rows", disable=not progress
+    ) as bar:
+        for n, row in enumerate(rows.iterator(chunk_size=READ_CHUNK), start=1):
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+            if n % READ_CHUNK == 0:
+                bar.update(READ_CHUNK)
+        bar.update(len(columns[0]) % READ_CHUNK)
+    accounts, stamps, amounts, costs = columns
+    return pl.DataFrame(
+        {
+            "account_id": pl.Series(accounts, dtype=pl.Int64),
+            "occurred_at": pl.Series(stamps, dtype=pl.Datetime("us", "UTC"))
+            .dt.convert_time_zone(django_settings.TIME_ZONE)
+            .dt.replace_time_zone(None),
+            "amount": pl.Series([float(v) for v in amounts], dtype=pl.Float64),
+            "cost": pl.Series([0.0 if v is None else float(v) for v in costs], dtype=pl.Float64),
+        }
+    )
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return Decimal(repr(float(value))).quantize(CENT)
+
+
+def _model_report(model: Any, error: str | None) -> dict[str, Any]:
+    if model is None:
+        return {"error": error or ""}
+    return {
+        "name": type(model).__name__,
+        "params": model.params_,
+        "standard_errors": {
+            k: (None if not math.isfinite(v) else v) for k, v in model.standard_errors_.items()
+        },
+        "log_likelihood": model.log_likelihood_,
+        "n_customers": model.n_customers_,
+        "converged": model.converged_,
+    }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _calibration_report(result: PipelineResult) -> dict[str, Any]:
+    cal = result.calibration
+    if cal is None:
+        return {"error": result.errors.get("calibration", "")}
+    rel = _finite(cal.relative_error_total)
+    return {
+        "rows": cal.table.filter(pl.col("n_customers") > 0)
+        .select("bin", "n_customers", "actual", "predicted")
+        .to_dicts(),
+        "metrics": {
+            "holdout_periods": result.holdout_periods,
+            "mae": _finite(cal.mae),
+            "rmse": _finite(cal.rmse),
+            "actual_total": cal.actual_total,
+            "predicted_total": cal.predicted_total,
+            "relative_error_total": rel,
+            "relative_error_percent": None if rel is None else 100 * rel,
+        },
+    }
+
+
+def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> list[AccountScore]:
+    out = []
+    for row in scores.iter_rows(named=True):
+        out.append(
+            AccountScore(
+                run=run,
+                account_id=row["account_id"],
+                frequency=row["frequency"],
+                recency=row["recency"],
+                age=row["T"],
+                periods_since_last=row["periods_since_last"],
+                monetary=_money(row["monetary"]),
+                total_revenue=_money(row["total_revenue"]),
+                total_cost=_money(row["total_cost"]),
+                r_score=row["r_score"],
+                f_score=row["f_score"],
+                m_score=row["m_score"],
+                rfm_cell=row["rfm_cell"],
+                segment=row["segment"],
+                abc_class=row["abc_class"],
+                revenue_rank=row["revenue_rank"],
+                expected_purchases_90d=row["expected_purchases"],
+                p_alive=row["p_alive"],
+                expected_spend=_money(row["expected_spend"]),
+                clv=_money(row["clv"]),
+                cost_to_serve=_money(row["cost_to_serve"]),
+                historic_clp=_money(row["historic_clp"]),
+                predictive_clp=_money(row["predictive_clp"]),
+            )
+        )
+    return out
+
+
+def analysis_run(
+    *,
+    user: Any = None,
+    as_of: dt.date | None = None,
+    settings: PipelineSettings | None = None,
+    cost_to_serve: Mapping[int, Decimal | float] | None = None,
+    progress: bool = False,
+) -> AnalysisRun:
+    """Score every account with transactions up to the end of ``as_of`` (default today).
+
+    ``cost_to_serve`` maps account id → what serving it has cost so far (gifts, banquets,
+    discounts, visits); accounts not in it count 0. The run is recorded before it starts, so a
+    failure stays visible with its reason; its scores are written all at once or not at all.
+    Raises ApplicationError (the run marked failed) when the data cannot be analysed.
+    """
+    settings = settings or PipelineSettings()
+    as_of = as_of or timezone.localdate()
+    started = time.perf_counter()
+    run = AnalysisRun.objects.create(
+        observation_end=as_of,
+        triggered_by=user if getattr(user, "pk", None) else None,
+        parameters=settings.as_dict(),
+        model_version=PIPELINE_VERSION,
+    )
+    try:
+        frame = _read_transactions(_observation_end(as_of), progress=progress)
+        if frame.height == 0:
+            raise ValueError(
+                _("There are no transactions up to %(date)s to analyse.") % {"date": as_of}
+            )
+        steps = [
+            "summary",
+            "rfm_abc",
+            "purchase_model",
+            "spend_model",
+            "predictions",
+            "calibration",
+        ]
+        with tqdm(total=len(steps), desc=_("Analysing"), disable=not progress) as bar:
+            result = run_pipeline(
+                frame,
+                customer_col="account_id",
+                time_col="occurred_at",
+                amount_col="amount",
+                cost_col="cost",
+                observation_end=dt.datetime.combine(as_of, dt.time.max),
+                cost_to_serve=dict(cost_to_serve) if cost_to_serve else None,
+                settings=settings,
+                progress=lambda name: bar.update(1),
+            )
+        rows = _score_rows(run, result.scores)
+        with transaction.atomic():
+            for start in tqdm(
+                range(0, len(rows), WRITE_BATCH),
+                desc=_("Writing scores"),
+                disable=not progress,
+            ):
+                AccountScore.objects.bulk_create(rows[start : start + WRITE_BATCH])
+            run.status = RunStatus.SUCCEEDED
+            run.n_accounts = len(rows)
+            run.n_transactions = frame.height
+            run.purchase_model = {
+                **_model_report(result.purchase_model, result.errors.get("purchase_model")),
+                # Every model tried, so the page can say why this one was used.
+                "candidates": [
+                    {"name": name, "error": model}
+                    if isinstance(model, str)
+                    else {
+                        "name": name,
+                        "log_likelihood": model.log_likelihood_,
+                        "chosen": model is result.purchase_model,
+                    }
+                    for name, model in result.purchase_candidates.items()
+                ],
+            }
+            run.spend_model = _model_report(result.spend_model, result.errors.get("spend_model"))
+            run.calibration = _calibration_report(result)
+            run.pareto = {
+                "curve": result.pareto_curve(),
+                "top_share": result.pareto.top_share,
+                "top_fraction": result.pareto.top_fraction,
+                "gini": result.pareto.gini,
+                "classes": _counts(result.scores, "abc_class"),
+            }
+            run.segment_counts = _counts(result.scores, "segment")
+            run.warnings = result.warnings
+            run.finished_at = timezone.now()
+            run.duration_seconds = time.perf_counter() - started
+            run.save()
+    except ValueError as exc:
+        _fail(run, str(exc), started)
+        raise ApplicationError(
+            _("The analysis could not run: %(reason)s") % {"reason": exc}
+        ) from exc
+    except Exception as exc:
+        _fail(run, f"{type(exc).__name__}: {exc}", started)
+        raise
+    return run
+
+
+def _counts(scores: pl.DataFrame, column: str) -> dict[str, int]:
+    counts = scores.group_by(column).len().sort(column)
+    return {str(k): int(v) for k, v in counts.iter_rows()}
+
+
+def _fail(run: AnalysisRun, message: str, started: float) -> None:
+    run.status = RunStatus.FAILED
+    run.error = message
+    run.finished_at = timezone.now()
+    run.duration_seconds = time.perf_counter() - started
+    run.save(update_fields=["status", "error", "finished_at", "duration_seconds"])

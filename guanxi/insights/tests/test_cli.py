@@ -1,0 +1,29 @@
+"""`guanxi analyze`: runs the analysis, prints what it found, and fails with a reason."""
+
+from __future__ import annotations
+
+from guanxi.cli import main
+from guanxi.insights.models import AnalysisRun, RunStatus
+
+
+def test_analyze_scores_and_prints_a_summary(book, cast, capsys, english):
+    assert main(["analyze", "--as-of", "2026-06-30", "--user", "mia"]) == 0
+    out = capsys.readouterr().out
+    run = AnalysisRun.objects.get()
+    assert run.status == RunStatus.SUCCEEDED and run.triggered_by == cast.mia
+    assert f"Analysis run #{run.pk} (data up to 2026-06-30)" in out
+    assert "12 accounts scored" in out and ("BetaGeo" in out or "ParetoNBD" in out) and "Segments:" in out
+
+
+def test_analyze_rejects_a_bad_date_and_an_unknown_user(db, capsys):
+    assert main(["analyze", "--as-of", "30/06/2026"]) == 2
+    assert "--as-of must be a date" in capsys.readouterr().err
+    assert main(["analyze", "--user", "nobody"]) == 2
+    assert "no user named 'nobody'" in capsys.readouterr().err
+    assert not AnalysisRun.objects.exists()
+
+
+def test_analyze_without_transactions_exits_non_zero_with_the_reason(db, capsys, english):
+    assert main(["analyze", "--as-of", "2026-06-30"]) == 1
+    assert "no transactions up to 2026-06-30" in capsys.readouterr().err
+    assert AnalysisRun.objects.get().status == RunStatus.FAILED
