@@ -269,3 +269,40 @@ def test_negative_horizon_is_rejected(cdnow_model):
         cdnow_model.expected_number_of_purchases_up_to_time(-1)
     with pytest.raises(ValueError, match="t must not be negative"):
         cdnow_model.conditional_expected_number_of_purchases_up_to_time(-1, 1, 1, 2)
+
+
+def test_demo_data_fit_stops_on_the_flat_drop_out_ridge():
+    # Guanxi's demo data: drop-out rates barely differ, so the likelihood rises ever more slowly
+    # along s/β = const as s, β → ∞ and the fit stops at the cap on s. Those rows have z near 1,
+    # where the 2F1 series needed tens of thousands of terms per evaluation.
+    demo = pl.read_csv(DATA / "demo_weekly_summary.csv")
+    arrays = [demo[c].to_numpy().astype(float) for c in ("frequency", "recency", "T")]
+    model = ParetoNBD()
+    calls = []
+    negloglik = model._negloglik
+    model._negloglik = lambda p, d: calls.append(1) or negloglik(p, d)
+    model.fit(*arrays)
+    params = model.params_
+    assert model.converged_ and len(calls) < 200
+    assert all(np.isfinite(v) for v in params.values())
+    assert params["s"] == pytest.approx(ParetoNBD._S_MAX)
+    assert params["r"] == pytest.approx(1.198, abs=0.01)
+    assert params["alpha"] == pytest.approx(6.75, abs=0.05)
+    assert params["s"] / params["beta"] == pytest.approx(1.522e-3, rel=1e-3)
+    # The unbounded optimum wanders off to s ≈ 2e4 with LL −15793.3908.
+    assert model.log_likelihood_ == pytest.approx(-15793.39, abs=0.5)
+
+
+@pytest.mark.parametrize("params", [(1.198, 6.75, 179.0, 11_751.0), (0.6, 2.0, 40.0, 900.0)])
+def test_quadrature_rows_match_the_series(arrays, params):
+    # z > 0.9 rows are integrated numerically; with the threshold lifted the series (slow there
+    # but exact while z stays below about 1 − 4e-4) must give the same log-likelihood and gradient.
+    rows = [a[::5] for a in arrays]  # the slow series makes the full file ~4 s
+    data = _PData(*rows, np.ones_like(rows[0]))
+    model = ParetoNBD()
+    total, grad = model._total_loglik(np.array(params), data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("guanxi.analytics.pareto_nbd._SERIES_Z_MAX", 1.0)
+        series_total, series_grad = model._total_loglik(np.array(params), data)
+    assert total == pytest.approx(series_total, rel=1e-12)
+    np.testing.assert_allclose(grad, series_grad, rtol=1e-9)
