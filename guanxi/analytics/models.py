@@ -295,8 +295,10 @@ class BetaGeo:
         return total, g
 
     def _negloglik(self, log_params: FloatArray, d: _BGData) -> tuple[float, FloatArray]:
-        params = np.exp(log_params)
-        total, g = self._total_loglik(params, d)
+        # A line search may try absurd parameters; the non-finite result below sends it back.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            params = np.exp(log_params)
+            total, g = self._total_loglik(params, d)
         scale = d.w_total
         if not np.isfinite(total):
             return np.inf, np.zeros(4)

@@ -38,6 +38,9 @@ _SERIES_Z_MAX = 0.9
 _QUAD_DROP = 40.0
 _QUAD_MAX_STEP = 0.5
 _QUAD_MAX_CELLS = 4_000_000  # rows × nodes evaluated at once, to bound memory
+# A row needing more nodes only arises at absurd trial parameters (a line search overshooting);
+# it is left NaN, the likelihood there is infinite, and the optimiser steps back.
+_QUAD_MAX_NODES = 1 << 16
 
 
 class _Series(NamedTuple):
@@ -202,7 +205,7 @@ def _log_integral_quadrature(a: FloatArray, p: FloatArray, b: float, q: FloatArr
     need = np.ceil((right - left) / step)
     value = np.full(a.shape, np.nan)
     grad = np.full((4, *a.shape), np.nan)
-    ok = np.isfinite(need) & np.isfinite(goal)
+    ok = np.isfinite(need) & np.isfinite(goal) & (need < _QUAD_MAX_NODES)
     # Rows are grouped by node count (rounded up to a power of two) so one awkward row does not
     # set the cost of all the others.
     nodes = np.where(ok, 2 ** np.ceil(np.log2(np.maximum(need, 16.0) + 1.0)), 0).astype(np.int64)
@@ -330,8 +333,10 @@ class ParetoNBD:
         return float(d.w @ ll), g @ d.w
 
     def _negloglik(self, log_params: FloatArray, d: _PData) -> tuple[float, FloatArray]:
-        params = np.exp(log_params)
-        total, g = self._total_loglik(params, d)
+        # A line search may try absurd parameters; the non-finite result below sends it back.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            params = np.exp(log_params)
+            total, g = self._total_loglik(params, d)
         scale = d.w.sum()
         if not np.isfinite(total) or not np.all(np.isfinite(g)):
             return np.inf, np.zeros(4)
