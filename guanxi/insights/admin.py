@@ -153,13 +153,14 @@ class AnalysisRunAdmin(ModelAdmin):
     @display(
         description=gettext_lazy("status"),
         label={
-            RunStatus.SUCCEEDED.label: "success",
-            RunStatus.FAILED.label: "danger",
-            RunStatus.RUNNING.label: "info",
+            RunStatus.SUCCEEDED: "success",
+            RunStatus.FAILED: "danger",
+            RunStatus.RUNNING: "info",
         },
     )
-    def show_status(self, obj: AnalysisRun) -> str:
-        return obj.get_status_display()
+    def show_status(self, obj: AnalysisRun) -> tuple[str, str]:
+        # (code, text): the code picks the colour in any language.
+        return obj.status, obj.get_status_display()
 
     @display(description=gettext_lazy("largest segment"))
     def segments_top(self, obj: AnalysisRun) -> str:
@@ -172,7 +173,14 @@ class AnalysisRunAdmin(ModelAdmin):
     def duration(self, obj: AnalysisRun) -> str:
         return "—" if obj.duration_seconds is None else f"{obj.duration_seconds:.1f}"
 
-    @action(description=gettext_lazy("Run the analysis now"), icon="play_arrow")
+    def has_start_run_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)  # also hides the button from everyone else
+
+    @action(
+        description=gettext_lazy("Run the analysis now"),
+        icon="play_arrow",
+        permissions=["start_run"],
+    )
     def start_run(self, request: HttpRequest) -> HttpResponse:
         if not is_manager(request):
             raise PermissionDenied

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from guanxi.accounts.models import Account
-from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus, Segment
 
 # Score fields the account list shows, annotated as `score_<field>` from the latest run.
 LIST_FIELDS = ("segment", "abc_class", "clv", "p_alive", "predictive_clp", "rfm_cell")
@@ -137,9 +137,10 @@ def run_describe(run: AnalysisRun) -> str:
             _("ABC classes: %(classes)s")
             % {"classes": ", ".join(f"{k} {v}" for k, v in run.pareto["classes"].items())}
         )
+    labels = dict(Segment.choices)
     lines.append(
         _("Segments: %(segments)s")
-        % {"segments": ", ".join(f"{k} {v}" for k, v in run.segment_counts.items())}
+        % {"segments": ", ".join(f"{labels.get(k, k)} {v}" for k, v in run.segment_counts.items())}
     )
     lines.extend(run.warnings)
     return "\n".join(lines)

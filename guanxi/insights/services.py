@@ -163,7 +163,14 @@ def analysis_run(
     Raises ApplicationError (the run marked failed) when the data cannot be analysed.
     """
     settings = settings or PipelineSettings()
-    as_of = as_of or timezone.localdate()
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        # A run dated in the future would become "the latest" and age every account artificially.
+        raise ApplicationError(
+            _("The analysis date %(date)s is in the future; use today (%(today)s) or earlier.")
+            % {"date": as_of, "today": today}
+        )
     started = time.perf_counter()
     run = AnalysisRun.objects.create(
         observation_end=as_of,

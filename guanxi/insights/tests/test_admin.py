@@ -138,9 +138,12 @@ def test_latest_without_runs_goes_to_the_run_list(client, cast):
 def test_only_managers_start_a_run_and_only_by_post(client, cast, book):
     url = reverse("admin:insights_analysisrun_start_run")
     client.force_login(cast.alice)
+    runs = client.get(reverse("admin:insights_analysisrun_changelist")).content.decode()
+    assert url not in runs  # the button is not offered to a KAM
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
     client.force_login(cast.mia)
+    assert url in client.get(reverse("admin:insights_analysisrun_changelist")).content.decode()
     page = client.get(url)
     assert page.status_code == 200 and not AnalysisRun.objects.exists()
     response = client.post(url)

@@ -116,3 +116,13 @@ def test_when_nobody_bought_twice_the_models_are_skipped_but_rfm_and_abc_are_sto
     assert scores[cast.account.pk].p_alive is None and scores[cast.account.pk].clv is None
     assert scores[cast.account.pk].historic_clp == Decimal("300.00")
     assert "repeat purchase" in run_describe(run)
+
+
+def test_a_date_in_the_future_is_refused_before_anything_is_recorded(book, english):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ApplicationError) as caught:
+        analysis_run(as_of=tomorrow)
+    assert "in the future" in caught.value.message
+    assert not AnalysisRun.objects.exists()
