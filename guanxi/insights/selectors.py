@@ -104,7 +104,10 @@ def run_describe(run: AnalysisRun) -> str:
     ):
         if report.get("params"):
             params = ", ".join(f"{k}={v:.4g}" for k, v in report["params"].items())
-            lines.append(f"{label} {report['name']}: {params}; LL={report['log_likelihood']:.1f}")
+            note = "" if report.get("converged", True) else " " + _("(did not fully converge)")
+            lines.append(
+                f"{label} {report['name']}: {params}; LL={report['log_likelihood']:.1f}{note}"
+            )
         else:
             lines.append(f"{label}: {report.get('error', '')}")
     metrics = run.calibration.get("metrics")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from guanxi.cli import main
 from guanxi.insights.models import AnalysisRun, RunStatus
 
@@ -28,3 +30,14 @@ def test_analyze_without_transactions_exits_non_zero_with_the_reason(db, capsys,
     assert main(["analyze", "--as-of", "2026-06-30"]) == 1
     assert "no transactions up to 2026-06-30" in capsys.readouterr().err
     assert AnalysisRun.objects.get().status == RunStatus.FAILED
+
+
+def test_the_summary_says_when_a_model_did_not_fully_converge(book, english):
+    from guanxi.insights.selectors import run_describe
+    from guanxi.insights.services import analysis_run
+
+    run = analysis_run(as_of=dt.date(2026, 6, 30))
+    run.purchase_model["converged"] = False
+    assert "(did not fully converge)" in run_describe(run)
+    run.purchase_model["converged"] = True
+    assert "did not fully converge" not in run_describe(run)
