@@ -22,7 +22,7 @@ from unfold.decorators import action, display
 from guanxi.core.admin_mixins import is_manager, is_staff
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.models import AnalysisRun, RunStatus, Segment
-from guanxi.insights.selectors import latest_run
+from guanxi.insights.selectors import latest_run, ordered_params
 from guanxi.insights.services import analysis_run
 from guanxi.transactions.models import Transaction
 
@@ -120,9 +120,10 @@ def pareto_chart(run: AnalysisRun) -> tuple[str, str] | None:
 
 def _param_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     errors = report.get("standard_errors", {})
+    params = report.get("params", {})
     return [
         {"name": PARAM_LABELS.get(k, k), "value": v, "se": errors.get(k)}
-        for k, v in report.get("params", {}).items()
+        for k, v in ordered_params(params)
     ]
 
 

@@ -79,6 +79,15 @@ def run_get(run_id: Any) -> AnalysisRun | None:
     return AnalysisRun.objects.filter(pk=run_id).first()
 
 
+# Parameters in the literature's order (PostgreSQL's jsonb does not keep the saved order).
+PARAM_ORDER = ("r", "alpha", "a", "b", "s", "beta", "p", "q", "gamma")
+
+
+def ordered_params(params: dict[str, float]) -> list[tuple[str, float]]:
+    rank = {name: i for i, name in enumerate(PARAM_ORDER)}
+    return sorted(params.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+
+
 def run_describe(run: AnalysisRun) -> str:
     """A few lines for the terminal: what the run scored and what the models found."""
     from django.utils.translation import gettext as _
@@ -103,7 +112,7 @@ def run_describe(run: AnalysisRun) -> str:
         (_("Spend model"), run.spend_model),
     ):
         if report.get("params"):
-            params = ", ".join(f"{k}={v:.4g}" for k, v in report["params"].items())
+            params = ", ".join(f"{k}={v:.4g}" for k, v in ordered_params(report["params"]))
             note = "" if report.get("converged", True) else " " + _("(did not fully converge)")
             lines.append(
                 f"{label} {report['name']}: {params}; LL={report['log_likelihood']:.1f}{note}"
