@@ -108,6 +108,51 @@ def _dot(u: FloatArray, v: FloatArray) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
+class _Estimator:
+    """What every model here shares: its optimiser settings, repr and `get_params`."""
+
+    def __init__(self, *, tol: float = 1e-14, max_iter: int = 2000) -> None:
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if hasattr(self, "params_"):
+            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{name}({inner})"
+        return f"{name}(unfitted)"
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"tol": self.tol, "max_iter": self.max_iter}
+
+
+def _purchase_fit_inputs(
+    model: str, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Validated (x, t_x, T, weights) without zero-weight rows, refusing data from which a
+    purchase model (``model`` names it in the messages) cannot be estimated."""
+    x, t_x, age = _validate_summary(frequency, recency, T)
+    w = _weights(weights, len(x))
+    keep = w > 0
+    if not keep.all():
+        x, t_x, age, w = x[keep], t_x[keep], age[keep], w[keep]
+    if w.sum() < 2:
+        raise ValueError(f"{model} needs at least two customers to fit.")
+    if not np.any(x > 0):
+        raise ValueError(
+            f"No customer made a repeat purchase (all frequencies are 0); the {model} "
+            "parameters cannot be estimated from such data."
+        )
+    if np.all(x > 0) and np.all(t_x == age):
+        raise ValueError(
+            "Every customer bought in the last period (recency equals T for all); the "
+            "drop-out process cannot be estimated from such data."
+        )
+    if not np.any(age > 0):
+        raise ValueError("Every customer has T = 0; there is no observation time to fit on.")
+    return x, t_x, age, w
+
+
 class _BGData(NamedTuple):
     """Fit inputs split once by frequency, so each likelihood evaluation does the least work.
 
@@ -127,7 +172,7 @@ class _BGData(NamedTuple):
     w_total: float
 
 
-class BetaGeo:
+class BetaGeo(_Estimator):
     """BG/NBD model fitted by maximum likelihood.
 
     Fitted attributes: ``params_`` (dict r, alpha, a, b), ``log_likelihood_`` (weighted total),
@@ -139,10 +184,6 @@ class BetaGeo:
     _WARM_START_ABOVE = 200_000
     _WARM_START_ROWS = 50_000
     _NEWTON_MAX_STEPS = 20
-
-    def __init__(self, *, tol: float = 1e-14, max_iter: int = 2000) -> None:
-        self.tol = tol
-        self.max_iter = max_iter
 
     # -- likelihood ----------------------------------------------------------------------------
     @staticmethod
@@ -365,25 +406,7 @@ class BetaGeo:
         weights: ArrayLike | None = None,
     ) -> BetaGeo:
         """Fit by maximum likelihood; ``weights`` count identical (x, t_x, T) rows."""
-        x, t_x, age = _validate_summary(frequency, recency, T)
-        w = _weights(weights, len(x))
-        keep = w > 0
-        if not keep.all():
-            x, t_x, age, w = x[keep], t_x[keep], age[keep], w[keep]
-        if w.sum() < 2:
-            raise ValueError("BG/NBD needs at least two customers to fit.")
-        if not np.any(x > 0):
-            raise ValueError(
-                "No customer made a repeat purchase (all frequencies are 0); the BG/NBD "
-                "parameters cannot be estimated from such data."
-            )
-        if np.all(x > 0) and np.all(t_x == age):
-            raise ValueError(
-                "Every customer bought in the last period (recency equals T for all); the "
-                "drop-out process cannot be estimated from such data."
-            )
-        if not np.any(age > 0):
-            raise ValueError("Every customer has T = 0; there is no observation time to fit on.")
+        x, t_x, age, w = _purchase_fit_inputs("BG/NBD", frequency, recency, T, weights)
 
         data = self._prepare(x, t_x, age, w)
         start = np.zeros(4)
@@ -483,15 +506,6 @@ class BetaGeo:
             * (1.0 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1.0, t / (alpha + t)))
         )
 
-    def __repr__(self) -> str:
-        if hasattr(self, "params_"):
-            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-            return f"BetaGeo({inner})"
-        return "BetaGeo(unfitted)"
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"tol": self.tol, "max_iter": self.max_iter}
-
 
 class _GGData(NamedTuple):
     """Gamma-Gamma fit inputs with per-distinct-frequency weights and constant sums."""
@@ -507,7 +521,7 @@ class _GGData(NamedTuple):
     w_log_xm: float
 
 
-class GammaGamma:
+class GammaGamma(_Estimator):
     """Gamma-Gamma model of spend per transaction (Fader & Hardie, "The Gamma-Gamma model of
     monetary value", 2013; Colombo & Jiang 1999).
 
@@ -521,10 +535,6 @@ class GammaGamma:
     """
 
     param_names = ("p", "q", "gamma")
-
-    def __init__(self, *, tol: float = 1e-14, max_iter: int = 2000) -> None:
-        self.tol = tol
-        self.max_iter = max_iter
 
     @staticmethod
     def _validate(frequency: ArrayLike, monetary: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -669,12 +679,3 @@ class GammaGamma:
         if np.any(x < 0) or np.any(m < 0):
             raise ValueError("frequency and monetary must not be negative.")
         return p * (gamma + x * m) / (p * x + q - 1.0)
-
-    def __repr__(self) -> str:
-        if hasattr(self, "params_"):
-            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-            return f"GammaGamma({inner})"
-        return "GammaGamma(unfitted)"
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"tol": self.tol, "max_iter": self.max_iter}

@@ -9,7 +9,7 @@ alive for an exponential lifetime with rate μ ~ Gamma(s, β). Inputs are the su
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,9 +19,10 @@ from scipy.special import digamma, gammaln, logsumexp
 from guanxi.analytics.models import (
     FloatArray,
     NotFittedError,
+    _Estimator,
+    _purchase_fit_inputs,
     _standard_errors,
     _validate_summary,
-    _weights,
 )
 
 # The series below stops once its remaining tail is below this fraction of its sum.
@@ -272,7 +273,7 @@ class _PData(NamedTuple):
     w: FloatArray
 
 
-class ParetoNBD:
+class ParetoNBD(_Estimator):
     """Pareto/NBD model fitted by maximum likelihood, with an analytic gradient.
 
     Fitted attributes: ``params_`` (dict r, alpha, s, beta), ``log_likelihood_`` (weighted
@@ -289,10 +290,6 @@ class ParetoNBD:
     _S_MAX = 1e3
     _WARM_START_ABOVE = 200_000
     _WARM_START_ROWS = 50_000
-
-    def __init__(self, *, tol: float = 1e-14, max_iter: int = 2000) -> None:
-        self.tol = tol
-        self.max_iter = max_iter
 
     # -- likelihood ----------------------------------------------------------------------------
     @staticmethod
@@ -352,24 +349,7 @@ class ParetoNBD:
         weights: ArrayLike | None = None,
     ) -> ParetoNBD:
         """Fit by maximum likelihood; ``weights`` count identical (x, t_x, T) rows."""
-        x, t_x, age = _validate_summary(frequency, recency, T)
-        w = _weights(weights, len(x))
-        keep = w > 0
-        x, t_x, age, w = x[keep], t_x[keep], age[keep], w[keep]
-        if w.sum() < 2:
-            raise ValueError("Pareto/NBD needs at least two customers to fit.")
-        if not np.any(x > 0):
-            raise ValueError(
-                "No customer made a repeat purchase (all frequencies are 0); the Pareto/NBD "
-                "parameters cannot be estimated from such data."
-            )
-        if np.all(x > 0) and np.all(t_x == age):
-            raise ValueError(
-                "Every customer bought in the last period (recency equals T for all); the "
-                "drop-out process cannot be estimated from such data."
-            )
-        if not np.any(age > 0):
-            raise ValueError("Every customer has T = 0; there is no observation time to fit on.")
+        x, t_x, age, w = _purchase_fit_inputs("Pareto/NBD", frequency, recency, T, weights)
 
         data = _PData(x, t_x, age, w)
         log_params, converged = None, False
@@ -507,15 +487,6 @@ class ParetoNBD:
         if np.any(t < 0):
             raise ValueError("t must not be negative.")
         return r * beta / alpha * _lifetime_factor(s, t, beta)
-
-    def __repr__(self) -> str:
-        if hasattr(self, "params_"):
-            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-            return f"ParetoNBD({inner})"
-        return "ParetoNBD(unfitted)"
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"tol": self.tol, "max_iter": self.max_iter}
 
 
 def _lifetime_factor(s: float, t: FloatArray, base: FloatArray | float) -> FloatArray:
