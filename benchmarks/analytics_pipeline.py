@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from peak_memory import reset_peak, status_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 START = np.datetime64("2024-01-01T00:00:00", "s")
@@ -104,23 +104,6 @@ def simulate_transactions(customers: int, seed: int = 2026) -> dict[str, np.ndar
     }
 
 
-# -- memory ------------------------------------------------------------------------------------
-def _status_kb(key: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
-def _reset_peak() -> int:
-    """Collect garbage, reset the peak RSS (VmHWM) to the current RSS, and return that (kB)."""
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    return _status_kb("VmRSS")
-
-
 # -- one measured run (in a subprocess) --------------------------------------------------------
 def child(data: Path, setting: str) -> dict:
     import polars as pl
@@ -137,7 +120,7 @@ def child(data: Path, setting: str) -> dict:
         )
     models = SETTINGS[setting]
     settings = PipelineSettings() if models is None else PipelineSettings(purchase_models=models)
-    base = _reset_peak()
+    base = reset_peak()
     t0 = time.perf_counter()
     result = run_pipeline(
         frame,
@@ -150,7 +133,7 @@ def child(data: Path, setting: str) -> dict:
         settings=settings,
     )
     seconds = time.perf_counter() - t0
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     scores = result.scores
     candidates = {
         name: model if isinstance(model, str) else {

@@ -18,7 +18,6 @@ lifetimes environment and the figures.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 # Only numpy at module level: the lifetimes child runs this file under the lifetimes environment,
 # which has neither polars nor Guanxi.
 import numpy as np
+from peak_memory import reset_peak, status_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 START = np.datetime64("2024-01-01T00:00:00", "us")
@@ -49,23 +49,6 @@ def generate(path: Path, rows: int, customers: int, seed: int = 2026) -> None:
     np.savez(path, customer_id=customer_id, occurred_at=occurred_at, amount=amount)
 
 
-# -- memory ------------------------------------------------------------------------------------
-def _status_kb(key: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
-
-
-def _reset_peak() -> int:
-    """Collect garbage, reset the peak RSS (VmHWM) to the current RSS, and return that (kB)."""
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    return _status_kb("VmRSS")
-
-
 # -- one measured run (in a subprocess) --------------------------------------------------------
 def run_guanxi(data: Path, out: Path) -> dict:
     import polars as pl
@@ -81,13 +64,13 @@ def run_guanxi(data: Path, out: Path) -> dict:
                 "amount": z["amount"],
             }
         )
-    base = _reset_peak()
+    base = reset_peak()
     t0 = time.perf_counter()
     summary = summarize(
         frame, customer_col="customer_id", time_col="occurred_at", amount_col="amount", period="D"
     )
     seconds = time.perf_counter() - t0
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     np.savez(
         out,
         customer_id=summary["customer_id"].to_numpy(),
@@ -112,13 +95,13 @@ def run_lifetimes(data: Path, out: Path) -> dict:
                 "amount": z["amount"],
             }
         )
-    base = _reset_peak()
+    base = reset_peak()
     t0 = time.perf_counter()
     summary = summary_data_from_transaction_data(
         frame, "customer_id", "occurred_at", monetary_value_col="amount", freq="D"
     )
     seconds = time.perf_counter() - t0
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     summary = summary.sort_index()
     np.savez(
         out,
