@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -35,30 +36,31 @@ SEGMENT_COLOURS = {
 }
 
 
-class SegmentFilter(DropdownFilter):
+class _ScoreChoiceFilter(DropdownFilter):
+    """Filter on a choice field of the latest score; the URL parameter is the field's name."""
+
+    # Not `choices`: that is the list filter's own method.
+    values_of: type[models.TextChoices]
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(self.values_of.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in self.values_of.values:
+            return queryset.filter(**{f"score_{self.parameter_name}": self.value()})
+        return queryset
+
+
+class SegmentFilter(_ScoreChoiceFilter):
     title = _("RFM segment")
     parameter_name = "segment"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(Segment.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in Segment.values:
-            return queryset.filter(score_segment=self.value())
-        return queryset
+    values_of = Segment
 
 
-class AbcClassFilter(DropdownFilter):
+class AbcClassFilter(_ScoreChoiceFilter):
     title = _("ABC class")
     parameter_name = "abc_class"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(AbcClass.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in AbcClass.values:
-            return queryset.filter(score_abc_class=self.value())
-        return queryset
+    values_of = AbcClass
 
 
 class PAliveFilter(DropdownFilter):
