@@ -29,6 +29,15 @@ from guanxi.analytics.summary import Period, summarize
 from guanxi.analytics.value import _distinct, historic_clp, per_step_rate, predictive_clp
 
 PIPELINE_VERSION = "guanxi-analytics 1"
+# The steps run_pipeline reports to ``progress`` (and times), in order.
+PIPELINE_STEPS = (
+    "summary",
+    "rfm_abc",
+    "purchase_model",
+    "spend_model",
+    "predictions",
+    "calibration",
+)
 
 # Purchase models the pipeline can fit, by the names settings use.
 PURCHASE_MODELS: dict[str, type[BetaGeo] | type[ParetoNBD]] = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from guanxi.analytics.pipeline import (
+    PIPELINE_STEPS,
     PIPELINE_VERSION,
     PipelineResult,
     PipelineSettings,
@@ -184,15 +185,7 @@ def analysis_run(
             raise ValueError(
                 _("There are no transactions up to %(date)s to analyse.") % {"date": as_of}
             )
-        steps = [
-            "summary",
-            "rfm_abc",
-            "purchase_model",
-            "spend_model",
-            "predictions",
-            "calibration",
-        ]
-        with tqdm(total=len(steps), desc=_("Analysing"), disable=not progress) as bar:
+        with tqdm(total=len(PIPELINE_STEPS), desc=_("Analysing"), disable=not progress) as bar:
             result = run_pipeline(
                 frame,
                 customer_col="account_id",

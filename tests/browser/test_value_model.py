@@ -9,7 +9,6 @@ from django.utils import timezone
 from guanxi.core.models import Role
 from guanxi.core.testing import PASSWORD, make_account, make_transaction, make_user
 from guanxi.insights.services import analysis_run
-from guanxi.transactions.models import ProductCategory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +19,6 @@ AS_OF = dt.date(2026, 6, 30)
 def scored(transactional_db):
     """Eight accounts bought every few weeks for two years (half of them stopped a year ago),
     scored before Playwright starts (see test_account_360.py for why)."""
-    # An earlier transactional test may have flushed the categories the migration seeds.
-    ProductCategory.objects.get_or_create(code="fnb", defaults={"name": "餐饮", "name_en": "F&B"})
     boss = make_user("zhou", role=Role.MANAGER)
     wobble = (0.7, 1.3, 0.9, 1.6, 0.5, 1.0, 1.2)
     accounts = []
