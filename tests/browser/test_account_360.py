@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from guanxi.contacts.services import profile_facts_update
 from guanxi.core.models import Role, Team
-from guanxi.core.testing import PASSWORD, make_account, make_contact, make_transaction, make_user
+from guanxi.core.testing import make_account, make_contact, make_transaction, make_user
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,7 @@ def story(transactional_db):
 def test_kam_logs_in_switches_to_chinese_and_reads_the_360_page(story, browser, live_server):
     account, other = story
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "wang")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server, "wang")
     assert page.locator("html").get_attribute("lang") == "en"
 
     # Switch language as a person does: open the user menu, pick 简体中文.

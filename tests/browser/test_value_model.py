@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from guanxi.core.models import Role
-from guanxi.core.testing import PASSWORD, make_account, make_transaction, make_user
+from guanxi.core.testing import make_account, make_transaction, make_user
 from guanxi.insights.services import analysis_run
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,11 +48,7 @@ def _charts_drawn(page, selector: str) -> bool:
 def test_manager_reads_the_model_page_and_finds_valuable_accounts(scored, browser, live_server):
     run, accounts = scored
     page = browser.new_page(locale="en-US")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "zhou")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server, "zhou")
 
     page.goto(f"{live_server.url}/admin/insights/analysisrun/latest/")
     page.wait_for_url(f"**/admin/insights/analysisrun/{run.pk}/change/")
