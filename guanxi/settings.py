@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "huey.contrib.djhuey",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "guanxi.core",
     "guanxi.accounts",
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "guanxi.transactions",
     "guanxi.imports",
     "guanxi.insights",
+    "guanxi.tiers",
+    "guanxi.activities",
     "guanxi.demo",
 ]
 
@@ -137,6 +140,20 @@ GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Background and periodic jobs (`guanxi worker`). SQLite storage next to the database by default;
+# HUEY_REDIS_URL (e.g. redis://127.0.0.1:6379/0) switches to Redis for production.
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
+HUEY = {
+    "name": "guanxi",
+    "huey_class": "huey.RedisHuey" if HUEY_REDIS_URL else "huey.SqliteHuey",
+    "immediate": envbool("HUEY_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
+    **({"url": HUEY_REDIS_URL} if HUEY_REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
+}
+# The nightly chain (analytics → tiering → policy tasks) starts at this local hour.
+GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)
 
 UNFOLD = {
     "SITE_TITLE": _("Guanxi CRM"),

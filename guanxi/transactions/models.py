@@ -71,6 +71,14 @@ class Transaction(models.Model):
         _("cost (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     head_count = models.PositiveIntegerField(_("head count"), null=True, blank=True)
+    discount_rate = models.DecimalField(
+        _("discount rate"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Price paid as a share of list price: 0.85 means 15% off (8.5折)."),
+    )
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.DIRECT
     )
@@ -105,6 +113,11 @@ class Transaction(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="transaction_amount_gte_0"),
             models.CheckConstraint(
                 condition=Q(cost__isnull=True) | Q(cost__gte=0), name="transaction_cost_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_rate__isnull=True)
+                | Q(discount_rate__gt=0, discount_rate__lte=1),
+                name="transaction_discount_rate_in_0_1",
             ),
         ]
 
