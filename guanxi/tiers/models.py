@@ -51,13 +51,8 @@ class TierScheme(models.Model):
 
 
 class Tier(models.Model):
-    """One level of a scheme. `rule` is a list of conditions that must all hold:
-
-    ``[{"metric": "month_visits", "min": 6}, {"metric": "rfm_segment", "in": ["Champions"]}]``
-
-    Numeric conditions take ``min`` (inclusive) and/or ``max`` (exclusive); choice conditions take
-    ``in`` (a list). An empty rule matches every account and is only allowed on the last tier.
-    """
+    """One level of a scheme. An account gets the first tier, from rank 1 down, whose conditions
+    all hold; a tier without conditions matches every account (only allowed as the last tier)."""
 
     scheme = models.ForeignKey(
         TierScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="tiers"
@@ -69,7 +64,6 @@ class Tier(models.Model):
         _("rank"), help_text=_("1 is the highest tier; rules are tried from rank 1 down.")
     )
     colour = models.CharField(_("colour"), max_length=20, blank=True, default="")
-    rule = models.JSONField(_("rule"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -83,6 +77,62 @@ class Tier(models.Model):
 
     def __str__(self) -> str:
         return _localised(self.name, self.name_en)
+
+
+class Metric(models.TextChoices):
+    """What a tier condition can test. Month metrics are over the last complete calendar month."""
+
+    MONTH_VISITS = "month_visits", _("Visits in the month (当月消费次数)")
+    MONTH_SPEND = "month_spend", _("Spend in the month (当月消费金额)")
+    MONTH_PER_HEAD = "month_per_head", _("Spend per head in the month (人均消费)")
+    REVENUE_12M = "revenue_12m", _("Revenue, last 12 months")
+    PROFIT_12M = "profit_12m", _("Profit, last 12 months")
+    REVENUE_LIFETIME = "revenue_lifetime", _("Lifetime revenue")
+    CLP_HISTORIC = "clp_historic", _("Lifetime profit to date (CLP)")
+    CLP_PREDICTIVE = "clp_predictive", _("Predicted lifetime profit (CLP)")
+    CLP_PERCENTILE = "clp_percentile", _("Predicted profit percentile (0–100)")
+    CLV = "clv", _("Customer lifetime value, 12 months (CLV)")
+    CLV_PERCENTILE = "clv_percentile", _("Value percentile (0–100, by CLV)")
+    P_ALIVE = "p_alive", _("Probability still active, P(alive)")
+    RFM_SEGMENT = "rfm_segment", _("RFM segment")
+    ABC_CLASS = "abc_class", _("ABC class")
+    ACCOUNT_TYPE = "account_type", _("Account type")
+    TAG = "tag", _("Tag")
+
+
+# Metrics whose condition is a list of allowed values (``values``); the rest take min/max.
+CHOICE_METRICS = frozenset(
+    {Metric.RFM_SEGMENT, Metric.ABC_CLASS, Metric.ACCOUNT_TYPE, Metric.TAG}
+)
+
+
+class TierCondition(models.Model):
+    """One condition of a tier's rule: ``min <= metric < max``, or ``metric in values``."""
+
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
+    min_value = models.DecimalField(
+        _("at least"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("below"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    values = models.JSONField(
+        _("one of"),
+        default=list,
+        blank=True,
+        help_text=_("For segment, class, type and tag conditions: the values that qualify."),
+    )
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["tier", "id"]
+
+    def __str__(self) -> str:
+        return self.get_metric_display()
 
 
 class GreetingRole(models.TextChoices):
