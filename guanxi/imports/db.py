@@ -49,13 +49,13 @@ def datetime_select(column: str) -> str:
     return f"t.{_q(column)}"
 
 
-def money_select(column: str) -> str:
-    """SQL that reads a decimal column as text with exactly 2 places ("100.00")."""
+def money_select(column: str, places: int = 2) -> str:
+    """SQL that reads a decimal column as text with exactly `places` places ("100.00")."""
     if is_postgres():
         return f"t.{_q(column)}::text"
     # SQLite's NUMERIC affinity stores 100.00 as the integer 100.
     c = f"t.{_q(column)}"
-    return f"CASE WHEN {c} IS NULL THEN NULL ELSE printf('%.2f', {c}) END"
+    return f"CASE WHEN {c} IS NULL THEN NULL ELSE printf('%.{places}f', {c}) END"
 
 
 def text_select(column: str) -> str:

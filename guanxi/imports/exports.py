@@ -30,7 +30,7 @@ MODEL_KINDS: dict[type[Model], str] = {
     Payment: "payments",
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMERIC_COLUMNS = frozenset({"amount", "cost", "annual_sales", "head_count"})
+NUMERIC_COLUMNS = frozenset({"amount", "cost", "annual_sales", "head_count", "discount_rate"})
 
 
 def kind_for_model(model: type[Model]) -> str:
@@ -95,6 +95,7 @@ def _transaction_rows(qs: QuerySet) -> Iterator[dict[str, Any]]:
             "occurred_at": _local(t.occurred_at), "category": t.category.code,
             "amount": _money(t.amount), "cost": _money(t.cost),
             "head_count": "" if t.head_count is None else t.head_count, "channel": t.channel,
+            "discount_rate": "" if t.discount_rate is None else f"{t.discount_rate:.3f}",
             "description": t.description,
         }  # fmt: skip
 

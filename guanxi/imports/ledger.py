@@ -43,6 +43,7 @@ class LedgerKind:
     positive_amount: bool
     money_fields: tuple[str, ...]
     int_fields: tuple[str, ...] = ()
+    rate_fields: tuple[str, ...] = ()  # shares of list price, 3 places (discount_rate)
     choice_fields: dict[str, tuple[type[models.TextChoices], str]] = field(default_factory=dict)
     text_fields: dict[str, int] = field(default_factory=dict)
     has_contact: bool = False
@@ -66,8 +67,8 @@ class LedgerKind:
         cols.append(self.time_field)
         if self.has_category:
             cols.append("category_id")
-        return [*cols, *self.money_fields, *self.int_fields, *self.choice_fields,
-                *self.text_fields]  # fmt: skip
+        return [*cols, *self.money_fields, *self.rate_fields, *self.int_fields,
+                *self.choice_fields, *self.text_fields]  # fmt: skip
 
 
 TRANSACTION_KIND = LedgerKind(
@@ -77,6 +78,7 @@ TRANSACTION_KIND = LedgerKind(
     positive_amount=False,
     money_fields=("amount", "cost"),
     int_fields=("head_count",),
+    rate_fields=("discount_rate",),
     choice_fields={"channel": (Channel, Channel.DIRECT)},
     text_fields={"description": 200},
     has_contact=True,
@@ -159,6 +161,8 @@ def validate(
     for name in kind.money_fields:
         required = name == "amount"
         c.money(name, required=required, positive=required and kind.positive_amount)
+    for name in kind.rate_fields:
+        c.rate(name)
     for name in kind.int_fields:
         c.integer(name)
     for name, (choices, default) in kind.choice_fields.items():
@@ -254,6 +258,7 @@ def validate(
     if kind.has_category:
         select.append(pl.col("category_id"))
     select += [pl.col(f"v_{n}").alias(n) for n in kind.money_fields]
+    select += [pl.col(f"v_{n}").alias(n) for n in kind.rate_fields]
     select += [pl.col(f"v_{n}").alias(n) for n in kind.int_fields]
     select += [pl.col(f"v_{n}").alias(n) for n in kind.choice_fields]
     select += [pl.col(f"v_{n}").fill_null("").alias(n) for n in kind.text_fields]
@@ -272,6 +277,8 @@ def _existing(kind: LedgerKind, good: pl.DataFrame) -> pl.DataFrame:
             selects[col], schema[col] = db.datetime_select(col), pl.String
         elif col in kind.money_fields:
             selects[col], schema[col] = db.money_select(col), pl.String
+        elif col in kind.rate_fields:
+            selects[col], schema[col] = db.money_select(col, places=3), pl.String
         elif col.endswith("_id") or col in kind.int_fields:
             selects[col], schema[col] = db.plain_select(col), pl.Int64
         else:

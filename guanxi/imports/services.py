@@ -104,6 +104,12 @@ def import_file(
         report.created, report.updated = outcome.created, outcome.updated
         report.unchanged = outcome.unchanged
         report.failed = errors["line"].n_unique() if errors.height else 0
+        if kind == "transactions" and not dry_run and (outcome.created or outcome.updated):
+            # Discounts below the account's tier floor are held for review, not accepted
+            # (updated rows keep their created_at, so then look at every unreviewed row).
+            from guanxi.tiers.services import discount_reviews_flag
+
+            discount_reviews_flag(since=None if outcome.updated else run.started_at)
     except FileRejected as exc:
         report.fatal = str(exc)
     except Exception as exc:  # never a traceback for the user; the log keeps it

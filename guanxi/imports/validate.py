@@ -87,6 +87,51 @@ class Checks:
             self.add(key, pl.when(number < 0).then(_msg(_("must be zero or more"))))
         self.values[out or key] = number.cast(pl.String)
 
+    def rate(self, key: str, *, out: str = "") -> None:
+        """A share of list price in (0, 1] as text with 3 places ("0.850"), written as 0.85,
+        85% or 8.5折 (85折 also means 0.85: 折 counts tenths, two digits hundredths)."""
+        col = self.raw(key)
+        clean = col.str.replace_all(r"\s", "")
+        number_text = clean.str.replace(r"[%％折]$", "")
+        matched = number_text.str.contains(r"^-?(\d+\.?\d*|\.\d+)$")
+        number = number_text.cast(pl.Float64, strict=False)
+        scaled = (
+            pl.when(clean.str.ends_with("%") | clean.str.ends_with("％"))
+            .then(number / 100)
+            .when(clean.str.ends_with("折") & (number > 10))
+            .then(number / 100)
+            .when(clean.str.ends_with("折"))
+            .then(number / 10)
+            .otherwise(number)
+        )
+        milli = (scaled * 1000).round(0)
+        self.add(
+            key,
+            pl.when(col.is_not_null() & ~matched).then(
+                _msg(_("is not a discount rate (write 0.85, 85% or 8.5折)"))
+            ),
+        )
+        self.add(
+            key,
+            pl.when(matched & ((scaled * 1000 - milli).abs() > 1e-6)).then(
+                _msg(_("has more than 3 decimal places (e.g. 0.855)"))
+            ),
+        )
+        self.add(
+            key,
+            pl.when(matched & ((milli <= 0) | (milli > 1000))).then(
+                _msg(_("must be more than 0 and at most 1 (0.85 means 15% off)"))
+            ),
+        )
+        whole = milli.cast(pl.Int64, strict=False)
+        self.values[out or key] = pl.concat_str(
+            [
+                (whole // 1000).cast(pl.String),
+                pl.lit("."),
+                (whole % 1000).cast(pl.String).str.zfill(3),
+            ]
+        )
+
     def integer(self, key: str, *, minimum: int = 0, maximum: int = 2_147_483_647,
                 out: str = "") -> None:  # fmt: skip
         col = self.raw(key).str.replace(r"\.0+$", "")

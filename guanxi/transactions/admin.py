@@ -69,13 +69,23 @@ class TransactionAdmin(ScopedModelAdmin):
     actions = EXPORT_ACTIONS
     fieldsets = (
         (None, {"fields": (("account", "contact"), ("occurred_at", "category"))}),
-        (_("Amounts"), {"fields": (("amount", "cost"), ("head_count", "channel"))}),
+        (
+            _("Amounts"),
+            {"fields": (("amount", "cost"), ("head_count", "channel"), "discount_rate")},
+        ),
         (_("Origin"), {"fields": (("source", "external_id"), "description")}),
     )
 
     @display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Transaction) -> SafeString:
         return money_cell(obj.amount)
+
+    def save_model(self, request: HttpRequest, obj: Transaction, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Below the account's tier discount floor → held for review (DiscountReview).
+        from guanxi.tiers.services import discount_check
+
+        discount_check(transaction=obj)
 
     @display(description=_("cost"), ordering="cost")
     def cost_display(self, obj: Transaction) -> SafeString:

@@ -36,6 +36,9 @@ class TransactionIn(InputSchema):
     contact: int | None = Field(None, ge=1, le=MAX_ID, description="A contact of the account")
     cost: Money | None = Field(None, ge=0, **MONEY)
     head_count: int | None = Field(None, ge=0, le=MAX_HEAD_COUNT)
+    discount_rate: Decimal | None = Field(
+        None, gt=0, le=1, max_digits=4, decimal_places=3, description="0.85 = 15% off (8.5折)"
+    )
     channel: Channel = Channel.DIRECT
     source: str = Field("manual", min_length=1, max_length=30)
     external_id: str = Field("", max_length=64, description="Unique per source")
@@ -55,6 +58,7 @@ class TransactionOut(Schema):
     amount: Decimal
     cost: Decimal | None
     head_count: int | None
+    discount_rate: Decimal | None
     channel: str
     source: str
     external_id: str

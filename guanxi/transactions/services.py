@@ -21,8 +21,8 @@ from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as,
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
 TRANSACTION_FIELDS = frozenset(
-    {"occurred_at", "amount", "cost", "head_count", "channel", "source", "external_id",
-     "description"}
+    {"occurred_at", "amount", "cost", "head_count", "discount_rate", "channel", "source",
+     "external_id", "description"}
 )  # fmt: skip
 PAYMENT_FIELDS = frozenset(
     {"received_at", "amount", "method", "reference", "source", "external_id", "notes"}
@@ -143,6 +143,13 @@ def _assign(
         setattr(obj, name, _aware(value) if name == moment else value)
 
 
+def _discount_check(tx: Transaction) -> None:
+    """A discount below the account's tier floor is held for review, not silently accepted."""
+    from guanxi.tiers.services import discount_check
+
+    discount_check(transaction=tx)
+
+
 @db_transaction.atomic
 def transaction_create(
     *,
@@ -165,7 +172,9 @@ def transaction_create(
         **fields,
     )
     transaction_check(tx)
-    return save_as(tx, actor=actor, **_WRITE_CLEAN)
+    tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
+    _discount_check(tx)
+    return tx
 
 
 @db_transaction.atomic
@@ -194,7 +203,9 @@ def transaction_update(
     if contact is not UNSET:
         tx.contact = _contact(contact, tx.account)
     transaction_check(tx)
-    return save_as(tx, actor=actor, **_WRITE_CLEAN)
+    tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
+    _discount_check(tx)
+    return tx
 
 
 @db_transaction.atomic

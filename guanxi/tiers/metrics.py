@@ -1,0 +1,251 @@
+"""Account metrics that tier conditions test, computed set-based: one GROUP BY account query per
+family of metrics, and only for the metrics a scheme uses.
+
+Windows (local time, settings.TIME_ZONE):
+- month metrics: the last COMPLETE calendar month before ``as_of`` (`month_window`);
+- revenue_12m / profit_12m: the 365 days ending with ``as_of`` (inclusive);
+- revenue_lifetime: everything up to the end of ``as_of``.
+Analytics metrics come from the latest successful analysis run; percentiles are the share of
+scored accounts with a strictly lower value, 0–100 (the best account gets 100).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from guanxi.accounts.models import Account
+from guanxi.activities.models import Touchpoint
+from guanxi.insights.models import AccountScore
+from guanxi.insights.selectors import latest_run
+from guanxi.tiers.models import Metric
+from guanxi.transactions.models import Transaction
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+MONTH_METRICS = frozenset({Metric.MONTH_VISITS, Metric.MONTH_SPEND, Metric.MONTH_PER_HEAD})
+WINDOW_METRICS = frozenset({Metric.REVENUE_12M, Metric.PROFIT_12M})
+# metric → AccountScore field
+SCORE_FIELDS = {
+    Metric.CLV: "clv",
+    Metric.CLP_HISTORIC: "historic_clp",
+    Metric.CLP_PREDICTIVE: "predictive_clp",
+    Metric.P_ALIVE: "p_alive",
+    Metric.RFM_SEGMENT: "segment",
+    Metric.ABC_CLASS: "abc_class",
+}
+PERCENTILE_OF = {Metric.CLV_PERCENTILE: "clv", Metric.CLP_PERCENTILE: "predictive_clp"}
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """Aware datetime of local midnight starting ``day`` (current time zone)."""
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+
+
+def month_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """First and LAST day (both inclusive) of the last complete calendar month before ``as_of``."""
+    first_of_this = as_of.replace(day=1)
+    last = first_of_this - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def twelve_month_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day (inclusive) of the 365 days ending with ``as_of``."""
+    return as_of - dt.timedelta(days=364), as_of
+
+
+def _span(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[local midnight of first, local midnight after last)."""
+    return local_midnight(first), local_midnight(last + dt.timedelta(days=1))
+
+
+# Above this many ids, read every account's row and drop the others in Python instead of sending
+# a huge IN list (SQLite caps the number of query parameters).
+MAX_IN = 5000
+
+
+def _limit(qs, account_ids: Collection[int] | None, field: str = "account_id"):
+    if account_ids is None or len(account_ids) > MAX_IN:
+        return qs
+    return qs.filter(**{f"{field}__in": list(account_ids)})
+
+
+def _round(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percentile_ranks(values: dict[int, Any]) -> dict[int, float]:
+    """Percentile rank 0–100 of each value among all values: the share of the others that are
+    strictly lower (ties share a rank; a single value gets 100)."""
+    if not values:
+        return {}
+    ids = list(values)
+    arr = np.array([float(values[i]) for i in ids], dtype=float)
+    n = len(arr)
+    if n == 1:
+        return {ids[0]: 100.0}
+    below = np.searchsorted(np.sort(arr), arr, side="left")
+    pct = np.round(below * 100.0 / (n - 1), 2)
+    return dict(zip(ids, pct.tolist(), strict=True))
+
+
+def cost_to_serve_in(
+    first: dt.date, last: dt.date, account_ids: Collection[int] | None = None
+) -> dict[int, Decimal]:
+    """Sum of touchpoint costs per account between two local days (inclusive)."""
+    start, end = _span(first, last)
+    qs = _limit(
+        Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end, cost__isnull=False),
+        account_ids,
+    )
+    return dict(qs.values("account_id").annotate(c=Sum("cost")).values_list("account_id", "c"))
+
+
+def account_metrics(
+    *,
+    as_of: dt.date,
+    metrics: Iterable[str],
+    account_ids: Collection[int] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Every account (or those in ``account_ids``) → {metric: value} for the requested metrics.
+
+    Counts and sums are 0 for an account without transactions; per-head spend is None without a
+    head count; analytics metrics are None for an account the latest run did not score (or with
+    no run at all), which makes conditions on them false. Money is Decimal (2 dp), percentiles
+    and P(alive) floats, tags a frozenset of tag names.
+    """
+    wanted = {str(m) for m in metrics}
+    unknown = wanted - set(Metric.values)
+    if unknown:
+        raise ValueError(f"unknown metrics: {sorted(unknown)}")
+    if account_ids is not None:
+        account_ids = list(account_ids)
+    accounts = _limit(Account.objects.all(), account_ids, "id")
+    if Metric.ACCOUNT_TYPE in wanted:
+        result = {
+            pk: {Metric.ACCOUNT_TYPE.value: kind}
+            for pk, kind in accounts.values_list("id", "account_type").iterator(chunk_size=5000)
+        }
+    else:
+        result = {pk: {} for pk in accounts.values_list("id", flat=True).iterator(chunk_size=5000)}
+    if account_ids is not None and len(account_ids) > MAX_IN:
+        wanted_ids = set(account_ids)
+        result = {pk: v for pk, v in result.items() if pk in wanted_ids}
+
+    if wanted & MONTH_METRICS:
+        _month_metrics(result, as_of, wanted, account_ids)
+    if wanted & {Metric.REVENUE_12M, Metric.PROFIT_12M, Metric.REVENUE_LIFETIME}:
+        _revenue_metrics(result, as_of, wanted, account_ids)
+    if wanted & (set(SCORE_FIELDS) | set(PERCENTILE_OF)):
+        _score_metrics(result, wanted, account_ids)
+    if Metric.TAG in wanted:
+        tags: dict[int, set[str]] = {}
+        rows = _limit(Account.tags.through.objects.all(), account_ids).values_list(
+            "account_id", "tag__name"
+        )
+        for account_id, name in rows.iterator(chunk_size=5000):
+            tags.setdefault(account_id, set()).add(name)
+        for account_id, values in result.items():
+            values[Metric.TAG.value] = frozenset(tags.get(account_id, ()))
+    return result
+
+
+def _month_metrics(result, as_of, wanted, account_ids) -> None:
+    start, end = _span(*month_window(as_of))
+    qs = _limit(
+        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), account_ids
+    )
+    rows = (
+        qs.values("account_id")
+        .annotate(
+            n=Count("id"),
+            spend=Sum("amount"),
+            spend_counted=Sum("amount", filter=Q(head_count__isnull=False, head_count__gt=0)),
+            heads=Sum("head_count", filter=Q(head_count__gt=0)),
+        )
+        .values_list("account_id", "n", "spend", "spend_counted", "heads")
+    )
+    found = {r[0]: r[1:] for r in rows}
+    for account_id, values in result.items():
+        n, spend, spend_counted, heads = found.get(account_id, (0, ZERO, None, None))
+        if Metric.MONTH_VISITS in wanted:
+            values[Metric.MONTH_VISITS.value] = n
+        if Metric.MONTH_SPEND in wanted:
+            values[Metric.MONTH_SPEND.value] = _round(spend)
+        if Metric.MONTH_PER_HEAD in wanted:
+            # Spend of the visits with a head count, over those heads (a visit without a head
+            # count would otherwise inflate the per-head figure).
+            values[Metric.MONTH_PER_HEAD.value] = (
+                _round(Decimal(spend_counted) / heads) if heads else None
+            )
+
+
+def _revenue_metrics(result, as_of, wanted, account_ids) -> None:
+    first, last = twelve_month_window(as_of)
+    start, end = _span(first, last)
+    if wanted & WINDOW_METRICS:
+        qs = _limit(
+            Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), account_ids
+        )
+        found = {
+            a: (rev, cost)
+            for a, rev, cost in qs.values("account_id")
+            .annotate(rev=Sum("amount"), cost=Sum("cost"))
+            .values_list("account_id", "rev", "cost")
+        }
+        serve = cost_to_serve_in(first, last, account_ids) if Metric.PROFIT_12M in wanted else {}
+        for account_id, values in result.items():
+            rev, cost = found.get(account_id, (ZERO, ZERO))
+            rev, cost = rev or ZERO, cost or ZERO
+            if Metric.REVENUE_12M in wanted:
+                values[Metric.REVENUE_12M.value] = _round(rev)
+            if Metric.PROFIT_12M in wanted:
+                values[Metric.PROFIT_12M.value] = _round(
+                    rev - cost - (serve.get(account_id) or ZERO)
+                )
+    if Metric.REVENUE_LIFETIME in wanted:
+        qs = _limit(Transaction.objects.filter(occurred_at__lt=end), account_ids)
+        lifetime = dict(
+            qs.values("account_id").annotate(rev=Sum("amount")).values_list("account_id", "rev")
+        )
+        for account_id, values in result.items():
+            values[Metric.REVENUE_LIFETIME.value] = _round(lifetime.get(account_id) or ZERO)
+
+
+def _score_metrics(result, wanted, account_ids) -> None:
+    run = latest_run()
+    fields = {SCORE_FIELDS[m] for m in wanted if m in SCORE_FIELDS}
+    fields |= {PERCENTILE_OF[m] for m in wanted if m in PERCENTILE_OF}
+    fields = sorted(fields)
+    scores: dict[int, dict[str, Any]] = {}
+    if run is not None:
+        # Percentiles rank among ALL scored accounts, even when only some are asked for.
+        qs = AccountScore.objects.filter(run=run)
+        if account_ids is not None and not (wanted & set(PERCENTILE_OF)):
+            qs = _limit(qs, account_ids)
+        for row in qs.values_list("account_id", *fields).iterator(chunk_size=5000):
+            scores[row[0]] = dict(zip(fields, row[1:], strict=True))
+    percentiles = {
+        metric: percentile_ranks(
+            {a: s[source] for a, s in scores.items() if s.get(source) is not None}
+        )
+        for metric, source in PERCENTILE_OF.items()
+        if metric in wanted
+    }
+    for account_id, values in result.items():
+        score = scores.get(account_id, {})
+        for metric, source in SCORE_FIELDS.items():
+            if metric in wanted:
+                value = score.get(source)
+                if value in ("",):
+                    value = None
+                values[metric.value] = value
+        for metric, ranks in percentiles.items():
+            values[metric.value] = ranks.get(account_id)

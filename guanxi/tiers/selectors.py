@@ -1,0 +1,322 @@
+"""Reads of tier schemes, account tiers and the policies they grant. Callers apply the account
+access rule (`guanxi.accounts.selectors.visible_to`) to what they show; these functions are
+also used by the nightly jobs, which see everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from guanxi.accounts.models import Account
+from guanxi.tiers.models import (
+    AccountTier,
+    Tier,
+    TierChange,
+    TierCondition,
+    TierPolicy,
+    TierScheme,
+)
+from guanxi.tiers.rules import Condition
+
+
+def condition_as_rule(cond: TierCondition) -> Condition:
+    return {
+        "metric": cond.metric,
+        "min": cond.min_value,
+        "max": cond.max_value,
+        "values": list(cond.values or []),
+    }
+
+
+def rules_for_scheme(scheme: TierScheme | int) -> tuple[list[Tier], list[list[Condition]]]:
+    """The scheme's tiers in rank order and, for each, its conditions as `rules` dicts."""
+    scheme_id = scheme if isinstance(scheme, int) else scheme.pk
+    tiers = list(
+        Tier.objects.filter(scheme_id=scheme_id)
+        .order_by("rank")
+        .prefetch_related(Prefetch("conditions", TierCondition.objects.order_by("id")))
+    )
+    return tiers, [[condition_as_rule(c) for c in t.conditions.all()] for t in tiers]
+
+
+def active_schemes() -> list[TierScheme]:
+    return list(TierScheme.objects.filter(is_active=True).order_by("code"))
+
+
+# --- effective policy ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FloorRule:
+    """One floor-giving policy: its floor, the categories it excludes and the tier behind it."""
+
+    floor: Decimal
+    excluded_category_ids: frozenset[int]
+    tier: Tier
+
+
+@dataclass(frozen=True)
+class DiscountFloor:
+    floor: Decimal
+    tier: Tier | None
+    # True when every floor-giving policy excludes the category: no discount allowed at all.
+    category_excluded: bool = False
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    """What an account's current tiers (in all active schemes) grant, combined.
+
+    Cadence and banquet interval: the shortest; gift values, banquet and trip budgets: the
+    largest; groups: the union; greeting and banquet host: the highest-ranked tier that names
+    one. ``driver[field]`` is the tier that gave each field ("visit every 10 days — A quality").
+    The discount floor depends on the category: use `floor_for(category_id)`.
+    """
+
+    tiers: tuple[Tier, ...] = ()
+    call_every_days: int | None = None
+    visit_every_days: int | None = None
+    greeting_role: str = ""
+    birthday_gift_value: Decimal | None = None
+    anniversary_gift_value: Decimal | None = None
+    gift_lead_days: int | None = None
+    banquet_every_months: int | None = None
+    banquet_budget_per_table: Decimal | None = None
+    banquet_host_role: str = ""
+    trip_budget_per_person: Decimal | None = None
+    groups: tuple[str, ...] = ()
+    floors: tuple[FloorRule, ...] = ()
+    driver: dict[str, Tier] = field(default_factory=dict)
+
+    @property
+    def discount_floor(self) -> Decimal | None:
+        """The lowest floor of any policy, ignoring exclusions (for display)."""
+        return min((f.floor for f in self.floors), default=None)
+
+    def floor_for(self, category_id: int | None) -> DiscountFloor | None:
+        """The floor for a transaction in ``category_id``; None = no floor, no check."""
+        if not self.floors:
+            return None
+        eligible = [f for f in self.floors if category_id not in f.excluded_category_ids]
+        if not eligible:
+            # Excluded by every floor-giving policy: the category allows no discount at all.
+            best = min(self.floors, key=lambda f: f.floor)
+            return DiscountFloor(floor=Decimal("1.000"), tier=best.tier, category_excluded=True)
+        best = min(eligible, key=lambda f: f.floor)
+        return DiscountFloor(floor=best.floor, tier=best.tier)
+
+
+_MIN_FIELDS = ("call_every_days", "visit_every_days", "banquet_every_months")
+_MAX_FIELDS = (
+    "birthday_gift_value",
+    "anniversary_gift_value",
+    "banquet_budget_per_table",
+    "trip_budget_per_person",
+)
+_ROLE_FIELDS = ("greeting_role", "banquet_host_role")
+
+
+def combine_policies(tiers: list[Tier]) -> EffectivePolicy:
+    """Combine the policies of ``tiers`` (each with ``policy`` loaded or missing)."""
+    # Highest-ranked first; ties between schemes broken by scheme code so results are stable.
+    tiers = sorted(tiers, key=lambda t: (t.rank, t.scheme.code if t.scheme_id else "", t.pk))
+    values: dict[str, Any] = {}
+    driver: dict[str, Tier] = {}
+    groups: list[str] = []
+    floors: list[FloorRule] = []
+    for tier in tiers:
+        policy: TierPolicy | None = getattr(tier, "policy", None)
+        if policy is None:
+            continue
+        for name in _MIN_FIELDS:
+            value = getattr(policy, name)
+            if value is not None and (values.get(name) is None or value < values[name]):
+                values[name], driver[name] = value, tier
+        for name in (*_MAX_FIELDS, "gift_lead_days"):
+            value = getattr(policy, name)
+            if name == "gift_lead_days" and not (
+                policy.birthday_gift_value or policy.anniversary_gift_value
+            ):
+                continue  # lead time only matters for a tier that gives gifts
+            if value is not None and (values.get(name) is None or value > values[name]):
+                values[name], driver[name] = value, tier
+        for name in _ROLE_FIELDS:
+            value = getattr(policy, name)
+            if value and not values.get(name):
+                values[name], driver[name] = value, tier
+        for group in policy.groups or []:
+            if group not in groups:
+                groups.append(group)
+                driver.setdefault(f"group:{group}", tier)
+        if policy.discount_floor is not None:
+            excluded = frozenset(c.pk for c in policy.discount_exclusions.all())
+            floors.append(FloorRule(policy.discount_floor, excluded, tier))
+    if groups:
+        driver["groups"] = driver[f"group:{groups[0]}"]
+    if floors:
+        driver["discount_floor"] = min(floors, key=lambda f: f.floor).tier
+    return EffectivePolicy(
+        tiers=tuple(tiers),
+        groups=tuple(groups),
+        floors=tuple(floors),
+        driver=driver,
+        **values,
+    )
+
+
+def _tiers_with_policies(tier_ids: set[int]) -> dict[int, Tier]:
+    tiers = (
+        Tier.objects.filter(pk__in=tier_ids)
+        .select_related("scheme", "policy")
+        .prefetch_related("policy__discount_exclusions")
+    )
+    return {t.pk: t for t in tiers}
+
+
+def current_tier_ids(account_ids=None, *, on: dt.date | None = None) -> dict[int, list[int]]:
+    """account id → ids of its tiers in force in the active schemes on ``on`` (default today).
+
+    An override past its expiry no longer counts even before the nightly run has cleared it."""
+    on = on or timezone.localdate()
+    qs = AccountTier.objects.filter(scheme__is_active=True)
+    keep: set[int] | None = None
+    if account_ids is not None:
+        account_ids = list(account_ids)
+        if len(account_ids) > 5000:
+            keep = set(account_ids)  # too many for an IN list (SQLite): filter here instead
+        else:
+            qs = qs.filter(account_id__in=account_ids)
+    result: dict[int, list[int]] = defaultdict(list)
+    rows = qs.values_list(
+        "account_id", "tier_id", "computed_tier_id", "override_tier_id", "override_until"
+    )
+    for account_id, tier_id, computed_id, override_id, until in rows.iterator(chunk_size=5000):
+        if keep is not None and account_id not in keep:
+            continue
+        if override_id is not None and until is not None and until < on:
+            tier_id = computed_id
+        if tier_id is not None:
+            result[account_id].append(tier_id)
+    return result
+
+
+def effective_policies(
+    account_ids=None, *, on: dt.date | None = None
+) -> dict[int, EffectivePolicy]:
+    """account id → its combined policy, for accounts with at least one tier in an active scheme.
+
+    Accounts sharing the same set of tiers share one (immutable) EffectivePolicy object, so this
+    stays cheap for 100k accounts: one query for the tier rows, one for the few tiers."""
+    per_account = current_tier_ids(account_ids, on=on)
+    tiers = _tiers_with_policies({t for ids in per_account.values() for t in ids})
+    combos: dict[frozenset[int], EffectivePolicy] = {}
+    result: dict[int, EffectivePolicy] = {}
+    for account_id, ids in per_account.items():
+        key = frozenset(ids)
+        if key not in combos:
+            combos[key] = combine_policies([tiers[i] for i in key if i in tiers])
+        result[account_id] = combos[key]
+    return result
+
+
+def effective_policy(account: Account | int, *, on: dt.date | None = None) -> EffectivePolicy:
+    account_id = account if isinstance(account, int) else account.pk
+    return effective_policies([account_id], on=on).get(account_id) or EffectivePolicy()
+
+
+# --- display reads ------------------------------------------------------------------------------
+
+
+def account_tiers(account: Account | int) -> list[AccountTier]:
+    """The account's tier rows in the active schemes (for the 360° page), scheme order."""
+    account_id = account if isinstance(account, int) else account.pk
+    return list(
+        AccountTier.objects.filter(account_id=account_id, scheme__is_active=True)
+        .select_related("scheme", "tier", "computed_tier", "override_tier", "override_by")
+        .order_by("scheme__code")
+    )
+
+
+def account_tier_history(account: Account | int, *, limit: int = 50) -> list[TierChange]:
+    account_id = account if isinstance(account, int) else account.pk
+    return list(
+        TierChange.objects.filter(account_id=account_id)
+        .select_related("scheme", "from_tier", "to_tier", "changed_by")
+        .order_by("-effective_on", "-changed_at", "-id")[:limit]
+    )
+
+
+def tier_distribution(scheme: TierScheme | int, *, accounts=None) -> list[tuple[Tier | None, int]]:
+    """(tier, number of accounts) for every tier of the scheme in rank order, plus (None, n) for
+    accounts evaluated without a tier. ``accounts``: an optional Account queryset to limit to
+    (e.g. the ones the user may see)."""
+    scheme_id = scheme if isinstance(scheme, int) else scheme.pk
+    qs = AccountTier.objects.filter(scheme_id=scheme_id)
+    if accounts is not None:
+        qs = qs.filter(account_id__in=accounts.values("id"))
+    counts = dict(qs.values_list("tier_id").annotate(n=Count("id")).values_list("tier_id", "n"))
+    rows: list[tuple[Tier | None, int]] = [
+        (tier, counts.get(tier.pk, 0)) for tier in Tier.objects.filter(scheme_id=scheme_id)
+    ]
+    if counts.get(None):
+        rows.append((None, counts[None]))
+    return rows
+
+
+@dataclass
+class MigrationPeriod:
+    """Tier moves in one period: counts per (from tier id, to tier id) (None = no tier)."""
+
+    period: dt.date
+    moves: Counter = field(default_factory=Counter)
+    upgrades: int = 0
+    downgrades: int = 0
+    new: int = 0
+    lost: int = 0
+
+
+def tier_migration_counts(
+    *,
+    scheme: TierScheme | int,
+    start: dt.date,
+    end: dt.date,
+    period: str = "month",
+    accounts=None,
+) -> list[MigrationPeriod]:
+    """Tier moves of the scheme between ``start`` and ``end`` (inclusive), per month (``period``
+    "month") or per ISO week ("week"), oldest first. Upgrades move to a better (lower) rank;
+    "new" = from no tier, "lost" = to no tier."""
+    scheme_id = scheme if isinstance(scheme, int) else scheme.pk
+    ranks = dict(Tier.objects.filter(scheme_id=scheme_id).values_list("id", "rank"))
+    qs = TierChange.objects.filter(
+        scheme_id=scheme_id, effective_on__gte=start, effective_on__lte=end
+    )
+    if accounts is not None:
+        qs = qs.filter(account_id__in=accounts.values("id"))
+    rows = (
+        qs.values("effective_on", "from_tier_id", "to_tier_id")
+        .annotate(n=Count("id"))
+        .values_list("effective_on", "from_tier_id", "to_tier_id", "n")
+    )
+    periods: dict[dt.date, MigrationPeriod] = {}
+    for day, from_id, to_id, n in rows:
+        if from_id == to_id:
+            continue  # an override ending on the tier the rules give: not a move
+        key = day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+        bucket = periods.setdefault(key, MigrationPeriod(period=key))
+        bucket.moves[(from_id, to_id)] += n
+        if from_id is None:
+            bucket.new += n
+        elif to_id is None:
+            bucket.lost += n
+        elif ranks.get(to_id, 0) < ranks.get(from_id, 0):
+            bucket.upgrades += n
+        else:
+            bucket.downgrades += n
+    return [periods[k] for k in sorted(periods)]
