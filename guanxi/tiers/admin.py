@@ -1,0 +1,807 @@
+"""Tier pages: schemes and their tiers (rules and privileges), account tiers with overrides, the
+tier history, migration counts, the monthly attendance sheet (客户考勤表) and discount reviews.
+
+Schemes are configuration: every staff user may read them, only managers and admins change
+them. Account tiers, tier changes and discount reviews are customer data and follow the account
+access rule (what a user may not see is a 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.filters.admin import (
+    ChoicesDropdownFilter,
+    RangeDateFilter,
+    RelatedDropdownFilter,
+)
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminColorInputWidget
+
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.core.admin_mixins import (
+    RoleAccessMixin,
+    ScopedQuerysetMixin,
+    is_manager,
+    is_staff,
+)
+from guanxi.core.errors import ApplicationError
+from guanxi.tiers import attendance, forms
+from guanxi.tiers.models import (
+    AccountTier,
+    ChangeReason,
+    DiscountReview,
+    DiscountReviewStatus,
+    Tier,
+    TierChange,
+    TierCondition,
+    TierPolicy,
+    TierScheme,
+)
+from guanxi.tiers.selectors import tier_distribution, tier_migration_counts
+from guanxi.tiers.services import (
+    account_tier_override,
+    account_tier_override_clear,
+    scheme_load_preset,
+)
+from guanxi.tiers.templatetags.tiers_tags import metric_name, metric_value, rule_summary
+
+PRESETS = (
+    ("restaurant-monthly", gettext_lazy("Restaurant monthly tiers (A/B/C × quality/active)"),
+     gettext_lazy("The seed's 客户等级管理制度: visits, spend and spend per head in the month, "
+                  "with the A/B/C privileges (等级特权).")),
+    ("clp-levels", gettext_lazy("CLP four levels (交易型/标准型/价值型/战略型)"),
+     gettext_lazy("Transactional, standard, value and strategic customers by lifetime profit.")),
+    ("pyramid", gettext_lazy("Value pyramid (钻石/金/银/普通)"),
+     gettext_lazy("Diamond, gold, silver and standard by value percentile.")),
+)  # fmt: skip
+TIER_LABEL = '<span class="inline-block whitespace-nowrap rounded-default px-2 py-0.5 text-xs ' \
+    'font-semibold text-white" style="background-color: {}">{}</span>'  # fmt: skip
+
+
+# The request a changelist is rendering, for list columns that depend on the viewer (admin
+# instances are shared between threads, so not an attribute of the admin).
+_current = threading.local()
+
+
+def _viewer_request() -> HttpRequest | None:
+    return getattr(_current, "request", None)
+
+
+def _render_for(request: HttpRequest, view: Any, extra_context: dict | None) -> HttpResponse:
+    """Run a changelist view and render it while the request is known to the list columns."""
+    _current.request = request
+    try:
+        response = view(request, extra_context)
+        if hasattr(response, "render"):
+            response.render()
+        return response
+    finally:
+        _current.request = None
+
+
+def tier_badge(tier: Tier | None) -> str:
+    if tier is None:
+        return "—"
+    return format_html(TIER_LABEL, tier.colour or "#6b7280", str(tier))
+
+
+def _visible_accounts(request: HttpRequest):
+    """None = all (no filter needed); else the user's visible accounts."""
+    return None if request.user.sees_all_accounts else accounts_visible_to(request.user)
+
+
+def _parse_month(value: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+class ConfigAccessMixin:
+    """Configuration every staff user may read and only managers and admins may change."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+
+# --- schemes and tiers --------------------------------------------------------------------------
+
+
+class TierInline(ConfigAccessMixin, TabularInline):
+    model = Tier
+    formset = forms.TierInlineFormSet
+    fields = ("rank", "code", "name", "name_en", "colour", "rule_display", "tier_link")
+    readonly_fields = ("rule_display", "tier_link")
+    ordering = ("rank",)
+    extra = 0
+    verbose_name_plural = gettext_lazy("tiers (rank 1 is the highest)")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "colour":
+            kwargs["widget"] = UnfoldAdminColorInputWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @display(description=gettext_lazy("rule"))
+    def rule_display(self, obj: Tier) -> str:
+        if obj.pk is None:
+            return "—"
+        return rule_summary(obj.conditions.all())
+
+    @display(description=gettext_lazy("conditions and privileges"))
+    def tier_link(self, obj: Tier) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:tiers_tier_change", args=(obj.pk,))
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("Edit the rule"))
+
+
+@admin.register(TierScheme)
+class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
+    list_display = ("name_display", "code", "show_active", "tiers_count", "distribution_display")
+    list_display_links = ("name_display",)
+    search_fields = ("code", "name", "name_en")
+    fields = ("code", ("name", "name_en"), "description", "is_active")
+    inlines = (TierInline,)
+    actions = ("activate", "deactivate")
+    actions_list = ("load_presets", "open_attendance", "open_migration")
+    warn_unsaved_form = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(n_tiers=Count("tiers"))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Tier:
+            # Ranks are unique per scheme and checked row by row: park the re-ranked tiers on
+            # free ranks first so a swap (1 ↔ 2) does not collide half-way.
+            moved = [
+                f.instance.pk
+                for f in formset.initial_forms
+                if f.instance.pk and "rank" in f.changed_data
+            ]
+            for offset, pk in enumerate(moved):
+                Tier.objects.filter(pk=pk).update(rank=30000 + offset)
+        super().save_formset(request, form, formset, change)
+
+    @display(description=gettext_lazy("name"), ordering="name")
+    def name_display(self, obj: TierScheme) -> str:
+        return str(obj)
+
+    @display(
+        description=gettext_lazy("active"),
+        label={"yes": "success", "no": "danger"},
+        ordering="is_active",
+    )
+    def show_active(self, obj: TierScheme) -> tuple[str, str]:
+        return ("yes", _("active")) if obj.is_active else ("no", _("inactive"))
+
+    @display(description=gettext_lazy("tiers"), ordering="n_tiers")
+    def tiers_count(self, obj: TierScheme) -> int:
+        return getattr(obj, "n_tiers", 0)
+
+    @display(description=gettext_lazy("accounts per tier"))
+    def distribution_display(self, obj: TierScheme) -> str:
+        request = _viewer_request()
+        if request is None:
+            return "—"
+        rows = tier_distribution(obj, accounts=_visible_accounts(request))
+        if not any(n for _t, n in rows):
+            return "—"
+        return format_html_join(
+            " · ", "{}: {}", ((str(t) if t else _("no tier"), n) for t, n in rows)
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return _render_for(request, super().changelist_view, extra_context)
+
+    # --- activate / deactivate ----------------------------------------------------------------
+
+    def has_manage_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    @action(description=gettext_lazy("Activate the selected schemes"), permissions=["manage"])
+    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = queryset.update(is_active=True)
+        messages.success(request, _("%(n)s schemes activated.") % {"n": n})
+
+    @action(description=gettext_lazy("Deactivate the selected schemes"), permissions=["manage"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # Deactivated schemes are no longer evaluated; their policy tasks are cancelled by the
+        # next policy-task sync.
+        n = queryset.update(is_active=False)
+        messages.success(request, _("%(n)s schemes deactivated.") % {"n": n})
+
+    # --- presets --------------------------------------------------------------------------------
+
+    @action(description=gettext_lazy("Load presets"), icon="library_add", permissions=["manage"])
+    def load_presets(self, request: HttpRequest) -> HttpResponse:
+        if not is_manager(request):
+            raise PermissionDenied
+        existing = set(TierScheme.objects.values_list("code", flat=True))
+        if request.method == "POST":
+            code = request.POST.get("code", "")
+            if code not in {c for c, _n, _d in PRESETS}:
+                messages.error(request, _("Unknown preset."))
+                return HttpResponseRedirect(reverse("admin:tiers_tierscheme_load_presets"))
+            try:
+                scheme = scheme_load_preset(code=code)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(reverse("admin:tiers_tierscheme_load_presets"))
+            if scheme.is_active:
+                messages.success(request, _("Preset “%(name)s” loaded.") % {"name": scheme})
+            else:
+                messages.success(
+                    request,
+                    _("Preset “%(name)s” loaded. It is inactive: review the rules, then "
+                      "activate it in the scheme list.") % {"name": scheme},
+                )  # fmt: skip
+            return HttpResponseRedirect(reverse("admin:tiers_tierscheme_change", args=(scheme.pk,)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Load presets"),
+            "presets": [
+                {"code": c, "name": n, "description": d, "loaded": c in existing}
+                for c, n, d in PRESETS
+            ],
+        }
+        return TemplateResponse(request, "admin/tiers/tierscheme/presets.html", context)
+
+    def has_pages_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request)
+
+    @action(
+        description=gettext_lazy("Attendance sheet"), icon="calendar_month", permissions=["pages"]
+    )
+    def open_attendance(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:tiers_tierscheme_attendance"))
+
+    @action(description=gettext_lazy("Tier migration"), icon="swap_vert", permissions=["pages"])
+    def open_migration(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:tiers_tierscheme_migration"))
+
+    # --- custom pages ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("attendance/", view(self.attendance_view), name="tiers_tierscheme_attendance"),
+            path(
+                "attendance/xlsx/",
+                view(self.attendance_xlsx_view),
+                name="tiers_tierscheme_attendance_xlsx",
+            ),
+            path("migration/", view(self.migration_view), name="tiers_tierscheme_migration"),
+        ] + super().get_urls()
+
+    def _sheet_params(self, request: HttpRequest) -> tuple[forms.SheetForm, TierScheme | None]:
+        """Month and scheme from the query string; the defaults (this month, the restaurant's
+        monthly scheme) are filled in so the form shows what the sheet uses."""
+        default = attendance.default_scheme()
+        data = {
+            "month": request.GET.get("month") or timezone.localdate().strftime("%Y-%m"),
+            "scheme": request.GET.get("scheme", default.pk if default else ""),
+        }
+        form = forms.SheetForm(data)
+        scheme = form.cleaned_data.get("scheme") if form.is_valid() else default
+        return form, scheme
+
+    def attendance_view(self, request: HttpRequest) -> HttpResponse:
+        if not is_staff(request):
+            raise PermissionDenied
+        form, scheme = self._sheet_params(request)
+        try:
+            page = int(request.GET.get("p", "1"))
+        except ValueError:
+            page = 1
+        sheet = attendance.attendance_sheet(
+            user=request.user, month=form.month_start(), scheme=scheme, page=page
+        )
+        query = {"month": sheet.month.strftime("%Y-%m"), "scheme": scheme.pk if scheme else ""}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": sheet.title,
+            "form": form,
+            "sheet": sheet,
+            "query": "&".join(f"{k}={v}" for k, v in query.items()),
+            "prev_month": (sheet.month - dt.timedelta(days=1)).replace(day=1),
+            "next_month": (sheet.month + dt.timedelta(days=32)).replace(day=1),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tiers/tierscheme/attendance.html", context)
+
+    def attendance_xlsx_view(self, request: HttpRequest) -> HttpResponse:
+        if not is_staff(request):
+            raise PermissionDenied
+        form, scheme = self._sheet_params(request)
+        sheet = attendance.attendance_sheet(
+            user=request.user, month=form.month_start(), scheme=scheme, per_page=None
+        )
+        response = HttpResponse(
+            attendance.attendance_xlsx(sheet),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"attendance-{sheet.month:%Y-%m}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def migration_view(self, request: HttpRequest) -> HttpResponse:
+        if not is_staff(request):
+            raise PermissionDenied
+        schemes = list(TierScheme.objects.order_by("-is_active", "code"))
+        scheme = None
+        wanted = request.GET.get("scheme", "")
+        if wanted.isdigit():
+            scheme = next((s for s in schemes if s.pk == int(wanted)), None)
+        if scheme is None:
+            scheme = attendance.default_scheme() or (schemes[0] if schemes else None)
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        start = first
+        for _i in range(11):
+            start = (start - dt.timedelta(days=1)).replace(day=1)
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Tier migration"),
+            "schemes": schemes,
+            "scheme": scheme,
+        }
+        if scheme is not None:
+            accounts = _visible_accounts(request)
+            periods = tier_migration_counts(
+                scheme=scheme, start=start, end=today, accounts=accounts
+            )
+            by_month = {p.period: p for p in periods}
+            months = []
+            month = start
+            while month <= first:
+                months.append(by_month.get(month) or _empty_period(month))
+                month = (month + dt.timedelta(days=32)).replace(day=1)
+            chosen = _parse_month(request.GET.get("month"))
+            picked = [p for p in months if chosen is None or p.period == chosen]
+            tiers = list(scheme.tiers.order_by("rank"))
+            axis: list[Tier | None] = [*tiers, None]
+            moves: dict[tuple, int] = {}
+            for p in picked:
+                for key, n in p.moves.items():
+                    moves[key] = moves.get(key, 0) + n
+            matrix = [
+                {
+                    "from": f,
+                    "cells": [
+                        {
+                            "to": t,
+                            "n": moves.get((f.pk if f else None, t.pk if t else None), 0),
+                            "diagonal": f == t,
+                        }
+                        for t in axis
+                    ],
+                }
+                for f in axis
+            ]
+            context.update(
+                {
+                    "months": list(reversed(months)),
+                    "chosen": chosen,
+                    "axis": axis,
+                    "matrix": matrix,
+                    "totals": {
+                        k: sum(getattr(p, k) for p in picked)
+                        for k in ("upgrades", "downgrades", "new", "lost")
+                    },
+                    "distribution": tier_distribution(scheme, accounts=accounts),
+                }
+            )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tiers/tierscheme/migration.html", context)
+
+
+def _empty_period(month: dt.date):
+    from guanxi.tiers.selectors import MigrationPeriod
+
+    return MigrationPeriod(period=month)
+
+
+class TierConditionInline(ConfigAccessMixin, TabularInline):
+    model = TierCondition
+    form = forms.TierConditionForm
+    formset = forms.TierConditionFormSet
+    fields = ("metric", "min_value", "max_value", "value_list")
+    extra = 0
+    verbose_name_plural = gettext_lazy("conditions (all must hold)")
+
+
+class TierPolicyInline(ConfigAccessMixin, StackedInline):
+    model = TierPolicy
+    can_delete = False
+    extra = 1
+    max_num = 1
+    verbose_name_plural = gettext_lazy("privileges (等级特权)")
+    filter_horizontal = ()
+    autocomplete_fields = ()
+    fieldsets = (
+        (None, {"fields": (("call_every_days", "visit_every_days"), "greeting_role")}),
+        (gettext_lazy("Gifts"), {"fields": (
+            ("birthday_gift_value", "anniversary_gift_value", "gift_lead_days"),
+        )}),
+        (gettext_lazy("Banquets and trips"), {"fields": (
+            ("banquet_every_months", "banquet_budget_per_table", "banquet_host_role"),
+            "trip_budget_per_person",
+        )}),
+        (gettext_lazy("Groups and discounts"), {"fields": (
+            "groups", ("discount_floor", "discount_exclusions"), "notes",
+        )}),
+    )  # fmt: skip
+
+
+@admin.register(Tier)
+class TierAdmin(ConfigAccessMixin, ModelAdmin):
+    form = forms.TierForm
+    list_display = ("name_display", "scheme", "rank", "code", "badge", "rule_display")
+    list_filter = (("scheme", RelatedDropdownFilter),)
+    list_select_related = ("scheme",)
+    search_fields = ("code", "name", "name_en")
+    ordering = ("scheme", "rank")
+    fields = ("scheme", ("code", "rank"), ("name", "name_en"), "colour", "description")
+    inlines = (TierConditionInline, TierPolicyInline)
+    warn_unsaved_form = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("conditions")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "colour":
+            kwargs["widget"] = UnfoldAdminColorInputWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        # A tier stays in its scheme: moving it would silently rewrite two schemes.
+        return ("scheme",) if obj is not None else ()
+
+    @display(description=gettext_lazy("name"), ordering="name")
+    def name_display(self, obj: Tier) -> str:
+        return str(obj)
+
+    @display(description=gettext_lazy("colour"))
+    def badge(self, obj: Tier) -> str:
+        return tier_badge(obj)
+
+    @display(description=gettext_lazy("rule"))
+    def rule_display(self, obj: Tier) -> str:
+        return rule_summary(obj.conditions.all())
+
+    def response_change(self, request: HttpRequest, obj: Tier) -> HttpResponse:
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            # Back to the scheme: the tier is edited in its context.
+            self.message_user(request, _("Tier “%(tier)s” saved.") % {"tier": obj})
+            return HttpResponseRedirect(
+                reverse("admin:tiers_tierscheme_change", args=(obj.scheme_id,))
+            )
+        return super().response_change(request, obj)
+
+
+# --- account tiers and history ------------------------------------------------------------------
+
+
+class ScopedReadAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
+    """Customer data shown read-only (written by the tiering run and the services)."""
+
+    list_filter_submit = True
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OverrideStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("source")
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        return [("rules", _("by the rules")), ("override", _("set by hand"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "override":
+            return queryset.filter(override_tier__isnull=False)
+        if self.value() == "rules":
+            return queryset.filter(override_tier__isnull=True)
+        return queryset
+
+
+@admin.register(AccountTier)
+class AccountTierAdmin(ScopedReadAdmin):
+    list_display = ("account", "scheme", "tier_display", "since", "source_display",
+                    "override_until", "evaluated_on", "override_link")  # fmt: skip
+    list_select_related = ("account", "scheme", "tier", "computed_tier", "override_tier")
+    ordering = ("scheme__code", "tier__rank", "account__name")
+    list_filter = (("scheme", RelatedDropdownFilter), ("tier", RelatedDropdownFilter),
+                   OverrideStateFilter)  # fmt: skip
+    search_fields = ("account__name", "account__code")
+    readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
+                       "evaluated_on", "override_tier", "override_reason", "override_until",
+                       "override_by")  # fmt: skip
+    fields = readonly_fields
+    actions_detail = ("override", "clear_override")
+
+    @display(description=gettext_lazy("tier"), ordering="tier__rank")
+    def tier_display(self, obj: AccountTier) -> str:
+        return tier_badge(obj.tier)
+
+    @display(description=gettext_lazy("source"), label={"override": "warning", "rules": "info"})
+    def source_display(self, obj: AccountTier) -> tuple[str, str]:
+        if obj.override_active(timezone.localdate()):
+            return "override", _("set by hand: %(reason)s") % {"reason": obj.override_reason}
+        return "rules", _("by the rules")
+
+    @display(description=gettext_lazy("metric values"))
+    def metrics_display(self, obj: AccountTier) -> str:
+        return _metrics_text(obj.metrics)
+
+    @display(description="")
+    def override_link(self, obj: AccountTier) -> str:
+        request = _viewer_request()
+        if request is None or not is_manager(request):
+            return ""
+        url = reverse("admin:tiers_accounttier_override", args=(obj.pk,))
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("Override"))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return _render_for(request, super().changelist_view, extra_context)
+
+    def has_override_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        # Overrides change what the account is granted: managers and admins decide.
+        return is_manager(request)
+
+    def _row(self, request: HttpRequest, object_id: str) -> AccountTier:
+        row = (
+            self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if row is None:
+            raise Http404
+        return row
+
+    @action(description=gettext_lazy("Override the tier"), icon="edit",
+            permissions=["override"])  # fmt: skip
+    def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        row = self._row(request, object_id)
+        form = forms.OverrideForm(
+            request.POST or None,
+            scheme=row.scheme,
+            initial={"tier": row.override_tier_id or row.tier_id},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                account_tier_override(
+                    account=row.account,
+                    scheme=row.scheme,
+                    tier=form.cleaned_data["tier"],
+                    reason=form.cleaned_data["reason"],
+                    until=form.cleaned_data["until"],
+                    user=request.user,
+                )
+            except DjangoValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Tier set by hand."))
+                return HttpResponseRedirect(reverse("admin:tiers_accounttier_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Override the tier: %(account)s · %(scheme)s")
+            % {"account": row.account, "scheme": row.scheme},
+            "row": row,
+            "form": form,
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/tiers/accounttier/override.html", context)
+
+    @action(description=gettext_lazy("Clear the override"), icon="undo",
+            permissions=["override"])  # fmt: skip
+    def clear_override(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        row = self._row(request, object_id)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Clear the override"),
+                "row": row,
+            }
+            return TemplateResponse(request, "admin/tiers/accounttier/clear.html", context)
+        if account_tier_override_clear(account=row.account, scheme=row.scheme, user=request.user):
+            messages.success(request, _("Override cleared; the rules decide again."))
+        else:
+            messages.info(request, _("There was no override to clear."))
+        return HttpResponseRedirect(reverse("admin:tiers_accounttier_changelist"))
+
+
+def _metrics_text(metrics: dict | None) -> str:
+    if not metrics:
+        return "—"
+    return " · ".join(f"{metric_name(m)} {metric_value(v, m)}" for m, v in sorted(metrics.items()))
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ScopedReadAdmin):
+    list_display = ("account", "scheme", "move_display", "effective_on", "reason",
+                    "why_display", "changed_by")  # fmt: skip
+    list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by")
+    list_filter = (
+        ("scheme", RelatedDropdownFilter),
+        ("to_tier", RelatedDropdownFilter),
+        ("reason", ChoicesDropdownFilter),
+        ("effective_on", RangeDateFilter),
+    )
+    search_fields = ("account__name", "account__code")
+    readonly_fields = ("account", "scheme", "from_tier", "to_tier", "effective_on", "changed_at",
+                       "reason", "note", "why_display", "changed_by", "run")  # fmt: skip
+    fields = readonly_fields
+    date_hierarchy = "effective_on"
+
+    @display(description=gettext_lazy("from → to"))
+    def move_display(self, obj: TierChange) -> str:
+        arrow = {True: ("↑", "text-green-700"), False: ("↓", "text-red-700")}.get(
+            obj.is_upgrade, ("", "")
+        )
+        return format_html(
+            '{} → {} <span class="{}" data-move="{}">{}</span>',
+            tier_badge(obj.from_tier),
+            tier_badge(obj.to_tier),
+            arrow[1],
+            {True: "up", False: "down"}.get(obj.is_upgrade, ""),
+            arrow[0],
+        )
+
+    @display(description=gettext_lazy("why"))
+    def why_display(self, obj: TierChange) -> str:
+        text = _metrics_text(obj.metrics)
+        if obj.reason != ChangeReason.RULES and obj.note:
+            return obj.note if text == "—" else f"{obj.note} · {text}"
+        return text
+
+
+def _zhe(rate) -> str:
+    """0.85 → 8.5折, the way the floor is written in the seed."""
+    return f"{(rate * 10).normalize():f}折"
+
+
+# --- discount reviews ---------------------------------------------------------------------------
+
+
+@admin.register(DiscountReview)
+class DiscountReviewAdmin(ScopedReadAdmin):
+    list_display = ("account", "txn_date", "category", "amount", "discount_display",
+                    "tier_display", "status_display", "reviewed_by", "reviewed_at")  # fmt: skip
+    list_select_related = ("account", "transaction__category", "tier", "reviewed_by")
+    list_filter = (("status", ChoicesDropdownFilter),)
+    search_fields = ("account__name", "account__code")
+    readonly_fields = ("account", "transaction", "discount_rate", "floor", "tier", "status",
+                       "flagged_at", "reviewed_by", "reviewed_at", "review_note")  # fmt: skip
+    fields = readonly_fields
+    actions_detail = ("approve", "reject")
+    actions = ("approve_selected", "reject_selected")
+
+    @display(description=gettext_lazy("transaction date"), ordering="transaction__occurred_at")
+    def txn_date(self, obj: DiscountReview) -> str:
+        return timezone.localtime(obj.transaction.occurred_at).strftime("%Y-%m-%d %H:%M")
+
+    @display(description=gettext_lazy("category"))
+    def category(self, obj: DiscountReview) -> str:
+        return str(obj.transaction.category)
+
+    @display(description=gettext_lazy("amount"), ordering="transaction__amount")
+    def amount(self, obj: DiscountReview) -> str:
+        return f"¥{obj.transaction.amount:,.2f}"
+
+    @display(description=gettext_lazy("discount given / floor"))
+    def discount_display(self, obj: DiscountReview) -> str:
+        return f"{_zhe(obj.discount_rate)} / {_zhe(obj.floor)}"
+
+    @display(description=gettext_lazy("tier"))
+    def tier_display(self, obj: DiscountReview) -> str:
+        return tier_badge(obj.tier)
+
+    @display(
+        description=gettext_lazy("status"),
+        label={
+            DiscountReviewStatus.PENDING: "warning",
+            DiscountReviewStatus.APPROVED: "success",
+            DiscountReviewStatus.REJECTED: "danger",
+        },
+    )
+    def status_display(self, obj: DiscountReview) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return is_manager(request)  # KAMs read their accounts' reviews; managers decide
+
+    def _decide(self, request: HttpRequest, object_id: str, status: str) -> HttpResponse:
+        review = (
+            self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if review is None:
+            raise Http404
+        form = forms.ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            forms.discount_review_decide(
+                review=review, status=status, note=form.cleaned_data["note"], user=request.user
+            )
+            messages.success(request, _("Review recorded."))
+            return HttpResponseRedirect(reverse("admin:tiers_discountreview_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Approve the discount")
+            if status == DiscountReviewStatus.APPROVED
+            else _("Reject the discount"),
+            "review": review,
+            "form": form,
+            "status": status,
+        }
+        return TemplateResponse(request, "admin/tiers/discountreview/decide.html", context)
+
+    @action(description=gettext_lazy("Approve"), icon="check", permissions=["review"])
+    def approve(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._decide(request, object_id, DiscountReviewStatus.APPROVED)
+
+    @action(description=gettext_lazy("Reject"), icon="close", permissions=["review"])
+    def reject(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._decide(request, object_id, DiscountReviewStatus.REJECTED)
+
+    def _decide_many(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        n = 0
+        for review in queryset.select_related("transaction"):
+            forms.discount_review_decide(review=review, status=status, note="", user=request.user)
+            n += 1
+        messages.success(request, _("%(n)s reviews recorded.") % {"n": n})
+
+    @action(description=gettext_lazy("Approve the selected discounts"), permissions=["review"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide_many(request, queryset, DiscountReviewStatus.APPROVED)
+
+    @action(description=gettext_lazy("Reject the selected discounts"), permissions=["review"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide_many(request, queryset, DiscountReviewStatus.REJECTED)

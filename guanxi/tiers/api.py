@@ -1,0 +1,250 @@
+"""/api/tiers: tier schemes with readable rules, an account's tiers and history, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema
+
+from guanxi.accounts.services import account_for_actor
+from guanxi.core.api import MAX_ID
+from guanxi.core.errors import ApplicationError, PermissionDenied
+from guanxi.tiers.models import AccountTier, Tier, TierChange, TierScheme
+from guanxi.tiers.selectors import account_tier_history, account_tiers, rules_for_scheme
+from guanxi.tiers.services import account_tier_override, account_tier_override_clear
+from guanxi.tiers.templatetags.tiers_tags import rule_summary
+
+router = Router(tags=["tiers"])
+
+
+class ConditionOut(Schema):
+    metric: str
+    min: Decimal | None
+    max: Decimal | None
+    values: list[str]
+
+
+class TierOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    rank: int
+    colour: str
+    rule: str
+    conditions: list[ConditionOut]
+
+
+class SchemeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    description: str
+    is_active: bool
+    tiers: list[TierOut]
+
+
+class TierRef(Schema):
+    code: str
+    name: str
+    name_en: str
+    rank: int
+
+
+class OverrideOut(Schema):
+    tier: TierRef
+    reason: str
+    until: dt.date | None
+    by: str | None
+    active: bool
+
+
+class AccountTierOut(Schema):
+    scheme: str
+    tier: TierRef | None
+    computed_tier: TierRef | None
+    since: dt.date | None
+    evaluated_on: dt.date | None
+    metrics: dict[str, Any]
+    override: OverrideOut | None
+
+
+class TierChangeOut(Schema):
+    scheme: str
+    from_tier: TierRef | None
+    to_tier: TierRef | None
+    direction: str | None = Field(description="up, down, or null for new/lost/same")
+    effective_on: dt.date
+    reason: str
+    note: str
+    metrics: dict[str, Any]
+    changed_by: str | None
+
+
+class AccountTiersOut(Schema):
+    account_id: int
+    tiers: list[AccountTierOut]
+    history: list[TierChangeOut]
+
+
+class OverrideIn(Schema):
+    scheme: str = Field(..., min_length=1, max_length=40, description="scheme code")
+    tier: str = Field(..., min_length=1, max_length=40, description="tier code in that scheme")
+    reason: str = Field(..., max_length=300)
+    until: dt.date | None = None
+
+
+def _ref(tier: Tier | None) -> dict | None:
+    if tier is None:
+        return None
+    return {"code": tier.code, "name": tier.name, "name_en": tier.name_en, "rank": tier.rank}
+
+
+def _account_tier(row: AccountTier) -> dict:
+    from django.utils import timezone
+
+    override = None
+    if row.override_tier_id is not None:
+        override = {
+            "tier": _ref(row.override_tier),
+            "reason": row.override_reason,
+            "until": row.override_until,
+            "by": row.override_by.get_username() if row.override_by else None,
+            "active": row.override_active(timezone.localdate()),
+        }
+    return {
+        "scheme": row.scheme.code,
+        "tier": _ref(row.tier),
+        "computed_tier": _ref(row.computed_tier),
+        "since": row.since,
+        "evaluated_on": row.evaluated_on,
+        "metrics": row.metrics or {},
+        "override": override,
+    }
+
+
+def _change(change: TierChange) -> dict:
+    up = change.is_upgrade
+    return {
+        "scheme": change.scheme.code,
+        "from_tier": _ref(change.from_tier),
+        "to_tier": _ref(change.to_tier),
+        "direction": None if up is None else ("up" if up else "down"),
+        "effective_on": change.effective_on,
+        "reason": change.reason,
+        "note": change.note,
+        "metrics": change.metrics or {},
+        "changed_by": change.changed_by.get_username() if change.changed_by else None,
+    }
+
+
+@router.get("/schemes", response=list[SchemeOut], summary="Tier schemes with their tiers and rules")
+def schemes(request: HttpRequest):
+    out = []
+    for scheme in TierScheme.objects.order_by("code"):
+        tiers, rule_list = rules_for_scheme(scheme)
+        out.append(
+            {
+                "code": scheme.code,
+                "name": scheme.name,
+                "name_en": scheme.name_en,
+                "description": scheme.description,
+                "is_active": scheme.is_active,
+                "tiers": [
+                    {
+                        "code": t.code,
+                        "name": t.name,
+                        "name_en": t.name_en,
+                        "rank": t.rank,
+                        "colour": t.colour,
+                        "rule": rule_summary(conds),
+                        "conditions": conds,
+                    }
+                    for t, conds in zip(tiers, rule_list, strict=True)
+                ],
+            }
+        )
+    return out
+
+
+def _tiers_body(account) -> dict:
+    return {
+        "account_id": account.pk,
+        "tiers": [_account_tier(r) for r in account_tiers(account)],
+        "history": [_change(c) for c in account_tier_history(account)],
+    }
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response=AccountTiersOut,
+    summary="An account's current tier per active scheme and its tier history, newest first",
+)
+def account_tiers_get(request: HttpRequest, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
+    return _tiers_body(account)
+
+
+def _scheme_and_tier(scheme_code: str, tier_code: str | None) -> tuple[TierScheme, Tier | None]:
+    scheme = TierScheme.objects.filter(code=scheme_code).first()
+    if scheme is None:
+        raise ApplicationError(
+            _("Unknown tier scheme '%(code)s'.") % {"code": scheme_code}, field="scheme"
+        )
+    if tier_code is None:
+        return scheme, None
+    tier = Tier.objects.filter(scheme=scheme, code=tier_code).first()
+    if tier is None:
+        raise ApplicationError(
+            _("Scheme '%(scheme)s' has no tier '%(code)s'.")
+            % {"scheme": scheme_code, "code": tier_code},
+            field="tier",
+        )
+    return scheme, tier
+
+
+def _may_override(user) -> None:
+    if not user.sees_all_accounts:
+        raise PermissionDenied(_("Only managers and admins set tiers by hand."))
+
+
+@router.post(
+    "/accounts/{account_id}/override",
+    response=AccountTiersOut,
+    summary="Put the account in a tier by hand (reason required; until a date or until cleared)",
+)
+def account_tier_override_post(
+    request: HttpRequest, payload: OverrideIn, account_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
+    _may_override(request.auth)
+    scheme, tier = _scheme_and_tier(payload.scheme, payload.tier)
+    if not payload.reason.strip():
+        raise ApplicationError(_("Give a reason for the override."), field="reason")
+    account_tier_override(
+        account=account,
+        scheme=scheme,
+        tier=tier,
+        reason=payload.reason,
+        until=payload.until,
+        user=request.auth,
+    )
+    return _tiers_body(account)
+
+
+@router.delete(
+    "/accounts/{account_id}/override/{scheme_code}",
+    response=AccountTiersOut,
+    summary="End an override now: the rules decide the tier again",
+)
+def account_tier_override_delete(
+    request: HttpRequest, scheme_code: str, account_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
+    _may_override(request.auth)
+    scheme, _tier = _scheme_and_tier(scheme_code, None)
+    account_tier_override_clear(account=account, scheme=scheme, user=request.auth)
+    return _tiers_body(account)

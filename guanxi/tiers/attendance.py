@@ -1,0 +1,277 @@
+"""The monthly attendance sheet (客户考勤表, seed 004): per customer and per day of a month, the
+visits, head count and spend; the month's totals, the spend per head and the tier the month's
+figures earn under a scheme's rules.
+
+Two grouped queries whatever the size of the book: one GROUP BY account for the totals (sorted
+by spend, paged in SQL), one GROUP BY account and local day for the day cells of the page's
+accounts only. Days are local days (settings.TIME_ZONE): a dinner at 23:30 in Shanghai belongs to
+that day, not to the UTC one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractDay
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import visible_to
+from guanxi.tiers.models import Metric, Tier, TierScheme
+from guanxi.transactions.models import Transaction
+
+PRESET_MONTHLY = "restaurant-monthly"
+MONTH_METRICS = frozenset({Metric.MONTH_VISITS, Metric.MONTH_SPEND, Metric.MONTH_PER_HEAD})
+#: The export holds at most this many accounts (sorted by spend); the page is paged.
+XLSX_MAX_ROWS = 20_000
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class DayCell:
+    visits: int
+    heads: int
+    spend: Decimal
+
+
+@dataclass
+class SheetRow:
+    account_id: int
+    code: str
+    name: str
+    visits: int
+    heads: int
+    spend: Decimal
+    per_head: Decimal | None
+    tier: Tier | None
+    days: list[DayCell | None] = field(default_factory=list)
+    number: int = 0  # position in the whole sheet (by spend), across pages
+
+
+@dataclass
+class Sheet:
+    month: dt.date  # the first day
+    n_days: int
+    scheme: TierScheme | None
+    complete: bool  # False for the current month: the figures and the tier are "so far"
+    rows: list[SheetRow]
+    n_accounts: int  # every account with a transaction that month (visible ones)
+    page: int
+    n_pages: int
+    per_page: int
+
+    @property
+    def day_numbers(self) -> list[int]:
+        return list(range(1, self.n_days + 1))
+
+    @property
+    def title(self) -> str:
+        return _("Attendance sheet %(month)s") % {
+            "month": date_format(self.month, "YEAR_MONTH_FORMAT")
+        }
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight of the month's first day and of the next month's first day."""
+    first = month.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(dt.datetime(first.year, first.month, 1)),
+        timezone.make_aware(dt.datetime(nxt.year, nxt.month, 1)),
+    )
+
+
+def default_scheme() -> TierScheme | None:
+    """The restaurant's monthly scheme when loaded, else the first active one."""
+    return (
+        TierScheme.objects.filter(code=PRESET_MONTHLY).first()
+        or TierScheme.objects.filter(is_active=True).order_by("code").first()
+    )
+
+
+def per_head(spend: Decimal, heads: int) -> Decimal | None:
+    if not heads:
+        return None
+    return (Decimal(spend) / heads).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _tiers_for(scheme: TierScheme | None, month: dt.date, rows: list[SheetRow]) -> None:
+    """The tier each row's month earns under the scheme's rules (rules.first_match)."""
+    if scheme is None or not rows:
+        return
+    from guanxi.tiers.rules import first_match, metrics_used
+    from guanxi.tiers.selectors import rules_for_scheme
+
+    tiers, rule_list = rules_for_scheme(scheme)
+    needed = metrics_used(rule_list)
+    other: dict[int, dict[str, Any]] = {}
+    if needed - MONTH_METRICS:
+        # Non-month metrics (revenue, CLV, segment…) as of the end of that month.
+        from guanxi.tiers.metrics import account_metrics
+
+        _start, end = month_bounds(month)
+        as_of = min(end.date(), timezone.localdate() + dt.timedelta(days=1))
+        other = account_metrics(
+            as_of=as_of,
+            metrics=set(needed - MONTH_METRICS),
+            account_ids=[r.account_id for r in rows],
+        )
+    for row in rows:
+        values = {
+            **other.get(row.account_id, {}),
+            Metric.MONTH_VISITS.value: row.visits,
+            Metric.MONTH_SPEND.value: row.spend,
+            Metric.MONTH_PER_HEAD.value: row.per_head,
+        }
+        index = first_match(rule_list, values)
+        row.tier = None if index is None else tiers[index]
+
+
+def attendance_sheet(
+    *,
+    user: Any,
+    month: dt.date,
+    scheme: TierScheme | None = None,
+    page: int = 1,
+    per_page: int | None = 100,
+) -> Sheet:
+    """The sheet of ``month`` for the accounts ``user`` may see, highest spend first.
+    ``per_page=None``: every row (up to XLSX_MAX_ROWS), for the export."""
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    n_days = calendar.monthrange(month.year, month.month)[1]
+    txns = visible_to(
+        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), user,
+        prefix="account__",
+    )  # fmt: skip
+    totals = (
+        txns.values("account_id")
+        .annotate(
+            visits=Count("id"),
+            spend=Sum("amount"),
+            heads=Sum("head_count"),
+            # Per head counts only the bills that say how many ate (as metrics.month_per_head).
+            headed_spend=Sum("amount", filter=Q(head_count__gt=0)),
+        )
+        .order_by("-spend", "account_id")
+    )
+    n_accounts = txns.values("account_id").distinct().count()
+    size = XLSX_MAX_ROWS if per_page is None else max(1, per_page)
+    n_pages = max(1, -(-n_accounts // size))
+    page = min(max(1, page), n_pages)
+    chunk = list(totals[(page - 1) * size : page * size])
+    ids = [r["account_id"] for r in chunk]
+    names = {a["id"]: a for a in Account.objects.filter(pk__in=ids).values("id", "code", "name")}
+    rows: list[SheetRow] = []
+    for number, r in enumerate(chunk, start=(page - 1) * size + 1):
+        heads = r["heads"] or 0
+        spend = r["spend"] or ZERO
+        account = names.get(r["account_id"], {})
+        rows.append(
+            SheetRow(
+                account_id=r["account_id"],
+                code=account.get("code", ""),
+                name=account.get("name", ""),
+                visits=r["visits"],
+                heads=heads,
+                spend=spend,
+                per_head=per_head(r["headed_spend"] or ZERO, heads),
+                tier=None,
+                days=[None] * n_days,
+                number=number,
+            )
+        )
+    by_id = {row.account_id: row for row in rows}
+    if ids:
+        cells = (
+            txns.filter(account_id__in=ids)
+            .annotate(day=ExtractDay("occurred_at"))  # in the current (local) time zone
+            .values("account_id", "day")
+            .annotate(visits=Count("id"), spend=Sum("amount"), heads=Sum("head_count"))
+            .order_by()
+        )
+        for c in cells:
+            by_id[c["account_id"]].days[c["day"] - 1] = DayCell(
+                visits=c["visits"], heads=c["heads"] or 0, spend=c["spend"] or ZERO
+            )
+    _tiers_for(scheme, month, rows)
+    return Sheet(
+        month=month,
+        n_days=n_days,
+        scheme=scheme,
+        complete=end.date() <= timezone.localdate(),
+        rows=rows,
+        n_accounts=n_accounts,
+        page=page,
+        n_pages=n_pages,
+        per_page=size,
+    )
+
+
+def attendance_xlsx(sheet: Sheet) -> bytes:
+    """The sheet as a workbook, laid out like the paper one: per account three rows (visits,
+    head count, spend) across the days, then the month's totals, spend per head and tier.
+    Headers are in the active language; numbers are numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet.month.strftime("%Y-%m")
+    title = sheet.title if sheet.complete else f"{sheet.title} ({_('so far')})"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    headers = [_("No."), _("code"), _("account"), _("item")]
+    headers += [str(d) for d in sheet.day_numbers]
+    headers += [_("month total"), _("spend per head"), _("tier")]
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    last_col = len(headers)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    measures = (
+        (_("visits"), "visits"),
+        (_("head count"), "heads"),
+        (_("spend (CNY)"), "spend"),
+    )
+    for row in sheet.rows:
+        first_line = ws.max_row + 1
+        for index, (label, attr) in enumerate(measures):
+            line: list[Any] = (
+                [row.number, row.code, row.name, label] if index == 0 else [None, None, None, label]
+            )
+            for cell in row.days:
+                value = None if cell is None else getattr(cell, attr)
+                line.append(float(value) if isinstance(value, Decimal) else value)
+            total = getattr(row, attr)
+            line.append(float(total) if isinstance(total, Decimal) else total)
+            if index == 0:
+                line.append(None if row.per_head is None else float(row.per_head))
+                line.append(str(row.tier) if row.tier else "")
+            ws.append(line)
+        for col in (1, 2, 3, last_col - 1, last_col):
+            ws.merge_cells(
+                start_row=first_line, start_column=col, end_row=first_line + 2, end_column=col
+            )
+            ws.cell(first_line, col).alignment = Alignment(vertical="center")
+        for col in range(5, last_col - 1):
+            if ws.cell(first_line + 2, col).value is not None:
+                ws.cell(first_line + 2, col).number_format = "#,##0.00"
+        ws.cell(first_line, last_col - 1).number_format = "#,##0.00"
+    ws.column_dimensions["C"].width = 24
+    ws.column_dimensions["D"].width = 12
+    for col in range(5, 5 + sheet.n_days):
+        ws.column_dimensions[get_column_letter(col)].width = 8
+    ws.freeze_panes = "E3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

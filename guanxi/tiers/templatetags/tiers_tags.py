@@ -1,0 +1,259 @@
+"""Tier wording and the account's tier card.
+
+- `rule_summary(conditions)`: a rule as people read it ("visits in the month ≥ 6 · spend in the
+  month ≥ ¥5,000"), shared by the scheme pages, the card and the API;
+- `{% account_tiers_card account %}`: the card for the account 360° page (current tier per active
+  scheme, why, the privileges in force and the last moves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.accounts.models import AccountType
+from guanxi.insights.models import AbcClass, Segment
+from guanxi.tiers.models import (
+    CHOICE_METRICS,
+    Metric,
+    TierCondition,
+)
+
+register = template.Library()
+
+# Short names for running text; the Metric labels (with the Chinese terms) stay in the forms.
+SHORT = {
+    Metric.MONTH_VISITS: gettext_lazy("visits in the month"),
+    Metric.MONTH_SPEND: gettext_lazy("spend in the month"),
+    Metric.MONTH_PER_HEAD: gettext_lazy("spend per head in the month"),
+    Metric.REVENUE_12M: gettext_lazy("revenue, 12 months"),
+    Metric.PROFIT_12M: gettext_lazy("profit, 12 months"),
+    Metric.REVENUE_LIFETIME: gettext_lazy("lifetime revenue"),
+    Metric.CLP_HISTORIC: gettext_lazy("lifetime profit to date"),
+    Metric.CLP_PREDICTIVE: gettext_lazy("predicted lifetime profit"),
+    Metric.CLP_PERCENTILE: gettext_lazy("profit percentile"),
+    Metric.CLV: gettext_lazy("CLV"),
+    Metric.CLV_PERCENTILE: gettext_lazy("value percentile"),
+    Metric.P_ALIVE: gettext_lazy("P(alive)"),
+    Metric.RFM_SEGMENT: gettext_lazy("RFM segment"),
+    Metric.ABC_CLASS: gettext_lazy("ABC class"),
+    Metric.ACCOUNT_TYPE: gettext_lazy("account type"),
+    Metric.TAG: gettext_lazy("tag"),
+}
+MONEY_METRICS = frozenset(
+    {
+        Metric.MONTH_SPEND,
+        Metric.MONTH_PER_HEAD,
+        Metric.REVENUE_12M,
+        Metric.PROFIT_12M,
+        Metric.REVENUE_LIFETIME,
+        Metric.CLP_HISTORIC,
+        Metric.CLP_PREDICTIVE,
+        Metric.CLV,
+    }
+)
+VALUE_LABELS = {
+    Metric.RFM_SEGMENT: dict(Segment.choices),
+    Metric.ABC_CLASS: dict(AbcClass.choices),
+    Metric.ACCOUNT_TYPE: dict(AccountType.choices),
+}
+
+
+def metric_name(metric: str) -> str:
+    return str(SHORT.get(metric, metric))
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+@register.filter
+def metric_value(value: Any, metric: str) -> str:
+    """One metric value for display: money with ¥ and thousands, counts whole, P(alive) as %."""
+    if value is None or value == "":
+        return "—"
+    if metric in CHOICE_METRICS:
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        labels = VALUE_LABELS.get(metric, {})
+        return "、".join(str(labels.get(v, v)) for v in sorted(items, key=str)) or "—"
+    number = _number(value)
+    if number is None:
+        return str(value)
+    if metric in MONEY_METRICS:
+        places = 0 if number == number.to_integral_value() or abs(number) >= 1000 else 2
+        return f"¥{number:,.{places}f}"
+    if metric == Metric.P_ALIVE:
+        return f"{number * 100:.0f}%"
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.normalize():,f}"
+
+
+def condition_text(cond: Mapping[str, Any] | TierCondition) -> str:
+    if isinstance(cond, TierCondition):
+        metric, lo, hi, values = cond.metric, cond.min_value, cond.max_value, cond.values
+    else:
+        metric, lo, hi = cond.get("metric"), cond.get("min"), cond.get("max")
+        values = cond.get("values")
+    name = metric_name(metric)
+    if metric in CHOICE_METRICS:
+        return _("%(metric)s is %(values)s") % {
+            "metric": name,
+            "values": _(" or ").join(
+                str(VALUE_LABELS.get(metric, {}).get(v, v)) for v in values or []
+            )
+            or "—",
+        }
+    if lo is not None and hi is not None:
+        return f"{metric_value(lo, metric)} ≤ {name} < {metric_value(hi, metric)}"
+    if lo is not None:
+        return f"{name} ≥ {metric_value(lo, metric)}"
+    if hi is not None:
+        return f"{name} < {metric_value(hi, metric)}"
+    return name
+
+
+def rule_summary(conditions: Iterable[Mapping[str, Any] | TierCondition]) -> str:
+    texts = [condition_text(c) for c in conditions]
+    return " · ".join(texts) if texts else _("every other account")
+
+
+@register.simple_tag
+def tier_rule(tier: Any) -> str:
+    return rule_summary(tier.conditions.all())
+
+
+@register.filter
+def tier_colour(colour: str | None) -> str:
+    """A CSS colour for a tier badge: the tier's own, else a neutral grey."""
+    return colour or "#6b7280"
+
+
+def _policy_rows(policy: Any) -> list[dict[str, Any]]:
+    """The effective policy as (label, value, granted by) rows, skipping what is not granted."""
+    if policy is None:
+        return []
+    driver = getattr(policy, "driver", {}) or {}
+
+    def row(field: str, label: str, value: Any) -> dict[str, Any] | None:
+        if value in (None, "", [], ()):
+            return None
+        by = driver.get(field)
+        return {"field": field, "label": label, "value": value, "by": str(by) if by else ""}
+
+    def money(value: Any) -> str | None:
+        return None if value is None else f"¥{Decimal(value):,.0f}"
+
+    greeting = getattr(policy, "greeting_role", "")
+    from guanxi.tiers.models import GreetingRole
+
+    floor = getattr(policy, "discount_floor", None)
+    exclusions: list[str] = []
+    floors = [f for f in getattr(policy, "floors", ()) if f.floor == floor]
+    if floors:
+        # The categories the lowest floor does not cover (drinks, seafood, specials, banquets).
+        from guanxi.transactions.models import ProductCategory
+
+        exclusions = [
+            str(c) for c in ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
+        ]
+    floor_text = None
+    if floor is not None:
+        floor_text = _("%(rate)s of list price (%(zhe)s折)") % {
+            "rate": f"{Decimal(floor) * 100:.0f}%",
+            "zhe": f"{(Decimal(floor) * 10).normalize():f}",
+        }
+        if exclusions:
+            floor_text += " · " + _("not on %(cats)s") % {
+                "cats": "、".join(str(c) for c in exclusions)
+            }
+    banquet = None
+    if getattr(policy, "banquet_every_months", None):
+        banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
+        if getattr(policy, "banquet_budget_per_table", None):
+            budget = money(policy.banquet_budget_per_table)
+            banquet += " · " + _("%(budget)s per table") % {"budget": budget}
+    rows = [
+        row(
+            "call_every_days",
+            _("phone call"),
+            _("every %(n)s days") % {"n": policy.call_every_days}
+            if getattr(policy, "call_every_days", None)
+            else None,
+        ),
+        row(
+            "visit_every_days",
+            _("visit"),
+            _("every %(n)s days") % {"n": policy.visit_every_days}
+            if getattr(policy, "visit_every_days", None)
+            else None,
+        ),
+        row(
+            "greeting_role",
+            _("greeted on arrival by"),
+            str(GreetingRole(greeting).label) if greeting in GreetingRole.values and greeting
+            else None,
+        ),
+        row("birthday_gift_value", _("birthday gift"),
+            money(getattr(policy, "birthday_gift_value", None))),
+        row("anniversary_gift_value", _("anniversary gift"),
+            money(getattr(policy, "anniversary_gift_value", None))),
+        row("banquet_every_months", _("banquet"), banquet),
+        row(
+            "trip_budget_per_person",
+            _("yearly trip"),
+            _("%(budget)s per person") % {"budget": money(policy.trip_budget_per_person)}
+            if getattr(policy, "trip_budget_per_person", None)
+            else None,
+        ),
+        row("groups", _("groups"), "、".join(sorted(getattr(policy, "groups", None) or []))),
+        row("discount_floor", _("lowest discount"), floor_text),
+    ]  # fmt: skip
+    return [r for r in rows if r]
+
+
+def account_tiers_context(account: Any) -> dict[str, Any]:
+    from guanxi.tiers.selectors import account_tier_history, account_tiers, effective_policies
+
+    today = timezone.localdate()
+    current = account_tiers(account)
+    tiers = []
+    for at in current:
+        shown = [
+            {"metric": m, "name": metric_name(m), "value": metric_value(v, m)}
+            for m, v in sorted((at.metrics or {}).items())
+        ]
+        tiers.append(
+            {
+                "row": at,
+                "scheme": at.scheme,
+                "tier": at.tier,
+                "computed": at.computed_tier,
+                "override": at.override_active(today),
+                "metrics": shown,
+            }
+        )
+    policy = effective_policies([account.pk]).get(account.pk)
+    changes = account_tier_history(account, limit=5)
+    return {
+        "account": account,
+        "tiers": tiers,
+        "policy": policy,
+        "policy_rows": _policy_rows(policy),
+        "changes": changes,
+        "today": today,
+    }
+
+
+@register.inclusion_tag("admin/tiers/_account_tiers_card.html")
+def account_tiers_card(account: Any) -> dict[str, Any]:
+    return account_tiers_context(account)

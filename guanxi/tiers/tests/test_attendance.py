@@ -1,0 +1,162 @@
+"""The monthly attendance sheet (客户考勤表): day cells, totals, per head, the tier the month
+earns, local-midnight month boundaries, paging, the access rule, the page and the XLSX export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from guanxi.core.testing import make_account, make_transaction
+from guanxi.tiers.attendance import attendance_sheet, attendance_xlsx
+from guanxi.tiers.metrics import account_metrics
+from guanxi.tiers.services import scheme_load_preset
+
+NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+JUNE = dt.date(2026, 6, 1)
+
+
+def at(y, m, d, hh=12, mm=0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(y, m, d, hh, mm))
+
+
+@pytest.fixture
+def scheme(db):
+    return scheme_load_preset(code="restaurant-monthly")
+
+
+@pytest.fixture
+def june(cast, scheme):
+    """alice's account: lunch and dinner on 1 June, more through the month, one bill without a
+    head count at 23:30 on 30 June; charlie's account spends more (outside alice's view)."""
+    a = cast.account
+    make_transaction(account=a, amount="460.00", when=at(2026, 6, 1, 12), head_count=8)
+    make_transaction(account=a, amount="520.00", when=at(2026, 6, 1, 19), head_count=10)
+    for day in (8, 15, 22):
+        make_transaction(account=a, amount="1340.00", when=at(2026, 6, day, 19), head_count=14)
+    make_transaction(account=a, amount="500.00", when=at(2026, 6, 30, 23, 30))
+    # Just outside June on either side, in local time (UTC would put them inside).
+    make_transaction(account=a, amount="999.00", when=at(2026, 5, 31, 23, 59), head_count=1)
+    make_transaction(account=a, amount="888.00", when=at(2026, 7, 1, 0, 10), head_count=1)
+    w = cast.west_account
+    make_transaction(account=w, amount="9000.00", when=at(2026, 6, 3, 19), head_count=30)
+    return a, w
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_day_cell_totals_per_head_and_tier(cast, scheme, june):
+    a, _w = june
+    sheet = attendance_sheet(user=cast.alice, month=JUNE, scheme=scheme)
+    assert sheet.n_days == 30 and sheet.complete and sheet.n_accounts == 1
+    row = sheet.rows[0]
+    assert row.account_id == a.pk and row.number == 1
+    day1 = row.days[0]
+    assert (day1.visits, day1.heads, day1.spend) == (2, 18, Decimal("980.00"))
+    assert row.days[1] is None
+    assert row.days[29].visits == 1 and row.days[29].heads == 0  # 23:30 on 30 June
+    assert (row.visits, row.heads, row.spend) == (6, 60, Decimal("5500.00"))
+    # Per head over the bills that say how many ate: 5000 / 60.
+    assert row.per_head == Decimal("83.33")
+    # 6 visits, ¥5,500, ¥83 a head: A quality (≥6, ≥5000, ≥80).
+    assert row.tier.code == "a-quality"
+    # The same figures as the tiering metrics for that month.
+    metrics = account_metrics(
+        as_of=dt.date(2026, 7, 1),
+        metrics={"month_visits", "month_spend", "month_per_head"},
+        account_ids=[a.pk],
+    )[a.pk]
+    assert metrics == {"month_visits": 6, "month_spend": row.spend, "month_per_head": row.per_head}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_current_month_is_so_far_and_may_earn_a_lower_tier(cast, scheme, june):
+    sheet = attendance_sheet(user=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
+    assert not sheet.complete
+    row = sheet.rows[0]
+    assert (row.visits, row.spend, row.days[0].visits) == (1, Decimal("888.00"), 1)
+    assert row.tier is None  # one visit earns nothing yet
+    may = attendance_sheet(user=cast.alice, month=dt.date(2026, 5, 1), scheme=scheme)
+    assert may.rows[0].days[30].spend == Decimal("999.00")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rows_follow_the_access_rule_sorted_by_spend_and_paged(cast, scheme, june):
+    a, w = june
+    sheet = attendance_sheet(user=cast.mia, month=JUNE, scheme=scheme)
+    assert [r.account_id for r in sheet.rows] == [w.pk, a.pk]
+    assert attendance_sheet(user=cast.bob, month=JUNE, scheme=scheme).rows == []
+    extra = make_account(owner=cast.alice)
+    make_transaction(account=extra, amount="1.00", when=at(2026, 6, 2))
+    page2 = attendance_sheet(user=cast.mia, month=JUNE, scheme=scheme, page=2, per_page=2)
+    assert (page2.n_pages, page2.n_accounts) == (2, 3)
+    assert [(r.number, r.account_id) for r in page2.rows] == [(3, extra.pk)]
+    no_scheme = attendance_sheet(user=cast.mia, month=JUNE, scheme=None)
+    assert all(r.tier is None for r in no_scheme.rows)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("language,words", [("en", ["Attendance sheet June 2026", "per head"]),
+                                            ("zh-hans", ["2026年6月"])])  # fmt: skip
+def test_the_page_shows_the_sheet(client, cast, scheme, june, language, words):
+    a, w = june
+    client.force_login(cast.alice)
+    url = reverse("admin:tiers_tierscheme_attendance")
+    response = client.get(url, {"month": "2026-06"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    body = response.content.decode()
+    for word in words:
+        assert word in body, word
+    assert response.context["sheet"].scheme == scheme  # the restaurant scheme by default
+    assert f'data-cell="{a.pk}-1"' in body and f'data-account="{w.pk}"' not in body
+    assert "¥5,500" in body and "¥83" in body and "A" in body
+    current = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert current.context["sheet"].month == dt.date(2026, 7, 1)
+    assert "data-so-far" in current.content.decode()
+    # Nonsense parameters fall back to the defaults instead of failing.
+    assert client.get(url, {"month": "2026-13", "scheme": "x", "p": "y"}).status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_xlsx_export_has_title_headers_and_numbers(client, cast, scheme, june, english):
+    a, _w = june
+    client.force_login(cast.alice)
+    response = client.get(
+        reverse("admin:tiers_tierscheme_attendance_xlsx"),
+        {"month": "2026-06", "scheme": scheme.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('attendance-2026-06.xlsx"')
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A1"].value == "Attendance sheet June 2026"
+    headers = [c.value for c in ws[2]]
+    assert headers[:5] == ["No.", "code", "account", "item", "1"]
+    assert headers[-3:] == ["month total", "spend per head", "tier"]
+    visits, heads, spend = (list(ws.iter_rows(min_row=r, max_row=r, values_only=True))[0]
+                            for r in (3, 4, 5))  # fmt: skip
+    assert visits[:5] == (1, a.code, a.name, "visits", 2)
+    assert heads[4] == 18 and spend[4] == 980 and isinstance(spend[4], (int, float))
+    assert ws.cell(5, 5).number_format == "#,##0.00"
+    assert visits[4 + 30] == 6 and spend[4 + 30] == 5500.0
+    assert visits[-2] == pytest.approx(83.33) and visits[-1] == "A quality"
+    assert ws.max_row == 5  # charlie's account is not alice's to export
+
+
+@time_machine.travel(NOW, tick=False)
+def test_xlsx_title_in_chinese_and_so_far(cast, scheme, june):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        sheet = attendance_sheet(user=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
+        ws = load_workbook(io.BytesIO(attendance_xlsx(sheet))).active
+    assert "2026年7月" in ws["A1"].value
+    assert (
+        ws["A1"].value
+        != attendance_sheet(user=cast.alice, month=dt.date(2026, 6, 1), scheme=scheme).title
+    )
