@@ -1,0 +1,308 @@
+"""Writes of touchpoints and tasks. Logging a touchpoint completes the task it fulfils and
+re-plans the account's policy tasks at once, so the next visit is on the list before the KAM
+leaves the page. Policy tasks themselves are created by `guanxi.activities.policy`.
+
+Bad input raises django's ValidationError keyed by field (forms add them to the field, the API
+answers 400 with the message); an account or task the user may not see raises NotFound (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_is_visible
+from guanxi.activities.models import (
+    COMPLETES,
+    Task,
+    TaskKind,
+    TaskSource,
+    TaskStatus,
+    Touchpoint,
+    TouchpointKind,
+)
+from guanxi.activities.policy import SyncResult, policy_tasks_sync
+from guanxi.contacts.models import Contact
+from guanxi.core.errors import NotFound
+from guanxi.core.models import User
+
+__all__ = [
+    "SyncResult",
+    "policy_tasks_sync",
+    "task_cancel",
+    "task_complete",
+    "task_create",
+    "task_reschedule",
+    "touchpoint_log",
+]
+
+# A clock a few minutes fast on a phone must not reject a call just made.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+# The touchpoint a policy task stands for, when it is ticked off without one.
+NATURAL_TOUCHPOINT = {
+    TaskKind.CALL: TouchpointKind.CALL,
+    TaskKind.VISIT: TouchpointKind.VISIT,
+    TaskKind.BIRTHDAY_GIFT: TouchpointKind.GIFT,
+    TaskKind.ANNIVERSARY_GIFT: TouchpointKind.GIFT,
+    TaskKind.BANQUET: TouchpointKind.BANQUET,
+    TaskKind.TRIP: TouchpointKind.TRIP,
+    TaskKind.GROUP_INVITE: TouchpointKind.GROUP_INVITE,
+}
+
+
+def _visible_account(user: User, account: Account) -> None:
+    if account is None or not account_is_visible(user, account):
+        raise NotFound(_("Account not found."))
+
+
+def _open_task(user: User, task: Task) -> None:
+    _visible_account(user, task.account)
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError(
+            {"task": _("This task is already %(status)s.") % {"status": task.get_status_display()}}
+        )
+
+
+def _as_money(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter the cost as a number of yuan.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("The cost cannot be negative.")})
+    if amount >= Decimal("1e12"):
+        raise ValidationError({field: _("The cost is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _resync(account_id: int) -> None:
+    policy_tasks_sync(account_ids=[account_id])
+
+
+@transaction.atomic
+def touchpoint_log(
+    *,
+    account: Account,
+    kind: str,
+    occurred_at: dt.datetime,
+    user: User,
+    contacts: Iterable[Contact | int] = (),
+    subject: str = "",
+    notes: str = "",
+    cost: Decimal | str | None = None,
+    task: Task | None = None,
+) -> Touchpoint:
+    """Record that something happened with a customer.
+
+    Completes ``task`` when given (it must be open, on this account and of a kind this
+    touchpoint completes), else the earliest-due open task on the account that this kind
+    completes (a gift logged for a contact completes that contact's gift task; follow-ups only
+    when passed explicitly). Then re-plans the account's policy tasks: cadence runs from the
+    last real touchpoint, so the next call or visit is due from this one.
+    """
+    _visible_account(user, account)
+    if kind not in TouchpointKind.values:
+        raise ValidationError({"kind": _("Choose what kind of touchpoint this was.")})
+    if not isinstance(occurred_at, dt.datetime):
+        raise ValidationError({"occurred_at": _("Enter the date and time it happened.")})
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)  # a wall-clock time in TIME_ZONE
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {"occurred_at": _("The touchpoint is in the future; log it once it has happened.")}
+        )
+    amount = _as_money(cost, "cost")
+    if len(subject) > 200:
+        raise ValidationError({"subject": _("Keep the subject under 200 characters.")})
+
+    contact_ids = sorted({c if isinstance(c, int) else c.pk for c in contacts})
+    found = set(
+        Contact.objects.filter(account=account, pk__in=contact_ids).values_list("pk", flat=True)
+    )
+    if found != set(contact_ids):
+        raise ValidationError({"contacts": _("Choose contacts of this account.")})
+
+    if task is not None:
+        if task.account_id != account.pk:
+            raise ValidationError({"task": _("The task belongs to another account.")})
+        _open_task(user, task)
+        if kind not in COMPLETES.get(task.kind, set()):
+            raise ValidationError(
+                {
+                    "task": _("A %(touchpoint)s does not complete a “%(task)s” task.")
+                    % {
+                        "touchpoint": TouchpointKind(kind).label,
+                        "task": TaskKind(task.kind).label,
+                    }
+                }
+            )
+    else:
+        task = _task_completed_by(account, kind, contact_ids)
+
+    touchpoint = Touchpoint.objects.create(
+        account=account,
+        kind=kind,
+        occurred_at=occurred_at,
+        logged_by=user,
+        subject=subject.strip(),
+        notes=notes,
+        cost=amount,
+        task=task,
+    )
+    if contact_ids:
+        touchpoint.contacts.set(contact_ids)
+    if task is not None:
+        task.status = TaskStatus.DONE
+        # When it really happened: a call logged the next morning still counts on its day.
+        task.completed_at = occurred_at
+        task.save(update_fields=["status", "completed_at"])
+    _resync(account.pk)
+    return touchpoint
+
+
+def _task_completed_by(account: Account, kind: str, contact_ids: list[int]) -> Task | None:
+    task_kinds = [
+        task_kind
+        for task_kind, kinds in COMPLETES.items()
+        if kind in kinds and task_kind != TaskKind.FOLLOW_UP
+    ]
+    candidates = Task.objects.filter(
+        account=account, status=TaskStatus.OPEN, kind__in=task_kinds
+    ).order_by("due_date", "id")
+    if contact_ids:
+        # A gift for Mr Wang completes Mr Wang's birthday task, not his colleague's.
+        for task in candidates:
+            if task.contact_id is None or task.contact_id in contact_ids:
+                return task
+        return None
+    return candidates.first()
+
+
+@transaction.atomic
+def task_create(
+    *,
+    account: Account,
+    assignee: User,
+    kind: str,
+    title: str,
+    due_date: dt.date,
+    user: User,
+    notes: str = "",
+    contact: Contact | None = None,
+) -> Task:
+    """A task added by hand (a follow-up, a call promised in a meeting …)."""
+    _visible_account(user, account)
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if kind not in TaskKind.values:
+        errors["kind"] = _("Choose what kind of task this is.")
+    if not title:
+        errors["title"] = _("Say what needs doing.")
+    elif len(title) > 200:
+        errors["title"] = _("Keep the title under 200 characters.")
+    if not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime):
+        errors["due_date"] = _("Enter the day it is due.")
+    if assignee is None or not assignee.is_active or not account_is_visible(assignee, account):
+        errors["assignee"] = _("Choose someone who works on this account.")
+    if contact is not None and contact.account_id != account.pk:
+        errors["contact"] = _("Choose a contact of this account.")
+    if errors:
+        raise ValidationError(errors)
+    return Task.objects.create(
+        account=account,
+        assignee=assignee,
+        kind=kind,
+        title=title,
+        due_date=due_date,
+        notes=notes,
+        contact=contact,
+        source=TaskSource.MANUAL,
+    )
+
+
+@transaction.atomic
+def task_complete(*, task: Task, user: User, touchpoint: Touchpoint | None = None) -> Task:
+    """Tick a task off. With ``touchpoint``, that touchpoint is what fulfilled it. A policy task
+    ticked off without one logs its touchpoint now (a call task → a call), because cadence is
+    measured from touchpoints, not from tasks."""
+    _open_task(user, task)
+    if touchpoint is None and task.source == TaskSource.POLICY and task.kind in NATURAL_TOUCHPOINT:
+        touchpoint_log(
+            account=task.account,
+            kind=NATURAL_TOUCHPOINT[task.kind],
+            occurred_at=timezone.now(),
+            user=user,
+            contacts=[task.contact_id] if task.contact_id else (),
+            subject=task.title,
+            task=task,
+        )
+        task.refresh_from_db()
+        return task
+    if touchpoint is not None:
+        if touchpoint.account_id != task.account_id:
+            raise ValidationError({"touchpoint": _("The touchpoint is on another account.")})
+        if touchpoint.kind not in COMPLETES.get(task.kind, set()):
+            raise ValidationError(
+                {"touchpoint": _("This kind of touchpoint does not complete this task.")}
+            )
+        if touchpoint.task_id not in (None, task.pk):
+            raise ValidationError({"touchpoint": _("The touchpoint already fulfils another task.")})
+        touchpoint.task = task
+        touchpoint.save(update_fields=["task"])
+    task.status = TaskStatus.DONE
+    task.completed_at = touchpoint.occurred_at if touchpoint is not None else timezone.now()
+    task.save(update_fields=["status", "completed_at"])
+    if task.source == TaskSource.POLICY:
+        _resync(task.account_id)
+    return task
+
+
+@transaction.atomic
+def task_cancel(*, task: Task, user: User, reason: str) -> Task:
+    """Cancel an open task; the reason is required and kept. A cancelled birthday, anniversary
+    or group task is not offered again; a cancelled call, visit, banquet or trip task comes back
+    at the next nightly run while the tier's policy still asks for it."""
+    _open_task(user, task)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the task is cancelled.")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("Keep the reason under 300 characters.")})
+    task.status = TaskStatus.CANCELLED
+    task.cancelled_at = timezone.now()
+    task.cancel_reason = reason
+    task.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    return task
+
+
+@transaction.atomic
+def task_reschedule(*, task: Task, due_date: dt.date, user: User) -> Task:
+    """Move a task added by hand to another day. Policy tasks follow the tier's cadence from the
+    last touchpoint, so they cannot be moved by hand."""
+    _open_task(user, task)
+    if task.source == TaskSource.POLICY:
+        raise ValidationError(
+            {
+                "due_date": _(
+                    "This task follows the tier's policy; log the touchpoint or change the "
+                    "tier instead of moving it."
+                )
+            }
+        )
+    if not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime):
+        raise ValidationError({"due_date": _("Enter the day it is due.")})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("Choose today or a later day.")})
+    task.due_date = due_date
+    task.save(update_fields=["due_date"])
+    return task

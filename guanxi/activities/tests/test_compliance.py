@@ -1,0 +1,131 @@
+"""SOP compliance: policy tasks done on time per KAM and team, and the cost of privileges
+delivered per tier, each reader seeing only the rows the access rule allows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.selectors import compliance
+from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
+from guanxi.core.testing import make_account
+from guanxi.tiers.models import Tier, TierScheme
+
+D = dt.date
+START, END, AS_OF = D(2026, 3, 1), D(2026, 3, 31), D(2026, 3, 20)
+
+
+def task(account, assignee, due, *, done=None, status=None, source=TaskSource.POLICY, tier=None):
+    return Task.objects.create(
+        account=account,
+        assignee=assignee,
+        kind="call",
+        title="call",
+        due_date=due,
+        source=source,
+        tier=tier,
+        status=status or (TaskStatus.DONE if done else TaskStatus.OPEN),
+        completed_at=done,
+    )
+
+
+@pytest.fixture
+def book(cast, policy_a):
+    bob_account = make_account(owner=cast.bob)
+    # alice: on time (23:30 Shanghai on the due day = 15:30 UTC), late, overdue, not yet due.
+    task(
+        cast.account,
+        cast.alice,
+        D(2026, 3, 5),
+        done=policy_local(2026, 3, 5, 23, 30),
+        tier=policy_a,
+    )
+    task(cast.account, cast.alice, D(2026, 3, 6), done=policy_local(2026, 3, 7, 0, 30))
+    task(cast.account, cast.alice, D(2026, 3, 10))
+    task(cast.account, cast.alice, D(2026, 3, 25))
+    # Not counted: cancelled, manual, due outside the period.
+    task(cast.account, cast.alice, D(2026, 3, 8), status=TaskStatus.CANCELLED)
+    task(cast.account, cast.alice, D(2026, 3, 8), source=TaskSource.MANUAL)
+    task(cast.account, cast.alice, D(2026, 2, 28))
+    task(cast.account, cast.alice, D(2026, 4, 1))
+    task(bob_account, cast.bob, D(2026, 3, 2), done=policy_local(2026, 3, 1))
+    task(cast.west_account, cast.charlie, D(2026, 3, 3))
+    return bob_account
+
+
+def rows_by_user(report):
+    return {row.user.username: row for row in report.kams}
+
+
+def test_a_manager_sees_every_kam_and_team(cast, book):
+    report = compliance(user=cast.mia, start=START, end=END, as_of=AS_OF)
+    rows = rows_by_user(report)
+    assert set(rows) == {"alice", "bob", "charlie"}
+    alice = rows["alice"]
+    assert (alice.due, alice.on_time, alice.late, alice.open_overdue, alice.open_not_due) == (
+        4, 1, 1, 1, 1,
+    )  # fmt: skip
+    assert alice.share_on_time == pytest.approx(1 / 3)
+    assert rows["bob"].share_on_time == 1.0
+    assert rows["charlie"].open_overdue == 1 and rows["charlie"].share_on_time == 0.0
+    teams = {row.team.name: row for row in report.teams}
+    assert teams["East"].due == 5 and teams["East"].on_time == 2
+    assert teams["West"].due == 1
+    assert report.total.due == 6 and report.total.decided == 5
+
+
+def test_a_team_lead_sees_the_team_and_a_kam_only_themselves(cast, book):
+    lena = compliance(user=cast.lena, start=START, end=END, as_of=AS_OF)
+    assert set(rows_by_user(lena)) == {"alice", "bob"}
+    assert [row.team.name for row in lena.teams] == ["East"]
+    alice = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    assert set(rows_by_user(alice)) == {"alice"} and alice.total.due == 4
+    assert compliance(user=cast.charlie, start=START, end=END, as_of=AS_OF).total.due == 1
+
+
+def test_nothing_due_has_no_share(cast):
+    report = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    assert report.kams == [] and report.total.share_on_time is None
+
+
+def test_cost_of_privileges_per_tier(cast, policy_a, policy_b, policy_scheme):
+    # A second active scheme sorting after "service": attribution uses the first one.
+    later = TierScheme.objects.create(code="zz-strategic", name="战略")
+    strategic = Tier.objects.create(scheme=later, code="s", name="战略型", rank=1)
+    a_task = task(
+        cast.account, cast.alice, D(2026, 3, 5), done=policy_local(2026, 3, 5), tier=policy_a
+    )
+    other = make_account(owner=cast.alice)
+    untiered = make_account(owner=cast.alice)
+    policy_put_in_tier(other, policy_b, since=D(2026, 1, 1))
+    policy_put_in_tier(other, strategic, since=D(2026, 1, 1))
+
+    def spend(account, cost, when, **extra):
+        Touchpoint.objects.create(
+            account=account, kind="gift", occurred_at=when, cost=Decimal(cost), **extra
+        )
+
+    spend(cast.account, "100", policy_local(2026, 3, 5), task=a_task)  # via A's task
+    spend(other, "50", policy_local(2026, 3, 6))  # no task: other's tier in "service" = B
+    spend(other, "30", policy_local(2026, 3, 31, 23, 30))  # last local day of the period
+    spend(untiered, "20", policy_local(2026, 3, 7))  # no tier at all
+    spend(other, "999", policy_local(2026, 4, 1, 0, 30))  # after the period (local day)
+    spend(cast.west_account, "70", policy_local(2026, 3, 8))  # charlie's
+
+    report = compliance(user=cast.mia, start=START, end=END, as_of=AS_OF)
+    costs = {
+        (c.tier.code if c.tier else None): (c.cost, c.touchpoints) for c in report.cost_by_tier
+    }
+    assert costs == {
+        "a": (Decimal("100.00"), 1),
+        "b": (Decimal("80.00"), 2),
+        None: (Decimal("90.00"), 2),
+    }
+    assert report.attribution_scheme == policy_scheme
+    assert report.cost_total == Decimal("270.00")
+    # Alice does not see what was spent on charlie's account.
+    mine = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    assert mine.cost_total == Decimal("200.00")
