@@ -50,6 +50,10 @@ def _chart_options(*, legend: bool, x_title: str, y_title: str, percent: bool = 
     return json.dumps(options, ensure_ascii=False)
 
 
+def _round3(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
 def calibration_chart(run: AnalysisRun) -> tuple[str, str] | None:
     rows = run.calibration.get("rows")
     if not rows:
@@ -60,14 +64,14 @@ def calibration_chart(run: AnalysisRun) -> tuple[str, str] | None:
             {
                 "type": "bar",
                 "label": _("Actual"),
-                "data": [round(r["actual"], 3) for r in rows],
+                "data": [_round3(r["actual"]) for r in rows],
                 "backgroundColor": "var(--color-primary-600)",
                 "maxBarThickness": 24,
             },
             {
                 "type": "line",
                 "label": _("Predicted"),
-                "data": [round(r["predicted"], 3) for r in rows],
+                "data": [_round3(r["predicted"]) for r in rows],
                 "borderColor": "#f59e0b",
                 "backgroundColor": "#f59e0b",
                 "borderWidth": 2,

@@ -120,7 +120,7 @@ def run_describe(run: AnalysisRun) -> str:
         else:
             lines.append(f"{label}: {report.get('error', '')}")
     metrics = run.calibration.get("metrics")
-    if metrics:
+    if metrics and metrics.get("predicted_total") is not None:
         error = metrics.get("relative_error_percent")
         lines.append(
             _(

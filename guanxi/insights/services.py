@@ -99,16 +99,22 @@ def _calibration_report(result: PipelineResult) -> dict[str, Any]:
     if cal is None:
         return {"error": result.errors.get("calibration", "")}
     rel = _finite(cal.relative_error_total)
-    return {
-        "rows": cal.table.filter(pl.col("n_customers") > 0)
+    rows = (
+        cal.table.filter(pl.col("n_customers") > 0)
         .select("bin", "n_customers", "actual", "predicted")
-        .to_dicts(),
+        .to_dicts()
+    )
+    # JSON has no NaN: a model that cannot predict a bin stores null, not an invalid document.
+    for row in rows:
+        row["actual"], row["predicted"] = _finite(row["actual"]), _finite(row["predicted"])
+    return {
+        "rows": rows,
         "metrics": {
             "holdout_periods": result.holdout_periods,
             "mae": _finite(cal.mae),
             "rmse": _finite(cal.rmse),
-            "actual_total": cal.actual_total,
-            "predicted_total": cal.predicted_total,
+            "actual_total": _finite(cal.actual_total),
+            "predicted_total": _finite(cal.predicted_total),
             "relative_error_total": rel,
             "relative_error_percent": None if rel is None else 100 * rel,
         },
@@ -159,8 +165,10 @@ def analysis_run(
     """Score every account with transactions up to the end of ``as_of`` (default today).
 
     ``cost_to_serve`` maps account id → what serving it has cost so far (gifts, banquets,
-    discounts, visits); accounts not in it count 0. The run is recorded before it starts, so a
-    failure stays visible with its reason; its scores are written all at once or not at all.
+    discounts, visits); accounts not in it count 0. When not given, it is the touchpoint costs
+    logged up to ``as_of`` (`guanxi.activities.selectors.cost_to_serve`). The run is recorded
+    before it starts, so a failure stays visible with its reason; its scores are written all at
+    once or not at all.
     Raises ApplicationError (the run marked failed) when the data cannot be analysed.
     """
     settings = settings or PipelineSettings()
@@ -172,6 +180,11 @@ def analysis_run(
             _("The analysis date %(date)s is in the future; use today (%(today)s) or earlier.")
             % {"date": as_of, "today": today}
         )
+    if cost_to_serve is None:
+        # What gifts, banquets and trips logged as touchpoints cost up to the date (C12 → CLP).
+        from guanxi.activities.selectors import cost_to_serve as touchpoint_costs
+
+        cost_to_serve = touchpoint_costs(as_of=as_of)
     started = time.perf_counter()
     run = AnalysisRun.objects.create(
         observation_end=as_of,

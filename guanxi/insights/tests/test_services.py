@@ -126,3 +126,33 @@ def test_a_date_in_the_future_is_refused_before_anything_is_recorded(book, engli
         analysis_run(as_of=tomorrow)
     assert "in the future" in caught.value.message
     assert not AnalysisRun.objects.exists()
+
+
+def test_a_calibration_the_model_cannot_predict_is_stored_as_null_not_nan():
+    # JSON has no NaN (SQLite's JSON check refuses it): unpredictable figures become null, and the
+    # run's description skips the holdout sentence instead of failing to format it.
+    import types
+
+    import polars as pl
+
+    from guanxi.insights.services import _calibration_report
+
+    nan = float("nan")
+    cal = types.SimpleNamespace(
+        table=pl.DataFrame(
+            {"bin": ["0"], "n_customers": [3], "actual": [0.5], "predicted": [nan]}
+        ),
+        relative_error_total=nan,
+        mae=nan,
+        rmse=nan,
+        actual_total=1.5,
+        predicted_total=nan,
+    )
+    report = _calibration_report(
+        types.SimpleNamespace(calibration=cal, holdout_periods=13, errors={})
+    )
+    assert report["rows"] == [{"bin": "0", "n_customers": 3, "actual": 0.5, "predicted": None}]
+    assert report["metrics"]["predicted_total"] is None
+    assert report["metrics"]["relative_error_percent"] is None
+    run = AnalysisRun(observation_end=AS_OF, calibration=report, purchase_model={})
+    assert "Holdout" not in " ".join(run_describe(run))
