@@ -16,11 +16,13 @@ from ninja.renderers import JSONRenderer
 
 from guanxi import __version__
 from guanxi.accounts.api import router as accounts_router
+from guanxi.activities.api import router as activities_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.api import router as insights_router
+from guanxi.tiers.api import router as tiers_router
 from guanxi.transactions.api import payments_router, transactions_router
 
 
@@ -138,7 +140,9 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 # Each domain app owns its router in <app>/api.py.
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/activities", activities_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
+api.add_router("/tiers", tiers_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)

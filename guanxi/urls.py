@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]
 
 if settings.DEBUG:

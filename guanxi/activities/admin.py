@@ -1,0 +1,344 @@
+"""Tasks (待办) and touchpoints (客户接触点) in the admin, plus the Today and compliance pages.
+
+Both lists are scoped to the accounts the user may see (`ScopedModelAdmin`). Touchpoints are
+saved through `touchpoint_log`, so logging one from the form completes its task and schedules
+the next, exactly as the one-click buttons on Today and the API do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.decorators import display
+
+from guanxi.activities import views
+from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
+from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.today import display_title, one_click_kind
+from guanxi.core.admin_mixins import (
+    LocalDateRangeFilter,
+    RelatedOnlyDropdownFilter,
+    RoleAccessMixin,
+    ScopedModelAdmin,
+    ScopedQuerysetMixin,
+    is_manager,
+    visible_contacts,
+)
+from guanxi.core.errors import ApplicationError
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("due")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("overdue", gettext_lazy("Overdue")),
+            ("today", gettext_lazy("Due today")),
+            ("week", gettext_lazy("Next 7 days")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        open_ = queryset.filter(status=TaskStatus.OPEN)
+        if self.value() == "overdue":
+            return open_.filter(due_date__lt=today)
+        if self.value() == "today":
+            return open_.filter(due_date=today)
+        if self.value() == "week":
+            return open_.filter(due_date__gt=today, due_date__lte=today + dt.timedelta(days=7))
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("assignee")
+    parameter_name = "mine"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", gettext_lazy("Mine")), ("0", gettext_lazy("Others'"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "1":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "0":
+            return queryset.exclude(assignee=request.user)
+        return queryset
+
+
+@admin.register(Task)
+class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
+    """Tasks keep no simple-history table (their status, completion and cancel reason are the
+    record), so this is ScopedModelAdmin without the history mixins; the admin's own log and
+    history page still apply, scoped like the rest."""
+
+    list_filter_submit = True
+    list_per_page = 50
+    show_full_result_count = False
+    list_display = ("due_display", "title_display", "account_link", "kind", "assignee",
+                    "status_display", "tier", "source")  # fmt: skip
+    list_display_links = ("title_display",)
+    list_select_related = ("account", "assignee", "tier", "contact")
+    list_filter = (
+        ("status", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        OverdueFilter,
+        MineFilter,
+        ("assignee", RelatedOnlyDropdownFilter),
+        ("source", ChoicesDropdownFilter),
+    )
+    search_fields = ("title", "account__name", "account__code")
+    ordering = ("due_date", "id")
+    actions = ["mark_done", "cancel_tasks"]
+    readonly_fields = ("account", "assignee", "kind", "source", "tier", "key", "contact", "role",
+                       "budget", "status", "completed_at", "cancelled_at", "cancel_reason",
+                       "created_at")  # fmt: skip
+    fields = ("title", "due_date", "notes", *readonly_fields)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # Policy tasks come from the policy engine; follow-ups from a touchpoint or the API.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Cancel with a reason instead, so compliance keeps the record.
+        return is_manager(request) and super().has_delete_permission(request, obj)
+
+    @display(description=gettext_lazy("due"), ordering="due_date")
+    def due_display(self, obj: Task) -> str:
+        overdue = obj.status == TaskStatus.OPEN and obj.due_date < timezone.localdate()
+        if overdue:
+            return format_html('<span class="text-red-600 font-medium">{}</span>', obj.due_date)
+        return str(obj.due_date)
+
+    @display(description=gettext_lazy("title"), ordering="title")
+    def title_display(self, obj: Task) -> str:
+        return display_title(obj)  # policy tasks in the reader's language
+
+    @display(description=gettext_lazy("account"), ordering="account__name")
+    def account_link(self, obj: Task) -> str:
+        url = reverse("admin:accounts_account_view_360", args=(obj.account_id,))
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, obj.account.name)
+
+    @display(
+        description=gettext_lazy("status"),
+        label={TaskStatus.OPEN: "info", TaskStatus.DONE: "success", TaskStatus.CANCELLED: "danger"},
+    )
+    def status_display(self, obj: Task) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(self.readonly_fields)
+        if obj is not None and (obj.source != TaskSource.MANUAL or obj.status != TaskStatus.OPEN):
+            # Policy tasks follow the tier's cadence from the last touchpoint; closed ones are
+            # history. Neither is moved or renamed by hand.
+            fields = (*fields, "title", "due_date")
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
+        from guanxi.activities.services import task_reschedule
+
+        if change and "due_date" in form.changed_data:
+            task_reschedule(task=Task.objects.get(pk=obj.pk), due_date=obj.due_date,
+                            user=request.user)  # fmt: skip
+        super().save_model(request, obj, form, change)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    @admin.action(description=gettext_lazy("Mark done (logs a touchpoint)"))
+    def mark_done(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        from guanxi.activities.services import touchpoint_log
+
+        form = MarkDoneForm(request.POST if "apply" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            return self._ask(request, queryset, form, _("Mark done"), "mark_done")
+        done = 0
+        for task in queryset.filter(status=TaskStatus.OPEN).select_related("account"):
+            kind = form.cleaned_data["kind"] or one_click_kind(task)
+            try:
+                touchpoint_log(account=task.account, kind=kind, occurred_at=timezone.now(),
+                               user=request.user, task=task)  # fmt: skip
+                done += 1
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, f"{display_title(task)}: {views.error_text(exc)}")
+        if done:
+            messages.success(request, _("%(n)s task(s) done, touchpoints logged.") % {"n": done})
+        return None
+
+    @admin.action(description=gettext_lazy("Cancel, with a reason"))
+    def cancel_tasks(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        from guanxi.activities.services import task_cancel
+
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            return self._ask(request, queryset, form, _("Cancel tasks"), "cancel_tasks")
+        n = 0
+        for task in queryset.filter(status=TaskStatus.OPEN):
+            try:
+                task_cancel(task=task, reason=form.cleaned_data["reason"], user=request.user)
+                n += 1
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, f"{display_title(task)}: {views.error_text(exc)}")
+        if n:
+            messages.success(request, _("%(n)s task(s) cancelled.") % {"n": n})
+        return None
+
+    def _ask(self, request: HttpRequest, queryset: QuerySet, form: Any, title: str,
+             action: str) -> HttpResponse:  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "tasks": list(queryset.select_related("account")[:200]),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/activities/task/action_form.html", context)
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def get_urls(self):
+        def wrap(view):
+            def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+                return view(request, self, *args, **kwargs)
+
+            return self.admin_site.admin_view(page)
+
+        urls = [
+            path("today/", wrap(views.today_view), name="activities_task_today"),
+            path("compliance/", wrap(views.compliance_view), name="activities_task_compliance"),
+            path(
+                "calendar/reset/",
+                wrap(views.calendar_reset_view),
+                name="activities_task_calendar_reset",
+            ),  # fmt: skip
+            path("<str:task_id>/log/", wrap(views.task_log_view), name="activities_task_log"),
+        ]
+        return urls + super().get_urls()
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(ScopedModelAdmin):
+    form = TouchpointForm
+    list_display = ("occurred_at", "account", "kind", "subject", "cost", "logged_by", "task")
+    list_select_related = ("account", "logged_by", "task")
+    list_filter = (
+        ("kind", ChoicesDropdownFilter),
+        ("occurred_at", LocalDateRangeFilter),
+        ("logged_by", RelatedOnlyDropdownFilter),
+    )
+    search_fields = ("subject", "notes", "account__name", "account__code")
+    date_hierarchy = "occurred_at"
+    autocomplete_fields = ()
+    filter_horizontal = ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A touchpoint completed a task and counts as cost to serve: only managers remove one.
+        return is_manager(request) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is not None:
+            # What happened, with whom and for which task is fixed once logged; notes can grow.
+            return ("account", "kind", "occurred_at", "task", "logged_by", "created_at")
+        return ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["account", "kind", "occurred_at", "contacts", "subject", "notes", "cost", "task"]
+        if obj is not None:
+            fields += ["logged_by", "created_at"]
+        return fields
+
+    def _account_id(self, request: HttpRequest, obj: Any) -> int | None:
+        if obj is not None:
+            return obj.account_id
+        raw = request.POST.get("account") or request.GET.get("account")
+        try:
+            return int(raw) if raw else None
+        except ValueError:
+            return None
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        account_id = self._account_id(request, obj)
+        tasks = Task.objects.filter(pk__in=self.get_task_queryset(request).values("id"))
+        contacts = visible_contacts(request.user)
+
+        class ScopedForm(form):
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                limit_to_account(self, account_id, contacts, tasks)
+
+        return ScopedForm
+
+    def get_task_queryset(self, request: HttpRequest) -> QuerySet:
+        from guanxi.accounts.selectors import visible_to
+
+        return visible_to(Task.objects.all(), request.user, prefix="account__")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("occurred_at", timezone.now())
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Touchpoint, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from guanxi.activities.services import touchpoint_log
+
+        data = form.cleaned_data
+        logged = touchpoint_log(
+            account=data["account"],
+            kind=data["kind"],
+            occurred_at=data["occurred_at"],
+            user=request.user,
+            contacts=list(data.get("contacts") or ()),
+            subject=data.get("subject") or "",
+            notes=data.get("notes") or "",
+            cost=data.get("cost"),
+            task=data.get("task"),
+        )
+        # The admin goes on with `obj` (message, redirect): make it the row just logged.
+        obj.pk = logged.pk
+        obj._state.adding = False
+        obj._logged = logged
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+        # New touchpoints: touchpoint_log already linked the contacts.
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except (ApplicationError, ValidationError) as exc:
+            # A rule the form could not see (e.g. the task closed meanwhile): say so.
+            messages.error(request, views.error_text(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(self, request: HttpRequest, obj: Touchpoint, post_url_continue=None):
+        target = request.GET.get("next", "")
+        logged = getattr(obj, "_logged", obj)
+        if logged.task_id:
+            messages.success(request, views.logged_message(logged.task, logged))
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            if not logged.task_id:
+                messages.success(request, _("Touchpoint logged: %(tp)s") % {"tp": logged})
+            return HttpResponseRedirect(target)
+        return super().response_add(request, obj, post_url_continue)

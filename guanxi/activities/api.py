@@ -1,0 +1,281 @@
+"""/api/activities: the KAM's day, tasks, logging touchpoints, cancelling tasks."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from guanxi.accounts.services import account_for_actor
+from guanxi.activities import services
+from guanxi.activities.models import Task, TaskStatus, Touchpoint, TouchpointKind
+from guanxi.activities.selectors import tasks_for
+from guanxi.activities.today import agenda, display_title
+from guanxi.core.api import MAX_ID, InputSchema, Pagination
+from guanxi.core.errors import NotFound
+
+router = Router(tags=["activities"])
+
+TaskId = Path(..., ge=1, le=MAX_ID)
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    account: int = Field(..., alias="account_id")
+    account_name: str
+    assignee: int = Field(..., alias="assignee_id")
+    kind: str
+    title: str = Field(..., description="In the language of the request")
+    due_date: dt.date
+    status: str
+    source: str
+    tier: str | None = None
+    key: str
+    contact: int | None = Field(None, alias="contact_id")
+    role: str
+    budget: Decimal | None = None
+    notes: str
+    completed_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+    cancel_reason: str
+
+    @staticmethod
+    def resolve_account_name(obj: Task) -> str:
+        return obj.account.name
+
+    @staticmethod
+    def resolve_title(obj: Task) -> str:
+        return display_title(obj)
+
+    @staticmethod
+    def resolve_tier(obj: Task) -> str | None:
+        return str(obj.tier) if obj.tier_id else None
+
+
+class AgendaTaskOut(Schema):
+    task: TaskOut
+    days_overdue: int
+    reason: str
+    log_kind: str
+
+
+class KeyDateOut(Schema):
+    day: dt.date
+    days_until: int
+    contact: int
+    contact_name: str
+    account: int
+    account_name: str
+    is_birthday: bool
+    reason: str
+
+
+class TierChangeOut(Schema):
+    account: int
+    account_name: str
+    effective_on: dt.date
+    from_tier: str | None
+    to_tier: str | None
+    upgrade: bool | None
+    reason: str
+
+
+class NeglectedOut(Schema):
+    account: int
+    account_name: str
+    cadence_days: int
+    days_since: int | None
+    days_beyond: int
+    reason: str
+
+
+class AgendaOut(Schema):
+    user: int
+    as_of: dt.date
+    due: list[AgendaTaskOut]
+    upcoming: list[AgendaTaskOut]
+    key_dates: list[KeyDateOut]
+    tier_changes: list[TierChangeOut]
+    neglected: list[NeglectedOut]
+
+
+class AgendaQuery(InputSchema):
+    user: int | None = Field(None, ge=1, le=MAX_ID, description="A team member (leads only)")
+
+
+class TaskFilters(InputSchema):
+    status: TaskStatus | None = Field(TaskStatus.OPEN, description="open (default), done, …")
+    due_before: dt.date | None = Field(None, description="Due on or before this day")
+    all_assignees: bool = Field(
+        False, description="Every visible task, not only yours (team leads, managers)"
+    )
+
+
+class TouchpointIn(InputSchema):
+    account: int = Field(..., ge=1, le=MAX_ID)
+    kind: TouchpointKind
+    occurred_at: dt.datetime | None = Field(None, description="Default: now")
+    contacts: list[int] = Field(default_factory=list, max_length=100)
+    subject: str = Field("", max_length=200)
+    notes: str = Field("", max_length=5000)
+    cost: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    task: int | None = Field(None, ge=1, le=MAX_ID, description="The task it fulfils")
+
+
+class TouchpointOut(Schema):
+    id: int
+    account: int
+    kind: str
+    occurred_at: dt.datetime
+    logged_by: int | None
+    contacts: list[int]
+    subject: str
+    notes: str
+    cost: Decimal | None
+    task: int | None
+    next_task: TaskOut | None = None
+
+
+class CancelIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+# --- Handlers -----------------------------------------------------------------------------------
+
+
+def _agenda_out(day) -> dict:
+    def task_row(item) -> dict:
+        return {
+            "task": item.task,
+            "days_overdue": item.days_overdue,
+            "reason": item.reason,
+            "log_kind": item.log_kind,
+        }
+
+    return {
+        "user": day.user.pk,
+        "as_of": day.as_of,
+        "due": [task_row(i) for i in day.due],
+        "upcoming": [task_row(i) for i in day.upcoming],
+        "key_dates": [
+            {
+                "day": k.day,
+                "days_until": k.days_until,
+                "contact": k.contact.pk,
+                "contact_name": k.contact.name,
+                "account": k.account.pk,
+                "account_name": k.account.name,
+                "is_birthday": k.is_birthday,
+                "reason": k.reason,
+            }
+            for k in day.key_dates
+        ],  # fmt: skip
+        "tier_changes": [
+            {
+                "account": c.account.pk,
+                "account_name": c.account.name,
+                "effective_on": c.change.effective_on,
+                "from_tier": str(c.change.from_tier) if c.change.from_tier_id else None,
+                "to_tier": str(c.change.to_tier) if c.change.to_tier_id else None,
+                "upgrade": c.upgrade,
+                "reason": c.reason,
+            }
+            for c in day.tier_changes
+        ],  # fmt: skip
+        "neglected": [
+            {
+                "account": n.account.pk,
+                "account_name": n.account.name,
+                "cadence_days": n.cadence_days,
+                "days_since": n.days_since,
+                "days_beyond": n.days_beyond,
+                "reason": n.reason,
+            }
+            for n in day.neglected
+        ],  # fmt: skip
+    }
+
+
+@router.get("/today", response=AgendaOut, summary="Your day: due tasks, key dates, tier changes")
+def today(request: HttpRequest, query: Query[AgendaQuery]):
+    from guanxi.activities.today import agenda_subject
+
+    subject = request.auth
+    if query.user is not None and query.user != request.auth.pk:
+        subject = agenda_subject(request.auth, query.user)
+        if subject is None:
+            raise NotFound(_("User %(id)s not found.") % {"id": query.user}, field="user")
+    return _agenda_out(agenda(user=subject, viewer=request.auth))
+
+
+@router.get("/tasks", response=list[TaskOut], summary="Your tasks (filters: status, due_before)")
+@paginate(Pagination)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilters]):
+    qs = tasks_for(
+        request.auth,
+        status=filters.status,
+        due_before=filters.due_before,
+        assignee=None if filters.all_assignees else True,
+    )
+    return qs
+
+
+def _task(request: HttpRequest, task_id: int, field: str = "id") -> Task:
+    task = tasks_for(request.auth, status=None, assignee=None).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("Task %(id)s not found.") % {"id": task_id}, field=field)
+    return task
+
+
+def _touchpoint_out(tp: Touchpoint, next_task: Task | None) -> dict:
+    return {
+        "id": tp.pk,
+        "account": tp.account_id,
+        "kind": tp.kind,
+        "occurred_at": tp.occurred_at,
+        "logged_by": tp.logged_by_id,
+        "contacts": sorted(tp.contacts.values_list("pk", flat=True)),
+        "subject": tp.subject,
+        "notes": tp.notes,
+        "cost": tp.cost,
+        "task": tp.task_id,
+        "next_task": next_task,
+    }
+
+
+@router.post(
+    "/touchpoints",
+    response={201: TouchpointOut},
+    summary="Log a touchpoint; completes the task it fulfils and schedules the next",
+)
+def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
+    from guanxi.activities.today import next_open_task
+
+    account = account_for_actor(actor=request.auth, account_id=payload.account)
+    task = _task(request, payload.task, field="task") if payload.task else None
+    tp = services.touchpoint_log(
+        account=account,
+        kind=payload.kind,
+        occurred_at=payload.occurred_at or timezone.now(),
+        user=request.auth,
+        contacts=payload.contacts,
+        subject=payload.subject,
+        notes=payload.notes,
+        cost=payload.cost,
+        task=task,
+    )
+    done = Task.objects.select_related("account", "tier", "contact").filter(pk=tp.task_id).first()
+    return Status(201, _touchpoint_out(tp, next_open_task(done) if done else None))
+
+
+@router.post("/tasks/{task_id}/cancel", response=TaskOut, summary="Cancel an open task")
+def cancel_task(request: HttpRequest, payload: CancelIn, task_id: int = TaskId):
+    task = services.task_cancel(task=_task(request, task_id), user=request.auth,
+                                reason=payload.reason)  # fmt: skip
+    return Task.objects.select_related("account", "tier", "contact").get(pk=task.pk)

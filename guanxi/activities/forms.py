@@ -1,0 +1,140 @@
+"""Forms of the KAM's day: the one-click log on Today, the touchpoint form, task actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSplitDateTimeWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+)
+
+from guanxi.accounts.models import Account
+from guanxi.activities.models import COMPLETES, Task, TaskStatus, Touchpoint, TouchpointKind
+from guanxi.activities.today import display_title
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)  # as the service: a phone clock may run fast
+COST = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class OneClickLogForm(forms.Form):
+    """The small form on each Today row: the kind is preset by the button, the rest optional."""
+
+    kind = forms.ChoiceField(choices=TouchpointKind.choices)
+    notes = forms.CharField(required=False, max_length=2000)
+    cost = forms.DecimalField(required=False, **COST)
+
+
+class MarkDoneForm(forms.Form):
+    """ "Mark done" on the task list: which touchpoint to log for the selected tasks."""
+
+    MATCHING = ""
+    kind = forms.ChoiceField(
+        label=_("touchpoint to log"),
+        required=False,
+        choices=[(MATCHING, _("The matching kind for each task"))] + TouchpointKind.choices,
+        widget=UnfoldAdminSelectWidget,
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why cancelled"),
+        max_length=300,
+        widget=UnfoldAdminTextInputWidget,
+        help_text=_("Kept with the task, e.g. 'customer asked to pause visits'."),
+        error_messages={"required": _("Say why the task is cancelled.")},
+    )
+
+
+class TouchpointForm(forms.ModelForm):
+    """Add or change a touchpoint. Contacts and the task must belong to the chosen account; the
+    admin saves a new one through `touchpoint_log`, which also completes the task."""
+
+    class Meta:
+        model = Touchpoint
+        fields = ("account", "kind", "occurred_at", "contacts", "subject", "notes", "cost", "task")
+        widgets = {
+            "occurred_at": UnfoldAdminSplitDateTimeWidget,
+            "notes": UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+            "cost": UnfoldAdminDecimalFieldWidget,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "occurred_at" in self.fields and not self.instance.pk:
+            self.fields["occurred_at"].initial = timezone.now
+
+    def clean_cost(self) -> Decimal | None:
+        cost = self.cleaned_data.get("cost")
+        if cost is not None and cost < 0:
+            raise forms.ValidationError(_("The cost cannot be negative."))
+        return cost
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        when = data.get("occurred_at")
+        if when is not None and when > timezone.now() + FUTURE_TOLERANCE:
+            self.add_error("occurred_at", _("Log a touchpoint once it has happened."))
+        account: Account | None = data.get("account") or (
+            self.instance.account if self.instance.account_id else None
+        )
+        if account is None:
+            return data
+        contacts = data.get("contacts")
+        if contacts is not None:
+            foreign = [c for c in contacts if c.account_id != account.pk]
+            if foreign:
+                self.add_error(
+                    "contacts",
+                    _("%(names)s is not a contact of %(account)s.")
+                    % {"names": "、".join(c.name for c in foreign), "account": account},
+                )
+        task: Task | None = data.get("task")
+        if task is not None and not self.instance.pk:
+            kind = data.get("kind")
+            if task.account_id != account.pk:
+                self.add_error("task", _("That task belongs to another account."))
+            elif task.status != TaskStatus.OPEN:
+                self.add_error("task", _("That task is no longer open."))
+            elif kind and kind not in COMPLETES.get(task.kind, set()):
+                self.add_error(
+                    "kind",
+                    _("A %(kind)s does not complete the task “%(task)s”.")
+                    % {"kind": TouchpointKind(kind).label, "task": display_title(task)},
+                )
+        return data
+
+
+def limit_to_account(form: forms.BaseForm, account_id: int | None, contacts, tasks) -> None:
+    """Offer only the chosen account's contacts and open tasks (both already access-scoped)."""
+    if "contacts" in form.fields:
+        qs = contacts.filter(account_id=account_id) if account_id else contacts
+        form.fields["contacts"].queryset = qs.filter(is_active=True).order_by("name")
+    if "task" in form.fields:
+        qs = tasks.filter(status=TaskStatus.OPEN)
+        if account_id:
+            qs = qs.filter(account_id=account_id)
+        form.fields["task"].queryset = qs.select_related("account").order_by("due_date", "id")
+
+
+PERIODS = (
+    ("this_month", _("This month")),
+    ("last_month", _("Last month")),
+    ("quarter", _("This quarter")),
+    ("last_quarter", _("Last quarter")),
+)
+
+
+class ComplianceForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("period"), choices=PERIODS, required=False, widget=UnfoldAdminSelectWidget
+    )

@@ -1,0 +1,61 @@
+"""`{% account_activity_card account user %}`: open tasks and recent touchpoints on the account
+360° page, with a link to log a touchpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from guanxi.accounts.selectors import account_is_visible
+from guanxi.activities.models import Task, TaskStatus, Touchpoint
+from guanxi.activities.today import display_title
+
+register = template.Library()
+
+RECENT_TOUCHPOINTS = 10
+
+
+@register.inclusion_tag("admin/activities/account_activity_card.html", takes_context=True)
+def account_activity_card(context: Any, account: Any, user: Any) -> dict[str, Any]:
+    if not account_is_visible(user, account):
+        # The 360° page checked already; a template reused elsewhere must not leak either.
+        return {"visible": False}
+    today = timezone.localdate()
+    tasks = list(
+        Task.objects.filter(account=account, status=TaskStatus.OPEN)
+        .select_related("assignee", "tier", "contact")
+        .order_by("due_date", "id")
+    )
+    rows = [
+        {"task": t, "title": display_title(t), "overdue": (today - t.due_date).days} for t in tasks
+    ]
+    touchpoints = list(
+        Touchpoint.objects.filter(account=account)
+        .select_related("logged_by")
+        .prefetch_related("contacts")
+        .order_by("-occurred_at", "-id")[:RECENT_TOUCHPOINTS]
+    )
+    request = context.get("request")
+    back = request.get_full_path() if request is not None else ""
+    log_url = (
+        reverse("admin:activities_touchpoint_add")
+        + "?"
+        + urlencode({"account": account.pk, **({"next": back} if back else {})})
+    )
+    return {
+        "visible": True,
+        "account": account,
+        "tasks": rows,
+        "touchpoints": touchpoints,
+        "log_url": log_url,
+        "tasks_url": reverse("admin:activities_task_changelist")
+        + "?"
+        + urlencode({"account__id__exact": account.pk}),
+        "touchpoints_url": reverse("admin:activities_touchpoint_changelist")
+        + "?"
+        + urlencode({"account__id__exact": account.pk}),
+    }

@@ -1,0 +1,265 @@
+"""The Today page: what a KAM should do today, in priority order with the reason, and the
+one-click log that completes a task and schedules the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
+from guanxi.activities.today import agenda, agenda_subject
+from guanxi.contacts.models import KeyDate, KeyDateKind
+from guanxi.core.testing import make_account, make_contact
+from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.tiers.models import ChangeReason, TierChange
+
+TODAY = dt.date(2026, 6, 15)
+PAGE = "admin:activities_task_today"
+
+
+def frozen():
+    return time_machine.travel(policy_local(2026, 6, 15, 9), tick=False)
+
+
+def score(run: AnalysisRun, account, clv: str) -> AccountScore:
+    return AccountScore.objects.create(
+        run=run, account=account, frequency=3, recency=10, age=20, periods_since_last=1,
+        monetary=Decimal("100"), total_revenue=Decimal("1000"), total_cost=Decimal("0"),
+        r_score=3, f_score=3, m_score=3, rfm_cell="333", segment="champions", abc_class="A",
+        revenue_rank=1, clv=Decimal(clv), cost_to_serve=Decimal("0"),
+        historic_clp=Decimal("0"),
+    )  # fmt: skip
+
+
+def task(account, kind: str, due: dt.date, *, assignee=None, tier=None, **extra) -> Task:
+    extra.setdefault("key", kind if tier is not None else "")
+    return Task.objects.create(
+        account=account,
+        assignee=assignee or account.owner,
+        kind=kind,
+        title=f"{kind} {account.name}",
+        due_date=due,
+        source=TaskSource.POLICY if tier is not None else TaskSource.MANUAL,
+        tier=tier,
+        **extra,
+    )
+
+
+@pytest.fixture
+def day(cast, policy_a, policy_b):
+    """Alice's book on 15 June 2026: four accounts in different tiers with different CLVs."""
+    a1 = cast.account  # A quality, CLV 52,000
+    a2 = make_account(owner=cast.alice, name="A二号")  # A quality, CLV 10,000
+    b = make_account(owner=cast.alice, name="B客户")  # B quality, CLV 90,000
+    none = make_account(owner=cast.alice, name="无等级")  # no tier, CLV 100,000
+    policy_put_in_tier(a1, policy_a, dt.date(2026, 5, 1))
+    policy_put_in_tier(a2, policy_a, dt.date(2026, 5, 1))
+    policy_put_in_tier(b, policy_b, dt.date(2026, 5, 1))
+    run = AnalysisRun.objects.create(status=RunStatus.SUCCEEDED, observation_end=TODAY)
+    for account, clv in ((a1, "52000"), (a2, "10000"), (b, "90000"), (none, "100000")):
+        score(run, account, clv)
+    tasks = {
+        "b_visit": task(b, TaskKind.VISIT, dt.date(2026, 6, 10), tier=policy_b),
+        "a1_call": task(a1, TaskKind.CALL, dt.date(2026, 6, 12), tier=policy_a),
+        "none_call": task(none, TaskKind.FOLLOW_UP, dt.date(2026, 6, 1)),
+        "a2_visit": task(a2, TaskKind.VISIT, TODAY, tier=policy_a),
+        "a1_visit": task(a1, TaskKind.VISIT, dt.date(2026, 6, 18), tier=policy_a),
+        "later": task(a1, TaskKind.FOLLOW_UP, dt.date(2026, 6, 30)),
+        "done": task(
+            a2, TaskKind.CALL, dt.date(2026, 6, 14), tier=policy_a, status=TaskStatus.DONE
+        ),  # fmt: skip
+        "west": task(cast.west_account, TaskKind.CALL, dt.date(2026, 6, 14)),
+    }
+    # Contact: a1 last touched 14 days ago (cadence 3 → neglected); a2 yesterday; b never.
+    policy_touch(a1, "call", policy_local(2026, 6, 1))
+    policy_touch(a2, "call", policy_local(2026, 6, 14))
+    # Key dates in the next 7 days (and one outside, one of a contact who left).
+    sun = make_contact(account=a1, name="孙立", birthday=dt.date(1980, 6, 18))
+    make_contact(account=b, name="钱多", birthday=dt.date(1985, 6, 30))
+    make_contact(account=b, name="离职", birthday=dt.date(1985, 6, 16), is_active=False)
+    zhou = make_contact(account=b, name="周婚")
+    KeyDate.objects.create(contact=zhou, kind=KeyDateKind.WEDDING, date=dt.date(2010, 6, 20),
+                           label="结婚纪念日")  # fmt: skip
+    make_contact(account=cast.west_account, name="西部生日", birthday=dt.date(1980, 6, 16))
+    # Tier moves: b went down on 12 June; an older move is out of the window.
+    TierChange.objects.create(account=b, scheme=policy_a.scheme, from_tier=policy_a,
+                              to_tier=policy_b, effective_on=dt.date(2026, 6, 12),
+                              reason=ChangeReason.RULES)  # fmt: skip
+    TierChange.objects.create(account=a1, scheme=policy_a.scheme, from_tier=policy_b,
+                              to_tier=policy_a, effective_on=dt.date(2026, 6, 1),
+                              reason=ChangeReason.RULES)  # fmt: skip
+    return {"a1": a1, "a2": a2, "b": b, "none": none, "sun": sun, "zhou": zhou, **tasks}
+
+
+def test_due_tasks_come_in_priority_order_tier_then_clv_then_overdue(cast, day, english):
+    with frozen():
+        result = agenda(user=cast.alice)
+    assert [i.task for i in result.due] == [day["a1_call"], day["a2_visit"], day["b_visit"],
+                                            day["none_call"]]  # fmt: skip
+    assert [i.task for i in result.upcoming] == [day["a1_visit"]]
+    reasons = [i.reason for i in result.due]
+    assert reasons[0] == "3 days overdue · A quality · CLV ¥52,000"
+    assert reasons[1] == "due today · A quality · CLV ¥10,000"
+    assert reasons[2] == "5 days overdue · B quality · CLV ¥90,000"
+    assert reasons[3] == "14 days overdue · CLV ¥100,000"
+    assert result.upcoming[0].reason.startswith("due in 3 days · A quality")
+    assert result.due[1].log_label == "Log visit" and result.due[0].log_label == "Log call"
+
+
+def test_same_tier_and_clv_puts_the_most_overdue_first(cast, policy_a):
+    other = make_account(owner=cast.alice)
+    policy_put_in_tier(cast.account, policy_a, dt.date(2026, 5, 1))
+    policy_put_in_tier(other, policy_a, dt.date(2026, 5, 1))
+    late = task(other, TaskKind.VISIT, dt.date(2026, 6, 5), tier=policy_a)
+    less = task(cast.account, TaskKind.VISIT, dt.date(2026, 6, 14), tier=policy_a)
+    with frozen():
+        result = agenda(user=cast.alice)
+    assert [i.task for i in result.due] == [late, less]
+
+
+def test_key_dates_tier_changes_and_neglected_accounts(cast, day, english):
+    with frozen():
+        result = agenda(user=cast.alice)
+    assert [(k.contact, k.day) for k in result.key_dates] == [
+        (day["sun"], dt.date(2026, 6, 18)),
+        (day["zhou"], dt.date(2026, 6, 20)),
+    ]
+    assert result.key_dates[0].reason == "birthday in 3 days · A quality · CLV ¥52,000"
+    assert result.key_dates[1].reason.startswith("结婚纪念日 in 5 days")
+    assert [(c.account, c.upgrade) for c in result.tier_changes] == [(day["b"], False)]
+    assert "A quality → B quality (down)" in result.tier_changes[0].reason
+    neglected = {n.account: n for n in result.neglected}
+    assert set(neglected) == {day["a1"], day["b"]}  # a2 was called yesterday; none has no policy
+    assert neglected[day["a1"]].days_since == 14 and neglected[day["a1"]].cadence_days == 3
+    assert neglected[day["a1"]].reason == (
+        "last touchpoint 14 days ago · cadence every 3 days (A quality) · CLV ¥52,000"
+    )
+    assert neglected[day["b"]].days_since is None
+    assert "no touchpoint yet" in neglected[day["b"]].reason
+    assert [n.account for n in result.neglected] == [day["a1"], day["b"]]
+
+
+def test_a_lead_may_open_a_members_day_but_a_kam_may_not(cast, day):
+    assert agenda_subject(cast.lena, cast.alice.pk) == cast.alice
+    assert agenda_subject(cast.mia, cast.charlie.pk) == cast.charlie
+    assert agenda_subject(cast.alice, cast.bob.pk) is None
+    assert agenda_subject(cast.lena, cast.charlie.pk) is None
+    assert agenda_subject(cast.alice, "x") is None
+    with frozen():
+        seen_by_lead = agenda(user=cast.alice, viewer=cast.lena)
+    assert day["a1_call"] in [i.task for i in seen_by_lead.due]
+
+
+@pytest.mark.parametrize("language,words", [("en", ["Today", "Log visit", "Log call",
+                                                    "Calendar feed", "3 days overdue"]),
+                                            ("zh-hans", ["A品质", "华东会展集团"])])  # fmt: skip
+def test_today_page_in_both_languages(client, cast, day, language, words):
+    client.force_login(cast.alice)
+    with frozen():
+        response = client.get(reverse(PAGE), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f'lang="{language}"' in text
+    for word in words:
+        assert word in text, word
+    assert "西部旅行社" not in text and "西部生日" not in text
+    assert f'data-task="{day["a1_call"].pk}"' in text
+    assert f'data-task="{day["done"].pk}"' not in text
+    assert f'data-task="{day["later"].pk}"' not in text
+
+
+def test_member_pages_follow_the_access_rule(client, cast, day):
+    client.force_login(cast.lena)
+    with frozen():
+        response = client.get(reverse(PAGE), {"user": cast.alice.pk})
+    assert response.status_code == 200
+    assert f'data-task="{day["a1_call"].pk}"' in response.content.decode()
+    assert response.context["own"] is False
+    assert client.get(reverse(PAGE), {"user": cast.charlie.pk}).status_code == 404
+    client.force_login(cast.alice)
+    assert client.get(reverse(PAGE), {"user": cast.bob.pk}).status_code == 404
+    assert client.get(reverse(PAGE), {"user": "nonsense"}).status_code == 404
+
+
+def test_today_shortcut_redirects_to_the_page(client, cast):
+    client.force_login(cast.alice)
+    response = client.get("/today/")
+    assert response.status_code == 302 and response["Location"] == reverse(PAGE)
+
+
+def test_one_click_logs_the_visit_and_schedules_the_next(client, cast, policy_a, english):
+    policy_put_in_tier(cast.account, policy_a, dt.date(2026, 5, 1))
+    visit = task(cast.account, TaskKind.VISIT, TODAY, tier=policy_a)
+    client.force_login(cast.alice)
+    with frozen():
+        response = client.post(
+            reverse("admin:activities_task_log", args=(visit.pk,)),
+            {"kind": "visit", "notes": "谈了新合同", "next": reverse(PAGE)},
+            follow=True,
+        )
+    assert response.redirect_chain[-1][0] == reverse(PAGE)
+    visit.refresh_from_db()
+    assert visit.status == TaskStatus.DONE
+    touchpoint = Touchpoint.objects.get(task=visit)
+    assert touchpoint.kind == "visit" and touchpoint.notes == "谈了新合同"
+    assert touchpoint.logged_by == cast.alice
+    following = Task.objects.get(account=cast.account, kind=TaskKind.VISIT,
+                                 status=TaskStatus.OPEN)  # fmt: skip
+    assert following.due_date == TODAY + dt.timedelta(days=10)
+    text = response.content.decode()
+    assert "2026-06-25" in text  # the message names the next due date
+    assert f'data-task="{visit.pk}"' not in text
+
+
+def test_one_click_records_the_cost_of_a_gift(client, cast, policy_a):
+    gift = task(cast.account, TaskKind.BIRTHDAY_GIFT, TODAY)
+    client.force_login(cast.alice)
+    with frozen():
+        client.post(reverse("admin:activities_task_log", args=(gift.pk,)),
+                    {"kind": "gift", "cost": "88.50"})  # fmt: skip
+    assert Touchpoint.objects.get(task=gift).cost == Decimal("88.50")
+    gift.refresh_from_db()
+    assert gift.status == TaskStatus.DONE
+
+
+def test_one_click_refuses_bad_input_with_a_message(client, cast, english):
+    call = task(cast.account, TaskKind.CALL, TODAY)
+    client.force_login(cast.alice)
+    with frozen():
+        response = client.post(reverse("admin:activities_task_log", args=(call.pk,)),
+                               {"kind": "gift"}, follow=True)  # fmt: skip
+        assert response.status_code == 200
+        assert "does not complete" in response.content.decode()
+        response = client.post(reverse("admin:activities_task_log", args=(call.pk,)),
+                               {"kind": "call", "cost": "-5"}, follow=True)  # fmt: skip
+        assert "Nothing logged" in response.content.decode()
+    assert not Touchpoint.objects.exists()
+    call.refresh_from_db()
+    assert call.status == TaskStatus.OPEN
+    assert client.get(reverse("admin:activities_task_log", args=(call.pk,))).status_code == 405
+
+
+@pytest.mark.parametrize("who", ["bob", "charlie"])
+def test_a_kam_cannot_log_on_another_kams_account(client, cast, who):
+    call = task(cast.account, TaskKind.CALL, TODAY)
+    client.force_login(getattr(cast, who))
+    with frozen():
+        response = client.post(reverse("admin:activities_task_log", args=(call.pk,)),
+                               {"kind": "call"})  # fmt: skip
+    assert response.status_code == 404
+    assert not Touchpoint.objects.exists()
+    call.refresh_from_db()
+    assert call.status == TaskStatus.OPEN
+
+
+def test_a_closed_task_is_not_logged_twice(client, cast):
+    call = task(cast.account, TaskKind.CALL, TODAY, status=TaskStatus.DONE)
+    client.force_login(cast.alice)
+    with frozen():
+        client.post(reverse("admin:activities_task_log", args=(call.pk,)), {"kind": "call"})
+    assert not Touchpoint.objects.exists()

@@ -1,0 +1,474 @@
+"""The KAM's day (今日工作): what one person should do today, in priority order, with the reason.
+
+`agenda(user=…, viewer=…)` reads everything the Today page, the API and the calendar need and
+returns plain dataclasses; pages only render them. Priority is the same everywhere: the account's
+highest tier first (rank 1 before rank 2, no tier last), then its CLV from the latest analysis
+run, then how overdue the work is. The reason is spelled out ("3 days overdue · A品质 · CLV
+¥52,000") so a KAM can see why a row is at the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import visible_to
+from guanxi.activities.models import Task, TaskKind, TaskStatus, TouchpointKind
+from guanxi.core.models import Role, User
+
+#: How far ahead Today looks for upcoming tasks, birthdays and anniversaries, and how far back
+#: for tier changes.
+WINDOW_DAYS = 7
+NO_RANK = 10_000
+
+# The touchpoint a one-click button logs for each kind of task, and its label.
+ONE_CLICK: dict[str, tuple[str, Any]] = {
+    TaskKind.CALL: (TouchpointKind.CALL, gettext_lazy("Log call")),
+    TaskKind.VISIT: (TouchpointKind.VISIT, gettext_lazy("Log visit")),
+    TaskKind.BIRTHDAY_GIFT: (TouchpointKind.GIFT, gettext_lazy("Gift given")),
+    TaskKind.ANNIVERSARY_GIFT: (TouchpointKind.GIFT, gettext_lazy("Gift given")),
+    TaskKind.BANQUET: (TouchpointKind.BANQUET, gettext_lazy("Banquet held")),
+    TaskKind.TRIP: (TouchpointKind.TRIP, gettext_lazy("Trip done")),
+    TaskKind.GROUP_INVITE: (TouchpointKind.GROUP_INVITE, gettext_lazy("Invited")),
+    TaskKind.FOLLOW_UP: (TouchpointKind.CALL, gettext_lazy("Log")),
+}
+# Touchpoints that usually cost money: their one-click form offers a cost field.
+COSTLY = {TouchpointKind.GIFT, TouchpointKind.BANQUET, TouchpointKind.TRIP, TouchpointKind.EVENT}
+
+
+def display_title(task: Task) -> str:
+    """The task's title in the reader's language (policy tasks are composed again)."""
+    from guanxi.activities.policy import task_display_title
+
+    return task_display_title(task)
+
+
+def one_click_kind(task: Task) -> str:
+    return ONE_CLICK.get(task.kind, (TouchpointKind.OTHER, ""))[0]
+
+
+# --- Who may see whose day ----------------------------------------------------------------------
+
+
+def agenda_subjects(viewer: User) -> QuerySet[User]:
+    """The people whose Today page `viewer` may open: themself; a team lead their team; managers
+    and admins every active staff user."""
+    users = User.objects.filter(is_active=True, is_staff=True)
+    if viewer.sees_all_accounts:
+        return users.order_by("username")
+    q = Q(pk=viewer.pk)
+    if viewer.leads_team:
+        q |= Q(team_id=viewer.team_id)
+    return users.filter(q).order_by("username")
+
+
+def agenda_subject(viewer: User, user_id: Any) -> User | None:
+    """The member `viewer` picked, or None when they may not see that person's day (→ 404)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return agenda_subjects(viewer).filter(pk=pk).first()
+
+
+def picks_members(viewer: User) -> bool:
+    return viewer.sees_all_accounts or viewer.role == Role.TEAM_LEAD
+
+
+# --- Rows ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Standing:
+    """Why an account matters: its highest tier and its CLV."""
+
+    tier: Any = None  # guanxi.tiers.models.Tier
+    rank: int = NO_RANK
+    clv: Decimal | None = None
+
+    def words(self) -> list[str]:
+        from guanxi.core.templatetags.guanxi_admin import money
+
+        parts = []
+        if self.tier is not None:
+            parts.append(str(self.tier))
+        if self.clv is not None:
+            parts.append(_("CLV %(clv)s") % {"clv": money(self.clv)})
+        return parts
+
+
+def _priority(standing: Standing, urgency: int) -> tuple:
+    # Tier first, then CLV (unscored last), then urgency (more overdue first).
+    clv = standing.clv
+    return (standing.rank, clv is None, -(clv or 0), -urgency)
+
+
+def overdue_words(days_overdue: int) -> str:
+    if days_overdue > 0:
+        return ngettext("%(n)s day overdue", "%(n)s days overdue", days_overdue) % {
+            "n": days_overdue
+        }
+    if days_overdue == 0:
+        return _("due today")
+    return ngettext("due in %(n)s day", "due in %(n)s days", -days_overdue) % {"n": -days_overdue}
+
+
+def in_days_words(days: int) -> str:
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    return ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days}
+
+
+@dataclass
+class TaskItem:
+    task: Task
+    title: str  # in the reader's language
+    account: Account
+    standing: Standing
+    days_overdue: int  # > 0 overdue, 0 due today, < 0 not due yet
+    reason: str
+    log_kind: str
+    log_label: str
+    costly: bool
+
+    @property
+    def priority(self) -> tuple:
+        return _priority(self.standing, self.days_overdue)
+
+
+@dataclass
+class KeyDateItem:
+    day: dt.date
+    days_until: int
+    contact: Any  # guanxi.contacts.models.Contact
+    account: Account
+    standing: Standing
+    what: str  # "birthday" or the anniversary's label
+    is_birthday: bool
+    reason: str
+
+    @property
+    def priority(self) -> tuple:
+        return _priority(self.standing, -self.days_until)
+
+
+@dataclass
+class TierChangeItem:
+    change: Any  # guanxi.tiers.models.TierChange
+    account: Account
+    standing: Standing
+    upgrade: bool | None
+    reason: str
+
+    @property
+    def priority(self) -> tuple:
+        return _priority(self.standing, -(self.change.effective_on.toordinal()))
+
+
+@dataclass
+class NeglectedItem:
+    account: Account
+    standing: Standing
+    cadence_days: int
+    last_touchpoint_on: dt.date | None
+    days_since: int | None  # None: no touchpoint recorded yet
+    days_beyond: int
+    reason: str
+
+    @property
+    def priority(self) -> tuple:
+        return _priority(self.standing, self.days_beyond)
+
+
+@dataclass
+class Agenda:
+    user: User
+    as_of: dt.date
+    due: list[TaskItem] = field(default_factory=list)  # overdue and due today
+    upcoming: list[TaskItem] = field(default_factory=list)  # the next WINDOW_DAYS days
+    key_dates: list[KeyDateItem] = field(default_factory=list)
+    tier_changes: list[TierChangeItem] = field(default_factory=list)
+    neglected: list[NeglectedItem] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.due or self.upcoming or self.key_dates or self.tier_changes or self.neglected
+        )
+
+
+# --- Reads --------------------------------------------------------------------------------------
+
+
+def their_accounts(user: User, viewer: User | None = None) -> QuerySet[Account]:
+    """The accounts that are `user`'s work (owned or co-owned), limited to what `viewer` sees.
+    A manager's Today is their own book, not the whole company."""
+    ids = Account.objects.filter(Q(owner=user) | Q(co_owners=user)).values("id")
+    return visible_to(Account.objects.filter(id__in=ids), viewer or user)
+
+
+def standings(account_ids: list[int], *, on: dt.date | None = None) -> dict[int, Standing]:
+    """Highest tier in force (over active schemes) and latest CLV per account, in a few
+    queries."""
+    from guanxi.insights.models import AccountScore
+    from guanxi.insights.selectors import latest_run
+    from guanxi.tiers.models import Tier
+    from guanxi.tiers.selectors import current_tier_ids
+
+    result = {pk: Standing() for pk in account_ids}
+    if not account_ids:
+        return result
+    per_account = current_tier_ids(account_ids, on=on)
+    tiers = Tier.objects.in_bulk({t for ids in per_account.values() for t in ids})
+    for account_id, tier_ids in per_account.items():
+        s = result[account_id]
+        for tier in (tiers[t] for t in tier_ids if t in tiers):
+            if tier.rank < s.rank:
+                s.tier, s.rank = tier, tier.rank
+    run = latest_run()
+    if run is not None:
+        scores = AccountScore.objects.filter(run=run, account_id__in=account_ids)
+        for account_id, clv in scores.values_list("account_id", "clv"):
+            result[account_id].clv = clv
+    return result
+
+
+def _task_item(task: Task, standing: Standing, as_of: dt.date) -> TaskItem:
+    days = (as_of - task.due_date).days
+    kind, label = ONE_CLICK.get(task.kind, (TouchpointKind.OTHER, gettext_lazy("Log")))
+    return TaskItem(
+        task=task,
+        title=display_title(task),
+        account=task.account,
+        standing=standing,
+        days_overdue=days,
+        reason=" · ".join([overdue_words(days), *standing.words()]),
+        log_kind=kind,
+        log_label=str(label),
+        costly=kind in COSTLY,
+    )
+
+
+def open_tasks(user: User, viewer: User | None = None) -> QuerySet[Task]:
+    """`user`'s open tasks on accounts `viewer` may see."""
+    from guanxi.activities.selectors import tasks_for
+
+    return tasks_for(viewer or user, assignee=user)
+
+
+def _annual_q(prefix: str, days: list[dt.date]) -> Q:
+    from guanxi.contacts.selectors import _is_leap
+
+    q = Q()
+    for day in days:
+        q |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
+        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+            q |= Q(**{f"{prefix}__month": 2, f"{prefix}__day": 29})
+    return q
+
+
+def _key_dates(
+    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
+) -> list[KeyDateItem]:
+    from guanxi.contacts.models import Contact, KeyDate
+    from guanxi.contacts.selectors import _next_birthday
+
+    days = [as_of + dt.timedelta(days=i) for i in range(WINDOW_DAYS + 1)]
+    items: list[KeyDateItem] = []
+    contacts = (
+        Contact.objects.filter(account_id__in=account_ids, is_active=True, birthday__isnull=False)
+        .filter(_annual_q("birthday", days))
+        .select_related("account")
+    )
+    for contact in contacts:
+        day = _next_birthday(contact.birthday, as_of)
+        items.append(_key_date_item(day, as_of, contact, _("birthday"), True, stand))
+    key_dates = (
+        KeyDate.objects.filter(contact__account_id__in=account_ids, contact__is_active=True)
+        .filter(_annual_q("date", days))
+        .select_related("contact__account")
+    )
+    for kd in key_dates:
+        day = _next_birthday(kd.date, as_of)
+        items.append(_key_date_item(day, as_of, kd.contact, str(kd), False, stand))
+    return items
+
+
+def _key_date_item(
+    day: dt.date, as_of: dt.date, contact: Any, what: str, is_birthday: bool, stand: dict
+) -> KeyDateItem:
+    standing = stand[contact.account_id]
+    days_until = (day - as_of).days
+    return KeyDateItem(
+        day=day,
+        days_until=days_until,
+        contact=contact,
+        account=contact.account,
+        standing=standing,
+        what=what,
+        is_birthday=is_birthday,
+        reason=" · ".join([f"{what} {in_days_words(days_until)}", *standing.words()]),
+    )
+
+
+def _tier_changes(
+    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
+) -> list[TierChangeItem]:
+    from guanxi.tiers.models import TierChange
+
+    changes = TierChange.objects.filter(
+        account_id__in=account_ids,
+        effective_on__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
+        effective_on__lte=as_of,
+    ).select_related("account", "scheme", "from_tier", "to_tier")
+    items = []
+    for change in changes:
+        upgrade = change.is_upgrade
+        if change.from_tier_id is None and change.to_tier_id is not None:
+            upgrade = True  # entered a tier
+        elif change.to_tier_id is None and change.from_tier_id is not None:
+            upgrade = False  # lost its tier
+        direction = {True: _("up"), False: _("down"), None: _("changed")}[upgrade]
+        moved = _("%(scheme)s: %(old)s → %(new)s (%(direction)s)") % {
+            "scheme": change.scheme,
+            "old": change.from_tier or "—",
+            "new": change.to_tier or "—",
+            "direction": direction,
+        }
+        standing = stand[change.account_id]
+        items.append(
+            TierChangeItem(
+                change=change,
+                account=change.account,
+                standing=standing,
+                upgrade=upgrade,
+                reason=" · ".join([moved, *standing.words()]),
+            )
+        )
+    return items
+
+
+def shortest_cadence(policy: Any) -> tuple[int | None, Any]:
+    """The shortest contact cadence of an effective policy and the tier that asks for it."""
+    best: tuple[int | None, Any] = (None, None)
+    drivers = getattr(policy, "driver", None) or {}
+    for name in ("call_every_days", "visit_every_days"):
+        days = getattr(policy, name, None)
+        if days and (best[0] is None or days < best[0]):
+            best = (days, drivers.get(name) if isinstance(drivers, dict) else None)
+    return best
+
+
+def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt.date]:
+    """The local day of the latest touchpoint of any kind per account."""
+    from guanxi.activities.selectors import last_touchpoints
+
+    per_kind = last_touchpoints(account_ids, as_of=as_of)
+    return {pk: max(days.values()) for pk, days in per_kind.items() if days}
+
+
+def _neglected(
+    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
+) -> list[NeglectedItem]:
+    from guanxi.tiers.models import AccountTier
+    from guanxi.tiers.selectors import effective_policies
+
+    if not account_ids:
+        return []
+    policies = effective_policies(account_ids, on=as_of)
+    cadences = {pk: shortest_cadence(p) for pk, p in policies.items() if pk in stand}
+    cadences = {pk: c for pk, c in cadences.items() if c[0]}
+    if not cadences:
+        return []
+    last = last_touchpoint_days(list(cadences), as_of)
+    # Without any touchpoint, the clock runs from when the account entered its tier.
+    since: dict[int, dt.date] = {}
+    for account_id, day in AccountTier.objects.filter(
+        account_id__in=list(cadences),
+        tier__isnull=False,
+        since__isnull=False,
+        scheme__is_active=True,
+    ).values_list("account_id", "since"):
+        since[account_id] = min(day, since.get(account_id, day))
+    accounts = Account.objects.in_bulk(list(cadences))
+    items = []
+    for account_id, (cadence, driver) in cadences.items():
+        last_at = last.get(account_id)
+        if last_at is not None:
+            days_since = (as_of - last_at).days
+            beyond = days_since - cadence
+            ago = ngettext(
+                "last touchpoint %(n)s day ago", "last touchpoint %(n)s days ago", days_since
+            ) % {"n": days_since}
+        else:
+            start = since.get(account_id)
+            days_since = None
+            beyond = (as_of - start).days - cadence if start else 1
+            ago = _("no touchpoint yet")
+        if beyond <= 0:
+            continue
+        every = ngettext("every %(n)s day", "every %(n)s days", cadence) % {"n": cadence}
+        if driver is not None:
+            every = f"{every} ({driver})"
+        standing = stand[account_id]
+        words = standing.words()
+        if driver is not None and driver == standing.tier:
+            words = words[1:]  # "(A quality)" already says which tier
+        items.append(
+            NeglectedItem(
+                account=accounts[account_id],
+                standing=standing,
+                cadence_days=cadence,
+                last_touchpoint_on=last_at,
+                days_since=days_since,
+                days_beyond=beyond,
+                reason=" · ".join([ago, _("cadence %(every)s") % {"every": every}, *words]),
+            )
+        )
+    return items
+
+
+def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = None) -> Agenda:
+    """`user`'s day as `viewer` may see it (viewer defaults to the user)."""
+    viewer = viewer or user
+    as_of = as_of or timezone.localdate()
+    account_ids = list(their_accounts(user, viewer).values_list("id", flat=True))
+    tasks = list(open_tasks(user, viewer).filter(due_date__lte=as_of + dt.timedelta(WINDOW_DAYS)))
+    ids = sorted(set(account_ids) | {t.account_id for t in tasks})
+    stand = standings(ids, on=as_of)
+    items = [_task_item(t, stand[t.account_id], as_of) for t in tasks]
+    result = Agenda(
+        user=user,
+        as_of=as_of,
+        due=[i for i in items if i.days_overdue >= 0],
+        upcoming=[i for i in items if i.days_overdue < 0],
+        key_dates=_key_dates(account_ids, as_of, stand),
+        tier_changes=_tier_changes(account_ids, as_of, stand),
+        neglected=_neglected(account_ids, as_of, stand),
+    )
+    result.due.sort(key=lambda i: (i.priority, i.task.due_date, i.task.pk))
+    # Upcoming work is a plan for the week: soonest first, priority within a day.
+    result.upcoming.sort(key=lambda i: (i.task.due_date, i.priority, i.task.pk))
+    result.key_dates.sort(key=lambda i: (i.day, i.priority, i.contact.pk))
+    result.tier_changes.sort(key=lambda i: (i.priority, i.change.pk))
+    result.neglected.sort(key=lambda i: (i.priority, i.account.pk))
+    return result
+
+
+def next_open_task(task: Task) -> Task | None:
+    """After logging `task`, the task of the same kind now waiting on its account (the policy
+    engine schedules the next visit at once), for the success message."""
+    qs = Task.objects.filter(account_id=task.account_id, kind=task.kind, status=TaskStatus.OPEN)
+    if task.key:
+        qs = qs.filter(key=task.key)
+    return qs.exclude(pk=task.pk).order_by("due_date", "id").first()

@@ -1,0 +1,251 @@
+"""Pages of the KAM's day. Thin: read through `today.py`/selectors, write through services.
+
+The admin pages (Today, one-click log, calendar reset, compliance) are wired by `TaskAdmin.
+get_urls` and receive the model admin; the calendar feed and the `/today/` shortcut are plain
+URLs in `guanxi/activities/urls.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from guanxi.accounts.selectors import visible_to
+from guanxi.activities.forms import PERIODS, ComplianceForm, OneClickLogForm
+from guanxi.activities.ics import (
+    calendar_feed_ensure,
+    calendar_feed_reset,
+    feed_user,
+    tasks_calendar,
+)
+from guanxi.activities.models import Task, TaskStatus, TouchpointKind
+from guanxi.activities.today import (
+    agenda,
+    agenda_subject,
+    agenda_subjects,
+    display_title,
+    next_open_task,
+)
+from guanxi.core.errors import ApplicationError
+
+TODAY = "admin:activities_task_today"
+
+
+def _admin_context(model_admin: Any, request: HttpRequest, title: str) -> dict[str, Any]:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+    }
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- Today --------------------------------------------------------------------------------------
+
+
+def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    viewer = request.user
+    subject = viewer
+    if request.GET.get("user"):
+        subject = agenda_subject(viewer, request.GET["user"])
+        if subject is None:
+            raise Http404  # not a member this viewer may look after
+    day = agenda(user=subject, viewer=viewer)
+    own = subject.pk == viewer.pk
+    feed = calendar_feed_ensure(user=viewer) if own else None
+    members = list(agenda_subjects(viewer)) if not own or _leads(viewer) else []
+    context = {
+        **_admin_context(model_admin, request, _("Today")),
+        "agenda": day,
+        "subject": subject,
+        "own": own,
+        "members": members,
+        "feed_url": request.build_absolute_uri(
+            reverse("activities_calendar_feed", args=(feed.token,))
+        )
+        if feed
+        else "",
+        "log_url": reverse("admin:activities_touchpoint_add"),
+        "log_link": reverse("admin:activities_touchpoint_add")
+        + "?"
+        + urlencode({"next": request.get_full_path()}),
+        "today_url": request.get_full_path(),
+        "touchpoint_kinds": TouchpointKind.choices,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/activities/task/today.html", context)
+
+
+def _leads(user: Any) -> bool:
+    return bool(user.sees_all_accounts or user.leads_team)
+
+
+@require_POST
+def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpResponse:
+    """One click: log the touchpoint that completes the task, then back to where it came from,
+    naming the date the next one is due."""
+    from guanxi.activities.services import touchpoint_log
+
+    back = _safe_next(request, reverse(TODAY))
+    task = _visible_task(request, task_id)
+    form = OneClickLogForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        messages.error(request, _("Nothing logged: %(error)s") % {"error": first})
+        return HttpResponseRedirect(back)
+    if task.status != TaskStatus.OPEN:
+        messages.warning(request, _("“%(task)s” was already closed.") % {"task": task.title})
+        return HttpResponseRedirect(back)
+    data = form.cleaned_data
+    try:
+        touchpoint = touchpoint_log(
+            account=task.account,
+            kind=data["kind"],
+            occurred_at=timezone.now(),
+            user=request.user,
+            notes=data["notes"] or "",
+            cost=data["cost"],
+            task=task,
+        )
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, error_text(exc))
+        return HttpResponseRedirect(back)
+    messages.success(request, logged_message(task, touchpoint))
+    return HttpResponseRedirect(back)
+
+
+def error_text(exc: Exception) -> str:
+    """A service's refusal as one readable line."""
+    if isinstance(exc, ApplicationError):
+        return str(exc.message)
+    if isinstance(exc, ValidationError):
+        return "; ".join(str(m) for m in exc.messages)
+    return str(exc)
+
+
+def logged_message(task: Task, touchpoint: Any) -> str:
+    done = _("%(kind)s logged for %(account)s; “%(task)s” is done.") % {
+        "kind": touchpoint.get_kind_display(),
+        "account": task.account.name,
+        "task": display_title(task),
+    }
+    upcoming = next_open_task(task)
+    if upcoming is None:
+        return done
+    return (
+        done
+        + " "
+        + _("Next: “%(task)s” due %(date)s.")
+        % {
+            "task": display_title(upcoming),
+            "date": upcoming.due_date.isoformat(),
+        }
+    )
+
+
+def _visible_task(request: HttpRequest, task_id: Any) -> Task:
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    task = (
+        visible_to(Task.objects.all(), request.user, prefix="account__")
+        .select_related("account")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+@require_POST
+def calendar_reset_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    calendar_feed_reset(user=request.user)
+    messages.success(
+        request, _("Your calendar feed has a new address; the old one no longer works.")
+    )
+    return HttpResponseRedirect(reverse(TODAY) + "#calendar-feed")
+
+
+# --- Compliance ---------------------------------------------------------------------------------
+
+
+def period_bounds(code: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the named period around `today`."""
+    month = today.replace(day=1)
+    if code == "last_month":
+        end = month - dt.timedelta(days=1)
+        return end.replace(day=1), end
+    if code in ("quarter", "last_quarter"):
+        start = month.replace(month=3 * ((today.month - 1) // 3) + 1)
+        if code == "last_quarter":
+            end = start - dt.timedelta(days=1)
+            return end.replace(month=3 * ((end.month - 1) // 3) + 1, day=1), end
+        end_month = start.replace(month=start.month + 2)
+        return start, (end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return month, (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    from guanxi.activities.selectors import compliance
+
+    form = ComplianceForm(request.GET or None)
+    code = form.cleaned_data.get("period") if form.is_valid() else ""
+    code = code or "this_month"
+    start, end = period_bounds(code, timezone.localdate())
+    report = compliance(user=request.user, start=start, end=end)
+    context = {
+        **_admin_context(model_admin, request, _("SOP compliance")),
+        "form": form,
+        "period": code,
+        "periods": PERIODS,
+        "start": start,
+        "end": end,
+        "report": report,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/activities/task/compliance.html", context)
+
+
+# --- Plain URLs ---------------------------------------------------------------------------------
+
+
+@require_GET
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    user = feed_user(token)
+    if user is None:
+        raise Http404
+
+    def account_url(task: Task) -> str:
+        return request.build_absolute_uri(
+            reverse("admin:accounts_account_view_360", args=(task.account_id,))
+        )
+
+    body = tasks_calendar(user, account_url=account_url)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="guanxi-tasks.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def today_redirect(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(reverse(TODAY))
