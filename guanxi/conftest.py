@@ -4,6 +4,17 @@ from django.utils import translation
 from guanxi.core.testing import api_client_for, make_cast
 
 
+@pytest.fixture(autouse=True, scope="session")
+def huey_immediate():
+    """Jobs run inline in tests, on Huey's in-memory queue. Settings already choose immediate
+    mode under pytest, so the SQLite queue file is never opened; this makes sure of it even when
+    the environment says HUEY_IMMEDIATE=0."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+
+
 @pytest.fixture
 def cast(db):
     return make_cast()

@@ -4,6 +4,7 @@ SQLite under ./var by default; DATABASE_URL switches to PostgreSQL.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -144,15 +145,36 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Background and periodic jobs (`guanxi worker`). SQLite storage next to the database by default;
 # HUEY_REDIS_URL (e.g. redis://127.0.0.1:6379/0) switches to Redis for production.
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
-HUEY = {
-    "name": "guanxi",
-    "huey_class": "huey.RedisHuey" if HUEY_REDIS_URL else "huey.SqliteHuey",
-    "immediate": envbool("HUEY_IMMEDIATE", False),
-    "utc": True,
-    "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
-    **({"url": HUEY_REDIS_URL} if HUEY_REDIS_URL else {"filename": str(DATA_DIR / "huey.sqlite3")}),
-}
-# The nightly chain (analytics → tiering → policy tasks) starts at this local hour.
+
+
+def huey_config(*, redis_url: str, data_dir: Path, immediate: bool, workers: int) -> dict:
+    """The HUEY setting djhuey builds its queue from (a function so tests can check the switch)."""
+    storage = {"url": redis_url} if redis_url else {"filename": str(data_dir / "huey.sqlite3")}
+    return {
+        "name": "guanxi",
+        "huey_class": "huey.RedisHuey" if redis_url else "huey.SqliteHuey",
+        "immediate": immediate,
+        # Huey keeps its clock in UTC; the nightly schedule converts to TIME_ZONE itself
+        # (guanxi.core.tasks.nightly_due), so the run follows local time wherever the server is.
+        "utc": True,
+        "consumer": {"workers": workers, "worker_type": "thread"},
+        **storage,
+    }
+
+
+# djhuey opens the queue when Django starts, before any conftest runs: under pytest every job runs
+# inline (immediate mode, in-memory queue), so no test touches var/huey.sqlite3 or Redis.
+HUEY = huey_config(
+    redis_url=HUEY_REDIS_URL,
+    data_dir=DATA_DIR,
+    immediate=envbool("HUEY_IMMEDIATE", "pytest" in sys.modules),
+    workers=envint("HUEY_WORKERS", 2),
+)
+if not HUEY["immediate"] and not HUEY_REDIS_URL:
+    # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
+# local time (TIME_ZONE).
 GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)
 
 UNFOLD = {

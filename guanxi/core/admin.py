@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from guanxi.core.admin_mixins import is_admin, is_staff
-from guanxi.core.models import ApiToken, Team, User
+from guanxi.core.admin_mixins import is_admin, is_manager, is_staff
+from guanxi.core.models import ApiToken, JobRun, JobStatus, Team, User
 from guanxi.core.services import api_token_create
 
 # The home page is the team's workbench, not Django's "Site administration".
@@ -178,3 +179,77 @@ class ApiTokenAdmin(ModelAdmin):
             request,
             _("Your new API key (copy it now, it will not be shown again): %(key)s") % {"key": key},
         )
+
+
+class JobNameFilter(admin.SimpleListFilter):
+    """The jobs that have run (names are code, not choices: list what is there)."""
+
+    title = _("job")
+    parameter_name = "name"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        names = JobRun.objects.order_by("name").values_list("name", flat=True).distinct()
+        return [(n, n) for n in names]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(name=self.value()) if self.value() else queryset
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ModelAdmin):
+    """What the background jobs did, read-only: managers and admins look here when the nightly
+    run failed (the dashboard links here), so the error and its traceback are on the page."""
+
+    list_display = ("name", "show_status", "started_at", "duration", "attempt", "summary_short",
+                    "error_short")  # fmt: skip
+    list_filter = (("status", ChoicesDropdownFilter), JobNameFilter)
+    search_fields = ("name", "error")
+    date_hierarchy = "started_at"
+    fields = ("name", "status", "attempt", "started_at", "finished_at", "duration", "summary",
+              "error")  # fmt: skip
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # jobs record themselves
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the record of what ran is not edited away
+
+    @display(
+        description=_("status"),
+        ordering="status",
+        label={
+            JobStatus.SUCCEEDED: "success",
+            JobStatus.FAILED: "danger",
+            JobStatus.RETRYING: "warning",
+            JobStatus.RUNNING: "info",
+        },
+    )
+    def show_status(self, obj: JobRun) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    @display(description=_("duration (s)"))
+    def duration(self, obj: JobRun) -> str:
+        seconds = obj.duration_seconds
+        return "—" if seconds is None else f"{seconds:.1f}"
+
+    @display(description=_("summary"))
+    def summary_short(self, obj: JobRun) -> str:
+        text = ", ".join(
+            f"{k}: {v}" for k, v in obj.summary.items() if not isinstance(v, dict | list)
+        )
+        return (text[:120] + "…" if len(text) > 120 else text) or "—"
+
+    @display(description=_("error"))
+    def error_short(self, obj: JobRun) -> str:
+        first = obj.error.splitlines()[0] if obj.error else ""
+        return (first[:120] + "…" if len(first) > 120 else first) or "—"

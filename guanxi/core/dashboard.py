@@ -22,9 +22,26 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
             "birthdays": upcoming_birthdays(request.user, today=today, days=30),
             "today": today,
             "top_rows": _top_rows(summary.top_accounts),
+            "nightly_failure": _nightly_failure(request.user),
         }
     )
     return context
+
+
+def _nightly_failure(user: Any) -> Any:
+    """The last nightly run, if it failed for good, for the people who can look into it (the
+    background-jobs list is for managers and admins); else None."""
+    from guanxi.core.models import JobRun, JobStatus
+
+    if not getattr(user, "sees_all_accounts", False):
+        return None
+    last = (
+        JobRun.objects.filter(name="nightly")
+        .exclude(status=JobStatus.RUNNING)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    return last if last is not None and last.status == JobStatus.FAILED else None
 
 
 def _top_rows(top: list) -> list[dict[str, Any]]:

@@ -1,0 +1,83 @@
+"""The nightly chain: analytics → tiering → discount reviews → policy tasks.
+
+Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
+read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
+run (tiers computed from stale scores would be wrong, tasks from stale tiers too), the nightly run
+is recorded as failed with the step's error, and Huey retries the whole chain.
+
+The schedule is in local time (settings.TIME_ZONE): Huey's clock is UTC (HUEY["utc"] = True),
+so `nightly_due` converts each minute the consumer checks into local time and fires at
+GUANXI_NIGHTLY_HOUR:00. A crontab would fire at that hour UTC, i.e. at 10:00 in Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from huey.contrib.djhuey import db_periodic_task
+
+from guanxi.activities.tasks import policy_tasks_job
+from guanxi.core.jobs import JobFailed, job_record, recorded_task
+from guanxi.insights.tasks import analytics_job
+from guanxi.tiers.tasks import discount_reviews_job, tiering_job
+
+NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
+    ("analytics", analytics_job),
+    ("tiering", tiering_job),
+    ("discount_reviews", discount_reviews_job),
+    ("policy_tasks", policy_tasks_job),
+)
+
+
+def nightly_job(
+    *,
+    as_of: dt.date | None = None,
+    progress: bool = False,
+    attempt: int = 1,
+    final: bool = True,
+    on_step: Callable[[str, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Run every step as of ``as_of`` (default today, local time: scores, tiers and due dates all
+    count the data recorded up to now), each recorded; stop at the first failure."""
+    as_of = as_of or timezone.localdate()
+    done: dict[str, Any] = {}
+    for name, step in NIGHTLY_STEPS:
+        try:
+            done[name] = job_record(
+                name, step, attempt=attempt, final=final, as_of=as_of, progress=progress
+            )
+        except Exception as exc:
+            skipped = [n for n, _s in NIGHTLY_STEPS if n not in done and n != name]
+            raise JobFailed(
+                f"step '{name}' failed: {type(exc).__name__}: {exc}",
+                summary={"as_of": as_of, "steps": done, "failed": name, "skipped": skipped},
+            ) from exc
+        if on_step is not None:
+            on_step(name, done[name])
+    return {"as_of": as_of, "steps": done}
+
+
+@recorded_task("nightly", pass_attempt=True)
+def nightly(
+    *, as_of: dt.date | None = None, attempt: int = 1, final: bool = True
+) -> dict[str, Any]:
+    return nightly_job(as_of=as_of, attempt=attempt, final=final)
+
+
+def nightly_due(moment: dt.datetime) -> bool:
+    """Whether the nightly chain starts in this minute. Huey passes naive UTC (utc=True)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return local.hour == settings.GUANXI_NIGHTLY_HOUR and local.minute == 0
+
+
+@db_periodic_task(nightly_due, name="nightly_schedule")
+def nightly_schedule() -> None:
+    # Enqueue rather than run here: the nightly task carries the retries and the records.
+    nightly()

@@ -1,0 +1,98 @@
+"""Background jobs: re-evaluate every account's tiers (`guanxi tier`), flag discounts below the
+tier floor. Both are steps of the nightly chain (guanxi.core.tasks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count
+
+from guanxi.core.jobs import recorded_task
+
+
+def _say(message: str) -> None:
+    print(f"tiering: {message}", file=sys.stderr, flush=True)
+
+
+def tier_changes_by_scheme(run_id: int) -> dict[str, dict[str, int]]:
+    """Moves recorded by one tier run, per scheme code: up, down, new (no tier → a tier) and
+    lost (a tier → none). Rank 1 is the top, so a smaller rank is an upgrade."""
+    from guanxi.tiers.models import TierChange
+
+    out: dict[str, Counter] = {}
+    rows = (
+        TierChange.objects.filter(run_id=run_id)
+        .values_list("scheme__code", "from_tier__rank", "to_tier__rank")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for code, before, after, n in rows:
+        if before is None:
+            kind = "new"
+        elif after is None:
+            kind = "lost"
+        else:
+            kind = "up" if after < before else "down"
+        out.setdefault(code, Counter())[kind] += n
+    return {code: dict(counts) for code, counts in sorted(out.items())}
+
+
+def tier_distribution() -> dict[str, dict[str, int]]:
+    """Accounts per tier in every active scheme, tiers in rank order (one query)."""
+    from guanxi.tiers.models import AccountTier
+
+    rows = (
+        AccountTier.objects.filter(scheme__is_active=True, tier__isnull=False)
+        .values_list("scheme__code", "tier__code", "tier__rank")
+        .annotate(n=Count("id"))
+        .order_by("scheme__code", "tier__rank")
+    )
+    out: dict[str, dict[str, int]] = {}
+    for scheme, tier, _rank, n in rows:
+        out.setdefault(scheme, {})[tier] = n
+    return out
+
+
+def tiering_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
+    """Evaluate every active scheme for every account, as of ``as_of`` (default today)."""
+    from guanxi.tiers.services import tiering_run
+
+    run = tiering_run(as_of=as_of, progress=_say if progress else None)
+    return {
+        "run": run.pk,
+        "as_of": run.as_of,
+        "accounts": run.n_accounts,
+        "changes": run.n_changes,
+        "by_scheme": tier_changes_by_scheme(run.pk),
+        "tiers": tier_distribution(),
+    }
+
+
+# Long enough to cover a whole month after a monthly tier change, short enough to use the index
+# on occurred_at instead of reading every discounted transaction ever made.
+REVIEW_WINDOW_DAYS = 35
+
+
+def discount_reviews_job(
+    *, as_of: dt.date | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Hold for review the transactions of the last REVIEW_WINDOW_DAYS priced below their
+    account's tier floor. New and edited transactions are checked as they are saved or imported;
+    this catches what a tier change since then puts below the floor."""
+    from django.utils import timezone
+
+    from guanxi.tiers.models import DiscountReview, DiscountReviewStatus
+    from guanxi.tiers.services import discount_reviews_flag
+
+    day = (as_of or timezone.localdate()) - dt.timedelta(days=REVIEW_WINDOW_DAYS)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    flagged = discount_reviews_flag(occurred_since=start)
+    pending = DiscountReview.objects.filter(status=DiscountReviewStatus.PENDING).count()
+    return {"flagged": flagged, "pending": pending}
+
+
+tiering = recorded_task("tiering")(tiering_job)
+discount_reviews = recorded_task("discount_reviews")(discount_reviews_job)

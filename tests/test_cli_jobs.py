@@ -1,0 +1,240 @@
+"""The job commands: `guanxi tier`, `tasks`, `nightly`, `tiers presets`, `worker`. Each prints a
+short summary, records a JobRun, and answers bad arguments with a message and a non-zero exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from guanxi.activities.models import Task, TaskStatus
+from guanxi.cli import main
+from guanxi.core.models import JobRun, JobStatus
+from guanxi.core.testing import make_account, make_cast, make_contact, make_transaction
+from guanxi.tiers.models import AccountTier, DiscountReview, TierRun, TierRunStatus, TierScheme
+
+AS_OF = dt.date(2026, 6, 30)  # the tiers' month is May 2026
+
+
+def at(day: dt.date, hour: int = 18) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
+
+
+# guanxi/conftest.py's fixtures do not reach this folder
+@pytest.fixture
+def cast(db):
+    return make_cast()
+
+
+@pytest.fixture
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def diners(cast):
+    """Ten accounts dining for two years up to June 2026; in May 2026 two come 7 times (A),
+    three 4 times (B), three twice (C), two once (no tier). One A bill in May is below the A
+    floor (8.5折)."""
+    accounts = [make_account(owner=cast.alice if i % 2 else cast.charlie) for i in range(10)]
+    may_visits = [7, 7, 4, 4, 4, 2, 2, 2, 1, 1]
+    wobble = (0.8, 1.2, 1.0, 1.4, 0.7, 1.1)
+    for i, (account, n) in enumerate(zip(accounts, may_visits, strict=True)):
+        make_contact(account=account, birthday=dt.date(1980, 7, 2 + i))
+        day, k = dt.date(2024, 6, 1) + dt.timedelta(days=i), i
+        while day < AS_OF:  # a visit every two to three weeks, May aside
+            if day.month != 5 or day.year != 2026:
+                amount = f"{(600 + 50 * i) * wobble[k % 6]:.2f}"
+                make_transaction(account=account, when=at(day), amount=amount, head_count=6)
+            day, k = day + dt.timedelta(days=14 + 3 * (i % 3)), k + 1
+        for v in range(n):  # May: ¥1100 for 10 people a visit (¥110 a head)
+            make_transaction(
+                account=account, when=at(dt.date(2026, 5, 2 + 3 * v)), amount="1100.00",
+                head_count=10, discount_rate=Decimal("0.800") if (i, v) == (0, 0) else None,
+            )  # fmt: skip
+    # and some who stopped coming or came once, as in any restaurant's book (the purchase model
+    # needs to see both kinds to fit)
+    for i in range(6):
+        gone = make_account(owner=cast.alice)
+        day = dt.date(2024, 7, 3) + dt.timedelta(days=20 * i)
+        last = dt.date(2025, 3, 1) + dt.timedelta(days=30 * i) if i < 4 else day
+        while day <= last:
+            make_transaction(account=gone, when=at(day), amount=f"{400 + 90 * i}.00", head_count=4)
+            day += dt.timedelta(days=12 + 5 * i)
+    return accounts
+
+
+def test_presets_are_listed_loaded_inactive_and_activated_on_request(db, capsys):
+    assert main(["tiers", "presets"]) == 0
+    out = capsys.readouterr().out
+    assert "restaurant-monthly" in out and "clp-levels" in out and "pyramid" in out
+    assert out.count("not loaded") == 3 and not TierScheme.objects.exists()
+
+    assert main(["tiers", "presets", "--load", "restaurant-monthly"]) == 0
+    out = capsys.readouterr().out
+    scheme = TierScheme.objects.get()
+    assert scheme.code == "restaurant-monthly" and not scheme.is_active
+    assert "inactive" in out and "6 tiers" in out and "until activated" in out
+
+    assert main(["tiers", "presets", "--all", "--activate"]) == 0
+    assert set(TierScheme.objects.values_list("code", "is_active")) == {
+        ("restaurant-monthly", True), ("clp-levels", True), ("pyramid", True),
+    }  # fmt: skip
+    assert main(["tiers", "presets", "--all"]) == 0  # again: nothing doubles
+    assert TierScheme.objects.count() == 3
+
+
+def test_presets_refuse_unknown_codes_and_activate_without_load(db, capsys):
+    assert main(["tiers", "presets", "--load", "gold-club"]) == 2
+    err = capsys.readouterr().err
+    assert "no preset named gold-club" in err and "restaurant-monthly" in err
+    assert main(["tiers", "presets", "--activate"]) == 2
+    assert "--activate needs" in capsys.readouterr().err
+    assert not TierScheme.objects.exists()
+    with pytest.raises(SystemExit) as exc:
+        main(["tiers"])  # argparse: usage and exit 2, no traceback
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("command", ["tier", "tasks", "nightly"])
+def test_job_commands_reject_bad_and_future_dates(db, capsys, command):
+    assert main([command, "--as-of", "30/06/2026"]) == 2
+    assert "--as-of must be a date like 2026-06-30, not '30/06/2026'" in capsys.readouterr().err
+    future = timezone.localdate() + dt.timedelta(days=1)
+    assert main([command, "--as-of", future.isoformat()]) == 2
+    assert "is in the future" in capsys.readouterr().err
+    assert not JobRun.objects.exists() and not TierRun.objects.exists()
+
+
+def test_tier_prints_the_tiers_per_scheme_and_records_the_job(diners, capsys):
+    assert main(["tiers", "presets", "--load", "restaurant-monthly", "--activate"]) == 0
+    capsys.readouterr()
+    assert main(["tier", "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "tiering: run #" in out and "as of 2026-06-30" in out and "8 tier changes" in out
+    assert "restaurant-monthly: a-quality 2, b-quality 3, c-quality 3; changes: new 8" in out
+    job = JobRun.objects.get(name="tiering")
+    assert job.status == JobStatus.SUCCEEDED and job.summary["changes"] == 8
+    assert main(["tier", "--as-of", AS_OF.isoformat()]) == 0  # nothing changed since
+    assert "0 tier changes" in capsys.readouterr().out
+
+
+def test_tier_without_an_active_scheme_says_how_to_get_one(diners, capsys):
+    assert main(["tier", "--as-of", AS_OF.isoformat()]) == 0
+    assert "no active tier scheme" in capsys.readouterr().out
+
+
+def test_tasks_prints_what_the_policy_engine_did(diners, capsys):
+    main(["tiers", "presets", "--load", "restaurant-monthly", "--activate"])
+    main(["tier", "--as-of", AS_OF.isoformat()])
+    capsys.readouterr()
+    assert main(["tasks", "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    created = Task.objects.filter(status=TaskStatus.OPEN).count()
+    assert created > 0 and f"policy tasks: created {created}," in out
+    assert JobRun.objects.get(name="policy_tasks").summary["created"] == created
+    assert main(["tasks", "--as-of", AS_OF.isoformat()]) == 0
+    assert "created 0," in capsys.readouterr().out
+
+
+def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
+    main(["tiers", "presets", "--load", "restaurant-monthly", "clp-levels", "--activate"])
+    capsys.readouterr()
+    assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert lines[:4] == ["analytics", "tiering", "discount reviews", "policy tasks"]
+    assert "16 accounts scored" in out and "clp-levels:" in out
+    assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
+    review = DiscountReview.objects.get()
+    assert review.account == diners[0] and review.floor == Decimal("0.850")
+    assert Task.objects.filter(status=TaskStatus.OPEN).exists()
+    names = JobRun.objects.order_by("started_at", "id").values_list("name", "status")
+    assert list(names) == [
+        ("nightly", JobStatus.SUCCEEDED), ("analytics", JobStatus.SUCCEEDED),
+        ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
+        ("policy_tasks", JobStatus.SUCCEEDED),
+    ]  # fmt: skip
+
+
+def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
+    diners, capsys, monkeypatch
+):
+    """The first scheme is evaluated and written, then the second one fails: nothing of the
+    run may stay, and the policy tasks must not be built on it."""
+    from guanxi.tiers import services
+
+    main(["tiers", "presets", "--load", "restaurant-monthly", "clp-levels", "--activate"])
+    capsys.readouterr()
+    real = services._evaluate_scheme
+    seen: list[str] = []
+
+    def second_fails(scheme, **kwargs):
+        seen.append(scheme.code)
+        if len(seen) == 2:
+            assert AccountTier.objects.exists()  # the first scheme's rows were written …
+            raise RuntimeError("disk full")
+        return real(scheme, **kwargs)
+
+    monkeypatch.setattr(services, "_evaluate_scheme", second_fails)
+    assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
+    captured = capsys.readouterr()
+    assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
+    assert "not run: discount_reviews, policy_tasks" in captured.err
+    assert captured.out.startswith("analytics:")
+    assert len(seen) == 2
+    assert not AccountTier.objects.exists()  # … and rolled back with the rest
+    assert TierRun.objects.get().status == TierRunStatus.FAILED
+    assert not Task.objects.exists() and not DiscountReview.objects.exists()
+    statuses = dict(JobRun.objects.values_list("name", "status"))
+    assert statuses == {
+        "nightly": JobStatus.FAILED, "analytics": JobStatus.SUCCEEDED,
+        "tiering": JobStatus.FAILED,
+    }  # fmt: skip
+    assert "disk full" in JobRun.objects.get(name="tiering").error
+
+
+def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
+    assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
+    err = capsys.readouterr().err
+    assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
+    assert "not run: tiering, discount_reviews, policy_tasks" in err
+
+
+def test_worker_says_where_the_queue_lives_and_runs_the_consumer(
+    db, capsys, monkeypatch, settings
+):
+    calls = []
+    monkeypatch.setattr(
+        "django.core.management.call_command",
+        lambda *a, **k: calls.append((a, k)) if a[0] == "run_huey" else None,
+    )
+    settings.HUEY = {
+        **settings.HUEY, "immediate": False, "filename": "/data/huey.sqlite3",
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }  # fmt: skip
+    settings.HUEY.pop("url", None)
+    assert main(["worker"]) == 0
+    out = capsys.readouterr().out
+    assert "queue in SQLite file /data/huey.sqlite3; 2 worker(s)" in out
+    assert "02:00 Asia/Shanghai" in out
+    assert calls == [(("run_huey",), {"workers": 2})]
+
+    settings.HUEY = {**settings.HUEY, "url": "redis://:s3cret@10.0.0.5:6379/0"}
+    settings.HUEY.pop("filename")
+    assert main(["worker", "--workers", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "queue in Redis at redis://:***@10.0.0.5:6379/0; 4 worker(s)" in out
+    assert "s3cret" not in out and calls[-1] == (("run_huey",), {"workers": 4})
+
+    assert main(["worker", "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_worker_refuses_to_start_in_immediate_mode(db, capsys):
+    assert main(["worker"]) == 2  # tests run Huey in immediate mode
+    assert "HUEY_IMMEDIATE is on" in capsys.readouterr().err
