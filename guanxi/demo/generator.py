@@ -26,6 +26,7 @@ import numpy as np
 from faker import Faker
 
 from guanxi.demo import catalog as C
+from guanxi.demo.relations import RelationsPlanner
 from guanxi.demo.scenarios import Pattern
 
 T = TypeVar("T")
@@ -223,6 +224,7 @@ class TxRow:
     description: str
     bill: int = 0  # index of the bill (invoice) this row is paid by
     external_id: str = ""
+    discount_rate: Decimal | None = None  # share of list price paid (0.85 = 8.5折)
 
 
 @dataclass
@@ -247,6 +249,7 @@ class DemoPlan:
     key_dates: list[KeyDateRow]
     transactions: list[TxRow]
     payments: list[PaymentRow]
+    touchpoints: list[Any] = field(default_factory=list)  # relations.TouchpointRow
 
 
 # A purchase occasion: rows as (day offset, hour, minute, category, amount, head count, text).
@@ -347,6 +350,9 @@ class DemoGenerator:
             txs.extend(rows)
             if progress:
                 progress(1)
+        # Restaurant members, discounts, touchpoints and special days: drawn afterwards from a
+        # generator of their own, so the hotel's rows stay what they were for this seed.
+        touchpoints = RelationsPlanner(self).plan(accounts, contacts, key_dates, txs, payments)
         txs.sort(key=lambda r: (r.occurred_at, r.account_idx, r.category, r.description))
         for i, row in enumerate(txs, start=1):
             row.external_id = f"DM-T{i:07d}"
@@ -363,6 +369,7 @@ class DemoGenerator:
             key_dates=key_dates,
             transactions=txs,
             payments=payments,
+            touchpoints=touchpoints,
         )
 
     # ------------------------------------------------------------------ accounts

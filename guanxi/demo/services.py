@@ -32,12 +32,14 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from guanxi.accounts.models import Account, Tag
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import get_field
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import Role, Team, User
 from guanxi.demo import catalog
 from guanxi.demo.generator import DemoGenerator, DemoPlan
+from guanxi.demo.relations import MEMBER_TAG, MEMBER_TAG_DESCRIPTION
 from guanxi.demo.scenarios import DESCRIPTIONS, TAG_PREFIX, Pattern
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
@@ -64,6 +66,7 @@ class DemoSummary:
     key_dates: int
     transactions: int
     payments: int
+    touchpoints: int
     first_at: dt.datetime | None
     last_at: dt.datetime | None
     revenue: Decimal
@@ -92,7 +95,8 @@ class DemoSummary:
             f"  contacts {self.contacts}, profile facts {self.facts} "
             f"({self.verified_facts} verified), related people {self.related_people}, "
             f"key dates {self.key_dates}",
-            f"  transactions {self.transactions}, payments {self.payments}",
+            f"  transactions {self.transactions}, payments {self.payments}, "
+            f"touchpoints {self.touchpoints}",
         ]
         if self.first_at and self.last_at:
             lines.append(
@@ -207,6 +211,7 @@ def demo_build(
             demo_wipe()
         demo_admin_ensure()
         _teams, users = _staff_ensure()
+        demo_schemes_ensure()  # first: the restaurant's no-discount categories come with it
         _write(plan, users=users, progress=progress)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
@@ -230,6 +235,7 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
         + len(plan.key_dates)
         + len(plan.transactions)
         + len(plan.payments)
+        + len(plan.touchpoints)
     )
     bar = tqdm(total=total, desc="demo: writing", unit=" rows", disable=not progress)
 
@@ -330,6 +336,7 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
                     source=DEMO_SOURCE,
                     external_id=t.external_id,
                     description=t.description,
+                    discount_rate=t.discount_rate,
                 )
                 for t in plan.transactions
             ],
@@ -349,6 +356,52 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
                 )
                 for p in plan.payments
             ],
+        )
+        # A group invitation fulfilled the policy's once-only task: record that task as done,
+        # so the policy engine does not ask for the invitation again.
+        invited = [t for t in plan.touchpoints if t.group]
+        done = Task.objects.bulk_create(
+            [
+                Task(
+                    account_id=account_ids[t.account_idx],
+                    assignee_id=uid(t.logged_by),
+                    kind=TaskKind.GROUP_INVITE,
+                    title=t.subject,
+                    due_date=timezone.localdate(t.occurred_at),
+                    status=TaskStatus.DONE,
+                    source=TaskSource.POLICY,
+                    key=f"group:{t.group}",
+                    completed_at=t.occurred_at,
+                )
+                for t in invited
+            ],
+            batch_size=BATCH,
+        )
+        task_of = {id(t): task.pk for t, task in zip(invited, done, strict=True)}
+        touchpoints = insert(
+            Touchpoint,
+            [
+                Touchpoint(
+                    account_id=account_ids[t.account_idx],
+                    kind=t.kind,
+                    occurred_at=t.occurred_at,
+                    logged_by_id=uid(t.logged_by),
+                    subject=t.subject,
+                    notes=t.notes,
+                    cost=t.cost,
+                    task_id=task_of.get(id(t)),
+                )
+                for t in plan.touchpoints
+            ],
+        )
+        Link = Touchpoint.contacts.through
+        Link.objects.bulk_create(
+            [
+                Link(touchpoint_id=obj.pk, contact_id=contact_ids[t.contact_idx])
+                for obj, t in zip(touchpoints, plan.touchpoints, strict=True)
+                if t.contact_idx is not None
+            ],
+            batch_size=BATCH,
         )
     finally:
         bar.close()
@@ -403,6 +456,9 @@ def _write_accounts(
     tags = {}
     for name, description in catalog.TAGS:
         tags[name], _ = Tag.objects.get_or_create(name=name, defaults={"description": description})
+    tags[MEMBER_TAG], _ = Tag.objects.get_or_create(
+        name=MEMBER_TAG, defaults={"description": MEMBER_TAG_DESCRIPTION}
+    )
     for pattern in Pattern:
         tags[pattern.tag], _ = Tag.objects.get_or_create(
             name=pattern.tag, defaults={"description": DESCRIPTIONS[pattern]}
@@ -502,6 +558,53 @@ def _leads() -> dict[int, str]:
             if role == "team_lead"}  # fmt: skip
 
 
+# --------------------------------------------------------------------------- tiers
+
+
+# The schemes the demo runs with. The CLP levels tier the whole group by predicted profit; the
+# restaurant's monthly scheme tiers the restaurant's members (its regulars, tagged 餐饮会员): a
+# conference that books meeting rooms, rooms and meals for three days is not a regular diner,
+# though its nine bills would count as nine visits. The pyramid is loaded but left inactive: two
+# value ladders side by side (CLP and CLV) would ask the KAMs for the same work twice.
+DEMO_SCHEMES = {"restaurant-monthly": True, "clp-levels": True, "pyramid": False}
+MEMBERS_ONLY_SCHEME = "restaurant-monthly"
+
+
+def demo_schemes_ensure() -> None:
+    """Load the shipped tier schemes, limit the restaurant's to its members, activate them."""
+    from guanxi.tiers.models import Metric, Tier, TierCondition
+    from guanxi.tiers.services import scheme_load_preset
+
+    for code, active in DEMO_SCHEMES.items():
+        scheme = scheme_load_preset(code=code)
+        if active and not scheme.is_active:
+            scheme.is_active = True
+            scheme.save(update_fields=["is_active", "updated_at"])
+    tiers = Tier.objects.filter(scheme__code=MEMBERS_ONLY_SCHEME).exclude(
+        conditions__metric=Metric.TAG
+    )
+    TierCondition.objects.bulk_create(
+        [TierCondition(tier=t, metric=Metric.TAG, values=[MEMBER_TAG]) for t in tiers]
+    )
+
+
+def demo_nightly(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
+    """Run the nightly chain once (analytics → tiering → discount reviews → policy tasks), recorded
+    like the scheduled run, so the demo opens with scores, tiers, reviews and each KAM's Today."""
+    from guanxi.core.jobs import job_record
+    from guanxi.core.tasks import nightly_job
+
+    return job_record("nightly", nightly_job, as_of=as_of, progress=progress)
+
+
+def demo_nightly_due() -> bool:
+    """Whether today's chain has not run yet (running `guanxi demo` again is quick)."""
+    from guanxi.core.models import JobRun, JobStatus
+
+    last = JobRun.objects.filter(name="nightly", status=JobStatus.SUCCEEDED).first()
+    return last is None or timezone.localdate(last.started_at) != timezone.localdate()
+
+
 # --------------------------------------------------------------------------- reset
 
 
@@ -588,6 +691,7 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
         key_dates=KeyDate.objects.count(),
         transactions=Transaction.objects.count(),
         payments=Payment.objects.count(),
+        touchpoints=Touchpoint.objects.count(),
         first_at=tx["first"],
         last_at=tx["last"],
         revenue=tx["revenue"] or Decimal(0),
@@ -643,8 +747,14 @@ def demo_digest() -> str:
             feed(*row)
     for row in Transaction.objects.filter(source=DEMO_SOURCE).order_by("external_id").values_list(
         "external_id", "account__code", "contact__code", "occurred_at", "category__code",
-        "amount", "cost", "head_count", "channel", "description",
+        "amount", "cost", "head_count", "channel", "description", "discount_rate",
     ):  # fmt: skip
+        feed(*row)
+    rows = Touchpoint.objects.filter(account__code__startswith=CODE_PREFIX).values_list(
+        "account__code", "kind", "occurred_at", "logged_by__username", "subject", "cost",
+        "task__key",
+    )  # fmt: skip
+    for row in sorted(rows, key=lambda r: json.dumps(r, default=_plain)):
         feed(*row)
     for row in Payment.objects.filter(source=DEMO_SOURCE).order_by("external_id").values_list(
         "external_id", "account__code", "received_at", "amount", "method", "reference",
