@@ -11,8 +11,44 @@ def _is_admin(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") == "admin"
 
 
+def _sees_team(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_superuser or getattr(user, "role", "") in {"team_lead", "manager", "admin"}
+
+
+def _is_manager(request: HttpRequest) -> bool:
+    return request.user.is_superuser or getattr(request.user, "role", "") in {"manager", "admin"}
+
+
 def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
+        {
+            "title": _("My work"),
+            "separator": False,
+            "items": [
+                {
+                    "title": _("Today"),
+                    "icon": "today",
+                    "link": reverse_lazy("admin:activities_task_today"),
+                },
+                {
+                    "title": _("Tasks"),
+                    "icon": "task_alt",
+                    "link": reverse_lazy("admin:activities_task_changelist"),
+                },
+                {
+                    "title": _("Touchpoints"),
+                    "icon": "forum",
+                    "link": reverse_lazy("admin:activities_touchpoint_changelist"),
+                },
+                {
+                    "title": _("Policy compliance"),
+                    "icon": "fact_check",
+                    "link": reverse_lazy("admin:activities_task_compliance"),
+                    "permission": _sees_team,
+                },
+            ],
+        },
         {
             "title": _("Customers"),
             "separator": False,
@@ -72,6 +108,42 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
             ],
         },
         {
+            "title": _("Tiers and privileges"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Account tiers"),
+                    "icon": "workspace_premium",
+                    "link": reverse_lazy("admin:tiers_accounttier_changelist"),
+                },
+                {
+                    "title": _("Attendance sheet"),
+                    "icon": "calendar_month",
+                    "link": reverse_lazy("admin:tiers_tierscheme_attendance"),
+                },
+                {
+                    "title": _("Tier migration"),
+                    "icon": "swap_vert",
+                    "link": reverse_lazy("admin:tiers_tierscheme_migration"),
+                },
+                {
+                    "title": _("Tier history"),
+                    "icon": "timeline",
+                    "link": reverse_lazy("admin:tiers_tierchange_changelist"),
+                },
+                {
+                    "title": _("Discount reviews"),
+                    "icon": "percent",
+                    "link": reverse_lazy("admin:tiers_discountreview_changelist"),
+                },
+                {
+                    "title": _("Tier schemes"),
+                    "icon": "tune",
+                    "link": reverse_lazy("admin:tiers_tierscheme_changelist"),
+                },
+            ],
+        },
+        {
             "title": _("Data"),
             "separator": True,
             "items": [
@@ -102,6 +174,12 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
                     "icon": "groups",
                     "link": reverse_lazy("admin:core_team_changelist"),
                     "permission": _is_admin,
+                },
+                {
+                    "title": _("Background jobs"),
+                    "icon": "schedule",
+                    "link": reverse_lazy("admin:core_jobrun_changelist"),
+                    "permission": _is_manager,
                 },
                 {
                     "title": _("API tokens"),
