@@ -285,7 +285,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--transactions", type=int, default=10_000_000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=2, help="measured runs (0: build only)")
     parser.add_argument("--reuse", action="store_true", help="skip the build; use the database")
     parser.add_argument("--phase", choices=["build", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,6 +297,8 @@ def main() -> None:
     if not args.reuse:
         print(f"building {args.accounts:,} accounts, {args.transactions:,} transactions …")
         subprocess.run([*me, "--phase", "build"], check=True)
+    if args.runs == 0:
+        return
     results = []
     for i in range(args.runs):
         out = subprocess.run([*me, "--phase", "measure"], check=True, capture_output=True,

@@ -7,12 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.cli import main
 from guanxi.core.models import JobRun, JobStatus
-from guanxi.core.testing import make_account, make_cast, make_contact, make_transaction
+from guanxi.core.testing import make_account, make_contact, make_transaction
 from guanxi.tiers.models import AccountTier, DiscountReview, TierRun, TierRunStatus, TierScheme
 
 AS_OF = dt.date(2026, 6, 30)  # the tiers' month is May 2026
@@ -20,19 +20,6 @@ AS_OF = dt.date(2026, 6, 30)  # the tiers' month is May 2026
 
 def at(day: dt.date, hour: int = 18) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
-
-
-# guanxi/conftest.py's fixtures do not reach this folder
-@pytest.fixture
-def cast(db):
-    return make_cast()
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

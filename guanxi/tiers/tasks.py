@@ -71,24 +71,21 @@ def tiering_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict
     }
 
 
-# Long enough to cover a whole month after a monthly tier change, short enough to use the index
-# on occurred_at instead of reading every discounted transaction ever made.
-REVIEW_WINDOW_DAYS = 35
-
-
 def discount_reviews_job(
     *, as_of: dt.date | None = None, progress: bool = False
 ) -> dict[str, Any]:
-    """Hold for review the transactions of the last REVIEW_WINDOW_DAYS priced below their
-    account's tier floor. New and edited transactions are checked as they are saved or imported;
-    this catches what a tier change since then puts below the floor."""
+    """Hold for review the transactions priced below their account's tier floor, from the start
+    of the last complete month on (the months today's tiers speak for). New and edited
+    transactions are checked as they are saved or imported; this catches what a tier change puts
+    below the floor, and reads only recent rows (the occurred_at index), never the whole ledger."""
     from django.utils import timezone
 
+    from guanxi.tiers.metrics import month_window
     from guanxi.tiers.models import DiscountReview, DiscountReviewStatus
     from guanxi.tiers.services import discount_reviews_flag
 
-    day = (as_of or timezone.localdate()) - dt.timedelta(days=REVIEW_WINDOW_DAYS)
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    first, _last = month_window(as_of or timezone.localdate())
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
     flagged = discount_reviews_flag(occurred_since=start)
     pending = DiscountReview.objects.filter(status=DiscountReviewStatus.PENDING).count()
     return {"flagged": flagged, "pending": pending}

@@ -186,8 +186,8 @@ def test_exports_carry_the_discount_rate(cast, floored):
 
 def test_the_nightly_job_reviews_recent_business_only(cast, floored):
     # A transaction saved without the check (a bulk load, say) is caught by the nightly job when
-    # it took place in the last five weeks; one from months ago is judged by its own time's tier,
-    # not today's, so the job leaves it alone.
+    # it took place since the start of last month; one from months before is judged by its own
+    # time's tier, not today's, so the job leaves it alone.
     import datetime as dt
 
     from django.utils import timezone
@@ -200,7 +200,7 @@ def test_the_nightly_job_reviews_recent_business_only(cast, floored):
     recent = tx(cast.account, "0.800", food)
     old = tx(cast.account, "0.800", food)
     Transaction.objects.filter(pk=old.pk).update(
-        occurred_at=timezone.now() - dt.timedelta(days=90)
+        occurred_at=timezone.now() - dt.timedelta(days=70)
     )
     DiscountReview.objects.all().delete()
     summary = discount_reviews_job(as_of=as_of)
