@@ -38,6 +38,16 @@ class TierScheme(models.Model):
         default=True,
         help_text=_("Active schemes are evaluated every night and their policies create tasks."),
     )
+    categories = models.ManyToManyField(
+        "transactions.ProductCategory",
+        verbose_name=_("count only these categories"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The month's visits, spend and head count read only transactions in these categories "
+            "(e.g. food & beverage for a restaurant's scheme). Empty: every category."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
