@@ -161,8 +161,8 @@ TRANSACTIONS = Spec(
                _("direct (default), walk_in, phone, website, mini_program, ota, travel_agency, "
                  "other."), "direct"),
         Column("discount_rate", _("Discount rate"), ("折扣", "折扣率", "折让"), False,
-               _("Price paid as a share of list price, more than 0 and at most 1: 0.85, 85% or "
-                 "8.5折; optional."), ""),
+               _("Price paid as a share of list price, more than 0 and at most 1: 0.85, 8.5折 "
+                 "or 85%; optional."), ""),
         Column("description", _("Description"), ("说明", "备注", "摘要"), False, "", "商务宴请"),
     ),
 )  # fmt: skip

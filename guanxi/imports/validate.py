@@ -108,19 +108,19 @@ class Checks:
         self.add(
             key,
             pl.when(col.is_not_null() & ~matched).then(
-                _msg(_("is not a discount rate (write 0.85, 85% or 8.5折)"))
+                _msg(_("is not a discount rate (write 0.85, 8.5折 or 85%)"))
             ),
         )
         self.add(
             key,
             pl.when(matched & ((scaled * 1000 - milli).abs() > 1e-6)).then(
-                _msg(_("has more than 3 decimal places (e.g. 0.855)"))
+                _msg(_("has more than 3 decimal places (0.855 is fine, 0.8555 is not)"))
             ),
         )
         self.add(
             key,
             pl.when(matched & ((milli <= 0) | (milli > 1000))).then(
-                _msg(_("must be more than 0 and at most 1 (0.85 means 15% off)"))
+                _msg(_("must be more than 0 and at most 1 (0.85 means 15 percent off)"))
             ),
         )
         whole = milli.cast(pl.Int64, strict=False)

@@ -201,6 +201,7 @@ class TierPolicy(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
+        # xgettext:no-python-format
         help_text=_("Lowest price as a share of list price: 0.85 means 15% off (8.5折)."),
     )
     discount_exclusions = models.ManyToManyField(

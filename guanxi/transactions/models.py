@@ -77,6 +77,7 @@ class Transaction(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
+        # xgettext:no-python-format
         help_text=_("Price paid as a share of list price: 0.85 means 15% off (8.5折)."),
     )
     channel = models.CharField(

@@ -212,7 +212,7 @@ def test_a_done_gift_is_not_offered_again_and_an_overdue_one_stays(cast, policy_
     assert result.created == 0 and result.cancelled == 0
 
 
-def test_a_contact_who_left_has_their_gift_task_cancelled(cast, policy_a):
+def test_a_contact_who_left_has_their_gift_task_cancelled(cast, policy_a, english):
     policy_put_in_tier(cast.account, policy_a, since=D(2026, 1, 1))
     wang = make_contact(account=cast.account, name="王总", birthday=D(1975, 4, 20))
     policy_tasks_sync(as_of=D(2026, 4, 10))

@@ -26,6 +26,9 @@ from guanxi.core.testing import make_contact
 D = dt.date
 NOW = policy_local(2026, 3, 10, 17)
 
+# Messages are asserted in English; the default UI language is zh-hans.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def frozen():

@@ -75,7 +75,7 @@ def test_reloading_does_not_clobber_admin_edits():
     assert c_active.rank == 6 and c_active.conditions.count() == 3 and c_active.policy
 
 
-def test_unknown_preset():
+def test_unknown_preset(english):
     with pytest.raises(ValueError, match="Unknown preset"):
         scheme_load_preset(code="nope")
 
