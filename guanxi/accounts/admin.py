@@ -51,6 +51,7 @@ from guanxi.insights.selectors import (
     latest_change,
     with_latest_scores,
 )
+from guanxi.tiers.admin_filters import AccountTierFilter, tier_badges, with_active_tiers
 
 
 class ProvinceFilter(DropdownFilter):
@@ -111,6 +112,7 @@ class AccountAdmin(ScopedModelAdmin):
         "code",
         "name_link",
         "open_360",
+        "tiers_display",
         "account_type",
         "status",
         "owner",
@@ -139,6 +141,7 @@ class AccountAdmin(ScopedModelAdmin):
         ("owner", RelatedOnlyDropdownFilter),
         ("team", RelatedOnlyDropdownFilter),
         ("tags", RelatedOnlyDropdownFilter),
+        AccountTierFilter,
         SegmentFilter,
         AbcClassFilter,
         PAliveFilter,
@@ -219,8 +222,12 @@ class AccountAdmin(ScopedModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         if getattr(request, "_guanxi_changelist", False):
-            qs = with_latest_scores(with_revenue(qs))
+            qs = with_active_tiers(with_latest_scores(with_revenue(qs)))
         return qs
+
+    @display(description=_("tiers"))
+    def tiers_display(self, obj: Account) -> str:
+        return tier_badges(obj)
 
     @display(description=_("name"), ordering="name")
     def name_link(self, obj: Account) -> str:

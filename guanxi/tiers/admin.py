@@ -16,17 +16,20 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction as db_transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
+    DropdownFilter,
     RangeDateFilter,
     RelatedDropdownFilter,
 )
@@ -42,6 +45,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.tiers import attendance, forms
+from guanxi.tiers.jobs import tier_reevaluate
 from guanxi.tiers.models import (
     AccountTier,
     ChangeReason,
@@ -57,19 +61,40 @@ from guanxi.tiers.selectors import tier_distribution, tier_migration_counts
 from guanxi.tiers.services import (
     account_tier_override,
     account_tier_override_clear,
+    policy_tasks_follow,
     scheme_load_preset,
 )
 from guanxi.tiers.templatetags.tiers_tags import metric_name, metric_value, rule_summary
 
+# (code, name, English name, description, English description): shown by the active language,
+# like the schemes' own name / name_en (the texts are data, not translated strings).
 PRESETS = (
-    ("restaurant-monthly", gettext_lazy("Restaurant monthly tiers (A/B/C × quality/active)"),
-     gettext_lazy("The seed's 客户等级管理制度: visits, spend and spend per head in the month, "
-                  "with the A/B/C privileges (等级特权).")),
-    ("clp-levels", gettext_lazy("CLP four levels (交易型/标准型/价值型/战略型)"),
-     gettext_lazy("Transactional, standard, value and strategic customers by lifetime profit.")),
-    ("pyramid", gettext_lazy("Value pyramid (钻石/金/银/普通)"),
-     gettext_lazy("Diamond, gold, silver and standard by value percentile.")),
+    ("restaurant-monthly",
+     "餐厅月度客户等级（A/B/C × 品质/活跃）",
+     "Restaurant monthly tiers (A/B/C × quality/active)",
+     "种子数据的《客户等级管理制度》：按上一个完整月的消费次数、消费金额和人均消费分级，"
+     "只统计餐饮、酒水、海鲜、特价菜和宴席；附带 A/B/C 级等级特权。",
+     "The seed's 客户等级管理制度: visits, spend and spend per head in the last complete month, "
+     "counting food & beverage, drinks, seafood, specials and banquets only; with the A/B/C "
+     "privileges (等级特权)."),
+    ("clp-levels",
+     "客户终生利润四级（交易型/标准型/价值型/战略型）",
+     "CLP four levels (transactional / standard / value / strategic)",
+     "按预测终生利润（CLP）百分位把客户分为交易型、标准型、价值型和战略型。",
+     "Transactional, standard, value and strategic customers by lifetime profit."),
+    ("pyramid",
+     "客户价值金字塔（钻石/金/银/普通）",
+     "Value pyramid (diamond / gold / silver / standard)",
+     "按客户价值（CLV）百分位分为钻石、金、银和普通客户。",
+     "Diamond, gold, silver and standard by value percentile."),
 )  # fmt: skip
+PRESET_CODES = frozenset(p[0] for p in PRESETS)
+
+
+def _in_language(zh: str, en: str) -> str:
+    return en if (get_language() or "").startswith("en") else zh
+
+
 TIER_LABEL = '<span class="inline-block whitespace-nowrap rounded-default px-2 py-0.5 text-xs ' \
     'font-semibold text-white" style="background-color: {}">{}</span>'  # fmt: skip
 
@@ -111,6 +136,75 @@ def _parse_month(value: str | None) -> dt.date | None:
         return dt.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
         return None
+
+
+def _offer_reevaluate(request: HttpRequest) -> None:
+    url = reverse("admin:tiers_tierscheme_reevaluate")
+    messages.info(
+        request,
+        format_html(
+            '{} <a class="underline" href="{}">{}</a>',
+            _("Tiers change at the next nightly run."),
+            url,
+            _("Re-evaluate now to apply"),
+        ),
+    )
+
+
+def reevaluate_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
+    """Confirm (GET), then run the tiering and the policy tasks (POST): inline when Huey runs in
+    immediate mode, else queued for the background worker. Managers only."""
+    if not is_manager(request):
+        raise PermissionDenied
+    back = _next_url(request) or reverse(
+        f"admin:{model_admin.model._meta.app_label}_{model_admin.model._meta.model_name}_changelist"
+    )
+    if request.method != "POST":
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": _("Re-evaluate tiers now"),
+            "back_url": back,
+            "next": back,
+            "immediate": _huey_immediate(),
+        }
+        return TemplateResponse(request, "admin/tiers/reevaluate.html", context)
+    result = tier_reevaluate(as_of=None)
+    if _huey_immediate():
+        try:
+            summary = result.get() if result is not None else {}
+        except Exception as exc:  # the job's own JobRun row keeps the traceback
+            messages.error(request, _("Re-evaluation failed: %(error)s") % {"error": exc})
+            return HttpResponseRedirect(back)
+        summary = summary or {}
+        changes = (summary.get("tiering") or {}).get("changes", 0)
+        messages.success(
+            request,
+            _("Re-evaluation done: %(n)s tier changes; policy tasks updated.") % {"n": changes},
+        )
+    else:
+        messages.success(
+            request,
+            _("Re-evaluation queued for the background worker; the tiers and tasks change "
+              "when it has run (see Background jobs)."),
+        )  # fmt: skip
+    return HttpResponseRedirect(back)
+
+
+def _huey_immediate() -> bool:
+    from huey.contrib.djhuey import HUEY
+
+    return bool(getattr(HUEY, "immediate", False))
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """The page to go back to (``next`` in the POST or query string), if it is on this site."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
 
 
 class ConfigAccessMixin:
@@ -168,10 +262,11 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
     list_display = ("name_display", "code", "show_active", "tiers_count", "distribution_display")
     list_display_links = ("name_display",)
     search_fields = ("code", "name", "name_en")
-    fields = ("code", ("name", "name_en"), "description", "is_active")
+    fields = ("code", ("name", "name_en"), "description", "is_active", "categories")
+    filter_horizontal = ("categories",)
     inlines = (TierInline,)
     actions = ("activate", "deactivate")
-    actions_list = ("load_presets", "open_attendance", "open_migration")
+    actions_list = ("reevaluate", "load_presets", "open_attendance", "open_migration")
     warn_unsaved_form = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -230,6 +325,7 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
     def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = queryset.update(is_active=True)
         messages.success(request, _("%(n)s schemes activated.") % {"n": n})
+        _offer_reevaluate(request)
 
     @action(description=gettext_lazy("Deactivate the selected schemes"), permissions=["manage"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -237,6 +333,19 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
         # next policy-task sync.
         n = queryset.update(is_active=False)
         messages.success(request, _("%(n)s schemes deactivated.") % {"n": n})
+        _offer_reevaluate(request)
+
+    def save_model(self, request: HttpRequest, obj: TierScheme, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"is_active", "categories"} & set(form.changed_data):
+            _offer_reevaluate(request)
+
+    # --- re-evaluate now ------------------------------------------------------------------------
+
+    @action(description=gettext_lazy("Re-evaluate tiers now"), icon="refresh",
+            permissions=["manage"])  # fmt: skip
+    def reevaluate(self, request: HttpRequest) -> HttpResponse:
+        return reevaluate_view(self, request)
 
     # --- presets --------------------------------------------------------------------------------
 
@@ -247,7 +356,7 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
         existing = set(TierScheme.objects.values_list("code", flat=True))
         if request.method == "POST":
             code = request.POST.get("code", "")
-            if code not in {c for c, _n, _d in PRESETS}:
+            if code not in PRESET_CODES:
                 messages.error(request, _("Unknown preset."))
                 return HttpResponseRedirect(reverse("admin:tiers_tierscheme_load_presets"))
             try:
@@ -269,8 +378,13 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
             "opts": self.model._meta,
             "title": _("Load presets"),
             "presets": [
-                {"code": c, "name": n, "description": d, "loaded": c in existing}
-                for c, n, d in PRESETS
+                {
+                    "code": c,
+                    "name": _in_language(n, n_en),
+                    "description": _in_language(d, d_en),
+                    "loaded": c in existing,
+                }
+                for c, n, n_en, d, d_en in PRESETS
             ],
         }
         return TemplateResponse(request, "admin/tiers/tierscheme/presets.html", context)
@@ -443,6 +557,7 @@ class TierConditionInline(ConfigAccessMixin, TabularInline):
 
 class TierPolicyInline(ConfigAccessMixin, StackedInline):
     model = TierPolicy
+    form = forms.TierPolicyForm
     can_delete = False
     extra = 1
     max_num = 1
@@ -559,16 +674,22 @@ class AccountTierAdmin(ScopedReadAdmin):
                        "override_by")  # fmt: skip
     fields = readonly_fields
     actions_detail = ("override", "clear_override")
+    actions_list = ("reevaluate",)
 
     @display(description=gettext_lazy("tier"), ordering="tier__rank")
     def tier_display(self, obj: AccountTier) -> str:
         return tier_badge(obj.tier)
 
-    @display(description=gettext_lazy("source"), label={"override": "warning", "rules": "info"})
-    def source_display(self, obj: AccountTier) -> tuple[str, str]:
+    @display(description=gettext_lazy("source"))
+    def source_display(self, obj: AccountTier) -> str:
+        # Plain text, not an (upper-cased) label: the reason is a sentence.
         if obj.override_active(timezone.localdate()):
-            return "override", _("set by hand: %(reason)s") % {"reason": obj.override_reason}
-        return "rules", _("by the rules")
+            return format_html(
+                '<span class="text-amber-700 dark:text-amber-400" data-source="override">'
+                "{}</span>",
+                _("Set by hand: %(reason)s") % {"reason": obj.override_reason},
+            )
+        return format_html('<span data-source="rules">{}</span>', _("By the rules"))
 
     @display(description=gettext_lazy("metric values"))
     def metrics_display(self, obj: AccountTier) -> str:
@@ -589,6 +710,24 @@ class AccountTierAdmin(ScopedReadAdmin):
         # Overrides change what the account is granted: managers and admins decide.
         return is_manager(request)
 
+    def has_manage_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    @action(description=gettext_lazy("Re-evaluate tiers now"), icon="refresh",
+            permissions=["manage"])  # fmt: skip
+    def reevaluate(self, request: HttpRequest) -> HttpResponse:
+        return reevaluate_view(self, request)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "override-for/<int:account_id>/<int:scheme_id>/",
+                view(self.override_for_view),
+                name="tiers_accounttier_override_for",
+            ),
+        ] + super().get_urls()
+
     def _row(self, request: HttpRequest, object_id: str) -> AccountTier:
         row = (
             self.get_queryset(request).filter(pk=unquote(object_id)).first()
@@ -599,10 +738,32 @@ class AccountTierAdmin(ScopedReadAdmin):
             raise Http404
         return row
 
+    def _back(self, request: HttpRequest) -> str:
+        return _next_url(request) or reverse("admin:tiers_accounttier_changelist")
+
     @action(description=gettext_lazy("Override the tier"), icon="edit",
             permissions=["override"])  # fmt: skip
     def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
         row = self._row(request, object_id)
+        return self._override_page(request, row)
+
+    def override_for_view(
+        self, request: HttpRequest, account_id: int, scheme_id: int
+    ) -> HttpResponse:
+        """Set by hand from the 360° card, also for an account with no tier in the scheme yet
+        (most accounts have no row in a monthly scheme)."""
+        if not is_manager(request):
+            raise PermissionDenied
+        account = accounts_visible_to(request.user).filter(pk=account_id).first()
+        scheme = TierScheme.objects.filter(pk=scheme_id).first()
+        if account is None or scheme is None:
+            raise Http404
+        row = AccountTier.objects.filter(account=account, scheme=scheme).select_related(
+            "tier", "computed_tier", "override_tier"
+        ).first() or AccountTier(account=account, scheme=scheme)
+        return self._override_page(request, row)
+
+    def _override_page(self, request: HttpRequest, row: AccountTier) -> HttpResponse:
         form = forms.OverrideForm(
             request.POST or None,
             scheme=row.scheme,
@@ -624,8 +785,12 @@ class AccountTierAdmin(ScopedReadAdmin):
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
+                # The account's calls, visits and gifts follow the new tier at once.
+                account_id = row.account.pk
+                db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
                 messages.success(request, _("Tier set by hand."))
-                return HttpResponseRedirect(reverse("admin:tiers_accounttier_changelist"))
+                return HttpResponseRedirect(self._back(request))
+        back = self._back(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -634,26 +799,34 @@ class AccountTierAdmin(ScopedReadAdmin):
             "row": row,
             "form": form,
             "today": timezone.localdate(),
+            "next": _next_url(request) or "",
+            "back_url": back,
         }
+        request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tiers/accounttier/override.html", context)
 
     @action(description=gettext_lazy("Clear the override"), icon="undo",
             permissions=["override"])  # fmt: skip
     def clear_override(self, request: HttpRequest, object_id: str) -> HttpResponse:
         row = self._row(request, object_id)
+        back = self._back(request)
         if request.method != "POST":
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": _("Clear the override"),
                 "row": row,
+                "next": _next_url(request) or "",
+                "back_url": back,
             }
             return TemplateResponse(request, "admin/tiers/accounttier/clear.html", context)
         if account_tier_override_clear(account=row.account, scheme=row.scheme, user=request.user):
+            account_id = row.account_id
+            db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
             messages.success(request, _("Override cleared; the rules decide again."))
         else:
             messages.info(request, _("There was no override to clear."))
-        return HttpResponseRedirect(reverse("admin:tiers_accounttier_changelist"))
+        return HttpResponseRedirect(back)
 
 
 def _metrics_text(metrics: dict | None) -> str:
@@ -678,6 +851,11 @@ class TierChangeAdmin(ScopedReadAdmin):
                        "reason", "note", "why_display", "changed_by", "run")  # fmt: skip
     fields = readonly_fields
     date_hierarchy = "effective_on"
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        # The sidebar calls this page "Tier history"; the model's verbose name stays.
+        extra_context = {**(extra_context or {}), "title": _("Tier history")}
+        return super().changelist_view(request, extra_context)
 
     @display(description=gettext_lazy("from → to"))
     def move_display(self, obj: TierChange) -> str:
@@ -706,7 +884,35 @@ def _zhe(rate) -> str:
     return f"{(rate * 10).normalize():f}折"
 
 
+def _review_title(review: DiscountReview) -> str:
+    return _("%(account)s: %(given)s < %(floor)s") % {
+        "account": review.account,
+        "given": _zhe(review.discount_rate),
+        "floor": _zhe(review.floor),
+    }
+
+
 # --- discount reviews ---------------------------------------------------------------------------
+
+
+class ReviewStatusFilter(DropdownFilter):
+    """Status, waiting for review by default: the list is a work queue; "all" shows history."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        return [*DiscountReviewStatus.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or DiscountReviewStatus.PENDING.value
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value in DiscountReviewStatus.values:
+            return queryset.filter(status=value)
+        return queryset
 
 
 @admin.register(DiscountReview)
@@ -714,7 +920,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
     list_display = ("account", "txn_date", "category", "amount", "discount_display",
                     "tier_display", "status_display", "reviewed_by", "reviewed_at")  # fmt: skip
     list_select_related = ("account", "transaction__category", "tier", "reviewed_by")
-    list_filter = (("status", ChoicesDropdownFilter),)
+    list_filter = (ReviewStatusFilter,)
     search_fields = ("account__name", "account__code")
     readonly_fields = ("account", "transaction", "discount_rate", "floor", "tier", "status",
                        "flagged_at", "reviewed_by", "reviewed_at", "review_note")  # fmt: skip
@@ -756,6 +962,18 @@ class DiscountReviewAdmin(ScopedReadAdmin):
     def has_review_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return is_manager(request)  # KAMs read their accounts' reviews; managers decide
 
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:  # fmt: skip
+        review = (
+            self.get_queryset(request).filter(pk=object_id).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if review is not None:
+            # The model's str() shows raw rates (0.850 < 0.900); people read 折.
+            extra_context = {**(extra_context or {}), "title": _review_title(review)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def _decide(self, request: HttpRequest, object_id: str, status: str) -> HttpResponse:
         review = (
             self.get_queryset(request).filter(pk=unquote(object_id)).first()
@@ -764,7 +982,9 @@ class DiscountReviewAdmin(ScopedReadAdmin):
         )
         if review is None:
             raise Http404
-        form = forms.ReviewForm(request.POST or None)
+        form = forms.ReviewForm(
+            request.POST or None, note_required=status == DiscountReviewStatus.REJECTED
+        )
         if request.method == "POST" and form.is_valid():
             forms.discount_review_decide(
                 review=review, status=status, note=form.cleaned_data["note"], user=request.user
@@ -778,6 +998,9 @@ class DiscountReviewAdmin(ScopedReadAdmin):
             if status == DiscountReviewStatus.APPROVED
             else _("Reject the discount"),
             "review": review,
+            "heading": _review_title(review),
+            "given": _zhe(review.discount_rate),
+            "floor": _zhe(review.floor),
             "form": form,
             "status": status,
         }
@@ -804,4 +1027,8 @@ class DiscountReviewAdmin(ScopedReadAdmin):
 
     @action(description=gettext_lazy("Reject the selected discounts"), permissions=["review"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._decide_many(request, queryset, DiscountReviewStatus.REJECTED)
+        # A rejection must say why (the KAM reads it); there is no note in a bulk action.
+        messages.error(
+            request,
+            _("A rejection needs a note: open the discount and reject it there, with the reason."),
+        )

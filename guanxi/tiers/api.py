@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction as db_transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
@@ -15,7 +16,11 @@ from guanxi.core.api import MAX_ID
 from guanxi.core.errors import ApplicationError, PermissionDenied
 from guanxi.tiers.models import AccountTier, Tier, TierChange, TierScheme
 from guanxi.tiers.selectors import account_tier_history, account_tiers, rules_for_scheme
-from guanxi.tiers.services import account_tier_override, account_tier_override_clear
+from guanxi.tiers.services import (
+    account_tier_override,
+    account_tier_override_clear,
+    policy_tasks_follow,
+)
 from guanxi.tiers.templatetags.tiers_tags import rule_summary
 
 router = Router(tags=["tiers"])
@@ -232,6 +237,8 @@ def account_tier_override_post(
         until=payload.until,
         user=request.auth,
     )
+    # The account's policy tasks follow the new tier at once.
+    db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account.pk))
     return _tiers_body(account)
 
 
@@ -246,5 +253,6 @@ def account_tier_override_delete(
     account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
     _may_override(request.auth)
     scheme, _tier = _scheme_and_tier(scheme_code, None)
-    account_tier_override_clear(account=account, scheme=scheme, user=request.auth)
+    if account_tier_override_clear(account=account, scheme=scheme, user=request.auth):
+        db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account.pk))
     return _tiers_body(account)

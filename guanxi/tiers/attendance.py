@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
@@ -67,6 +68,14 @@ class Sheet:
     page: int
     n_pages: int
     per_page: int
+    #: the categories the sheet counts (the scheme's `categories`); empty = every category
+    categories: list[Any] = field(default_factory=list)
+
+    @property
+    def counting(self) -> str:
+        """"餐饮、酒水 …" for the page: which transactions the figures read."""
+        sep = ", " if (get_language() or "").startswith("en") else "、"
+        return sep.join(str(c) for c in self.categories)
 
     @property
     def day_numbers(self) -> list[int]:
@@ -152,6 +161,11 @@ def attendance_sheet(
         Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), user,
         prefix="account__",
     )  # fmt: skip
+    categories = list(scheme.categories.order_by("sort_order", "code")) if scheme else []
+    if categories:
+        # The scheme's tiers read only these categories (a room night is not a restaurant
+        # visit), so the sheet counts the same transactions.
+        txns = txns.filter(category_id__in=[c.pk for c in categories])
     totals = (
         txns.values("account_id")
         .annotate(
@@ -213,6 +227,7 @@ def attendance_sheet(
         page=page,
         n_pages=n_pages,
         per_page=size,
+        categories=categories,
     )
 
 
@@ -228,6 +243,8 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
     ws = wb.active
     ws.title = sheet.month.strftime("%Y-%m")
     title = sheet.title if sheet.complete else f"{sheet.title} ({_('so far')})"
+    if sheet.categories:
+        title += " · " + _("Counting: %(categories)s") % {"categories": sheet.counting}
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
     headers = [_("No."), _("code"), _("account"), _("item")]
@@ -263,9 +280,10 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
                 start_row=first_line, start_column=col, end_row=first_line + 2, end_column=col
             )
             ws.cell(first_line, col).alignment = Alignment(vertical="center")
-        for col in range(5, last_col - 1):
-            if ws.cell(first_line + 2, col).value is not None:
-                ws.cell(first_line + 2, col).number_format = "#,##0.00"
+        # Counts as whole numbers, money with thousands and cents, across days and the total.
+        for offset, fmt in ((0, "#,##0"), (1, "#,##0"), (2, "#,##0.00")):
+            for col in range(5, last_col - 1):
+                ws.cell(first_line + offset, col).number_format = fmt
         ws.cell(first_line, last_col - 1).number_format = "#,##0.00"
     ws.column_dimensions["C"].width = 24
     ws.column_dimensions["D"].width = 12

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminSelectMultipleWidget,
     UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
 )
 
@@ -32,9 +33,11 @@ from guanxi.tiers.models import (
     CHOICE_METRICS,
     DiscountReview,
     DiscountReviewStatus,
+    GreetingRole,
     Metric,
     Tier,
     TierCondition,
+    TierPolicy,
     TierScheme,
 )
 
@@ -211,6 +214,74 @@ class TierInlineFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
+class GroupsField(forms.CharField):
+    """Group memberships typed one per line, stored as the JSON list the model keeps."""
+
+    widget = UnfoldAdminTextareaWidget
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(v) for v in value)
+        if isinstance(value, str) and value.startswith("["):
+            import json
+
+            try:
+                return "\n".join(str(v) for v in json.loads(value))
+            except ValueError:
+                return value
+        return value or ""
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            lines = [str(v) for v in value]
+        else:
+            lines = str(value or "").splitlines()
+        out: list[str] = []
+        for line in lines:
+            name = line.strip()
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return self.to_python(initial or []) != self.to_python(data)
+
+
+# The host of a banquet: no one named means the account owner hosts (the model's "" choice reads
+# "No greeting", which is what it means for the arrival greeting, not for a banquet).
+BANQUET_HOST_CHOICES = [
+    ("", _("— (the account owner)")),
+    *[(value, label) for value, label in GreetingRole.choices if value],
+]
+
+
+class TierPolicyForm(forms.ModelForm):
+    groups = GroupsField(
+        label=_("group memberships"),
+        required=False,
+        help_text=_("One group per line, e.g. VIP客户微信群."),
+    )
+    banquet_host_role = forms.ChoiceField(
+        label=_("banquet hosted by"),
+        choices=BANQUET_HOST_CHOICES,
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+    )
+
+    class Meta:
+        model = TierPolicy
+        fields = (
+            "call_every_days", "visit_every_days", "greeting_role", "birthday_gift_value",
+            "anniversary_gift_value", "gift_lead_days", "banquet_every_months",
+            "banquet_budget_per_table", "banquet_host_role", "trip_budget_per_person", "groups",
+            "discount_floor", "discount_exclusions", "notes",
+        )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].widget.attrs.setdefault("rows", 3)
+
+
 class DateInput(UnfoldAdminTextInputWidget):
     """The browser's own date picker (custom pages carry no admin calendar script)."""
 
@@ -276,9 +347,27 @@ class OverrideForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """The decision's note; a rejection must say why (the KAM reads it)."""
+
     note = forms.CharField(
         label=_("review note"), max_length=300, required=False, widget=UnfoldAdminTextInputWidget
     )
+
+    def __init__(self, *args: Any, note_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.note_required = note_required
+        if note_required:
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _("Say why the discount is rejected.")
+            self.fields["note"].error_messages["required"] = _(
+                "Give a reason for rejecting the discount."
+            )
+
+    def clean_note(self) -> str:
+        note = (self.cleaned_data.get("note") or "").strip()
+        if self.note_required and not note:
+            raise ValidationError(_("Give a reason for rejecting the discount."))
+        return note
 
 
 @db_transaction.atomic

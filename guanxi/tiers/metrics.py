@@ -113,8 +113,13 @@ def account_metrics(
     as_of: dt.date,
     metrics: Iterable[str],
     account_ids: Collection[int] | None = None,
+    categories: Collection[int] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """Every account (or those in ``account_ids``) → {metric: value} for the requested metrics.
+
+    ``categories``: product category ids the MONTH metrics (visits, spend, per head) count; a
+    scheme's `TierScheme.categories` (a restaurant's tiers count meals, not room nights). None
+    or empty: every category. The other metrics always read every category.
 
     Counts and sums are 0 for an account without transactions; per-head spend is None without a
     head count; analytics metrics are None for an account the latest run did not score (or with
@@ -140,7 +145,7 @@ def account_metrics(
         result = {pk: v for pk, v in result.items() if pk in wanted_ids}
 
     if wanted & MONTH_METRICS:
-        _month_metrics(result, as_of, wanted, account_ids)
+        _month_metrics(result, as_of, wanted, account_ids, categories)
     if wanted & {Metric.REVENUE_12M, Metric.PROFIT_12M, Metric.REVENUE_LIFETIME}:
         _revenue_metrics(result, as_of, wanted, account_ids)
     if wanted & (set(SCORE_FIELDS) | set(PERCENTILE_OF)):
@@ -157,11 +162,13 @@ def account_metrics(
     return result
 
 
-def _month_metrics(result, as_of, wanted, account_ids) -> None:
+def _month_metrics(result, as_of, wanted, account_ids, categories=None) -> None:
     start, end = _span(*month_window(as_of))
     qs = _limit(
         Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), account_ids
     )
+    if categories:
+        qs = qs.filter(category_id__in=list(categories))
     rows = (
         qs.values("account_id")
         .annotate(

@@ -35,6 +35,9 @@ EXCLUDED_CATEGORIES = [
     ("banquets", "宴席", "Banquets", 24),
 ]
 VIP_GROUP = "VIP客户微信群"
+# What a restaurant's monthly tiers count (TierScheme.categories): meals and what goes with them,
+# not room nights or meeting rooms. Food & beverage ships with the app (code "fnb").
+FNB_CATEGORY = ("fnb", "餐饮", "Food & beverage", 20)
 
 
 def _c(metric: str, lo: Any = None, hi: Any = None, values: list[str] | None = None) -> dict:
@@ -96,6 +99,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "restaurant-monthly": {
         "name": "客户等级管理制度（月度）",
         "name_en": "Restaurant monthly customer tiers",
+        "categories": [FNB_CATEGORY[0], *(c[0] for c in EXCLUDED_CATEGORIES)],
         "description": (
             "富丽华·华膳楼酒店 客户等级管理制度: tiers by the last complete month's visits (lunch "
             "and dinner count separately), spend and spend per head."
@@ -221,6 +225,20 @@ def excluded_categories() -> list[ProductCategory]:
     ]
 
 
+def scheme_categories(codes: list[str]) -> list[ProductCategory]:
+    """The categories named by ``codes``, created when missing (existing rows kept as they are)."""
+    known = {c[0]: c for c in (FNB_CATEGORY, *EXCLUDED_CATEGORIES)}
+    out = []
+    for code in codes:
+        _code, name, name_en, order = known[code]
+        out.append(
+            ProductCategory.objects.get_or_create(
+                code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+            )[0]
+        )
+    return out
+
+
 @db_transaction.atomic
 def load_preset(code: str) -> TierScheme:
     if code not in PRESETS:
@@ -229,7 +247,7 @@ def load_preset(code: str) -> TierScheme:
             % {"code": code, "codes": ", ".join(PRESETS)}
         )
     data = PRESETS[code]
-    scheme, _created = TierScheme.objects.get_or_create(
+    scheme, created = TierScheme.objects.get_or_create(
         code=code,
         defaults={
             "name": data["name"],
@@ -238,6 +256,9 @@ def load_preset(code: str) -> TierScheme:
             "is_active": False,
         },
     )
+    if created and data.get("categories"):
+        # Only on creation: an existing scheme's categories are the admin's to decide.
+        scheme.categories.set(scheme_categories(data["categories"]))
     existing = {t.code: t for t in Tier.objects.filter(scheme=scheme).select_related("policy")}
     ranks_taken = {t.rank for t in existing.values()}
     categories: dict[str, ProductCategory] = {}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.core.models import User
 from guanxi.tiers import rules as tier_rules
-from guanxi.tiers.metrics import account_metrics
+from guanxi.tiers.metrics import MONTH_METRICS, account_metrics
 from guanxi.tiers.models import (
     AccountTier,
     ChangeReason,
@@ -296,25 +296,52 @@ def tiering_run(
 
 def _tiering(run: TierRun, as_of: dt.date, progress: Progress) -> tuple[int, int]:
     schemes = active_schemes()
-    needed: set[str] = set()
-    for scheme in schemes:
-        needed |= tier_rules.metrics_used(rules_for_scheme(scheme)[1])
-    if progress:
-        progress(_("Computing metrics: %(metrics)s") % {"metrics": ", ".join(sorted(needed))})
+    known = set(Metric.values)
     # A condition on a metric this version does not know (data from elsewhere) never holds.
-    needed &= set(Metric.values)
-    values = account_metrics(as_of=as_of, metrics=needed)
+    needed_by = {
+        s.pk: tier_rules.metrics_used(rules_for_scheme(s)[1]) & known for s in schemes
+    }
+    # Month metrics count only the scheme's categories (TierScheme.categories; empty = all), so
+    # they are computed once per distinct set of categories; the other metrics once for all.
+    category_sets = {
+        s.pk: frozenset(s.categories.values_list("pk", flat=True)) for s in schemes
+    }
+    month_needed: dict[frozenset, set[str]] = {}
+    for scheme in schemes:
+        month_needed.setdefault(category_sets[scheme.pk], set()).update(
+            needed_by[scheme.pk] & MONTH_METRICS
+        )
+    base_needed = set().union(*needed_by.values()) - MONTH_METRICS if needed_by else set()
+    if progress:
+        every = base_needed.union(*month_needed.values()) if month_needed else base_needed
+        progress(_("Computing metrics: %(metrics)s") % {"metrics": ", ".join(sorted(every))})
+    values = account_metrics(as_of=as_of, metrics=base_needed)
     account_order = list(values)
-    columns = tier_rules.to_columns([values[a] for a in account_order], needed)
+    base_columns = tier_rules.to_columns([values[a] for a in account_order], base_needed)
+    by_categories: dict[frozenset, tuple[dict, dict]] = {}
+    for key, wanted in month_needed.items():
+        if not wanted:
+            by_categories[key] = (values, base_columns)
+            continue
+        month = account_metrics(
+            as_of=as_of, metrics=wanted, categories=key or None, account_ids=None
+        )
+        merged = {a: {**values[a], **month.get(a, {})} for a in account_order}
+        columns = {
+            **base_columns,
+            **tier_rules.to_columns([merged[a] for a in account_order], wanted),
+        }
+        by_categories[key] = (merged, columns)
     n_changes = 0
     for scheme in schemes:
         if progress:
             progress(_("Evaluating %(scheme)s") % {"scheme": scheme})
+        scheme_values, columns = by_categories[category_sets[scheme.pk]]
         n_changes += _evaluate_scheme(
             scheme,
             run=run,
             as_of=as_of,
-            values=values,
+            values=scheme_values,
             account_order=account_order,
             columns=columns,
         )
@@ -404,6 +431,15 @@ def account_tier_override_clear(
         metrics=row.metrics or {},
     )
     return row
+
+
+def policy_tasks_follow(*, account_id: int) -> None:
+    """After a tier set or cleared by hand: bring the account's policy tasks in line now (the
+    next call or visit follows the new cadence) instead of at the nightly run. Call it from
+    ``transaction.on_commit`` so it reads the committed tier."""
+    from guanxi.activities.services import policy_tasks_sync
+
+    policy_tasks_sync(account_ids=[account_id])
 
 
 # --- presets ------------------------------------------------------------------------------------

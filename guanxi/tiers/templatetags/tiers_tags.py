@@ -144,10 +144,10 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         return []
     driver = getattr(policy, "driver", {}) or {}
 
-    def row(field: str, label: str, value: Any) -> dict[str, Any] | None:
+    def row(field: str, label: str, value: Any, by: Any = None) -> dict[str, Any] | None:
         if value in (None, "", [], ()):
             return None
-        by = driver.get(field)
+        by = driver.get(field) if by is None else by
         return {"field": field, "label": label, "value": value, "by": str(by) if by else ""}
 
     def money(value: Any) -> str | None:
@@ -177,11 +177,21 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
                 "cats": "、".join(str(c) for c in exclusions)
             }
     banquet = None
+    banquet_by = None
     if getattr(policy, "banquet_every_months", None):
         banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
         if getattr(policy, "banquet_budget_per_table", None):
-            budget = money(policy.banquet_budget_per_table)
-            banquet += " · " + _("%(budget)s per table") % {"budget": budget}
+            budget = _("%(budget)s per table") % {
+                "budget": money(policy.banquet_budget_per_table)
+            }
+            every_by = driver.get("banquet_every_months")
+            budget_by = driver.get("banquet_budget_per_table")
+            if every_by and budget_by and every_by != budget_by:
+                # Interval and budget come from different tiers: credit each value to its own.
+                banquet = f"{banquet} ({every_by}) · {budget} ({budget_by})"
+                banquet_by = ""
+            else:
+                banquet += " · " + budget
     rows = [
         row(
             "call_every_days",
@@ -207,7 +217,7 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
             money(getattr(policy, "birthday_gift_value", None))),
         row("anniversary_gift_value", _("anniversary gift"),
             money(getattr(policy, "anniversary_gift_value", None))),
-        row("banquet_every_months", _("banquet"), banquet),
+        row("banquet_every_months", _("banquet"), banquet, banquet_by),
         row(
             "trip_budget_per_person",
             _("yearly trip"),
@@ -221,25 +231,82 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
     return [r for r in rows if r]
 
 
-def account_tiers_context(account: Any) -> dict[str, Any]:
-    from guanxi.tiers.selectors import account_tier_history, account_tiers, effective_policies
+MONTH_METRICS = (Metric.MONTH_SPEND, Metric.MONTH_VISITS, Metric.MONTH_PER_HEAD)
+
+
+def _month_of(row: Any) -> str:
+    """"October 2026": the month whose figures decided the tier (the last complete month before
+    the evaluation), so nobody reads them as this month's revenue."""
+    from django.utils.formats import date_format
+
+    from guanxi.tiers.metrics import month_window
+
+    if not row.evaluated_on:
+        return ""
+    first, _last = month_window(row.evaluated_on)
+    return date_format(first, "YEAR_MONTH_FORMAT")
+
+
+def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
+    from guanxi.tiers.selectors import (
+        account_tier_history,
+        account_tiers,
+        active_schemes,
+        effective_policies,
+    )
 
     today = timezone.localdate()
-    current = account_tiers(account)
+    current = {at.scheme_id: at for at in account_tiers(account)}
+    may_override = bool(
+        request is not None
+        and getattr(request, "user", None) is not None
+        and request.user.is_authenticated
+        and request.user.is_staff
+        and getattr(request.user, "sees_all_accounts", False)
+    )
+    back = request.get_full_path() if request is not None else ""
     tiers = []
-    for at in current:
-        shown = [
-            {"metric": m, "name": metric_name(m), "value": metric_value(v, m)}
-            for m, v in sorted((at.metrics or {}).items())
+    for scheme in active_schemes():
+        at = current.get(scheme.pk)
+        values = (at.metrics or {}) if at else {}
+        month = [
+            {"metric": m, "name": metric_name(m), "value": metric_value(values[m], m)}
+            for m in MONTH_METRICS
+            if m in values
         ]
+        other = [
+            {"metric": m, "name": metric_name(m), "value": metric_value(v, m)}
+            for m, v in sorted(values.items())
+            if m not in MONTH_METRICS
+        ]
+        override_url = clear_url = ""
+        if may_override:
+            from urllib.parse import urlencode
+
+            from django.urls import reverse
+
+            query = "?" + urlencode({"next": back})
+            override_url = (
+                reverse("admin:tiers_accounttier_override_for", args=(account.pk, scheme.pk))
+                + query
+            )
+            if at is not None and at.override_tier_id is not None:
+                clear_url = (
+                    reverse("admin:tiers_accounttier_clear_override", args=(at.pk,)) + query
+                )
         tiers.append(
             {
                 "row": at,
-                "scheme": at.scheme,
-                "tier": at.tier,
-                "computed": at.computed_tier,
-                "override": at.override_active(today),
-                "metrics": shown,
+                "scheme": scheme,
+                "tier": at.tier if at else None,
+                "computed": at.computed_tier if at else None,
+                "override": at.override_active(today) if at else False,
+                "metrics": month + other,
+                "month_metrics": month,
+                "other_metrics": other,
+                "month": _month_of(at) if at and month else "",
+                "override_url": override_url,
+                "clear_url": clear_url,
             }
         )
     policy = effective_policies([account.pk]).get(account.pk)
@@ -251,9 +318,10 @@ def account_tiers_context(account: Any) -> dict[str, Any]:
         "policy_rows": _policy_rows(policy),
         "changes": changes,
         "today": today,
+        "may_override": may_override,
     }
 
 
-@register.inclusion_tag("admin/tiers/_account_tiers_card.html")
-def account_tiers_card(account: Any) -> dict[str, Any]:
-    return account_tiers_context(account)
+@register.inclusion_tag("admin/tiers/_account_tiers_card.html", takes_context=True)
+def account_tiers_card(context: Any, account: Any) -> dict[str, Any]:
+    return account_tiers_context(account, request=context.get("request"))

@@ -349,7 +349,7 @@ def test_managers_override_with_a_reason_and_clear_it(client, cast, rows, englis
     change = TierChange.objects.get(account=cast.account)
     assert change.reason == ChangeReason.OVERRIDE and change.changed_by == cast.mia
     listing = client.get(reverse("admin:tiers_accounttier_changelist")).content.decode()
-    assert "set by hand: Chairman&#x27;s friend" in listing
+    assert "Set by hand: Chairman&#x27;s friend" in listing
     clear = reverse("admin:tiers_accounttier_clear_override", args=(mine.pk,))
     assert (
         client.get(clear).status_code == 200
@@ -476,11 +476,25 @@ def test_kams_read_their_reviews_and_managers_decide(client, cast, reviews, lang
     mine.refresh_from_db()
     assert mine.status == DiscountReviewStatus.APPROVED and mine.reviewed_by == cast.mia
     assert mine.review_note == "Birthday banquet, GM agreed" and mine.reviewed_at == NOW
+    # A rejection needs a note: not in bulk, and not with an empty note.
     client.post(url, {"action": "reject_selected", "_selected_action": [theirs.pk]})
     theirs.refresh_from_db()
-    assert theirs.status == DiscountReviewStatus.REJECTED
-    response = client.get(url, {"status__exact": "pending"})
-    assert list(response.context["cl"].result_list) == []
+    assert theirs.status == DiscountReviewStatus.PENDING
+    reject = reverse("admin:tiers_discountreview_reject", args=(theirs.pk,))
+    page = client.post(reject, {"note": "  "})
+    assert page.status_code == 200 and page.context["form"].errors["note"]
+    assert "7折 &lt; 8.5折" in page.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == DiscountReviewStatus.PENDING
+    assert client.post(reject, {"note": "Not agreed"}).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.status == DiscountReviewStatus.REJECTED and theirs.review_note == "Not agreed"
+    # The list is a work queue: pending by default, everything with status=all.
+    assert list(client.get(url).context["cl"].result_list) == []
+    everything = client.get(url, {"status": "all"}).context["cl"].result_list
+    assert {r.pk for r in everything} == {mine.pk, theirs.pk}
+    detail = client.get(reverse("admin:tiers_discountreview_change", args=(mine.pk,)))
+    assert detail.context["title"].endswith("7折 < 8.5折")
     assert timezone.is_aware(mine.reviewed_at)
 
 

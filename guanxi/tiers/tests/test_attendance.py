@@ -134,7 +134,7 @@ def test_xlsx_export_has_title_headers_and_numbers(client, cast, scheme, june, e
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('attendance-2026-06.xlsx"')
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "Attendance sheet June 2026"
+    assert ws["A1"].value.startswith("Attendance sheet June 2026 · Counting: Food & beverage")
     headers = [c.value for c in ws[2]]
     assert headers[:5] == ["No.", "code", "account", "item", "1"]
     assert headers[-3:] == ["month total", "spend per head", "tier"]
