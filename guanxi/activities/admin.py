@@ -7,6 +7,7 @@ the next, exactly as the one-click buttons on Today and the API do.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -23,12 +24,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 
 from guanxi.activities import views
 from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
 from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.policy import task_role_label
 from guanxi.activities.today import display_title, one_click_kind
 from guanxi.core.admin_mixins import (
     LocalDateRangeFilter,
@@ -65,6 +67,29 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TaskStatusFilter(DropdownFilter):
+    """Status, open by default: the list is a to-do list; "all" shows the closed ones too.
+    Keeps the ``status__exact`` parameter of the field filter it replaces (links use it)."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status__exact"
+    all_option = None  # "all" is an explicit choice: no parameter means open
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(self.ALL, gettext_lazy("All")), *TaskStatus.choices]
+
+    def value(self) -> str:
+        value = super().value()
+        valid = {self.ALL, *TaskStatus.values}
+        return value if value in valid else TaskStatus.OPEN
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 class MineFilter(admin.SimpleListFilter):
     title = gettext_lazy("assignee")
     parameter_name = "mine"
@@ -94,7 +119,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
     list_display_links = ("title_display",)
     list_select_related = ("account", "assignee", "tier", "contact")
     list_filter = (
-        ("status", ChoicesDropdownFilter),
+        TaskStatusFilter,
         ("kind", ChoicesDropdownFilter),
         OverdueFilter,
         MineFilter,
@@ -104,9 +129,9 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
     search_fields = ("title", "account__name", "account__code")
     ordering = ("due_date", "id")
     actions = ["mark_done", "cancel_tasks"]
-    readonly_fields = ("account", "assignee", "kind", "source", "tier", "key", "contact", "role",
-                       "budget", "status", "completed_at", "cancelled_at", "cancel_reason",
-                       "created_at")  # fmt: skip
+    readonly_fields = ("account", "assignee", "kind", "source", "tier", "key", "contact",
+                       "role_display", "budget", "status", "completed_at", "cancelled_at",
+                       "cancel_reason", "created_at")  # fmt: skip
     fields = ("title", "due_date", "notes", *readonly_fields)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
@@ -128,6 +153,10 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
     def title_display(self, obj: Task) -> str:
         return display_title(obj)  # policy tasks in the reader's language
 
+    @display(description=gettext_lazy("to be done by"))
+    def role_display(self, obj: Task) -> str:
+        return task_role_label(obj) or "—"
+
     @display(description=gettext_lazy("account"), ordering="account__name")
     def account_link(self, obj: Task) -> str:
         url = reverse("admin:accounts_account_view_360", args=(obj.account_id,))
@@ -145,8 +174,26 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         if obj is not None and (obj.source != TaskSource.MANUAL or obj.status != TaskStatus.OPEN):
             # Policy tasks follow the tier's cadence from the last touchpoint; closed ones are
             # history. Neither is moved or renamed by hand.
-            fields = (*fields, "title", "due_date")
+            fields = (*fields, "title_display", "due_date")
         return fields
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(self.fields)
+        if obj is not None and "title_display" in self.get_readonly_fields(request, obj):
+            # A read-only title is shown in the reader's language (policy titles are stored in
+            # the site language).
+            fields = tuple("title_display" if f == "title" else f for f in fields)
+        return fields
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False,
+                           change: bool = False, form_url: str = "", obj: Any = None):  # fmt: skip
+        if obj is not None and obj.source != TaskSource.MANUAL:
+            # The page heading and breadcrumb print the task (its stored, site-language title):
+            # show a copy titled in the reader's language; the saved row keeps its title.
+            shown = copy.copy(obj)
+            shown.title = display_title(obj)
+            context = {**context, "original": shown, "subtitle": str(shown)}
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
         from guanxi.activities.services import task_reschedule
@@ -203,7 +250,10 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
             "opts": self.model._meta,
             "title": title,
             "form": form,
-            "tasks": list(queryset.select_related("account")[:200]),
+            "tasks": [
+                {"task": t, "title": display_title(t)}
+                for t in queryset.select_related("account", "contact", "tier")[:200]
+            ],
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "select_across": request.POST.get("select_across", "0"),
@@ -236,8 +286,8 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 @admin.register(Touchpoint)
 class TouchpointAdmin(ScopedModelAdmin):
     form = TouchpointForm
-    list_display = ("occurred_at", "account", "kind", "subject", "cost", "logged_by", "task")
-    list_select_related = ("account", "logged_by", "task")
+    list_display = ("occurred_at", "account", "kind", "subject", "cost", "by", "task_display")
+    list_select_related = ("account", "logged_by", "task", "task__contact", "task__tier")
     list_filter = (
         ("kind", ChoicesDropdownFilter),
         ("occurred_at", LocalDateRangeFilter),
@@ -248,6 +298,17 @@ class TouchpointAdmin(ScopedModelAdmin):
     autocomplete_fields = ()
     filter_horizontal = ()
 
+    @display(description=gettext_lazy("by"), ordering="logged_by__username")
+    def by(self, obj: Touchpoint) -> str:
+        # Chinese names must not wrap one character per line in a narrow column.
+        return format_html('<span class="whitespace-nowrap">{}</span>', obj.logged_by or "—")
+
+    @display(description=gettext_lazy("fulfils task"))
+    def task_display(self, obj: Touchpoint) -> str:
+        if not obj.task_id:
+            return "—"
+        return f"{display_title(obj.task)} · {obj.task.due_date.isoformat()}"
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A touchpoint completed a task and counts as cost to serve: only managers remove one.
         return is_manager(request) and super().has_delete_permission(request, obj)
@@ -255,14 +316,14 @@ class TouchpointAdmin(ScopedModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is not None:
             # What happened, with whom and for which task is fixed once logged; notes can grow.
-            return ("account", "kind", "occurred_at", "task", "logged_by", "created_at")
+            return ("account", "kind", "occurred_at", "task_display", "logged_by", "created_at")
         return ()
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = ["account", "kind", "occurred_at", "contacts", "subject", "notes", "cost", "task"]
+        fields = ["account", "kind", "occurred_at", "contacts", "subject", "notes", "cost"]
         if obj is not None:
-            fields += ["logged_by", "created_at"]
-        return fields
+            return [*fields, "task_display", "logged_by", "created_at"]
+        return [*fields, "task"]
 
     def _account_id(self, request: HttpRequest, obj: Any) -> int | None:
         if obj is not None:
@@ -276,7 +337,7 @@ class TouchpointAdmin(ScopedModelAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         account_id = self._account_id(request, obj)
-        tasks = Task.objects.filter(pk__in=self.get_task_queryset(request).values("id"))
+        tasks = self.get_task_queryset(request, account_id)
         contacts = visible_contacts(request.user)
 
         class ScopedForm(form):
@@ -286,10 +347,14 @@ class TouchpointAdmin(ScopedModelAdmin):
 
         return ScopedForm
 
-    def get_task_queryset(self, request: HttpRequest) -> QuerySet:
-        from guanxi.accounts.selectors import visible_to
+    def get_task_queryset(self, request: HttpRequest, account_id: int | None = None) -> QuerySet:
+        """Open tasks the touchpoint may fulfil: every visible open task of the chosen account,
+        or, before an account is chosen, the user's own open tasks (not a whole company's)."""
+        from guanxi.activities.selectors import tasks_for
 
-        return visible_to(Task.objects.all(), request.user, prefix="account__")
+        if account_id:
+            return tasks_for(request.user, assignee=None, account_id=account_id)
+        return tasks_for(request.user, assignee=True)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
@@ -337,8 +402,16 @@ class TouchpointAdmin(ScopedModelAdmin):
         logged = getattr(obj, "_logged", obj)
         if logged.task_id:
             messages.success(request, views.logged_message(logged.task, logged))
+            # One message is enough: ours names the task done and the next one due.
+            request._touchpoint_message_sent = True
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             if not logged.task_id:
                 messages.success(request, _("Touchpoint logged: %(tp)s") % {"tp": logged})
             return HttpResponseRedirect(target)
         return super().response_add(request, obj, post_url_continue)
+
+    def message_user(self, request: HttpRequest, message: Any, level: int = messages.INFO,
+                     *args: Any, **kwargs: Any) -> None:  # fmt: skip
+        if level == messages.SUCCESS and getattr(request, "_touchpoint_message_sent", False):
+            return  # the admin's "was added successfully" after our own message
+        super().message_user(request, message, level, *args, **kwargs)

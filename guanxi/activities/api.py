@@ -82,7 +82,8 @@ class TierChangeOut(Schema):
     effective_on: dt.date
     from_tier: str | None
     to_tier: str | None
-    upgrade: bool | None
+    direction: str = Field(..., description="up, down, new (first tier) or lost (no tier now)")
+    upgrade: bool | None = Field(None, description="True up, False down or lost, None new")
     reason: str
 
 
@@ -114,6 +115,9 @@ class TaskFilters(InputSchema):
     due_before: dt.date | None = Field(None, description="Due on or before this day")
     all_assignees: bool = Field(
         False, description="Every visible task, not only yours (team leads, managers)"
+    )
+    account: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Only this account's tasks (an account you can see)"
     )
 
 
@@ -183,6 +187,7 @@ def _agenda_out(day) -> dict:
                 "effective_on": c.change.effective_on,
                 "from_tier": str(c.change.from_tier) if c.change.from_tier_id else None,
                 "to_tier": str(c.change.to_tier) if c.change.to_tier_id else None,
+                "direction": c.direction,
                 "upgrade": c.upgrade,
                 "reason": c.reason,
             }
@@ -214,16 +219,20 @@ def today(request: HttpRequest, query: Query[AgendaQuery]):
     return _agenda_out(agenda(user=subject, viewer=request.auth))
 
 
-@router.get("/tasks", response=list[TaskOut], summary="Your tasks (filters: status, due_before)")
+@router.get(
+    "/tasks", response=list[TaskOut], summary="Your tasks (filters: status, due_before, account)"
+)
 @paginate(Pagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]):
-    qs = tasks_for(
+    # An account the user may not see gives an empty list, as on the other list endpoints
+    # (contacts, transactions): the filter narrows what is visible, it does not look up.
+    return tasks_for(
         request.auth,
         status=filters.status,
         due_before=filters.due_before,
         assignee=None if filters.all_assignees else True,
+        account_id=filters.account,
     )
-    return qs
 
 
 def _task(request: HttpRequest, task_id: int, field: str = "id") -> Task:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminSelectMultipleWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminSplitDateTimeWidget,
     UnfoldAdminTextareaWidget,
@@ -20,6 +21,7 @@ from unfold.widgets import (
 from guanxi.accounts.models import Account
 from guanxi.activities.models import COMPLETES, Task, TaskStatus, Touchpoint, TouchpointKind
 from guanxi.activities.today import display_title
+from guanxi.contacts.models import Contact
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)  # as the service: a phone clock may run fast
 COST = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -55,9 +57,51 @@ class CancelForm(forms.Form):
     )
 
 
+def task_label(task: Task) -> str:
+    """ "拜访 · 山东省眼科学会 · 2026-11-27": what, for which account, when due."""
+    return f"{display_title(task)} · {task.account.name} · {task.due_date.isoformat()}"
+
+
+class TaskChoiceField(forms.ModelChoiceField):
+    """An open task, named with its account and due date; a wrong pick gets a sentence, not
+    "519 is not one of the available choices"."""
+
+    def label_from_instance(self, obj: Task) -> str:
+        return task_label(obj)
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    """Contacts named with their account while no account is chosen yet."""
+
+    with_account = True
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.account.name}" if self.with_account else obj.name
+
+
 class TouchpointForm(forms.ModelForm):
     """Add or change a touchpoint. Contacts and the task must belong to the chosen account; the
     admin saves a new one through `touchpoint_log`, which also completes the task."""
+
+    task = TaskChoiceField(
+        label=_("fulfils task"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+        error_messages={
+            "invalid_choice": _("This task is not an open task of the chosen account.")
+        },
+    )
+    contacts = ContactChoiceField(
+        label=_("contacts"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=UnfoldAdminSelectMultipleWidget,
+        error_messages={
+            "invalid_choice": _("This contact is not an active contact of the chosen account."),
+            "invalid_pk_value": _("Choose contacts from the list."),
+        },
+    )
 
     class Meta:
         model = Touchpoint
@@ -115,15 +159,22 @@ class TouchpointForm(forms.ModelForm):
 
 
 def limit_to_account(form: forms.BaseForm, account_id: int | None, contacts, tasks) -> None:
-    """Offer only the chosen account's contacts and open tasks (both already access-scoped)."""
+    """Offer only the chosen account's active contacts and open tasks (both already
+    access-scoped). Without an account yet, ``tasks`` is the user's own open tasks and
+    contacts are named with their account."""
     if "contacts" in form.fields:
         qs = contacts.filter(account_id=account_id) if account_id else contacts
-        form.fields["contacts"].queryset = qs.filter(is_active=True).order_by("name")
+        form.fields["contacts"].queryset = (
+            qs.filter(is_active=True).select_related("account").order_by("account__name", "name")
+        )
+        form.fields["contacts"].with_account = not account_id
     if "task" in form.fields:
         qs = tasks.filter(status=TaskStatus.OPEN)
         if account_id:
             qs = qs.filter(account_id=account_id)
-        form.fields["task"].queryset = qs.select_related("account").order_by("due_date", "id")
+        form.fields["task"].queryset = qs.select_related("account", "contact", "tier").order_by(
+            "due_date", "id"
+        )
 
 
 PERIODS = (

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from guanxi.activities.models import CalendarFeed, Task
+from guanxi.activities.policy import task_role_label
 from guanxi.activities.today import display_title, open_tasks
 from guanxi.core.models import User
 
@@ -69,7 +70,7 @@ def task_description(task: Task) -> str:
     if task.contact_id:
         lines.append(_("Contact: %(name)s") % {"name": task.contact.name})
     if task.role:
-        lines.append(_("To be done by: %(role)s") % {"role": task.role})
+        lines.append(_("To be done by: %(role)s") % {"role": task_role_label(task)})
     if task.budget is not None:
         lines.append(_("Budget: ¥%(budget)s") % {"budget": f"{task.budget:,.2f}"})
     if task.notes:
@@ -90,13 +91,19 @@ def tasks_calendar(user: User, *, account_url: Callable[[Task], str]) -> bytes:
         cal.add("x-wr-calname", _("Guanxi tasks: %(user)s") % {"user": user})
         cal.add("x-wr-timezone", settings.TIME_ZONE)
         stamp = timezone.now()
+        today = timezone.localdate()
         for task in open_tasks(user).order_by("due_date", "id"):
+            # An overdue task moves to today: a phone's "today" view must still show it.
+            day = max(task.due_date, today)
+            summary = f"{display_title(task)} · {task.account.name}"
+            if task.due_date < today:
+                summary += " " + _("(overdue since %(date)s)") % {"date": task.due_date.isoformat()}
             event = Event()
             event.add("uid", f"task-{task.pk}@{host}")
             event.add("dtstamp", stamp)
-            event.add("dtstart", task.due_date)
-            event.add("dtend", task.due_date + dt.timedelta(days=1))
-            event.add("summary", f"{display_title(task)} · {task.account.name}")
+            event.add("dtstart", day)
+            event.add("dtend", day + dt.timedelta(days=1))
+            event.add("summary", summary)
             event.add("description", task_description(task))
             event.add("url", account_url(task))
             event.add("categories", [task.get_kind_display()])

@@ -168,6 +168,19 @@ def task_display_title(task: Task) -> str:
     )
 
 
+def task_role_label(task: Task) -> str:
+    """Who is to do the task, in the reader's language ("General manager (总经理)"), not the
+    stored code ("general_manager"); an unknown code is shown as it is."""
+    from guanxi.tiers.models import GreetingRole
+
+    if not task.role:
+        return ""
+    try:
+        return str(GreetingRole(task.role).label)
+    except ValueError:
+        return task.role
+
+
 def _in_site_language() -> Any:
     return translation.override(settings.LANGUAGE_CODE)
 

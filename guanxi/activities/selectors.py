@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
@@ -68,11 +68,15 @@ def tasks_for(
     status: str | None = TaskStatus.OPEN,
     due_before: dt.date | None = None,
     assignee: User | None | bool = True,
+    account_id: int | None = None,
 ) -> QuerySet[Task]:
     """Tasks on accounts ``user`` may see. ``assignee=True`` (default): the user's own tasks;
     a User: that person's tasks; None/False: every visible task. ``status`` None: any status.
-    ``due_before``: due on or before that day (e.g. today for "due and overdue")."""
+    ``due_before``: due on or before that day (e.g. today for "due and overdue").
+    ``account_id``: only that account's tasks (none when the user may not see it)."""
     qs = visible_to(Task.objects.all(), user, prefix="account__")
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
     if assignee is True:
         qs = qs.filter(assignee=user)
     elif isinstance(assignee, User):
@@ -95,11 +99,11 @@ class ComplianceRow:
 
     user: User | None = None
     team: Team | None = None
-    due: int = 0  # due in the period, not cancelled
+    due: int = 0  # due so far (due day in the period, not after as_of) or done already
     on_time: int = 0  # done on or before the due day
     late: int = 0  # done after the due day
     open_overdue: int = 0  # still open and the due day has passed
-    open_not_due: int = 0  # still open, not yet due
+    open_not_due: int = 0  # still open, not yet due (not counted in ``due``)
 
     @property
     def decided(self) -> int:
@@ -158,8 +162,13 @@ def compliance(
     (the assignee) and per team, as of ``as_of`` (default today), and the cost of privileges
     delivered per tier in the period.
 
-    On time = completed on a local day on or before the due day. Cancelled tasks (the policy no
-    longer asked for them, or a person cancelled them with a reason) are not counted.
+    A task is due on its due day, or on the local day it was created when that is later: a
+    task created already past its due date (the first sync after a tier started asks for a
+    visit "since" the tier began) could not have been done on time, so it is judged from when
+    it appeared. On time = completed on a local day on or before that day. "Due" counts the
+    tasks due so far (not the ones whose day is still to come, unless they are done already).
+    Cancelled tasks (the policy no longer asked for them, or a person cancelled them with a
+    reason) are not counted.
 
     Cost per tier: every touchpoint with a cost in the period counts once: towards the tier of
     the policy task it fulfilled; a touchpoint without such a task counts towards the account's
@@ -169,11 +178,13 @@ def compliance(
     as_of = as_of or timezone.localdate()
     report = ComplianceReport(start=start, end=end, as_of=as_of)
     tz = timezone.get_current_timezone()
+    due_day = Greatest(F("due_date"), TruncDate("created_at", tzinfo=tz), output_field=DateField())
     tasks = (
         _task_rows_for(user)
-        .filter(source=TaskSource.POLICY, due_date__gte=start, due_date__lte=end)
+        .filter(source=TaskSource.POLICY)
         .exclude(status=TaskStatus.CANCELLED)
-        .annotate(done_day=TruncDate("completed_at", tzinfo=tz))
+        .annotate(due_day=due_day, done_day=TruncDate("completed_at", tzinfo=tz))
+        .filter(due_day__gte=start, due_day__lte=end)
     )
     done = Q(status=TaskStatus.DONE)
     is_open = Q(status=TaskStatus.OPEN)
@@ -181,11 +192,11 @@ def compliance(
         tasks.order_by()
         .values("assignee_id")
         .annotate(
-            due=Count("id"),
-            on_time=Count("id", filter=done & Q(done_day__lte=F("due_date"))),
-            late=Count("id", filter=done & Q(done_day__gt=F("due_date"))),
-            open_overdue=Count("id", filter=is_open & Q(due_date__lt=as_of)),
-            open_not_due=Count("id", filter=is_open & Q(due_date__gte=as_of)),
+            due=Count("id", filter=Q(due_day__lte=as_of) | done),
+            on_time=Count("id", filter=done & Q(done_day__lte=F("due_day"))),
+            late=Count("id", filter=done & Q(done_day__gt=F("due_day"))),
+            open_overdue=Count("id", filter=is_open & Q(due_day__lt=as_of)),
+            open_not_due=Count("id", filter=is_open & Q(due_day__gt=as_of)),
         )
     )
     users = User.objects.select_related("team").in_bulk([r["assignee_id"] for r in rows])

@@ -167,8 +167,13 @@ class TierChangeItem:
     change: Any  # guanxi.tiers.models.TierChange
     account: Account
     standing: Standing
-    upgrade: bool | None
+    direction: str  # "up", "down", "new" (first tier), "lost" (no tier now), or "changed"
     reason: str
+
+    @property
+    def upgrade(self) -> bool | None:
+        """True up, False down or lost, None for a first assignment (not a move)."""
+        return {"up": True, "down": False, "lost": False}.get(self.direction)
 
     @property
     def priority(self) -> tuple:
@@ -321,37 +326,78 @@ def _key_date_item(
     )
 
 
+def tier_direction(change: Any) -> str:
+    """ "up"/"down" for a move between two tiers, "new" for an account's first tier in a scheme
+    (an entry, not a move up), "lost" when it no longer meets any tier, "changed" otherwise."""
+    if change.from_tier_id is None:
+        return "new" if change.to_tier_id is not None else "changed"
+    if change.to_tier_id is None:
+        return "lost"
+    upgrade = change.is_upgrade
+    return {True: "up", False: "down"}.get(upgrade, "changed")
+
+
+def _rollout_days(scheme_ids: set[int]) -> dict[int, dt.date]:
+    """scheme id → the first day its tiering ran (its earliest tier change). One indexed
+    look-up per scheme (scheme, effective_on): there are only a few schemes."""
+    from guanxi.tiers.models import TierChange
+
+    result = {}
+    for scheme_id in scheme_ids:
+        first = (
+            TierChange.objects.filter(scheme_id=scheme_id)
+            .order_by("effective_on")
+            .values_list("effective_on", flat=True)
+            .first()
+        )
+        if first is not None:
+            result[scheme_id] = first
+    return result
+
+
 def _tier_changes(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[TierChangeItem]:
+    """Tier moves of the last days. A scheme's rollout (every account's first tier on the
+    day the scheme first ran) is left out: it is not news, and it would bury the real moves.
+    A first tier given later is shown as "new", never as an up-move."""
     from guanxi.tiers.models import TierChange
 
-    changes = TierChange.objects.filter(
-        account_id__in=account_ids,
-        effective_on__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
-        effective_on__lte=as_of,
-    ).select_related("account", "scheme", "from_tier", "to_tier")
+    changes = list(
+        TierChange.objects.filter(
+            account_id__in=account_ids,
+            effective_on__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
+            effective_on__lte=as_of,
+        ).select_related("account", "scheme", "from_tier", "to_tier")
+    )
+    rollout = _rollout_days({c.scheme_id for c in changes}) if changes else {}
     items = []
     for change in changes:
-        upgrade = change.is_upgrade
-        if change.from_tier_id is None and change.to_tier_id is not None:
-            upgrade = True  # entered a tier
-        elif change.to_tier_id is None and change.from_tier_id is not None:
-            upgrade = False  # lost its tier
-        direction = {True: _("up"), False: _("down"), None: _("changed")}[upgrade]
-        moved = _("%(scheme)s: %(old)s → %(new)s (%(direction)s)") % {
+        direction = tier_direction(change)
+        if direction == "new" and change.effective_on == rollout.get(change.scheme_id):
+            continue
+        params = {
             "scheme": change.scheme,
             "old": change.from_tier or "—",
             "new": change.to_tier or "—",
-            "direction": direction,
         }
+        if direction == "new":
+            moved = _("%(scheme)s: new in %(new)s") % params
+        elif direction == "lost":
+            moved = _("%(scheme)s: %(old)s → no tier (lost)") % params
+        else:
+            words = {"up": _("up"), "down": _("down")}.get(direction, _("changed"))
+            moved = _("%(scheme)s: %(old)s → %(new)s (%(direction)s)") % {
+                **params,
+                "direction": words,
+            }
         standing = stand[change.account_id]
         items.append(
             TierChangeItem(
                 change=change,
                 account=change.account,
                 standing=standing,
-                upgrade=upgrade,
+                direction=direction,
                 reason=" · ".join([moved, *standing.words()]),
             )
         )

@@ -98,12 +98,14 @@ def _leads(user: Any) -> bool:
     return bool(user.sees_all_accounts or user.leads_team)
 
 
-@require_POST
 def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpResponse:
     """One click: log the touchpoint that completes the task, then back to where it came from,
-    naming the date the next one is due."""
+    naming the date the next one is due. A GET (a bookmarked or reloaded URL) logs nothing and
+    goes to Today instead of a bare "405"."""
     from guanxi.activities.services import touchpoint_log
 
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse(TODAY))
     back = _safe_next(request, reverse(TODAY))
     task = _visible_task(request, task_id)
     form = OneClickLogForm(request.POST)
@@ -112,7 +114,9 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
         messages.error(request, _("Nothing logged: %(error)s") % {"error": first})
         return HttpResponseRedirect(back)
     if task.status != TaskStatus.OPEN:
-        messages.warning(request, _("“%(task)s” was already closed.") % {"task": task.title})
+        messages.warning(
+            request, _("“%(task)s” was already closed.") % {"task": display_title(task)}
+        )
         return HttpResponseRedirect(back)
     data = form.cleaned_data
     try:
@@ -168,7 +172,7 @@ def _visible_task(request: HttpRequest, task_id: Any) -> Task:
         raise Http404 from None
     task = (
         visible_to(Task.objects.all(), request.user, prefix="account__")
-        .select_related("account")
+        .select_related("account", "contact", "tier")
         .filter(pk=pk)
         .first()
     )
@@ -221,6 +225,8 @@ def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         "start": start,
         "end": end,
         "report": report,
+        # A KAM's "team" row would only repeat their own numbers.
+        "per_team": _leads(request.user),
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/activities/task/compliance.html", context)

@@ -59,3 +59,20 @@ def account_activity_card(context: Any, account: Any, user: Any) -> dict[str, An
         + "?"
         + urlencode({"account__id__exact": account.pk}),
     }
+
+
+@register.simple_tag
+def last_touchpoint(account: Any) -> dict[str, Any] | None:
+    """`{% last_touchpoint account as tp %}`: the latest touchpoint of the account, its local
+    day and how many days ago (tp.touchpoint, tp.day, tp.days_ago), or None. The 360° page
+    has already checked that the reader may see the account."""
+    tp = (
+        Touchpoint.objects.filter(account=account)
+        .only("id", "kind", "occurred_at", "account_id")
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if tp is None:
+        return None
+    day = timezone.localdate(tp.occurred_at)
+    return {"touchpoint": tp, "day": day, "days_ago": (timezone.localdate() - day).days}

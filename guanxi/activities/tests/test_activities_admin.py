@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
-from guanxi.core.testing import make_contact
+from guanxi.core.testing import make_account, make_contact
 
 TODAY = dt.date(2026, 6, 15)
 TASKS = "admin:activities_task_changelist"
@@ -48,13 +48,14 @@ def test_task_list_is_scoped_and_filters(client, cast):
     lenas = make_task(cast.account, due=dt.date(2026, 6, 18), assignee=cast.lena)
     done = make_task(cast.account, status=TaskStatus.DONE)
     west = make_task(cast.west_account)
-    assert set(listed(client, cast.alice)) == {overdue, today, lenas, done}
+    assert set(listed(client, cast.alice, status__exact="all")) == {overdue, today, lenas, done}
+    assert set(listed(client, cast.alice)) == {overdue, today, lenas}  # open by default
     assert set(listed(client, cast.charlie)) == {west}
-    assert set(listed(client, cast.bob)) == set()
+    assert set(listed(client, cast.bob, status__exact="all")) == set()
     assert listed(client, cast.alice, due="overdue") == [overdue]
     assert listed(client, cast.alice, due="today") == [today]
     assert listed(client, cast.alice, due="week") == [lenas]
-    assert set(listed(client, cast.alice, mine="1")) == {overdue, today, done}
+    assert set(listed(client, cast.alice, mine="1", status__exact="all")) == {overdue, today, done}
     assert listed(client, cast.alice, status__exact="done") == [done]
     assert listed(client, cast.alice, kind__exact="visit") == [today]
     client.force_login(cast.charlie)
@@ -216,8 +217,9 @@ def test_compliance_page_shows_kams_teams_and_cost_per_tier(
     Task.objects.filter(pk=on_time.pk).update(
         status=TaskStatus.DONE, completed_at=policy_local(2026, 6, 9)
     )
-    make_task(cast.account, due=dt.date(2026, 6, 11), source=TaskSource.POLICY, key="visit",
-              tier=policy_a)  # fmt: skip
+    overdue = make_task(cast.account, due=dt.date(2026, 6, 11), source=TaskSource.POLICY,
+                        key="visit", tier=policy_a)  # fmt: skip
+    Task.objects.filter(pk__in=[on_time.pk, overdue.pk]).update(created_at=policy_local(2026, 6, 1))
     Touchpoint.objects.create(account=cast.account, kind="gift", task=on_time, cost=Decimal("100"),
                               occurred_at=policy_local(2026, 6, 9))  # fmt: skip
     client.force_login(cast.lena)
@@ -271,3 +273,133 @@ def test_activity_card_lists_open_tasks_and_recent_touchpoints(cast, english):
     assert "第11次" in html and "第1次" not in html and "¥66.00" in html
     assert f"account={cast.account.pk}" in html
     assert render_card(cast.account, cast.charlie).strip() == ""
+
+
+def _choices(response, field: str) -> dict[int, str]:
+    form = response.context["adminform"].form
+    return {int(value.value): label for value, label in form.fields[field].choices if value}
+
+
+def test_touchpoint_form_names_tasks_and_keeps_to_the_account(client, cast, policy_a, english):
+    other = make_account(owner=cast.alice, name="山东省眼科学会")
+    visit = make_task(other, kind=TaskKind.VISIT, due=dt.date(2026, 11, 27),
+                      source=TaskSource.POLICY, key="visit", tier=policy_a)  # fmt: skip
+    Task.objects.filter(pk=visit.pk).update(title="拜访")  # stored in the site language
+    mine = make_task(cast.account)
+    lenas = make_task(cast.account, assignee=cast.lena)
+    make_task(cast.account, status=TaskStatus.DONE)
+    make_task(cast.west_account)
+    ours = make_contact(account=cast.account, name="甲")
+    theirs = make_contact(account=other, name="乙")
+    make_contact(account=cast.west_account, name="丙")
+    client.force_login(cast.alice)
+
+    # No account yet: only alice's own open tasks and her accounts' contacts, each named with
+    # its account.
+    response = client.get(reverse(ADD))
+    tasks = _choices(response, "task")
+    assert set(tasks) == {visit.pk, mine.pk}
+    assert tasks[visit.pk] == "Visit — A quality · 山东省眼科学会 · 2026-11-27"
+    contacts = _choices(response, "contacts")
+    assert set(contacts) == {ours.pk, theirs.pk}
+    assert contacts[theirs.pk] == "乙 · 山东省眼科学会"
+
+    # The account known: every open task of that account (a colleague's too), its contacts.
+    response = client.get(reverse(ADD), {"account": cast.account.pk})
+    assert set(_choices(response, "task")) == {mine.pk, lenas.pk}
+    assert _choices(response, "contacts") == {ours.pk: "甲"}
+
+
+def test_a_task_of_another_account_is_refused_with_a_sentence(client, cast, english):
+    other = make_account(owner=cast.alice)
+    theirs = make_task(other, kind=TaskKind.VISIT)
+    client.force_login(cast.alice)
+    response = client.post(reverse(ADD), _touchpoint_form(cast.account, task=theirs.pk))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["task"]
+    assert errors == ["This task is not an open task of the chosen account."]
+    assert str(theirs.pk) not in errors[0]
+    assert not Touchpoint.objects.exists()
+
+
+def test_adding_a_touchpoint_shows_one_message(client, cast, policy_a, english):
+    policy_put_in_tier(cast.account, policy_a, dt.date(2026, 5, 1))
+    visit = make_task(cast.account, kind=TaskKind.VISIT, source=TaskSource.POLICY, key="visit",
+                      tier=policy_a)  # fmt: skip
+    client.force_login(cast.alice)
+    response = client.post(reverse(ADD), _touchpoint_form(cast.account, task=visit.pk),
+                           follow=True)  # fmt: skip
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and "is done" in shown[0] and "2026-06-25" in shown[0]
+    # Without a task, the admin's own message is the only one.
+    response = client.post(reverse(ADD), _touchpoint_form(cast.account, kind="email"),
+                           follow=True)  # fmt: skip
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_task_page_shows_the_title_and_role_in_the_readers_language(client, cast, policy_a,
+                                                                    english):  # fmt: skip
+    banquet = make_task(cast.account, kind=TaskKind.BANQUET, source=TaskSource.POLICY,
+                        key="banquet", tier=policy_a, role="general_manager")  # fmt: skip
+    Task.objects.filter(pk=banquet.pk).update(title="宴请（A品质）")
+    client.force_login(cast.alice)
+    text = client.get(reverse("admin:activities_task_change", args=(banquet.pk,))).content
+    text = text.decode()
+    assert "宴请（A品质）" not in text and "Banquet" in text
+    assert "General manager" in text and "general_manager" not in text
+    listing = client.get(reverse(TASKS)).content.decode()
+    assert "宴请（A品质）" not in listing
+    response = client.post(reverse(TASKS), {"action": "cancel_tasks", "index": 0,
+                                            ACTION_CHECKBOX_NAME: [banquet.pk]})  # fmt: skip
+    assert "宴请（A品质）" not in response.content.decode()
+
+
+def test_task_list_status_filter_defaults_to_open_with_all_available(client, cast):
+    open_ = make_task(cast.account)
+    done = make_task(cast.account, status=TaskStatus.DONE)
+    cancelled = make_task(cast.account, status=TaskStatus.CANCELLED)
+    assert listed(client, cast.alice) == [open_]
+    assert set(listed(client, cast.alice, status__exact="all")) == {open_, done, cancelled}
+    assert listed(client, cast.alice, status__exact="cancelled") == [cancelled]
+    assert listed(client, cast.alice, status__exact="bogus") == [open_]
+
+
+def test_touchpoint_list_keeps_chinese_names_on_one_line(client, cast, policy_a):
+    Touchpoint.objects.create(account=cast.account, kind="call", logged_by=cast.alice,
+                              occurred_at=policy_local(2026, 6, 14))  # fmt: skip
+    client.force_login(cast.alice)
+    text = client.get(reverse("admin:activities_touchpoint_changelist")).content.decode()
+    assert f'<span class="whitespace-nowrap">{cast.alice}</span>' in text
+
+
+def test_a_kam_sees_no_team_table_on_the_compliance_page(client, cast, english):
+    client.force_login(cast.alice)
+    response = client.get(reverse("admin:activities_task_compliance"))
+    text = response.content.decode()
+    assert "Per key account manager" in text and "Per team" not in text
+    assert "Due so far" in text
+    client.force_login(cast.lena)
+    assert "Per team" in client.get(reverse("admin:activities_task_compliance")).content.decode()
+
+
+def test_last_touchpoint_tag_and_the_360_row(client, cast, english):
+    template = Template(
+        "{% load activities_tags %}{% last_touchpoint account as tp %}"
+        "{% if tp %}{{ tp.touchpoint.kind }} {{ tp.day|date:'Y-m-d' }} {{ tp.days_ago }}"
+        "{% else %}none{% endif %}"
+    )
+    assert template.render(Context({"account": cast.account})) == "none"
+    Touchpoint.objects.create(account=cast.account, kind="call",
+                              occurred_at=policy_local(2026, 6, 1))  # fmt: skip
+    # 23:30 Shanghai on 11 June is 15:30 UTC: the local day counts.
+    Touchpoint.objects.create(account=cast.account, kind="visit",
+                              occurred_at=policy_local(2026, 6, 11, 23, 30))  # fmt: skip
+    Touchpoint.objects.create(account=cast.west_account, kind="gift",
+                              occurred_at=policy_local(2026, 6, 14))  # fmt: skip
+    assert template.render(Context({"account": cast.account})) == "visit 2026-06-11 4"
+    client.force_login(cast.alice)
+    page = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
+    text = client.get(page).content.decode()
+    assert "last touchpoint" in text
+    row = text.split('data-figure="last-touchpoint">')[1].split("</dd>")[0]
+    assert "Visit" in row and "2026-06-11" in row and "4 days ago" in row

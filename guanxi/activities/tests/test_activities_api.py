@@ -137,3 +137,23 @@ def test_cancel_a_task(as_user, cast):
 def test_the_api_needs_a_token(client):
     assert client.get("/api/activities/today").status_code == 401
     assert client.get("/api/activities/tasks").status_code == 401
+
+
+def test_tasks_list_filters_by_a_visible_account(as_user, cast):
+    from guanxi.core.testing import make_account
+
+    other = make_account(owner=cast.alice)
+    mine = make_task(cast.account)
+    theirs = make_task(other)
+    west = make_task(cast.west_account)
+    client = as_user("alice")
+    body = client.get(f"/api/activities/tasks?account={cast.account.pk}").json()
+    assert [t["id"] for t in body["items"]] == [mine.pk]
+    body = client.get(f"/api/activities/tasks?account={other.pk}").json()
+    assert [t["id"] for t in body["items"]] == [theirs.pk]
+    # An account alice may not see: empty, as the contacts and transactions lists answer.
+    body = client.get(f"/api/activities/tasks?account={cast.west_account.pk}").json()
+    assert body["count"] == 0 and body["items"] == []
+    assert client.get("/api/activities/tasks?account=0").status_code == 422
+    body = as_user("charlie").get(f"/api/activities/tasks?account={cast.west_account.pk}").json()
+    assert [t["id"] for t in body["items"]] == [west.pk]

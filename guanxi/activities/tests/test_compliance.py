@@ -18,8 +18,11 @@ D = dt.date
 START, END, AS_OF = D(2026, 3, 1), D(2026, 3, 31), D(2026, 3, 20)
 
 
-def task(account, assignee, due, *, done=None, status=None, source=TaskSource.POLICY, tier=None):
-    return Task.objects.create(
+def task(
+    account, assignee, due, *, done=None, status=None, source=TaskSource.POLICY, tier=None,
+    created=None,
+):  # fmt: skip
+    row = Task.objects.create(
         account=account,
         assignee=assignee,
         kind="call",
@@ -30,6 +33,10 @@ def task(account, assignee, due, *, done=None, status=None, source=TaskSource.PO
         status=status or (TaskStatus.DONE if done else TaskStatus.OPEN),
         completed_at=done,
     )
+    # Created well before it was due, unless the test says otherwise (auto_now_add).
+    Task.objects.filter(pk=row.pk).update(created_at=created or policy_local(2026, 1, 1))
+    row.refresh_from_db()
+    return row
 
 
 @pytest.fixture
@@ -65,16 +72,17 @@ def test_a_manager_sees_every_kam_and_team(cast, book):
     rows = rows_by_user(report)
     assert set(rows) == {"alice", "bob", "charlie"}
     alice = rows["alice"]
+    # Due so far: the task due on 25 March is still to come.
     assert (alice.due, alice.on_time, alice.late, alice.open_overdue, alice.open_not_due) == (
-        4, 1, 1, 1, 1,
+        3, 1, 1, 1, 1,
     )  # fmt: skip
     assert alice.share_on_time == pytest.approx(1 / 3)
     assert rows["bob"].share_on_time == 1.0
     assert rows["charlie"].open_overdue == 1 and rows["charlie"].share_on_time == 0.0
     teams = {row.team.name: row for row in report.teams}
-    assert teams["East"].due == 5 and teams["East"].on_time == 2
+    assert teams["East"].due == 4 and teams["East"].on_time == 2
     assert teams["West"].due == 1
-    assert report.total.due == 6 and report.total.decided == 5
+    assert report.total.due == 5 and report.total.decided == 5
 
 
 def test_a_team_lead_sees_the_team_and_a_kam_only_themselves(cast, book):
@@ -82,8 +90,39 @@ def test_a_team_lead_sees_the_team_and_a_kam_only_themselves(cast, book):
     assert set(rows_by_user(lena)) == {"alice", "bob"}
     assert [row.team.name for row in lena.teams] == ["East"]
     alice = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
-    assert set(rows_by_user(alice)) == {"alice"} and alice.total.due == 4
+    assert set(rows_by_user(alice)) == {"alice"} and alice.total.due == 3
     assert compliance(user=cast.charlie, start=START, end=END, as_of=AS_OF).total.due == 1
+
+
+def test_a_task_created_past_its_due_date_is_judged_from_its_creation(cast):
+    # The first sync after a tier started on 1 March made a visit "due" on 1 March only on
+    # 10 March: done on 12 March it is late by two days, not eleven; done on the 10th on time.
+    late_born = task(cast.account, cast.alice, D(2026, 3, 1), created=policy_local(2026, 3, 10, 2),
+                     done=policy_local(2026, 3, 10, 18))  # fmt: skip
+    task(cast.account, cast.alice, D(2026, 3, 1), created=policy_local(2026, 3, 10, 2),
+         done=policy_local(2026, 3, 12))  # fmt: skip
+    # Created on 18 March for 1 March and still open on the 20th: overdue since the 18th.
+    task(cast.account, cast.alice, D(2026, 3, 1), created=policy_local(2026, 3, 18))
+    # Created on 22 March for 1 March: due on the 22nd, not due yet on the 20th.
+    task(cast.account, cast.alice, D(2026, 3, 1), created=policy_local(2026, 3, 22))
+    # Created on 1 April for a day in March: due in April, outside the period.
+    task(cast.account, cast.alice, D(2026, 3, 15), created=policy_local(2026, 4, 1))
+    row = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total
+    assert (row.due, row.on_time, row.late, row.open_overdue, row.open_not_due) == (3, 1, 1, 1, 1)
+    # Local day of creation: 01:00 Shanghai on 10 March is still 9 March in UTC.
+    Task.objects.filter(pk=late_born.pk).update(
+        created_at=policy_local(2026, 3, 10, 1), completed_at=policy_local(2026, 3, 10, 23, 30)
+    )
+    assert compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total.on_time == 1
+
+
+def test_due_so_far_leaves_out_tasks_still_to_come_but_counts_early_ones_done(cast):
+    task(cast.account, cast.alice, D(2026, 3, 20))  # due today, open: due, not overdue
+    task(cast.account, cast.alice, D(2026, 3, 28))  # not due yet
+    task(cast.account, cast.alice, D(2026, 3, 29), done=policy_local(2026, 3, 19))  # done early
+    row = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total
+    assert (row.due, row.on_time, row.open_overdue, row.open_not_due) == (2, 1, 0, 1)
+    assert row.share_on_time == 1.0
 
 
 def test_nothing_due_has_no_share(cast):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
 from guanxi.activities.ics import calendar_feed_ensure
 from guanxi.activities.models import CalendarFeed, Task, TaskKind, TaskSource, TaskStatus
+from guanxi.activities.tests.conftest import policy_local
 
 
 def make_task(account, due: dt.date, *, title="拜访客户", status=TaskStatus.OPEN, **extra):
@@ -35,9 +37,14 @@ def tasks(cast):
     }
 
 
+def frozen():
+    return time_machine.travel(policy_local(2026, 6, 15, 9), tick=False)
+
+
 def test_the_feed_lists_the_users_open_tasks_as_all_day_events(client, cast, tasks):
     feed = calendar_feed_ensure(user=cast.alice)
-    response = client.get(reverse("activities_calendar_feed", args=(feed.token,)))
+    with frozen():
+        response = client.get(reverse("activities_calendar_feed", args=(feed.token,)))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     found = events(response.content)
@@ -97,3 +104,24 @@ def test_a_lead_viewing_a_members_day_sees_no_feed_and_resets_only_their_own(cli
     assert mine not in response.content.decode()
     client.post(reverse("admin:activities_task_calendar_reset"))
     assert CalendarFeed.objects.get(user=cast.alice).token == mine
+
+
+def test_an_overdue_task_moves_to_today_and_says_since_when(client, cast, tasks):
+    feed = calendar_feed_ensure(user=cast.alice)
+    with frozen():
+        found = events(client.get(reverse("activities_calendar_feed", args=(feed.token,))).content)
+    overdue = next(e for uid, e in found.items() if uid.startswith(f"task-{tasks['overdue'].pk}@"))
+    assert overdue.decoded("DTSTART") == dt.date(2026, 6, 15)
+    assert overdue.decoded("DTEND") == dt.date(2026, 6, 16)
+    assert "回访" in str(overdue["SUMMARY"])
+    assert "2026-06-01" in str(overdue["SUMMARY"])  # "(逾期自 …)" / "(overdue since …)"
+    on_time = next(e for uid, e in found.items() if uid.startswith(f"task-{tasks['open'].pk}@"))
+    assert "2026-07-01" not in str(on_time["SUMMARY"])
+
+
+def test_the_role_is_shown_by_its_label_not_its_code(client, cast, english):
+    from guanxi.activities.ics import task_description
+
+    task = make_task(cast.account, dt.date(2026, 7, 1), role="general_manager")
+    text = task_description(task)
+    assert "General manager" in text and "general_manager" not in text

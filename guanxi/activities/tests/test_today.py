@@ -241,7 +241,9 @@ def test_one_click_refuses_bad_input_with_a_message(client, cast, english):
     assert not Touchpoint.objects.exists()
     call.refresh_from_db()
     assert call.status == TaskStatus.OPEN
-    assert client.get(reverse("admin:activities_task_log", args=(call.pk,))).status_code == 405
+    response = client.get(reverse("admin:activities_task_log", args=(call.pk,)))
+    assert response.status_code == 302 and response["Location"] == reverse(PAGE)
+    assert not Touchpoint.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["bob", "charlie"])
@@ -263,3 +265,88 @@ def test_a_closed_task_is_not_logged_twice(client, cast):
     with frozen():
         client.post(reverse("admin:activities_task_log", args=(call.pk,)), {"kind": "call"})
     assert not Touchpoint.objects.exists()
+
+
+@pytest.fixture
+def moves(cast, policy_a, policy_b):
+    """Tier changes in alice's book around 15 June 2026. The scheme rolled out on 10 June (its
+    first run gave every account its first tier); since then: one account entered a tier for
+    the first time, one moved up, one down, one lost its tier."""
+    scheme = policy_a.scheme
+    names = ("rollout", "newcomer", "riser", "faller", "leaver")
+    acc = {name: make_account(owner=cast.alice, name=name) for name in names}
+
+    def change(account, old, new, day):
+        return TierChange.objects.create(account=account, scheme=scheme, from_tier=old,
+                                         to_tier=new, effective_on=day,
+                                         reason=ChangeReason.RULES)  # fmt: skip
+
+    # An older account of another owner fixes the rollout day before the window: 10 June.
+    change(cast.west_account, None, policy_b, dt.date(2026, 6, 10))
+    change(acc["rollout"], None, policy_a, dt.date(2026, 6, 10))
+    change(acc["newcomer"], None, policy_b, dt.date(2026, 6, 13))
+    change(acc["riser"], policy_b, policy_a, dt.date(2026, 6, 14))
+    change(acc["faller"], policy_a, policy_b, dt.date(2026, 6, 12))
+    change(acc["leaver"], policy_b, None, dt.date(2026, 6, 11))
+    return acc
+
+
+def test_tier_changes_leave_out_the_rollout_and_call_first_tiers_new(cast, moves, english):
+    with frozen():
+        result = agenda(user=cast.alice)
+    got = {c.account.name: c for c in result.tier_changes}
+    assert set(got) == {"newcomer", "riser", "faller", "leaver"}  # not the rollout's entries
+    assert {name: c.direction for name, c in got.items()} == {
+        "newcomer": "new", "riser": "up", "faller": "down", "leaver": "lost",
+    }  # fmt: skip
+    assert got["newcomer"].upgrade is None and got["riser"].upgrade is True
+    assert "(up)" not in got["newcomer"].reason and "new in B quality" in got["newcomer"].reason
+    assert "B quality → A quality (up)" in got["riser"].reason
+    assert "A quality → B quality (down)" in got["faller"].reason
+    assert "(lost)" in got["leaver"].reason
+
+
+def test_a_first_tier_on_the_rollout_day_still_shows_a_real_move(cast, policy_a, policy_b):
+    # On the rollout day itself, an entry is left out but a move (from a tier) is not.
+    account = make_account(owner=cast.alice)
+    TierChange.objects.create(account=account, scheme=policy_a.scheme, from_tier=None,
+                              to_tier=policy_b, effective_on=dt.date(2026, 6, 12),
+                              reason=ChangeReason.RULES)  # fmt: skip
+    TierChange.objects.create(account=account, scheme=policy_a.scheme, from_tier=policy_b,
+                              to_tier=policy_a, effective_on=dt.date(2026, 6, 12),
+                              reason=ChangeReason.OVERRIDE)  # fmt: skip
+    with frozen():
+        result = agenda(user=cast.alice)
+    assert [c.direction for c in result.tier_changes] == ["up"]
+
+
+def test_today_page_and_api_agree_on_the_direction(client, as_user, cast, moves, english):
+    client.force_login(cast.alice)
+    with frozen():
+        text = client.get(reverse(PAGE)).content.decode()
+        body = as_user("alice").get("/api/activities/today").json()
+    api = {c["account_name"]: c["direction"] for c in body["tier_changes"]}
+    assert api == {"newcomer": "new", "riser": "up", "faller": "down", "leaver": "lost"}
+    for name, direction in api.items():
+        assert f'data-account="{moves[name].pk}"' in text
+        assert f'data-direction="{direction}"' in text
+    assert f'data-account="{moves["rollout"].pk}"' not in text
+
+
+def test_budgets_on_today_have_thousands_separators(client, cast, english):
+    task(cast.account, TaskKind.BANQUET, TODAY, budget=Decimal("12000.00"))
+    client.force_login(cast.alice)
+    with frozen():
+        text = client.get(reverse(PAGE)).content.decode()
+    assert "budget ¥12,000" in text
+
+
+def test_a_closed_task_warning_names_it_in_the_readers_language(client, cast, policy_a, english):
+    visit = task(cast.account, TaskKind.VISIT, TODAY, tier=policy_a, status=TaskStatus.DONE)
+    Task.objects.filter(pk=visit.pk).update(title="拜访客户")
+    client.force_login(cast.alice)
+    with frozen():
+        response = client.post(reverse("admin:activities_task_log", args=(visit.pk,)),
+                               {"kind": "visit"}, follow=True)  # fmt: skip
+    text = response.content.decode()
+    assert "was already closed" in text and "拜访客户" not in text
