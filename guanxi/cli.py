@@ -24,11 +24,25 @@ from collections.abc import Callable
 from typing import Any
 
 
-def _setup_django() -> None:
+def _setup_django(*, admin: bool = True) -> None:
+    """Start Django. ``admin=False`` skips the admin's autodiscovery: importing every admin module
+    pulls in the analytics (scipy) and the importers (polars), over a second of start-up that a
+    command like `guanxi tiers presets` never uses. Commands that serve pages or run queued jobs
+    (which may be defined next to the admin actions that enqueue them) keep it."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
     import django
 
-    django.setup()
+    if admin:
+        django.setup()
+        return
+    from django.contrib import admin as django_admin
+
+    autodiscover = django_admin.autodiscover
+    django_admin.autodiscover = lambda: None
+    try:
+        django.setup()
+    finally:
+        django_admin.autodiscover = autodiscover
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -44,7 +58,7 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _serve(addr: str, threads: int = 8) -> None:
+def _serve(addr: str, threads: int = 8, *, note: str = "") -> None:
     # waitress: a production-grade pure-Python WSGI server, unlike Django's runserver.
     from waitress import serve
 
@@ -52,6 +66,8 @@ def _serve(addr: str, threads: int = 8) -> None:
 
     host, _, port = addr.rpartition(":")
     print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
+    if note:
+        print(note, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         serve(application, host=host or "127.0.0.1", port=int(port), threads=threads)
 
@@ -74,8 +90,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nLog in at http://{args.addr}/admin/ as {username} / {password}")
     print(demo_logins_hint(password))
     if not args.no_serve:
-        _serve(args.addr)
+        _jobs_inline()
+        _serve(
+            args.addr,
+            note="Background jobs run inline in the demo (no worker needed); in production run"
+            " `guanxi worker` alongside `guanxi serve`.",
+        )
     return 0
+
+
+def _jobs_inline() -> None:
+    """Run Huey jobs where they are enqueued: the demo has no worker, and the UI's buttons that
+    enqueue a job ("re-evaluate now") would otherwise wait for one forever."""
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True  # also swaps the queue for an in-memory one
+    settings.HUEY = {**settings.HUEY, "immediate": True}
 
 
 def _demo_nightly() -> None:
@@ -92,14 +123,30 @@ def _demo_nightly() -> None:
     except (JobFailed, ApplicationError) as exc:
         print(f"nightly run skipped: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return
+    history = summary.get("history") or []
+    if history:
+        moves = sum(h["changes"] for h in history)
+        print(
+            f"tier history: {len(history)} monthly runs from {history[0]['as_of']}"
+            f" to {history[-1]['as_of']}, {moves} tier changes"
+        )
     for name, step in summary["steps"].items():
         print(DESCRIBE[name](step))
     print("(guanxi nightly re-runs analytics, tiering, discount reviews and tasks.)")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
     _migrate()
-    _serve(args.addr, threads=args.threads)
+    if settings.HUEY.get("immediate"):
+        note = "Background jobs: run inline (HUEY_IMMEDIATE is on), no worker needed."
+    else:
+        note = (
+            "Background jobs: run `guanxi worker` alongside (nightly chain at "
+            f"{settings.GUANXI_NIGHTLY_HOUR:02d}:00 {settings.TIME_ZONE})."
+        )
+    _serve(args.addr, threads=args.threads, note=note)
     return 0
 
 
@@ -228,9 +275,7 @@ def _job_command(name: str, fn_path: str, args: argparse.Namespace) -> int:
     try:
         as_of = _parse_as_of(args.as_of)
         module, attr = fn_path.rsplit(".", 1)
-        summary = _run_job(
-            name, getattr(import_module(module), attr), as_of=as_of, progress=True
-        )
+        summary = _run_job(name, getattr(import_module(module), attr), as_of=as_of, progress=True)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -422,6 +467,10 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands that serve the admin or run queued jobs: they load every app's admin module.
+NEEDS_ADMIN = {cmd_demo, cmd_serve, cmd_worker, cmd_manage}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi (关系) key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -499,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_django()
+    _setup_django(admin=args.func in NEEDS_ADMIN)
     return args.func(args)
 
 

@@ -208,9 +208,23 @@ UNFOLD = {
     },
 }
 
+
+def request_log_without_4xx_traceback(record) -> bool:
+    """Logging filter for django.request: a 4xx (a 403 from PermissionDenied, a 404) is an
+    expected answer, logged as one warning line; its traceback would bury the 5xx ones that
+    matter, which keep theirs."""
+    status = getattr(record, "status_code", None)
+    if status is not None and status < 500:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_4xx_traceback": {"()": lambda: request_log_without_4xx_traceback}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["no_4xx_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -4,6 +4,7 @@ short summary, records a JobRun, and answers bad arguments with a message and a 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -192,9 +193,7 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert "not run: tiering, discount_reviews, policy_tasks" in err
 
 
-def test_worker_says_where_the_queue_lives_and_runs_the_consumer(
-    db, capsys, monkeypatch, settings
-):
+def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, monkeypatch, settings):
     calls = []
     monkeypatch.setattr(
         "django.core.management.call_command",
@@ -225,3 +224,110 @@ def test_worker_says_where_the_queue_lives_and_runs_the_consumer(
 def test_worker_refuses_to_start_in_immediate_mode(db, capsys):
     assert main(["worker"]) == 2  # tests run Huey in immediate mode
     assert "HUEY_IMMEDIATE is on" in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """`guanxi serve` / `guanxi demo` up to the server, which is not started."""
+    served = []
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    monkeypatch.setattr("guanxi.cli._migrate", lambda verbosity=0: None)
+    return served
+
+
+@pytest.fixture
+def queued(monkeypatch, settings):
+    """Huey as a server without HUEY_IMMEDIATE has it: jobs wait for a worker (tests run inline)."""
+    from huey.contrib.djhuey import HUEY
+
+    monkeypatch.setattr(HUEY, "immediate", False)
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+    return HUEY
+
+
+def test_serve_says_to_run_a_worker_for_the_background_jobs(db, capsys, no_server, queued):
+    assert main(["serve", "--addr", "127.0.0.1:8123"]) == 0
+    out = capsys.readouterr().out
+    assert "running at http://127.0.0.1:8123/" in out
+    assert "run `guanxi worker` alongside (nightly chain at 02:00 Asia/Shanghai)" in out
+    assert no_server == [{"host": "127.0.0.1", "port": 8123, "threads": 8}]
+    assert queued.immediate is False
+
+
+def test_the_demo_server_runs_background_jobs_inline(db, capsys, monkeypatch, no_server, queued):
+    from guanxi.demo import services
+    from guanxi.tiers.tasks import tiering
+
+    class Built:
+        def describe(self):
+            return "demo built"
+
+    monkeypatch.setattr(services, "demo_build", lambda **kw: Built())
+    monkeypatch.setattr("guanxi.cli._demo_nightly", lambda: None)
+    assert main(["demo", "--addr", "127.0.0.1:8124"]) == 0
+    out = capsys.readouterr().out
+    assert "Background jobs run inline in the demo" in out and "`guanxi worker`" in out
+    assert len(no_server) == 1
+    # a job enqueued by the UI ("re-evaluate now") runs at once, recorded
+    assert queued.immediate is True
+    tiering(as_of=AS_OF)
+    assert JobRun.objects.filter(name="tiering", status=JobStatus.SUCCEEDED).count() == 1
+
+
+def test_the_demo_without_serving_leaves_the_queue_alone(db, capsys, monkeypatch, queued):
+    from guanxi.demo import services
+
+    class Built:
+        def describe(self):
+            return "demo built"
+
+    monkeypatch.setattr(services, "demo_build", lambda **kw: Built())
+    monkeypatch.setattr("guanxi.cli._demo_nightly", lambda: None)
+    monkeypatch.setattr("guanxi.cli._migrate", lambda verbosity=0: None)
+    assert main(["demo", "--no-serve"]) == 0
+    assert "inline" not in capsys.readouterr().out
+    assert queued.immediate is False
+
+
+def _request_log(status: int, exc: Exception) -> logging.LogRecord:
+    """Log a response the way Django's request handler does, through the configured loggers."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.log import log_response
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+            self.format(record)  # what the console handler would print
+
+    handler = Keep()
+    logging.getLogger().addHandler(handler)
+    try:
+        try:
+            raise exc
+        except Exception as raised:
+            log_response(
+                "%s: %s", type(raised).__name__, "/admin/x/",
+                response=HttpResponse(status=status), request=RequestFactory().get("/admin/x/"),
+                exception=raised,
+            )  # fmt: skip
+    finally:
+        logging.getLogger().removeHandler(handler)
+    (record,) = records
+    return record
+
+
+def test_expected_4xx_answers_are_logged_in_one_line_and_5xx_keep_their_traceback():
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    for status, exc in ((403, PermissionDenied()), (404, Http404("no such account"))):
+        record = _request_log(status, exc)
+        assert record.levelno == logging.WARNING and record.exc_info is None
+        text = logging.Formatter().format(record)
+        assert "\n" not in text and "Traceback" not in text, text
+    record = _request_log(500, ValueError("boom"))
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "Traceback" in logging.Formatter().format(record)

@@ -57,4 +57,7 @@ def test_demo_command_loads_data_prints_login_and_serves(demo_server):
     assert status == 200, f"server did not answer; exit={proc.poll()}\n{output[-3000:]}"
     assert "csrfmiddlewaretoken" in page
     assert re.search(r"admin\s*/\s*\S+", output), output
+    # no worker in the demo: the jobs the UI enqueues run inline, and it says so
+    assert "Background jobs run inline in the demo" in output, output
+    assert "tier history: 6 monthly runs" in output, output
     assert (Path(log.parent) / "guanxi.sqlite3").exists()

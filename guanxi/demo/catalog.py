@@ -128,7 +128,7 @@ PROVINCE_SHORT = {
 
 ASSOCIATIONS = (
     "中国{field}协会",
-    "{prov}省{field}学会",
+    "{prov}{field}学会",  # prov: the full name, 辽宁省 or 北京市
     "中华医学会{med}分会",
     "{prov}{field}行业协会",
     "国际{field}大会组委会",

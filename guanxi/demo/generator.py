@@ -566,11 +566,16 @@ class DemoGenerator:
             english = f"{stem_en} Group Co., Ltd."
         elif kind == "association":
             row.name = self._unique(
-                lambda: self.pick(C.ASSOCIATIONS).format(
-                    field=self.pick(C.ASSOCIATION_FIELDS),
-                    prov=row.province,
-                    med=self.pick(C.MEDICAL_BRANCHES),
-                    city=row.city,
+                # 口腔医学 + 学会 is 口腔医学会, as the real societies write it
+                lambda: (
+                    self.pick(C.ASSOCIATIONS)
+                    .format(
+                        field=self.pick(C.ASSOCIATION_FIELDS),
+                        prov=row.province,
+                        med=self.pick(C.MEDICAL_BRANCHES),
+                        city=row.city,
+                    )
+                    .replace("学学会", "学会")
                 )
             )
             row.organisation_form, row.industry, row.enterprise_nature = (

@@ -102,6 +102,15 @@ class TouchpointRow:
     group: str = ""  # a group invitation: the policy task it fulfilled is recorded as done
 
 
+def tier_categories() -> frozenset[str] | None:
+    """The product categories the restaurant's monthly tiers count (the preset's `categories`:
+    food & beverage and what goes with it, not room nights or meeting rooms); None = every one."""
+    from guanxi.tiers.presets import PRESETS
+
+    codes = PRESETS["restaurant-monthly"].get("categories")
+    return frozenset(codes) if codes else None
+
+
 def month_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of the last complete calendar month before ``as_of`` (the tiers'
     month; the same rule as guanxi.tiers.metrics.month_window)."""
@@ -121,8 +130,8 @@ class RelationsPlanner:
         self.as_of = gen.as_of
         self.rng = np.random.default_rng([gen.seed, 404])
         self.member_tier: dict[int, str] = {}  # account idx → planned tier code
-        # account idx → its hotel bills in the planned month: (count, spend, spend with a head
-        # count, heads)
+        # account idx → its hotel bills in the planned month that the restaurant's tiers count
+        # (their categories): (count, spend, spend with a head count, heads)
         self.existing: dict[int, tuple[int, float, float, int]] = {}
         # account idx → hotel revenue in the first and in the last year of the window
         self.first_year: dict[int, float] = defaultdict(float)
@@ -182,8 +191,10 @@ class RelationsPlanner:
         start, end = self.at(first, 0), self.at(last + dt.timedelta(days=1), 0)
         first_year_end = self.at(self.gen.window_start + dt.timedelta(days=365), 0)
         year_ago = self.at(self.as_of - dt.timedelta(days=365), 0)
+        counted_categories = tier_categories()
         for t in txs:
-            if start <= t.occurred_at < end:
+            counts = counted_categories is None or t.category in counted_categories
+            if counts and start <= t.occurred_at < end:
                 n, spend, counted, heads = self.existing.get(t.account_idx, (0, 0.0, 0.0, 0))
                 with_heads = bool(t.head_count)
                 self.existing[t.account_idx] = (

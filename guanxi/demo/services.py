@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -588,13 +589,71 @@ def demo_schemes_ensure() -> None:
     )
 
 
+# Months of tier history the demo opens with: the tiers are evaluated as of the first day of each
+# of these months, oldest first, before today's run.
+TIER_HISTORY_MONTHS = 6
+
+
+def demo_tier_history_days(as_of: dt.date) -> list[dt.date]:
+    """The last ``TIER_HISTORY_MONTHS`` first days of a month before ``as_of``, oldest first
+    (``as_of`` itself is today's run, not part of the history)."""
+    days = []
+    year, month = as_of.year, as_of.month
+    while len(days) < TIER_HISTORY_MONTHS:
+        if dt.date(year, month, 1) < as_of:
+            days.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return days[::-1]
+
+
+def demo_tier_history(*, as_of: dt.date, progress: bool = False) -> list[dict[str, Any]]:
+    """Tier runs as of the first day of each of the last months, oldest first: a month's run
+    tiers each restaurant member by the month before it, so the demo opens with half a year of
+    real monthly moves up and down, first assignments months back, and a Today page that lists
+    this month's moves rather than every account's first tier. Tasks are not synced here: the
+    nightly run syncs them once, as of today."""
+    from guanxi.tiers.services import tiering_run
+    from guanxi.tiers.tasks import tier_changes_by_scheme
+
+    out = []
+    for day in demo_tier_history_days(as_of):
+        run = tiering_run(as_of=day)
+        moved = tier_changes_by_scheme(run.pk)
+        out.append({"as_of": day, "changes": run.n_changes, "by_scheme": moved})
+        if progress:
+            moves = "; ".join(
+                f"{code} " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
+                for code, counts in moved.items()
+            )
+            print(
+                f"tier history as of {day}: {run.n_changes} changes ({moves or 'none'})",
+                file=sys.stderr,
+                flush=True,
+            )
+    return out
+
+
 def demo_nightly(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """Run the nightly chain once (analytics → tiering → discount reviews → policy tasks), recorded
-    like the scheduled run, so the demo opens with scores, tiers, reviews and each KAM's Today."""
+    like the scheduled run, so the demo opens with scores, tiers, reviews and each KAM's Today.
+
+    On a demo without tiers yet, the months of tier history run right after analytics (the CLP
+    levels need the scores), before today's tiering."""
     from guanxi.core.jobs import job_record
     from guanxi.core.tasks import nightly_job
+    from guanxi.tiers.models import AccountTier
 
-    return job_record("nightly", nightly_job, as_of=as_of, progress=progress)
+    as_of = as_of or timezone.localdate()
+    history: list[dict[str, Any]] = []
+    fresh = not AccountTier.objects.exists()
+
+    def after(name: str, _summary: dict[str, Any]) -> None:
+        if name == "analytics" and fresh:
+            history.extend(demo_tier_history(as_of=as_of, progress=progress))
+
+    summary = job_record("nightly", nightly_job, as_of=as_of, progress=progress, on_step=after)
+    summary["history"] = history
+    return summary
 
 
 def demo_nightly_due() -> bool:

@@ -16,10 +16,15 @@ from guanxi.accounts.models import Account
 from guanxi.activities.models import Task, TaskKind, TaskStatus, Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.models import JobRun, JobStatus, Role, User
-from guanxi.demo.relations import MEMBER_TAG, RelationsPlanner, month_window
-from guanxi.demo.services import demo_build, demo_nightly, demo_nightly_due
+from guanxi.demo.relations import MEMBER_TAG, RelationsPlanner, month_window, tier_categories
+from guanxi.demo.services import (
+    demo_build,
+    demo_nightly,
+    demo_nightly_due,
+    demo_tier_history_days,
+)
 from guanxi.insights.models import AccountScore
-from guanxi.tiers.models import AccountTier, DiscountReview, Metric, TierScheme
+from guanxi.tiers.models import AccountTier, DiscountReview, Metric, TierChange, TierScheme
 from guanxi.transactions.models import Transaction
 
 AS_OF = dt.date(2026, 6, 30)  # the tiers' month: May 2026
@@ -67,8 +72,9 @@ def test_the_restaurant_tiers_form_a_pyramid_of_members(demo, db):
     assert a < b < c
     members = set(Account.objects.filter(tags__name=MEMBER_TAG).values_list("id", flat=True))
     tiered = set(
-        AccountTier.objects.filter(scheme__code="restaurant-monthly", tier__isnull=False)
-        .values_list("account_id", flat=True)
+        AccountTier.objects.filter(
+            scheme__code="restaurant-monthly", tier__isnull=False
+        ).values_list("account_id", flat=True)
     )
     assert tiered < members  # every tiered account is a member; lapsed members have no tier
     clp = tiers_of("clp-levels")
@@ -76,16 +82,20 @@ def test_the_restaurant_tiers_form_a_pyramid_of_members(demo, db):
 
 
 def test_a_members_month_decides_its_tier(demo, db):
-    first, last = month_window(AS_OF)
     tier = AccountTier.objects.filter(
         scheme__code="restaurant-monthly", tier__code="a-quality"
     ).first()
     assert tier is not None
+    # the values stored are those of the month before the account reached the tier
+    first, last = month_window(tier.since)
     metrics = tier.metrics
     assert int(metrics["month_visits"]) >= 6 and Decimal(str(metrics["month_spend"])) >= 5000
     may = Transaction.objects.filter(
         account=tier.account, occurred_at__date__gte=first, occurred_at__date__lte=last
     )
+    counted = tier_categories()
+    if counted is not None:  # the scheme counts its categories only: meals, not room nights
+        may = may.filter(category__code__in=counted)
     assert may.count() == int(metrics["month_visits"])
 
 
@@ -159,6 +169,40 @@ def test_every_kam_opens_today_with_overdue_and_due_tasks(demo, db):
     assert len(this_week) >= 3
     gifts = Task.objects.filter(kind=TaskKind.BIRTHDAY_GIFT, status=TaskStatus.OPEN)
     assert set(gifts.values_list("contact_id", flat=True)) >= {c.pk for c in this_week}
+
+
+def test_the_demo_opens_with_half_a_year_of_restaurant_tier_moves(demo, db):
+    """Tiered as of the first of each of the last six months, then today: the restaurant's members
+    move up and down month to month, and first assignments lie months back."""
+    assert [h["as_of"] for h in demo["history"]] == [dt.date(2026, m, 1) for m in range(1, 7)]
+    changes = TierChange.objects.filter(scheme__code="restaurant-monthly").select_related(
+        "from_tier", "to_tier"
+    )
+    months = {c.effective_on.replace(day=1) for c in changes}
+    assert len(months) >= 4
+    moves = [c for c in changes if c.from_tier_id and c.to_tier_id]
+    downgrades = [c for c in moves if c.to_tier.rank > c.from_tier.rank]
+    upgrades = [c for c in moves if c.to_tier.rank < c.from_tier.rank]
+    assert downgrades and upgrades
+    first = changes.filter(from_tier=None).order_by("effective_on").first()
+    assert first.effective_on == dt.date(2026, 1, 1)
+    # the moves of the last week are this month's, not every account's first tier
+    week = TierChange.objects.filter(effective_on__gt=AS_OF - dt.timedelta(days=7))
+    assert week.count() < AccountTier.objects.filter(tier__isnull=False).count() / 4
+    # a tier's since is when the account reached it, months back for some
+    assert AccountTier.objects.filter(
+        scheme__code="restaurant-monthly", tier__isnull=False, since__lt=dt.date(2026, 6, 1)
+    ).exists()
+
+
+def test_the_tier_history_is_six_months_of_first_days_before_today():
+    assert demo_tier_history_days(dt.date(2026, 11, 24)) == [
+        dt.date(2026, m, 1) for m in range(6, 12)
+    ]
+    assert demo_tier_history_days(dt.date(2026, 3, 1)) == [
+        dt.date(2025, 9, 1), dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1),
+        dt.date(2026, 1, 1), dt.date(2026, 2, 1),
+    ]  # fmt: skip
 
 
 def test_a_second_nightly_run_on_the_same_day_changes_nothing(demo, db):
