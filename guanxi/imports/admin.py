@@ -20,7 +20,6 @@ from guanxi.imports.columns import SPECS
 from guanxi.imports.forms import ImportForm
 from guanxi.imports.models import ImportRun, ImportStatus
 from guanxi.imports.report import SHOWN_ERRORS
-from guanxi.imports.services import errors_as_csv_rows, import_file, template_csv
 
 SHOWN_IN_ADMIN = 500
 
@@ -181,6 +180,10 @@ class ImportRunAdmin(ModelAdmin):
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         if not _staff(request):
             raise Http404
+        # Imported where used: the importer pulls in polars, which every command would otherwise
+        # pay for at start-up when Django loads the admin modules.
+        from guanxi.imports.services import import_file
+
         report = None
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
@@ -214,6 +217,8 @@ class ImportRunAdmin(ModelAdmin):
         return TemplateResponse(request, "imports/upload.html", context)
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
+        from guanxi.imports.services import template_csv
+
         if kind not in SPECS:
             raise Http404
         response = HttpResponse("\ufeff" + template_csv(kind), content_type="text/csv")
@@ -221,6 +226,8 @@ class ImportRunAdmin(ModelAdmin):
         return response
 
     def errors_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        from guanxi.imports.services import errors_as_csv_rows
+
         run = self._get_visible(request, object_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'

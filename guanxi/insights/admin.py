@@ -23,7 +23,6 @@ from guanxi.core.admin_mixins import is_manager, is_staff
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.models import AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run, ordered_params
-from guanxi.insights.services import analysis_run
 from guanxi.transactions.models import Transaction
 
 # Param names as the literature writes them.
@@ -200,6 +199,10 @@ class AnalysisRunAdmin(ModelAdmin):
             }
             return TemplateResponse(request, "admin/insights/analysisrun/start.html", context)
         try:
+            # Imported here: the analytics library pulls in scipy, which every command would
+            # otherwise pay for at start-up when Django loads the admin modules.
+            from guanxi.insights.services import analysis_run
+
             run = analysis_run(user=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)

@@ -45,7 +45,6 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.tiers import attendance, forms
-from guanxi.tiers.jobs import tier_reevaluate
 from guanxi.tiers.models import (
     AccountTier,
     ChangeReason,
@@ -64,6 +63,7 @@ from guanxi.tiers.services import (
     policy_tasks_follow,
     scheme_load_preset,
 )
+from guanxi.tiers.tasks import tier_reevaluate
 from guanxi.tiers.templatetags.tiers_tags import metric_name, metric_value, rule_summary
 
 # (code, name, English name, description, English description): shown by the active language,
