@@ -76,6 +76,26 @@ class RoleAccessMixin:
         return True
 
 
+class ConfigAccessMixin:
+    """Configuration every staff user may read and only managers and admins may change
+    (product categories, tier schemes, tiers)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_manager(request)
+
+
 class ScopedQuerysetMixin:
     """Rows, foreign-key choices and object pages limited to the visible accounts."""
 

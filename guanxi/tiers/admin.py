@@ -38,6 +38,7 @@ from unfold.widgets import UnfoldAdminColorInputWidget
 
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.admin_mixins import (
+    ConfigAccessMixin,
     RoleAccessMixin,
     ScopedQuerysetMixin,
     is_manager,
@@ -205,25 +206,6 @@ def _next_url(request: HttpRequest) -> str | None:
     ):
         return url
     return None
-
-
-class ConfigAccessMixin:
-    """Configuration every staff user may read and only managers and admins may change."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_staff(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_staff(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return is_manager(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_manager(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_manager(request)
 
 
 # --- schemes and tiers --------------------------------------------------------------------------

@@ -381,20 +381,7 @@ def account_tier_override(
     row.override_until = until
     row.override_by = user
     row.tier = tier
-    if before != tier.pk:
-        row.since = timezone.localdate()
-    row.save()
-    TierChange.objects.create(
-        account=account,
-        scheme=scheme,
-        from_tier_id=before,
-        to_tier=tier,
-        effective_on=timezone.localdate(),
-        reason=ChangeReason.OVERRIDE,
-        note=reason[:300],
-        changed_by=user,
-        metrics=row.metrics or {},
-    )
+    _save_by_hand(row, before=before, reason=ChangeReason.OVERRIDE, note=reason, user=user)
     return row
 
 
@@ -416,21 +403,35 @@ def account_tier_override_clear(
     row.override_until = None
     row.override_by = None
     row.tier_id = row.computed_tier_id
+    _save_by_hand(
+        row,
+        before=before,
+        reason=ChangeReason.OVERRIDE_ENDED,
+        note=_("Override cleared by hand."),
+        user=user,
+    )
+    return row
+
+
+def _save_by_hand(
+    row: AccountTier, *, before: int | None, reason: str, note: str, user: User | None
+) -> None:
+    """Save a tier set or cleared by hand and record the move (the figures are the last ones the
+    rules saw, kept so the history shows what the override went against)."""
     if before != row.tier_id:
         row.since = timezone.localdate()
     row.save()
     TierChange.objects.create(
-        account=account,
-        scheme=scheme,
+        account_id=row.account_id,
+        scheme_id=row.scheme_id,
         from_tier_id=before,
         to_tier_id=row.tier_id,
         effective_on=timezone.localdate(),
-        reason=ChangeReason.OVERRIDE_ENDED,
-        note=_("Override cleared by hand."),
+        reason=reason,
+        note=str(note)[:300],
         changed_by=user,
         metrics=row.metrics or {},
     )
-    return row
 
 
 def policy_tasks_follow(*, account_id: int) -> None:

@@ -14,11 +14,11 @@ from unfold.decorators import display
 
 from guanxi.core.admin_mixins import (
     EXPORT_ACTIONS,
+    ConfigAccessMixin,
     LocalDateRangeFilter,
     ScopedModelAdmin,
     ServiceRulesForm,
     StaffModelAdmin,
-    is_manager,
 )
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.transactions import services
@@ -114,18 +114,9 @@ class PaymentAdmin(ScopedModelAdmin):
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(StaffModelAdmin):
+class ProductCategoryAdmin(ConfigAccessMixin, StaffModelAdmin):
     """Configurable: managers and admins edit, everyone else reads."""
 
     list_display = ("code", "name", "name_en", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     search_fields = ("code", "name", "name_en")
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return is_manager(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_manager(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_manager(request)
