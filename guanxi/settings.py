@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guanxi.insights",
     "guanxi.tiers",
     "guanxi.activities",
+    "guanxi.relationships",
     "guanxi.demo",
 ]
 

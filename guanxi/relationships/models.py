@@ -1,0 +1,216 @@
+"""The buying centre (决策链) and the relationship stages of key accounts (seeds 000, 001, 004).
+
+A `BuyingCentreMember` puts a contact on an account's buying centre: their buying roles, attitude
+to us, influence, reporting line and whether they are a rising star. The contact may belong to
+another account (an external influencer: a government department, an association). A
+`RelationshipStageEvent` records a key decision maker reaching a stage (好感 → 信任 → 利益 →
+情感) with the touchpoint that shows it; an `AccountRelationship` holds the organisation's stage
+(一般供应商 → 战略伙伴) and Kotler level, with its history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guanxi.accounts.models import Account
+
+
+class BuyingRole(models.TextChoices):
+    APPROVER = "approver", _("Decision approver (决策批准者)")
+    DECISION_MAKER = "decision_maker", _("Decision maker (决策者)")
+    SUPPORTER = "supporter", _("Supporter (支持者)")
+    INFLUENCER = "influencer", _("Influencer (影响者)")
+    USER = "user", _("User (使用者)")
+    GATEKEEPER = "gatekeeper", _("Gatekeeper (把关者)")
+
+
+class StanceToUs(models.TextChoices):
+    CHAMPION = "champion", _("Champion (拥护者)")
+    SUPPORTER = "supporter", _("Supporter (支持)")
+    NEUTRAL = "neutral", _("Neutral (中立)")
+    SCEPTIC = "sceptic", _("Sceptic (怀疑)")
+    OPPONENT = "opponent", _("Opponent (反对)")
+
+
+class BuyingCentreMember(models.Model):
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="buying_centre"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="buying_centre_seats",
+        help_text=_(
+            "Usually a contact of this account; an external influencer may belong to another."
+        ),
+    )
+    buying_roles = models.JSONField(
+        _("buying roles"), default=list, blank=True, help_text=_("One or more buying roles.")
+    )
+    stance = models.CharField(
+        _("attitude to us"), max_length=20, choices=StanceToUs.choices, default=StanceToUs.NEUTRAL
+    )
+    influence = models.PositiveSmallIntegerField(
+        _("influence (1–5)"), default=3, help_text=_("1 = little say, 5 = decides.")
+    )
+    reports_to = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rising_star = models.BooleanField(
+        _("rising star (未来决策者)"), default=False, help_text=_("A likely future decision maker.")
+    )
+    relationship_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("our relationship owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who on our side owns the relationship with this person."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("buying-centre member")
+        verbose_name_plural = _("buying centre (决策链)")
+        ordering = ["account", "-influence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "contact"], name="uniq_buying_centre_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=5), name="influence_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reports_to=models.F("contact")), name="not_reporting_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} @ {self.account}"
+
+    def clean(self) -> None:
+        unknown = [r for r in self.buying_roles or [] if r not in BuyingRole.values]
+        if unknown:
+            raise ValidationError({"buying_roles": _("Unknown buying role: %(roles)s.")
+                                   % {"roles": ", ".join(map(str, unknown))}})  # fmt: skip
+        if self.reports_to_id and self.reports_to_id == self.contact_id:
+            raise ValidationError({"reports_to": _("A person cannot report to themselves.")})
+
+
+class RelationshipStage(models.TextChoices):
+    """Key-decision-maker relationship stages (seed 001: 好感-信任-利益-情感), in order."""
+
+    GOODWILL = "goodwill", _("Goodwill (好感)")
+    TRUST = "trust", _("Trust (信任)")
+    INTEREST = "interest", _("Shared interest (利益)")
+    EMOTION = "emotion", _("Emotional bond (情感)")
+
+
+STAGE_ORDER = {stage: i for i, stage in enumerate(RelationshipStage.values, start=1)}
+
+
+class RelationshipStageEvent(models.Model):
+    """A contact reached a relationship stage with us, on a day, shown by a touchpoint."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="relationship_stages",
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=RelationshipStage.choices)
+    reached_on = models.DateField(_("reached on"))
+    evidence = models.ForeignKey(
+        "activities.Touchpoint",
+        verbose_name=_("evidence (touchpoint)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relationship stage reached")
+        verbose_name_plural = _("relationship stages")
+        ordering = ["contact", "reached_on", "id"]
+        indexes = [models.Index(fields=["account", "contact", "reached_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.get_stage_display()} ({self.reached_on})"
+
+
+class SupplierStage(models.TextChoices):
+    """Organisation relationship stage (seed 001: 一般供应商-主要供应商-核心供应商-战略伙伴)."""
+
+    GENERAL = "general", _("General supplier (一般供应商)")
+    MAIN = "main", _("Main supplier (主要供应商)")
+    CORE = "core", _("Core supplier (核心供应商)")
+    STRATEGIC = "strategic", _("Strategic partner (战略伙伴)")
+
+
+class KotlerLevel(models.TextChoices):
+    """Kotler's five relationship levels (seed 003)."""
+
+    BASIC = "basic", _("Basic (基本型)")
+    REACTIVE = "reactive", _("Reactive (被动型)")
+    ACCOUNTABLE = "accountable", _("Accountable (负责型)")
+    PROACTIVE = "proactive", _("Proactive (能动型)")
+    PARTNERSHIP = "partnership", _("Partnership (伙伴型)")
+
+
+class AccountRelationship(models.Model):
+    """Where we stand with the organisation as a whole (组织关系)."""
+
+    account = models.OneToOneField(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="relationship"
+    )
+    supplier_stage = models.CharField(
+        _("our position as supplier"),
+        max_length=20,
+        choices=SupplierStage.choices,
+        default=SupplierStage.GENERAL,
+    )
+    kotler_level = models.CharField(
+        _("relationship level (Kotler)"),
+        max_length=20,
+        choices=KotlerLevel.choices,
+        default=KotlerLevel.BASIC,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation relationship")
+        verbose_name_plural = _("organisation relationships")
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.get_supplier_stage_display()}"

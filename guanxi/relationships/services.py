@@ -1,0 +1,186 @@
+"""Writes for the buying centre and relationship stages. Each checks the account rule (what the
+user cannot see is not found) and the data's own rules, and raises ApplicationError with the field
+at fault."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_is_visible
+from guanxi.activities.models import Touchpoint
+from guanxi.contacts.models import Contact
+from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.models import User
+from guanxi.relationships.models import (
+    AccountRelationship,
+    BuyingCentreMember,
+    BuyingRole,
+    KotlerLevel,
+    RelationshipStage,
+    RelationshipStageEvent,
+    StanceToUs,
+    SupplierStage,
+)
+
+
+def _visible(user: User | None, account: Account) -> None:
+    if user is not None and not account_is_visible(user, account):
+        raise NotFound(_("No account %(id)s.") % {"id": account.pk}, field="account")
+
+
+def _reporting_cycle(account: Account, contact: Contact, boss: Contact) -> bool:
+    """Would `contact` reporting to `boss` close a loop in the account's reporting lines?"""
+    lines = dict(
+        BuyingCentreMember.objects.filter(account=account, reports_to__isnull=False)
+        .exclude(contact=contact)
+        .values_list("contact_id", "reports_to_id")
+    )
+    seen, current = set(), boss.pk
+    while current is not None and current not in seen:
+        if current == contact.pk:
+            return True
+        seen.add(current)
+        current = lines.get(current)
+    return False
+
+
+@transaction.atomic
+def buying_centre_member_set(
+    *,
+    account: Account,
+    contact: Contact,
+    user: User | None,
+    buying_roles: list[str] | tuple[str, ...] = (),
+    stance: str = StanceToUs.NEUTRAL,
+    influence: int = 3,
+    reports_to: Contact | None = None,
+    rising_star: bool = False,
+    relationship_owner: User | None = None,
+    notes: str = "",
+) -> BuyingCentreMember:
+    """Put a contact on the account's buying centre, or update their seat (one per account)."""
+    _visible(user, account)
+    roles = list(dict.fromkeys(buying_roles))  # keep order, drop repeats
+    unknown = [r for r in roles if r not in BuyingRole.values]
+    if unknown:
+        raise ApplicationError(
+            _("Unknown buying role: %(roles)s.") % {"roles": ", ".join(unknown)},
+            field="buying_roles",
+        )
+    if stance not in StanceToUs.values:
+        raise ApplicationError(_("Unknown attitude: %(s)s.") % {"s": stance}, field="stance")
+    if not 1 <= int(influence) <= 5:
+        raise ApplicationError(_("Influence is from 1 to 5."), field="influence")
+    if contact.account_id != account.pk and user is not None and not account_is_visible(
+        user, contact.account_id
+    ):
+        raise NotFound(_("No contact %(id)s.") % {"id": contact.pk}, field="contact")
+    if reports_to is not None:
+        if reports_to.pk == contact.pk:
+            raise ApplicationError(_("A person cannot report to themselves."), field="reports_to")
+        if reports_to.account_id != account.pk and not BuyingCentreMember.objects.filter(
+            account=account, contact=reports_to
+        ).exists():
+            raise ApplicationError(
+                _("%(boss)s is neither a contact of this account nor on its buying centre.")
+                % {"boss": reports_to.name},
+                field="reports_to",
+            )
+        if _reporting_cycle(account, contact, reports_to):
+            raise ApplicationError(
+                _("%(boss)s already reports, directly or not, to %(name)s.")
+                % {"boss": reports_to.name, "name": contact.name},
+                field="reports_to",
+            )
+    member, _created = BuyingCentreMember.objects.update_or_create(
+        account=account,
+        contact=contact,
+        defaults={
+            "buying_roles": roles,
+            "stance": stance,
+            "influence": int(influence),
+            "reports_to": reports_to,
+            "rising_star": rising_star,
+            "relationship_owner": relationship_owner,
+            "notes": notes,
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def relationship_stage_record(
+    *,
+    account: Account,
+    contact: Contact,
+    stage: str,
+    user: User | None,
+    reached_on: dt.date | None = None,
+    evidence: Touchpoint | None = None,
+    note: str = "",
+) -> RelationshipStageEvent:
+    """Record that a contact reached a relationship stage (好感 → 信任 → 利益 → 情感)."""
+    _visible(user, account)
+    if stage not in RelationshipStage.values:
+        raise ApplicationError(
+            _("Unknown relationship stage: %(s)s.") % {"s": stage}, field="stage"
+        )
+    reached_on = reached_on or timezone.localdate()
+    if reached_on > timezone.localdate():
+        raise ApplicationError(_("The day a stage was reached cannot be in the future."),
+                               field="reached_on")  # fmt: skip
+    if evidence is not None:
+        if evidence.account_id != account.pk:
+            raise ApplicationError(
+                _("The evidence must be a touchpoint with this account."), field="evidence"
+            )
+        if not evidence.contacts.filter(pk=contact.pk).exists():
+            raise ApplicationError(
+                _("The evidence touchpoint does not involve %(name)s.") % {"name": contact.name},
+                field="evidence",
+            )
+    return RelationshipStageEvent.objects.create(
+        account=account,
+        contact=contact,
+        stage=stage,
+        reached_on=reached_on,
+        evidence=evidence,
+        note=note[:300],
+        recorded_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def account_relationship_set(
+    *,
+    account: Account,
+    user: User | None,
+    supplier_stage: str | None = None,
+    kotler_level: str | None = None,
+    notes: str | None = None,
+) -> AccountRelationship:
+    """Set where we stand with the organisation; what is not given stays as it is."""
+    _visible(user, account)
+    if supplier_stage is not None and supplier_stage not in SupplierStage.values:
+        raise ApplicationError(_("Unknown supplier stage: %(s)s.") % {"s": supplier_stage},
+                               field="supplier_stage")  # fmt: skip
+    if kotler_level is not None and kotler_level not in KotlerLevel.values:
+        raise ApplicationError(_("Unknown relationship level: %(s)s.") % {"s": kotler_level},
+                               field="kotler_level")  # fmt: skip
+    # One save per call, so the history holds one row per change, the first included.
+    row = AccountRelationship.objects.select_for_update().filter(account=account).first()
+    row = row or AccountRelationship(account=account)
+    for field, value in (
+        ("supplier_stage", supplier_stage),
+        ("kotler_level", kotler_level),
+        ("notes", notes),
+    ):
+        if value is not None:
+            setattr(row, field, value)
+    row.save()
+    return row
