@@ -30,6 +30,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
+from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
 
@@ -74,20 +75,16 @@ def account_is_visible(user: User | None, account: Account | int) -> bool:
 ZERO = Decimal("0.00")
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
-
-
 def period_starts(today: dt.date) -> dict[str, dt.datetime]:
     """Boundaries in the configured time zone (Asia/Shanghai by default): what a KAM calls
     "this month" is the local month, not the UTC one."""
     month = today.replace(day=1)
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     return {
-        "month": _local_midnight(month),
-        "next_month": _local_midnight(next_month),
-        "year": _local_midnight(today.replace(month=1, day=1)),
-        "next_year": _local_midnight(dt.date(today.year + 1, 1, 1)),
+        "month": local_midnight(month),
+        "next_month": local_midnight(next_month),
+        "year": local_midnight(today.replace(month=1, day=1)),
+        "next_year": local_midnight(dt.date(today.year + 1, 1, 1)),
     }
 
 
@@ -146,7 +143,7 @@ def monthly_revenue(
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     rows = (
-        transactions.filter(occurred_at__gte=_local_midnight(first))
+        transactions.filter(occurred_at__gte=local_midnight(first))
         .annotate(month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone()))
         .values("month")
         .annotate(total=Sum("amount"))
@@ -283,7 +280,7 @@ def with_revenue(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
     from guanxi.transactions.models import Transaction
 
     today = today or timezone.localdate()
-    since = _local_midnight(today - dt.timedelta(days=365))
+    since = local_midnight(today - dt.timedelta(days=365))
     per_account = Transaction.objects.filter(account=OuterRef("pk")).order_by().values("account")
     return queryset.annotate(
         revenue_12m=Subquery(
@@ -328,7 +325,7 @@ def dashboard_summary(
         year=Sum("amount"),
         month=Sum("amount", filter=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"])),
     )
-    since_12m = _local_midnight(today - dt.timedelta(days=365))
+    since_12m = local_midnight(today - dt.timedelta(days=365))
     top_rows = list(
         txns.filter(occurred_at__gte=since_12m)
         .values("account_id")
@@ -338,7 +335,7 @@ def dashboard_summary(
     names = Account.objects.in_bulk([r["account_id"] for r in top_rows])
     top_accounts = [(names[r["account_id"]], r["total"]) for r in top_rows]
 
-    cutoff = _local_midnight(today - dt.timedelta(days=dormant_days))
+    cutoff = local_midnight(today - dt.timedelta(days=dormant_days))
     dormant = (
         accounts.exclude(status=AccountStatus.LOST)
         .filter(Exists(Transaction.objects.filter(account=OuterRef("pk"))))

@@ -20,7 +20,6 @@ again in the reader's language from the task's kind, contact, tier and key.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.contacts.models import Contact, KeyDate
+from guanxi.core.dates import add_months, next_occurrence, occurrence_in
 from guanxi.tiers.models import AccountTier, Tier
 
 GIFT_WINDOW_DAYS = 30  # a gift task appears when the birthday/anniversary is this close
@@ -53,36 +53,6 @@ RECURRING = {
 # The touchpoint kind whose last occurrence the cadence is measured from.
 CADENCE_TOUCHPOINT = {"call": "call", "visit": "visit", "banquet": "banquet", "trip": "trip"}
 _UPDATED_FIELDS = ["due_date", "assignee_id", "tier_id", "contact_id", "role", "budget", "title"]
-
-
-# --- calendar arithmetic (pure) -----------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the last day of the target month:
-    30 November + 3 months = 28 February (29 in a leap year)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def occurrence_in(day: dt.date, year: int) -> dt.date:
-    """The yearly recurrence of ``day`` in ``year``; 29 February falls on 28 February in years
-    that have none."""
-    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
-        return dt.date(year, 2, 28)
-    return dt.date(year, day.month, day.day)
-
-
-def next_occurrence(day: dt.date, on: dt.date) -> dt.date:
-    """The first recurrence of ``day`` on or after ``on``."""
-    this_year = occurrence_in(day, on.year)
-    return this_year if this_year >= on else occurrence_in(day, on.year + 1)
-
-
-def local_day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in the configured time zone (Asia/Shanghai)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
 from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
-from guanxi.activities.policy import local_day_start
+from guanxi.core.dates import local_midnight
 from guanxi.core.models import Team, User
 from guanxi.tiers.models import AccountTier, Tier, TierScheme
 
@@ -30,10 +30,10 @@ def cost_to_serve(*, as_of: dt.date, since: dt.date | None = None) -> dict[int, 
     including ``as_of`` (from ``since`` when given). Accounts without costs are left out. This
     is the cost to serve the analytics' lifetime profit (CLP) subtracts."""
     qs = Touchpoint.objects.filter(
-        cost__isnull=False, occurred_at__lt=local_day_start(as_of + dt.timedelta(days=1))
+        cost__isnull=False, occurred_at__lt=local_midnight(as_of + dt.timedelta(days=1))
     )
     if since is not None:
-        qs = qs.filter(occurred_at__gte=local_day_start(since))
+        qs = qs.filter(occurred_at__gte=local_midnight(since))
     rows = qs.order_by().values("account_id").annotate(total=Sum("cost"))
     return {r["account_id"]: r["total"] for r in rows if r["total"]}
 
@@ -52,7 +52,7 @@ def last_touchpoints(
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     if as_of is not None:
-        qs = qs.filter(occurred_at__lt=local_day_start(as_of + dt.timedelta(days=1)))
+        qs = qs.filter(occurred_at__lt=local_midnight(as_of + dt.timedelta(days=1)))
     # The local day is computed in SQL: converting 100k+ datetimes in Python takes seconds.
     local_day = TruncDate("occurred_at", tzinfo=timezone.get_current_timezone())
     rows = qs.order_by().values_list("account_id", "kind").annotate(last=Max(local_day))
@@ -225,8 +225,8 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
     touchpoints = visible_to(
         Touchpoint.objects.filter(
             cost__isnull=False,
-            occurred_at__gte=local_day_start(report.start),
-            occurred_at__lt=local_day_start(report.end + dt.timedelta(days=1)),
+            occurred_at__gte=local_midnight(report.start),
+            occurred_at__lt=local_midnight(report.end + dt.timedelta(days=1)),
         ),
         user,
         prefix="account__",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.activities.models import Task, TaskKind, TaskStatus, TouchpointKind
+from guanxi.core.dates import next_occurrence, recurring_within_q
 from guanxi.core.models import Role, User
 
 #: How far ahead Today looks for upcoming tasks, birthdays and anniversaries, and how far back
@@ -271,40 +272,26 @@ def open_tasks(user: User, viewer: User | None = None) -> QuerySet[Task]:
     return tasks_for(viewer or user, assignee=user)
 
 
-def _annual_q(prefix: str, days: list[dt.date]) -> Q:
-    from guanxi.contacts.selectors import _is_leap
-
-    q = Q()
-    for day in days:
-        q |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
-        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
-            q |= Q(**{f"{prefix}__month": 2, f"{prefix}__day": 29})
-    return q
-
-
 def _key_dates(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[KeyDateItem]:
     from guanxi.contacts.models import Contact, KeyDate
-    from guanxi.contacts.selectors import _next_birthday
-
-    days = [as_of + dt.timedelta(days=i) for i in range(WINDOW_DAYS + 1)]
     items: list[KeyDateItem] = []
     contacts = (
         Contact.objects.filter(account_id__in=account_ids, is_active=True, birthday__isnull=False)
-        .filter(_annual_q("birthday", days))
+        .filter(recurring_within_q("birthday", as_of, WINDOW_DAYS))
         .select_related("account")
     )
     for contact in contacts:
-        day = _next_birthday(contact.birthday, as_of)
+        day = next_occurrence(contact.birthday, as_of)
         items.append(_key_date_item(day, as_of, contact, _("birthday"), True, stand))
     key_dates = (
         KeyDate.objects.filter(contact__account_id__in=account_ids, contact__is_active=True)
-        .filter(_annual_q("date", days))
+        .filter(recurring_within_q("date", as_of, WINDOW_DAYS))
         .select_related("contact__account")
     )
     for kd in key_dates:
-        day = _next_birthday(kd.date, as_of)
+        day = next_occurrence(kd.date, as_of)
         items.append(_key_date_item(day, as_of, kd.contact, str(kd), False, stand))
     return items
 

@@ -36,6 +36,7 @@ from guanxi.activities.today import (
     display_title,
     next_open_task,
 )
+from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 
 TODAY = "admin:activities_task_today"
@@ -204,9 +205,8 @@ def period_bounds(code: str, today: dt.date) -> tuple[dt.date, dt.date]:
         if code == "last_quarter":
             end = start - dt.timedelta(days=1)
             return end.replace(month=3 * ((end.month - 1) // 3) + 1, day=1), end
-        end_month = start.replace(month=start.month + 2)
-        return start, (end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return month, (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return start, add_months(start, 3) - dt.timedelta(days=1)
+    return month, add_months(month, 1) - dt.timedelta(days=1)
 
 
 def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:

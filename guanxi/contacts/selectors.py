@@ -12,6 +12,7 @@ from django.utils import timezone
 from guanxi.accounts.selectors import visible_to
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS, get_field
+from guanxi.core.dates import next_occurrence, recurring_within_q
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
 
@@ -79,10 +80,6 @@ def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
     )
 
 
-def _month_days(today: dt.date, days: int) -> list[dt.date]:
-    return [today + dt.timedelta(days=i) for i in range(days + 1)]
-
-
 def upcoming_birthdays(
     user: User | None, *, today: dt.date | None = None, days: int = 30, limit: int = 20
 ) -> list[tuple[dt.date, Contact]]:
@@ -90,38 +87,17 @@ def upcoming_birthdays(
     soonest first, as (next birthday, contact). 29 February birthdays are celebrated on
     28 February in common years."""
     today = today or timezone.localdate()
-    window = _month_days(today, days)
-    q = Q()
-    for day in window:
-        q |= Q(birthday__month=day.month, birthday__day=day.day)
-        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
-            q |= Q(birthday__month=2, birthday__day=29)
     contacts = (
         contacts_visible_to(user)
         .filter(is_active=True, birthday__isnull=False)
-        .filter(q)
+        .filter(recurring_within_q("birthday", today, days))
         .select_related("account")
     )
     result = []
     for contact in contacts:
-        result.append((_next_birthday(contact.birthday, today), contact))
+        result.append((next_occurrence(contact.birthday, today), contact))
     result.sort(key=lambda pair: (pair[0], pair[1].name))
     return result[:limit]
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _next_birthday(birthday: dt.date, today: dt.date) -> dt.date:
-    for year in (today.year, today.year + 1):
-        day = birthday.day
-        if birthday.month == 2 and day == 29 and not _is_leap(year):
-            day = 28
-        candidate = dt.date(year, birthday.month, day)
-        if candidate >= today:
-            return candidate
-    return candidate
 
 
 def contact_list(*, user: User | None, filters: ContactFilters) -> QuerySet[Contact]:

@@ -44,6 +44,7 @@ from guanxi.core.admin_mixins import (
     is_manager,
     is_staff,
 )
+from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.tiers import attendance, forms
 from guanxi.tiers.models import (
@@ -429,8 +430,8 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
             "form": form,
             "sheet": sheet,
             "query": "&".join(f"{k}={v}" for k, v in query.items()),
-            "prev_month": (sheet.month - dt.timedelta(days=1)).replace(day=1),
-            "next_month": (sheet.month + dt.timedelta(days=32)).replace(day=1),
+            "prev_month": add_months(sheet.month, -1),
+            "next_month": add_months(sheet.month, 1),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tiers/tierscheme/attendance.html", context)
@@ -482,7 +483,7 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
             month = start
             while month <= first:
                 months.append(by_month.get(month) or _empty_period(month))
-                month = (month + dt.timedelta(days=32)).replace(day=1)
+                month = add_months(month, 1)
             chosen = _parse_month(request.GET.get("month"))
             picked = [p for p in months if chosen is None or p.period == chosen]
             tiers = list(scheme.tiers.order_by("rank"))

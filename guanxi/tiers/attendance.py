@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
+from guanxi.core.dates import add_months, local_midnight
 from guanxi.tiers.models import Metric, Tier, TierScheme
 from guanxi.transactions.models import Transaction
 
@@ -91,11 +92,7 @@ class Sheet:
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Local midnight of the month's first day and of the next month's first day."""
     first = month.replace(day=1)
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    return (
-        timezone.make_aware(dt.datetime(first.year, first.month, 1)),
-        timezone.make_aware(dt.datetime(nxt.year, nxt.month, 1)),
-    )
+    return local_midnight(first), local_midnight(add_months(first, 1))
 
 
 def default_scheme() -> TierScheme | None:

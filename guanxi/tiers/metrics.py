@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.activities.models import Touchpoint
+from guanxi.core.dates import local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.tiers.models import Metric
@@ -42,11 +42,6 @@ SCORE_FIELDS = {
     Metric.ABC_CLASS: "abc_class",
 }
 PERCENTILE_OF = {Metric.CLV_PERCENTILE: "clv", Metric.CLP_PERCENTILE: "predictive_clp"}
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    """Aware datetime of local midnight starting ``day`` (current time zone)."""
-    return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
 
 
 def month_window(as_of: dt.date) -> tuple[dt.date, dt.date]:

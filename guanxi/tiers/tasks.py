@@ -80,13 +80,13 @@ def discount_reviews_job(
     below the floor, and reads only recent rows (the occurred_at index), never the whole ledger."""
     from django.utils import timezone
 
+    from guanxi.core.dates import local_midnight
     from guanxi.tiers.metrics import month_window
     from guanxi.tiers.models import DiscountReview, DiscountReviewStatus
     from guanxi.tiers.services import discount_reviews_flag
 
     first, _last = month_window(as_of or timezone.localdate())
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
-    flagged = discount_reviews_flag(occurred_since=start)
+    flagged = discount_reviews_flag(occurred_since=local_midnight(first))
     pending = DiscountReview.objects.filter(status=DiscountReviewStatus.PENDING).count()
     return {"flagged": flagged, "pending": pending}
 

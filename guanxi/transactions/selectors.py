@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
+from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
 from guanxi.transactions.models import Payment, Transaction
@@ -30,7 +31,7 @@ def _moment(value: dt.datetime | dt.date, *, end: bool) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return timezone.make_aware(value) if timezone.is_naive(value) else value
     day = value + dt.timedelta(days=1) if end else value
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return local_midnight(day)
 
 
 def _within(

@@ -13,12 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
-from guanxi.activities.policy import (
-    add_months,
-    next_occurrence,
-    occurrence_in,
-    task_display_title,
-)
+from guanxi.activities.policy import task_display_title
 from guanxi.activities.services import policy_tasks_sync, touchpoint_log
 from guanxi.activities.tests.conftest import (
     VIP_GROUP,
@@ -27,6 +22,7 @@ from guanxi.activities.tests.conftest import (
     policy_touch,
 )
 from guanxi.contacts.models import KeyDate
+from guanxi.core.dates import add_months, next_occurrence, occurrence_in
 from guanxi.core.testing import make_account, make_contact
 from guanxi.tiers.models import AccountTier
 
