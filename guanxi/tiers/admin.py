@@ -46,6 +46,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
+from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.tiers import attendance, forms
 from guanxi.tiers.models import (
     AccountTier,
@@ -921,7 +922,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
 
     @display(description=gettext_lazy("amount"), ordering="transaction__amount")
     def amount(self, obj: DiscountReview) -> str:
-        return f"¥{obj.transaction.amount:,.2f}"
+        return money(obj.transaction.amount, 2)
 
     @display(description=gettext_lazy("discount given / floor"))
     def discount_display(self, obj: DiscountReview) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import AccountType
+from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers.models import (
     CHOICE_METRICS,
@@ -90,7 +91,7 @@ def metric_value(value: Any, metric: str) -> str:
         return str(value)
     if metric in MONEY_METRICS:
         places = 0 if number == number.to_integral_value() or abs(number) >= 1000 else 2
-        return f"¥{number:,.{places}f}"
+        return money(number, places)
     if metric == Metric.P_ALIVE:
         return f"{number * 100:.0f}%"
     if number == number.to_integral_value():
@@ -150,8 +151,8 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         by = driver.get(field) if by is None else by
         return {"field": field, "label": label, "value": value, "by": str(by) if by else ""}
 
-    def money(value: Any) -> str | None:
-        return None if value is None else f"¥{Decimal(value):,.0f}"
+    def yuan(value: Any) -> str | None:
+        return None if value is None else money(value)
 
     greeting = getattr(policy, "greeting_role", "")
     from guanxi.tiers.models import GreetingRole
@@ -182,7 +183,7 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
         if getattr(policy, "banquet_budget_per_table", None):
             budget = _("%(budget)s per table") % {
-                "budget": money(policy.banquet_budget_per_table)
+                "budget": yuan(policy.banquet_budget_per_table)
             }
             every_by = driver.get("banquet_every_months")
             budget_by = driver.get("banquet_budget_per_table")
@@ -214,14 +215,14 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
             else None,
         ),
         row("birthday_gift_value", _("birthday gift"),
-            money(getattr(policy, "birthday_gift_value", None))),
+            yuan(getattr(policy, "birthday_gift_value", None))),
         row("anniversary_gift_value", _("anniversary gift"),
-            money(getattr(policy, "anniversary_gift_value", None))),
+            yuan(getattr(policy, "anniversary_gift_value", None))),
         row("banquet_every_months", _("banquet"), banquet, banquet_by),
         row(
             "trip_budget_per_person",
             _("yearly trip"),
-            _("%(budget)s per person") % {"budget": money(policy.trip_budget_per_person)}
+            _("%(budget)s per person") % {"budget": yuan(policy.trip_budget_per_person)}
             if getattr(policy, "trip_budget_per_person", None)
             else None,
         ),
