@@ -20,7 +20,7 @@ import numpy as np
 from django.db.models import Count, Q, Sum
 
 from guanxi.accounts.models import Account
-from guanxi.activities.models import Touchpoint
+from guanxi.activities.selectors import cost_to_serve
 from guanxi.core.dates import local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
@@ -89,18 +89,6 @@ def percentile_ranks(values: dict[int, Any]) -> dict[int, float]:
     below = np.searchsorted(np.sort(arr), arr, side="left")
     pct = np.round(below * 100.0 / (n - 1), 2)
     return dict(zip(ids, pct.tolist(), strict=True))
-
-
-def cost_to_serve_in(
-    first: dt.date, last: dt.date, account_ids: Collection[int] | None = None
-) -> dict[int, Decimal]:
-    """Sum of touchpoint costs per account between two local days (inclusive)."""
-    start, end = _span(first, last)
-    qs = _limit(
-        Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end, cost__isnull=False),
-        account_ids,
-    )
-    return dict(qs.values("account_id").annotate(c=Sum("cost")).values_list("account_id", "c"))
 
 
 def account_metrics(
@@ -202,7 +190,7 @@ def _revenue_metrics(result, as_of, wanted, account_ids) -> None:
             .annotate(rev=Sum("amount"), cost=Sum("cost"))
             .values_list("account_id", "rev", "cost")
         }
-        serve = cost_to_serve_in(first, last, account_ids) if Metric.PROFIT_12M in wanted else {}
+        serve = cost_to_serve(as_of=last, since=first) if Metric.PROFIT_12M in wanted else {}
         for account_id, values in result.items():
             rev, cost = found.get(account_id, (ZERO, ZERO))
             rev, cost = rev or ZERO, cost or ZERO
