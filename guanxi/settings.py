@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "guanxi.tiers",
     "guanxi.activities",
     "guanxi.relationships",
+    "guanxi.plans",
     "guanxi.demo",
 ]
 

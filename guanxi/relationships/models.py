@@ -214,3 +214,48 @@ class AccountRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.get_supplier_stage_display()}"
+
+
+def _default_required_roles() -> list[str]:
+    return [BuyingRole.APPROVER.value, BuyingRole.DECISION_MAKER.value]
+
+
+class RelationshipRules(models.Model):
+    """The thresholds the coverage score and the relationship risks use (one row, managers edit)."""
+
+    required_roles = models.JSONField(
+        _("decision roles to cover"),
+        default=_default_required_roles,
+        help_text=_("Buying roles every key account's map should have someone we know in."),
+    )
+    current_within_days = models.PositiveSmallIntegerField(
+        _("a relationship is current for (days)"),
+        default=90,
+        help_text=_("A person touched (a touchpoint with them) within this many days is current."),
+    )
+    champion_inactive_days = models.PositiveSmallIntegerField(
+        _("champion inactive after (days)"),
+        default=60,
+        help_text=_("A champion with no touchpoint for this long is a risk."),
+    )
+    decision_maker_stage = models.CharField(
+        _("stage to reach with a decision maker"),
+        max_length=20,
+        choices=RelationshipStage.choices,
+        default=RelationshipStage.TRUST,
+        help_text=_("A risk when no decision maker or approver has reached at least this stage."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("relationship risk rules")
+        verbose_name_plural = _("relationship risk rules")
+
+    def __str__(self) -> str:
+        return str(_("Relationship risk rules"))
+
+    @classmethod
+    def current(cls) -> RelationshipRules:
+        """The one row; created with the defaults the first time it is asked for."""
+        row = cls.objects.order_by("pk").first()
+        return row or cls.objects.create()

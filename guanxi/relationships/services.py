@@ -76,16 +76,19 @@ def buying_centre_member_set(
         raise ApplicationError(_("Unknown attitude: %(s)s.") % {"s": stance}, field="stance")
     if not 1 <= int(influence) <= 5:
         raise ApplicationError(_("Influence is from 1 to 5."), field="influence")
-    if contact.account_id != account.pk and user is not None and not account_is_visible(
-        user, contact.account_id
+    if (
+        contact.account_id != account.pk
+        and user is not None
+        and not account_is_visible(user, contact.account_id)
     ):
         raise NotFound(_("No contact %(id)s.") % {"id": contact.pk}, field="contact")
     if reports_to is not None:
         if reports_to.pk == contact.pk:
             raise ApplicationError(_("A person cannot report to themselves."), field="reports_to")
-        if reports_to.account_id != account.pk and not BuyingCentreMember.objects.filter(
-            account=account, contact=reports_to
-        ).exists():
+        if (
+            reports_to.account_id != account.pk
+            and not BuyingCentreMember.objects.filter(account=account, contact=reports_to).exists()
+        ):
             raise ApplicationError(
                 _("%(boss)s is neither a contact of this account nor on its buying centre.")
                 % {"boss": reports_to.name},

@@ -28,8 +28,26 @@ def _localised(name: str, name_en: str) -> str:
     return name
 
 
+class SchemePurpose(models.TextChoices):
+    """What a scheme's levels are: tiers of value and service, or lifecycle stages."""
+
+    TIERS = "tiers", _("Tier scheme (客户分级)")
+    LIFECYCLE = "lifecycle", _("Lifecycle stage set (客户生命周期)")
+
+
 class TierScheme(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=12,
+        choices=SchemePurpose.choices,
+        default=SchemePurpose.TIERS,
+        db_index=True,
+        help_text=_(
+            "A lifecycle stage set is evaluated like a tier scheme (first stage from the top whose "
+            "conditions hold) but is shown as the account's lifecycle stage."
+        ),
+    )
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -106,13 +124,19 @@ class Metric(models.TextChoices):
     P_ALIVE = "p_alive", _("Probability still active, P(alive)")
     RFM_SEGMENT = "rfm_segment", _("RFM segment")
     ABC_CLASS = "abc_class", _("ABC class")
+    PURCHASES_LIFETIME = "purchases_lifetime", _("Purchases, lifetime (number)")
+    PURCHASES_12M = "purchases_12m", _("Purchases, last 12 months (number)")
+    TENURE_MONTHS = "tenure_months", _("Months since the first purchase")
+    DAYS_SINCE_PURCHASE = "days_since_purchase", _("Days since the last purchase")
+    REVENUE_TREND = "revenue_trend", _("Revenue trend, last 12 months vs the 12 before (%)")
     ACCOUNT_TYPE = "account_type", _("Account type")
+    ATTITUDE = "attitude", _("Attitude to our products")
     TAG = "tag", _("Tag")
 
 
 # Metrics whose condition is a list of allowed values (``values``); the rest take min/max.
 CHOICE_METRICS = frozenset(
-    {Metric.RFM_SEGMENT, Metric.ABC_CLASS, Metric.ACCOUNT_TYPE, Metric.TAG}
+    {Metric.RFM_SEGMENT, Metric.ABC_CLASS, Metric.ACCOUNT_TYPE, Metric.ATTITUDE, Metric.TAG}
 )
 
 
@@ -174,9 +198,7 @@ class TierPolicy(models.Model):
     anniversary_gift_value = models.DecimalField(
         _("anniversary gift value (CNY)"), null=True, blank=True, **MONEY
     )
-    gift_lead_days = models.PositiveSmallIntegerField(
-        _("prepare gifts (days before)"), default=3
-    )
+    gift_lead_days = models.PositiveSmallIntegerField(_("prepare gifts (days before)"), default=3)
     banquet_every_months = models.PositiveSmallIntegerField(
         _("banquet every (months)"), null=True, blank=True
     )
@@ -444,3 +466,50 @@ class DiscountReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.discount_rate} < {self.floor}"
+
+
+# --- Lifecycle stages: schemes with purpose LIFECYCLE, seen under their own names ----------------
+
+
+class LifecycleSetManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(purpose=SchemePurpose.LIFECYCLE)
+
+
+class LifecycleRowManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(scheme__purpose=SchemePurpose.LIFECYCLE)
+
+
+class LifecycleStageSet(TierScheme):
+    """A lifecycle stage set (seed 001 考察期 → 退化期, seed 004 潜在客户 → 拥护者, seed 000 开发 →
+    推荐): a TierScheme whose tiers are stages, evaluated by the same rules every night."""
+
+    objects = LifecycleSetManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lifecycle stage set")
+        verbose_name_plural = _("lifecycle stage sets")
+
+
+class AccountLifecycleStage(AccountTier):
+    """An account's stage in a lifecycle stage set (computed, with the reason, or set by hand)."""
+
+    objects = LifecycleRowManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("account lifecycle stage")
+        verbose_name_plural = _("account lifecycle stages")
+
+
+class LifecycleStageChange(TierChange):
+    """A move from one lifecycle stage to another: the account's lifecycle history."""
+
+    objects = LifecycleRowManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lifecycle stage change")
+        verbose_name_plural = _("lifecycle stage changes")

@@ -116,7 +116,9 @@ def test_a_stage_is_recorded_with_its_evidence(cast, people):
     event = relationship_stage_record(account=cast.account, contact=cfo, stage="trust",
                                       user=cast.alice, evidence=visit)  # fmt: skip
     assert (event.reached_on, event.evidence, event.recorded_by) == (
-        dt.date(2026, 6, 15), visit, cast.alice
+        dt.date(2026, 6, 15),
+        visit,
+        cast.alice,
     )
     with pytest.raises(ApplicationError, match="does not involve") as err:
         relationship_stage_record(account=cast.account, contact=ceo, stage="trust",
