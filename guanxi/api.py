@@ -22,6 +22,8 @@ from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.api import router as insights_router
+from guanxi.plans.api import router as plans_router
+from guanxi.relationships.api import router as relationships_router
 from guanxi.tiers.api import router as tiers_router
 from guanxi.transactions.api import payments_router, transactions_router
 
@@ -143,6 +145,8 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
+api.add_router("/plans", plans_router)
+api.add_router("/relationships", relationships_router)
 api.add_router("/tiers", tiers_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)
