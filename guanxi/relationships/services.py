@@ -49,8 +49,7 @@ def _reporting_cycle(account: Account, contact: Contact, boss: Contact) -> bool:
     return False
 
 
-@transaction.atomic
-def buying_centre_member_set(
+def buying_centre_member_check(
     *,
     account: Account,
     contact: Contact,
@@ -59,11 +58,9 @@ def buying_centre_member_set(
     stance: str = StanceToUs.NEUTRAL,
     influence: int = 3,
     reports_to: Contact | None = None,
-    rising_star: bool = False,
-    relationship_owner: User | None = None,
-    notes: str = "",
-) -> BuyingCentreMember:
-    """Put a contact on the account's buying centre, or update their seat (one per account)."""
+) -> list[str]:
+    """The rules of a seat, without writing: raises ApplicationError naming the field at fault,
+    returns the roles cleaned (order kept, repeats dropped). The admin form calls it too."""
     _visible(user, account)
     roles = list(dict.fromkeys(buying_roles))  # keep order, drop repeats
     unknown = [r for r in roles if r not in BuyingRole.values]
@@ -74,7 +71,11 @@ def buying_centre_member_set(
         )
     if stance not in StanceToUs.values:
         raise ApplicationError(_("Unknown attitude: %(s)s.") % {"s": stance}, field="stance")
-    if not 1 <= int(influence) <= 5:
+    try:
+        influence = int(influence)
+    except (TypeError, ValueError):
+        influence = 0
+    if not 1 <= influence <= 5:
         raise ApplicationError(_("Influence is from 1 to 5."), field="influence")
     if (
         contact.account_id != account.pk
@@ -100,6 +101,33 @@ def buying_centre_member_set(
                 % {"boss": reports_to.name, "name": contact.name},
                 field="reports_to",
             )
+    return roles
+
+
+@transaction.atomic
+def buying_centre_member_set(
+    *,
+    account: Account,
+    contact: Contact,
+    user: User | None,
+    buying_roles: list[str] | tuple[str, ...] = (),
+    stance: str = StanceToUs.NEUTRAL,
+    influence: int = 3,
+    reports_to: Contact | None = None,
+    rising_star: bool = False,
+    relationship_owner: User | None = None,
+    notes: str = "",
+) -> BuyingCentreMember:
+    """Put a contact on the account's buying centre, or update their seat (one per account)."""
+    roles = buying_centre_member_check(
+        account=account,
+        contact=contact,
+        user=user,
+        buying_roles=buying_roles,
+        stance=stance,
+        influence=influence,
+        reports_to=reports_to,
+    )
     member, _created = BuyingCentreMember.objects.update_or_create(
         account=account,
         contact=contact,
@@ -116,8 +144,7 @@ def buying_centre_member_set(
     return member
 
 
-@transaction.atomic
-def relationship_stage_record(
+def relationship_stage_check(
     *,
     account: Account,
     contact: Contact,
@@ -125,9 +152,9 @@ def relationship_stage_record(
     user: User | None,
     reached_on: dt.date | None = None,
     evidence: Touchpoint | None = None,
-    note: str = "",
-) -> RelationshipStageEvent:
-    """Record that a contact reached a relationship stage (好感 → 信任 → 利益 → 情感)."""
+) -> dt.date:
+    """The rules of a stage record, without writing (the admin form calls it too): raises
+    ApplicationError naming the field at fault, returns the day (today when not given)."""
     _visible(user, account)
     if stage not in RelationshipStage.values:
         raise ApplicationError(
@@ -147,6 +174,24 @@ def relationship_stage_record(
                 _("The evidence touchpoint does not involve %(name)s.") % {"name": contact.name},
                 field="evidence",
             )
+    return reached_on
+
+
+@transaction.atomic
+def relationship_stage_record(
+    *,
+    account: Account,
+    contact: Contact,
+    stage: str,
+    user: User | None,
+    reached_on: dt.date | None = None,
+    evidence: Touchpoint | None = None,
+    note: str = "",
+) -> RelationshipStageEvent:
+    """Record that a contact reached a relationship stage (好感 → 信任 → 利益 → 情感)."""
+    reached_on = relationship_stage_check(account=account, contact=contact, stage=stage,
+                                          user=user, reached_on=reached_on,
+                                          evidence=evidence)  # fmt: skip
     return RelationshipStageEvent.objects.create(
         account=account,
         contact=contact,
@@ -187,3 +232,26 @@ def account_relationship_set(
             setattr(row, field, value)
     row.save()
     return row
+
+
+@transaction.atomic
+def buying_centre_member_remove(*, account: Account, contact: Contact, user: User | None) -> None:
+    """Take a person off the account's buying centre. Those who reported to them keep their
+    seats and then report to nobody (their boss is no longer on the map)."""
+    _visible(user, account)
+    member = (
+        BuyingCentreMember.objects.select_for_update()
+        .filter(account=account, contact=contact)
+        .first()
+    )
+    if member is None:
+        raise NotFound(
+            _("%(name)s is not on the buying centre of %(account)s.")
+            % {"name": contact.name, "account": account.name},
+            field="contact",
+        )
+    # One save per report (not a bulk update) so each keeps a history row of the change.
+    for report in BuyingCentreMember.objects.filter(account=account, reports_to=contact):
+        report.reports_to = None
+        report.save(update_fields=["reports_to"])
+    member.delete()

@@ -1,0 +1,425 @@
+"""Coverage score and relationship risks of an account's buying centre, in words.
+
+`relationship_health(centre)` reads one `BuyingCentre` (see selectors.py) and says where the
+relationship is thin: decision roles nobody covers, warm relationships that all run through one
+person on either side, a champion gone quiet or gone, and no decision maker at the stage the
+rules ask for. The coverage score (0–100) is the sum of four parts, each explained in words.
+`relationship_health_for(account_ids)` does the same for many accounts in a fixed number of
+queries (the Today page and the account-list filter use it).
+
+Only active seats count (a contact marked as left is not on the map any more), except for the
+"champion left" risk, which is about exactly those. A person is *current* when they had a
+touchpoint with us within `RelationshipRules.current_within_days`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from guanxi.relationships.models import (
+    STAGE_ORDER,
+    BuyingRole,
+    RelationshipRules,
+    RelationshipStage,
+    StanceToUs,
+)
+from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centres
+
+UNCOVERED_ROLE = "uncovered_role"
+SINGLE_CONTACT = "single_contact"
+SINGLE_OWNER = "single_owner"
+CHAMPION_INACTIVE = "champion_inactive"
+CHAMPION_LEFT = "champion_left"
+DECISION_MAKER_STAGE = "decision_maker_stage"
+
+RISK_CODES = {
+    UNCOVERED_ROLE: gettext_lazy("Decision role not covered"),
+    SINGLE_CONTACT: gettext_lazy("Single-threaded: one contact"),
+    SINGLE_OWNER: gettext_lazy("Single-threaded: one of our people"),
+    CHAMPION_INACTIVE: gettext_lazy("Champion inactive"),
+    CHAMPION_LEFT: gettext_lazy("Champion left"),
+    DECISION_MAKER_STAGE: gettext_lazy("No decision maker at the target stage"),
+}
+
+# Points of each part of the coverage score (they add up to 100).
+ROLES_POINTS, BREADTH_POINTS, DEPTH_POINTS, RECENCY_POINTS = 40, 20, 20, 20
+BREADTH_FULL = 3  # warm, current people for all the breadth points
+TOP_STAGE = max(STAGE_ORDER.values())
+
+
+@dataclass
+class Risk:
+    code: str  # one of RISK_CODES
+    message: str  # a full sentence in the active language naming people, roles, days
+    contact_ids: list[int] = field(default_factory=list)  # the people concerned
+
+    @property
+    def label(self) -> str:
+        return str(RISK_CODES[self.code])
+
+
+@dataclass
+class ScorePart:
+    label: str
+    points: int
+    out_of: int
+    explanation: str
+
+
+@dataclass
+class RelationshipHealth:
+    account_id: int
+    score: int | None  # 0–100; None when the account has no buying centre yet
+    parts: list[ScorePart] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
+
+    @property
+    def codes(self) -> set[str]:
+        return {r.code for r in self.risks}
+
+
+# --- Words --------------------------------------------------------------------------------------
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a label's first letter inside a sentence (Chinese is unchanged)."""
+    return text[:1].lower() + text[1:]
+
+
+def role_words(role: str) -> str:
+    try:
+        return _lower_first(str(BuyingRole(role).label))
+    except ValueError:
+        return role
+
+
+def stage_words(stage: str) -> str:
+    try:
+        return _lower_first(str(RelationshipStage(stage).label))
+    except ValueError:
+        return stage
+
+
+def _names(seats: list[Seat]) -> str:
+    return _(", ").join(s.name for s in seats) if seats else ""
+
+
+def _days(n: int) -> str:
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+
+
+def _last_touch_words(seat: Seat) -> str:
+    if seat.last_touch_at is None:
+        return _("%(name)s: never") % {"name": seat.name}
+    return _("%(name)s: last %(date)s") % {
+        "name": seat.name,
+        "date": timezone.localdate(seat.last_touch_at).isoformat(),
+    }
+
+
+# --- The rules ----------------------------------------------------------------------------------
+
+
+def _days_since_touch(seat: Seat, today: dt.date) -> int | None:
+    if seat.last_touch_at is None:
+        return None
+    return (today - timezone.localdate(seat.last_touch_at)).days
+
+
+def _is_current(seat: Seat, today: dt.date, rules: RelationshipRules) -> bool:
+    days = _days_since_touch(seat, today)
+    return days is not None and days <= rules.current_within_days
+
+
+def _required_roles(rules: RelationshipRules) -> list[str]:
+    return [r for r in dict.fromkeys(rules.required_roles or []) if r in BuyingRole.values]
+
+
+def _uncovered_roles(active: list[Seat], today, rules) -> list[Risk]:
+    risks = []
+    for role in _required_roles(rules):
+        holders = [s for s in active if role in s.roles]
+        if not holders:
+            risks.append(
+                Risk(
+                    UNCOVERED_ROLE,
+                    _("Nobody on the buying centre is mapped as %(role)s.")
+                    % {"role": role_words(role)},
+                )
+            )
+        elif not any(_is_current(s, today, rules) for s in holders):
+            risks.append(
+                Risk(
+                    UNCOVERED_ROLE,
+                    _(
+                        "Nobody holding the role %(role)s has had a touchpoint with us in "
+                        "%(days)s (%(people)s)."
+                    )
+                    % {
+                        "role": role_words(role),
+                        "days": _days(rules.current_within_days),
+                        "people": _("; ").join(_last_touch_words(s) for s in holders),
+                    },
+                    [s.contact_id for s in holders],
+                )
+            )
+    return risks
+
+
+def _single_contact(active: list[Seat]) -> list[Risk]:
+    warm = [s for s in active if s.warm]
+    if len(active) < 2 or len(warm) > 1:
+        return []
+    if warm:
+        return [
+            Risk(
+                SINGLE_CONTACT,
+                _(
+                    "All warm relationships run through one person: %(name)s. If they leave "
+                    "or cool towards us, nobody else on the buying centre speaks for us."
+                )
+                % {"name": warm[0].name},
+                [warm[0].contact_id],
+            )
+        ]
+    return [
+        Risk(
+            SINGLE_CONTACT,
+            _("Nobody on the buying centre is a champion or supporter."),
+        )
+    ]
+
+
+def _single_owner(active: list[Seat]) -> list[Risk]:
+    warm = [s for s in active if s.warm]
+    owners = {s.owner.pk if s.owner is not None else None for s in warm}
+    if len(warm) < 2 or len(owners) != 1 or None in owners:
+        return []
+    return [
+        Risk(
+            SINGLE_OWNER,
+            _(
+                "Every warm relationship is owned by %(owner)s on our side (%(people)s); "
+                "nobody else of ours knows these people."
+            )
+            % {"owner": warm[0].owner, "people": _names(warm)},
+            [s.contact_id for s in warm],
+        )
+    ]
+
+
+def _champions_inactive(active: list[Seat], today, rules) -> list[Risk]:
+    risks = []
+    limit = rules.champion_inactive_days
+    for seat in active:
+        if seat.stance != StanceToUs.CHAMPION:
+            continue
+        days = _days_since_touch(seat, today)
+        if days is None:
+            message = _(
+                "Our champion %(name)s has never had a touchpoint with us on record "
+                "(the rule allows %(limit)s without one)."
+            ) % {"name": seat.name, "limit": _days(limit)}
+        elif days >= limit:
+            message = _(
+                "Our champion %(name)s has had no touchpoint with us for %(days)s "
+                "(last %(date)s; the rule allows %(limit)s)."
+            ) % {
+                "name": seat.name,
+                "days": _days(days),
+                "date": timezone.localdate(seat.last_touch_at).isoformat(),
+                "limit": _days(limit),
+            }
+        else:
+            continue
+        risks.append(Risk(CHAMPION_INACTIVE, message, [seat.contact_id]))
+    return risks
+
+
+def _champions_left(seats: list[Seat]) -> list[Risk]:
+    return [
+        Risk(
+            CHAMPION_LEFT,
+            _(
+                "Our champion %(name)s has left the organisation; find out who takes over "
+                "their influence."
+            )
+            % {"name": seat.name},
+            [seat.contact_id],
+        )
+        for seat in seats
+        if seat.stance == StanceToUs.CHAMPION and not seat.is_active
+    ]
+
+
+def _best_decider(active: list[Seat]) -> Seat | None:
+    deciders = [s for s in active if s.decides and s.stage_rank > 0]
+    if not deciders:
+        return None
+    return max(deciders, key=lambda s: (s.stage_rank, s.influence, -s.contact_id))
+
+
+def _decision_maker_stage(active: list[Seat], rules) -> list[Risk]:
+    target = rules.decision_maker_stage
+    needed = STAGE_ORDER.get(target, 0)
+    best = _best_decider(active)
+    if best is not None and best.stage_rank >= needed:
+        return []
+    params = {"stage": stage_words(target)}
+    if best is not None:
+        message = _(
+            "No decision maker or approver has reached %(stage)s with us yet; best so far: "
+            "%(name)s, %(best)s."
+        ) % {**params, "name": best.name, "best": stage_words(best.stage or "")}
+        concerned = [best.contact_id]
+    elif any(s.decides for s in active):
+        message = (
+            _(
+                "No decision maker or approver has reached %(stage)s with us yet; none has a "
+                "relationship stage recorded."
+            )
+            % params
+        )
+        concerned = [s.contact_id for s in active if s.decides]
+    else:
+        message = (
+            _(
+                "No decision maker or approver has reached %(stage)s with us yet; nobody on the "
+                "buying centre is mapped as one."
+            )
+            % params
+        )
+        concerned = []
+    return [Risk(DECISION_MAKER_STAGE, message, concerned)]
+
+
+# --- The score ----------------------------------------------------------------------------------
+
+
+def _share(points: int, have: int, out_of: int) -> int:
+    return round(points * have / out_of) if out_of else 0
+
+
+def _roles_part(active: list[Seat], today, rules) -> ScorePart:
+    required = _required_roles(rules)
+    covered = [
+        r for r in required if any(r in s.roles and _is_current(s, today, rules) for s in active)
+    ]
+    missing = [r for r in required if r not in covered]
+    if not required:
+        explanation = _("No decision roles are required by the rules.")
+        points = ROLES_POINTS
+    else:
+        explanation = _(
+            "%(covered)s of %(required)s decision roles have someone touched within %(days)s."
+        ) % {
+            "covered": len(covered),
+            "required": len(required),
+            "days": _days(rules.current_within_days),
+        }
+        if missing:
+            explanation += " " + _("Not covered: %(roles)s.") % {
+                "roles": _(", ").join(role_words(r) for r in missing)
+            }
+        points = _share(ROLES_POINTS, len(covered), len(required))
+    return ScorePart(str(_("Decision roles covered")), points, ROLES_POINTS, explanation)
+
+
+def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
+    warm = [s for s in active if s.warm and _is_current(s, today, rules)]
+    n = len(warm)
+    explanation = ngettext(
+        "%(n)s champion or supporter touched within %(days)s; %(full)s or more earn every point.",
+        "%(n)s champions or supporters touched within %(days)s; %(full)s or more earn every point.",
+        n,
+    ) % {"n": n, "days": _days(rules.current_within_days), "full": BREADTH_FULL}
+    if warm:
+        explanation += " " + _("Warm: %(names)s.") % {"names": _names(warm)}
+    points = _share(BREADTH_POINTS, min(n, BREADTH_FULL), BREADTH_FULL)
+    return ScorePart(str(_("Breadth of warm relationships")), points, BREADTH_POINTS, explanation)
+
+
+def _depth_part(active: list[Seat]) -> ScorePart:
+    best = _best_decider(active)
+    if best is None:
+        explanation = _("No decision maker or approver has a relationship stage recorded.")
+        rank = 0
+    else:
+        explanation = _("The furthest stage with a decision maker: %(stage)s (%(name)s).") % {
+            "stage": stage_words(best.stage or ""),
+            "name": best.name,
+        }
+        rank = best.stage_rank
+    points = _share(DEPTH_POINTS, rank, TOP_STAGE)
+    return ScorePart(str(_("Depth with decision makers")), points, DEPTH_POINTS, explanation)
+
+
+def _recency_part(active: list[Seat], today, rules) -> ScorePart:
+    current = [s for s in active if _is_current(s, today, rules)]
+    explanation = _(
+        "%(current)s of %(total)s people on the buying centre touched within %(days)s."
+    ) % {
+        "current": len(current),
+        "total": len(active),
+        "days": _days(rules.current_within_days),
+    }
+    points = _share(RECENCY_POINTS, len(current), len(active))
+    return ScorePart(str(_("Recency")), points, RECENCY_POINTS, explanation)
+
+
+# --- Entry points -------------------------------------------------------------------------------
+
+
+def relationship_health(
+    centre: BuyingCentre, *, rules: RelationshipRules | None = None, today: dt.date | None = None
+) -> RelationshipHealth:
+    """The coverage score, its parts and the risks of one buying centre."""
+    account_id = centre.account.pk
+    if not centre.seats:
+        return RelationshipHealth(account_id=account_id, score=None)
+    rules = rules or RelationshipRules.current()
+    today = today or timezone.localdate()
+    active = [s for s in centre.seats if s.is_active]
+    risks = [
+        *_uncovered_roles(active, today, rules),
+        *_single_contact(active),
+        *_single_owner(active),
+        *_champions_inactive(active, today, rules),
+        *_champions_left(centre.seats),
+        *_decision_maker_stage(active, rules),
+    ]
+    parts = [
+        _roles_part(active, today, rules),
+        _breadth_part(active, today, rules),
+        _depth_part(active),
+        _recency_part(active, today, rules),
+    ]
+    return RelationshipHealth(
+        account_id=account_id,
+        score=sum(p.points for p in parts),
+        parts=parts,
+        risks=risks,
+    )
+
+
+def relationship_health_for(
+    account_ids: Collection[int], *, today: dt.date | None = None
+) -> dict[int, RelationshipHealth]:
+    """account id → its RelationshipHealth, for many accounts in a fixed number of queries.
+
+    The caller applies the access rule (pass only ids the user may see)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return {}
+    rules = RelationshipRules.current()
+    today = today or timezone.localdate()
+    centres = buying_centres(ids)
+    return {
+        pk: relationship_health(centre, rules=rules, today=today) for pk, centre in centres.items()
+    }
