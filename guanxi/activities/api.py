@@ -96,6 +96,20 @@ class NeglectedOut(Schema):
     reason: str
 
 
+class AgendaRiskOut(Schema):
+    code: str = Field(..., description="uncovered_role, single_contact, single_owner, …")
+    message: str = Field(..., description="A full sentence in the language of the request")
+    contact_ids: list[int]
+
+
+class RelationshipRiskOut(Schema):
+    account: int
+    account_name: str
+    score: int | None = Field(None, description="Coverage score 0–100")
+    risks: list[AgendaRiskOut]
+    reason: str
+
+
 class AgendaOut(Schema):
     user: int
     as_of: dt.date
@@ -104,6 +118,11 @@ class AgendaOut(Schema):
     key_dates: list[KeyDateOut]
     tier_changes: list[TierChangeOut]
     neglected: list[NeglectedOut]
+    relationship_risks: list[RelationshipRiskOut] = Field(
+        default_factory=list,
+        description="Your accounts whose buying centre has relationship risks, most important "
+        "first",
+    )
 
 
 class AgendaQuery(InputSchema):
@@ -204,10 +223,27 @@ def _agenda_out(day) -> dict:
             }
             for n in day.neglected
         ],  # fmt: skip
+        "relationship_risks": [
+            {
+                "account": r.account.pk,
+                "account_name": r.account.name,
+                "score": r.health.score,
+                "risks": [
+                    {"code": k.code, "message": k.message, "contact_ids": k.contact_ids}
+                    for k in r.risks
+                ],
+                "reason": r.reason,
+            }
+            for r in day.relationship_risks
+        ],
     }
 
 
-@router.get("/today", response=AgendaOut, summary="Your day: due tasks, key dates, tier changes")
+@router.get(
+    "/today",
+    response=AgendaOut,
+    summary="Your day: due tasks, key dates, tier changes, relationship risks",
+)
 def today(request: HttpRequest, query: Query[AgendaQuery]):
     from guanxi.activities.today import agenda_subject
 

@@ -197,6 +197,25 @@ class NeglectedItem:
 
 
 @dataclass
+class RelationshipRiskItem:
+    """One of the user's accounts whose buying centre has relationship risks (see
+    guanxi/relationships/risks.py), with the sentences that say what is thin."""
+
+    account: Account
+    standing: Standing
+    health: Any  # guanxi.relationships.risks.RelationshipHealth
+    reason: str
+
+    @property
+    def risks(self) -> list:
+        return self.health.risks
+
+    @property
+    def priority(self) -> tuple:
+        return _priority(self.standing, len(self.health.risks))
+
+
+@dataclass
 class Agenda:
     user: User
     as_of: dt.date
@@ -205,11 +224,17 @@ class Agenda:
     key_dates: list[KeyDateItem] = field(default_factory=list)
     tier_changes: list[TierChangeItem] = field(default_factory=list)
     neglected: list[NeglectedItem] = field(default_factory=list)
+    relationship_risks: list[RelationshipRiskItem] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.due or self.upcoming or self.key_dates or self.tier_changes or self.neglected
+            self.due
+            or self.upcoming
+            or self.key_dates
+            or self.tier_changes
+            or self.neglected
+            or self.relationship_risks
         )
 
 
@@ -276,6 +301,7 @@ def _key_dates(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[KeyDateItem]:
     from guanxi.contacts.models import Contact, KeyDate
+
     items: list[KeyDateItem] = []
     contacts = (
         Contact.objects.filter(account_id__in=account_ids, is_active=True, birthday__isnull=False)
@@ -471,6 +497,33 @@ def _neglected(
     return items
 
 
+def _relationship_risks(
+    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
+) -> list[RelationshipRiskItem]:
+    """The accounts whose buying centre has risks, in a fixed number of queries."""
+    from guanxi.relationships.risks import relationship_health_for
+
+    at_risk = {
+        pk: health
+        for pk, health in relationship_health_for(account_ids, today=as_of).items()
+        if health.risks
+    }
+    accounts = Account.objects.in_bulk(list(at_risk)) if at_risk else {}
+    items = []
+    for account_id, health in at_risk.items():
+        standing = stand[account_id]
+        words = [_("coverage %(score)s/100") % {"score": health.score}, *standing.words()]
+        items.append(
+            RelationshipRiskItem(
+                account=accounts[account_id],
+                standing=standing,
+                health=health,
+                reason=" · ".join(words),
+            )
+        )
+    return items
+
+
 def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = None) -> Agenda:
     """`user`'s day as `viewer` may see it (viewer defaults to the user)."""
     viewer = viewer or user
@@ -488,6 +541,7 @@ def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = No
         key_dates=_key_dates(account_ids, as_of, stand),
         tier_changes=_tier_changes(account_ids, as_of, stand),
         neglected=_neglected(account_ids, as_of, stand),
+        relationship_risks=_relationship_risks(account_ids, as_of, stand),
     )
     result.due.sort(key=lambda i: (i.priority, i.task.due_date, i.task.pk))
     # Upcoming work is a plan for the week: soonest first, priority within a day.
@@ -495,6 +549,7 @@ def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = No
     result.key_dates.sort(key=lambda i: (i.day, i.priority, i.contact.pk))
     result.tier_changes.sort(key=lambda i: (i.priority, i.change.pk))
     result.neglected.sort(key=lambda i: (i.priority, i.account.pk))
+    result.relationship_risks.sort(key=lambda i: (i.priority, i.account.pk))
     return result
 
 
