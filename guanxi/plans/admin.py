@@ -1,0 +1,386 @@
+"""Account plans (一企一策) in the admin: the list with progress, the plan form in tabs (situation
+analysis, our strategy, competitors, goals, actions, reviews) with a progress panel, and a
+printable one-page plan.
+
+The forms run the services' rules (guanxi/plans/services.py `check_*`), so a broken rule is a
+field error on the page, never a 500. Who sees a plan follows the account rule (ScopedModelAdmin).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
+from unfold.decorators import action, display
+
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.core.admin_mixins import (
+    RelatedOnlyDropdownFilter,
+    ScopedModelAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    ServiceRulesForm,
+    is_staff,
+    visible_contacts,
+)
+from guanxi.core.models import User
+from guanxi.plans import services
+from guanxi.plans.models import (
+    AccountPlan,
+    ActionStatus,
+    PlanAction,
+    PlanCompetitor,
+    PlanGoal,
+    PlanReview,
+    PlanStatus,
+)
+from guanxi.plans.selectors import PlanProgress, plan_progress
+
+STATUS_COLOURS = {PlanStatus.DRAFT: "info", PlanStatus.ACTIVE: "success", PlanStatus.CLOSED: ""}
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True)
+
+
+class PlanForm(ServiceRulesForm):
+    def _get_validation_exclusions(self) -> set[str]:
+        # One plan per account and year: check_plan says which plan already holds them (the
+        # model's constraint message does not); the database constraint still backs it.
+        return {*super()._get_validation_exclusions(), "year"}
+
+    def check_rules(self, plan: AccountPlan) -> None:
+        adding = plan._state.adding
+        if adding or "owner" in self.changed_data:
+            services.check_plan_owner(
+                plan=plan, owner=plan.owner if plan.owner_id else None, actor=self.actor
+            )
+        services.check_plan(plan)
+
+
+class GoalForm(ServiceRulesForm):
+    def check_rules(self, goal: PlanGoal) -> None:
+        services.check_goal(goal, plan=goal.plan)
+
+
+class ActionForm(ServiceRulesForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("status") == ActionStatus.DONE and not data.get("done_on"):
+            data["done_on"] = timezone.localdate()  # ticked done in the form: done today
+        return data
+
+    def check_rules(self, action: PlanAction) -> None:
+        services.check_action(action, plan=action.plan)
+
+
+class ReviewForm(ServiceRulesForm):
+    def check_rules(self, review: PlanReview) -> None:
+        services.check_review(review)
+
+
+class CompetitorInline(ScopedStackedInline):
+    model = PlanCompetitor
+    extra = 0
+    tab = True
+    fields = (
+        ("name", "share_estimate"),
+        "positioning",
+        "market_strategy",
+        "relationship_strategy",
+        "relationship_means",
+        "strongholds",
+        "organisation",
+    )
+    formfield_overrides = ScopedModelAdmin.formfield_overrides
+
+
+class GoalInline(ScopedTabularInline):
+    model = PlanGoal
+    form = GoalForm
+    extra = 0
+    tab = True
+    fields = ("description", "measure", "target_value", "target_stage", "contact",
+              "manual_value", "position")  # fmt: skip
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "target_stage":
+            from guanxi.relationships.models import KotlerLevel, RelationshipStage, SupplierStage
+
+            groups = [
+                (_("Relationship stage with a person"), list(RelationshipStage.choices)),
+                (_("Our position as supplier"), list(SupplierStage.choices)),
+                (_("Relationship level (Kotler)"), list(KotlerLevel.choices)),
+            ]
+            field = forms.ChoiceField(
+                choices=[("", "—"), *groups],
+                required=False,
+                label=db_field.verbose_name,
+                help_text=gettext_lazy("For stage goals: the stage to reach."),
+            )
+            from unfold.widgets import UnfoldAdminSelectWidget
+
+            field.widget = UnfoldAdminSelectWidget(choices=field.choices)
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "contact":
+            kwargs["queryset"] = visible_contacts(request.user).select_related("account")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ActionInline(ScopedTabularInline):
+    model = PlanAction
+    form = ActionForm
+    extra = 0
+    tab = True
+    fields = ("title", "goal", "owner", "due_on", "status", "done_on", "notes")
+    formfield_overrides = {
+        **ScopedModelAdmin.formfield_overrides,
+    }
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        goal_field = formset.form.base_fields.get("goal")
+        if goal_field is not None:
+            goal_field.queryset = (
+                PlanGoal.objects.filter(plan=obj) if obj is not None else PlanGoal.objects.none()
+            )
+        return formset
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "owner":
+            kwargs["queryset"] = _staff()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReviewInline(ScopedStackedInline):
+    model = PlanReview
+    form = ReviewForm
+    extra = 0
+    tab = True
+    fields = (("held_on", "period"), "attendees", "minutes", "decisions", "recorded_by")
+    readonly_fields = ("recorded_by",)
+    formfield_overrides = ScopedModelAdmin.formfield_overrides
+
+
+class YearFilter(DropdownFilter):
+    title = gettext_lazy("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = (
+            model_admin.get_queryset(request)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return [(str(y), str(y)) for y in years]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and str(self.value()).isdigit():
+            return queryset.filter(year=int(self.value()))
+        return queryset
+
+
+@admin.register(AccountPlan)
+class AccountPlanAdmin(ScopedModelAdmin):
+    form = PlanForm
+    list_display = ("account_display", "year", "status_display", "owner", "actions_display",
+                    "goals_display", "next_review_display")  # fmt: skip
+    list_display_links = ("account_display",)
+    list_select_related = ("account", "owner")
+    list_filter = (
+        YearFilter,
+        ("status", ChoicesDropdownFilter),
+        ("owner", RelatedOnlyDropdownFilter),
+        ("account__team", RelatedOnlyDropdownFilter),
+    )
+    search_fields = ("account__name", "account__code", "title")
+    search_help_text = gettext_lazy("Account name or code, or the plan's title")
+    ordering = ("-year", "account__name")
+    inlines = (CompetitorInline, GoalInline, ActionInline, ReviewInline)
+    actions_detail = ("print_plan",)
+    change_form_before_template = "admin/plans/accountplan/_progress.html"
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {"fields": (("account", "year"), "title", ("status", "owner"), "review_cadence")},
+        ),
+        (
+            gettext_lazy("Situation analysis (客户分析)"),
+            {
+                "classes": ["tab"],
+                "description": gettext_lazy(
+                    "The customer's challenges from five directions, where they are going and "
+                    "how they decide."
+                ),
+                "fields": (
+                    "challenges_macro",
+                    "challenges_business",
+                    "challenges_suppliers",
+                    "challenges_competitors",
+                    "challenges_customers",
+                    "customer_strategy",
+                    "decision_factors",
+                ),
+            },
+        ),
+        (
+            gettext_lazy("Our strategy"),
+            {"classes": ["tab"], "fields": ("strategy", "wallet_size")},
+        ),
+        (
+            gettext_lazy("Record"),
+            {"classes": ["tab"], "fields": ("created_by", ("created_at", "updated_at"))},
+        ),
+    )
+
+    # --- list ---------------------------------------------------------------------------------
+
+    def _progress(self, obj: AccountPlan) -> PlanProgress:
+        cached = getattr(obj, "_progress", None)
+        if cached is None:
+            cached = obj._progress = plan_progress(obj)
+        return cached
+
+    @display(description=gettext_lazy("account"), ordering="account__name")
+    def account_display(self, obj: AccountPlan) -> str:
+        if obj.title:
+            return format_html("{}<br><span class='text-xs'>{}</span>", obj.account.name, obj.title)
+        return obj.account.name
+
+    @display(description=gettext_lazy("status"), ordering="status", label=STATUS_COLOURS)
+    def status_display(self, obj: AccountPlan) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    @display(description=gettext_lazy("actions done / due"))
+    def actions_display(self, obj: AccountPlan) -> str:
+        p = self._progress(obj)
+        text = _("%(done)s done / %(due)s due") % {"done": p.actions_done, "due": p.actions_due}
+        if p.actions_overdue:
+            return format_html(
+                '{} · <span class="text-red-600">{}</span>',
+                text,
+                _("%(n)s overdue") % {"n": p.actions_overdue},
+            )
+        return text
+
+    @display(description=gettext_lazy("goals reached"))
+    def goals_display(self, obj: AccountPlan) -> str:
+        p = self._progress(obj)
+        return f"{p.goals_reached} / {len(p.goals)}"
+
+    @display(description=gettext_lazy("next review"))
+    def next_review_display(self, obj: AccountPlan) -> str:
+        p = self._progress(obj)
+        if p.next_review is None:
+            return "—"
+        if p.next_review_overdue and obj.status != PlanStatus.CLOSED:
+            return format_html('<span class="text-red-600">{}</span>', p.next_review.isoformat())
+        return p.next_review.isoformat()
+
+    # --- form ---------------------------------------------------------------------------------
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Goals name the account's people: a plan stays with its account.
+            fields = (*fields, "account")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "owner":
+            kwargs["queryset"] = _staff()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _account_from_query(self, request: HttpRequest) -> Any:
+        raw = request.GET.get("account", "")
+        if not raw.isdigit():
+            return None
+        return accounts_visible_to(request.user).filter(pk=int(raw)).first()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("year", timezone.localdate().year)
+        account = self._account_from_query(request)
+        if account is not None and request.user.pk != account.owner_id:
+            initial.setdefault("owner", account.owner_id)
+        initial.setdefault("owner", request.user.pk)
+        return initial
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if request.method == "GET":
+            account = self._account_from_query(request)
+            year = request.GET.get("year", "")
+            year = int(year) if year.isdigit() else timezone.localdate().year
+            existing = (
+                AccountPlan.objects.filter(account=account, year=year).first() if account else None
+            )
+            if existing is not None:
+                messages.info(
+                    request,
+                    _("%(account)s already has a plan for %(year)s.")
+                    % {"account": account, "year": year},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:plans_accountplan_change", args=(existing.pk,))
+                )
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: AccountPlan, form: Any, change: bool) -> None:
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is PlanReview:
+            for inline_form in formset.forms:
+                review = inline_form.instance
+                if review.pk is None and review.recorded_by_id is None:
+                    review.recorded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False,
+                           change: bool = False, form_url: str = "", obj: Any = None):  # fmt: skip
+        if obj is not None and obj.pk:
+            context = {
+                **context,
+                "plan_progress": plan_progress(obj),
+                "print_url": reverse("admin:plans_accountplan_print_plan", args=(obj.pk,)),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- print --------------------------------------------------------------------------------
+
+    @action(description=gettext_lazy("Print"), url_path="print", icon="print")
+    def print_plan(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        plan = (
+            self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if plan is None or not is_staff(request):
+            raise Http404
+        context = {
+            "plan": plan,
+            "progress": plan_progress(plan),
+            "actions": list(plan.actions.select_related("owner", "goal").order_by("due_on", "id")),
+            "competitors": list(plan.competitors.all()),
+            "back_url": reverse("admin:plans_accountplan_change", args=(plan.pk,)),
+            "printed_on": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/plans/accountplan/print.html", context)

@@ -1,0 +1,416 @@
+"""Reads of account plans: which plans a user sees, a plan's progress with each goal's current
+value read from the data, and the open plan actions due for a user.
+
+Periods are local: a plan year runs from local midnight on 1 January (Asia/Shanghai by default),
+so a purchase at 23:30 on 31 December counts for the year it was made in, wherever the server
+clock is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from guanxi.accounts.selectors import visible_to
+from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.models import User
+from guanxi.core.selectors import ordered
+from guanxi.core.templatetags.guanxi_admin import money
+from guanxi.plans.models import (
+    CADENCE_MONTHS,
+    AccountPlan,
+    ActionStatus,
+    GoalMeasure,
+    PlanAction,
+    PlanGoal,
+    PlanReview,
+)
+
+ZERO = Decimal("0")
+DUE_SOON_DAYS = 30
+MONEY_MEASURES = frozenset({GoalMeasure.REVENUE, GoalMeasure.MARGIN})
+STAGE_MEASURES = frozenset(
+    {GoalMeasure.CONTACT_STAGE, GoalMeasure.SUPPLIER_STAGE, GoalMeasure.KOTLER_LEVEL}
+)
+
+
+def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
+    """Plans of the accounts `user` may see."""
+    return visible_to(
+        AccountPlan.objects.select_related("account", "owner"), user, prefix="account__"
+    )
+
+
+def plan_list(
+    *, user: User | None, account: int | None = None, year: int | None = None,
+    status: str | None = None,
+) -> QuerySet[AccountPlan]:  # fmt: skip
+    qs = plans_visible_to(user)
+    for lookup, value in (("account_id", account), ("year", year), ("status", status)):
+        if value is not None and value != "":
+            qs = qs.filter(**{lookup: value})
+    return ordered(qs)
+
+
+def actions_due_for(user: User | None, *, until: dt.date) -> QuerySet[PlanAction]:
+    """Open plan actions owned by `user`, due on or before `until`, on accounts they may see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PlanAction.objects.none()
+    return (
+        visible_to(
+            PlanAction.objects.filter(owner=user, status=ActionStatus.OPEN, due_on__lte=until),
+            user,
+            prefix="plan__account__",
+        )
+        .select_related("plan", "plan__account", "goal", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+# --- Progress -----------------------------------------------------------------------------------
+
+
+@dataclass
+class GoalProgress:
+    goal: PlanGoal
+    measure: str
+    measure_label: str
+    target: Any  # Decimal for numbers, a stage value for stages
+    target_display: str
+    current: Any  # Decimal, a stage value, or None when the data has none yet
+    current_display: str
+    percent: Decimal | None  # numbers: current / target, as % (not capped)
+    reached: bool | None  # None: not known (no data yet)
+    source: str  # where the current value came from, in words
+    is_stage: bool = False
+
+    @property
+    def bar_percent(self) -> int:
+        """The progress bar's width, 0–100."""
+        if self.is_stage:
+            return 100 if self.reached else 0
+        if self.percent is None:
+            return 0
+        return int(max(ZERO, min(Decimal(100), self.percent)))
+
+
+@dataclass
+class PlanProgress:
+    plan: AccountPlan
+    today: dt.date
+    actions_total: int = 0  # cancelled ones not counted
+    actions_done: int = 0
+    actions_open: int = 0
+    actions_overdue: int = 0
+    actions_due_soon: int = 0  # open, due today … today + 30 days
+    actions_cancelled: int = 0
+    actions_due: int = 0  # done or not, due by today: "done vs due"
+    goals: list[GoalProgress] = field(default_factory=list)
+    last_review: PlanReview | None = None
+    next_review: dt.date | None = None
+
+    @property
+    def goals_reached(self) -> int:
+        return sum(1 for g in self.goals if g.reached)
+
+    @property
+    def next_review_overdue(self) -> bool:
+        return self.next_review is not None and self.next_review < self.today
+
+    @property
+    def actions_done_percent(self) -> int:
+        return round(100 * self.actions_done / self.actions_total) if self.actions_total else 0
+
+
+def year_window(year: int, today: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    """[local 1 January, the end of today or of the year) — None for a year not begun."""
+    start_day = dt.date(year, 1, 1)
+    if today < start_day:
+        return None
+    end_day = min(today + dt.timedelta(days=1), dt.date(year + 1, 1, 1))
+    return local_midnight(start_day), local_midnight(end_day)
+
+
+@dataclass
+class YearFigures:
+    revenue: Decimal = ZERO
+    margin: Decimal = ZERO
+    purchases: int = 0
+    costed: int = 0  # purchases whose cost is known (margin counts only those)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+
+def year_figures(account_id: int, year: int, today: dt.date) -> YearFigures:
+    """Revenue, gross margin (amount − cost, where the cost is known) and number of purchases of
+    the account in `year`, up to and including `today` (local days)."""
+    from guanxi.transactions.models import Transaction
+
+    window = year_window(year, today)
+    if window is None:
+        return YearFigures()
+    start, end = window
+    margin = ExpressionWrapper(F("amount") - F("cost"), output_field=DecimalField())
+    row = Transaction.objects.filter(
+        account_id=account_id, occurred_at__gte=start, occurred_at__lt=end
+    ).aggregate(
+        revenue=Sum("amount"),
+        margin=Sum(margin, filter=Q(cost__isnull=False)),
+        purchases=Count("id"),
+        costed=Count("id", filter=Q(cost__isnull=False)),
+    )
+    return YearFigures(
+        revenue=row["revenue"] or ZERO,
+        margin=row["margin"] or ZERO,
+        purchases=row["purchases"] or 0,
+        costed=row["costed"] or 0,
+        first_day=dt.date(year, 1, 1),
+        last_day=timezone.localdate(end - dt.timedelta(microseconds=1)),
+    )
+
+
+def _percent(current: Decimal | None, target: Decimal | None) -> Decimal | None:
+    if current is None or target is None:
+        return None
+    if target == 0:
+        return Decimal(100) if current >= 0 else ZERO
+    return (Decimal(current) / Decimal(target) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _number_display(measure: str, value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if measure in MONEY_MEASURES:
+        return money(value)
+    if measure in (GoalMeasure.SHARE_OF_WALLET, GoalMeasure.COVERAGE):
+        return f"{Decimal(value).quantize(Decimal('0.1'), ROUND_HALF_UP).normalize():f}%"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value.normalize():,f}"
+
+
+def _stage_label(measure: str, value: str | None) -> str:
+    from guanxi.plans.services import STAGE_CHOICES
+
+    if not value:
+        return "—"
+    return str(dict(STAGE_CHOICES[measure].choices).get(value, value))
+
+
+def _stage_reached(measure: str, current: str | None, target: str) -> bool | None:
+    from guanxi.plans.services import STAGE_CHOICES
+
+    if not current:
+        return False
+    order = list(STAGE_CHOICES[measure].values)
+    if current not in order or target not in order:
+        return None
+    return order.index(current) >= order.index(target)
+
+
+class _Data:
+    """What a plan's goals read, loaded once and only when a goal needs it."""
+
+    def __init__(self, plan: AccountPlan, today: dt.date):
+        self.plan = plan
+        self.today = today
+        self._figures: YearFigures | None = None
+        self._centre: Any = None
+        self._health: Any = None
+
+    @property
+    def figures(self) -> YearFigures:
+        if self._figures is None:
+            self._figures = year_figures(self.plan.account_id, self.plan.year, self.today)
+        return self._figures
+
+    @property
+    def centre(self) -> Any:
+        if self._centre is None:
+            from guanxi.relationships.selectors import buying_centre
+
+            self._centre = buying_centre(self.plan.account)
+        return self._centre
+
+    @property
+    def health(self) -> Any:
+        if self._health is None:
+            from guanxi.relationships.risks import relationship_health
+
+            self._health = relationship_health(self.centre, today=self.today)
+        return self._health
+
+    def period_words(self) -> str:
+        f = self.figures
+        if f.first_day is None:
+            return _("the plan year %(year)s has not begun") % {"year": self.plan.year}
+        return _("%(start)s to %(end)s") % {
+            "start": f.first_day.isoformat(),
+            "end": f.last_day.isoformat(),
+        }
+
+
+def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
+    from guanxi.relationships.models import RelationshipStageEvent
+
+    seat = data.centre.seat(goal.contact_id) if goal.contact_id else None
+    if seat is not None:
+        stage, reached_on = seat.stage, seat.stage_reached_on
+    else:  # a contact of the account not (yet) on the buying centre
+        event = (
+            RelationshipStageEvent.objects.filter(
+                account_id=data.plan.account_id, contact_id=goal.contact_id
+            )
+            .order_by("-reached_on", "-id")
+            .first()
+        )
+        stage, reached_on = (event.stage, event.reached_on) if event else (None, None)
+    name = goal.contact.name if goal.contact_id else "—"
+    if stage is None:
+        return None, _("Relationship map: no stage recorded with %(name)s yet.") % {"name": name}
+    return stage, _("Relationship map: %(name)s reached this stage on %(day)s.") % {
+        "name": name,
+        "day": reached_on.isoformat(),
+    }
+
+
+def goal_progress(goal: PlanGoal, data: _Data) -> GoalProgress:
+    measure = goal.measure
+    label = str(GoalMeasure(measure).label) if measure in GoalMeasure.values else measure
+    if measure in STAGE_MEASURES:
+        target = goal.target_stage
+        if measure == GoalMeasure.CONTACT_STAGE:
+            current, source = _contact_stage(data, goal)
+        else:
+            rel = data.centre.relationship
+            attr = "supplier_stage" if measure == GoalMeasure.SUPPLIER_STAGE else "kotler_level"
+            current = getattr(rel, attr) if rel is not None else None
+            source = (
+                _("Organisation relationship, as recorded on %(day)s.")
+                % {"day": timezone.localdate(rel.updated_at).isoformat()}
+                if rel is not None
+                else _("Organisation relationship: not recorded yet.")
+            )
+        return GoalProgress(
+            goal=goal,
+            measure=measure,
+            measure_label=label,
+            target=target,
+            target_display=_stage_label(measure, target),
+            current=current,
+            current_display=_stage_label(measure, current),
+            percent=None,
+            reached=_stage_reached(measure, current, target),
+            source=source,
+            is_stage=True,
+        )
+    target = goal.target_value
+    current: Decimal | None
+    if measure == GoalMeasure.REVENUE:
+        current = data.figures.revenue
+        n = data.figures.purchases
+        source = ngettext(
+            "Transactions, %(period)s: %(n)s purchase.",
+            "Transactions, %(period)s: %(n)s purchases.",
+            n,
+        ) % {"period": data.period_words(), "n": n}
+    elif measure == GoalMeasure.MARGIN:
+        current = data.figures.margin
+        n = data.figures.costed
+        source = ngettext(
+            "Transactions, %(period)s: amount − cost over the %(n)s purchase whose cost is known.",
+            "Transactions, %(period)s: amount − cost over the %(n)s purchases whose cost is known.",
+            n,
+        ) % {"period": data.period_words(), "n": n}
+    elif measure == GoalMeasure.TRANSACTIONS:
+        current = Decimal(data.figures.purchases)
+        source = _("Transactions, %(period)s.") % {"period": data.period_words()}
+    elif measure == GoalMeasure.SHARE_OF_WALLET:
+        wallet = data.plan.wallet_size
+        if wallet:
+            current = data.figures.revenue / wallet * 100
+            source = _(
+                "Revenue %(revenue)s (transactions, %(period)s) ÷ wallet size %(wallet)s."
+            ) % {
+                "revenue": money(data.figures.revenue),
+                "period": data.period_words(),
+                "wallet": money(wallet),
+            }
+        else:
+            current = None
+            source = _("The plan has no wallet size yet.")
+    elif measure == GoalMeasure.COVERAGE:
+        try:
+            score = data.health.score
+        except ImportError:  # the coverage score is not installed
+            score = None
+        current = None if score is None else Decimal(score)
+        source = (
+            _("Relationship coverage score of the buying centre.")
+            if score is not None
+            else _("No coverage score yet: the account has no buying centre.")
+        )
+    else:
+        current = goal.manual_value
+        source = _("Typed in.") if current is not None else _("Not typed in yet.")
+    percent = _percent(current, target)
+    return GoalProgress(
+        goal=goal,
+        measure=measure,
+        measure_label=label,
+        target=target,
+        target_display=_number_display(measure, target),
+        current=current,
+        current_display=_number_display(measure, current),
+        percent=percent,
+        reached=None if current is None or target is None else current >= target,
+        source=source,
+    )
+
+
+def next_review_due(plan: AccountPlan, last_review: PlanReview | None) -> dt.date:
+    """The last review plus the cadence, or the plan's start (1 January) plus the cadence."""
+    months = CADENCE_MONTHS.get(plan.review_cadence, 3)
+    base = last_review.held_on if last_review is not None else dt.date(plan.year, 1, 1)
+    return add_months(base, months)
+
+
+def plan_progress(plan: AccountPlan, *, today: dt.date | None = None) -> PlanProgress:
+    """Actions done vs due, each goal's current value read from the data, the next review."""
+    today = today or timezone.localdate()
+    progress = PlanProgress(plan=plan, today=today)
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    row = PlanAction.objects.filter(plan=plan).aggregate(
+        total=Count("id", filter=~Q(status=ActionStatus.CANCELLED)),
+        done=Count("id", filter=Q(status=ActionStatus.DONE)),
+        open=Count("id", filter=Q(status=ActionStatus.OPEN)),
+        overdue=Count("id", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
+        soon=Count("id", filter=Q(status=ActionStatus.OPEN, due_on__gte=today, due_on__lte=soon)),
+        cancelled=Count("id", filter=Q(status=ActionStatus.CANCELLED)),
+        due=Count("id", filter=~Q(status=ActionStatus.CANCELLED) & Q(due_on__lte=today)),
+    )
+    progress.actions_total = row["total"]
+    progress.actions_done = row["done"]
+    progress.actions_open = row["open"]
+    progress.actions_overdue = row["overdue"]
+    progress.actions_due_soon = row["soon"]
+    progress.actions_cancelled = row["cancelled"]
+    progress.actions_due = row["due"]
+    data = _Data(plan, today)
+    goals = PlanGoal.objects.filter(plan=plan).select_related("contact").order_by("position", "id")
+    progress.goals = [goal_progress(g, data) for g in goals]
+    progress.last_review = plan.reviews.order_by("-held_on", "-id").first()
+    progress.next_review = next_review_due(plan, progress.last_review)
+    return progress
+
+
+def with_last_review(queryset: QuerySet[AccountPlan]) -> QuerySet[AccountPlan]:
+    return queryset.annotate(last_review_on=Max("reviews__held_on"))
