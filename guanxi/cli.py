@@ -384,7 +384,8 @@ def cmd_tiers(args: argparse.Namespace) -> int:
             print(f"  {code:<20} not loaded")
             continue
         state = "active" if scheme.is_active else "inactive"
-        print(f"  {code:<20} {state:<8} {scheme.n} tiers  {scheme.name} / {scheme.name_en}")
+        levels = "stages" if scheme.purpose == "lifecycle" else "tiers"
+        print(f"  {code:<20} {state:<8} {scheme.n} {levels:<6} {scheme.name} / {scheme.name_en}")
     if wanted and not args.activate:
         print("Loaded presets are inactive until activated (--activate, or in the admin).")
     return 0
@@ -524,7 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tiers", help="tier schemes")
     tiers = p.add_subparsers(dest="tiers_command", required=True)
-    q = tiers.add_parser("presets", help="list the shipped tier schemes, or load them")
+    q = tiers.add_parser(
+        "presets", help="list the shipped tier schemes and lifecycle stage sets, or load them"
+    )
     group = q.add_mutually_exclusive_group()
     group.add_argument("--load", nargs="+", metavar="CODE", help="load these presets")
     group.add_argument("--all", action="store_true", help="load every preset")

@@ -60,7 +60,8 @@ def test_presets_are_listed_loaded_inactive_and_activated_on_request(db, capsys)
     assert main(["tiers", "presets"]) == 0
     out = capsys.readouterr().out
     assert "restaurant-monthly" in out and "clp-levels" in out and "pyramid" in out
-    assert out.count("not loaded") == 3 and not TierScheme.objects.exists()
+    assert "lifecycle-004" in out  # lifecycle stage sets are presets too
+    assert out.count("not loaded") == 6 and not TierScheme.objects.exists()
 
     assert main(["tiers", "presets", "--load", "restaurant-monthly"]) == 0
     out = capsys.readouterr().out
@@ -71,9 +72,10 @@ def test_presets_are_listed_loaded_inactive_and_activated_on_request(db, capsys)
     assert main(["tiers", "presets", "--all", "--activate"]) == 0
     assert set(TierScheme.objects.values_list("code", "is_active")) == {
         ("restaurant-monthly", True), ("clp-levels", True), ("pyramid", True),
+        ("lifecycle-001", True), ("lifecycle-004", True), ("lifecycle-000", True),
     }  # fmt: skip
     assert main(["tiers", "presets", "--all"]) == 0  # again: nothing doubles
-    assert TierScheme.objects.count() == 3
+    assert TierScheme.objects.count() == 6
 
 
 def test_presets_refuse_unknown_codes_and_activate_without_load(db, capsys):

@@ -20,7 +20,7 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import Team, User
-from guanxi.tiers.models import AccountTier, Tier, TierScheme
+from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
 
 ZERO = Decimal("0.00")
 
@@ -243,7 +243,11 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
         s=Sum("cost"), n=Count("id")
     ):
         book(tier_id, cost, n)
-    scheme = TierScheme.objects.filter(is_active=True).order_by("code").first()
+    scheme = (
+        TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS)
+        .order_by("code")
+        .first()
+    )
     report.attribution_scheme = scheme
     rest = touchpoints.exclude(task__tier__isnull=False)
     per_account = list(rest.values_list("account_id").annotate(s=Sum("cost"), n=Count("id")))

@@ -374,10 +374,11 @@ def _tier_changes(
     """Tier moves of the last days. A scheme's rollout (every account's first tier on the
     day the scheme first ran) is left out: it is not news, and it would bury the real moves.
     A first tier given later is shown as "new", never as an up-move."""
-    from guanxi.tiers.models import TierChange
+    from guanxi.tiers.models import SchemePurpose, TierChange
 
     changes = list(
         TierChange.objects.filter(
+            scheme__purpose=SchemePurpose.TIERS,  # lifecycle moves are on the lifecycle card
             account_id__in=account_ids,
             effective_on__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
             effective_on__lte=as_of,

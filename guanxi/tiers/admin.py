@@ -49,17 +49,21 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.tiers import attendance, forms
 from guanxi.tiers.models import (
+    AccountLifecycleStage,
     AccountTier,
     ChangeReason,
     DiscountReview,
     DiscountReviewStatus,
+    LifecycleStageChange,
+    LifecycleStageSet,
+    SchemePurpose,
     Tier,
     TierChange,
     TierCondition,
     TierPolicy,
     TierScheme,
 )
-from guanxi.tiers.selectors import tier_distribution, tier_migration_counts
+from guanxi.tiers.selectors import lifecycle_order, tier_distribution, tier_migration_counts
 from guanxi.tiers.services import (
     account_tier_override,
     account_tier_override_clear,
@@ -67,7 +71,12 @@ from guanxi.tiers.services import (
     scheme_load_preset,
 )
 from guanxi.tiers.tasks import tier_reevaluate
-from guanxi.tiers.templatetags.tiers_tags import metric_name, metric_value, rule_summary
+from guanxi.tiers.templatetags.tiers_tags import (
+    change_author,
+    metric_name,
+    metric_value,
+    rule_summary,
+)
 
 # (code, name, English name, description, English description): shown by the active language,
 # like the schemes' own name / name_en (the texts are data, not translated strings).
@@ -92,6 +101,50 @@ PRESETS = (
      "Diamond, gold, silver and standard by value percentile."),
 )  # fmt: skip
 PRESET_CODES = frozenset(p[0] for p in PRESETS)
+LIFECYCLE_PRESETS = (
+    ("lifecycle-001",
+     "客户关系生命周期：考察期 → 形成期 → 稳定期 → 退化期",
+     "Relationship lifecycle: exploration → formation → stability → decline",
+     "种子001的四阶段模型，按客户满多少个月、近12个月和累计购买次数、收入趋势判断；退化期客户每14天"
+     "安排一次挽回电话。",
+     "Seed 001's four stages by months as a customer, purchases in the last 12 months and in "
+     "all, and the revenue trend; a win-back call every 14 days in decline."),
+    ("lifecycle-004",
+     "客户生命周期：潜在客户 → 首次购买 → 重复购买 → 忠诚 → 会员 → 拥护者",
+     "Customer lifecycle: prospect → first purchase → repeat → loyal → member → advocate",
+     "种子004的客户阶梯，按购买次数、客户时长、P(alive)、会员标签和客户经理记录的态度判断。",
+     "Seed 004's customer ladder by purchases, tenure, P(alive), a membership tag and the "
+     "attitude the KAM recorded."),
+    ("lifecycle-000",
+     "大客户生命周期：开发 → 活跃 → 忠诚 → 推荐",
+     "Key-account lifecycle: development → active → loyal → referral",
+     "种子000的四阶段，按近12个月购买、客户时长和拥护者态度判断。",
+     "Seed 000's four stages by recent purchases, tenure and the advocate attitude."),
+)  # fmt: skip
+TIERS = SchemePurpose.TIERS.value
+LIFECYCLE = SchemePurpose.LIFECYCLE.value
+
+
+def _url(model_admin: Any, name: str) -> str:
+    """The admin URL name ``name`` of this admin's model (tier admins are reused for the
+    lifecycle proxies, whose URLs carry their own model name)."""
+    opts = model_admin.model._meta
+    return f"admin:{opts.app_label}_{opts.model_name}_{name}"
+
+
+class PurposeRelatedFilter(RelatedDropdownFilter):
+    """A scheme or tier filter offering only the schemes (tiers) of the admin's purpose: tier
+    pages never list lifecycle sets, and the other way round."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        purpose = getattr(model_admin, "purpose", TIERS)
+        limit = (
+            {"purpose": purpose}
+            if field.related_model is TierScheme
+            else {"scheme__purpose": purpose}
+        )
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
 
 
 def _in_language(zh: str, en: str) -> str:
@@ -243,6 +296,8 @@ class TierInline(ConfigAccessMixin, TabularInline):
 
 @admin.register(TierScheme)
 class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
+    purpose = TIERS
+    preset_cards = PRESETS
     list_display = ("name_display", "code", "show_active", "tiers_count", "distribution_display")
     list_display_links = ("name_display",)
     search_fields = ("code", "name", "name_en")
@@ -254,7 +309,9 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
     warn_unsaved_form = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(n_tiers=Count("tiers"))
+        # Tier schemes only: lifecycle stage sets have their own page.
+        qs = super().get_queryset(request).filter(purpose=self.purpose)
+        return qs.annotate(n_tiers=Count("tiers"))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is Tier:
@@ -320,6 +377,8 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
         _offer_reevaluate(request)
 
     def save_model(self, request: HttpRequest, obj: TierScheme, form: Any, change: bool) -> None:
+        if not change:
+            obj.purpose = self.purpose  # a new scheme is of the page's kind
         super().save_model(request, obj, form, change)
         if change and {"is_active", "categories"} & set(form.changed_data):
             _offer_reevaluate(request)
@@ -338,16 +397,17 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
         if not is_manager(request):
             raise PermissionDenied
         existing = set(TierScheme.objects.values_list("code", flat=True))
+        codes = {p[0] for p in self.preset_cards}
         if request.method == "POST":
             code = request.POST.get("code", "")
-            if code not in PRESET_CODES:
+            if code not in codes:
                 messages.error(request, _("Unknown preset."))
-                return HttpResponseRedirect(reverse("admin:tiers_tierscheme_load_presets"))
+                return HttpResponseRedirect(reverse(_url(self, "load_presets")))
             try:
                 scheme = scheme_load_preset(code=code)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
-                return HttpResponseRedirect(reverse("admin:tiers_tierscheme_load_presets"))
+                return HttpResponseRedirect(reverse(_url(self, "load_presets")))
             if scheme.is_active:
                 messages.success(request, _("Preset “%(name)s” loaded.") % {"name": scheme})
             else:
@@ -356,11 +416,12 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
                     _("Preset “%(name)s” loaded. It is inactive: review the rules, then "
                       "activate it in the scheme list.") % {"name": scheme},
                 )  # fmt: skip
-            return HttpResponseRedirect(reverse("admin:tiers_tierscheme_change", args=(scheme.pk,)))
+            return HttpResponseRedirect(reverse(_url(self, "change"), args=(scheme.pk,)))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Load presets"),
+            "intro": self.presets_intro(),
             "presets": [
                 {
                     "code": c,
@@ -368,10 +429,17 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
                     "description": _in_language(d, d_en),
                     "loaded": c in existing,
                 }
-                for c, n, n_en, d, d_en in PRESETS
+                for c, n, n_en, d, d_en in self.preset_cards
             ],
         }
         return TemplateResponse(request, "admin/tiers/tierscheme/presets.html", context)
+
+    def presets_intro(self) -> str:
+        return _(
+            "Each preset creates a tier scheme with its tiers, rules and privileges. Loading a "
+            "preset that is already there changes nothing; edit the scheme afterwards to fit your "
+            "house."
+        )
 
     def has_pages_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_staff(request)
@@ -455,7 +523,7 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
     def migration_view(self, request: HttpRequest) -> HttpResponse:
         if not is_staff(request):
             raise PermissionDenied
-        schemes = list(TierScheme.objects.order_by("-is_active", "code"))
+        schemes = list(TierScheme.objects.filter(purpose=TIERS).order_by("-is_active", "code"))
         scheme = None
         wanted = request.GET.get("scheme", "")
         if wanted.isdigit():
@@ -567,16 +635,13 @@ class TierPolicyInline(ConfigAccessMixin, StackedInline):
 class TierAdmin(ConfigAccessMixin, ModelAdmin):
     form = forms.TierForm
     list_display = ("name_display", "scheme", "rank", "code", "badge", "rule_display")
-    list_filter = (("scheme", RelatedDropdownFilter),)
+    list_filter = (("scheme", PurposeRelatedFilter),)
     list_select_related = ("scheme",)
     search_fields = ("code", "name", "name_en")
     ordering = ("scheme", "rank")
     fields = ("scheme", ("code", "rank"), ("name", "name_en"), "colour", "description")
     inlines = (TierConditionInline, TierPolicyInline)
     warn_unsaved_form = True
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("conditions")
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "colour":
@@ -599,13 +664,34 @@ class TierAdmin(ConfigAccessMixin, ModelAdmin):
     def rule_display(self, obj: Tier) -> str:
         return rule_summary(obj.conditions.all())
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request).prefetch_related("conditions")
+        match = getattr(request, "resolver_match", None)
+        if match is not None and (match.url_name or "").endswith("_changelist"):
+            # The list is about tiers; a lifecycle stage is still edited here, from its set.
+            qs = qs.filter(scheme__purpose=TIERS)
+        return qs
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:  # fmt: skip
+        tier = Tier.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if tier is not None and tier.scheme.purpose == LIFECYCLE:
+            extra_context = {
+                **(extra_context or {}),
+                "title": _("Lifecycle stage: %(stage)s") % {"stage": tier},
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def response_change(self, request: HttpRequest, obj: Tier) -> HttpResponse:
         if "_continue" not in request.POST and "_addanother" not in request.POST:
-            # Back to the scheme: the tier is edited in its context.
-            self.message_user(request, _("Tier “%(tier)s” saved.") % {"tier": obj})
-            return HttpResponseRedirect(
-                reverse("admin:tiers_tierscheme_change", args=(obj.scheme_id,))
-            )
+            # Back to the scheme (or stage set): the tier is edited in its context.
+            if obj.scheme.purpose == LIFECYCLE:
+                self.message_user(request, _("Stage “%(stage)s” saved.") % {"stage": obj})
+                url = reverse("admin:tiers_lifecyclestageset_change", args=(obj.scheme_id,))
+            else:
+                self.message_user(request, _("Tier “%(tier)s” saved.") % {"tier": obj})
+                url = reverse("admin:tiers_tierscheme_change", args=(obj.scheme_id,))
+            return HttpResponseRedirect(url)
         return super().response_change(request, obj)
 
 
@@ -646,11 +732,12 @@ class OverrideStateFilter(admin.SimpleListFilter):
 
 @admin.register(AccountTier)
 class AccountTierAdmin(ScopedReadAdmin):
+    purpose = TIERS
     list_display = ("account", "scheme", "tier_display", "since", "source_display",
                     "override_until", "evaluated_on", "override_link")  # fmt: skip
     list_select_related = ("account", "scheme", "tier", "computed_tier", "override_tier")
     ordering = ("scheme__code", "tier__rank", "account__name")
-    list_filter = (("scheme", RelatedDropdownFilter), ("tier", RelatedDropdownFilter),
+    list_filter = (("scheme", PurposeRelatedFilter), ("tier", PurposeRelatedFilter),
                    OverrideStateFilter)  # fmt: skip
     search_fields = ("account__name", "account__code")
     readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
@@ -669,8 +756,7 @@ class AccountTierAdmin(ScopedReadAdmin):
         # Plain text, not an (upper-cased) label: the reason is a sentence.
         if obj.override_active(timezone.localdate()):
             return format_html(
-                '<span class="text-amber-700 dark:text-amber-400" data-source="override">'
-                "{}</span>",
+                '<span class="text-amber-700 dark:text-amber-400" data-source="override">{}</span>',
                 _("Set by hand: %(reason)s") % {"reason": obj.override_reason},
             )
         return format_html('<span data-source="rules">{}</span>', _("By the rules"))
@@ -684,8 +770,11 @@ class AccountTierAdmin(ScopedReadAdmin):
         request = _viewer_request()
         if request is None or not is_manager(request):
             return ""
-        url = reverse("admin:tiers_accounttier_override", args=(obj.pk,))
+        url = reverse(_url(self, "override"), args=(obj.pk,))
         return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("Override"))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(scheme__purpose=self.purpose)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         return _render_for(request, super().changelist_view, extra_context)
@@ -708,7 +797,7 @@ class AccountTierAdmin(ScopedReadAdmin):
             path(
                 "override-for/<int:account_id>/<int:scheme_id>/",
                 view(self.override_for_view),
-                name="tiers_accounttier_override_for",
+                name=_url(self, "override_for").removeprefix("admin:"),
             ),
         ] + super().get_urls()
 
@@ -723,7 +812,7 @@ class AccountTierAdmin(ScopedReadAdmin):
         return row
 
     def _back(self, request: HttpRequest) -> str:
-        return _next_url(request) or reverse("admin:tiers_accounttier_changelist")
+        return _next_url(request) or reverse(_url(self, "changelist"))
 
     @action(description=gettext_lazy("Override the tier"), icon="edit",
             permissions=["override"])  # fmt: skip
@@ -739,7 +828,7 @@ class AccountTierAdmin(ScopedReadAdmin):
         if not is_manager(request):
             raise PermissionDenied
         account = accounts_visible_to(request.user).filter(pk=account_id).first()
-        scheme = TierScheme.objects.filter(pk=scheme_id).first()
+        scheme = TierScheme.objects.filter(pk=scheme_id, purpose=self.purpose).first()
         if account is None or scheme is None:
             raise Http404
         row = AccountTier.objects.filter(account=account, scheme=scheme).select_related(
@@ -753,6 +842,9 @@ class AccountTierAdmin(ScopedReadAdmin):
             scheme=row.scheme,
             initial={"tier": row.override_tier_id or row.tier_id},
         )
+        if self.purpose == LIFECYCLE:
+            form.fields["tier"].label = _("stage")
+            form.fields["tier"].queryset = form.fields["tier"].queryset.order_by("-rank")
         if request.method == "POST" and form.is_valid():
             try:
                 account_tier_override(
@@ -772,22 +864,30 @@ class AccountTierAdmin(ScopedReadAdmin):
                 # The account's calls, visits and gifts follow the new tier at once.
                 account_id = row.account.pk
                 db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
-                messages.success(request, _("Tier set by hand."))
+                messages.success(request, self.set_by_hand_message())
                 return HttpResponseRedirect(self._back(request))
         back = self._back(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("Override the tier: %(account)s · %(scheme)s")
-            % {"account": row.account, "scheme": row.scheme},
+            "title": self.override_title() % {"account": row.account, "scheme": row.scheme},
             "row": row,
             "form": form,
+            "no_row": _("No stage in this set yet.")
+            if self.purpose == LIFECYCLE
+            else _("No tier in this scheme yet."),
             "today": timezone.localdate(),
             "next": _next_url(request) or "",
             "back_url": back,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tiers/accounttier/override.html", context)
+
+    def set_by_hand_message(self) -> str:
+        return _("Tier set by hand.")
+
+    def override_title(self) -> str:
+        return _("Override the tier: %(account)s · %(scheme)s")
 
     @action(description=gettext_lazy("Clear the override"), icon="undo",
             permissions=["override"])  # fmt: skip
@@ -821,12 +921,13 @@ def _metrics_text(metrics: dict | None) -> str:
 
 @admin.register(TierChange)
 class TierChangeAdmin(ScopedReadAdmin):
+    purpose = TIERS
     list_display = ("account", "scheme", "move_display", "effective_on", "reason",
                     "why_display", "changed_by")  # fmt: skip
     list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by")
     list_filter = (
-        ("scheme", RelatedDropdownFilter),
-        ("to_tier", RelatedDropdownFilter),
+        ("scheme", PurposeRelatedFilter),
+        ("to_tier", PurposeRelatedFilter),
         ("reason", ChoicesDropdownFilter),
         ("effective_on", RangeDateFilter),
     )
@@ -836,10 +937,16 @@ class TierChangeAdmin(ScopedReadAdmin):
     fields = readonly_fields
     date_hierarchy = "effective_on"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(scheme__purpose=self.purpose)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         # The sidebar calls this page "Tier history"; the model's verbose name stays.
-        extra_context = {**(extra_context or {}), "title": _("Tier history")}
+        extra_context = {**(extra_context or {}), "title": self.history_title()}
         return super().changelist_view(request, extra_context)
+
+    def history_title(self) -> str:
+        return _("Tier history")
 
     @display(description=gettext_lazy("from → to"))
     def move_display(self, obj: TierChange) -> str:
@@ -1016,3 +1123,154 @@ class DiscountReviewAdmin(ScopedReadAdmin):
             request,
             _("A rejection needs a note: open the discount and reject it there, with the reason."),
         )
+
+
+# --- lifecycle stages: the tier engine under lifecycle words ------------------------------------
+
+
+def progression_html(stages: list[Tier], current: Tier | None = None) -> str:
+    """The stages in lifecycle order as badges joined by arrows (the current one outlined)."""
+    if not stages:
+        return "—"
+    parts = []
+    for stage in lifecycle_order(stages):
+        badge = tier_badge(stage)
+        if current is not None and stage.pk == current.pk:
+            badge = format_html('<strong data-current-stage="{}">[{}]</strong>', stage.code, badge)
+        parts.append(badge)
+    return format_html_join(" → ", "{}", ((p,) for p in parts))
+
+
+class StageInline(TierInline):
+    verbose_name = gettext_lazy("stage")
+    verbose_name_plural = gettext_lazy(
+        "stages (rank 1 is checked first: give the lifecycle's last stage rank 1 and the "
+        "catch-all first stage the last rank)"
+    )
+
+    @display(description=gettext_lazy("stage conditions"))
+    def rule_display(self, obj: Tier) -> str:
+        return super().rule_display(obj)
+
+    @display(description=gettext_lazy("conditions and policy"))
+    def tier_link(self, obj: Tier) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:tiers_tier_change", args=(obj.pk,))
+        return format_html(
+            '<a class="text-primary-600" href="{}">{}</a>', url, _("Edit the conditions")
+        )
+
+
+@admin.register(LifecycleStageSet)
+class LifecycleStageSetAdmin(TierSchemeAdmin):
+    """Lifecycle stage sets: tier schemes with purpose "lifecycle", under stage words, with the
+    progression in lifecycle order."""
+
+    purpose = LIFECYCLE
+    preset_cards = LIFECYCLE_PRESETS
+    list_display = ("name_display", "code", "show_active", "tiers_count", "progression_display",
+                    "distribution_display")  # fmt: skip
+    fields = ("code", ("name", "name_en"), "description", "is_active", "progression_display")
+    readonly_fields = ("progression_display",)
+    filter_horizontal = ()
+    inlines = (StageInline,)
+    actions_list = ("reevaluate", "load_presets")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("tiers")
+
+    def get_urls(self):
+        # Not the attendance sheet or tier migration pages: those are about tiers.
+        return ModelAdmin.get_urls(self)
+
+    @display(description=gettext_lazy("stages"), ordering="n_tiers")
+    def tiers_count(self, obj: TierScheme) -> int:
+        return getattr(obj, "n_tiers", 0)
+
+    @display(description=gettext_lazy("progression (first stage first)"))
+    def progression_display(self, obj: TierScheme) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        return progression_html(list(obj.tiers.all()))
+
+    @display(description=gettext_lazy("accounts per stage"))
+    def distribution_display(self, obj: TierScheme) -> str:
+        request = _viewer_request()
+        if request is None:
+            return "—"
+        rows = tier_distribution(obj, accounts=_visible_accounts(request))
+        if not any(n for _t, n in rows):
+            return "—"
+        staged = [(t, n) for t, n in rows if t is not None]
+        ordered = sorted(staged, key=lambda r: r[0].rank, reverse=True)
+        ordered += [(t, n) for t, n in rows if t is None]
+        return format_html_join(
+            " · ", "{}: {}", ((str(t) if t else _("no stage"), n) for t, n in ordered)
+        )
+
+    def presets_intro(self) -> str:
+        return _(
+            "Each preset creates a lifecycle stage set with its stages and their conditions "
+            "(and a win-back call for decline). Loading a preset that is already there changes "
+            "nothing; activate the set when its stages suit you."
+        )
+
+
+@admin.register(AccountLifecycleStage)
+class AccountLifecycleStageAdmin(AccountTierAdmin):
+    """Each account's stage per lifecycle set: why, since when, set by hand or by the rules."""
+
+    purpose = LIFECYCLE
+    list_display = ("account", "set_display", "stage_display", "since", "why_display",
+                    "source_display", "override_until", "evaluated_on",
+                    "override_link")  # fmt: skip
+    ordering = ("scheme__code", "-tier__rank", "account__name")
+    readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
+                       "evaluated_on", "override_tier", "override_reason", "override_until",
+                       "override_by")  # fmt: skip
+    fields = readonly_fields
+
+    @display(description=gettext_lazy("lifecycle stage set"), ordering="scheme__code")
+    def set_display(self, obj: AccountTier) -> str:
+        return str(obj.scheme)
+
+    @display(description=gettext_lazy("stage"), ordering="-tier__rank")
+    def stage_display(self, obj: AccountTier) -> str:
+        return tier_badge(obj.tier)
+
+    @display(description=gettext_lazy("why"))
+    def why_display(self, obj: AccountTier) -> str:
+        return _metrics_text(obj.metrics)
+
+    def set_by_hand_message(self) -> str:
+        return _("Lifecycle stage set by hand.")
+
+    def override_title(self) -> str:
+        return _("Set the lifecycle stage by hand: %(account)s · %(scheme)s")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = {**(extra_context or {}), "title": _("Account lifecycle stages")}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(LifecycleStageChange)
+class LifecycleStageChangeAdmin(TierChangeAdmin):
+    """Every move between lifecycle stages: when, from → to, why, who or which run."""
+
+    purpose = LIFECYCLE
+    list_display = ("account", "scheme", "move_display", "effective_on", "reason",
+                    "why_display", "who_display")  # fmt: skip
+    list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by", "run")
+
+    def history_title(self) -> str:
+        return _("Lifecycle history")
+
+    @display(description=gettext_lazy("from → to"))
+    def move_display(self, obj: TierChange) -> str:
+        # No up/down arrows: a lifecycle moves on, it is not ranked like tiers.
+        return format_html("{} → {}", tier_badge(obj.from_tier), tier_badge(obj.to_tier))
+
+    @display(description=gettext_lazy("by"))
+    def who_display(self, obj: TierChange) -> str:
+        return change_author(obj)

@@ -1,4 +1,5 @@
-"""/api/tiers: tier schemes with readable rules, an account's tiers and history, overrides."""
+"""/api/tiers: tier schemes and lifecycle stage sets with readable rules, an account's tiers,
+lifecycle stages and history, overrides (of tiers and of lifecycle stages alike)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,29 @@ from typing import Any
 from django.db import transaction as db_transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from guanxi.accounts.services import account_for_actor
 from guanxi.core.api import MAX_ID
 from guanxi.core.errors import ApplicationError, PermissionDenied
-from guanxi.tiers.models import AccountTier, Tier, TierChange, TierScheme
-from guanxi.tiers.selectors import account_tier_history, account_tiers, rules_for_scheme
+from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange, TierScheme
+from guanxi.tiers.selectors import (
+    account_lifecycle,
+    account_tier_history,
+    account_tiers,
+    rules_for_scheme,
+)
 from guanxi.tiers.services import (
     account_tier_override,
     account_tier_override_clear,
     policy_tasks_follow,
 )
-from guanxi.tiers.templatetags.tiers_tags import rule_summary
+from guanxi.tiers.templatetags.tiers_tags import (
+    change_author,
+    change_why,
+    rule_summary,
+    stage_reason,
+)
 
 router = Router(tags=["tiers"])
 
@@ -45,11 +56,15 @@ class TierOut(Schema):
 
 class SchemeOut(Schema):
     code: str
+    purpose: str = Field(description="tiers, or lifecycle for a lifecycle stage set")
     name: str
     name_en: str
     description: str
     is_active: bool
-    tiers: list[TierOut]
+    tiers: list[TierOut] = Field(
+        description="in rank order (rank 1 is checked first); for a lifecycle set, the stages, "
+        "whose lifecycle order is the reverse"
+    )
 
 
 class TierRef(Schema):
@@ -93,11 +108,55 @@ class AccountTiersOut(Schema):
     account_id: int
     tiers: list[AccountTierOut]
     history: list[TierChangeOut]
+    lifecycle: list[AccountTierOut] = Field(
+        default_factory=list,
+        description="the account's stage per active lifecycle stage set (details and history: "
+        "GET /api/tiers/accounts/{id}/lifecycle)",
+    )
+
+
+class StageOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    rank: int
+    colour: str
+    rule: str
+    current: bool
+
+
+class StageChangeOut(TierChangeOut):
+    why: str = Field(description="the figures that decided, in words (or the override's note)")
+    by: str = Field(description="the person, or the tiering run that made the move")
+
+
+class AccountLifecycleSetOut(Schema):
+    set: str = Field(description="lifecycle stage set code")
+    name: str
+    name_en: str
+    stages: list[StageOut] = Field(description="in lifecycle order: first stage first")
+    stage: TierRef | None = Field(description="the stage in force (override or rules)")
+    computed_stage: TierRef | None = Field(description="the stage the rules give")
+    since: dt.date | None
+    evaluated_on: dt.date | None
+    reason: str = Field(description="why, in words: the stage's rule and the deciding figures")
+    metrics: dict[str, Any]
+    override: OverrideOut | None
+    history: list[StageChangeOut] = Field(description="stage changes, newest first")
+
+
+class AccountLifecycleOut(Schema):
+    account_id: int
+    sets: list[AccountLifecycleSetOut]
 
 
 class OverrideIn(Schema):
-    scheme: str = Field(..., min_length=1, max_length=40, description="scheme code")
-    tier: str = Field(..., min_length=1, max_length=40, description="tier code in that scheme")
+    scheme: str = Field(
+        ..., min_length=1, max_length=40, description="tier scheme or lifecycle stage set code"
+    )
+    tier: str = Field(
+        ..., min_length=1, max_length=40, description="tier (or stage) code in that scheme"
+    )
     reason: str = Field(..., max_length=300)
     until: dt.date | None = None
 
@@ -146,14 +205,27 @@ def _change(change: TierChange) -> dict:
     }
 
 
-@router.get("/schemes", response=list[SchemeOut], summary="Tier schemes with their tiers and rules")
-def schemes(request: HttpRequest):
+PURPOSE_QUERY = Query(
+    SchemePurpose.TIERS, description="tiers (default) or lifecycle: lifecycle stage sets"
+)
+
+
+@router.get(
+    "/schemes",
+    response=list[SchemeOut],
+    summary="Tier schemes (or lifecycle stage sets) with their tiers (stages) and rules",
+)
+def schemes(
+    request: HttpRequest,
+    purpose: SchemePurpose = PURPOSE_QUERY,
+):
     out = []
-    for scheme in TierScheme.objects.order_by("code"):
+    for scheme in TierScheme.objects.filter(purpose=purpose).order_by("code"):
         tiers, rule_list = rules_for_scheme(scheme)
         out.append(
             {
                 "code": scheme.code,
+                "purpose": scheme.purpose,
                 "name": scheme.name,
                 "name_en": scheme.name_en,
                 "description": scheme.description,
@@ -180,7 +252,83 @@ def _tiers_body(account) -> dict:
         "account_id": account.pk,
         "tiers": [_account_tier(r) for r in account_tiers(account)],
         "history": [_change(c) for c in account_tier_history(account)],
+        "lifecycle": [
+            _account_tier(r) for r in account_tiers(account, purpose=SchemePurpose.LIFECYCLE.value)
+        ],
     }
+
+
+def _lifecycle_body(account) -> dict:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    sets = []
+    for life in account_lifecycle(account):
+        row = life.row
+        base = _account_tier(row) if row is not None else None
+        stage = life.stage
+        override = bool(row and row.override_active(today))
+        reason = ""
+        if row is not None:
+            why = stage_reason(row.computed_tier if override else stage, row.metrics)
+            reason = " — ".join(p for p in (why["rule"], why["text"]) if p)
+        sets.append(
+            {
+                "set": life.stage_set.code,
+                "name": life.stage_set.name,
+                "name_en": life.stage_set.name_en,
+                "stages": [
+                    {
+                        "code": s.code,
+                        "name": s.name,
+                        "name_en": s.name_en,
+                        "rank": s.rank,
+                        "colour": s.colour,
+                        "rule": rule_summary(s.conditions.all()),
+                        "current": stage is not None and s.pk == stage.pk,
+                    }
+                    for s in life.stages
+                ],
+                "stage": _ref(stage),
+                "computed_stage": _ref(row.computed_tier) if row else None,
+                "since": row.since if row else None,
+                "evaluated_on": row.evaluated_on if row else None,
+                "reason": reason,
+                "metrics": row.metrics if row else {},
+                "override": base["override"] if base else None,
+                "history": [
+                    {
+                        **_change(c),
+                        "why": _why(c),
+                        "by": change_author(c),
+                    }
+                    for c in life.history
+                ],
+            }
+        )
+    return {"account_id": account.pk, "sets": sets}
+
+
+def _why(change: TierChange) -> str:
+    return change_why(change)
+
+
+@router.get(
+    "/accounts/{account_id}/lifecycle",
+    response=AccountLifecycleOut,
+    summary="An account's lifecycle stage per active lifecycle stage set",
+    description=(
+        "For each active lifecycle stage set: the stages in lifecycle order with the current one "
+        "marked, the stage in force and the one the rules give, since when, the reason in words "
+        "(the stage's rule and the deciding figures), a manual override if any, and the stage "
+        "changes (newest first: when, from → to, why, who or which run). Set or clear a stage by "
+        "hand with POST /api/tiers/accounts/{id}/override and DELETE "
+        "/api/tiers/accounts/{id}/override/{set code}, giving the set code as the scheme."
+    ),
+)
+def account_lifecycle_get(request: HttpRequest, account_id: int = Path(..., ge=1, le=MAX_ID)):
+    account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
+    return _lifecycle_body(account)
 
 
 @router.get(
@@ -220,6 +368,11 @@ def _may_override(user) -> None:
     "/accounts/{account_id}/override",
     response=AccountTiersOut,
     summary="Put the account in a tier by hand (reason required; until a date or until cleared)",
+    description=(
+        "Works for tier schemes and lifecycle stage sets alike: give a lifecycle set's code as "
+        "`scheme` and a stage code as `tier` to set the account's lifecycle stage by hand. "
+        "Managers and admins only; the move is kept in the history with the reason."
+    ),
 )
 def account_tier_override_post(
     request: HttpRequest, payload: OverrideIn, account_id: int = Path(..., ge=1, le=MAX_ID)
@@ -246,6 +399,7 @@ def account_tier_override_post(
     "/accounts/{account_id}/override/{scheme_code}",
     response=AccountTiersOut,
     summary="End an override now: the rules decide the tier again",
+    description="`scheme_code` may be a tier scheme or a lifecycle stage set code.",
 )
 def account_tier_override_delete(
     request: HttpRequest, scheme_code: str, account_id: int = Path(..., ge=1, le=MAX_ID)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
-from guanxi.tiers.models import Metric, Tier, TierScheme
+from guanxi.tiers.models import Metric, SchemePurpose, Tier, TierScheme
 from guanxi.transactions.models import Transaction
 
 PRESET_MONTHLY = "restaurant-monthly"
@@ -74,7 +74,7 @@ class Sheet:
 
     @property
     def counting(self) -> str:
-        """"餐饮、酒水 …" for the page: which transactions the figures read."""
+        """ "餐饮、酒水 …" for the page: which transactions the figures read."""
         sep = ", " if (get_language() or "").startswith("en") else "、"
         return sep.join(str(c) for c in self.categories)
 
@@ -98,8 +98,10 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def default_scheme() -> TierScheme | None:
     """The restaurant's monthly scheme when loaded, else the first active one."""
     return (
-        TierScheme.objects.filter(code=PRESET_MONTHLY).first()
-        or TierScheme.objects.filter(is_active=True).order_by("code").first()
+        TierScheme.objects.filter(code=PRESET_MONTHLY, purpose=SchemePurpose.TIERS).first()
+        or TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS)
+        .order_by("code")
+        .first()
     )
 
 

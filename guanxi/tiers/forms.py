@@ -26,7 +26,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from guanxi.accounts.models import AccountType, Tag
+from guanxi.accounts.models import AccountType, Attitude, Tag
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers import rules
 from guanxi.tiers.models import (
@@ -35,6 +35,7 @@ from guanxi.tiers.models import (
     DiscountReviewStatus,
     GreetingRole,
     Metric,
+    SchemePurpose,
     Tier,
     TierCondition,
     TierPolicy,
@@ -65,6 +66,7 @@ def value_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (Metric.RFM_SEGMENT, list(Segment.choices)),
         (Metric.ABC_CLASS, list(AbcClass.choices)),
         (Metric.ACCOUNT_TYPE, list(AccountType.choices)),
+        (Metric.ATTITUDE, list(Attitude.choices)),
         (Metric.TAG, [(name, name) for name in tag_names()]),
     ]
     return [
@@ -81,7 +83,9 @@ class TierConditionForm(forms.ModelForm):
         label=_("one of"),
         required=False,
         widget=UnfoldAdminSelectMultipleWidget(attrs={"size": 6}),
-        help_text=_("For segment, class, type and tag conditions: pick the values that qualify."),
+        help_text=_(
+            "For segment, class, type, attitude and tag conditions: pick the values that qualify."
+        ),
     )
 
     class Meta:
@@ -403,7 +407,7 @@ class SheetForm(forms.Form):
     )  # fmt: skip
     scheme = forms.ModelChoiceField(
         label=_("tier scheme"),
-        queryset=TierScheme.objects.all(),
+        queryset=TierScheme.objects.filter(purpose=SchemePurpose.TIERS),
         required=False,
         widget=UnfoldAdminSelectWidget,
     )

@@ -5,6 +5,14 @@ Windows (local time, settings.TIME_ZONE):
 - month metrics: the last COMPLETE calendar month before ``as_of`` (`month_window`);
 - revenue_12m / profit_12m: the 365 days ending with ``as_of`` (inclusive);
 - revenue_lifetime: everything up to the end of ``as_of``.
+- purchases_12m / purchases_lifetime: the number of transactions in the same windows;
+- tenure_months: whole months from the local date of the first transaction to ``as_of``;
+  days_since_purchase: days from the local date of the last transaction to ``as_of`` (both None
+  without a transaction up to ``as_of``);
+- revenue_trend: revenue of the 365 days ending with ``as_of`` against the 365 days before, as a
+  percentage change (−100 = stopped buying); None when the earlier period has no (or negative)
+  revenue, as no percentage can be taken of it;
+- attitude: the account's attitude to our products (None when not recorded).
 Analytics metrics come from the latest successful analysis run; percentiles are the share of
 scored accounts with a strictly lower value, 0–100 (the best account gets 100).
 """
@@ -17,11 +25,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.activities.selectors import cost_to_serve
-from guanxi.core.dates import local_midnight
+from guanxi.core.dates import add_months, local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.tiers.models import Metric
@@ -31,7 +40,19 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 MONTH_METRICS = frozenset({Metric.MONTH_VISITS, Metric.MONTH_SPEND, Metric.MONTH_PER_HEAD})
-WINDOW_METRICS = frozenset({Metric.REVENUE_12M, Metric.PROFIT_12M})
+WINDOW_METRICS = frozenset(
+    {Metric.REVENUE_12M, Metric.PROFIT_12M, Metric.PURCHASES_12M, Metric.REVENUE_TREND}
+)
+LIFETIME_METRICS = frozenset(
+    {
+        Metric.REVENUE_LIFETIME,
+        Metric.PURCHASES_LIFETIME,
+        Metric.TENURE_MONTHS,
+        Metric.DAYS_SINCE_PURCHASE,
+    }
+)
+# Account columns read as they are ("" = not recorded = None).
+ACCOUNT_FIELDS = {Metric.ACCOUNT_TYPE: "account_type", Metric.ATTITUDE: "attitude"}
 # metric → AccountScore field
 SCORE_FIELDS = {
     Metric.CLV: "clv",
@@ -116,10 +137,12 @@ def account_metrics(
     if account_ids is not None:
         account_ids = list(account_ids)
     accounts = _limit(Account.objects.all(), account_ids, "id")
-    if Metric.ACCOUNT_TYPE in wanted:
+    columns = [(m.value, f) for m, f in ACCOUNT_FIELDS.items() if m in wanted]
+    if columns:
+        rows = accounts.values_list("id", *(f for _m, f in columns))
         result = {
-            pk: {Metric.ACCOUNT_TYPE.value: kind}
-            for pk, kind in accounts.values_list("id", "account_type").iterator(chunk_size=5000)
+            pk: {m: (v if v != "" else None) for (m, _f), v in zip(columns, vals, strict=True)}
+            for pk, *vals in rows.iterator(chunk_size=5000)
         }
     else:
         result = {pk: {} for pk in accounts.values_list("id", flat=True).iterator(chunk_size=5000)}
@@ -129,8 +152,10 @@ def account_metrics(
 
     if wanted & MONTH_METRICS:
         _month_metrics(result, as_of, wanted, account_ids, categories)
-    if wanted & {Metric.REVENUE_12M, Metric.PROFIT_12M, Metric.REVENUE_LIFETIME}:
-        _revenue_metrics(result, as_of, wanted, account_ids)
+    if wanted & WINDOW_METRICS:
+        _window_metrics(result, as_of, wanted, account_ids)
+    if wanted & LIFETIME_METRICS:
+        _lifetime_metrics(result, as_of, wanted, account_ids)
     if wanted & (set(SCORE_FIELDS) | set(PERCENTILE_OF)):
         _score_metrics(result, wanted, account_ids)
     if Metric.TAG in wanted:
@@ -177,36 +202,87 @@ def _month_metrics(result, as_of, wanted, account_ids, categories=None) -> None:
             )
 
 
-def _revenue_metrics(result, as_of, wanted, account_ids) -> None:
+def _window_metrics(result, as_of, wanted, account_ids) -> None:
+    """The 12-month family in one GROUP BY: revenue, cost and purchases of the 365 days ending
+    with ``as_of`` and, for the trend, the revenue of the 365 days before them."""
     first, last = twelve_month_window(as_of)
     start, end = _span(first, last)
-    if wanted & WINDOW_METRICS:
-        qs = _limit(
-            Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), account_ids
+    trend = Metric.REVENUE_TREND in wanted
+    earlier = local_midnight(first - dt.timedelta(days=365))
+    recent = Q(occurred_at__gte=start)
+    qs = _limit(
+        Transaction.objects.filter(
+            occurred_at__gte=earlier if trend else start, occurred_at__lt=end
+        ),
+        account_ids,
+    )
+    aggregates = {
+        "rev": Sum("amount", filter=recent),
+        "cost": Sum("cost", filter=recent),
+        "n": Count("id", filter=recent),
+    }
+    if trend:
+        aggregates["before"] = Sum("amount", filter=Q(occurred_at__lt=start))
+    names = list(aggregates)
+    found = {
+        row[0]: dict(zip(names, row[1:], strict=True))
+        for row in qs.values("account_id").annotate(**aggregates).values_list("account_id", *names)
+    }
+    serve = cost_to_serve(as_of=last, since=first) if Metric.PROFIT_12M in wanted else {}
+    for account_id, values in result.items():
+        row = found.get(account_id, {})
+        rev, cost = row.get("rev") or ZERO, row.get("cost") or ZERO
+        if Metric.REVENUE_12M in wanted:
+            values[Metric.REVENUE_12M.value] = _round(rev)
+        if Metric.PROFIT_12M in wanted:
+            values[Metric.PROFIT_12M.value] = _round(rev - cost - (serve.get(account_id) or ZERO))
+        if Metric.PURCHASES_12M in wanted:
+            values[Metric.PURCHASES_12M.value] = row.get("n") or 0
+        if trend:
+            before = row.get("before")
+            values[Metric.REVENUE_TREND.value] = (
+                _round((Decimal(rev) - before) * 100 / before)
+                if before is not None and before > 0
+                else None
+            )
+
+
+def whole_months(first: dt.date, last: dt.date) -> int:
+    """Whole calendar months from ``first`` to ``last`` (31 Jan → 28 Feb is one month: the month
+    step lands on the end of a shorter month)."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    while months > 0 and add_months(first, months) > last:
+        months -= 1
+    return max(months, 0)
+
+
+def _lifetime_metrics(result, as_of, wanted, account_ids) -> None:
+    """The lifetime family in one GROUP BY: revenue, number, first and last purchase up to the
+    end of ``as_of``."""
+    _start, end = _span(as_of, as_of)
+    qs = _limit(Transaction.objects.filter(occurred_at__lt=end), account_ids)
+    found = {
+        a: (rev, n, first, last)
+        for a, rev, n, first, last in qs.values("account_id")
+        .annotate(
+            rev=Sum("amount"), n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
         )
-        found = {
-            a: (rev, cost)
-            for a, rev, cost in qs.values("account_id")
-            .annotate(rev=Sum("amount"), cost=Sum("cost"))
-            .values_list("account_id", "rev", "cost")
-        }
-        serve = cost_to_serve(as_of=last, since=first) if Metric.PROFIT_12M in wanted else {}
-        for account_id, values in result.items():
-            rev, cost = found.get(account_id, (ZERO, ZERO))
-            rev, cost = rev or ZERO, cost or ZERO
-            if Metric.REVENUE_12M in wanted:
-                values[Metric.REVENUE_12M.value] = _round(rev)
-            if Metric.PROFIT_12M in wanted:
-                values[Metric.PROFIT_12M.value] = _round(
-                    rev - cost - (serve.get(account_id) or ZERO)
-                )
-    if Metric.REVENUE_LIFETIME in wanted:
-        qs = _limit(Transaction.objects.filter(occurred_at__lt=end), account_ids)
-        lifetime = dict(
-            qs.values("account_id").annotate(rev=Sum("amount")).values_list("account_id", "rev")
-        )
-        for account_id, values in result.items():
-            values[Metric.REVENUE_LIFETIME.value] = _round(lifetime.get(account_id) or ZERO)
+        .values_list("account_id", "rev", "n", "first", "last")
+    }
+    for account_id, values in result.items():
+        rev, n, first, last = found.get(account_id, (ZERO, 0, None, None))
+        if Metric.REVENUE_LIFETIME in wanted:
+            values[Metric.REVENUE_LIFETIME.value] = _round(rev or ZERO)
+        if Metric.PURCHASES_LIFETIME in wanted:
+            values[Metric.PURCHASES_LIFETIME.value] = n or 0
+        if Metric.TENURE_MONTHS in wanted:
+            values[Metric.TENURE_MONTHS.value] = (
+                None if first is None else whole_months(timezone.localdate(first), as_of)
+            )
+        if Metric.DAYS_SINCE_PURCHASE in wanted:
+            values[Metric.DAYS_SINCE_PURCHASE.value] = (
+                None if last is None else (as_of - timezone.localdate(last)).days
+            )
 
 
 def _score_metrics(result, wanted, account_ids) -> None:

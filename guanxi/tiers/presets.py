@@ -7,6 +7,16 @@
 - ``pyramid``: the customer pyramid (钻石/金/银/普通) by CLV percentile: top 1 %, next 4 %, next
   15 %, the rest.
 
+Lifecycle stage sets (schemes with purpose ``lifecycle``; stages from rank 1 down are checked
+first, so the LAST stage of the progression is rank 1 and the first, catch-all stage the last
+rank):
+- ``lifecycle-001``: 考察期 → 形成期 → 稳定期 → 退化期 (seed 001), with a win-back call every
+  14 days in decline;
+- ``lifecycle-004``: 潜在客户 → 首次购买 → 重复购买 → 忠诚 → 会员 → 拥护者 (seed 004);
+- ``lifecycle-000``: 开发 → 活跃 → 忠诚 → 推荐 (seed 000).
+The engine ANDs the conditions of a stage and has no OR; where a seed's stage would need one, the
+stage's description says which single signal was chosen and why.
+
 Loading is idempotent and never clobbers an admin's edits: an existing scheme (matched by code)
 keeps its name, activity and tiers; only what is missing is created — a tier whose code is
 missing (if its rank is free; with its conditions), a policy for a tier that has none. Presets
@@ -22,7 +32,16 @@ from typing import Any
 from django.db import transaction as db_transaction
 from django.utils.translation import gettext as _
 
-from guanxi.tiers.models import GreetingRole, Metric, Tier, TierCondition, TierPolicy, TierScheme
+from guanxi.accounts.models import Attitude, Tag
+from guanxi.tiers.models import (
+    GreetingRole,
+    Metric,
+    SchemePurpose,
+    Tier,
+    TierCondition,
+    TierPolicy,
+    TierScheme,
+)
 from guanxi.transactions.models import ProductCategory
 
 D = Decimal
@@ -209,6 +228,213 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+# Membership tags the 004 "member" stage reads (餐饮会员 is the demo restaurant's members' tag).
+MEMBER_TAGS = [
+    ("会员", "会员 (member): the account is a member of our loyalty or membership programme"),
+    ("餐饮会员", "餐饮会员 (restaurant member)"),
+]
+ADVOCATE = [Attitude.ADVOCATE.value]
+
+
+def _stage(code, name, name_en, colour, conditions, policy=None, description=""):
+    return (code, name, name_en, colour, conditions, policy or {}, description)
+
+
+LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
+    "lifecycle-001": {
+        "name": "客户关系生命周期（考察期→形成期→稳定期→退化期）",
+        "name_en": "Relationship lifecycle (exploration → formation → stability → decline)",
+        "description": (
+            "种子001的四阶段模型：考察期、形成期、稳定期、退化期。阶段从退化期往下检查，第一个条件全部"
+            "成立的阶段就是客户所处阶段。 / Seed 001's four stages; checked from decline down, the "
+            "first stage whose conditions all hold is the account's stage."
+        ),
+        "tiers": [
+            _stage(
+                "decline",
+                "退化期",
+                "Decline",
+                "#b91c1c",
+                [_c(Metric.REVENUE_TREND, hi=-30)],
+                {
+                    "call_every_days": 14,
+                    "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案 "
+                    "(win-back call every 14 days).",
+                },
+                "近12个月收入比之前12个月下降30%以上（完全停止购买即为−100%）。规则引擎要求一个阶段的"
+                "条件同时成立、不支持“或”，所以退化期只用收入趋势这一个信号（它同时涵盖采购减少和"
+                "近一年停止购买）；两年以上没有购买的客户算不出趋势，回到考察期（关系需要重新建立）。"
+                "退化期客户每14天安排一次挽回电话。 / Revenue in the last 12 months at least 30% "
+                "below the 12 months before (stopping altogether is −100%). A stage's conditions "
+                "must all hold and there is no OR, so decline uses this one signal, which covers "
+                "both buying less and stopping within the year; an account silent for over two "
+                "years has no trend and falls back to exploration (the relationship has to be "
+                "rebuilt). A win-back call every 14 days.",
+            ),
+            _stage(
+                "stability",
+                "稳定期",
+                "Stability",
+                "#15803d",
+                [_c(Metric.TENURE_MONTHS, 12), _c(Metric.PURCHASES_12M, 4)],
+                None,
+                "客户满一年（首次购买至今12个月以上），且近12个月至少购买4次。 / A customer for at "
+                "least 12 months with at least 4 purchases in the last 12.",
+            ),
+            _stage(
+                "formation",
+                "形成期",
+                "Formation",
+                "#2563eb",
+                [_c(Metric.PURCHASES_LIFETIME, 2), _c(Metric.PURCHASES_12M, 1)],
+                None,
+                "已重复购买（累计至少2次），且近12个月有购买。 / Bought again (at least 2 "
+                "purchases in all) and bought in the last 12 months.",
+            ),
+            _stage(
+                "exploration",
+                "考察期",
+                "Exploration",
+                "#6b7280",
+                [],
+                None,
+                "其余客户：尚未购买、只购买过一次，或超过两年没有购买。 / Everyone else: no "
+                "purchase yet, a single purchase, or silent for over two years.",
+            ),
+        ],
+    },  # fmt: skip
+    "lifecycle-004": {
+        "name": "客户生命周期（潜在客户→首次购买→重复购买→忠诚→会员→拥护者）",
+        "name_en": "Customer lifecycle (prospect → first purchase → repeat → loyal → member → "
+        "advocate)",
+        "description": (
+            "种子004的客户阶梯：潜在客户、首次购买、重复购买、忠诚客户、会员、拥护者。阶段从拥护者往下"
+            "检查。 / Seed 004's customer ladder; checked from advocate down."
+        ),
+        "tiers": [
+            _stage(
+                "advocate",
+                "拥护者",
+                "Advocate",
+                "#7c3aed",
+                [_c(Metric.ATTITUDE, values=ADVOCATE), _c(Metric.PURCHASES_LIFETIME, 2)],
+                None,
+                "客户经理记录的态度为“拥护者”，且至少购买过2次。 / The KAM recorded the attitude "
+                "'advocate' and the account bought at least twice.",
+            ),
+            _stage(
+                "member",
+                "会员",
+                "Member",
+                "#0891b2",
+                [
+                    _c(Metric.TAG, values=[t[0] for t in MEMBER_TAGS]),
+                    _c(Metric.PURCHASES_LIFETIME, 1),
+                ],
+                None,
+                "带有会员标签（会员、餐饮会员）且至少购买过1次。 / Tagged as a member "
+                "(会员 or 餐饮会员) with at least one purchase.",
+            ),
+            _stage(
+                "loyal",
+                "忠诚客户",
+                "Loyal",
+                "#15803d",
+                [
+                    _c(Metric.PURCHASES_12M, 6),
+                    _c(Metric.TENURE_MONTHS, 12),
+                    _c(Metric.P_ALIVE, "0.7"),
+                ],
+                None,
+                "近12个月至少购买6次，客户满一年，且仍活跃的概率P(alive)不低于70%（需要先运行客户价值"
+                "分析）。 / At least 6 purchases in the last 12 months, a customer for at least a "
+                "year, and P(alive) at least 70% (needs the value analysis).",
+            ),
+            _stage(
+                "repeat",
+                "重复购买",
+                "Repeat",
+                "#2563eb",
+                [_c(Metric.PURCHASES_LIFETIME, 2)],
+                None,
+                "累计购买至少2次。 / At least 2 purchases in all.",
+            ),
+            _stage(
+                "first-purchase",
+                "首次购买",
+                "First purchase",
+                "#0d9488",
+                [_c(Metric.PURCHASES_LIFETIME, 1, 2)],
+                None,
+                "只购买过1次。 / Exactly one purchase.",
+            ),
+            _stage(
+                "prospect",
+                "潜在客户",
+                "Prospect",
+                "#6b7280",
+                [_c(Metric.PURCHASES_LIFETIME, hi=1)],
+                None,
+                "尚无购买。 / No purchase yet.",
+            ),
+        ],
+    },  # fmt: skip
+    "lifecycle-000": {
+        "name": "大客户生命周期（开发→活跃→忠诚→推荐）",
+        "name_en": "Key-account lifecycle (development → active → loyal → referral)",
+        "description": (
+            "种子000的四阶段：开发、活跃、忠诚、推荐。阶段从推荐往下检查。 / Seed 000's four "
+            "stages; checked from referral down."
+        ),
+        "tiers": [
+            _stage(
+                "referral",
+                "推荐",
+                "Referral",
+                "#7c3aed",
+                [_c(Metric.ATTITUDE, values=ADVOCATE), _c(Metric.PURCHASES_12M, 1)],
+                None,
+                "系统尚无转介绍记录，因此以客户经理记录的态度“拥护者”代替，且近12个月有购买。 / No "
+                "referral records exist yet, so the KAM's attitude 'advocate' stands for it, with "
+                "a purchase in the last 12 months.",
+            ),
+            _stage(
+                "loyal",
+                "忠诚",
+                "Loyal",
+                "#15803d",
+                [_c(Metric.TENURE_MONTHS, 12), _c(Metric.PURCHASES_12M, 4)],
+                None,
+                "客户满一年，且近12个月至少购买4次。 / A customer for at least 12 months with at "
+                "least 4 purchases in the last 12.",
+            ),
+            _stage(
+                "active",
+                "活跃",
+                "Active",
+                "#2563eb",
+                [_c(Metric.PURCHASES_12M, 1)],
+                None,
+                "近12个月有购买。 / Bought in the last 12 months.",
+            ),
+            _stage(
+                "development",
+                "开发",
+                "Development",
+                "#6b7280",
+                [],
+                None,
+                "其余客户：尚未成交或12个月以上没有购买（待开发或待挽回）。 / Everyone else: no "
+                "purchase yet, or none in the last 12 months (to develop or win back).",
+            ),
+        ],
+    },  # fmt: skip
+}
+for _data in LIFECYCLE_PRESETS.values():
+    _data["purpose"] = SchemePurpose.LIFECYCLE.value
+PRESETS.update(LIFECYCLE_PRESETS)
+
+
 def preset_rules(code: str) -> tuple[list[str], list[list[dict]]]:
     """(tier names, rules) of a preset, for validation without touching the database."""
     tiers = PRESETS[code]["tiers"]
@@ -222,6 +448,14 @@ def excluded_categories() -> list[ProductCategory]:
             code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
         )[0]
         for code, name, name_en, order in EXCLUDED_CATEGORIES
+    ]
+
+
+def member_tags() -> list[Tag]:
+    """get_or_create the membership tags the lifecycle presets name (existing rows kept)."""
+    return [
+        Tag.objects.get_or_create(name=name, defaults={"description": description})[0]
+        for name, description in MEMBER_TAGS
     ]
 
 
@@ -253,16 +487,19 @@ def load_preset(code: str) -> TierScheme:
             "name": data["name"],
             "name_en": data["name_en"],
             "description": data["description"],
+            "purpose": data.get("purpose", SchemePurpose.TIERS.value),
             "is_active": False,
         },
     )
+    if any(c["metric"] == Metric.TAG for t in data["tiers"] for c in t[4]):
+        member_tags()  # a tag condition may only name tags that exist
     if created and data.get("categories"):
         # Only on creation: an existing scheme's categories are the admin's to decide.
         scheme.categories.set(scheme_categories(data["categories"]))
     existing = {t.code: t for t in Tier.objects.filter(scheme=scheme).select_related("policy")}
     ranks_taken = {t.rank for t in existing.values()}
     categories: dict[str, ProductCategory] = {}
-    for rank, (tier_code, name, name_en, colour, conditions, policy) in enumerate(
+    for rank, (tier_code, name, name_en, colour, conditions, policy, *more) in enumerate(
         data["tiers"], start=1
     ):
         tier = existing.get(tier_code)
@@ -270,7 +507,13 @@ def load_preset(code: str) -> TierScheme:
             if rank in ranks_taken:
                 continue  # the admin re-ordered the scheme: do not force the preset back in
             tier = Tier.objects.create(
-                scheme=scheme, code=tier_code, name=name, name_en=name_en, rank=rank, colour=colour
+                scheme=scheme,
+                code=tier_code,
+                name=name,
+                name_en=name_en,
+                rank=rank,
+                colour=colour,
+                description=more[0] if more else "",
             )
             ranks_taken.add(rank)
             TierCondition.objects.bulk_create(
@@ -283,6 +526,8 @@ def load_preset(code: str) -> TierScheme:
                 )
                 for c in conditions
             )
+        if not policy and data.get("purpose") == SchemePurpose.LIFECYCLE:
+            continue  # a stage without privileges needs no (empty) policy row
         if not TierPolicy.objects.filter(tier=tier).exists():
             fields = {k: v for k, v in policy.items() if k != "exclusions"}
             created = TierPolicy.objects.create(tier=tier, **fields)

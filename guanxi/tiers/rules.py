@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import AccountType
+from guanxi.accounts.models import AccountType, Attitude
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers.models import CHOICE_METRICS, Metric
 
@@ -38,6 +38,7 @@ CHOICE_VALUES: dict[str, frozenset[str] | None] = {
     Metric.RFM_SEGMENT: frozenset(Segment.values),
     Metric.ABC_CLASS: frozenset(AbcClass.values),
     Metric.ACCOUNT_TYPE: frozenset(AccountType.values),
+    Metric.ATTITUDE: frozenset(Attitude.values),
     Metric.TAG: None,
 }
 

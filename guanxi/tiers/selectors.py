@@ -16,6 +16,7 @@ from django.utils import timezone
 from guanxi.accounts.models import Account
 from guanxi.tiers.models import (
     AccountTier,
+    SchemePurpose,
     Tier,
     TierChange,
     TierCondition,
@@ -45,8 +46,17 @@ def rules_for_scheme(scheme: TierScheme | int) -> tuple[list[Tier], list[list[Co
     return tiers, [[condition_as_rule(c) for c in t.conditions.all()] for t in tiers]
 
 
-def active_schemes() -> list[TierScheme]:
-    return list(TierScheme.objects.filter(is_active=True).order_by("code"))
+TIERS = SchemePurpose.TIERS.value
+LIFECYCLE = SchemePurpose.LIFECYCLE.value
+
+
+def active_schemes(purpose: str | None = None) -> list[TierScheme]:
+    """Active schemes, code order; ``purpose``: only tier schemes ("tiers") or only lifecycle
+    stage sets ("lifecycle"); None = both (the tiering run evaluates both)."""
+    qs = TierScheme.objects.filter(is_active=True)
+    if purpose is not None:
+        qs = qs.filter(purpose=purpose)
+    return list(qs.order_by("code"))
 
 
 # --- effective policy ---------------------------------------------------------------------------
@@ -179,12 +189,18 @@ def _tiers_with_policies(tier_ids: set[int]) -> dict[int, Tier]:
     return {t.pk: t for t in tiers}
 
 
-def current_tier_ids(account_ids=None, *, on: dt.date | None = None) -> dict[int, list[int]]:
+def current_tier_ids(
+    account_ids=None, *, on: dt.date | None = None, purpose: str | None = TIERS
+) -> dict[int, list[int]]:
     """account id → ids of its tiers in force in the active schemes on ``on`` (default today).
 
+    ``purpose``: tier schemes only by default (an account's standing: a lifecycle stage is no
+    tier, and its rank 1 is decline); None = lifecycle stages too (their policies count).
     An override past its expiry no longer counts even before the nightly run has cleared it."""
     on = on or timezone.localdate()
     qs = AccountTier.objects.filter(scheme__is_active=True)
+    if purpose is not None:
+        qs = qs.filter(scheme__purpose=purpose)
     keep: set[int] | None = None
     if account_ids is not None:
         account_ids = list(account_ids)
@@ -209,11 +225,12 @@ def current_tier_ids(account_ids=None, *, on: dt.date | None = None) -> dict[int
 def effective_policies(
     account_ids=None, *, on: dt.date | None = None
 ) -> dict[int, EffectivePolicy]:
-    """account id → its combined policy, for accounts with at least one tier in an active scheme.
+    """account id → its combined policy, for accounts with at least one tier in an active scheme
+    (lifecycle stages included: a stage may carry a policy, e.g. a win-back call in decline).
 
     Accounts sharing the same set of tiers share one (immutable) EffectivePolicy object, so this
     stays cheap for 100k accounts: one query for the tier rows, one for the few tiers."""
-    per_account = current_tier_ids(account_ids, on=on)
+    per_account = current_tier_ids(account_ids, on=on, purpose=None)
     tiers = _tiers_with_policies({t for ids in per_account.values() for t in ids})
     combos: dict[frozenset[int], EffectivePolicy] = {}
     result: dict[int, EffectivePolicy] = {}
@@ -233,23 +250,108 @@ def effective_policy(account: Account | int, *, on: dt.date | None = None) -> Ef
 # --- display reads ------------------------------------------------------------------------------
 
 
-def account_tiers(account: Account | int) -> list[AccountTier]:
-    """The account's tier rows in the active schemes (for the 360° page), scheme order."""
+def account_tiers(account: Account | int, *, purpose: str = TIERS) -> list[AccountTier]:
+    """The account's rows in the active schemes of ``purpose`` (for the 360° page), code order."""
     account_id = account if isinstance(account, int) else account.pk
     return list(
-        AccountTier.objects.filter(account_id=account_id, scheme__is_active=True)
+        AccountTier.objects.filter(
+            account_id=account_id, scheme__is_active=True, scheme__purpose=purpose
+        )
         .select_related("scheme", "tier", "computed_tier", "override_tier", "override_by")
         .order_by("scheme__code")
     )
 
 
-def account_tier_history(account: Account | int, *, limit: int = 50) -> list[TierChange]:
+def account_tier_history(
+    account: Account | int, *, limit: int = 50, purpose: str = TIERS, scheme_ids=None
+) -> list[TierChange]:
+    """The account's moves in schemes of ``purpose`` (optionally only ``scheme_ids``), newest
+    first."""
     account_id = account if isinstance(account, int) else account.pk
+    qs = TierChange.objects.filter(account_id=account_id, scheme__purpose=purpose)
+    if scheme_ids is not None:
+        qs = qs.filter(scheme_id__in=list(scheme_ids))
     return list(
-        TierChange.objects.filter(account_id=account_id)
-        .select_related("scheme", "from_tier", "to_tier", "changed_by")
-        .order_by("-effective_on", "-changed_at", "-id")[:limit]
+        qs.select_related("scheme", "from_tier", "to_tier", "changed_by", "run").order_by(
+            "-effective_on", "-changed_at", "-id"
+        )[:limit]
     )
+
+
+# --- lifecycle stages ---------------------------------------------------------------------------
+
+
+def lifecycle_order(stages: list[Tier]) -> list[Tier]:
+    """Stages as the lifecycle runs (first stage first): the reverse of the rank order, since
+    the rules check the last stage of the lifecycle (rank 1) first."""
+    return sorted(stages, key=lambda t: t.rank, reverse=True)
+
+
+@dataclass
+class AccountLifecycle:
+    """An account's place in one active lifecycle stage set."""
+
+    stage_set: TierScheme
+    stages: list[Tier]  # in lifecycle order, first stage first
+    row: AccountTier | None  # None: not evaluated yet
+    history: list[TierChange]  # newest first
+
+    @property
+    def stage(self) -> Tier | None:
+        return self.row.tier if self.row else None
+
+    def override_active(self, on: dt.date) -> bool:
+        return bool(self.row and self.row.override_active(on))
+
+
+def account_lifecycle(account: Account | int, *, history_limit: int = 20) -> list[AccountLifecycle]:
+    """The account's stage in every active lifecycle stage set, with the stages in lifecycle
+    order and the set's stage changes (the account's lifecycle timeline). A few queries for the
+    whole page, whatever the number of sets."""
+    account_id = account if isinstance(account, int) else account.pk
+    sets = active_schemes(LIFECYCLE)
+    if not sets:
+        return []
+    rows = {r.scheme_id: r for r in account_tiers(account_id, purpose=LIFECYCLE)}
+    stages: dict[int, list[Tier]] = defaultdict(list)
+    for tier in Tier.objects.filter(scheme__in=sets).prefetch_related(
+        Prefetch("conditions", TierCondition.objects.order_by("id"))
+    ):
+        stages[tier.scheme_id].append(tier)
+    changes: dict[int, list[TierChange]] = defaultdict(list)
+    for change in account_tier_history(
+        account_id, limit=history_limit * len(sets), purpose=LIFECYCLE
+    ):
+        if len(changes[change.scheme_id]) < history_limit:
+            changes[change.scheme_id].append(change)
+    return [
+        AccountLifecycle(
+            stage_set=s,
+            stages=lifecycle_order(stages[s.pk]),
+            row=rows.get(s.pk),
+            history=changes[s.pk],
+        )
+        for s in sets
+    ]
+
+
+def current_stages(account_ids) -> dict[int, list[AccountTier]]:
+    """account id → its rows (with stage and set loaded) in the active lifecycle sets that have
+    a stage, set code order: for badges and exports."""
+    ids = list(account_ids)
+    result: dict[int, list[AccountTier]] = defaultdict(list)
+    if not ids:
+        return result
+    qs = AccountTier.objects.filter(
+        scheme__is_active=True, scheme__purpose=LIFECYCLE, tier__isnull=False
+    ).select_related("tier", "scheme")
+    if len(ids) <= 5000:
+        qs = qs.filter(account_id__in=ids)
+    wanted = set(ids)
+    for row in qs.order_by("scheme__code"):
+        if row.account_id in wanted:
+            result[row.account_id].append(row)
+    return result
 
 
 def tier_distribution(scheme: TierScheme | int, *, accounts=None) -> list[tuple[Tier | None, int]]:

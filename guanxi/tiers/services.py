@@ -40,6 +40,16 @@ from guanxi.tiers.selectors import (
 )
 
 BATCH = 2000
+
+
+def _preset_codes() -> tuple[str, ...]:
+    from guanxi.tiers.presets import PRESETS
+
+    return tuple(PRESETS)
+
+
+# Every shipped preset (tier schemes and lifecycle stage sets), for `guanxi tiers presets`.
+PRESET_CODES = _preset_codes()
 Progress = Callable[[str], None] | None
 
 
@@ -298,14 +308,10 @@ def _tiering(run: TierRun, as_of: dt.date, progress: Progress) -> tuple[int, int
     schemes = active_schemes()
     known = set(Metric.values)
     # A condition on a metric this version does not know (data from elsewhere) never holds.
-    needed_by = {
-        s.pk: tier_rules.metrics_used(rules_for_scheme(s)[1]) & known for s in schemes
-    }
+    needed_by = {s.pk: tier_rules.metrics_used(rules_for_scheme(s)[1]) & known for s in schemes}
     # Month metrics count only the scheme's categories (TierScheme.categories; empty = all), so
     # they are computed once per distinct set of categories; the other metrics once for all.
-    category_sets = {
-        s.pk: frozenset(s.categories.values_list("pk", flat=True)) for s in schemes
-    }
+    category_sets = {s.pk: frozenset(s.categories.values_list("pk", flat=True)) for s in schemes}
     month_needed: dict[frozenset, set[str]] = {}
     for scheme in schemes:
         month_needed.setdefault(category_sets[scheme.pk], set()).update(

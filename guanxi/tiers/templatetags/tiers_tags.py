@@ -3,7 +3,9 @@
 - `rule_summary(conditions)`: a rule as people read it ("visits in the month ≥ 6 · spend in the
   month ≥ ¥5,000"), shared by the scheme pages, the card and the API;
 - `{% account_tiers_card account %}`: the card for the account 360° page (current tier per active
-  scheme, why, the privileges in force and the last moves).
+  scheme, why, the privileges in force and the last moves);
+- `{% lifecycle_card account %}`: the account's lifecycle per active stage set (the progression
+  with the current stage, since when, why, set by hand, and the timeline of stage changes).
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.accounts.models import AccountType
+from guanxi.accounts.models import AccountType, Attitude
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers.models import (
     CHOICE_METRICS,
     Metric,
+    SchemePurpose,
     TierCondition,
 )
+
+TIERS = SchemePurpose.TIERS.value
 
 register = template.Library()
 
@@ -44,7 +49,13 @@ SHORT = {
     Metric.P_ALIVE: gettext_lazy("P(alive)"),
     Metric.RFM_SEGMENT: gettext_lazy("RFM segment"),
     Metric.ABC_CLASS: gettext_lazy("ABC class"),
+    Metric.PURCHASES_LIFETIME: gettext_lazy("purchases, lifetime"),
+    Metric.PURCHASES_12M: gettext_lazy("purchases, 12 months"),
+    Metric.TENURE_MONTHS: gettext_lazy("months since the first purchase"),
+    Metric.DAYS_SINCE_PURCHASE: gettext_lazy("days since the last purchase"),
+    Metric.REVENUE_TREND: gettext_lazy("revenue trend vs the 12 months before"),
     Metric.ACCOUNT_TYPE: gettext_lazy("account type"),
+    Metric.ATTITUDE: gettext_lazy("attitude"),
     Metric.TAG: gettext_lazy("tag"),
 }
 MONEY_METRICS = frozenset(
@@ -63,6 +74,7 @@ VALUE_LABELS = {
     Metric.RFM_SEGMENT: dict(Segment.choices),
     Metric.ABC_CLASS: dict(AbcClass.choices),
     Metric.ACCOUNT_TYPE: dict(AccountType.choices),
+    Metric.ATTITUDE: dict(Attitude.choices),
 }
 
 
@@ -94,6 +106,8 @@ def metric_value(value: Any, metric: str) -> str:
         return money(number, places)
     if metric == Metric.P_ALIVE:
         return f"{number * 100:.0f}%"
+    if metric == Metric.REVENUE_TREND:
+        return f"{number:+.0f}%".replace("-", "−")
     if number == number.to_integral_value():
         return f"{number:,.0f}"
     return f"{number.normalize():,f}"
@@ -182,9 +196,7 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
     if getattr(policy, "banquet_every_months", None):
         banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
         if getattr(policy, "banquet_budget_per_table", None):
-            budget = _("%(budget)s per table") % {
-                "budget": yuan(policy.banquet_budget_per_table)
-            }
+            budget = _("%(budget)s per table") % {"budget": yuan(policy.banquet_budget_per_table)}
             every_by = driver.get("banquet_every_months")
             budget_by = driver.get("banquet_budget_per_table")
             if every_by and budget_by and every_by != budget_by:
@@ -236,7 +248,7 @@ MONTH_METRICS = (Metric.MONTH_SPEND, Metric.MONTH_VISITS, Metric.MONTH_PER_HEAD)
 
 
 def _month_of(row: Any) -> str:
-    """"October 2026": the month whose figures decided the tier (the last complete month before
+    """ "October 2026": the month whose figures decided the tier (the last complete month before
     the evaluation), so nobody reads them as this month's revenue."""
     from django.utils.formats import date_format
 
@@ -257,7 +269,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
     )
 
     today = timezone.localdate()
-    current = {at.scheme_id: at for at in account_tiers(account)}
+    current = {at.scheme_id: at for at in account_tiers(account, purpose=TIERS)}
     may_override = bool(
         request is not None
         and getattr(request, "user", None) is not None
@@ -267,7 +279,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
     )
     back = request.get_full_path() if request is not None else ""
     tiers = []
-    for scheme in active_schemes():
+    for scheme in active_schemes(TIERS):
         at = current.get(scheme.pk)
         values = (at.metrics or {}) if at else {}
         month = [
@@ -292,9 +304,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
                 + query
             )
             if at is not None and at.override_tier_id is not None:
-                clear_url = (
-                    reverse("admin:tiers_accounttier_clear_override", args=(at.pk,)) + query
-                )
+                clear_url = reverse("admin:tiers_accounttier_clear_override", args=(at.pk,)) + query
         tiers.append(
             {
                 "row": at,
@@ -311,7 +321,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
             }
         )
     policy = effective_policies([account.pk]).get(account.pk)
-    changes = account_tier_history(account, limit=5)
+    changes = account_tier_history(account, limit=5, purpose=TIERS)
     return {
         "account": account,
         "tiers": tiers,
@@ -326,3 +336,129 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
 @register.inclusion_tag("admin/tiers/_account_tiers_card.html", takes_context=True)
 def account_tiers_card(context: Any, account: Any) -> dict[str, Any]:
     return account_tiers_context(account, request=context.get("request"))
+
+
+# --- the lifecycle card -------------------------------------------------------------------------
+
+
+def _figures(values: Mapping[str, Any], metrics: Iterable[str]) -> list[dict[str, str]]:
+    return [
+        {"metric": m, "name": metric_name(m), "value": metric_value(values.get(m), m)}
+        for m in metrics
+    ]
+
+
+def figures_text(figures: list[dict[str, str]]) -> str:
+    return " · ".join(f"{f['name']} {f['value']}" for f in figures)
+
+
+def stage_reason(stage: Any, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Why an account is in ``stage``: the stage's rule in words and the figures that decided,
+    those the stage tests first, then the others the set tests (they show why no stage checked
+    earlier applied)."""
+    values = values or {}
+    conditions = list(stage.conditions.all()) if stage is not None else []
+    tested = []
+    for cond in conditions:
+        if cond.metric not in tested:
+            tested.append(cond.metric)
+    deciding = _figures(values, tested)
+    others = _figures(values, sorted(m for m in values if m not in tested))
+    return {
+        "rule": rule_summary(conditions) if stage is not None else "",
+        "deciding": deciding,
+        "others": others,
+        "text": figures_text(deciding + others),
+    }
+
+
+def change_author(change: Any) -> str:
+    """Who made a move: the person, or the tiering run (with its date)."""
+    if change.changed_by_id:
+        return str(change.changed_by)
+    if change.run_id:
+        return _("tiering run of %(date)s") % {"date": change.run.as_of.isoformat()}
+    return _("the rules")
+
+
+def change_why(change: Any) -> str:
+    from guanxi.tiers.models import ChangeReason
+
+    text = figures_text(_figures(change.metrics or {}, sorted(change.metrics or {})))
+    if change.reason != ChangeReason.RULES and change.note:
+        return f"{change.note} · {text}" if text else change.note
+    return text or "—"
+
+
+def lifecycle_context(account: Any, request: Any = None) -> dict[str, Any]:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from guanxi.tiers.selectors import account_lifecycle
+
+    today = timezone.localdate()
+    may_override = bool(
+        request is not None
+        and getattr(request, "user", None) is not None
+        and request.user.is_authenticated
+        and request.user.is_staff
+        and getattr(request.user, "sees_all_accounts", False)
+    )
+    query = "?" + urlencode({"next": request.get_full_path()}) if request is not None else ""
+    sets = []
+    for life in account_lifecycle(account):
+        row, stage = life.row, life.stage
+        position = next((i for i, s in enumerate(life.stages) if stage and s.pk == stage.pk), -1)
+        steps = [
+            {"stage": s, "current": i == position, "passed": 0 <= i < position}
+            for i, s in enumerate(life.stages)
+        ]
+        override = life.override_active(today)
+        override_url = clear_url = ""
+        if may_override:
+            override_url = (
+                reverse(
+                    "admin:tiers_accountlifecyclestage_override_for",
+                    args=(account.pk, life.stage_set.pk),
+                )
+                + query
+            )
+            if row is not None and row.override_tier_id is not None:
+                clear_url = (
+                    reverse("admin:tiers_accountlifecyclestage_clear_override", args=(row.pk,))
+                    + query
+                )
+        computed = row.computed_tier if row else None
+        timeline = [
+            {
+                "change": c,
+                "when": c.effective_on,
+                "from": c.from_tier,
+                "to": c.to_tier,
+                "reason": c.get_reason_display(),
+                "why": change_why(c),
+                "by": change_author(c),
+            }
+            for c in life.history
+        ]
+        sets.append(
+            {
+                "set": life.stage_set,
+                "row": row,
+                "stage": stage,
+                "steps": steps,
+                "override": override,
+                "computed": computed,
+                "why": stage_reason(computed if override else stage, row.metrics if row else {}),
+                "override_url": override_url,
+                "clear_url": clear_url,
+                "timeline": timeline,
+            }
+        )
+    return {"account": account, "sets": sets, "today": today, "may_override": may_override}
+
+
+@register.inclusion_tag("admin/tiers/_lifecycle_card.html", takes_context=True)
+def lifecycle_card(context: Any, account: Any) -> dict[str, Any]:
+    return lifecycle_context(account, request=context.get("request"))
