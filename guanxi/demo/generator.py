@@ -26,6 +26,7 @@ import numpy as np
 from faker import Faker
 
 from guanxi.demo import catalog as C
+from guanxi.demo.keyaccounts import KeyAccountsPlanner
 from guanxi.demo.relations import RelationsPlanner
 from guanxi.demo.scenarios import Pattern
 
@@ -250,6 +251,7 @@ class DemoPlan:
     transactions: list[TxRow]
     payments: list[PaymentRow]
     touchpoints: list[Any] = field(default_factory=list)  # relations.TouchpointRow
+    key_accounts: Any = None  # keyaccounts.KeyAccountsPlan
 
 
 # A purchase occasion: rows as (day offset, hour, minute, category, amount, head count, text).
@@ -353,6 +355,9 @@ class DemoGenerator:
         # Restaurant members, discounts, touchpoints and special days: drawn afterwards from a
         # generator of their own, so the hotel's rows stay what they were for this seed.
         touchpoints = RelationsPlanner(self).plan(accounts, contacts, key_dates, txs, payments)
+        # Buying centres, stages and plans of the key accounts: also from a generator of their
+        # own, after everything else (they add people and touchpoints, never change a purchase).
+        key_accounts = KeyAccountsPlanner(self).plan(accounts, contacts, touchpoints, txs)
         txs.sort(key=lambda r: (r.occurred_at, r.account_idx, r.category, r.description))
         for i, row in enumerate(txs, start=1):
             row.external_id = f"DM-T{i:07d}"
@@ -370,6 +375,7 @@ class DemoGenerator:
             transactions=txs,
             payments=payments,
             touchpoints=touchpoints,
+            key_accounts=key_accounts,
         )
 
     # ------------------------------------------------------------------ accounts

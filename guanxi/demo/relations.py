@@ -100,6 +100,7 @@ class TouchpointRow:
     cost: Decimal | None = None
     contact_idx: int | None = None
     group: str = ""  # a group invitation: the policy task it fulfilled is recorded as done
+    others: tuple[int, ...] = ()  # more contacts met at the same time (contact idx)
 
 
 def tier_categories() -> frozenset[str] | None:

@@ -40,6 +40,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.models import Role, Team, User
 from guanxi.demo import catalog
 from guanxi.demo.generator import DemoGenerator, DemoPlan
+from guanxi.demo.keyaccounts import KeyAccountsPlan
 from guanxi.demo.relations import MEMBER_TAG, MEMBER_TAG_DESCRIPTION
 from guanxi.demo.scenarios import DESCRIPTIONS, TAG_PREFIX, Pattern
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
@@ -74,6 +75,11 @@ class DemoSummary:
     received: Decimal
     top20_share: float | None
     patterns: dict[str, int] = field(default_factory=dict)
+    buying_centres: int = 0
+    seats: int = 0
+    plans: int = 0
+    group: str | None = None  # the account with the largest buying centre (the map benchmark)
+    group_seats: int = 0
     seconds: float | None = None
     as_of: dt.date | None = None
     seed: int | None = None
@@ -108,6 +114,13 @@ class DemoSummary:
         if self.patterns:
             mix = ", ".join(f"{k} {v}" for k, v in self.patterns.items())
             lines.append(f"  lifecycle patterns: {mix}")
+        if self.buying_centres:
+            lines.append(
+                f"  buying centres {self.buying_centres} ({self.seats} people), "
+                f"account plans {self.plans}"
+            )
+        if self.group:
+            lines.append(f"  largest relationship map: {self.group} ({self.group_seats} people)")
         return "\n".join(lines)
 
 
@@ -237,6 +250,7 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
         + len(plan.transactions)
         + len(plan.payments)
         + len(plan.touchpoints)
+        + (_key_account_rows(plan.key_accounts) if plan.key_accounts is not None else 0)
     )
     bar = tqdm(total=total, desc="demo: writing", unit=" rows", disable=not progress)
 
@@ -398,14 +412,195 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
         Link = Touchpoint.contacts.through
         Link.objects.bulk_create(
             [
-                Link(touchpoint_id=obj.pk, contact_id=contact_ids[t.contact_idx])
+                Link(touchpoint_id=obj.pk, contact_id=contact_ids[c])
                 for obj, t in zip(touchpoints, plan.touchpoints, strict=True)
-                if t.contact_idx is not None
+                for c in dict.fromkeys((t.contact_idx, *t.others))
+                if c is not None
             ],
             batch_size=BATCH,
         )
+        if plan.key_accounts is not None:
+            touchpoint_pk = {
+                id(t): obj.pk for obj, t in zip(touchpoints, plan.touchpoints, strict=True)
+            }
+            _write_key_accounts(
+                plan.key_accounts,
+                account_ids=account_ids,
+                contact_ids=contact_ids,
+                touchpoint_pk=touchpoint_pk,
+                users=users,
+                admin=admin,
+                now=now,
+            )
+            bar.update(_key_account_rows(plan.key_accounts))
     finally:
         bar.close()
+
+
+def _key_account_rows(ka: KeyAccountsPlan) -> int:
+    return len(ka.seats) + len(ka.stages) + len(ka.relationships) + len(ka.plans)
+
+
+def _write_key_accounts(
+    ka: KeyAccountsPlan,
+    *,
+    account_ids: list[int],
+    contact_ids: list[int],
+    touchpoint_pk: dict[int, int],
+    users: dict[str, User],
+    admin: User,
+    now: dt.datetime,
+) -> None:
+    """Buying centres, stage events, organisation relationships and account plans of the key
+    accounts (see `keyaccounts`), bulk-inserted with "created" audit rows where the model keeps
+    history. The planner guarantees what the services would check: reporting lines form a tree,
+    each stage's evidence is a touchpoint on that account involving the person, nothing is dated
+    after `as_of`."""
+    from guanxi.plans.models import (
+        AccountPlan,
+        PlanAction,
+        PlanCompetitor,
+        PlanGoal,
+        PlanReview,
+    )
+    from guanxi.relationships.models import (
+        AccountRelationship,
+        BuyingCentreMember,
+        RelationshipStageEvent,
+    )
+
+    def uid(username: str | None) -> int | None:
+        return users[username].pk if username else None
+
+    def cid(idx: int | None) -> int | None:
+        return contact_ids[idx] if idx is not None else None
+
+    members = BuyingCentreMember.objects.bulk_create(
+        [
+            BuyingCentreMember(
+                account_id=account_ids[s.account_idx],
+                contact_id=contact_ids[s.contact_idx],
+                buying_roles=s.roles,
+                stance=s.stance,
+                influence=s.influence,
+                reports_to_id=cid(s.reports_to_idx),
+                rising_star=s.rising_star,
+                relationship_owner_id=uid(s.owner),
+                notes=s.notes,
+            )
+            for s in ka.seats
+        ],
+        batch_size=BATCH,
+    )
+    _history_insert(BuyingCentreMember, members, user=admin, date=now)
+    RelationshipStageEvent.objects.bulk_create(
+        [
+            RelationshipStageEvent(
+                account_id=account_ids[st.account_idx],
+                contact_id=contact_ids[st.contact_idx],
+                stage=st.stage,
+                reached_on=st.reached_on,
+                evidence_id=touchpoint_pk[id(st.evidence)] if st.evidence is not None else None,
+                note=st.note,
+                recorded_by_id=uid(st.recorded_by),
+            )
+            for st in ka.stages
+        ],
+        batch_size=BATCH,
+    )
+    relationships = AccountRelationship.objects.bulk_create(
+        [
+            AccountRelationship(
+                account_id=account_ids[r.account_idx],
+                supplier_stage=r.supplier_stage,
+                kotler_level=r.kotler_level,
+                notes=r.notes,
+            )
+            for r in ka.relationships
+        ],
+        batch_size=BATCH,
+    )
+    _history_insert(AccountRelationship, relationships, user=admin, date=now)
+    plans = AccountPlan.objects.bulk_create(
+        [
+            AccountPlan(
+                account_id=account_ids[p.account_idx],
+                year=p.year,
+                title=p.title,
+                status=p.status,
+                owner_id=uid(p.owner),
+                challenges_macro=p.challenges_macro,
+                challenges_business=p.challenges_business,
+                challenges_suppliers=p.challenges_suppliers,
+                challenges_competitors=p.challenges_competitors,
+                challenges_customers=p.challenges_customers,
+                customer_strategy=p.customer_strategy,
+                decision_factors=p.decision_factors,
+                strategy=p.strategy,
+                wallet_size=p.wallet_size,
+                review_cadence=p.review_cadence,
+                created_by_id=uid(p.owner),
+            )
+            for p in ka.plans
+        ]
+    )
+    _history_insert(AccountPlan, plans, user=admin, date=now)
+    PlanCompetitor.objects.bulk_create(
+        [
+            PlanCompetitor(plan_id=obj.pk, **vars(c))
+            for obj, p in zip(plans, ka.plans, strict=True)
+            for c in p.competitors
+        ]
+    )
+    goal_rows = [(obj, i, g) for obj, p in zip(plans, ka.plans, strict=True)
+                 for i, g in enumerate(p.goals)]  # fmt: skip
+    goals = PlanGoal.objects.bulk_create(
+        [
+            PlanGoal(
+                plan_id=obj.pk,
+                description=g.description,
+                measure=g.measure,
+                target_value=g.target_value,
+                target_stage=g.target_stage,
+                contact_id=cid(g.contact_idx),
+                manual_value=g.manual_value,
+                position=i,
+            )
+            for obj, i, g in goal_rows
+        ]
+    )
+    goal_pk = {(obj.pk, i): goal.pk for (obj, i, _g), goal in zip(goal_rows, goals, strict=True)}
+    PlanAction.objects.bulk_create(
+        [
+            PlanAction(
+                plan_id=obj.pk,
+                goal_id=goal_pk.get((obj.pk, a.goal)) if a.goal is not None else None,
+                title=a.title,
+                owner_id=uid(a.owner),
+                due_on=a.due_on,
+                status=a.status,
+                done_on=a.done_on,
+                notes=a.notes,
+            )
+            for obj, p in zip(plans, ka.plans, strict=True)
+            for a in p.actions
+        ]
+    )
+    PlanReview.objects.bulk_create(
+        [
+            PlanReview(
+                plan_id=obj.pk,
+                held_on=r.held_on,
+                period=r.period,
+                attendees=r.attendees,
+                minutes=r.minutes,
+                decisions=r.decisions,
+                recorded_by_id=uid(r.recorded_by),
+            )
+            for obj, p in zip(plans, ka.plans, strict=True)
+            for r in p.reviews
+        ]
+    )
 
 
 def _history_insert(
@@ -568,15 +763,20 @@ def _leads() -> dict[int, str]:
 # though its nine bills would count as nine visits. The pyramid is loaded but left inactive: two
 # value ladders side by side (CLP and CLV) would ask the KAMs for the same work twice.
 DEMO_SCHEMES = {"restaurant-monthly": True, "clp-levels": True, "pyramid": False}
+# Lifecycle stage sets (tier schemes with purpose "lifecycle"), evaluated by the same runs: seed
+# 004's prospect → advocate and seed 001's exploration → decline.
+DEMO_LIFECYCLES = {"lifecycle-004": True, "lifecycle-001": True}
 MEMBERS_ONLY_SCHEME = "restaurant-monthly"
 
 
 def demo_schemes_ensure() -> None:
     """Load the shipped tier schemes, limit the restaurant's to its members, activate them."""
     from guanxi.tiers.models import Metric, Tier, TierCondition
+    from guanxi.tiers.presets import PRESETS
     from guanxi.tiers.services import scheme_load_preset
 
-    for code, active in DEMO_SCHEMES.items():
+    lifecycles = {code: on for code, on in DEMO_LIFECYCLES.items() if code in PRESETS}
+    for code, active in {**DEMO_SCHEMES, **lifecycles}.items():
         scheme = scheme_load_preset(code=code)
         if active and not scheme.is_active:
             scheme.is_active = True
@@ -680,7 +880,7 @@ def _crm_models() -> list[type[models.Model]]:
             if model in found or model is User:
                 continue
             if any(
-                f.is_relation and f.many_to_one and f.related_model in found
+                f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in found
                 for f in model._meta.concrete_fields
             ):
                 found.append(model)
@@ -692,7 +892,7 @@ def _crm_models() -> list[type[models.Model]]:
             return
         for other in found:
             if other is not model and any(
-                f.is_relation and f.many_to_one and f.related_model is model
+                f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model is model
                 for f in other._meta.concrete_fields
             ):
                 visit(other, (*path, model))
@@ -738,7 +938,21 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
     patterns = {
         p.value: n for p in Pattern if (n := Account.objects.filter(tags__name=p.tag).count())
     }
+    from guanxi.plans.models import AccountPlan
+    from guanxi.relationships.models import BuyingCentreMember
+
+    seats = dict(
+        BuyingCentreMember.objects.values_list("account_id")
+        .annotate(n=Count("id"))
+        .values_list("account_id", "n")
+    )
+    largest = max(seats, key=lambda pk: (seats[pk], -pk)) if seats else None
     return DemoSummary(
+        buying_centres=len(seats),
+        seats=sum(seats.values()),
+        plans=AccountPlan.objects.count(),
+        group=Account.objects.get(pk=largest).name if largest else None,
+        group_seats=seats.get(largest, 0),
         built=built,
         users=User.objects.count(),
         teams=Team.objects.count(),
@@ -815,6 +1029,23 @@ def demo_digest() -> str:
     )  # fmt: skip
     for row in sorted(rows, key=lambda r: json.dumps(r, default=_plain)):
         feed(*row)
+    from guanxi.plans.models import PlanAction, PlanGoal
+    from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
+
+    for model, fields in (
+        (BuyingCentreMember, ("account__code", "contact__code", "buying_roles", "stance",
+                              "influence", "reports_to__code", "rising_star",
+                              "relationship_owner__username")),
+        (RelationshipStageEvent, ("account__code", "contact__code", "stage", "reached_on",
+                                  "evidence__subject", "recorded_by__username")),
+        (PlanGoal, ("plan__account__code", "plan__year", "measure", "description",
+                    "target_value", "target_stage", "contact__code")),
+        (PlanAction, ("plan__account__code", "title", "owner__username", "due_on", "status",
+                      "done_on")),
+    ):  # fmt: skip
+        rows = model.objects.values_list(*fields)
+        for row in sorted(rows, key=lambda r: json.dumps(r, default=_plain, ensure_ascii=False)):
+            feed(*row)
     for row in Payment.objects.filter(source=DEMO_SOURCE).order_by("external_id").values_list(
         "external_id", "account__code", "received_at", "amount", "method", "reference",
     ):  # fmt: skip

@@ -7,19 +7,22 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account, AccountKind, AccountType
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.core.models import Role, Team, User
 from guanxi.demo import catalog
+from guanxi.demo.keyaccounts import GROUP_SIZE
 from guanxi.demo.scenarios import Pattern, demo_accounts_with_pattern, demo_pattern_of
 from guanxi.demo.services import (
     CHANGE_REASON,
     DEMO_SOURCE,
     demo_build,
 )
+from guanxi.plans.models import AccountPlan
+from guanxi.relationships.models import AccountRelationship, BuyingCentreMember
 from guanxi.transactions.models import Payment, Transaction
 
 AS_OF = dt.date(2026, 6, 30)
@@ -79,12 +82,22 @@ def test_demo_has_every_kind_of_account_owned_by_demo_kams(demo, db):
 
 
 def test_contacts_have_profiles_with_provenance_family_and_key_dates(demo, db):
-    for account in Account.objects.all():
+    for account in Account.objects.annotate(seats=Count("buying_centre")):
         n = account.contacts.count()
-        assert (n == 1) if account.kind == AccountKind.INDIVIDUAL else (1 <= n <= 5)
+        outsiders = BuyingCentreMember.objects.filter(contact__account=account).exclude(
+            account=account
+        )
+        if account.seats:  # a key account: the people on its map were added (see keyaccounts)
+            assert n <= 16 or n == GROUP_SIZE, account
+        elif outsiders.exists():  # a government body with someone who sways a key account
+            assert 1 <= n <= 6
+        else:
+            assert (n == 1) if account.kind == AccountKind.INDIVIDUAL else (1 <= n <= 5)
     assert Contact.objects.exclude(title="").count() == Contact.objects.count()
     facts = ProfileFact.objects.all()
-    assert facts.count() >= 5 * Contact.objects.count()
+    profiled = Contact.objects.filter(facts__isnull=False).distinct()
+    assert profiled.count() >= 0.8 * Contact.objects.filter(buying_centre_seats=None).count()
+    assert facts.count() >= 5 * profiled.count()
     assert not facts.filter(recorded_by__isnull=True).exists()
     assert not facts.filter(recorded_at__isnull=True).exists()
     assert facts.values("source").distinct().count() >= 5
@@ -197,7 +210,10 @@ def test_payments_never_exceed_what_was_invoiced_and_some_are_outstanding(demo, 
 
 def test_every_demo_row_has_a_created_audit_record_by_the_loader(demo, db):
     admin = User.objects.get(username=catalog.ADMIN_USERNAME)
-    for model in (Account, Contact, ProfileFact, RelatedPerson, KeyDate, Transaction, Payment):
+    models = (Account, Contact, ProfileFact, RelatedPerson, KeyDate, Transaction, Payment,
+              BuyingCentreMember, AccountRelationship, AccountPlan)  # fmt: skip
+    assert all(model.objects.exists() for model in models)
+    for model in models:
         records = model.history.all()
         assert records.count() == model.objects.count(), model
         assert set(records.values_list("history_type", flat=True)) == {"+"}

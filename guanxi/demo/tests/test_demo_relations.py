@@ -25,6 +25,7 @@ from guanxi.demo.services import (
 )
 from guanxi.insights.models import AccountScore
 from guanxi.tiers.models import AccountTier, DiscountReview, Metric, TierChange, TierScheme
+from guanxi.tiers.presets import PRESETS
 from guanxi.transactions.models import Transaction
 
 AS_OF = dt.date(2026, 6, 30)  # the tiers' month: May 2026
@@ -50,7 +51,7 @@ def tiers_of(scheme: str) -> Counter:
 
 
 def test_the_schemes_are_loaded_and_the_restaurant_one_is_for_members(demo, db):
-    active = dict(TierScheme.objects.values_list("code", "is_active"))
+    active = dict(TierScheme.objects.filter(purpose="tiers").values_list("code", "is_active"))
     assert active == {"restaurant-monthly": True, "clp-levels": True, "pyramid": False}
     scheme = TierScheme.objects.get(code="restaurant-monthly")
     for tier in scheme.tiers.all():
@@ -235,3 +236,27 @@ def test_the_relations_are_deterministic_and_leave_the_hotel_rows_alone():
         RelationsPlanner.plan = original
     hotel = {(t.account_idx, t.occurred_at, t.amount) for t in bare.transactions}
     assert hotel <= {(t.account_idx, t.occurred_at, t.amount) for t in one.transactions}
+
+
+@pytest.mark.skipif(
+    not {"lifecycle-004", "lifecycle-001"} <= set(PRESETS), reason="lifecycle presets not there yet"
+)
+def test_the_lifecycle_stage_sets_are_active_with_months_of_stage_history(demo, db):
+    lifecycles = dict(
+        TierScheme.objects.filter(purpose="lifecycle").values_list("code", "is_active")
+    )
+    assert lifecycles == {"lifecycle-004": True, "lifecycle-001": True}
+    for code in lifecycles:
+        stages = Counter(
+            AccountTier.objects.filter(scheme__code=code, tier__isnull=False).values_list(
+                "tier__code", flat=True
+            )
+        )
+        assert sum(stages.values()) == Account.objects.count(), code  # every account has one
+        assert len(stages) >= 3, (code, stages)
+        changes = TierChange.objects.filter(scheme__code=code)
+        # first stages from the first month of history, moves in the months after
+        assert changes.filter(from_tier=None, effective_on=dt.date(2026, 1, 1)).exists(), code
+        assert changes.filter(
+            from_tier__isnull=False, effective_on__gt=dt.date(2026, 1, 1)
+        ).exists()
