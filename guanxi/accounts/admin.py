@@ -51,7 +51,15 @@ from guanxi.insights.selectors import (
     latest_change,
     with_latest_scores,
 )
-from guanxi.tiers.admin_filters import AccountTierFilter, tier_badges, with_active_tiers
+from guanxi.relationships.admin_filters import RelationshipRiskFilter
+from guanxi.tiers.admin_filters import (
+    AccountTierFilter,
+    LifecycleStageFilter,
+    lifecycle_badges,
+    tier_badges,
+    with_active_tiers,
+    with_lifecycle_stages,
+)
 
 
 class ProvinceFilter(DropdownFilter):
@@ -113,6 +121,7 @@ class AccountAdmin(ScopedModelAdmin):
         "name_link",
         "open_360",
         "tiers_display",
+        "lifecycle_display",
         "account_type",
         "status",
         "owner",
@@ -142,6 +151,8 @@ class AccountAdmin(ScopedModelAdmin):
         ("team", RelatedOnlyDropdownFilter),
         ("tags", RelatedOnlyDropdownFilter),
         AccountTierFilter,
+        LifecycleStageFilter,
+        RelationshipRiskFilter,
         SegmentFilter,
         AbcClassFilter,
         PAliveFilter,
@@ -222,12 +233,16 @@ class AccountAdmin(ScopedModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         if getattr(request, "_guanxi_changelist", False):
-            qs = with_active_tiers(with_latest_scores(with_revenue(qs)))
+            qs = with_lifecycle_stages(with_active_tiers(with_latest_scores(with_revenue(qs))))
         return qs
 
     @display(description=_("tiers"))
     def tiers_display(self, obj: Account) -> str:
         return tier_badges(obj)
+
+    @display(description=_("lifecycle stage"))
+    def lifecycle_display(self, obj: Account) -> str:
+        return lifecycle_badges(obj)
 
     @display(description=_("name"), ordering="name")
     def name_link(self, obj: Account) -> str:

@@ -225,6 +225,7 @@ class Agenda:
     tier_changes: list[TierChangeItem] = field(default_factory=list)
     neglected: list[NeglectedItem] = field(default_factory=list)
     relationship_risks: list[RelationshipRiskItem] = field(default_factory=list)
+    plan_actions: list[Any] = field(default_factory=list)  # plans.PlanAction, due in the window
 
     @property
     def is_empty(self) -> bool:
@@ -235,6 +236,7 @@ class Agenda:
             or self.tier_changes
             or self.neglected
             or self.relationship_risks
+            or self.plan_actions
         )
 
 
@@ -525,6 +527,14 @@ def _relationship_risks(
     return items
 
 
+def _plan_actions(user: User, viewer: User, as_of: dt.date) -> list[Any]:
+    """Open account-plan actions the user owns, overdue or due within the window (一企一策)."""
+    from guanxi.plans.selectors import actions_due_for
+
+    actions = actions_due_for(user, until=as_of + dt.timedelta(days=WINDOW_DAYS))
+    return list(visible_to(actions, viewer, prefix="plan__account__"))
+
+
 def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = None) -> Agenda:
     """`user`'s day as `viewer` may see it (viewer defaults to the user)."""
     viewer = viewer or user
@@ -543,6 +553,7 @@ def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = No
         tier_changes=_tier_changes(account_ids, as_of, stand),
         neglected=_neglected(account_ids, as_of, stand),
         relationship_risks=_relationship_risks(account_ids, as_of, stand),
+        plan_actions=_plan_actions(user, viewer, as_of),
     )
     result.due.sort(key=lambda i: (i.priority, i.task.due_date, i.task.pk))
     # Upcoming work is a plan for the week: soonest first, priority within a day.

@@ -71,6 +71,52 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
             ],
         },
         {
+            "title": _("Key-account planning"),
+            "separator": True,
+            "items": [
+                {
+                    "title": _("Account plans"),
+                    "icon": "flag",
+                    "link": reverse_lazy("admin:plans_accountplan_changelist"),
+                },
+                {
+                    "title": _("Buying centres"),
+                    "icon": "account_tree",
+                    "link": reverse_lazy("admin:relationships_buyingcentremember_changelist"),
+                },
+                {
+                    "title": _("Relationship stages"),
+                    "icon": "favorite",
+                    "link": reverse_lazy("admin:relationships_relationshipstageevent_changelist"),
+                },
+                {
+                    "title": _("Organisation relationships"),
+                    "icon": "handshake",
+                    "link": reverse_lazy("admin:relationships_accountrelationship_changelist"),
+                },
+                {
+                    "title": _("Lifecycle stages"),
+                    "icon": "cycle",
+                    "link": reverse_lazy("admin:tiers_accountlifecyclestage_changelist"),
+                },
+                {
+                    "title": _("Lifecycle history"),
+                    "icon": "timeline",
+                    "link": reverse_lazy("admin:tiers_lifecyclestagechange_changelist"),
+                },
+                {
+                    "title": _("Lifecycle stage sets"),
+                    "icon": "tune",
+                    "link": reverse_lazy("admin:tiers_lifecyclestageset_changelist"),
+                },
+                {
+                    "title": _("Relationship risk rules"),
+                    "icon": "rule",
+                    "link": reverse_lazy("admin:relationships_relationshiprules_changelist"),
+                },
+            ],
+        },
+        {
             "title": _("Business"),
             "separator": True,
             "items": [

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
@@ -275,7 +275,8 @@ class AccountPlanAdmin(ScopedModelAdmin):
             return format_html(
                 '{} · <span class="text-red-600">{}</span>',
                 text,
-                _("%(n)s overdue") % {"n": p.actions_overdue},
+                ngettext("%(n)s overdue", "%(n)s overdue", p.actions_overdue)
+                % {"n": p.actions_overdue},
             )
         return text
 

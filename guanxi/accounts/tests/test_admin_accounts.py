@@ -326,3 +326,23 @@ def test_account_form_refuses_an_owner_the_service_rule_refuses(cast):
     form = form_class(data=_account_post(cast, owner=cast.charlie.pk))
     assert not form.is_valid()
     assert "owner" in form.errors
+
+
+def test_360_page_shows_the_relationship_plan_and_lifecycle_cards(client, cast):
+    from guanxi.relationships.services import buying_centre_member_set
+    from guanxi.tiers.services import scheme_load_preset
+
+    scheme = scheme_load_preset(code="lifecycle-004")
+    scheme.is_active = True
+    scheme.save()
+    boss = make_contact(account=cast.account, name="王总")
+    buying_centre_member_set(account=cast.account, contact=boss, user=cast.alice,
+                             buying_roles=["approver"], stance="champion")  # fmt: skip
+    body = (
+        _login(client, cast.alice)
+        .get(reverse("admin:accounts_account_view_360", args=(cast.account.pk,)))
+        .content.decode()
+    )
+    for card in ("relationships", "account-plan", "lifecycle"):
+        assert f'data-card="{card}"' in body, card
+    assert reverse("admin:relationships_buyingcentremember_map", args=(cast.account.pk,)) in body
