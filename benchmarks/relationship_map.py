@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/relationship_map.py                 # PostgreSQL, build + measure
     .venv/bin/python benchmarks/relationship_map.py --db sqlite     # a fresh SQLite file
     .venv/bin/python benchmarks/relationship_map.py --reuse         # keep the built database
+    .venv/bin/python benchmarks/relationship_map.py --demo          # the default demo, SQLite
+    .venv/bin/python benchmarks/relationship_map.py --demo-dir DIR  # a demo already built in DIR
 
 Target (issue 5): the map page of an account with 200 contacts renders in under 1 s. The script
 builds a fresh database (`guanxi_bench_map` at BENCH_PG_URL, default
@@ -18,6 +20,13 @@ Then, in a fresh subprocess: the buying-centre read + coverage score + SVG rende
 alone) and the map page GET through the Django test client as the logged-in KAM, each once cold
 and then `--repeat` times; it prints the times (median and worst), the number of queries, the
 SVG size and the ratio against the 1 s target.
+
+`--demo` measures the demo instead (issue 5 asks for it on the demo data): it builds the default
+demo into a temporary data directory (`GUANXI_DATA_DIR=<tmp> guanxi demo --no-serve`, SQLite,
+~20 s, not timed, deleted afterwards), then the measuring subprocess, with the same
+GUANXI_DATA_DIR, takes the account with the most buying-centre seats (华彩医药集团股份有限公司:
+200 contacts + 2 external people; at least 200 is asserted) and logs in as its owner.
+`--demo-dir DIR` skips the build and measures a demo already built in DIR (kept as is).
 """
 
 from __future__ import annotations
@@ -42,7 +51,11 @@ TARGET_S = 1.0
 
 
 def _django(args: argparse.Namespace, create: bool) -> None:
-    if args.db == "postgres":
+    if args.demo_dir:
+        # The demo's own database: SQLite under GUANXI_DATA_DIR (see guanxi/settings.py).
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["GUANXI_DATA_DIR"] = str(Path(args.demo_dir).resolve())
+    elif args.db == "postgres":
         if create:
             import psycopg
 
@@ -202,22 +215,46 @@ def build(seed: int = 2026) -> None:
 
 
 # -- one measured run --------------------------------------------------------------------------
-def measure(repeat: int) -> dict:
+def pick_account(demo: bool) -> tuple:
+    """(account, the user to log in as): the synthetic MAP200 and its KAM, or on the demo the
+    account with the most buying-centre seats and its owner."""
+    from django.db.models import Count
+
+    from guanxi.accounts.models import Account
+    from guanxi.core.models import User
+
+    if not demo:
+        return Account.objects.get(code="MAP200"), User.objects.get(username="kam")
+    account = (
+        Account.objects.annotate(seats=Count("buying_centre"))
+        .select_related("owner")
+        .order_by("-seats", "pk")
+        .first()
+    )
+    assert account is not None and account.seats >= PEOPLE, (
+        f"the demo's biggest buying centre has {account.seats if account else 0} seats, "
+        f"not {PEOPLE}"
+    )
+    assert account.owner is not None, f"account {account.pk} has no owner to log in as"
+    return account, account.owner
+
+
+def measure(repeat: int, *, demo: bool = False) -> dict:
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
     from django.utils import translation
 
-    from guanxi.accounts.models import Account
-    from guanxi.core.models import User
+    from guanxi.contacts.models import Contact
     from guanxi.relationships.map import relationship_map_svg
     from guanxi.relationships.risks import relationship_health
     from guanxi.relationships.selectors import buying_centre
 
     setup_test_environment()
-    account = Account.objects.get(code="MAP200")
-    kam = User.objects.get(username="kam")
+    account, kam = pick_account(demo)
+    seats = account.buying_centre.count()
+    contacts = Contact.objects.filter(account=account).count()
 
     def render() -> str:
         centre = buying_centre(account)
@@ -242,9 +279,13 @@ def measure(repeat: int) -> dict:
         assert response.status_code == 200, response.status_code
         size, queries = len(response.content), len(captured)
         if i == 0:
-            assert svg.count('class="person"') == 200
+            assert svg.count('class="person"') == seats, (svg.count('class="person"'), seats)
     warm_svg, warm_page = svg_times[1:] or svg_times, page_times[1:] or page_times
     return {
+        "account": f"{account.name} (id {account.pk}, code {account.code})",
+        "seats": seats,
+        "contacts": contacts,
+        "login": kam.username,
         "svg_cold_s": round(svg_times[0], 3),
         "svg_median_s": round(statistics.median(warm_svg), 3),
         "svg_worst_s": round(max(warm_svg), 3),
@@ -262,7 +303,8 @@ def child(args: argparse.Namespace) -> None:
     if args.phase == "build":
         build()
     else:
-        print("RESULT " + json.dumps(measure(args.repeat)), flush=True)
+        result = measure(args.repeat, demo=bool(args.demo_dir))
+        print("RESULT " + json.dumps(result), flush=True)
 
 
 def main() -> None:
@@ -271,19 +313,65 @@ def main() -> None:
     parser.add_argument("--workdir", default=tempfile.gettempdir(), help="for the SQLite file")
     parser.add_argument("--repeat", type=int, default=10, help="warm runs after the cold one")
     parser.add_argument("--reuse", action="store_true", help="skip the build; use the database")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="measure the default demo (built into a temporary data dir, SQLite)",
+    )
+    parser.add_argument(
+        "--demo-dir", metavar="DIR", help="measure the demo already built in this GUANXI_DATA_DIR"
+    )
     parser.add_argument("--phase", choices=["build", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         child(args)
         return
-    me = [sys.executable, __file__, "--db", args.db, "--workdir", args.workdir,
-          "--repeat", str(args.repeat)]  # fmt: skip
-    if not args.reuse:
-        print(f"building the {PEOPLE}-person account on {args.db} …", flush=True)
-        subprocess.run([*me, "--phase", "build"], check=True)
-    out = subprocess.run([*me, "--phase", "measure"], check=True, capture_output=True, text=True)
+    if args.demo_dir:
+        report(run_measure(args, args.demo_dir))
+    elif args.demo:
+        with tempfile.TemporaryDirectory(prefix="guanxi_bench_demo_") as data_dir:
+            build_demo(data_dir)
+            report(run_measure(args, data_dir))
+    else:
+        if not args.reuse:
+            print(f"building the {PEOPLE}-person account on {args.db} …", flush=True)
+            subprocess.run([*_me(args), "--phase", "build"], check=True)
+        report(run_measure(args))
+
+
+def _me(args: argparse.Namespace) -> list[str]:
+    return [sys.executable, __file__, "--db", args.db, "--workdir", args.workdir,
+            "--repeat", str(args.repeat)]  # fmt: skip
+
+
+def build_demo(data_dir: str) -> None:
+    """`guanxi demo --no-serve` into data_dir, on its own SQLite database (not timed)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["GUANXI_DATA_DIR"] = data_dir
+    guanxi = Path(sys.executable).parent / "guanxi"
+    print(f"building the default demo in {data_dir} …", flush=True)
+    t0 = time.perf_counter()
+    out = subprocess.run([str(guanxi), "demo", "--no-serve"], env=env, cwd=ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    if out.returncode:
+        sys.exit(f"guanxi demo failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    print(f"  built in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def run_measure(args: argparse.Namespace, demo_dir: str | None = None) -> dict:
+    """The measure phase in a fresh subprocess (cold caches, a new connection); its result."""
+    extra = ["--demo-dir", demo_dir] if demo_dir else []
+    out = subprocess.run([*_me(args), *extra, "--phase", "measure"], capture_output=True,
+                         text=True)  # fmt: skip
+    if out.returncode:
+        sys.exit(f"the measure phase failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
-    r = json.loads(line[7:])
+    return json.loads(line[7:])
+
+
+def report(r: dict) -> None:
+    print(f"account: {r['account']}, {r['seats']} buying-centre seats, {r['contacts']} contacts;"
+          f" logged in as {r['login']}")  # fmt: skip
     print(f"map alone (read + score + SVG): cold {r['svg_cold_s']} s, median {r['svg_median_s']} s,"
           f" worst {r['svg_worst_s']} s; SVG {r['svg_kb']} kB")  # fmt: skip
     print(f"map page GET: cold {r['page_cold_s']} s, median {r['page_median_s']} s, worst "
