@@ -68,7 +68,8 @@ def _form_field(spec: FactField) -> forms.Field:
             choices=[("", "—"), *spec.choices], widget=UnfoldAdminSelectWidget, **common
         )
     if spec.kind == "list":
-        common["help_text"] = f"{_('Separate several with commas.')} {common['help_text']}".strip()
+        separate = _("Separate several with commas.")
+        common["help_text"] = f"{separate} {common['help_text']}".strip()
         return forms.CharField(max_length=2000, widget=UnfoldAdminTextInputWidget, **common)
     return forms.CharField(max_length=200, widget=UnfoldAdminTextInputWidget, **common)
 

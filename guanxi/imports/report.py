@@ -79,8 +79,9 @@ class ImportReport:
         lines.extend(_("Warning: %(w)s") % {"w": w} for w in self.warnings)
         if self.errors:
             lines.append(_("Errors (line, column: reason):"))
+            line_word = _("line")
             for err in self.errors[:SHOWN_ERRORS]:
-                lines.append(f"  {_('line')} {err.line}, {err.column}: {err.message}")
+                lines.append(f"  {line_word} {err.line}, {err.column}: {err.message}")
             more = max(self.error_count, len(self.errors)) - SHOWN_ERRORS
             if more > 0:
                 lines.append("  " + _("… and %(n)s more") % {"n": more})

@@ -214,7 +214,7 @@ class BuyingCentreMemberAdmin(ServiceErrorsMixin, ScopedModelAdmin):
     @display(description=gettext_lazy("person"), ordering="contact__name")
     def person(self, obj: BuyingCentreMember) -> str:
         star = " ★" if obj.rising_star else ""
-        left = f" ({_('left')})" if not obj.contact.is_active else ""
+        left = " ({})".format(_("left")) if not obj.contact.is_active else ""
         title = f" · {obj.contact.title}" if obj.contact.title else ""
         org = ""
         if obj.contact.account_id != obj.account_id:

@@ -388,10 +388,11 @@ def _person(seat: Seat, box: Box, org: str, risks: list[str]) -> str:
         tip.append(org)
     if not seat.is_active:
         tip.append(_("left"))
+    attitude_label, influence_label = _("attitude"), _("influence")
     tip += [
-        ", ".join(role_names) or _("no buying role"),
-        f"{_('attitude')}: {attitude}",
-        f"{_('influence')}: {seat.influence}/5",
+        _(", ").join(role_names) or _("no buying role"),
+        f"{attitude_label}: {attitude}",
+        f"{influence_label}: {seat.influence}/5",
         _stage_text(seat)
         + (f" ({seat.stage_reached_on:%Y-%m-%d})" if seat.stage_reached_on else ""),
     ]
@@ -417,9 +418,10 @@ def _person(seat: Seat, box: Box, org: str, risks: list[str]) -> str:
         f"{esc(fit(_second_line(seat, org), 11, inner))}</text>",
     ]
     if not seat.is_active:
+        left_label = _("left")
         out.append(
             f'<text x="{w - 8:.1f}" y="18" text-anchor="end" font-size="11" fill="#6b7280" '
-            f'class="left">{esc(_("left"))}</text>'
+            f'class="left">{esc(left_label)}</text>'
         )
     for i, (role, full) in enumerate(zip(_roles(seat), role_names, strict=True)):
         x = TEXT_X + i * 19
@@ -452,10 +454,11 @@ def _person(seat: Seat, box: Box, org: str, risks: list[str]) -> str:
             f'font-weight="bold" fill="#fff">!</text></g>'
         )
     owner = str(seat.owner) if seat.owner is not None else "—"
+    # Outside the f-string, where makemessages can find it.
+    owner_line = _("our owner: %(name)s") % {"name": owner}
     out.append(
         f'<text x="{w / 2:.1f}" y="{CARD_H + 13}" text-anchor="middle" font-size="11" '
-        f'fill="#374151" class="owner">'
-        f"{esc(fit(_('our owner: %(name)s') % {'name': owner}, 11, w))}</text>"
+        f'fill="#374151" class="owner">{esc(fit(owner_line, 11, w))}</text>'
     )
     out.append("</g>")
     return "".join(out)
@@ -578,9 +581,10 @@ def relationship_map_svg(centre: BuyingCentre, *, health: Any = None) -> str:
         "</g>",
     ]
     if not seats:
+        empty = _("No one on the buying centre yet.")
         out.append(
             f'<text x="{MARGIN}" y="{top + 24:.0f}" font-size="13" fill="#6b7280">'
-            f"{esc(_('No one on the buying centre yet.'))}</text>"
+            f"{esc(empty)}</text>"
         )
     else:
         out.append(f'<g class="chart" transform="translate({MARGIN},{top:.0f})">')

@@ -241,7 +241,8 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet.month.strftime("%Y-%m")
-    title = sheet.title if sheet.complete else f"{sheet.title} ({_('so far')})"
+    so_far = _("so far")
+    title = sheet.title if sheet.complete else f"{sheet.title} ({so_far})"
     if sheet.categories:
         title += " · " + _("Counting: %(categories)s") % {"categories": sheet.counting}
     ws.append([title])

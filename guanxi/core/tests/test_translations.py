@@ -26,6 +26,22 @@ def test_catalogue_has_no_fuzzy_or_empty_translation():
     assert not empty, f"{len(empty)} untranslated entries, e.g. {empty[0]!r}; {FIX}"
 
 
+# gettext's extractor does not look inside f-string expressions: a call to _ inside the braces
+# of an f-string is never in the catalogue and stays English on a Chinese page.
+GETTEXT_IN_FSTRING = re.compile(r"""\bf(["']).*?\{\s*_\(""")
+
+
+def test_no_gettext_call_hides_inside_an_f_string():
+    package = Path(__file__).resolve().parents[2]
+    hidden = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if GETTEXT_IN_FSTRING.search(line)
+    ]
+    assert not hidden, f"move these gettext calls out of f-strings: {hidden}"
+
+
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
 def test_compiled_catalogue_is_up_to_date(tmp_path):
     fresh = tmp_path / "django.mo"
