@@ -23,14 +23,14 @@ from guanxi.accounts.models import Account
 class BuyingRole(models.TextChoices):
     APPROVER = "approver", _("Decision approver (决策批准者)")
     DECISION_MAKER = "decision_maker", _("Decision maker (决策者)")
-    SUPPORTER = "supporter", _("Supporter (支持者)")
+    SUPPORTER = "supporter", _("Decision supporter (决策支持者)")
     INFLUENCER = "influencer", _("Influencer (影响者)")
     USER = "user", _("User (使用者)")
     GATEKEEPER = "gatekeeper", _("Gatekeeper (把关者)")
 
 
 class StanceToUs(models.TextChoices):
-    CHAMPION = "champion", _("Champion (拥护者)")
+    CHAMPION = "champion", _("Champion (铁杆支持者)")
     SUPPORTER = "supporter", _("Supporter (支持)")
     NEUTRAL = "neutral", _("Neutral (中立)")
     SCEPTIC = "sceptic", _("Sceptic (怀疑)")

@@ -101,7 +101,7 @@ def test_the_buying_centre_lists_each_seat_with_stage_and_last_touch(as_user, ca
     assert list(seats) == ["王总", "李总"]  # most influential first
     w = seats["王总"]
     assert (w["roles"], w["role_labels"]) == (["approver"], ["Decision approver (决策批准者)"])
-    assert (w["stance"], w["stance_label"], w["influence"]) == ("champion", "Champion (拥护者)", 5)
+    assert (w["stance"], w["stance_label"], w["influence"]) == ("champion", "Champion (铁杆支持者)", 5)
     assert (w["stage"], w["stage_reached_on"]) == ("goodwill", "2026-01-05")
     assert w["last_touch_at"] is not None and w["title"] == "总经理"
     assert w["owner"] == {"id": cast.alice.pk, "name": "alice"} and not w["owner_named"]
