@@ -8,7 +8,8 @@ row drawn before it stays what it was for the seed. It adds:
   12–40), each demo KAM's best one among them. Each gets a buying centre of 4–12 people from its
   contacts (people are added where the archive has too few: 总经理, 采购总监, 财务总监, 前台…)
   with buying roles, attitude, influence, reporting lines (a tree: no loops), rising stars, our
-  relationship owners (the KAM, the team lead, a colleague), and an external influencer on some
+  relationship owners (the KAM, the team lead, a co-owner or the sales manager: only people who
+  may see the account), and an external influencer on some
   (a new contact of a government body or association account of the demo, e.g. 青岛市商务局).
   The key decision makers' relationship stages (好感 → 信任 → 利益 → 情感) are dated in the past,
   each with the touchpoint that shows it, and the organisation relationship (supplier stage,
@@ -24,9 +25,13 @@ row drawn before it stays what it was for the seed. It adds:
   reporting tree five levels deep (董事长 → 总裁/副总裁 → 总监 → 经理 → 主管), with stages and
   touchpoints on a good share of them: the relationship map's benchmark account.
 - **Account plans** (一企一策) for the current year of about ten key accounts (every KAM's first
-  key account among them): situation analysis, competitors with seed 004's six questions, goals
-  of every measure kind, actions owned by the KAM and colleagues (done, overdue and upcoming), and
-  the quarterly reviews held so far.
+  key account among them): situation analysis, rivals fitting the account (hotels and venues,
+  guest houses, OTA and business-travel channels, caterers, wedding venues) with seed 004's six
+  questions, goals of every measure kind, actions owned by people who may see the account, and
+  the reviews held so far, whose minutes read the account's revenue against the target. The plans
+  stand differently: on track, one action behind, one badly behind, one started late in the year
+  (few actions due); last year's plans of older customers are closed, next year's are drafted
+  from November, and a plan started late is still a draft in January.
 """
 
 from __future__ import annotations
@@ -166,11 +171,6 @@ OLD_TOUCH = (
 
 WIN_BACK_SUBJECTS = ("挽回电话：了解采购减少的原因", "回访：询问近期会议和住宿安排",
                      "电话沟通新的会议套餐优惠", "挽回电话：邀请来店体验新菜品")  # fmt: skip
-
-COMPETITORS = (
-    "琴海国际大酒店", "金沙湾国际会议中心", "崂山湾度假酒店", "海天云庭酒店", "蓝岸商务酒店",
-    "浮山湾会展酒店",
-)  # fmt: skip
 
 # Group tree: (director title, department, manager titles) under each vice president.
 GROUP_VPS = (
@@ -329,6 +329,7 @@ class KeyAccountsPlanner:
         self.team_of: dict[str, int | None] = {u: team for u, _f, _g, _r, team, _p in C.STAFF}
         self.role_of: dict[str, str] = {u: role for u, _f, _g, role, _t, _p in C.STAFF}
         self.name_of: dict[str, str] = {u: f + g for u, f, g, _r, _t, _p in C.STAFF}
+        self.managers: list[str] = [u for u, _f, _g, role, _t, _p in C.STAFF if role == "manager"]
         self.out = KeyAccountsPlan()
         self.contacts: list[ContactRow] = []
         self.touchpoints: list[TouchpointRow] = []
@@ -510,19 +511,24 @@ class KeyAccountsPlanner:
         self.people[acc.idx].append(row)
         return row
 
+    def _visible(self, acc: AccountRow) -> list[str]:
+        """Our people who may see the account (`accounts.selectors.account_is_visible`): its
+        owner, its co-owners, the lead of its team and the managers, in that order."""
+        lead = self.gen.lead_of_team.get(acc.team)
+        return list(dict.fromkeys([acc.owner, *acc.co_owners, *([lead] if lead else []),
+                                   *self.managers]))  # fmt: skip
+
     def _owners(self, acc: AccountRow) -> tuple[str, str, str]:
-        """(the KAM, the team lead, a colleague): our people who can own relationships here."""
+        """(the KAM, the team lead, a colleague): our people who can own relationships and plan
+        actions here, all of whom may see the account. A team lead's own account is backed by
+        the sales manager; the colleague is a co-owner, else (in turn) the manager or the lead."""
         kam = acc.owner
-        team = self.team_of.get(kam)
-        lead = self.gen.lead_of_team.get(acc.team, kam)
-        colleagues = [u for u in acc.co_owners if u != kam] or [
-            u for u in self.gen.staff_by_team.get(acc.team, []) if u != kam
-        ]
-        colleague = colleagues[0] if colleagues else lead
-        if lead == kam:  # a team lead's own account: a KAM of the team is the second person
-            lead = colleague
-            others = [u for u in self.gen.staff_by_team.get(team or acc.team, []) if u != lead]
-            colleague = others[-1] if others else lead
+        manager = self.managers[0] if self.managers else kam
+        lead = self.gen.lead_of_team.get(acc.team) or manager
+        if lead == kam:
+            lead = manager
+        co = [u for u in acc.co_owners if u not in {kam, lead}]
+        colleague = co[0] if co else (manager if acc.idx % 2 else lead)
         return kam, lead, colleague
 
     def _touch(
@@ -783,12 +789,14 @@ class KeyAccountsPlanner:
 
     def _external(self, acc: AccountRow, ext: AccountRow, seats: list[SeatRow], kam: str) -> None:
         """A person of a government body or association who sways this account's decisions,
-        known through our colleague who owns that account."""
+        known through our colleague who owns that account when they may see this one too, else
+        through the sales manager."""
         title, dept = EXTERNAL_TITLE[ext.subkind]
         person = next(
             (p for p in self.people[ext.idx] if p.title == title and p.is_active), None
         ) or self._add_contact(ext, title, dept, seniority=1)
-        owner = ext.owner if ext.owner != acc.owner else kam
+        # their own owner if they may see this account too, else the sales manager
+        owner = ext.owner if ext.owner in self._visible(acc) else (self.managers or [kam])[0]
         s = SeatRow(acc.idx, person.idx, [INFLUENCER], stance="supporter", influence=4,
                     owner=owner, seniority=1,
                     notes=f"{ext.name}：对其会议选址有话语权")  # fmt: skip
@@ -902,7 +910,7 @@ class KeyAccountsPlanner:
 
     def _group_centre(self, acc: AccountRow, externals: list[AccountRow]) -> None:
         kam, lead, colleague = self._owners(acc)
-        team_people = [u for u in self.gen.staff_by_team.get(acc.team, []) if u not in {kam}]
+        others = [u for u in self._visible(acc) if u not in {kam, lead, colleague}]
         slots = self._group_tree()
         # the archive's people take positions of their level; new people fill the others
         archive = list(self.people[acc.idx])
@@ -928,7 +936,7 @@ class KeyAccountsPlanner:
                 seniority = {1: 2, 2: 2, 3: 1, 4: 1, 5: 0}[level]
                 person_at[k] = self._add_contact(acc, title, dept, seniority=seniority,
                                                  birthday=level <= 3)  # fmt: skip
-        owners = [kam, lead, colleague, *team_people]
+        owners = [kam, kam, lead, colleague, *others]  # only people who may see the group
         for k, (level, title, _dept, boss) in enumerate(slots):
             person = person_at[k]
             if k == 0:
@@ -1006,6 +1014,9 @@ class KeyAccountsPlanner:
 
     # ---- account plans
     def _plans(self, keys: list[AccountRow], txs: list[TxRow]) -> None:
+        """This year's plans of about ten key accounts, each in its own state (`PROFILES`): on
+        track, one overdue, badly behind, or started late with few actions due yet; last year's
+        closed plans of a few of them, and next year's drafts once the year is ending."""
         chosen: list[AccountRow] = []
         for username, *_rest in C.STAFF:  # every KAM's first key account
             first = next((a for a in keys if a.owner == username), None)
@@ -1021,8 +1032,13 @@ class KeyAccountsPlanner:
         margin: dict[int, float] = defaultdict(float)
         count: dict[int, int] = defaultdict(int)
         wanted = {a.idx for a in chosen}
+        self.monthly: dict[tuple[int, int, int], float] = defaultdict(float)
         for t in txs:
-            if t.account_idx in wanted and t.occurred_at >= year_ago:
+            if t.account_idx not in wanted:
+                continue
+            day = t.occurred_at.date()
+            self.monthly[(t.account_idx, day.year, day.month)] += float(t.amount)
+            if t.occurred_at >= year_ago:
                 revenue[t.account_idx] += float(t.amount)
                 margin[t.account_idx] += float(t.amount - t.cost)
                 count[t.account_idx] += 1
@@ -1034,27 +1050,38 @@ class KeyAccountsPlanner:
             stage_of[(st.account_idx, st.contact_idx)] = st.stage
         org = {r.account_idx: r for r in self.out.relationships}
         by_idx = {c.idx: c for c in self.contacts}
-        for n, acc in enumerate(chosen):
-            self.out.plans.append(
-                self._plan(
-                    acc,
-                    n,
-                    revenue[acc.idx],
-                    margin[acc.idx],
-                    count[acc.idx],
-                    seats_of[acc.idx],
-                    stage_of,
-                    org.get(acc.idx),
-                    by_idx,
-                )  # fmt: skip
-            )
+        # the newest customer's plan started late in the year; of the others one is badly
+        # behind and the rest on track or one action behind
+        newest = max(chosen, key=lambda a: (a.customer_since or dt.date.min, a.idx))
+        rest = ["behind", *(("on_track", "steady") * PLANS)][: len(chosen) - 1]
+        rest = [rest[int(i)] for i in self.rng.permutation(len(rest))]
+        profiles = [("fresh" if a is newest else rest.pop()) for a in chosen]
+        self.used_rivals: dict[str, int] = defaultdict(int)
+        self.used_answers: set[tuple[str, ...]] = set()
+        year = self.as_of.year
+        early = self.as_of < dt.date(year, 2, 1)  # plans are still being written in January
+        for n, (acc, profile) in enumerate(zip(chosen, profiles, strict=True)):
+            args = (revenue[acc.idx], margin[acc.idx], count[acc.idx], seats_of[acc.idx],
+                    stage_of, org.get(acc.idx), by_idx)  # fmt: skip
+            status = "draft" if early and profile == "fresh" else "active"
+            plan = self._plan(acc, n, *args, year=year, profile=profile, status=status)
+            self.out.plans.append(plan)
+            since = acc.customer_since or self.as_of
+            if n < 5 and profile != "fresh" and since < dt.date(year - 1, 1, 1):
+                # a customer since before last year: last year's plan, closed
+                self.out.plans.append(
+                    self._plan(acc, n, *args, year=year - 1, profile="closed", status="closed")
+                )
+            if self.as_of.month >= 11 and profile == "on_track" and n < 6:
+                self.out.plans.append(
+                    self._plan(acc, n, *args, year=year + 1, profile="next", status="draft")
+                )
 
     def _plan(
         self, acc: AccountRow, n: int, revenue: float, margin: float, count: int,
         seats: list[SeatRow], stage_of: dict[tuple[int, int], str], org: OrgRow | None,
-        by_idx: dict[int, ContactRow],
+        by_idx: dict[int, ContactRow], *, year: int, profile: str, status: str,
     ) -> PlanRow:  # fmt: skip
-        year = self.as_of.year
         kam, lead, colleague = self._owners(acc)
         short = acc.short_name or acc.name
         sector = (
@@ -1080,10 +1107,11 @@ class KeyAccountsPlanner:
         revenue = max(revenue, 50_000.0)
         wallet = Decimal(round(revenue / share, -5) or 100_000)
         current_share = round(100 * revenue / float(wallet))
+        titled = {"fresh": f"{short} {year}年度客户关系计划（新晋重点客户，下半年启动）"}
         plan = PlanRow(
             account_idx=acc.idx,
             year=year,
-            title=f"{short} {year}年度客户关系计划（一企一策）",
+            title=titled.get(profile, f"{short} {year}年度客户关系计划（一企一策）"),
             owner=kam,
             challenges_macro=text["macro"],
             challenges_business=text["business"].format(short=short),
@@ -1095,14 +1123,21 @@ class KeyAccountsPlanner:
             strategy=OUR_STRATEGY.format(short=short, gm=gm),
             wallet_size=wallet,
             review_cadence="monthly" if n == 0 and len(seats) > 50 else "quarterly",
+            status=status,
         )
-        for name in self._sample(COMPETITORS, self.ri(1, 2)):
-            plan.competitors.append(self._competitor(name))
+        plan.competitors = self._competitors(acc, self.ri(1, 3))
         stage_now = org.supplier_stage if org else "general"
         kotler_now = org.kotler_level if org else "basic"
         supplier_order = ("general", "main", "core", "strategic")
         kotler_order = ("basic", "reactive", "accountable", "proactive", "partnership")
-        revenue_target = round(revenue * self.u(1.1, 1.3), -4)
+        growth = {"closed": self.u(0.9, 1.1), "next": self.u(1.15, 1.35)}.get(
+            profile, self.u(1.1, 1.3)
+        )
+        if profile == "closed":  # last year's target, about what was reached
+            reached = self._revenue(acc.idx, dt.date(year, 1, 1), dt.date(year, 12, 31))
+            revenue_target = round(max(reached, 50_000.0) * growth, -4)
+        else:
+            revenue_target = round(revenue * growth, -4)
         goals = [
             GoalRow(f"全年营收达到 ¥{revenue_target:,.0f}", "revenue", Decimal(revenue_target)),
             GoalRow("毛利率稳定，毛利额同比增长 10%", "margin",
@@ -1138,116 +1173,161 @@ class KeyAccountsPlanner:
             goals.append(GoalRow(f"全年承接对方会议 {target} 场", "manual", Decimal(target),
                                  manual_value=Decimal(self.ri(1, target - 1))))  # fmt: skip
         plan.goals = goals
-        plan.actions = self._actions(plan, kam, lead, colleague, gm, target_person, by_idx)
-        plan.reviews = self._reviews(plan, kam, lead, colleague, short)
+        people = {"kam": kam, "lead": lead, "colleague": colleague,
+                  "manager": (self.managers or [lead])[0]}  # fmt: skip
+        person = by_idx[target_person[0].contact_idx].name if target_person else gm
+        words = {"gm": gm, "person": person, "rival": plan.competitors[0].name}
+        plan.actions = self._actions(plan, profile, people, words)
+        plan.reviews = self._reviews(plan, profile, people, words, short, sector, revenue_target)
         return plan
 
     def _sample(self, seq, k: int):
         return [seq[int(i)] for i in self.rng.choice(len(seq), size=min(k, len(seq)),
                                                       replace=False)]  # fmt: skip
 
-    def _competitor(self, name: str) -> CompetitorRow:
-        return CompetitorRow(
-            name=name,
-            positioning=self.pick((
-                "定位高端商务会议，目标三年内成为本市会议接待第一品牌",
-                "主打性价比，抢占中型企业会议与培训市场",
-                "依托新开业的会议中心，力争成为大型学术会议首选场地",
-            )),
-            market_strategy=self.pick((
-                "以低于我方 10%–15% 的会议套餐价格切入，捆绑客房优惠",
-                "与会务公司签返点协议，由会务公司推荐客户",
-                "重点投放行业展会和线上渠道，主推一站式会议服务",
-            )),
-            relationship_strategy=self.pick((
-                "销售总监定期拜访对方高层，逢节必访",
-                "邀请对方决策人参加酒店高端品鉴活动",
-                "为对方行政人员提供积分和个人消费优惠",
-            )),
-            relationship_means=self.pick((
-                "组织对方员工家庭日、体育联谊活动",
-                "通过行业协会活动结识对方中层",
-                "为对方提供免费场地试用和会务咨询",
-            )),
-            strongholds=self.pick((
-                "与行政部关系较好，但高层接触少；服务稳定性有投诉",
-                "价格优势明显，但会议设施老旧，大型会议承接能力不足",
-                "与采购部关系密切；缺少客房资源，大型会议需外包住宿",
-            )),
-            organisation=self.pick((
-                "销售总监牵头，配一名会议销售专员和一名宴会经理",
-                "由区域销售经理负责，总经理只在签约时出面",
-                "大客户小组三人：客户经理、会议统筹、餐饮经理",
-            )),
-            share_estimate=self.ri(15, 40),
-        )  # fmt: skip
-
-    def _actions(
-        self, plan: PlanRow, kam: str, lead: str, colleague: str, gm: str,
-        target_person, by_idx: dict[int, ContactRow],
-    ) -> list[ActionRow]:  # fmt: skip
-        position = {g.measure: i for i, g in enumerate(plan.goals)}
-        person = by_idx[target_person[0].contact_idx].name if target_person else gm
-        items = [
-            ("提交年度会议框架协议报价", kam, "revenue", "done"),
-            (f"邀请{gm}参加酒店客户答谢晚宴", lead, "supplier_stage", "done"),
-            (f"拜访{person}，汇报上半年合作情况", kam, "contact_stage", "overdue"),
-            ("组织对方行政团队酒店体验日", colleague, "coverage", "upcoming"),
-            ("与采购部确认协议价续签条款", kam, "transactions", "upcoming"),
-            ("整理对方全年会议日历，提前锁定场地", colleague, "share_of_wallet", "done"),
-            ("季度满意度回访并形成改进清单", kam, "margin", "overdue"),
-            ("总经理与对方高层互访", lead, "kotler_level", "upcoming"),
-        ]
-        out = []
-        for title, owner, measure, when in items:
-            if when == "done":
-                due = self.ago(25, 160)
-                done = due - dt.timedelta(days=self.ri(-3, 6))
-                done = min(done, self.as_of - dt.timedelta(days=1))
-                out.append(ActionRow(title, owner, due, "done", done, goal=position.get(measure)))
-            elif when == "overdue":
-                out.append(ActionRow(title, owner, self.ago(3, 30), goal=position.get(measure),
-                                     notes="对方负责人出差，待改期"))  # fmt: skip
-            else:
-                soon = not any(a.due_on >= self.as_of for a in out)  # one due this week
-                due = self.as_of + dt.timedelta(days=self.ri(1, 6) if soon else self.ri(10, 90))
-                out.append(ActionRow(title, owner, due, goal=position.get(measure)))
+    def _competitors(self, acc: AccountRow, k: int) -> list[CompetitorRow]:
+        """Rivals for this kind of account (hotels and venues, a government guest house, OTA and
+        business-travel channels, caterers and wedding venues), the least used names first, each
+        with its own answers to seed 004's six questions."""
+        kinds = RIVALS_OF.get(acc.subkind, RIVALS_OF["default"])
+        out: list[CompetitorRow] = []
+        for kind in self._sample(kinds, k):
+            names = [r for r in RIVALS[kind] if r not in {c.name for c in out}]
+            least = min(self.used_rivals[r] for r in names)
+            name = self.pick([r for r in names if self.used_rivals[r] == least])
+            self.used_rivals[name] += 1
+            answers = {**RIVAL_ANSWERS[RIVAL_STYLE[kind]], **RIVAL_ANSWERS_OF_KIND.get(kind, {})}
+            for _ in range(20):  # every rival's answers differ from those of the others
+                picked = tuple(self.pick(answers[q]) for q in RIVAL_QUESTIONS)
+                if picked not in self.used_answers:
+                    break
+            self.used_answers.add(picked)
+            low, high = RIVAL_SHARE[kind]
+            out.append(CompetitorRow(name, *picked, share_estimate=self.ri(low, high)))
         return out
 
-    def _reviews(
-        self, plan: PlanRow, kam: str, lead: str, colleague: str, short: str
-    ) -> list[ReviewRow]:
+    def _actions(
+        self, plan: PlanRow, profile: str, people: dict[str, str], words: dict[str, str]
+    ) -> list[ActionRow]:
+        """The plan's actions spread over its year. Past their due date they are done (on track),
+        all but one done (steady), mostly overdue (behind); a plan started late has few due yet;
+        last year's are all done or cancelled; next year's draft has its first steps only."""
+        position = {g.measure: i for i, g in enumerate(plan.goals)}
         year = plan.year
-        ends = [dt.date(year, 3, 31), dt.date(year, 6, 30), dt.date(year, 9, 30)]
-        attendees = "、".join(dict.fromkeys(self.name_of.get(u, u) for u in (kam, lead, colleague)))
+        start, end = dt.date(year, 1, 10), dt.date(year, 12, 15)
+        k = {"behind": 9, "next": self.ri(3, 4), "fresh": self.ri(5, 6)}.get(profile)
+        if profile == "fresh":
+            start = max(dt.date(year, 1, 5), self.as_of - dt.timedelta(days=self.ri(35, 55)))
+            end = max(end, start + dt.timedelta(days=150))
+        elif profile == "next":
+            end = dt.date(year, 4, 30)
+        items = [ACTION_FIRST, *self._sample(ACTIONS, (k or self.ri(6, 8)) - 1)]
+        span = (end - start).days - 10
+        offsets = sorted(self.ri(10, span) for _ in items)
+        if profile == "fresh":  # the first steps come soon after the start
+            offsets = sorted([self.ri(8, 16), *offsets[1:]])
+        dues = [start + dt.timedelta(days=d) for d in offsets]
+        if profile != "closed" and len(dues) > 3 and dues[-2] < self.as_of:
+            # a running plan always has a next step or two: one this week, one within weeks
+            dues[-2:] = [self.as_of + dt.timedelta(days=self.ri(1, 6)),
+                         self.as_of + dt.timedelta(days=self.ri(10, 40))]  # fmt: skip
+        past = [i for i, d in enumerate(dues) if d < self.as_of]
+        if profile == "behind":
+            slipped = set(past[max(1, len(past) // 3) :])
+        elif profile in {"steady", "next"} and past:
+            slipped = {self.pick(past[-3:])}
+        else:
+            slipped = set()
+        cancelled = self.pick(past[:-1]) if len(past) > 3 and self.chance(0.3) else None
         out = []
+        for i, ((title, role, measure), due) in enumerate(zip(items, dues, strict=True)):
+            owner, goal = people[role], position.get(measure)
+            title = title.format(**words)
+            if i == cancelled and i not in slipped:
+                out.append(ActionRow(title, owner, due, "cancelled", goal=goal,
+                                     notes=self.pick(CANCEL_NOTES)))  # fmt: skip
+            elif due >= self.as_of:
+                out.append(ActionRow(title, owner, due, goal=goal))
+            elif i in slipped:
+                out.append(ActionRow(title, owner, due, goal=goal, notes=self.pick(LATE_NOTES)))
+            else:
+                done = due - dt.timedelta(days=self.ri(-3, 6))
+                done = max(min(done, self.as_of - dt.timedelta(days=1)), start)
+                out.append(ActionRow(title, owner, due, "done", done, goal=goal))
+        upcoming = [a for a in out if a.status == "open" and a.due_on >= self.as_of]
+        this_week = self.as_of + dt.timedelta(days=6)
+        if (
+            upcoming
+            and not any(a.due_on <= this_week for a in upcoming)
+            and year == self.as_of.year
+        ):
+            upcoming[0].due_on = self.as_of + dt.timedelta(days=self.ri(1, 6))  # due this week
+        return out
+
+    def _revenue(self, acc_idx: int, first: dt.date, last: dt.date) -> float:
+        total, (y, m) = 0.0, (first.year, first.month)
+        while (y, m) <= (last.year, last.month):
+            total += self.monthly.get((acc_idx, y, m), 0.0)
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return total
+
+    def _reviews(
+        self, plan: PlanRow, profile: str, people: dict[str, str], words: dict[str, str],
+        short: str, sector: str, target: float,
+    ) -> list[ReviewRow]:  # fmt: skip
+        """The reviews held so far, each with its own minutes (revenue against the target read
+        from the transactions, the meetings held, people, rivals) and decisions."""
+        year, kam = plan.year, people["kam"]
+        names = {role: self.name_of.get(u, u) for role, u in people.items()}
+        attendees = "、".join(dict.fromkeys(names[r] for r in ("kam", "lead", "colleague")))
+        if profile == "next":
+            return []
+        first_due = min((a.due_on for a in plan.actions), default=dt.date(year, 1, 20))
+        if profile == "fresh":
+            held = min(first_due - dt.timedelta(days=self.ri(3, 7)), self.as_of - dt.timedelta(1))
+            return [ReviewRow(held, f"{year} 启动", attendees,
+                              self.pick(KICKOFF_MINUTES).format(short=short, **words),
+                              self._decisions(names, words, 2, held), kam)]  # fmt: skip
+        ends = [dt.date(year, 3, 31), dt.date(year, 6, 30), dt.date(year, 9, 30),
+                dt.date(year, 12, 31)]  # fmt: skip
+        out: list[ReviewRow] = []
         for q, end in enumerate(ends, start=1):
             held = end + dt.timedelta(days=self.ri(5, 15))
             if held >= self.as_of:
                 break
-            out.append(
-                ReviewRow(
-                    held_on=held,
-                    period=f"{year} Q{q}",
-                    attendees=attendees,
-                    minutes=self.pick(REVIEW_MINUTES).format(short=short, q=q),
-                    decisions=self.pick(REVIEW_DECISIONS).format(short=short),
-                    recorded_by=kam,
-                )
-            )
+            done = self._revenue(plan.account_idx, dt.date(year, 1, 1), end)
+            part = self._revenue(plan.account_idx, end.replace(day=1) - dt.timedelta(days=58), end)
+            pct = round(100 * done / target) if target else 0
+            pace = "进度超前" if pct >= 25 * q + 5 else "基本符合进度" if pct >= 25 * q - 8 else (
+                "低于进度，需要追赶")  # fmt: skip
+            late = sum(1 for a in plan.actions if a.status == "open" and a.due_on <= end)
+            lines = [f"{short} Q{q}营收 ¥{part:,.0f}，累计 ¥{done:,.0f}，"
+                     f"完成全年目标的 {pct}%，{pace}。"]  # fmt: skip
+            topics = [self.pick(MEETINGS[sector]), self.pick(PEOPLE_NOTES), self.pick(RIVAL_NOTES)]
+            lines += [t.format(short=short, n=self.ri(2, 6) * 10, **words)
+                      for t in self._sample(topics, 2)]  # fmt: skip
+            if late:
+                lines.append(self.pick(BEHIND_NOTES).format(k=late))
+            elif profile in {"on_track", "closed"}:
+                lines.append(self.pick(ON_TRACK_NOTES))
+            decisions = self._decisions(names, words, self.ri(2, 3), held)
+            out.append(ReviewRow(held, f"{year} Q{q}", attendees, "".join(lines), decisions, kam))
         if not out:
             held = min(dt.date(year, 1, 12), self.as_of - dt.timedelta(days=1))
-            out.append(
-                ReviewRow(
-                    held,
-                    f"{year} 启动",
-                    attendees,
-                    f"{short}年度计划启动会：回顾上一年合作，确认今年目标和分工。",
-                    "按季度复盘；下月内完成高层拜访。",
-                    kam,
-                )  # fmt: skip
-            )
-        return out[-3:]
+            out.append(ReviewRow(held, f"{year} 启动", attendees,
+                                 self.pick(KICKOFF_MINUTES).format(short=short, **words),
+                                 self._decisions(names, words, 2, held), kam))  # fmt: skip
+        if profile == "behind" and len(out) >= 2:
+            out.pop()  # the latest review has slipped too
+        return out if profile == "closed" else out[-3:]
+
+    def _decisions(
+        self, names: dict[str, str], words: dict[str, str], k: int, held: dt.date
+    ) -> str:
+        items = self._sample(DECISIONS, k)
+        month = held.month % 12 + 1
+        filled = [d.format(month=month, **names, **words) for d in items]
+        return "".join(f"{'一二三'[i]}、{d}；" for i, d in enumerate(filled)).rstrip("；") + "。"
 
 
 STAGE_WORDS = {"goodwill": "好感", "trust": "信任", "interest": "利益", "emotion": "情感"}
@@ -1300,14 +1380,263 @@ OUR_STRATEGY = (
     "一站式方案和专属服务团队锁定全年会议；扩大与采购、财务、行政各层级的接触面，避免关系只系于一人；"
     "每季度复盘一次目标和行动。"
 )
-REVIEW_MINUTES = (
-    "回顾{short} Q{q}：已承接会议按计划完成，客户满意度较高；"
-    "与财务部的接触仍然偏少，钱包份额提升低于预期。",
-    "Q{q}复盘：{short}两场大型会议落地，营收完成季度目标的九成；竞品在报价上持续施压。",
-    "Q{q}复盘：与{short}高层互动顺利，关系明显升温；行政部人员调整，需要尽快认识新负责人。",
+# Rivals of our hotels, by kind (all names made up), and the kinds each kind of account weighs.
+RIVALS = {
+    "hotel": ("琴海国际大酒店", "崂山湾度假酒店", "海天云庭酒店", "蓝岸商务酒店", "浮山湾会展酒店",
+              "东方海悦大酒店", "鲁港商务酒店", "云栖山庄度假村"),
+    "tmc": ("途程商旅（企业差旅平台）", "行云商旅 TMC"),
+    "venue": ("金沙湾国际会议中心", "银湖会议中心", "奥帆海景会展中心", "崂山科创会议中心"),
+    "guesthouse": ("琴岛迎宾馆", "市机关会议培训中心", "黄海饭店（定点饭店）"),
+    "ota": ("易游网酒店频道", "悠途旅行 App", "畅行旅行网"),
+    "caterer": ("鲜味坊餐饮（外烩）", "百福团餐管理公司", "金穗宴会酒楼"),
+    "wedding": ("禧悦婚礼会馆", "海韵宴会中心", "花嫁里婚礼堂"),
+}  # fmt: skip
+RIVALS_OF = {
+    "government": ("guesthouse", "venue", "hotel"),
+    "institution": ("guesthouse", "venue", "hotel"),
+    "association": ("venue", "hotel", "hotel"),
+    "organiser": ("venue", "hotel", "tmc"),
+    "ota": ("hotel", "ota", "hotel"),
+    "travel_agency": ("hotel", "ota", "hotel"),
+    "wedding": ("wedding", "caterer", "hotel"),
+    "wedding_family": ("wedding", "caterer"),
+    "default": ("hotel", "venue", "tmc", "caterer"),
+}
+RIVAL_STYLE = {"hotel": "hotel", "guesthouse": "hotel", "venue": "venue", "ota": "ota",
+               "tmc": "ota", "caterer": "caterer", "wedding": "caterer"}  # fmt: skip
+RIVAL_SHARE = {"hotel": (15, 40), "guesthouse": (20, 45), "venue": (10, 30), "ota": (5, 20),
+               "tmc": (5, 20), "caterer": (5, 15), "wedding": (10, 30)}  # fmt: skip
+RIVAL_QUESTIONS = ("positioning", "market_strategy", "relationship_strategy",
+                   "relationship_means", "strongholds", "organisation")  # fmt: skip
+# Seed 004's six questions about a rival, answered for each style of rival.
+RIVAL_ANSWERS = {
+    "hotel": {
+        "positioning": (
+            "定位高端商务会议，目标三年内成为本市会议接待第一品牌",
+            "主打性价比，抢占中型企业会议与培训市场",
+            "主推会奖旅游和团建一体化产品，抢年会和奖励旅游",
+            "新开业，急于做出量，以价格换市场份额",
+        ),
+        "market_strategy": (
+            "以低于我方 10%–15% 的会议套餐价格切入，捆绑客房优惠",
+            "与会务公司签返点协议，由会务公司推荐客户",
+            "会议室免费升级、赠送茶歇，吸引首单",
+            "按年度消费额返还房券和餐券",
+        ),
+        "relationship_strategy": (
+            "销售总监定期拜访对方高层，逢节必访",
+            "邀请对方决策人参加酒店高端品鉴活动",
+            "为对方行政人员提供积分和个人消费优惠",
+            "总经理亲自对接对方一把手",
+        ),
+        "relationship_means": (
+            "组织对方员工家庭日、体育联谊活动",
+            "通过行业协会活动结识对方中层",
+            "为对方提供免费场地试用和会务咨询",
+            "节日寄送月饼、海鲜礼盒",
+        ),
+        "strongholds": (
+            "与行政部关系较好，但高层接触少；服务稳定性有投诉",
+            "价格优势明显，但会议设施老旧，大型会议承接能力不足",
+            "景观和客房好，但离市区远，交通不便",
+            "与采购部关系密切；宴会出品不稳定",
+        ),
+        "organisation": (
+            "销售总监牵头，配一名会议销售专员和一名宴会经理",
+            "由区域销售经理负责，总经理只在签约时出面",
+            "大客户小组三人：客户经理、会议统筹、餐饮经理",
+            "只有一名销售跟进，人员流动频繁",
+        ),
+    },
+    "venue": {
+        "positioning": (
+            "专业会展场馆，主攻千人以上的大会和展览",
+            "政府背景的会议中心，承接全市重点会议",
+            "依托新开业的会议中心，力争成为大型学术会议首选场地",
+        ),
+        "market_strategy": (
+            "场租打包价，大会免收搭建费",
+            "联合周边酒店推出“会议 + 住宿”联票",
+            "重点投放行业展会和线上渠道，主推一站式会议服务",
+        ),
+        "relationship_strategy": (
+            "借主管部门推荐进入对方视野",
+            "与对方学术部、会务组长期合作，按届锁定",
+            "为对方领导安排参观和专题汇报",
+        ),
+        "relationship_means": (
+            "举办行业论坛并邀请对方领导致辞",
+            "通过合作会务公司维系关系",
+            "免费提供会前踩点和方案设计",
+        ),
+        "strongholds": (
+            "场地大、设施新，但餐饮和客房要外包，服务链条长",
+            "大会经验丰富，但中小型会议价格偏高",
+            "档期紧张，旺季常无法满足对方日期",
+        ),
+        "organisation": (
+            "会展部负责，销售按行业分组",
+            "由场馆运营公司的客户总监统一对接",
+            "项目制团队，每个大会配一名项目经理",
+        ),
+    },
+    "ota": {
+        "positioning": (
+            "线上酒店分销渠道，以低价和便利吸引散客和小团",
+            "在线旅游平台，主推“机票 + 酒店”打包产品",
+            "移动端预订平台，靠会员折扣和直播带货引流",
+        ),
+        "market_strategy": (
+            "给对方差旅负责人提供统一结算和月结账期",
+            "以平台补贴压低房价，比我方协议价低 5%–8%",
+            "免费差旅管理系统，绑定对方的审批流程",
+        ),
+        "relationship_strategy": (
+            "与对方财务部和人力资源部建立合作，纳入差旅制度",
+            "大客户经理驻场服务，随叫随到",
+            "高层签署年度战略合作协议",
+        ),
+        "relationship_means": (
+            "差旅数据报告，每季度向对方管理层汇报节省金额",
+            "为对方员工提供个人出行优惠",
+            "举办差旅管理研讨会",
+        ),
+        "strongholds": (
+            "流程方便、报销省事，但会议和宴会服务薄弱",
+            "价格透明，但没有现场服务，遇到问题响应慢",
+            "覆盖城市多，但对本地大型活动没有资源",
+        ),
+        "organisation": (
+            "区域大客户经理一人，后台客服支持",
+            "按行业划分的客户团队，总部统一定价",
+            "驻场顾问加线上客服",
+        ),
+    },
+    "caterer": {
+        "positioning": (
+            "专做企业年会、团餐和外烩，价格灵活",
+            "连锁宴会酒楼，主推本帮海鲜宴",
+            "团餐公司，从员工食堂延伸到会议餐和活动餐",
+        ),
+        "market_strategy": (
+            "按桌报价，比酒店宴会低 20% 左右，免场租",
+            "承接企业年会按人头包价，含节目和场地布置",
+            "节假日推出团购宴席套餐",
+        ),
+        "relationship_strategy": (
+            "老板亲自维护，和对方行政负责人私交好",
+            "给介绍人返点，靠口碑和转介绍获客",
+            "为对方员工活动提供免费试菜",
+        ),
+        "relationship_means": (
+            "逢年过节送礼、请客",
+            "赞助对方工会活动的餐饮",
+            "在社交平台组织客户回访和评价",
+        ),
+        "strongholds": (
+            "灵活、价格低，但没有会议场地和客房",
+            "菜品口碑好，但大型活动的服务和安全保障不足",
+            "出品稳定，但没有住宿，外地参会人员要另找酒店",
+        ),
+        "organisation": (
+            "老板加两名销售，厨房外包团队",
+            "门店经理负责，总部统一营销",
+            "婚宴顾问团队四人，按档期分工",
+        ),
+    },
+}
+# Where a kind of rival answers differently from its style.
+RIVAL_ANSWERS_OF_KIND = {
+    "guesthouse": {
+        "positioning": ("政府定点饭店，承接机关会议和公务接待",
+                        "机关事务系统的会议培训中心，价格严格按标准"),
+        "strongholds": ("按标准报价、结算方便，但设施陈旧，餐饮单一",
+                        "与机关各部门熟悉，但服务意识和会议技术支持弱"),
+    },
+    "tmc": {
+        "positioning": ("企业差旅平台，主攻大中型企业的差旅集中管理",
+                        "差旅管理公司（TMC），把差旅和会议打包托管"),
+    },
+    "wedding": {
+        "positioning": ("婚宴和家宴专门店，主打仪式感和性价比",
+                        "一站式婚礼会馆，场地、婚庆、宴席全包"),
+        "market_strategy": ("与婚庆公司、摄影机构捆绑套餐",
+                            "淡季婚宴立减，赠送婚房和仪式布置"),
+        "strongholds": ("装修新、仪式感强，但停车和交通不便",
+                        "套餐划算，但厅小桌数少，大型婚宴容纳不下"),
+    },
+}  # fmt: skip
+
+# Plan actions: (title, owner role, the measure of the goal it serves); the first is in every plan.
+ACTION_FIRST = ("提交年度会议框架协议报价", "kam", "revenue")
+ACTIONS = (
+    ("邀请{gm}参加酒店客户答谢晚宴", "lead", "supplier_stage"),
+    ("拜访{person}，汇报合作情况并听取意见", "kam", "contact_stage"),
+    ("组织对方行政团队酒店体验日", "colleague", "coverage"),
+    ("与采购部确认协议价续签条款", "kam", "transactions"),
+    ("整理对方全年会议日历，提前锁定场地", "colleague", "share_of_wallet"),
+    ("季度满意度回访并形成改进清单", "kam", "margin"),
+    ("总经理与对方高层互访", "manager", "kotler_level"),
+    ("为{person}定制下半年会议套餐方案", "kam", "revenue"),
+    ("邀请{person}参加新菜品品鉴会", "colleague", "contact_stage"),
+    ("梳理对方财务审批流程，认识财务负责人", "kam", "coverage"),
+    ("针对{rival}的报价准备成本对比材料", "lead", "share_of_wallet"),
+    ("年会场地踩点与方案演示", "kam", "manual"),
+    ("与对方签订年度框架协议", "lead", "supplier_stage"),
+    ("安排{gm}参观新装修的宴会厅", "manager", "kotler_level"),
 )
-REVIEW_DECISIONS = (
-    "一、下季度安排总经理拜访对方高层；二、为财务总监单独准备成本对比方案；三、月底前提交年会报价。",
-    "一、会议套餐价格不跟降，改为增加增值服务；二、指定专人对接采购部；三、下次复盘检查行动完成率。",
-    "一、尽快拜访新任行政负责人；二、把关系负责人分散到三位同事；三、准备年度框架协议续签。",
+LATE_NOTES = ("对方负责人出差，待改期", "报价在等我方总经理审批", "对方年度预算未批，暂缓",
+              "人手紧张，尚未安排", "对方人员调整，联系人待确认")  # fmt: skip
+CANCEL_NOTES = ("对方取消了该活动", "与其他行动合并", "对方改为线上会议，不再需要")
+
+KICKOFF_MINUTES = (
+    "{short}年度计划启动会：回顾上一年合作，确认今年目标和分工。",
+    "{short}新列为重点客户，计划启动：梳理决策链，先与{person}建立联系，了解对方全年会议安排。",
+    "启动会：{short}今年会议需求增加，{rival}也在争取；先拿下年会，再谈年度框架协议。",
+)
+MEETINGS = {
+    "business": (
+        "承接{short}经销商大会，约 {n}0 人，会后反馈良好；",
+        "{short}新品发布会在我店举办；",
+        "{short}管理层培训班在我店连办三天；",
+        "{short}客户答谢宴 {n} 桌顺利完成；",
+    ),
+    "government": (
+        "承办{short}招商推介会，规格高、流程顺；",
+        "{short}专家评审会在我店召开，共 {n} 人；",
+        "{short}全市培训班在我店举办，食宿一体；",
+    ),
+    "association": (
+        "{short}理事会在我店召开，为年会选址打下基础；",
+        "{short}学术年会筹备会在我店举行，约 {n} 人；",
+        "{short}卫星会和继续教育培训落地我店；",
+    ),
+}
+PEOPLE_NOTES = (
+    "与{person}的关系明显升温，对方主动介绍内部采购安排；",
+    "{gm}对我们的服务表示认可，但提醒要控制成本；",
+    "对方行政部人员调整，需要尽快认识新负责人；",
+    "{person}近期很少回复，需要找机会当面沟通；",
+    "与财务部的接触仍然偏少，钱包份额提升低于预期；",
+)
+RIVAL_NOTES = (
+    "{rival}报价比我方低约一成，对方采购部有所动摇；",
+    "{rival}邀请对方高层参加品鉴活动，需要关注；",
+    "对方部分散客预订转到了{rival}；",
+    "{rival}服务出现投诉，对方对我们的评价更高；",
+)
+BEHIND_NOTES = (
+    "计划行动有 {k} 项未按期完成，主要因为人手紧张；",
+    "{k} 项行动逾期，对方年度预算未批，多项安排推迟；",
+)
+ON_TRACK_NOTES = ("计划行动全部按期完成。", "行动按计划推进，无逾期。")
+DECISIONS = (
+    "{month}月内由{lead}拜访{gm}",
+    "针对{rival}的报价，不跟降价格，改为增加增值服务",
+    "{colleague}负责对接采购部，每月通一次气",
+    "月底前由{kam}提交年会报价",
+    "为{person}单独准备成本对比方案",
+    "把关系负责人分散到更多同事，避免只靠{kam}一人",
+    "请{manager}出面邀请对方高层来店考察",
+    "下次复盘检查行动完成率",
 )

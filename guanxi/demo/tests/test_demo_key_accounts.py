@@ -13,13 +13,15 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_is_visible
 from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role, User
 from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.keyaccounts import GROUP_NAME, GROUP_SIZE, STORIES
 from guanxi.demo.services import demo_build
-from guanxi.plans.models import AccountPlan, ActionStatus, GoalMeasure, PlanAction
+from guanxi.plans.models import AccountPlan, ActionStatus, GoalMeasure, PlanAction, PlanStatus
+from guanxi.plans.selectors import plan_progress
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -151,7 +153,7 @@ def test_plans_of_the_year_have_goals_of_every_measure_actions_and_reviews(demo,
                      plan.customer_strategy, plan.decision_factors):  # fmt: skip
             assert text
         competitors = list(plan.competitors.all())
-        assert 1 <= len(competitors) <= 2
+        assert 1 <= len(competitors) <= 3
         for c in competitors:
             assert all((c.positioning, c.market_strategy, c.relationship_strategy,
                         c.relationship_means, c.strongholds, c.organisation))  # fmt: skip
@@ -230,3 +232,74 @@ def test_every_risk_shows_on_its_story_account_and_other_key_accounts_are_health
     healthy = [h for h in health.values() if not h.risks]
     assert len(healthy) >= 3
     assert all(h.score >= 80 for h in healthy)
+
+
+def test_relationship_and_action_owners_are_people_who_may_see_the_account(demo, db):
+    seats = list(
+        BuyingCentreMember.objects.filter(relationship_owner__isnull=False).select_related(
+            "relationship_owner", "account"
+        )
+    )
+    assert len(seats) > 100
+    blind = [m for m in seats if not account_is_visible(m.relationship_owner, m.account_id)]
+    assert not blind, [(m.account.name, m.relationship_owner.username) for m in blind[:5]]
+    actions = list(PlanAction.objects.select_related("owner", "plan"))
+    assert actions
+    blind = [a for a in actions if not account_is_visible(a.owner, a.plan.account_id)]
+    assert not blind, [(a.plan.title, a.owner.username) for a in blind[:5]]
+    # and still a variety: the KAMs, the team leads and the sales manager own relationships
+    roles = {m.relationship_owner.role for m in seats}
+    assert {Role.KAM, Role.TEAM_LEAD, Role.MANAGER} <= roles
+    per_account = defaultdict(set)
+    for m in seats:
+        per_account[m.account_id].add(m.relationship_owner_id)
+    assert sum(len(owners) >= 3 for owners in per_account.values()) >= 3
+
+
+def test_plans_progress_differently_and_their_texts_are_their_own(demo, db):
+    plans = list(AccountPlan.objects.filter(year=AS_OF.year).select_related("account"))
+    progress = [plan_progress(p, today=AS_OF) for p in plans]
+    shapes = {(p.actions_done, p.actions_due, p.actions_overdue) for p in progress}
+    assert len(shapes) >= 4, shapes
+    on_track = [p for p in progress if p.actions_due and not p.actions_overdue]
+    assert len(on_track) >= 2 and all(p.actions_done == p.actions_due for p in on_track)
+    assert max(p.actions_overdue for p in progress) >= 3  # one badly behind
+    assert min(p.actions_due for p in progress) <= 2  # one started late: few actions due yet
+    competitors = [c for p in plans for c in p.competitors.all()]
+    names = Counter(c.name for c in competitors)
+    assert len(names) >= len(plans) and max(names.values()) <= 3
+    questions = ("positioning", "market_strategy", "relationship_strategy",
+                 "relationship_means", "strongholds", "organisation")  # fmt: skip
+    answers = [tuple(getattr(c, q) for q in questions) for c in competitors]
+    assert len(set(answers)) == len(answers)
+    reviews = [r for p in plans for r in p.reviews.all()]
+    assert len({r.minutes for r in reviews}) == len(reviews)
+    assert len({r.decisions for r in reviews}) >= 0.8 * len(reviews)
+    for p in plans:  # the minutes speak of this account
+        short = p.account.short_name or p.account.name
+        assert any(short in r.minutes for r in p.reviews.all()), p
+
+
+def test_last_years_plans_are_closed_with_every_action_settled(demo, db):
+    closed = AccountPlan.objects.filter(year=AS_OF.year - 1)
+    assert closed.exists()
+    assert set(closed.values_list("status", flat=True)) == {PlanStatus.CLOSED}
+    assert not PlanAction.objects.filter(plan__in=closed, status=ActionStatus.OPEN).exists()
+    assert all(p.reviews.count() == 4 for p in closed)
+
+
+def test_plan_statuses_follow_the_time_of_year():
+    def plans(as_of):
+        gen = DemoGenerator(accounts=N, seed=SEED, as_of=as_of)
+        return gen.generate().key_accounts.plans
+
+    november = plans(dt.date(2026, 11, 24))
+    assert {(p.year - 2026, p.status) for p in november} == {(-1, "closed"), (0, "active"),
+                                                             (1, "draft")}  # fmt: skip
+    assert all(a.status == "open" for p in november if p.year == 2027 for a in p.actions)
+    january = plans(dt.date(2026, 1, 15))
+    this_year = [p for p in january if p.year == 2026]
+    assert {p.status for p in this_year} == {"active", "draft"}
+    assert not any(p.year == 2027 for p in january)
+    due = [a for p in this_year for a in p.actions if a.due_on < dt.date(2026, 1, 15)]
+    assert len(due) <= len(this_year)  # early in the year little is due yet
