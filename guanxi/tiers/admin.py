@@ -63,7 +63,13 @@ from guanxi.tiers.models import (
     TierPolicy,
     TierScheme,
 )
-from guanxi.tiers.selectors import lifecycle_order, tier_distribution, tier_migration_counts
+from guanxi.tiers.selectors import (
+    checked_on,
+    last_run_on,
+    lifecycle_order,
+    tier_distribution,
+    tier_migration_counts,
+)
 from guanxi.tiers.services import (
     account_tier_override,
     account_tier_override_clear,
@@ -84,11 +90,11 @@ PRESETS = (
     ("restaurant-monthly",
      "餐厅月度客户等级（A/B/C × 品质/活跃）",
      "Restaurant monthly tiers (A/B/C × quality/active)",
-     "种子数据的《客户等级管理制度》：按上一个完整月的消费次数、消费金额和人均消费分级，"
-     "只统计餐饮、酒水、海鲜、特价菜和宴席；附带 A/B/C 级等级特权。",
-     "The seed's 客户等级管理制度: visits, spend and spend per head in the last complete month, "
-     "counting food & beverage, drinks, seafood, specials and banquets only; with the A/B/C "
-     "privileges (等级特权)."),
+     "《客户关系管理》课件中富丽华·华膳楼酒店的《客户等级管理制度》：按上一个完整月的消费次数、"
+     "消费金额和人均消费分级，只统计餐饮、酒水、海鲜、特价菜和宴席；附带 A/B/C 级等级特权。",
+     "The restaurant tier rules (客户等级管理制度) of the CRM course deck: visits, spend and "
+     "spend per head in the last complete month, counting food & beverage, drinks, seafood, "
+     "specials and banquets only; with the A/B/C privileges (等级特权)."),
     ("clp-levels",
      "客户终生利润四级（交易型/标准型/价值型/战略型）",
      "CLP four levels (transactional / standard / value / strategic)",
@@ -103,23 +109,26 @@ PRESETS = (
 PRESET_CODES = frozenset(p[0] for p in PRESETS)
 LIFECYCLE_PRESETS = (
     ("lifecycle-001",
-     "客户关系生命周期：考察期 → 形成期 → 稳定期 → 退化期",
-     "Relationship lifecycle: exploration → formation → stability → decline",
-     "种子001的四阶段模型，按客户满多少个月、近12个月和累计购买次数、收入趋势判断；退化期客户每14天"
-     "安排一次挽回电话。",
-     "Seed 001's four stages by months as a customer, purchases in the last 12 months and in "
-     "all, and the revenue trend; a win-back call every 14 days in decline."),
+     "关系发展周期：考察期 → 形成期 → 稳定期 → 退化期",
+     "Relationship development: exploration → formation → stability → decline",
+     "《战略大客户的客户关系管理》课程的客户关系四阶段模型，按客户满多少个月、近12个月和累计购买"
+     "次数、收入趋势判断；退化期客户每14天安排一次挽回电话。",
+     "The four relationship stages of the strategic key-account course (战略大客户的客户关系管理) "
+     "by months as a customer, purchases in the last 12 months and in all, and the revenue "
+     "trend; a win-back call every 14 days in decline."),
     ("lifecycle-004",
-     "客户生命周期：潜在客户 → 首次购买 → 重复购买 → 忠诚 → 会员 → 拥护者",
-     "Customer lifecycle: prospect → first purchase → repeat → loyal → member → advocate",
-     "种子004的客户阶梯，按购买次数、客户时长、P(alive)、会员标签和客户经理记录的态度判断。",
-     "Seed 004's customer ladder by purchases, tenure, P(alive), a membership tag and the "
-     "attitude the KAM recorded."),
+     "客户阶梯：潜在客户 → 首次购买 → 重复购买 → 忠诚 → 会员 → 拥护者",
+     "Customer ladder: prospect → first purchase → repeat → loyal → member → advocate",
+     "《客户关系管理》课件的客户阶梯，按购买次数、客户时长、P(alive)、会员标签和客户经理记录的"
+     "态度判断。",
+     "The customer ladder of the CRM course deck (客户关系管理) by purchases, tenure, P(alive), "
+     "a membership tag and the attitude the KAM recorded."),
     ("lifecycle-000",
      "大客户生命周期：开发 → 活跃 → 忠诚 → 推荐",
      "Key-account lifecycle: development → active → loyal → referral",
-     "种子000的四阶段，按近12个月购买、客户时长和拥护者态度判断。",
-     "Seed 000's four stages by recent purchases, tenure and the advocate attitude."),
+     "《大客户全生命周期管理系统课》的生命周期管理模型，按近12个月购买、客户时长和拥护者态度判断。",
+     "The lifecycle model of the key-account lifecycle course (大客户全生命周期管理系统课) by "
+     "recent purchases, tenure and the advocate attitude."),
 )  # fmt: skip
 TIERS = SchemePurpose.TIERS.value
 LIFECYCLE = SchemePurpose.LIFECYCLE.value
@@ -145,6 +154,48 @@ class PurposeRelatedFilter(RelatedDropdownFilter):
             else {"scheme__purpose": purpose}
         )
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+
+class TitledPurposeFilter(PurposeRelatedFilter):
+    """A purpose filter under a title of its own ("lifecycle stage set", not the field's
+    "scheme"): Django sets the title from the field in __init__, so it is replaced after."""
+
+    label: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.label is not None:
+            self.title = self.label
+
+
+class StageSetFilter(TitledPurposeFilter):
+    label = gettext_lazy("lifecycle stage set")
+
+
+class StageFilter(TitledPurposeFilter):
+    label = gettext_lazy("stage")
+
+
+class ToStageFilter(TitledPurposeFilter):
+    label = gettext_lazy("new stage")
+
+
+class SourceFilter(ChoicesDropdownFilter):
+    """The change's reason (rules / set by hand / override ended), titled "source" on the
+    lifecycle history, whose "why" column already says why."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = gettext_lazy("source")
+
+
+def _last_run(request: HttpRequest | None) -> dt.date | None:
+    """The latest successful run's day, read once per request (list columns call it per row)."""
+    if request is None:
+        return last_run_on()
+    if not hasattr(request, "_tiers_last_run"):
+        request._tiers_last_run = last_run_on()
+    return request._tiers_last_run
 
 
 def _in_language(zh: str, en: str) -> str:
@@ -194,13 +245,18 @@ def _parse_month(value: str | None) -> dt.date | None:
         return None
 
 
-def _offer_reevaluate(request: HttpRequest) -> None:
-    url = reverse("admin:tiers_tierscheme_reevaluate")
+def _offer_reevaluate(request: HttpRequest, *, lifecycle: bool = False) -> None:
+    if lifecycle:
+        url = reverse("admin:tiers_lifecyclestageset_reevaluate")
+        text = _("Stages change at the next nightly evaluation.")
+    else:
+        url = reverse("admin:tiers_tierscheme_reevaluate")
+        text = _("Tiers change at the next nightly run.")
     messages.info(
         request,
         format_html(
             '{} <a class="underline" href="{}">{}</a>',
-            _("Tiers change at the next nightly run."),
+            text,
             url,
             _("Re-evaluate now to apply"),
         ),
@@ -212,14 +268,28 @@ def reevaluate_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     immediate mode, else queued for the background worker. Managers only."""
     if not is_manager(request):
         raise PermissionDenied
+    lifecycle = getattr(model_admin, "purpose", TIERS) == LIFECYCLE
     back = _next_url(request) or reverse(
         f"admin:{model_admin.model._meta.app_label}_{model_admin.model._meta.model_name}_changelist"
     )
     if request.method != "POST":
+        if lifecycle:
+            title = _("Re-evaluate stages now")
+            intro = _(
+                "Evaluate every active lifecycle stage set (and tier scheme) for every account "
+                "now, as the nightly run does, then bring the tasks in line with the new stages."
+            )
+        else:
+            title = _("Re-evaluate tiers now")
+            intro = _(
+                "Evaluate every active tier scheme for every account now (as the nightly run "
+                "does), then bring the policy tasks in line with the new tiers."
+            )
         context = {
             **model_admin.admin_site.each_context(request),
             "opts": model_admin.model._meta,
-            "title": _("Re-evaluate tiers now"),
+            "title": title,
+            "intro": intro,
             "back_url": back,
             "next": back,
             "immediate": _huey_immediate(),
@@ -234,10 +304,17 @@ def reevaluate_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(back)
         summary = summary or {}
         changes = (summary.get("tiering") or {}).get("changes", 0)
+        if lifecycle:
+            done = _("Re-evaluation done: %(n)s stage or tier changes; tasks updated.")
+        else:
+            done = _("Re-evaluation done: %(n)s tier changes; policy tasks updated.")
+        messages.success(request, done % {"n": changes})
+    elif lifecycle:
         messages.success(
             request,
-            _("Re-evaluation done: %(n)s tier changes; policy tasks updated.") % {"n": changes},
-        )
+            _("Re-evaluation queued for the background worker; the stages and tasks change "
+              "when it has run (see Background jobs)."),
+        )  # fmt: skip
     else:
         messages.success(
             request,
@@ -365,23 +442,26 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
     @action(description=gettext_lazy("Activate the selected schemes"), permissions=["manage"])
     def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = queryset.update(is_active=True)
-        messages.success(request, _("%(n)s schemes activated.") % {"n": n})
-        _offer_reevaluate(request)
+        messages.success(request, self.activated_message(True) % {"n": n})
+        _offer_reevaluate(request, lifecycle=self.purpose == LIFECYCLE)
 
     @action(description=gettext_lazy("Deactivate the selected schemes"), permissions=["manage"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
         # Deactivated schemes are no longer evaluated; their policy tasks are cancelled by the
         # next policy-task sync.
         n = queryset.update(is_active=False)
-        messages.success(request, _("%(n)s schemes deactivated.") % {"n": n})
-        _offer_reevaluate(request)
+        messages.success(request, self.activated_message(False) % {"n": n})
+        _offer_reevaluate(request, lifecycle=self.purpose == LIFECYCLE)
+
+    def activated_message(self, active: bool) -> str:
+        return _("%(n)s schemes activated.") if active else _("%(n)s schemes deactivated.")
 
     def save_model(self, request: HttpRequest, obj: TierScheme, form: Any, change: bool) -> None:
         if not change:
             obj.purpose = self.purpose  # a new scheme is of the page's kind
         super().save_model(request, obj, form, change)
         if change and {"is_active", "categories"} & set(form.changed_data):
-            _offer_reevaluate(request)
+            _offer_reevaluate(request, lifecycle=self.purpose == LIFECYCLE)
 
     # --- re-evaluate now ------------------------------------------------------------------------
 
@@ -411,11 +491,7 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
             if scheme.is_active:
                 messages.success(request, _("Preset “%(name)s” loaded.") % {"name": scheme})
             else:
-                messages.success(
-                    request,
-                    _("Preset “%(name)s” loaded. It is inactive: review the rules, then "
-                      "activate it in the scheme list.") % {"name": scheme},
-                )  # fmt: skip
+                messages.success(request, self.preset_inactive_message() % {"name": scheme})
             return HttpResponseRedirect(reverse(_url(self, "change"), args=(scheme.pk,)))
         context = {
             **self.admin_site.each_context(request),
@@ -433,6 +509,12 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
             ],
         }
         return TemplateResponse(request, "admin/tiers/tierscheme/presets.html", context)
+
+    def preset_inactive_message(self) -> str:
+        return _(
+            "Preset “%(name)s” loaded. It is inactive: review the rules, then activate it in the "
+            "scheme list."
+        )
 
     def presets_intro(self) -> str:
         return _(
@@ -734,15 +816,15 @@ class OverrideStateFilter(admin.SimpleListFilter):
 class AccountTierAdmin(ScopedReadAdmin):
     purpose = TIERS
     list_display = ("account", "scheme", "tier_display", "since", "source_display",
-                    "override_until", "evaluated_on", "override_link")  # fmt: skip
+                    "override_until", "checked_display", "override_link")  # fmt: skip
     list_select_related = ("account", "scheme", "tier", "computed_tier", "override_tier")
     ordering = ("scheme__code", "tier__rank", "account__name")
     list_filter = (("scheme", PurposeRelatedFilter), ("tier", PurposeRelatedFilter),
                    OverrideStateFilter)  # fmt: skip
     search_fields = ("account__name", "account__code")
     readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
-                       "evaluated_on", "override_tier", "override_reason", "override_until",
-                       "override_by")  # fmt: skip
+                       "evaluated_on", "checked_display", "override_tier", "override_reason",
+                       "override_until", "override_by")  # fmt: skip
     fields = readonly_fields
     actions_detail = ("override", "clear_override")
     actions_list = ("reevaluate",)
@@ -765,13 +847,25 @@ class AccountTierAdmin(ScopedReadAdmin):
     def metrics_display(self, obj: AccountTier) -> str:
         return _metrics_text(obj.metrics)
 
+    @display(description=gettext_lazy("last checked"), ordering="evaluated_on")
+    def checked_display(self, obj: AccountTier) -> str:
+        # The nightly run checks every row but writes only the changed ones: the latest run's
+        # day, read once per page, is when an unchanged row was last checked.
+        day = checked_on(obj, _last_run(_viewer_request()))
+        return day.isoformat() if day else "—"
+
     @display(description="")
     def override_link(self, obj: AccountTier) -> str:
         request = _viewer_request()
         if request is None or not is_manager(request):
             return ""
         url = reverse(_url(self, "override"), args=(obj.pk,))
-        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("Override"))
+        return format_html(
+            '<a class="text-primary-600" href="{}">{}</a>', url, self.override_link_text()
+        )
+
+    def override_link_text(self) -> str:
+        return _("Override")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(scheme__purpose=self.purpose)
@@ -845,6 +939,9 @@ class AccountTierAdmin(ScopedReadAdmin):
         if self.purpose == LIFECYCLE:
             form.fields["tier"].label = _("stage")
             form.fields["tier"].queryset = form.fields["tier"].queryset.order_by("-rank")
+            form.fields["reason"].help_text = _(
+                "Why the rules do not apply to this account; kept in the lifecycle history."
+            )
         if request.method == "POST" and form.is_valid():
             try:
                 account_tier_override(
@@ -900,6 +997,7 @@ class AccountTierAdmin(ScopedReadAdmin):
                 "opts": self.model._meta,
                 "title": _("Clear the override"),
                 "row": row,
+                "lifecycle": self.purpose == LIFECYCLE,
                 "next": _next_url(request) or "",
                 "back_url": back,
             }
@@ -1148,6 +1246,12 @@ class StageInline(TierInline):
         "catch-all first stage the last rank)"
     )
 
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "rank" and field is not None:
+            field.help_text = _("Rank 1 is checked first: the lifecycle's last stage.")
+        return field
+
     @display(description=gettext_lazy("stage conditions"))
     def rule_display(self, obj: Tier) -> str:
         return super().rule_display(obj)
@@ -1183,6 +1287,40 @@ class LifecycleStageSetAdmin(TierSchemeAdmin):
     def get_urls(self):
         # Not the attendance sheet or tier migration pages: those are about tiers.
         return ModelAdmin.get_urls(self)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "is_active" and field is not None:
+            field.help_text = _(
+                "Active stage sets are evaluated every night; a stage's policy (e.g. the "
+                "win-back call in decline) creates tasks."
+            )
+        return field
+
+    @action(description=gettext_lazy("Activate the selected stage sets"), permissions=["manage"])
+    def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().activate(request, queryset)
+
+    @action(description=gettext_lazy("Deactivate the selected stage sets"),
+            permissions=["manage"])  # fmt: skip
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().deactivate(request, queryset)
+
+    def activated_message(self, active: bool) -> str:
+        if active:
+            return _("%(n)s lifecycle stage sets activated.")
+        return _("%(n)s lifecycle stage sets deactivated.")
+
+    @action(description=gettext_lazy("Re-evaluate stages now"), icon="refresh",
+            permissions=["manage"])  # fmt: skip
+    def reevaluate(self, request: HttpRequest) -> HttpResponse:
+        return reevaluate_view(self, request)
+
+    def preset_inactive_message(self) -> str:
+        return _(
+            "Preset “%(name)s” loaded. It is inactive: review the stages and their conditions, "
+            "then activate it in the list of lifecycle stage sets."
+        )
 
     @display(description=gettext_lazy("stages"), ordering="n_tiers")
     def tiers_count(self, obj: TierScheme) -> int:
@@ -1222,14 +1360,17 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
     """Each account's stage per lifecycle set: why, since when, set by hand or by the rules."""
 
     purpose = LIFECYCLE
-    list_display = ("account", "set_display", "stage_display", "since", "why_display",
-                    "source_display", "override_until", "evaluated_on",
+    list_display = ("account", "set_display", "stage_display", "since_display", "why_display",
+                    "source_display", "override_until", "checked_display",
                     "override_link")  # fmt: skip
+    list_filter = (("scheme", StageSetFilter), ("tier", StageFilter), OverrideStateFilter)
     ordering = ("scheme__code", "-tier__rank", "account__name")
-    readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
-                       "evaluated_on", "override_tier", "override_reason", "override_until",
-                       "override_by")  # fmt: skip
+    readonly_fields = ("account", "set_display", "stage_display", "computed_stage_display",
+                       "since_display", "metrics_display", "evaluated_on_display",
+                       "checked_display", "override_stage_display", "override_reason",
+                       "override_until", "override_by")  # fmt: skip
     fields = readonly_fields
+    actions_detail = ("override", "clear_override")
 
     @display(description=gettext_lazy("lifecycle stage set"), ordering="scheme__code")
     def set_display(self, obj: AccountTier) -> str:
@@ -1238,6 +1379,35 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
     @display(description=gettext_lazy("stage"), ordering="-tier__rank")
     def stage_display(self, obj: AccountTier) -> str:
         return tier_badge(obj.tier)
+
+    @display(description=gettext_lazy("stage by the rules"))
+    def computed_stage_display(self, obj: AccountTier) -> str:
+        return tier_badge(obj.computed_tier)
+
+    @display(description=gettext_lazy("stage set by hand"))
+    def override_stage_display(self, obj: AccountTier) -> str:
+        return tier_badge(obj.override_tier)
+
+    @display(description=gettext_lazy("in this stage since"), ordering="since")
+    def since_display(self, obj: AccountTier) -> str:
+        return obj.since.isoformat() if obj.since else "—"
+
+    @display(description=gettext_lazy("stage last changed by the rules"))
+    def evaluated_on_display(self, obj: AccountTier) -> str:
+        return obj.evaluated_on.isoformat() if obj.evaluated_on else "—"
+
+    def override_link_text(self) -> str:
+        return _("Set by hand")
+
+    @action(description=gettext_lazy("Set the stage by hand"), icon="edit",
+            permissions=["override"])  # fmt: skip
+    def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return super().override(request, object_id)
+
+    @action(description=gettext_lazy("Re-evaluate stages now"), icon="refresh",
+            permissions=["manage"])  # fmt: skip
+    def reevaluate(self, request: HttpRequest) -> HttpResponse:
+        return reevaluate_view(self, request)
 
     @display(description=gettext_lazy("why"))
     def why_display(self, obj: AccountTier) -> str:
@@ -1259,14 +1429,40 @@ class LifecycleStageChangeAdmin(TierChangeAdmin):
     """Every move between lifecycle stages: when, from → to, why, who or which run."""
 
     purpose = LIFECYCLE
-    list_display = ("account", "scheme", "move_display", "effective_on", "reason",
+    list_display = ("account", "set_display", "move_display", "effective_on", "source_display",
                     "why_display", "who_display")  # fmt: skip
     list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by", "run")
+    list_filter = (
+        ("scheme", StageSetFilter),
+        ("to_tier", ToStageFilter),
+        ("reason", SourceFilter),
+        ("effective_on", RangeDateFilter),
+    )
+    readonly_fields = ("account", "set_display", "from_stage_display", "to_stage_display",
+                       "effective_on", "changed_at", "source_display", "note", "why_display",
+                       "changed_by", "who_display")  # fmt: skip
+    fields = readonly_fields
 
     def history_title(self) -> str:
         return _("Lifecycle history")
 
-    @display(description=gettext_lazy("from → to"))
+    @display(description=gettext_lazy("lifecycle stage set"), ordering="scheme__code")
+    def set_display(self, obj: TierChange) -> str:
+        return str(obj.scheme)
+
+    @display(description=gettext_lazy("previous stage"))
+    def from_stage_display(self, obj: TierChange) -> str:
+        return tier_badge(obj.from_tier)
+
+    @display(description=gettext_lazy("new stage"))
+    def to_stage_display(self, obj: TierChange) -> str:
+        return tier_badge(obj.to_tier)
+
+    @display(description=gettext_lazy("source"), ordering="reason")
+    def source_display(self, obj: TierChange) -> str:
+        return obj.get_reason_display()
+
+    @display(description=gettext_lazy("previous stage → new stage"))
     def move_display(self, obj: TierChange) -> str:
         # No up/down arrows: a lifecycle moves on, it is not ranked like tiers.
         return format_html("{} → {}", tier_badge(obj.from_tier), tier_badge(obj.to_tier))

@@ -4,20 +4,24 @@ lifecycle stage set) the account has a tier (stage) in.
 
 The columns read prefetches (`with_active_tiers`, `with_lifecycle_stages`), so the list costs one
 extra query per column for the whole page, never one per row. Tier pieces show tier schemes only;
-lifecycle stage sets have their own.
+lifecycle stage sets have their own. With more than one active lifecycle stage set, each stage
+badge carries the short name of its set ("关系发展周期: 退化期", "客户阶梯: 拥护者"), and the stage
+filter groups its options under each set.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter
 
-from guanxi.tiers.models import AccountTier, SchemePurpose, Tier
+from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
 
 ACTIVE_TIERS = "active_tiers"
 LIFECYCLE_STAGES = "lifecycle_stages"
@@ -34,10 +38,36 @@ def with_active_tiers(qs: QuerySet) -> QuerySet:
     return qs.prefetch_related(_rows_prefetch(TIERS, ACTIVE_TIERS))
 
 
+LIFECYCLE_SET_COUNT = "active_lifecycle_sets"
+
+
 def with_lifecycle_stages(qs: QuerySet) -> QuerySet:
     """Prefetch each account's stages in the active lifecycle sets into
-    ``account.lifecycle_stages`` (for `lifecycle_badges`)."""
-    return qs.prefetch_related(_rows_prefetch(LIFECYCLE, LIFECYCLE_STAGES))
+    ``account.lifecycle_stages``, and the number of active sets into
+    ``account.active_lifecycle_sets`` (an uncorrelated subquery in the same query), for
+    `lifecycle_badges`."""
+    n_sets = (
+        TierScheme.objects.filter(is_active=True, purpose=LIFECYCLE)
+        .order_by()
+        .values("purpose")  # one group: the filter fixes the purpose
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.prefetch_related(_rows_prefetch(LIFECYCLE, LIFECYCLE_STAGES)).annotate(
+        **{LIFECYCLE_SET_COUNT: Coalesce(Subquery(n_sets[:1]), 0)}
+    )
+
+
+# The part of a set's name before its bracketed or colon-led detail: "关系发展周期（考察期→…）" →
+# "关系发展周期", "Customer ladder (prospect → …)" → "Customer ladder".
+_SHORT_CUT = re.compile(r"\s*[（(：:].*$", re.DOTALL)
+
+
+def short_set_name(scheme: TierScheme) -> str:
+    """A short name for a lifecycle stage set, to label its stages where several sets show side
+    by side: the (localised) name up to its first bracket or colon, else the code."""
+    full = str(scheme)
+    return _SHORT_CUT.sub("", full).strip() or full.strip() or scheme.code
 
 
 def _rows_prefetch(purpose: str, attr: str) -> Prefetch:
@@ -78,21 +108,54 @@ def tier_badges(account: Any) -> str:
     )
 
 
+def _active_set_count(account: Any) -> int:
+    n = getattr(account, LIFECYCLE_SET_COUNT, None)
+    if n is None:  # not annotated: one query for this account
+        n = TierScheme.objects.filter(is_active=True, purpose=LIFECYCLE).count()
+    return n
+
+
 def lifecycle_badges(account: Any) -> str:
-    """The account's stage in each active lifecycle set, as small badges (title: set: stage)."""
+    """The account's stage in each active lifecycle set, as small badges (title: set: stage);
+    with more than one active set, each badge is led by its set's short name."""
     rows = _rows(account, LIFECYCLE_STAGES, LIFECYCLE)
     if not rows:
         return "—"
+    if _active_set_count(account) <= 1:
+        return format_html_join(
+            " ",
+            STAGE_BADGE,
+            (
+                (r.tier.colour or "#6b7280", f"{r.scheme}: {r.tier}", r.tier.code, r.tier)
+                for r in rows
+            ),
+        )
     return format_html_join(
         " ",
-        STAGE_BADGE,
-        ((r.tier.colour or "#6b7280", f"{r.scheme}: {r.tier}", r.tier.code, r.tier) for r in rows),
+        LABELLED_STAGE_BADGE,
+        (
+            (
+                r.scheme.code,
+                short_set_name(r.scheme),
+                r.tier.colour or "#6b7280",
+                f"{r.scheme}: {r.tier}",
+                r.tier.code,
+                r.tier,
+            )
+            for r in rows
+        ),  # fmt: skip
     )
 
 
 STAGE_BADGE = (
     '<span class="inline-block whitespace-nowrap rounded-default px-1.5 py-0.5 text-[11px] '
     'font-semibold text-white" style="background-color: {}" title="{}" data-stage="{}">{}</span>'
+)
+LABELLED_STAGE_BADGE = (
+    '<span class="inline-flex items-center gap-1 whitespace-nowrap" data-set="{}">'
+    '<span class="text-[11px] text-font-subtle-light dark:text-font-subtle-dark">{}:</span>'
+    + STAGE_BADGE
+    + "</span>"
 )
 
 
@@ -133,10 +196,35 @@ class LifecycleStageFilter(AccountTierFilter):
     purpose = LIFECYCLE
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        stages = Tier.objects.filter(
-            scheme__is_active=True, scheme__purpose=LIFECYCLE
-        ).select_related("scheme")
-        return [
-            (str(t.pk), format_html("{}: {}", t.scheme, t))
-            for t in stages.order_by("scheme__code", "-rank")
-        ]
+        """One option per stage, in lifecycle order per set: the stage's name alone with one
+        active set; with several, `choices` groups them under each set's name (and a chosen
+        stage reads "short set name: stage")."""
+        stages = list(
+            Tier.objects.filter(scheme__is_active=True, scheme__purpose=LIFECYCLE)
+            .select_related("scheme")
+            .order_by("scheme__code", "-rank")
+        )
+        self.set_of: dict[str, TierScheme] = {str(t.pk): t.scheme for t in stages}
+        if len({t.scheme_id for t in stages}) <= 1:
+            return [(str(t.pk), str(t)) for t in stages]
+        return [(str(t.pk), f"{short_set_name(t.scheme)}: {t}") for t in stages]
+
+    def choices(self, changelist: Any):
+        """The dropdown's options grouped per set (an <optgroup> headed by the set's name) when
+        more than one set is active; facet counts, if asked for, still follow each option."""
+        for item in super().choices(changelist):
+            form = item.get("form")
+            field = form.fields.get(self.parameter_name) if form is not None else None
+            sets = getattr(self, "set_of", {})
+            if field is not None and len({s.pk for s in sets.values()}) > 1:
+                flat = list(field.choices)
+                grouped: list = [c for c in flat if str(c[0]) not in sets]  # "All"
+                groups: dict[int, tuple[str, list]] = {}
+                for value, label in flat:
+                    scheme = sets.get(str(value))
+                    if scheme is None:
+                        continue
+                    groups.setdefault(scheme.pk, (str(scheme), []))[1].append((value, label))
+                grouped += list(groups.values())
+                field.choices = grouped
+            yield item

@@ -20,6 +20,8 @@ from guanxi.tiers.selectors import (
     account_lifecycle,
     account_tier_history,
     account_tiers,
+    checked_on,
+    last_run_on,
     rules_for_scheme,
 )
 from guanxi.tiers.services import (
@@ -87,7 +89,11 @@ class AccountTierOut(Schema):
     tier: TierRef | None
     computed_tier: TierRef | None
     since: dt.date | None
-    evaluated_on: dt.date | None
+    evaluated_on: dt.date | None = Field(description="when the row last changed")
+    checked_on: dt.date | None = Field(
+        description="when the rules last checked the row (the latest tiering run that evaluated "
+        "the scheme; a run writes nothing for an unchanged row)"
+    )
     metrics: dict[str, Any]
     override: OverrideOut | None
 
@@ -138,7 +144,10 @@ class AccountLifecycleSetOut(Schema):
     stage: TierRef | None = Field(description="the stage in force (override or rules)")
     computed_stage: TierRef | None = Field(description="the stage the rules give")
     since: dt.date | None
-    evaluated_on: dt.date | None
+    evaluated_on: dt.date | None = Field(description="when the row last changed")
+    checked_on: dt.date | None = Field(
+        description="when the rules last checked the stage (the latest tiering run)"
+    )
     reason: str = Field(description="why, in words: the stage's rule and the deciding figures")
     metrics: dict[str, Any]
     override: OverrideOut | None
@@ -167,7 +176,7 @@ def _ref(tier: Tier | None) -> dict | None:
     return {"code": tier.code, "name": tier.name, "name_en": tier.name_en, "rank": tier.rank}
 
 
-def _account_tier(row: AccountTier) -> dict:
+def _account_tier(row: AccountTier, last_run: dt.date | None = None) -> dict:
     from django.utils import timezone
 
     override = None
@@ -185,6 +194,7 @@ def _account_tier(row: AccountTier) -> dict:
         "computed_tier": _ref(row.computed_tier),
         "since": row.since,
         "evaluated_on": row.evaluated_on,
+        "checked_on": checked_on(row, last_run),
         "metrics": row.metrics or {},
         "override": override,
     }
@@ -248,13 +258,13 @@ def schemes(
 
 
 def _tiers_body(account) -> dict:
+    last_run = last_run_on()
+    lifecycle = account_tiers(account, purpose=SchemePurpose.LIFECYCLE.value)
     return {
         "account_id": account.pk,
-        "tiers": [_account_tier(r) for r in account_tiers(account)],
+        "tiers": [_account_tier(r, last_run) for r in account_tiers(account)],
         "history": [_change(c) for c in account_tier_history(account)],
-        "lifecycle": [
-            _account_tier(r) for r in account_tiers(account, purpose=SchemePurpose.LIFECYCLE.value)
-        ],
+        "lifecycle": [_account_tier(r, last_run) for r in lifecycle],
     }
 
 
@@ -262,10 +272,11 @@ def _lifecycle_body(account) -> dict:
     from django.utils import timezone
 
     today = timezone.localdate()
+    last_run = last_run_on()
     sets = []
     for life in account_lifecycle(account):
         row = life.row
-        base = _account_tier(row) if row is not None else None
+        base = _account_tier(row, last_run) if row is not None else None
         stage = life.stage
         override = bool(row and row.override_active(today))
         reason = ""
@@ -293,6 +304,7 @@ def _lifecycle_body(account) -> dict:
                 "computed_stage": _ref(row.computed_tier) if row else None,
                 "since": row.since if row else None,
                 "evaluated_on": row.evaluated_on if row else None,
+                "checked_on": base["checked_on"] if base else None,
                 "reason": reason,
                 "metrics": row.metrics if row else {},
                 "override": base["override"] if base else None,

@@ -1,8 +1,8 @@
 """The three shipped tier schemes, as data, and their loader.
 
-- ``restaurant-monthly``: 富丽华·华膳楼 客户等级管理制度 (seed 004) — A/B/C × quality/active by the
-  last complete month's visits, spend and per-head spend, with the seed's privileges
-  (等级特权维护) as the tiers' policies. "¥80–100 per head" is read as "at least ¥80".
+- ``restaurant-monthly``: 富丽华·华膳楼 客户等级管理制度 (seed 004, the CRM course deck) — A/B/C ×
+  quality/active by the last complete month's visits, spend and per-head spend, with the seed's
+  privileges (等级特权维护) as the tiers' policies. "¥80–100 per head" is read as "at least ¥80".
 - ``clp-levels``: the four CLP levels (战略型/价值型/标准型/交易型) by predicted-profit percentile.
 - ``pyramid``: the customer pyramid (钻石/金/银/普通) by CLV percentile: top 1 %, next 4 %, next
   15 %, the rest.
@@ -242,12 +242,14 @@ def _stage(code, name, name_en, colour, conditions, policy=None, description="")
 
 LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
     "lifecycle-001": {
-        "name": "客户关系生命周期（考察期→形成期→稳定期→退化期）",
-        "name_en": "Relationship lifecycle (exploration → formation → stability → decline)",
+        "name": "关系发展周期（考察期→形成期→稳定期→退化期）",
+        "name_en": "Relationship development (exploration → formation → stability → decline)",
         "description": (
-            "种子001的四阶段模型：考察期、形成期、稳定期、退化期。阶段从退化期往下检查，第一个条件全部"
-            "成立的阶段就是客户所处阶段。 / Seed 001's four stages; checked from decline down, the "
-            "first stage whose conditions all hold is the account's stage."
+            "《战略大客户的客户关系管理》课程的客户关系发展四阶段：考察期、形成期、稳定期、退化期。阶段"
+            "从退化期往下检查，第一个条件全部成立的阶段就是客户所处阶段。 / The four stages of a "
+            "customer relationship from the strategic key-account course "
+            "(战略大客户的客户关系管理); checked from decline down, the first stage whose "
+            "conditions all hold is the account's stage."
         ),
         "tiers": [
             _stage(
@@ -255,21 +257,32 @@ LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
                 "退化期",
                 "Decline",
                 "#b91c1c",
-                [_c(Metric.REVENUE_TREND, hi=-30)],
+                [_c(Metric.REVENUE_TREND, hi=-30), _c(Metric.PURCHASES_LIFETIME, 2)],
                 {
                     "call_every_days": 14,
                     "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案 "
                     "(win-back call every 14 days).",
                 },
-                "近12个月收入比之前12个月下降30%以上（完全停止购买即为−100%）。规则引擎要求一个阶段的"
-                "条件同时成立、不支持“或”，所以退化期只用收入趋势这一个信号（它同时涵盖采购减少和"
-                "近一年停止购买）；两年以上没有购买的客户算不出趋势，回到考察期（关系需要重新建立）。"
-                "退化期客户每14天安排一次挽回电话。 / Revenue in the last 12 months at least 30% "
-                "below the 12 months before (stopping altogether is −100%). A stage's conditions "
-                "must all hold and there is no OR, so decline uses this one signal, which covers "
-                "both buying less and stopping within the year; an account silent for over two "
-                "years has no trend and falls back to exploration (the relationship has to be "
-                "rebuilt). A win-back call every 14 days.",
+                "近12个月收入比之前12个月下降30%以上（完全停止购买即为−100%），且累计至少购买过2次。"
+                "规则引擎要求一个阶段的条件同时成立、不支持“或”，所以退化期以收入趋势为信号，它同时涵盖"
+                "采购减少和近一年停止购买（不要求近12个月有购买：近一年停止购买的老客户最需要挽回）。"
+                "要求至少购买过2次：只下过一单的客户（例如前一年一次性的活动）谈不上关系退化，留在考察期。"
+                "不另加“客户满一年”：算得出趋势就说明前一年已有收入。两年以上没有购买的客户算不出趋势，"
+                "回到考察期（关系需要重新建立）。前一年有一笔异常大单的稳定客户也会显示为退化期：核实后"
+                "可手动设定阶段并写明原因。退化期客户每14天安排一次挽回电话。 / "
+                "Revenue in the last 12 months at least 30% below the 12 months before "
+                "(stopping altogether is −100%), and at least 2 purchases in all. A stage's "
+                "conditions must all hold and there is no OR, so decline uses the revenue "
+                "trend, which covers both buying less and stopping within the year (no purchase"
+                " in the last 12 months is NOT required: a regular who stopped is the one to "
+                "win back). At least 2 purchases: an account with a single order (a one-off "
+                "event the year before, say) had no relationship to decline from and stays in "
+                "exploration. No 'customer for 12 months' condition: a trend needs revenue in "
+                "the year before anyway. An account silent for over two years has no trend and "
+                "falls back to exploration (the relationship has to be rebuilt). A steady "
+                "account with one unusually large order the year before also shows as decline: "
+                "check it and set the stage by hand, with the reason. A win-back call every 14 "
+                "days.",
             ),
             _stage(
                 "stability",
@@ -304,12 +317,13 @@ LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
         ],
     },  # fmt: skip
     "lifecycle-004": {
-        "name": "客户生命周期（潜在客户→首次购买→重复购买→忠诚→会员→拥护者）",
-        "name_en": "Customer lifecycle (prospect → first purchase → repeat → loyal → member → "
+        "name": "客户阶梯（潜在客户→首次购买→重复购买→忠诚→会员→拥护者）",
+        "name_en": "Customer ladder (prospect → first purchase → repeat → loyal → member → "
         "advocate)",
         "description": (
-            "种子004的客户阶梯：潜在客户、首次购买、重复购买、忠诚客户、会员、拥护者。阶段从拥护者往下"
-            "检查。 / Seed 004's customer ladder; checked from advocate down."
+            "《客户关系管理》课件的客户阶梯：潜在客户、首次购买、重复购买、忠诚客户、会员、拥护者。"
+            "阶段从拥护者往下检查。 / The customer ladder of the CRM course deck (客户关系管理); "
+            "checked from advocate down."
         ),
         "tiers": [
             _stage(
@@ -383,8 +397,9 @@ LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
         "name": "大客户生命周期（开发→活跃→忠诚→推荐）",
         "name_en": "Key-account lifecycle (development → active → loyal → referral)",
         "description": (
-            "种子000的四阶段：开发、活跃、忠诚、推荐。阶段从推荐往下检查。 / Seed 000's four "
-            "stages; checked from referral down."
+            "《大客户全生命周期管理系统课》的生命周期管理模型：开发、活跃、忠诚、推荐。阶段从推荐往下"
+            "检查。 / The lifecycle model of the key-account lifecycle course (大客户全生命周期管理"
+            "系统课); checked from referral down."
         ),
         "tiers": [
             _stage(

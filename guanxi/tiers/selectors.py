@@ -21,6 +21,8 @@ from guanxi.tiers.models import (
     TierChange,
     TierCondition,
     TierPolicy,
+    TierRun,
+    TierRunStatus,
     TierScheme,
 )
 from guanxi.tiers.rules import Condition
@@ -248,6 +250,31 @@ def effective_policy(account: Account | int, *, on: dt.date | None = None) -> Ef
 
 
 # --- display reads ------------------------------------------------------------------------------
+
+
+def last_run_on() -> dt.date | None:
+    """The day the latest successful tiering run evaluated (its ``as_of``): every account's row
+    in every scheme active then was checked that day, though a run writes only the rows whose tier
+    changed (so a row's ``evaluated_on`` is the last day it CHANGED). One query: read it once per
+    page, not per row."""
+    return (
+        TierRun.objects.filter(status=TierRunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-pk")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+
+
+def checked_on(row: AccountTier | None, last_run: dt.date | None) -> dt.date | None:
+    """When the rules last checked ``row``: the latest run's day when that run is newer than the
+    row's own ``evaluated_on`` and the row's scheme is active (inactive schemes are not run),
+    else ``evaluated_on``."""
+    if row is None:
+        return None
+    evaluated = row.evaluated_on
+    if evaluated is None or last_run is None or not row.scheme.is_active:
+        return evaluated  # never evaluated (set by hand before any run): nothing to claim
+    return max(evaluated, last_run)
 
 
 def account_tiers(account: Account | int, *, purpose: str = TIERS) -> list[AccountTier]:

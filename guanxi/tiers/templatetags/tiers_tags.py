@@ -265,7 +265,9 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
         account_tier_history,
         account_tiers,
         active_schemes,
+        checked_on,
         effective_policies,
+        last_run_on,
     )
 
     today = timezone.localdate()
@@ -278,6 +280,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
         and getattr(request.user, "sees_all_accounts", False)
     )
     back = request.get_full_path() if request is not None else ""
+    last_run = last_run_on()
     tiers = []
     for scheme in active_schemes(TIERS):
         at = current.get(scheme.pk)
@@ -316,6 +319,7 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
                 "month_metrics": month,
                 "other_metrics": other,
                 "month": _month_of(at) if at and month else "",
+                "checked": checked_on(at, last_run),
                 "override_url": override_url,
                 "clear_url": clear_url,
             }
@@ -373,11 +377,15 @@ def stage_reason(stage: Any, values: Mapping[str, Any] | None) -> dict[str, Any]
 
 
 def change_author(change: Any) -> str:
-    """Who made a move: the person, or the tiering run (with its date)."""
+    """Who made a move: the person, or the tiering run (with its date; a stage evaluation for a
+    lifecycle stage set, whose pages do not speak of tiers)."""
     if change.changed_by_id:
         return str(change.changed_by)
     if change.run_id:
-        return _("tiering run of %(date)s") % {"date": change.run.as_of.isoformat()}
+        day = change.run.as_of.isoformat()
+        if change.scheme.purpose == SchemePurpose.LIFECYCLE:
+            return _("stage evaluation of %(date)s") % {"date": day}
+        return _("tiering run of %(date)s") % {"date": day}
     return _("the rules")
 
 
@@ -395,9 +403,10 @@ def lifecycle_context(account: Any, request: Any = None) -> dict[str, Any]:
 
     from django.urls import reverse
 
-    from guanxi.tiers.selectors import account_lifecycle
+    from guanxi.tiers.selectors import account_lifecycle, checked_on, last_run_on
 
     today = timezone.localdate()
+    last_run = last_run_on()
     may_override = bool(
         request is not None
         and getattr(request, "user", None) is not None
@@ -450,6 +459,7 @@ def lifecycle_context(account: Any, request: Any = None) -> dict[str, Any]:
                 "steps": steps,
                 "override": override,
                 "computed": computed,
+                "checked": checked_on(row, last_run),
                 "why": stage_reason(computed if override else stage, row.metrics if row else {}),
                 "override_url": override_url,
                 "clear_url": clear_url,

@@ -303,7 +303,7 @@ def test_card_shows_progression_current_stage_why_and_timeline(cast, crowd):
     assert "since 2026-07-10" in html
     assert "Why:" in html and "revenue trend vs the 12 months before &lt; −30%" in html
     assert "revenue trend vs the 12 months before −83%" in html
-    assert 'data-list="lifecycle-timeline"' in html and "tiering run of 2026-07-10" in html
+    assert 'data-list="lifecycle-timeline"' in html and "stage evaluation of 2026-07-10" in html
     zh = render(crowd["declining"], "zh-hans")
     assert "退化期" in zh and "考察期" in zh and "data-current" in zh
 
@@ -349,7 +349,7 @@ def test_tier_pages_do_not_show_lifecycle_sets(client, cast, crowd, english):
     for url in pages:
         body = client.get(url).content.decode()
         assert "Customer pyramid" in body or "General" in body or "pyramid" in body, url
-        assert "Decline" not in body and "Relationship lifecycle" not in body, url
+        assert "Decline" not in body and "Relationship development" not in body, url
     life = TierScheme.objects.get(code="lifecycle-001")
     assert client.get(reverse("admin:tiers_tierscheme_change", args=(life.pk,))).status_code in (
         302,
@@ -369,7 +369,7 @@ def test_lifecycle_pages_list_sets_stages_and_history(client, cast, crowd, engli
     tiering_run(as_of=AS_OF)
     client.force_login(cast.mia)
     body = client.get(reverse("admin:tiers_lifecyclestageset_changelist")).content.decode()
-    assert "Relationship lifecycle" in body and "Customer pyramid" not in body
+    assert "Relationship development" in body and "Customer pyramid" not in body
     assert body.index("Exploration") < body.index("Formation") < body.index("Decline")
     life = TierScheme.objects.get(code="lifecycle-001")
     page = client.get(reverse("admin:tiers_lifecyclestageset_change", args=(life.pk,)))
@@ -442,9 +442,11 @@ def test_api_lifecycle_stage_with_reason_and_history(as_user, cast, crowd):
     ]  # fmt: skip
     assert [s["current"] for s in entry["stages"]] == [False, False, False, True]
     assert entry["since"] == "2026-07-10" and entry["override"] is None
-    assert entry["reason"].startswith("revenue trend vs the 12 months before < −30% — ")
+    assert entry["reason"].startswith(
+        "revenue trend vs the 12 months before < −30% · purchases, lifetime ≥ 2 — "
+    )
     assert entry["history"][0]["to_tier"]["code"] == "decline"
-    assert entry["history"][0]["by"] == "tiering run of 2026-07-10"
+    assert entry["history"][0]["by"] == "stage evaluation of 2026-07-10"
     assert as_user("charlie").get(f"/api/tiers/accounts/{account.pk}/lifecycle").status_code == 404
 
 
@@ -499,7 +501,7 @@ def test_openapi_says_overrides_take_lifecycle_sets(as_user, db):
 
 def test_decimal_bounds_of_lifecycle_presets_survive_the_round_trip(db):
     scheme = scheme_load_preset(code="lifecycle-001")
-    cond = scheme.tiers.get(code="decline").conditions.get()
+    cond = scheme.tiers.get(code="decline").conditions.get(metric="revenue_trend")
     assert cond.metric == "revenue_trend" and cond.max_value == Decimal("-30")
 
 
