@@ -310,7 +310,8 @@ def buying_centre_get(request: HttpRequest, account_id: int = AccountId):
         "Sets every field of the seat (what is left out takes its default). The contact may "
         "belong to another account you can see (an outside influencer such as an association). "
         "400 for an unknown role or attitude, influence outside 1–5, a person reporting to "
-        "themselves or a reporting loop; 404 for a contact you cannot see."
+        "themselves, a reporting loop, or a relationship owner who is not our staff or may not "
+        "see the account; 404 for a contact you cannot see."
     ),
 )
 def buying_centre_seat_put(

@@ -6,7 +6,9 @@ The forms run the services' own checks (`buying_centre_member_check`,
 a boss from another organisation or evidence from another account is a field error, never a
 500; the admin then saves through the services. Choices follow the account being edited: who a
 person may report to (the account's contacts and its buying centre), which touchpoints may be
-evidence (the account's), which users may own a relationship (staff).
+evidence (the account's touchpoints that involved the person when the person is known, else each
+named with who took part), which users may own a relationship (our staff who may see the
+account, the rule `buying_centre_member_check` applies).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
@@ -26,7 +30,7 @@ from guanxi.accounts.models import Account
 from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import ServiceRulesForm
-from guanxi.core.models import User
+from guanxi.core.models import Role, User
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -55,9 +59,17 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class TouchpointChoiceField(forms.ModelChoiceField):
+    """A touchpoint named with its day, kind, the people who took part and its subject
+    ("2026-11-12 · 电话拜访 · 薛洋、王总"), so the user can tell which involved whom."""
+
     def label_from_instance(self, obj: Touchpoint) -> str:
-        label = f"{obj.occurred_at:%Y-%m-%d} · {obj.get_kind_display()}"
-        return f"{label} · {obj.subject}" if obj.subject else label
+        parts = [f"{timezone.localtime(obj.occurred_at):%Y-%m-%d}", obj.get_kind_display()]
+        names = sorted(c.name for c in obj.contacts.all())  # prefetched
+        if names:
+            parts.append(gettext(", ").join(names))
+        if obj.subject:
+            parts.append(obj.subject)
+        return " · ".join(parts)
 
 
 def account_people(account: Account | int | None):
@@ -74,8 +86,24 @@ def account_people(account: Account | int | None):
     )
 
 
-def staff_users():
-    return User.objects.filter(is_staff=True, is_active=True).order_by("username")
+def relationship_owner_choices(account_id: int | None):
+    """Who may own a relationship on the account: active staff who may see it (the access
+    rule of accounts.selectors, seen from the users' side); nobody before the account is
+    chosen. The service checks the same rule with `account_is_visible`."""
+    if account_id is None:
+        return User.objects.none()
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return User.objects.none()
+    sees = (
+        Q(is_superuser=True)
+        | Q(role__in=[Role.MANAGER, Role.ADMIN])
+        | Q(pk=account.owner_id)
+        | Q(pk__in=account.co_owners.values("pk"))
+    )
+    if account.team_id is not None:
+        sees |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
+    return User.objects.filter(sees, is_staff=True, is_active=True).order_by("username")
 
 
 class BuyingCentreMemberForm(ServiceRulesForm):
@@ -111,7 +139,7 @@ class BuyingCentreMemberForm(ServiceRulesForm):
         required=False,
         widget=UnfoldAdminSelectWidget,
         help_text=_("Who on our side owns the relationship (the account owner when empty)."),
-        error_messages={"invalid_choice": _("Choose one of our staff.")},
+        error_messages={"invalid_choice": _("Choose one of our staff who may see this account.")},
     )
 
     class Meta:
@@ -132,7 +160,12 @@ class BuyingCentreMemberForm(ServiceRulesForm):
             self.fields["reports_to"].help_text = _(
                 "Choose the account first: the list then holds its people."
             )
-        self.fields["relationship_owner"].queryset = staff_users()
+        owner = self.fields["relationship_owner"]
+        owner.queryset = relationship_owner_choices(account_id)
+        if account_id is None:
+            owner.help_text = _(
+                "Choose the account first: the list then holds our staff who see it."
+            )
 
     def clean_buying_roles(self) -> list[str]:
         ticked = set(self.cleaned_data.get("buying_roles") or [])
@@ -163,6 +196,7 @@ class BuyingCentreMemberForm(ServiceRulesForm):
             stance=obj.stance,
             influence=obj.influence,
             reports_to=obj.reports_to,
+            relationship_owner=obj.relationship_owner,
         )
 
 
@@ -203,15 +237,46 @@ class RelationshipStageEventForm(ServiceRulesForm):
                 "Choose the account first: the list then holds its people."
             )
             self.fields["evidence"].queryset = Touchpoint.objects.none()
+            return
+        touchpoints = Touchpoint.objects.filter(account_id=account_id)
+        person = self._person(account_id)
+        evidence = self.fields["evidence"]
+        if person is not None:
+            # The person is known: offer only the touchpoints that involved them.
+            touchpoints = touchpoints.filter(contacts=person)
+            evidence.help_text = _("Touchpoints with this account that involved %(name)s.") % {
+                "name": person.name
+            }
+            evidence.error_messages["invalid_choice"] = _(
+                "That touchpoint does not involve %(name)s: choose one that does."
+            ) % {"name": person.name}
         else:
-            latest = list(
-                Touchpoint.objects.filter(account_id=account_id)
-                .order_by("-occurred_at", "-pk")
-                .values_list("pk", flat=True)[:EVIDENCE_CHOICES]
+            evidence.help_text = _(
+                "A touchpoint with this account that involved the person; each names who took part."
             )
-            self.fields["evidence"].queryset = Touchpoint.objects.filter(pk__in=latest).order_by(
-                "-occurred_at", "-pk"
-            )
+        latest = list(
+            touchpoints.order_by("-occurred_at", "-pk").values_list("pk", flat=True)[
+                :EVIDENCE_CHOICES
+            ]
+        )
+        evidence.queryset = (
+            Touchpoint.objects.filter(pk__in=latest)
+            .prefetch_related("contacts")
+            .order_by("-occurred_at", "-pk")
+        )
+
+    def _person(self, account_id: int) -> Contact | None:
+        """The person the stage is for, when known: posted, or preset (``?contact=``)."""
+        if self.instance.pk:
+            return self.instance.contact
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("contact"))
+        else:
+            raw = self.initial.get("contact")
+        raw = getattr(raw, "pk", raw)
+        if not str(raw or "").isdigit():
+            return None
+        return account_people(account_id).filter(pk=int(raw)).first()
 
     def check_rules(self, obj: RelationshipStageEvent) -> None:
         relationship_stage_check(

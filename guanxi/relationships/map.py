@@ -9,6 +9,10 @@ side by side under their parent and the parent is centred over them, so no two b
 A parent with many leaf reports (people with no reports of their own) gets them wrapped in a
 grid of a few columns hung from a trunk line, so 200 people under one boss stay readable;
 people in no reporting line at all are gathered in the same kind of grid after the trees.
+A forest wider than MAX_WIDTH this way is drawn more compactly, step by step until it fits:
+every group of two or more leaf reports in a column, then the lowest subtrees (two levels, then
+three, …) as indented lists under their top person (the demo's 202 people: ~1,900 px wide
+instead of 21,000).
 
 Each person is a card: a disc sized by influence (1–5) and filled by attitude, the name (★ for
 a rising star), the title (and the organisation for an external person, whose card has a dashed
@@ -74,6 +78,9 @@ ROW_GAP = 28  # between rows of a wrapped group
 TRUNK = 20  # room left of a wrapped group for its trunk line
 WRAP_AT = 2  # more leaf reports than this hang in a column (or a few) under their boss …
 WRAP_COLS = 6  # … at most this many columns wide (200 people under one boss: 34 rows)
+MAX_WIDTH = 4800  # a wider tidy tree is made compact (see `layout`)
+INDENT = 28  # a report's indent in a compact (outline) subtree
+OUTLINE_GAP = 14  # between the cards of an outline
 HEADER_H = 30
 LEGEND_ROW_H = 22
 
@@ -159,6 +166,9 @@ class _Node:
     grid_left: float = 0.0
     x: float = 0.0
     y: float = 0.0
+    height: int = 0  # levels of reports below (0 for a leaf)
+    outline: bool = False  # the top of a compact subtree, drawn as an indented list
+    listed: bool = False  # inside a compact subtree (its top included)
 
 
 @dataclass
@@ -167,6 +177,7 @@ class Layout:
     lines: list[str]  # SVG path data, boss → report
     width: float
     height: float
+    levels: int = 0  # levels of reporting lines below the top people
 
 
 def _order_key(seat: Seat) -> tuple:
@@ -213,11 +224,44 @@ def _stage_text(seat: Seat) -> str:
     return _label(RelationshipStage, seat.stage) if seat.stage else _("no stage yet")
 
 
-def layout(seats: Iterable[Seat], *, widths: dict[int, float] | None = None) -> Layout:
-    """Place every seat (see the module docstring). Deterministic for the same seats."""
+def layout(
+    seats: Iterable[Seat],
+    *,
+    widths: dict[int, float] | None = None,
+    max_width: float = MAX_WIDTH,
+) -> Layout:
+    """Place every seat (see the module docstring). Deterministic for the same seats.
+
+    A forest wider than `max_width` as tidy trees is drawn more compactly, one step at a time
+    until it fits (or nothing is left to compact): first every group of two or more leaf
+    reports hangs in a column under its boss; then the lowest subtrees (two levels, then three,
+    …) become indented lists, their top person's reports stacked under them, indented."""
     seats = sorted(seats, key=_order_key)
     widths = widths or {s.contact_id: _card_width(s) for s in seats}
     parent = _parents(seats)
+    plan = _layout(seats, widths, parent, wrap_at=WRAP_AT, outline_height=0)
+    if plan.width <= max_width:
+        return plan
+    tallest = plan.levels
+    for outline_height in range(1, tallest + 1):
+        compact = _layout(seats, widths, parent, wrap_at=1, outline_height=outline_height)
+        if compact.width < plan.width:
+            plan = compact
+        if plan.width <= max_width:
+            break
+    return plan
+
+
+def _layout(
+    seats: list[Seat],
+    widths: dict[int, float],
+    parent: dict[int, int | None],
+    *,
+    wrap_at: int,
+    outline_height: int,
+) -> Layout:
+    """One layout: leaf groups larger than `wrap_at` wrapped; subtrees of 2 to
+    `outline_height` levels drawn as indented lists."""
     nodes = {s.contact_id: _Node(key=s.contact_id, w=widths[s.contact_id]) for s in seats}
     root = _Node(key=None, w=0.0)
     for s in seats:  # sorted, so every list of children is in influence order
@@ -232,7 +276,17 @@ def layout(seats: Iterable[Seat], *, widths: dict[int, float] | None = None) -> 
         order.append(node)
         stack.extend(node.kids)
     for node in reversed(order):
-        _measure(node)
+        node.height = 1 + max((k.height for k in node.kids), default=-1)
+    for node in order:  # the top of each compact subtree, and everyone in it
+        if node.listed:
+            for kid in node.kids:
+                kid.listed = True
+        elif node.key is not None and 2 <= node.height <= outline_height:
+            node.outline = node.listed = True
+            for kid in node.kids:
+                kid.listed = True
+    for node in reversed(order):
+        _measure(node, wrap_at)
 
     root.y = -(NODE_H + V_GAP)  # the virtual root sits above the first row
     todo: list[tuple[_Node, float]] = [(root, 0.0)]
@@ -251,10 +305,21 @@ def layout(seats: Iterable[Seat], *, widths: dict[int, float] | None = None) -> 
                               w=node.w, parent=boss, depth=depth[node.key])  # fmt: skip
     for node in order:
         if node.key is not None and node.kids:
-            lines.extend(_connectors(node))
+            lines.extend(_outline_connectors(node) if node.listed else _connectors(node))
     width = max((b.x + b.w for b in boxes.values()), default=0.0)
     height = max((b.y + b.h for b in boxes.values()), default=0.0)
-    return Layout(boxes=boxes, lines=lines, width=width, height=height)
+    return Layout(boxes=boxes, lines=lines, width=width, height=height, levels=root.height - 1)
+
+
+def _outline(node: _Node) -> list[tuple[_Node, int]]:
+    """The compact subtree of `node` in reading order: (person, indent level)."""
+    out: list[tuple[_Node, int]] = []
+    stack = [(node, 0)]
+    while stack:
+        current, level = stack.pop()
+        out.append((current, level))
+        stack.extend((kid, level + 1) for kid in reversed(current.kids))
+    return out
 
 
 def grid_columns(n: int) -> int:
@@ -263,13 +328,17 @@ def grid_columns(n: int) -> int:
     return 1 if n <= 4 else min(WRAP_COLS, -(-n // 4))
 
 
-def _measure(node: _Node) -> None:
+def _measure(node: _Node, wrap_at: int = WRAP_AT) -> None:
     """Band width of the subtree and where its root is centred in it (children measured)."""
+    if node.outline:
+        node.span = max(level * INDENT + n.w for n, level in _outline(node))
+        node.centre = node.w / 2
+        return
     if not node.kids:
         node.span, node.centre = node.w, node.w / 2
         return
     leaves = [k for k in node.kids if not k.kids]
-    if len(leaves) > WRAP_AT:
+    if len(leaves) > wrap_at:
         node.trees = [k for k in node.kids if k.kids]
         node.grid = leaves
         node.cols = grid_columns(len(leaves))
@@ -298,6 +367,11 @@ def _place(node: _Node, left: float) -> list[tuple[_Node, float]]:
     """Place the node in its band [left, left + span) and its wrapped leaves; return the child
     subtrees with the left of their bands."""
     node.x = left + node.centre - node.w / 2
+    if node.outline:
+        for i, (person, level) in enumerate(_outline(node)):
+            person.x = left + level * INDENT
+            person.y = node.y + i * (NODE_H + OUTLINE_GAP)
+        return []
     if not node.kids:
         return []
     child_y = node.y + NODE_H + V_GAP
@@ -345,6 +419,19 @@ def _connectors(node: _Node) -> list[str]:
                 paths.append(f"M{lx:.1f} {row_bus:.1f}V{leaf.y:.1f}")
         paths.append(f"M{trunk:.1f} {bus:.1f}V{last_bus:.1f}")
     paths.append(f"M{min(xs):.1f} {bus:.1f}H{max(xs):.1f}")
+    return paths
+
+
+def _outline_connectors(node: _Node) -> list[str]:
+    """In a compact subtree: a trunk down from under the person's card, near its left edge,
+    with a short line into the left side of each report's card."""
+    trunk = node.x + INDENT / 2
+    top = node.y + NODE_H
+    mids = [kid.y + CARD_H / 2 for kid in node.kids]
+    paths = [f"M{trunk:.1f} {top:.1f}V{max(mids):.1f}"]
+    paths += [
+        f"M{trunk:.1f} {mid:.1f}H{kid.x:.1f}" for kid, mid in zip(node.kids, mids, strict=True)
+    ]
     return paths
 
 
@@ -530,6 +617,17 @@ def _legend_items() -> list[tuple[str, float]]:
     return items
 
 
+def legend_html() -> str:
+    """The legend as a row of small inline SVGs, for the page to show above the scrolling map
+    (the map keeps its own legend for the downloads). Every text is escaped."""
+    return "".join(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 8:.0f}" height="18" '
+        f'viewBox="0 -14 {w + 8:.0f} 18" font-family="{FONT}" '
+        f'style="display:inline-block;margin-right:12px">{fragment}</svg>'
+        for fragment, w in _legend_items()
+    )
+
+
 def _flow(items: list[tuple[str, float]], width: float) -> tuple[list[str], int]:
     """Lay legend entries left to right, wrapping at width; returns fragments and row count."""
     out, x, row = [], 0.0, 0
@@ -587,7 +685,7 @@ def relationship_map_svg(centre: BuyingCentre, *, health: Any = None) -> str:
             f"{esc(empty)}</text>"
         )
     else:
-        out.append(f'<g class="chart" transform="translate({MARGIN},{top:.0f})">')
+        out.append(f'<g class="people-chart" transform="translate({MARGIN},{top:.0f})">')
         if plan.lines:
             out.append(
                 f'<path class="lines" d="{"".join(plan.lines)}" fill="none" stroke="#9ca3af" '

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,7 +107,7 @@ class BuyingCentreMember(models.Model):
         unknown = [r for r in self.buying_roles or [] if r not in BuyingRole.values]
         if unknown:
             raise ValidationError({"buying_roles": _("Unknown buying role: %(roles)s.")
-                                   % {"roles": ", ".join(map(str, unknown))}})  # fmt: skip
+                                   % {"roles": gettext(", ").join(map(str, unknown))}})  # fmt: skip
         if self.reports_to_id and self.reports_to_id == self.contact_id:
             raise ValidationError({"reports_to": _("A person cannot report to themselves.")})
 

@@ -316,8 +316,10 @@ def _roles_part(active: list[Seat], today, rules) -> ScorePart:
         explanation = _("No decision roles are required by the rules.")
         points = ROLES_POINTS
     else:
-        explanation = _(
-            "%(covered)s of %(required)s decision roles have someone touched within %(days)s."
+        explanation = ngettext(
+            "%(covered)s of %(required)s decision role has someone touched within %(days)s.",
+            "%(covered)s of %(required)s decision roles have someone touched within %(days)s.",
+            len(required),
         ) % {
             "covered": len(covered),
             "required": len(required),
@@ -331,17 +333,53 @@ def _roles_part(active: list[Seat], today, rules) -> ScorePart:
     return ScorePart(str(_("Decision roles covered")), points, ROLES_POINTS, explanation)
 
 
+def _warm_and_current(seat: Seat, today: dt.date, rules: RelationshipRules) -> bool:
+    """Warm and touched within the rules' days; a champion only while not inactive (touched
+    within the champion rule's days, when those are fewer)."""
+    if not seat.warm or not _is_current(seat, today, rules):
+        return False
+    if seat.stance == StanceToUs.CHAMPION:
+        days = _days_since_touch(seat, today)
+        return days is not None and days < rules.champion_inactive_days
+    return True
+
+
 def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
-    warm = [s for s in active if s.warm and _is_current(s, today, rules)]
+    """Warm, current people on their side, and how many of our people hold them: when they all
+    run through one of ours, at most half the points."""
+    warm = [s for s in active if _warm_and_current(s, today, rules)]
     n = len(warm)
     explanation = ngettext(
         "%(n)s champion or supporter touched within %(days)s; %(full)s or more earn every point.",
         "%(n)s champions or supporters touched within %(days)s; %(full)s or more earn every point.",
         n,
     ) % {"n": n, "days": _days(rules.current_within_days), "full": BREADTH_FULL}
+    counted = {s.contact_id for s in warm}
+    quiet = [  # champions gone quiet (the champion rule)
+        s for s in active if s.warm and _is_current(s, today, rules) and s.contact_id not in counted
+    ]
+    if quiet:
+        explanation += " " + _("Not counted, no touchpoint for %(days)s or more: %(names)s.") % {
+            "days": _days(rules.champion_inactive_days),
+            "names": _names(quiet),
+        }
+    points = _share(BREADTH_POINTS, min(n, BREADTH_FULL), BREADTH_FULL)
     if warm:
         explanation += " " + _("Warm: %(names)s.") % {"names": _names(warm)}
-    points = _share(BREADTH_POINTS, min(n, BREADTH_FULL), BREADTH_FULL)
+        owners: dict[int, str] = {}
+        for s in warm:
+            if s.owner is not None:
+                owners.setdefault(s.owner.pk, str(s.owner))
+        if len(owners) <= 1:
+            points = min(points, BREADTH_POINTS // 2)
+            explanation += " " + _(
+                "On our side they all run through %(owner)s: at most half the points."
+            ) % {"owner": next(iter(owners.values()), _("nobody"))}
+        else:
+            explanation += " " + _("On our side %(n)s of our people hold them: %(owners)s.") % {
+                "n": len(owners),
+                "owners": _(", ").join(owners.values()),
+            }
     return ScorePart(str(_("Breadth of warm relationships")), points, BREADTH_POINTS, explanation)
 
 
@@ -362,8 +400,10 @@ def _depth_part(active: list[Seat]) -> ScorePart:
 
 def _recency_part(active: list[Seat], today, rules) -> ScorePart:
     current = [s for s in active if _is_current(s, today, rules)]
-    explanation = _(
-        "%(current)s of %(total)s people on the buying centre touched within %(days)s."
+    explanation = ngettext(
+        "%(current)s of %(total)s person on the buying centre touched within %(days)s.",
+        "%(current)s of %(total)s people on the buying centre touched within %(days)s.",
+        len(active),
     ) % {
         "current": len(current),
         "total": len(active),

@@ -58,15 +58,19 @@ def buying_centre_member_check(
     stance: str = StanceToUs.NEUTRAL,
     influence: int = 3,
     reports_to: Contact | None = None,
+    relationship_owner: User | None = None,
 ) -> list[str]:
     """The rules of a seat, without writing: raises ApplicationError naming the field at fault,
-    returns the roles cleaned (order kept, repeats dropped). The admin form calls it too."""
+    returns the roles cleaned (order kept, repeats dropped). The admin form calls it too.
+
+    A relationship owner must be an active staff user who may see the account (else they
+    could not follow the relationship they own)."""
     _visible(user, account)
     roles = list(dict.fromkeys(buying_roles))  # keep order, drop repeats
     unknown = [r for r in roles if r not in BuyingRole.values]
     if unknown:
         raise ApplicationError(
-            _("Unknown buying role: %(roles)s.") % {"roles": ", ".join(unknown)},
+            _("Unknown buying role: %(roles)s.") % {"roles": _(", ").join(unknown)},
             field="buying_roles",
         )
     if stance not in StanceToUs.values:
@@ -101,6 +105,19 @@ def buying_centre_member_check(
                 % {"boss": reports_to.name, "name": contact.name},
                 field="reports_to",
             )
+    if relationship_owner is not None and not (
+        relationship_owner.is_active
+        and relationship_owner.is_staff
+        and account_is_visible(relationship_owner, account)
+    ):
+        raise ApplicationError(
+            _(
+                "%(user)s cannot own a relationship on %(account)s: only our staff who may see "
+                "the account can."
+            )
+            % {"user": relationship_owner, "account": account.name},
+            field="relationship_owner",
+        )
     return roles
 
 
@@ -127,6 +144,7 @@ def buying_centre_member_set(
         stance=stance,
         influence=influence,
         reports_to=reports_to,
+        relationship_owner=relationship_owner,
     )
     member, _created = BuyingCentreMember.objects.update_or_create(
         account=account,

@@ -27,7 +27,7 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import visible_contacts
-from guanxi.relationships.map import relationship_map_svg, role_mark
+from guanxi.relationships.map import legend_html, relationship_map_svg, role_mark
 from guanxi.relationships.models import (
     STAGE_ORDER,
     BuyingRole,
@@ -105,7 +105,7 @@ def _decision_layer(centre: BuyingCentre) -> list[dict[str, Any]]:
         rows.append(
             {
                 "seat": seat,
-                "roles": ", ".join(str(r) for r in roles),
+                "roles": _(", ").join(str(r) for r in roles),
                 "stage": RelationshipStage(seat.stage).label if seat.stage else None,
                 "rank": seat.stage_rank,
             }
@@ -124,7 +124,9 @@ def _extensive_layer(centre: BuyingCentre, rules: RelationshipRules, today: dt.d
     touches = last_touchpoints_of(people)
     since = today - dt.timedelta(days=rules.current_within_days)
     current = sum(1 for t in touches.values() if timezone.localdate(t) >= since)
-    return {"current": current, "total": len(people), "days": rules.current_within_days}
+    days = rules.current_within_days
+    days_text = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    return {"current": current, "total": len(people), "days": days, "days_text": days_text}
 
 
 def _seat_rows(centre: BuyingCentre, today: dt.date, request: HttpRequest) -> list[dict]:
@@ -230,6 +232,7 @@ def map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
         "centre": centre,
         "health": health,
         "svg": mark_safe(svg),  # built by map.py, every text escaped there
+        "legend": mark_safe(legend_html()),  # likewise
         "supplier": _ladder(SupplierStage, relationship.supplier_stage if relationship else None),
         "kotler": _ladder(KotlerLevel, relationship.kotler_level if relationship else None),
         "relationship": relationship,

@@ -62,8 +62,93 @@ def test_kam_opens_the_map_sees_the_people_and_the_risk_and_downloads_a_png(
     assert "Our champion 孙立 has left the organisation" in risks
     assert page.locator("[data-seat] [data-last-touch]").all_inner_texts().count("1 day ago") == 1
 
+    # The legend stays in view above the scrolling picture.
+    legend = page.locator("[data-map-legend]")
+    assert legend.is_visible() and "Champion" in legend.inner_text()
+
+    # Fit to width: the picture fills the frame; actual size: back to its natural size.
+    page.click("[data-map-size=fit]")
+    frame = page.locator("#relationship-map").bounding_box()
+    picture = page.locator("#relationship-map svg").bounding_box()
+    assert abs(picture["width"] - frame["width"]) < 4
+    assert page.get_attribute("[data-map-size=fit]", "aria-pressed") == "true"
+    page.click("[data-map-size=actual]")
+    assert page.locator("#relationship-map svg").get_attribute("width") == str(
+        round(
+            page.evaluate("document.querySelector('#relationship-map svg').viewBox.baseVal.width")
+        )
+    )
+
+    # Find a person: their card is highlighted.
+    page.fill("#map-find", "陈刚")
+    page.press("#map-find", "Enter")
+    found = page.locator("#relationship-map svg g.person.found")
+    assert found.count() == 1 and "陈刚" in found.locator("text.name").text_content()
+    assert page.locator("[data-map-found]").inner_text() == "1 of 1"
+    page.fill("#map-find", "nobody here")
+    page.press("#map-find", "Enter")
+    assert page.locator("#relationship-map svg g.person.found").count() == 0
+    assert page.locator("[data-map-found]").inner_text() == "Nobody on the map matches."
+
     with page.expect_download() as download:
         page.click("[data-download-png]")
     assert download.value.suggested_filename == "relationship-map-HD001.png"
     with open(download.value.path(), "rb") as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+    # A small map is saved at twice its size.
+    width = page.evaluate("document.querySelector('#relationship-map svg').viewBox.baseVal.width")
+    png_w = int(page.get_attribute("[data-download-png]", "data-png-size").split("x")[0])
+    assert png_w == int(width * 2)
+
+
+@pytest.fixture
+def wide(transactional_db):
+    """A boss with twelve managers, each with two people: the boss sits far to the right."""
+    team = Team.objects.create(name="医药销售部")
+    kam = make_user("li", role=Role.KAM, team=team)
+    account = make_account(owner=kam, name="华彩医药", code="HC001")
+    kw = {"account": account, "user": kam}
+    boss = make_contact(account=account, name="武璐", title="董事长")
+    buying_centre_member_set(contact=boss, buying_roles=["approver"], influence=5, **kw)
+    for i in range(12):
+        manager = make_contact(account=account, name=f"经理{i:02d}", title="部门经理")
+        buying_centre_member_set(contact=manager, reports_to=boss, **kw)
+        for j in range(2):
+            person = make_contact(account=account, name=f"员工{i:02d}{j}", title="主管")
+            buying_centre_member_set(contact=person, reports_to=manager, **kw)
+    return account
+
+
+def test_a_wide_map_opens_on_its_top_person_and_finds_people(wide, browser, live_server):
+    page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+    log_in(page, live_server, "li")
+    page.goto(f"{live_server.url}/admin/relationships/buyingcentremember/map/{wide.pk}/")
+    frame = page.locator("#relationship-map").bounding_box()
+    picture = page.locator("#relationship-map svg").bounding_box()
+    assert picture["width"] > frame["width"] * 1.5, "the picture is wider than its frame"
+
+    def in_view(locator) -> bool:
+        card = locator.bounding_box()
+        return frame["x"] <= card["x"] and card["x"] + card["width"] <= frame["x"] + frame["width"]
+
+    boss = page.locator("#relationship-map svg g.person", has_text="武璐").locator("rect").first
+    assert in_view(boss), "the top person is in view, not 1,000 px to the right"
+    last = page.locator("#relationship-map svg g.person", has_text="员工111")
+    assert not in_view(last.locator("rect").first)
+    page.fill("#map-find", "员工111")
+    page.press("#map-find", "Enter")
+    assert "found" in last.get_attribute("class")
+    page.wait_for_timeout(100)
+    assert in_view(last.locator("rect").first), "the map scrolled to the person found"
+    # Fit to width: the whole organisation in the frame.
+    page.click("[data-map-size=fit]")
+    picture = page.locator("#relationship-map svg").bounding_box()
+    assert picture["width"] <= frame["width"] + 1
+    # A map too big for a canvas at twice its size is scaled down to the limit (16,000 px a
+    # side; lowered here so that this map is "too big").
+    page.evaluate("document.querySelector('[data-download-png]').dataset.maxSide = '2000'")
+    with page.expect_download() as download:
+        page.click("[data-download-png]")
+    assert download.value.suggested_filename == "relationship-map-HC001.png"
+    width, height = map(int, page.get_attribute("[data-download-png]", "data-png-size").split("x"))
+    assert max(width, height) <= 2000 and width > 1900

@@ -66,7 +66,7 @@ def test_an_account_leaves_the_section_when_its_risks_clear(cast):
     assert agenda(user=cast.alice).relationship_risks
     # Another warm person owned by someone else, both touched; the decision maker at trust.
     buying_centre_member_set(account=cast.account, contact=cold, user=None, stance="champion",
-                             buying_roles=["user"], relationship_owner=cast.bob)  # fmt: skip
+                             buying_roles=["user"], relationship_owner=cast.lena)  # fmt: skip
     tp = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.VISIT,
                                    occurred_at=timezone.now())  # fmt: skip
     tp.contacts.add(warm, cold)

@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from guanxi.accounts.selectors import account_is_visible
 from guanxi.activities.models import Touchpoint, TouchpointKind
 from guanxi.core.models import User
 from guanxi.core.testing import make_account, make_contact
+from guanxi.relationships.forms import TouchpointChoiceField
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -76,7 +78,7 @@ def test_a_person_is_added_through_the_service_and_back_to_the_map(client, cast,
     response = client.post(url, {
         "account": cast.account.pk, "contact": newcomer.pk,
         "buying_roles": ["influencer", "decision_maker"], "stance": "champion", "influence": 4,
-        "reports_to": people[1].pk, "relationship_owner": cast.bob.pk, "notes": "",
+        "reports_to": people[1].pk, "relationship_owner": cast.lena.pk, "notes": "",
     })  # fmt: skip
     assert response.status_code == 302 and response["Location"] == back
     seat = BuyingCentreMember.objects.get(contact=newcomer)
@@ -85,7 +87,7 @@ def test_a_person_is_added_through_the_service_and_back_to_the_map(client, cast,
         "champion",
         4,
         people[1],
-        cast.bob,
+        cast.lena,
     )
     assert seat.history.first().history_user == cast.alice
 
@@ -125,15 +127,35 @@ def test_a_boss_from_another_organisation_is_refused(client, cast, people):
     assert "Choose someone from this account or already on its buying centre." in errors(response)
 
 
-def test_only_staff_may_own_a_relationship(client, cast, people):
+def test_only_staff_who_see_the_account_may_own_a_relationship(client, cast, people):
     customer = User.objects.create_user("guest", password="x", is_staff=False)
     seat = people[3]["cfo"]
     client.force_login(cast.alice)
     page = client.get(change_url(seat))
     owners = set(page.context["adminform"].form.fields["relationship_owner"].queryset)
-    assert cast.bob in owners and customer not in owners
-    response = client.post(change_url(seat), seat_form(seat, relationship_owner=customer.pk))
-    assert "Choose one of our staff." in errors(response)
+    # alice owns it, lena leads its team, mia is a manager; bob and charlie cannot see it.
+    assert owners == {cast.alice, cast.lena, cast.mia}
+    assert owners == {
+        u for u in User.objects.filter(is_staff=True) if account_is_visible(u, cast.account)
+    }
+    for outsider in (customer, cast.bob):
+        response = client.post(change_url(seat), seat_form(seat, relationship_owner=outsider.pk))
+        assert "Choose one of our staff who may see this account." in errors(response)
+    seat.refresh_from_db()
+    assert seat.relationship_owner is None
+    cast.account.co_owners.add(cast.bob)  # a co-owner sees the account
+    response = client.post(change_url(seat), seat_form(seat, relationship_owner=cast.bob.pk))
+    assert response.status_code == 302
+    seat.refresh_from_db()
+    assert seat.relationship_owner == cast.bob
+
+
+def test_the_add_form_offers_owners_only_once_the_account_is_known(client, cast):
+    client.force_login(cast.alice)
+    form = client.get(reverse(ADD)).context["adminform"].form
+    assert list(form.fields["relationship_owner"].queryset) == []
+    form = client.get(reverse(ADD) + f"?account={cast.account.pk}").context["adminform"].form
+    assert set(form.fields["relationship_owner"].queryset) == {cast.alice, cast.lena, cast.mia}
 
 
 def test_a_person_already_seated_cannot_be_added_twice(client, cast, people):
@@ -210,13 +232,53 @@ def test_a_stage_is_recorded_with_evidence_from_the_account(client, cast, people
     data = {"account": cast.account.pk, "contact": cfo.pk, "stage": "trust",
             "reached_on": timezone.localdate().isoformat(), "note": ""}  # fmt: skip
     refused = client.post(url, {**data, "evidence": other.pk})
-    assert "Choose a touchpoint of this account." in errors(refused)
+    assert "That touchpoint does not involve 李财务: choose one that does." in errors(refused)
     future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     refused = client.post(url, {**data, "reached_on": future})
     assert "cannot be in the future" in errors(refused)
     assert client.post(url, {**data, "evidence": tp.pk}).status_code == 302
     event = RelationshipStageEvent.objects.get()
     assert (event.stage, event.evidence, event.recorded_by) == ("trust", tp, cast.alice)
+
+
+def test_evidence_lists_only_touchpoints_of_the_person_when_they_are_known(client, cast, people):
+    ceo, cfo = people[0], people[1]
+    with_cfo = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.CALL,
+                                         occurred_at=timezone.now())  # fmt: skip
+    with_cfo.contacts.add(cfo, ceo)
+    ceo_only = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.VISIT,
+                                         occurred_at=timezone.now())  # fmt: skip
+    ceo_only.contacts.add(ceo)
+    client.force_login(cast.alice)
+    url = reverse(STAGE_ADD) + f"?account={cast.account.pk}&contact={cfo.pk}"
+    evidence = client.get(url).context["adminform"].form.fields["evidence"]
+    assert set(evidence.queryset) == {with_cfo}
+    assert "involved 李财务" in str(evidence.help_text)
+    # A bound form follows the person posted.
+    response = client.post(url, {
+        "account": cast.account.pk, "contact": ceo.pk, "stage": "goodwill",
+        "reached_on": "", "evidence": ceo_only.pk, "note": "",
+    })  # fmt: skip
+    assert set(response.context["adminform"].form.fields["evidence"].queryset) == {
+        with_cfo,
+        ceo_only,
+    }
+
+
+def test_without_a_person_each_evidence_option_names_who_took_part(client, cast, people):
+    ceo, cfo = people[0], people[1]
+    call = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.CALL,
+                                     occurred_at=timezone.now(), subject="报价")  # fmt: skip
+    call.contacts.add(cfo, ceo)
+    client.force_login(cast.alice)
+    page = client.get(reverse(STAGE_ADD) + f"?account={cast.account.pk}")
+    labels = [label for _value, label in page.context["adminform"].form.fields["evidence"].choices]
+    day = timezone.localdate().isoformat()
+    assert f"{day} · {call.get_kind_display()} · 李财务, 王总 · 报价" in labels
+    with translation.override("zh-hans"):
+        assert "李财务、王总" in TouchpointChoiceField(
+            Touchpoint.objects.all()
+        ).label_from_instance(Touchpoint.objects.prefetch_related("contacts").get(pk=call.pk))
 
 
 def test_evidence_must_involve_the_person(client, cast, people):

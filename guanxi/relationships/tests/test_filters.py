@@ -36,7 +36,7 @@ def book(cast):
     charlie: `west` (at risk, invisible to alice)."""
     healthy = cast.account
     boss, cfo, user = (make_contact(account=healthy, name=n) for n in ("王总", "李总", "张三"))
-    seat(healthy, boss, buying_roles=["approver"], stance="champion", relationship_owner=cast.bob)
+    seat(healthy, boss, buying_roles=["approver"], stance="champion", relationship_owner=cast.lena)
     seat(healthy, cfo, buying_roles=["decision_maker"], stance="supporter")
     seat(healthy, user, buying_roles=["user"], stance="supporter")
     for person in (boss, cfo, user):

@@ -12,7 +12,15 @@ from django.utils import translation
 
 from guanxi.core.models import User
 from guanxi.core.testing import make_account, make_contact
-from guanxi.relationships.map import NODE_H, esc, fit, layout, relationship_map_svg, text_width
+from guanxi.relationships.map import (
+    NODE_H,
+    esc,
+    fit,
+    layout,
+    legend_html,
+    relationship_map_svg,
+    text_width,
+)
 from guanxi.relationships.risks import CHAMPION_LEFT, RelationshipHealth, Risk
 from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centre
 from guanxi.relationships.services import buying_centre_member_set
@@ -127,6 +135,52 @@ def test_a_deep_line_and_a_loop_do_not_break_the_layout():
     assert sum(1 for b in plan.boxes.values() if b.parent is None) == 1
 
 
+def wide_organisation() -> list[Seat]:
+    """202 people like the demo's biggest account: 2 general managers and an adviser, 6 vice
+    presidents, 20 directors, 61 managers and 112 staff, most bosses with two reports."""
+    seats, level, next_id = [], [], 1
+    for _ in range(3):
+        seats.append(seat(next_id, None, name=f"总经理{next_id}", influence=5))
+        level.append(next_id)
+        next_id += 1
+    for count in (6, 20, 61, 112):
+        below = []
+        for i in range(count):
+            boss = level[i % len(level)]
+            seats.append(seat(next_id, boss, name=f"员工{next_id}号经理", title="市场部高级经理"))
+            below.append(next_id)
+            next_id += 1
+        level = below
+    return seats
+
+
+def test_a_wide_organisation_of_202_is_made_compact_but_stays_tidy():
+    seats = wide_organisation()
+    assert len(seats) == 202
+    plan = layout(seats)
+    assert_tidy(plan, seats)
+    assert plan.width <= 5000, "the tidy tree alone is about 20,000 px wide"
+    assert plan.width < 4 * plan.height or plan.height < 4 * plan.width
+    tops = [b for b in plan.boxes.values() if b.parent is None]
+    assert min(b.y for b in tops) == 0 and len({b.y for b in tops}) == 1
+
+
+def test_a_compact_subtree_stacks_reports_under_their_boss_indented():
+    seats = wide_organisation()
+    plan = layout(seats, max_width=2000)
+    assert_tidy(plan, seats)
+    assert plan.width <= 2000
+    stacked = [b for b in plan.boxes.values()
+               if b.parent is not None and b.x > plan.boxes[b.parent].x
+               and b.y > plan.boxes[b.parent].y + NODE_H]  # fmt: skip
+    assert stacked, "some reports sit below and to the right of their boss"
+
+
+def test_a_small_map_keeps_the_tidy_tree():
+    seats = [seat(1), seat(2, 1), seat(3, 1), seat(4, 2), seat(5, 2)]
+    assert layout(seats).lines == layout(seats, max_width=10**6).lines
+
+
 def test_text_widths_count_chinese_wider_than_latin():
     assert text_width("王总", 10) == 20
     assert text_width("Wang", 10) == pytest.approx(24)
@@ -228,3 +282,23 @@ def test_200_people_draw_well_under_a_second():
     svg = relationship_map_svg(centre_of(seats))
     assert time.perf_counter() - start < 0.3
     assert svg.count('class="person"') == 200
+
+
+def test_the_tooltip_joins_roles_the_way_the_language_does():
+    boss = seat(1, roles=["approver", "decision_maker"])
+    tips = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            root = ET.fromstring(relationship_map_svg(centre_of([boss])))
+        person = next(g for g in root.iter(f"{SVG}g") if g.get("data-contact") == "1")
+        tips[language] = person.find(f"{SVG}title").text
+    assert "决策批准者、决策者" in tips["zh-hans"]
+    assert ", " not in tips["zh-hans"].split("\n")[1]
+    assert "Decision approver (决策批准者), Decision maker (决策者)" in tips["en"]
+
+
+def test_the_page_legend_is_escaped_svg_in_the_active_language():
+    with translation.override("en"):
+        legend = legend_html()
+    assert legend.count("<svg") == legend.count("</svg>") >= 10
+    assert "rising star" in legend and "Champion (铁杆支持者)" in legend

@@ -56,15 +56,15 @@ def messages(account, code: str) -> list[str]:
 
 @pytest.fixture
 def people(cast):
-    """A healthy map: an approver champion at trust, a decision maker supporter owned by bob,
-    and a supporting user; all touched last week."""
+    """A healthy map: an approver champion at trust, a decision maker supporter owned by lena
+    (the team lead), and a supporting user; all touched last week."""
     acc = cast.account
     wang = make_contact(account=acc, name="王总")
     li = make_contact(account=acc, name="李总")
     zhang = make_contact(account=acc, name="张经理")
     seat(acc, wang, buying_roles=["approver"], stance="champion", influence=5)
     seat(acc, li, buying_roles=["decision_maker"], stance="supporter", influence=4,
-         reports_to=wang, relationship_owner=cast.bob)  # fmt: skip
+         reports_to=wang, relationship_owner=cast.lena)  # fmt: skip
     seat(acc, zhang, buying_roles=["user"], stance="supporter", reports_to=li)
     for person in (wang, li, zhang):
         touch(person, TODAY - dt.timedelta(days=7))
@@ -150,7 +150,7 @@ def test_the_required_roles_come_from_the_rules(cast, people):
 def test_one_warm_person_among_several_is_single_threaded_until_another_warms(cast, people):
     wang, li, zhang = people
     seat(cast.account, li, buying_roles=["decision_maker"], stance="neutral",
-         relationship_owner=cast.bob)  # fmt: skip
+         relationship_owner=cast.lena)  # fmt: skip
     seat(cast.account, zhang, buying_roles=["user"], stance="sceptic")
     [message] = messages(cast.account, "single_contact")
     assert message.startswith("All warm relationships run through one person: 王总.")
@@ -183,7 +183,7 @@ def test_warm_relationships_all_owned_by_one_of_ours_until_another_takes_one(cas
     assert message.startswith("Every warm relationship is owned by alice")
     assert "(王总, 张经理, 李总)" in message  # by influence, then name
     seat(cast.account, li, buying_roles=["decision_maker"], stance="supporter",
-         relationship_owner=cast.bob)  # fmt: skip
+         relationship_owner=cast.lena)  # fmt: skip
     assert messages(cast.account, "single_owner") == []
 
 
@@ -310,3 +310,46 @@ def test_health_for_many_accounts_takes_a_fixed_number_of_queries(
     one = relationship_health(buying_centre(cast.account.__class__.objects.get(pk=few[0])))
     assert [r.message for r in result[few[0]].risks] == [r.message for r in one.risks]
     assert relationship_health_for([]) == {}
+
+
+# --- the score reflects thinness on our side -----------------------------------------------------
+
+
+def test_warm_people_all_held_by_one_of_ours_earn_at_most_half_the_breadth(cast, people):
+    _, li, _ = people
+    seat(cast.account, li, buying_roles=["decision_maker"], stance="supporter")  # alice's now
+    result = health(cast.account)
+    assert "single_owner" in result.codes
+    breadth = result.parts[1]
+    assert (breadth.points, breadth.out_of) == (10, 20)
+    assert "On our side they all run through alice: at most half the points." in (
+        breadth.explanation
+    )
+    assert result.score < 90
+    seat(cast.account, li, buying_roles=["decision_maker"], stance="supporter",
+         relationship_owner=cast.lena)  # fmt: skip
+    breadth = health(cast.account).parts[1]
+    assert breadth.points == 20
+    assert "On our side 2 of our people hold them: alice, lena." in breadth.explanation
+
+
+def test_a_champion_gone_quiet_no_longer_counts_as_warm_breadth(cast, people, frozen):
+    frozen.shift(dt.timedelta(days=53))  # 60 days since the champion's last touchpoint
+    result = health(cast.account)
+    assert "champion_inactive" in result.codes
+    breadth = result.parts[1]
+    assert breadth.points == 13  # 2 of 3 warm people
+    assert "Not counted, no touchpoint for 60 days or more: 王总." in breadth.explanation
+    assert "王总" not in breadth.explanation.split("Warm:")[1]
+    assert result.score < 96
+
+
+def test_score_sentences_pluralise_on_the_total(cast):
+    only = make_contact(account=cast.account, name="孤总")
+    seat(cast.account, only, buying_roles=["approver", "decision_maker"], stance="champion")
+    rules = RelationshipRules.current()
+    rules.required_roles = ["approver"]
+    rules.save()
+    parts = health(cast.account).parts
+    assert parts[0].explanation.startswith("0 of 1 decision role has someone touched")
+    assert parts[3].explanation.startswith("0 of 1 person on the buying centre touched")

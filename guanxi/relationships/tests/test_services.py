@@ -146,3 +146,23 @@ def test_the_organisation_relationship_keeps_what_is_not_given(cast):
     with pytest.raises(ApplicationError) as err:
         account_relationship_set(account=cast.account, user=cast.alice, supplier_stage="vip")
     assert err.value.field == "supplier_stage"
+
+
+def test_a_relationship_owner_must_be_staff_who_see_the_account(cast, people):
+    from guanxi.core.models import User
+
+    ceo = people[0]
+    kw = {"account": cast.account, "contact": ceo, "user": cast.alice}
+    guest = User.objects.create_user("guest", password="x", is_staff=False)
+    for owner in (cast.bob, cast.charlie, guest):  # another KAM, another team, not staff
+        with pytest.raises(ApplicationError) as refused:
+            buying_centre_member_set(relationship_owner=owner, **kw)
+        assert refused.value.field == "relationship_owner"
+        assert "only our staff who may see the account can" in str(refused.value.message)
+    assert not BuyingCentreMember.objects.filter(contact=ceo).exists()
+    for owner in (cast.alice, cast.lena, cast.mia):  # owner, team lead, manager
+        assert buying_centre_member_set(relationship_owner=owner, **kw).relationship_owner == owner
+    cast.account.co_owners.add(cast.bob)
+    assert (
+        buying_centre_member_set(relationship_owner=cast.bob, **kw).relationship_owner == cast.bob
+    )

@@ -44,7 +44,7 @@ def centre(cast):
     buying_centre_member_set(contact=ceo, buying_roles=["approver"], stance="champion",
                              influence=5, **kw)  # fmt: skip
     buying_centre_member_set(contact=cfo, buying_roles=["decision_maker"], stance="supporter",
-                             influence=4, reports_to=ceo, relationship_owner=cast.bob,
+                             influence=4, reports_to=ceo, relationship_owner=cast.lena,
                              **kw)  # fmt: skip
     buying_centre_member_set(contact=buyer, buying_roles=["user", "gatekeeper"], influence=2,
                              reports_to=cfo, rising_star=True, **kw)  # fmt: skip
@@ -68,7 +68,8 @@ def test_the_owner_sees_the_map_with_people_layers_score_and_risks(client, cast,
     assert response.status_code == 200
     body = response.content.decode()
     assert f"Relationship map: {cast.account.name}" in body
-    svg = body[body.index("<svg") : body.index("</svg>")]
+    svg = body[body.index('id="relationship-map"') :]
+    svg = svg[: svg.index("</svg>")]
     for name in ("王总", "李财务", "张采购", "赵会长", "会展行业协会"):
         assert name in svg, name
     assert 'data-current="core"' in body and 'data-current="proactive"' in body
@@ -89,6 +90,21 @@ def test_the_owner_sees_the_map_with_people_layers_score_and_risks(client, cast,
     assert "Download SVG" in body and "data-download-png" in body
 
 
+@pytest.mark.usefixtures("english")
+def test_counts_pluralise_on_the_total_and_the_legend_is_on_the_page(client, cast, centre):
+    boss = make_contact(account=cast.account, name="钱董事")
+    buying_centre_member_set(account=cast.account, contact=boss, user=cast.alice,
+                             buying_roles=["approver", "decision_maker"])  # fmt: skip
+    client.force_login(cast.alice)
+    body = client.get(map_url(cast.account)).content.decode()
+    assert "1 of 2 decision makers at Trust (信任) or beyond." in body
+    assert "(Decision approver (决策批准者), Decision maker (决策者))" in body
+    assert "(a touchpoint within 90 days) with 1 of the 5 people on this account." in body
+    legend = body[body.index("data-map-legend") : body.index('id="relationship-map"')]
+    assert "Champion (铁杆支持者)" in legend and "rising star" in legend
+    assert 'data-map-size="fit"' in body and 'id="map-find"' in body
+
+
 def test_the_page_speaks_chinese_by_default(client, cast, centre):
     client.force_login(cast.alice)
     with translation.override("zh-hans"):
@@ -96,6 +112,7 @@ def test_the_page_speaks_chinese_by_default(client, cast, centre):
     assert response.status_code == 200
     body = response.content.decode()
     assert "王总" in body and "批" in body and "决" in body, "Chinese role markers on the map"
+    assert "、" in body and "批准者, " not in body, "lists joined the Chinese way"
     assert "data-download-png" in body
 
 
