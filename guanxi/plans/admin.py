@@ -13,18 +13,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
 from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
     ScopedModelAdmin,
@@ -34,6 +36,7 @@ from guanxi.core.admin_mixins import (
     is_staff,
     visible_contacts,
 )
+from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
 from guanxi.plans import services
 from guanxi.plans.models import (
@@ -45,13 +48,64 @@ from guanxi.plans.models import (
     PlanReview,
     PlanStatus,
 )
-from guanxi.plans.selectors import PlanProgress, plan_progress
+from guanxi.plans.selectors import PlanProgress, plan_progress, users_who_see
 
+#: The situation analysis as printed: the five directions of the customer's challenges and how
+#: they decide (their strategy is printed beside ours).
+SITUATION_FIELDS = (
+    "challenges_macro",
+    "challenges_business",
+    "challenges_suppliers",
+    "challenges_competitors",
+    "challenges_customers",
+    "decision_factors",
+)
 STATUS_COLOURS = {PlanStatus.DRAFT: "info", PlanStatus.ACTIVE: "success", PlanStatus.CLOSED: ""}
 
 
 def _staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, is_staff=True)
+
+
+def _account_id(request: HttpRequest) -> int | None:
+    """The account a new plan is for: the add page's ?account= (kept on its POST), or the
+    account chosen in the posted form."""
+    for raw in (request.GET.get("account", ""), request.POST.get("account", "")):
+        if raw.isdigit() and accounts_visible_to(request.user).filter(pk=int(raw)).exists():
+            return int(raw)
+    return None
+
+
+def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> QuerySet[User]:
+    """Whom the plan-owner drop-down offers (services.check_plan_owner's rule): the actor, the
+    account's owner, or whom the actor may assign accounts to — of those, only users who may
+    see the account; plus the current owner, so an unchanged plan stays valid."""
+    allowed = assignable_owners(actor, _staff())
+    if account is None:
+        return allowed.order_by("username")
+    q = Q(pk__in=users_who_see(account).values("pk")) & (
+        Q(pk__in=allowed.values("pk")) | Q(pk__in=[actor.pk, account.owner_id])
+    )
+    if plan is not None:
+        q |= Q(pk=plan.owner_id)
+    return User.objects.filter(q).order_by("username")
+
+
+def goal_contacts(user: User, account_id: int | None, plan: AccountPlan | None) -> QuerySet:
+    """The people a goal may name: the account's contacts and the people on its buying centre
+    (the rule of services.check_goal), plus those the plan's goals already name. Without an
+    account yet: every contact the user may see."""
+    from guanxi.contacts.models import Contact
+    from guanxi.relationships.models import BuyingCentreMember
+
+    if account_id is None:
+        return visible_contacts(user).select_related("account")
+    q = Q(account_id=account_id) | Q(
+        pk__in=BuyingCentreMember.objects.filter(account_id=account_id).values("contact_id")
+    )
+    if plan is not None:
+        q |= Q(pk__in=plan.goals.filter(contact__isnull=False).values("contact_id"))
+    return Contact.objects.filter(q).order_by("name", "pk")
 
 
 class PlanForm(ServiceRulesForm):
@@ -69,12 +123,38 @@ class PlanForm(ServiceRulesForm):
         services.check_plan(plan)
 
 
-class GoalForm(ServiceRulesForm):
+def constraint_fields(model: Any) -> set[str]:
+    """The fields a model's check constraints read. Their rules live in the services (which
+    name the field and say what to do); left to the model, a broken constraint shows the raw
+    "Constraint … is violated" message."""
+    fields: set[str] = set()
+    for constraint in model._meta.constraints:
+        condition = getattr(constraint, "condition", None)
+        if condition is not None:
+            fields |= {name.split("__")[0] for name in condition.referenced_base_fields}
+    return fields
+
+
+class PlanRowForm(ServiceRulesForm):
+    """An inline row of the plan (goal, action, review). Only rows the user added or changed are
+    checked: an old row that today's rules would refuse (an action owner who has since lost
+    sight of the account) never blocks saving the rest of the plan."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return {*super()._get_validation_exclusions(), *constraint_fields(self._meta.model)}
+
+    def _post_clean(self) -> None:
+        if self.instance.pk is not None and not self.has_changed():
+            return  # not saved either (the formset skips unchanged rows)
+        super()._post_clean()
+
+
+class GoalForm(PlanRowForm):
     def check_rules(self, goal: PlanGoal) -> None:
         services.check_goal(goal, plan=goal.plan)
 
 
-class ActionForm(ServiceRulesForm):
+class ActionForm(PlanRowForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("status") == ActionStatus.DONE and not data.get("done_on"):
@@ -82,10 +162,12 @@ class ActionForm(ServiceRulesForm):
         return data
 
     def check_rules(self, action: PlanAction) -> None:
-        services.check_action(action, plan=action.plan)
+        # The owner is checked only when set or changed (see PlanRowForm).
+        owner_set = self.instance._state.adding or "owner" in self.changed_data
+        services.check_action(action, plan=action.plan, check_owner=owner_set)
 
 
-class ReviewForm(ServiceRulesForm):
+class ReviewForm(PlanRowForm):
     def check_rules(self, review: PlanReview) -> None:
         services.check_review(review)
 
@@ -106,13 +188,50 @@ class CompetitorInline(ScopedStackedInline):
     formfield_overrides = ScopedModelAdmin.formfield_overrides
 
 
+#: Column widths of the goal and action rows at a laptop's 1400 px: the goal's and action's
+#: words get the room, numbers and dates little.
+GOAL_WIDTHS = {
+    "description": "min-width: 18rem",
+    "measure": "min-width: 11rem",
+    "target_value": "width: 7rem",
+    "manual_value": "width: 7rem",
+    "contact": "min-width: 8rem",
+}
+ACTION_WIDTHS = {
+    "title": "min-width: 14rem",
+    "goal": "min-width: 9rem",
+    "status": "min-width: 6rem",
+    "due_on": "width: 7.5rem; min-width: 7.5rem",
+    "done_on": "width: 7.5rem; min-width: 7.5rem",
+    "notes": "min-width: 9rem",
+}
+
+
+def fit_columns(fields: dict[str, Any], widths: dict[str, str]) -> None:
+    """Set the inline's column widths; people and goals drop the add/edit buttons beside the
+    drop-down (a new contact or user is not made from a plan), which squeezed the choice."""
+    for name, style in widths.items():
+        if name in fields:
+            fields[name].widget.attrs["style"] = style
+    if "notes" in fields:
+        fields["notes"].widget.attrs["rows"] = 1  # grows as typed; a row stays one line
+    for name in ("contact", "owner", "goal"):
+        widget = getattr(fields.get(name), "widget", None)
+        for flag in ("can_add_related", "can_change_related", "can_view_related",
+                     "can_delete_related"):  # fmt: skip
+            if hasattr(widget, flag):
+                setattr(widget, flag, False)
+
+
 class GoalInline(ScopedTabularInline):
     model = PlanGoal
     form = GoalForm
     extra = 0
     tab = True
-    fields = ("description", "measure", "target_value", "target_stage", "contact",
-              "manual_value", "position")  # fmt: skip
+    fields = ("description", "measure", "target_value", "target_stage", "contact", "manual_value",
+              "position")  # fmt: skip
+    ordering_field = "position"  # goals are dragged into order
+    hide_ordering_field = True
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "target_stage":
@@ -135,10 +254,17 @@ class GoalInline(ScopedTabularInline):
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
-        if db_field.name == "contact":
-            kwargs["queryset"] = visible_contacts(request.user).select_related("account")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        contact_field = formset.form.base_fields.get("contact")
+        if contact_field is not None:
+            # The account's people only (its contacts and its buying centre), not every contact
+            # the user may see: one list per goal row made the page a megabyte.
+            contact_field.queryset = goal_contacts(
+                request.user, obj.account_id if obj is not None else _account_id(request), obj
+            )
+        fit_columns(formset.form.base_fields, GOAL_WIDTHS)
+        return formset
 
 
 class ActionInline(ScopedTabularInline):
@@ -158,6 +284,17 @@ class ActionInline(ScopedTabularInline):
             goal_field.queryset = (
                 PlanGoal.objects.filter(plan=obj) if obj is not None else PlanGoal.objects.none()
             )
+        owner_field = formset.form.base_fields.get("owner")
+        if owner_field is not None:
+            account_id = obj.account_id if obj is not None else _account_id(request)
+            if account_id is not None:
+                # Whoever may see the account, plus the current owners (an unchanged row stays
+                # valid even if its owner has since lost sight of the account).
+                current = obj.actions.values("owner_id") if obj is not None else []
+                owner_field.queryset = User.objects.filter(
+                    Q(pk__in=users_who_see(account_id).values("pk")) | Q(pk__in=current)
+                ).order_by("username")
+        fit_columns(formset.form.base_fields, ACTION_WIDTHS)
         return formset
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
@@ -212,7 +349,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
     search_help_text = gettext_lazy("Account name or code, or the plan's title")
     ordering = ("-year", "account__name")
     inlines = (CompetitorInline, GoalInline, ActionInline, ReviewInline)
-    actions_detail = ("print_plan",)
+    actions_detail = ("print_plan", "roll_over")
     change_form_before_template = "admin/plans/accountplan/_progress.html"
     readonly_fields = ("created_by", "created_at", "updated_at")
     fieldsets = (
@@ -267,10 +404,10 @@ class AccountPlanAdmin(ScopedModelAdmin):
     def status_display(self, obj: AccountPlan) -> tuple[str, str]:
         return obj.status, obj.get_status_display()
 
-    @display(description=gettext_lazy("actions done / due"))
+    @display(description=gettext_lazy("actions done (of those due)"))
     def actions_display(self, obj: AccountPlan) -> str:
         p = self._progress(obj)
-        text = _("%(done)s done / %(due)s due") % {"done": p.actions_done, "due": p.actions_due}
+        text = _("%(done)s of %(due)s") % {"done": p.actions_done, "due": p.actions_due}
         if p.actions_overdue:
             return format_html(
                 '{} · <span class="text-red-600">{}</span>',
@@ -307,6 +444,17 @@ class AccountPlanAdmin(ScopedModelAdmin):
         if db_field.name == "owner":
             kwargs["queryset"] = _staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("owner")
+        if field is not None:
+            field.queryset = plan_owner_choices(
+                request.user,
+                obj.account if obj is not None else self._account_from_query(request),
+                obj,
+            )
+        return form
 
     def _account_from_query(self, request: HttpRequest) -> Any:
         raw = request.GET.get("account", "")
@@ -361,6 +509,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
             context = {
                 **context,
                 "plan_progress": plan_progress(obj),
+                "goals_tab": capfirst(PlanGoal._meta.verbose_name_plural),
                 "print_url": reverse("admin:plans_accountplan_print_plan", args=(obj.pk,)),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -381,7 +530,46 @@ class AccountPlanAdmin(ScopedModelAdmin):
             "progress": plan_progress(plan),
             "actions": list(plan.actions.select_related("owner", "goal").order_by("due_on", "id")),
             "competitors": list(plan.competitors.all()),
+            "situation": [
+                (capfirst(AccountPlan._meta.get_field(name).verbose_name), getattr(plan, name))
+                for name in SITUATION_FIELDS
+                if getattr(plan, name)
+            ],
             "back_url": reverse("admin:plans_accountplan_change", args=(plan.pk,)),
             "printed_on": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/plans/accountplan/print.html", context)
+
+    # --- next year ----------------------------------------------------------------------------
+
+    @action(description=gettext_lazy("Create next year's plan"), url_path="roll-over",
+            icon="event_repeat")  # fmt: skip
+    def roll_over(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not str(object_id).isdigit() or not self.object_is_visible(request, object_id):
+            raise Http404
+        if request.method != "POST":
+            # A GET (the detail-action link) asks first: rolling over writes a new plan.
+            plan = self.get_queryset(request).get(pk=int(object_id))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Create next year's plan"),
+                "plan": plan,
+                "next_year": plan.year + 1,
+                "existing": AccountPlan.objects.filter(
+                    account_id=plan.account_id, year=plan.year + 1
+                ).first(),
+                "opts": self.model._meta,
+                "back_url": reverse("admin:plans_accountplan_change", args=(plan.pk,)),
+            }
+            return TemplateResponse(request, "admin/plans/accountplan/roll_over.html", context)
+        try:
+            result = services.plan_roll_over(plan=int(object_id), user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(reverse("admin:plans_accountplan_change",
+                                                args=(object_id,)))  # fmt: skip
+        level = messages.SUCCESS if result.created else messages.INFO
+        messages.add_message(request, level, result.message())
+        return HttpResponseRedirect(
+            reverse("admin:plans_accountplan_change", args=(result.plan.pk,))
+        )

@@ -454,3 +454,26 @@ def add_review(request: HttpRequest, payload: ReviewIn, plan_id: int = PlanId):
     plan = _plan(request, plan_id)
     review = services.review_record(plan=plan, user=request.auth, **payload.model_dump())
     return Status(201, review)
+
+
+class RollOverOut(Schema):
+    created: bool = Field(..., description="False: next year's plan existed and was returned")
+    message: str = Field(..., description="What was carried over, in words")
+    plan: PlanDetailOut
+
+
+@router.post(
+    "/{plan_id}/roll-over",
+    response={200: RollOverOut, 201: RollOverOut},
+    summary="Create next year's plan from this one (or return it if it exists): situation "
+    "analysis, strategies, wallet size, review cadence, competitors and goals carried over; open "
+    "actions due in the new year moved to it",
+)
+def roll_over_plan(request: HttpRequest, plan_id: int = PlanId):
+    result = services.plan_roll_over(plan=plan_id, user=request.auth)
+    body = {
+        "created": result.created,
+        "message": result.message(),
+        "plan": _detail(_plan(request, result.plan.pk)),
+    }
+    return Status(201 if result.created else 200, body)

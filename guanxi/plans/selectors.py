@@ -48,6 +48,25 @@ def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
     )
 
 
+def users_who_see(account: Any) -> QuerySet[User]:
+    """Active staff users who may see `account` (the account rule, read the other way round):
+    managers and admins, its owner and co-owners, and the lead of its team."""
+    from guanxi.accounts.models import Account
+    from guanxi.core.models import Role
+
+    if not isinstance(account, Account):
+        account = Account.objects.get(pk=account)
+    q = (
+        Q(is_superuser=True)
+        | Q(role__in=[Role.MANAGER, Role.ADMIN])
+        | Q(pk=account.owner_id)
+        | Q(pk__in=account.co_owners.values("pk"))
+    )
+    if account.team_id is not None:
+        q |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
+    return User.objects.filter(q, is_active=True, is_staff=True).order_by("username")
+
+
 def plan_list(
     *, user: User | None, account: int | None = None, year: int | None = None,
     status: str | None = None,
@@ -90,6 +109,17 @@ class GoalProgress:
     reached: bool | None  # None: not known (no data yet)
     source: str  # where the current value came from, in words
     is_stage: bool = False
+
+    @property
+    def percent_display(self) -> str:
+        """The progress as shown: "—" without data; a score (coverage) past its target shows
+        100% (the ✓ says it is reached); money and counts may run past 100%."""
+        if self.percent is None:
+            return "—"
+        shown = self.percent
+        if self.measure == GoalMeasure.COVERAGE:
+            shown = min(shown, Decimal(100))
+        return f"{shown}%"
 
     @property
     def bar_percent(self) -> int:
@@ -189,8 +219,10 @@ def _number_display(measure: str, value: Decimal | None) -> str:
         return "—"
     if measure in MONEY_MEASURES:
         return money(value)
-    if measure in (GoalMeasure.SHARE_OF_WALLET, GoalMeasure.COVERAGE):
+    if measure == GoalMeasure.SHARE_OF_WALLET:
         return f"{Decimal(value).quantize(Decimal('0.1'), ROUND_HALF_UP).normalize():f}%"
+    if measure == GoalMeasure.COVERAGE:  # a score out of 100, not a percentage
+        return f"{Decimal(value).quantize(Decimal('1'), ROUND_HALF_UP):f}/100"
     value = Decimal(value)
     if value == value.to_integral_value():
         return f"{value:,.0f}"
@@ -258,6 +290,12 @@ class _Data:
         }
 
 
+def _in_sentence(stage: str) -> str:
+    """A relationship stage's label inside a sentence ("trust (信任)", not "Trust (信任)")."""
+    label = _stage_label(GoalMeasure.CONTACT_STAGE, stage)
+    return label[:1].lower() + label[1:]
+
+
 def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
     from guanxi.relationships.models import RelationshipStageEvent
 
@@ -274,12 +312,15 @@ def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
         )
         stage, reached_on = (event.stage, event.reached_on) if event else (None, None)
     name = goal.contact.name if goal.contact_id else "—"
+    words = {"name": name, "goal": _in_sentence(goal.target_stage)}
     if stage is None:
-        return None, _("Relationship map: no stage recorded with %(name)s yet.") % {"name": name}
-    return stage, _("Relationship map: %(name)s reached this stage on %(day)s.") % {
-        "name": name,
-        "day": reached_on.isoformat(),
-    }
+        return None, _(
+            "Relationship map: no stage recorded with %(name)s yet; the goal is %(goal)s."
+        ) % words
+    words.update(stage=_in_sentence(stage), day=reached_on.isoformat())
+    return stage, _(
+        "Relationship map: %(name)s is at %(stage)s since %(day)s; the goal is %(goal)s."
+    ) % words
 
 
 def goal_progress(goal: PlanGoal, data: _Data) -> GoalProgress:

@@ -11,6 +11,7 @@ The `*_check` functions hold each rule once; the services and the admin forms bo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
@@ -189,6 +191,9 @@ def check_goal(goal: PlanGoal, *, plan: AccountPlan | None = None) -> None:
             )
         if goal.target_value < 0:
             raise ApplicationError(_("The target cannot be negative."), field="target_value")
+        if measure == GoalMeasure.COVERAGE and goal.target_value > 100:
+            raise ApplicationError(_("The coverage score is out of 100: the target is at most "
+                                     "100."), field="target_value")  # fmt: skip
         if measure in PERCENT_MEASURES and goal.target_value > 100:
             raise ApplicationError(_("The target is a percentage: at most 100."),
                                    field="target_value")  # fmt: skip
@@ -245,13 +250,20 @@ def check_action_owner(*, plan: AccountPlan, owner: User | None) -> None:
         )
 
 
-def check_action(action: PlanAction, *, plan: AccountPlan | None = None) -> None:
+def check_action(
+    action: PlanAction, *, plan: AccountPlan | None = None, check_owner: bool = True
+) -> None:
     """The owner sees the account; the goal is one of this plan's; a done action has the day it
-    was done, not in the future; open and cancelled actions have none."""
+    was done, not in the future; open and cancelled actions have none.
+
+    `check_owner=False` when the owner is not being set or changed: an owner who has since lost
+    sight of the account (moved team, account handed over) must not block completing the
+    action or any other change to it."""
     plan = plan or action.plan
     if not (action.title or "").strip():
         raise ApplicationError(_("Say what the action is."), field="title")
-    check_action_owner(plan=plan, owner=action.owner if action.owner_id else None)
+    if check_owner or not action.owner_id:
+        check_action_owner(plan=plan, owner=action.owner if action.owner_id else None)
     if action.due_on is None:
         raise ApplicationError(_("Give the action a due date."), field="due_on")
     if action.goal_id is not None and action.goal.plan_id != plan.pk:
@@ -479,11 +491,12 @@ ACTION_FIELDS = frozenset({"title", "owner", "due_on", "goal", "notes"})
 def action_update(*, action: PlanAction, user: User, **fields: Any) -> PlanAction:
     _require_plan(user, action.plan)
     check_fields(fields, ACTION_FIELDS)
+    old_owner_id = action.owner_id
     for name, value in fields.items():
         if name == "goal":
             value = _goal_of(action.plan, value)
         setattr(action, name, value)
-    check_action(action)
+    check_action(action, check_owner=action.owner_id != old_owner_id)
     action.full_clean()
     action.save()
     return action
@@ -505,7 +518,7 @@ def action_complete(
                        field="status")  # fmt: skip
     action.status = ActionStatus.DONE
     action.done_on = done_on or _today()
-    check_action(action)
+    check_action(action, check_owner=False)  # the owner is not changing
     action.save(update_fields=["status", "done_on"])
     return action
 
@@ -567,3 +580,145 @@ def review_record(
     review.full_clean()
     review.save()
     return review
+
+
+# --- Next year's plan -------------------------------------------------------------------------
+
+CARRIED_OVER_FIELDS = (
+    "challenges_macro", "challenges_business", "challenges_suppliers", "challenges_competitors",
+    "challenges_customers", "customer_strategy", "decision_factors", "strategy", "wallet_size",
+    "review_cadence",
+)  # fmt: skip
+COMPETITOR_COPY_FIELDS = ("name", *sorted(COMPETITOR_FIELDS))
+
+
+@dataclasses.dataclass
+class RollOver:
+    """What `plan_roll_over` did: the next year's plan, and what it carried over."""
+
+    plan: AccountPlan
+    created: bool
+    goals: int = 0
+    competitors: int = 0
+    actions_moved: int = 0
+    #: Open actions due in the old year: they stay on the old plan (finish or cancel them there).
+    actions_left: list[PlanAction] = dataclasses.field(default_factory=list)
+    #: Goals not carried over because they no longer fit (e.g. the person left the account).
+    goals_skipped: list[str] = dataclasses.field(default_factory=list)
+
+    def message(self) -> str:
+        """What happened, in a sentence or three of the active language."""
+        words = {"year": self.plan.year, "account": self.plan.account.name}
+        if not self.created:
+            return _("%(account)s already has a plan for %(year)s: opened it, nothing was "
+                     "carried over.") % words  # fmt: skip
+        parts = [
+            _("Started the %(year)s plan for %(account)s as a draft. Carried over: the situation "
+              "analysis, their strategy, how they decide, our strategy, the wallet size and the "
+              "review cadence.") % words,
+            ngettext("%(n)s competitor carried over.", "%(n)s competitors carried over.",
+                     self.competitors)
+            % {"n": self.competitors},
+            ngettext(
+                "%(n)s goal with the same measure and target: adjust the targets for the new "
+                "year.",
+                "%(n)s goals with the same measures and targets: adjust the targets for the new "
+                "year.",
+                self.goals,
+            ) % {"n": self.goals},
+            ngettext(
+                "%(n)s open action due in %(year)s moved to the new plan.",
+                "%(n)s open actions due in %(year)s moved to the new plan.",
+                self.actions_moved,
+            ) % {"n": self.actions_moved, "year": self.plan.year},
+        ]  # fmt: skip
+        if self.goals_skipped:
+            listed = "; ".join(self.goals_skipped)
+            parts.append(_("Not carried over: %(goals)s.") % {"goals": listed})
+        if self.actions_left:
+            titles = "; ".join(f"{a.title} ({a.due_on.isoformat()})" for a in self.actions_left)
+            parts.append(
+                ngettext(
+                    "%(n)s open action due in %(old)s stays on the %(old)s plan (finish or "
+                    "cancel it there): %(titles)s.",
+                    "%(n)s open actions due in %(old)s stay on the %(old)s plan (finish or "
+                    "cancel them there): %(titles)s.",
+                    len(self.actions_left),
+                ) % {"n": len(self.actions_left), "old": self.plan.year - 1, "titles": titles}
+            )  # fmt: skip
+        parts.append(_("Reviews start afresh."))
+        return " ".join(str(p) for p in parts)
+
+
+def _next_title(title: str, year: int) -> str:
+    old = str(year)
+    return title.replace(old, str(year + 1)) if old in title else title
+
+
+@transaction.atomic
+def plan_roll_over(*, plan: AccountPlan | int, user: User) -> RollOver:
+    """Next year's plan for the plan's account: open it if it exists; otherwise start it as a
+    draft carrying over the situation analysis, their strategy, how they decide, our strategy,
+    the wallet size, the review cadence, the competitors and the goals (same measures and
+    targets, for the user to adjust; typed-in values start empty). Open actions due in the new
+    year move to it (with their goal's copy); open actions due in the old year stay where they
+    are and are listed. Reviews are not carried over."""
+    plan = plan_for_actor(user=user, plan=plan, field="plan")
+    year = plan.year + 1
+    if year > 2100:
+        raise ApplicationError(_("The plan year is between 2000 and 2100."), field="year")
+    existing = AccountPlan.objects.filter(account_id=plan.account_id, year=year).first()
+    if existing is not None:
+        return RollOver(plan=existing, created=False)
+    owner = plan.owner
+    try:
+        check_plan_owner(plan=plan, owner=owner, actor=user)
+    except ApplicationError:
+        owner = user  # the old owner can no longer hold it (left, or lost sight of the account)
+    new = AccountPlan(
+        account=plan.account,
+        year=year,
+        title=_next_title(plan.title, plan.year),
+        status=PlanStatus.DRAFT,
+        owner=owner,
+        created_by=user,
+    )
+    for name in CARRIED_OVER_FIELDS:
+        setattr(new, name, getattr(plan, name))
+    new = save_as(new, actor=user, validate_unique=False)
+    result = RollOver(plan=new, created=True)
+    for competitor in plan.competitors.order_by("id"):
+        copy = PlanCompetitor(plan=new)
+        for name in COMPETITOR_COPY_FIELDS:
+            setattr(copy, name, getattr(competitor, name))
+        copy.save()
+        result.competitors += 1
+    goal_map: dict[int, PlanGoal] = {}
+    for goal in plan.goals.select_related("contact").order_by("position", "id"):
+        copy = PlanGoal(
+            plan=new,
+            description=goal.description,
+            measure=goal.measure,
+            target_value=goal.target_value,
+            target_stage=goal.target_stage,
+            contact=goal.contact,
+            position=goal.position,
+        )
+        try:
+            check_goal(copy, plan=new)
+        except ApplicationError as exc:
+            result.goals_skipped.append(f"{goal.description} ({exc.message})")
+            continue
+        copy.save()
+        goal_map[goal.pk] = copy
+        result.goals += 1
+    open_actions = plan.actions.filter(status=ActionStatus.OPEN).order_by("due_on", "id")
+    for action in open_actions:
+        if action.due_on.year >= year:
+            action.plan = new
+            action.goal = goal_map.get(action.goal_id) if action.goal_id else None
+            action.save(update_fields=["plan", "goal"])
+            result.actions_moved += 1
+        else:
+            result.actions_left.append(action)
+    return result

@@ -184,3 +184,17 @@ def test_the_endpoints_are_documented(as_user, cast):
     assert paths["/api/plans"]["get"]["summary"].startswith("Account plans you can see")
     assert "post" in paths["/api/plans/{plan_id}/goals"]
     assert "post" in paths["/api/plans/{plan_id}/actions/{action_id}/reopen"]
+
+
+def test_an_action_whose_owner_cannot_see_the_account_is_completed_reopened_cancelled(
+    as_user, cast, plan
+):
+    action = PlanAction.objects.create(plan=plan, title="Old visit", owner=cast.bob,
+                                       due_on=dt.date(2026, 5, 1))  # fmt: skip
+    alice = as_user("alice")
+    base = f"/api/plans/{plan.pk}/actions/{action.pk}"
+    response = post(alice, f"{base}/complete")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == ActionStatus.DONE
+    assert post(alice, f"{base}/reopen").json()["status"] == ActionStatus.OPEN
+    assert post(alice, f"{base}/cancel", {"reason": "bob moved"}).json()["status"] == "cancelled"

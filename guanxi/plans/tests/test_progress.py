@@ -107,6 +107,9 @@ def test_a_stage_goal_is_reached_once_the_stage_is_recorded(cast, plan):
                               user=cast.alice, reached_on=dt.date(2026, 3, 1))  # fmt: skip
     g = goal_of(plan_progress(plan), "Trust with the CFO")
     assert (g.current, g.reached) == ("goodwill", False)
+    # Not "reached this stage": the stage the person is at, and the goal's, side by side.
+    assert g.source == ("Relationship map: 李财务 is at goodwill (好感) since 2026-03-01; the goal "
+                        "is trust (信任).")  # fmt: skip
     tp = Touchpoint.objects.create(
         account=cast.account,
         kind=TouchpointKind.VISIT,
@@ -119,7 +122,7 @@ def test_a_stage_goal_is_reached_once_the_stage_is_recorded(cast, plan):
                               evidence=tp)  # fmt: skip
     g = goal_of(plan_progress(plan), "Trust with the CFO")
     assert (g.current, g.reached) == ("interest", True)  # beyond trust counts
-    assert "reached this stage on 2026-06-10" in g.source
+    assert "李财务 is at shared interest (利益) since 2026-06-10" in g.source
     assert g.current_display == "Shared interest (利益)" and g.target_display == "Trust (信任)"
 
 
@@ -212,3 +215,21 @@ def test_plans_and_due_actions_are_limited_to_visible_accounts(cast, plan):
     assert list(plans_visible_to(cast.bob)) == []
     assert list(plans_visible_to(cast.mia)) == [plan]
     assert PlanAction.objects.filter(status=ActionStatus.OPEN).count() == 3
+
+
+def test_coverage_is_a_score_out_of_100_and_its_progress_stops_at_100_percent(cast, plan):
+    from guanxi.plans.selectors import GoalProgress, _number_display
+
+    assert _number_display("coverage", Decimal("80")) == "80/100"
+    assert _number_display("share_of_wallet", Decimal("80")) == "80%"  # a share stays a percent
+    goal = goal_add(plan=plan, user=cast.alice, description="Coverage", measure="coverage",
+                    target_value="80")  # fmt: skip
+
+    def progress(measure, percent):
+        return GoalProgress(goal=goal, measure=measure, measure_label="", target=None,
+                            target_display="", current=None, current_display="",
+                            percent=percent, reached=True, source="")  # fmt: skip
+
+    assert progress("coverage", Decimal("120.0")).percent_display == "100%"
+    assert progress("revenue", Decimal("120.0")).percent_display == "120.0%"  # over-achieved
+    assert progress("coverage", None).percent_display == "—"

@@ -221,3 +221,21 @@ def test_a_review_cannot_be_recorded_before_it_is_held(cast, plan):
     review = review_record(plan=plan, user=cast.alice, held_on=dt.date(2026, 6, 15),
                            period="2026 Q2", decisions="More visits")  # fmt: skip
     assert review.recorded_by == cast.alice
+
+
+def test_an_action_whose_owner_lost_sight_of_the_account_is_still_completed_and_edited(cast, plan):
+    from guanxi.plans.models import PlanAction
+    from guanxi.plans.services import action_update
+
+    # bob cannot see the account (it was handed over after the action was given to him).
+    action = PlanAction.objects.create(plan=plan, title="Old visit", owner=cast.bob,
+                                       due_on=dt.date(2026, 5, 1))  # fmt: skip
+    assert action_complete(action=action, user=cast.alice).status == ActionStatus.DONE
+    assert action_reopen(action=action, user=cast.alice).status == ActionStatus.OPEN
+    assert action_update(action=action, user=cast.alice, title="Old visit (moved)").title == (
+        "Old visit (moved)")  # fmt: skip
+    assert action_update(action=action, user=cast.alice, owner=cast.bob).owner == cast.bob
+    assert action_cancel(action=action, user=cast.alice).status == ActionStatus.CANCELLED
+    with pytest.raises(ApplicationError) as exc:  # naming someone who cannot see it is refused
+        action_update(action=action, user=cast.alice, owner=cast.charlie)
+    assert exc.value.field == "owner" and "charlie cannot see the account" in exc.value.message
