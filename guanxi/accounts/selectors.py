@@ -70,6 +70,25 @@ def account_is_visible(user: User | None, account: Account | int) -> bool:
     return accounts_visible_to(user).filter(pk=account_id).exists()
 
 
+def users_who_see(account: Account | int) -> QuerySet[User]:
+    """Active staff users who may see `account`: `account_access_q` read the other way round
+    (managers and admins, its owner and co-owners, the lead of its team). For choosing owners
+    of work on the account (plan actions, relationships)."""
+    from guanxi.core.models import Role
+
+    if not isinstance(account, Account):
+        account = Account.objects.get(pk=account)
+    q = (
+        Q(is_superuser=True)
+        | Q(role__in=[Role.MANAGER, Role.ADMIN])
+        | Q(pk=account.owner_id)
+        | Q(pk__in=account.co_owners.values("pk"))
+    )
+    if account.team_id is not None:
+        q |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
+    return User.objects.filter(q, is_active=True, is_staff=True).order_by("username")
+
+
 # --- Account 360° page, roll-up and dashboard reads (admin UI) ---------------------------------
 
 ZERO = Decimal("0.00")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
-from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.selectors import accounts_visible_to, users_who_see
 from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
@@ -48,7 +48,7 @@ from guanxi.plans.models import (
     PlanReview,
     PlanStatus,
 )
-from guanxi.plans.selectors import PlanProgress, plan_progress, users_who_see
+from guanxi.plans.selectors import PlanProgress, plan_progress
 
 #: The situation analysis as printed: the five directions of the customer's challenges and how
 #: they decide (their strategy is printed beside ours).

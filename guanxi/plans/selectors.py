@@ -48,25 +48,6 @@ def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
     )
 
 
-def users_who_see(account: Any) -> QuerySet[User]:
-    """Active staff users who may see `account` (the account rule, read the other way round):
-    managers and admins, its owner and co-owners, and the lead of its team."""
-    from guanxi.accounts.models import Account
-    from guanxi.core.models import Role
-
-    if not isinstance(account, Account):
-        account = Account.objects.get(pk=account)
-    q = (
-        Q(is_superuser=True)
-        | Q(role__in=[Role.MANAGER, Role.ADMIN])
-        | Q(pk=account.owner_id)
-        | Q(pk__in=account.co_owners.values("pk"))
-    )
-    if account.team_id is not None:
-        q |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
-    return User.objects.filter(q, is_active=True, is_staff=True).order_by("username")
-
-
 def plan_list(
     *, user: User | None, account: int | None = None, year: int | None = None,
     status: str | None = None,

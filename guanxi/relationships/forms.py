@@ -27,10 +27,11 @@ from unfold.widgets import (
 )
 
 from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import users_who_see
 from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import ServiceRulesForm
-from guanxi.core.models import Role, User
+from guanxi.core.models import User
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -93,17 +94,7 @@ def relationship_owner_choices(account_id: int | None):
     if account_id is None:
         return User.objects.none()
     account = Account.objects.filter(pk=account_id).first()
-    if account is None:
-        return User.objects.none()
-    sees = (
-        Q(is_superuser=True)
-        | Q(role__in=[Role.MANAGER, Role.ADMIN])
-        | Q(pk=account.owner_id)
-        | Q(pk__in=account.co_owners.values("pk"))
-    )
-    if account.team_id is not None:
-        sees |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
-    return User.objects.filter(sees, is_staff=True, is_active=True).order_by("username")
+    return User.objects.none() if account is None else users_who_see(account)
 
 
 class BuyingCentreMemberForm(ServiceRulesForm):
