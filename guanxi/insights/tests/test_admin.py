@@ -30,6 +30,9 @@ def test_account_list_shows_scores_and_sorts_by_clv_and_p_alive(client, cast, ru
     rows = listed(client, cast.mia)
     assert len(rows) == 12 and all(r.score_segment for r in rows)
     scores = {s.account_id: s for s in run.scores.all()}
+    # A CI run once saw two CLVs come back empty (non-finite); say which and with what model.
+    empty = [(a, s.p_alive, s.expected_spend) for a, s in scores.items() if s.clv is None]
+    assert not empty, (empty, run.purchase_model, run.spend_model, run.warnings)
     clv_column = list(client.get(reverse(LIST)).context["cl"].list_display).index("clv_display")
     by_clv = listed(client, cast.mia, o=f"-{clv_column}")
     assert [scores[r.pk].clv for r in by_clv] == sorted(
