@@ -8,6 +8,7 @@ field error on the page, never a 500. Who sees a plan follows the account rule (
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -150,6 +151,15 @@ class PlanRowForm(ServiceRulesForm):
 
 
 class GoalForm(PlanRowForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Whole numbers without ".00" (432000, not 432000.00): the box stays narrow enough for
+        # the Goals tab to fit a laptop screen, and the figure reads at a glance.
+        for name in ("target_value", "manual_value"):
+            value = self.initial.get(name)
+            if isinstance(value, Decimal) and value == value.to_integral_value():
+                self.initial[name] = value.quantize(Decimal(1))
+
     def check_rules(self, goal: PlanGoal) -> None:
         services.check_goal(goal, plan=goal.plan)
 
@@ -191,11 +201,11 @@ class CompetitorInline(ScopedStackedInline):
 #: Column widths of the goal and action rows at a laptop's 1400 px: the goal's and action's
 #: words get the room, numbers and dates little.
 GOAL_WIDTHS = {
-    "description": "min-width: 18rem",
-    "measure": "min-width: 11rem",
-    "target_value": "width: 7rem",
-    "manual_value": "width: 7rem",
-    "contact": "min-width: 8rem",
+    "description": "min-width: 14rem",
+    "measure": "width: 10rem; min-width: 10rem",
+    "target_value": "width: 7rem; min-width: 7rem",
+    "manual_value": "width: 7rem; min-width: 7rem",
+    "contact": "width: 8rem; min-width: 8rem",
 }
 ACTION_WIDTHS = {
     "title": "min-width: 14rem",

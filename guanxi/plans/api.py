@@ -111,11 +111,13 @@ class ReviewOut(Schema):
 
 class ProgressOut(Schema):
     actions_total: int
-    actions_done: int
+    actions_done: int = Field(..., description="Done, early or not: never more than actions_due")
     actions_open: int
     actions_overdue: int
     actions_due_soon: int = Field(..., description="Open, due within 30 days")
-    actions_due: int = Field(..., description="Not cancelled, due by today")
+    actions_due: int = Field(
+        ..., description="Due so far: not cancelled and due by today, plus those done early"
+    )
     goals_reached: int
     goals_total: int
     last_review_on: dt.date | None = None

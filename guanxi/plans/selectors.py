@@ -117,12 +117,15 @@ class PlanProgress:
     plan: AccountPlan
     today: dt.date
     actions_total: int = 0  # cancelled ones not counted
-    actions_done: int = 0
     actions_open: int = 0
     actions_overdue: int = 0
     actions_due_soon: int = 0  # open, due today … today + 30 days
     actions_cancelled: int = 0
-    actions_due: int = 0  # done or not, due by today: "done vs due"
+    # "Done of those due so far": the actions due by today plus those already done early
+    # (cancelled ones not counted), and how many of them are done — so done ≤ due, always.
+    # The list, the progress panel, the 360° card, the print page and the API all read these.
+    actions_due: int = 0
+    actions_done: int = 0
     goals: list[GoalProgress] = field(default_factory=list)
     last_review: PlanReview | None = None
     next_review: dt.date | None = None
@@ -137,7 +140,7 @@ class PlanProgress:
 
     @property
     def actions_done_percent(self) -> int:
-        return round(100 * self.actions_done / self.actions_total) if self.actions_total else 0
+        return round(100 * self.actions_done / self.actions_due) if self.actions_due else 0
 
 
 def year_window(year: int, today: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
@@ -412,12 +415,16 @@ def plan_progress(plan: AccountPlan, *, today: dt.date | None = None) -> PlanPro
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     row = PlanAction.objects.filter(plan=plan).aggregate(
         total=Count("id", filter=~Q(status=ActionStatus.CANCELLED)),
-        done=Count("id", filter=Q(status=ActionStatus.DONE)),
+        done=Count("id", filter=Q(status=ActionStatus.DONE)),  # early or not: all are "due"
         open=Count("id", filter=Q(status=ActionStatus.OPEN)),
         overdue=Count("id", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
         soon=Count("id", filter=Q(status=ActionStatus.OPEN, due_on__gte=today, due_on__lte=soon)),
         cancelled=Count("id", filter=Q(status=ActionStatus.CANCELLED)),
-        due=Count("id", filter=~Q(status=ActionStatus.CANCELLED) & Q(due_on__lte=today)),
+        due=Count(
+            "id",
+            filter=~Q(status=ActionStatus.CANCELLED)
+            & (Q(due_on__lte=today) | Q(status=ActionStatus.DONE)),
+        ),
     )
     progress.actions_total = row["total"]
     progress.actions_done = row["done"]

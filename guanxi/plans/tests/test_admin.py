@@ -530,3 +530,51 @@ def test_the_printable_plan_is_built_to_fit_one_a4_page(client, cast, filled, en
     assert 'class="columns" data-list="competitors"' in body  # two columns, not a wide table
     assert "40% of the wallet" in body
     assert "0 done of 1 due so far" in body
+
+
+# --- one count of actions everywhere; money as money ------------------------------------------
+
+
+def test_list_panel_card_print_and_api_agree_on_an_action_done_early(
+    client, cast, filled, english, as_user
+):
+    from guanxi.plans.services import action_complete
+
+    early = action_create(plan=filled, user=cast.alice, title="Visit in September",
+                          owner=cast.alice, due_on=dt.date(2026, 9, 1))  # fmt: skip
+    action_complete(action=early, user=cast.alice)  # done today, 15 June
+    action_create(plan=filled, user=cast.alice, title="Later", owner=cast.alice,
+                  due_on=dt.date(2026, 10, 1))  # fmt: skip
+    client.force_login(cast.alice)
+    listed = client.get(reverse(LIST)).content.decode()
+    panel = client.get(reverse(CHANGE, args=(filled.pk,))).content.decode()
+    printed = client.get(reverse(PRINT, args=(filled.pk,))).content.decode()
+    card = render_card(cast, cast.account, cast.alice)
+    api = as_user("alice").get(f"/api/plans/{filled.pk}").json()["progress"]
+    # 1 done (early) of 2 due so far (the overdue dinner and the early one), not "1 of 1" or
+    # "1 of 0"; the October action is neither.
+    assert "1 of 2" in listed
+    assert '<div class="font-semibold text-lg">1 of 2</div>' in panel
+    assert "1 done of 2 due so far" in printed
+    assert 'data-figure="actions">1 of 2' in card
+    assert (api["actions_done"], api["actions_due"], api["actions_total"]) == (1, 2, 3)
+
+
+def test_money_targets_and_values_show_as_money_but_inputs_stay_plain(client, cast, filled,
+                                                                      english):  # fmt: skip
+    goal_add(plan=filled, user=cast.alice, description="Margin", measure="margin",
+             target_value="432000.00")  # fmt: skip
+    client.force_login(cast.alice)
+    response = client.get(reverse(CHANGE, args=(filled.pk,)))
+    panel = response.content.decode()
+    printed = client.get(reverse(PRINT, args=(filled.pk,))).content.decode()
+    for body in (panel, printed):
+        assert "¥432,000" in body and "¥1,000" in body  # margin and revenue targets
+        assert "¥750" in body  # revenue so far
+        assert "432000.00" not in body and "1000.00" not in body.replace("1000000.00", "")
+    assert "¥1,000,000" in printed  # the wallet size
+    goals = next(i.formset for i in response.context["inline_admin_formsets"]
+                 if i.formset.model is PlanGoal)  # fmt: skip
+    assert sorted(f["target_value"].value() for f in goals.forms if f.instance.target_value) == [
+        Decimal("1000"), Decimal("432000")]  # fmt: skip
+    assert '_value" value="432000"' in panel  # no ".00": the box fits the Goals tab at 1400 px

@@ -174,7 +174,7 @@ def test_actions_are_counted_done_due_overdue_and_due_soon(cast, plan):
         return action_create(plan=plan, user=cast.alice, title=title, owner=cast.alice,
                              due_on=due)  # fmt: skip
 
-    action_complete(action=add("done early", dt.date(2026, 5, 1)), user=cast.alice)
+    action_complete(action=add("done on time", dt.date(2026, 5, 1)), user=cast.alice)
     add("overdue", dt.date(2026, 6, 1))
     add("due today", dt.date(2026, 6, 15))
     add("in 30 days", dt.date(2026, 7, 15))
@@ -184,6 +184,25 @@ def test_actions_are_counted_done_due_overdue_and_due_soon(cast, plan):
     counts = (p.actions_total, p.actions_done, p.actions_open, p.actions_overdue,
               p.actions_due_soon, p.actions_due, p.actions_cancelled)  # fmt: skip
     assert counts == (5, 1, 4, 1, 2, 3, 1)
+
+
+def test_an_action_done_early_counts_as_due_so_done_never_exceeds_due(cast, plan):
+    def add(title, due):
+        return action_create(plan=plan, user=cast.alice, title=title, owner=cast.alice,
+                             due_on=due)  # fmt: skip
+
+    add("overdue", dt.date(2026, 6, 1))
+    action_complete(action=add("done on time", dt.date(2026, 6, 10)), user=cast.alice)
+    early = add("done early", dt.date(2026, 9, 1))
+    action_complete(action=early, user=cast.alice)  # today, 15 June: due in September
+    add("later", dt.date(2026, 10, 1))
+    action_cancel(action=add("cancelled", dt.date(2026, 6, 2)), user=cast.alice)
+    p = plan_progress(plan)
+    assert (p.actions_done, p.actions_due, p.actions_total) == (2, 3, 4)
+    assert p.actions_done_percent == 67
+    action_complete(action=PlanAction.objects.get(title="overdue"), user=cast.alice)
+    p = plan_progress(plan)
+    assert (p.actions_done, p.actions_due) == (3, 3)  # not "3 of 2"
 
 
 def test_the_next_review_follows_the_last_one_or_the_plan_start(cast, plan):
