@@ -78,7 +78,11 @@ from guanxi.tiers.services import (
 )
 from guanxi.tiers.tasks import tier_reevaluate
 from guanxi.tiers.templatetags.tiers_tags import (
-    change_author,
+    change_figures,
+    change_reason,
+    change_who,
+    label_sep,
+    labelled,
     metric_name,
     metric_value,
     rule_summary,
@@ -196,6 +200,15 @@ def _last_run(request: HttpRequest | None) -> dt.date | None:
     if not hasattr(request, "_tiers_last_run"):
         request._tiers_last_run = last_run_on()
     return request._tiers_last_run
+
+
+def _iso(day: dt.date | None) -> str:
+    """A date as on every other page (2026-11-24), not the locale's long form."""
+    return day.isoformat() if day else "—"
+
+
+def _iso_time(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _in_language(zh: str, en: str) -> str:
@@ -427,8 +440,9 @@ class TierSchemeAdmin(ConfigAccessMixin, ModelAdmin):
         rows = tier_distribution(obj, accounts=_visible_accounts(request))
         if not any(n for _t, n in rows):
             return "—"
+        sep = label_sep()
         return format_html_join(
-            " · ", "{}: {}", ((str(t) if t else _("no tier"), n) for t, n in rows)
+            " · ", "{}{}{}", ((str(t) if t else _("no tier"), sep, n) for t, n in rows)
         )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
@@ -815,16 +829,17 @@ class OverrideStateFilter(admin.SimpleListFilter):
 @admin.register(AccountTier)
 class AccountTierAdmin(ScopedReadAdmin):
     purpose = TIERS
-    list_display = ("account", "scheme", "tier_display", "since", "source_display",
-                    "override_until", "checked_display", "override_link")  # fmt: skip
+    list_display = ("account", "scheme", "tier_display", "since_display", "source_display",
+                    "override_until_display", "checked_display", "override_link")  # fmt: skip
     list_select_related = ("account", "scheme", "tier", "computed_tier", "override_tier")
     ordering = ("scheme__code", "tier__rank", "account__name")
     list_filter = (("scheme", PurposeRelatedFilter), ("tier", PurposeRelatedFilter),
                    OverrideStateFilter)  # fmt: skip
     search_fields = ("account__name", "account__code")
-    readonly_fields = ("account", "scheme", "tier", "computed_tier", "since", "metrics_display",
-                       "evaluated_on", "checked_display", "override_tier", "override_reason",
-                       "override_until", "override_by")  # fmt: skip
+    readonly_fields = ("account", "scheme", "tier", "computed_tier", "since_display",
+                       "metrics_display", "evaluated_on_display", "checked_display",
+                       "override_tier", "override_reason", "override_until_display",
+                       "override_by")  # fmt: skip
     fields = readonly_fields
     actions_detail = ("override", "clear_override")
     actions_list = ("reevaluate",)
@@ -842,6 +857,18 @@ class AccountTierAdmin(ScopedReadAdmin):
                 _("Set by hand: %(reason)s") % {"reason": obj.override_reason},
             )
         return format_html('<span data-source="rules">{}</span>', _("By the rules"))
+
+    @display(description=gettext_lazy("in this tier since"), ordering="since")
+    def since_display(self, obj: AccountTier) -> str:
+        return _iso(obj.since)
+
+    @display(description=gettext_lazy("evaluated on"), ordering="evaluated_on")
+    def evaluated_on_display(self, obj: AccountTier) -> str:
+        return _iso(obj.evaluated_on)
+
+    @display(description=gettext_lazy("override until"), ordering="override_until")
+    def override_until_display(self, obj: AccountTier) -> str:
+        return _iso(obj.override_until)
 
     @display(description=gettext_lazy("metric values"))
     def metrics_display(self, obj: AccountTier) -> str:
@@ -865,7 +892,7 @@ class AccountTierAdmin(ScopedReadAdmin):
         )
 
     def override_link_text(self) -> str:
-        return _("Override")
+        return _("Set by hand")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(scheme__purpose=self.purpose)
@@ -908,7 +935,7 @@ class AccountTierAdmin(ScopedReadAdmin):
     def _back(self, request: HttpRequest) -> str:
         return _next_url(request) or reverse(_url(self, "changelist"))
 
-    @action(description=gettext_lazy("Override the tier"), icon="edit",
+    @action(description=gettext_lazy("Set by hand"), icon="edit",
             permissions=["override"])  # fmt: skip
     def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
         row = self._row(request, object_id)
@@ -936,12 +963,6 @@ class AccountTierAdmin(ScopedReadAdmin):
             scheme=row.scheme,
             initial={"tier": row.override_tier_id or row.tier_id},
         )
-        if self.purpose == LIFECYCLE:
-            form.fields["tier"].label = _("stage")
-            form.fields["tier"].queryset = form.fields["tier"].queryset.order_by("-rank")
-            form.fields["reason"].help_text = _(
-                "Why the rules do not apply to this account; kept in the lifecycle history."
-            )
         if request.method == "POST" and form.is_valid():
             try:
                 account_tier_override(
@@ -961,13 +982,14 @@ class AccountTierAdmin(ScopedReadAdmin):
                 # The account's calls, visits and gifts follow the new tier at once.
                 account_id = row.account.pk
                 db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
-                messages.success(request, self.set_by_hand_message())
+                what = f"{row.account} · {form.cleaned_data['tier']}"
+                messages.success(request, labelled(self.set_by_hand(), what))
                 return HttpResponseRedirect(self._back(request))
         back = self._back(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": self.override_title() % {"account": row.account, "scheme": row.scheme},
+            "title": labelled(self.set_by_hand(), f"{row.account} · {row.scheme}"),
             "row": row,
             "form": form,
             "no_row": _("No stage in this set yet.")
@@ -980,11 +1002,9 @@ class AccountTierAdmin(ScopedReadAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tiers/accounttier/override.html", context)
 
-    def set_by_hand_message(self) -> str:
-        return _("Tier set by hand.")
-
-    def override_title(self) -> str:
-        return _("Override the tier: %(account)s · %(scheme)s")
+    def set_by_hand(self) -> str:
+        # One wording for the link on the 360° card and list, the page's title and its message.
+        return _("Set by hand")
 
     @action(description=gettext_lazy("Clear the override"), icon="undo",
             permissions=["override"])  # fmt: skip
@@ -1020,9 +1040,9 @@ def _metrics_text(metrics: dict | None) -> str:
 @admin.register(TierChange)
 class TierChangeAdmin(ScopedReadAdmin):
     purpose = TIERS
-    list_display = ("account", "scheme", "move_display", "effective_on", "reason",
-                    "why_display", "changed_by")  # fmt: skip
-    list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by")
+    list_display = ("account", "scheme", "move_display", "effective_on_display", "reason",
+                    "why_display", "who_display")  # fmt: skip
+    list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by", "run")
     list_filter = (
         ("scheme", PurposeRelatedFilter),
         ("to_tier", PurposeRelatedFilter),
@@ -1030,8 +1050,11 @@ class TierChangeAdmin(ScopedReadAdmin):
         ("effective_on", RangeDateFilter),
     )
     search_fields = ("account__name", "account__code")
-    readonly_fields = ("account", "scheme", "from_tier", "to_tier", "effective_on", "changed_at",
-                       "reason", "note", "why_display", "changed_by", "run")  # fmt: skip
+    # The detail reads as one record: who or what made the move (a person, or the rules with
+    # their run), the reason once, the figures, ISO dates.
+    readonly_fields = ("account", "scheme", "from_tier", "to_tier", "effective_on_display",
+                       "who_display", "reason_display", "figures_display",
+                       "changed_at_display")  # fmt: skip
     fields = readonly_fields
     date_hierarchy = "effective_on"
 
@@ -1066,6 +1089,26 @@ class TierChangeAdmin(ScopedReadAdmin):
         if obj.reason != ChangeReason.RULES and obj.note:
             return obj.note if text == "—" else f"{obj.note} · {text}"
         return text
+
+    @display(description=gettext_lazy("effective on"), ordering="effective_on")
+    def effective_on_display(self, obj: TierChange) -> str:
+        return _iso(obj.effective_on)
+
+    @display(description=gettext_lazy("recorded at"), ordering="changed_at")
+    def changed_at_display(self, obj: TierChange) -> str:
+        return _iso_time(obj.changed_at)
+
+    @display(description=gettext_lazy("changed by"))
+    def who_display(self, obj: TierChange) -> str:
+        return change_who(obj)
+
+    @display(description=gettext_lazy("reason"))
+    def reason_display(self, obj: TierChange) -> str:
+        return change_reason(obj)
+
+    @display(description=gettext_lazy("figures"))
+    def figures_display(self, obj: TierChange) -> str:
+        return change_figures(obj)
 
 
 def _zhe(rate) -> str:
@@ -1343,8 +1386,9 @@ class LifecycleStageSetAdmin(TierSchemeAdmin):
         staged = [(t, n) for t, n in rows if t is not None]
         ordered = sorted(staged, key=lambda r: r[0].rank, reverse=True)
         ordered += [(t, n) for t, n in rows if t is None]
+        sep = label_sep()
         return format_html_join(
-            " · ", "{}: {}", ((str(t) if t else _("no stage"), n) for t, n in ordered)
+            " · ", "{}{}{}", ((str(t) if t else _("no stage"), sep, n) for t, n in ordered)
         )
 
     def presets_intro(self) -> str:
@@ -1361,14 +1405,14 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
 
     purpose = LIFECYCLE
     list_display = ("account", "set_display", "stage_display", "since_display", "why_display",
-                    "source_display", "override_until", "checked_display",
+                    "source_display", "override_until_display", "checked_display",
                     "override_link")  # fmt: skip
     list_filter = (("scheme", StageSetFilter), ("tier", StageFilter), OverrideStateFilter)
     ordering = ("scheme__code", "-tier__rank", "account__name")
     readonly_fields = ("account", "set_display", "stage_display", "computed_stage_display",
                        "since_display", "metrics_display", "evaluated_on_display",
                        "checked_display", "override_stage_display", "override_reason",
-                       "override_until", "override_by")  # fmt: skip
+                       "override_until_display", "override_by")  # fmt: skip
     fields = readonly_fields
     actions_detail = ("override", "clear_override")
 
@@ -1390,16 +1434,13 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
 
     @display(description=gettext_lazy("in this stage since"), ordering="since")
     def since_display(self, obj: AccountTier) -> str:
-        return obj.since.isoformat() if obj.since else "—"
+        return _iso(obj.since)
 
     @display(description=gettext_lazy("stage last changed by the rules"))
     def evaluated_on_display(self, obj: AccountTier) -> str:
-        return obj.evaluated_on.isoformat() if obj.evaluated_on else "—"
+        return _iso(obj.evaluated_on)
 
-    def override_link_text(self) -> str:
-        return _("Set by hand")
-
-    @action(description=gettext_lazy("Set the stage by hand"), icon="edit",
+    @action(description=gettext_lazy("Set by hand"), icon="edit",
             permissions=["override"])  # fmt: skip
     def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return super().override(request, object_id)
@@ -1413,12 +1454,6 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
     def why_display(self, obj: AccountTier) -> str:
         return _metrics_text(obj.metrics)
 
-    def set_by_hand_message(self) -> str:
-        return _("Lifecycle stage set by hand.")
-
-    def override_title(self) -> str:
-        return _("Set the lifecycle stage by hand: %(account)s · %(scheme)s")
-
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = {**(extra_context or {}), "title": _("Account lifecycle stages")}
         return super().changelist_view(request, extra_context)
@@ -1429,8 +1464,8 @@ class LifecycleStageChangeAdmin(TierChangeAdmin):
     """Every move between lifecycle stages: when, from → to, why, who or which run."""
 
     purpose = LIFECYCLE
-    list_display = ("account", "set_display", "move_display", "effective_on", "source_display",
-                    "why_display", "who_display")  # fmt: skip
+    list_display = ("account", "set_display", "move_display", "effective_on_display",
+                    "source_display", "why_display", "who_display")  # fmt: skip
     list_select_related = ("account", "scheme", "from_tier", "to_tier", "changed_by", "run")
     list_filter = (
         ("scheme", StageSetFilter),
@@ -1439,8 +1474,8 @@ class LifecycleStageChangeAdmin(TierChangeAdmin):
         ("effective_on", RangeDateFilter),
     )
     readonly_fields = ("account", "set_display", "from_stage_display", "to_stage_display",
-                       "effective_on", "changed_at", "source_display", "note", "why_display",
-                       "changed_by", "who_display")  # fmt: skip
+                       "effective_on_display", "who_display", "reason_display",
+                       "figures_display", "changed_at_display")  # fmt: skip
     fields = readonly_fields
 
     def history_title(self) -> str:
@@ -1466,7 +1501,3 @@ class LifecycleStageChangeAdmin(TierChangeAdmin):
     def move_display(self, obj: TierChange) -> str:
         # No up/down arrows: a lifecycle moves on, it is not ranked like tiers.
         return format_html("{} → {}", tier_badge(obj.from_tier), tier_badge(obj.to_tier))
-
-    @display(description=gettext_lazy("by"))
-    def who_display(self, obj: TierChange) -> str:
-        return change_author(obj)

@@ -5,8 +5,8 @@ lifecycle stage set) the account has a tier (stage) in.
 The columns read prefetches (`with_active_tiers`, `with_lifecycle_stages`), so the list costs one
 extra query per column for the whole page, never one per row. Tier pieces show tier schemes only;
 lifecycle stage sets have their own. With more than one active lifecycle stage set, each stage
-badge carries the short name of its set ("关系发展周期: 退化期", "客户阶梯: 拥护者"), and the stage
-filter groups its options under each set.
+badge carries the short name of its set ("关系发展周期：退化期", "客户阶梯：拥护者", with the
+translated separator), and the stage filter groups its options under each set.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter
 
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
+from guanxi.tiers.templatetags.tiers_tags import label_sep, labelled
 
 ACTIVE_TIERS = "active_tiers"
 LIFECYCLE_STAGES = "lifecycle_stages"
@@ -104,7 +105,10 @@ def tier_badges(account: Any) -> str:
     return format_html_join(
         " ",
         BADGE,
-        ((r.tier.colour or "#6b7280", f"{r.scheme}: {r.tier}", r.tier.code, r.tier) for r in rows),
+        (
+            (r.tier.colour or "#6b7280", labelled(r.scheme, r.tier), r.tier.code, r.tier)
+            for r in rows
+        ),
     )
 
 
@@ -126,10 +130,11 @@ def lifecycle_badges(account: Any) -> str:
             " ",
             STAGE_BADGE,
             (
-                (r.tier.colour or "#6b7280", f"{r.scheme}: {r.tier}", r.tier.code, r.tier)
+                (r.tier.colour or "#6b7280", labelled(r.scheme, r.tier), r.tier.code, r.tier)
                 for r in rows
             ),
         )
+    sep = label_sep()
     return format_html_join(
         " ",
         LABELLED_STAGE_BADGE,
@@ -137,8 +142,9 @@ def lifecycle_badges(account: Any) -> str:
             (
                 r.scheme.code,
                 short_set_name(r.scheme),
+                sep,
                 r.tier.colour or "#6b7280",
-                f"{r.scheme}: {r.tier}",
+                labelled(r.scheme, r.tier),
                 r.tier.code,
                 r.tier,
             )
@@ -153,14 +159,14 @@ STAGE_BADGE = (
 )
 LABELLED_STAGE_BADGE = (
     '<span class="inline-flex items-center gap-1 whitespace-nowrap" data-set="{}">'
-    '<span class="text-[11px] text-font-subtle-light dark:text-font-subtle-dark">{}:</span>'
+    '<span class="text-[11px] text-font-subtle-light dark:text-font-subtle-dark">{}{}</span>'
     + STAGE_BADGE
     + "</span>"
 )
 
 
 class AccountTierFilter(DropdownFilter):
-    """ "客户等级方案: A级品质客户": accounts currently in one tier of an active scheme."""
+    """ "客户等级方案：A级品质客户": accounts currently in one tier of an active scheme."""
 
     title = _("tier")
     parameter_name = "tier"
@@ -169,10 +175,7 @@ class AccountTierFilter(DropdownFilter):
         tiers = Tier.objects.filter(scheme__is_active=True, scheme__purpose=TIERS).select_related(
             "scheme"
         )
-        return [
-            (str(t.pk), format_html("{}: {}", t.scheme, t))
-            for t in tiers.order_by("scheme__code", "rank")
-        ]
+        return [(str(t.pk), labelled(t.scheme, t)) for t in tiers.order_by("scheme__code", "rank")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -188,7 +191,7 @@ class AccountTierFilter(DropdownFilter):
 
 
 class LifecycleStageFilter(AccountTierFilter):
-    """ "客户生命周期: 稳定期": accounts currently in one stage of an active lifecycle set (the
+    """ "客户生命周期：稳定期": accounts currently in one stage of an active lifecycle set (the
     stages listed in lifecycle order)."""
 
     title = _("lifecycle stage")
@@ -198,7 +201,7 @@ class LifecycleStageFilter(AccountTierFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         """One option per stage, in lifecycle order per set: the stage's name alone with one
         active set; with several, `choices` groups them under each set's name (and a chosen
-        stage reads "short set name: stage")."""
+        stage reads "short set name: stage", with the translated separator)."""
         stages = list(
             Tier.objects.filter(scheme__is_active=True, scheme__purpose=LIFECYCLE)
             .select_related("scheme")
@@ -207,7 +210,7 @@ class LifecycleStageFilter(AccountTierFilter):
         self.set_of: dict[str, TierScheme] = {str(t.pk): t.scheme for t in stages}
         if len({t.scheme_id for t in stages}) <= 1:
             return [(str(t.pk), str(t)) for t in stages]
-        return [(str(t.pk), f"{short_set_name(t.scheme)}: {t}") for t in stages]
+        return [(str(t.pk), labelled(short_set_name(t.scheme), t)) for t in stages]
 
     def choices(self, changelist: Any):
         """The dropdown's options grouped per set (an <optgroup> headed by the set's name) when

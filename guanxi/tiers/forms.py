@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction as db_transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminSelectMultipleWidget,
@@ -313,8 +314,22 @@ class TierForm(forms.ModelForm):
         return data
 
 
-class OverrideForm(forms.Form):
-    """Put an account in a tier by hand, with a reason and (optionally) an end date."""
+class CapitalisedLabels:
+    """Labels start with a capital letter, as on the admin's own forms (whose fields are
+    capitalised by the admin, not by the form): for forms on the tier pages' own templates."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
+
+
+class OverrideForm(CapitalisedLabels, forms.Form):
+    """Put an account in a tier (a lifecycle stage) by hand, with a reason and (optionally) an
+    end date."""
 
     tier = forms.ModelChoiceField(
         label=_("tier"), queryset=Tier.objects.none(), widget=UnfoldAdminSelectWidget
@@ -335,7 +350,14 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: TierScheme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = scheme.tiers.order_by("rank")
+        if scheme.purpose == SchemePurpose.LIFECYCLE:
+            self.fields["tier"].label = capfirst(_("stage"))
+            self.fields["tier"].queryset = scheme.tiers.order_by("-rank")
+            self.fields["reason"].help_text = _(
+                "Why the rules do not apply to this account; kept in the lifecycle history."
+            )
+        else:
+            self.fields["tier"].queryset = scheme.tiers.order_by("rank")
 
     def clean_reason(self) -> str:
         reason = (self.cleaned_data.get("reason") or "").strip()
@@ -350,7 +372,7 @@ class OverrideForm(forms.Form):
         return until
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CapitalisedLabels, forms.Form):
     """The decision's note; a rejection must say why (the KAM reads it)."""
 
     note = forms.CharField(
@@ -398,7 +420,7 @@ def month_choices(today: dt.date, count: int = 24) -> list[tuple[str, str]]:
     return out
 
 
-class SheetForm(forms.Form):
+class SheetForm(CapitalisedLabels, forms.Form):
     """The attendance sheet's month and scheme."""
 
     month = forms.RegexField(

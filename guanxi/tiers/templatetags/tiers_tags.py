@@ -78,6 +78,19 @@ VALUE_LABELS = {
 }
 
 
+def label_sep() -> str:
+    """The separator between a label and what it labels ("set name: stage"), translated: a
+    full-width colon in Chinese."""
+    # Translators: separator after a label, as in "Relationship development: Decline". Chinese: "："
+    return _(": ")
+
+
+def labelled(label: Any, text: Any) -> str:
+    """ "label: text" with the translated separator."""
+    sep = label_sep()
+    return f"{label}{sep}{text}"
+
+
 def metric_name(metric: str) -> str:
     return str(SHORT.get(metric, metric))
 
@@ -387,6 +400,28 @@ def change_author(change: Any) -> str:
             return _("stage evaluation of %(date)s") % {"date": day}
         return _("tiering run of %(date)s") % {"date": day}
     return _("the rules")
+
+
+def change_who(change: Any) -> str:
+    """Who or what made a move, in one line: the person for a change by hand, else the rules with
+    their run ("the rules (stage evaluation of 2026-11-24)")."""
+    if change.changed_by_id:
+        return str(change.changed_by)
+    if change.run_id:
+        run = change_author(change)
+        return _("the rules (%(run)s)") % {"run": run}
+    return _("the rules")
+
+
+def change_reason(change: Any) -> str:
+    """Why a move happened, once: the note of a change by hand (or of an ended override), else
+    the change's reason ("Rules re-evaluated"). The figures are shown apart."""
+    return change.note or change.get_reason_display()
+
+
+def change_figures(change: Any) -> str:
+    metrics = change.metrics or {}
+    return figures_text(_figures(metrics, sorted(metrics))) or "—"
 
 
 def change_why(change: Any) -> str:

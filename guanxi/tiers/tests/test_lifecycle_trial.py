@@ -35,6 +35,7 @@ from guanxi.tiers.models import (
 )
 from guanxi.tiers.presets import PRESETS
 from guanxi.tiers.services import account_tier_override, scheme_load_preset, tiering_run
+from guanxi.tiers.templatetags.tiers_tags import label_sep
 from guanxi.tiers.tests.test_lifecycle import AS_OF, NOW, activate, buy, every, stage_of
 
 LATE = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -75,7 +76,7 @@ def test_lifecycle_stage_list_says_stage_words_and_the_tier_list_keeps_its_own(
     row = AccountLifecycleStage.objects.get(account=regulars[0], scheme__code="lifecycle-001")
     detail = client.get(reverse("admin:tiers_accountlifecyclestage_change", args=(row.pk,)))
     text = detail.content.decode().lower()  # labels are capitalised
-    assert "stage by the rules" in text and "set the stage by hand" in text
+    assert "stage by the rules" in text and "set by hand" in text
     assert "tier by the rules" not in text and "override the tier" not in text
     assert "in this tier since" not in text and "in this stage since" in text
     tiers = client.get(reverse("admin:tiers_accounttier_changelist")).content.decode()
@@ -271,11 +272,12 @@ def test_badges_carry_their_set_when_two_sets_are_active(cast, regulars, django_
     accounts = list(with_lifecycle_stages(Account.objects.filter(pk__in=[a.pk for a in regulars])))
     with django_assert_num_queries(0):  # prefetched and annotated: nothing per row
         html = lifecycle_badges(next(a for a in accounts if a.pk == regulars[0].pk))
-    assert '关系发展周期:</span><span class="inline-block' in html
-    assert 'data-set="lifecycle-004"' in html and "客户阶梯:" in html
+    sep = label_sep()  # translated: "：" in Chinese
+    assert f'关系发展周期{sep}</span><span class="inline-block' in html
+    assert 'data-set="lifecycle-004"' in html and f"客户阶梯{sep}" in html
     with translation.override("en"):
         english = lifecycle_badges(regulars[0])  # without the prefetch too
-    assert "Relationship development:" in english and "Customer ladder:" in english
+    assert "Relationship development: " in english and "Customer ladder: " in english
 
 
 @time_machine.travel(NOW, tick=False)
