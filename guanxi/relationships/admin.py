@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -83,10 +87,14 @@ def _account_id_from(request: HttpRequest, obj: Any) -> int | None:
     if the user may see it (the choices list its people)."""
     if obj is not None:
         return obj.account_id
-    raw = request.POST.get("account") or request.GET.get("account") or ""
-    if not str(raw).isdigit():
-        return None
-    return int(raw) if account_is_visible(request.user, int(raw)) else None
+    pk = _account_pk(request.POST.get("account") or request.GET.get("account"))
+    return pk if pk is not None and account_is_visible(request.user, pk) else None
+
+
+def _account_pk(raw: Any) -> int | None:
+    """An account id from the query string or the POST: digits in the id column's range."""
+    raw = str(raw or "")
+    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
 
 
 def _form_for_account(form: type, account_id: int | None) -> type:
@@ -131,6 +139,46 @@ class ServiceErrorsMixin:
         return super().response_delete(request, obj_display, obj_id)
 
 
+class AccountFirstMixin:
+    """The add page in two steps: without a visible ``?account=`` it asks for the account alone
+    and reloads itself with ``?account=<id>`` (the other query parameters kept), because the
+    form's lists (people, owners, evidence) hold that account's choices. A POST, valid or not,
+    keeps the posted account's lists; changing the account on step 2 reloads the page."""
+
+    choose_account_template = "admin/relationships/choose_account.html"
+    change_form_outer_after_template = "admin/relationships/_account_reload.html"
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if request.method != "POST" and _account_id_from(request, None) is None:
+            return self.choose_account_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def choose_account_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        field = self.formfield_for_foreignkey(self.model._meta.get_field("account"), request)
+        field.error_messages["invalid_choice"] = _("Choose one of the accounts you can see.")
+        chooser = type("ChooseAccountForm", (forms.Form,), {"account": field})
+        raw = request.GET.get("account")
+        # A bad id is asked for again; one that is not even a number is shown as none.
+        form = chooser({"account": _account_pk(raw) or 0}) if raw else chooser()
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Add %s") % opts.verbose_name,
+            "subtitle": None,
+            "opts": opts,
+            "form": form,
+            "field": form["account"],
+            "media": self.media + form.media,
+            "keep": [(k, v) for k, v in request.GET.items() if k != "account"],
+            "is_popup": IS_POPUP_VAR in request.GET,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.choose_account_template, context)
+
+
 # --- buying centre --------------------------------------------------------------------------------
 
 
@@ -170,7 +218,7 @@ def _last_touch() -> Subquery:
 
 
 @admin.register(BuyingCentreMember)
-class BuyingCentreMemberAdmin(ServiceErrorsMixin, ScopedModelAdmin):
+class BuyingCentreMemberAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedModelAdmin):
     form = BuyingCentreMemberForm
     list_display = ("person", "account_link", "roles_display", "attitude_display",
                     "influence", "stage_display", "last_touch_display", "owner_display",
@@ -313,8 +361,8 @@ class BuyingCentreMemberAdmin(ServiceErrorsMixin, ScopedModelAdmin):
 
 
 @admin.register(RelationshipStageEvent)
-class RelationshipStageEventAdmin(ServiceErrorsMixin, ScopedQuerysetMixin, RoleAccessMixin,
-                                  ModelAdmin):  # fmt: skip
+class RelationshipStageEventAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedQuerysetMixin,
+                                  RoleAccessMixin, ModelAdmin):  # fmt: skip
     """Stages reached are a record: added through `relationship_stage_record`, then read-only
     (a wrong one is deleted and recorded again). No simple-history table: the rows are the
     history."""

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
@@ -140,6 +141,8 @@ class BuyingCentreMemberForm(ServiceRulesForm):
 
     def __init__(self, *args: Any, account_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the labels declared here, like the model's
+            field.label = capfirst(field.label)
         if self.instance.pk:
             account_id = self.instance.account_id
         people = account_people(account_id)
@@ -219,6 +222,8 @@ class RelationshipStageEventForm(ServiceRulesForm):
 
     def __init__(self, *args: Any, account_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the labels declared here, like the model's
+            field.label = capfirst(field.label)
         if self.instance.pk:
             account_id = self.instance.account_id
         self.fields["contact"].queryset = account_people(account_id)

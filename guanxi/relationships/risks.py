@@ -383,17 +383,39 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
     return ScorePart(str(_("Breadth of warm relationships")), points, BREADTH_POINTS, explanation)
 
 
-def _depth_part(active: list[Seat]) -> ScorePart:
-    best = _best_decider(active)
-    if best is None:
-        explanation = _("No decision maker or approver has a relationship stage recorded.")
-        rank = 0
+def _depth_part(active: list[Seat], today, rules) -> ScorePart:
+    """The furthest stage reached with a decision maker or approver who is current (touched
+    within the rules' days); those further along but out of touch are named as not counted."""
+    current = [s for s in active if _is_current(s, today, rules)]
+    best = _best_decider(current)
+    rank = best.stage_rank if best is not None else 0
+    counted = {s.contact_id for s in current}
+    out_of_touch = sorted(
+        (s for s in active if s.decides and s.stage_rank > rank and s.contact_id not in counted),
+        key=lambda s: (-s.stage_rank, s.name, s.contact_id),
+    )
+    days = _days(rules.current_within_days)
+    if best is not None:
+        explanation = _(
+            "The furthest stage with a decision maker touched within %(days)s: %(stage)s "
+            "(%(name)s)."
+        ) % {"days": days, "stage": stage_words(best.stage or ""), "name": best.name}
+    elif out_of_touch:
+        explanation = _(
+            "No decision maker or approver touched within %(days)s has a relationship stage "
+            "recorded."
+        ) % {"days": days}
     else:
-        explanation = _("The furthest stage with a decision maker: %(stage)s (%(name)s).") % {
-            "stage": stage_words(best.stage or ""),
-            "name": best.name,
+        explanation = _("No decision maker or approver has a relationship stage recorded.")
+    if out_of_touch:
+        people = _("; ").join(
+            _("%(name)s, %(stage)s") % {"name": s.name, "stage": stage_words(s.stage or "")}
+            for s in out_of_touch
+        )
+        explanation += " " + _("Not counted, no touchpoint within %(days)s: %(people)s.") % {
+            "days": days,
+            "people": people,
         }
-        rank = best.stage_rank
     points = _share(DEPTH_POINTS, rank, TOP_STAGE)
     return ScorePart(str(_("Depth with decision makers")), points, DEPTH_POINTS, explanation)
 
@@ -437,7 +459,7 @@ def relationship_health(
     parts = [
         _roles_part(active, today, rules),
         _breadth_part(active, today, rules),
-        _depth_part(active),
+        _depth_part(active, today, rules),
         _recency_part(active, today, rules),
     ]
     return RelationshipHealth(

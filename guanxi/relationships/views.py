@@ -37,6 +37,7 @@ from guanxi.relationships.models import (
     RelationshipStageEvent,
     SupplierStage,
 )
+from guanxi.relationships.risks import role_words, stage_words
 from guanxi.relationships.selectors import BuyingCentre, buying_centre, last_touchpoints_of
 
 SEARCH_LIMIT = 20
@@ -100,12 +101,15 @@ def _decision_layer(centre: BuyingCentre) -> list[dict[str, Any]]:
     for seat in centre.seats:
         if not seat.decides or not seat.is_active:
             continue
-        roles = [BuyingRole(r).label for r in BuyingRole.values if r in seat.roles and r in (
+        roles = [role_words(r) for r in BuyingRole.values if r in seat.roles and r in (
             BuyingRole.APPROVER, BuyingRole.DECISION_MAKER)]  # fmt: skip
+        # "叶东, decision maker (决策者)": the labels carry their Chinese in brackets already.
+        who = _("%(name)s, %(roles)s") % {"name": seat.name, "roles": _(" and ").join(roles)}
         rows.append(
             {
                 "seat": seat,
-                "roles": _(", ").join(str(r) for r in roles),
+                "who": who,
+                "roles": _(", ").join(roles),
                 "stage": RelationshipStage(seat.stage).label if seat.stage else None,
                 "rank": seat.stage_rank,
             }
@@ -239,7 +243,7 @@ def map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
         "relationship_url": relationship_url,
         "deciders": deciders,
         "deciders_at_target": sum(1 for d in deciders if d["rank"] >= target),
-        "target_stage": RelationshipStage(rules.decision_maker_stage).label,
+        "target_stage": stage_words(rules.decision_maker_stage),
         "extensive": _extensive_layer(centre, rules, today),
         "rows": _seat_rows(centre, today, request),
         "unseated": unseated,

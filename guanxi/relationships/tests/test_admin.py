@@ -150,68 +150,65 @@ def test_only_staff_who_see_the_account_may_own_a_relationship(client, cast, peo
     assert seat.relationship_owner == cast.bob
 
 
-def test_the_add_form_offers_owners_only_once_the_account_is_known(client, cast):
+def chooser(response):
+    """The step-1 page of an add form (AccountFirstMixin), or None for the full form."""
+    names = [t.name for t in response.templates]
+    if "admin/relationships/choose_account.html" not in names:
+        return None
+    return response.context["form"]
+
+
+def test_the_seat_add_page_asks_for_the_account_first_then_fills_its_lists(client, cast, people):
     client.force_login(cast.alice)
-    form = client.get(reverse(ADD)).context["adminform"].form
-    assert list(form.fields["relationship_owner"].queryset) == []
-    form = client.get(reverse(ADD) + f"?account={cast.account.pk}").context["adminform"].form
+    back = reverse("admin:relationships_buyingcentremember_map", args=(cast.account.pk,))
+    step1 = client.get(reverse(ADD) + f"?next={back}")
+    assert step1.status_code == 200
+    assert list(chooser(step1).fields) == ["account"]
+    body = step1.content.decode()
+    assert "Step 1 of 2: choose the account" in body and 'method="get"' in body
+    assert f'name="next" value="{back}"' in body  # kept for step 2
+    assert "adminform" not in step1.context
+    step2 = client.get(reverse(ADD) + f"?account={cast.account.pk}&next={back}")
+    assert chooser(step2) is None
+    form = step2.context["adminform"].form
+    assert set(form.fields["reports_to"].queryset) == {people[0], people[1], people[2]}
     assert set(form.fields["relationship_owner"].queryset) == {cast.alice, cast.lena, cast.mia}
+    assert "admin/relationships/_account_reload.html" in [t.name for t in step2.templates]
+    assert [form.fields[f].label for f in ("buying_roles", "reports_to")] == [
+        "Buying roles",
+        "Reports to",
+    ]
 
 
-def test_a_person_already_seated_cannot_be_added_twice(client, cast, people):
+def test_a_seat_form_that_fails_keeps_the_posted_accounts_lists(client, cast, people):
+    newcomer = make_contact(account=cast.account, name="刘总监")
     client.force_login(cast.alice)
     response = client.post(reverse(ADD), {
-        "account": cast.account.pk, "contact": people[0].pk, "stance": "neutral",
-        "influence": 3, "notes": "",
+        "account": cast.account.pk, "contact": "", "stance": "neutral", "influence": 3,
+        "reports_to": people[0].pk, "relationship_owner": cast.lena.pk, "notes": "",
     })  # fmt: skip
     assert response.status_code == 200
-    assert "王总 is already on this buying centre" in errors(response)
-    assert BuyingCentreMember.objects.filter(contact=people[0]).count() == 1
+    form = response.context["adminform"].form
+    assert "contact" in form.errors
+    assert newcomer in form.fields["reports_to"].queryset
+    assert set(form.fields["relationship_owner"].queryset) == {cast.alice, cast.lena, cast.mia}
+    assert form["reports_to"].value() == str(people[0].pk)  # the choice is kept too
 
 
-def test_removing_a_person_in_the_admin_frees_their_reports(client, cast, people):
-    _ceo, _cfo, buyer, seats = people
+def test_an_account_the_user_cannot_see_is_asked_for_again(client, cast):
     client.force_login(cast.alice)
-    url = reverse("admin:relationships_buyingcentremember_delete", args=(seats["cfo"].pk,))
-    assert client.post(url, {"post": "yes"}).status_code == 302
-    assert BuyingCentreMember.objects.get(contact=buyer).reports_to is None
+    for url in (reverse(ADD), reverse("admin:relationships_relationshipstageevent_add")):
+        for raw in (cast.west_account.pk, 999999, "x", "9" * 30):
+            form = chooser(client.get(f"{url}?account={raw}"))
+            assert form.errors["account"] == ["Choose one of the accounts you can see."]
 
 
-def test_the_list_shows_only_visible_seats_and_filters_by_role(client, cast, people):
-    buying_centre_member_set(account=cast.account, contact=people[1], user=cast.alice,
-                             buying_roles=["approver"], reports_to=people[0])  # fmt: skip
-    theirs = make_contact(account=cast.west_account, name="西部王")
-    buying_centre_member_set(account=cast.west_account, contact=theirs, user=cast.charlie)
-    url = reverse("admin:relationships_buyingcentremember_changelist")
+def test_the_chooser_offers_only_visible_accounts(client, cast):
     client.force_login(cast.alice)
-    listed = client.get(url).context["cl"].result_list
-    assert {s.contact.name for s in listed} == {"王总", "李财务", "张采购"}
-    filtered = client.get(url, {"role": "approver"}).context["cl"].result_list
-    assert [s.contact.name for s in filtered] == ["李财务"]
-    client.force_login(cast.bob)
-    assert list(client.get(url).context["cl"].result_list) == []
-
-
-@pytest.mark.parametrize("who", ["bob", "charlie"])
-def test_an_outsider_gets_404_on_a_seat(client, cast, people, who):
-    client.force_login(getattr(cast, who))
-    assert client.get(change_url(people[3]["cfo"])).status_code == 404
-
-
-def test_the_list_shows_stage_and_last_touch(client, cast, people):
-    tp = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.CALL,
-                                   occurred_at=timezone.now() - dt.timedelta(days=2))  # fmt: skip
-    tp.contacts.add(people[1])
-    RelationshipStageEvent.objects.create(
-        account=cast.account, contact=people[1], stage="interest", reached_on=timezone.localdate()
-    )
-    client.force_login(cast.alice)
-    body = client.get(reverse("admin:relationships_buyingcentremember_changelist")).content
-    text = body.decode()
-    assert "2 days ago" in text and "never" in text and "Shared interest" in text
-
-
-# --- stages -------------------------------------------------------------------------------------
+    form = chooser(client.get(reverse(ADD)))
+    accounts = set(form.fields["account"].queryset)
+    assert cast.account in accounts and cast.west_account not in accounts
+    assert all(account_is_visible(cast.alice, a.pk) for a in accounts)
 
 
 STAGE_ADD = "admin:relationships_relationshipstageevent_add"
@@ -294,11 +291,36 @@ def test_evidence_must_involve_the_person(client, cast, people):
     assert "does not involve 李财务" in errors(response)
 
 
-def test_an_invisible_account_lists_nobody(client, cast, people):
+def test_the_stage_add_page_asks_for_the_account_first_then_lists_its_people(client, cast,
+                                                                             people):  # fmt: skip
+    client.force_login(cast.alice)
+    step1 = client.get(reverse(STAGE_ADD))
+    assert list(chooser(step1).fields) == ["account"]
+    assert "Step 1 of 2: choose the account" in step1.content.decode()
+    step2 = client.get(reverse(STAGE_ADD) + f"?account={cast.account.pk}")
+    assert chooser(step2) is None
+    form = step2.context["adminform"].form
+    assert set(form.fields["contact"].queryset) == {people[0], people[1], people[2]}
+
+
+def test_a_stage_form_that_fails_keeps_the_posted_accounts_people(client, cast, people):
+    client.force_login(cast.alice)
+    response = client.post(reverse(STAGE_ADD), {
+        "account": cast.account.pk, "contact": people[1].pk, "stage": "",
+        "reached_on": timezone.localdate().isoformat(), "evidence": "", "note": "",
+    })  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "stage" in form.errors and "contact" not in form.errors
+    assert set(form.fields["contact"].queryset) == {people[0], people[1], people[2]}
+
+
+def test_a_posted_invisible_account_lists_nobody(client, cast, people):
     make_contact(account=cast.west_account, name="西部王")
     client.force_login(cast.alice)
-    url = reverse(STAGE_ADD) + f"?account={cast.west_account.pk}"
-    form = client.get(url).context["adminform"].form
+    response = client.post(reverse(STAGE_ADD), {"account": cast.west_account.pk, "stage": "trust"})
+    form = response.context["adminform"].form
+    assert "account" in form.errors
     assert list(form.fields["contact"].queryset) == []
 
 
@@ -403,6 +425,14 @@ def test_every_page_opens_in_both_languages(client, cast, people, name, language
     client.force_login(cast.alice)
     url = reverse(name) + f"?account={cast.account.pk}"
     assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("name", [ADD, "admin:relationships_relationshipstageevent_add"])
+def test_the_account_step_opens_in_both_languages(client, cast, name, language):
+    client.force_login(cast.alice)
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200 and chooser(response) is not None
 
 
 def test_people_of_other_organisations_are_found_by_search_only_when_visible(client, cast):

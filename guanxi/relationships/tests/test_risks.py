@@ -85,6 +85,33 @@ def test_a_healthy_map_has_no_risks_and_scores_by_its_parts(cast, people):
     assert "3 of 3 people" in result.parts[3].explanation
 
 
+def test_depth_counts_only_decision_makers_touched_recently_and_names_the_others(cast, people):
+    wang, li, _ = people
+    assert health(cast.account).parts[2].points == 10
+    # The champion approver at trust has had no touchpoint for 133 days: not counted.
+    Touchpoint.objects.filter(contacts=wang).update(
+        occurred_at=local(TODAY - dt.timedelta(days=133))
+    )
+    depth = health(cast.account).parts[2]
+    assert depth.points == 0
+    assert depth.explanation == (
+        "No decision maker or approver touched within 90 days has a relationship stage "
+        "recorded. Not counted, no touchpoint within 90 days: 王总, trust (信任)."
+    )
+    # A current decision maker at goodwill counts; the one further along is still named.
+    relationship_stage_record(account=cast.account, contact=li, stage="goodwill", user=None,
+                              reached_on=dt.date(2026, 5, 1))  # fmt: skip
+    depth = health(cast.account).parts[2]
+    assert depth.points == 5
+    assert depth.explanation == (
+        "The furthest stage with a decision maker touched within 90 days: goodwill (好感) "
+        "(李总). Not counted, no touchpoint within 90 days: 王总, trust (信任)."
+    )
+    touch(wang, TODAY)  # back in touch: counted again
+    depth = health(cast.account).parts[2]
+    assert depth.points == 10 and "Not counted" not in depth.explanation
+
+
 def test_an_account_without_a_buying_centre_has_no_score_and_no_risks(cast):
     result = health(cast.account)
     assert (result.score, result.parts, result.risks) == (None, [], [])
