@@ -79,7 +79,7 @@ def errors_of(response) -> str:
 
 @pytest.mark.parametrize("language,words", [
     ("en", ["Tier schemes", "Restaurant monthly customer tiers", "A quality: 0"]),
-    ("zh-hans", ["客户等级管理制度（月度）", "A级品质客户: 0"]),
+    ("zh-hans", ["客户等级管理制度（月度）", "A级品质客户：0"]),
 ])  # fmt: skip
 def test_scheme_list_shows_tiers_and_accounts_per_tier(client, cast, scheme, language, words):
     AccountTier.objects.create(account=cast.account, scheme=scheme, tier=tier(scheme, "b-active"))
@@ -93,7 +93,7 @@ def test_scheme_list_shows_tiers_and_accounts_per_tier(client, cast, scheme, lan
         assert word in body, word
     row = response.context["cl"].result_list[0]
     assert row.n_tiers == 6
-    assert ("B active: 1" in body) or ("B级活跃客户: 1" in body)
+    assert ("B active: 1" in body) or ("B级活跃客户：1" in body)
 
 
 def test_accounts_per_tier_counts_only_what_the_user_sees(client, cast, scheme):
