@@ -192,6 +192,15 @@ def relationship_stage_check(
                 _("The evidence touchpoint does not involve %(name)s.") % {"name": contact.name},
                 field="evidence",
             )
+    if RelationshipStageEvent.objects.filter(
+        account=account, contact=contact, stage=stage, reached_on=reached_on
+    ).exists():
+        # A second identical row would only double the history and the map's timeline.
+        raise ApplicationError(
+            _("%(name)s reaching %(stage)s on %(day)s is already recorded.")
+            % {"name": contact.name, "stage": RelationshipStage(stage).label, "day": reached_on},
+            field="stage",
+        )
     return reached_on
 
 

@@ -166,3 +166,18 @@ def test_a_relationship_owner_must_be_staff_who_see_the_account(cast, people):
     assert (
         buying_centre_member_set(relationship_owner=cast.bob, **kw).relationship_owner == cast.bob
     )
+
+
+def test_the_same_stage_on_the_same_day_is_not_recorded_twice(cast, people):
+    ceo, _cfo, _buyer = people
+    day = timezone.localdate() - dt.timedelta(days=3)
+    relationship_stage_record(account=cast.account, contact=ceo, stage="trust", user=cast.alice,
+                              reached_on=day)  # fmt: skip
+    with pytest.raises(ApplicationError) as err:
+        relationship_stage_record(account=cast.account, contact=ceo, stage="trust",
+                                  user=cast.alice, reached_on=day)  # fmt: skip
+    assert err.value.field == "stage" and "already recorded" in str(err.value)
+    # Another day, or another stage, is a new fact.
+    relationship_stage_record(account=cast.account, contact=ceo, stage="interest",
+                              user=cast.alice, reached_on=day)  # fmt: skip
+    assert RelationshipStageEvent.objects.filter(contact=ceo).count() == 2
