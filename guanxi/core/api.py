@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
 from ninja.throttling import AnonRateThrottle
-from pydantic import create_model, field_validator
+from pydantic import ConfigDict, create_model, field_validator
 
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
@@ -45,7 +45,10 @@ def _has_nul(value: Any) -> bool:
 
 
 class InputSchema(Schema):
-    """Base of every request body and filter schema."""
+    """Base of every request body and filter schema. An unknown field is refused (422 naming
+    it) rather than silently dropped: a misspelt field would otherwise look saved."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod

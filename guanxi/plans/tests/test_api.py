@@ -198,3 +198,13 @@ def test_an_action_whose_owner_cannot_see_the_account_is_completed_reopened_canc
     assert response.json()["status"] == ActionStatus.DONE
     assert post(alice, f"{base}/reopen").json()["status"] == ActionStatus.OPEN
     assert post(alice, f"{base}/cancel", {"reason": "bob moved"}).json()["status"] == "cancelled"
+
+
+def test_an_unknown_field_is_refused_not_dropped(as_user, cast, plan):
+    c = as_user("alice")
+    response = patch(c, f"/api/plans/{plan.pk}", {"account": cast.west_account.pk})
+    assert response.status_code == 422 and "account" in str(response.json()), response.json()
+    response = post(c, f"/api/plans/{plan.pk}/goals", {"description": "x", "bogus_field": 1})
+    assert response.status_code == 422 and "bogus_field" in str(response.json())
+    plan.refresh_from_db()
+    assert plan.account == cast.account and not plan.goals.exists()
