@@ -901,7 +901,10 @@ class AccountTierAdmin(ScopedReadAdmin):
         return _render_for(request, super().changelist_view, extra_context)
 
     def has_override_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
-        # Overrides change what the account is granted: managers and admins decide.
+        # A row the user cannot see is not found (404), whoever asks; only then does the role
+        # matter: overrides change what the account is granted, managers and admins decide.
+        if object_id is not None:
+            self._row(request, object_id)
         return is_manager(request)
 
     def has_manage_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -946,12 +949,12 @@ class AccountTierAdmin(ScopedReadAdmin):
     ) -> HttpResponse:
         """Set by hand from the 360° card, also for an account with no tier in the scheme yet
         (most accounts have no row in a monthly scheme)."""
-        if not is_manager(request):
-            raise PermissionDenied
         account = accounts_visible_to(request.user).filter(pk=account_id).first()
         scheme = TierScheme.objects.filter(pk=scheme_id, purpose=self.purpose).first()
         if account is None or scheme is None:
-            raise Http404
+            raise Http404  # what the user cannot see is not found, before any role check
+        if not is_manager(request):
+            raise PermissionDenied
         row = AccountTier.objects.filter(account=account, scheme=scheme).select_related(
             "tier", "computed_tier", "override_tier"
         ).first() or AccountTier(account=account, scheme=scheme)

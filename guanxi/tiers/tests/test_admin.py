@@ -362,10 +362,10 @@ def test_managers_override_with_a_reason_and_clear_it(client, cast, rows, englis
 
 def test_overriding_an_invisible_row_is_a_404(client, cast, rows):
     _mine, theirs = rows
-    client.force_login(cast.lena)  # team lead of East: not a manager
+    client.force_login(cast.lena)  # team lead of East: the West row is out of sight
     assert (
         client.get(reverse("admin:tiers_accounttier_override", args=(theirs.pk,))).status_code
-        == 403
+        == 404
     )
     client.force_login(cast.mia)
     assert (
@@ -548,3 +548,16 @@ def test_a_new_tier_is_added_with_its_conditions_and_checked_in_its_scheme(clien
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and "can never be reached" in errors_of(response)
     assert not scheme.tiers.filter(code="e-new").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_setting_by_hand_on_an_account_out_of_sight_is_not_found_not_forbidden(client, cast, rows):
+    _mine, theirs = rows  # theirs: the west team's account, out of alice's sight
+    client.force_login(cast.alice)
+    for url in (
+        reverse("admin:tiers_accounttier_override", args=(theirs.pk,)),
+        reverse("admin:tiers_accounttier_clear_override", args=(theirs.pk,)),
+        reverse("admin:tiers_accounttier_override_for", args=(theirs.account_id, theirs.scheme_id)),
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
