@@ -100,6 +100,8 @@ class GoalProgress:
         shown = self.percent
         if self.measure == GoalMeasure.COVERAGE:
             shown = min(shown, Decimal(100))
+        if shown > PERCENT_SHOWN_MAX:  # a tiny target (¥1) would print a 9-digit percentage
+            return f">{PERCENT_SHOWN_MAX}%"
         return f"{shown}%"
 
     @property
@@ -188,6 +190,9 @@ def year_figures(account_id: int, year: int, today: dt.date) -> YearFigures:
         first_day=dt.date(year, 1, 1),
         last_day=timezone.localdate(end - dt.timedelta(microseconds=1)),
     )
+
+
+PERCENT_SHOWN_MAX = Decimal(999)
 
 
 def _percent(current: Decimal | None, target: Decimal | None) -> Decimal | None:

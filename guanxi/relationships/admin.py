@@ -56,6 +56,7 @@ from guanxi.relationships.models import (
     RelationshipStageEvent,
     StanceToUs,
 )
+from guanxi.relationships.risks import role_words
 from guanxi.relationships.services import (
     account_relationship_set,
     buying_centre_member_remove,
@@ -478,6 +479,23 @@ class RelationshipRulesAdmin(ConfigAccessMixin, ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return is_manager(request) and not RelationshipRules.objects.exists()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_fields(request, obj))
+        if self.has_change_permission(request, obj):
+            return fields
+        # Read-only (staff): the roles in words, not the stored JSON list.
+        return tuple("required_roles_display" if f == "required_roles" else f for f in fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if self.has_change_permission(request, obj):
+            return readonly
+        return (*readonly, "required_roles_display")
+
+    @display(description=gettext_lazy("decision roles to cover"))
+    def required_roles_display(self, obj: RelationshipRules) -> str:
+        return _(", ").join(role_words(r) for r in obj.required_roles or []) or "—"
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -86,7 +86,7 @@ class BuyingCentreMember(models.Model):
 
     class Meta:
         verbose_name = _("buying-centre member")
-        verbose_name_plural = _("buying centre (决策链)")
+        verbose_name_plural = _("buying-centre members (决策链)")
         ordering = ["account", "-influence", "id"]
         constraints = [
             models.UniqueConstraint(

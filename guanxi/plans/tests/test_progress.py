@@ -252,3 +252,15 @@ def test_coverage_is_a_score_out_of_100_and_its_progress_stops_at_100_percent(ca
     assert progress("coverage", Decimal("120.0")).percent_display == "100%"
     assert progress("revenue", Decimal("120.0")).percent_display == "120.0%"  # over-achieved
     assert progress("coverage", None).percent_display == "—"
+
+
+def test_a_progress_far_past_its_target_is_shown_as_more_than_999_percent():
+    from decimal import Decimal
+
+    from guanxi.plans.selectors import GoalProgress
+
+    progress = GoalProgress.__new__(GoalProgress)
+    progress.measure, progress.percent = "revenue", Decimal("46092584.0")
+    assert progress.percent_display == ">999%"
+    progress.percent = Decimal("120.0")
+    assert progress.percent_display == "120.0%"
