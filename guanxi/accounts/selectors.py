@@ -113,6 +113,7 @@ class PeriodTotals:
     cost: Decimal = ZERO
     margin: Decimal = ZERO  # revenue − cost over transactions whose cost is known
     count: int = 0
+    costed: int = 0  # transactions whose cost is known (the ones margin counts)
 
 
 @dataclass
@@ -133,7 +134,9 @@ class Account360:
     monthly_revenue: list[tuple[dt.date, Decimal]] = field(default_factory=list)
 
 
-def _totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
+def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
+    """Revenue, cost, margin and counts of the transactions in ``qs`` for each named period
+    (a Q over the transactions), in one query."""
     margin_expr = ExpressionWrapper(F("amount") - F("cost"), output_field=DecimalField())
     aggs = {}
     for name, q in period.items():
@@ -141,6 +144,7 @@ def _totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
         aggs[f"{name}_cost"] = Sum("cost", filter=q)
         aggs[f"{name}_margin"] = Sum(margin_expr, filter=q & Q(cost__isnull=False))
         aggs[f"{name}_count"] = Count("id", filter=q)
+        aggs[f"{name}_costed"] = Count("id", filter=q & Q(cost__isnull=False))
     row = qs.aggregate(**aggs)
     return {
         name: PeriodTotals(
@@ -148,6 +152,7 @@ def _totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
             cost=row[f"{name}_cost"] or ZERO,
             margin=row[f"{name}_margin"] or ZERO,
             count=row[f"{name}_count"] or 0,
+            costed=row[f"{name}_costed"] or 0,
         )
         for name in period
     }
@@ -190,7 +195,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
     today = today or timezone.localdate()
     p = period_starts(today)
     txns = Transaction.objects.filter(account=account)
-    totals = _totals(
+    totals = period_totals(
         txns,
         month=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"]),
         year=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]),

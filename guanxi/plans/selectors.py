@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.selectors import period_totals, visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import ordered
@@ -173,20 +173,15 @@ def year_figures(account_id: int, year: int, today: dt.date) -> YearFigures:
     if window is None:
         return YearFigures()
     start, end = window
-    margin = ExpressionWrapper(F("amount") - F("cost"), output_field=DecimalField())
-    row = Transaction.objects.filter(
-        account_id=account_id, occurred_at__gte=start, occurred_at__lt=end
-    ).aggregate(
-        revenue=Sum("amount"),
-        margin=Sum(margin, filter=Q(cost__isnull=False)),
-        purchases=Count("id"),
-        costed=Count("id", filter=Q(cost__isnull=False)),
-    )
+    totals = period_totals(
+        Transaction.objects.filter(account_id=account_id),
+        year=Q(occurred_at__gte=start, occurred_at__lt=end),
+    )["year"]
     return YearFigures(
-        revenue=row["revenue"] or ZERO,
-        margin=row["margin"] or ZERO,
-        purchases=row["purchases"] or 0,
-        costed=row["costed"] or 0,
+        revenue=totals.revenue,
+        margin=totals.margin,
+        purchases=totals.count,
+        costed=totals.costed,
         first_day=dt.date(year, 1, 1),
         last_day=timezone.localdate(end - dt.timedelta(microseconds=1)),
     )
