@@ -1443,11 +1443,6 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
     def evaluated_on_display(self, obj: AccountTier) -> str:
         return _iso(obj.evaluated_on)
 
-    @action(description=gettext_lazy("Set by hand"), icon="edit",
-            permissions=["override"])  # fmt: skip
-    def override(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return super().override(request, object_id)
-
     @action(description=gettext_lazy("Re-evaluate stages now"), icon="refresh",
             permissions=["manage"])  # fmt: skip
     def reevaluate(self, request: HttpRequest) -> HttpResponse:
