@@ -23,6 +23,7 @@ from guanxi.core.api import MAX_ID, InputSchema
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
 from guanxi.relationships import services
+from guanxi.relationships.map import account_map_svg
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -505,8 +506,5 @@ def health_get(request: HttpRequest, account_id: int = AccountId):
     },
 )
 def map_svg_get(request: HttpRequest, account_id: int = AccountId):
-    from guanxi.relationships.map import relationship_map_svg
-
-    centre = buying_centre(_account(request, account_id))
-    svg = relationship_map_svg(centre, health=relationship_health(centre))
+    svg = account_map_svg(_account(request, account_id))
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

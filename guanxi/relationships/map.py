@@ -36,9 +36,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guanxi.relationships.models import BuyingRole, RelationshipStage, StanceToUs
+from guanxi.relationships.risks import relationship_health
+from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centre
 
 if TYPE_CHECKING:
-    from guanxi.relationships.selectors import BuyingCentre, Seat
+    from guanxi.accounts.models import Account
 
 FONT = "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif"
 
@@ -640,6 +642,13 @@ def _flow(items: list[tuple[str, float]], width: float) -> tuple[list[str], int]
         )
         x += w + 18
     return out, row + 1
+
+
+def account_map_svg(account: Account) -> str:
+    """The account's map as a standalone SVG document: its buying centre read, scored for
+    risks (the people a risk concerns are marked) and drawn. The download and the API serve it."""
+    centre = buying_centre(account)
+    return relationship_map_svg(centre, health=relationship_health(centre))
 
 
 def relationship_map_svg(centre: BuyingCentre, *, health: Any = None) -> str:

@@ -27,7 +27,12 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import visible_contacts
-from guanxi.relationships.map import legend_html, relationship_map_svg, role_mark
+from guanxi.relationships.map import (
+    account_map_svg,
+    legend_html,
+    relationship_map_svg,
+    role_mark,
+)
 from guanxi.relationships.models import (
     STAGE_ORDER,
     BuyingRole,
@@ -37,7 +42,7 @@ from guanxi.relationships.models import (
     RelationshipStageEvent,
     SupplierStage,
 )
-from guanxi.relationships.risks import role_words, stage_words
+from guanxi.relationships.risks import relationship_health, role_words, stage_words
 from guanxi.relationships.selectors import BuyingCentre, buying_centre, last_touchpoints_of
 
 SEARCH_LIMIT = 20
@@ -59,12 +64,6 @@ def map_url(account_id: int) -> str:
 def svg_filename(account: Account) -> str:
     code = re.sub(r"[^A-Za-z0-9_.-]+", "-", account.code or "").strip("-.") or str(account.pk)
     return f"relationship-map-{code}.svg"
-
-
-def _health(centre: BuyingCentre, rules: RelationshipRules | None = None):
-    from guanxi.relationships.risks import relationship_health
-
-    return relationship_health(centre, rules=rules)
 
 
 def days_ago(when: dt.datetime | None, today: dt.date) -> str:
@@ -209,7 +208,7 @@ def map_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     today = timezone.localdate()
     rules = RelationshipRules.current()
     centre = buying_centre(account)
-    health = _health(centre, rules)
+    health = relationship_health(centre, rules=rules)
     svg = relationship_map_svg(centre, health=health)
     relationship = centre.relationship
     here = map_url(account.pk)
@@ -276,10 +275,9 @@ def map_view(request: HttpRequest, model_admin: Any, account_id: int) -> HttpRes
 def map_svg_view(request: HttpRequest, model_admin: Any, account_id: int) -> HttpResponse:
     """The map as a standalone SVG file, for the account review meeting."""
     account = visible_account(request, account_id)
-    centre = buying_centre(account)
-    svg = relationship_map_svg(centre, health=_health(centre))
     response = HttpResponse(
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + account_map_svg(account),
+        content_type="image/svg+xml",
     )
     response["Content-Disposition"] = f'attachment; filename="{svg_filename(account)}"'
     return response
