@@ -187,7 +187,7 @@ def build(accounts: int, transactions: int, seed: int = 2026) -> None:
             "logged_by_id": np.repeat(np.array([k.pk for k in kams])[owner_of], 2),
         }
     )
-    _copy("activities_touchpoint", touch.columns, touch)
+    _copy("touchpoints_touchpoint", touch.columns, touch)
 
     # One analysis run's scores, synthetic: enough for the CLV/CLP/segment/ABC conditions.
     run = AnalysisRun.objects.create(

@@ -84,7 +84,6 @@ def build(seed: int = 2026) -> None:
     from django.utils import timezone
 
     from guanxi.accounts.models import Account, AccountType
-    from guanxi.activities.models import Touchpoint, TouchpointKind
     from guanxi.contacts.models import Contact
     from guanxi.core.models import Role, Team, User
     from guanxi.relationships.models import (
@@ -95,6 +94,7 @@ def build(seed: int = 2026) -> None:
         RelationshipStageEvent,
         StanceToUs,
     )
+    from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
     t0 = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

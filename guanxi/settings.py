@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.contacts",
     "guanxi.transactions",
+    "guanxi.touchpoints",
     "guanxi.imports",
     "guanxi.insights",
     "guanxi.tiers",

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from guanxi.api import api
@@ -9,6 +9,11 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    # The touchpoint pages moved with their app (issue 11); old bookmarks keep working.
+    re_path(
+        r"^admin/activities/touchpoint/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/touchpoints/touchpoint/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]

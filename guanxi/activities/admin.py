@@ -29,8 +29,9 @@ from unfold.decorators import display
 
 from guanxi.activities import views
 from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
-from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.policy import task_role_label
+from guanxi.activities.selectors import fulfilled_task
 from guanxi.activities.today import display_title, one_click_kind
 from guanxi.core.admin_mixins import (
     LocalDateRangeFilter,
@@ -42,6 +43,7 @@ from guanxi.core.admin_mixins import (
     visible_contacts,
 )
 from guanxi.core.errors import ApplicationError
+from guanxi.touchpoints.models import Touchpoint
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -287,7 +289,10 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 class TouchpointAdmin(ScopedModelAdmin):
     form = TouchpointForm
     list_display = ("occurred_at", "account", "kind", "subject", "cost", "by", "task_display")
-    list_select_related = ("account", "logged_by", "task", "task__contact", "task__tier")
+    list_select_related = (
+        "account", "logged_by", "fulfilled_task", "fulfilled_task__contact",
+        "fulfilled_task__tier",
+    )  # fmt: skip
     list_filter = (
         ("kind", ChoicesDropdownFilter),
         ("occurred_at", LocalDateRangeFilter),
@@ -305,9 +310,10 @@ class TouchpointAdmin(ScopedModelAdmin):
 
     @display(description=gettext_lazy("fulfils task"))
     def task_display(self, obj: Touchpoint) -> str:
-        if not obj.task_id:
+        task = fulfilled_task(obj)
+        if task is None:
             return "—"
-        return f"{display_title(obj.task)} · {obj.task.due_date.isoformat()}"
+        return f"{display_title(task)} · {task.due_date.isoformat()}"
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A touchpoint completed a task and counts as cost to serve: only managers remove one.
@@ -400,12 +406,13 @@ class TouchpointAdmin(ScopedModelAdmin):
     def response_add(self, request: HttpRequest, obj: Touchpoint, post_url_continue=None):
         target = request.GET.get("next", "")
         logged = getattr(obj, "_logged", obj)
-        if logged.task_id:
-            messages.success(request, views.logged_message(logged.task, logged))
+        done = fulfilled_task(logged)
+        if done is not None:
+            messages.success(request, views.logged_message(done, logged))
             # One message is enough: ours names the task done and the next one due.
             request._touchpoint_message_sent = True
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            if not logged.task_id:
+            if done is None:
                 messages.success(request, _("Touchpoint logged: %(tp)s") % {"tp": logged})
             return HttpResponseRedirect(target)
         return super().response_add(request, obj, post_url_continue)

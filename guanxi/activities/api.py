@@ -11,11 +11,12 @@ from ninja.pagination import paginate
 
 from guanxi.accounts.services import account_for_actor
 from guanxi.activities import services
-from guanxi.activities.models import Task, TaskStatus, Touchpoint, TouchpointKind
+from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import tasks_for
 from guanxi.activities.today import agenda, display_title
 from guanxi.core.api import MAX_ID, InputSchema, Pagination
 from guanxi.core.errors import NotFound
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 router = Router(tags=["activities"])
 
@@ -278,7 +279,7 @@ def _task(request: HttpRequest, task_id: int, field: str = "id") -> Task:
     return task
 
 
-def _touchpoint_out(tp: Touchpoint, next_task: Task | None) -> dict:
+def _touchpoint_out(tp: Touchpoint, done: Task | None, next_task: Task | None) -> dict:
     return {
         "id": tp.pk,
         "account": tp.account_id,
@@ -289,7 +290,7 @@ def _touchpoint_out(tp: Touchpoint, next_task: Task | None) -> dict:
         "subject": tp.subject,
         "notes": tp.notes,
         "cost": tp.cost,
-        "task": tp.task_id,
+        "task": done.pk if done else None,
         "next_task": next_task,
     }
 
@@ -315,8 +316,8 @@ def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
         cost=payload.cost,
         task=task,
     )
-    done = Task.objects.select_related("account", "tier", "contact").filter(pk=tp.task_id).first()
-    return Status(201, _touchpoint_out(tp, next_open_task(done) if done else None))
+    done = Task.objects.select_related("account", "tier", "contact").filter(touchpoint=tp).first()
+    return Status(201, _touchpoint_out(tp, done, next_open_task(done) if done else None))
 
 
 @router.post("/tasks/{task_id}/cancel", response=TaskOut, summary="Cancel an open task")

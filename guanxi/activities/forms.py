@@ -19,9 +19,10 @@ from unfold.widgets import (
 )
 
 from guanxi.accounts.models import Account
-from guanxi.activities.models import COMPLETES, Task, TaskStatus, Touchpoint, TouchpointKind
+from guanxi.activities.models import COMPLETES, Task, TaskStatus
 from guanxi.activities.today import display_title
 from guanxi.contacts.models import Contact
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)  # as the service: a phone clock may run fast
 COST = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -105,7 +106,8 @@ class TouchpointForm(forms.ModelForm):
 
     class Meta:
         model = Touchpoint
-        fields = ("account", "kind", "occurred_at", "contacts", "subject", "notes", "cost", "task")
+        # "task" is not a touchpoint field: the task points at the touchpoint that fulfils it.
+        fields = ("account", "kind", "occurred_at", "contacts", "subject", "notes", "cost")
         widgets = {
             "occurred_at": UnfoldAdminSplitDateTimeWidget,
             "notes": UnfoldAdminTextareaWidget(attrs={"rows": 3}),

@@ -1,9 +1,9 @@
-"""Touchpoints (客户接触点) and the tasks the tier policies ask for.
+"""Tasks (待办): what should happen with a customer, with a due date and an assignee.
 
-A `Touchpoint` is something that happened with a customer (a call, a visit, a gift, a banquet …);
-a `Task` is something that should happen, with a due date and an assignee. Policy tasks are owned
-by the policy engine: it creates, reschedules and cancels them; logging the matching touchpoint
-completes them. Cadence is measured from the last real touchpoint, never from the task.
+A `Touchpoint` (`guanxi.touchpoints`) is something that happened; a task points at the touchpoint
+that fulfilled it. Policy tasks are owned by the policy engine: it creates, reschedules and
+cancels them; logging the matching touchpoint completes them. Cadence is measured from the last
+real touchpoint, never from the task.
 """
 
 from __future__ import annotations
@@ -11,80 +11,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class TouchpointKind(models.TextChoices):
-    CALL = "call", _("Phone call (电话拜访)")
-    VISIT = "visit", _("Visit (当面拜访)")
-    EMAIL = "email", _("Email")
-    WECHAT = "wechat", _("WeChat message")
-    MINI_PROGRAM = "mini_program", _("Mini-program interaction")
-    EVENT = "event", _("Event")
-    BANQUET = "banquet", _("Banquet (宴请)")
-    GIFT = "gift", _("Gift (礼品)")
-    GREETING = "greeting", _("Greeting on arrival (进店问候)")
-    TRIP = "trip", _("Trip (旅游)")
-    GROUP_INVITE = "group_invite", _("Group invitation (入群邀请)")
-    OTHER = "other", _("Other")
-
-
-class Touchpoint(models.Model):
-    account = models.ForeignKey(
-        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="touchpoints"
-    )
-    contacts = models.ManyToManyField(
-        "contacts.Contact", verbose_name=_("contacts"), blank=True, related_name="touchpoints"
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=TouchpointKind.choices)
-    occurred_at = models.DateTimeField(_("when"), db_index=True)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="touchpoints",
-    )
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    cost = models.DecimalField(
-        _("cost (CNY)"),
-        null=True,
-        blank=True,
-        help_text=_("What this cost us (gift, banquet, trip): counted as cost to serve."),
-        **MONEY,
-    )
-    task = models.ForeignKey(
-        "Task",
-        verbose_name=_("fulfils task"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="touchpoints",
-    )
-    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("touchpoint")
-        verbose_name_plural = _("touchpoints")
-        ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["account", "kind", "occurred_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="touchpoint_cost_gte_0"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account} · {self.get_kind_display()} · {self.occurred_at:%Y-%m-%d}"
 
 
 class TaskKind(models.TextChoices):
@@ -171,6 +104,15 @@ class Task(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    # The touchpoint that fulfilled it: one touchpoint completes at most one task.
+    touchpoint = models.OneToOneField(
+        Touchpoint,
+        verbose_name=_("fulfilled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fulfilled_task",
+    )
 
     class Meta:
         verbose_name = _("task")
@@ -195,8 +137,6 @@ class Task(models.Model):
     def on_time(self) -> bool | None:
         if self.status != TaskStatus.DONE or self.completed_at is None:
             return None
-        from django.utils import timezone
-
         return timezone.localdate(self.completed_at) <= self.due_date
 
 

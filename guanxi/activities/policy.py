@@ -186,8 +186,8 @@ def policy_tasks_sync(
     change moves the due date, an owner change reassigns, and a task the policies no longer ask
     for is cancelled with the reason.
     """
-    from guanxi.activities.selectors import last_touchpoints
     from guanxi.tiers.selectors import effective_policies
+    from guanxi.touchpoints.selectors import last_touchpoints
 
     step = _step(progress)
     as_of = as_of or timezone.localdate()

@@ -1,4 +1,4 @@
-"""Reads of touchpoints and tasks: cost to serve, last touchpoints, task lists, SOP compliance.
+"""Reads of tasks: task lists, SOP compliance and the cost of privileges delivered per tier.
 
 Days are local days in the configured time zone (Asia/Shanghai): a call at 23:30 Shanghai
 time (15:30 UTC) counts on that Shanghai day.
@@ -7,59 +7,29 @@ time (15:30 UTC) counts on that Shanghai day.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
-from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import Team, User
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
+from guanxi.touchpoints.models import Touchpoint
 
 ZERO = Decimal("0.00")
 
 
-def cost_to_serve(*, as_of: dt.date, since: dt.date | None = None) -> dict[int, Decimal]:
-    """account id → sum of touchpoint costs (gifts, banquets, trips …) on local days up to and
-    including ``as_of`` (from ``since`` when given). Accounts without costs are left out. This
-    is the cost to serve the analytics' lifetime profit (CLP) subtracts."""
-    qs = Touchpoint.objects.filter(
-        cost__isnull=False, occurred_at__lt=local_midnight(as_of + dt.timedelta(days=1))
-    )
-    if since is not None:
-        qs = qs.filter(occurred_at__gte=local_midnight(since))
-    rows = qs.order_by().values("account_id").annotate(total=Sum("cost"))
-    return {r["account_id"]: r["total"] for r in rows if r["total"]}
-
-
-def last_touchpoints(
-    account_ids: Iterable[int] | None = None,
-    *,
-    kinds: Iterable[str] | None = None,
-    as_of: dt.date | None = None,
-) -> dict[int, dict[str, dt.date]]:
-    """account id → {touchpoint kind → local day of the latest one}, in one aggregate query.
-    Only touchpoints up to the end of ``as_of`` count (default: all)."""
-    qs = Touchpoint.objects.all()
-    if account_ids is not None:
-        qs = qs.filter(account_id__in=list(account_ids))
-    if kinds is not None:
-        qs = qs.filter(kind__in=list(kinds))
-    if as_of is not None:
-        qs = qs.filter(occurred_at__lt=local_midnight(as_of + dt.timedelta(days=1)))
-    # The local day is computed in SQL: converting 100k+ datetimes in Python takes seconds.
-    local_day = TruncDate("occurred_at", tzinfo=timezone.get_current_timezone())
-    rows = qs.order_by().values_list("account_id", "kind").annotate(last=Max(local_day))
-    result: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    for account_id, kind, last in rows.iterator(chunk_size=5000):
-        result[account_id][kind] = last
-    return dict(result)
+def fulfilled_task(touchpoint: Touchpoint) -> Task | None:
+    """The task ``touchpoint`` fulfilled, if any (from select_related when it was joined)."""
+    try:
+        return touchpoint.fulfilled_task
+    except Task.DoesNotExist:
+        return None
 
 
 def tasks_for(
@@ -238,8 +208,8 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
         bucket.cost += cost or ZERO
         bucket.touchpoints += n
 
-    with_tier = touchpoints.filter(task__tier__isnull=False)
-    for tier_id, cost, n in with_tier.values_list("task__tier_id").annotate(
+    with_tier = touchpoints.filter(fulfilled_task__tier__isnull=False)
+    for tier_id, cost, n in with_tier.values_list("fulfilled_task__tier_id").annotate(
         s=Sum("cost"), n=Count("id")
     ):
         book(tier_id, cost, n)
@@ -249,7 +219,7 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
         .first()
     )
     report.attribution_scheme = scheme
-    rest = touchpoints.exclude(task__tier__isnull=False)
+    rest = touchpoints.exclude(fulfilled_task__tier__isnull=False)
     per_account = list(rest.values_list("account_id").annotate(s=Sum("cost"), n=Count("id")))
     current: dict[int, int | None] = {}
     if scheme is not None and per_account:

@@ -1,6 +1,6 @@
-"""Writes of touchpoints and tasks. Logging a touchpoint completes the task it fulfils and
-re-plans the account's policy tasks at once, so the next visit is on the list before the KAM
-leaves the page. Policy tasks themselves are created by `guanxi.activities.policy`.
+"""Writes of tasks, and logging a touchpoint as a KAM does: logging one completes the task it
+fulfils and re-plans the account's policy tasks at once, so the next visit is on the list before
+the KAM leaves the page. Policy tasks themselves are created by `guanxi.activities.policy`.
 
 Bad input raises django's ValidationError keyed by field (forms add them to the field, the API
 answers 400 with the message); an account or task the user may not see raises NotFound (404).
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,19 +19,13 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.activities.models import (
-    COMPLETES,
-    Task,
-    TaskKind,
-    TaskSource,
-    TaskStatus,
-    Touchpoint,
-    TouchpointKind,
-)
+from guanxi.activities.models import COMPLETES, Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.policy import SyncResult, policy_tasks_sync
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from guanxi.touchpoints.services import touchpoint_check, touchpoint_create
 
 __all__ = [
     "SyncResult",
@@ -44,8 +37,6 @@ __all__ = [
     "touchpoint_log",
 ]
 
-# A clock a few minutes fast on a phone must not reject a call just made.
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 # The touchpoint a policy task stands for, when it is ticked off without one.
 NATURAL_TOUCHPOINT = {
     TaskKind.CALL: TouchpointKind.CALL,
@@ -69,20 +60,6 @@ def _open_task(user: User, task: Task) -> None:
         raise ValidationError(
             {"task": _("This task is already %(status)s.") % {"status": task.get_status_display()}}
         )
-
-
-def _as_money(value: Any, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter the cost as a number of yuan.")}) from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError({field: _("The cost cannot be negative.")})
-    if amount >= Decimal("1e12"):
-        raise ValidationError({field: _("The cost is too large.")})
-    return amount.quantize(Decimal("0.01"))
 
 
 def _resync(account_id: int) -> None:
@@ -110,28 +87,16 @@ def touchpoint_log(
     when passed explicitly). Then re-plans the account's policy tasks: cadence runs from the
     last real touchpoint, so the next call or visit is due from this one.
     """
-    _visible_account(user, account)
-    if kind not in TouchpointKind.values:
-        raise ValidationError({"kind": _("Choose what kind of touchpoint this was.")})
-    if not isinstance(occurred_at, dt.datetime):
-        raise ValidationError({"occurred_at": _("Enter the date and time it happened.")})
-    if timezone.is_naive(occurred_at):
-        occurred_at = timezone.make_aware(occurred_at)  # a wall-clock time in TIME_ZONE
-    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(
-            {"occurred_at": _("The touchpoint is in the future; log it once it has happened.")}
-        )
-    amount = _as_money(cost, "cost")
-    if len(subject) > 200:
-        raise ValidationError({"subject": _("Keep the subject under 200 characters.")})
-
-    contact_ids = sorted({c if isinstance(c, int) else c.pk for c in contacts})
-    found = set(
-        Contact.objects.filter(account=account, pk__in=contact_ids).values_list("pk", flat=True)
+    draft = touchpoint_check(
+        account=account,
+        kind=kind,
+        occurred_at=occurred_at,
+        user=user,
+        contacts=contacts,
+        subject=subject,
+        notes=notes,
+        cost=cost,
     )
-    if found != set(contact_ids):
-        raise ValidationError({"contacts": _("Choose contacts of this account.")})
-
     if task is not None:
         if task.account_id != account.pk:
             raise ValidationError({"task": _("The task belongs to another account.")})
@@ -147,25 +112,15 @@ def touchpoint_log(
                 }
             )
     else:
-        task = _task_completed_by(account, kind, contact_ids)
+        task = _task_completed_by(account, kind, draft.contact_ids)
 
-    touchpoint = Touchpoint.objects.create(
-        account=account,
-        kind=kind,
-        occurred_at=occurred_at,
-        logged_by=user,
-        subject=subject.strip(),
-        notes=notes,
-        cost=amount,
-        task=task,
-    )
-    if contact_ids:
-        touchpoint.contacts.set(contact_ids)
+    touchpoint = touchpoint_create(draft=draft, user=user)
     if task is not None:
         task.status = TaskStatus.DONE
         # When it really happened: a call logged the next morning still counts on its day.
-        task.completed_at = occurred_at
-        task.save(update_fields=["status", "completed_at"])
+        task.completed_at = draft.occurred_at
+        task.touchpoint = touchpoint
+        task.save(update_fields=["status", "completed_at", "touchpoint"])
     _resync(account.pk)
     return touchpoint
 
@@ -255,13 +210,12 @@ def task_complete(*, task: Task, user: User, touchpoint: Touchpoint | None = Non
             raise ValidationError(
                 {"touchpoint": _("This kind of touchpoint does not complete this task.")}
             )
-        if touchpoint.task_id not in (None, task.pk):
+        if Task.objects.filter(touchpoint=touchpoint).exclude(pk=task.pk).exists():
             raise ValidationError({"touchpoint": _("The touchpoint already fulfils another task.")})
-        touchpoint.task = task
-        touchpoint.save(update_fields=["task"])
+        task.touchpoint = touchpoint
     task.status = TaskStatus.DONE
     task.completed_at = touchpoint.occurred_at if touchpoint is not None else timezone.now()
-    task.save(update_fields=["status", "completed_at"])
+    task.save(update_fields=["status", "completed_at", "touchpoint"])
     if task.source == TaskSource.POLICY:
         _resync(task.account_id)
     return task

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.activities.models import Task, TaskKind, TaskStatus, TouchpointKind
+from guanxi.activities.models import Task, TaskKind, TaskStatus
 from guanxi.core.dates import next_occurrence, recurring_within_q
 from guanxi.core.models import Role, User
+from guanxi.touchpoints.models import TouchpointKind
 
 #: How far ahead Today looks for upcoming tasks, birthdays and anniversaries, and how far back
 #: for tier changes.
@@ -433,7 +434,7 @@ def shortest_cadence(policy: Any) -> tuple[int | None, Any]:
 
 def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt.date]:
     """The local day of the latest touchpoint of any kind per account."""
-    from guanxi.activities.selectors import last_touchpoints
+    from guanxi.touchpoints.selectors import last_touchpoints
 
     per_kind = last_touchpoints(account_ids, as_of=as_of)
     return {pk: max(days.values()) for pk, days in per_kind.items() if days}

@@ -28,7 +28,7 @@ from guanxi.activities.ics import (
     feed_user,
     tasks_calendar,
 )
-from guanxi.activities.models import Task, TaskStatus, TouchpointKind
+from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.today import (
     agenda,
     agenda_subject,
@@ -38,6 +38,7 @@ from guanxi.activities.today import (
 )
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
+from guanxi.touchpoints.models import TouchpointKind
 
 TODAY = "admin:activities_task_today"
 
@@ -84,8 +85,8 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         )
         if feed
         else "",
-        "log_url": reverse("admin:activities_touchpoint_add"),
-        "log_link": reverse("admin:activities_touchpoint_add")
+        "log_url": reverse("admin:touchpoints_touchpoint_add"),
+        "log_link": reverse("admin:touchpoints_touchpoint_add")
         + "?"
         + urlencode({"next": request.get_full_path()}),
         "today_url": request.get_full_path(),

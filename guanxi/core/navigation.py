@@ -39,7 +39,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
                 {
                     "title": _("Touchpoints"),
                     "icon": "forum",
-                    "link": reverse_lazy("admin:activities_touchpoint_changelist"),
+                    "link": reverse_lazy("admin:touchpoints_touchpoint_changelist"),
                 },
                 {
                     "title": _("Policy compliance"),

@@ -33,7 +33,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from guanxi.accounts.models import Account, Tag
-from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import get_field
 from guanxi.core.errors import ApplicationError
@@ -43,6 +43,7 @@ from guanxi.demo.generator import DemoGenerator, DemoPlan
 from guanxi.demo.keyaccounts import KeyAccountsPlan
 from guanxi.demo.relations import MEMBER_TAG, MEMBER_TAG_DESCRIPTION
 from guanxi.demo.scenarios import DESCRIPTIONS, TAG_PREFIX, Pattern
+from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 
 DEMO_SOURCE = "demo"
@@ -372,27 +373,6 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
                 for p in plan.payments
             ],
         )
-        # A group invitation fulfilled the policy's once-only task: record that task as done,
-        # so the policy engine does not ask for the invitation again.
-        invited = [t for t in plan.touchpoints if t.group]
-        done = Task.objects.bulk_create(
-            [
-                Task(
-                    account_id=account_ids[t.account_idx],
-                    assignee_id=uid(t.logged_by),
-                    kind=TaskKind.GROUP_INVITE,
-                    title=t.subject,
-                    due_date=timezone.localdate(t.occurred_at),
-                    status=TaskStatus.DONE,
-                    source=TaskSource.POLICY,
-                    key=f"group:{t.group}",
-                    completed_at=t.occurred_at,
-                )
-                for t in invited
-            ],
-            batch_size=BATCH,
-        )
-        task_of = {id(t): task.pk for t, task in zip(invited, done, strict=True)}
         touchpoints = insert(
             Touchpoint,
             [
@@ -404,10 +384,32 @@ def _write(plan: DemoPlan, *, users: dict[str, User], progress: bool) -> None:
                     subject=t.subject,
                     notes=t.notes,
                     cost=t.cost,
-                    task_id=task_of.get(id(t)),
                 )
                 for t in plan.touchpoints
             ],
+        )
+        # A group invitation fulfilled the policy's once-only task: record that task as done,
+        # so the policy engine does not ask for the invitation again.
+        invited = [
+            (t, obj) for obj, t in zip(touchpoints, plan.touchpoints, strict=True) if t.group
+        ]
+        Task.objects.bulk_create(
+            [
+                Task(
+                    account_id=account_ids[t.account_idx],
+                    assignee_id=uid(t.logged_by),
+                    kind=TaskKind.GROUP_INVITE,
+                    title=t.subject,
+                    due_date=timezone.localdate(t.occurred_at),
+                    status=TaskStatus.DONE,
+                    source=TaskSource.POLICY,
+                    key=f"group:{t.group}",
+                    completed_at=t.occurred_at,
+                    touchpoint_id=obj.pk,
+                )
+                for t, obj in invited
+            ],
+            batch_size=BATCH,
         )
         Link = Touchpoint.contacts.through
         Link.objects.bulk_create(
@@ -1025,7 +1027,7 @@ def demo_digest() -> str:
         feed(*row)
     rows = Touchpoint.objects.filter(account__code__startswith=CODE_PREFIX).values_list(
         "account__code", "kind", "occurred_at", "logged_by__username", "subject", "cost",
-        "task__key",
+        "fulfilled_task__key",
     )  # fmt: skip
     for row in sorted(rows, key=lambda r: json.dumps(r, default=_plain)):
         feed(*row)

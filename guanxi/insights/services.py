@@ -166,7 +166,7 @@ def analysis_run(
 
     ``cost_to_serve`` maps account id → what serving it has cost so far (gifts, banquets,
     discounts, visits); accounts not in it count 0. When not given, it is the touchpoint costs
-    logged up to ``as_of`` (`guanxi.activities.selectors.cost_to_serve`). The run is recorded
+    logged up to ``as_of`` (`guanxi.touchpoints.selectors.cost_to_serve`). The run is recorded
     before it starts, so a failure stays visible with its reason; its scores are written all at
     once or not at all.
     Raises ApplicationError (the run marked failed) when the data cannot be analysed.
@@ -182,7 +182,7 @@ def analysis_run(
         )
     if cost_to_serve is None:
         # What gifts, banquets and trips logged as touchpoints cost up to the date (C12 → CLP).
-        from guanxi.activities.selectors import cost_to_serve as touchpoint_costs
+        from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 
         cost_to_serve = touchpoint_costs(as_of=as_of)
     started = time.perf_counter()

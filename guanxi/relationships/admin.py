@@ -30,7 +30,6 @@ from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilt
 from unfold.decorators import display
 
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.activities.models import Touchpoint
 from guanxi.core.admin_mixins import (
     ConfigAccessMixin,
     RoleAccessMixin,
@@ -63,6 +62,7 @@ from guanxi.relationships.services import (
     buying_centre_member_set,
     relationship_stage_record,
 )
+from guanxi.touchpoints.models import Touchpoint
 
 STANCE_LABEL = {
     StanceToUs.CHAMPION: "success",
@@ -411,7 +411,7 @@ class RelationshipStageEventAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedQ
         tp = obj.evidence
         if tp is None:
             return "—"
-        url = reverse("admin:activities_touchpoint_change", args=(tp.pk,))
+        url = reverse("admin:touchpoints_touchpoint_change", args=(tp.pk,))
         text = f"{timezone.localtime(tp.occurred_at):%Y-%m-%d} · {tp.get_kind_display()}"
         return format_html('<a class="text-primary-600" href="{}">{}</a>', url, text)
 

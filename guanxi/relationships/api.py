@@ -17,7 +17,6 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.accounts.services import account_for_actor
-from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.api import MAX_ID, InputSchema
 from guanxi.core.errors import ApplicationError, NotFound
@@ -36,6 +35,7 @@ from guanxi.relationships.models import (
 )
 from guanxi.relationships.risks import RelationshipHealth, relationship_health
 from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centre
+from guanxi.touchpoints.models import Touchpoint
 
 router = Router(tags=["relationships"])
 

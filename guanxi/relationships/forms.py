@@ -29,7 +29,6 @@ from unfold.widgets import (
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import users_who_see
-from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import ServiceRulesForm
 from guanxi.core.models import User
@@ -41,6 +40,7 @@ from guanxi.relationships.models import (
     RelationshipStageEvent,
 )
 from guanxi.relationships.services import buying_centre_member_check, relationship_stage_check
+from guanxi.touchpoints.models import Touchpoint
 
 INFLUENCE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 EVIDENCE_CHOICES = 500  # the account's latest touchpoints offered as evidence

@@ -139,7 +139,7 @@ class RelationshipStageEvent(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=RelationshipStage.choices)
     reached_on = models.DateField(_("reached on"))
     evidence = models.ForeignKey(
-        "activities.Touchpoint",
+        "touchpoints.Touchpoint",
         verbose_name=_("evidence (touchpoint)"),
         null=True,
         blank=True,

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from guanxi.accounts.models import Account
-from guanxi.activities.models import Touchpoint
 from guanxi.core.models import User
 from guanxi.relationships.models import (
     STAGE_ORDER,
@@ -26,6 +25,7 @@ from guanxi.relationships.models import (
     RelationshipStageEvent,
     StanceToUs,
 )
+from guanxi.touchpoints.models import Touchpoint
 
 # SQLite caps the parameters of one query; long id lists are read in chunks.
 CHUNK = 2000

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
@@ -26,6 +25,7 @@ from guanxi.relationships.models import (
     StanceToUs,
     SupplierStage,
 )
+from guanxi.touchpoints.models import Touchpoint
 
 
 def _visible(user: User | None, account: Account) -> None:

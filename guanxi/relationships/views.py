@@ -163,7 +163,7 @@ def _seat_rows(centre: BuyingCentre, today: dt.date, request: HttpRequest) -> li
                 ],
                 "attitude": seat.member.get_stance_display(),
                 "stage": RelationshipStage(seat.stage).label if seat.stage else None,
-                "evidence_url": reverse("admin:activities_touchpoint_change", args=(evidence_id,))
+                "evidence_url": reverse("admin:touchpoints_touchpoint_change", args=(evidence_id,))
                 if evidence_id
                 else None,
                 "last_touch": days_ago(seat.last_touch_at, today),

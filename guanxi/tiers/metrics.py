@@ -29,11 +29,11 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
-from guanxi.activities.selectors import cost_to_serve
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.tiers.models import Metric
+from guanxi.touchpoints.selectors import cost_to_serve
 from guanxi.transactions.models import Transaction
 
 ZERO = Decimal("0.00")

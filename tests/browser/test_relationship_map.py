@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from guanxi.activities.models import Touchpoint, TouchpointKind
 from guanxi.core.models import Role, Team
 from guanxi.core.testing import make_account, make_contact, make_user
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

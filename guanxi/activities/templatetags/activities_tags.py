@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.activities.models import Task, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.today import display_title
+from guanxi.touchpoints.models import Touchpoint
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def account_activity_card(context: Any, account: Any, user: Any) -> dict[str, An
     request = context.get("request")
     back = request.get_full_path() if request is not None else ""
     log_url = (
-        reverse("admin:activities_touchpoint_add")
+        reverse("admin:touchpoints_touchpoint_add")
         + "?"
         + urlencode({"account": account.pk, **({"next": back} if back else {})})
     )
@@ -55,7 +56,7 @@ def account_activity_card(context: Any, account: Any, user: Any) -> dict[str, An
         "tasks_url": reverse("admin:activities_task_changelist")
         + "?"
         + urlencode({"account__id__exact": account.pk}),
-        "touchpoints_url": reverse("admin:activities_touchpoint_changelist")
+        "touchpoints_url": reverse("admin:touchpoints_touchpoint_changelist")
         + "?"
         + urlencode({"account__id__exact": account.pk}),
     }

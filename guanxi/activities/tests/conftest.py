@@ -15,8 +15,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from guanxi.activities.models import Touchpoint
 from guanxi.tiers.models import AccountTier, GreetingRole, Tier, TierPolicy, TierScheme
+from guanxi.touchpoints.models import Touchpoint
 
 VIP_GROUP = "VIP WeChat group"
 

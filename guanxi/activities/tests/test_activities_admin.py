@@ -13,13 +13,14 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
 from guanxi.core.testing import make_account, make_contact
+from guanxi.touchpoints.models import Touchpoint
 
 TODAY = dt.date(2026, 6, 15)
 TASKS = "admin:activities_task_changelist"
-ADD = "admin:activities_touchpoint_add"
+ADD = "admin:touchpoints_touchpoint_add"
 
 
 def make_task(account, kind=TaskKind.CALL, due=TODAY, **extra) -> Task:
@@ -74,7 +75,7 @@ def test_pages_render_in_both_languages(client, cast, language):
     client.force_login(cast.alice)
     for url in (
         reverse(TASKS),
-        reverse("admin:activities_touchpoint_changelist"),
+        reverse("admin:touchpoints_touchpoint_changelist"),
         reverse(ADD),
         reverse("admin:activities_task_compliance"),
         reverse("admin:activities_task_today"),
@@ -96,7 +97,7 @@ def test_mark_done_asks_for_the_kind_then_logs_touchpoints(client, cast, english
     assert not Touchpoint.objects.exists()
     response = client.post(reverse(TASKS), {**data, "apply": "1", "kind": ""})
     assert response.status_code == 302
-    assert {t.task for t in Touchpoint.objects.all()} == {call, visit}
+    assert {t.fulfilled_task for t in Touchpoint.objects.all()} == {call, visit}
     assert set(Touchpoint.objects.values_list("kind", flat=True)) == {"call", "visit"}
     west.refresh_from_db()
     assert west.status == TaskStatus.OPEN
@@ -159,7 +160,7 @@ def test_touchpoint_form_logs_through_the_service_and_completes_the_task(client,
                                             task=visit.pk))  # fmt: skip
     assert response.status_code == 302 and response["Location"] == back
     tp = Touchpoint.objects.get()
-    assert tp.task == visit and list(tp.contacts.all()) == [contact]
+    assert tp.fulfilled_task == visit and list(tp.contacts.all()) == [contact]
     assert tp.logged_by == cast.alice
     visit.refresh_from_db()
     assert visit.status == TaskStatus.DONE
@@ -195,13 +196,13 @@ def test_touchpoints_are_scoped_and_only_managers_delete(client, cast):
     west = Touchpoint.objects.create(account=cast.west_account, kind="call",
                                      occurred_at=policy_local(2026, 6, 14))  # fmt: skip
     client.force_login(cast.alice)
-    rows = client.get(reverse("admin:activities_touchpoint_changelist")).context["cl"].result_list
+    rows = client.get(reverse("admin:touchpoints_touchpoint_changelist")).context["cl"].result_list
     assert list(rows) == [mine]
-    assert client.get(reverse("admin:activities_touchpoint_change",
+    assert client.get(reverse("admin:touchpoints_touchpoint_change",
                               args=(west.pk,))).status_code == 404  # fmt: skip
-    assert client.get(reverse("admin:activities_touchpoint_history",
+    assert client.get(reverse("admin:touchpoints_touchpoint_history",
                               args=(west.pk,))).status_code == 404  # fmt: skip
-    delete = reverse("admin:activities_touchpoint_delete", args=(mine.pk,))
+    delete = reverse("admin:touchpoints_touchpoint_delete", args=(mine.pk,))
     assert client.get(delete).status_code == 403
     client.force_login(cast.mia)
     assert client.get(delete).status_code == 200
@@ -220,8 +221,9 @@ def test_compliance_page_shows_kams_teams_and_cost_per_tier(
     overdue = make_task(cast.account, due=dt.date(2026, 6, 11), source=TaskSource.POLICY,
                         key="visit", tier=policy_a)  # fmt: skip
     Task.objects.filter(pk__in=[on_time.pk, overdue.pk]).update(created_at=policy_local(2026, 6, 1))
-    Touchpoint.objects.create(account=cast.account, kind="gift", task=on_time, cost=Decimal("100"),
-                              occurred_at=policy_local(2026, 6, 9))  # fmt: skip
+    gift = Touchpoint.objects.create(account=cast.account, kind="gift", cost=Decimal("100"),
+                                     occurred_at=policy_local(2026, 6, 9))  # fmt: skip
+    Task.objects.filter(pk=on_time.pk).update(touchpoint=gift)
     client.force_login(cast.lena)
     response = client.get(reverse("admin:activities_task_compliance"), {"period": "this_month"},
                           HTTP_ACCEPT_LANGUAGE=language)  # fmt: skip
@@ -368,7 +370,7 @@ def test_touchpoint_list_keeps_chinese_names_on_one_line(client, cast, policy_a)
     Touchpoint.objects.create(account=cast.account, kind="call", logged_by=cast.alice,
                               occurred_at=policy_local(2026, 6, 14))  # fmt: skip
     client.force_login(cast.alice)
-    text = client.get(reverse("admin:activities_touchpoint_changelist")).content.decode()
+    text = client.get(reverse("admin:touchpoints_touchpoint_changelist")).content.decode()
     assert f'<span class="whitespace-nowrap">{cast.alice}</span>' in text
 
 

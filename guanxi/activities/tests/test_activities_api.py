@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
 from guanxi.core.testing import JSON, make_contact
+from guanxi.touchpoints.models import Touchpoint
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from guanxi.activities.models import Task, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.selectors import compliance
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
 from guanxi.core.testing import make_account
 from guanxi.tiers.models import Tier, TierScheme
+from guanxi.touchpoints.models import Touchpoint
 
 D = dt.date
 START, END, AS_OF = D(2026, 3, 1), D(2026, 3, 31), D(2026, 3, 20)
@@ -142,10 +143,12 @@ def test_cost_of_privileges_per_tier(cast, policy_a, policy_b, policy_scheme):
     policy_put_in_tier(other, policy_b, since=D(2026, 1, 1))
     policy_put_in_tier(other, strategic, since=D(2026, 1, 1))
 
-    def spend(account, cost, when, **extra):
-        Touchpoint.objects.create(
-            account=account, kind="gift", occurred_at=when, cost=Decimal(cost), **extra
+    def spend(account, cost, when, task=None):
+        touchpoint = Touchpoint.objects.create(
+            account=account, kind="gift", occurred_at=when, cost=Decimal(cost)
         )
+        if task is not None:
+            Task.objects.filter(pk=task.pk).update(touchpoint=touchpoint)
 
     spend(cast.account, "100", policy_local(2026, 3, 5), task=a_task)  # via A's task
     spend(other, "50", policy_local(2026, 3, 6))  # no task: other's tier in "service" = B

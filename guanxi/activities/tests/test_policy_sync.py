@@ -102,7 +102,7 @@ def test_cadence_runs_from_the_last_touchpoint_and_logging_one_moves_the_next(ca
             user=cast.alice,
         )
     done = Task.objects.get(pk=tasks["call"].pk)
-    assert done.status == TaskStatus.DONE and touchpoint.task == done
+    assert done.status == TaskStatus.DONE and touchpoint.fulfilled_task == done
     following = open_tasks(cast.account)["call"]
     assert following.pk != done.pk and following.due_date == D(2026, 3, 10)
     assert open_tasks(cast.account)["visit"].due_date == D(2026, 3, 12)  # untouched

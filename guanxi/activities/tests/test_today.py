@@ -10,13 +10,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
 from guanxi.activities.today import agenda, agenda_subject
 from guanxi.contacts.models import KeyDate, KeyDateKind
 from guanxi.core.testing import make_account, make_contact
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.tiers.models import ChangeReason, TierChange
+from guanxi.touchpoints.models import Touchpoint
 
 TODAY = dt.date(2026, 6, 15)
 PAGE = "admin:activities_task_today"
@@ -205,7 +206,7 @@ def test_one_click_logs_the_visit_and_schedules_the_next(client, cast, policy_a,
     assert response.redirect_chain[-1][0] == reverse(PAGE)
     visit.refresh_from_db()
     assert visit.status == TaskStatus.DONE
-    touchpoint = Touchpoint.objects.get(task=visit)
+    touchpoint = Touchpoint.objects.get(fulfilled_task=visit)
     assert touchpoint.kind == "visit" and touchpoint.notes == "谈了新合同"
     assert touchpoint.logged_by == cast.alice
     following = Task.objects.get(account=cast.account, kind=TaskKind.VISIT,
@@ -222,7 +223,7 @@ def test_one_click_records_the_cost_of_a_gift(client, cast, policy_a):
     with frozen():
         client.post(reverse("admin:activities_task_log", args=(gift.pk,)),
                     {"kind": "gift", "cost": "88.50"})  # fmt: skip
-    assert Touchpoint.objects.get(task=gift).cost == Decimal("88.50")
+    assert Touchpoint.objects.get(fulfilled_task=gift).cost == Decimal("88.50")
     gift.refresh_from_db()
     assert gift.status == TaskStatus.DONE
 

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus, Touchpoint
-from guanxi.activities.selectors import last_touchpoints, tasks_for
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
+from guanxi.activities.selectors import tasks_for
 from guanxi.activities.services import (
     policy_tasks_sync,
     task_cancel,
@@ -22,6 +22,8 @@ from guanxi.activities.services import (
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
 from guanxi.core.errors import NotFound
 from guanxi.core.testing import make_contact
+from guanxi.touchpoints.models import Touchpoint
+from guanxi.touchpoints.selectors import last_touchpoints
 
 D = dt.date
 NOW = policy_local(2026, 3, 10, 17)
@@ -80,7 +82,7 @@ def test_logging_a_visit_completes_the_visit_task_and_schedules_the_next(planned
     assert touchpoint.logged_by == cast.alice and touchpoint.subject == "Quarterly review"
     assert list(touchpoint.contacts.all()) == [wang] and touchpoint.cost == Decimal("0.00")
     visit.refresh_from_db()
-    assert touchpoint.task == visit and visit.status == TaskStatus.DONE
+    assert touchpoint.fulfilled_task == visit and visit.status == TaskStatus.DONE
     assert visit.completed_at == policy_local(2026, 3, 10, 11)
     following = Task.objects.get(account=cast.account, key="visit", status=TaskStatus.OPEN)
     assert following.due_date == D(2026, 3, 20)
@@ -225,7 +227,7 @@ def test_completing_a_policy_task_without_a_touchpoint_logs_one(planned):
     call.refresh_from_db()
     assert call.status == TaskStatus.DONE
     touchpoint = Touchpoint.objects.get()
-    assert touchpoint.kind == "call" and touchpoint.task == call
+    assert touchpoint.kind == "call" and touchpoint.fulfilled_task == call
     assert Task.objects.get(key="call", status=TaskStatus.OPEN).due_date == D(2026, 3, 13)
 
 
@@ -236,7 +238,7 @@ def test_completing_with_a_touchpoint_links_it(planned):
     task_complete(task=visit, user=cast.alice, touchpoint=earlier)
     earlier.refresh_from_db()
     visit.refresh_from_db()
-    assert earlier.task == visit and visit.completed_at == earlier.occurred_at
+    assert earlier.fulfilled_task == visit and visit.completed_at == earlier.occurred_at
     call = Task.objects.get(account=cast.account, key="call")
     with pytest.raises(ValidationError, match="does not complete"):
         task_complete(task=call, user=cast.alice, touchpoint=earlier)

@@ -14,7 +14,6 @@ from django.db.models import Count, Max
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.activities.models import Touchpoint
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role, User
 from guanxi.demo.generator import DemoGenerator
@@ -28,6 +27,7 @@ from guanxi.relationships.models import (
     BuyingRole,
     RelationshipStageEvent,
 )
+from guanxi.touchpoints.models import Touchpoint
 
 AS_OF = dt.date(2026, 6, 30)
 N = 40

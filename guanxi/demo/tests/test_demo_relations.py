@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from guanxi.accounts.models import Account
-from guanxi.activities.models import Task, TaskKind, TaskStatus, Touchpoint
+from guanxi.activities.models import Task, TaskKind, TaskStatus
 from guanxi.contacts.models import Contact
 from guanxi.core.models import JobRun, JobStatus, Role, User
 from guanxi.demo.relations import MEMBER_TAG, RelationsPlanner, month_window, tier_categories
@@ -26,6 +26,7 @@ from guanxi.demo.services import (
 from guanxi.insights.models import AccountScore
 from guanxi.tiers.models import AccountTier, DiscountReview, Metric, TierChange, TierScheme
 from guanxi.tiers.presets import PRESETS
+from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions.models import Transaction
 
 AS_OF = dt.date(2026, 6, 30)  # the tiers' month: May 2026

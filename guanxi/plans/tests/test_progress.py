@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from guanxi.activities.models import Touchpoint, TouchpointKind
 from guanxi.core.testing import make_contact, make_transaction
 from guanxi.plans.models import ActionStatus, PlanAction
 from guanxi.plans.selectors import actions_due_for, plan_progress, plans_visible_to
@@ -27,6 +26,7 @@ from guanxi.relationships.services import (
     buying_centre_member_set,
     relationship_stage_record,
 )
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from guanxi.activities.models import Touchpoint, TouchpointKind
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.testing import make_contact
 from guanxi.relationships.models import (
@@ -23,6 +22,7 @@ from guanxi.relationships.services import (
     buying_centre_member_set,
     relationship_stage_record,
 )
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -1,0 +1,117 @@
+"""Writes of the touchpoint ledger. `touchpoint_check` validates what a user says happened;
+`touchpoint_create` records it. Logging a touchpoint as a KAM does (which also completes the
+task it fulfils and re-plans the tier policy's tasks) is `guanxi.activities.services.
+touchpoint_log`, one floor up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_is_visible
+from guanxi.contacts.models import Contact
+from guanxi.core.errors import NotFound
+from guanxi.core.models import User
+from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+
+# A clock a few minutes fast on a phone must not reject a call just made.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class TouchpointDraft:
+    """A touchpoint that passed every check, ready to be recorded."""
+
+    account: Account
+    kind: str
+    occurred_at: dt.datetime
+    contact_ids: list[int]
+    subject: str
+    notes: str
+    cost: Decimal | None
+
+
+def money_or_none(value: Any, field: str) -> Decimal | None:
+    """A cost in yuan with two places, or None for no cost; bad input names ``field``."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter the cost as a number of yuan.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("The cost cannot be negative.")})
+    if amount >= Decimal("1e12"):
+        raise ValidationError({field: _("The cost is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def touchpoint_check(
+    *,
+    account: Account,
+    kind: str,
+    occurred_at: dt.datetime,
+    user: User,
+    contacts: Iterable[Contact | int] = (),
+    subject: str = "",
+    notes: str = "",
+    cost: Decimal | str | None = None,
+) -> TouchpointDraft:
+    """Check a touchpoint before it is recorded: an account the user sees (else 404), a known
+    kind, a moment that has happened (a naive time is wall-clock time in TIME_ZONE), a cost that
+    is a sum of yuan, contacts of this account."""
+    if account is None or not account_is_visible(user, account):
+        raise NotFound(_("Account not found."))
+    if kind not in TouchpointKind.values:
+        raise ValidationError({"kind": _("Choose what kind of touchpoint this was.")})
+    if not isinstance(occurred_at, dt.datetime):
+        raise ValidationError({"occurred_at": _("Enter the date and time it happened.")})
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)  # a wall-clock time in TIME_ZONE
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {"occurred_at": _("The touchpoint is in the future; log it once it has happened.")}
+        )
+    amount = money_or_none(cost, "cost")
+    if len(subject) > 200:
+        raise ValidationError({"subject": _("Keep the subject under 200 characters.")})
+    contact_ids = sorted({c if isinstance(c, int) else c.pk for c in contacts})
+    found = set(
+        Contact.objects.filter(account=account, pk__in=contact_ids).values_list("pk", flat=True)
+    )
+    if found != set(contact_ids):
+        raise ValidationError({"contacts": _("Choose contacts of this account.")})
+    return TouchpointDraft(
+        account=account,
+        kind=kind,
+        occurred_at=occurred_at,
+        contact_ids=contact_ids,
+        subject=subject.strip(),
+        notes=notes,
+        cost=amount,
+    )
+
+
+def touchpoint_create(*, draft: TouchpointDraft, user: User) -> Touchpoint:
+    """Record a checked touchpoint, logged by ``user``, with its contacts."""
+    touchpoint = Touchpoint.objects.create(
+        account=draft.account,
+        kind=draft.kind,
+        occurred_at=draft.occurred_at,
+        logged_by=user,
+        subject=draft.subject,
+        notes=draft.notes,
+        cost=draft.cost,
+    )
+    if draft.contact_ids:
+        touchpoint.contacts.set(draft.contact_ids)
+    return touchpoint
