@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "guanxi.activities"
     label = "activities"
-    verbose_name = _("Touchpoints and tasks (客户接触)")
+    verbose_name = _("Tasks")

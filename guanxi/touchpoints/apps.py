@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class TouchpointsConfig(AppConfig):
     name = "guanxi.touchpoints"
     label = "touchpoints"
-    verbose_name = _("Touchpoints (客户接触点)")
+    verbose_name = _("Touchpoints")
