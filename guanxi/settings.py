@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guanxi.activities",
     "guanxi.relationships",
     "guanxi.plans",
+    "guanxi.workspace",
     "guanxi.demo",
 ]
 

@@ -36,8 +36,8 @@ from guanxi.core.admin_mixins import (
     StaffModelAdmin,
     is_staff,
 )
+from guanxi.core.formatting import money
 from guanxi.core.models import User
-from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
     AbcClassFilter,

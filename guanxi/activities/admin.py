@@ -28,11 +28,12 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 
 from guanxi.activities import views
+from guanxi.activities.display import display_title, one_click_kind
 from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.policy import task_role_label
-from guanxi.activities.selectors import fulfilled_task
-from guanxi.activities.today import display_title, one_click_kind
+from guanxi.activities.selectors import fulfilled_task, tasks_for
+from guanxi.activities.services import task_cancel, task_reschedule, touchpoint_log
 from guanxi.core.admin_mixins import (
     LocalDateRangeFilter,
     RelatedOnlyDropdownFilter,
@@ -198,7 +199,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
-        from guanxi.activities.services import task_reschedule
 
         if change and "due_date" in form.changed_data:
             task_reschedule(task=Task.objects.get(pk=obj.pk), due_date=obj.due_date,
@@ -209,7 +209,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark done (logs a touchpoint)"))
     def mark_done(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        from guanxi.activities.services import touchpoint_log
 
         form = MarkDoneForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound or not form.is_valid():
@@ -229,7 +228,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel, with a reason"))
     def cancel_tasks(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        from guanxi.activities.services import task_cancel
 
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound or not form.is_valid():
@@ -356,7 +354,6 @@ class TouchpointAdmin(ScopedModelAdmin):
     def get_task_queryset(self, request: HttpRequest, account_id: int | None = None) -> QuerySet:
         """Open tasks the touchpoint may fulfil: every visible open task of the chosen account,
         or, before an account is chosen, the user's own open tasks (not a whole company's)."""
-        from guanxi.activities.selectors import tasks_for
 
         if account_id:
             return tasks_for(request.user, assignee=None, account_id=account_id)
@@ -371,7 +368,6 @@ class TouchpointAdmin(ScopedModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        from guanxi.activities.services import touchpoint_log
 
         data = form.cleaned_data
         logged = touchpoint_log(

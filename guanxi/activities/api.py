@@ -11,12 +11,13 @@ from ninja.pagination import paginate
 
 from guanxi.accounts.services import account_for_actor
 from guanxi.activities import services
+from guanxi.activities.display import display_title
 from guanxi.activities.models import Task, TaskStatus
-from guanxi.activities.selectors import tasks_for
-from guanxi.activities.today import agenda, display_title
+from guanxi.activities.selectors import agenda_subject, next_open_task, tasks_for
 from guanxi.core.api import MAX_ID, InputSchema, Pagination
 from guanxi.core.errors import NotFound
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from guanxi.workspace.today import agenda
 
 router = Router(tags=["activities"])
 
@@ -246,7 +247,6 @@ def _agenda_out(day) -> dict:
     summary="Your day: due tasks, key dates, tier changes, relationship risks",
 )
 def today(request: HttpRequest, query: Query[AgendaQuery]):
-    from guanxi.activities.today import agenda_subject
 
     subject = request.auth
     if query.user is not None and query.user != request.auth.pk:
@@ -301,7 +301,6 @@ def _touchpoint_out(tp: Touchpoint, done: Task | None, next_task: Task | None) -
     summary="Log a touchpoint; completes the task it fulfils and schedules the next",
 )
 def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
-    from guanxi.activities.today import next_open_task
 
     account = account_for_actor(actor=request.auth, account_id=payload.account)
     task = _task(request, payload.task, field="task") if payload.task else None

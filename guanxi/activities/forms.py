@@ -19,8 +19,8 @@ from unfold.widgets import (
 )
 
 from guanxi.accounts.models import Account
+from guanxi.activities.display import display_title
 from guanxi.activities.models import COMPLETES, Task, TaskStatus
-from guanxi.activities.today import display_title
 from guanxi.contacts.models import Contact
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 

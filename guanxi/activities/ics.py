@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from guanxi.activities.display import display_title
 from guanxi.activities.models import CalendarFeed, Task
 from guanxi.activities.policy import task_role_label
-from guanxi.activities.today import display_title, open_tasks
+from guanxi.activities.selectors import open_tasks
 from guanxi.core.models import User
 
 PRODID = "-//Guanxi CRM//Tasks//ZH"

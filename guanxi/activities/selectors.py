@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Greatest, TruncDate
@@ -17,7 +18,7 @@ from django.utils import timezone
 from guanxi.accounts.selectors import visible_to
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.core.dates import local_midnight
-from guanxi.core.models import Team, User
+from guanxi.core.models import Role, Team, User
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint
 
@@ -242,3 +243,43 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
         ),
     )
     report.cost_total = sum((b.cost for b in totals.values()), ZERO)
+
+
+def agenda_subjects(viewer: User) -> QuerySet[User]:
+    """The people whose Today page `viewer` may open: themself; a team lead their team; managers
+    and admins every active staff user."""
+    users = User.objects.filter(is_active=True, is_staff=True)
+    if viewer.sees_all_accounts:
+        return users.order_by("username")
+    q = Q(pk=viewer.pk)
+    if viewer.leads_team:
+        q |= Q(team_id=viewer.team_id)
+    return users.filter(q).order_by("username")
+
+
+def agenda_subject(viewer: User, user_id: Any) -> User | None:
+    """The member `viewer` picked, or None when they may not see that person's day (→ 404)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return agenda_subjects(viewer).filter(pk=pk).first()
+
+
+def picks_members(viewer: User) -> bool:
+    return viewer.sees_all_accounts or viewer.role == Role.TEAM_LEAD
+
+
+def open_tasks(user: User, viewer: User | None = None) -> QuerySet[Task]:
+    """`user`'s open tasks on accounts `viewer` may see."""
+
+    return tasks_for(viewer or user, assignee=user)
+
+
+def next_open_task(task: Task) -> Task | None:
+    """After logging `task`, the task of the same kind now waiting on its account (the policy
+    engine schedules the next visit at once), for the success message."""
+    qs = Task.objects.filter(account_id=task.account_id, kind=task.kind, status=TaskStatus.OPEN)
+    if task.key:
+        qs = qs.filter(key=task.key)
+    return qs.exclude(pk=task.pk).order_by("due_date", "id").first()

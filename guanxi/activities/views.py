@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.selectors import visible_to
+from guanxi.activities.display import display_title
 from guanxi.activities.forms import PERIODS, ComplianceForm, OneClickLogForm
 from guanxi.activities.ics import (
     calendar_feed_ensure,
@@ -29,16 +30,12 @@ from guanxi.activities.ics import (
     tasks_calendar,
 )
 from guanxi.activities.models import Task, TaskStatus
-from guanxi.activities.today import (
-    agenda,
-    agenda_subject,
-    agenda_subjects,
-    display_title,
-    next_open_task,
-)
+from guanxi.activities.selectors import agenda_subject, agenda_subjects, compliance, next_open_task
+from guanxi.activities.services import touchpoint_log
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.touchpoints.models import TouchpointKind
+from guanxi.workspace.today import agenda
 
 TODAY = "admin:activities_task_today"
 
@@ -104,7 +101,6 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
     """One click: log the touchpoint that completes the task, then back to where it came from,
     naming the date the next one is due. A GET (a bookmarked or reloaded URL) logs nothing and
     goes to Today instead of a bare "405"."""
-    from guanxi.activities.services import touchpoint_log
 
     if request.method != "POST":
         return HttpResponseRedirect(reverse(TODAY))
@@ -211,7 +207,6 @@ def period_bounds(code: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
-    from guanxi.activities.selectors import compliance
 
     form = ComplianceForm(request.GET or None)
     code = form.cleaned_data.get("period") if form.is_valid() else ""

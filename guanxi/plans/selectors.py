@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 
 from guanxi.accounts.selectors import period_totals, visible_to
 from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.formatting import money
 from guanxi.core.models import User
 from guanxi.core.selectors import ordered
-from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.plans.models import (
     CADENCE_MONTHS,
     AccountPlan,

@@ -46,7 +46,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
-from guanxi.core.templatetags.guanxi_admin import money
+from guanxi.core.formatting import money
 from guanxi.tiers import attendance, forms
 from guanxi.tiers.models import (
     AccountLifecycleStage,

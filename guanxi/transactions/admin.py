@@ -20,7 +20,7 @@ from guanxi.core.admin_mixins import (
     ServiceRulesForm,
     StaffModelAdmin,
 )
-from guanxi.core.templatetags.guanxi_admin import money
+from guanxi.core.formatting import money
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 

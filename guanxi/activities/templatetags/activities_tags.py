@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from guanxi.accounts.selectors import account_is_visible
+from guanxi.activities.display import display_title
 from guanxi.activities.models import Task, TaskStatus
-from guanxi.activities.today import display_title
 from guanxi.touchpoints.models import Touchpoint
 
 register = template.Library()

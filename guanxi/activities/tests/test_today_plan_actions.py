@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from guanxi.activities.tests.conftest import policy_local
-from guanxi.activities.today import agenda
 from guanxi.plans.services import action_complete, action_create, plan_create
+from guanxi.workspace.today import agenda
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -27,8 +27,13 @@ def actions(cast):
     plan = plan_create(account=cast.account, year=2026, owner=cast.alice, user=cast.alice)
     day = dt.date(2026, 6, 15)
     return {
-        name: action_create(plan=plan, user=cast.alice, title=name, owner=cast.alice,
-                            due_on=day + dt.timedelta(days=offset))  # fmt: skip
+        name: action_create(
+            plan=plan,
+            user=cast.alice,
+            title=name,
+            owner=cast.alice,
+            due_on=day + dt.timedelta(days=offset),
+        )  # fmt: skip
         for name, offset in (("late", -3), ("this week", 5), ("next month", 30))
     }
 

@@ -7,17 +7,13 @@ from typing import Any
 
 from django import template
 
+from guanxi.core.formatting import money
+
 register = template.Library()
 
 
-@register.filter
-def money(value: Any, places: int = 0) -> str:
-    """¥12,345: whole yuan grouped by thousands in every language (Django's zh-hans locale
-    groups by nothing, which makes large sums hard to read); overview pages need no cents,
-    ledgers ask for them with `places=2` (¥84,493.63)."""
-    if value is None or value == "":
-        return "—"
-    return f"¥{Decimal(value):,.{int(places)}f}"
+# The one formatter of sums, shared with the services that write sentences.
+register.filter("money", money)
 
 
 @register.filter

@@ -22,7 +22,8 @@ from guanxi.settings import huey_config
 
 def test_a_successful_job_records_its_summary_and_duration(db):
     summary = job_record(
-        "sample", lambda *, n: {"as_of": dt.date(2026, 6, 30), "total": Decimal("1.50"), "n": n},
+        "sample",
+        lambda *, n: {"as_of": dt.date(2026, 6, 30), "total": Decimal("1.50"), "n": n},
         n=3,
     )
     run = JobRun.objects.get()
@@ -171,9 +172,7 @@ def test_nightly_defaults_to_today_local_time(db, fake_steps, settings):
     assert {d for _n, d in order} == {dt.date(2026, 6, 30)}
 
 
-def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(
-    db, fake_steps, monkeypatch
-):
+def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_steps, monkeypatch):
     order, state = fake_steps
     state["fail"] = "tiering"
     monkeypatch.setattr(core_tasks.nightly.task_class, "default_retry_delay", 0)

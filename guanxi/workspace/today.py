@@ -21,68 +21,35 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.activities.models import Task, TaskKind, TaskStatus
+from guanxi.activities.display import (
+    COSTLY,
+    ONE_CLICK,
+    display_title,
+    in_days_words,
+    overdue_words,
+)
+from guanxi.activities.models import Task
+from guanxi.activities.selectors import open_tasks
+from guanxi.contacts.models import Contact, KeyDate
 from guanxi.core.dates import next_occurrence, recurring_within_q
-from guanxi.core.models import Role, User
+from guanxi.core.formatting import money
+from guanxi.core.models import User
+from guanxi.insights.models import AccountScore
+from guanxi.insights.selectors import latest_run
+from guanxi.plans.selectors import actions_due_for
+from guanxi.relationships.risks import relationship_health_for
+from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
+from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
+from guanxi.touchpoints.selectors import last_touchpoints
 
 #: How far ahead Today looks for upcoming tasks, birthdays and anniversaries, and how far back
 #: for tier changes.
 WINDOW_DAYS = 7
 NO_RANK = 10_000
 
-# The touchpoint a one-click button logs for each kind of task, and its label.
-ONE_CLICK: dict[str, tuple[str, Any]] = {
-    TaskKind.CALL: (TouchpointKind.CALL, gettext_lazy("Log call")),
-    TaskKind.VISIT: (TouchpointKind.VISIT, gettext_lazy("Log visit")),
-    TaskKind.BIRTHDAY_GIFT: (TouchpointKind.GIFT, gettext_lazy("Gift given")),
-    TaskKind.ANNIVERSARY_GIFT: (TouchpointKind.GIFT, gettext_lazy("Gift given")),
-    TaskKind.BANQUET: (TouchpointKind.BANQUET, gettext_lazy("Banquet held")),
-    TaskKind.TRIP: (TouchpointKind.TRIP, gettext_lazy("Trip done")),
-    TaskKind.GROUP_INVITE: (TouchpointKind.GROUP_INVITE, gettext_lazy("Invited")),
-    TaskKind.FOLLOW_UP: (TouchpointKind.CALL, gettext_lazy("Log")),
-}
-# Touchpoints that usually cost money: their one-click form offers a cost field.
-COSTLY = {TouchpointKind.GIFT, TouchpointKind.BANQUET, TouchpointKind.TRIP, TouchpointKind.EVENT}
-
-
-def display_title(task: Task) -> str:
-    """The task's title in the reader's language (policy tasks are composed again)."""
-    from guanxi.activities.policy import task_display_title
-
-    return task_display_title(task)
-
-
-def one_click_kind(task: Task) -> str:
-    return ONE_CLICK.get(task.kind, (TouchpointKind.OTHER, ""))[0]
-
 
 # --- Who may see whose day ----------------------------------------------------------------------
-
-
-def agenda_subjects(viewer: User) -> QuerySet[User]:
-    """The people whose Today page `viewer` may open: themself; a team lead their team; managers
-    and admins every active staff user."""
-    users = User.objects.filter(is_active=True, is_staff=True)
-    if viewer.sees_all_accounts:
-        return users.order_by("username")
-    q = Q(pk=viewer.pk)
-    if viewer.leads_team:
-        q |= Q(team_id=viewer.team_id)
-    return users.filter(q).order_by("username")
-
-
-def agenda_subject(viewer: User, user_id: Any) -> User | None:
-    """The member `viewer` picked, or None when they may not see that person's day (→ 404)."""
-    try:
-        pk = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    return agenda_subjects(viewer).filter(pk=pk).first()
-
-
-def picks_members(viewer: User) -> bool:
-    return viewer.sees_all_accounts or viewer.role == Role.TEAM_LEAD
 
 
 # --- Rows ---------------------------------------------------------------------------------------
@@ -97,7 +64,6 @@ class Standing:
     clv: Decimal | None = None
 
     def words(self) -> list[str]:
-        from guanxi.core.templatetags.guanxi_admin import money
 
         parts = []
         if self.tier is not None:
@@ -111,24 +77,6 @@ def _priority(standing: Standing, urgency: int) -> tuple:
     # Tier first, then CLV (unscored last), then urgency (more overdue first).
     clv = standing.clv
     return (standing.rank, clv is None, -(clv or 0), -urgency)
-
-
-def overdue_words(days_overdue: int) -> str:
-    if days_overdue > 0:
-        return ngettext("%(n)s day overdue", "%(n)s days overdue", days_overdue) % {
-            "n": days_overdue
-        }
-    if days_overdue == 0:
-        return _("due today")
-    return ngettext("due in %(n)s day", "due in %(n)s days", -days_overdue) % {"n": -days_overdue}
-
-
-def in_days_words(days: int) -> str:
-    if days == 0:
-        return _("today")
-    if days == 1:
-        return _("tomorrow")
-    return ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days}
 
 
 @dataclass
@@ -254,10 +202,6 @@ def their_accounts(user: User, viewer: User | None = None) -> QuerySet[Account]:
 def standings(account_ids: list[int], *, on: dt.date | None = None) -> dict[int, Standing]:
     """Highest tier in force (over active schemes) and latest CLV per account, in a few
     queries."""
-    from guanxi.insights.models import AccountScore
-    from guanxi.insights.selectors import latest_run
-    from guanxi.tiers.models import Tier
-    from guanxi.tiers.selectors import current_tier_ids
 
     result = {pk: Standing() for pk in account_ids}
     if not account_ids:
@@ -293,17 +237,9 @@ def _task_item(task: Task, standing: Standing, as_of: dt.date) -> TaskItem:
     )
 
 
-def open_tasks(user: User, viewer: User | None = None) -> QuerySet[Task]:
-    """`user`'s open tasks on accounts `viewer` may see."""
-    from guanxi.activities.selectors import tasks_for
-
-    return tasks_for(viewer or user, assignee=user)
-
-
 def _key_dates(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[KeyDateItem]:
-    from guanxi.contacts.models import Contact, KeyDate
 
     items: list[KeyDateItem] = []
     contacts = (
@@ -356,7 +292,6 @@ def tier_direction(change: Any) -> str:
 def _rollout_days(scheme_ids: set[int]) -> dict[int, dt.date]:
     """scheme id → the first day its tiering ran (its earliest tier change). One indexed
     look-up per scheme (scheme, effective_on): there are only a few schemes."""
-    from guanxi.tiers.models import TierChange
 
     result = {}
     for scheme_id in scheme_ids:
@@ -377,7 +312,6 @@ def _tier_changes(
     """Tier moves of the last days. A scheme's rollout (every account's first tier on the
     day the scheme first ran) is left out: it is not news, and it would bury the real moves.
     A first tier given later is shown as "new", never as an up-move."""
-    from guanxi.tiers.models import SchemePurpose, TierChange
 
     changes = list(
         TierChange.objects.filter(
@@ -434,7 +368,6 @@ def shortest_cadence(policy: Any) -> tuple[int | None, Any]:
 
 def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt.date]:
     """The local day of the latest touchpoint of any kind per account."""
-    from guanxi.touchpoints.selectors import last_touchpoints
 
     per_kind = last_touchpoints(account_ids, as_of=as_of)
     return {pk: max(days.values()) for pk, days in per_kind.items() if days}
@@ -443,8 +376,6 @@ def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt
 def _neglected(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[NeglectedItem]:
-    from guanxi.tiers.models import AccountTier
-    from guanxi.tiers.selectors import effective_policies
 
     if not account_ids:
         return []
@@ -505,7 +436,6 @@ def _relationship_risks(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[RelationshipRiskItem]:
     """The accounts whose buying centre has risks, in a fixed number of queries."""
-    from guanxi.relationships.risks import relationship_health_for
 
     at_risk = {
         pk: health
@@ -530,7 +460,6 @@ def _relationship_risks(
 
 def _plan_actions(user: User, viewer: User, as_of: dt.date) -> list[Any]:
     """Open account-plan actions the user owns, overdue or due within the window (一企一策)."""
-    from guanxi.plans.selectors import actions_due_for
 
     actions = actions_due_for(user, until=as_of + dt.timedelta(days=WINDOW_DAYS))
     return list(visible_to(actions, viewer, prefix="plan__account__"))
@@ -564,12 +493,3 @@ def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = No
     result.neglected.sort(key=lambda i: (i.priority, i.account.pk))
     result.relationship_risks.sort(key=lambda i: (i.priority, i.account.pk))
     return result
-
-
-def next_open_task(task: Task) -> Task | None:
-    """After logging `task`, the task of the same kind now waiting on its account (the policy
-    engine schedules the next visit at once), for the success message."""
-    qs = Task.objects.filter(account_id=task.account_id, kind=task.kind, status=TaskStatus.OPEN)
-    if task.key:
-        qs = qs.filter(key=task.key)
-    return qs.exclude(pk=task.pk).order_by("due_date", "id").first()

@@ -1,0 +1,15 @@
+"""Numbers as people read them, for pages and for the sentences services compose ("CLV ¥52,000")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def money(value: Any, places: int = 0) -> str:
+    """¥12,345: whole yuan grouped by thousands in every language (Django's zh-hans locale
+    groups by nothing, which makes large sums hard to read); overview pages need no cents,
+    ledgers ask for them with `places=2` (¥84,493.63)."""
+    if value is None or value == "":
+        return "—"
+    return f"¥{Decimal(value):,.{int(places)}f}"
