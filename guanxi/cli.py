@@ -151,10 +151,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from guanxi.imports.services import import_file
+    from guanxi.workspace.flows import file_import
 
     _migrate()
-    report = import_file(
+    report = file_import(
         kind=args.kind,
         path=args.file,
         username=args.user,
@@ -299,7 +299,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     from guanxi.core.errors import ApplicationError
     from guanxi.core.jobs import JobFailed
-    from guanxi.core.tasks import NIGHTLY_STEPS, nightly_job
+    from guanxi.workspace.tasks import NIGHTLY_STEPS, nightly_job
 
     _migrate()
     try:

@@ -159,7 +159,8 @@ def huey_config(*, redis_url: str, data_dir: Path, immediate: bool, workers: int
         "huey_class": "huey.RedisHuey" if redis_url else "huey.SqliteHuey",
         "immediate": immediate,
         # Huey keeps its clock in UTC; the nightly schedule converts to TIME_ZONE itself
-        # (guanxi.core.tasks.nightly_due), so the run follows local time wherever the server is.
+        # (guanxi.workspace.tasks.nightly_due), so the run follows local time wherever the server
+        # is.
         "utc": True,
         "consumer": {"workers": workers, "worker_type": "thread"},
         **storage,

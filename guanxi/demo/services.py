@@ -842,8 +842,8 @@ def demo_nightly(*, as_of: dt.date | None = None, progress: bool = False) -> dic
     On a demo without tiers yet, the months of tier history run right after analytics (the CLP
     levels need the scores), before today's tiering."""
     from guanxi.core.jobs import job_record
-    from guanxi.core.tasks import nightly_job
     from guanxi.tiers.models import AccountTier
+    from guanxi.workspace.tasks import nightly_job
 
     as_of = as_of or timezone.localdate()
     history: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ from guanxi.imports.columns import SPECS
 from guanxi.imports.forms import ImportForm
 from guanxi.imports.models import ImportRun, ImportStatus
 from guanxi.imports.report import SHOWN_ERRORS
+from guanxi.workspace.flows import file_import
 
 SHOWN_IN_ADMIN = 500
 
@@ -180,16 +181,12 @@ class ImportRunAdmin(ModelAdmin):
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         if not _staff(request):
             raise Http404
-        # Imported where used: the importer pulls in polars, which every command would otherwise
-        # pay for at start-up when Django loads the admin modules.
-        from guanxi.imports.services import import_file
-
         report = None
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                report = import_file(
+                report = file_import(
                     kind=form.cleaned_data["kind"],
                     user=request.user,
                     content=upload.read(),

@@ -8,8 +8,10 @@ updated + unchanged + failed always equals the rows read.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -61,12 +63,16 @@ def import_file(
     content: bytes | None = None,
     file_name: str = "",
     errors_file: bool | None = None,
+    after_write: Callable[[ImportRun, int, int], None] | None = None,
 ) -> ImportReport:
     """Import one file. Pass `path` (CLI) or `content` + `file_name` (upload).
 
     `user`/`username`: rows may only touch accounts that user can see; neither means the system
     with full access. `errors_file` (default: when a path is given) also writes the complete
-    error list to DATA_DIR/imports/import-<run>-errors.csv."""
+    error list to DATA_DIR/imports/import-<run>-errors.csv. `after_write(run, created, updated)`
+    runs when rows were written (not on a dry run), inside the import's error handling: the
+    follow-up a higher floor needs (`guanxi.workspace.flows.file_import` passes the discount
+    floor check)."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     started = time.monotonic()
@@ -104,12 +110,8 @@ def import_file(
         report.created, report.updated = outcome.created, outcome.updated
         report.unchanged = outcome.unchanged
         report.failed = errors["line"].n_unique() if errors.height else 0
-        if kind == "transactions" and not dry_run and (outcome.created or outcome.updated):
-            # Discounts below the account's tier floor are held for review, not accepted
-            # (updated rows keep their created_at, so then look at every unreviewed row).
-            from guanxi.tiers.services import discount_reviews_flag
-
-            discount_reviews_flag(since=None if outcome.updated else run.started_at)
+        if after_write is not None and not dry_run and (outcome.created or outcome.updated):
+            after_write(run, outcome.created, outcome.updated)
     except FileRejected as exc:
         report.fatal = str(exc)
     except Exception as exc:  # never a traceback for the user; the log keeps it
@@ -156,8 +158,6 @@ def errors_as_csv_rows(run: ImportRun) -> list[list[str]]:
 
 def template_csv(kind: str) -> str:
     """A CSV with the headers (and one example row) of `kind`, for the download button."""
-    import io
-
     spec = SPECS[kind]
     buf = io.StringIO()
     writer = csv.writer(buf)

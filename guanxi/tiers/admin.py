@@ -16,7 +16,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction as db_transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -71,12 +70,8 @@ from guanxi.tiers.selectors import (
     tier_migration_counts,
 )
 from guanxi.tiers.services import (
-    account_tier_override,
-    account_tier_override_clear,
-    policy_tasks_follow,
     scheme_load_preset,
 )
-from guanxi.tiers.tasks import tier_reevaluate
 from guanxi.tiers.templatetags.tiers_tags import (
     change_figures,
     change_reason,
@@ -87,6 +82,8 @@ from guanxi.tiers.templatetags.tiers_tags import (
     metric_value,
     rule_summary,
 )
+from guanxi.workspace import flows
+from guanxi.workspace.tasks import tier_reevaluate
 
 # (code, name, English name, description, English description): shown by the active language,
 # like the schemes' own name / name_en (the texts are data, not translated strings).
@@ -968,7 +965,8 @@ class AccountTierAdmin(ScopedReadAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                account_tier_override(
+                # The account's calls, visits and gifts follow the new tier at once.
+                flows.tier_set_by_hand(
                     account=row.account,
                     scheme=row.scheme,
                     tier=form.cleaned_data["tier"],
@@ -982,9 +980,6 @@ class AccountTierAdmin(ScopedReadAdmin):
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                # The account's calls, visits and gifts follow the new tier at once.
-                account_id = row.account.pk
-                db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
                 what = f"{row.account} · {form.cleaned_data['tier']}"
                 messages.success(request, labelled(self.set_by_hand(), what))
                 return HttpResponseRedirect(self._back(request))
@@ -1025,9 +1020,7 @@ class AccountTierAdmin(ScopedReadAdmin):
                 "back_url": back,
             }
             return TemplateResponse(request, "admin/tiers/accounttier/clear.html", context)
-        if account_tier_override_clear(account=row.account, scheme=row.scheme, user=request.user):
-            account_id = row.account_id
-            db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account_id))
+        if flows.tier_by_hand_cleared(account=row.account, scheme=row.scheme, user=request.user):
             messages.success(request, _("Override cleared; the rules decide again."))
         else:
             messages.info(request, _("There was no override to clear."))

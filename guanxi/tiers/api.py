@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction as db_transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -24,17 +23,13 @@ from guanxi.tiers.selectors import (
     last_run_on,
     rules_for_scheme,
 )
-from guanxi.tiers.services import (
-    account_tier_override,
-    account_tier_override_clear,
-    policy_tasks_follow,
-)
 from guanxi.tiers.templatetags.tiers_tags import (
     change_author,
     change_why,
     rule_summary,
     stage_reason,
 )
+from guanxi.workspace import flows
 
 router = Router(tags=["tiers"])
 
@@ -394,7 +389,8 @@ def account_tier_override_post(
     scheme, tier = _scheme_and_tier(payload.scheme, payload.tier)
     if not payload.reason.strip():
         raise ApplicationError(_("Give a reason for the override."), field="reason")
-    account_tier_override(
+    # The account's policy tasks follow the new tier at once.
+    flows.tier_set_by_hand(
         account=account,
         scheme=scheme,
         tier=tier,
@@ -402,8 +398,6 @@ def account_tier_override_post(
         until=payload.until,
         user=request.auth,
     )
-    # The account's policy tasks follow the new tier at once.
-    db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account.pk))
     return _tiers_body(account)
 
 
@@ -419,6 +413,5 @@ def account_tier_override_delete(
     account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
     _may_override(request.auth)
     scheme, _tier = _scheme_and_tier(scheme_code, None)
-    if account_tier_override_clear(account=account, scheme=scheme, user=request.auth):
-        db_transaction.on_commit(lambda: policy_tasks_follow(account_id=account.pk))
+    flows.tier_by_hand_cleared(account=account, scheme=scheme, user=request.auth)
     return _tiers_body(account)

@@ -440,15 +440,6 @@ def _save_by_hand(
     )
 
 
-def policy_tasks_follow(*, account_id: int) -> None:
-    """After a tier set or cleared by hand: bring the account's policy tasks in line now (the
-    next call or visit follows the new cadence) instead of at the nightly run. Call it from
-    ``transaction.on_commit`` so it reads the committed tier."""
-    from guanxi.activities.services import policy_tasks_sync
-
-    policy_tasks_sync(account_ids=[account_id])
-
-
 # --- presets ------------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """Background jobs: re-evaluate every account's tiers (`guanxi tier`), flag discounts below the
-tier floor. Both are steps of the nightly chain (guanxi.core.tasks)."""
+tier floor. Both are steps of the nightly chain (guanxi.workspace.tasks)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from guanxi.core.jobs import job_record, recorded_task
+from guanxi.core.jobs import recorded_task
 
 
 def _say(message: str) -> None:
@@ -93,21 +93,3 @@ def discount_reviews_job(
 
 tiering = recorded_task("tiering")(tiering_job)
 discount_reviews = recorded_task("discount_reviews")(discount_reviews_job)
-
-
-def tier_reevaluate_job(
-    *, as_of: dt.date | None = None, attempt: int = 1, final: bool = True
-) -> dict[str, Any]:
-    """"Re-evaluate tiers now" (the button on the tier pages): tiering, then the policy tasks, as
-    one job so the tasks are synced against the NEW tiers (two separate jobs could run side by
-    side on two workers). Each step is recorded as its own JobRun, like the nightly chain."""
-    from guanxi.activities.tasks import policy_tasks_job
-
-    tiering = job_record("tiering", tiering_job, attempt=attempt, final=final, as_of=as_of)
-    tasks = job_record(
-        "policy_tasks", policy_tasks_job, attempt=attempt, final=final, as_of=as_of
-    )
-    return {"tiering": tiering, "policy_tasks": tasks}
-
-
-tier_reevaluate = recorded_task("tier_reevaluate", pass_attempt=True)(tier_reevaluate_job)

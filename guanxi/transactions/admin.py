@@ -23,6 +23,7 @@ from guanxi.core.admin_mixins import (
 from guanxi.core.formatting import money
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.workspace.flows import transaction_saved
 
 
 def money_cell(value: Any) -> SafeString:
@@ -83,9 +84,7 @@ class TransactionAdmin(ScopedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Transaction, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # Below the account's tier discount floor → held for review (DiscountReview).
-        from guanxi.tiers.services import discount_check
-
-        discount_check(transaction=obj)
+        transaction_saved(transaction=obj)
 
     @display(description=_("cost"), ordering="cost")
     def cost_display(self, obj: Transaction) -> SafeString:

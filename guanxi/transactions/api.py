@@ -18,6 +18,7 @@ from guanxi.transactions.schemas import (
     TransactionPatch,
 )
 from guanxi.transactions.selectors import payment_list, transaction_list
+from guanxi.workspace import flows
 
 transactions_router = Router(tags=["transactions"])
 payments_router = Router(tags=["payments"])
@@ -54,7 +55,7 @@ def list_transactions(request: HttpRequest, filters: Query[TransactionFilters]):
 
 @transactions_router.post("", response={201: TransactionOut}, summary="Record a transaction")
 def create_transaction(request: HttpRequest, payload: TransactionIn):
-    tx = services.transaction_create(actor=request.auth, **payload.model_dump())
+    tx = flows.transaction_record(actor=request.auth, **payload.model_dump())
     return Status(201, _reload(tx))
 
 
@@ -71,7 +72,7 @@ def get_transaction(request: HttpRequest, transaction_id: int = ObjectId):
 def patch_transaction(
     request: HttpRequest, payload: TransactionPatch, transaction_id: int = ObjectId
 ):
-    tx = services.transaction_update(
+    tx = flows.transaction_change(
         actor=request.auth,
         transaction=_tx(request, transaction_id),
         **payload.model_dump(exclude_unset=True),
@@ -83,7 +84,7 @@ def patch_transaction(
     "/{transaction_id}", response=TransactionOut, summary="Replace a transaction"
 )
 def put_transaction(request: HttpRequest, payload: TransactionIn, transaction_id: int = ObjectId):
-    tx = services.transaction_update(
+    tx = flows.transaction_change(
         actor=request.auth, transaction=_tx(request, transaction_id), **payload.model_dump()
     )
     return _reload(tx)

@@ -143,13 +143,6 @@ def _assign(
         setattr(obj, name, _aware(value) if name == moment else value)
 
 
-def _discount_check(tx: Transaction) -> None:
-    """A discount below the account's tier floor is held for review, not silently accepted."""
-    from guanxi.tiers.services import discount_check
-
-    discount_check(transaction=tx)
-
-
 @db_transaction.atomic
 def transaction_create(
     *,
@@ -173,7 +166,6 @@ def transaction_create(
     )
     transaction_check(tx)
     tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
-    _discount_check(tx)
     return tx
 
 
@@ -204,7 +196,6 @@ def transaction_update(
         tx.contact = _contact(contact, tx.account)
     transaction_check(tx)
     tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
-    _discount_check(tx)
     return tx
 
 

@@ -12,10 +12,10 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.contrib.djhuey import HUEY
 from huey.utils import load_class
 
-from guanxi.core import tasks as core_tasks
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.core.models import JobRun, JobStatus
 from guanxi.settings import huey_config
+from guanxi.workspace import tasks as workspace_tasks
 
 # ------------------------------------------------------------------ recording one attempt
 
@@ -112,7 +112,7 @@ def test_the_shipped_jobs_retry_twice_five_minutes_apart():
     from guanxi.insights.tasks import analytics
     from guanxi.tiers.tasks import discount_reviews, tiering
 
-    for task in (analytics, tiering, discount_reviews, policy_tasks, core_tasks.nightly):
+    for task in (analytics, tiering, discount_reviews, policy_tasks, workspace_tasks.nightly):
         assert task.retries == 2 and task.retry_delay == 300, task.name
 
 
@@ -134,20 +134,20 @@ def fake_steps(monkeypatch):
 
         return run
 
-    steps = tuple((name, step(name)) for name, _fn in core_tasks.NIGHTLY_STEPS)
-    monkeypatch.setattr(core_tasks, "NIGHTLY_STEPS", steps)
+    steps = tuple((name, step(name)) for name, _fn in workspace_tasks.NIGHTLY_STEPS)
+    monkeypatch.setattr(workspace_tasks, "NIGHTLY_STEPS", steps)
     return order, state
 
 
 def test_the_nightly_order_is_analytics_tiering_discounts_then_tasks():
-    assert [name for name, _fn in core_tasks.NIGHTLY_STEPS] == [
+    assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
         "analytics", "tiering", "discount_reviews", "policy_tasks",
     ]  # fmt: skip
 
 
 def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fake_steps):
     order, _state = fake_steps
-    core_tasks.nightly(as_of=dt.date(2026, 6, 30))
+    workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     assert order == [
         (name, dt.date(2026, 6, 30))
         for name in ("analytics", "tiering", "discount_reviews", "policy_tasks")
@@ -168,15 +168,15 @@ def test_nightly_defaults_to_today_local_time(db, fake_steps, settings):
     order, _state = fake_steps
     # 20:30 UTC on 29 June is 04:30 on 30 June in Shanghai
     with time_machine.travel(dt.datetime(2026, 6, 29, 20, 30, tzinfo=dt.UTC), tick=False):
-        core_tasks.nightly_job()
+        workspace_tasks.nightly_job()
     assert {d for _n, d in order} == {dt.date(2026, 6, 30)}
 
 
 def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_steps, monkeypatch):
     order, state = fake_steps
     state["fail"] = "tiering"
-    monkeypatch.setattr(core_tasks.nightly.task_class, "default_retry_delay", 0)
-    core_tasks.nightly(as_of=dt.date(2026, 6, 30))
+    monkeypatch.setattr(workspace_tasks.nightly.task_class, "default_retry_delay", 0)
+    workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     # three attempts, each stopping at tiering: later steps never ran
     assert [n for n, _d in order] == ["analytics", "tiering"] * 3
     assert not JobRun.objects.filter(name__in=["discount_reviews", "policy_tasks"]).exists()
@@ -212,17 +212,17 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
 )
 def test_the_nightly_schedule_fires_at_the_local_hour_not_the_utc_hour(utc, due, settings):
     settings.TIME_ZONE, settings.GUANXI_NIGHTLY_HOUR = "Asia/Shanghai", 2
-    assert core_tasks.nightly_due(utc) is due
+    assert workspace_tasks.nightly_due(utc) is due
 
 
 def test_the_schedule_follows_the_configured_zone_and_hour_across_daylight_saving(settings):
     settings.TIME_ZONE, settings.GUANXI_NIGHTLY_HOUR = "Europe/Berlin", 3
-    assert core_tasks.nightly_due(dt.datetime(2026, 1, 15, 2, 0))  # CET, UTC+1
-    assert core_tasks.nightly_due(dt.datetime(2026, 7, 15, 1, 0))  # CEST, UTC+2
-    assert not core_tasks.nightly_due(dt.datetime(2026, 7, 15, 2, 0))
+    assert workspace_tasks.nightly_due(dt.datetime(2026, 1, 15, 2, 0))  # CET, UTC+1
+    assert workspace_tasks.nightly_due(dt.datetime(2026, 7, 15, 1, 0))  # CEST, UTC+2
+    assert not workspace_tasks.nightly_due(dt.datetime(2026, 7, 15, 2, 0))
     # an aware datetime is taken as it is
     cest = dt.timezone(dt.timedelta(hours=2))
-    assert core_tasks.nightly_due(dt.datetime(2026, 7, 15, 3, 0, tzinfo=cest))
+    assert workspace_tasks.nightly_due(dt.datetime(2026, 7, 15, 3, 0, tzinfo=cest))
 
 
 def test_the_consumer_finds_the_nightly_schedule_once_a_day(settings):
@@ -242,7 +242,7 @@ def test_the_consumer_finds_the_nightly_schedule_once_a_day(settings):
 
 def test_the_schedule_enqueues_the_recorded_nightly_task(db, fake_steps):
     order, _state = fake_steps
-    core_tasks.nightly_schedule.call_local()
+    workspace_tasks.nightly_schedule.call_local()
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
     assert len(order) == 4
 

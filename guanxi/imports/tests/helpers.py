@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from guanxi.imports.services import import_file
+from guanxi.workspace.flows import file_import
 
 
 def csv_bytes(rows: list[list[object]], encoding: str = "utf-8") -> bytes:
@@ -28,7 +28,8 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
 
 def run(kind: str, rows: list[list[object]] | bytes, *, user=None, name: str = "f.csv", **kw):
     content = rows if isinstance(rows, bytes) else csv_bytes(rows)
-    return import_file(kind=kind, content=content, file_name=name, user=user, **kw)
+    # Through the flow the CLI and the upload page use (imported discounts are checked too).
+    return file_import(kind=kind, content=content, file_name=name, user=user, **kw)
 
 
 def messages(report) -> dict[int, list[str]]:

@@ -110,10 +110,10 @@ def test_set_based_flag(cast, floored):
 
 
 def test_creating_and_updating_a_transaction_checks_the_floor(cast, floored):
-    from guanxi.transactions.services import transaction_create, transaction_update
+    from guanxi.workspace.flows import transaction_change, transaction_record
 
     drinks, food, _ = floored
-    t = transaction_create(
+    t = transaction_record(
         actor=cast.alice,
         account=cast.account,
         category="fnb",
@@ -122,7 +122,7 @@ def test_creating_and_updating_a_transaction_checks_the_floor(cast, floored):
         discount_rate=D("0.800"),
     )
     assert DiscountReview.objects.get().transaction == t
-    transaction_update(actor=cast.alice, transaction=t, discount_rate=D("0.900"))
+    transaction_change(actor=cast.alice, transaction=t, discount_rate=D("0.900"))
     assert not DiscountReview.objects.exists()
 
 

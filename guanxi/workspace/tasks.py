@@ -1,4 +1,5 @@
-"""The nightly chain: analytics → tiering → discount reviews → policy tasks.
+"""Jobs that cross apps: the nightly chain (analytics → tiering → discount reviews → policy
+tasks) and "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -81,3 +82,17 @@ def nightly_due(moment: dt.datetime) -> bool:
 def nightly_schedule() -> None:
     # Enqueue rather than run here: the nightly task carries the retries and the records.
     nightly()
+
+
+def tier_reevaluate_job(
+    *, as_of: dt.date | None = None, attempt: int = 1, final: bool = True
+) -> dict[str, Any]:
+    """ "Re-evaluate tiers now" (the button on the tier pages): tiering, then the policy tasks, as
+    one job so the tasks are synced against the NEW tiers (two separate jobs could run side by
+    side on two workers). Each step is recorded as its own JobRun, like the nightly chain."""
+    tiering = job_record("tiering", tiering_job, attempt=attempt, final=final, as_of=as_of)
+    tasks = job_record("policy_tasks", policy_tasks_job, attempt=attempt, final=final, as_of=as_of)
+    return {"tiering": tiering, "policy_tasks": tasks}
+
+
+tier_reevaluate = recorded_task("tier_reevaluate", pass_attempt=True)(tier_reevaluate_job)
