@@ -18,6 +18,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
 from guanxi.accounts import services
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.accounts.models import Account, Tag
 from guanxi.accounts.selectors import (
     account_360,
@@ -28,9 +29,7 @@ from guanxi.accounts.selectors import (
 )
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
-    EXPORT_ACTIONS,
     RelatedOnlyDropdownFilter,
-    ScopedModelAdmin,
     ScopedTabularInline,
     ServiceRulesForm,
     StaffModelAdmin,

@@ -8,7 +8,7 @@ from guanxi.accounts import services
 from guanxi.accounts.models import Account
 from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, AccountPatch
 from guanxi.accounts.selectors import account_list
-from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries
+from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
 
 router = Router(tags=["accounts"])
 

@@ -20,7 +20,7 @@ from guanxi.accounts.models import (
     OrganisationForm,
     Scale,
 )
-from guanxi.core.api import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
 
 Blank = Literal[""]
 Id = int

@@ -27,6 +27,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 
+from guanxi.accounts.admin_base import ScopedModelAdmin, ScopedQuerysetMixin, visible_contacts
 from guanxi.activities import views
 from guanxi.activities.display import display_title, one_click_kind
 from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
@@ -38,10 +39,7 @@ from guanxi.core.admin_mixins import (
     LocalDateRangeFilter,
     RelatedOnlyDropdownFilter,
     RoleAccessMixin,
-    ScopedModelAdmin,
-    ScopedQuerysetMixin,
     is_manager,
-    visible_contacts,
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.touchpoints.models import Touchpoint

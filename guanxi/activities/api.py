@@ -14,8 +14,8 @@ from guanxi.activities import services
 from guanxi.activities.display import display_title
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import agenda_subject, next_open_task, tasks_for
-from guanxi.core.api import MAX_ID, InputSchema, Pagination
 from guanxi.core.errors import NotFound
+from guanxi.core.schemas import MAX_ID, InputSchema, Pagination
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.workspace.today import agenda
 

@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
 from unfold.decorators import display
 
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.contacts.forms import SOURCE_FIELD, ContactForm, group_field_names
 from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS
 from guanxi.contacts.selectors import contact_fact_rows, contact_history
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
-from guanxi.core.admin_mixins import EXPORT_ACTIONS, ScopedModelAdmin, ScopedTabularInline
+from guanxi.core.admin_mixins import ScopedTabularInline
 
 
 class RelatedPersonInline(ScopedTabularInline):

@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from guanxi.contacts.models import Contact, FactSource, Gender, KeyDateKind, Relation
-from guanxi.core.api import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
 
 
 class ContactIn(InputSchema):

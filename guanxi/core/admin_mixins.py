@@ -1,10 +1,8 @@
-"""The shared admin base: roles decide who may use a page, the account access rule decides which
-rows they see.
+"""What every admin page shares: roles decide who may use a page (staff, managers, admins),
+history is read-only and scoped, service rules show as form errors, and two generic filters.
 
-Every customer-data admin (accounts, contacts, profile facts, related people, key dates,
-transactions, payments) derives from `ScopedModelAdmin`, so lists, object pages, search,
-autocomplete, history and bulk actions all go through `guanxi.accounts.selectors.visible_to`.
-An object outside the user's set is a 404, never a 403: we do not reveal that it exists.
+Which rows of customer data a user sees is the account access rule: `guanxi.accounts.admin_base.
+ScopedModelAdmin`, one floor up.
 """
 
 from __future__ import annotations
@@ -15,23 +13,14 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.validators import EMPTY_VALUES
-from django.db import models
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.utils import parse_date_str
-from unfold.widgets import UnfoldAdminTextareaWidget
 
-from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import accounts_visible_to, visible_to
-from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError
-from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
-
-#: Every customer-data list exports the selected (visible) rows in the import format.
-EXPORT_ACTIONS: list[Any] = [export_as_csv, export_as_xlsx]
 
 
 def is_staff(request: HttpRequest) -> bool:
@@ -47,10 +36,6 @@ def is_admin(request: HttpRequest) -> bool:
 def is_manager(request: HttpRequest) -> bool:
     """Managers, admins and superusers: the roles that see every account."""
     return bool(is_staff(request) and request.user.sees_all_accounts)
-
-
-def visible_contacts(user: Any) -> QuerySet[Contact]:
-    return visible_to(Contact.objects.all(), user, prefix="account__")
 
 
 class RoleAccessMixin:
@@ -96,52 +81,6 @@ class ConfigAccessMixin:
         return is_manager(request)
 
 
-class ScopedQuerysetMixin:
-    """Rows, foreign-key choices and object pages limited to the visible accounts."""
-
-    #: How rows of this model reach their account ("" for Account itself).
-    account_path: str = "account__"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return visible_to(super().get_queryset(request), request.user, prefix=self.account_path)
-
-    def object_is_visible(self, request: HttpRequest, obj: Any) -> bool:
-        # Unfold passes the object id (a string) for detail actions, Django passes the object.
-        pk = obj.pk if isinstance(obj, Model) else obj
-        if pk is None:  # an object being added
-            return True
-        cache = request.__dict__.setdefault("_guanxi_visible", {})
-        key = (self.model._meta.label, str(pk))
-        if key not in cache:
-            try:
-                cache[key] = self.get_queryset(request).filter(pk=unquote(str(pk))).exists()
-            except (ValueError, TypeError):
-                cache[key] = False
-        return cache[key]
-
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str):
-        # Django redirects to the index with "doesn't exist"; we answer 404 for missing and
-        # invisible alike so nobody learns which accounts exist.
-        raise Http404
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
-        related = db_field.related_model
-        if related is Account and "queryset" not in kwargs:
-            kwargs["queryset"] = accounts_visible_to(request.user)
-        elif related is Contact and "queryset" not in kwargs:
-            kwargs["queryset"] = visible_contacts(request.user).select_related("account")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None:
-            keep_current_choices(form, obj)
-        if issubclass(form, ServiceRulesForm):
-            # modelform_factory made a fresh class for this request: safe to stamp the actor.
-            form.actor = request.user
-        return form
-
-
 class ServiceRulesForm(forms.ModelForm):
     """An admin form that runs the services' business rules on the built object, so the admin
     and the API share one rule and a broken rule shows as a field error, not a 500."""
@@ -160,21 +99,6 @@ class ServiceRulesForm(forms.ModelForm):
         except ApplicationError as exc:
             # A rule about a field the user cannot edit here is reported for the whole form.
             self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
-
-
-def keep_current_choices(form: type[forms.BaseForm], obj: Model) -> None:
-    """An existing link to an account the user cannot see (a subsidiary's parent owned by
-    another team) stays valid on re-save; it just cannot be newly chosen."""
-    for name, field in form.base_fields.items():
-        if not isinstance(field, forms.ModelChoiceField) or isinstance(
-            field, forms.ModelMultipleChoiceField
-        ):
-            continue
-        current = getattr(obj, f"{name}_id", None)
-        if current is not None and field.queryset.model in (Account, Contact):
-            field.queryset = field.queryset | field.queryset.model._default_manager.filter(
-                pk=current
-            )
 
 
 class HistoryScopeMixin:
@@ -207,23 +131,6 @@ class HistoryScopeMixin:
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ScopedModelAdmin(
-    HistoryScopeMixin, ScopedQuerysetMixin, RoleAccessMixin, SimpleHistoryAdmin, ModelAdmin
-):
-    """Base for every admin of customer data."""
-
-    formfield_overrides = {
-        # Notes and policies are a few lines; the admin's default 10-row boxes swamp the form.
-        models.TextField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})},
-        # A website typed as "example.com" means https (Django 6's default, chosen now).
-        models.URLField: {"assume_scheme": "https"},
-    }
-    list_filter_submit = True
-    list_per_page = 50
-    show_full_result_count = False  # the count over a large visible set is wasted work
-    warn_unsaved_form = True
 
 
 class StaffModelAdmin(RoleAccessMixin, SimpleHistoryAdmin, ModelAdmin):

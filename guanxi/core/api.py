@@ -1,171 +1,17 @@
-"""Shared API pieces: pagination, patch schemas, audit history rendering, and the
-/api/auth/token and /api/me endpoints."""
+"""/api/auth/token and /api/me. The shapes every API module shares are in `core.schemas`."""
 
-import copy
 import datetime as dt
-from decimal import Decimal
-from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination
 from ninja.throttling import AnonRateThrottle
-from pydantic import ConfigDict, create_model, field_validator
 
-from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.core.selectors import ordered as ordered  # re-exported for existing callers
+from guanxi.core.schemas import InputSchema
 from guanxi.core.services import api_token_create
-
-# Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
-MAX_ID = 2**63 - 1
-MAX_PAGE_SIZE = 500
-MIN_YEAR, MAX_YEAR = 1800, 2999
-
-
-class InvalidInput(ApplicationError):
-    """Input that passed the schema but that a domain check rejected (e.g. a profile value)."""
-
-    status_code = 422
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
-
-
-class InputSchema(Schema):
-    """Base of every request body and filter schema. An unknown field is refused (422 naming
-    it) rather than silently dropped: a misspelt field would otherwise look saved."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL cannot store NUL in text and the driver raises: refuse it as bad input.
-        if _has_nul(value):
-            raise ValueError("must not contain NUL (\\x00) characters")
-        return value
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _plausible_year(cls, value: Any) -> Any:
-        # Year 1 or 9999 overflow when shifted between time zones or by a day in a filter.
-        if isinstance(value, dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
-        return value
-
-
-class Pagination(LimitOffsetPagination):
-    """`?limit=&offset=` with the total `count`; at most 500 rows a page."""
-
-    class Input(Schema):
-        limit: int = Field(settings.GUANXI_API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-        offset: int = Field(0, ge=0, le=MAX_ID)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
-
-
-def patch_schema(schema_cls: type[Schema], name: str) -> type[Schema]:
-    """Every field of `schema_cls`, optional for PATCH.
-
-    Unlike ninja's PatchDict, an omitted field defaults to None *without* widening the type, so
-    an explicit `null` for a required field is still a 422 rather than reaching the database.
-    Use `.model_dump(exclude_unset=True)` to get the fields the client sent.
-    """
-    fields: dict[str, Any] = {}
-    for field_name, info in schema_cls.model_fields.items():
-        optional = copy.copy(info)
-        optional.default = None
-        optional.default_factory = None
-        fields[field_name] = (info.annotation, optional)
-    return create_model(
-        name, __base__=InputSchema, __doc__=f"Partial {schema_cls.__name__}.", **fields
-    )
-
-
-# --- Audit history (django-simple-history) -------------------------------------------------
-
-
-class ChangeOut(Schema):
-    field: str
-    old: Any = None
-    new: Any = None
-
-
-class HistoryEntryOut(Schema):
-    id: int
-    at: dt.datetime
-    type: str = Field(description="+ created, ~ changed, - deleted")
-    action: str
-    user_id: int | None = None
-    user: str | None = None
-    reason: str | None = None
-    changes: list[ChangeOut]
-
-
-_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Model):
-        return value.pk
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        # many-to-many rows come as {"account": 1, "tag": 3}: the related id is what matters.
-        if len(value) == 2:
-            others = [v for k, v in value.items() if k not in {"account", "id"}]
-            if len(others) == 1:
-                return _jsonable(others[0])
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
-
-
-def history_entries(obj: Model) -> list[dict[str, Any]]:
-    """The object's audit trail, newest first, with old → new per changed field."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-pk"))
-    entries = []
-    for i, record in enumerate(records):
-        previous = records[i + 1] if i + 1 < len(records) else None
-        changes: list[dict[str, Any]] = []
-        if previous is not None and record.history_type != "-":
-            delta = record.diff_against(previous)
-            changes = [
-                {"field": c.field, "old": _jsonable(c.old), "new": _jsonable(c.new)}
-                for c in delta.changes
-            ]
-        user = record.history_user
-        entries.append(
-            {
-                "id": record.history_id,
-                "at": record.history_date,
-                "type": record.history_type,
-                "action": _ACTIONS.get(record.history_type, record.history_type),
-                "user_id": user.pk if user else None,
-                "user": user.username if user else None,
-                "reason": record.history_change_reason,
-                "changes": changes,
-            }
-        )
-    return entries
-
 
 # --- Tokens and the current user ------------------------------------------------------------
 

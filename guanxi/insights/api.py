@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 
 from guanxi.accounts.services import account_for_actor
-from guanxi.core.api import MAX_ID
 from guanxi.core.errors import NotFound
+from guanxi.core.schemas import MAX_ID
 from guanxi.insights.selectors import account_score_history, latest_run
 
 router = Router(tags=["insights"])

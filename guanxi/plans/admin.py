@@ -26,16 +26,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
+from guanxi.accounts.admin_base import ScopedModelAdmin, visible_contacts
 from guanxi.accounts.selectors import accounts_visible_to, users_who_see
 from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
-    ScopedModelAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
     ServiceRulesForm,
     is_staff,
-    visible_contacts,
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User

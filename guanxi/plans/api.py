@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from guanxi.core.api import MAX_ID, InputSchema, Pagination, patch_schema
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
+from guanxi.core.schemas import MAX_ID, InputSchema, Pagination, patch_schema
 from guanxi.plans import services
 from guanxi.plans.models import (
     AccountPlan,

@@ -29,14 +29,9 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 
+from guanxi.accounts.admin_base import ScopedModelAdmin, ScopedQuerysetMixin
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.core.admin_mixins import (
-    ConfigAccessMixin,
-    RoleAccessMixin,
-    ScopedModelAdmin,
-    ScopedQuerysetMixin,
-    is_manager,
-)
+from guanxi.core.admin_mixins import ConfigAccessMixin, RoleAccessMixin, is_manager
 from guanxi.core.errors import ApplicationError
 from guanxi.relationships import views
 from guanxi.relationships.forms import (

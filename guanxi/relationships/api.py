@@ -18,9 +18,9 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
-from guanxi.core.api import MAX_ID, InputSchema
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
+from guanxi.core.schemas import MAX_ID, InputSchema
 from guanxi.relationships import services
 from guanxi.relationships.map import account_map_svg
 from guanxi.relationships.models import (

@@ -23,10 +23,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from guanxi.accounts.admin_base import visible_contacts
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
-from guanxi.core.admin_mixins import visible_contacts
 from guanxi.relationships.map import (
     account_map_svg,
     legend_html,

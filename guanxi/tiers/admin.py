@@ -35,14 +35,9 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminColorInputWidget
 
+from guanxi.accounts.admin_base import ScopedQuerysetMixin
 from guanxi.accounts.selectors import accounts_visible_to
-from guanxi.core.admin_mixins import (
-    ConfigAccessMixin,
-    RoleAccessMixin,
-    ScopedQuerysetMixin,
-    is_manager,
-    is_staff,
-)
+from guanxi.core.admin_mixins import ConfigAccessMixin, RoleAccessMixin, is_manager, is_staff
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.formatting import money

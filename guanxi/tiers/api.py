@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from guanxi.accounts.services import account_for_actor
-from guanxi.core.api import MAX_ID
 from guanxi.core.errors import ApplicationError, PermissionDenied
+from guanxi.core.schemas import MAX_ID
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange, TierScheme
 from guanxi.tiers.selectors import (
     account_lifecycle,

@@ -12,11 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.core.admin_mixins import (
-    EXPORT_ACTIONS,
     ConfigAccessMixin,
     LocalDateRangeFilter,
-    ScopedModelAdmin,
     ServiceRulesForm,
     StaffModelAdmin,
 )

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from guanxi.core.api import MAX_ID, HistoryEntryOut, Pagination, history_entries
+from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, Transaction
 from guanxi.transactions.schemas import (

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from guanxi.core.api import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, Transaction
 
 # Transaction.amount is DECIMAL(14, 2): larger numbers are a 422, not a database error.

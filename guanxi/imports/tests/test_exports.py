@@ -4,11 +4,11 @@ import io
 from django.utils import translation
 from openpyxl import load_workbook
 
+from guanxi.accounts.admin_base import export_as_csv, export_as_xlsx
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.testing import make_contact, make_payment, make_transaction
-from guanxi.imports.admin_actions import export_as_csv, export_as_xlsx
 from guanxi.imports.columns import SPECS
 from guanxi.imports.exports import export_queryset
 from guanxi.imports.services import import_file
