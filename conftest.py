@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from guanxi.core.testing import api_client_for, make_cast
+from tests.support import api_client_for, make_cast
 
 
 @pytest.fixture(autouse=True)

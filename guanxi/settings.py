@@ -190,7 +190,7 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
-    "DASHBOARD_CALLBACK": "guanxi.core.dashboard.dashboard_callback",
+    "DASHBOARD_CALLBACK": "guanxi.workspace.dashboard.dashboard_callback",
     "COLORS": {
         "primary": {
             "50": "oklch(97.1% .013 17.38)",

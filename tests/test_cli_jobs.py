@@ -13,8 +13,8 @@ from django.utils import timezone
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.cli import main
 from guanxi.core.models import JobRun, JobStatus
-from guanxi.core.testing import make_account, make_contact, make_transaction
 from guanxi.tiers.models import AccountTier, DiscountReview, TierRun, TierRunStatus, TierScheme
+from tests.support import make_account, make_contact, make_transaction
 
 AS_OF = dt.date(2026, 6, 30)  # the tiers' month is May 2026
 

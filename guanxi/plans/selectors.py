@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from guanxi.accounts.selectors import period_totals, visible_to
+from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.formatting import money
 from guanxi.core.models import User
@@ -32,6 +32,7 @@ from guanxi.plans.models import (
     PlanGoal,
     PlanReview,
 )
+from guanxi.transactions.selectors import period_totals
 
 ZERO = Decimal("0")
 DUE_SOON_DAYS = 30

@@ -1,14 +1,30 @@
-"""Reads of transactions and payments, limited by the account access rule."""
+"""Reads of transactions and payments, limited by the account access rule, and the ledger's
+figures per account: period totals, monthly revenue, 12-month revenue, a group's roll-up."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_to, visible_to
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
@@ -80,3 +96,135 @@ def payment_list(*, user: User | None, filters: PaymentFilters) -> QuerySet[Paym
     qs = visible_to(Payment.objects.select_related("account"), user, prefix="account__")
     qs = filter_given(qs, filters, {**_COMMON_LOOKUPS, "method": "method"})
     return ordered(_within(qs, "received_at", filters.received_from, filters.received_to))
+
+
+ZERO = Decimal("0.00")
+
+
+def period_starts(today: dt.date) -> dict[str, dt.datetime]:
+    """Boundaries in the configured time zone (Asia/Shanghai by default): what a KAM calls
+    "this month" is the local month, not the UTC one."""
+    month = today.replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    return {
+        "month": local_midnight(month),
+        "next_month": local_midnight(next_month),
+        "year": local_midnight(today.replace(month=1, day=1)),
+        "next_year": local_midnight(dt.date(today.year + 1, 1, 1)),
+    }
+
+
+@dataclass
+class PeriodTotals:
+    revenue: Decimal = ZERO
+    cost: Decimal = ZERO
+    margin: Decimal = ZERO  # revenue − cost over transactions whose cost is known
+    count: int = 0
+    costed: int = 0  # transactions whose cost is known (the ones margin counts)
+
+
+def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
+    """Revenue, cost, margin and counts of the transactions in ``qs`` for each named period
+    (a Q over the transactions), in one query."""
+    margin_expr = ExpressionWrapper(F("amount") - F("cost"), output_field=DecimalField())
+    aggs = {}
+    for name, q in period.items():
+        aggs[f"{name}_revenue"] = Sum("amount", filter=q)
+        aggs[f"{name}_cost"] = Sum("cost", filter=q)
+        aggs[f"{name}_margin"] = Sum(margin_expr, filter=q & Q(cost__isnull=False))
+        aggs[f"{name}_count"] = Count("id", filter=q)
+        aggs[f"{name}_costed"] = Count("id", filter=q & Q(cost__isnull=False))
+    row = qs.aggregate(**aggs)
+    return {
+        name: PeriodTotals(
+            revenue=row[f"{name}_revenue"] or ZERO,
+            cost=row[f"{name}_cost"] or ZERO,
+            margin=row[f"{name}_margin"] or ZERO,
+            count=row[f"{name}_count"] or 0,
+            costed=row[f"{name}_costed"] or 0,
+        )
+        for name in period
+    }
+
+
+def monthly_revenue(
+    transactions: QuerySet, *, today: dt.date, months: int = 24
+) -> list[tuple[dt.date, Decimal]]:
+    """Revenue per local calendar month for the last `months` months, oldest first, with
+    empty months as zero."""
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    rows = (
+        transactions.filter(occurred_at__gte=local_midnight(first))
+        .annotate(month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    by_month = {}
+    for row in rows:
+        m = row["month"]
+        m = m.date() if isinstance(m, dt.datetime) else m
+        by_month[(m.year, m.month)] = by_month.get((m.year, m.month), ZERO) + row["total"]
+    series = []
+    month = first
+    for _ in range(months):
+        series.append((month, by_month.get((month.year, month.month), ZERO)))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return series
+
+
+@dataclass
+class AccountRollup:
+    subsidiaries: list[Account]  # direct children the user may see
+    descendant_count: int
+    revenue_year: Decimal  # the account itself plus its (visible) descendants
+    revenue_lifetime: Decimal
+    transaction_count: int
+
+
+def account_rollup(
+    account: Account, *, today: dt.date | None = None, user: User | None = None
+) -> AccountRollup:
+    """Group totals over the account and all its descendants. With `user`, only descendants
+    that user may see are counted, so the roll-up never reveals another team's revenue."""
+
+    today = today or timezone.localdate()
+    p = period_starts(today)
+    ids = account_descendant_ids(account)
+    descendants = Account.objects.filter(pk__in=ids)
+    if user is not None:
+        descendants = visible_to(descendants, user)
+    desc_ids = list(descendants.values_list("id", flat=True))
+    row = Transaction.objects.filter(account_id__in=[account.pk, *desc_ids]).aggregate(
+        year=Sum("amount", filter=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"])),
+        lifetime=Sum("amount"),
+        count=Count("id"),
+    )
+    return AccountRollup(
+        subsidiaries=list(descendants.filter(parent=account).order_by("name")),
+        descendant_count=len(desc_ids),
+        revenue_year=row["year"] or ZERO,
+        revenue_lifetime=row["lifetime"] or ZERO,
+        transaction_count=row["count"] or 0,
+    )
+
+
+def with_revenue(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """Annotate accounts with 12-month revenue and last transaction date, as correlated
+    subqueries so a paginated list computes them only for the rows it shows."""
+
+    today = today or timezone.localdate()
+    since = local_midnight(today - dt.timedelta(days=365))
+    per_account = Transaction.objects.filter(account=OuterRef("pk")).order_by().values("account")
+    return queryset.annotate(
+        revenue_12m=Subquery(
+            per_account.filter(occurred_at__gte=since).annotate(s=Sum("amount")).values("s")[:1]
+        ),
+        last_transaction_at=Subquery(per_account.annotate(m=Max("occurred_at")).values("m")[:1]),
+    )
+
+
+def accounts_with_revenue(user: User | None, *, today: dt.date | None = None) -> QuerySet:
+    return with_revenue(accounts_visible_to(user), today=today)

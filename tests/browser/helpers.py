@@ -1,6 +1,6 @@
 """Steps the browser tests share."""
 
-from guanxi.core.testing import PASSWORD
+from tests.support import PASSWORD
 
 
 def log_in(page, live_server, username: str) -> None:

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from guanxi.contacts.services import profile_facts_update
 from guanxi.core.models import Role, Team
-from guanxi.core.testing import make_account, make_contact, make_transaction, make_user
 from tests.browser.helpers import log_in
+from tests.support import make_account, make_contact, make_transaction, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from guanxi.core.models import Role, Team
-from guanxi.core.testing import make_account, make_contact, make_user
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from tests.browser.helpers import log_in
+from tests.support import make_account, make_contact, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

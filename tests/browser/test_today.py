@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from guanxi.activities.models import Task, TaskKind, TaskSource
 from guanxi.core.models import Role, Team
-from guanxi.core.testing import make_account, make_user
 from guanxi.tiers.models import AccountTier, Tier, TierPolicy, TierScheme
 from tests.browser.helpers import log_in
+from tests.support import make_account, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

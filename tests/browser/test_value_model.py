@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from guanxi.core.models import Role
-from guanxi.core.testing import make_account, make_transaction, make_user
 from guanxi.insights.services import analysis_run
 from tests.browser.helpers import log_in
+from tests.support import make_account, make_transaction, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

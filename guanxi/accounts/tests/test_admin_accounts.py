@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from guanxi.accounts.models import Account
-from guanxi.core.testing import make_account, make_contact, make_transaction
+from tests.support import make_account, make_contact, make_transaction
 
 
 def _change_url(account):
@@ -315,8 +315,8 @@ def test_xlsx_export_of_contacts_and_transactions_is_scoped(client, cast):
 def test_account_form_refuses_an_owner_the_service_rule_refuses(cast):
     # The admin form calls the services' ownership rule: a lead handing an account to someone
     # outside the team gets a field error even if the choice list were wider.
-    from guanxi.accounts.admin import AccountAdmin
     from guanxi.core.models import User
+    from guanxi.workspace.admin import AccountAdmin
 
     rf = RequestFactory()
     request = rf.get("/")

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from guanxi.accounts.models import Account, AccountStatus
-from guanxi.core.testing import ROLES_SEE_ALICES, make_account, make_payment, make_transaction
+from tests.support import ROLES_SEE_ALICES, make_account, make_payment, make_transaction
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -1,5 +1,5 @@
 from guanxi.accounts.selectors import account_is_visible, accounts_visible_to
-from guanxi.core.testing import make_account
+from tests.support import make_account
 
 
 def test_owner_sees_own_account_only(cast):

@@ -10,7 +10,7 @@ from guanxi.accounts.services import (
 )
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import make_account, make_contact, make_transaction
+from tests.support import make_account, make_contact, make_transaction
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
-from guanxi.core.testing import make_account, make_contact
 from guanxi.touchpoints.models import Touchpoint
+from tests.support import make_account, make_contact
 
 TODAY = dt.date(2026, 6, 15)
 TASKS = "admin:activities_task_changelist"

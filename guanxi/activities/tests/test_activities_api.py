@@ -9,8 +9,8 @@ import time_machine
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
-from guanxi.core.testing import JSON, make_contact
 from guanxi.touchpoints.models import Touchpoint
+from tests.support import JSON, make_contact
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -141,7 +141,7 @@ def test_the_api_needs_a_token(client):
 
 
 def test_tasks_list_filters_by_a_visible_account(as_user, cast):
-    from guanxi.core.testing import make_account
+    from tests.support import make_account
 
     other = make_account(owner=cast.alice)
     mine = make_task(cast.account)

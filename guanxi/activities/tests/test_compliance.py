@@ -11,9 +11,9 @@ import pytest
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.selectors import compliance
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
-from guanxi.core.testing import make_account
 from guanxi.tiers.models import Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint
+from tests.support import make_account
 
 D = dt.date
 START, END, AS_OF = D(2026, 3, 1), D(2026, 3, 31), D(2026, 3, 20)

@@ -23,8 +23,8 @@ from guanxi.activities.tests.conftest import (
 )
 from guanxi.contacts.models import KeyDate
 from guanxi.core.dates import add_months, next_occurrence, occurrence_in
-from guanxi.core.testing import make_account, make_contact
 from guanxi.tiers.models import AccountTier
+from tests.support import make_account, make_contact
 
 D = dt.date
 

@@ -14,11 +14,11 @@ from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.selectors import agenda_subject
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
 from guanxi.contacts.models import KeyDate, KeyDateKind
-from guanxi.core.testing import make_account, make_contact
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.tiers.models import ChangeReason, TierChange
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.workspace.today import agenda
+from tests.support import make_account, make_contact
 
 TODAY = dt.date(2026, 6, 15)
 PAGE = "admin:activities_task_today"

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
-from guanxi.core.testing import make_account, make_contact
 from guanxi.relationships.services import buying_centre_member_set
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.workspace.today import agenda
+from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -21,9 +21,9 @@ from guanxi.activities.services import (
 )
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
 from guanxi.core.errors import NotFound
-from guanxi.core.testing import make_contact
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.touchpoints.selectors import last_touchpoints
+from tests.support import make_contact
 
 D = dt.date
 NOW = policy_local(2026, 3, 10, 17)

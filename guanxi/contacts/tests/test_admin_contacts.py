@@ -9,7 +9,7 @@ from django.urls import reverse
 from guanxi.contacts.forms import fact_field_name
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.services import profile_facts_update
-from guanxi.core.testing import make_contact
+from tests.support import make_contact
 
 
 @pytest.fixture

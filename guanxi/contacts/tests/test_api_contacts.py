@@ -4,7 +4,7 @@ import pytest
 
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.services import profile_facts_update
-from guanxi.core.testing import JSON, ROLES_SEE_ALICES, make_account, make_contact
+from tests.support import JSON, ROLES_SEE_ALICES, make_account, make_contact
 
 pytestmark = pytest.mark.usefixtures("english")
 

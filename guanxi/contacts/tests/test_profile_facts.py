@@ -3,7 +3,7 @@ import pytest
 from guanxi.contacts.models import FactSource, ProfileFact
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
 from guanxi.core.errors import ApplicationError
-from guanxi.core.testing import make_contact
+from tests.support import make_contact
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.utils import translation
 from guanxi.contacts.models import KeyDate, RelatedPerson
 from guanxi.contacts.selectors import contact_fact_rows, contact_history, upcoming_birthdays
 from guanxi.contacts.services import profile_facts_update
-from guanxi.core.testing import make_contact
+from tests.support import make_contact
 
 
 def test_birthdays_across_the_year_end_soonest_first(cast):

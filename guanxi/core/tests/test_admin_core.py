@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from guanxi.core.models import ApiToken, Role, User
-from guanxi.core.testing import make_account, make_contact, make_transaction
+from tests.support import make_account, make_contact, make_transaction
 
 
 def test_dashboard_figures_cover_only_visible_accounts(client, cast):

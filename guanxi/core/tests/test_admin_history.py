@@ -8,8 +8,8 @@ from django.utils import timezone, translation
 from guanxi.contacts.models import ProfileFact
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
 from guanxi.core.history import history_entries
-from guanxi.core.testing import make_contact, make_transaction
 from guanxi.transactions.models import Channel, Transaction
+from tests.support import make_contact, make_transaction
 
 
 def _changes(entry):

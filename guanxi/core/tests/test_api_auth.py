@@ -4,7 +4,7 @@ from django.test import Client
 
 from guanxi.core.models import ApiToken
 from guanxi.core.services import api_token_create
-from guanxi.core.testing import JSON, PASSWORD
+from tests.support import JSON, PASSWORD
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -10,11 +10,11 @@ import pytest
 from guanxi.accounts.models import Account, Tag
 from guanxi.contacts.models import ProfileFact
 from guanxi.core.models import Role, User
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.demo import catalog
 from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.services import DEMO_SOURCE, demo_admin_ensure, demo_build, demo_digest
 from guanxi.transactions.models import Transaction
+from tests.support import make_account, make_transaction
 
 AS_OF = dt.date(2026, 6, 30)
 SEED = 7
@@ -84,7 +84,7 @@ def test_demo_admin_and_demo_users_can_log_in(db, client):
 
 def test_reset_refuses_to_delete_accounts_the_demo_did_not_create(db):
     from guanxi.core.errors import ApplicationError
-    from guanxi.core.testing import make_user
+    from tests.support import make_user
 
     real = make_account(owner=make_user("real_kam"), name="真实客户")
     with pytest.raises(ApplicationError, match="--reset refused"):

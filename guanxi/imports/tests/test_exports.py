@@ -8,11 +8,11 @@ from guanxi.accounts.admin_base import export_as_csv, export_as_xlsx
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact
-from guanxi.core.testing import make_contact, make_payment, make_transaction
 from guanxi.imports.columns import SPECS
 from guanxi.imports.exports import export_queryset
 from guanxi.imports.services import import_file
 from guanxi.transactions.models import Payment, Transaction
+from tests.support import make_contact, make_payment, make_transaction
 
 
 def _seed(cast):

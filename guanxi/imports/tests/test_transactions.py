@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guanxi.core.testing import make_contact, make_transaction
 from guanxi.imports.models import ImportRun, ImportStatus
 from guanxi.imports.tests.helpers import messages, run
 from guanxi.transactions.models import Transaction
+from tests.support import make_contact, make_transaction
 
 HEAD = ["external_id", "account_code", "occurred_at", "category", "amount", "cost", "head_count",
         "channel", "description"]  # fmt: skip

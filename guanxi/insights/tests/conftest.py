@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from guanxi.core.testing import make_account, make_transaction
+from tests.support import make_account, make_transaction
 
 AS_OF = dt.date(2026, 6, 30)
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from guanxi.core.errors import ApplicationError
-from guanxi.core.testing import make_transaction
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import account_score_history, latest_run, run_describe
 from guanxi.insights.services import analysis_run
 from guanxi.insights.tests.conftest import AS_OF, buy
+from tests.support import make_transaction
 
 
 def test_a_run_scores_every_account_with_transactions(book, cast):

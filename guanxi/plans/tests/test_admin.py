@@ -12,10 +12,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from guanxi.core.testing import make_contact, make_transaction
 from guanxi.plans.models import AccountPlan, ActionStatus, PlanAction, PlanGoal, PlanReview
 from guanxi.plans.services import action_create, goal_add, plan_competitor_set, review_record
 from guanxi.plans.tests.conftest import local
+from tests.support import make_contact, make_transaction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

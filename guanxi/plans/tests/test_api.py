@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from guanxi.core.testing import JSON, make_contact, make_transaction
 from guanxi.plans.models import AccountPlan, ActionStatus, PlanAction
 from guanxi.plans.services import action_create, goal_add
 from guanxi.plans.tests.conftest import local
+from tests.support import JSON, make_contact, make_transaction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from guanxi.core.testing import make_contact, make_transaction
 from guanxi.plans.models import ActionStatus, PlanAction
 from guanxi.plans.selectors import actions_due_for, plan_progress, plans_visible_to
 from guanxi.plans.services import (
@@ -27,6 +26,7 @@ from guanxi.relationships.services import (
     relationship_stage_record,
 )
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import make_contact, make_transaction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from guanxi.core.errors import NotFound
-from guanxi.core.testing import JSON, make_contact
 from guanxi.plans.models import AccountPlan, ActionStatus, PlanAction, PlanGoal
 from guanxi.plans.services import (
     action_create,
@@ -20,6 +19,7 @@ from guanxi.plans.services import (
     plan_update,
     review_record,
 )
+from tests.support import JSON, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "clock")]
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from guanxi.core.errors import ApplicationError, Conflict, NotFound
-from guanxi.core.testing import make_account, make_contact
 from guanxi.plans.models import ActionStatus, GoalMeasure, PlanCompetitor
 from guanxi.plans.services import (
     action_cancel,
@@ -23,6 +22,7 @@ from guanxi.plans.services import (
     review_record,
 )
 from guanxi.relationships.services import buying_centre_member_set
+from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "clock")]
 

@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 
 from guanxi.accounts.selectors import account_is_visible
 from guanxi.core.models import User
-from guanxi.core.testing import make_account, make_contact
 from guanxi.relationships.forms import TouchpointChoiceField
 from guanxi.relationships.models import (
     AccountRelationship,
@@ -21,6 +20,7 @@ from guanxi.relationships.models import (
 )
 from guanxi.relationships.services import buying_centre_member_set
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

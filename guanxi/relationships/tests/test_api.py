@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from guanxi.core.testing import JSON, ROLES_SEE_ALICES, make_contact
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -16,6 +15,7 @@ from guanxi.relationships.models import (
 )
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import JSON, ROLES_SEE_ALICES, make_contact
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
-from guanxi.core.testing import make_account, make_contact
 from guanxi.relationships.admin_filters import RelationshipRiskFilter
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -11,7 +11,6 @@ import pytest
 from django.utils import translation
 
 from guanxi.core.models import User
-from guanxi.core.testing import make_account, make_contact
 from guanxi.relationships.map import (
     NODE_H,
     esc,
@@ -24,6 +23,7 @@ from guanxi.relationships.map import (
 from guanxi.relationships.risks import CHAMPION_LEFT, RelationshipHealth, Risk
 from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centre
 from guanxi.relationships.services import buying_centre_member_set
+from tests.support import make_account, make_contact
 
 SVG = "{http://www.w3.org/2000/svg}"
 ACCOUNT_ID = 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from guanxi.core.errors import NotFound
-from guanxi.core.testing import make_contact
 from guanxi.relationships.models import BuyingCentreMember
 from guanxi.relationships.services import buying_centre_member_remove, buying_centre_member_set
+from tests.support import make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from guanxi.core.testing import make_account, make_contact
 from guanxi.relationships.models import RelationshipRules
 from guanxi.relationships.risks import (
     RISK_CODES,
@@ -18,6 +17,7 @@ from guanxi.relationships.risks import (
 from guanxi.relationships.selectors import buying_centre
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -9,7 +9,6 @@ import time_machine
 from django.utils import timezone
 
 from guanxi.core.errors import ApplicationError, NotFound
-from guanxi.core.testing import make_contact
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -23,6 +22,7 @@ from guanxi.relationships.services import (
     relationship_stage_record,
 )
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -10,13 +10,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from guanxi.core.testing import ROLES_SEE_ALICES, make_account, make_contact
 from guanxi.relationships.services import (
     account_relationship_set,
     buying_centre_member_set,
     relationship_stage_record,
 )
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from tests.support import ROLES_SEE_ALICES, make_account, make_contact
 
 pytestmark = pytest.mark.django_db
 

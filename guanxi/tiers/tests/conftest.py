@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from guanxi.core.testing import make_transaction
 from guanxi.tiers.models import Tier, TierCondition, TierPolicy, TierScheme
+from tests.support import make_transaction
 
 
 def build_scheme(code: str, tiers: list[tuple[str, list[dict]]], *, active: bool = True, **kw):

@@ -12,7 +12,6 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from guanxi.core.testing import make_transaction
 from guanxi.tiers.models import (
     AccountTier,
     ChangeReason,
@@ -24,6 +23,7 @@ from guanxi.tiers.models import (
     TierScheme,
 )
 from guanxi.tiers.services import scheme_load_preset
+from tests.support import make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

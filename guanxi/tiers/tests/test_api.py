@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from guanxi.core.testing import JSON
 from guanxi.tiers.models import AccountTier, ChangeReason, TierChange, TierScheme
 from guanxi.tiers.services import scheme_load_preset
+from tests.support import JSON
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

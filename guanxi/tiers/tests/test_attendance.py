@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.tiers.attendance import attendance_sheet, attendance_xlsx
 from guanxi.tiers.metrics import account_metrics
 from guanxi.tiers.services import scheme_load_preset
+from tests.support import make_account, make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 JUNE = dt.date(2026, 6, 1)

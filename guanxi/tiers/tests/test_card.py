@@ -10,10 +10,10 @@ import time_machine
 from django.template import Context, Template
 from django.utils import translation
 
-from guanxi.core.testing import make_transaction
 from guanxi.tiers.models import AccountTier, TierChange, TierScheme
 from guanxi.tiers.services import account_tier_override, scheme_load_preset, tiering_run
 from guanxi.tiers.templatetags.tiers_tags import condition_text, metric_value, rule_summary
+from tests.support import make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 CARD = Template("{% load tiers_tags %}{% account_tiers_card account %}")

@@ -6,11 +6,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.tiers.models import AccountTier, DiscountReview, DiscountReviewStatus
 from guanxi.tiers.services import discount_check, discount_reviews_flag
 from guanxi.tiers.tests.conftest import build_scheme, policy, tier
 from guanxi.transactions.models import ProductCategory
+from tests.support import make_account, make_transaction
 
 pytestmark = pytest.mark.django_db
 

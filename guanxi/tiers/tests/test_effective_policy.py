@@ -105,7 +105,7 @@ def test_accounts_without_tiers_are_absent_and_combos_are_shared(cast, two_schem
     monthly, strategic, *_ = two_schemes
     t = tier(monthly, "a")
     AccountTier.objects.create(account=cast.west_account, scheme=monthly, tier=t, computed_tier=t)
-    from guanxi.core.testing import make_account
+    from tests.support import make_account
 
     lone = make_account(owner=cast.alice)
     policies = effective_policies()

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from guanxi.accounts.models import Account, Attitude, Tag
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.tiers.admin_filters import (
     LifecycleStageFilter,
     lifecycle_badges,
@@ -41,6 +40,7 @@ from guanxi.tiers.services import (
     scheme_load_preset,
     tiering_run,
 )
+from tests.support import make_account, make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 AS_OF = dt.date(2026, 7, 10)

@@ -13,7 +13,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from guanxi.accounts.models import Account
-from guanxi.core.testing import make_account
 from guanxi.tiers import admin_filters
 from guanxi.tiers.admin_filters import LifecycleStageFilter, lifecycle_badges
 from guanxi.tiers.models import AccountLifecycleStage, LifecycleStageChange, TierChange
@@ -21,6 +20,7 @@ from guanxi.tiers.services import account_tier_override, tiering_run
 from guanxi.tiers.templatetags import tiers_tags
 from guanxi.tiers.templatetags.tiers_tags import lifecycle_context
 from guanxi.tiers.tests.test_lifecycle import AS_OF, NOW, activate, buy, every
+from tests.support import make_account
 
 REASON = "Lost the framework tender"
 

@@ -12,12 +12,12 @@ import time_machine
 from django.utils import timezone
 
 from guanxi.accounts.models import Attitude
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.tiers import metrics as tier_metrics
 from guanxi.tiers import rules
 from guanxi.tiers.metrics import account_metrics, whole_months
 from guanxi.tiers.models import Metric
 from guanxi.tiers.templatetags.tiers_tags import condition_text, metric_value
+from tests.support import make_account, make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 AS_OF = dt.date(2026, 7, 10)

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from guanxi.accounts.models import Account
-from guanxi.core.testing import make_account
 from guanxi.tiers import admin as tiers_admin
 from guanxi.tiers.admin_filters import (
     LifecycleStageFilter,
@@ -37,6 +36,7 @@ from guanxi.tiers.presets import PRESETS
 from guanxi.tiers.services import account_tier_override, scheme_load_preset, tiering_run
 from guanxi.tiers.templatetags.tiers_tags import label_sep
 from guanxi.tiers.tests.test_lifecycle import AS_OF, NOW, activate, buy, every, stage_of
+from tests.support import make_account
 
 LATE = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 JUNE = dt.date(2026, 6, 1)

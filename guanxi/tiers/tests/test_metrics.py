@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.tiers.metrics import account_metrics, month_window, percentile_ranks
 from guanxi.tiers.tests.conftest import local
 from guanxi.touchpoints.models import Touchpoint
+from tests.support import make_account, make_transaction
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanxi.activities.models import Task
-from guanxi.core.testing import make_account
 from guanxi.tiers import services
 from guanxi.tiers.models import AccountTier, ChangeReason, TierChange, TierRun, TierRunStatus
 from guanxi.tiers.selectors import account_tiers, tier_distribution, tier_migration_counts
 from guanxi.tiers.services import account_tier_override, account_tier_override_clear, tiering_run
 from guanxi.tiers.tests.conftest import local, spend, tier
+from tests.support import make_account
 
 pytestmark = pytest.mark.django_db
 

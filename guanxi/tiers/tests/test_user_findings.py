@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from guanxi.activities.models import Task, TaskStatus
-from guanxi.core.testing import make_account, make_transaction
 from guanxi.tiers import attendance
 from guanxi.tiers.forms import TierPolicyForm
 from guanxi.tiers.metrics import account_metrics
@@ -23,6 +22,7 @@ from guanxi.tiers.models import AccountTier, ChangeReason, TierChange, TierPolic
 from guanxi.tiers.services import scheme_load_preset, tiering_run
 from guanxi.tiers.tests.conftest import build_scheme, policy, tier
 from guanxi.transactions.models import ProductCategory
+from tests.support import make_account, make_transaction
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=SHANGHAI)
@@ -204,7 +204,7 @@ def test_the_override_page_ignores_a_next_to_another_site_and_hides_others_accou
 
 @time_machine.travel(NOW, tick=False)
 def test_an_api_override_syncs_the_tasks(cast, monthly, django_capture_on_commit_callbacks):
-    from guanxi.core.testing import api_client_for
+    from tests.support import api_client_for
 
     api = api_client_for(cast.mia)
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from guanxi.activities.tests.conftest import policy_local, policy_touch
-from guanxi.core.testing import make_account
 from guanxi.insights.services import analysis_run
 from guanxi.insights.tests.conftest import AS_OF, book  # noqa: F401  (the analytics' fixture)
 from guanxi.touchpoints.selectors import cost_to_serve
+from tests.support import make_account
 
 D = dt.date
 

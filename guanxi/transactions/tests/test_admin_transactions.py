@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from guanxi.core.testing import make_account, make_payment, make_transaction
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from tests.support import make_account, make_payment, make_transaction
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_adding_a_transaction_for_an_invisible_account_is_rejected(client, cast)
 
 
 def test_autocomplete_for_transaction_contact_is_scoped(client, cast):
-    from guanxi.core.testing import make_contact
+    from tests.support import make_contact
 
     mine = make_contact(account=cast.account, name="孙立")
     make_contact(account=cast.west_account, name="孙立新")
@@ -125,7 +125,7 @@ def test_product_categories_read_for_kam_edit_for_manager(client, cast):
 
 
 def test_admin_applies_the_services_rule_contact_must_work_at_the_account(client, cast):
-    from guanxi.core.testing import make_contact
+    from tests.support import make_contact
 
     mine = make_account(owner=cast.alice, name="另一家客户")
     elsewhere = make_contact(account=mine, name="孙立")

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from guanxi.core.testing import (
+from guanxi.transactions.models import Payment, Transaction
+from tests.support import (
     JSON,
     ROLES_SEE_ALICES,
     make_account,
@@ -12,7 +13,6 @@ from guanxi.core.testing import (
     make_payment,
     make_transaction,
 )
-from guanxi.transactions.models import Payment, Transaction
 
 pytestmark = pytest.mark.usefixtures("english")
 

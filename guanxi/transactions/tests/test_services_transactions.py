@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from guanxi.core.errors import ApplicationError, Conflict, NotFound
-from guanxi.core.testing import make_account, make_contact, make_transaction
 from guanxi.transactions.models import Transaction
 from guanxi.transactions.services import (
     payment_create,
@@ -13,6 +12,7 @@ from guanxi.transactions.services import (
     transaction_delete,
     transaction_update,
 )
+from tests.support import make_account, make_contact, make_transaction
 
 pytestmark = pytest.mark.usefixtures("english")
 

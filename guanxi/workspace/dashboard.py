@@ -7,8 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from guanxi.accounts.selectors import dashboard_summary
 from guanxi.contacts.selectors import upcoming_birthdays
+from guanxi.core.models import JobRun, JobStatus
+from guanxi.workspace.selectors import dashboard_summary
 
 
 def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +32,6 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
 def _nightly_failure(user: Any) -> Any:
     """The last nightly run, if it failed for good, for the people who can look into it (the
     background-jobs list is for managers and admins); else None."""
-    from guanxi.core.models import JobRun, JobStatus
 
     if not getattr(user, "sees_all_accounts", False):
         return None

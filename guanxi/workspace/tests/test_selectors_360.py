@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from guanxi.accounts.selectors import account_360, account_rollup, dashboard_summary
 from guanxi.contacts.services import profile_facts_update
-from guanxi.core.testing import make_account, make_contact, make_payment, make_transaction
+from guanxi.transactions.selectors import account_rollup
+from guanxi.workspace.selectors import account_360, dashboard_summary
+from tests.support import make_account, make_contact, make_payment, make_transaction
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -1,0 +1,382 @@
+"""Customer archive (客户档案): the account list, the account form and the 360° page.
+
+They stand on the top floor because they put every app beside the account: value (insights),
+tiers and lifecycle stages, relationship risks, account plans, tasks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
+from unfold.decorators import action, display
+
+from guanxi.accounts import services
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import account_history, visible_to
+from guanxi.contacts.models import Contact
+from guanxi.core.admin_mixins import (
+    RelatedOnlyDropdownFilter,
+    ScopedTabularInline,
+    ServiceRulesForm,
+    is_staff,
+)
+from guanxi.core.formatting import money
+from guanxi.core.models import User
+from guanxi.insights.admin_filters import (
+    SEGMENT_COLOURS,
+    AbcClassFilter,
+    ClvRangeFilter,
+    PAliveFilter,
+    SegmentFilter,
+)
+from guanxi.insights.models import Segment
+from guanxi.insights.selectors import (
+    account_score_history,
+    latest_change,
+    with_latest_scores,
+)
+from guanxi.relationships.admin_filters import RelationshipRiskFilter
+from guanxi.tiers.admin_filters import (
+    AccountTierFilter,
+    LifecycleStageFilter,
+    lifecycle_badges,
+    tier_badges,
+    with_active_tiers,
+    with_lifecycle_stages,
+)
+from guanxi.transactions.selectors import account_rollup, with_revenue
+from guanxi.workspace.selectors import account_360
+
+
+class ProvinceFilter(DropdownFilter):
+    title = _("province")
+    parameter_name = "province"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        values = (
+            model_admin.get_queryset(request)
+            .exclude(province="")
+            .order_by("province")
+            .values_list("province", flat=True)
+            .distinct()
+        )
+        return [(v, v) for v in values]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(province=self.value())
+        return queryset
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True)
+
+
+class AccountAdminForm(ServiceRulesForm):
+    """Owner and team follow the same rule as the API (accounts/services.py)."""
+
+    def check_rules(self, account: Account) -> None:
+        adding = account._state.adding
+        if adding:
+            account.owner, account.team = services.default_owner_and_team(
+                actor=self.actor,
+                owner=account.owner if account.owner_id else None,
+                team=account.team,
+            )
+        if adding or "owner" in self.changed_data:
+            services.check_owner_assignment(actor=self.actor, owner=account.owner)
+        if account.team is not None and (adding or "team" in self.changed_data):
+            services.check_team_assignment(actor=self.actor, team=account.team, owner=account.owner)
+
+
+class ContactInline(ScopedTabularInline):
+    model = Contact
+    fields = ("code", "name", "title", "mobile", "email", "is_primary", "is_active")
+    extra = 0
+    show_change_link = True
+    tab = True
+    verbose_name_plural = _("contacts")
+
+
+@admin.register(Account)
+class AccountAdmin(ScopedModelAdmin):
+    account_path = ""
+    form = AccountAdminForm
+    list_display = (
+        "code",
+        "name_link",
+        "open_360",
+        "tiers_display",
+        "lifecycle_display",
+        "account_type",
+        "status",
+        "owner",
+        "team",
+        "city",
+        "credit_rating",
+        "revenue_12m_display",
+        "last_transaction_display",
+        "segment_display",
+        "abc_display",
+        "clv_display",
+        "p_alive_display",
+    )
+    list_fullwidth = True
+    list_display_links = ("code",)
+    list_select_related = ("owner", "team")
+    list_filter = (
+        ("account_type", ChoicesDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        ("industry", ChoicesDropdownFilter),
+        ("enterprise_nature", ChoicesDropdownFilter),
+        ("scale", ChoicesDropdownFilter),
+        ("credit_rating", ChoicesDropdownFilter),
+        ProvinceFilter,
+        ("owner", RelatedOnlyDropdownFilter),
+        ("team", RelatedOnlyDropdownFilter),
+        ("tags", RelatedOnlyDropdownFilter),
+        AccountTierFilter,
+        LifecycleStageFilter,
+        RelationshipRiskFilter,
+        SegmentFilter,
+        AbcClassFilter,
+        PAliveFilter,
+        ClvRangeFilter,
+    )
+    search_fields = ("name", "code", "short_name", "english_name", "contacts__name")
+    search_help_text = _("Name, code, short or English name, or a contact's name")
+    autocomplete_fields = ("parent", "tags")
+    readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
+    inlines = (ContactInline,)
+    actions = EXPORT_ACTIONS
+    actions_detail = ("view_360",)
+    fieldsets = (
+        (None, {"fields": (("code", "name"), ("short_name", "english_name"))}),
+        (
+            _("Profile"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("kind", "organisation_form"),
+                    ("province", "city"),
+                    "address",
+                    ("phone", "website"),
+                    "customer_since",
+                    "organisation_structure",
+                    "notes",
+                ),
+            },
+        ),
+        (
+            _("Classification"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("account_type", "status"),
+                    ("industry", "enterprise_nature"),
+                    "scale",
+                    "tags",
+                ),
+            },
+        ),
+        (
+            _("Relationship & ownership"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("owner", "team"),
+                    "co_owners",
+                    "parent",
+                    "subsidiaries_display",
+                    "attitude",
+                ),
+            },
+        ),
+        (
+            _("Commercial terms"),
+            {
+                "classes": ["tab"],
+                "fields": (
+                    ("credit_rating", "annual_sales"),
+                    "price_system",
+                    "sales_policy",
+                ),
+            },
+        ),
+        (
+            _("Record"),
+            {"classes": ["tab"], "fields": (("created_at", "updated_at"),)},
+        ),
+    )
+
+    # --- list ---------------------------------------------------------------------------------
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        request._guanxi_changelist = True  # annotate revenue only where it is shown
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if getattr(request, "_guanxi_changelist", False):
+            qs = with_lifecycle_stages(with_active_tiers(with_latest_scores(with_revenue(qs))))
+        return qs
+
+    @display(description=_("tiers"))
+    def tiers_display(self, obj: Account) -> str:
+        return tier_badges(obj)
+
+    @display(description=_("lifecycle stage"))
+    def lifecycle_display(self, obj: Account) -> str:
+        return lifecycle_badges(obj)
+
+    @display(description=_("name"), ordering="name")
+    def name_link(self, obj: Account) -> str:
+        url = reverse("admin:accounts_account_change", args=(obj.pk,))
+        return format_html('<a href="{}" class="font-medium">{}</a>', url, obj.name)
+
+    @display(description=_("revenue, last 12 months"), ordering="revenue_12m")
+    def revenue_12m_display(self, obj: Account) -> str:
+        return money(getattr(obj, "revenue_12m", None))
+
+    @display(description=_("last transaction"), ordering="last_transaction_at")
+    def last_transaction_display(self, obj: Account) -> str:
+        value = getattr(obj, "last_transaction_at", None)
+        return timezone.localtime(value).date().isoformat() if value else "—"
+
+    @display(description=_("RFM segment"), ordering="score_segment", label=SEGMENT_COLOURS)
+    def segment_display(self, obj: Account) -> Any:
+        code = getattr(obj, "score_segment", None)
+        # (code, text): the code picks the colour, the translated name is shown.
+        return (code, Segment(code).label) if code in Segment.values else "—"
+
+    @display(description=_("ABC"), ordering="score_abc_class")
+    def abc_display(self, obj: Account) -> str:
+        return getattr(obj, "score_abc_class", None) or "—"
+
+    @display(description=_("CLV"), ordering="score_clv")
+    def clv_display(self, obj: Account) -> str:
+        return money(getattr(obj, "score_clv", None))
+
+    @display(description=_("P(alive)"), ordering="score_p_alive")
+    def p_alive_display(self, obj: Account) -> str:
+        value = getattr(obj, "score_p_alive", None)
+        return "—" if value is None else f"{value:.0%}"
+
+    @display(description="360°")
+    def open_360(self, obj: Account) -> str:
+        url = reverse("admin:accounts_account_view_360", args=(obj.pk,))
+        return format_html(
+            '<a href="{}" title="{}" class="material-symbols-outlined text-primary-600">'
+            "donut_large</a>",
+            url,
+            _("360° view"),
+        )
+
+    # --- form ---------------------------------------------------------------------------------
+
+    @display(description=_("subsidiaries"))
+    def subsidiaries_display(self, obj: Account) -> str:
+        if obj.pk is None:
+            return "—"
+        # get_form stamped the viewer on the object: list only subsidiaries they may open.
+        subs = visible_to(Account.objects.filter(parent=obj), getattr(obj, "_viewer", None))
+        subs = list(subs.order_by("name"))
+        if not subs:
+            return "—"
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:accounts_account_change", args=(s.pk,)), s.name) for s in subs),
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        if obj is not None:
+            obj._viewer = request.user
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # Fields the ownership rule (accounts/services.py) would refuse are not offered.
+        if not services.may_choose_owner(request.user):
+            fields = (*fields, "owner")
+        if not services.may_choose_team(request.user):
+            fields = (*fields, "team")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "owner":
+            kwargs["queryset"] = services.assignable_owners(request.user, _staff())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "co_owners":
+            kwargs["queryset"] = _staff()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("owner", request.user.pk)
+        if request.user.team_id:
+            initial.setdefault("team", request.user.team_id)
+        return initial
+
+    # --- 360° page ----------------------------------------------------------------------------
+
+    @action(description=_("360° view"), url_path="360", icon="donut_large")
+    def view_360(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        account = self.get_object(request, unquote(object_id))
+        if account is None or not is_staff(request):
+            raise Http404
+        data = account_360(account)
+        rollup = account_rollup(account, user=request.user)
+        chart = {
+            "labels": [m.strftime("%Y-%m") for m, _v in data.monthly_revenue],
+            "datasets": [
+                {
+                    "label": str(_("Revenue (CNY)")),
+                    "data": [float(v) for _m, v in data.monthly_revenue],
+                    "backgroundColor": "var(--color-primary-600)",
+                    "maxBarThickness": 18,
+                    "displayYAxis": True,
+                }
+            ],
+        }
+        visible_parent = (
+            account.parent
+            if account.parent_id and self.object_is_visible(request, account.parent_id)
+            else None
+        )
+        scores = account_score_history(account)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": account,
+            "score": scores[-1] if scores else None,
+            "score_change": latest_change(scores),
+            "score_history": list(reversed(scores[-6:])),
+            "title": _("360° view: %(name)s") % {"name": account.name},
+            "subtitle": account.code,
+            "data": data,
+            "rollup": rollup,
+            "history": account_history(account),
+            "chart_data": json.dumps(chart),
+            "visible_parent": visible_parent,
+            "co_owners": list(account.co_owners.all()),
+            "tags": list(account.tags.all()),
+            "has_change_permission": self.has_change_permission(request, account),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/account/account_360.html", context)

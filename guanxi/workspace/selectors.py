@@ -1,0 +1,160 @@
+"""Reads that put several apps together for one page: the account's 360° page and the home
+page's dashboard. The caller has already checked that the account is visible (selectors never
+see a request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from guanxi.accounts.models import Account, AccountStatus, AccountType
+from guanxi.accounts.selectors import accounts_visible_to, visible_to
+from guanxi.contacts.models import Contact, ProfileFact
+from guanxi.core.dates import local_midnight
+from guanxi.core.models import User
+from guanxi.transactions.models import Payment, Transaction
+from guanxi.transactions.selectors import (
+    ZERO,
+    PeriodTotals,
+    monthly_revenue,
+    period_starts,
+    period_totals,
+)
+
+
+@dataclass
+class Account360:
+    account: Account
+    today: dt.date
+    month: PeriodTotals
+    year: PeriodTotals
+    lifetime: PeriodTotals
+    received_lifetime: Decimal
+    received_year: Decimal
+    outstanding: Decimal  # invoiced (lifetime revenue) − received
+    last_transaction_at: dt.datetime | None
+    last_payment_at: dt.datetime | None
+    last_profile_update_at: dt.datetime | None
+    contacts: list = field(default_factory=list)
+    recent_transactions: list = field(default_factory=list)
+    monthly_revenue: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+
+
+def account_360(account: Account, *, today: dt.date | None = None) -> Account360:
+    """Everything the 360° page shows about one account. The caller has already checked that
+    the account is visible (selectors never see a request)."""
+
+    today = today or timezone.localdate()
+    p = period_starts(today)
+    txns = Transaction.objects.filter(account=account)
+    totals = period_totals(
+        txns,
+        month=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"]),
+        year=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]),
+        lifetime=Q(),
+    )
+    pay = Payment.objects.filter(account=account).aggregate(
+        lifetime=Sum("amount"),
+        year=Sum("amount", filter=Q(received_at__gte=p["year"], received_at__lt=p["next_year"])),
+        last=Max("received_at"),
+    )
+    received = pay["lifetime"] or ZERO
+    contact_ids = list(Contact.objects.filter(account=account).values_list("id", flat=True))
+    last_contact_change = Contact.history.filter(account_id=account.pk).aggregate(
+        m=Max("history_date")
+    )["m"]
+    last_fact_change = ProfileFact.history.filter(contact_id__in=contact_ids).aggregate(
+        m=Max("history_date")
+    )["m"]
+    profile_updates = [d for d in (last_contact_change, last_fact_change) if d is not None]
+    return Account360(
+        account=account,
+        today=today,
+        month=totals["month"],
+        year=totals["year"],
+        lifetime=totals["lifetime"],
+        received_lifetime=received,
+        received_year=pay["year"] or ZERO,
+        outstanding=totals["lifetime"].revenue - received,
+        last_transaction_at=txns.aggregate(m=Max("occurred_at"))["m"],
+        last_payment_at=pay["last"],
+        last_profile_update_at=max(profile_updates) if profile_updates else None,
+        contacts=list(
+            Contact.objects.filter(account=account).order_by("-is_active", "-is_primary", "name")
+        ),
+        recent_transactions=list(
+            txns.select_related("category", "contact").order_by("-occurred_at", "-id")[:20]
+        ),
+        monthly_revenue=monthly_revenue(txns, today=today),
+    )
+
+
+@dataclass
+class Dashboard:
+    accounts_total: int
+    accounts_by_type: list[tuple[str, int]]
+    revenue_month: Decimal
+    revenue_year: Decimal
+    top_accounts: list[tuple[Account, Decimal]]
+    dormant_count: int
+    dormant_accounts: list[Account]  # annotated with last_transaction_at
+
+
+def dashboard_summary(
+    user: User | None, *, today: dt.date | None = None, dormant_days: int = 180, top: int = 10
+) -> Dashboard:
+    """The home page figures over the user's visible accounts, in a handful of indexed queries."""
+
+    today = today or timezone.localdate()
+    p = period_starts(today)
+    accounts = accounts_visible_to(user)
+    type_labels = dict(AccountType.choices)
+    by_type = [
+        (str(type_labels.get(row["account_type"], row["account_type"])), row["n"])
+        for row in accounts.values("account_type").annotate(n=Count("id")).order_by("-n")
+    ]
+    txns = visible_to(Transaction.objects.all(), user, prefix="account__")
+    rev = txns.filter(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]).aggregate(
+        year=Sum("amount"),
+        month=Sum("amount", filter=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"])),
+    )
+    since_12m = local_midnight(today - dt.timedelta(days=365))
+    top_rows = list(
+        txns.filter(occurred_at__gte=since_12m)
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by("-total")[:top]
+    )
+    names = Account.objects.in_bulk([r["account_id"] for r in top_rows])
+    top_accounts = [(names[r["account_id"]], r["total"]) for r in top_rows]
+
+    cutoff = local_midnight(today - dt.timedelta(days=dormant_days))
+    dormant = (
+        accounts.exclude(status=AccountStatus.LOST)
+        .filter(Exists(Transaction.objects.filter(account=OuterRef("pk"))))
+        .exclude(
+            Exists(Transaction.objects.filter(account=OuterRef("pk"), occurred_at__gte=cutoff))
+        )
+    )
+    dormant_list = list(
+        dormant.annotate(
+            last_transaction_at=Subquery(
+                Transaction.objects.filter(account=OuterRef("pk"))
+                .order_by("-occurred_at")
+                .values("occurred_at")[:1]
+            )
+        ).order_by("-last_transaction_at")[:top]
+    )
+    return Dashboard(
+        accounts_total=sum(n for _label, n in by_type),
+        accounts_by_type=by_type,
+        revenue_month=rev["month"] or ZERO,
+        revenue_year=rev["year"] or ZERO,
+        top_accounts=top_accounts,
+        dormant_count=dormant.count(),
+        dormant_accounts=dormant_list,
+    )
