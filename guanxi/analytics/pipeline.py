@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from guanxi.analytics.base import FloatArray
+from guanxi.analytics.beta_geo import BetaGeo
 from guanxi.analytics.diagnostics import CalibrationResult, calibration_holdout
-from guanxi.analytics.models import BetaGeo, FloatArray, GammaGamma
+from guanxi.analytics.gamma_gamma import GammaGamma
 from guanxi.analytics.pareto import ParetoResult, pareto
 from guanxi.analytics.pareto_nbd import ParetoNBD
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, RFMResult, Rule, rfm, with_rfm_recency

@@ -25,7 +25,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
-from guanxi.analytics.models import BetaGeo, FloatArray, _as_1d, _validate_summary
+from guanxi.analytics.base import FloatArray, _as_1d, _validate_summary
+from guanxi.analytics.beta_geo import BetaGeo
 from guanxi.analytics.pareto_nbd import ParetoNBD
 
 
