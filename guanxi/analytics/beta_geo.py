@@ -44,6 +44,170 @@ class _BGData(NamedTuple):
     w_total: float
 
 
+class _BGTerms(NamedTuple):
+    """What one evaluation at (r, α, a, b) computes once for the value, gradient and Hessian.
+
+    Arrays named *_u have one entry per distinct frequency, ``inv_at0`` one per customer without
+    a repeat purchase, the other arrays one per repeat buyer.
+    """
+
+    sum_log0: float  # Σ w ln(α+T) over customers with x = 0
+    sum_inv0: float  # Σ w/(α+T) over customers with x = 0
+    inv_at0: FloatArray  # their 1/(α+T)
+    rx: FloatArray  # r + x
+    log_at: FloatArray  # ln(α+T)
+    inv_T: FloatArray  # 1/(α+T)
+    inv_t: FloatArray  # 1/(α+t_x)
+    gap: FloatArray  # ln(α+T) − ln(α+t_x)
+    h: FloatArray  # ∂ gap/∂α
+    e: FloatArray  # exp(−|δ|)
+    inv_1pe: FloatArray  # 1/(1+e)
+    sum_softplus: float  # Σ w softplus(δ)
+    wrx: FloatArray  # w·(r+x)
+    ws: FloatArray  # w·σ(δ)
+    ws_rx: FloatArray  # w·σ(δ)·(r+x)
+    s_u: FloatArray  # Σ w·σ(δ) per distinct frequency
+    inv_a_u: FloatArray  # 1/a, 0 where x = 0
+    inv_b_u: FloatArray  # 1/(b+x−1), 0 where x = 0
+
+
+def _bg_terms(params: FloatArray, d: _BGData) -> _BGTerms:
+    """The per-customer logs, reciprocals and logistic terms of `BetaGeo._loglik_parts`, each
+    computed once (mostly in place: these arrays are as long as the data) and shared by the
+    value, gradient and Hessian."""
+    r, alpha, a, b = params
+    xu = d.xu
+    rep_u = xu > 0
+    xm1_u = np.where(rep_u, xu - 1.0, 1.0)  # placeholder keeps logs finite where masked
+
+    # Customers without a repeat purchase: −r ln(α+T).
+    at0 = d.age0 + alpha
+    sum_log0 = _dot(d.w0, np.log(at0))
+    np.reciprocal(at0, out=at0)
+    sum_inv0 = _dot(d.w0, at0)
+
+    # Repeat buyers.
+    w1 = d.w1
+    rx = d.x1 + r
+    inv_t = d.t_x1 + alpha
+    log_at = d.age1 + alpha
+    inv_T = np.reciprocal(log_at)
+    np.log(log_at, out=log_at)
+    gap = np.log(inv_t)  # becomes ln(α+T) − ln(α+t_x) below
+    np.subtract(log_at, gap, out=gap)
+    np.reciprocal(inv_t, out=inv_t)
+    c_u = np.log(a) - np.log(b + xm1_u)
+    delta = rx * gap
+    delta += c_u[d.inv1]
+    e = np.abs(delta)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e = exp(−|δ|) ∈ (0, 1]
+    inv_1pe = 1.0 + e
+    # softplus(δ) = max(δ, 0) + ln(1 + e); σ(δ) = 1/(1+e) for δ ≥ 0, e/(1+e) otherwise.
+    # ln(1 + e) rather than log1p(e): e ≤ 1, so the absolute error stays below 1e-16, and
+    # numpy's log is several times faster than its log1p.
+    sum_softplus = _dot(w1, np.log(inv_1pe)) + _dot(w1, np.maximum(delta, 0.0))
+    np.reciprocal(inv_1pe, out=inv_1pe)
+    s = e * inv_1pe
+    np.copyto(s, inv_1pe, where=delta >= 0)
+    ws = w1 * s
+    return _BGTerms(
+        sum_log0=sum_log0,
+        sum_inv0=sum_inv0,
+        inv_at0=at0,
+        rx=rx,
+        log_at=log_at,
+        inv_T=inv_T,
+        inv_t=inv_t,
+        gap=gap,
+        h=inv_T - inv_t,
+        e=e,
+        inv_1pe=inv_1pe,
+        sum_softplus=sum_softplus,
+        wrx=w1 * rx,
+        ws=ws,
+        ws_rx=ws * rx,
+        s_u=np.bincount(d.inv1, weights=ws, minlength=xu.size),
+        inv_a_u=np.where(rep_u, 1.0 / a, 0.0),
+        inv_b_u=np.where(rep_u, 1.0 / (b + xm1_u), 0.0),
+    )
+
+
+def _bg_total(params: FloatArray, d: _BGData, t: _BGTerms) -> float:
+    """The weighted total log-likelihood: the terms in x per distinct x, the rest per customer."""
+    r, alpha, a, b = params
+    xu = d.xu
+    base_u = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xu) - betaln(a, b)
+    return float(d.w_u @ base_u) - r * t.sum_log0 - _dot(t.wrx, t.log_at) + t.sum_softplus
+
+
+def _bg_gradient(params: FloatArray, d: _BGData, t: _BGTerms) -> FloatArray:
+    """Gradient of the weighted total log-likelihood in (r, α, a, b)."""
+    r, alpha, a, b = params
+    xu, w_u = d.xu, d.w_u
+    dab = digamma(a + b)
+    dabx_u = digamma(a + b + xu)
+    g = np.empty(4)
+    g[0] = (
+        w_u @ (digamma(r + xu) - digamma(r) + np.log(alpha))
+        - t.sum_log0
+        - _dot(d.w1, t.log_at)
+        + _dot(t.ws, t.gap)
+    )
+    g[1] = r / alpha * d.w_total - r * t.sum_inv0 - _dot(t.wrx, t.inv_T) + _dot(t.ws_rx, t.h)
+    # d/da and d/db: the two mixture components differ only in the Beta-function terms.
+    g[2] = w_u @ (dab - dabx_u) + t.s_u @ t.inv_a_u
+    g[3] = w_u @ (digamma(b + xu) - digamma(b) + dab - dabx_u) - t.s_u @ t.inv_b_u
+    return g
+
+
+def _bg_hessian(params: FloatArray, d: _BGData, t: _BGTerms) -> FloatArray:
+    """Hessian of the weighted total log-likelihood in (r, α, a, b), for Newton's method and the
+    standard errors."""
+    r, alpha, a, b = params
+    xu, w_u, nu = d.xu, d.w_u, d.xu.size
+    inv_a_u, inv_b_u, s_u = t.inv_a_u, t.inv_b_u, t.s_u
+    # Second derivatives: d²softplus(δ) = s(1−s) ∇δ∇δᵀ + s ∇²δ, with s(1−s) = e/(1+e)².
+    wq = d.w1 * t.e
+    wq *= t.inv_1pe
+    wq *= t.inv_1pe
+    rx_h = t.rx * t.h
+    qg = wq * t.gap
+    qh = wq * rx_h
+    q_u = np.bincount(d.inv1, weights=wq, minlength=nu)
+    qg_u = np.bincount(d.inv1, weights=qg, minlength=nu)
+    qh_u = np.bincount(d.inv1, weights=qh, minlength=nu)
+    # ∂²gap/∂α² = 1/(α+t_x)² − 1/(α+T)²
+    k = t.inv_t * t.inv_t
+    k -= t.inv_T * t.inv_T
+    sum_inv0_sq = _dot(d.w0, t.inv_at0 * t.inv_at0)
+    trig_ab = polygamma(1, a + b) - polygamma(1, a + b + xu)
+    hess = np.empty((4, 4))
+    hess[0, 0] = w_u @ (polygamma(1, r + xu) - polygamma(1, r)) + _dot(qg, t.gap)
+    hess[0, 1] = (
+        d.w_total / alpha - t.sum_inv0 - _dot(d.w1, t.inv_T) + _dot(qg, rx_h) + _dot(t.ws, t.h)
+    )
+    hess[1, 1] = (
+        -r / alpha**2 * d.w_total
+        + r * sum_inv0_sq
+        + _dot(t.wrx, t.inv_T * t.inv_T)
+        + _dot(qh, rx_h)
+        + _dot(t.ws_rx, k)
+    )
+    hess[0, 2] = qg_u @ inv_a_u
+    hess[0, 3] = -(qg_u @ inv_b_u)
+    hess[1, 2] = qh_u @ inv_a_u
+    hess[1, 3] = -(qh_u @ inv_b_u)
+    hess[2, 2] = w_u @ trig_ab + (q_u - s_u) @ (inv_a_u * inv_a_u)
+    hess[2, 3] = w_u @ trig_ab - q_u @ (inv_a_u * inv_b_u)
+    hess[3, 3] = w_u @ (polygamma(1, b + xu) - polygamma(1, b) + trig_ab) + (q_u + s_u) @ (
+        inv_b_u * inv_b_u
+    )
+    upper = np.triu_indices(4, 1)
+    hess[upper[1], upper[0]] = hess[upper]
+    return hess
+
+
 class BetaGeo(_Estimator):
     """BG/NBD model fitted by maximum likelihood.
 
@@ -100,106 +264,12 @@ class BetaGeo(_Estimator):
         bincounts. Customers with x = 0 only need ln(α+T); for repeat buyers softplus(δ), the
         logistic s = σ(δ) and s(1−s) all come from one e = exp(−|δ|).
         """
-        r, alpha, a, b = params
-        xu, w_u = d.xu, d.w_u
-        rep_u = xu > 0
-        xm1_u = np.where(rep_u, xu - 1.0, 1.0)  # placeholder keeps logs finite where masked
-        nu = xu.size
-
-        # Customers without a repeat purchase: −r ln(α+T).
-        at0 = d.age0 + alpha
-        sum_log0 = _dot(d.w0, np.log(at0))
-        np.reciprocal(at0, out=at0)
-        sum_inv0 = _dot(d.w0, at0)
-
-        # Repeat buyers.
-        w1 = d.w1
-        rx = d.x1 + r
-        inv_t = d.t_x1 + alpha
-        log_at = d.age1 + alpha
-        inv_T = np.reciprocal(log_at)
-        np.log(log_at, out=log_at)
-        gap = np.log(inv_t)  # becomes ln(α+T) − ln(α+t_x) below
-        np.subtract(log_at, gap, out=gap)
-        np.reciprocal(inv_t, out=inv_t)
-        c_u = np.log(a) - np.log(b + xm1_u)
-        delta = rx * gap
-        delta += c_u[d.inv1]
-        e = np.abs(delta)
-        np.negative(e, out=e)
-        np.exp(e, out=e)  # e = exp(−|δ|) ∈ (0, 1]
-        inv_1pe = 1.0 + e
-        # softplus(δ) = max(δ, 0) + ln(1 + e); σ(δ) = 1/(1+e) for δ ≥ 0, e/(1+e) otherwise.
-        # ln(1 + e) rather than log1p(e): e ≤ 1, so the absolute error stays below 1e-16, and
-        # numpy's log is several times faster than its log1p.
-        sum_softplus = _dot(w1, np.log(inv_1pe)) + _dot(w1, np.maximum(delta, 0.0))
-        np.reciprocal(inv_1pe, out=inv_1pe)
-        s = e * inv_1pe
-        np.copyto(s, inv_1pe, where=delta >= 0)
-        wrx = w1 * rx
-        ws = w1 * s
-        h = inv_T - inv_t  # ∂ gap/∂α
-
-        base_u = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xu) - betaln(a, b)
-        total = float(w_u @ base_u) - r * sum_log0 - _dot(wrx, log_at) + sum_softplus
-
-        s_u = np.bincount(d.inv1, weights=ws, minlength=nu)
-        dab = digamma(a + b)
-        dabx_u = digamma(a + b + xu)
-        inv_a_u = np.where(rep_u, 1.0 / a, 0.0)
-        inv_b_u = np.where(rep_u, 1.0 / (b + xm1_u), 0.0)
-        ws_rx = ws * rx
-        g = np.empty(4)
-        g[0] = (
-            w_u @ (digamma(r + xu) - digamma(r) + np.log(alpha))
-            - sum_log0
-            - _dot(w1, log_at)
-            + _dot(ws, gap)
-        )
-        g[1] = r / alpha * d.w_total - r * sum_inv0 - _dot(wrx, inv_T) + _dot(ws_rx, h)
-        # d/da and d/db: the two mixture components differ only in the Beta-function terms.
-        g[2] = w_u @ (dab - dabx_u) + s_u @ inv_a_u
-        g[3] = w_u @ (digamma(b + xu) - digamma(b) + dab - dabx_u) - s_u @ inv_b_u
+        terms = _bg_terms(params, d)
+        total = _bg_total(params, d, terms)
+        g = _bg_gradient(params, d, terms)
         if not hessian:
             return total, g, None
-
-        # Second derivatives: d²softplus(δ) = s(1−s) ∇δ∇δᵀ + s ∇²δ, with s(1−s) = e/(1+e)².
-        wq = w1 * e
-        wq *= inv_1pe
-        wq *= inv_1pe
-        rx_h = rx * h
-        qg = wq * gap
-        qh = wq * rx_h
-        q_u = np.bincount(d.inv1, weights=wq, minlength=nu)
-        qg_u = np.bincount(d.inv1, weights=qg, minlength=nu)
-        qh_u = np.bincount(d.inv1, weights=qh, minlength=nu)
-        # ∂²gap/∂α² = 1/(α+t_x)² − 1/(α+T)²
-        k = inv_t * inv_t
-        k -= inv_T * inv_T
-        sum_inv0_sq = _dot(d.w0, at0 * at0)
-        trig_ab = polygamma(1, a + b) - polygamma(1, a + b + xu)
-        hess = np.empty((4, 4))
-        hess[0, 0] = w_u @ (polygamma(1, r + xu) - polygamma(1, r)) + _dot(qg, gap)
-        hess[0, 1] = d.w_total / alpha - sum_inv0 - _dot(w1, inv_T) + _dot(qg, rx_h) + _dot(ws, h)
-        hess[1, 1] = (
-            -r / alpha**2 * d.w_total
-            + r * sum_inv0_sq
-            + _dot(wrx, inv_T * inv_T)
-            + _dot(qh, rx_h)
-            + _dot(ws_rx, k)
-        )
-        hess[0, 2] = qg_u @ inv_a_u
-        hess[0, 3] = -(qg_u @ inv_b_u)
-        hess[1, 2] = qh_u @ inv_a_u
-        hess[1, 3] = -(qh_u @ inv_b_u)
-        hess[2, 2] = w_u @ trig_ab + (q_u - s_u) @ (inv_a_u * inv_a_u)
-        hess[2, 3] = w_u @ trig_ab - q_u @ (inv_a_u * inv_b_u)
-        hess[3, 3] = w_u @ (polygamma(1, b + xu) - polygamma(1, b) + trig_ab) + (q_u + s_u) @ (
-            inv_b_u * inv_b_u
-        )
-        upper = np.triu_indices(4, 1)
-        hess[upper[1], upper[0]] = hess[upper]
-        return total, g, hess
+        return total, g, _bg_hessian(params, d, terms)
 
     @staticmethod
     def _total_loglik(params: FloatArray, d: _BGData) -> tuple[float, FloatArray]:
