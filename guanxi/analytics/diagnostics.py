@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike
 
-from guanxi.analytics.models import FloatArray, _as_1d, _validate_summary
+from guanxi.analytics.base import FloatArray, _as_1d, _validate_summary
 from guanxi.analytics.value import PurchaseModel
 
 

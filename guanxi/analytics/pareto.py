@@ -74,6 +74,33 @@ def pareto(
     a_cut, b_cut = _validate_cutoffs(cutoffs)
     if not 0 < top_fraction <= 1:
         raise ValueError(f"top_fraction must be in (0, 1], got {top_fraction}.")
+    df = _customer_values(values_by_customer, customer_col, value_col)
+    values, negative = _checked_values(df, customer_col, value_col, clip_negative)
+    df = df.with_columns(values.clip(lower_bound=0.0).alias("_v"))
+    total = float(df["_v"].sum())
+    if total <= 0:
+        raise ValueError(f"Column '{value_col}' sums to {total}; shares need a positive total.")
+    table = _ranked_table(df, customer_col, total, a_cut, b_cut)
+    n = df.height
+    asc = np.sort(df["_v"].to_numpy())
+    i = np.arange(1, n + 1)
+    gini = float(np.sum((2 * i - n - 1) * asc) / (n * asc.sum()))
+    # Lorenz curve of the largest-first order, interpolated at top_fraction of the customers.
+    pop = np.concatenate([[0.0], i / n])
+    cum = np.concatenate([[0.0], table["cum_share"].to_numpy()])
+    top_share = float(np.interp(top_fraction, pop, cum))
+    return ParetoResult(
+        table=table,
+        top_fraction=top_fraction,
+        top_share=top_share,
+        gini=gini,
+        total=total,
+        n_clipped=negative,
+    )
+
+
+def _customer_values(values_by_customer: Any, customer_col: str, value_col: str) -> pl.DataFrame:
+    """The customer and value columns of a frame or a {customer: value} mapping."""
     if isinstance(values_by_customer, pl.DataFrame):
         df = values_by_customer
     elif isinstance(values_by_customer, Mapping):
@@ -93,7 +120,15 @@ def pareto(
         raise ValueError(
             f"Missing column(s): {', '.join(missing)} (available: {', '.join(df.columns)})."
         )
-    df = df.select(customer_col, value_col)
+    return df.select(customer_col, value_col)
+
+
+def _checked_values(
+    df: pl.DataFrame, customer_col: str, value_col: str, clip_negative: bool
+) -> tuple[pl.Series, int]:
+    """The values as floats and how many are negative, after refusing what shares and Gini
+    cannot use: no customers, repeated or empty ids, empty, NaN or (unless clipped) negative
+    values."""
     if df.height == 0:
         raise ValueError("No customers: the data is empty.")
     if not df.schema[value_col].is_numeric():
@@ -115,12 +150,14 @@ def pareto(
             f"Column '{value_col}' has {negative} negative value(s); shares and Gini need values "
             "≥ 0 (pass clip_negative=True to count losses as 0)."
         )
-    df = df.with_columns(values.clip(lower_bound=0.0).alias("_v"))
-    total = float(df["_v"].sum())
-    if total <= 0:
-        raise ValueError(f"Column '{value_col}' sums to {total}; shares need a positive total.")
+    return values, negative
 
-    table = (
+
+def _ranked_table(
+    df: pl.DataFrame, customer_col: str, total: float, a_cut: float, b_cut: float
+) -> pl.DataFrame:
+    """Customers largest first with rank, share, cumulative share and ABC class."""
+    return (
         df.sort(["_v", customer_col], descending=[True, False])
         .with_columns(
             pl.int_range(1, pl.len() + 1).alias("rank"),
@@ -139,21 +176,4 @@ def pareto(
             .alias("abc_class")
         )
         .drop("_v", "_before")
-    )
-
-    n = df.height
-    asc = np.sort(df["_v"].to_numpy())
-    i = np.arange(1, n + 1)
-    gini = float(np.sum((2 * i - n - 1) * asc) / (n * asc.sum()))
-    # Lorenz curve of the largest-first order, interpolated at top_fraction of the customers.
-    pop = np.concatenate([[0.0], i / n])
-    cum = np.concatenate([[0.0], table["cum_share"].to_numpy()])
-    top_share = float(np.interp(top_fraction, pop, cum))
-    return ParetoResult(
-        table=table,
-        top_fraction=top_fraction,
-        top_share=top_share,
-        gini=gini,
-        total=total,
-        n_clipped=negative,
     )

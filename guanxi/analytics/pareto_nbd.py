@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 from scipy.special import digamma, gammaln, logsumexp
 
-from guanxi.analytics.models import (
+from guanxi.analytics.base import (
     FloatArray,
     NotFittedError,
     _Estimator,

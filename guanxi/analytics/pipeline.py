@@ -15,13 +15,15 @@ import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
 
+from guanxi.analytics.base import FloatArray
+from guanxi.analytics.beta_geo import BetaGeo
 from guanxi.analytics.diagnostics import CalibrationResult, calibration_holdout
-from guanxi.analytics.models import BetaGeo, FloatArray, GammaGamma
+from guanxi.analytics.gamma_gamma import GammaGamma
 from guanxi.analytics.pareto import ParetoResult, pareto
 from guanxi.analytics.pareto_nbd import ParetoNBD
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, RFMResult, Rule, rfm, with_rfm_recency
@@ -285,20 +287,90 @@ def run_pipeline(
     historic_clp, predictive_clp. Periods are ``settings.period``; money is in the input's unit.
     """
     settings = settings or PipelineSettings()
-    timings: dict[str, float] = {}
     errors: dict[str, str] = {}
     warnings: list[str] = []
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
-        if progress is not None:
-            progress(name)
+    step = _StepClock(progress)
 
     df = transactions if isinstance(transactions, pl.DataFrame) else pl.DataFrame(transactions)
+    summary = _customer_summary(
+        df, customer_col, time_col, amount_col, cost_col, observation_end, cost_to_serve, settings
+    )
+    step("summary")
+
+    scores, rfm_result, pareto_result = _rfm_and_abc(summary, customer_col, settings)
+    warnings.extend(rfm_result.warnings)
+    step("rfm_abc")
+
+    c = _CustomerArrays.of(scores)
+    purchase_model, candidates = _choose_purchase_model(scores, settings.purchase_models)
+    if purchase_model is None:
+        errors["purchase_model"] = " / ".join(str(v) for v in dict.fromkeys(candidates.values()))
+    step("purchase_model")
+
+    spend_model, spend, spend_error = _fit_spend_model(c)
+    if spend_error is not None:
+        errors["spend_model"] = spend_error
+        warnings.append(_OBSERVED_SPEND_WARNING)
+    step("spend_model")
+
+    p_alive, expected, value, clp = _predictions(purchase_model, spend_model, spend, c, settings)
+    step("predictions")
+
+    scores = _with_predictions(scores, c, p_alive, expected, spend, value, clp)
+    calibration = holdout = None
+    if purchase_model is not None:
+        calibration, holdout, calibration_error = _check_calibration(
+            df, customer_col, time_col, amount_col, observation_end, c, settings, purchase_model
+        )
+        if calibration_error is not None:
+            errors["calibration"] = calibration_error
+    step("calibration")
+
+    return PipelineResult(
+        scores=scores,
+        settings=settings,
+        rfm=rfm_result,
+        pareto=pareto_result,
+        purchase_model=purchase_model,
+        purchase_candidates=candidates,
+        spend_model=spend_model,
+        calibration=calibration,
+        holdout_periods=holdout,
+        errors=errors,
+        warnings=warnings,
+        timings=step.timings,
+    )
+
+
+class _StepClock:
+    """Seconds each step of `run_pipeline` took (since the previous one), reported to
+    ``progress`` as each ends, so a caller can show where a long run is."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.timings: dict[str, float] = {}
+        self._progress = progress
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self._clock
+        self._clock = now
+        if self._progress is not None:
+            self._progress(name)
+
+
+def _customer_summary(
+    df: pl.DataFrame,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    cost_col: str | None,
+    observation_end: dt.date | dt.datetime | None,
+    cost_to_serve: Mapping[Any, float] | pl.DataFrame | None,
+    settings: PipelineSettings,
+) -> pl.DataFrame:
+    """The per-customer summary with RFM recency, cost of goods (0 without a cost column) and
+    cost to serve: every column the descriptive steps and the models read."""
     summary = summarize(
         df,
         customer_col=customer_col,
@@ -313,9 +385,14 @@ def run_pipeline(
         summary = summary.with_columns(
             pl.lit(0.0).alias("total_cost"), pl.col("total_revenue").alias("margin")
         )
-    summary = _cost_to_serve_column(summary, customer_col, cost_to_serve)
-    step("summary")
+    return _cost_to_serve_column(summary, customer_col, cost_to_serve)
 
+
+def _rfm_and_abc(
+    summary: pl.DataFrame, customer_col: str, settings: PipelineSettings
+) -> tuple[pl.DataFrame, RFMResult, ParetoResult]:
+    """RFM scores and segments and the ABC class by revenue, joined to the summary: the
+    descriptive scores, which never depend on a model fitting."""
     rfm_result = rfm(
         summary,
         customer_col=customer_col,
@@ -323,7 +400,6 @@ def run_pipeline(
         monetary_col="total_revenue",
         rules=settings.rfm_rules,
     )
-    warnings.extend(rfm_result.warnings)
     pareto_result = pareto(
         summary,
         customer_col=customer_col,
@@ -339,25 +415,43 @@ def run_pipeline(
         pareto_result.table.select(customer_col, "abc_class", pl.col("rank").alias("revenue_rank")),
         on=customer_col,
     )
-    step("rfm_abc")
+    return scores, rfm_result, pareto_result
 
-    x = scores["frequency"].to_numpy().astype(np.float64)
-    t_x = scores["recency"].to_numpy()
-    age = scores["T"].to_numpy()
-    monetary = scores["monetary"].to_numpy()
-    revenue = scores["total_revenue"].to_numpy()
-    cost = scores["total_cost"].to_numpy()
-    serve = scores["cost_to_serve"].to_numpy()
-    n = scores.height
-    nulls = np.full(n, np.nan)
-    p_alive = expected = spend = value = clp = nulls
 
-    purchase_model, candidates = _choose_purchase_model(scores, settings.purchase_models)
-    if purchase_model is None:
-        errors["purchase_model"] = " / ".join(str(v) for v in dict.fromkeys(candidates.values()))
-    step("purchase_model")
+class _CustomerArrays(NamedTuple):
+    """The score columns the models read, as numpy arrays in the order of the scores."""
 
-    spend_model: GammaGamma | None = None
+    x: FloatArray
+    t_x: FloatArray
+    age: FloatArray
+    monetary: FloatArray
+    revenue: FloatArray
+    cost: FloatArray
+    serve: FloatArray
+
+    @classmethod
+    def of(cls, scores: pl.DataFrame) -> _CustomerArrays:
+        return cls(
+            x=scores["frequency"].to_numpy().astype(np.float64),
+            t_x=scores["recency"].to_numpy(),
+            age=scores["T"].to_numpy(),
+            monetary=scores["monetary"].to_numpy(),
+            revenue=scores["total_revenue"].to_numpy(),
+            cost=scores["total_cost"].to_numpy(),
+            serve=scores["cost_to_serve"].to_numpy(),
+        )
+
+
+_OBSERVED_SPEND_WARNING = (
+    "Expected spend is each customer's own mean spend per purchase period "
+    "(Gamma-Gamma could not be used)."
+)
+
+
+def _fit_spend_model(c: _CustomerArrays) -> tuple[GammaGamma | None, FloatArray, str | None]:
+    """Gamma-Gamma and each customer's expected spend per purchase; when it cannot be used, no
+    model, each customer's own mean spend per purchase period and the reason."""
+    x, monetary = c.x, c.monetary
     repeat = (x > 0) & (monetary > 0)
     try:
         if repeat.sum() < 2:
@@ -368,94 +462,110 @@ def run_pipeline(
                 "The fitted spend distribution has no finite mean (q ≤ 1); spend per purchase "
                 "is too heavy-tailed to shrink towards it."
             )
-        spend = spend_model.conditional_expected_average_spend(x, monetary)
+        return spend_model, spend_model.conditional_expected_average_spend(x, monetary), None
     except ValueError as exc:
-        errors["spend_model"] = str(exc)
-        spend_model = None
-        spend = revenue / (x + 1.0)
-        warnings.append(
-            "Expected spend is each customer's own mean spend per purchase period "
-            "(Gamma-Gamma could not be used)."
-        )
-    step("spend_model")
+        return None, c.revenue / (x + 1.0), str(exc)
 
-    if purchase_model is not None:
-        # Once per distinct (x, t_x, T): a million customers hold about a tenth as many.
-        ux, ut_x, uage, inverse = _distinct(x, t_x, age)
-        p_alive = purchase_model.conditional_probability_alive(ux, ut_x, uage)[inverse]
-        expected = purchase_model.conditional_expected_number_of_purchases_up_to_time(
-            settings.periods(settings.prediction_days), ux, ut_x, uage
-        )[inverse]
-        spend_source = spend_model if spend_model is not None else _ObservedSpend(spend)
-        horizon = settings.periods(settings.clv_horizon_days)
-        # Discount once per period of the summary; the annual rate is what users think in.
-        rate = per_step_rate(
-            settings.annual_discount_rate,
-            step=1.0,
-            periods_per_year=365.25 / settings.days_per_period,
-        )
-        total_rev = revenue.sum()
-        overall_margin = float((revenue - cost).sum() / total_rev) if total_rev > 0 else 0.0
-        margin_rate = np.where(
-            revenue > 0, (revenue - cost) / np.where(revenue > 0, revenue, 1), overall_margin
-        )
-        profit = predictive_clp(
-            purchase_model,
-            spend_source,
-            x,
-            t_x,
-            age,
-            monetary,
-            horizon=horizon,
-            discount_rate=rate,
-            margin_rate=margin_rate,
-            cost_to_serve_per_period=serve / np.maximum(age, 1.0),
-        )
-        # Its discounted expected revenue is clv(...) with the same arguments, computed over the
-        # same intervals: one pass over the horizon instead of two.
-        value, clp = profit.expected_revenue, profit.clp
-    step("predictions")
 
-    scores = scores.with_columns(
+def _predictions(
+    purchase_model: PurchaseModel | None,
+    spend_model: GammaGamma | None,
+    spend: FloatArray,
+    c: _CustomerArrays,
+    settings: PipelineSettings,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """P(alive), expected purchases over ``prediction_days``, CLV and predictive CLP per
+    customer; NaN (null in the scores) without a purchase model."""
+    x, t_x, age = c.x, c.t_x, c.age
+    if purchase_model is None:
+        nulls = np.full(x.size, np.nan)
+        return nulls, nulls, nulls, nulls
+    # Once per distinct (x, t_x, T): a million customers hold about a tenth as many.
+    ux, ut_x, uage, inverse = _distinct(x, t_x, age)
+    p_alive = purchase_model.conditional_probability_alive(ux, ut_x, uage)[inverse]
+    expected = purchase_model.conditional_expected_number_of_purchases_up_to_time(
+        settings.periods(settings.prediction_days), ux, ut_x, uage
+    )[inverse]
+    spend_source = spend_model if spend_model is not None else _ObservedSpend(spend)
+    horizon = settings.periods(settings.clv_horizon_days)
+    # Discount once per period of the summary; the annual rate is what users think in.
+    rate = per_step_rate(
+        settings.annual_discount_rate,
+        step=1.0,
+        periods_per_year=365.25 / settings.days_per_period,
+    )
+    profit = predictive_clp(
+        purchase_model,
+        spend_source,
+        x,
+        t_x,
+        age,
+        c.monetary,
+        horizon=horizon,
+        discount_rate=rate,
+        margin_rate=_margin_rate(c.revenue, c.cost),
+        cost_to_serve_per_period=c.serve / np.maximum(age, 1.0),
+    )
+    # Its discounted expected revenue is clv(...) with the same arguments, computed over the
+    # same intervals: one pass over the horizon instead of two.
+    return p_alive, expected, profit.expected_revenue, profit.clp
+
+
+def _with_predictions(
+    scores: pl.DataFrame,
+    c: _CustomerArrays,
+    p_alive: FloatArray,
+    expected: FloatArray,
+    spend: FloatArray,
+    value: FloatArray,
+    clp: FloatArray,
+) -> pl.DataFrame:
+    """The scores with the model columns (null where a model is missing) and historic CLP."""
+    return scores.with_columns(
         pl.Series("p_alive", p_alive, nan_to_null=True),
         pl.Series("expected_purchases", expected, nan_to_null=True),
         pl.Series("expected_spend", spend, nan_to_null=True),
         pl.Series("clv", value, nan_to_null=True),
-        pl.Series("historic_clp", historic_clp(revenue, cost, serve)),
+        pl.Series("historic_clp", historic_clp(c.revenue, c.cost, c.serve)),
         pl.Series("predictive_clp", clp, nan_to_null=True),
     )
 
-    calibration = holdout = None
-    if purchase_model is not None:
-        try:
-            calibration, holdout = _calibration(
-                df,
-                customer_col=customer_col,
-                time_col=time_col,
-                amount_col=amount_col,
-                end=_observation_end(df, time_col, observation_end),
-                span_periods=float(age.max()),
-                settings=settings,
-                model_name=type(purchase_model).__name__,
-            )
-        except ValueError as exc:
-            errors["calibration"] = str(exc)
-    step("calibration")
 
-    return PipelineResult(
-        scores=scores,
-        settings=settings,
-        rfm=rfm_result,
-        pareto=pareto_result,
-        purchase_model=purchase_model,
-        purchase_candidates=candidates,
-        spend_model=spend_model,
-        calibration=calibration,
-        holdout_periods=holdout,
-        errors=errors,
-        warnings=warnings,
-        timings=timings,
+def _margin_rate(revenue: FloatArray, cost: FloatArray) -> FloatArray:
+    """Each customer's historic margin rate; the portfolio's for customers without revenue."""
+    total_rev = revenue.sum()
+    overall_margin = float((revenue - cost).sum() / total_rev) if total_rev > 0 else 0.0
+    return np.where(
+        revenue > 0, (revenue - cost) / np.where(revenue > 0, revenue, 1), overall_margin
     )
+
+
+def _check_calibration(
+    df: pl.DataFrame,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    observation_end: dt.date | dt.datetime | None,
+    c: _CustomerArrays,
+    settings: PipelineSettings,
+    purchase_model: PurchaseModel,
+) -> tuple[CalibrationResult | None, int | None, str | None]:
+    """The calibration-vs-holdout check of the chosen purchase model, its holdout length in
+    periods, or why it could not be made (the data too short, the model not fitting)."""
+    try:
+        calibration, holdout = _calibration(
+            df,
+            customer_col=customer_col,
+            time_col=time_col,
+            amount_col=amount_col,
+            end=_observation_end(df, time_col, observation_end),
+            span_periods=float(c.age.max()),
+            settings=settings,
+            model_name=type(purchase_model).__name__,
+        )
+    except ValueError as exc:
+        return None, None, str(exc)
+    return calibration, holdout, None
 
 
 def _observation_end(df: pl.DataFrame, time_col: str, given: Any) -> Any:

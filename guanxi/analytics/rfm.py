@@ -138,15 +138,44 @@ def rfm(
     or ``"total_revenue"``. ``rules`` is checked to give every one of the 125 cells a segment.
     """
     rules = _validate_rules(rules)
-    df = summary if isinstance(summary, pl.DataFrame) else pl.DataFrame(dict(summary))
     cols = {"recency": recency_col, "frequency": frequency_col, "monetary": monetary_col}
+    df = _validated_summary(summary, customer_col, cols)
+    n = df.height
+    table = df.with_columns(
+        _score(recency_col, lower_is_better=True, n=n).alias("r_score"),
+        _score(frequency_col, lower_is_better=False, n=n).alias("f_score"),
+        _score(monetary_col, lower_is_better=False, n=n).alias("m_score"),
+    ).with_columns(
+        ((pl.col("f_score") + pl.col("m_score")) / 2).alias("fm_score"),
+        pl.concat_str(
+            pl.col("r_score").cast(pl.String),
+            pl.col("f_score").cast(pl.String),
+            pl.col("m_score").cast(pl.String),
+        ).alias("rfm_cell"),
+    )
+    # 125 cells at most: map each cell once rather than every row.
+    cell_segment = {
+        f"{r}{f}{m}": _segment_of(rules, r, (f + m) / 2)
+        for r, f, m in product(range(1, BINS + 1), repeat=3)
+    }
+    table = table.with_columns(
+        pl.col("rfm_cell").replace_strict(cell_segment, return_dtype=pl.String).alias("segment")
+    )
+    bins_used, warnings = _bins_used(df, table, cols)
+    return RFMResult(table=table, bins_used=bins_used, warnings=warnings)
+
+
+def _validated_summary(summary: Any, customer_col: str, cols: dict[str, str]) -> pl.DataFrame:
+    """The customer and R, F, M columns (``cols``: dimension → column), refusing what cannot be
+    ranked: no customers, repeated or empty ids, non-numeric, empty, NaN or negative values."""
+    df = summary if isinstance(summary, pl.DataFrame) else pl.DataFrame(dict(summary))
     wanted = [customer_col, *cols.values()]
     missing = [c for c in wanted if c not in df.columns]
     if missing:
         hint = (
             " (summarize()'s 'recency' is first-to-last purchase: add recency_days with "
             "with_rfm_recency())"
-            if recency_col in missing and "recency" in df.columns
+            if cols["recency"] in missing and "recency" in df.columns
             else ""
         )
         raise ValueError(
@@ -171,29 +200,14 @@ def rfm(
         negative = int((df[col] < 0).sum())
         if negative:
             raise ValueError(f"Column '{col}' has {negative} negative value(s); must be ≥ 0.")
+    return df
 
-    n = df.height
-    table = df.with_columns(
-        _score(recency_col, lower_is_better=True, n=n).alias("r_score"),
-        _score(frequency_col, lower_is_better=False, n=n).alias("f_score"),
-        _score(monetary_col, lower_is_better=False, n=n).alias("m_score"),
-    ).with_columns(
-        ((pl.col("f_score") + pl.col("m_score")) / 2).alias("fm_score"),
-        pl.concat_str(
-            pl.col("r_score").cast(pl.String),
-            pl.col("f_score").cast(pl.String),
-            pl.col("m_score").cast(pl.String),
-        ).alias("rfm_cell"),
-    )
-    # 125 cells at most: map each cell once rather than every row.
-    cell_segment = {
-        f"{r}{f}{m}": _segment_of(rules, r, (f + m) / 2)
-        for r, f, m in product(range(1, BINS + 1), repeat=3)
-    }
-    table = table.with_columns(
-        pl.col("rfm_cell").replace_strict(cell_segment, return_dtype=pl.String).alias("segment")
-    )
 
+def _bins_used(
+    df: pl.DataFrame, table: pl.DataFrame, cols: dict[str, str]
+) -> tuple[dict[str, int], list[str]]:
+    """Distinct scores given per dimension, and a warning for each dimension that uses fewer
+    than ``BINS``: too few distinct values, or ties that skip a score."""
     bins_used: dict[str, int] = {}
     warnings: list[str] = []
     for dim, score in (("recency", "r_score"), ("frequency", "f_score"), ("monetary", "m_score")):
@@ -209,4 +223,4 @@ def rfm(
             warnings.append(
                 f"{dim} ('{cols[dim]}') has ties that leave scores unused: scores used are {used}."
             )
-    return RFMResult(table=table, bins_used=bins_used, warnings=warnings)
+    return bins_used, warnings

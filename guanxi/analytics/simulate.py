@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from guanxi.analytics.models import FloatArray
+from guanxi.analytics.base import FloatArray
 
 
 def simulate_beta_geo(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -134,6 +134,29 @@ def summarize(
     """
     if period not in _PERIODS:
         raise ValueError(f"period must be one of 'D', 'W', 'M', not {period!r}.")
+    df = _validated_columns(transactions, customer_col, time_col, amount_col, cost_col)
+    window = _window(df[time_col], period, observation_end, calibration_end)
+    # The aggregation runs on numpy arrays indexed by a dense customer code ("slot"): per-customer
+    # sums, minima and maxima are then single O(n) scatter passes (np.add.at, np.minimum.at) into
+    # arrays of one entry per customer, instead of hash group-bys over (customer, period) pairs.
+    work = _work_columns(df, customer_col, time_col, amount_col, cost_col, period, window)
+    del df
+    rows = _coded_rows(work, customer_col, cost_col, window.calibration_end is not None)
+    del work
+    totals = _per_customer(rows)
+    result = _summary_frame(customer_col, rows.ids_of, totals, window.window_end_period)
+    if rows.holdout is not None:
+        result = _with_holdout(
+            result, rows.holdout, rows.n_slots, totals.slots, window.holdout_periods
+        )
+    return result
+
+
+def _validated_columns(
+    transactions: Any, customer_col: str, time_col: str, amount_col: str, cost_col: str | None
+) -> pl.DataFrame:
+    """The used columns of the transactions as a polars frame, timestamps parsed, every value
+    checked: the aggregation below trusts its input."""
     df = _to_polars(transactions)
     # dict.fromkeys: one column may play two roles (cost_col = amount_col).
     wanted = list(
@@ -174,9 +197,32 @@ def summarize(
             raise ValueError(
                 f"Column '{col}' has {negative} negative value(s); amounts must be ≥ 0."
             )
+    return df
 
-    first_seen = df[time_col].min()
-    last_seen = df[time_col].max()
+
+class _Window(NamedTuple):
+    """The observation window: its bounds as values of the time column, and period numbers."""
+
+    end: Any  # observation end
+    calibration_end: Any  # None without a holdout
+    cuts_data: bool  # some transactions fall after the end
+    dtype: pl.DataType  # of the time column
+    period: Period
+    window_end_period: int  # period of the end of the (calibration) window
+    holdout_periods: float  # periods from the calibration end to the observation end
+
+
+def _window(
+    times: pl.Series,
+    period: Period,
+    observation_end: dt.date | dt.datetime | str | None,
+    calibration_end: dt.date | dt.datetime | str | None,
+) -> _Window:
+    """Read and check the window's bounds against the data (the end defaults to the last
+    transaction), so a misplaced bound is reported before any aggregation."""
+    dtype = times.dtype
+    first_seen = times.min()
+    last_seen = times.max()
     end = (
         last_seen
         if observation_end is None
@@ -192,95 +238,174 @@ def summarize(
                 f"calibration_end {cal} must fall on or after the first transaction "
                 f"({first_seen}) and before observation_end ({end})."
             )
+    end_p = _period_of(end, period, dtype)
+    window_end_p = _period_of(end if cal is None else cal, period, dtype)
+    return _Window(
+        end=end,
+        calibration_end=cal,
+        cuts_data=end < last_seen,
+        dtype=dtype,
+        period=period,
+        window_end_period=window_end_p,
+        holdout_periods=float(end_p - window_end_p),
+    )
 
-    def period_of(value: Any) -> int:
-        return int(pl.select(_period_index(pl.lit(value, dtype=dtype), period, dtype)).item())
 
-    end_p = period_of(end)
-    window_end_p = period_of(end if cal is None else cal)
+def _period_of(value: Any, period: Period, dtype: pl.DataType) -> int:
+    """The period index of one bound, computed as for the time column."""
+    return int(pl.select(_period_index(pl.lit(value, dtype=dtype), period, dtype)).item())
 
-    # The aggregation runs on numpy arrays indexed by a dense customer code ("slot"): per-customer
-    # sums, minima and maxima are then single O(n) scatter passes (np.add.at, np.minimum.at) into
-    # arrays of one entry per customer, instead of hash group-bys over (customer, period) pairs.
-    if end < last_seen:
-        df = df.filter(pl.col(time_col) <= end)
+
+def _work_columns(
+    df: pl.DataFrame,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    cost_col: str | None,
+    period: Period,
+    window: _Window,
+) -> pl.DataFrame:
+    """The transactions of the window as the columns the aggregation needs: customer, period
+    index ``_p``, ``_amount``, ``_cost`` and (with a calibration end) ``_cal``."""
+    if window.cuts_data:
+        df = df.filter(pl.col(time_col) <= window.end)
     columns = [
         pl.col(customer_col),
-        _period_index(pl.col(time_col), period, dtype).alias("_p"),
+        _period_index(pl.col(time_col), period, window.dtype).alias("_p"),
         pl.col(amount_col).cast(pl.Float64).alias("_amount"),
     ]
     if cost_col:
         columns.append(pl.col(cost_col).cast(pl.Float64).alias("_cost"))
-    if cal is not None:
-        columns.append((pl.col(time_col) <= cal).alias("_cal"))
+    if window.calibration_end is not None:
+        columns.append((pl.col(time_col) <= window.calibration_end).alias("_cal"))
     # Eager, not lazy: the lazy engine returns many chunks, which to_numpy would have to copy.
-    work = df.select(columns)
-    del df
+    return df.select(columns)
+
+
+class _Rows(NamedTuple):
+    """Transactions as numpy arrays: customer code, period and amounts of the (calibration)
+    window, and (code, period, amount) of the holdout rows."""
+
+    codes: np.ndarray
+    n_slots: int
+    ids_of: Callable[[np.ndarray], pl.Series]
+    p: np.ndarray
+    amount: np.ndarray
+    cost: np.ndarray | None
+    holdout: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
+def _coded_rows(
+    work: pl.DataFrame, customer_col: str, cost_col: str | None, calibrating: bool
+) -> _Rows:
+    """Code the customers and hand the columns to numpy, split at the calibration end."""
     codes, n_slots, ids_of = _customer_codes(work[customer_col])
     p = work["_p"].to_numpy()
     amount = work["_amount"].to_numpy()
     cost = work["_cost"].to_numpy() if cost_col else None
     holdout = None
-    if cal is not None:
+    if calibrating:
         in_cal = work["_cal"].to_numpy()
         out_cal = ~in_cal
         holdout = (codes[out_cal], p[out_cal], amount[out_cal])
         codes, p, amount = codes[in_cal], p[in_cal], amount[in_cal]
         cost = None if cost is None else cost[in_cal]
-        del in_cal, out_cal
-    del work
+    return _Rows(codes, n_slots, ids_of, p, amount, cost, holdout)
 
-    rows = _add_by_code(codes, n_slots)
+
+class _Totals(NamedTuple):
+    """Per-customer aggregates of the window, for the customers who bought in it (``slots``)."""
+
+    slots: np.ndarray
+    periods: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    revenue: np.ndarray
+    first_spend: np.ndarray
+    total_cost: np.ndarray | None
+
+
+def _per_customer(rows: _Rows) -> _Totals:
+    """First and last period, distinct periods, revenue, first period's spend and cost per
+    customer: one scatter pass each over the rows (the distinct periods need one sort)."""
+    codes, n_slots, p = rows.codes, rows.n_slots, rows.p
+    counts = _add_by_code(codes, n_slots)
     first = np.full(n_slots, np.iinfo(np.int32).max, dtype=np.int32)
     np.minimum.at(first, codes, p)
     last = np.full(n_slots, np.iinfo(np.int32).min, dtype=np.int32)
     np.maximum.at(last, codes, p)
-    periods = _distinct_periods(codes, p, rows)
-    revenue = _add_by_code(codes, n_slots, amount)
+    periods = _distinct_periods(codes, p, counts)
+    revenue = _add_by_code(codes, n_slots, rows.amount)
     in_first = p == first[codes]
-    first_spend = _add_by_code(codes[in_first], n_slots, amount[in_first])
+    first_spend = _add_by_code(codes[in_first], n_slots, rows.amount[in_first])
     del in_first
-    total_cost = None if cost is None else _add_by_code(codes, n_slots, cost)
+    total_cost = None if rows.cost is None else _add_by_code(codes, n_slots, rows.cost)
+    slots = np.flatnonzero(counts)  # customers with a purchase in the (calibration) window
+    return _Totals(
+        slots=slots,
+        periods=periods[slots],
+        first=first[slots],
+        last=last[slots],
+        revenue=revenue[slots],
+        first_spend=first_spend[slots],
+        total_cost=None if total_cost is None else total_cost[slots],
+    )
 
-    slots = np.flatnonzero(rows)  # customers with a purchase in the (calibration) window
-    repeats = periods[slots] - 1
-    first, last = first[slots], last[slots]
+
+def _summary_frame(
+    customer_col: str,
+    ids_of: Callable[[np.ndarray], pl.Series],
+    totals: _Totals,
+    window_end_p: int,
+) -> pl.DataFrame:
+    """The BTYD summary columns from the per-customer aggregates."""
+    n = totals.slots.size
+    repeats = totals.periods - 1
     out = {
-        customer_col: ids_of(slots),
+        customer_col: ids_of(totals.slots),
         "frequency": pl.Series(repeats, dtype=pl.Int64),
-        "recency": pl.Series((last - first).astype(np.float64)),
-        "T": pl.Series((window_end_p - first).astype(np.float64)),
+        "recency": pl.Series((totals.last - totals.first).astype(np.float64)),
+        "T": pl.Series((window_end_p - totals.first).astype(np.float64)),
         # Mean spend of the repeat periods: everything but the first period's spend.
         "monetary": pl.Series(
             np.divide(
-                revenue[slots] - first_spend[slots],
+                totals.revenue - totals.first_spend,
                 repeats,
-                out=np.zeros(slots.size),
+                out=np.zeros(n),
                 where=repeats > 0,
             )
         ),
-        "total_revenue": pl.Series(revenue[slots]),
+        "total_revenue": pl.Series(totals.revenue),
         "total_cost": pl.Series(
-            [None] * slots.size if total_cost is None else total_cost[slots], dtype=pl.Float64
+            [None] * n if totals.total_cost is None else totals.total_cost, dtype=pl.Float64
         ),
     }
-    result = pl.DataFrame(out).with_columns(
+    return pl.DataFrame(out).with_columns(
         (pl.col("total_revenue") - pl.col("total_cost")).alias("margin")
     )
-    if holdout is not None:
-        h_codes, h_p, h_amount = holdout
-        h_periods = _distinct_periods(h_codes, h_p, _add_by_code(h_codes, n_slots))
-        h_spend = _add_by_code(h_codes, n_slots, h_amount)
-        h_periods, h_spend = h_periods[slots], h_spend[slots]
-        result = result.with_columns(
-            pl.Series("frequency_holdout", h_periods, dtype=pl.Int64),
-            pl.Series(
-                "monetary_holdout",
-                np.divide(h_spend, h_periods, out=np.zeros(slots.size), where=h_periods > 0),
-            ),
-            pl.lit(float(end_p - window_end_p)).alias("duration_holdout"),
-        )
-    return result
+
+
+def _with_holdout(
+    result: pl.DataFrame,
+    holdout: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n_slots: int,
+    slots: np.ndarray,
+    holdout_periods: float,
+) -> pl.DataFrame:
+    """Add the holdout columns: distinct purchase periods and their mean spend after the
+    calibration end, for the customers of the calibration window."""
+    h_codes, h_p, h_amount = holdout
+    h_periods = _distinct_periods(h_codes, h_p, _add_by_code(h_codes, n_slots))
+    h_spend = _add_by_code(h_codes, n_slots, h_amount)
+    h_periods, h_spend = h_periods[slots], h_spend[slots]
+    return result.with_columns(
+        pl.Series("frequency_holdout", h_periods, dtype=pl.Int64),
+        pl.Series(
+            "monetary_holdout",
+            np.divide(h_spend, h_periods, out=np.zeros(slots.size), where=h_periods > 0),
+        ),
+        pl.lit(holdout_periods).alias("duration_holdout"),
+    )
 
 
 def _customer_codes(ids: pl.Series) -> tuple[np.ndarray, int, Callable[[np.ndarray], pl.Series]]:

@@ -25,7 +25,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
-from guanxi.analytics.models import BetaGeo, FloatArray, _as_1d, _validate_summary
+from guanxi.analytics.base import FloatArray, _as_1d, _validate_summary
+from guanxi.analytics.beta_geo import BetaGeo
 from guanxi.analytics.pareto_nbd import ParetoNBD
 
 
@@ -362,6 +363,54 @@ def _purchase_rate_now(
         return np.where(alive > 0, slope / alive, 0.0)
 
 
+def _profit_inputs(
+    margin_rate: ArrayLike,
+    cost_to_serve_per_period: ArrayLike,
+    cost_to_serve_per_purchase: ArrayLike,
+    n: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Margin rate and the two costs to serve as per-customer arrays, refusing a margin above
+    revenue and negative costs."""
+    rate = _per_customer("margin_rate", margin_rate, n)
+    if np.any(rate > 1):
+        raise ValueError("margin_rate must not exceed 1 (margin cannot exceed revenue).")
+    per_period = _per_customer("cost_to_serve_per_period", cost_to_serve_per_period, n)
+    per_purchase = _per_customer("cost_to_serve_per_purchase", cost_to_serve_per_purchase, n)
+    for name, arr in (
+        ("cost_to_serve_per_period", per_period),
+        ("cost_to_serve_per_purchase", per_purchase),
+    ):
+        if np.any(arr < 0):
+            raise ValueError(f"{name} has {int((arr < 0).sum())} negative value(s).")
+    return rate, per_period, per_purchase
+
+
+def _horizon_sums(
+    purchase_model: PurchaseModel,
+    x: FloatArray,
+    t_x: FloatArray,
+    age: FloatArray,
+    horizon: float,
+    discount_rate: float,
+    step: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Expected purchases and active periods over the horizon, undiscounted and discounted, per
+    row: one pass over the discounting intervals for all four."""
+    lam = _purchase_rate_now(purchase_model, x, t_x, age, step)
+    purchases = np.zeros(x.size)
+    discounted_purchases = np.zeros(x.size)
+    active = np.zeros(x.size)
+    discounted_active = np.zeros(x.size)
+    for factor, delta in _intervals(purchase_model, x, t_x, age, horizon, discount_rate, step):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            periods = np.where(lam > 0, delta / lam, 0.0)
+        purchases += delta
+        discounted_purchases += factor * delta
+        active += periods
+        discounted_active += factor * periods
+    return purchases, discounted_purchases, active, discounted_active
+
+
 def predictive_clp(
     purchase_model: PurchaseModel,
     spend_model: SpendModel,
@@ -400,37 +449,18 @@ def predictive_clp(
     """
     _check_schedule(horizon, discount_rate, step)
     x, t_x, age, m = _inputs(frequency, recency, T, monetary)
-    n = x.size
-    rate = _per_customer("margin_rate", margin_rate, n)
-    if np.any(rate > 1):
-        raise ValueError("margin_rate must not exceed 1 (margin cannot exceed revenue).")
-    per_period = _per_customer("cost_to_serve_per_period", cost_to_serve_per_period, n)
-    per_purchase = _per_customer("cost_to_serve_per_purchase", cost_to_serve_per_purchase, n)
-    for name, arr in (
-        ("cost_to_serve_per_period", per_period),
-        ("cost_to_serve_per_purchase", per_purchase),
-    ):
-        if np.any(arr < 0):
-            raise ValueError(f"{name} has {int((arr < 0).sum())} negative value(s).")
-
+    rate, per_period, per_purchase = _profit_inputs(
+        margin_rate, cost_to_serve_per_period, cost_to_serve_per_purchase, x.size
+    )
     spend = np.asarray(spend_model.conditional_expected_average_spend(x, m), dtype=np.float64)
     ux, ut_x, uage, inverse, scale = _evaluation_rows(purchase_model, x, t_x, age)
-    # With a scale, rows are at a reference recency: the scale multiplies expected purchases
-    # (P(alive) ratio) but not E[λ | alive], so active periods scale the same way.
-    lam = _purchase_rate_now(purchase_model, ux, ut_x, uage, step)
-    purchases = np.zeros(ux.size)
-    discounted_purchases = np.zeros(ux.size)
-    active = np.zeros(ux.size)
-    discounted_active = np.zeros(ux.size)
-    for factor, delta in _intervals(purchase_model, ux, ut_x, uage, horizon, discount_rate, step):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            periods = np.where(lam > 0, delta / lam, 0.0)
-        purchases += delta
-        discounted_purchases += factor * delta
-        active += periods
-        discounted_active += factor * periods
+    purchases, discounted_purchases, active, discounted_active = _horizon_sums(
+        purchase_model, ux, ut_x, uage, horizon, discount_rate, step
+    )
     purchases, discounted_purchases = purchases[inverse], discounted_purchases[inverse]
     active, discounted_active = active[inverse], discounted_active[inverse]
+    # With a scale, rows are at a reference recency: the scale multiplies expected purchases
+    # (P(alive) ratio) but not E[λ | alive], so active periods scale the same way.
     if scale is not None:
         purchases, discounted_purchases = purchases * scale, discounted_purchases * scale
         active, discounted_active = active * scale, discounted_active * scale
