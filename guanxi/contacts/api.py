@@ -26,8 +26,8 @@ from guanxi.contacts.schemas import (
     RelatedPersonPatch,
 )
 from guanxi.contacts.selectors import contact_list
-from guanxi.core.errors import ApplicationError, NotFound
-from guanxi.core.schemas import MAX_ID, HistoryEntryOut, InvalidInput, Pagination, history_entries
+from guanxi.core.errors import ApplicationError, InvalidInput, NotFound
+from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
 
 router = Router(tags=["contacts"])
 

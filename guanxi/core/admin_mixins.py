@@ -20,7 +20,7 @@ from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.utils import parse_date_str
 
-from guanxi.core.errors import ApplicationError
+from guanxi.core.errors import ApplicationError, InvalidInput
 
 
 def is_staff(request: HttpRequest) -> bool:
@@ -97,8 +97,23 @@ class ServiceRulesForm(forms.ModelForm):
         try:
             self.check_rules(self.instance)
         except ApplicationError as exc:
-            # A rule about a field the user cannot edit here is reported for the whole form.
-            self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
+            show_service_error(self, exc)
+
+
+def show_service_error(form: forms.BaseForm, exc: ApplicationError) -> None:
+    """Put a service's refusal on the form: on each field it names, or, for a field the form
+    does not show (a rule about something the user cannot edit here), on the whole form."""
+    messages = exc.field_errors() if isinstance(exc, InvalidInput) else {exc.field: [exc.message]}
+    for field, texts in messages.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, str(text))
+
+
+def service_error_text(exc: ApplicationError) -> str:
+    """A service's refusal as one readable line (for a message on a page without a form)."""
+    if isinstance(exc, InvalidInput) and exc.errors:
+        return "; ".join(str(m) for texts in exc.errors.values() for m in texts)
+    return str(exc.message)
 
 
 class HistoryScopeMixin:

@@ -14,18 +14,10 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import ConfigDict, create_model, field_validator
 
-from guanxi.core.errors import ApplicationError
-
 # Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
 MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 500
 MIN_YEAR, MAX_YEAR = 1800, 2999
-
-
-class InvalidInput(ApplicationError):
-    """Input that passed the schema but that a domain check rejected (e.g. a profile value)."""
-
-    status_code = 422
 
 
 def _has_nul(value: Any) -> bool:
