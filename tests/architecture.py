@@ -47,7 +47,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("workspace",),
 )
 #: On top of every door: the demo builder, then the entry points.
-TOP: tuple[tuple[str, ...], ...] = (("demo",), ("api", "wsgi"), ("urls", "cli"))
+TOP: tuple[tuple[str, ...], ...] = (("demo",), ("api", "wsgi"), ("urls", "commands"), ("cli",))
 #: Modules outside the floors that any module may import (no Guanxi imports of their own).
 FREE = {"__init__", "settings"}
 DOOR_NAMES = {"admin", "api", "views", "forms", "urls", "templatetags", "dashboard", "navigation"}
@@ -104,9 +104,15 @@ def _targets(module: str, node: ast.AST, is_package: bool, known: set[str]) -> l
 
 
 def _marked(lines: list[str], lineno: int) -> bool:
-    here = lines[lineno - 1]
-    above = lines[lineno - 2] if lineno >= 2 else ""
-    return DEFERRED_MARK in here or (above.strip().startswith("#") and DEFERRED_MARK in above)
+    """The mark on the import's line or in the comment block right above it."""
+    if DEFERRED_MARK in lines[lineno - 1]:
+        return True
+    above = lineno - 2
+    while above >= 0 and lines[above].strip().startswith("#"):
+        if DEFERRED_MARK in lines[above]:
+            return True
+        above -= 1
+    return False
 
 
 def imports_of(path: Path, known: set[str]) -> list[Import]:

@@ -233,7 +233,7 @@ def no_server(monkeypatch):
     """`guanxi serve` / `guanxi demo` up to the server, which is not started."""
     served = []
     monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
-    monkeypatch.setattr("guanxi.cli._migrate", lambda verbosity=0: None)
+    monkeypatch.setattr("guanxi.commands.common.migrate", lambda verbosity=0: None)
     return served
 
 
@@ -265,7 +265,7 @@ def test_the_demo_server_runs_background_jobs_inline(db, capsys, monkeypatch, no
             return "demo built"
 
     monkeypatch.setattr(services, "demo_build", lambda **kw: Built())
-    monkeypatch.setattr("guanxi.cli._demo_nightly", lambda: None)
+    monkeypatch.setattr("guanxi.commands.demo.demo_nightly", lambda: None)
     assert main(["demo", "--addr", "127.0.0.1:8124"]) == 0
     out = capsys.readouterr().out
     assert "Background jobs run inline in the demo" in out and "`guanxi worker`" in out
@@ -284,8 +284,8 @@ def test_the_demo_without_serving_leaves_the_queue_alone(db, capsys, monkeypatch
             return "demo built"
 
     monkeypatch.setattr(services, "demo_build", lambda **kw: Built())
-    monkeypatch.setattr("guanxi.cli._demo_nightly", lambda: None)
-    monkeypatch.setattr("guanxi.cli._migrate", lambda verbosity=0: None)
+    monkeypatch.setattr("guanxi.commands.demo.demo_nightly", lambda: None)
+    monkeypatch.setattr("guanxi.commands.common.migrate", lambda verbosity=0: None)
     assert main(["demo", "--no-serve"]) == 0
     assert "inline" not in capsys.readouterr().out
     assert queued.immediate is False

@@ -7,12 +7,12 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from guanxi.activities.services import policy_tasks_sync
 from guanxi.core.jobs import recorded_task
 
 
 def policy_tasks_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """Create, reschedule, reassign and cancel policy tasks as of ``as_of`` (default today)."""
-    from guanxi.activities.services import policy_tasks_sync
 
     result = policy_tasks_sync(as_of=as_of, progress=progress)
     if dataclasses.is_dataclass(result):

@@ -13,6 +13,7 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS, get_field
 from guanxi.core.dates import next_occurrence, recurring_within_q
+from guanxi.core.history import history_entries, merge_entries
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
 
@@ -52,7 +53,6 @@ def contact_fact_rows(contact: Contact) -> list[FactRow]:
 def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
     """Everything recorded about one contact, newest first: its own fields, its profile facts
     (values and verifications), related people and key dates — who, when, old → new."""
-    from guanxi.core.history import history_entries, merge_entries
 
     labels = {f.key: str(f.label) for g in GROUPS for f in g.fields}
     facts = history_entries(

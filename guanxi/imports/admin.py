@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from guanxi.imports.columns import SPECS
+from guanxi.imports.columns import SPECS, template_csv
 from guanxi.imports.forms import ImportForm
 from guanxi.imports.models import ImportRun, ImportStatus
-from guanxi.imports.report import SHOWN_ERRORS
+from guanxi.imports.report import SHOWN_ERRORS, errors_as_csv_rows
 from guanxi.workspace.flows import file_import
 
 SHOWN_IN_ADMIN = 500
@@ -214,8 +214,6 @@ class ImportRunAdmin(ModelAdmin):
         return TemplateResponse(request, "imports/upload.html", context)
 
     def template_view(self, request: HttpRequest, kind: str) -> HttpResponse:
-        from guanxi.imports.services import template_csv
-
         if kind not in SPECS:
             raise Http404
         response = HttpResponse("\ufeff" + template_csv(kind), content_type="text/csv")
@@ -223,8 +221,6 @@ class ImportRunAdmin(ModelAdmin):
         return response
 
     def errors_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        from guanxi.imports.services import errors_as_csv_rows
-
         run = self._get_visible(request, object_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'

@@ -7,6 +7,8 @@ Exports write the English keys, so an export can be imported again unchanged.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 
@@ -234,3 +236,13 @@ def resolve_headers(spec: Spec, headers: list[str]) -> tuple[dict[str, str], lis
         else:
             mapping[h] = key
     return mapping, unknown
+
+
+def template_csv(kind: str) -> str:
+    """A CSV with the headers (and one example row) of `kind`, for the download button."""
+    spec = SPECS[kind]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(spec.keys)
+    writer.writerow([c.example for c in spec.columns])
+    return buf.getvalue()

@@ -138,6 +138,7 @@ def export_queryset(kind: str, queryset: QuerySet, fmt: str = "csv") -> HttpResp
         # A BOM so Excel on Chinese Windows opens UTF-8 correctly; the importer accepts it.
         response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
+        # deferred: openpyxl costs start-up time on every page load; only an Excel export needs it
         from openpyxl import Workbook
 
         # A spreadsheet is for people: headers in the UI's language (the importer reads them in

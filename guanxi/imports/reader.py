@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,8 +96,7 @@ def _cell_text(value: object) -> str | None:
 
 
 def _read_xlsx(raw: bytes) -> pl.DataFrame:
-    import zipfile
-
+    # deferred: openpyxl costs start-up time; only an Excel upload needs it
     from openpyxl import load_workbook
 
     try:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from guanxi.imports.models import ImportRun
+
 SHOWN_ERRORS = 50
 
 
@@ -92,3 +94,10 @@ class ImportReport:
                     _("Full error report: admin → Import runs → #%(id)s") % {"id": self.run_id}
                 )
         return "\n".join(lines)
+
+
+def errors_as_csv_rows(run: ImportRun) -> list[list[str]]:
+    rows = [[_("line"), _("column"), _("value"), _("reason")]]
+    rows += [[e.get("line"), e.get("column"), e.get("value"), e.get("message")]
+             for e in run.errors]  # fmt: skip
+    return rows

@@ -7,8 +7,6 @@ updated + unchanged + failed always equals the rows read.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import time
 from collections.abc import Callable
@@ -147,20 +145,3 @@ def import_file(
         errors_file=report.errors_file,
     )
     return report
-
-
-def errors_as_csv_rows(run: ImportRun) -> list[list[str]]:
-    rows = [[_("line"), _("column"), _("value"), _("reason")]]
-    rows += [[e.get("line"), e.get("column"), e.get("value"), e.get("message")]
-             for e in run.errors]  # fmt: skip
-    return rows
-
-
-def template_csv(kind: str) -> str:
-    """A CSV with the headers (and one example row) of `kind`, for the download button."""
-    spec = SPECS[kind]
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(spec.keys)
-    writer.writerow([c.example for c in spec.columns])
-    return buf.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,7 +27,6 @@ class ProductCategory(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
 
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en

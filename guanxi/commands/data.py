@@ -1,0 +1,91 @@
+"""`guanxi import`, `guanxi tiers presets`, `guanxi token`: putting data in and reading it out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from django.db import transaction
+from django.db.models import Count
+
+from guanxi.commands import common
+from guanxi.core.errors import ApplicationError
+from guanxi.core.models import User
+from guanxi.core.services import api_token_create
+from guanxi.tiers.models import TierScheme
+from guanxi.tiers.services import PRESET_CODES, scheme_load_preset
+from guanxi.workspace.flows import file_import
+
+
+def import_(args: argparse.Namespace) -> int:
+    common.migrate()
+    report = file_import(
+        kind=args.kind,
+        path=args.file,
+        username=args.user,
+        source=args.source,
+        dry_run=args.dry_run,
+        progress=True,
+    )
+    print(report.describe())
+    return 0 if report.ok else 1
+
+
+def _load_presets(wanted: list[str], *, activate: bool) -> None:
+    with transaction.atomic():
+        for code in wanted:
+            scheme = scheme_load_preset(code=code)
+            if activate and not scheme.is_active:
+                scheme.is_active = True
+                scheme.save(update_fields=["is_active", "updated_at"])
+
+
+def _print_presets(codes: list[str]) -> None:
+    loaded = {
+        s.code: s for s in TierScheme.objects.filter(code__in=codes).annotate(n=Count("tiers"))
+    }
+    for code in codes:
+        scheme = loaded.get(code)
+        if scheme is None:
+            print(f"  {code:<20} not loaded")
+            continue
+        state = "active" if scheme.is_active else "inactive"
+        levels = "stages" if scheme.purpose == "lifecycle" else "tiers"
+        print(f"  {code:<20} {state:<8} {scheme.n} {levels:<6} {scheme.name} / {scheme.name_en}")
+
+
+def tier_presets(args: argparse.Namespace) -> int:
+    common.migrate()
+    codes = list(PRESET_CODES)
+    wanted = codes if args.all else (args.load or [])
+    unknown = [c for c in wanted if c not in codes]
+    if unknown:
+        print(
+            f"error: no preset named {', '.join(unknown)}; presets: {', '.join(codes)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.activate and not wanted:
+        print("error: --activate needs --load CODE … or --all", file=sys.stderr)
+        return 2
+    try:
+        _load_presets(wanted, activate=args.activate)
+    except ApplicationError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    _print_presets(codes)
+    if wanted and not args.activate:
+        print("Loaded presets are inactive until activated (--activate, or in the admin).")
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    common.migrate()
+    try:
+        user = User.objects.get(username=args.username)
+    except User.DoesNotExist:
+        print(f"error: no user named '{args.username}'", file=sys.stderr)
+        return 2
+    _token, key = api_token_create(user=user, name=args.name)
+    print(key)
+    return 0
