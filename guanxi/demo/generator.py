@@ -17,7 +17,6 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -28,6 +27,17 @@ from faker import Faker
 from guanxi.demo import catalog as C
 from guanxi.demo.keyaccounts import KeyAccountsPlanner
 from guanxi.demo.relations import RelationsPlanner
+from guanxi.demo.rows import (
+    AccountRow,
+    ContactRow,
+    DemoPlan,
+    FactRow,
+    KeyDateRow,
+    PaymentRow,
+    RelatedRow,
+    TxRow,
+    money,
+)
 from guanxi.demo.scenarios import Pattern
 
 T = TypeVar("T")
@@ -115,151 +125,8 @@ FACT_SOURCES = (
 )  # fmt: skip
 
 
-# --------------------------------------------------------------------------- rows
-
-
-@dataclass
-class AccountRow:
-    idx: int
-    code: str
-    name: str
-    kind: str
-    subkind: str  # which word lists and titles apply: government, soe, association…
-    account_type: str
-    pattern: Pattern
-    annual: float  # target revenue per year at level 1
-    province: str
-    city: str
-    short_name: str = ""
-    english_name: str = ""
-    organisation_form: str = ""
-    industry: str = ""
-    enterprise_nature: str = ""
-    scale: str = ""
-    address: str = ""
-    website: str = ""
-    phone: str = ""
-    organisation_structure: str = ""
-    credit_rating: str = ""
-    annual_sales: Decimal | None = None
-    price_system: str = ""
-    sales_policy: str = ""
-    attitude: str = ""
-    customer_since: dt.date | None = None
-    status: str = "active"
-    parent_idx: int | None = None
-    owner: str = ""
-    team: int = 0
-    co_owners: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    notes: str = ""
-    domain: str = ""
-    person_gender: str = ""
-    churn_day: dt.date | None = None
-    start_day: dt.date | None = None
-
-
-@dataclass
-class ContactRow:
-    idx: int
-    account_idx: int
-    code: str
-    name: str
-    gender: str
-    birthday: dt.date | None
-    title: str
-    department: str
-    seniority: int
-    nickname: str = ""
-    english_name: str = ""
-    mobile: str = ""
-    phone: str = ""
-    email: str = ""
-    wechat: str = ""
-    is_primary: bool = False
-    is_active: bool = True
-    notes: str = ""
-
-
-@dataclass
-class FactRow:
-    contact_idx: int
-    group: str
-    key: str
-    value: Any
-    source: str
-    recorded_by: str
-    recorded_at: dt.datetime
-    verified_by: str | None = None
-    verified_at: dt.datetime | None = None
-
-
-@dataclass
-class RelatedRow:
-    contact_idx: int
-    relation: str
-    name: str
-    phone: str = ""
-    birthday: dt.date | None = None
-    notes: str = ""
-
-
-@dataclass
-class KeyDateRow:
-    contact_idx: int
-    kind: str
-    date: dt.date
-    label: str = ""
-
-
-@dataclass
-class TxRow:
-    account_idx: int
-    contact_idx: int | None
-    occurred_at: dt.datetime
-    category: str
-    amount: Decimal
-    cost: Decimal
-    head_count: int | None
-    channel: str
-    description: str
-    bill: int = 0  # index of the bill (invoice) this row is paid by
-    external_id: str = ""
-    discount_rate: Decimal | None = None  # share of list price paid (0.85 = 8.5折)
-
-
-@dataclass
-class PaymentRow:
-    account_idx: int
-    received_at: dt.datetime
-    amount: Decimal
-    method: str
-    reference: str
-    notes: str = ""
-    external_id: str = ""
-
-
-@dataclass
-class DemoPlan:
-    as_of: dt.date
-    seed: int
-    accounts: list[AccountRow]
-    contacts: list[ContactRow]
-    facts: list[FactRow]
-    related: list[RelatedRow]
-    key_dates: list[KeyDateRow]
-    transactions: list[TxRow]
-    payments: list[PaymentRow]
-    touchpoints: list[Any] = field(default_factory=list)  # relations.TouchpointRow
-    key_accounts: Any = None  # keyaccounts.KeyAccountsPlan
-
-
 # A purchase occasion: rows as (day offset, hour, minute, category, amount, head count, text).
 Line = tuple[int, int, int, str, float, int | None, str]
-
-
-def money(x: float) -> Decimal:
-    return Decimal(f"{x:.2f}")
 
 
 # --------------------------------------------------------------------------- generator

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -46,11 +45,25 @@ import numpy as np
 from faker import Faker
 
 from guanxi.demo import catalog as C
-from guanxi.demo.relations import TouchpointRow
+from guanxi.demo.rows import (
+    AccountRow,
+    ActionRow,
+    CompetitorRow,
+    ContactRow,
+    GoalRow,
+    KeyAccountsPlan,
+    OrgRow,
+    PlanRow,
+    ReviewRow,
+    SeatRow,
+    StageRow,
+    TouchpointRow,
+    TxRow,
+)
 from guanxi.demo.scenarios import Pattern
 
 if TYPE_CHECKING:
-    from guanxi.demo.generator import AccountRow, ContactRow, DemoGenerator, TxRow
+    from guanxi.demo.generator import DemoGenerator
 
 KEY_SEED = 505
 GROUP_NAME = "华彩医药集团股份有限公司"
@@ -209,116 +222,6 @@ GROUP_PRESIDENT_DIRECTORS = (
 )  # fmt: skip
 
 
-@dataclass
-class SeatRow:
-    account_idx: int
-    contact_idx: int
-    roles: list[str]
-    stance: str = "neutral"
-    influence: int = 3
-    reports_to_idx: int | None = None
-    rising_star: bool = False
-    owner: str | None = None  # username of our relationship owner; None: the account's owner
-    notes: str = ""
-    seniority: int = 1  # for building the tree; not written
-
-
-@dataclass
-class StageRow:
-    account_idx: int
-    contact_idx: int
-    stage: str
-    reached_on: dt.date
-    evidence: TouchpointRow | None
-    note: str
-    recorded_by: str
-
-
-@dataclass
-class OrgRow:
-    account_idx: int
-    supplier_stage: str
-    kotler_level: str
-    notes: str = ""
-
-
-@dataclass
-class CompetitorRow:
-    name: str
-    positioning: str
-    market_strategy: str
-    relationship_strategy: str
-    relationship_means: str
-    strongholds: str
-    organisation: str
-    share_estimate: int | None
-
-
-@dataclass
-class GoalRow:
-    description: str
-    measure: str
-    target_value: Decimal | None = None
-    target_stage: str = ""
-    contact_idx: int | None = None
-    manual_value: Decimal | None = None
-
-
-@dataclass
-class ActionRow:
-    title: str
-    owner: str
-    due_on: dt.date
-    status: str = "open"
-    done_on: dt.date | None = None
-    notes: str = ""
-    goal: int | None = None  # position of its goal in PlanRow.goals
-
-
-@dataclass
-class ReviewRow:
-    held_on: dt.date
-    period: str
-    attendees: str
-    minutes: str
-    decisions: str
-    recorded_by: str
-
-
-@dataclass
-class PlanRow:
-    account_idx: int
-    year: int
-    title: str
-    owner: str
-    challenges_macro: str
-    challenges_business: str
-    challenges_suppliers: str
-    challenges_competitors: str
-    challenges_customers: str
-    customer_strategy: str
-    decision_factors: str
-    strategy: str
-    wallet_size: Decimal | None
-    review_cadence: str = "quarterly"
-    status: str = "active"
-    competitors: list[CompetitorRow] = field(default_factory=list)
-    goals: list[GoalRow] = field(default_factory=list)
-    actions: list[ActionRow] = field(default_factory=list)
-    reviews: list[ReviewRow] = field(default_factory=list)
-
-
-@dataclass
-class KeyAccountsPlan:
-    key_accounts: list[int] = field(default_factory=list)  # account idx, most valuable first
-    group_idx: int | None = None
-    stories: dict[str, int] = field(default_factory=dict)  # story → account idx
-    seats: list[SeatRow] = field(default_factory=list)
-    stages: list[StageRow] = field(default_factory=list)
-    relationships: list[OrgRow] = field(default_factory=list)
-    plans: list[PlanRow] = field(default_factory=list)
-
-
 class KeyAccountsPlanner:
     def __init__(self, gen: DemoGenerator):
         self.gen = gen
@@ -475,8 +378,6 @@ class KeyAccountsPlanner:
         self, acc: AccountRow, title: str, department: str, *, seniority: int,
         birthday: bool = True,
     ) -> ContactRow:  # fmt: skip
-        from guanxi.demo.generator import ContactRow
-
         gender = "male" if self.chance(0.6 if seniority >= 2 else 0.48) else "female"
         name = self._person_name(acc.idx, gender)
         idx = len(self.contacts)

@@ -24,23 +24,24 @@ import calendar
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from guanxi.demo.rows import (
+    AccountRow,
+    ContactRow,
+    KeyDateRow,
+    PaymentRow,
+    TouchpointRow,
+    TxRow,
+    money,
+)
 from guanxi.demo.scenarios import Pattern
 
 if TYPE_CHECKING:
-    from guanxi.demo.generator import (
-        AccountRow,
-        ContactRow,
-        DemoGenerator,
-        KeyDateRow,
-        PaymentRow,
-        TxRow,
-    )
+    from guanxi.demo.generator import DemoGenerator
 
 MEMBER_TAG = "餐饮会员"
 MEMBER_TAG_DESCRIPTION = (
@@ -87,20 +88,6 @@ VISIT_SUBJECTS = ("登门拜访", "到访客户公司", "拜访并赠送新品�
                   "拜访客户，了解满意度")  # fmt: skip
 WECHAT_SUBJECTS = ("微信推送新菜品", "微信节日祝福", "微信确认订位", "发送宴会厅照片")
 GREETING_SUBJECTS = ("总经理到店问候", "店长迎宾问候", "经理进店问候")
-
-
-@dataclass
-class TouchpointRow:
-    account_idx: int
-    kind: str
-    occurred_at: dt.datetime
-    logged_by: str
-    subject: str = ""
-    notes: str = ""
-    cost: Decimal | None = None
-    contact_idx: int | None = None
-    group: str = ""  # a group invitation: the policy task it fulfilled is recorded as done
-    others: tuple[int, ...] = ()  # more contacts met at the same time (contact idx)
 
 
 def tier_categories() -> frozenset[str] | None:
@@ -247,8 +234,6 @@ class RelationsPlanner:
         self, acc: AccountRow, contact: int | None, days: list[dt.date], spend: float,
         per_head: tuple[float, float], level: str, discounts: bool,
     ) -> list[TxRow]:  # fmt: skip
-        from guanxi.demo.generator import TxRow, money
-
         if not days:
             return []
         p = self.u(*per_head)
@@ -354,8 +339,6 @@ class RelationsPlanner:
 
     def _settlements(self, acc: AccountRow, rows: list[TxRow]) -> list[PaymentRow]:
         """Members settle their restaurant bills monthly (月结), on the 5th of the next month."""
-        from guanxi.demo.generator import PaymentRow
-
         by_month: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         for r in rows:
             by_month[(r.occurred_at.year, r.occurred_at.month)] += r.amount
@@ -377,8 +360,6 @@ class RelationsPlanner:
         people: dict[int, list[ContactRow]],
         key_dates: list[KeyDateRow],
     ) -> None:
-        from guanxi.demo.generator import KeyDateRow
-
         important = [a for a in accounts if self.member_tier.get(a.idx, "l")[0] in "abc"]
         important += sorted(
             (a for a in accounts if a.idx not in self.member_tier and a.pattern != Pattern.CHURNED),

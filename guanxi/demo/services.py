@@ -39,9 +39,9 @@ from guanxi.contacts.profile_schema import get_field
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import Role, Team, User
 from guanxi.demo import catalog
-from guanxi.demo.generator import DemoGenerator, DemoPlan
-from guanxi.demo.keyaccounts import KeyAccountsPlan
+from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.relations import MEMBER_TAG, MEMBER_TAG_DESCRIPTION
+from guanxi.demo.rows import DemoPlan, KeyAccountsPlan
 from guanxi.demo.scenarios import DESCRIPTIONS, TAG_PREFIX, Pattern
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
