@@ -39,12 +39,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 from faker import Faker
 
 from guanxi.demo import catalog as C
+from guanxi.demo.draw import Window
+from guanxi.demo.people import title_set
 from guanxi.demo.rows import (
     AccountRow,
     ActionRow,
@@ -61,9 +62,7 @@ from guanxi.demo.rows import (
     TxRow,
 )
 from guanxi.demo.scenarios import Pattern
-
-if TYPE_CHECKING:
-    from guanxi.demo.generator import DemoGenerator
+from guanxi.demo.staff import Staff
 
 KEY_SEED = 505
 GROUP_NAME = "华彩医药集团股份有限公司"
@@ -223,12 +222,14 @@ GROUP_PRESIDENT_DIRECTORS = (
 
 
 class KeyAccountsPlanner:
-    def __init__(self, gen: DemoGenerator):
-        self.gen = gen
-        self.as_of = gen.as_of
-        self.rng = np.random.default_rng([gen.seed, KEY_SEED])
+    def __init__(self, *, seed: int, window: Window, staff: Staff, used_names: set[str]):
+        self.window = window
+        self.staff = staff
+        self.used_names = used_names
+        self.as_of = window.as_of
+        self.rng = np.random.default_rng([seed, KEY_SEED])
         self.fake = Faker("zh_CN")
-        self.fake.seed_instance(gen.seed * 1000 + KEY_SEED)
+        self.fake.seed_instance(seed * 1000 + KEY_SEED)
         self.team_of: dict[str, int | None] = {u: team for u, _f, _g, _r, team, _p in C.STAFF}
         self.role_of: dict[str, str] = {u: role for u, _f, _g, role, _t, _p in C.STAFF}
         self.name_of: dict[str, str] = {u: f + g for u, f, g, _r, _t, _p in C.STAFF}
@@ -293,8 +294,8 @@ class KeyAccountsPlanner:
         stage, whose policy asks for a win-back call every 14 days) about every two weeks over
         the last months; a few are let slide. Revenue as the lifecycle metric reads it: the 365
         days up to `as_of` against the 365 before."""
-        start = self.gen.at(self.as_of - dt.timedelta(days=364), 0)
-        earlier = self.gen.at(self.as_of - dt.timedelta(days=729), 0)
+        start = self.window.at(self.as_of - dt.timedelta(days=364), 0)
+        earlier = self.window.at(self.as_of - dt.timedelta(days=729), 0)
         recent: dict[int, float] = defaultdict(float)
         before: dict[int, float] = defaultdict(float)
         for t in txs:
@@ -415,7 +416,7 @@ class KeyAccountsPlanner:
     def _visible(self, acc: AccountRow) -> list[str]:
         """Our people who may see the account (`accounts.selectors.account_is_visible`): its
         owner, its co-owners, the lead of its team and the managers, in that order."""
-        lead = self.gen.lead_of_team.get(acc.team)
+        lead = self.staff.lead_of_team.get(acc.team)
         return list(dict.fromkeys([acc.owner, *acc.co_owners, *([lead] if lead else []),
                                    *self.managers]))  # fmt: skip
 
@@ -425,7 +426,7 @@ class KeyAccountsPlanner:
         the sales manager; the colleague is a co-owner, else (in turn) the manager or the lead."""
         kam = acc.owner
         manager = self.managers[0] if self.managers else kam
-        lead = self.gen.lead_of_team.get(acc.team) or manager
+        lead = self.staff.lead_of_team.get(acc.team) or manager
         if lead == kam:
             lead = manager
         co = [u for u in acc.co_owners if u not in {kam, lead}]
@@ -441,7 +442,7 @@ class KeyAccountsPlanner:
         row = TouchpointRow(
             account_idx=acc.idx,
             kind=kind,
-            occurred_at=self.gen.at(day, hour, self.ri(0, 59)),
+            occurred_at=self.window.at(day, hour, self.ri(0, 59)),
             logged_by=by,
             subject=subject,
             cost=None if cost is None else Decimal(self.ri(*cost) // 10 * 10),
@@ -495,8 +496,8 @@ class KeyAccountsPlanner:
 
     def _centre(self, acc: AccountRow, story: str, externals: list[AccountRow]) -> None:
         kam, lead, colleague = self._owners(acc)
-        title_set = self.gen._title_set(acc)
-        extras = EXTRA_PEOPLE.get(title_set, EXTRA_PEOPLE["default"])
+        titles = title_set(acc)
+        extras = EXTRA_PEOPLE.get(titles, EXTRA_PEOPLE["default"])
         seats: list[SeatRow] = []
         people: dict[int, ContactRow] = {}
         added: set[int] = set()
@@ -519,7 +520,7 @@ class KeyAccountsPlanner:
             roles = [APPROVER] if p is top_person else self._roles_for(p.title, p.seniority)
             seat(p, roles, 3 if p is top_person else p.seniority, False)
         if top_person is None:
-            title, dept = TOP_TITLE[title_set]
+            title, dept = TOP_TITLE[titles]
             top_person = self._add_contact(acc, title, dept, seniority=2)
             seat(top_person, [APPROVER], 3, True)
         top = next(s for s in seats if s.contact_idx == top_person.idx)
@@ -550,7 +551,7 @@ class KeyAccountsPlanner:
             s for s in decision if s is not champion
         ]:
             # someone else decides with the champion, so the decision role stays covered
-            title, dept = TOP_TITLE[title_set]
+            title, dept = TOP_TITLE[titles]
             person = self._add_contact(acc, f"副{title}", dept, seniority=2)
             seat(person, [DECISION_MAKER], 2, True)
         rest = [s for s in seats if s is not top and s is not champion]
@@ -745,7 +746,7 @@ class KeyAccountsPlanner:
             keys.sort(key=lambda a: (-a.annual, a.idx))
             self.out.key_accounts = [a.idx for a in keys]
         self.out.group_idx = group.idx
-        self.gen.used_names.discard(group.name)
+        self.used_names.discard(group.name)
         group.name, group.short_name = GROUP_NAME, GROUP_SHORT
         group.english_name = "Huacai Pharmaceutical Group Co., Ltd."
         group.domain, group.website = "huacaipharma.com.cn", "https://www.huacaipharma.com.cn"
@@ -928,7 +929,7 @@ class KeyAccountsPlanner:
                 break
             if acc not in chosen:
                 chosen.append(acc)
-        year_ago = self.gen.at(self.as_of - dt.timedelta(days=365), 0)
+        year_ago = self.window.at(self.as_of - dt.timedelta(days=365), 0)
         revenue: dict[int, float] = defaultdict(float)
         margin: dict[int, float] = defaultdict(float)
         count: dict[int, int] = defaultdict(int)

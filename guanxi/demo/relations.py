@@ -25,10 +25,10 @@ import datetime as dt
 import math
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from guanxi.demo.draw import Window
 from guanxi.demo.rows import (
     AccountRow,
     ContactRow,
@@ -39,9 +39,6 @@ from guanxi.demo.rows import (
     money,
 )
 from guanxi.demo.scenarios import Pattern
-
-if TYPE_CHECKING:
-    from guanxi.demo.generator import DemoGenerator
 
 MEMBER_TAG = "餐饮会员"
 MEMBER_TAG_DESCRIPTION = (
@@ -113,10 +110,10 @@ def _on(day: dt.date, year: int) -> dt.date:
 
 
 class RelationsPlanner:
-    def __init__(self, gen: DemoGenerator):
-        self.gen = gen
-        self.as_of = gen.as_of
-        self.rng = np.random.default_rng([gen.seed, 404])
+    def __init__(self, *, seed: int, window: Window):
+        self.window = window
+        self.as_of = window.as_of
+        self.rng = np.random.default_rng([seed, 404])
         self.member_tier: dict[int, str] = {}  # account idx → planned tier code
         # account idx → its hotel bills in the planned month that the restaurant's tiers count
         # (their categories): (count, spend, spend with a head count, heads)
@@ -139,7 +136,7 @@ class RelationsPlanner:
         return seq[int(self.rng.integers(len(seq)))]
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-        return self.gen.at(day, hour, minute)
+        return self.window.at(day, hour, minute)
 
     # ---- the whole pass
     def plan(
@@ -177,7 +174,7 @@ class RelationsPlanner:
         """
         first, last = month_window(self.as_of)
         start, end = self.at(first, 0), self.at(last + dt.timedelta(days=1), 0)
-        first_year_end = self.at(self.gen.window_start + dt.timedelta(days=365), 0)
+        first_year_end = self.at(self.window.start + dt.timedelta(days=365), 0)
         year_ago = self.at(self.as_of - dt.timedelta(days=365), 0)
         counted_categories = tier_categories()
         for t in txs:
@@ -289,7 +286,7 @@ class RelationsPlanner:
         # other months: the member's habit since the account became a customer (lapsed members
         # used to come twice a month). A stable habit, as the purchase model expects of a
         # regular; redrawn if its noise would blur the account's growth or decline.
-        joined = max(self.gen.window_start, acc.customer_since or self.gen.window_start)
+        joined = max(self.window.start, acc.customer_since or self.window.start)
         joined = max(joined, acc.start_day or joined)
         for _attempt in range(12):
             habit = self._habit(acc, contact, code, joined)
@@ -311,9 +308,9 @@ class RelationsPlanner:
         planned, _m_last = month_window(self.as_of)
         rows: list = []
         month = dt.date(joined.year, joined.month, 1)
-        while month <= self.gen.last_day:
+        while month <= self.window.last_day:
             last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-            lo, hi = max(month, joined), min(last, self.gen.last_day)
+            lo, hi = max(month, joined), min(last, self.window.last_day)
             if month != planned and lo <= hi:
                 k = int(self.rng.poisson(rate * ((hi - lo).days + 1) / last.day))
                 rows += self._visit_rows(
@@ -328,7 +325,7 @@ class RelationsPlanner:
         """Growing accounts still grow and declining ones still decline, dinners included."""
         if acc.pattern not in {Pattern.GROWING, Pattern.DECLINING}:
             return True
-        first_year_end = self.at(self.gen.window_start + dt.timedelta(days=365), 0)
+        first_year_end = self.at(self.window.start + dt.timedelta(days=365), 0)
         year_ago = self.at(self.as_of - dt.timedelta(days=365), 0)
         first, last = self.first_year[acc.idx], self.last_year[acc.idx]
         first += sum(float(r.amount) for r in rows if r.occurred_at < first_year_end)
