@@ -7,6 +7,7 @@ share its dice, so splitting a pass into planners cannot reorder or reseed its d
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from typing import TypeVar
@@ -73,6 +74,12 @@ class Window:
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
+
+
+def anniversary(day: dt.date, year: int) -> dt.date:
+    """``day``'s month and day in ``year`` (29 February → 28 February)."""
+    last = calendar.monthrange(year, day.month)[1]
+    return dt.date(year, day.month, min(day.day, last))
 
 
 def city(dice: Dice) -> tuple[str, str]:
