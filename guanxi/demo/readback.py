@@ -99,6 +99,7 @@ class DemoSummary:
 
 
 def demo_summary(*, built: bool = False) -> DemoSummary:
+    """What the database holds now; ``built`` says whether this run built it."""
     by_type = dict(
         Account.objects.values_list("account_type").annotate(n=Count("id")).order_by("account_type")
     )

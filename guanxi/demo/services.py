@@ -112,6 +112,7 @@ def _staff_ensure() -> tuple[list[Team], dict[str, User]]:
 
 
 def demo_exists() -> bool:
+    """Whether the database holds demo accounts."""
     return Account.objects.filter(code__startswith=CODE_PREFIX).exists()
 
 

@@ -40,6 +40,7 @@ class Ids:
 
 
 def write_key_accounts(ka: KeyAccountsPlan, *, ids: Ids, admin: User, now: dt.datetime) -> None:
+    """Insert the key accounts' rows; accounts, contacts and touchpoints are in ``ids``."""
     _write_centres(ka, ids=ids, admin=admin, now=now)
     _write_plans(ka.plans, ids=ids, admin=admin, now=now)
 
@@ -129,6 +130,27 @@ def _write_plans(rows: list[PlanRow], *, ids: Ids, admin: User, now: dt.datetime
         PlanCompetitor,
         [PlanCompetitor(plan_id=obj.pk, **vars(c)) for obj, p in written for c in p.competitors],
     )
+    _write_goals_and_actions(written, ids=ids)
+    bulk_insert(
+        PlanReview,
+        [
+            PlanReview(
+                plan_id=obj.pk,
+                held_on=r.held_on,
+                period=r.period,
+                attendees=r.attendees,
+                minutes=r.minutes,
+                decisions=r.decisions,
+                recorded_by_id=ids.user(r.recorded_by),
+            )
+            for obj, p in written
+            for r in p.reviews
+        ],
+    )
+
+
+def _write_goals_and_actions(written: list[tuple[AccountPlan, PlanRow]], *, ids: Ids) -> None:
+    """The plans' goals, then their actions, each linked to the goal it serves."""
     goal_rows = [(obj, i, g) for obj, p in written for i, g in enumerate(p.goals)]
     goals = bulk_insert(
         PlanGoal,
@@ -162,21 +184,5 @@ def _write_plans(rows: list[PlanRow], *, ids: Ids, admin: User, now: dt.datetime
             )
             for obj, p in written
             for a in p.actions
-        ],
-    )
-    bulk_insert(
-        PlanReview,
-        [
-            PlanReview(
-                plan_id=obj.pk,
-                held_on=r.held_on,
-                period=r.period,
-                attendees=r.attendees,
-                minutes=r.minutes,
-                decisions=r.decisions,
-                recorded_by_id=ids.user(r.recorded_by),
-            )
-            for obj, p in written
-            for r in p.reviews
         ],
     )
