@@ -10,6 +10,12 @@ from __future__ import annotations
 DEMO_PASSWORD = "guanxi-demo-2026"
 ADMIN_USERNAME = "admin"
 
+# How the demo marks what it writes: account and contact codes, the source of its transactions
+# and payments, the change reason of its audit rows.
+CODE_PREFIX = "DM-"
+DEMO_SOURCE = "demo"
+CHANGE_REASON = "demo data"
+
 # (name, description)
 TEAMS = (
     (
