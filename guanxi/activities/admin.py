@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -40,6 +39,7 @@ from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
     RoleAccessMixin,
     is_manager,
+    service_error_text,
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.touchpoints.models import Touchpoint
@@ -218,8 +218,8 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
                 touchpoint_log(account=task.account, kind=kind, occurred_at=timezone.now(),
                                user=request.user, task=task)  # fmt: skip
                 done += 1
-            except (ApplicationError, ValidationError) as exc:
-                messages.error(request, f"{display_title(task)}: {views.error_text(exc)}")
+            except ApplicationError as exc:
+                messages.error(request, f"{display_title(task)}: {service_error_text(exc)}")
         if done:
             messages.success(request, _("%(n)s task(s) done, touchpoints logged.") % {"n": done})
         return None
@@ -235,8 +235,8 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
             try:
                 task_cancel(task=task, reason=form.cleaned_data["reason"], user=request.user)
                 n += 1
-            except (ApplicationError, ValidationError) as exc:
-                messages.error(request, f"{display_title(task)}: {views.error_text(exc)}")
+            except ApplicationError as exc:
+                messages.error(request, f"{display_title(task)}: {service_error_text(exc)}")
         if n:
             messages.success(request, _("%(n)s task(s) cancelled.") % {"n": n})
         return None
@@ -392,9 +392,9 @@ class TouchpointAdmin(ScopedModelAdmin):
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         try:
             return super().add_view(request, form_url, extra_context)
-        except (ApplicationError, ValidationError) as exc:
+        except ApplicationError as exc:
             # A rule the form could not see (e.g. the task closed meanwhile): say so.
-            messages.error(request, views.error_text(exc))
+            messages.error(request, service_error_text(exc))
             return HttpResponseRedirect(request.get_full_path())
 
     def response_add(self, request: HttpRequest, obj: Touchpoint, post_url_continue=None):

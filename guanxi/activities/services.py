@@ -2,8 +2,8 @@
 fulfils and re-plans the account's policy tasks at once, so the next visit is on the list before
 the KAM leaves the page. Policy tasks themselves are created by `guanxi.activities.policy`.
 
-Bad input raises django's ValidationError keyed by field (forms add them to the field, the API
-answers 400 with the message); an account or task the user may not see raises NotFound (404).
+Bad input raises InvalidInput naming the field (a form shows it on that field, the API answers
+422); an account or task the user may not see raises NotFound (404).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from guanxi.accounts.selectors import account_is_visible
 from guanxi.activities.models import COMPLETES, Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.policy import SyncResult, policy_tasks_sync
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import NotFound
+from guanxi.core.errors import InvalidInput, NotFound
 from guanxi.core.models import User
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.touchpoints.services import touchpoint_check, touchpoint_create
@@ -57,8 +56,11 @@ def _visible_account(user: User, account: Account) -> None:
 def _open_task(user: User, task: Task) -> None:
     _visible_account(user, task.account)
     if task.status != TaskStatus.OPEN:
-        raise ValidationError(
-            {"task": _("This task is already %(status)s.") % {"status": task.get_status_display()}}
+        raise InvalidInput(
+            errors={
+                "task": _("This task is already %(status)s.")
+                % {"status": task.get_status_display()}
+            }
         )
 
 
@@ -99,11 +101,11 @@ def touchpoint_log(
     )
     if task is not None:
         if task.account_id != account.pk:
-            raise ValidationError({"task": _("The task belongs to another account.")})
+            raise InvalidInput(errors={"task": _("The task belongs to another account.")})
         _open_task(user, task)
         if kind not in COMPLETES.get(task.kind, set()):
-            raise ValidationError(
-                {
+            raise InvalidInput(
+                errors={
                     "task": _("A %(touchpoint)s does not complete a “%(task)s” task.")
                     % {
                         "touchpoint": TouchpointKind(kind).label,
@@ -172,7 +174,7 @@ def task_create(
     if contact is not None and contact.account_id != account.pk:
         errors["contact"] = _("Choose a contact of this account.")
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors=errors)
     return Task.objects.create(
         account=account,
         assignee=assignee,
@@ -205,13 +207,15 @@ def task_complete(*, task: Task, user: User, touchpoint: Touchpoint | None = Non
         return task
     if touchpoint is not None:
         if touchpoint.account_id != task.account_id:
-            raise ValidationError({"touchpoint": _("The touchpoint is on another account.")})
+            raise InvalidInput(errors={"touchpoint": _("The touchpoint is on another account.")})
         if touchpoint.kind not in COMPLETES.get(task.kind, set()):
-            raise ValidationError(
-                {"touchpoint": _("This kind of touchpoint does not complete this task.")}
+            raise InvalidInput(
+                errors={"touchpoint": _("This kind of touchpoint does not complete this task.")}
             )
         if Task.objects.filter(touchpoint=touchpoint).exclude(pk=task.pk).exists():
-            raise ValidationError({"touchpoint": _("The touchpoint already fulfils another task.")})
+            raise InvalidInput(
+                errors={"touchpoint": _("The touchpoint already fulfils another task.")}
+            )
         task.touchpoint = touchpoint
     task.status = TaskStatus.DONE
     task.completed_at = touchpoint.occurred_at if touchpoint is not None else timezone.now()
@@ -229,9 +233,9 @@ def task_cancel(*, task: Task, user: User, reason: str) -> Task:
     _open_task(user, task)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the task is cancelled.")})
+        raise InvalidInput(errors={"reason": _("Say why the task is cancelled.")})
     if len(reason) > 300:
-        raise ValidationError({"reason": _("Keep the reason under 300 characters.")})
+        raise InvalidInput(errors={"reason": _("Keep the reason under 300 characters.")})
     task.status = TaskStatus.CANCELLED
     task.cancelled_at = timezone.now()
     task.cancel_reason = reason
@@ -245,8 +249,8 @@ def task_reschedule(*, task: Task, due_date: dt.date, user: User) -> Task:
     last touchpoint, so they cannot be moved by hand."""
     _open_task(user, task)
     if task.source == TaskSource.POLICY:
-        raise ValidationError(
-            {
+        raise InvalidInput(
+            errors={
                 "due_date": _(
                     "This task follows the tier's policy; log the touchpoint or change the "
                     "tier instead of moving it."
@@ -254,9 +258,9 @@ def task_reschedule(*, task: Task, due_date: dt.date, user: User) -> Task:
             }
         )
     if not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime):
-        raise ValidationError({"due_date": _("Enter the day it is due.")})
+        raise InvalidInput(errors={"due_date": _("Enter the day it is due.")})
     if due_date < timezone.localdate():
-        raise ValidationError({"due_date": _("Choose today or a later day.")})
+        raise InvalidInput(errors={"due_date": _("Choose today or a later day.")})
     task.due_date = due_date
     task.save(update_fields=["due_date"])
     return task

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -32,6 +31,7 @@ from guanxi.activities.ics import (
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import agenda_subject, agenda_subjects, compliance, next_open_task
 from guanxi.activities.services import touchpoint_log
+from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.touchpoints.models import TouchpointKind
@@ -127,20 +127,11 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
             cost=data["cost"],
             task=task,
         )
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, error_text(exc))
+    except ApplicationError as exc:
+        messages.error(request, service_error_text(exc))
         return HttpResponseRedirect(back)
     messages.success(request, logged_message(task, touchpoint))
     return HttpResponseRedirect(back)
-
-
-def error_text(exc: Exception) -> str:
-    """A service's refusal as one readable line."""
-    if isinstance(exc, ApplicationError):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return "; ".join(str(m) for m in exc.messages)
-    return str(exc)
 
 
 def logged_message(task: Task, touchpoint: Any) -> str:

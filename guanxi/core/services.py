@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from guanxi.core.errors import ApplicationError, Conflict
+from guanxi.core.errors import ApplicationError, Conflict, InvalidInput
 from guanxi.core.models import ApiToken, User
 
 
@@ -51,9 +52,20 @@ def check_no_clash(clash: QuerySet, *, exclude_pk: int | None, field: str, messa
         raise Conflict(message, field=field)
 
 
+def validated(obj: Model, **options: Any) -> None:
+    """`obj.full_clean(**options)`, a refusal raised as InvalidInput naming each field (422):
+    services answer in the one error family, whatever rule of the model refused."""
+    try:
+        obj.full_clean(**options)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise InvalidInput(errors=exc.message_dict) from None
+        raise InvalidInput("; ".join(exc.messages)) from None
+
+
 def save_as(obj: M, *, actor: User | None, **full_clean: Any) -> M:
     """Validate and save `obj`, recording `actor` in its audit history."""
-    obj.full_clean(**full_clean)
+    validated(obj, **full_clean)
     obj._history_user = actor
     obj.save()
     return obj

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import NotFound
+from guanxi.core.errors import InvalidInput, NotFound
 from guanxi.core.models import User
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
@@ -47,11 +46,11 @@ def money_or_none(value: Any, field: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter the cost as a number of yuan.")}) from None
+        raise InvalidInput(errors={field: _("Enter the cost as a number of yuan.")}) from None
     if not amount.is_finite() or amount < 0:
-        raise ValidationError({field: _("The cost cannot be negative.")})
+        raise InvalidInput(errors={field: _("The cost cannot be negative.")})
     if amount >= Decimal("1e12"):
-        raise ValidationError({field: _("The cost is too large.")})
+        raise InvalidInput(errors={field: _("The cost is too large.")})
     return amount.quantize(Decimal("0.01"))
 
 
@@ -72,24 +71,26 @@ def touchpoint_check(
     if account is None or not account_is_visible(user, account):
         raise NotFound(_("Account not found."))
     if kind not in TouchpointKind.values:
-        raise ValidationError({"kind": _("Choose what kind of touchpoint this was.")})
+        raise InvalidInput(errors={"kind": _("Choose what kind of touchpoint this was.")})
     if not isinstance(occurred_at, dt.datetime):
-        raise ValidationError({"occurred_at": _("Enter the date and time it happened.")})
+        raise InvalidInput(errors={"occurred_at": _("Enter the date and time it happened.")})
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)  # a wall-clock time in TIME_ZONE
     if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(
-            {"occurred_at": _("The touchpoint is in the future; log it once it has happened.")}
+        raise InvalidInput(
+            errors={
+                "occurred_at": _("The touchpoint is in the future; log it once it has happened.")
+            }
         )
     amount = money_or_none(cost, "cost")
     if len(subject) > 200:
-        raise ValidationError({"subject": _("Keep the subject under 200 characters.")})
+        raise InvalidInput(errors={"subject": _("Keep the subject under 200 characters.")})
     contact_ids = sorted({c if isinstance(c, int) else c.pk for c in contacts})
     found = set(
         Contact.objects.filter(account=account, pk__in=contact_ids).values_list("pk", flat=True)
     )
     if found != set(contact_ids):
-        raise ValidationError({"contacts": _("Choose contacts of this account.")})
+        raise InvalidInput(errors={"contacts": _("Choose contacts of this account.")})
     return TouchpointDraft(
         account=account,
         kind=kind,

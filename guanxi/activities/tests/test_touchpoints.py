@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.selectors import tasks_for
@@ -20,7 +19,7 @@ from guanxi.activities.services import (
     touchpoint_log,
 )
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier, policy_touch
-from guanxi.core.errors import NotFound
+from guanxi.core.errors import InvalidInput, NotFound
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.touchpoints.selectors import last_touchpoints
 from tests.support import make_contact
@@ -136,33 +135,33 @@ def test_a_gift_completes_the_task_of_the_contact_it_was_for(cast, policy_a, fro
 )
 def test_bad_input_is_rejected_with_a_message(cast, frozen, changes, field):
     args = {"account": cast.account, "kind": "call", "occurred_at": NOW, "user": cast.alice}
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         touchpoint_log(**{**args, **changes})
-    assert field in error.value.message_dict and error.value.message_dict[field][0]
+    assert field in error.value.errors and error.value.errors[field][0]
     assert not Touchpoint.objects.exists()
 
 
 def test_contacts_and_tasks_must_belong_to_the_account(planned):
     cast = planned
     stranger = make_contact(account=cast.west_account)
-    with pytest.raises(ValidationError, match="contacts of this account"):
+    with pytest.raises(InvalidInput, match="contacts of this account"):
         touchpoint_log(
             account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, contacts=[stranger]
         )
     visit = Task.objects.get(account=cast.account, key="visit")
-    with pytest.raises(ValidationError, match="does not complete"):
+    with pytest.raises(InvalidInput, match="does not complete"):
         touchpoint_log(
             account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, task=visit
         )
     policy_put_in_tier(cast.west_account, visit.tier, since=D(2026, 3, 1))
     policy_tasks_sync()
     west_call = Task.objects.get(account=cast.west_account, key="call")
-    with pytest.raises(ValidationError, match="another account"):
+    with pytest.raises(InvalidInput, match="another account"):
         touchpoint_log(
             account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, task=west_call
         )
     task_cancel(task=visit, user=cast.alice, reason="Customer abroad")
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(InvalidInput, match="already"):
         touchpoint_log(
             account=cast.account, kind="visit", occurred_at=NOW, user=cast.alice, task=visit
         )
@@ -197,7 +196,7 @@ def test_task_create_validates_and_stores_a_manual_task(cast, frozen):
     wang = make_contact(account=cast.account)
     task = manual(cast, contact=wang)
     assert task.source == TaskSource.MANUAL and task.key == "" and task.contact == wang
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         task_create(
             account=cast.account,
             assignee=cast.charlie,  # cannot see the account
@@ -207,7 +206,7 @@ def test_task_create_validates_and_stores_a_manual_task(cast, frozen):
             user=cast.alice,
             contact=make_contact(account=cast.west_account),
         )
-    assert set(error.value.message_dict) == {"assignee", "kind", "title", "due_date", "contact"}
+    assert set(error.value.errors) == {"assignee", "kind", "title", "due_date", "contact"}
     with pytest.raises(NotFound):
         manual_for = {"account": cast.account, "assignee": cast.bob, "kind": "follow_up"}
         task_create(**manual_for, title="x", due_date=D(2026, 3, 11), user=cast.bob)
@@ -216,7 +215,7 @@ def test_task_create_validates_and_stores_a_manual_task(cast, frozen):
 def test_completing_a_manual_task(cast, frozen):
     task = task_complete(task=manual(cast), user=cast.alice)
     assert task.status == TaskStatus.DONE and task.completed_at == NOW
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(InvalidInput, match="already"):
         task_complete(task=task, user=cast.alice)
 
 
@@ -240,14 +239,14 @@ def test_completing_with_a_touchpoint_links_it(planned):
     visit.refresh_from_db()
     assert earlier.fulfilled_task == visit and visit.completed_at == earlier.occurred_at
     call = Task.objects.get(account=cast.account, key="call")
-    with pytest.raises(ValidationError, match="does not complete"):
+    with pytest.raises(InvalidInput, match="does not complete"):
         task_complete(task=call, user=cast.alice, touchpoint=earlier)
 
 
 def test_cancelling_needs_a_reason(planned):
     cast = planned
     task = manual(cast)
-    with pytest.raises(ValidationError, match="why"):
+    with pytest.raises(InvalidInput, match="why"):
         task_cancel(task=task, user=cast.alice, reason="   ")
     task = task_cancel(task=task, user=cast.alice, reason="Customer postponed")
     task.refresh_from_db()
@@ -269,9 +268,9 @@ def test_rescheduling_moves_manual_tasks_only(planned):
     task = task_reschedule(task=manual(cast), due_date=D(2026, 3, 20), user=cast.alice)
     task.refresh_from_db()
     assert task.due_date == D(2026, 3, 20)
-    with pytest.raises(ValidationError, match="today or a later day"):
+    with pytest.raises(InvalidInput, match="today or a later day"):
         task_reschedule(task=task, due_date=D(2026, 3, 9), user=cast.alice)
-    with pytest.raises(ValidationError, match="policy"):
+    with pytest.raises(InvalidInput, match="policy"):
         task_reschedule(task=Task.objects.get(key="call"), due_date=D(2026, 3, 20), user=cast.alice)
 
 
