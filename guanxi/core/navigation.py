@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,218 +22,156 @@ def _is_manager(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") in {"manager", "admin"}
 
 
+def _item(title: Any, icon: str, url_name: str, permission: Any = None) -> dict[str, Any]:
+    item = {"title": title, "icon": icon, "link": reverse_lazy(url_name)}
+    if permission is not None:
+        item["permission"] = permission
+    return item
+
+
+def _group(title: Any, items: list[dict[str, Any]], *, separator: bool = False) -> dict[str, Any]:
+    return {"title": title, "separator": separator, "items": items}
+
+
+def _my_work() -> dict[str, Any]:
+    return _group(
+        _("My work"),
+        [
+            _item(_("Today"), "today", "admin:activities_task_today"),
+            _item(_("Tasks"), "task_alt", "admin:activities_task_changelist"),
+            _item(_("Touchpoints"), "forum", "admin:touchpoints_touchpoint_changelist"),
+            _item(
+                _("Policy compliance"),
+                "fact_check",
+                "admin:activities_task_compliance",
+                _sees_team,
+            ),
+        ],
+    )
+
+
+def _customers() -> dict[str, Any]:
+    return _group(
+        _("Customers"),
+        [
+            _item(_("Accounts"), "apartment", "admin:accounts_account_changelist"),
+            _item(_("Contacts"), "contacts", "admin:contacts_contact_changelist"),
+            _item(_("Tags"), "sell", "admin:accounts_tag_changelist"),
+        ],
+    )
+
+
+def _key_account_planning() -> dict[str, Any]:
+    return _group(
+        _("Key-account planning"),
+        [
+            _item(_("Account plans"), "flag", "admin:plans_accountplan_changelist"),
+            _item(
+                _("Buying centres"),
+                "account_tree",
+                "admin:relationships_buyingcentremember_changelist",
+            ),
+            _item(
+                _("Relationship stages"),
+                "favorite",
+                "admin:relationships_relationshipstageevent_changelist",
+            ),
+            _item(
+                _("Organisation relationships"),
+                "handshake",
+                "admin:relationships_accountrelationship_changelist",
+            ),
+            _item(_("Lifecycle stages"), "cycle", "admin:tiers_accountlifecyclestage_changelist"),
+            _item(
+                _("Lifecycle history"),
+                "timeline",
+                "admin:tiers_lifecyclestagechange_changelist",
+            ),
+            _item(_("Lifecycle stage sets"), "tune", "admin:tiers_lifecyclestageset_changelist"),
+            _item(
+                _("Relationship risk rules"),
+                "rule",
+                "admin:relationships_relationshiprules_changelist",
+            ),
+        ],
+        separator=True,
+    )
+
+
+def _business() -> dict[str, Any]:
+    return _group(
+        _("Business"),
+        [
+            _item(_("Transactions"), "receipt_long", "admin:transactions_transaction_changelist"),
+            _item(_("Payments"), "payments", "admin:transactions_payment_changelist"),
+            _item(
+                _("Product categories"),
+                "category",
+                "admin:transactions_productcategory_changelist",
+            ),
+        ],
+        separator=True,
+    )
+
+
+def _customer_value() -> dict[str, Any]:
+    return _group(
+        _("Customer value"),
+        [
+            _item(_("Value model"), "insights", "admin:insights_analysisrun_latest"),
+            _item(_("Analysis runs"), "query_stats", "admin:insights_analysisrun_changelist"),
+        ],
+        separator=True,
+    )
+
+
+def _tiers_and_privileges() -> dict[str, Any]:
+    return _group(
+        _("Tiers and privileges"),
+        [
+            _item(_("Account tiers"), "workspace_premium", "admin:tiers_accounttier_changelist"),
+            _item(_("Attendance sheet"), "calendar_month", "admin:tiers_tierscheme_attendance"),
+            _item(_("Tier migration"), "swap_vert", "admin:tiers_tierscheme_migration"),
+            _item(_("Tier history"), "timeline", "admin:tiers_tierchange_changelist"),
+            _item(_("Discount reviews"), "percent", "admin:tiers_discountreview_changelist"),
+            _item(_("Tier schemes"), "tune", "admin:tiers_tierscheme_changelist"),
+        ],
+        separator=True,
+    )
+
+
+def _data() -> dict[str, Any]:
+    return _group(
+        _("Data"),
+        [
+            _item(_("Import a file"), "upload_file", "admin:imports_importrun_upload"),
+            _item(_("Import runs"), "history", "admin:imports_importrun_changelist"),
+        ],
+        separator=True,
+    )
+
+
+def _administration() -> dict[str, Any]:
+    return _group(
+        _("Administration"),
+        [
+            _item(_("Users"), "person", "admin:core_user_changelist", _is_admin),
+            _item(_("Teams"), "groups", "admin:core_team_changelist", _is_admin),
+            _item(_("Background jobs"), "schedule", "admin:core_jobrun_changelist", _is_manager),
+            _item(_("API tokens"), "key", "admin:core_apitoken_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
-        {
-            "title": _("My work"),
-            "separator": False,
-            "items": [
-                {
-                    "title": _("Today"),
-                    "icon": "today",
-                    "link": reverse_lazy("admin:activities_task_today"),
-                },
-                {
-                    "title": _("Tasks"),
-                    "icon": "task_alt",
-                    "link": reverse_lazy("admin:activities_task_changelist"),
-                },
-                {
-                    "title": _("Touchpoints"),
-                    "icon": "forum",
-                    "link": reverse_lazy("admin:touchpoints_touchpoint_changelist"),
-                },
-                {
-                    "title": _("Policy compliance"),
-                    "icon": "fact_check",
-                    "link": reverse_lazy("admin:activities_task_compliance"),
-                    "permission": _sees_team,
-                },
-            ],
-        },
-        {
-            "title": _("Customers"),
-            "separator": False,
-            "items": [
-                {
-                    "title": _("Accounts"),
-                    "icon": "apartment",
-                    "link": reverse_lazy("admin:accounts_account_changelist"),
-                },
-                {
-                    "title": _("Contacts"),
-                    "icon": "contacts",
-                    "link": reverse_lazy("admin:contacts_contact_changelist"),
-                },
-                {
-                    "title": _("Tags"),
-                    "icon": "sell",
-                    "link": reverse_lazy("admin:accounts_tag_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Key-account planning"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Account plans"),
-                    "icon": "flag",
-                    "link": reverse_lazy("admin:plans_accountplan_changelist"),
-                },
-                {
-                    "title": _("Buying centres"),
-                    "icon": "account_tree",
-                    "link": reverse_lazy("admin:relationships_buyingcentremember_changelist"),
-                },
-                {
-                    "title": _("Relationship stages"),
-                    "icon": "favorite",
-                    "link": reverse_lazy("admin:relationships_relationshipstageevent_changelist"),
-                },
-                {
-                    "title": _("Organisation relationships"),
-                    "icon": "handshake",
-                    "link": reverse_lazy("admin:relationships_accountrelationship_changelist"),
-                },
-                {
-                    "title": _("Lifecycle stages"),
-                    "icon": "cycle",
-                    "link": reverse_lazy("admin:tiers_accountlifecyclestage_changelist"),
-                },
-                {
-                    "title": _("Lifecycle history"),
-                    "icon": "timeline",
-                    "link": reverse_lazy("admin:tiers_lifecyclestagechange_changelist"),
-                },
-                {
-                    "title": _("Lifecycle stage sets"),
-                    "icon": "tune",
-                    "link": reverse_lazy("admin:tiers_lifecyclestageset_changelist"),
-                },
-                {
-                    "title": _("Relationship risk rules"),
-                    "icon": "rule",
-                    "link": reverse_lazy("admin:relationships_relationshiprules_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Business"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Transactions"),
-                    "icon": "receipt_long",
-                    "link": reverse_lazy("admin:transactions_transaction_changelist"),
-                },
-                {
-                    "title": _("Payments"),
-                    "icon": "payments",
-                    "link": reverse_lazy("admin:transactions_payment_changelist"),
-                },
-                {
-                    "title": _("Product categories"),
-                    "icon": "category",
-                    "link": reverse_lazy("admin:transactions_productcategory_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Customer value"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Value model"),
-                    "icon": "insights",
-                    "link": reverse_lazy("admin:insights_analysisrun_latest"),
-                },
-                {
-                    "title": _("Analysis runs"),
-                    "icon": "query_stats",
-                    "link": reverse_lazy("admin:insights_analysisrun_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Tiers and privileges"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Account tiers"),
-                    "icon": "workspace_premium",
-                    "link": reverse_lazy("admin:tiers_accounttier_changelist"),
-                },
-                {
-                    "title": _("Attendance sheet"),
-                    "icon": "calendar_month",
-                    "link": reverse_lazy("admin:tiers_tierscheme_attendance"),
-                },
-                {
-                    "title": _("Tier migration"),
-                    "icon": "swap_vert",
-                    "link": reverse_lazy("admin:tiers_tierscheme_migration"),
-                },
-                {
-                    "title": _("Tier history"),
-                    "icon": "timeline",
-                    "link": reverse_lazy("admin:tiers_tierchange_changelist"),
-                },
-                {
-                    "title": _("Discount reviews"),
-                    "icon": "percent",
-                    "link": reverse_lazy("admin:tiers_discountreview_changelist"),
-                },
-                {
-                    "title": _("Tier schemes"),
-                    "icon": "tune",
-                    "link": reverse_lazy("admin:tiers_tierscheme_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Data"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Import a file"),
-                    "icon": "upload_file",
-                    "link": reverse_lazy("admin:imports_importrun_upload"),
-                },
-                {
-                    "title": _("Import runs"),
-                    "icon": "history",
-                    "link": reverse_lazy("admin:imports_importrun_changelist"),
-                },
-            ],
-        },
-        {
-            "title": _("Administration"),
-            "separator": True,
-            "items": [
-                {
-                    "title": _("Users"),
-                    "icon": "person",
-                    "link": reverse_lazy("admin:core_user_changelist"),
-                    "permission": _is_admin,
-                },
-                {
-                    "title": _("Teams"),
-                    "icon": "groups",
-                    "link": reverse_lazy("admin:core_team_changelist"),
-                    "permission": _is_admin,
-                },
-                {
-                    "title": _("Background jobs"),
-                    "icon": "schedule",
-                    "link": reverse_lazy("admin:core_jobrun_changelist"),
-                    "permission": _is_manager,
-                },
-                {
-                    "title": _("API tokens"),
-                    "icon": "key",
-                    "link": reverse_lazy("admin:core_apitoken_changelist"),
-                },
-            ],
-        },
+        _my_work(),
+        _customers(),
+        _key_account_planning(),
+        _business(),
+        _customer_value(),
+        _tiers_and_privileges(),
+        _data(),
+        _administration(),
     ]
