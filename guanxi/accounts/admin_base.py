@@ -30,8 +30,8 @@ from guanxi.core.admin_mixins import HistoryScopeMixin, RoleAccessMixin, Service
 from guanxi.imports.exports import export_queryset, kind_for_model
 
 
-def visible_contacts(user: Any) -> QuerySet[Contact]:
-    return visible_to(Contact.objects.all(), user, prefix="account__")
+def visible_contacts(actor: Any) -> QuerySet[Contact]:
+    return visible_to(Contact.objects.all(), actor, prefix="account__")
 
 
 @admin.action(description=_("Export selected as CSV (import format)"))

@@ -22,7 +22,7 @@ def _get(request: HttpRequest, account_id: int) -> Account:
 @router.get("", response=list[AccountOut], summary="List accounts you can see")
 @paginate(Pagination)
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters]):
-    return account_list(user=request.auth, filters=filters)
+    return account_list(actor=request.auth, filters=filters)
 
 
 @router.post("", response={201: AccountOut}, summary="Create an account")

@@ -24,22 +24,22 @@ if TYPE_CHECKING:
     from guanxi.accounts.schemas import AccountFilters
 
 
-def account_access_q(user: User) -> Q | None:
+def account_access_q(actor: User) -> Q | None:
     """The filter over accounts that `user` may see; None means no limit."""
-    if user.sees_all_accounts:
+    if actor.sees_all_accounts:
         return None
-    q = Q(owner=user) | Q(co_owners=user)
-    if user.leads_team:
-        q |= Q(team_id=user.team_id)
+    q = Q(owner=actor) | Q(co_owners=actor)
+    if actor.leads_team:
+        q |= Q(team_id=actor.team_id)
     return q
 
 
-def visible_to(queryset: QuerySet, user: User | None, prefix: str = "") -> QuerySet:
+def visible_to(queryset: QuerySet, actor: User | None, prefix: str = "") -> QuerySet:
     """Apply the account access rule to any queryset whose rows hang off an account (reached
     via `prefix`, e.g. "account__")."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
-    q = account_access_q(user)
+    q = account_access_q(actor)
     if q is None:
         return queryset
     # co_owners is many-to-many: filter by id subquery so rows are not duplicated.
@@ -47,13 +47,13 @@ def visible_to(queryset: QuerySet, user: User | None, prefix: str = "") -> Query
     return queryset.filter(**{f"{prefix}id__in": ids})
 
 
-def accounts_visible_to(user: User | None) -> QuerySet[Account]:
-    return visible_to(Account.objects.all(), user)
+def accounts_visible_to(actor: User | None) -> QuerySet[Account]:
+    return visible_to(Account.objects.all(), actor)
 
 
-def account_is_visible(user: User | None, account: Account | int) -> bool:
+def account_is_visible(actor: User | None, account: Account | int) -> bool:
     account_id = account if isinstance(account, int) else account.pk
-    return accounts_visible_to(user).filter(pk=account_id).exists()
+    return accounts_visible_to(actor).filter(pk=account_id).exists()
 
 
 def users_who_see(account: Account | int) -> QuerySet[User]:
@@ -100,9 +100,9 @@ def account_history(account: Account, *, limit: int = 15) -> list:
     return history_entries(Account.history.filter(id=account.pk), limit=limit)
 
 
-def account_list(*, user: User | None, filters: AccountFilters) -> QuerySet[Account]:
+def account_list(*, actor: User | None, filters: AccountFilters) -> QuerySet[Account]:
     """The API's account list: visible accounts narrowed by the given filters."""
-    qs = accounts_visible_to(user).select_related("owner").prefetch_related("tags", "co_owners")
+    qs = accounts_visible_to(actor).select_related("owner").prefetch_related("tags", "co_owners")
     f = filters
     if f.q:
         qs = qs.filter(

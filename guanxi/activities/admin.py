@@ -200,7 +200,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
         if change and "due_date" in form.changed_data:
             task_reschedule(task=Task.objects.get(pk=obj.pk), due_date=obj.due_date,
-                            user=request.user)  # fmt: skip
+                            actor=request.user)  # fmt: skip
         super().save_model(request, obj, form, change)
 
     # --- actions ------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
             kind = form.cleaned_data["kind"] or one_click_kind(task)
             try:
                 touchpoint_log(account=task.account, kind=kind, occurred_at=timezone.now(),
-                               user=request.user, task=task)  # fmt: skip
+                               actor=request.user, task=task)  # fmt: skip
                 done += 1
             except ApplicationError as exc:
                 messages.error(request, f"{display_title(task)}: {service_error_text(exc)}")
@@ -233,7 +233,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         n = 0
         for task in queryset.filter(status=TaskStatus.OPEN):
             try:
-                task_cancel(task=task, reason=form.cleaned_data["reason"], user=request.user)
+                task_cancel(task=task, reason=form.cleaned_data["reason"], actor=request.user)
                 n += 1
             except ApplicationError as exc:
                 messages.error(request, f"{display_title(task)}: {service_error_text(exc)}")
@@ -372,7 +372,7 @@ class TouchpointAdmin(ScopedModelAdmin):
             account=data["account"],
             kind=data["kind"],
             occurred_at=data["occurred_at"],
-            user=request.user,
+            actor=request.user,
             contacts=list(data.get("contacts") or ()),
             subject=data.get("subject") or "",
             notes=data.get("notes") or "",

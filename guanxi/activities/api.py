@@ -253,7 +253,7 @@ def today(request: HttpRequest, query: Query[AgendaQuery]):
         subject = agenda_subject(request.auth, query.user)
         if subject is None:
             raise NotFound(_("User %(id)s not found.") % {"id": query.user}, field="user")
-    return _agenda_out(agenda(user=subject, viewer=request.auth))
+    return _agenda_out(agenda(user=subject, actor=request.auth))
 
 
 @router.get(
@@ -308,7 +308,7 @@ def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
         account=account,
         kind=payload.kind,
         occurred_at=payload.occurred_at or timezone.now(),
-        user=request.auth,
+        actor=request.auth,
         contacts=payload.contacts,
         subject=payload.subject,
         notes=payload.notes,
@@ -321,6 +321,6 @@ def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
 
 @router.post("/tasks/{task_id}/cancel", response=TaskOut, summary="Cancel an open task")
 def cancel_task(request: HttpRequest, payload: CancelIn, task_id: int = TaskId):
-    task = services.task_cancel(task=_task(request, task_id), user=request.auth,
+    task = services.task_cancel(task=_task(request, task_id), actor=request.auth,
                                 reason=payload.reason)  # fmt: skip
     return Task.objects.select_related("account", "tier", "contact").get(pk=task.pk)

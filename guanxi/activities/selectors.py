@@ -34,22 +34,22 @@ def fulfilled_task(touchpoint: Touchpoint) -> Task | None:
 
 
 def tasks_for(
-    user: User,
+    actor: User,
     *,
     status: str | None = TaskStatus.OPEN,
     due_before: dt.date | None = None,
     assignee: User | None | bool = True,
     account_id: int | None = None,
 ) -> QuerySet[Task]:
-    """Tasks on accounts ``user`` may see. ``assignee=True`` (default): the user's own tasks;
+    """Tasks on accounts ``actor`` may see. ``assignee=True`` (default): the user's own tasks;
     a User: that person's tasks; None/False: every visible task. ``status`` None: any status.
     ``due_before``: due on or before that day (e.g. today for "due and overdue").
     ``account_id``: only that account's tasks (none when the user may not see it)."""
-    qs = visible_to(Task.objects.all(), user, prefix="account__")
+    qs = visible_to(Task.objects.all(), actor, prefix="account__")
     if account_id is not None:
         qs = qs.filter(account_id=account_id)
     if assignee is True:
-        qs = qs.filter(assignee=user)
+        qs = qs.filter(assignee=actor)
     elif isinstance(assignee, User):
         qs = qs.filter(assignee=assignee)
     if status is not None:
@@ -113,21 +113,21 @@ class ComplianceReport:
     attribution_scheme: TierScheme | None = None
 
 
-def _task_rows_for(user: User) -> QuerySet[Task]:
+def _task_rows_for(actor: User) -> QuerySet[Task]:
     """Compliance rows a user may read: a KAM their own, a team lead their team's, managers
     and admins everybody's."""
     qs = Task.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
         return qs.none()
-    if user.sees_all_accounts:
+    if actor.sees_all_accounts:
         return qs
-    if user.leads_team:
-        return qs.filter(Q(assignee__team_id=user.team_id) | Q(assignee=user))
-    return qs.filter(assignee=user)
+    if actor.leads_team:
+        return qs.filter(Q(assignee__team_id=actor.team_id) | Q(assignee=actor))
+    return qs.filter(assignee=actor)
 
 
 def compliance(
-    *, user: User, start: dt.date, end: dt.date, as_of: dt.date | None = None
+    *, actor: User, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> ComplianceReport:
     """SOP compliance for policy tasks due between ``start`` and ``end`` (inclusive), per KAM
     (the assignee) and per team, as of ``as_of`` (default today), and the cost of privileges
@@ -151,7 +151,7 @@ def compliance(
     tz = timezone.get_current_timezone()
     due_day = Greatest(F("due_date"), TruncDate("created_at", tzinfo=tz), output_field=DateField())
     tasks = (
-        _task_rows_for(user)
+        _task_rows_for(actor)
         .filter(source=TaskSource.POLICY)
         .exclude(status=TaskStatus.CANCELLED)
         .annotate(due_day=due_day, done_day=TruncDate("completed_at", tzinfo=tz))
@@ -188,18 +188,18 @@ def compliance(
         report.total.add(row)
     report.kams.sort(key=lambda row: (row.team.name if row.team else "", row.user.username))
     report.teams = sorted(teams.values(), key=lambda row: row.team.name if row.team else "~")
-    _cost_by_tier(report, user)
+    _cost_by_tier(report, actor)
     return report
 
 
-def _cost_by_tier(report: ComplianceReport, user: User) -> None:
+def _cost_by_tier(report: ComplianceReport, actor: User) -> None:
     touchpoints = visible_to(
         Touchpoint.objects.filter(
             cost__isnull=False,
             occurred_at__gte=local_midnight(report.start),
             occurred_at__lt=local_midnight(report.end + dt.timedelta(days=1)),
         ),
-        user,
+        actor,
         prefix="account__",
     ).order_by()
     totals: dict[int | None, TierCost] = {}
@@ -245,35 +245,35 @@ def _cost_by_tier(report: ComplianceReport, user: User) -> None:
     report.cost_total = sum((b.cost for b in totals.values()), ZERO)
 
 
-def agenda_subjects(viewer: User) -> QuerySet[User]:
+def agenda_subjects(actor: User) -> QuerySet[User]:
     """The people whose Today page `viewer` may open: themself; a team lead their team; managers
     and admins every active staff user."""
     users = User.objects.filter(is_active=True, is_staff=True)
-    if viewer.sees_all_accounts:
+    if actor.sees_all_accounts:
         return users.order_by("username")
-    q = Q(pk=viewer.pk)
-    if viewer.leads_team:
-        q |= Q(team_id=viewer.team_id)
+    q = Q(pk=actor.pk)
+    if actor.leads_team:
+        q |= Q(team_id=actor.team_id)
     return users.filter(q).order_by("username")
 
 
-def agenda_subject(viewer: User, user_id: Any) -> User | None:
+def agenda_subject(actor: User, user_id: Any) -> User | None:
     """The member `viewer` picked, or None when they may not see that person's day (→ 404)."""
     try:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    return agenda_subjects(viewer).filter(pk=pk).first()
+    return agenda_subjects(actor).filter(pk=pk).first()
 
 
-def picks_members(viewer: User) -> bool:
-    return viewer.sees_all_accounts or viewer.role == Role.TEAM_LEAD
+def picks_members(actor: User) -> bool:
+    return actor.sees_all_accounts or actor.role == Role.TEAM_LEAD
 
 
-def open_tasks(user: User, viewer: User | None = None) -> QuerySet[Task]:
+def open_tasks(user: User, actor: User | None = None) -> QuerySet[Task]:
     """`user`'s open tasks on accounts `viewer` may see."""
 
-    return tasks_for(viewer or user, assignee=user)
+    return tasks_for(actor or user, assignee=user)
 
 
 def next_open_task(task: Task) -> Task | None:

@@ -48,13 +48,13 @@ NATURAL_TOUCHPOINT = {
 }
 
 
-def _visible_account(user: User, account: Account) -> None:
-    if account is None or not account_is_visible(user, account):
+def _visible_account(actor: User, account: Account) -> None:
+    if account is None or not account_is_visible(actor, account):
         raise NotFound(_("Account not found."))
 
 
-def _open_task(user: User, task: Task) -> None:
-    _visible_account(user, task.account)
+def _open_task(actor: User, task: Task) -> None:
+    _visible_account(actor, task.account)
     if task.status != TaskStatus.OPEN:
         raise InvalidInput(
             errors={
@@ -74,7 +74,7 @@ def touchpoint_log(
     account: Account,
     kind: str,
     occurred_at: dt.datetime,
-    user: User,
+    actor: User,
     contacts: Iterable[Contact | int] = (),
     subject: str = "",
     notes: str = "",
@@ -93,7 +93,7 @@ def touchpoint_log(
         account=account,
         kind=kind,
         occurred_at=occurred_at,
-        user=user,
+        actor=actor,
         contacts=contacts,
         subject=subject,
         notes=notes,
@@ -102,7 +102,7 @@ def touchpoint_log(
     if task is not None:
         if task.account_id != account.pk:
             raise InvalidInput(errors={"task": _("The task belongs to another account.")})
-        _open_task(user, task)
+        _open_task(actor, task)
         if kind not in COMPLETES.get(task.kind, set()):
             raise InvalidInput(
                 errors={
@@ -116,7 +116,7 @@ def touchpoint_log(
     else:
         task = _task_completed_by(account, kind, draft.contact_ids)
 
-    touchpoint = touchpoint_create(draft=draft, user=user)
+    touchpoint = touchpoint_create(draft=draft, actor=actor)
     if task is not None:
         task.status = TaskStatus.DONE
         # When it really happened: a call logged the next morning still counts on its day.
@@ -153,12 +153,12 @@ def task_create(
     kind: str,
     title: str,
     due_date: dt.date,
-    user: User,
+    actor: User,
     notes: str = "",
     contact: Contact | None = None,
 ) -> Task:
     """A task added by hand (a follow-up, a call promised in a meeting …)."""
-    _visible_account(user, account)
+    _visible_account(actor, account)
     title = (title or "").strip()
     errors: dict[str, str] = {}
     if kind not in TaskKind.values:
@@ -188,17 +188,17 @@ def task_create(
 
 
 @transaction.atomic
-def task_complete(*, task: Task, user: User, touchpoint: Touchpoint | None = None) -> Task:
+def task_complete(*, task: Task, actor: User, touchpoint: Touchpoint | None = None) -> Task:
     """Tick a task off. With ``touchpoint``, that touchpoint is what fulfilled it. A policy task
     ticked off without one logs its touchpoint now (a call task → a call), because cadence is
     measured from touchpoints, not from tasks."""
-    _open_task(user, task)
+    _open_task(actor, task)
     if touchpoint is None and task.source == TaskSource.POLICY and task.kind in NATURAL_TOUCHPOINT:
         touchpoint_log(
             account=task.account,
             kind=NATURAL_TOUCHPOINT[task.kind],
             occurred_at=timezone.now(),
-            user=user,
+            actor=actor,
             contacts=[task.contact_id] if task.contact_id else (),
             subject=task.title,
             task=task,
@@ -226,11 +226,11 @@ def task_complete(*, task: Task, user: User, touchpoint: Touchpoint | None = Non
 
 
 @transaction.atomic
-def task_cancel(*, task: Task, user: User, reason: str) -> Task:
+def task_cancel(*, task: Task, actor: User, reason: str) -> Task:
     """Cancel an open task; the reason is required and kept. A cancelled birthday, anniversary
     or group task is not offered again; a cancelled call, visit, banquet or trip task comes back
     at the next nightly run while the tier's policy still asks for it."""
-    _open_task(user, task)
+    _open_task(actor, task)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(errors={"reason": _("Say why the task is cancelled.")})
@@ -244,10 +244,10 @@ def task_cancel(*, task: Task, user: User, reason: str) -> Task:
 
 
 @transaction.atomic
-def task_reschedule(*, task: Task, due_date: dt.date, user: User) -> Task:
+def task_reschedule(*, task: Task, due_date: dt.date, actor: User) -> Task:
     """Move a task added by hand to another day. Policy tasks follow the tier's cadence from the
     last touchpoint, so they cannot be moved by hand."""
-    _open_task(user, task)
+    _open_task(actor, task)
     if task.source == TaskSource.POLICY:
         raise InvalidInput(
             errors={

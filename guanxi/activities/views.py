@@ -67,7 +67,7 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         subject = agenda_subject(viewer, request.GET["user"])
         if subject is None:
             raise Http404  # not a member this viewer may look after
-    day = agenda(user=subject, viewer=viewer)
+    day = agenda(user=subject, actor=viewer)
     own = subject.pk == viewer.pk
     feed = calendar_feed_ensure(user=viewer) if own else None
     members = list(agenda_subjects(viewer)) if not own or _leads(viewer) else []
@@ -122,7 +122,7 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
             account=task.account,
             kind=data["kind"],
             occurred_at=timezone.now(),
-            user=request.user,
+            actor=request.user,
             notes=data["notes"] or "",
             cost=data["cost"],
             task=task,
@@ -203,7 +203,7 @@ def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     code = form.cleaned_data.get("period") if form.is_valid() else ""
     code = code or "this_month"
     start, end = period_bounds(code, timezone.localdate())
-    report = compliance(user=request.user, start=start, end=end)
+    report = compliance(actor=request.user, start=start, end=end)
     context = {
         **_admin_context(model_admin, request, _("SOP compliance")),
         "form": form,

@@ -110,7 +110,7 @@ def _child(
 @router.get("", response=list[ContactOut], summary="List contacts at accounts you can see")
 @paginate(Pagination)
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
-    return contact_list(user=request.auth, filters=filters)
+    return contact_list(actor=request.auth, filters=filters)
 
 
 @router.post("", response={201: ContactOut}, summary="Create a contact at an account")

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from guanxi.contacts.schemas import ContactFilters
 
 
-def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
-    return visible_to(Contact.objects.all(), user, prefix="account__")
+def contacts_visible_to(actor: User | None) -> QuerySet[Contact]:
+    return visible_to(Contact.objects.all(), actor, prefix="account__")
 
 
 @dataclass
@@ -81,14 +81,14 @@ def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
 
 
 def upcoming_birthdays(
-    user: User | None, *, today: dt.date | None = None, days: int = 30, limit: int = 20
+    actor: User | None, *, today: dt.date | None = None, days: int = 30, limit: int = 20
 ) -> list[tuple[dt.date, Contact]]:
     """Visible, active contacts whose birthday falls in the next `days` days (today included),
     soonest first, as (next birthday, contact). 29 February birthdays are celebrated on
     28 February in common years."""
     today = today or timezone.localdate()
     contacts = (
-        contacts_visible_to(user)
+        contacts_visible_to(actor)
         .filter(is_active=True, birthday__isnull=False)
         .filter(recurring_within_q("birthday", today, days))
         .select_related("account")
@@ -100,9 +100,9 @@ def upcoming_birthdays(
     return result[:limit]
 
 
-def contact_list(*, user: User | None, filters: ContactFilters) -> QuerySet[Contact]:
+def contact_list(*, actor: User | None, filters: ContactFilters) -> QuerySet[Contact]:
     """The API's contact list: contacts at visible accounts narrowed by the given filters."""
-    qs = visible_to(Contact.objects.select_related("account"), user, prefix="account__")
+    qs = visible_to(Contact.objects.select_related("account"), actor, prefix="account__")
     f = filters
     if f.q:
         qs = qs.filter(

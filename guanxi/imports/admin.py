@@ -188,7 +188,7 @@ class ImportRunAdmin(ModelAdmin):
                 upload = form.cleaned_data["file"]
                 report = file_import(
                     kind=form.cleaned_data["kind"],
-                    user=request.user,
+                    actor=request.user,
                     content=upload.read(),
                     file_name=upload.name,
                     source=form.cleaned_data["source"] or None,

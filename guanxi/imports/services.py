@@ -57,7 +57,7 @@ def import_file(
     source: str | None = None,
     dry_run: bool = False,
     progress: bool = False,
-    user: User | None = None,
+    actor: User | None = None,
     content: bytes | None = None,
     file_name: str = "",
     errors_file: bool | None = None,
@@ -77,9 +77,9 @@ def import_file(
     file_name = file_name or (Path(path).name if path else "upload")
     source = (source or "").strip() or DEFAULT_SOURCE
     report = ImportReport(kind=kind, file_name=file_name, source=source, dry_run=dry_run)
-    if user is None and username:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
+    if actor is None and username:
+        actor = User.objects.filter(username=username, is_active=True).first()
+        if actor is None:
             report.fatal = _("There is no active user named %(u)s.") % {"u": username}
             return report
     if len(source) > 30:
@@ -87,11 +87,11 @@ def import_file(
         return report
 
     run = ImportRun.objects.create(
-        user=user, kind=kind, file_name=file_name[:255], source=source, dry_run=dry_run
+        user=actor, kind=kind, file_name=file_name[:255], source=source, dry_run=dry_run
     )
     report.run_id = run.pk
     ctx = ImportContext(
-        user=user,
+        user=actor,
         run_id=run.pk,
         source=source,
         dry_run=dry_run,

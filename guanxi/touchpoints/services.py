@@ -59,7 +59,7 @@ def touchpoint_check(
     account: Account,
     kind: str,
     occurred_at: dt.datetime,
-    user: User,
+    actor: User,
     contacts: Iterable[Contact | int] = (),
     subject: str = "",
     notes: str = "",
@@ -68,7 +68,7 @@ def touchpoint_check(
     """Check a touchpoint before it is recorded: an account the user sees (else 404), a known
     kind, a moment that has happened (a naive time is wall-clock time in TIME_ZONE), a cost that
     is a sum of yuan, contacts of this account."""
-    if account is None or not account_is_visible(user, account):
+    if account is None or not account_is_visible(actor, account):
         raise NotFound(_("Account not found."))
     if kind not in TouchpointKind.values:
         raise InvalidInput(errors={"kind": _("Choose what kind of touchpoint this was.")})
@@ -102,13 +102,13 @@ def touchpoint_check(
     )
 
 
-def touchpoint_create(*, draft: TouchpointDraft, user: User) -> Touchpoint:
-    """Record a checked touchpoint, logged by ``user``, with its contacts."""
+def touchpoint_create(*, draft: TouchpointDraft, actor: User) -> Touchpoint:
+    """Record a checked touchpoint, logged by ``actor``, with its contacts."""
     touchpoint = Touchpoint.objects.create(
         account=draft.account,
         kind=draft.kind,
         occurred_at=draft.occurred_at,
-        logged_by=user,
+        logged_by=actor,
         subject=draft.subject,
         notes=draft.notes,
         cost=draft.cost,

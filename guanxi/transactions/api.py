@@ -50,7 +50,7 @@ def _reload(obj: Transaction | Payment) -> Transaction | Payment:
 )
 @paginate(Pagination)
 def list_transactions(request: HttpRequest, filters: Query[TransactionFilters]):
-    return transaction_list(user=request.auth, filters=filters)
+    return transaction_list(actor=request.auth, filters=filters)
 
 
 @transactions_router.post("", response={201: TransactionOut}, summary="Record a transaction")
@@ -113,7 +113,7 @@ def transaction_history(request: HttpRequest, transaction_id: int = ObjectId):
 @payments_router.get("", response=list[PaymentOut], summary="List payments received (回款)")
 @paginate(Pagination)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]):
-    return payment_list(user=request.auth, filters=filters)
+    return payment_list(actor=request.auth, filters=filters)
 
 
 @payments_router.post("", response={201: PaymentOut}, summary="Record a payment received")

@@ -34,12 +34,12 @@ if TYPE_CHECKING:
     from guanxi.transactions.schemas import PaymentFilters, TransactionFilters
 
 
-def transactions_visible_to(user: User | None) -> QuerySet[Transaction]:
-    return visible_to(Transaction.objects.all(), user, prefix="account__")
+def transactions_visible_to(actor: User | None) -> QuerySet[Transaction]:
+    return visible_to(Transaction.objects.all(), actor, prefix="account__")
 
 
-def payments_visible_to(user: User | None) -> QuerySet[Payment]:
-    return visible_to(Payment.objects.all(), user, prefix="account__")
+def payments_visible_to(actor: User | None) -> QuerySet[Payment]:
+    return visible_to(Payment.objects.all(), actor, prefix="account__")
 
 
 def _moment(value: dt.datetime | dt.date, *, end: bool) -> dt.datetime:
@@ -72,10 +72,10 @@ _COMMON_LOOKUPS = {
 }
 
 
-def transaction_list(*, user: User | None, filters: TransactionFilters) -> QuerySet[Transaction]:
+def transaction_list(*, actor: User | None, filters: TransactionFilters) -> QuerySet[Transaction]:
     """The API's transaction list: visible rows narrowed by the given filters."""
     qs = visible_to(
-        Transaction.objects.select_related("account", "category"), user, prefix="account__"
+        Transaction.objects.select_related("account", "category"), actor, prefix="account__"
     )
     qs = filter_given(
         qs,
@@ -91,9 +91,9 @@ def transaction_list(*, user: User | None, filters: TransactionFilters) -> Query
     return ordered(_within(qs, "occurred_at", filters.occurred_from, filters.occurred_to))
 
 
-def payment_list(*, user: User | None, filters: PaymentFilters) -> QuerySet[Payment]:
+def payment_list(*, actor: User | None, filters: PaymentFilters) -> QuerySet[Payment]:
     """The API's payment list: visible rows narrowed by the given filters."""
-    qs = visible_to(Payment.objects.select_related("account"), user, prefix="account__")
+    qs = visible_to(Payment.objects.select_related("account"), actor, prefix="account__")
     qs = filter_given(qs, filters, {**_COMMON_LOOKUPS, "method": "method"})
     return ordered(_within(qs, "received_at", filters.received_from, filters.received_to))
 
@@ -185,7 +185,7 @@ class AccountRollup:
 
 
 def account_rollup(
-    account: Account, *, today: dt.date | None = None, user: User | None = None
+    account: Account, *, today: dt.date | None = None, actor: User | None = None
 ) -> AccountRollup:
     """Group totals over the account and all its descendants. With `user`, only descendants
     that user may see are counted, so the roll-up never reveals another team's revenue."""
@@ -194,8 +194,8 @@ def account_rollup(
     p = period_starts(today)
     ids = account_descendant_ids(account)
     descendants = Account.objects.filter(pk__in=ids)
-    if user is not None:
-        descendants = visible_to(descendants, user)
+    if actor is not None:
+        descendants = visible_to(descendants, actor)
     desc_ids = list(descendants.values_list("id", flat=True))
     row = Transaction.objects.filter(account_id__in=[account.pk, *desc_ids]).aggregate(
         year=Sum("amount", filter=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"])),
@@ -226,5 +226,5 @@ def with_revenue(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
     )
 
 
-def accounts_with_revenue(user: User | None, *, today: dt.date | None = None) -> QuerySet:
-    return with_revenue(accounts_visible_to(user), today=today)
+def accounts_with_revenue(actor: User | None, *, today: dt.date | None = None) -> QuerySet:
+    return with_revenue(accounts_visible_to(actor), today=today)

@@ -341,7 +341,7 @@ class AccountAdmin(ScopedModelAdmin):
         if account is None or not is_staff(request):
             raise Http404
         data = account_360(account)
-        rollup = account_rollup(account, user=request.user)
+        rollup = account_rollup(account, actor=request.user)
         chart = {
             "labels": [m.strftime("%Y-%m") for m, _v in data.monthly_revenue],
             "datasets": [

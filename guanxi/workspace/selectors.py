@@ -105,19 +105,19 @@ class Dashboard:
 
 
 def dashboard_summary(
-    user: User | None, *, today: dt.date | None = None, dormant_days: int = 180, top: int = 10
+    actor: User | None, *, today: dt.date | None = None, dormant_days: int = 180, top: int = 10
 ) -> Dashboard:
     """The home page figures over the user's visible accounts, in a handful of indexed queries."""
 
     today = today or timezone.localdate()
     p = period_starts(today)
-    accounts = accounts_visible_to(user)
+    accounts = accounts_visible_to(actor)
     type_labels = dict(AccountType.choices)
     by_type = [
         (str(type_labels.get(row["account_type"], row["account_type"])), row["n"])
         for row in accounts.values("account_type").annotate(n=Count("id")).order_by("-n")
     ]
-    txns = visible_to(Transaction.objects.all(), user, prefix="account__")
+    txns = visible_to(Transaction.objects.all(), actor, prefix="account__")
     rev = txns.filter(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]).aggregate(
         year=Sum("amount"),
         month=Sum("amount", filter=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"])),

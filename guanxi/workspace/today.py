@@ -192,11 +192,11 @@ class Agenda:
 # --- Reads --------------------------------------------------------------------------------------
 
 
-def their_accounts(user: User, viewer: User | None = None) -> QuerySet[Account]:
+def their_accounts(user: User, actor: User | None = None) -> QuerySet[Account]:
     """The accounts that are `user`'s work (owned or co-owned), limited to what `viewer` sees.
     A manager's Today is their own book, not the whole company."""
     ids = Account.objects.filter(Q(owner=user) | Q(co_owners=user)).values("id")
-    return visible_to(Account.objects.filter(id__in=ids), viewer or user)
+    return visible_to(Account.objects.filter(id__in=ids), actor or user)
 
 
 def standings(account_ids: list[int], *, on: dt.date | None = None) -> dict[int, Standing]:
@@ -465,12 +465,12 @@ def _plan_actions(user: User, viewer: User, as_of: dt.date) -> list[Any]:
     return list(visible_to(actions, viewer, prefix="plan__account__"))
 
 
-def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = None) -> Agenda:
+def agenda(*, user: User, actor: User | None = None, as_of: dt.date | None = None) -> Agenda:
     """`user`'s day as `viewer` may see it (viewer defaults to the user)."""
-    viewer = viewer or user
+    actor = actor or user
     as_of = as_of or timezone.localdate()
-    account_ids = list(their_accounts(user, viewer).values_list("id", flat=True))
-    tasks = list(open_tasks(user, viewer).filter(due_date__lte=as_of + dt.timedelta(WINDOW_DAYS)))
+    account_ids = list(their_accounts(user, actor).values_list("id", flat=True))
+    tasks = list(open_tasks(user, actor).filter(due_date__lte=as_of + dt.timedelta(WINDOW_DAYS)))
     ids = sorted(set(account_ids) | {t.account_id for t in tasks})
     stand = standings(ids, on=as_of)
     items = [_task_item(t, stand[t.account_id], as_of) for t in tasks]
@@ -483,7 +483,7 @@ def agenda(*, user: User, viewer: User | None = None, as_of: dt.date | None = No
         tier_changes=_tier_changes(account_ids, as_of, stand),
         neglected=_neglected(account_ids, as_of, stand),
         relationship_risks=_relationship_risks(account_ids, as_of, stand),
-        plan_actions=_plan_actions(user, viewer, as_of),
+        plan_actions=_plan_actions(user, actor, as_of),
     )
     result.due.sort(key=lambda i: (i.priority, i.task.due_date, i.task.pk))
     # Upcoming work is a plan for the week: soonest first, priority within a day.

@@ -69,7 +69,7 @@ def rows_by_user(report):
 
 
 def test_a_manager_sees_every_kam_and_team(cast, book):
-    report = compliance(user=cast.mia, start=START, end=END, as_of=AS_OF)
+    report = compliance(actor=cast.mia, start=START, end=END, as_of=AS_OF)
     rows = rows_by_user(report)
     assert set(rows) == {"alice", "bob", "charlie"}
     alice = rows["alice"]
@@ -87,12 +87,12 @@ def test_a_manager_sees_every_kam_and_team(cast, book):
 
 
 def test_a_team_lead_sees_the_team_and_a_kam_only_themselves(cast, book):
-    lena = compliance(user=cast.lena, start=START, end=END, as_of=AS_OF)
+    lena = compliance(actor=cast.lena, start=START, end=END, as_of=AS_OF)
     assert set(rows_by_user(lena)) == {"alice", "bob"}
     assert [row.team.name for row in lena.teams] == ["East"]
-    alice = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    alice = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF)
     assert set(rows_by_user(alice)) == {"alice"} and alice.total.due == 3
-    assert compliance(user=cast.charlie, start=START, end=END, as_of=AS_OF).total.due == 1
+    assert compliance(actor=cast.charlie, start=START, end=END, as_of=AS_OF).total.due == 1
 
 
 def test_a_task_created_past_its_due_date_is_judged_from_its_creation(cast):
@@ -108,26 +108,26 @@ def test_a_task_created_past_its_due_date_is_judged_from_its_creation(cast):
     task(cast.account, cast.alice, D(2026, 3, 1), created=policy_local(2026, 3, 22))
     # Created on 1 April for a day in March: due in April, outside the period.
     task(cast.account, cast.alice, D(2026, 3, 15), created=policy_local(2026, 4, 1))
-    row = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total
+    row = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF).total
     assert (row.due, row.on_time, row.late, row.open_overdue, row.open_not_due) == (3, 1, 1, 1, 1)
     # Local day of creation: 01:00 Shanghai on 10 March is still 9 March in UTC.
     Task.objects.filter(pk=late_born.pk).update(
         created_at=policy_local(2026, 3, 10, 1), completed_at=policy_local(2026, 3, 10, 23, 30)
     )
-    assert compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total.on_time == 1
+    assert compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF).total.on_time == 1
 
 
 def test_due_so_far_leaves_out_tasks_still_to_come_but_counts_early_ones_done(cast):
     task(cast.account, cast.alice, D(2026, 3, 20))  # due today, open: due, not overdue
     task(cast.account, cast.alice, D(2026, 3, 28))  # not due yet
     task(cast.account, cast.alice, D(2026, 3, 29), done=policy_local(2026, 3, 19))  # done early
-    row = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF).total
+    row = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF).total
     assert (row.due, row.on_time, row.open_overdue, row.open_not_due) == (2, 1, 0, 1)
     assert row.share_on_time == 1.0
 
 
 def test_nothing_due_has_no_share(cast):
-    report = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    report = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF)
     assert report.kams == [] and report.total.share_on_time is None
 
 
@@ -157,7 +157,7 @@ def test_cost_of_privileges_per_tier(cast, policy_a, policy_b, policy_scheme):
     spend(other, "999", policy_local(2026, 4, 1, 0, 30))  # after the period (local day)
     spend(cast.west_account, "70", policy_local(2026, 3, 8))  # charlie's
 
-    report = compliance(user=cast.mia, start=START, end=END, as_of=AS_OF)
+    report = compliance(actor=cast.mia, start=START, end=END, as_of=AS_OF)
     costs = {
         (c.tier.code if c.tier else None): (c.cost, c.touchpoints) for c in report.cost_by_tier
     }
@@ -169,5 +169,5 @@ def test_cost_of_privileges_per_tier(cast, policy_a, policy_b, policy_scheme):
     assert report.attribution_scheme == policy_scheme
     assert report.cost_total == Decimal("270.00")
     # Alice does not see what was spent on charlie's account.
-    mine = compliance(user=cast.alice, start=START, end=END, as_of=AS_OF)
+    mine = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF)
     assert mine.cost_total == Decimal("200.00")

@@ -99,7 +99,7 @@ def test_cadence_runs_from_the_last_touchpoint_and_logging_one_moves_the_next(ca
             account=cast.account,
             kind="call",
             occurred_at=policy_local(2026, 3, 7, 15),
-            user=cast.alice,
+            actor=cast.alice,
         )
     done = Task.objects.get(pk=tasks["call"].pk)
     assert done.status == TaskStatus.DONE and touchpoint.fulfilled_task == done

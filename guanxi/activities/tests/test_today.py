@@ -153,7 +153,7 @@ def test_a_lead_may_open_a_members_day_but_a_kam_may_not(cast, day):
     assert agenda_subject(cast.lena, cast.charlie.pk) is None
     assert agenda_subject(cast.alice, "x") is None
     with frozen():
-        seen_by_lead = agenda(user=cast.alice, viewer=cast.lena)
+        seen_by_lead = agenda(user=cast.alice, actor=cast.lena)
     assert day["a1_call"] in [i.task for i in seen_by_lead.due]
 
 

@@ -55,7 +55,7 @@ def manual(cast, kind=TaskKind.FOLLOW_UP, due=DUE, **extra) -> Task:
         kind=kind,
         title="Send the proposal",
         due_date=due,
-        user=cast.alice,
+        actor=cast.alice,
         **extra,
     )
 
@@ -71,7 +71,7 @@ def test_logging_a_visit_completes_the_visit_task_and_schedules_the_next(planned
         account=cast.account,
         kind="visit",
         occurred_at=policy_local(2026, 3, 10, 11),
-        user=cast.alice,
+        actor=cast.alice,
         contacts=[wang],
         subject="  Quarterly review ",
         notes="Wants a banquet in April",
@@ -91,12 +91,12 @@ def test_logging_a_visit_completes_the_visit_task_and_schedules_the_next(planned
 def test_an_explicit_task_is_completed_and_follow_ups_only_when_named(planned):
     cast = planned
     follow_up = manual(cast)
-    touchpoint_log(account=cast.account, kind="email", occurred_at=NOW, user=cast.alice)
+    touchpoint_log(account=cast.account, kind="email", occurred_at=NOW, actor=cast.alice)
     follow_up.refresh_from_db()
     assert follow_up.status == TaskStatus.OPEN  # an email completes nothing by itself
 
     touchpoint_log(
-        account=cast.account, kind="email", occurred_at=NOW, user=cast.alice, task=follow_up
+        account=cast.account, kind="email", occurred_at=NOW, actor=cast.alice, task=follow_up
     )
     follow_up.refresh_from_db()
     assert follow_up.status == TaskStatus.DONE
@@ -111,7 +111,7 @@ def test_a_gift_completes_the_task_of_the_contact_it_was_for(cast, policy_a, fro
         account=cast.account,
         kind="gift",
         occurred_at=NOW,
-        user=cast.alice,
+        actor=cast.alice,
         contacts=[zhao],
         cost="120",
     )
@@ -134,7 +134,7 @@ def test_a_gift_completes_the_task_of_the_contact_it_was_for(cast, policy_a, fro
     ],
 )
 def test_bad_input_is_rejected_with_a_message(cast, frozen, changes, field):
-    args = {"account": cast.account, "kind": "call", "occurred_at": NOW, "user": cast.alice}
+    args = {"account": cast.account, "kind": "call", "occurred_at": NOW, "actor": cast.alice}
     with pytest.raises(InvalidInput) as error:
         touchpoint_log(**{**args, **changes})
     assert field in error.value.errors and error.value.errors[field][0]
@@ -146,24 +146,28 @@ def test_contacts_and_tasks_must_belong_to_the_account(planned):
     stranger = make_contact(account=cast.west_account)
     with pytest.raises(InvalidInput, match="contacts of this account"):
         touchpoint_log(
-            account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, contacts=[stranger]
+            account=cast.account,
+            kind="call",
+            occurred_at=NOW,
+            actor=cast.alice,
+            contacts=[stranger],
         )
     visit = Task.objects.get(account=cast.account, key="visit")
     with pytest.raises(InvalidInput, match="does not complete"):
         touchpoint_log(
-            account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, task=visit
+            account=cast.account, kind="call", occurred_at=NOW, actor=cast.alice, task=visit
         )
     policy_put_in_tier(cast.west_account, visit.tier, since=D(2026, 3, 1))
     policy_tasks_sync()
     west_call = Task.objects.get(account=cast.west_account, key="call")
     with pytest.raises(InvalidInput, match="another account"):
         touchpoint_log(
-            account=cast.account, kind="call", occurred_at=NOW, user=cast.alice, task=west_call
+            account=cast.account, kind="call", occurred_at=NOW, actor=cast.alice, task=west_call
         )
-    task_cancel(task=visit, user=cast.alice, reason="Customer abroad")
+    task_cancel(task=visit, actor=cast.alice, reason="Customer abroad")
     with pytest.raises(InvalidInput, match="already"):
         touchpoint_log(
-            account=cast.account, kind="visit", occurred_at=NOW, user=cast.alice, task=visit
+            account=cast.account, kind="visit", occurred_at=NOW, actor=cast.alice, task=visit
         )
     assert not Touchpoint.objects.exists()
 
@@ -171,11 +175,11 @@ def test_contacts_and_tasks_must_belong_to_the_account(planned):
 @pytest.mark.parametrize("who", ["bob", "charlie"])
 def test_an_account_the_user_cannot_see_is_not_found(cast, frozen, who):
     with pytest.raises(NotFound):
-        touchpoint_log(account=cast.account, kind="call", occurred_at=NOW, user=getattr(cast, who))
+        touchpoint_log(account=cast.account, kind="call", occurred_at=NOW, actor=getattr(cast, who))
 
 
 def test_the_team_lead_may_log_on_a_team_account(cast, frozen):
-    touchpoint = touchpoint_log(account=cast.account, kind="call", occurred_at=NOW, user=cast.lena)
+    touchpoint = touchpoint_log(account=cast.account, kind="call", occurred_at=NOW, actor=cast.lena)
     assert touchpoint.logged_by == cast.lena
 
 
@@ -184,7 +188,7 @@ def test_a_naive_time_is_read_as_shanghai_time(cast, frozen):
         account=cast.account,
         kind="call",
         occurred_at=dt.datetime(2026, 3, 9, 23, 30),
-        user=cast.alice,
+        actor=cast.alice,
     )
     assert touchpoint.occurred_at == policy_local(2026, 3, 9, 23, 30)
 
@@ -203,26 +207,26 @@ def test_task_create_validates_and_stores_a_manual_task(cast, frozen):
             kind="nap",
             title="  ",
             due_date="soon",
-            user=cast.alice,
+            actor=cast.alice,
             contact=make_contact(account=cast.west_account),
         )
     assert set(error.value.errors) == {"assignee", "kind", "title", "due_date", "contact"}
     with pytest.raises(NotFound):
         manual_for = {"account": cast.account, "assignee": cast.bob, "kind": "follow_up"}
-        task_create(**manual_for, title="x", due_date=D(2026, 3, 11), user=cast.bob)
+        task_create(**manual_for, title="x", due_date=D(2026, 3, 11), actor=cast.bob)
 
 
 def test_completing_a_manual_task(cast, frozen):
-    task = task_complete(task=manual(cast), user=cast.alice)
+    task = task_complete(task=manual(cast), actor=cast.alice)
     assert task.status == TaskStatus.DONE and task.completed_at == NOW
     with pytest.raises(InvalidInput, match="already"):
-        task_complete(task=task, user=cast.alice)
+        task_complete(task=task, actor=cast.alice)
 
 
 def test_completing_a_policy_task_without_a_touchpoint_logs_one(planned):
     cast = planned
     call = Task.objects.get(account=cast.account, key="call")
-    task_complete(task=call, user=cast.alice)
+    task_complete(task=call, actor=cast.alice)
     call.refresh_from_db()
     assert call.status == TaskStatus.DONE
     touchpoint = Touchpoint.objects.get()
@@ -234,44 +238,46 @@ def test_completing_with_a_touchpoint_links_it(planned):
     cast = planned
     visit = Task.objects.get(account=cast.account, key="visit")
     earlier = policy_touch(cast.account, "visit", policy_local(2026, 3, 9, 10))
-    task_complete(task=visit, user=cast.alice, touchpoint=earlier)
+    task_complete(task=visit, actor=cast.alice, touchpoint=earlier)
     earlier.refresh_from_db()
     visit.refresh_from_db()
     assert earlier.fulfilled_task == visit and visit.completed_at == earlier.occurred_at
     call = Task.objects.get(account=cast.account, key="call")
     with pytest.raises(InvalidInput, match="does not complete"):
-        task_complete(task=call, user=cast.alice, touchpoint=earlier)
+        task_complete(task=call, actor=cast.alice, touchpoint=earlier)
 
 
 def test_cancelling_needs_a_reason(planned):
     cast = planned
     task = manual(cast)
     with pytest.raises(InvalidInput, match="why"):
-        task_cancel(task=task, user=cast.alice, reason="   ")
-    task = task_cancel(task=task, user=cast.alice, reason="Customer postponed")
+        task_cancel(task=task, actor=cast.alice, reason="   ")
+    task = task_cancel(task=task, actor=cast.alice, reason="Customer postponed")
     task.refresh_from_db()
     assert task.status == TaskStatus.CANCELLED and task.cancel_reason == "Customer postponed"
     assert task.cancelled_at == NOW
     with pytest.raises(NotFound):
-        task_cancel(task=Task.objects.get(key="call"), user=cast.charlie, reason="no")
+        task_cancel(task=Task.objects.get(key="call"), actor=cast.charlie, reason="no")
 
 
 def test_a_cancelled_group_invitation_is_not_offered_again(planned):
     cast = planned
     invite = Task.objects.get(key__startswith="group:")
-    task_cancel(task=invite, user=cast.alice, reason="Declined the group")
+    task_cancel(task=invite, actor=cast.alice, reason="Declined the group")
     assert policy_tasks_sync().created == 0
 
 
 def test_rescheduling_moves_manual_tasks_only(planned):
     cast = planned
-    task = task_reschedule(task=manual(cast), due_date=D(2026, 3, 20), user=cast.alice)
+    task = task_reschedule(task=manual(cast), due_date=D(2026, 3, 20), actor=cast.alice)
     task.refresh_from_db()
     assert task.due_date == D(2026, 3, 20)
     with pytest.raises(InvalidInput, match="today or a later day"):
-        task_reschedule(task=task, due_date=D(2026, 3, 9), user=cast.alice)
+        task_reschedule(task=task, due_date=D(2026, 3, 9), actor=cast.alice)
     with pytest.raises(InvalidInput, match="policy"):
-        task_reschedule(task=Task.objects.get(key="call"), due_date=D(2026, 3, 20), user=cast.alice)
+        task_reschedule(
+            task=Task.objects.get(key="call"), due_date=D(2026, 3, 20), actor=cast.alice
+        )
 
 
 # --- tasks_for ----------------------------------------------------------------------------------

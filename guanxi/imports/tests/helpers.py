@@ -29,7 +29,7 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
 def run(kind: str, rows: list[list[object]] | bytes, *, user=None, name: str = "f.csv", **kw):
     content = rows if isinstance(rows, bytes) else csv_bytes(rows)
     # Through the flow the CLI and the upload page use (imported discounts are checked too).
-    return file_import(kind=kind, content=content, file_name=name, user=user, **kw)
+    return file_import(kind=kind, content=content, file_name=name, actor=user, **kw)
 
 
 def messages(report) -> dict[int, list[str]]:

@@ -38,7 +38,7 @@ def test_export_then_import_changes_nothing(cast):
             response = export_queryset(kind, qs, fmt)
             before = (qs.model.objects.count(), qs.model.history.count())
             report = import_file(kind=kind, content=response.content, file_name=f"x.{fmt}",
-                                 user=cast.alice)  # fmt: skip
+                                 actor=cast.alice)  # fmt: skip
             assert report.ok, (kind, fmt, report.describe())
             assert report.rows_read == qs.count() and report.unchanged == qs.count(), kind
             assert (qs.model.objects.count(), qs.model.history.count()) == before
@@ -79,7 +79,7 @@ def test_xlsx_export_speaks_the_ui_language_and_has_numbers_yet_reimports_unchan
     assert "金额（元）" in header and "amount" not in header
     assert sheet.cell(row=2, column=header.index("金额（元）") + 1).value == 12.5
     before = Transaction.history.count()
-    report = import_file(kind="transactions", content=content, file_name="x.xlsx", user=cast.alice)
+    report = import_file(kind="transactions", content=content, file_name="x.xlsx", actor=cast.alice)
     assert report.ok and report.created == 0 and report.updated == 0
     assert Transaction.history.count() == before
     assert str(export_as_csv.short_description)

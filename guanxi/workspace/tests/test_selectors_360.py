@@ -97,8 +97,8 @@ def test_rollup_sums_all_descendants(cast):
 def test_rollup_for_a_user_counts_only_visible_descendants(cast):
     sub = make_account(owner=cast.charlie, parent=cast.account)
     make_transaction(account=sub, amount="50", when=at(2025, 2, 1))
-    assert account_rollup(cast.account, user=cast.alice).descendant_count == 0
-    assert account_rollup(cast.account, user=cast.mia).revenue_lifetime == 50
+    assert account_rollup(cast.account, actor=cast.alice).descendant_count == 0
+    assert account_rollup(cast.account, actor=cast.mia).revenue_lifetime == 50
 
 
 def test_dashboard_summary_month_year_and_top(cast):
