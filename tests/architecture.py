@@ -17,8 +17,9 @@ Two kinds of module:
 imports no Django and nothing else of Guanxi. ``demo`` and the entry modules (``cli``, ``api``,
 ``urls``, ``wsgi``) sit on top. Tests, migrations and benchmarks are not checked.
 
-Besides the floors: no import circles between modules, and no import inside a function unless
-a comment on that line or the line above says ``deferred:`` and why (startup time).
+Besides the floors: no import circles between modules, no import inside a function unless a
+comment on that line or the block above says ``deferred:`` and why (start-up time), and small
+rooms: no file over 600 lines, no function over 80 (package and tests, migrations excepted).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ TOP: tuple[tuple[str, ...], ...] = (("demo",), ("api", "wsgi"), ("urls", "comman
 FREE = {"__init__", "settings"}
 DOOR_NAMES = {"admin", "api", "views", "forms", "urls", "templatetags", "dashboard", "navigation"}
 DEFERRED_MARK = "deferred:"
+#: Rooms stay small: split by concern before a file or a function grows past these.
+MAX_FILE_LINES = 600
+MAX_FUNCTION_LINES = 80
 
 FLOOR_OF = {app: i for i, apps in enumerate(FLOORS) for app in apps}
 TOP_OF = {app: len(FLOORS) * 2 + i for i, apps in enumerate(TOP) for app in apps}
@@ -234,15 +238,40 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def oversized(paths: list[Path]) -> list[str]:
+    """Files over MAX_FILE_LINES and functions over MAX_FUNCTION_LINES (docstring included)."""
+    found = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(ROOT)
+        lines = text.count("\n")
+        if lines > MAX_FILE_LINES:
+            found.append(f"{name}: {lines} lines (split it by concern; at most {MAX_FILE_LINES})")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found.append(f"{name}:{node.lineno} {node.name}() is {length} lines "
+                                 f"(at most {MAX_FUNCTION_LINES})")  # fmt: skip
+    return found
+
+
+def room_files() -> list[Path]:
+    """Every Python file of the package and its tests, but migrations."""
+    paths = sorted((ROOT / PACKAGE).rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py"))
+    return [p for p in paths if "migrations" not in p.parts]
+
+
 @dataclass
 class Report:
     upward: list[tuple[Import, str]]
     cycles: list[list[str]]
     in_functions: list[Import]
+    rooms: list[str]
 
     @property
     def ok(self) -> bool:
-        return not (self.upward or self.cycles or self.in_functions)
+        return not (self.upward or self.cycles or self.in_functions or self.rooms)
 
     def lines(self) -> list[str]:
         out = [f"{i.source}:{i.line} imports {i.target}: {why}" for i, why in self.upward]
@@ -252,7 +281,7 @@ class Report:
             f"(move it to the top, or say '# {DEFERRED_MARK} <why>')"
             for i in self.in_functions
         ]
-        return out
+        return out + self.rooms
 
 
 def check() -> Report:
@@ -265,7 +294,7 @@ def check() -> Report:
         if imp.target in known and imp.target != imp.source:
             graph.setdefault(imp.source, set()).add(imp.target)
     in_functions = [imp for imp in imports if imp.in_function and not imp.deferred]
-    return Report(upward, _cycles(graph), in_functions)
+    return Report(upward, _cycles(graph), in_functions, oversized(room_files()))
 
 
 if __name__ == "__main__":
@@ -274,6 +303,7 @@ if __name__ == "__main__":
         print(line)
     print(
         f"{len(report.upward)} imports against the floors, {len(report.cycles)} import "
-        f"circles, {len(report.in_functions)} imports inside functions"
+        f"circles, {len(report.in_functions)} imports inside functions, "
+        f"{len(report.rooms)} rooms too big"
     )
     sys.exit(0 if report.ok else 1)
