@@ -23,6 +23,7 @@ from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.formatting import money
 from guanxi.core.models import User
 from guanxi.core.selectors import ordered
+from guanxi.plans.measures import MONEY_MEASURES, STAGE_CHOICES, STAGE_MEASURES
 from guanxi.plans.models import (
     CADENCE_MONTHS,
     AccountPlan,
@@ -32,14 +33,14 @@ from guanxi.plans.models import (
     PlanGoal,
     PlanReview,
 )
+from guanxi.relationships.models import RelationshipStageEvent
+from guanxi.relationships.risks import RelationshipHealth, relationship_health
+from guanxi.relationships.selectors import BuyingCentre, buying_centre
+from guanxi.transactions.models import Transaction
 from guanxi.transactions.selectors import period_totals
 
 ZERO = Decimal("0")
 DUE_SOON_DAYS = 30
-MONEY_MEASURES = frozenset({GoalMeasure.REVENUE, GoalMeasure.MARGIN})
-STAGE_MEASURES = frozenset(
-    {GoalMeasure.CONTACT_STAGE, GoalMeasure.SUPPLIER_STAGE, GoalMeasure.KOTLER_LEVEL}
-)
 
 
 def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
@@ -168,8 +169,6 @@ class YearFigures:
 def year_figures(account_id: int, year: int, today: dt.date) -> YearFigures:
     """Revenue, gross margin (amount − cost, where the cost is known) and number of purchases of
     the account in `year`, up to and including `today` (local days)."""
-    from guanxi.transactions.models import Transaction
-
     window = year_window(year, today)
     if window is None:
         return YearFigures()
@@ -215,16 +214,12 @@ def _number_display(measure: str, value: Decimal | None) -> str:
 
 
 def _stage_label(measure: str, value: str | None) -> str:
-    from guanxi.plans.services import STAGE_CHOICES
-
     if not value:
         return "—"
     return str(dict(STAGE_CHOICES[measure].choices).get(value, value))
 
 
 def _stage_reached(measure: str, current: str | None, target: str) -> bool | None:
-    from guanxi.plans.services import STAGE_CHOICES
-
     if not current:
         return False
     order = list(STAGE_CHOICES[measure].values)
@@ -240,8 +235,8 @@ class _Data:
         self.plan = plan
         self.today = today
         self._figures: YearFigures | None = None
-        self._centre: Any = None
-        self._health: Any = None
+        self._centre: BuyingCentre | None = None
+        self._health: RelationshipHealth | None = None
 
     @property
     def figures(self) -> YearFigures:
@@ -250,18 +245,14 @@ class _Data:
         return self._figures
 
     @property
-    def centre(self) -> Any:
+    def centre(self) -> BuyingCentre:
         if self._centre is None:
-            from guanxi.relationships.selectors import buying_centre
-
             self._centre = buying_centre(self.plan.account)
         return self._centre
 
     @property
-    def health(self) -> Any:
+    def health(self) -> RelationshipHealth:
         if self._health is None:
-            from guanxi.relationships.risks import relationship_health
-
             self._health = relationship_health(self.centre, today=self.today)
         return self._health
 
@@ -282,8 +273,6 @@ def _in_sentence(stage: str) -> str:
 
 
 def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
-    from guanxi.relationships.models import RelationshipStageEvent
-
     seat = data.centre.seat(goal.contact_id) if goal.contact_id else None
     if seat is not None:
         stage, reached_on = seat.stage, seat.stage_reached_on
@@ -374,10 +363,7 @@ def goal_progress(goal: PlanGoal, data: _Data) -> GoalProgress:
             current = None
             source = _("The plan has no wallet size yet.")
     elif measure == GoalMeasure.COVERAGE:
-        try:
-            score = data.health.score
-        except ImportError:  # the coverage score is not installed
-            score = None
+        score = data.health.score
         current = None if score is None else Decimal(score)
         source = (
             _("Relationship coverage score of the buying centre.")

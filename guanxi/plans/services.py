@@ -28,6 +28,7 @@ from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, Conflict, NotFound
 from guanxi.core.models import User
 from guanxi.core.services import UNSET, check_fields, save_as
+from guanxi.plans.measures import NUMERIC_MEASURES, PERCENT_MEASURES, STAGE_CHOICES
 from guanxi.plans.models import (
     AccountPlan,
     ActionStatus,
@@ -39,12 +40,8 @@ from guanxi.plans.models import (
     PlanStatus,
     ReviewCadence,
 )
-from guanxi.relationships.models import (
-    BuyingCentreMember,
-    KotlerLevel,
-    RelationshipStage,
-    SupplierStage,
-)
+from guanxi.plans.selectors import plans_visible_to
+from guanxi.relationships.models import BuyingCentreMember
 
 PLAN_FIELDS = frozenset(
     {
@@ -59,23 +56,6 @@ COMPETITOR_FIELDS = frozenset(
         "strongholds", "organisation", "share_estimate",
     }
 )  # fmt: skip
-NUMERIC_MEASURES = frozenset(
-    {
-        GoalMeasure.REVENUE,
-        GoalMeasure.MARGIN,
-        GoalMeasure.TRANSACTIONS,
-        GoalMeasure.SHARE_OF_WALLET,
-        GoalMeasure.COVERAGE,
-        GoalMeasure.MANUAL,
-    }
-)
-PERCENT_MEASURES = frozenset({GoalMeasure.SHARE_OF_WALLET, GoalMeasure.COVERAGE})
-#: Stage measures → the choices their target is one of, in order (lowest first).
-STAGE_CHOICES: dict[str, Any] = {
-    GoalMeasure.CONTACT_STAGE: RelationshipStage,
-    GoalMeasure.SUPPLIER_STAGE: SupplierStage,
-    GoalMeasure.KOTLER_LEVEL: KotlerLevel,
-}
 
 
 # --- Access -----------------------------------------------------------------------------------
@@ -83,8 +63,6 @@ STAGE_CHOICES: dict[str, Any] = {
 
 def plan_for_actor(*, user: User, plan: int | AccountPlan, field: str = "id") -> AccountPlan:
     """The plan if `user` may see its account; missing and invisible alike are NotFound."""
-    from guanxi.plans.selectors import plans_visible_to
-
     pk = plan.pk if isinstance(plan, AccountPlan) else plan
     found = plans_visible_to(user).filter(pk=pk).first()
     if found is None:
