@@ -2,7 +2,7 @@
 analysis, our strategy, competitors, goals, actions, reviews) with a progress panel, and a
 printable one-page plan.
 
-The forms run the services' rules (guanxi/plans/services.py `check_*`), so a broken rule is a
+The forms run the services' rules (guanxi/plans/rules.py `check_*`), so a broken rule is a
 field error on the page, never a 500. Who sees a plan follows the account rule (ScopedModelAdmin).
 """
 
@@ -38,7 +38,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.plans import services
+from guanxi.plans import rules
 from guanxi.plans.models import (
     AccountPlan,
     ActionStatus,
@@ -48,6 +48,7 @@ from guanxi.plans.models import (
     PlanReview,
     PlanStatus,
 )
+from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.selectors import PlanProgress, plan_progress
 
 #: The situation analysis as printed: the five directions of the customer's challenges and how
@@ -77,7 +78,7 @@ def _account_id(request: HttpRequest) -> int | None:
 
 
 def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> QuerySet[User]:
-    """Whom the plan-owner drop-down offers (services.check_plan_owner's rule): the actor, the
+    """Whom the plan-owner drop-down offers (rules.check_plan_owner's rule): the actor, the
     account's owner, or whom the actor may assign accounts to — of those, only users who may
     see the account; plus the current owner, so an unchanged plan stays valid."""
     allowed = assignable_owners(actor, _staff())
@@ -93,7 +94,7 @@ def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> Q
 
 def goal_contacts(user: User, account_id: int | None, plan: AccountPlan | None) -> QuerySet:
     """The people a goal may name: the account's contacts and the people on its buying centre
-    (the rule of services.check_goal), plus those the plan's goals already name. Without an
+    (the rule of rules.check_goal), plus those the plan's goals already name. Without an
     account yet: every contact the user may see."""
     from guanxi.contacts.models import Contact
     from guanxi.relationships.models import BuyingCentreMember
@@ -117,14 +118,14 @@ class PlanForm(ServiceRulesForm):
     def check_rules(self, plan: AccountPlan) -> None:
         adding = plan._state.adding
         if adding or "owner" in self.changed_data:
-            services.check_plan_owner(
+            rules.check_plan_owner(
                 plan=plan, owner=plan.owner if plan.owner_id else None, actor=self.actor
             )
-        services.check_plan(plan)
+        rules.check_plan(plan)
 
 
 def constraint_fields(model: Any) -> set[str]:
-    """The fields a model's check constraints read. Their rules live in the services (which
+    """The fields a model's check constraints read. Their rules live in plans.rules (which
     name the field and say what to do); left to the model, a broken constraint shows the raw
     "Constraint … is violated" message."""
     fields: set[str] = set()
@@ -160,7 +161,7 @@ class GoalForm(PlanRowForm):
                 self.initial[name] = value.quantize(Decimal(1))
 
     def check_rules(self, goal: PlanGoal) -> None:
-        services.check_goal(goal, plan=goal.plan)
+        rules.check_goal(goal, plan=goal.plan)
 
 
 class ActionForm(PlanRowForm):
@@ -173,12 +174,12 @@ class ActionForm(PlanRowForm):
     def check_rules(self, action: PlanAction) -> None:
         # The owner is checked only when set or changed (see PlanRowForm).
         owner_set = self.instance._state.adding or "owner" in self.changed_data
-        services.check_action(action, plan=action.plan, check_owner=owner_set)
+        rules.check_action(action, plan=action.plan, check_owner=owner_set)
 
 
 class ReviewForm(PlanRowForm):
     def check_rules(self, review: PlanReview) -> None:
-        services.check_review(review)
+        rules.check_review(review)
 
 
 class CompetitorInline(ScopedStackedInline):
@@ -572,7 +573,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
             }
             return TemplateResponse(request, "admin/plans/accountplan/roll_over.html", context)
         try:
-            result = services.plan_roll_over(plan=int(object_id), user=request.user)
+            result = plan_roll_over(plan=int(object_id), user=request.user)
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             return HttpResponseRedirect(reverse("admin:plans_accountplan_change",

@@ -20,6 +20,7 @@ from guanxi.plans.models import (
     PlanStatus,
     ReviewCadence,
 )
+from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.selectors import GoalProgress, plan_list, plan_progress
 
 router = Router(tags=["plans"])
@@ -472,7 +473,7 @@ class RollOverOut(Schema):
     "actions due in the new year moved to it",
 )
 def roll_over_plan(request: HttpRequest, plan_id: int = PlanId):
-    result = services.plan_roll_over(plan=plan_id, user=request.auth)
+    result = plan_roll_over(plan=plan_id, user=request.auth)
     body = {
         "created": result.created,
         "message": result.message(),
