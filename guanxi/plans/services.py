@@ -26,7 +26,7 @@ from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, Conflict, NotFound
 from guanxi.core.models import User
-from guanxi.core.services import UNSET, check_fields, save_as
+from guanxi.core.services import UNSET, check_fields, save_as, validated
 from guanxi.plans.models import (
     AccountPlan,
     ActionStatus,
@@ -150,7 +150,7 @@ def plan_competitor_set(
     if share is not None and not 0 <= int(share) <= 100:
         raise ApplicationError(_("A share of the wallet is from 0 to 100%."),
                                field="share_estimate")  # fmt: skip
-    competitor.full_clean()
+    validated(competitor)
     competitor.save()
     return competitor
 
@@ -195,7 +195,7 @@ def goal_add(
         position=position,
     )
     check_goal(goal, plan=plan)
-    goal.full_clean()
+    validated(goal)
     goal.save()
     return goal
 
@@ -217,7 +217,7 @@ def goal_update(*, goal: PlanGoal, user: User, **fields: Any) -> PlanGoal:
             value = value or ""
         setattr(goal, name, value)
     check_goal(goal)
-    goal.full_clean()
+    validated(goal)
     goal.save()
     return goal
 
@@ -257,7 +257,7 @@ def action_create(
         notes=notes or "",
     )
     check_action(action, plan=plan)
-    action.full_clean()
+    validated(action)
     action.save()
     return action
 
@@ -275,7 +275,7 @@ def action_update(*, action: PlanAction, user: User, **fields: Any) -> PlanActio
             value = _goal_of(action.plan, value)
         setattr(action, name, value)
     check_action(action, check_owner=action.owner_id != old_owner_id)
-    action.full_clean()
+    validated(action)
     action.save()
     return action
 
@@ -355,6 +355,6 @@ def review_record(
         recorded_by=user if getattr(user, "pk", None) else None,
     )
     check_review(review)
-    review.full_clean()
+    validated(review)
     review.save()
     return review
