@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from guanxi.accounts.admin_base import ScopedModelAdmin, visible_contacts
 from guanxi.accounts.selectors import accounts_visible_to, users_who_see
 from guanxi.accounts.services import assignable_owners
+from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
     ScopedStackedInline,
@@ -50,6 +52,12 @@ from guanxi.plans.models import (
 )
 from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.selectors import PlanProgress, plan_progress
+from guanxi.relationships.models import (
+    BuyingCentreMember,
+    KotlerLevel,
+    RelationshipStage,
+    SupplierStage,
+)
 
 #: The situation analysis as printed: the five directions of the customer's challenges and how
 #: they decide (their strategy is printed beside ours).
@@ -96,9 +104,6 @@ def goal_contacts(user: User, account_id: int | None, plan: AccountPlan | None) 
     """The people a goal may name: the account's contacts and the people on its buying centre
     (the rule of rules.check_goal), plus those the plan's goals already name. Without an
     account yet: every contact the user may see."""
-    from guanxi.contacts.models import Contact
-    from guanxi.relationships.models import BuyingCentreMember
-
     if account_id is None:
         return visible_contacts(user).select_related("account")
     q = Q(account_id=account_id) | Q(
@@ -245,8 +250,6 @@ class GoalInline(ScopedTabularInline):
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "target_stage":
-            from guanxi.relationships.models import KotlerLevel, RelationshipStage, SupplierStage
-
             groups = [
                 (_("Relationship stage with a person"), list(RelationshipStage.choices)),
                 (_("Our position as supplier"), list(SupplierStage.choices)),
@@ -258,8 +261,6 @@ class GoalInline(ScopedTabularInline):
                 label=db_field.verbose_name,
                 help_text=gettext_lazy("For stage goals: the stage to reach."),
             )
-            from unfold.widgets import UnfoldAdminSelectWidget
-
             field.widget = UnfoldAdminSelectWidget(choices=field.choices)
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)

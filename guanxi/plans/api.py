@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -328,8 +329,6 @@ def get_plan(request: HttpRequest, plan_id: int = PlanId):
     summary="Start an account's plan for a year (one per account and year)",
 )
 def create_plan(request: HttpRequest, payload: PlanIn):
-    from django.db import transaction
-
     data = payload.model_dump()
     competitors = payload.competitors
     data.pop("competitors")
@@ -351,8 +350,6 @@ def create_plan(request: HttpRequest, payload: PlanIn):
     summary="Change a plan's fields (only those sent); competitors are added or updated by name",
 )
 def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId):
-    from django.db import transaction
-
     plan = _plan(request, plan_id)
     data = payload.model_dump(exclude_unset=True)
     competitors = payload.competitors if "competitors" in data else []
