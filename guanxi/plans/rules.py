@@ -169,6 +169,8 @@ def check_goal(goal: PlanGoal, *, plan: AccountPlan | None = None) -> None:
 
 
 def check_action_owner(*, plan: AccountPlan, owner: User | None) -> None:
+    """Someone owns each action, and can see the account: an action nobody can open is
+    never done."""
     if owner is None:
         raise ApplicationError(_("Choose who owns the action."), field="owner")
     if not owner.is_active or not account_is_visible(owner, plan.account_id):
@@ -212,6 +214,7 @@ def check_action(
 
 
 def check_review(review: PlanReview) -> None:
+    """A review has the day it was held, not in the future: minutes record what was said."""
     if review.held_on is None:
         raise ApplicationError(_("Give the day the review was held."), field="held_on")
     if review.held_on > timezone.localdate():

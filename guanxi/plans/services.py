@@ -180,6 +180,7 @@ def goal_add(
     manual_value: Decimal | None = None,
     position: int | None = None,
 ) -> PlanGoal:
+    """Add a goal to the plan, last unless a position is given."""
     _require_plan(user, plan)
     if position is None:
         last = plan.goals.order_by("-position").values_list("position", flat=True).first()
@@ -208,6 +209,7 @@ GOAL_FIELDS = frozenset(
 
 @transaction.atomic
 def goal_update(*, goal: PlanGoal, user: User, **fields: Any) -> PlanGoal:
+    """Change the given fields of a goal, under the same rules as a new one."""
     _require_plan(user, goal.plan)
     check_fields(fields, GOAL_FIELDS)
     for name, value in fields.items():
@@ -247,6 +249,7 @@ def action_create(
     goal: PlanGoal | int | None = None,
     notes: str = "",
 ) -> PlanAction:
+    """Add an open action to the plan, owned by `owner` (default: the user)."""
     _require_plan(user, plan)
     action = PlanAction(
         plan=plan,
@@ -267,6 +270,7 @@ ACTION_FIELDS = frozenset({"title", "owner", "due_on", "goal", "notes"})
 
 @transaction.atomic
 def action_update(*, action: PlanAction, user: User, **fields: Any) -> PlanAction:
+    """Change the given fields of an action; its owner is checked only when it changes."""
     _require_plan(user, action.plan)
     check_fields(fields, ACTION_FIELDS)
     old_owner_id = action.owner_id
@@ -303,6 +307,7 @@ def action_complete(
 
 @transaction.atomic
 def action_reopen(*, action: PlanAction, user: User) -> PlanAction:
+    """Open a done or cancelled action again (marked done by mistake, or back on)."""
     _require_plan(user, action.plan)
     action = _locked(action)
     action.status = ActionStatus.OPEN
