@@ -199,8 +199,7 @@ class AnalysisRunAdmin(ModelAdmin):
             }
             return TemplateResponse(request, "admin/insights/analysisrun/start.html", context)
         try:
-            # Imported here: the analytics library pulls in scipy, which every command would
-            # otherwise pay for at start-up when Django loads the admin modules.
+            # deferred: polars and scipy, which every command would pay for (Django loads admin)
             from guanxi.insights.services import analysis_run
 
             run = analysis_run(user=request.user)

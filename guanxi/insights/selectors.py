@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus, Segment
@@ -90,8 +91,6 @@ def ordered_params(params: dict[str, float]) -> list[tuple[str, float]]:
 
 def run_describe(run: AnalysisRun) -> str:
     """A few lines for the terminal: what the run scored and what the models found."""
-    from django.utils.translation import gettext as _
-
     lines = [
         _("Analysis run #%(id)s (data up to %(date)s): %(status)s")
         % {"id": run.pk, "date": run.observation_end, "status": run.get_status_display()}

@@ -25,6 +25,7 @@ from guanxi.analytics.pipeline import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 from guanxi.transactions.models import Transaction
 
 READ_CHUNK = 50_000
@@ -172,18 +173,9 @@ def analysis_run(
     Raises ApplicationError (the run marked failed) when the data cannot be analysed.
     """
     settings = settings or PipelineSettings()
-    today = timezone.localdate()
-    as_of = as_of or today
-    if as_of > today:
-        # A run dated in the future would become "the latest" and age every account artificially.
-        raise ApplicationError(
-            _("The analysis date %(date)s is in the future; use today (%(today)s) or earlier.")
-            % {"date": as_of, "today": today}
-        )
+    as_of = _checked_as_of(as_of)
     if cost_to_serve is None:
         # What gifts, banquets and trips logged as touchpoints cost up to the date (C12 → CLP).
-        from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
-
         cost_to_serve = touchpoint_costs(as_of=as_of)
     started = time.perf_counter()
     run = AnalysisRun.objects.create(
@@ -195,69 +187,112 @@ def analysis_run(
     try:
         frame = _read_transactions(_observation_end(as_of), progress=progress)
         if frame.height == 0:
-            raise ValueError(
-                _("There are no transactions up to %(date)s to analyse.") % {"date": as_of}
-            )
-        with tqdm(total=len(PIPELINE_STEPS), desc=_("Analysing"), disable=not progress) as bar:
-            result = run_pipeline(
-                frame,
-                customer_col="account_id",
-                time_col="occurred_at",
-                amount_col="amount",
-                cost_col="cost",
-                observation_end=dt.datetime.combine(as_of, dt.time.max),
-                cost_to_serve=dict(cost_to_serve) if cost_to_serve else None,
-                settings=settings,
-                progress=lambda name: bar.update(1),
-            )
-        rows = _score_rows(run, result.scores)
-        with transaction.atomic():
-            for start in tqdm(
-                range(0, len(rows), WRITE_BATCH),
-                desc=_("Writing scores"),
-                disable=not progress,
-            ):
-                AccountScore.objects.bulk_create(rows[start : start + WRITE_BATCH])
-            run.status = RunStatus.SUCCEEDED
-            run.n_accounts = len(rows)
-            run.n_transactions = frame.height
-            run.purchase_model = {
-                **_model_report(result.purchase_model, result.errors.get("purchase_model")),
-                # Every model tried, so the page can say why this one was used.
-                "candidates": [
-                    {"name": name, "error": model}
-                    if isinstance(model, str)
-                    else {
-                        "name": name,
-                        "log_likelihood": model.log_likelihood_,
-                        "chosen": model is result.purchase_model,
-                    }
-                    for name, model in result.purchase_candidates.items()
-                ],
-            }
-            run.spend_model = _model_report(result.spend_model, result.errors.get("spend_model"))
-            run.calibration = _calibration_report(result)
-            run.pareto = {
-                "curve": result.pareto_curve(),
-                "top_share": result.pareto.top_share,
-                "top_fraction": result.pareto.top_fraction,
-                "gini": result.pareto.gini,
-                "classes": _counts(result.scores, "abc_class"),
-            }
-            run.segment_counts = _counts(result.scores, "segment")
-            run.warnings = result.warnings
-            run.finished_at = timezone.now()
-            run.duration_seconds = time.perf_counter() - started
-            run.save()
-    except ValueError as exc:
-        _fail(run, str(exc), started)
-        raise ApplicationError(
-            _("The analysis could not run: %(reason)s") % {"reason": exc}
-        ) from exc
+            reason = _("There are no transactions up to %(date)s to analyse.") % {"date": as_of}
+            raise _refused(run, reason, started)
+        result = _analyse(frame, as_of, settings, cost_to_serve, progress=progress)
+        _store(run, result, n_transactions=frame.height, started=started, progress=progress)
+    except ApplicationError:
+        raise  # the run is marked failed already
+    except ValueError as exc:  # the analytics' word for data they cannot analyse
+        raise _refused(run, str(exc), started) from exc
     except Exception as exc:
         _fail(run, f"{type(exc).__name__}: {exc}", started)
         raise
     return run
+
+
+def _checked_as_of(as_of: dt.date | None) -> dt.date:
+    """The day the analysis sees data up to: today unless given, never in the future (a run
+    dated in the future would become "the latest" and age every account artificially)."""
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ApplicationError(
+            _("The analysis date %(date)s is in the future; use today (%(today)s) or earlier.")
+            % {"date": as_of, "today": today}
+        )
+    return as_of
+
+
+def _analyse(
+    frame: pl.DataFrame,
+    as_of: dt.date,
+    settings: PipelineSettings,
+    cost_to_serve: Mapping[int, Decimal | float],
+    *,
+    progress: bool,
+) -> PipelineResult:
+    """The value pipeline (`guanxi.analytics`) on the transactions: every account's scores and
+    the models' fits. Raises ValueError for data it cannot analyse."""
+    with tqdm(total=len(PIPELINE_STEPS), desc=_("Analysing"), disable=not progress) as bar:
+        return run_pipeline(
+            frame,
+            customer_col="account_id",
+            time_col="occurred_at",
+            amount_col="amount",
+            cost_col="cost",
+            observation_end=dt.datetime.combine(as_of, dt.time.max),
+            cost_to_serve=dict(cost_to_serve) if cost_to_serve else None,
+            settings=settings,
+            progress=lambda name: bar.update(1),
+        )
+
+
+def _store(
+    run: AnalysisRun,
+    result: PipelineResult,
+    *,
+    n_transactions: int,
+    started: float,
+    progress: bool,
+) -> None:
+    """The scores and what the models found, written in one transaction: a run is stored whole
+    or not at all, so the list never shows half a run as succeeded."""
+    rows = _score_rows(run, result.scores)
+    with transaction.atomic():
+        for start in tqdm(
+            range(0, len(rows), WRITE_BATCH),
+            desc=_("Writing scores"),
+            disable=not progress,
+        ):
+            AccountScore.objects.bulk_create(rows[start : start + WRITE_BATCH])
+        run.status = RunStatus.SUCCEEDED
+        run.n_accounts = len(rows)
+        run.n_transactions = n_transactions
+        _record_findings(run, result)
+        run.finished_at = timezone.now()
+        run.duration_seconds = time.perf_counter() - started
+        run.save()
+
+
+def _record_findings(run: AnalysisRun, result: PipelineResult) -> None:
+    """What the run page shows beside the scores: the models fitted (and every one tried, so
+    the page can say why this one was used), the holdout check, the Pareto curve, the
+    segments and the warnings."""
+    run.purchase_model = {
+        **_model_report(result.purchase_model, result.errors.get("purchase_model")),
+        "candidates": [
+            {"name": name, "error": model}
+            if isinstance(model, str)
+            else {
+                "name": name,
+                "log_likelihood": model.log_likelihood_,
+                "chosen": model is result.purchase_model,
+            }
+            for name, model in result.purchase_candidates.items()
+        ],
+    }
+    run.spend_model = _model_report(result.spend_model, result.errors.get("spend_model"))
+    run.calibration = _calibration_report(result)
+    run.pareto = {
+        "curve": result.pareto_curve(),
+        "top_share": result.pareto.top_share,
+        "top_fraction": result.pareto.top_fraction,
+        "gini": result.pareto.gini,
+        "classes": _counts(result.scores, "abc_class"),
+    }
+    run.segment_counts = _counts(result.scores, "segment")
+    run.warnings = result.warnings
 
 
 def _counts(scores: pl.DataFrame, column: str) -> dict[str, int]:
@@ -266,8 +301,16 @@ def _counts(scores: pl.DataFrame, column: str) -> dict[str, int]:
 
 
 def _fail(run: AnalysisRun, message: str, started: float) -> None:
+    """Mark the run failed with why, so the list of runs shows it."""
     run.status = RunStatus.FAILED
     run.error = message
     run.finished_at = timezone.now()
     run.duration_seconds = time.perf_counter() - started
     run.save(update_fields=["status", "error", "finished_at", "duration_seconds"])
+
+
+def _refused(run: AnalysisRun, reason: str, started: float) -> ApplicationError:
+    """Mark the run failed with `reason` and return the error to raise: data that cannot be
+    analysed is for the user to fix (the page and the command say why), not a crash."""
+    _fail(run, reason, started)
+    return ApplicationError(_("The analysis could not run: %(reason)s") % {"reason": reason})

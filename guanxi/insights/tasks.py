@@ -13,6 +13,7 @@ def analytics_job(*, as_of: dt.date | None = None, progress: bool = False) -> di
 
     Cost to serve is not passed: `analysis_run` reads it from the touchpoints itself.
     """
+    # deferred: Huey imports every tasks.py at start-up; the analysis pulls in polars and scipy
     from guanxi.insights.services import analysis_run
 
     run = analysis_run(as_of=as_of, progress=progress)

@@ -2,7 +2,7 @@
 analysis, our strategy, competitors, goals, actions, reviews) with a progress panel, and a
 printable one-page plan.
 
-The forms run the services' rules (guanxi/plans/services.py `check_*`), so a broken rule is a
+The forms run the services' rules (guanxi/plans/rules.py `check_*`), so a broken rule is a
 field error on the page, never a 500. Who sees a plan follows the account rule (ScopedModelAdmin).
 """
 
@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from guanxi.accounts.admin_base import ScopedModelAdmin, visible_contacts
 from guanxi.accounts.selectors import accounts_visible_to, users_who_see
 from guanxi.accounts.services import assignable_owners
+from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
     ScopedStackedInline,
@@ -38,7 +40,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.plans import services
+from guanxi.plans import rules
 from guanxi.plans.models import (
     AccountPlan,
     ActionStatus,
@@ -48,7 +50,14 @@ from guanxi.plans.models import (
     PlanReview,
     PlanStatus,
 )
+from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.selectors import PlanProgress, plan_progress
+from guanxi.relationships.models import (
+    BuyingCentreMember,
+    KotlerLevel,
+    RelationshipStage,
+    SupplierStage,
+)
 
 #: The situation analysis as printed: the five directions of the customer's challenges and how
 #: they decide (their strategy is printed beside ours).
@@ -77,7 +86,7 @@ def _account_id(request: HttpRequest) -> int | None:
 
 
 def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> QuerySet[User]:
-    """Whom the plan-owner drop-down offers (services.check_plan_owner's rule): the actor, the
+    """Whom the plan-owner drop-down offers (rules.check_plan_owner's rule): the actor, the
     account's owner, or whom the actor may assign accounts to — of those, only users who may
     see the account; plus the current owner, so an unchanged plan stays valid."""
     allowed = assignable_owners(actor, _staff())
@@ -93,11 +102,8 @@ def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> Q
 
 def goal_contacts(user: User, account_id: int | None, plan: AccountPlan | None) -> QuerySet:
     """The people a goal may name: the account's contacts and the people on its buying centre
-    (the rule of services.check_goal), plus those the plan's goals already name. Without an
+    (the rule of rules.check_goal), plus those the plan's goals already name. Without an
     account yet: every contact the user may see."""
-    from guanxi.contacts.models import Contact
-    from guanxi.relationships.models import BuyingCentreMember
-
     if account_id is None:
         return visible_contacts(user).select_related("account")
     q = Q(account_id=account_id) | Q(
@@ -117,14 +123,14 @@ class PlanForm(ServiceRulesForm):
     def check_rules(self, plan: AccountPlan) -> None:
         adding = plan._state.adding
         if adding or "owner" in self.changed_data:
-            services.check_plan_owner(
+            rules.check_plan_owner(
                 plan=plan, owner=plan.owner if plan.owner_id else None, actor=self.actor
             )
-        services.check_plan(plan)
+        rules.check_plan(plan)
 
 
 def constraint_fields(model: Any) -> set[str]:
-    """The fields a model's check constraints read. Their rules live in the services (which
+    """The fields a model's check constraints read. Their rules live in plans.rules (which
     name the field and say what to do); left to the model, a broken constraint shows the raw
     "Constraint … is violated" message."""
     fields: set[str] = set()
@@ -160,7 +166,7 @@ class GoalForm(PlanRowForm):
                 self.initial[name] = value.quantize(Decimal(1))
 
     def check_rules(self, goal: PlanGoal) -> None:
-        services.check_goal(goal, plan=goal.plan)
+        rules.check_goal(goal, plan=goal.plan)
 
 
 class ActionForm(PlanRowForm):
@@ -173,12 +179,12 @@ class ActionForm(PlanRowForm):
     def check_rules(self, action: PlanAction) -> None:
         # The owner is checked only when set or changed (see PlanRowForm).
         owner_set = self.instance._state.adding or "owner" in self.changed_data
-        services.check_action(action, plan=action.plan, check_owner=owner_set)
+        rules.check_action(action, plan=action.plan, check_owner=owner_set)
 
 
 class ReviewForm(PlanRowForm):
     def check_rules(self, review: PlanReview) -> None:
-        services.check_review(review)
+        rules.check_review(review)
 
 
 class CompetitorInline(ScopedStackedInline):
@@ -244,8 +250,6 @@ class GoalInline(ScopedTabularInline):
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "target_stage":
-            from guanxi.relationships.models import KotlerLevel, RelationshipStage, SupplierStage
-
             groups = [
                 (_("Relationship stage with a person"), list(RelationshipStage.choices)),
                 (_("Our position as supplier"), list(SupplierStage.choices)),
@@ -257,8 +261,6 @@ class GoalInline(ScopedTabularInline):
                 label=db_field.verbose_name,
                 help_text=gettext_lazy("For stage goals: the stage to reach."),
             )
-            from unfold.widgets import UnfoldAdminSelectWidget
-
             field.widget = UnfoldAdminSelectWidget(choices=field.choices)
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -572,7 +574,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
             }
             return TemplateResponse(request, "admin/plans/accountplan/roll_over.html", context)
         try:
-            result = services.plan_roll_over(plan=int(object_id), user=request.user)
+            result = plan_roll_over(plan=int(object_id), user=request.user)
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             return HttpResponseRedirect(reverse("admin:plans_accountplan_change",

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -20,6 +21,7 @@ from guanxi.plans.models import (
     PlanStatus,
     ReviewCadence,
 )
+from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.selectors import GoalProgress, plan_list, plan_progress
 
 router = Router(tags=["plans"])
@@ -327,8 +329,6 @@ def get_plan(request: HttpRequest, plan_id: int = PlanId):
     summary="Start an account's plan for a year (one per account and year)",
 )
 def create_plan(request: HttpRequest, payload: PlanIn):
-    from django.db import transaction
-
     data = payload.model_dump()
     competitors = payload.competitors
     data.pop("competitors")
@@ -350,8 +350,6 @@ def create_plan(request: HttpRequest, payload: PlanIn):
     summary="Change a plan's fields (only those sent); competitors are added or updated by name",
 )
 def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId):
-    from django.db import transaction
-
     plan = _plan(request, plan_id)
     data = payload.model_dump(exclude_unset=True)
     competitors = payload.competitors if "competitors" in data else []
@@ -472,7 +470,7 @@ class RollOverOut(Schema):
     "actions due in the new year moved to it",
 )
 def roll_over_plan(request: HttpRequest, plan_id: int = PlanId):
-    result = services.plan_roll_over(plan=plan_id, user=request.auth)
+    result = plan_roll_over(plan=plan_id, user=request.auth)
     body = {
         "created": result.created,
         "message": result.message(),

@@ -23,6 +23,7 @@ from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.formatting import money
 from guanxi.core.models import User
 from guanxi.core.selectors import ordered
+from guanxi.plans.measures import MONEY_MEASURES, STAGE_CHOICES, STAGE_MEASURES
 from guanxi.plans.models import (
     CADENCE_MONTHS,
     AccountPlan,
@@ -32,14 +33,14 @@ from guanxi.plans.models import (
     PlanGoal,
     PlanReview,
 )
+from guanxi.relationships.models import RelationshipStageEvent
+from guanxi.relationships.risks import RelationshipHealth, relationship_health
+from guanxi.relationships.selectors import BuyingCentre, buying_centre
+from guanxi.transactions.models import Transaction
 from guanxi.transactions.selectors import period_totals
 
 ZERO = Decimal("0")
 DUE_SOON_DAYS = 30
-MONEY_MEASURES = frozenset({GoalMeasure.REVENUE, GoalMeasure.MARGIN})
-STAGE_MEASURES = frozenset(
-    {GoalMeasure.CONTACT_STAGE, GoalMeasure.SUPPLIER_STAGE, GoalMeasure.KOTLER_LEVEL}
-)
 
 
 def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
@@ -168,8 +169,6 @@ class YearFigures:
 def year_figures(account_id: int, year: int, today: dt.date) -> YearFigures:
     """Revenue, gross margin (amount − cost, where the cost is known) and number of purchases of
     the account in `year`, up to and including `today` (local days)."""
-    from guanxi.transactions.models import Transaction
-
     window = year_window(year, today)
     if window is None:
         return YearFigures()
@@ -215,16 +214,12 @@ def _number_display(measure: str, value: Decimal | None) -> str:
 
 
 def _stage_label(measure: str, value: str | None) -> str:
-    from guanxi.plans.services import STAGE_CHOICES
-
     if not value:
         return "—"
     return str(dict(STAGE_CHOICES[measure].choices).get(value, value))
 
 
 def _stage_reached(measure: str, current: str | None, target: str) -> bool | None:
-    from guanxi.plans.services import STAGE_CHOICES
-
     if not current:
         return False
     order = list(STAGE_CHOICES[measure].values)
@@ -240,8 +235,8 @@ class _Data:
         self.plan = plan
         self.today = today
         self._figures: YearFigures | None = None
-        self._centre: Any = None
-        self._health: Any = None
+        self._centre: BuyingCentre | None = None
+        self._health: RelationshipHealth | None = None
 
     @property
     def figures(self) -> YearFigures:
@@ -250,18 +245,14 @@ class _Data:
         return self._figures
 
     @property
-    def centre(self) -> Any:
+    def centre(self) -> BuyingCentre:
         if self._centre is None:
-            from guanxi.relationships.selectors import buying_centre
-
             self._centre = buying_centre(self.plan.account)
         return self._centre
 
     @property
-    def health(self) -> Any:
+    def health(self) -> RelationshipHealth:
         if self._health is None:
-            from guanxi.relationships.risks import relationship_health
-
             self._health = relationship_health(self.centre, today=self.today)
         return self._health
 
@@ -282,8 +273,6 @@ def _in_sentence(stage: str) -> str:
 
 
 def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
-    from guanxi.relationships.models import RelationshipStageEvent
-
     seat = data.centre.seat(goal.contact_id) if goal.contact_id else None
     if seat is not None:
         stage, reached_on = seat.stage, seat.stage_reached_on
@@ -309,97 +298,112 @@ def _contact_stage(data: _Data, goal: PlanGoal) -> tuple[str | None, str]:
 
 
 def goal_progress(goal: PlanGoal, data: _Data) -> GoalProgress:
-    measure = goal.measure
-    label = str(GoalMeasure(measure).label) if measure in GoalMeasure.values else measure
-    if measure in STAGE_MEASURES:
-        target = goal.target_stage
-        if measure == GoalMeasure.CONTACT_STAGE:
-            current, source = _contact_stage(data, goal)
-        else:
-            rel = data.centre.relationship
-            attr = "supplier_stage" if measure == GoalMeasure.SUPPLIER_STAGE else "kotler_level"
-            current = getattr(rel, attr) if rel is not None else None
-            source = (
-                _("Organisation relationship, as recorded on %(day)s.")
-                % {"day": timezone.localdate(rel.updated_at).isoformat()}
-                if rel is not None
-                else _("Organisation relationship: not recorded yet.")
-            )
-        return GoalProgress(
-            goal=goal,
-            measure=measure,
-            measure_label=label,
-            target=target,
-            target_display=_stage_label(measure, target),
-            current=current,
-            current_display=_stage_label(measure, current),
-            percent=None,
-            reached=_stage_reached(measure, current, target),
-            source=source,
-            is_stage=True,
-        )
-    target = goal.target_value
-    current: Decimal | None
-    if measure == GoalMeasure.REVENUE:
-        current = data.figures.revenue
-        n = data.figures.purchases
-        source = ngettext(
-            "Transactions, %(period)s: %(n)s purchase.",
-            "Transactions, %(period)s: %(n)s purchases.",
-            n,
-        ) % {"period": data.period_words(), "n": n}
-    elif measure == GoalMeasure.MARGIN:
-        current = data.figures.margin
-        n = data.figures.costed
-        source = ngettext(
-            "Transactions, %(period)s: amount − cost over the %(n)s purchase whose cost is known.",
-            "Transactions, %(period)s: amount − cost over the %(n)s purchases whose cost is known.",
-            n,
-        ) % {"period": data.period_words(), "n": n}
-    elif measure == GoalMeasure.TRANSACTIONS:
-        current = Decimal(data.figures.purchases)
-        source = _("Transactions, %(period)s.") % {"period": data.period_words()}
-    elif measure == GoalMeasure.SHARE_OF_WALLET:
-        wallet = data.plan.wallet_size
-        if wallet:
-            current = data.figures.revenue / wallet * 100
-            source = _(
-                "Revenue %(revenue)s (transactions, %(period)s) ÷ wallet size %(wallet)s."
-            ) % {
-                "revenue": money(data.figures.revenue),
-                "period": data.period_words(),
-                "wallet": money(wallet),
-            }
-        else:
-            current = None
-            source = _("The plan has no wallet size yet.")
-    elif measure == GoalMeasure.COVERAGE:
-        try:
-            score = data.health.score
-        except ImportError:  # the coverage score is not installed
-            score = None
-        current = None if score is None else Decimal(score)
-        source = (
-            _("Relationship coverage score of the buying centre.")
-            if score is not None
-            else _("No coverage score yet: the account has no buying centre.")
-        )
+    """Where one goal stands: its current value, read from the data, against its target."""
+    if goal.measure in STAGE_MEASURES:
+        return _stage_progress(goal, data)
+    return _number_progress(goal, data)
+
+
+def _measure_label(measure: str) -> str:
+    return str(GoalMeasure(measure).label) if measure in GoalMeasure.values else measure
+
+
+def _stage_progress(goal: PlanGoal, data: _Data) -> GoalProgress:
+    """A stage goal: the stage reached now (with a person, or the organisation's) against the
+    stage to reach; reached or not, never a percentage."""
+    measure, target = goal.measure, goal.target_stage
+    if measure == GoalMeasure.CONTACT_STAGE:
+        current, source = _contact_stage(data, goal)
     else:
-        current = goal.manual_value
-        source = _("Typed in.") if current is not None else _("Not typed in yet.")
-    percent = _percent(current, target)
+        current, source = _organisation_stage(data, measure)
     return GoalProgress(
         goal=goal,
         measure=measure,
-        measure_label=label,
+        measure_label=_measure_label(measure),
+        target=target,
+        target_display=_stage_label(measure, target),
+        current=current,
+        current_display=_stage_label(measure, current),
+        percent=None,
+        reached=_stage_reached(measure, current, target),
+        source=source,
+        is_stage=True,
+    )
+
+
+def _organisation_stage(data: _Data, measure: str) -> tuple[str | None, str]:
+    """Our position as supplier, or the Kotler level, as the organisation relationship records
+    it; and where that came from, in words."""
+    rel = data.centre.relationship
+    attr = "supplier_stage" if measure == GoalMeasure.SUPPLIER_STAGE else "kotler_level"
+    current = getattr(rel, attr) if rel is not None else None
+    source = (
+        _("Organisation relationship, as recorded on %(day)s.")
+        % {"day": timezone.localdate(rel.updated_at).isoformat()}
+        if rel is not None
+        else _("Organisation relationship: not recorded yet.")
+    )
+    return current, source
+
+
+def _number_progress(goal: PlanGoal, data: _Data) -> GoalProgress:
+    """A number goal: the current value against the target, as a percentage (not capped)."""
+    measure, target = goal.measure, goal.target_value
+    current, source = _current_number(goal, data)
+    return GoalProgress(
+        goal=goal,
+        measure=measure,
+        measure_label=_measure_label(measure),
         target=target,
         target_display=_number_display(measure, target),
         current=current,
         current_display=_number_display(measure, current),
-        percent=percent,
+        percent=_percent(current, target),
         reached=None if current is None or target is None else current >= target,
         source=source,
     )
+
+
+def _current_number(goal: PlanGoal, data: _Data) -> tuple[Decimal | None, str]:
+    """A number goal's current value, read from the plan year's transactions, the buying
+    centre's coverage score or what was typed in; and where it came from, in words (the page
+    shows it, so a KAM can check the figure)."""
+    measure = goal.measure
+    if measure == GoalMeasure.REVENUE:
+        n = data.figures.purchases
+        return data.figures.revenue, ngettext(
+            "Transactions, %(period)s: %(n)s purchase.",
+            "Transactions, %(period)s: %(n)s purchases.",
+            n,
+        ) % {"period": data.period_words(), "n": n}
+    if measure == GoalMeasure.MARGIN:
+        n = data.figures.costed
+        return data.figures.margin, ngettext(
+            "Transactions, %(period)s: amount − cost over the %(n)s purchase whose cost is known.",
+            "Transactions, %(period)s: amount − cost over the %(n)s purchases whose cost is known.",
+            n,
+        ) % {"period": data.period_words(), "n": n}
+    if measure == GoalMeasure.TRANSACTIONS:
+        source = _("Transactions, %(period)s.") % {"period": data.period_words()}
+        return Decimal(data.figures.purchases), source
+    if measure == GoalMeasure.SHARE_OF_WALLET:
+        wallet = data.plan.wallet_size
+        if not wallet:
+            return None, _("The plan has no wallet size yet.")
+        return data.figures.revenue / wallet * 100, _(
+            "Revenue %(revenue)s (transactions, %(period)s) ÷ wallet size %(wallet)s."
+        ) % {
+            "revenue": money(data.figures.revenue),
+            "period": data.period_words(),
+            "wallet": money(wallet),
+        }
+    if measure == GoalMeasure.COVERAGE:
+        score = data.health.score
+        if score is None:
+            return None, _("No coverage score yet: the account has no buying centre.")
+        return Decimal(score), _("Relationship coverage score of the buying centre.")
+    current = goal.manual_value
+    return current, _("Typed in.") if current is not None else _("Not typed in yet.")
 
 
 def next_review_due(plan: AccountPlan, last_review: PlanReview | None) -> dt.date:

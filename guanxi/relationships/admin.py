@@ -40,7 +40,7 @@ from guanxi.relationships.forms import (
     RelationshipRulesForm,
     RelationshipStageEventForm,
 )
-from guanxi.relationships.map import role_mark
+from guanxi.relationships.map_card import role_mark
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,

@@ -27,12 +27,9 @@ from guanxi.accounts.admin_base import visible_contacts
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
-from guanxi.relationships.map import (
-    account_map_svg,
-    legend_html,
-    relationship_map_svg,
-    role_mark,
-)
+from guanxi.relationships.map import account_map_svg, relationship_map_svg
+from guanxi.relationships.map_card import role_mark
+from guanxi.relationships.map_legend import legend_html
 from guanxi.relationships.models import (
     STAGE_ORDER,
     BuyingRole,

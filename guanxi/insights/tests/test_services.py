@@ -139,9 +139,7 @@ def test_a_calibration_the_model_cannot_predict_is_stored_as_null_not_nan():
 
     nan = float("nan")
     cal = types.SimpleNamespace(
-        table=pl.DataFrame(
-            {"bin": ["0"], "n_customers": [3], "actual": [0.5], "predicted": [nan]}
-        ),
+        table=pl.DataFrame({"bin": ["0"], "n_customers": [3], "actual": [0.5], "predicted": [nan]}),
         relative_error_total=nan,
         mae=nan,
         rmse=nan,

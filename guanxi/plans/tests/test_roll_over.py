@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from guanxi.core.errors import NotFound
 from guanxi.plans.models import AccountPlan, ActionStatus, PlanAction, PlanGoal
+from guanxi.plans.roll_over import plan_roll_over
 from guanxi.plans.services import (
     action_create,
     goal_add,
     plan_competitor_set,
-    plan_roll_over,
     plan_update,
     review_record,
 )

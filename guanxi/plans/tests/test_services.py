@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from guanxi.core.errors import ApplicationError, Conflict, NotFound
+from guanxi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from guanxi.plans.models import ActionStatus, GoalMeasure, PlanCompetitor
 from guanxi.plans.services import (
     action_cancel,
@@ -239,3 +239,15 @@ def test_an_action_whose_owner_lost_sight_of_the_account_is_still_completed_and_
     with pytest.raises(ApplicationError) as exc:  # naming someone who cannot see it is refused
         action_update(action=action, user=cast.alice, owner=cast.charlie)
     assert exc.value.field == "owner" and "charlie cannot see the account" in exc.value.message
+
+
+def test_a_value_the_model_refuses_is_invalid_input_on_its_field(cast, plan):
+    # The model's own rules (here a length) come out of the services as the one error family.
+    with pytest.raises(InvalidInput) as exc:
+        plan_competitor_set(plan=plan, user=cast.alice, name="竞" * 201)
+    assert (exc.value.status_code, exc.value.field) == (422, "name")
+    assert "200" in exc.value.errors["name"][0]
+    with pytest.raises(InvalidInput) as exc:
+        plan_update(plan=plan, user=cast.alice, title="x" * 201)
+    assert exc.value.field == "title"
+    assert not PlanCompetitor.objects.filter(plan=plan).exists()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from guanxi.accounts.selectors import account_is_visible
 from guanxi.relationships.models import KotlerLevel, SupplierStage
+from guanxi.relationships.risks import relationship_health
 from guanxi.relationships.selectors import buying_centre
 
 register = template.Library()
@@ -25,8 +26,6 @@ def relationship_card(context: Any, account: Any) -> dict[str, Any]:
     if user is None or not account_is_visible(user, account):
         # The 360° page checked already; a template reused elsewhere must not leak either.
         return {"visible": False}
-    from guanxi.relationships.risks import relationship_health
-
     centre = buying_centre(account)
     health = relationship_health(centre)
     relationship = centre.relationship

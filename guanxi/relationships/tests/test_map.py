@@ -11,15 +11,10 @@ import pytest
 from django.utils import translation
 
 from guanxi.core.models import User
-from guanxi.relationships.map import (
-    NODE_H,
-    esc,
-    fit,
-    layout,
-    legend_html,
-    relationship_map_svg,
-    text_width,
-)
+from guanxi.relationships.map import relationship_map_svg
+from guanxi.relationships.map_card import NODE_H, esc, fit, text_width
+from guanxi.relationships.map_layout import layout
+from guanxi.relationships.map_legend import legend_html
 from guanxi.relationships.risks import CHAMPION_LEFT, RelationshipHealth, Risk
 from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centre
 from guanxi.relationships.services import buying_centre_member_set
