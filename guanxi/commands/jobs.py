@@ -37,7 +37,7 @@ def analyze(args: argparse.Namespace) -> int:
         print(f"error: --as-of must be a date like 2026-06-30, not '{args.as_of}'", file=sys.stderr)
         return 2
     try:
-        run = analysis_run(user=user, as_of=as_of, progress=True)
+        run = analysis_run(actor=user, as_of=as_of, progress=True)
     except ApplicationError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

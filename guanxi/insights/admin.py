@@ -202,7 +202,7 @@ class AnalysisRunAdmin(ModelAdmin):
             # deferred: polars and scipy, which every command would pay for (Django loads admin)
             from guanxi.insights.services import analysis_run
 
-            run = analysis_run(user=request.user)
+            run = analysis_run(actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(reverse("admin:insights_analysisrun_changelist"))

@@ -157,7 +157,7 @@ def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> list[AccountScore]:
 
 def analysis_run(
     *,
-    user: Any = None,
+    actor: Any = None,
     as_of: dt.date | None = None,
     settings: PipelineSettings | None = None,
     cost_to_serve: Mapping[int, Decimal | float] | None = None,
@@ -180,7 +180,7 @@ def analysis_run(
     started = time.perf_counter()
     run = AnalysisRun.objects.create(
         observation_end=as_of,
-        triggered_by=user if getattr(user, "pk", None) else None,
+        triggered_by=actor if getattr(actor, "pk", None) else None,
         parameters=settings.as_dict(),
         model_version=PIPELINE_VERSION,
     )

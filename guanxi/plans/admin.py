@@ -574,7 +574,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
             }
             return TemplateResponse(request, "admin/plans/accountplan/roll_over.html", context)
         try:
-            result = plan_roll_over(plan=int(object_id), user=request.user)
+            result = plan_roll_over(plan=int(object_id), actor=request.user)
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             return HttpResponseRedirect(reverse("admin:plans_accountplan_change",

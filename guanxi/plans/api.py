@@ -233,7 +233,7 @@ class ReviewIn(InputSchema):
 
 
 def _plan(request: HttpRequest, plan_id: int) -> AccountPlan:
-    return services.plan_for_actor(user=request.auth, plan=plan_id)
+    return services.plan_for_actor(actor=request.auth, plan=plan_id)
 
 
 def _user(user_id: int | None, field: str = "owner") -> User | None:
@@ -298,7 +298,7 @@ def _detail(plan: AccountPlan) -> dict:
 def _set_competitors(plan: AccountPlan, user: User, competitors: list[CompetitorIn]) -> None:
     for c in competitors:
         data = c.model_dump()
-        services.plan_competitor_set(plan=plan, user=user, name=data.pop("name"), **data)
+        services.plan_competitor_set(plan=plan, actor=user, name=data.pop("name"), **data)
 
 
 # --- Handlers -----------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def _set_competitors(plan: AccountPlan, user: User, competitors: list[Competitor
 @paginate(Pagination)
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]):
     return plan_list(
-        user=request.auth, account=filters.account, year=filters.year, status=filters.status
+        actor=request.auth, account=filters.account, year=filters.year, status=filters.status
     )
 
 
@@ -337,7 +337,7 @@ def create_plan(request: HttpRequest, payload: PlanIn):
             account=data.pop("account"),
             year=data.pop("year"),
             owner=_user(data.pop("owner")),
-            user=request.auth,
+            actor=request.auth,
             **data,
         )
         _set_competitors(plan, request.auth, competitors)
@@ -360,7 +360,7 @@ def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId)
     with transaction.atomic():
         if "owner" in data:
             data["owner"] = _user(data["owner"])
-        plan = services.plan_update(plan=plan, user=request.auth, **data)
+        plan = services.plan_update(plan=plan, actor=request.auth, **data)
         _set_competitors(plan, request.auth, competitors)
     return _detail(_plan(request, plan.pk))
 
@@ -374,7 +374,7 @@ def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId)
 def add_goal(request: HttpRequest, payload: GoalIn, plan_id: int = PlanId):
     plan = _plan(request, plan_id)
     data = payload.model_dump()
-    goal = services.goal_add(plan=plan, user=request.auth, **data)
+    goal = services.goal_add(plan=plan, actor=request.auth, **data)
     p = plan_progress(plan)
     return Status(201, _goal_out(next(g for g in p.goals if g.goal.pk == goal.pk)))
 
@@ -388,7 +388,7 @@ def add_action(request: HttpRequest, payload: ActionIn, plan_id: int = PlanId):
     plan = _plan(request, plan_id)
     action = services.action_create(
         plan=plan,
-        user=request.auth,
+        actor=request.auth,
         title=payload.title,
         owner=_user(payload.owner),
         due_on=payload.due_on,
@@ -418,7 +418,7 @@ def complete_action(
 ):
     action = _action(_plan(request, plan_id), action_id)
     done_on = payload.done_on if payload is not None else None
-    return services.action_complete(action=action, user=request.auth, done_on=done_on)
+    return services.action_complete(action=action, actor=request.auth, done_on=done_on)
 
 
 @router.post(
@@ -426,7 +426,7 @@ def complete_action(
 )
 def reopen_action(request: HttpRequest, plan_id: int = PlanId, action_id: int = ActionId):
     action = _action(_plan(request, plan_id), action_id)
-    return services.action_reopen(action=action, user=request.auth)
+    return services.action_reopen(action=action, actor=request.auth)
 
 
 @router.post(
@@ -442,7 +442,7 @@ def cancel_action(
 ):
     action = _action(_plan(request, plan_id), action_id)
     reason = payload.reason if payload is not None else ""
-    return services.action_cancel(action=action, user=request.auth, reason=reason)
+    return services.action_cancel(action=action, actor=request.auth, reason=reason)
 
 
 @router.post(
@@ -452,7 +452,7 @@ def cancel_action(
 )
 def add_review(request: HttpRequest, payload: ReviewIn, plan_id: int = PlanId):
     plan = _plan(request, plan_id)
-    review = services.review_record(plan=plan, user=request.auth, **payload.model_dump())
+    review = services.review_record(plan=plan, actor=request.auth, **payload.model_dump())
     return Status(201, review)
 
 
@@ -470,7 +470,7 @@ class RollOverOut(Schema):
     "actions due in the new year moved to it",
 )
 def roll_over_plan(request: HttpRequest, plan_id: int = PlanId):
-    result = plan_roll_over(plan=plan_id, user=request.auth)
+    result = plan_roll_over(plan=plan_id, actor=request.auth)
     body = {
         "created": result.created,
         "message": result.message(),

@@ -96,46 +96,46 @@ def _next_title(title: str, year: int) -> str:
 
 
 @transaction.atomic
-def plan_roll_over(*, plan: AccountPlan | int, user: User) -> RollOver:
+def plan_roll_over(*, plan: AccountPlan | int, actor: User) -> RollOver:
     """Next year's plan for the plan's account: open it if it exists; otherwise start it as a
     draft carrying over the situation analysis, their strategy, how they decide, our strategy,
     the wallet size, the review cadence, the competitors and the goals (same measures and
     targets, for the user to adjust; typed-in values start empty). Open actions due in the new
     year move to it (with their goal's copy); open actions due in the old year stay where they
     are and are listed. Reviews are not carried over."""
-    plan = plan_for_actor(user=user, plan=plan, field="plan")
+    plan = plan_for_actor(actor=actor, plan=plan, field="plan")
     year = plan.year + 1
     if year > 2100:
         raise ApplicationError(_("The plan year is between 2000 and 2100."), field="year")
     existing = AccountPlan.objects.filter(account_id=plan.account_id, year=year).first()
     if existing is not None:
         return RollOver(plan=existing, created=False)
-    result = RollOver(plan=_next_plan(plan, user), created=True)
+    result = RollOver(plan=_next_plan(plan, actor), created=True)
     _copy_competitors(plan, result)
     goal_map = _copy_goals(plan, result)
     _move_open_actions(plan, result, goal_map)
     return result
 
 
-def _next_plan(plan: AccountPlan, user: User) -> AccountPlan:
+def _next_plan(plan: AccountPlan, actor: User) -> AccountPlan:
     """Next year's plan as a draft, with this year's analysis and strategies; its owner stays
     unless they can no longer hold it (left, or lost sight of the account): then it is `user`."""
     owner = plan.owner
     try:
-        check_plan_owner(plan=plan, owner=owner, actor=user)
+        check_plan_owner(plan=plan, owner=owner, actor=actor)
     except ApplicationError:
-        owner = user
+        owner = actor
     new = AccountPlan(
         account=plan.account,
         year=plan.year + 1,
         title=_next_title(plan.title, plan.year),
         status=PlanStatus.DRAFT,
         owner=owner,
-        created_by=user,
+        created_by=actor,
     )
     for name in CARRIED_OVER_FIELDS:
         setattr(new, name, getattr(plan, name))
-    return save_as(new, actor=user, validate_unique=False)
+    return save_as(new, actor=actor, validate_unique=False)
 
 
 def _copy_competitors(plan: AccountPlan, result: RollOver) -> None:

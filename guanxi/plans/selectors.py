@@ -43,18 +43,18 @@ ZERO = Decimal("0")
 DUE_SOON_DAYS = 30
 
 
-def plans_visible_to(user: User | None) -> QuerySet[AccountPlan]:
+def plans_visible_to(actor: User | None) -> QuerySet[AccountPlan]:
     """Plans of the accounts `user` may see."""
     return visible_to(
-        AccountPlan.objects.select_related("account", "owner"), user, prefix="account__"
+        AccountPlan.objects.select_related("account", "owner"), actor, prefix="account__"
     )
 
 
 def plan_list(
-    *, user: User | None, account: int | None = None, year: int | None = None,
+    *, actor: User | None, account: int | None = None, year: int | None = None,
     status: str | None = None,
 ) -> QuerySet[AccountPlan]:  # fmt: skip
-    qs = plans_visible_to(user)
+    qs = plans_visible_to(actor)
     for lookup, value in (("account_id", account), ("year", year), ("status", status)):
         if value is not None and value != "":
             qs = qs.filter(**{lookup: value})

@@ -65,17 +65,17 @@ COMPETITOR_FIELDS = frozenset(
 # --- Access -----------------------------------------------------------------------------------
 
 
-def plan_for_actor(*, user: User, plan: int | AccountPlan, field: str = "id") -> AccountPlan:
+def plan_for_actor(*, actor: User, plan: int | AccountPlan, field: str = "id") -> AccountPlan:
     """The plan if `user` may see its account; missing and invisible alike are NotFound."""
     pk = plan.pk if isinstance(plan, AccountPlan) else plan
-    found = plans_visible_to(user).filter(pk=pk).first()
+    found = plans_visible_to(actor).filter(pk=pk).first()
     if found is None:
         raise NotFound(_("Plan %(id)s not found.") % {"id": pk}, field=field)
     return found
 
 
-def _require_plan(user: User | None, plan: AccountPlan) -> None:
-    if user is not None and not account_is_visible(user, plan.account_id):
+def _require_plan(actor: User | None, plan: AccountPlan) -> None:
+    if actor is not None and not account_is_visible(actor, plan.account_id):
         raise NotFound(_("Plan %(id)s not found.") % {"id": plan.pk}, field="plan")
 
 
@@ -88,52 +88,54 @@ def plan_create(
     account: Account | int,
     year: int,
     owner: User | None,
-    user: User,
+    actor: User,
     **fields: Any,
 ) -> AccountPlan:
     """Start an account's plan for a year (one per account and year)."""
-    account = account_for_actor(actor=user, account_id=account)
+    account = account_for_actor(actor=actor, account_id=account)
     check_fields(fields, PLAN_FIELDS)
-    plan = AccountPlan(account=account, year=plan_year(year), owner=owner or user, created_by=user)
+    plan = AccountPlan(
+        account=account, year=plan_year(year), owner=owner or actor, created_by=actor
+    )
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.wallet_size = typed_number(plan.wallet_size, "wallet_size")
-    check_plan_owner(plan=plan, owner=plan.owner, actor=user)
+    check_plan_owner(plan=plan, owner=plan.owner, actor=actor)
     check_plan(plan)
-    return save_as(plan, actor=user, validate_unique=False)
+    return save_as(plan, actor=actor, validate_unique=False)
 
 
 @transaction.atomic
 def plan_update(
-    *, plan: AccountPlan, user: User, owner: User | None = UNSET, year: int = UNSET, **fields: Any
+    *, plan: AccountPlan, actor: User, owner: User | None = UNSET, year: int = UNSET, **fields: Any
 ) -> AccountPlan:
     """Change the given fields only."""
-    plan = plan_for_actor(user=user, plan=plan)
+    plan = plan_for_actor(actor=actor, plan=plan)
     check_fields(fields, PLAN_FIELDS)
     if year is not UNSET:
         plan.year = plan_year(year)
     if owner is not UNSET and (owner is None or owner.pk != plan.owner_id):
-        check_plan_owner(plan=plan, owner=owner, actor=user)
+        check_plan_owner(plan=plan, owner=owner, actor=actor)
         plan.owner = owner
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.wallet_size = typed_number(plan.wallet_size, "wallet_size")
     check_plan(plan)
-    return save_as(plan, actor=user, validate_unique=False)
+    return save_as(plan, actor=actor, validate_unique=False)
 
 
 @transaction.atomic
 def plan_competitor_set(
     *,
     plan: AccountPlan,
-    user: User,
+    actor: User,
     name: str,
     competitor: PlanCompetitor | None = None,
     **fields: Any,
 ) -> PlanCompetitor:
     """Add a competitor to the plan, or update one (given, or found by name): the six questions
     of seed 004 and their share of the wallet."""
-    _require_plan(user, plan)
+    _require_plan(actor, plan)
     check_fields(fields, COMPETITOR_FIELDS)
     name = (name or "").strip()
     if not name:
@@ -171,7 +173,7 @@ def _contact(contact: Contact | int | None) -> Contact | None:
 def goal_add(
     *,
     plan: AccountPlan,
-    user: User,
+    actor: User,
     description: str,
     measure: str = GoalMeasure.MANUAL,
     target_value: Decimal | None = None,
@@ -181,7 +183,7 @@ def goal_add(
     position: int | None = None,
 ) -> PlanGoal:
     """Add a goal to the plan, last unless a position is given."""
-    _require_plan(user, plan)
+    _require_plan(actor, plan)
     if position is None:
         last = plan.goals.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1
@@ -208,9 +210,9 @@ GOAL_FIELDS = frozenset(
 
 
 @transaction.atomic
-def goal_update(*, goal: PlanGoal, user: User, **fields: Any) -> PlanGoal:
+def goal_update(*, goal: PlanGoal, actor: User, **fields: Any) -> PlanGoal:
     """Change the given fields of a goal, under the same rules as a new one."""
-    _require_plan(user, goal.plan)
+    _require_plan(actor, goal.plan)
     check_fields(fields, GOAL_FIELDS)
     for name, value in fields.items():
         if name == "contact":
@@ -242,7 +244,7 @@ def _goal_of(plan: AccountPlan, goal: PlanGoal | int | None) -> PlanGoal | None:
 def action_create(
     *,
     plan: AccountPlan,
-    user: User,
+    actor: User,
     title: str,
     owner: User | None,
     due_on: dt.date,
@@ -250,12 +252,12 @@ def action_create(
     notes: str = "",
 ) -> PlanAction:
     """Add an open action to the plan, owned by `owner` (default: the user)."""
-    _require_plan(user, plan)
+    _require_plan(actor, plan)
     action = PlanAction(
         plan=plan,
         goal=_goal_of(plan, goal),
         title=(title or "").strip(),
-        owner=owner or user,
+        owner=owner or actor,
         due_on=due_on,
         notes=notes or "",
     )
@@ -269,9 +271,9 @@ ACTION_FIELDS = frozenset({"title", "owner", "due_on", "goal", "notes"})
 
 
 @transaction.atomic
-def action_update(*, action: PlanAction, user: User, **fields: Any) -> PlanAction:
+def action_update(*, action: PlanAction, actor: User, **fields: Any) -> PlanAction:
     """Change the given fields of an action; its owner is checked only when it changes."""
-    _require_plan(user, action.plan)
+    _require_plan(actor, action.plan)
     check_fields(fields, ACTION_FIELDS)
     old_owner_id = action.owner_id
     for name, value in fields.items():
@@ -290,10 +292,10 @@ def _locked(action: PlanAction) -> PlanAction:
 
 @transaction.atomic
 def action_complete(
-    *, action: PlanAction, user: User, done_on: dt.date | None = None
+    *, action: PlanAction, actor: User, done_on: dt.date | None = None
 ) -> PlanAction:
     """Mark an open action done (today unless another past day is given)."""
-    _require_plan(user, action.plan)
+    _require_plan(actor, action.plan)
     action = _locked(action)
     if action.status == ActionStatus.CANCELLED:
         raise Conflict(_("“%(a)s” was cancelled: reopen it first.") % {"a": action},
@@ -306,9 +308,9 @@ def action_complete(
 
 
 @transaction.atomic
-def action_reopen(*, action: PlanAction, user: User) -> PlanAction:
+def action_reopen(*, action: PlanAction, actor: User) -> PlanAction:
     """Open a done or cancelled action again (marked done by mistake, or back on)."""
-    _require_plan(user, action.plan)
+    _require_plan(actor, action.plan)
     action = _locked(action)
     action.status = ActionStatus.OPEN
     action.done_on = None
@@ -317,9 +319,9 @@ def action_reopen(*, action: PlanAction, user: User) -> PlanAction:
 
 
 @transaction.atomic
-def action_cancel(*, action: PlanAction, user: User, reason: str = "") -> PlanAction:
+def action_cancel(*, action: PlanAction, actor: User, reason: str = "") -> PlanAction:
     """Cancel an open action; the reason, when given, is added to its notes."""
-    _require_plan(user, action.plan)
+    _require_plan(actor, action.plan)
     action = _locked(action)
     if action.status == ActionStatus.DONE:
         raise Conflict(_("“%(a)s” is done: reopen it before cancelling.") % {"a": action},
@@ -341,7 +343,7 @@ def action_cancel(*, action: PlanAction, user: User, reason: str = "") -> PlanAc
 def review_record(
     *,
     plan: AccountPlan,
-    user: User,
+    actor: User,
     held_on: dt.date,
     period: str = "",
     attendees: str = "",
@@ -349,7 +351,7 @@ def review_record(
     decisions: str = "",
 ) -> PlanReview:
     """Keep a review meeting's minutes and decisions with the plan."""
-    _require_plan(user, plan)
+    _require_plan(actor, plan)
     review = PlanReview(
         plan=plan,
         held_on=held_on,
@@ -357,7 +359,7 @@ def review_record(
         attendees=attendees or "",
         minutes=minutes or "",
         decisions=decisions or "",
-        recorded_by=user if getattr(user, "pk", None) else None,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     check_review(review)
     validated(review)

@@ -316,7 +316,7 @@ class BuyingCentreMemberAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedModel
         saved = buying_centre_member_set(
             account=obj.account,
             contact=obj.contact,
-            user=request.user,
+            actor=request.user,
             buying_roles=obj.buying_roles or [],
             stance=obj.stance,
             influence=obj.influence,
@@ -329,12 +329,12 @@ class BuyingCentreMemberAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedModel
         obj._state.adding = False
 
     def delete_model(self, request: HttpRequest, obj: BuyingCentreMember) -> None:
-        buying_centre_member_remove(account=obj.account, contact=obj.contact, user=request.user)
+        buying_centre_member_remove(account=obj.account, contact=obj.contact, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for seat in queryset.select_related("account", "contact"):
             buying_centre_member_remove(account=seat.account, contact=seat.contact,
-                                        user=request.user)  # fmt: skip
+                                        actor=request.user)  # fmt: skip
 
     # --- the map pages --------------------------------------------------------------------------
 
@@ -416,7 +416,7 @@ class RelationshipStageEventAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedQ
             account=obj.account,
             contact=obj.contact,
             stage=obj.stage,
-            user=request.user,
+            actor=request.user,
             reached_on=obj.reached_on,
             evidence=obj.evidence,
             note=obj.note,
@@ -451,7 +451,7 @@ class AccountRelationshipAdmin(ServiceErrorsMixin, ScopedModelAdmin):
                    change: bool) -> None:  # fmt: skip
         saved = account_relationship_set(
             account=obj.account,
-            user=request.user,
+            actor=request.user,
             supplier_stage=obj.supplier_stage,
             kotler_level=obj.kotler_level,
             notes=obj.notes,

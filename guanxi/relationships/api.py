@@ -336,7 +336,7 @@ def buying_centre_seat_put(
     services.buying_centre_member_set(
         account=account,
         contact=contact,
-        user=request.auth,
+        actor=request.auth,
         buying_roles=payload.buying_roles,
         stance=payload.stance,
         influence=payload.influence,
@@ -364,7 +364,7 @@ def buying_centre_seat_delete(
     contact = _mapped_contact(account, contact_id)
     if contact is None:
         raise _not_found_contact(contact_id, "contact_id")
-    services.buying_centre_member_remove(account=account, contact=contact, user=request.auth)
+    services.buying_centre_member_remove(account=account, contact=contact, actor=request.auth)
     return Status(204, None)
 
 
@@ -428,7 +428,7 @@ def stages_post(request: HttpRequest, payload: StageIn, account_id: int = Accoun
         account=account,
         contact=contact,
         stage=payload.stage,
-        user=request.auth,
+        actor=request.auth,
         reached_on=payload.reached_on,
         evidence=evidence,
         note=payload.note,
@@ -462,7 +462,7 @@ def organisation_put(request: HttpRequest, payload: OrganisationIn, account_id: 
     account = _account(request, account_id)
     row = services.account_relationship_set(
         account=account,
-        user=request.auth,
+        actor=request.auth,
         supplier_stage=payload.supplier_stage,
         kotler_level=payload.kotler_level,
         notes=payload.notes,

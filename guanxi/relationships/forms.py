@@ -185,7 +185,7 @@ class BuyingCentreMemberForm(ServiceRulesForm):
         buying_centre_member_check(
             account=obj.account,
             contact=obj.contact,
-            user=self.actor,
+            actor=self.actor,
             buying_roles=obj.buying_roles or [],
             stance=obj.stance,
             influence=obj.influence,
@@ -279,7 +279,7 @@ class RelationshipStageEventForm(ServiceRulesForm):
             account=obj.account,
             contact=obj.contact,
             stage=obj.stage,
-            user=self.actor,
+            actor=self.actor,
             reached_on=obj.reached_on,
             evidence=obj.evidence,
         )

@@ -28,8 +28,8 @@ from guanxi.relationships.models import (
 from guanxi.touchpoints.models import Touchpoint
 
 
-def _visible(user: User | None, account: Account) -> None:
-    if user is not None and not account_is_visible(user, account):
+def _visible(actor: User | None, account: Account) -> None:
+    if actor is not None and not account_is_visible(actor, account):
         raise NotFound(_("No account %(id)s.") % {"id": account.pk}, field="account")
 
 
@@ -53,7 +53,7 @@ def buying_centre_member_check(
     *,
     account: Account,
     contact: Contact,
-    user: User | None,
+    actor: User | None,
     buying_roles: list[str] | tuple[str, ...] = (),
     stance: str = StanceToUs.NEUTRAL,
     influence: int = 3,
@@ -65,7 +65,7 @@ def buying_centre_member_check(
 
     A relationship owner must be an active staff user who may see the account (else they
     could not follow the relationship they own)."""
-    _visible(user, account)
+    _visible(actor, account)
     roles = list(dict.fromkeys(buying_roles))  # keep order, drop repeats
     unknown = [r for r in roles if r not in BuyingRole.values]
     if unknown:
@@ -83,8 +83,8 @@ def buying_centre_member_check(
         raise ApplicationError(_("Influence is from 1 to 5."), field="influence")
     if (
         contact.account_id != account.pk
-        and user is not None
-        and not account_is_visible(user, contact.account_id)
+        and actor is not None
+        and not account_is_visible(actor, contact.account_id)
     ):
         raise NotFound(_("No contact %(id)s.") % {"id": contact.pk}, field="contact")
     if reports_to is not None:
@@ -126,7 +126,7 @@ def buying_centre_member_set(
     *,
     account: Account,
     contact: Contact,
-    user: User | None,
+    actor: User | None,
     buying_roles: list[str] | tuple[str, ...] = (),
     stance: str = StanceToUs.NEUTRAL,
     influence: int = 3,
@@ -139,7 +139,7 @@ def buying_centre_member_set(
     roles = buying_centre_member_check(
         account=account,
         contact=contact,
-        user=user,
+        actor=actor,
         buying_roles=buying_roles,
         stance=stance,
         influence=influence,
@@ -167,13 +167,13 @@ def relationship_stage_check(
     account: Account,
     contact: Contact,
     stage: str,
-    user: User | None,
+    actor: User | None,
     reached_on: dt.date | None = None,
     evidence: Touchpoint | None = None,
 ) -> dt.date:
     """The rules of a stage record, without writing (the admin form calls it too): raises
     ApplicationError naming the field at fault, returns the day (today when not given)."""
-    _visible(user, account)
+    _visible(actor, account)
     if stage not in RelationshipStage.values:
         raise ApplicationError(
             _("Unknown relationship stage: %(s)s.") % {"s": stage}, field="stage"
@@ -210,14 +210,14 @@ def relationship_stage_record(
     account: Account,
     contact: Contact,
     stage: str,
-    user: User | None,
+    actor: User | None,
     reached_on: dt.date | None = None,
     evidence: Touchpoint | None = None,
     note: str = "",
 ) -> RelationshipStageEvent:
     """Record that a contact reached a relationship stage (好感 → 信任 → 利益 → 情感)."""
     reached_on = relationship_stage_check(account=account, contact=contact, stage=stage,
-                                          user=user, reached_on=reached_on,
+                                          actor=actor, reached_on=reached_on,
                                           evidence=evidence)  # fmt: skip
     return RelationshipStageEvent.objects.create(
         account=account,
@@ -226,7 +226,7 @@ def relationship_stage_record(
         reached_on=reached_on,
         evidence=evidence,
         note=note[:300],
-        recorded_by=user if getattr(user, "pk", None) else None,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
@@ -234,13 +234,13 @@ def relationship_stage_record(
 def account_relationship_set(
     *,
     account: Account,
-    user: User | None,
+    actor: User | None,
     supplier_stage: str | None = None,
     kotler_level: str | None = None,
     notes: str | None = None,
 ) -> AccountRelationship:
     """Set where we stand with the organisation; what is not given stays as it is."""
-    _visible(user, account)
+    _visible(actor, account)
     if supplier_stage is not None and supplier_stage not in SupplierStage.values:
         raise ApplicationError(_("Unknown supplier stage: %(s)s.") % {"s": supplier_stage},
                                field="supplier_stage")  # fmt: skip
@@ -262,10 +262,10 @@ def account_relationship_set(
 
 
 @transaction.atomic
-def buying_centre_member_remove(*, account: Account, contact: Contact, user: User | None) -> None:
+def buying_centre_member_remove(*, account: Account, contact: Contact, actor: User | None) -> None:
     """Take a person off the account's buying centre. Those who reported to them keep their
     seats and then report to nobody (their boss is no longer on the map)."""
-    _visible(user, account)
+    _visible(actor, account)
     member = (
         BuyingCentreMember.objects.select_for_update()
         .filter(account=account, contact=contact)

@@ -24,7 +24,7 @@ def mapped(transactional_db):
     ceo = make_contact(account=account, name="孙立", title="总经理", is_active=False)
     cfo = make_contact(account=account, name="周婷", title="财务总监")
     buyer = make_contact(account=account, name="陈刚", title="采购经理")
-    kw = {"account": account, "user": kam}
+    kw = {"account": account, "actor": kam}
     buying_centre_member_set(contact=ceo, buying_roles=["approver"], stance="champion",
                              influence=5, **kw)  # fmt: skip
     buying_centre_member_set(contact=cfo, buying_roles=["decision_maker"], stance="supporter",
@@ -107,7 +107,7 @@ def wide(transactional_db):
     team = Team.objects.create(name="医药销售部")
     kam = make_user("li", role=Role.KAM, team=team)
     account = make_account(owner=kam, name="华彩医药", code="HC001")
-    kw = {"account": account, "user": kam}
+    kw = {"account": account, "actor": kam}
     boss = make_contact(account=account, name="武璐", title="董事长")
     buying_centre_member_set(contact=boss, buying_roles=["approver"], influence=5, **kw)
     for i in range(12):

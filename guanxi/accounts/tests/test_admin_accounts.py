@@ -336,7 +336,7 @@ def test_360_page_shows_the_relationship_plan_and_lifecycle_cards(client, cast):
     scheme.is_active = True
     scheme.save()
     boss = make_contact(account=cast.account, name="王总")
-    buying_centre_member_set(account=cast.account, contact=boss, user=cast.alice,
+    buying_centre_member_set(account=cast.account, contact=boss, actor=cast.alice,
                              buying_roles=["approver"], stance="champion")  # fmt: skip
     body = (
         _login(client, cast.alice)

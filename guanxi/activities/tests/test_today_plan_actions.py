@@ -24,12 +24,12 @@ def frozen():
 
 @pytest.fixture
 def actions(cast):
-    plan = plan_create(account=cast.account, year=2026, owner=cast.alice, user=cast.alice)
+    plan = plan_create(account=cast.account, year=2026, owner=cast.alice, actor=cast.alice)
     day = dt.date(2026, 6, 15)
     return {
         name: action_create(
             plan=plan,
-            user=cast.alice,
+            actor=cast.alice,
             title=name,
             owner=cast.alice,
             due_on=day + dt.timedelta(days=offset),
@@ -45,7 +45,7 @@ def test_overdue_and_this_weeks_actions_are_listed_later_ones_are_not(cast, acti
 
 
 def test_a_done_action_leaves_today(cast, actions):
-    action_complete(action=actions["late"], user=cast.alice, done_on=dt.date(2026, 6, 15))
+    action_complete(action=actions["late"], actor=cast.alice, done_on=dt.date(2026, 6, 15))
     assert [a.title for a in agenda(user=cast.alice).plan_actions] == ["this week"]
 
 

@@ -34,9 +34,9 @@ def single_threaded(account, name: str = "李经理"):
     """Two people on the map, only one of them warm: a single_contact risk (and others)."""
     warm = make_contact(account=account, name=name)
     cold = make_contact(account=account, name=f"{name}的同事")
-    buying_centre_member_set(account=account, contact=warm, user=None, stance="supporter",
+    buying_centre_member_set(account=account, contact=warm, actor=None, stance="supporter",
                              buying_roles=["approver", "decision_maker"])  # fmt: skip
-    buying_centre_member_set(account=account, contact=cold, user=None, buying_roles=["user"])
+    buying_centre_member_set(account=account, contact=cold, actor=None, buying_roles=["user"])
     return warm, cold
 
 
@@ -65,14 +65,14 @@ def test_an_account_leaves_the_section_when_its_risks_clear(cast):
     warm, cold = single_threaded(cast.account)
     assert agenda(user=cast.alice).relationship_risks
     # Another warm person owned by someone else, both touched; the decision maker at trust.
-    buying_centre_member_set(account=cast.account, contact=cold, user=None, stance="champion",
+    buying_centre_member_set(account=cast.account, contact=cold, actor=None, stance="champion",
                              buying_roles=["user"], relationship_owner=cast.lena)  # fmt: skip
     tp = Touchpoint.objects.create(account=cast.account, kind=TouchpointKind.VISIT,
                                    occurred_at=timezone.now())  # fmt: skip
     tp.contacts.add(warm, cold)
     from guanxi.relationships.services import relationship_stage_record
 
-    relationship_stage_record(account=cast.account, contact=warm, stage="trust", user=None)
+    relationship_stage_record(account=cast.account, contact=warm, stage="trust", actor=None)
     assert agenda(user=cast.alice).relationship_risks == []
 
 

@@ -16,7 +16,7 @@ from tests.support import make_transaction
 
 
 def test_a_run_scores_every_account_with_transactions(book, cast):
-    run = analysis_run(user=cast.mia, as_of=AS_OF)
+    run = analysis_run(actor=cast.mia, as_of=AS_OF)
     run.refresh_from_db()
 
     assert run.status == RunStatus.SUCCEEDED and run.error == ""

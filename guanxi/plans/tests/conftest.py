@@ -25,5 +25,5 @@ def clock():
 
 @pytest.fixture
 def plan(cast, clock):
-    return plan_create(account=cast.account, year=2026, owner=cast.alice, user=cast.alice,
+    return plan_create(account=cast.account, year=2026, owner=cast.alice, actor=cast.alice,
                        title="2026 华东会展", wallet_size="1000000.00")  # fmt: skip

@@ -71,15 +71,15 @@ def add_row(data: dict, prefix: str, **fields) -> None:
 @pytest.fixture
 def filled(cast, plan):
     cfo = make_contact(account=cast.account, name="李财务")
-    goal_add(plan=plan, user=cast.alice, description="Grow revenue", measure="revenue",
+    goal_add(plan=plan, actor=cast.alice, description="Grow revenue", measure="revenue",
              target_value="1000")  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="Trust with the CFO",
+    goal_add(plan=plan, actor=cast.alice, description="Trust with the CFO",
              measure="contact_stage", contact=cfo, target_stage="trust")  # fmt: skip
-    action_create(plan=plan, user=cast.alice, title="Invite the CFO to dinner", owner=cast.alice,
+    action_create(plan=plan, actor=cast.alice, title="Invite the CFO to dinner", owner=cast.alice,
                   due_on=dt.date(2026, 6, 1))  # fmt: skip
-    plan_competitor_set(plan=plan, user=cast.alice, name="锦江国际", positioning="Price leader",
+    plan_competitor_set(plan=plan, actor=cast.alice, name="锦江国际", positioning="Price leader",
                         share_estimate=40)  # fmt: skip
-    review_record(plan=plan, user=cast.alice, held_on=dt.date(2026, 4, 2), period="2026 Q1",
+    review_record(plan=plan, actor=cast.alice, held_on=dt.date(2026, 4, 2), period="2026 Q1",
                   decisions="Add a second contact in finance")  # fmt: skip
     make_transaction(account=cast.account, amount="750", when=local(2026, 3, 3))
     return plan
@@ -306,7 +306,7 @@ def render_card(cast, account, user, language="en") -> str:
 
 def test_the_card_shows_this_years_plan_and_its_next_actions(cast, filled):
     for i, day in enumerate((20, 25, 28, 30)):
-        action_create(plan=filled, user=cast.alice, title=f"Step {i}", owner=cast.alice,
+        action_create(plan=filled, actor=cast.alice, title=f"Step {i}", owner=cast.alice,
                       due_on=dt.date(2026, 7, day))  # fmt: skip
     html = render_card(cast, cast.account, cast.alice)
     assert 'data-card="account-plan"' in html
@@ -517,7 +517,7 @@ def test_an_unchanged_goal_that_todays_rules_would_refuse_does_not_block_saving(
 def test_the_printable_plan_is_built_to_fit_one_a4_page(client, cast, filled, english):
     from guanxi.plans.services import plan_update
 
-    plan_update(plan=filled, user=cast.alice, challenges_macro="MICE demand recovers " * 20,
+    plan_update(plan=filled, actor=cast.alice, challenges_macro="MICE demand recovers " * 20,
                 decision_factors="State-owned")  # fmt: skip
     client.force_login(cast.alice)
     body = client.get(reverse(PRINT, args=(filled.pk,))).content.decode()
@@ -540,10 +540,10 @@ def test_list_panel_card_print_and_api_agree_on_an_action_done_early(
 ):
     from guanxi.plans.services import action_complete
 
-    early = action_create(plan=filled, user=cast.alice, title="Visit in September",
+    early = action_create(plan=filled, actor=cast.alice, title="Visit in September",
                           owner=cast.alice, due_on=dt.date(2026, 9, 1))  # fmt: skip
-    action_complete(action=early, user=cast.alice)  # done today, 15 June
-    action_create(plan=filled, user=cast.alice, title="Later", owner=cast.alice,
+    action_complete(action=early, actor=cast.alice)  # done today, 15 June
+    action_create(plan=filled, actor=cast.alice, title="Later", owner=cast.alice,
                   due_on=dt.date(2026, 10, 1))  # fmt: skip
     client.force_login(cast.alice)
     listed = client.get(reverse(LIST)).content.decode()
@@ -562,7 +562,7 @@ def test_list_panel_card_print_and_api_agree_on_an_action_done_early(
 
 def test_money_targets_and_values_show_as_money_but_inputs_stay_plain(client, cast, filled,
                                                                       english):  # fmt: skip
-    goal_add(plan=filled, user=cast.alice, description="Margin", measure="margin",
+    goal_add(plan=filled, actor=cast.alice, description="Margin", measure="margin",
              target_value="432000.00")  # fmt: skip
     client.force_login(cast.alice)
     response = client.get(reverse(CHANGE, args=(filled.pk,)))

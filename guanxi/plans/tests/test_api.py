@@ -41,9 +41,9 @@ def test_the_list_shows_visible_plans_and_filters(as_user, cast, plan):
 def test_the_detail_has_goals_with_progress_actions_competitors_and_reviews(as_user, cast,
                                                                              plan):  # fmt: skip
     make_transaction(account=cast.account, amount="250000", when=local(2026, 2, 1))
-    goal_add(plan=plan, user=cast.alice, description="Revenue", measure="revenue",
+    goal_add(plan=plan, actor=cast.alice, description="Revenue", measure="revenue",
              target_value="500000")  # fmt: skip
-    action_create(plan=plan, user=cast.alice, title="Call", owner=cast.alice,
+    action_create(plan=plan, actor=cast.alice, title="Call", owner=cast.alice,
                   due_on=dt.date(2026, 6, 1))  # fmt: skip
     response = as_user("alice").get(f"/api/plans/{plan.pk}")
     assert response.status_code == 200
@@ -60,7 +60,7 @@ def test_the_detail_has_goals_with_progress_actions_competitors_and_reviews(as_u
 
 @pytest.mark.parametrize("who", ["bob", "charlie"])
 def test_an_outsider_gets_404_everywhere(as_user, cast, plan, who):
-    action = action_create(plan=plan, user=cast.alice, title="Call", owner=cast.alice,
+    action = action_create(plan=plan, actor=cast.alice, title="Call", owner=cast.alice,
                            due_on=dt.date(2026, 6, 1))  # fmt: skip
     c = as_user(who)
     base = f"/api/plans/{plan.pk}"
@@ -160,7 +160,7 @@ def test_actions_are_added_completed_reopened_and_cancelled(as_user, cast, plan)
 
 def test_an_action_of_another_plan_is_not_found_under_this_one(as_user, cast, plan):
     other = AccountPlan.objects.create(account=cast.account, year=2027, owner=cast.alice)
-    action = action_create(plan=other, user=cast.alice, title="Later", owner=cast.alice,
+    action = action_create(plan=other, actor=cast.alice, title="Later", owner=cast.alice,
                            due_on=dt.date(2027, 1, 5))  # fmt: skip
     response = post(as_user("alice"), f"/api/plans/{plan.pk}/actions/{action.pk}/complete")
     assert response.status_code == 404

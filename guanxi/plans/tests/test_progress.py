@@ -45,15 +45,15 @@ def test_a_purchase_at_2330_on_31_december_counts_for_that_year(cast):
     make_transaction(account=cast.account, amount="800", when=local(2027, 1, 1, 0, 10))
     with time_machine.travel(local(2027, 1, 1, 8), tick=False):
         plans = {
-            year: plan_create(account=cast.account, year=year, owner=cast.alice, user=cast.alice)
+            year: plan_create(account=cast.account, year=year, owner=cast.alice, actor=cast.alice)
             for year in (2025, 2026, 2027)
         }
         for p in plans.values():
-            goal_add(plan=p, user=cast.alice, description="Revenue", measure="revenue",
+            goal_add(plan=p, actor=cast.alice, description="Revenue", measure="revenue",
                      target_value="1000")  # fmt: skip
-            goal_add(plan=p, user=cast.alice, description="Purchases", measure="transactions",
+            goal_add(plan=p, actor=cast.alice, description="Purchases", measure="transactions",
                      target_value="2")  # fmt: skip
-            goal_add(plan=p, user=cast.alice, description="Margin", measure="margin",
+            goal_add(plan=p, actor=cast.alice, description="Margin", measure="margin",
                      target_value="500")  # fmt: skip
         got = {y: plan_progress(p) for y, p in plans.items()}
     assert goal_of(got[2025], "Revenue").current == Decimal("100")
@@ -78,7 +78,7 @@ def test_purchases_after_today_and_of_other_accounts_do_not_count(cast, plan):
     make_transaction(account=cast.account, amount="300", when=local(2026, 6, 14))
     make_transaction(account=cast.account, amount="900", when=local(2026, 8, 1))  # booked ahead
     make_transaction(account=cast.west_account, amount="5000", when=local(2026, 6, 1))
-    goal_add(plan=plan, user=cast.alice, description="Revenue", measure="revenue",
+    goal_add(plan=plan, actor=cast.alice, description="Revenue", measure="revenue",
              target_value="300")  # fmt: skip
     g = goal_of(plan_progress(plan), "Revenue")
     assert g.current == Decimal("300") and g.reached is True and g.percent == Decimal("100.0")
@@ -86,7 +86,7 @@ def test_purchases_after_today_and_of_other_accounts_do_not_count(cast, plan):
 
 def test_share_of_wallet_is_revenue_over_the_wallet_size(cast, plan):
     make_transaction(account=cast.account, amount="250000", when=local(2026, 3, 1))
-    goal_add(plan=plan, user=cast.alice, description="Share", measure="share_of_wallet",
+    goal_add(plan=plan, actor=cast.alice, description="Share", measure="share_of_wallet",
              target_value="50")  # fmt: skip
     g = goal_of(plan_progress(plan), "Share")
     assert g.current == Decimal("25") and g.current_display == "25%"
@@ -96,15 +96,15 @@ def test_share_of_wallet_is_revenue_over_the_wallet_size(cast, plan):
 
 def test_a_stage_goal_is_reached_once_the_stage_is_recorded(cast, plan):
     cfo = make_contact(account=cast.account, name="李财务")
-    buying_centre_member_set(account=cast.account, contact=cfo, user=cast.alice,
+    buying_centre_member_set(account=cast.account, contact=cfo, actor=cast.alice,
                              buying_roles=["decision_maker"])  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="Trust with the CFO",
+    goal_add(plan=plan, actor=cast.alice, description="Trust with the CFO",
              measure="contact_stage", contact=cfo, target_stage="trust")  # fmt: skip
     g = goal_of(plan_progress(plan), "Trust with the CFO")
     assert (g.current, g.reached, g.is_stage) == (None, False, True)
     assert "no stage recorded with 李财务" in g.source
     relationship_stage_record(account=cast.account, contact=cfo, stage="goodwill",
-                              user=cast.alice, reached_on=dt.date(2026, 3, 1))  # fmt: skip
+                              actor=cast.alice, reached_on=dt.date(2026, 3, 1))  # fmt: skip
     g = goal_of(plan_progress(plan), "Trust with the CFO")
     assert (g.current, g.reached) == ("goodwill", False)
     # Not "reached this stage": the stage the person is at, and the goal's, side by side.
@@ -118,7 +118,7 @@ def test_a_stage_goal_is_reached_once_the_stage_is_recorded(cast, plan):
     )
     tp.contacts.add(cfo)
     relationship_stage_record(account=cast.account, contact=cfo, stage="interest",
-                              user=cast.alice, reached_on=dt.date(2026, 6, 10),
+                              actor=cast.alice, reached_on=dt.date(2026, 6, 10),
                               evidence=tp)  # fmt: skip
     g = goal_of(plan_progress(plan), "Trust with the CFO")
     assert (g.current, g.reached) == ("interest", True)  # beyond trust counts
@@ -128,19 +128,19 @@ def test_a_stage_goal_is_reached_once_the_stage_is_recorded(cast, plan):
 
 def test_a_contact_not_on_the_buying_centre_still_has_their_stage_read(cast, plan):
     cfo = make_contact(account=cast.account, name="李财务")
-    goal_add(plan=plan, user=cast.alice, description="Trust", measure="contact_stage",
+    goal_add(plan=plan, actor=cast.alice, description="Trust", measure="contact_stage",
              contact=cfo, target_stage="trust")  # fmt: skip
     relationship_stage_record(account=cast.account, contact=cfo, stage="trust",
-                              user=cast.alice, reached_on=dt.date(2026, 5, 1))  # fmt: skip
+                              actor=cast.alice, reached_on=dt.date(2026, 5, 1))  # fmt: skip
     assert goal_of(plan_progress(plan), "Trust").reached is True
 
 
 def test_organisation_stages_and_coverage_come_from_the_relationship(cast, plan):
-    goal_add(plan=plan, user=cast.alice, description="Core", measure="supplier_stage",
+    goal_add(plan=plan, actor=cast.alice, description="Core", measure="supplier_stage",
              target_stage="core")  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="Kotler", measure="kotler_level",
+    goal_add(plan=plan, actor=cast.alice, description="Kotler", measure="kotler_level",
              target_stage="proactive")  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="Coverage", measure="coverage",
+    goal_add(plan=plan, actor=cast.alice, description="Coverage", measure="coverage",
              target_value="60")  # fmt: skip
     p = plan_progress(plan)
     assert goal_of(p, "Core").current is None and goal_of(p, "Core").reached is False
@@ -148,9 +148,9 @@ def test_organisation_stages_and_coverage_come_from_the_relationship(cast, plan)
     coverage = goal_of(p, "Coverage")
     assert coverage.current is None and coverage.reached is None
     assert "no buying centre" in coverage.source
-    account_relationship_set(account=cast.account, user=cast.alice, supplier_stage="strategic",
+    account_relationship_set(account=cast.account, actor=cast.alice, supplier_stage="strategic",
                              kotler_level="accountable")  # fmt: skip
-    buying_centre_member_set(account=cast.account, user=cast.alice,
+    buying_centre_member_set(account=cast.account, actor=cast.alice,
                              contact=make_contact(account=cast.account), stance="champion",
                              buying_roles=["decision_maker"])  # fmt: skip
     p = plan_progress(plan)
@@ -162,7 +162,7 @@ def test_organisation_stages_and_coverage_come_from_the_relationship(cast, plan)
 
 
 def test_a_manual_goal_shows_what_was_typed_in(cast, plan):
-    goal_add(plan=plan, user=cast.alice, description="NPS", measure="manual",
+    goal_add(plan=plan, actor=cast.alice, description="NPS", measure="manual",
              target_value="50", manual_value="45")  # fmt: skip
     g = goal_of(plan_progress(plan), "NPS")
     assert (g.current, g.percent, g.reached, g.source) == (
@@ -171,15 +171,15 @@ def test_a_manual_goal_shows_what_was_typed_in(cast, plan):
 
 def test_actions_are_counted_done_due_overdue_and_due_soon(cast, plan):
     def add(title, due):
-        return action_create(plan=plan, user=cast.alice, title=title, owner=cast.alice,
+        return action_create(plan=plan, actor=cast.alice, title=title, owner=cast.alice,
                              due_on=due)  # fmt: skip
 
-    action_complete(action=add("done on time", dt.date(2026, 5, 1)), user=cast.alice)
+    action_complete(action=add("done on time", dt.date(2026, 5, 1)), actor=cast.alice)
     add("overdue", dt.date(2026, 6, 1))
     add("due today", dt.date(2026, 6, 15))
     add("in 30 days", dt.date(2026, 7, 15))
     add("later", dt.date(2026, 9, 1))
-    action_cancel(action=add("cancelled", dt.date(2026, 6, 2)), user=cast.alice)
+    action_cancel(action=add("cancelled", dt.date(2026, 6, 2)), actor=cast.alice)
     p = plan_progress(plan)
     counts = (p.actions_total, p.actions_done, p.actions_open, p.actions_overdue,
               p.actions_due_soon, p.actions_due, p.actions_cancelled)  # fmt: skip
@@ -188,19 +188,19 @@ def test_actions_are_counted_done_due_overdue_and_due_soon(cast, plan):
 
 def test_an_action_done_early_counts_as_due_so_done_never_exceeds_due(cast, plan):
     def add(title, due):
-        return action_create(plan=plan, user=cast.alice, title=title, owner=cast.alice,
+        return action_create(plan=plan, actor=cast.alice, title=title, owner=cast.alice,
                              due_on=due)  # fmt: skip
 
     add("overdue", dt.date(2026, 6, 1))
-    action_complete(action=add("done on time", dt.date(2026, 6, 10)), user=cast.alice)
+    action_complete(action=add("done on time", dt.date(2026, 6, 10)), actor=cast.alice)
     early = add("done early", dt.date(2026, 9, 1))
-    action_complete(action=early, user=cast.alice)  # today, 15 June: due in September
+    action_complete(action=early, actor=cast.alice)  # today, 15 June: due in September
     add("later", dt.date(2026, 10, 1))
-    action_cancel(action=add("cancelled", dt.date(2026, 6, 2)), user=cast.alice)
+    action_cancel(action=add("cancelled", dt.date(2026, 6, 2)), actor=cast.alice)
     p = plan_progress(plan)
     assert (p.actions_done, p.actions_due, p.actions_total) == (2, 3, 4)
     assert p.actions_done_percent == 67
-    action_complete(action=PlanAction.objects.get(title="overdue"), user=cast.alice)
+    action_complete(action=PlanAction.objects.get(title="overdue"), actor=cast.alice)
     p = plan_progress(plan)
     assert (p.actions_done, p.actions_due) == (3, 3)  # not "3 of 2"
 
@@ -208,7 +208,7 @@ def test_an_action_done_early_counts_as_due_so_done_never_exceeds_due(cast, plan
 def test_the_next_review_follows_the_last_one_or_the_plan_start(cast, plan):
     assert plan_progress(plan).next_review == dt.date(2026, 4, 1)  # quarterly from 1 January
     assert plan_progress(plan).next_review_overdue
-    review_record(plan=plan, user=cast.alice, held_on=dt.date(2026, 5, 31))
+    review_record(plan=plan, actor=cast.alice, held_on=dt.date(2026, 5, 31))
     p = plan_progress(plan)
     assert p.next_review == dt.date(2026, 8, 31) and not p.next_review_overdue
     plan.review_cadence = "monthly"
@@ -216,15 +216,15 @@ def test_the_next_review_follows_the_last_one_or_the_plan_start(cast, plan):
 
 
 def test_plans_and_due_actions_are_limited_to_visible_accounts(cast, plan):
-    mine = action_create(plan=plan, user=cast.alice, title="Mine", owner=cast.alice,
+    mine = action_create(plan=plan, actor=cast.alice, title="Mine", owner=cast.alice,
                          due_on=dt.date(2026, 6, 20))  # fmt: skip
-    action_create(plan=plan, user=cast.alice, title="Later", owner=cast.alice,
+    action_create(plan=plan, actor=cast.alice, title="Later", owner=cast.alice,
                   due_on=dt.date(2026, 8, 1))  # fmt: skip
-    leads = action_create(plan=plan, user=cast.alice, title="Lena's", owner=cast.lena,
+    leads = action_create(plan=plan, actor=cast.alice, title="Lena's", owner=cast.lena,
                           due_on=dt.date(2026, 6, 1))  # fmt: skip
-    action_complete(action=action_create(plan=plan, user=cast.alice, title="Done",
+    action_complete(action=action_create(plan=plan, actor=cast.alice, title="Done",
                                          owner=cast.alice, due_on=dt.date(2026, 6, 1)),
-                    user=cast.alice)  # fmt: skip
+                    actor=cast.alice)  # fmt: skip
     assert list(actions_due_for(cast.alice, until=dt.date(2026, 6, 30))) == [mine]
     assert list(actions_due_for(cast.lena, until=dt.date(2026, 6, 30))) == [leads]
     # An action whose owner no longer sees the account drops out.
@@ -241,7 +241,7 @@ def test_coverage_is_a_score_out_of_100_and_its_progress_stops_at_100_percent(ca
 
     assert _number_display("coverage", Decimal("80")) == "80/100"
     assert _number_display("share_of_wallet", Decimal("80")) == "80%"  # a share stays a percent
-    goal = goal_add(plan=plan, user=cast.alice, description="Coverage", measure="coverage",
+    goal = goal_add(plan=plan, actor=cast.alice, description="Coverage", measure="coverage",
                     target_value="80")  # fmt: skip
 
     def progress(measure, percent):

@@ -27,33 +27,33 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "clock")
 @pytest.fixture
 def worked(cast, plan):
     cfo = make_contact(account=cast.account, name="李财务")
-    plan_update(plan=plan, user=cast.alice, challenges_macro="MICE demand recovers",
+    plan_update(plan=plan, actor=cast.alice, challenges_macro="MICE demand recovers",
                 customer_strategy="Expand to the west", decision_factors="State-owned",
                 strategy="Become the sole supplier", review_cadence="monthly")  # fmt: skip
-    plan_competitor_set(plan=plan, user=cast.alice, name="锦江国际", positioning="Price leader",
+    plan_competitor_set(plan=plan, actor=cast.alice, name="锦江国际", positioning="Price leader",
                         share_estimate=40)  # fmt: skip
-    revenue = goal_add(plan=plan, user=cast.alice, description="Grow revenue", measure="revenue",
+    revenue = goal_add(plan=plan, actor=cast.alice, description="Grow revenue", measure="revenue",
                        target_value="1000")  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="Trust with the CFO",
+    goal_add(plan=plan, actor=cast.alice, description="Trust with the CFO",
              measure="contact_stage", contact=cfo, target_stage="trust")  # fmt: skip
-    goal_add(plan=plan, user=cast.alice, description="NPS", measure="manual", target_value="50",
+    goal_add(plan=plan, actor=cast.alice, description="NPS", measure="manual", target_value="50",
              manual_value="42")  # fmt: skip
-    action_create(plan=plan, user=cast.alice, title="Dinner in June", owner=cast.alice,
+    action_create(plan=plan, actor=cast.alice, title="Dinner in June", owner=cast.alice,
                   due_on=dt.date(2026, 6, 30))  # fmt: skip
-    action_create(plan=plan, user=cast.alice, title="Kick-off in January", owner=cast.alice,
+    action_create(plan=plan, actor=cast.alice, title="Kick-off in January", owner=cast.alice,
                   due_on=dt.date(2027, 1, 20), goal=revenue)  # fmt: skip
-    done = action_create(plan=plan, user=cast.alice, title="Done already", owner=cast.alice,
+    done = action_create(plan=plan, actor=cast.alice, title="Done already", owner=cast.alice,
                          due_on=dt.date(2027, 2, 1))  # fmt: skip
     PlanAction.objects.filter(pk=done.pk).update(status=ActionStatus.DONE,
                                                  done_on=dt.date(2026, 6, 1))  # fmt: skip
-    review_record(plan=plan, user=cast.alice, held_on=dt.date(2026, 4, 2), period="2026 Q1")
+    review_record(plan=plan, actor=cast.alice, held_on=dt.date(2026, 4, 2), period="2026 Q1")
     return plan
 
 
 def test_next_years_plan_carries_over_the_analysis_competitors_goals_and_new_year_actions(
     cast, worked
 ):
-    result = plan_roll_over(plan=worked, user=cast.lena)
+    result = plan_roll_over(plan=worked, actor=cast.lena)
     new = result.plan
     assert result.created and (new.account, new.year, new.status) == (cast.account, 2027, "draft")
     assert new.title == "2027 华东会展" and new.owner == cast.alice and new.created_by == cast.lena
@@ -85,8 +85,8 @@ def test_next_years_plan_carries_over_the_analysis_competitors_goals_and_new_yea
 
 
 def test_rolling_over_again_opens_the_existing_plan_and_copies_nothing(cast, worked):
-    first = plan_roll_over(plan=worked, user=cast.alice).plan
-    again = plan_roll_over(plan=worked, user=cast.alice)
+    first = plan_roll_over(plan=worked, actor=cast.alice).plan
+    again = plan_roll_over(plan=worked, actor=cast.alice)
     assert (again.created, again.plan) == (False, first)
     assert "already has a plan for 2027" in again.message()
     assert AccountPlan.objects.filter(account=cast.account).count() == 2
@@ -95,13 +95,13 @@ def test_rolling_over_again_opens_the_existing_plan_and_copies_nothing(cast, wor
 
 def test_an_outsider_cannot_roll_a_plan_over(cast, worked):
     with pytest.raises(NotFound):
-        plan_roll_over(plan=worked, user=cast.charlie)
+        plan_roll_over(plan=worked, actor=cast.charlie)
     assert not AccountPlan.objects.filter(year=2027).exists()
 
 
 def test_an_old_owner_who_lost_sight_of_the_account_hands_the_new_plan_to_the_user(cast, plan):
     AccountPlan.objects.filter(pk=plan.pk).update(owner=cast.bob)
-    new = plan_roll_over(plan=plan.pk, user=cast.alice).plan
+    new = plan_roll_over(plan=plan.pk, actor=cast.alice).plan
     assert new.owner == cast.alice
 
 

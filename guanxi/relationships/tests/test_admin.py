@@ -41,7 +41,7 @@ def people(cast):
     ceo = make_contact(account=cast.account, name="王总")
     cfo = make_contact(account=cast.account, name="李财务")
     buyer = make_contact(account=cast.account, name="张采购")
-    kw = {"account": cast.account, "user": cast.alice}
+    kw = {"account": cast.account, "actor": cast.alice}
     seats = {
         "ceo": buying_centre_member_set(contact=ceo, **kw),
         "cfo": buying_centre_member_set(contact=cfo, reports_to=ceo, **kw),

@@ -29,15 +29,15 @@ def people(cast):
     acc = cast.account
     wang = make_contact(account=acc, name="王总", title="总经理")
     li = make_contact(account=acc, name="李总")
-    buying_centre_member_set(account=acc, contact=wang, user=None, buying_roles=["approver"],
+    buying_centre_member_set(account=acc, contact=wang, actor=None, buying_roles=["approver"],
                              stance="champion", influence=5, rising_star=False)  # fmt: skip
-    buying_centre_member_set(account=acc, contact=li, user=None, buying_roles=["decision_maker"],
+    buying_centre_member_set(account=acc, contact=li, actor=None, buying_roles=["decision_maker"],
                              stance="neutral", reports_to=wang,
                              relationship_owner=cast.lena)  # fmt: skip
     tp = Touchpoint.objects.create(account=acc, kind=TouchpointKind.VISIT,
                                    occurred_at=timezone.now())  # fmt: skip
     tp.contacts.add(wang)
-    relationship_stage_record(account=acc, contact=wang, stage="goodwill", user=None,
+    relationship_stage_record(account=acc, contact=wang, stage="goodwill", actor=None,
                               reached_on=dt.date(2026, 1, 5), evidence=tp)  # fmt: skip
     outsider = make_contact(account=cast.west_account, name="外部")
     return wang, li, outsider, tp

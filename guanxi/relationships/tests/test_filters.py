@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def seat(account, contact, **fields):
-    return buying_centre_member_set(account=account, contact=contact, user=None, **fields)
+    return buying_centre_member_set(account=account, contact=contact, actor=None, **fields)
 
 
 def touched(contact):
@@ -41,7 +41,7 @@ def book(cast):
     seat(healthy, user, buying_roles=["user"], stance="supporter")
     for person in (boss, cfo, user):
         touched(person)
-    relationship_stage_record(account=healthy, contact=boss, stage="trust", user=None,
+    relationship_stage_record(account=healthy, contact=boss, stage="trust", actor=None,
                               reached_on=dt.date(2026, 1, 5))  # fmt: skip
     left = make_account(owner=cast.alice, name="走了的客户")
     gone = make_contact(account=left, name="钱总", is_active=False)

@@ -243,7 +243,7 @@ def test_people_who_left_and_externals_are_dashed_with_left_and_their_organisati
     chair = make_contact(account=association, name="赵会长")
     gone = make_contact(account=cast.account, name="钱前任", is_active=False)
     for contact in (chair, gone):
-        buying_centre_member_set(account=cast.account, contact=contact, user=cast.alice,
+        buying_centre_member_set(account=cast.account, contact=contact, actor=cast.alice,
                                  stance="champion")  # fmt: skip
     health = RelationshipHealth(account_id=cast.account.pk, score=40, risks=[
         Risk(CHAMPION_LEFT, "Our champion 钱前任 has left.", [gone.pk])])  # fmt: skip

@@ -43,7 +43,7 @@ def touch(contact, day: dt.date) -> Touchpoint:
 
 
 def seat(account, contact, **fields):
-    return buying_centre_member_set(account=account, contact=contact, user=None, **fields)
+    return buying_centre_member_set(account=account, contact=contact, actor=None, **fields)
 
 
 def health(account):
@@ -68,9 +68,9 @@ def people(cast):
     seat(acc, zhang, buying_roles=["user"], stance="supporter", reports_to=li)
     for person in (wang, li, zhang):
         touch(person, TODAY - dt.timedelta(days=7))
-    relationship_stage_record(account=acc, contact=wang, stage="goodwill", user=None,
+    relationship_stage_record(account=acc, contact=wang, stage="goodwill", actor=None,
                               reached_on=dt.date(2026, 1, 10))  # fmt: skip
-    relationship_stage_record(account=acc, contact=wang, stage="trust", user=None,
+    relationship_stage_record(account=acc, contact=wang, stage="trust", actor=None,
                               reached_on=dt.date(2026, 4, 1))  # fmt: skip
     return wang, li, zhang
 
@@ -99,7 +99,7 @@ def test_depth_counts_only_decision_makers_touched_recently_and_names_the_others
         "recorded. Not counted, no touchpoint within 90 days: 王总, trust (信任)."
     )
     # A current decision maker at goodwill counts; the one further along is still named.
-    relationship_stage_record(account=cast.account, contact=li, stage="goodwill", user=None,
+    relationship_stage_record(account=cast.account, contact=li, stage="goodwill", actor=None,
                               reached_on=dt.date(2026, 5, 1))  # fmt: skip
     depth = health(cast.account).parts[2]
     assert depth.points == 5
@@ -277,7 +277,7 @@ def test_no_decision_maker_at_the_stage_names_the_best_so_far_until_one_reaches_
         "王总, goodwill (好感)."
     ]
     assert health(cast.account).parts[2].points == 5
-    relationship_stage_record(account=cast.account, contact=li, stage="interest", user=None,
+    relationship_stage_record(account=cast.account, contact=li, stage="interest", actor=None,
                               reached_on=TODAY)  # fmt: skip
     assert messages(cast.account, "decision_maker_stage") == []
     assert health(cast.account).parts[2].points == 15
@@ -296,7 +296,7 @@ def test_a_new_decision_maker_at_the_stage_clears_the_risk(cast):
         "none has a relationship stage recorded"
         in messages(cast.account, "decision_maker_stage")[0]
     )
-    relationship_stage_record(account=cast.account, contact=boss, stage="emotion", user=None)
+    relationship_stage_record(account=cast.account, contact=boss, stage="emotion", actor=None)
     assert messages(cast.account, "decision_maker_stage") == []
 
 
@@ -318,7 +318,7 @@ def _account_with_map(owner, n: int):
         seat(acc, person, buying_roles=["decision_maker"] if i == 0 else ["user"],
              stance="champion" if i == 1 else "neutral")  # fmt: skip
         touch(person, TODAY - dt.timedelta(days=i))
-        relationship_stage_record(account=acc, contact=person, stage="goodwill", user=None)
+        relationship_stage_record(account=acc, contact=person, stage="goodwill", actor=None)
     return acc
 
 

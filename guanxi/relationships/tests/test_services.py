@@ -37,12 +37,12 @@ def people(cast):
 
 def test_a_seat_is_created_then_updated_not_duplicated(cast, people):
     ceo, cfo, _ = people
-    seat = buying_centre_member_set(account=cast.account, contact=cfo, user=cast.alice,
+    seat = buying_centre_member_set(account=cast.account, contact=cfo, actor=cast.alice,
                                     buying_roles=["decision_maker", "influencer",
                                                   "decision_maker"],
                                     stance="supporter", influence=4, reports_to=ceo)  # fmt: skip
     assert seat.buying_roles == ["decision_maker", "influencer"]
-    again = buying_centre_member_set(account=cast.account, contact=cfo, user=cast.alice,
+    again = buying_centre_member_set(account=cast.account, contact=cfo, actor=cast.alice,
                                      buying_roles=["approver"], influence=5)  # fmt: skip
     assert again.pk == seat.pk and BuyingCentreMember.objects.count() == 1
     again.refresh_from_db()
@@ -60,7 +60,7 @@ def test_a_seat_is_created_then_updated_not_duplicated(cast, people):
 )
 def test_bad_values_name_the_field(cast, people, changes, field):
     with pytest.raises(ApplicationError) as err:
-        buying_centre_member_set(account=cast.account, contact=people[0], user=cast.alice,
+        buying_centre_member_set(account=cast.account, contact=people[0], actor=cast.alice,
                                  **changes)  # fmt: skip
     assert err.value.field == field
     assert not BuyingCentreMember.objects.exists()
@@ -68,43 +68,43 @@ def test_bad_values_name_the_field(cast, people, changes, field):
 
 def test_reporting_lines_cannot_loop_or_point_at_oneself(cast, people):
     ceo, cfo, buyer = people
-    buying_centre_member_set(account=cast.account, contact=cfo, user=cast.alice, reports_to=ceo)
-    buying_centre_member_set(account=cast.account, contact=buyer, user=cast.alice, reports_to=cfo)
+    buying_centre_member_set(account=cast.account, contact=cfo, actor=cast.alice, reports_to=ceo)
+    buying_centre_member_set(account=cast.account, contact=buyer, actor=cast.alice, reports_to=cfo)
     with pytest.raises(ApplicationError, match="already reports") as err:
-        buying_centre_member_set(account=cast.account, contact=ceo, user=cast.alice,
+        buying_centre_member_set(account=cast.account, contact=ceo, actor=cast.alice,
                                  reports_to=buyer)  # fmt: skip
     assert err.value.field == "reports_to"
     with pytest.raises(ApplicationError, match="themselves"):
-        buying_centre_member_set(account=cast.account, contact=ceo, user=cast.alice,
+        buying_centre_member_set(account=cast.account, contact=ceo, actor=cast.alice,
                                  reports_to=ceo)  # fmt: skip
 
 
 def test_an_external_influencer_may_sit_on_the_buying_centre(cast, people):
     # A contact of another account (say, an association) can be added and reported to.
     official = make_contact(account=cast.west_account, name="协会秘书长")
-    seat = buying_centre_member_set(account=cast.account, contact=official, user=cast.mia,
+    seat = buying_centre_member_set(account=cast.account, contact=official, actor=cast.mia,
                                     buying_roles=["influencer"])  # fmt: skip
     assert seat.contact.account == cast.west_account
     # … but only by someone who can see that contact's account.
     other = make_contact(account=cast.west_account, name="处长")
     with pytest.raises(NotFound):
-        buying_centre_member_set(account=cast.account, contact=other, user=cast.alice)
+        buying_centre_member_set(account=cast.account, contact=other, actor=cast.alice)
     # A boss from outside must be on the buying centre first.
     with pytest.raises(ApplicationError, match="neither a contact"):
-        buying_centre_member_set(account=cast.account, contact=people[0], user=cast.mia,
+        buying_centre_member_set(account=cast.account, contact=people[0], actor=cast.mia,
                                  reports_to=other)  # fmt: skip
-    buying_centre_member_set(account=cast.account, contact=people[0], user=cast.mia,
+    buying_centre_member_set(account=cast.account, contact=people[0], actor=cast.mia,
                              reports_to=official)  # fmt: skip
 
 
 def test_an_account_the_user_cannot_see_is_not_found(cast, people):
     with pytest.raises(NotFound):
-        buying_centre_member_set(account=cast.account, contact=people[0], user=cast.charlie)
+        buying_centre_member_set(account=cast.account, contact=people[0], actor=cast.charlie)
     with pytest.raises(NotFound):
         relationship_stage_record(account=cast.account, contact=people[0], stage="trust",
-                                  user=cast.charlie)  # fmt: skip
+                                  actor=cast.charlie)  # fmt: skip
     with pytest.raises(NotFound):
-        account_relationship_set(account=cast.account, user=cast.charlie, supplier_stage="core")
+        account_relationship_set(account=cast.account, actor=cast.charlie, supplier_stage="core")
 
 
 @time_machine.travel(dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC), tick=False)
@@ -114,7 +114,7 @@ def test_a_stage_is_recorded_with_its_evidence(cast, people):
                                       occurred_at=timezone.now(), logged_by=cast.alice)  # fmt: skip
     visit.contacts.set([cfo])
     event = relationship_stage_record(account=cast.account, contact=cfo, stage="trust",
-                                      user=cast.alice, evidence=visit)  # fmt: skip
+                                      actor=cast.alice, evidence=visit)  # fmt: skip
     assert (event.reached_on, event.evidence, event.recorded_by) == (
         dt.date(2026, 6, 15),
         visit,
@@ -122,29 +122,29 @@ def test_a_stage_is_recorded_with_its_evidence(cast, people):
     )
     with pytest.raises(ApplicationError, match="does not involve") as err:
         relationship_stage_record(account=cast.account, contact=ceo, stage="trust",
-                                  user=cast.alice, evidence=visit)  # fmt: skip
+                                  actor=cast.alice, evidence=visit)  # fmt: skip
     assert err.value.field == "evidence"
     with pytest.raises(ApplicationError, match="future"):
         relationship_stage_record(account=cast.account, contact=cfo, stage="emotion",
-                                  user=cast.alice, reached_on=dt.date(2026, 6, 16))  # fmt: skip
+                                  actor=cast.alice, reached_on=dt.date(2026, 6, 16))  # fmt: skip
     with pytest.raises(ApplicationError) as err:
         relationship_stage_record(account=cast.account, contact=cfo, stage="love",
-                                  user=cast.alice)  # fmt: skip
+                                  actor=cast.alice)  # fmt: skip
     assert err.value.field == "stage"
     assert RelationshipStageEvent.objects.count() == 1
 
 
 def test_the_organisation_relationship_keeps_what_is_not_given(cast):
-    row = account_relationship_set(account=cast.account, user=cast.alice,
+    row = account_relationship_set(account=cast.account, actor=cast.alice,
                                    supplier_stage=SupplierStage.MAIN)  # fmt: skip
     assert (row.supplier_stage, row.kotler_level) == (SupplierStage.MAIN, KotlerLevel.BASIC)
-    row = account_relationship_set(account=cast.account, user=cast.alice,
+    row = account_relationship_set(account=cast.account, actor=cast.alice,
                                    kotler_level=KotlerLevel.PROACTIVE)  # fmt: skip
     assert (row.supplier_stage, row.kotler_level) == (SupplierStage.MAIN, KotlerLevel.PROACTIVE)
     assert AccountRelationship.objects.count() == 1
     assert row.history.count() == 2  # every move is kept
     with pytest.raises(ApplicationError) as err:
-        account_relationship_set(account=cast.account, user=cast.alice, supplier_stage="vip")
+        account_relationship_set(account=cast.account, actor=cast.alice, supplier_stage="vip")
     assert err.value.field == "supplier_stage"
 
 
@@ -152,7 +152,7 @@ def test_a_relationship_owner_must_be_staff_who_see_the_account(cast, people):
     from guanxi.core.models import User
 
     ceo = people[0]
-    kw = {"account": cast.account, "contact": ceo, "user": cast.alice}
+    kw = {"account": cast.account, "contact": ceo, "actor": cast.alice}
     guest = User.objects.create_user("guest", password="x", is_staff=False)
     for owner in (cast.bob, cast.charlie, guest):  # another KAM, another team, not staff
         with pytest.raises(ApplicationError) as refused:
@@ -171,13 +171,13 @@ def test_a_relationship_owner_must_be_staff_who_see_the_account(cast, people):
 def test_the_same_stage_on_the_same_day_is_not_recorded_twice(cast, people):
     ceo, _cfo, _buyer = people
     day = timezone.localdate() - dt.timedelta(days=3)
-    relationship_stage_record(account=cast.account, contact=ceo, stage="trust", user=cast.alice,
+    relationship_stage_record(account=cast.account, contact=ceo, stage="trust", actor=cast.alice,
                               reached_on=day)  # fmt: skip
     with pytest.raises(ApplicationError) as err:
         relationship_stage_record(account=cast.account, contact=ceo, stage="trust",
-                                  user=cast.alice, reached_on=day)  # fmt: skip
+                                  actor=cast.alice, reached_on=day)  # fmt: skip
     assert err.value.field == "stage" and "already recorded" in str(err.value)
     # Another day, or another stage, is a new fact.
     relationship_stage_record(account=cast.account, contact=ceo, stage="interest",
-                              user=cast.alice, reached_on=day)  # fmt: skip
+                              actor=cast.alice, reached_on=day)  # fmt: skip
     assert RelationshipStageEvent.objects.filter(contact=ceo).count() == 2

@@ -40,7 +40,7 @@ def centre(cast):
     make_contact(account=account, name="孙秘书", title="秘书")  # not seated
     association = make_account(owner=cast.alice, name="会展行业协会")
     chair = make_contact(account=association, name="赵会长", title="会长")
-    kw = {"account": account, "user": cast.alice}
+    kw = {"account": account, "actor": cast.alice}
     buying_centre_member_set(contact=ceo, buying_roles=["approver"], stance="champion",
                              influence=5, **kw)  # fmt: skip
     buying_centre_member_set(contact=cfo, buying_roles=["decision_maker"], stance="supporter",
@@ -56,7 +56,7 @@ def centre(cast):
     relationship_stage_record(stage="trust", contact=cfo, evidence=visit,
                               reached_on=timezone.localdate() - dt.timedelta(days=3),
                               **kw)  # fmt: skip
-    account_relationship_set(account=account, user=cast.alice, supplier_stage="core",
+    account_relationship_set(account=account, actor=cast.alice, supplier_stage="core",
                              kotler_level="proactive")  # fmt: skip
     return {"ceo": ceo, "cfo": cfo, "buyer": buyer, "chair": chair, "visit": visit}
 
@@ -93,7 +93,7 @@ def test_the_owner_sees_the_map_with_people_layers_score_and_risks(client, cast,
 @pytest.mark.usefixtures("english")
 def test_counts_pluralise_on_the_total_and_the_legend_is_on_the_page(client, cast, centre):
     boss = make_contact(account=cast.account, name="钱董事")
-    buying_centre_member_set(account=cast.account, contact=boss, user=cast.alice,
+    buying_centre_member_set(account=cast.account, contact=boss, actor=cast.alice,
                              buying_roles=["approver", "decision_maker"])  # fmt: skip
     client.force_login(cast.alice)
     body = client.get(map_url(cast.account)).content.decode()
