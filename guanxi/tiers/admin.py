@@ -22,7 +22,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
@@ -41,6 +40,7 @@ from guanxi.core.admin_mixins import ConfigAccessMixin, RoleAccessMixin, is_mana
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.formatting import money
+from guanxi.core.views import next_url
 from guanxi.tiers import attendance, forms
 from guanxi.tiers.models import (
     AccountLifecycleStage,
@@ -274,7 +274,7 @@ def reevaluate_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     if not is_manager(request):
         raise PermissionDenied
     lifecycle = getattr(model_admin, "purpose", TIERS) == LIFECYCLE
-    back = _next_url(request) or reverse(
+    back = next_url(request) or reverse(
         f"admin:{model_admin.model._meta.app_label}_{model_admin.model._meta.model_name}_changelist"
     )
     if request.method != "POST":
@@ -333,16 +333,6 @@ def _huey_immediate() -> bool:
     from huey.contrib.djhuey import HUEY
 
     return bool(getattr(HUEY, "immediate", False))
-
-
-def _next_url(request: HttpRequest) -> str | None:
-    """The page to go back to (``next`` in the POST or query string), if it is on this site."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 # --- schemes and tiers --------------------------------------------------------------------------
@@ -928,7 +918,7 @@ class AccountTierAdmin(ScopedReadAdmin):
         return row
 
     def _back(self, request: HttpRequest) -> str:
-        return _next_url(request) or reverse(_url(self, "changelist"))
+        return next_url(request) or reverse(_url(self, "changelist"))
 
     @action(description=gettext_lazy("Set by hand"), icon="edit",
             permissions=["override"])  # fmt: skip
@@ -989,7 +979,7 @@ class AccountTierAdmin(ScopedReadAdmin):
             if self.purpose == LIFECYCLE
             else _("No tier in this scheme yet."),
             "today": timezone.localdate(),
-            "next": _next_url(request) or "",
+            "next": next_url(request) or "",
             "back_url": back,
         }
         request.current_app = self.admin_site.name
@@ -1011,7 +1001,7 @@ class AccountTierAdmin(ScopedReadAdmin):
                 "title": _("Clear the override"),
                 "row": row,
                 "lifecycle": self.purpose == LIFECYCLE,
-                "next": _next_url(request) or "",
+                "next": next_url(request) or "",
                 "back_url": back,
             }
             return TemplateResponse(request, "admin/tiers/accounttier/clear.html", context)
