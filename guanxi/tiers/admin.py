@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -36,7 +35,13 @@ from unfold.widgets import UnfoldAdminColorInputWidget
 
 from guanxi.accounts.admin_base import ScopedQuerysetMixin
 from guanxi.accounts.selectors import accounts_visible_to
-from guanxi.core.admin_mixins import ConfigAccessMixin, RoleAccessMixin, is_manager, is_staff
+from guanxi.core.admin_mixins import (
+    ConfigAccessMixin,
+    RoleAccessMixin,
+    is_manager,
+    is_staff,
+    show_service_error,
+)
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.formatting import money
@@ -64,9 +69,7 @@ from guanxi.tiers.selectors import (
     tier_distribution,
     tier_migration_counts,
 )
-from guanxi.tiers.services import (
-    scheme_load_preset,
-)
+from guanxi.tiers.services import discount_review_decide, scheme_load_preset
 from guanxi.tiers.templatetags.tiers_tags import (
     change_figures,
     change_reason,
@@ -959,11 +962,8 @@ class AccountTierAdmin(ScopedReadAdmin):
                     until=form.cleaned_data["until"],
                     user=request.user,
                 )
-            except DjangoValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_service_error(form, exc)
             else:
                 what = f"{row.account} · {form.cleaned_data['tier']}"
                 messages.success(request, labelled(self.set_by_hand(), what))
@@ -1199,7 +1199,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
             request.POST or None, note_required=status == DiscountReviewStatus.REJECTED
         )
         if request.method == "POST" and form.is_valid():
-            forms.discount_review_decide(
+            discount_review_decide(
                 review=review, status=status, note=form.cleaned_data["note"], user=request.user
             )
             messages.success(request, _("Review recorded."))
@@ -1230,7 +1230,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
     def _decide_many(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
         n = 0
         for review in queryset.select_related("transaction"):
-            forms.discount_review_decide(review=review, status=status, note="", user=request.user)
+            discount_review_decide(review=review, status=status, note="", user=request.user)
             n += 1
         messages.success(request, _("%(n)s reviews recorded.") % {"n": n})
 
