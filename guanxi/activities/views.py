@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +34,7 @@ from guanxi.activities.services import touchpoint_log
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
+from guanxi.core.views import next_url
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.workspace.today import agenda
 
@@ -46,15 +47,6 @@ def _admin_context(model_admin: Any, request: HttpRequest, title: str) -> dict[s
         "opts": model_admin.model._meta,
         "title": title,
     }
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # --- Today --------------------------------------------------------------------------------------
@@ -104,7 +96,7 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
 
     if request.method != "POST":
         return HttpResponseRedirect(reverse(TODAY))
-    back = _safe_next(request, reverse(TODAY))
+    back = next_url(request, reverse(TODAY))
     task = _visible_task(request, task_id)
     form = OneClickLogForm(request.POST)
     if not form.is_valid():

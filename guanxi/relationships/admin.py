@@ -22,7 +22,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
@@ -33,6 +32,7 @@ from guanxi.accounts.admin_base import ScopedModelAdmin, ScopedQuerysetMixin
 from guanxi.accounts.selectors import account_is_visible
 from guanxi.core.admin_mixins import ConfigAccessMixin, RoleAccessMixin, is_manager
 from guanxi.core.errors import ApplicationError
+from guanxi.core.views import next_url
 from guanxi.relationships import views
 from guanxi.relationships.forms import (
     AccountRelationshipForm,
@@ -66,16 +66,6 @@ STANCE_LABEL = {
     StanceToUs.SCEPTIC: "warning",
     StanceToUs.OPPONENT: "danger",
 }
-
-
-def _next_url(request: HttpRequest) -> str | None:
-    """The page to go back to (``next`` in the query string or the POST), if on this site."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
 
 
 def _account_id_from(request: HttpRequest, obj: Any) -> int | None:
@@ -114,21 +104,21 @@ class ServiceErrorsMixin:
             return HttpResponseRedirect(request.get_full_path())
 
     def response_add(self, request: HttpRequest, obj: Any, post_url_continue=None):
-        target = _next_url(request)
+        target = next_url(request)
         if target and "_continue" not in request.POST and "_addanother" not in request.POST:
             messages.success(request, _("“%(obj)s” saved.") % {"obj": obj})
             return HttpResponseRedirect(target)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request: HttpRequest, obj: Any):
-        target = _next_url(request)
+        target = next_url(request)
         if target and "_continue" not in request.POST:
             messages.success(request, _("“%(obj)s” saved.") % {"obj": obj})
             return HttpResponseRedirect(target)
         return super().response_change(request, obj)
 
     def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any):
-        target = _next_url(request)
+        target = next_url(request)
         if target:
             messages.success(request, _("“%(obj)s” removed.") % {"obj": obj_display})
             return HttpResponseRedirect(target)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,7 +27,10 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
+from guanxi.tiers.metrics import account_metrics
 from guanxi.tiers.models import Metric, SchemePurpose, Tier, TierScheme
+from guanxi.tiers.rules import first_match, metrics_used
+from guanxi.tiers.selectors import rules_for_scheme
 from guanxi.transactions.models import Transaction
 
 PRESET_MONTHLY = "restaurant-monthly"
@@ -115,16 +118,11 @@ def _tiers_for(scheme: TierScheme | None, month: dt.date, rows: list[SheetRow]) 
     """The tier each row's month earns under the scheme's rules (rules.first_match)."""
     if scheme is None or not rows:
         return
-    from guanxi.tiers.rules import first_match, metrics_used
-    from guanxi.tiers.selectors import rules_for_scheme
-
     tiers, rule_list = rules_for_scheme(scheme)
     needed = metrics_used(rule_list)
     other: dict[int, dict[str, Any]] = {}
     if needed - MONTH_METRICS:
         # Non-month metrics (revenue, CLV, segment…) as of the end of that month.
-        from guanxi.tiers.metrics import account_metrics
-
         _start, end = month_bounds(month)
         as_of = min(end.date(), timezone.localdate() + dt.timedelta(days=1))
         other = account_metrics(
@@ -165,56 +163,12 @@ def attendance_sheet(
         # The scheme's tiers read only these categories (a room night is not a restaurant
         # visit), so the sheet counts the same transactions.
         txns = txns.filter(category_id__in=[c.pk for c in categories])
-    totals = (
-        txns.values("account_id")
-        .annotate(
-            visits=Count("id"),
-            spend=Sum("amount"),
-            heads=Sum("head_count"),
-            # Per head counts only the bills that say how many ate (as metrics.month_per_head).
-            headed_spend=Sum("amount", filter=Q(head_count__gt=0)),
-        )
-        .order_by("-spend", "account_id")
-    )
     n_accounts = txns.values("account_id").distinct().count()
     size = XLSX_MAX_ROWS if per_page is None else max(1, per_page)
     n_pages = max(1, -(-n_accounts // size))
     page = min(max(1, page), n_pages)
-    chunk = list(totals[(page - 1) * size : page * size])
-    ids = [r["account_id"] for r in chunk]
-    names = {a["id"]: a for a in Account.objects.filter(pk__in=ids).values("id", "code", "name")}
-    rows: list[SheetRow] = []
-    for number, r in enumerate(chunk, start=(page - 1) * size + 1):
-        heads = r["heads"] or 0
-        spend = r["spend"] or ZERO
-        account = names.get(r["account_id"], {})
-        rows.append(
-            SheetRow(
-                account_id=r["account_id"],
-                code=account.get("code", ""),
-                name=account.get("name", ""),
-                visits=r["visits"],
-                heads=heads,
-                spend=spend,
-                per_head=per_head(r["headed_spend"] or ZERO, heads),
-                tier=None,
-                days=[None] * n_days,
-                number=number,
-            )
-        )
-    by_id = {row.account_id: row for row in rows}
-    if ids:
-        cells = (
-            txns.filter(account_id__in=ids)
-            .annotate(day=ExtractDay("occurred_at"))  # in the current (local) time zone
-            .values("account_id", "day")
-            .annotate(visits=Count("id"), spend=Sum("amount"), heads=Sum("head_count"))
-            .order_by()
-        )
-        for c in cells:
-            by_id[c["account_id"]].days[c["day"] - 1] = DayCell(
-                visits=c["visits"], heads=c["heads"] or 0, spend=c["spend"] or ZERO
-            )
+    rows = _sheet_rows(txns, first=(page - 1) * size, size=size, n_days=n_days)
+    _fill_days(txns, rows)
     _tiers_for(scheme, month, rows)
     return Sheet(
         month=month,
@@ -230,13 +184,70 @@ def attendance_sheet(
     )
 
 
+def _sheet_rows(txns: QuerySet, *, first: int, size: int, n_days: int) -> list[SheetRow]:
+    """The month's totals of ``size`` accounts from position ``first`` (by spend, highest
+    first), with empty days."""
+    totals = (
+        txns.values("account_id")
+        .annotate(
+            visits=Count("id"),
+            spend=Sum("amount"),
+            heads=Sum("head_count"),
+            # Per head counts only the bills that say how many ate (as metrics.month_per_head).
+            headed_spend=Sum("amount", filter=Q(head_count__gt=0)),
+        )
+        .order_by("-spend", "account_id")
+    )
+    chunk = list(totals[first : first + size])
+    ids = [r["account_id"] for r in chunk]
+    names = {a["id"]: a for a in Account.objects.filter(pk__in=ids).values("id", "code", "name")}
+    rows: list[SheetRow] = []
+    for number, r in enumerate(chunk, start=first + 1):
+        heads = r["heads"] or 0
+        account = names.get(r["account_id"], {})
+        rows.append(
+            SheetRow(
+                account_id=r["account_id"],
+                code=account.get("code", ""),
+                name=account.get("name", ""),
+                visits=r["visits"],
+                heads=heads,
+                spend=r["spend"] or ZERO,
+                per_head=per_head(r["headed_spend"] or ZERO, heads),
+                tier=None,
+                days=[None] * n_days,
+                number=number,
+            )
+        )
+    return rows
+
+
+def _fill_days(txns: QuerySet, rows: list[SheetRow]) -> None:
+    """Each row's visits, head count and spend per day of the month (local days)."""
+    if not rows:
+        return
+    by_id = {row.account_id: row for row in rows}
+    cells = (
+        txns.filter(account_id__in=list(by_id))
+        .annotate(day=ExtractDay("occurred_at"))  # in the current (local) time zone
+        .values("account_id", "day")
+        .annotate(visits=Count("id"), spend=Sum("amount"), heads=Sum("head_count"))
+        .order_by()
+    )
+    for c in cells:
+        by_id[c["account_id"]].days[c["day"] - 1] = DayCell(
+            visits=c["visits"], heads=c["heads"] or 0, spend=c["spend"] or ZERO
+        )
+
+
 def attendance_xlsx(sheet: Sheet) -> bytes:
     """The sheet as a workbook, laid out like the paper one: per account three rows (visits,
     head count, spend) across the days, then the month's totals, spend per head and tier.
     Headers are in the active language; numbers are numbers."""
+    # deferred: openpyxl takes a third of a second to import; only the export needs it.
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font  # deferred: as above
+    from openpyxl.utils import get_column_letter  # deferred: as above
 
     wb = Workbook()
     ws = wb.active

@@ -10,12 +10,12 @@ form error; nothing is written while one remains.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction as db_transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -32,8 +32,6 @@ from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers import rules
 from guanxi.tiers.models import (
     CHOICE_METRICS,
-    DiscountReview,
-    DiscountReviewStatus,
     GreetingRole,
     Metric,
     SchemePurpose,
@@ -228,8 +226,6 @@ class GroupsField(forms.CharField):
         if isinstance(value, (list, tuple)):
             return "\n".join(str(v) for v in value)
         if isinstance(value, str) and value.startswith("["):
-            import json
-
             try:
                 return "\n".join(str(v) for v in json.loads(value))
             except ValueError:
@@ -327,17 +323,25 @@ class CapitalisedLabels:
                 field.label = capfirst(field.label)
 
 
+class MarkedRequiredField(forms.CharField):
+    """A text field marked as required (the label's asterisk) whose emptiness the form does not
+    judge: the service does, so the page says what the API says."""
+
+    def validate(self, value: Any) -> None:
+        """Nothing to check here (see `tiers.services.account_tier_override`)."""
+
+
 class OverrideForm(CapitalisedLabels, forms.Form):
     """Put an account in a tier (a lifecycle stage) by hand, with a reason and (optionally) an
-    end date."""
+    end date. The rules (a reason, an end date not in the past) are the service's: the page
+    shows its refusal on the field at fault (`show_service_error`)."""
 
     tier = forms.ModelChoiceField(
         label=_("tier"), queryset=Tier.objects.none(), widget=UnfoldAdminSelectWidget
     )
-    reason = forms.CharField(
+    reason = MarkedRequiredField(
         label=_("reason"),
         max_length=300,
-        error_messages={"required": _("Give a reason for the override.")},
         widget=UnfoldAdminTextInputWidget,
         help_text=_("Why the rules do not apply to this account; kept in the tier history."),
     )
@@ -358,18 +362,6 @@ class OverrideForm(CapitalisedLabels, forms.Form):
             )
         else:
             self.fields["tier"].queryset = scheme.tiers.order_by("rank")
-
-    def clean_reason(self) -> str:
-        reason = (self.cleaned_data.get("reason") or "").strip()
-        if not reason:
-            raise ValidationError(_("Give a reason for the override."))
-        return reason
-
-    def clean_until(self) -> dt.date | None:
-        until = self.cleaned_data.get("until")
-        if until is not None and until < timezone.localdate():
-            raise ValidationError(_("The end date is in the past."))
-        return until
 
 
 class ReviewForm(CapitalisedLabels, forms.Form):
@@ -394,21 +386,6 @@ class ReviewForm(CapitalisedLabels, forms.Form):
         if self.note_required and not note:
             raise ValidationError(_("Give a reason for rejecting the discount."))
         return note
-
-
-@db_transaction.atomic
-def discount_review_decide(
-    *, review: DiscountReview, status: str, note: str, user: Any
-) -> DiscountReview:
-    """Record a manager's decision on a flagged discount (who, when, why)."""
-    if status not in (DiscountReviewStatus.APPROVED, DiscountReviewStatus.REJECTED):
-        raise ValueError(status)
-    review.status = status
-    review.review_note = (note or "").strip()[:300]
-    review.reviewed_by = user
-    review.reviewed_at = timezone.now()
-    review.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
-    return review
 
 
 def month_choices(today: dt.date, count: int = 24) -> list[tuple[str, str]]:

@@ -33,6 +33,7 @@ from django.db import transaction as db_transaction
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Attitude, Tag
+from guanxi.core.errors import InvalidInput
 from guanxi.tiers.models import (
     GreetingRole,
     Metric,
@@ -491,9 +492,10 @@ def scheme_categories(codes: list[str]) -> list[ProductCategory]:
 @db_transaction.atomic
 def load_preset(code: str) -> TierScheme:
     if code not in PRESETS:
-        raise ValueError(
+        raise InvalidInput(
             _("Unknown preset '%(code)s'; choose one of: %(codes)s.")
-            % {"code": code, "codes": ", ".join(PRESETS)}
+            % {"code": code, "codes": ", ".join(PRESETS)},
+            field="code",
         )
     data = PRESETS[code]
     scheme, created = TierScheme.objects.get_or_create(

@@ -186,16 +186,13 @@ def validate_scheme(
     ``rules[i]`` are the conditions of the tier named ``names[i]`` (rank order). ``tags``, when
     given, are the known tag names a tag condition may use.
     """
-    errors: list[str] = []
     if not rules:
         return [_("The scheme has no tiers.")]
-    labels = {m.value: str(m.label) for m in Metric}
-    last = len(rules) - 1
+    errors: list[str] = []
     usable: list[bool] = []
     for index, conditions in enumerate(rules):
-        tier = names[index] if index < len(names) else str(index + 1)
-        ok = True
-        if not conditions and index != last:
+        tier = _tier_name(names, index)
+        if not conditions and index != len(rules) - 1:
             errors.append(
                 _(
                     "Tier '%(tier)s' has no conditions, so it matches every account: only the "
@@ -203,75 +200,101 @@ def validate_scheme(
                 )
                 % {"tier": tier}
             )
-        seen: set[str] = set()
-        for cond in conditions:
-            metric = str(cond.get("metric") or "")
-            if metric not in labels:
-                errors.append(
-                    _("Tier '%(tier)s': unknown metric '%(metric)s'.")
-                    % {"tier": tier, "metric": metric}
-                )
-                ok = False
-                continue
-            label = labels[metric]
-            if metric in seen:
-                errors.append(
-                    _(
-                        "Tier '%(tier)s' tests '%(metric)s' twice (overlapping conditions): "
-                        "put both bounds in one condition."
-                    )
-                    % {"tier": tier, "metric": label}
-                )
-                ok = False
-            seen.add(metric)
-            if metric in CHOICE_METRICS:
-                values = list(cond.get("values") or [])
-                if not values:
-                    errors.append(
-                        _("Tier '%(tier)s': '%(metric)s' needs at least one value.")
-                        % {"tier": tier, "metric": label}
-                    )
-                    ok = False
-                    continue
-                allowed = CHOICE_VALUES.get(metric)
-                if metric == Metric.TAG and tags is not None:
-                    allowed = frozenset(tags)
-                bad = [str(v) for v in values if allowed is not None and v not in allowed]
-                if bad:
-                    errors.append(
-                        _("Tier '%(tier)s': %(values)s is not a valid value for '%(metric)s'.")
-                        % {"tier": tier, "values": ", ".join(bad), "metric": label}
-                    )
-                    ok = False
-                continue
-            raw_lo, raw_hi = cond.get("min"), cond.get("max")
-            lo, hi = _dec(raw_lo), _dec(raw_hi)
-            if (raw_lo not in (None, "") and lo is None) or (
-                raw_hi not in (None, "") and hi is None
-            ):
-                errors.append(
-                    _("Tier '%(tier)s': the bounds of '%(metric)s' must be numbers.")
-                    % {"tier": tier, "metric": label}
-                )
-                ok = False
-            elif lo is None and hi is None:
-                errors.append(
-                    _("Tier '%(tier)s': '%(metric)s' needs a lower or an upper bound.")
-                    % {"tier": tier, "metric": label}
-                )
-                ok = False
-            elif lo is not None and hi is not None and lo >= hi:
-                errors.append(
-                    _(
-                        "Tier '%(tier)s': the lower bound of '%(metric)s' (%(min)s) must be below "
-                        "its upper bound (%(max)s)."
-                    )
-                    % {"tier": tier, "metric": label, "min": lo, "max": hi}
-                )
-                ok = False
-        usable.append(ok)
+        problems = _tier_errors(tier, conditions, tags)
+        errors.extend(problems)
+        usable.append(not problems)
+    return errors + _unreachable_errors(rules, names, usable)
 
-    # Unreachable tiers: only judged between tiers whose own conditions are well formed.
+
+def _tier_name(names: Sequence[str], index: int) -> str:
+    return names[index] if index < len(names) else str(index + 1)
+
+
+def _tier_errors(
+    tier: str, conditions: Sequence[Condition], tags: Collection[str] | None
+) -> list[str]:
+    """The problems of one tier's conditions (unknown metric, a metric tested twice, values or
+    bounds that cannot hold), in condition order."""
+    errors: list[str] = []
+    seen: set[str] = set()
+    for cond in conditions:
+        metric = str(cond.get("metric") or "")
+        if metric not in Metric.values:
+            errors.append(
+                _("Tier '%(tier)s': unknown metric '%(metric)s'.")
+                % {"tier": tier, "metric": metric}
+            )
+            continue
+        label = str(Metric(metric).label)
+        if metric in seen:
+            errors.append(
+                _(
+                    "Tier '%(tier)s' tests '%(metric)s' twice (overlapping conditions): "
+                    "put both bounds in one condition."
+                )
+                % {"tier": tier, "metric": label}
+            )
+        seen.add(metric)
+        if metric in CHOICE_METRICS:
+            errors.extend(_values_errors(tier, metric, label, cond, tags))
+        else:
+            errors.extend(_bounds_errors(tier, label, cond))
+    return errors
+
+
+def _values_errors(
+    tier: str, metric: str, label: str, cond: Condition, tags: Collection[str] | None
+) -> list[str]:
+    """A choice condition needs values, each a valid one for the metric (tags: known tags)."""
+    values = list(cond.get("values") or [])
+    if not values:
+        return [
+            _("Tier '%(tier)s': '%(metric)s' needs at least one value.")
+            % {"tier": tier, "metric": label}
+        ]
+    allowed = CHOICE_VALUES.get(metric)
+    if metric == Metric.TAG and tags is not None:
+        allowed = frozenset(tags)
+    bad = [str(v) for v in values if allowed is not None and v not in allowed]
+    if not bad:
+        return []
+    return [
+        _("Tier '%(tier)s': %(values)s is not a valid value for '%(metric)s'.")
+        % {"tier": tier, "values": ", ".join(bad), "metric": label}
+    ]
+
+
+def _bounds_errors(tier: str, label: str, cond: Condition) -> list[str]:
+    """A numeric condition needs number bounds, at least one, the lower below the upper."""
+    raw_lo, raw_hi = cond.get("min"), cond.get("max")
+    lo, hi = _dec(raw_lo), _dec(raw_hi)
+    if (raw_lo not in (None, "") and lo is None) or (raw_hi not in (None, "") and hi is None):
+        return [
+            _("Tier '%(tier)s': the bounds of '%(metric)s' must be numbers.")
+            % {"tier": tier, "metric": label}
+        ]
+    if lo is None and hi is None:
+        return [
+            _("Tier '%(tier)s': '%(metric)s' needs a lower or an upper bound.")
+            % {"tier": tier, "metric": label}
+        ]
+    if lo is not None and hi is not None and lo >= hi:
+        return [
+            _(
+                "Tier '%(tier)s': the lower bound of '%(metric)s' (%(min)s) must be below "
+                "its upper bound (%(max)s)."
+            )
+            % {"tier": tier, "metric": label, "min": lo, "max": hi}
+        ]
+    return []
+
+
+def _unreachable_errors(
+    rules: Sequence[Sequence[Condition]], names: Sequence[str], usable: list[bool]
+) -> list[str]:
+    """Tiers no account can reach because an earlier tier catches all of theirs; only judged
+    between tiers whose own conditions are well formed."""
+    errors: list[str] = []
     for j in range(1, len(rules)):
         if not usable[j]:
             continue
@@ -282,10 +305,7 @@ def validate_scheme(
                         "Tier '%(tier)s' can never be reached (unreachable): every account that "
                         "meets '%(tier)s' meets '%(earlier)s' first."
                     )
-                    % {
-                        "tier": names[j] if j < len(names) else str(j + 1),
-                        "earlier": names[i] if i < len(names) else str(i + 1),
-                    }
+                    % {"tier": _tier_name(names, j), "earlier": _tier_name(names, i)}
                 )
                 break
     return errors

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -257,12 +258,17 @@ def last_run_on() -> dt.date | None:
     in every scheme active then was checked that day, though a run writes only the rows whose tier
     changed (so a row's ``evaluated_on`` is the last day it CHANGED). One query: read it once per
     page, not per row."""
-    return (
-        TierRun.objects.filter(status=TierRunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-pk")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    return _last_runs().values_list("as_of", flat=True).first()
+
+
+def _last_runs() -> QuerySet[TierRun]:
+    return TierRun.objects.filter(status=TierRunStatus.SUCCEEDED).order_by("-finished_at", "-pk")
+
+
+def with_last_run(rows: QuerySet[AccountTier]) -> QuerySet[AccountTier]:
+    """Account-tier rows, each with ``last_run_on`` (`last_run_on`, in the same query): a list
+    shows when each row was last checked (`checked_on`) without asking once per row."""
+    return rows.annotate(last_run_on=Subquery(_last_runs().values("as_of")[:1]))
 
 
 def checked_on(row: AccountTier | None, last_run: dt.date | None) -> dt.date | None:
@@ -395,6 +401,37 @@ def tier_distribution(scheme: TierScheme | int, *, accounts=None) -> list[tuple[
     ]
     if counts.get(None):
         rows.append((None, counts[None]))
+    return rows
+
+
+def with_distribution(
+    schemes: QuerySet[TierScheme], *, accounts: QuerySet[Account] | None = None
+) -> QuerySet[TierScheme]:
+    """The schemes with their `tier_distribution` read for a whole page at once (two queries,
+    not two per scheme): each tier in ``scheme.counted_tiers`` carries ``n_accounts``, and
+    ``scheme.n_without_tier`` counts the accounts evaluated without one. ``accounts``: only these
+    count (the ones the viewer may see); None: all. Read it back with `distribution_of`."""
+    rows = AccountTier.objects.all()
+    if accounts is not None:
+        rows = rows.filter(account_id__in=accounts.values("id"))
+    per_tier = _count(rows.filter(scheme=OuterRef("scheme"), tier=OuterRef("pk")))
+    counted = Tier.objects.annotate(n_accounts=per_tier)
+    return schemes.prefetch_related(
+        Prefetch("tiers", queryset=counted, to_attr="counted_tiers")
+    ).annotate(n_without_tier=_count(rows.filter(scheme=OuterRef("pk"), tier__isnull=True)))
+
+
+def _count(rows: QuerySet[AccountTier]) -> Coalesce:
+    """The number of ``rows`` as a subquery (0, not NULL, when there are none)."""
+    counted = rows.order_by().values("scheme_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def distribution_of(scheme: TierScheme) -> list[tuple[Tier | None, int]]:
+    """`tier_distribution` of a scheme read through `with_distribution`."""
+    rows: list[tuple[Tier | None, int]] = [(t, t.n_accounts) for t in scheme.counted_tiers]
+    if scheme.n_without_tier:
+        rows.append((None, scheme.n_without_tier))
     return rows
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db import transaction as db_transaction
 from django.db.models import Exists, OuterRef
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from guanxi.core.models import User
 from guanxi.tiers import rules as tier_rules
 from guanxi.tiers.metrics import MONTH_METRICS, account_metrics
@@ -32,24 +32,20 @@ from guanxi.tiers.models import (
     TierRunStatus,
     TierScheme,
 )
+from guanxi.tiers.presets import PRESETS, load_preset
 from guanxi.tiers.selectors import (
     EffectivePolicy,
     active_schemes,
     effective_policies,
     rules_for_scheme,
 )
+from guanxi.transactions.models import Transaction
 
 BATCH = 2000
 
 
-def _preset_codes() -> tuple[str, ...]:
-    from guanxi.tiers.presets import PRESETS
-
-    return tuple(PRESETS)
-
-
 # Every shipped preset (tier schemes and lifecycle stage sets), for `guanxi tiers presets`.
-PRESET_CODES = _preset_codes()
+PRESET_CODES = tuple(PRESETS)
 Progress = Callable[[str], None] | None
 
 
@@ -357,6 +353,15 @@ def _tiering(run: TierRun, as_of: dt.date, progress: Progress) -> tuple[int, int
 # --- manual overrides ---------------------------------------------------------------------------
 
 
+def override_permission_check(*, actor: User | None) -> None:
+    """Only managers and admins set or clear a tier (a lifecycle stage) by hand (手动设置): an
+    override changes what the account is granted. ``None`` is the system (a command, a data fix),
+    not a person. Doors call this before they look anything else up, so a KAM hears "no" before
+    "unknown scheme"."""
+    if actor is not None and not actor.sees_all_accounts:
+        raise PermissionDenied(_("Only managers and admins set tiers by hand."))
+
+
 @db_transaction.atomic
 def account_tier_override(
     *,
@@ -367,17 +372,19 @@ def account_tier_override(
     until: dt.date | None,
     user: User | None,
 ) -> AccountTier:
-    """Put ``account`` in ``tier`` by hand until ``until`` (inclusive; None = until cleared)."""
-    reason = (reason or "").strip()
-    errors: dict[str, str] = {}
-    if not reason:
-        errors["reason"] = _("Give a reason for the override.")
+    """Put ``account`` in ``tier`` by hand until ``until`` (inclusive; None = until cleared).
+
+    The one place for the override's rules, checked in this order (the API's status codes follow
+    it): the role (403), a tier of this scheme (400), a reason (400, kept in the tier history),
+    an end date not in the past (422)."""
+    override_permission_check(actor=user)
     if tier.scheme_id != scheme.pk:
-        errors["tier"] = _("The tier belongs to another scheme.")
+        raise ApplicationError(_("The tier belongs to another scheme."), field="tier")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for the override."), field="reason")
     if until is not None and until < timezone.localdate():
-        errors["until"] = _("The override must last until today or later.")
-    if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors={"until": _("The end date is in the past.")})
     row, _created = AccountTier.objects.select_for_update().get_or_create(
         account=account, scheme=scheme
     )
@@ -395,7 +402,9 @@ def account_tier_override(
 def account_tier_override_clear(
     *, account: Account, scheme: TierScheme, user: User | None
 ) -> AccountTier | None:
-    """End an override now: the account goes back to the tier the rules gave it."""
+    """End an override now: the account goes back to the tier the rules gave it. Managers and
+    admins only, as setting it (`override_permission_check`)."""
+    override_permission_check(actor=user)
     row = (
         AccountTier.objects.select_for_update()
         .filter(account=account, scheme=scheme, override_tier__isnull=False)
@@ -445,8 +454,6 @@ def _save_by_hand(
 
 def scheme_load_preset(*, code: str) -> TierScheme:
     """Create the preset scheme ``code`` (see `guanxi.tiers.presets`). Idempotent; see there."""
-    from guanxi.tiers.presets import load_preset
-
     return load_preset(code)
 
 
@@ -498,6 +505,22 @@ def discount_check(*, transaction) -> DiscountReview | None:
 
 
 @db_transaction.atomic
+def discount_review_decide(
+    *, review: DiscountReview, status: str, note: str, user: User | None
+) -> DiscountReview:
+    """Record a manager's decision on a flagged discount (who, when, why): approved or
+    rejected; the KAM reads the note."""
+    if status not in (DiscountReviewStatus.APPROVED, DiscountReviewStatus.REJECTED):
+        raise InvalidInput(_("Unknown review decision: %(s)s.") % {"s": status}, field="status")
+    review.status = status
+    review.review_note = (note or "").strip()[:300]
+    review.reviewed_by = user
+    review.reviewed_at = timezone.now()
+    review.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    return review
+
+
+@db_transaction.atomic
 def discount_reviews_flag(
     *,
     since: dt.datetime | None = None,
@@ -509,8 +532,6 @@ def discount_reviews_flag(
     ``occurred_since``: only transactions that took place since then (the nightly run looks at
     recent business only: today's tier says nothing about a discount given two years ago).
     Returns the number of reviews created."""
-    from guanxi.transactions.models import Transaction
-
     policies = effective_policies(account_ids)
     floored = [a for a, p in policies.items() if p.floors]
     if not floored:

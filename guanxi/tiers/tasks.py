@@ -9,8 +9,13 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
+from guanxi.core.dates import local_midnight
 from guanxi.core.jobs import recorded_task
+from guanxi.tiers.metrics import month_window
+from guanxi.tiers.models import AccountTier, DiscountReview, DiscountReviewStatus, TierChange
+from guanxi.tiers.services import discount_reviews_flag, tiering_run
 
 
 def _say(message: str) -> None:
@@ -20,8 +25,6 @@ def _say(message: str) -> None:
 def tier_changes_by_scheme(run_id: int) -> dict[str, dict[str, int]]:
     """Moves recorded by one tier run, per scheme code: up, down, new (no tier → a tier) and
     lost (a tier → none). Rank 1 is the top, so a smaller rank is an upgrade."""
-    from guanxi.tiers.models import TierChange
-
     out: dict[str, Counter] = {}
     rows = (
         TierChange.objects.filter(run_id=run_id)
@@ -42,8 +45,6 @@ def tier_changes_by_scheme(run_id: int) -> dict[str, dict[str, int]]:
 
 def tier_distribution() -> dict[str, dict[str, int]]:
     """Accounts per tier in every active scheme, tiers in rank order (one query)."""
-    from guanxi.tiers.models import AccountTier
-
     rows = (
         AccountTier.objects.filter(scheme__is_active=True, tier__isnull=False)
         .values_list("scheme__code", "tier__code", "tier__rank")
@@ -58,8 +59,6 @@ def tier_distribution() -> dict[str, dict[str, int]]:
 
 def tiering_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """Evaluate every active scheme for every account, as of ``as_of`` (default today)."""
-    from guanxi.tiers.services import tiering_run
-
     run = tiering_run(as_of=as_of, progress=_say if progress else None)
     return {
         "run": run.pk,
@@ -71,20 +70,11 @@ def tiering_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict
     }
 
 
-def discount_reviews_job(
-    *, as_of: dt.date | None = None, progress: bool = False
-) -> dict[str, Any]:
+def discount_reviews_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """Hold for review the transactions priced below their account's tier floor, from the start
     of the last complete month on (the months today's tiers speak for). New and edited
     transactions are checked as they are saved or imported; this catches what a tier change puts
     below the floor, and reads only recent rows (the occurred_at index), never the whole ledger."""
-    from django.utils import timezone
-
-    from guanxi.core.dates import local_midnight
-    from guanxi.tiers.metrics import month_window
-    from guanxi.tiers.models import DiscountReview, DiscountReviewStatus
-    from guanxi.tiers.services import discount_reviews_flag
-
     first, _last = month_window(as_of or timezone.localdate())
     flagged = discount_reviews_flag(occurred_since=local_midnight(first))
     pending = DiscountReview.objects.filter(status=DiscountReviewStatus.PENDING).count()

@@ -13,21 +13,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import AccountType, Attitude
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.models import AbcClass, Segment
+from guanxi.tiers.metrics import month_window
 from guanxi.tiers.models import (
     CHOICE_METRICS,
+    ChangeReason,
+    GreetingRole,
     Metric,
     SchemePurpose,
     TierCondition,
 )
+from guanxi.tiers.selectors import (
+    account_lifecycle,
+    account_tier_history,
+    account_tiers,
+    active_schemes,
+    checked_on,
+    effective_policies,
+    last_run_on,
+)
+from guanxi.transactions.models import ProductCategory
 
 TIERS = SchemePurpose.TIERS.value
 
@@ -178,61 +194,16 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         by = driver.get(field) if by is None else by
         return {"field": field, "label": label, "value": value, "by": str(by) if by else ""}
 
-    def yuan(value: Any) -> str | None:
-        return None if value is None else money(value)
+    def every(field: str, label: str) -> dict[str, Any] | None:
+        n = getattr(policy, field, None)
+        return row(field, label, _("every %(n)s days") % {"n": n} if n else None)
 
     greeting = getattr(policy, "greeting_role", "")
-    from guanxi.tiers.models import GreetingRole
-
-    floor = getattr(policy, "discount_floor", None)
-    exclusions: list[str] = []
-    floors = [f for f in getattr(policy, "floors", ()) if f.floor == floor]
-    if floors:
-        # The categories the lowest floor does not cover (drinks, seafood, specials, banquets).
-        from guanxi.transactions.models import ProductCategory
-
-        exclusions = [
-            str(c) for c in ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
-        ]
-    floor_text = None
-    if floor is not None:
-        floor_text = _("%(rate)s of list price (%(zhe)s折)") % {
-            "rate": f"{Decimal(floor) * 100:.0f}%",
-            "zhe": f"{(Decimal(floor) * 10).normalize():f}",
-        }
-        if exclusions:
-            floor_text += " · " + _("not on %(cats)s") % {
-                "cats": "、".join(str(c) for c in exclusions)
-            }
-    banquet = None
-    banquet_by = None
-    if getattr(policy, "banquet_every_months", None):
-        banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
-        if getattr(policy, "banquet_budget_per_table", None):
-            budget = _("%(budget)s per table") % {"budget": yuan(policy.banquet_budget_per_table)}
-            every_by = driver.get("banquet_every_months")
-            budget_by = driver.get("banquet_budget_per_table")
-            if every_by and budget_by and every_by != budget_by:
-                # Interval and budget come from different tiers: credit each value to its own.
-                banquet = f"{banquet} ({every_by}) · {budget} ({budget_by})"
-                banquet_by = ""
-            else:
-                banquet += " · " + budget
+    trip = getattr(policy, "trip_budget_per_person", None)
+    banquet, banquet_by = _banquet_text(policy, driver)
     rows = [
-        row(
-            "call_every_days",
-            _("phone call"),
-            _("every %(n)s days") % {"n": policy.call_every_days}
-            if getattr(policy, "call_every_days", None)
-            else None,
-        ),
-        row(
-            "visit_every_days",
-            _("visit"),
-            _("every %(n)s days") % {"n": policy.visit_every_days}
-            if getattr(policy, "visit_every_days", None)
-            else None,
-        ),
+        every("call_every_days", _("phone call")),
+        every("visit_every_days", _("visit")),
         row(
             "greeting_role",
             _("greeted on arrival by"),
@@ -240,21 +211,55 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
             else None,
         ),
         row("birthday_gift_value", _("birthday gift"),
-            yuan(getattr(policy, "birthday_gift_value", None))),
+            _yuan(getattr(policy, "birthday_gift_value", None))),
         row("anniversary_gift_value", _("anniversary gift"),
-            yuan(getattr(policy, "anniversary_gift_value", None))),
+            _yuan(getattr(policy, "anniversary_gift_value", None))),
         row("banquet_every_months", _("banquet"), banquet, banquet_by),
-        row(
-            "trip_budget_per_person",
-            _("yearly trip"),
-            _("%(budget)s per person") % {"budget": yuan(policy.trip_budget_per_person)}
-            if getattr(policy, "trip_budget_per_person", None)
-            else None,
-        ),
+        row("trip_budget_per_person", _("yearly trip"),
+            _("%(budget)s per person") % {"budget": _yuan(trip)} if trip else None),
         row("groups", _("groups"), "、".join(sorted(getattr(policy, "groups", None) or []))),
-        row("discount_floor", _("lowest discount"), floor_text),
+        row("discount_floor", _("lowest discount"), _floor_text(policy)),
     ]  # fmt: skip
     return [r for r in rows if r]
+
+
+def _yuan(value: Any) -> str | None:
+    return None if value is None else money(value)
+
+
+def _floor_text(policy: Any) -> str | None:
+    """The lowest discount in words ("85% of list price (8.5折) · not on drinks、seafood"): the
+    categories the lowest floor does not cover are named."""
+    floor = getattr(policy, "discount_floor", None)
+    if floor is None:
+        return None
+    text = _("%(rate)s of list price (%(zhe)s折)") % {
+        "rate": f"{Decimal(floor) * 100:.0f}%",
+        "zhe": f"{(Decimal(floor) * 10).normalize():f}",
+    }
+    floors = [f for f in getattr(policy, "floors", ()) if f.floor == floor]
+    if floors:
+        excluded = ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
+        exclusions = [str(c) for c in excluded]
+        if exclusions:
+            text += " · " + _("not on %(cats)s") % {"cats": "、".join(exclusions)}
+    return text
+
+
+def _banquet_text(policy: Any, driver: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The banquet privilege in words, and who grants it ("" when the interval and the budget
+    come from different tiers: each value is then credited to its own)."""
+    if not getattr(policy, "banquet_every_months", None):
+        return None, None
+    banquet = _("every %(n)s months") % {"n": policy.banquet_every_months}
+    if not getattr(policy, "banquet_budget_per_table", None):
+        return banquet, None
+    budget = _("%(budget)s per table") % {"budget": _yuan(policy.banquet_budget_per_table)}
+    every_by = driver.get("banquet_every_months")
+    budget_by = driver.get("banquet_budget_per_table")
+    if every_by and budget_by and every_by != budget_by:
+        return f"{banquet} ({every_by}) · {budget} ({budget_by})", ""
+    return f"{banquet} · {budget}", None
 
 
 MONTH_METRICS = (Metric.MONTH_SPEND, Metric.MONTH_VISITS, Metric.MONTH_PER_HEAD)
@@ -263,35 +268,28 @@ MONTH_METRICS = (Metric.MONTH_SPEND, Metric.MONTH_VISITS, Metric.MONTH_PER_HEAD)
 def _month_of(row: Any) -> str:
     """ "October 2026": the month whose figures decided the tier (the last complete month before
     the evaluation), so nobody reads them as this month's revenue."""
-    from django.utils.formats import date_format
-
-    from guanxi.tiers.metrics import month_window
-
     if not row.evaluated_on:
         return ""
     first, _last = month_window(row.evaluated_on)
     return date_format(first, "YEAR_MONTH_FORMAT")
 
 
-def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
-    from guanxi.tiers.selectors import (
-        account_tier_history,
-        account_tiers,
-        active_schemes,
-        checked_on,
-        effective_policies,
-        last_run_on,
-    )
-
-    today = timezone.localdate()
-    current = {at.scheme_id: at for at in account_tiers(account, purpose=TIERS)}
-    may_override = bool(
+def _may_override(request: Any) -> bool:
+    """Whether the card offers "set by hand" and "clear" (managers and admins; the service
+    decides again when they do)."""
+    return bool(
         request is not None
         and getattr(request, "user", None) is not None
         and request.user.is_authenticated
         and request.user.is_staff
         and getattr(request.user, "sees_all_accounts", False)
     )
+
+
+def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
+    today = timezone.localdate()
+    current = {at.scheme_id: at for at in account_tiers(account, purpose=TIERS)}
+    may_override = _may_override(request)
     back = request.get_full_path() if request is not None else ""
     last_run = last_run_on()
     tiers = []
@@ -310,10 +308,6 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
         ]
         override_url = clear_url = ""
         if may_override:
-            from urllib.parse import urlencode
-
-            from django.urls import reverse
-
             query = "?" + urlencode({"next": back})
             override_url = (
                 reverse("admin:tiers_accounttier_override_for", args=(account.pk, scheme.pk))
@@ -425,8 +419,6 @@ def change_figures(change: Any) -> str:
 
 
 def change_why(change: Any) -> str:
-    from guanxi.tiers.models import ChangeReason
-
     text = figures_text(_figures(change.metrics or {}, sorted(change.metrics or {})))
     if change.reason != ChangeReason.RULES and change.note:
         return f"{change.note} · {text}" if text else change.note
@@ -434,21 +426,9 @@ def change_why(change: Any) -> str:
 
 
 def lifecycle_context(account: Any, request: Any = None) -> dict[str, Any]:
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
-    from guanxi.tiers.selectors import account_lifecycle, checked_on, last_run_on
-
     today = timezone.localdate()
     last_run = last_run_on()
-    may_override = bool(
-        request is not None
-        and getattr(request, "user", None) is not None
-        and request.user.is_authenticated
-        and request.user.is_staff
-        and getattr(request.user, "sees_all_accounts", False)
-    )
+    may_override = _may_override(request)
     query = "?" + urlencode({"next": request.get_full_path()}) if request is not None else ""
     sets = []
     for life in account_lifecycle(account):

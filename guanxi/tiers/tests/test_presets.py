@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from guanxi.core.errors import InvalidInput
 from guanxi.tiers.models import (
     AccountTier,
     Tier,
@@ -76,7 +77,7 @@ def test_reloading_does_not_clobber_admin_edits():
 
 
 def test_unknown_preset(english):
-    with pytest.raises(ValueError, match="Unknown preset"):
+    with pytest.raises(InvalidInput, match="Unknown preset"):
         scheme_load_preset(code="nope")
 
 
