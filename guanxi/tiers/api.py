@@ -387,7 +387,7 @@ def account_tier_override_post(
         tier=tier,
         reason=payload.reason,
         until=payload.until,
-        user=request.auth,
+        actor=request.auth,
     )
     return _tiers_body(account)
 
@@ -404,5 +404,5 @@ def account_tier_override_delete(
     account = account_for_actor(actor=request.auth, account_id=account_id, field="id")
     override_permission_check(actor=request.auth)
     scheme, _tier = _scheme_and_tier(scheme_code, None)
-    flows.tier_by_hand_cleared(account=account, scheme=scheme, user=request.auth)
+    flows.tier_by_hand_cleared(account=account, scheme=scheme, actor=request.auth)
     return _tiers_body(account)

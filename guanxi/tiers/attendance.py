@@ -143,19 +143,19 @@ def _tiers_for(scheme: TierScheme | None, month: dt.date, rows: list[SheetRow]) 
 
 def attendance_sheet(
     *,
-    user: Any,
+    actor: Any,
     month: dt.date,
     scheme: TierScheme | None = None,
     page: int = 1,
     per_page: int | None = 100,
 ) -> Sheet:
-    """The sheet of ``month`` for the accounts ``user`` may see, highest spend first.
+    """The sheet of ``month`` for the accounts ``actor`` may see, highest spend first.
     ``per_page=None``: every row (up to XLSX_MAX_ROWS), for the export."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
     n_days = calendar.monthrange(month.year, month.month)[1]
     txns = visible_to(
-        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), user,
+        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end), actor,
         prefix="account__",
     )  # fmt: skip
     categories = list(scheme.categories.order_by("sort_order", "code")) if scheme else []

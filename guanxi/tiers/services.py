@@ -269,7 +269,7 @@ def _evaluate_scheme(
 
 
 def tiering_run(
-    *, as_of: dt.date | None = None, user: User | None = None, progress: Progress = None
+    *, as_of: dt.date | None = None, actor: User | None = None, progress: Progress = None
 ) -> TierRun:
     """Evaluate every active scheme for every account (all statuses: a lost account keeps, or
     loses, its tier by the same rules) and record the run.
@@ -280,7 +280,7 @@ def tiering_run(
     writes nothing but its TierRun row.
     """
     as_of = as_of or timezone.localdate()
-    run = TierRun.objects.create(as_of=as_of, status=TierRunStatus.RUNNING, triggered_by=user)
+    run = TierRun.objects.create(as_of=as_of, status=TierRunStatus.RUNNING, triggered_by=actor)
     try:
         with db_transaction.atomic():
             n_accounts, n_changes = _tiering(run, as_of, progress)
@@ -370,14 +370,14 @@ def account_tier_override(
     tier: Tier,
     reason: str,
     until: dt.date | None,
-    user: User | None,
+    actor: User | None,
 ) -> AccountTier:
     """Put ``account`` in ``tier`` by hand until ``until`` (inclusive; None = until cleared).
 
     The one place for the override's rules, checked in this order (the API's status codes follow
     it): the role (403), a tier of this scheme (400), a reason (400, kept in the tier history),
     an end date not in the past (422)."""
-    override_permission_check(actor=user)
+    override_permission_check(actor=actor)
     if tier.scheme_id != scheme.pk:
         raise ApplicationError(_("The tier belongs to another scheme."), field="tier")
     reason = (reason or "").strip()
@@ -392,19 +392,19 @@ def account_tier_override(
     row.override_tier = tier
     row.override_reason = reason[:300]
     row.override_until = until
-    row.override_by = user
+    row.override_by = actor
     row.tier = tier
-    _save_by_hand(row, before=before, reason=ChangeReason.OVERRIDE, note=reason, user=user)
+    _save_by_hand(row, before=before, reason=ChangeReason.OVERRIDE, note=reason, actor=actor)
     return row
 
 
 @db_transaction.atomic
 def account_tier_override_clear(
-    *, account: Account, scheme: TierScheme, user: User | None
+    *, account: Account, scheme: TierScheme, actor: User | None
 ) -> AccountTier | None:
     """End an override now: the account goes back to the tier the rules gave it. Managers and
     admins only, as setting it (`override_permission_check`)."""
-    override_permission_check(actor=user)
+    override_permission_check(actor=actor)
     row = (
         AccountTier.objects.select_for_update()
         .filter(account=account, scheme=scheme, override_tier__isnull=False)
@@ -423,13 +423,13 @@ def account_tier_override_clear(
         before=before,
         reason=ChangeReason.OVERRIDE_ENDED,
         note=_("Override cleared by hand."),
-        user=user,
+        actor=actor,
     )
     return row
 
 
 def _save_by_hand(
-    row: AccountTier, *, before: int | None, reason: str, note: str, user: User | None
+    row: AccountTier, *, before: int | None, reason: str, note: str, actor: User | None
 ) -> None:
     """Save a tier set or cleared by hand and record the move (the figures are the last ones the
     rules saw, kept so the history shows what the override went against)."""
@@ -444,7 +444,7 @@ def _save_by_hand(
         effective_on=timezone.localdate(),
         reason=reason,
         note=str(note)[:300],
-        changed_by=user,
+        changed_by=actor,
         metrics=row.metrics or {},
     )
 
@@ -506,7 +506,7 @@ def discount_check(*, transaction) -> DiscountReview | None:
 
 @db_transaction.atomic
 def discount_review_decide(
-    *, review: DiscountReview, status: str, note: str, user: User | None
+    *, review: DiscountReview, status: str, note: str, actor: User | None
 ) -> DiscountReview:
     """Record a manager's decision on a flagged discount (who, when, why): approved or
     rejected; the KAM reads the note."""
@@ -514,7 +514,7 @@ def discount_review_decide(
         raise InvalidInput(_("Unknown review decision: %(s)s.") % {"s": status}, field="status")
     review.status = status
     review.review_note = (note or "").strip()[:300]
-    review.reviewed_by = user
+    review.reviewed_by = actor
     review.reviewed_at = timezone.now()
     review.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     return review

@@ -96,22 +96,24 @@ def tier_set_by_hand(
     tier: Tier,
     reason: str,
     until: dt.date | None,
-    user: User,
+    actor: User,
 ) -> AccountTier:
     """Put the account in ``tier`` by hand (`tiers.services.account_tier_override`); its calls,
     visits and gifts follow the new tier at once instead of at the nightly run."""
     row = account_tier_override(
-        account=account, scheme=scheme, tier=tier, reason=reason, until=until, user=user
+        account=account, scheme=scheme, tier=tier, reason=reason, until=until, actor=actor
     )
     _tasks_follow(account.pk)
     return row
 
 
 @db_transaction.atomic
-def tier_by_hand_cleared(*, account: Account, scheme: TierScheme, user: User) -> AccountTier | None:
+def tier_by_hand_cleared(
+    *, account: Account, scheme: TierScheme, actor: User
+) -> AccountTier | None:
     """End an override (`tiers.services.account_tier_override_clear`); when there was one, the
     account's policy tasks follow the rules' tier at once. None when there was nothing to clear."""
-    row = account_tier_override_clear(account=account, scheme=scheme, user=user)
+    row = account_tier_override_clear(account=account, scheme=scheme, actor=actor)
     if row is not None:
         _tasks_follow(account.pk)
     return row

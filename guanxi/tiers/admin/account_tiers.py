@@ -202,7 +202,7 @@ class AccountTierAdmin(SchemeColumn, ScopedReadAdmin):
                     tier=form.cleaned_data["tier"],
                     reason=form.cleaned_data["reason"],
                     until=form.cleaned_data["until"],
-                    user=request.user,
+                    actor=request.user,
                 )
             except ApplicationError as exc:
                 show_service_error(form, exc)
@@ -244,7 +244,7 @@ class AccountTierAdmin(SchemeColumn, ScopedReadAdmin):
             return TemplateResponse(request, "admin/tiers/accounttier/clear.html", context)
         try:
             cleared = flows.tier_by_hand_cleared(
-                account=row.account, scheme=row.scheme, user=request.user
+                account=row.account, scheme=row.scheme, actor=request.user
             )
         except ApplicationError as exc:
             messages.error(request, service_error_text(exc))

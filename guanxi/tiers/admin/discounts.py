@@ -127,7 +127,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
         )
         if request.method == "POST" and form.is_valid():
             discount_review_decide(
-                review=review, status=status, note=form.cleaned_data["note"], user=request.user
+                review=review, status=status, note=form.cleaned_data["note"], actor=request.user
             )
             messages.success(request, _("Review recorded."))
             return HttpResponseRedirect(reverse("admin:tiers_discountreview_changelist"))
@@ -157,7 +157,7 @@ class DiscountReviewAdmin(ScopedReadAdmin):
     def _decide_many(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
         n = 0
         for review in queryset.select_related("transaction"):
-            discount_review_decide(review=review, status=status, note="", user=request.user)
+            discount_review_decide(review=review, status=status, note="", actor=request.user)
             n += 1
         messages.success(request, _("%(n)s reviews recorded.") % {"n": n})
 

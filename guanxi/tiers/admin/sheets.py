@@ -46,7 +46,7 @@ def attendance_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     sheet = attendance.attendance_sheet(
-        user=request.user, month=form.month_start(), scheme=scheme, page=page
+        actor=request.user, month=form.month_start(), scheme=scheme, page=page
     )
     query = {"month": sheet.month.strftime("%Y-%m"), "scheme": scheme.pk if scheme else ""}
     context = {
@@ -69,7 +69,7 @@ def attendance_xlsx_view(model_admin: Any, request: HttpRequest) -> HttpResponse
         raise PermissionDenied
     form, scheme = _sheet_params(request)
     sheet = attendance.attendance_sheet(
-        user=request.user, month=form.month_start(), scheme=scheme, per_page=None
+        actor=request.user, month=form.month_start(), scheme=scheme, per_page=None
     )
     response = HttpResponse(attendance.attendance_xlsx(sheet), content_type=XLSX)
     name = f"attendance-{sheet.month:%Y-%m}.xlsx"

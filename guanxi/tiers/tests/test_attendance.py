@@ -52,7 +52,7 @@ def june(cast, scheme):
 @time_machine.travel(NOW, tick=False)
 def test_a_day_cell_totals_per_head_and_tier(cast, scheme, june):
     a, _w = june
-    sheet = attendance_sheet(user=cast.alice, month=JUNE, scheme=scheme)
+    sheet = attendance_sheet(actor=cast.alice, month=JUNE, scheme=scheme)
     assert sheet.n_days == 30 and sheet.complete and sheet.n_accounts == 1
     row = sheet.rows[0]
     assert row.account_id == a.pk and row.number == 1
@@ -76,27 +76,27 @@ def test_a_day_cell_totals_per_head_and_tier(cast, scheme, june):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_current_month_is_so_far_and_may_earn_a_lower_tier(cast, scheme, june):
-    sheet = attendance_sheet(user=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
+    sheet = attendance_sheet(actor=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
     assert not sheet.complete
     row = sheet.rows[0]
     assert (row.visits, row.spend, row.days[0].visits) == (1, Decimal("888.00"), 1)
     assert row.tier is None  # one visit earns nothing yet
-    may = attendance_sheet(user=cast.alice, month=dt.date(2026, 5, 1), scheme=scheme)
+    may = attendance_sheet(actor=cast.alice, month=dt.date(2026, 5, 1), scheme=scheme)
     assert may.rows[0].days[30].spend == Decimal("999.00")
 
 
 @time_machine.travel(NOW, tick=False)
 def test_rows_follow_the_access_rule_sorted_by_spend_and_paged(cast, scheme, june):
     a, w = june
-    sheet = attendance_sheet(user=cast.mia, month=JUNE, scheme=scheme)
+    sheet = attendance_sheet(actor=cast.mia, month=JUNE, scheme=scheme)
     assert [r.account_id for r in sheet.rows] == [w.pk, a.pk]
-    assert attendance_sheet(user=cast.bob, month=JUNE, scheme=scheme).rows == []
+    assert attendance_sheet(actor=cast.bob, month=JUNE, scheme=scheme).rows == []
     extra = make_account(owner=cast.alice)
     make_transaction(account=extra, amount="1.00", when=at(2026, 6, 2))
-    page2 = attendance_sheet(user=cast.mia, month=JUNE, scheme=scheme, page=2, per_page=2)
+    page2 = attendance_sheet(actor=cast.mia, month=JUNE, scheme=scheme, page=2, per_page=2)
     assert (page2.n_pages, page2.n_accounts) == (2, 3)
     assert [(r.number, r.account_id) for r in page2.rows] == [(3, extra.pk)]
-    no_scheme = attendance_sheet(user=cast.mia, month=JUNE, scheme=None)
+    no_scheme = attendance_sheet(actor=cast.mia, month=JUNE, scheme=None)
     assert all(r.tier is None for r in no_scheme.rows)
 
 
@@ -153,10 +153,10 @@ def test_xlsx_title_in_chinese_and_so_far(cast, scheme, june):
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        sheet = attendance_sheet(user=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
+        sheet = attendance_sheet(actor=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
         ws = load_workbook(io.BytesIO(attendance_xlsx(sheet))).active
     assert "2026年7月" in ws["A1"].value
     assert (
         ws["A1"].value
-        != attendance_sheet(user=cast.alice, month=dt.date(2026, 6, 1), scheme=scheme).title
+        != attendance_sheet(actor=cast.alice, month=dt.date(2026, 6, 1), scheme=scheme).title
     )

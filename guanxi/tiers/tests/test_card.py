@@ -65,7 +65,7 @@ def test_card_shows_an_override_with_reason_and_end(cast, scheme):
     a = scheme.tiers.get(code="a-quality")
     AccountTier.objects.create(account=cast.account, scheme=scheme, tier=b, computed_tier=b)
     account_tier_override(account=cast.account, scheme=scheme, tier=a, reason="Chairman's friend",
-                          until=dt.date(2026, 12, 31), user=cast.mia)  # fmt: skip
+                          until=dt.date(2026, 12, 31), actor=cast.mia)  # fmt: skip
     html = render(cast.account)
     assert "data-override" in html and "Chairman&#x27;s friend" in html
     assert "until 2026-12-31" in html and "(mia)" in html and "B active" in html

@@ -226,12 +226,12 @@ def test_override_sets_and_clear_restores_the_stage(cast, crowd):
     stability = scheme.tiers.get(code="stability")
     account_tier_override(
         account=account, scheme=scheme, tier=stability, reason="框架协议已签", until=None,
-        user=cast.mia,
+        actor=cast.mia,
     )  # fmt: skip
     assert stage_of(account, "lifecycle-001") == "stability"
     tiering_run(as_of=AS_OF)  # the run keeps an override
     assert stage_of(account, "lifecycle-001") == "stability"
-    account_tier_override_clear(account=account, scheme=scheme, user=cast.mia)
+    account_tier_override_clear(account=account, scheme=scheme, actor=cast.mia)
     assert stage_of(account, "lifecycle-001") == "formation"
     reasons = list(
         LifecycleStageChange.objects.filter(account=account)
@@ -315,7 +315,7 @@ def test_card_says_who_set_the_stage_by_hand_and_links_for_managers(cast, crowd)
     account = crowd["one_off"]
     account_tier_override(
         account=account, scheme=scheme, tier=scheme.tiers.get(code="formation"),
-        reason="Signed a framework agreement", until=dt.date(2026, 12, 31), user=cast.mia,
+        reason="Signed a framework agreement", until=dt.date(2026, 12, 31), actor=cast.mia,
     )  # fmt: skip
     html = render(account, user=cast.mia)
     assert "Set by hand by mia: Signed a framework agreement" in html

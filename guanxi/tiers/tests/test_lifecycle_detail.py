@@ -61,7 +61,7 @@ def test_a_change_by_hand_names_the_person_and_gives_the_reason_once(
     tiering_run(as_of=AS_OF)
     account_tier_override(
         account=regular, scheme=scheme, tier=scheme.tiers.get(code="decline"),
-        reason=REASON, until=None, user=cast.mia,
+        reason=REASON, until=None, actor=cast.mia,
     )  # fmt: skip
     change = LifecycleStageChange.objects.get(account=regular, reason="override")
     client.force_login(cast.mia)
@@ -93,7 +93,7 @@ def test_the_tier_history_page_reads_the_same_way(client, cast, regular, english
     assert "Jul. 10, 2026" not in body and "July 10, 2026" not in body
     account_tier_override(
         account=regular, scheme=scheme, tier=scheme.tiers.order_by("rank").first(),
-        reason=REASON, until=None, user=cast.mia,
+        reason=REASON, until=None, actor=cast.mia,
     )  # fmt: skip
     manual = TierChange.objects.get(account=regular, scheme=scheme, reason="override")
     assert detail(client, "tierchange", manual.pk).count(REASON) == 1

@@ -127,7 +127,7 @@ def test_set_by_hand_clear_and_reevaluate_pages_speak_of_stages(client, cast, re
     assert "kept in the lifecycle history" in page and "tier history" not in page
     account_tier_override(
         account=account, scheme=scheme, tier=scheme.tiers.get(code="decline"),
-        reason="Lost the framework tender", until=None, user=cast.mia,
+        reason="Lost the framework tender", until=None, actor=cast.mia,
     )  # fmt: skip
     row = AccountLifecycleStage.objects.get(account=account)
     clear = client.get(reverse("admin:tiers_accountlifecyclestage_clear_override", args=(row.pk,)))

@@ -147,7 +147,7 @@ def test_override_with_expiry(cast, spend_scheme):
         tier=gold,
         reason="Opening the new branch",
         until=dt.date(2026, 7, 31),
-        user=cast.mia,
+        actor=cast.mia,
     )
     assert row.tier == gold and row.computed_tier.code == "silver" and row.override_active(JULY)
     change = TierChange.objects.filter(reason=ChangeReason.OVERRIDE).get()
@@ -170,7 +170,7 @@ def test_override_needs_a_reason_and_can_be_cleared(cast, spend_scheme):
     gold = tier(spend_scheme, "gold")
     with pytest.raises(ApplicationError) as err:
         account_tier_override(
-            account=cast.account, scheme=spend_scheme, tier=gold, reason=" ", until=None, user=None
+            account=cast.account, scheme=spend_scheme, tier=gold, reason=" ", until=None, actor=None
         )
     assert err.value.field == "reason"
     with pytest.raises(InvalidInput):
@@ -180,12 +180,12 @@ def test_override_needs_a_reason_and_can_be_cleared(cast, spend_scheme):
             tier=gold,
             reason="x",
             until=dt.date(2026, 7, 4),
-            user=None,
+            actor=None,
         )
     account_tier_override(
-        account=cast.account, scheme=spend_scheme, tier=gold, reason="VIP", until=None, user=None
+        account=cast.account, scheme=spend_scheme, tier=gold, reason="VIP", until=None, actor=None
     )
-    row = account_tier_override_clear(account=cast.account, scheme=spend_scheme, user=cast.mia)
+    row = account_tier_override_clear(account=cast.account, scheme=spend_scheme, actor=cast.mia)
     assert row.tier is None and row.override_tier is None
     assert TierChange.objects.filter(reason=ChangeReason.OVERRIDE_ENDED).count() == 1
 

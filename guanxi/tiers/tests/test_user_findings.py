@@ -95,7 +95,7 @@ def test_a_room_night_is_not_a_restaurant_visit(cast, rooms):
 def test_the_attendance_sheet_counts_the_schemes_categories(client, cast, monthly, rooms):
     make_transaction(account=cast.account, amount="600.00", when=june(3), head_count=6)
     make_transaction(account=cast.account, amount="900.00", when=june(3, 12), category=rooms)
-    sheet = attendance.attendance_sheet(user=cast.mia, month=dt.date(2026, 6, 1), scheme=monthly)
+    sheet = attendance.attendance_sheet(actor=cast.mia, month=dt.date(2026, 6, 1), scheme=monthly)
     (row,) = sheet.rows
     assert (row.visits, row.spend) == (1, Decimal("600.00"))
     assert row.days[2].visits == 1
@@ -331,7 +331,5 @@ def test_presets_page_shows_loaded_and_speaks_the_users_language(client, cast, m
 
 def test_tier_history_page_title(client, cast):
     client.force_login(cast.mia)
-    response = client.get(
-        reverse("admin:tiers_tierchange_changelist"), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.get(reverse("admin:tiers_tierchange_changelist"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.context["title"] == "Tier history"
