@@ -23,6 +23,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any, TypeVar
 
 import polars as pl
@@ -87,6 +88,16 @@ def _storable(frame: pl.DataFrame) -> pl.DataFrame:
                 expr = expr.dt.convert_time_zone("UTC")
             stamps.append(format_datetime(expr).alias(name))
     return frame.with_columns(stamps) if stamps else frame
+
+
+def _present(rows: Iterable[Row]) -> Iterable[Row] | None:
+    """``rows`` ready to iterate, or None when there are none: then nothing is sent (no COPY,
+    no temporary table), whether the caller passed a list or a generator."""
+    if isinstance(rows, Sequence):
+        return rows or None
+    it = iter(rows)
+    first = next(it, None)
+    return None if first is None else chain((first,), it)
 
 
 def _sqlite_rows(rows: Iterable[Row]) -> Iterable[Row]:
@@ -192,7 +203,8 @@ def _executemany(cursor: Any, sql: str, rows: Iterable[Row]) -> None:
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
     """INSERT every row (values in ``columns`` order) into ``table``."""
-    if isinstance(rows, list) and not rows:
+    rows = _present(rows)
+    if rows is None:
         return
     with connection.cursor() as cursor:
         if is_postgres():
@@ -207,7 +219,8 @@ def update_rows(
     """UPDATE ``table`` by ``key``: each row holds the values of ``columns`` (the key among
     them) and every other column is set from it."""
     _check_key(columns, key)
-    if isinstance(rows, list) and not rows:
+    rows = _present(rows)
+    if rows is None:
         return
     with connection.cursor() as cursor:
         if is_postgres():
