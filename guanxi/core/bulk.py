@@ -7,8 +7,8 @@ instead, by the fastest path each database has:
 
 - PostgreSQL: ``COPY … FROM STDIN`` to insert; ``COPY`` into a temporary table and one
   ``UPDATE … FROM`` it to update;
-- SQLite: ``executemany`` on the raw sqlite3 cursor (Django's wrapper would rewrite the
-  placeholders of every row).
+- SQLite: one ``executemany`` on the raw sqlite3 cursor (one prepared statement for all
+  rows; SQLite has a single writer, so there is nothing faster to switch to).
 
 Rows come either as tuples (``insert_rows`` / ``update_rows``) or as polars frames
 (``insert_frame`` / ``update_frame``); values are stored as Django stores them (an aware datetime
