@@ -261,10 +261,8 @@ def _read_people(
     contacts: dict[int, Person] = {}
     key_dates: dict[int, tuple[int, dt.date]] = {}
 
-    def read_contacts(qs: QuerySet) -> None:
-        for cid, acc, name, birthday, active in qs.values_list(*_CONTACT_FIELDS).iterator(
-            chunk_size=5000
-        ):
+    def read_contacts(rows: Iterable[tuple]) -> None:
+        for cid, acc, name, birthday, active in rows:
             contacts[cid] = Person(acc, name, birthday, active)
 
     def read_key_dates(qs: QuerySet) -> None:
@@ -274,14 +272,10 @@ def _read_people(
             key_dates[kid] = (cid, day)
             contacts.setdefault(cid, Person(acc, name, birthday, active))
 
-    read_contacts(
-        _scoped(
-            Contact.objects.filter(
-                is_active=True, birthday__isnull=False, birthday__month__in=months
-            ),
-            ids,
-        )
+    birthdays = Contact.objects.filter(
+        is_active=True, birthday__isnull=False, birthday__month__in=months
     )
+    read_contacts(_scoped(birthdays, ids).values_list(*_CONTACT_FIELDS).iterator(chunk_size=5000))
     read_key_dates(
         _scoped(
             KeyDate.objects.filter(date__month__in=months, contact__is_active=True),
@@ -304,7 +298,7 @@ def _read_people(
         read_key_dates(KeyDate.objects.filter(id__in=batch))
     missing_contacts = sorted({row[7] for row in open_rows if row[7]} - contacts.keys())
     for batch in chunks(missing_contacts, ID_CHUNK):
-        read_contacts(Contact.objects.filter(id__in=batch))
+        read_contacts(Contact.objects.filter(id__in=batch).values_list(*_CONTACT_FIELDS))
     return contacts, key_dates
 
 
