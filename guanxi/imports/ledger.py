@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from guanxi.contacts.models import Contact
+from guanxi.core import bulk
 from guanxi.imports import db
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
@@ -33,6 +34,7 @@ from guanxi.imports.validate import Checks, errors_where
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
 
 Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
+IN_CHUNK = 900  # codes or ids per `__in` query (SQLite caps the parameters of one query)
 
 
 @dataclass(frozen=True)
@@ -102,15 +104,10 @@ def _fmt(template: str, expr: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.lit(before), expr.cast(pl.String).fill_null(""), pl.lit(after)])
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _lookup_accounts(ctx: ImportContext, codes: list[str]) -> pl.DataFrame:
     rows: list[tuple[str, int]] = []
     visible = ctx.visible_accounts()
-    for chunk in _chunks(codes):
+    for chunk in bulk.chunks(codes, IN_CHUNK):
         rows.extend(visible.filter(code__in=chunk).values_list("code", "id"))
     return pl.DataFrame(
         {"v_account_code": [r[0] for r in rows], "account_id": [r[1] for r in rows]},
@@ -120,7 +117,7 @@ def _lookup_accounts(ctx: ImportContext, codes: list[str]) -> pl.DataFrame:
 
 def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
     rows: list[tuple[str, int, int]] = []
-    for chunk in _chunks(codes):
+    for chunk in bulk.chunks(codes, IN_CHUNK):
         rows.extend(Contact.objects.filter(code__in=chunk).values_list("code", "id", "account_id"))
     return pl.DataFrame(
         {
@@ -283,7 +280,7 @@ def _existing(kind: LedgerKind, good: pl.DataFrame) -> pl.DataFrame:
             selects[col], schema[col] = db.plain_select(col), pl.Int64
         else:
             selects[col], schema[col] = db.plain_select(col), pl.String
-    found = db.select_by_keys(kind.table, selects, good.select("source", "external_id"), schema)
+    found = bulk.select_by_keys(kind.table, selects, good.select("source", "external_id"), schema)
     return found.with_columns(
         pl.col(kind.time_field)
         .str.strptime(pl.Datetime("us"), db.TIME_FMT, strict=False)
@@ -323,11 +320,13 @@ def _table_frame(kind: LedgerKind, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _to_db(kind: LedgerKind, rows: pl.DataFrame) -> pl.DataFrame:
-    return rows.with_columns(db.format_datetime(pl.col(kind.time_field)).alias(kind.time_field))
+    """The time as the text the database stores, formatted once for the rows and their history
+    rows (insert_frame would format a datetime column of each frame again)."""
+    return rows.with_columns(bulk.format_datetime(pl.col(kind.time_field)).alias(kind.time_field))
 
 
 def import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
-    with db.bulk_session():
+    with bulk.bulk_session():
         return _import_ledger(kind, frame, ctx)
 
 
@@ -340,7 +339,7 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
         # A row may only change a record on an account the user can see, whatever the file says.
         ids = existing["account_id"].unique().to_list()
         visible: set[int] = set()
-        for chunk in _chunks(ids):
+        for chunk in bulk.chunks(ids, IN_CHUNK):
             visible.update(ctx.visible_accounts().filter(pk__in=chunk).values_list("id", flat=True))
         hidden = existing.filter(~pl.col("account_id").is_in(list(visible)))
         if hidden.height:
@@ -373,7 +372,7 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
         return out
 
     now = timezone.now().astimezone(dt.UTC)
-    now_text = db.format_datetime(pl.lit(now).cast(pl.Datetime("us", "UTC")))
+    now_text = bulk.format_datetime(pl.lit(now).cast(pl.Datetime("us", "UTC")))
     now_text = pl.select(now_text).item()
     size = max(1, ctx.batch_size)
     bar = tqdm(
@@ -384,24 +383,26 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
         file=sys.stderr,
     )
     history_table = kind.history_model._meta.db_table
-    if db.is_postgres() and new_rows.height:
+    if bulk.is_postgres() and new_rows.height:
         # Reserve every id at once so batches need no lock and can run side by side.
         with transaction.atomic():
-            new_rows = new_rows.with_columns(db.allocate_ids(kind.table, new_rows.height))
+            new_rows = new_rows.with_columns(bulk.allocate_ids(kind.table, new_rows.height))
 
     def write(job: tuple[str, pl.DataFrame]) -> None:
         history_type, batch = job
         with transaction.atomic():
-            db.relax_durability()
+            bulk.relax_durability()
             rows = _to_db(kind, batch)
             if history_type == "+":
                 if "id" not in rows.columns:
-                    rows = rows.with_columns(db.allocate_ids(kind.table, rows.height))
+                    rows = rows.with_columns(bulk.allocate_ids(kind.table, rows.height))
                 rows = rows.with_columns(pl.lit(now_text).alias("created_at"))
-                db.insert_frame(kind.table, _table_frame(kind, rows))
+                bulk.insert_frame(kind.table, _table_frame(kind, rows))
             else:
-                db.update_frame(kind.table, rows.select("id", *kind.data_columns))
-            db.insert_frame(history_table, _history_frame(kind, rows, ctx, history_type, now_text))
+                bulk.update_frame(kind.table, rows.select("id", *kind.data_columns))
+            bulk.insert_frame(
+                history_table, _history_frame(kind, rows, ctx, history_type, now_text)
+            )
 
     jobs = [("+", new_rows.slice(i, size)) for i in range(0, new_rows.height, size)]
     jobs += [("~", changed.slice(i, size)) for i in range(0, changed.height, size)]
@@ -420,7 +421,7 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
 def _workers() -> int:
     """Parallel writers: PostgreSQL only (SQLite has one writer), and never inside a caller's
     transaction (other connections could not see its rows, and it would not be atomic)."""
-    if not db.is_postgres() or connection.in_atomic_block:
+    if not bulk.is_postgres() or connection.in_atomic_block:
         return 1
     wanted = getattr(settings, "GUANXI_IMPORT_WORKERS", None) or min(4, os.cpu_count() or 1)
     return max(1, int(wanted))

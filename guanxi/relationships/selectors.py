@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from guanxi.accounts.models import Account
+from guanxi.core.bulk import chunks
 from guanxi.core.models import User
 from guanxi.relationships.models import (
     STAGE_ORDER,
@@ -29,12 +30,6 @@ from guanxi.touchpoints.models import Touchpoint
 
 # SQLite caps the parameters of one query; long id lists are read in chunks.
 CHUNK = 2000
-
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
 
 WARM_STANCES = frozenset({StanceToUs.CHAMPION, StanceToUs.SUPPORTER})
 DECISION_ROLES = frozenset({BuyingRole.APPROVER, BuyingRole.DECISION_MAKER})
@@ -104,7 +99,7 @@ def buying_centres(
     members: list[BuyingCentreMember] = []
     stages: dict[tuple[int, int], tuple[str, dt.date]] = {}
     relationships: list[AccountRelationship] = []
-    for chunk in _chunks(list(result)):
+    for chunk in chunks(list(result), CHUNK):
         members += (
             BuyingCentreMember.objects.filter(account_id__in=chunk)
             .select_related("contact", "relationship_owner")
@@ -159,7 +154,7 @@ def last_touchpoints_of(contact_ids: Collection[int]) -> dict[int, dt.datetime]:
         return {}
     through = Touchpoint.contacts.through
     found: dict[int, dt.datetime] = {}
-    for chunk in _chunks(list(contact_ids)):
+    for chunk in chunks(list(contact_ids), CHUNK):
         found.update(
             through.objects.filter(contact_id__in=chunk)
             .values("contact_id")

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
 from django.db import transaction as db_transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.bulk import insert_rows, update_rows
 from guanxi.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from guanxi.core.models import User
 from guanxi.tiers import rules as tier_rules
@@ -88,7 +88,8 @@ _ROW_FIELDS = (
     "override_by_id",
 )
 # Columns the run writes (rows are plain tuples, not model instances: 100k of those cost more
-# than the SQL). Updates set every column in _TIER_UPDATE, so one statement fits all rows.
+# than the SQL). Updates find the row by id and set every other column in _TIER_UPDATE, so one
+# statement fits all rows.
 _TIER_INSERT = (
     "account_id",
     "scheme_id",
@@ -100,6 +101,7 @@ _TIER_INSERT = (
     "override_reason",
 )
 _TIER_UPDATE = (
+    "id",
     "tier_id",
     "computed_tier_id",
     "since",
@@ -136,56 +138,6 @@ _REVIEW_INSERT = (
 )
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT many rows fast: COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    cols = ", ".join(_q(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-            with raw.copy(f"COPY {_q(table)} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {_q(table)} ({cols}) VALUES ({marks})"
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
-
-
-def _update_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """UPDATE rows by id; each row is (id, *values for columns). PostgreSQL: COPY into a temp
-    table and one UPDATE … FROM; elsewhere executemany."""
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            temp = "_tiering_update"
-            cols = ", ".join(_q(c) for c in ("id", *columns))
-            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {temp} AS SELECT {cols} FROM {_q(table)} WITH NO DATA"
-            )
-            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-            with raw.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            sets = ", ".join(f"{_q(c)} = u.{_q(c)}" for c in columns)
-            cursor.execute(f"UPDATE {_q(table)} t SET {sets} FROM {temp} u WHERE t.id = u.id")
-            cursor.execute(f"DROP TABLE {temp}")
-            return
-        sets = ", ".join(f"{_q(c)} = %s" for c in columns)
-        sql = f"UPDATE {_q(table)} SET {sets} WHERE id = %s"
-        reordered = [(*row[1:], row[0]) for row in rows]
-        for start in range(0, len(reordered), BATCH):
-            cursor.executemany(sql, reordered[start : start + BATCH])
-
-
 def _evaluate_scheme(
     scheme: TierScheme,
     *,
@@ -207,9 +159,7 @@ def _evaluate_scheme(
     for account_id, *fields in rows.iterator(chunk_size=5000):
         existing[account_id] = _Row(*fields)
 
-    ops = connection.ops
-    day = ops.adapt_datefield_value(as_of)
-    now = ops.adapt_datetimefield_value(timezone.now())
+    day, now = as_of, timezone.now()
     creates: list[tuple] = []
     updates: list[tuple] = []
     changes: list[tuple] = []
@@ -243,13 +193,13 @@ def _evaluate_scheme(
             continue  # unchanged: write nothing
 
         metrics = decided_by(account_id)
-        since = day if new_tier != row.tier_id else ops.adapt_datefield_value(row.since)
+        since = day if new_tier != row.tier_id else row.since
         if override_ended:
             kept_override = (None, None, "", None)
         else:
             kept_override = (
                 row.override_tier_id,
-                ops.adapt_datefield_value(row.override_until),
+                row.override_until,
                 row.override_reason,
                 row.override_by_id,
             )
@@ -262,9 +212,9 @@ def _evaluate_scheme(
                  note, run_id)
             )  # fmt: skip
 
-    _insert_rows(AccountTier._meta.db_table, _TIER_INSERT, creates)
-    _update_rows(AccountTier._meta.db_table, _TIER_UPDATE, updates)
-    _insert_rows(TierChange._meta.db_table, _CHANGE_INSERT, changes)
+    insert_rows(AccountTier._meta.db_table, _TIER_INSERT, creates)
+    update_rows(AccountTier._meta.db_table, _TIER_UPDATE, updates)
+    insert_rows(TierChange._meta.db_table, _CHANGE_INSERT, changes)
     return len(changes)
 
 
@@ -548,7 +498,7 @@ def discount_reviews_flag(
     rows = qs.values_list("id", "account_id", "category_id", "discount_rate")
     cache: dict[tuple[int, int], Any] = {}
     reviews: list[tuple] = []
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     pending = DiscountReviewStatus.PENDING.value
     for tx_id, account_id, category_id, rate in rows.iterator(chunk_size=5000):
         policy = policies.get(account_id)
@@ -564,5 +514,5 @@ def discount_reviews_flag(
         reviews.append(
             (tx_id, account_id, str(rate), str(floor.floor), floor.tier.pk, pending, now, note)
         )
-    _insert_rows(DiscountReview._meta.db_table, _REVIEW_INSERT, reviews)
+    insert_rows(DiscountReview._meta.db_table, _REVIEW_INSERT, reviews)
     return len(reviews)

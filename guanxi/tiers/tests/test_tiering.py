@@ -115,17 +115,17 @@ def test_a_failure_leaves_nothing_half_written(cast, spend_scheme, monkeypatch):
     spend(cast.account, 150, when=local(2026, 7, 10))
     spend(cast.west_account, 1500, when=local(2026, 7, 10))
 
-    real_insert = services._insert_rows
+    real_insert = services.insert_rows
 
     def boom(table, columns, rows):  # after the AccountTier rows were updated
         if table == TierChange._meta.db_table:
             raise RuntimeError("disk full")
         real_insert(table, columns, rows)
 
-    monkeypatch.setattr(services, "_insert_rows", boom)
+    monkeypatch.setattr(services, "insert_rows", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         tiering_run(as_of=AUGUST)
-    monkeypatch.setattr(services, "_insert_rows", real_insert)
+    monkeypatch.setattr(services, "insert_rows", real_insert)
 
     assert list(AccountTier.objects.order_by("id").values()) == before
     assert TierChange.objects.count() == n_changes
