@@ -1,8 +1,8 @@
 """The demo's bulk writes, in one place: batched inserts and their "created" audit rows.
 
-Tens of thousands of demo rows go in through `bulk_create` in batches of `BATCH`, and their audit
-history through one `executemany` per batch instead of the ORM's per-row saves. Nothing here knows
-the demo's models or rows, so it can move to a shared bulk module as it is.
+Tens of thousands of demo rows go in through `bulk_create` in batches of `BATCH` (their ids are
+needed next), and their audit history through the shared bulk module (`core.bulk.insert_rows`:
+COPY on PostgreSQL, executemany on SQLite) instead of the ORM's per-row saves.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 
+from guanxi.core import bulk
 from guanxi.core.models import User
 
 BATCH = 2000
@@ -20,8 +21,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 def chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    return bulk.chunks(items, size)
 
 
 def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
@@ -59,8 +59,8 @@ def history_insert(
     reason: str,
 ) -> None:
     """The "created" audit rows of `objs`, as simple_history's bulk_history_create writes them
-    (history_type "+", ``user`` as the user, ``reason`` as the change reason), inserted with
-    executemany: the ORM's per-value SQL compilation would double the load time."""
+    (history_type "+", ``user`` as the user, ``reason`` as the change reason), written through
+    the bulk module: the ORM's per-value SQL compilation would double the load time."""
     history_model = model.history.model  # type: ignore[attr-defined]
     tracked = history_model.tracked_fields
     ops = connection.ops
@@ -87,13 +87,7 @@ def history_insert(
             value = getattr(obj, attname)
             values.append(adapt(value) if adapt is not None and value is not None else value)
         rows.append((*values, *tail))
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        ops.quote_name(history_model._meta.db_table),
-        ", ".join(ops.quote_name(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk.insert_rows(history_model._meta.db_table, columns, rows)
 
 
 def history_bulk_create(
