@@ -3,13 +3,9 @@ hidden inside a function without a reason."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests import architecture
 
 
-# Strict: once the house is clean this passes, and the mark must go (issue 11 in progress).
-@pytest.mark.xfail(strict=True, reason="issue 11: the house is being rebuilt")
 def test_no_import_runs_against_the_floors_or_in_a_circle():
     report = architecture.check()
     assert report.ok, "\n".join(["", *report.lines()])

@@ -145,6 +145,20 @@ def validate(
     kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext, out: Outcome
 ) -> pl.DataFrame:
     """Check every row; return the good rows with DB-ready columns; errors go to `out`."""
+    typed = _checked_cells(kind, frame, ctx, out)
+    typed = _with_accounts(typed, ctx, out)
+    if kind.has_contact:
+        typed = _with_contacts(typed, out)
+    if kind.has_category:
+        typed = _with_categories(typed, out)
+    _flag_repeated_keys(typed, out)
+    return _good_rows(kind, typed, out)
+
+
+def _checked_cells(
+    kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext, out: Outcome
+) -> pl.DataFrame:
+    """Every cell checked against its column's type and limits (vectorised)."""
     c = Checks(frame)
     c.text("source", max_length=30)
     c.values["source"] = pl.coalesce([c.raw("source"), pl.lit(ctx.source)])
@@ -168,9 +182,12 @@ def validate(
         c.text(name, max_length=length)
     typed, errors = c.evaluate()
     out.add_errors(errors)
+    return typed
 
-    # Codes → ids. Only accounts the importing user can see are in the lookup, so a hidden
-    # account reads exactly like a missing one (never reveal existence).
+
+def _with_accounts(typed: pl.DataFrame, ctx: ImportContext, out: Outcome) -> pl.DataFrame:
+    """Account codes → ids. Only accounts the importing user can see are in the lookup, so a
+    hidden account reads exactly like a missing one (never reveal existence)."""
     codes = typed["v_account_code"].drop_nulls().unique().to_list()
     typed = typed.join(_lookup_accounts(ctx, codes), on="v_account_code", how="left")
     out.add_errors(
@@ -181,65 +198,79 @@ def validate(
             _fmt(_("account %(code)s not found or not visible to you"), pl.col("v_account_code")),
         )
     )
-    if kind.has_contact:
-        codes = typed["v_contact_code"].drop_nulls().unique().to_list()
-        typed = typed.join(_lookup_contacts(codes), on="v_contact_code", how="left")
-        out.add_errors(
-            errors_where(
-                typed,
-                pl.col("v_contact_code").is_not_null() & pl.col("contact_id").is_null(),
-                "contact_code",
-                _fmt(_("contact %(code)s not found"), pl.col("v_contact_code")),
-            )
-        )
-        out.add_errors(
-            errors_where(
-                typed,
-                pl.col("contact_id").is_not_null()
-                & pl.col("account_id").is_not_null()
-                & (pl.col("contact_account_id") != pl.col("account_id")),
-                "contact_code",
-                _fmt(_("contact %(code)s does not belong to this account"),
-                     pl.col("v_contact_code")),
-            )
-        )  # fmt: skip
-    if kind.has_category:
-        lookup, cat_codes = _category_lookup()
-        typed = typed.with_columns(
-            pl.col("v_category")
-            .str.to_lowercase()
-            .replace_strict(lookup, default=None, return_dtype=pl.Int64)
-            .alias("category_id")
-        )
-        out.add_errors(
-            errors_where(
-                typed,
-                pl.col("v_category").is_not_null() & pl.col("category_id").is_null(),
-                "category",
-                _("is not a product category (use one of: %(codes)s)")
-                % {"codes": ", ".join(cat_codes)},
-            )
-        )
+    return typed
 
-    # The same key twice in one file: the later line is the error.
+
+def _with_contacts(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+    """Contact codes → ids; the contact must belong to the row's account."""
+    codes = typed["v_contact_code"].drop_nulls().unique().to_list()
+    typed = typed.join(_lookup_contacts(codes), on="v_contact_code", how="left")
+    out.add_errors(
+        errors_where(
+            typed,
+            pl.col("v_contact_code").is_not_null() & pl.col("contact_id").is_null(),
+            "contact_code",
+            _fmt(_("contact %(code)s not found"), pl.col("v_contact_code")),
+        )
+    )
+    out.add_errors(
+        errors_where(
+            typed,
+            pl.col("contact_id").is_not_null()
+            & pl.col("account_id").is_not_null()
+            & (pl.col("contact_account_id") != pl.col("account_id")),
+            "contact_code",
+            _fmt(_("contact %(code)s does not belong to this account"), pl.col("v_contact_code")),
+        )
+    )
+    return typed
+
+
+def _with_categories(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+    """Category codes or names (any case) → ids."""
+    lookup, cat_codes = _category_lookup()
+    typed = typed.with_columns(
+        pl.col("v_category")
+        .str.to_lowercase()
+        .replace_strict(lookup, default=None, return_dtype=pl.Int64)
+        .alias("category_id")
+    )
+    out.add_errors(
+        errors_where(
+            typed,
+            pl.col("v_category").is_not_null() & pl.col("category_id").is_null(),
+            "category",
+            _("is not a product category (use one of: %(codes)s)")
+            % {"codes": ", ".join(cat_codes)},
+        )
+    )
+    return typed
+
+
+def _flag_repeated_keys(typed: pl.DataFrame, out: Outcome) -> None:
+    """The same key twice in one file: the later line is the error."""
     key = pl.struct("v_source", "v_external_id")
     repeated = typed.filter(pl.col("v_external_id").is_not_null() & ~key.is_first_distinct())
-    if repeated.height:
-        firsts = (
-            typed.filter(pl.col("v_external_id").is_not_null())
-            .group_by("v_source", "v_external_id")
-            .agg(pl.col(LINE).min().alias("_first"))
+    if not repeated.height:
+        return
+    firsts = (
+        typed.filter(pl.col("v_external_id").is_not_null())
+        .group_by("v_source", "v_external_id")
+        .agg(pl.col(LINE).min().alias("_first"))
+    )
+    repeated = repeated.join(firsts, on=["v_source", "v_external_id"])
+    out.add_errors(
+        errors_where(
+            repeated,
+            pl.lit(True),
+            "external_id",
+            _fmt(_("repeats the source and external id of line %(code)s"), pl.col("_first")),
         )
-        repeated = repeated.join(firsts, on=["v_source", "v_external_id"])
-        out.add_errors(
-            errors_where(
-                repeated,
-                pl.lit(True),
-                "external_id",
-                _fmt(_("repeats the source and external id of line %(code)s"), pl.col("_first")),
-            )
-        )
+    )
 
+
+def _good_rows(kind: LedgerKind, typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+    """The lines without any error, with the columns named as in the table."""
     bad = pl.concat([e.select("line") for e in out.errors]) if out.errors else None
     if bad is not None and bad.height:
         typed = typed.filter(~pl.col(LINE).is_in(bad["line"].unique().implode()))
@@ -334,28 +365,47 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
     out = Outcome()
     good = validate(kind, frame, ctx, out)
     existing = _existing(kind, good)
-
     if existing.height and not ctx.sees_all:
-        # A row may only change a record on an account the user can see, whatever the file says.
-        ids = existing["account_id"].unique().to_list()
-        visible: set[int] = set()
-        for chunk in bulk.chunks(ids, IN_CHUNK):
-            visible.update(ctx.visible_accounts().filter(pk__in=chunk).values_list("id", flat=True))
-        hidden = existing.filter(~pl.col("account_id").is_in(list(visible)))
-        if hidden.height:
-            keyed = good.join(hidden.select("source", "external_id"), on=["source", "external_id"])
-            out.add_errors(
-                errors_where(
-                    keyed,
-                    pl.lit(True),
-                    "external_id",
-                    _("belongs to a record on an account not visible to you"),
-                    value=pl.col("external_id"),
-                )
-            )
-            good = good.join(keyed.select(LINE), on=LINE, how="anti")
-            existing = existing.join(hidden.select("id"), on="id", how="anti")
+        good, existing = _without_hidden(good, existing, ctx, out)
+    new_rows, changed = _new_and_changed(kind, good, existing, out)
+    if ctx.dry_run:
+        out.created, out.updated = new_rows.height, changed.height
+        return out
+    _write(kind, new_rows, changed, ctx, out)
+    return out
 
+
+def _without_hidden(
+    good: pl.DataFrame, existing: pl.DataFrame, ctx: ImportContext, out: Outcome
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A row may only change a record on an account the user can see, whatever the file says:
+    the lines that would are errors, and their records are left alone."""
+    ids = existing["account_id"].unique().to_list()
+    visible: set[int] = set()
+    for chunk in bulk.chunks(ids, IN_CHUNK):
+        visible.update(ctx.visible_accounts().filter(pk__in=chunk).values_list("id", flat=True))
+    hidden = existing.filter(~pl.col("account_id").is_in(list(visible)))
+    if not hidden.height:
+        return good, existing
+    keyed = good.join(hidden.select("source", "external_id"), on=["source", "external_id"])
+    out.add_errors(
+        errors_where(
+            keyed,
+            pl.lit(True),
+            "external_id",
+            _("belongs to a record on an account not visible to you"),
+            value=pl.col("external_id"),
+        )
+    )
+    good = good.join(keyed.select(LINE), on=LINE, how="anti")
+    return good, existing.join(hidden.select("id"), on="id", how="anti")
+
+
+def _new_and_changed(
+    kind: LedgerKind, good: pl.DataFrame, existing: pl.DataFrame, out: Outcome
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows to insert and the rows whose values differ from what is stored; the others are
+    counted as unchanged."""
     old = existing.rename({c: f"old_{c}" for c in kind.data_columns})
     merged = good.join(old, on=["source", "external_id"], how="left")
     # Sorted by account and time, each batch lands in a few places of the account indexes
@@ -367,13 +417,20 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
     )
     changed = present.filter(changed_expr)
     out.unchanged = present.height - changed.height
-    if ctx.dry_run:
-        out.created, out.updated = new_rows.height, changed.height
-        return out
+    return new_rows, changed
 
+
+def _write(
+    kind: LedgerKind,
+    new_rows: pl.DataFrame,
+    changed: pl.DataFrame,
+    ctx: ImportContext,
+    out: Outcome,
+) -> None:
+    """Insert and update in batches, each its own transaction with its audit rows; a failed
+    batch is reported line by line and the others still land."""
     now = timezone.now().astimezone(dt.UTC)
-    now_text = bulk.format_datetime(pl.lit(now).cast(pl.Datetime("us", "UTC")))
-    now_text = pl.select(now_text).item()
+    now_text = pl.select(bulk.format_datetime(pl.lit(now).cast(pl.Datetime("us", "UTC")))).item()
     size = max(1, ctx.batch_size)
     bar = tqdm(
         total=new_rows.height + changed.height,
@@ -415,7 +472,6 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
         else:
             _batch_failed(out, batch, exc)
     bar.close()
-    return out
 
 
 def _workers() -> int:

@@ -204,24 +204,51 @@ def import_accounts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
         c.text(name, max_length=2000)
     typed, errors = c.evaluate()
     good = _drop_bad(typed, errors, out)
+    _process(good, ctx, out, _AccountRows(frame, ctx))
+    return out
 
-    fields = _present(frame, [*ACCOUNT_TEXT, *ACCOUNT_CHOICES, "annual_sales", "customer_since"])
-    has = set(frame.columns)
-    caches = _Caches()
-    visible = ctx.visible_accounts()
-    field_columns = {"parent": "parent_code", "owner": "owner", "team": "team"}
 
-    def handle(row: dict[str, Any]) -> str:
+class _AccountRows:
+    """One account row of a file: create or update it under the same rules as the account form
+    (owner and team assignment, a visible parent), or say why not (a RowError)."""
+
+    FIELD_COLUMNS = {"parent": "parent_code", "owner": "owner", "team": "team"}
+
+    def __init__(self, frame: pl.DataFrame, ctx: ImportContext) -> None:
+        self.ctx = ctx
+        self.fields = _present(
+            frame, [*ACCOUNT_TEXT, *ACCOUNT_CHOICES, "annual_sales", "customer_since"]
+        )
+        self.has = set(frame.columns)
+        self.caches = _Caches()
+        self.visible = ctx.visible_accounts()
+
+    def __call__(self, row: dict[str, Any]) -> str:
         code = row["v_code"]
         obj = Account.objects.filter(code=code).first()
         created = obj is None
-        if obj is not None and not visible.filter(pk=obj.pk).exists():
+        if obj is not None and not self.visible.filter(pk=obj.pk).exists():
             raise RowError(
                 "code", _("account %(code)s belongs to someone you cannot see") % {"code": code},
                 code,
             )  # fmt: skip
+        values = self._values(row)
+        owner = self._owner(row, obj, created)
+        if owner is not None:
+            values["owner_id"] = owner.pk
+        team_id = self._team_id(row, obj, created, owner)
+        if team_id is not _KEEP:
+            values["team_id"] = team_id
+        if "parent_code" in self.has:
+            values["parent_id"] = self._parent_id(row, obj, code)
+        tags = self._tags(row) if "tags" in self.has else None
+        if created:
+            obj = Account(code=code)
+        return self._save(obj, values, tags, created=created)
+
+    def _values(self, row: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for name in fields:
+        for name in self.fields:
             value = row[f"v_{name}"]
             if value is None and name in NOT_BLANK:
                 continue  # keep it (or the model default on create)
@@ -230,70 +257,76 @@ def import_accounts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
             values[name] = value
         if values.get("annual_sales") is not None:
             values["annual_sales"] = Decimal(values["annual_sales"])
+        return values
 
-        # Owner: named user, or the importer for new accounts. Naming the current owner again
-        # (an export re-imported by a co-owner) is not an assignment.
-        owner = None
-        if "owner" in has and row["v_owner"]:
-            owner = caches.user(row["v_owner"])
+    def _owner(self, row: dict[str, Any], obj: Account | None, created: bool) -> User | None:
+        """The named user, or the importer for a new account. Naming the current owner again
+        (an export re-imported by a co-owner) is not an assignment."""
+        if "owner" in self.has and row["v_owner"]:
+            owner = self.caches.user(row["v_owner"])
             if owner is None:
                 raise RowError("owner", _("no active user named %(u)s") % {"u": row["v_owner"]},
                                row["v_owner"])  # fmt: skip
-            if (created or owner.pk != obj.owner_id) and not ctx.may_assign_owner(owner):
+            if (created or owner.pk != obj.owner_id) and not self.ctx.may_assign_owner(owner):
                 raise RowError(
                     "owner",
                     _("only managers and admins may make someone else the owner"),
                     row["v_owner"],
                 )
-        elif created:
-            owner = ctx.user
-            if owner is None:
+            return owner
+        if created:
+            if self.ctx.user is None:
                 raise RowError("owner", _("is required when importing without a user"))
-        if owner is not None:
-            values["owner_id"] = owner.pk
+            return self.ctx.user
+        return None
 
-        if "team" in has and row["v_team"]:
-            team = caches.team(row["v_team"])
+    def _team_id(
+        self, row: dict[str, Any], obj: Account | None, created: bool, owner: User | None
+    ) -> Any:
+        """The named team (the importer's own unless they see every account), or the (new)
+        owner's team when the column is empty; _KEEP when nothing changes."""
+        if "team" in self.has and row["v_team"]:
+            team = self.caches.team(row["v_team"])
             if team is None:
                 raise RowError("team", _("no team named %(t)s") % {"t": row["v_team"]},
                                row["v_team"])  # fmt: skip
             if (created or team.pk != obj.team_id) and not (
-                ctx.sees_all or team.pk == ctx.user.team_id
+                self.ctx.sees_all or team.pk == self.ctx.user.team_id
             ):
                 raise RowError("team", _("you may only assign your own team"), row["v_team"])
-            values["team_id"] = team.pk
-        elif created or ("team" in has and owner is not None and owner.pk != obj.owner_id):
-            values["team_id"] = owner.team_id  # empty: the (new) owner's team
+            return team.pk
+        if created or ("team" in self.has and owner is not None and owner.pk != obj.owner_id):
+            return owner.team_id  # empty: the (new) owner's team
+        return _KEEP
 
-        if "parent_code" in has:
-            parent_id = None
-            parent_code = row["v_parent_code"]
-            if parent_code:
-                if parent_code == code:
-                    raise RowError("parent_code", _("an account cannot be its own parent"), code)
-                parent = visible.filter(code=parent_code).first()
-                if parent is None and obj is not None and obj.parent_id:
-                    parent = Account.objects.filter(pk=obj.parent_id, code=parent_code).first()
-                if parent is None:
-                    raise RowError(
-                        "parent_code",
-                        _("account %(code)s not found or not visible to you")
-                        % {"code": parent_code},
-                        parent_code,
-                    )
-                parent_id = parent.pk
-            values["parent_id"] = parent_id
+    def _parent_id(self, row: dict[str, Any], obj: Account | None, code: str) -> int | None:
+        parent_code = row["v_parent_code"]
+        if not parent_code:
+            return None
+        if parent_code == code:
+            raise RowError("parent_code", _("an account cannot be its own parent"), code)
+        parent = self.visible.filter(code=parent_code).first()
+        if parent is None and obj is not None and obj.parent_id:
+            # A parent out of sight the account already has stays valid.
+            parent = Account.objects.filter(pk=obj.parent_id, code=parent_code).first()
+        if parent is None:
+            raise RowError(
+                "parent_code",
+                _("account %(code)s not found or not visible to you") % {"code": parent_code},
+                parent_code,
+            )
+        return parent.pk
 
-        tags: list[Tag] | None = None
-        if "tags" in has:
-            names = sorted({t for t in TAG_SPLIT.split(row["v_tags"] or "") if t})
-            too_long = [t for t in names if len(t) > 50]
-            if too_long:
-                raise RowError("tags", _("tag is longer than 50 characters"), too_long[0])
-            tags = [Tag.objects.get_or_create(name=t)[0] for t in names]
+    def _tags(self, row: dict[str, Any]) -> list[Tag]:
+        names = sorted({t for t in TAG_SPLIT.split(row["v_tags"] or "") if t})
+        too_long = [t for t in names if len(t) > 50]
+        if too_long:
+            raise RowError("tags", _("tag is longer than 50 characters"), too_long[0])
+        return [Tag.objects.get_or_create(name=t)[0] for t in names]
 
-        if created:
-            obj = Account(code=code)
+    def _save(
+        self, obj: Account, values: dict[str, Any], tags: list[Tag] | None, *, created: bool
+    ) -> str:
         changed = _apply(obj, values)
         tags_changed = tags is not None and (
             created or {t.pk for t in tags} != set(obj.tags.values_list("pk", flat=True))
@@ -303,13 +336,14 @@ def import_accounts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
         try:
             obj.full_clean(validate_unique=False)
         except ValidationError as exc:
-            raise _validation_messages(exc, field_columns) from None
-        _save(obj, ctx, created=created,
+            raise _validation_messages(exc, self.FIELD_COLUMNS) from None
+        _save(obj, self.ctx, created=created,
               after_save=(lambda: obj.tags.set(tags)) if tags_changed else None)  # fmt: skip
         return "created" if created else "updated"
 
-    _process(good, ctx, out, handle)
-    return out
+
+#: "Leave the account's team as it is" (None would clear it).
+_KEEP = object()
 
 
 # -- contacts ------------------------------------------------------------------------------

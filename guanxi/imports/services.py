@@ -65,7 +65,7 @@ def import_file(
 ) -> ImportReport:
     """Import one file. Pass `path` (CLI) or `content` + `file_name` (upload).
 
-    `user`/`username`: rows may only touch accounts that user can see; neither means the system
+    `actor`/`username`: rows may only touch accounts that user can see; neither means the system
     with full access. `errors_file` (default: when a path is given) also writes the complete
     error list to DATA_DIR/imports/import-<run>-errors.csv. `after_write(run, created, updated)`
     runs when rows were written (not on a dry run), inside the import's error handling: the
@@ -85,7 +85,6 @@ def import_file(
     if len(source) > 30:
         report.fatal = _("The source may have at most 30 characters.")
         return report
-
     run = ImportRun.objects.create(
         user=actor, kind=kind, file_name=file_name[:255], source=source, dry_run=dry_run
     )
@@ -98,17 +97,37 @@ def import_file(
         progress=progress,
         batch_size=settings.GUANXI_IMPORT_BATCH_SIZE,
     )
+    errors = _read_and_write(report, run, ctx, path=path, content=content, after_write=after_write)
+    _finish(report, run, errors, write_file=errors_file if errors_file is not None else bool(path))
+    report.duration = time.monotonic() - started
+    _record(run, report)
+    return report
+
+
+def _read_and_write(
+    report: ImportReport,
+    run: ImportRun,
+    ctx: ImportContext,
+    *,
+    path: str | Path | None,
+    content: bytes | None,
+    after_write: Callable[[ImportRun, int, int], None] | None,
+) -> pl.DataFrame:
+    """Read the file, import its rows and count them on ``report``; the line errors come back.
+    Nothing escapes as a traceback: a rejected file or an internal error is ``report.fatal``."""
     errors = pl.DataFrame()
     try:
-        read = read_table(SPECS[kind], path=path, content=content, file_name=file_name)
+        read = read_table(
+            SPECS[report.kind], path=path, content=content, file_name=report.file_name
+        )
         report.warnings = read.warnings
         report.rows_read = read.frame.height
-        outcome = _run_importer(kind, read.frame, ctx)
+        outcome = _run_importer(report.kind, read.frame, ctx)
         errors = outcome.error_frame()
         report.created, report.updated = outcome.created, outcome.updated
         report.unchanged = outcome.unchanged
         report.failed = errors["line"].n_unique() if errors.height else 0
-        if after_write is not None and not dry_run and (outcome.created or outcome.updated):
+        if after_write is not None and not ctx.dry_run and (outcome.created or outcome.updated):
             after_write(run, outcome.created, outcome.updated)
     except FileRejected as exc:
         report.fatal = str(exc)
@@ -119,11 +138,21 @@ def import_file(
                          "after the last completed batch was written.") % {
             "error": type(exc).__name__
         }  # fmt: skip
+    return errors
+
+
+def _finish(
+    report: ImportReport, run: ImportRun, errors: pl.DataFrame, *, write_file: bool
+) -> None:
+    """The first errors kept on the report (and the run); every one in a CSV when asked."""
     report.errors = [RowError(**r) for r in errors.head(ImportRun.MAX_STORED_ERRORS).to_dicts()]
     report.error_count = errors.height
-    if errors.height and (errors_file if errors_file is not None else path is not None):
+    if errors.height and write_file:
         report.errors_file = _write_errors_file(run, errors)
-    report.duration = time.monotonic() - started
+
+
+def _record(run: ImportRun, report: ImportReport) -> None:
+    """The run's row says how it ended: failed, partly imported or imported."""
     if report.fatal:
         status = ImportStatus.FAILED
     elif report.failed:
@@ -144,4 +173,3 @@ def import_file(
         errors=[e.as_dict() for e in report.errors],
         errors_file=report.errors_file,
     )
-    return report
