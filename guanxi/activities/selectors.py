@@ -246,7 +246,7 @@ def _cost_by_tier(report: ComplianceReport, actor: User) -> None:
 
 
 def agenda_subjects(actor: User) -> QuerySet[User]:
-    """The people whose Today page `viewer` may open: themself; a team lead their team; managers
+    """The people whose Today page `actor` may open: themself; a team lead their team; managers
     and admins every active staff user."""
     users = User.objects.filter(is_active=True, is_staff=True)
     if actor.sees_all_accounts:
@@ -258,7 +258,7 @@ def agenda_subjects(actor: User) -> QuerySet[User]:
 
 
 def agenda_subject(actor: User, user_id: Any) -> User | None:
-    """The member `viewer` picked, or None when they may not see that person's day (→ 404)."""
+    """The member `actor` picked, or None when they may not see that person's day (→ 404)."""
     try:
         pk = int(user_id)
     except (TypeError, ValueError):
@@ -271,7 +271,7 @@ def picks_members(actor: User) -> bool:
 
 
 def open_tasks(user: User, actor: User | None = None) -> QuerySet[Task]:
-    """`user`'s open tasks on accounts `viewer` may see."""
+    """`user`'s open tasks on accounts `actor` may see."""
 
     return tasks_for(actor or user, assignee=user)
 

@@ -29,11 +29,11 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     return context
 
 
-def _nightly_failure(user: Any) -> Any:
+def _nightly_failure(actor: Any) -> Any:
     """The last nightly run, if it failed for good, for the people who can look into it (the
     background-jobs list is for managers and admins); else None."""
 
-    if not getattr(user, "sees_all_accounts", False):
+    if not getattr(actor, "sees_all_accounts", False):
         return None
     last = (
         JobRun.objects.filter(name="nightly")

@@ -1,6 +1,6 @@
 """The KAM's day (今日工作): what one person should do today, in priority order, with the reason.
 
-`agenda(user=…, viewer=…)` reads everything the Today page, the API and the calendar need and
+`agenda(user=…, actor=…)` reads everything the Today page, the API and the calendar need and
 returns plain dataclasses; pages only render them. Priority is the same everywhere: the account's
 highest tier first (rank 1 before rank 2, no tier last), then its CLV from the latest analysis
 run, then how overdue the work is. The reason is spelled out ("3 days overdue · A品质 · CLV
@@ -193,7 +193,7 @@ class Agenda:
 
 
 def their_accounts(user: User, actor: User | None = None) -> QuerySet[Account]:
-    """The accounts that are `user`'s work (owned or co-owned), limited to what `viewer` sees.
+    """The accounts that are `user`'s work (owned or co-owned), limited to what `actor` sees.
     A manager's Today is their own book, not the whole company."""
     ids = Account.objects.filter(Q(owner=user) | Q(co_owners=user)).values("id")
     return visible_to(Account.objects.filter(id__in=ids), actor or user)
@@ -458,15 +458,14 @@ def _relationship_risks(
     return items
 
 
-def _plan_actions(user: User, viewer: User, as_of: dt.date) -> list[Any]:
+def _plan_actions(user: User, actor: User, as_of: dt.date) -> list[Any]:
     """Open account-plan actions the user owns, overdue or due within the window (一企一策)."""
-
     actions = actions_due_for(user, until=as_of + dt.timedelta(days=WINDOW_DAYS))
-    return list(visible_to(actions, viewer, prefix="plan__account__"))
+    return list(visible_to(actions, actor, prefix="plan__account__"))
 
 
 def agenda(*, user: User, actor: User | None = None, as_of: dt.date | None = None) -> Agenda:
-    """`user`'s day as `viewer` may see it (viewer defaults to the user)."""
+    """`user`'s day as `actor` may see it (the actor defaults to the user)."""
     actor = actor or user
     as_of = as_of or timezone.localdate()
     account_ids = list(their_accounts(user, actor).values_list("id", flat=True))
