@@ -86,7 +86,8 @@ def on_application_error(request: HttpRequest, exc: ApplicationError):
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError):
-    # Raised by full_clean() in services: the model rejected a value the client sent.
+    # A net for Django's own checks: services raise InvalidInput (core.services.validated), and
+    # this answers in the same shape should a model's rule still surface as a ValidationError.
     if hasattr(exc, "error_dict"):
         field, messages = next(iter(exc.message_dict.items()))
         return api.create_response(

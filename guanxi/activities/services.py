@@ -28,6 +28,7 @@ from guanxi.touchpoints.services import touchpoint_check, touchpoint_create
 
 __all__ = [
     "SyncResult",
+    "policy_tasks_follow",
     "policy_tasks_sync",
     "task_cancel",
     "task_complete",
@@ -66,6 +67,14 @@ def _open_task(actor: User, task: Task) -> None:
 
 def _resync(account_id: int) -> None:
     policy_tasks_sync(account_ids=[account_id])
+
+
+def policy_tasks_follow(*, account_id: int) -> None:
+    """After the account's tier changed outside a tiering run (set or cleared by hand): once the
+    transaction commits, bring its policy tasks in line with the new tier (the next call or visit
+    follows the new cadence) instead of at the nightly run. The follow-up of every write that
+    moves a tier: `workspace.flows.tier_set_by_hand`, or a service above activities."""
+    transaction.on_commit(lambda: policy_tasks_sync(account_ids=[account_id]))
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction as db_transaction
 
 from guanxi.accounts.models import Account
-from guanxi.activities.services import policy_tasks_sync
+from guanxi.activities.services import policy_tasks_follow
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
@@ -83,11 +83,6 @@ def file_import(**options: Any) -> ImportReport:
 # --- tiers set by hand and the tasks that follow them ---------------------------------------------
 
 
-def _tasks_follow(account_id: int) -> None:
-    # After the commit, so the policy engine reads the tier just set.
-    db_transaction.on_commit(lambda: policy_tasks_sync(account_ids=[account_id]))
-
-
 @db_transaction.atomic
 def tier_set_by_hand(
     *,
@@ -103,7 +98,7 @@ def tier_set_by_hand(
     row = account_tier_override(
         account=account, scheme=scheme, tier=tier, reason=reason, until=until, actor=actor
     )
-    _tasks_follow(account.pk)
+    policy_tasks_follow(account_id=account.pk)
     return row
 
 
@@ -115,5 +110,5 @@ def tier_by_hand_cleared(
     account's policy tasks follow the rules' tier at once. None when there was nothing to clear."""
     row = account_tier_override_clear(account=account, scheme=scheme, actor=actor)
     if row is not None:
-        _tasks_follow(account.pk)
+        policy_tasks_follow(account_id=account.pk)
     return row
