@@ -199,9 +199,7 @@ def test_the_nightly_job_reviews_recent_business_only(cast, floored):
     as_of = timezone.localdate()
     recent = tx(cast.account, "0.800", food)
     old = tx(cast.account, "0.800", food)
-    Transaction.objects.filter(pk=old.pk).update(
-        occurred_at=timezone.now() - dt.timedelta(days=70)
-    )
+    Transaction.objects.filter(pk=old.pk).update(occurred_at=timezone.now() - dt.timedelta(days=70))
     DiscountReview.objects.all().delete()
     summary = discount_reviews_job(as_of=as_of)
     assert summary["flagged"] == 1
