@@ -74,7 +74,7 @@ def test_the_owner_sees_the_map_with_people_layers_score_and_risks(client, cast,
         assert name in svg, name
     assert 'data-current="core"' in body and 'data-current="proactive"' in body
     assert 'data-layer="decision-makers"' in body
-    assert "1 of 1 decision maker at" in body, "王总 has left: not counted"
+    assert 'data-deciders="1" data-at-target="1"' in body, "王总 has left: not counted"
     health = response.context["health"]
     assert health.score is not None and f'data-score="{health.score}"' in body
     assert "Our champion 王总 has left the organisation" in body
