@@ -421,8 +421,9 @@ class AccountPlanAdmin(ScopedModelAdmin):
         text = _("%(done)s of %(due)s") % {"done": p.actions_done, "due": p.actions_due}
         if p.actions_overdue:
             return format_html(
-                '{} · <span class="text-red-600">{}</span>',
+                '{} · <span class="text-red-600" data-overdue="{}">{}</span>',
                 text,
+                p.actions_overdue,
                 ngettext("%(n)s overdue", "%(n)s overdue", p.actions_overdue)
                 % {"n": p.actions_overdue},
             )

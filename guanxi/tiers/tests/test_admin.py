@@ -110,7 +110,7 @@ def test_accounts_per_tier_counts_only_what_the_user_sees(client, cast, scheme):
 
 @pytest.mark.parametrize("language,words", [
     ("en", ["visits in the month ≥ 6 · spend in the month ≥ ¥5,000 · "
-            "spend per head in the month ≥ ¥80", "Edit the rule"]),
+            "spend per head in the month ≥ ¥80"]),
     ("zh-hans", ["A级品质客户", "¥5,000"]),
 ])  # fmt: skip
 def test_scheme_page_shows_each_tier_with_its_rule(client, cast, scheme, language, words):
@@ -121,7 +121,7 @@ def test_scheme_page_shows_each_tier_with_its_rule(client, cast, scheme, languag
     assert response.status_code == 200
     for word in words:
         assert word in body, word
-    assert reverse("admin:tiers_tier_change", args=(tier(scheme, "a-quality").pk,)) in body
+    assert reverse("admin:tiers_tier_change", args=(tier(scheme, "a-quality").pk,)) in body  # edit
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
@@ -403,7 +403,7 @@ def test_tier_history_is_read_only_with_arrows_and_reasons(client, cast, rows, l
 
 
 @time_machine.travel(NOW, tick=False)
-@pytest.mark.parametrize("language,words", [("en", ["Tier migration", "Moves per month"]),
+@pytest.mark.parametrize("language,words", [("en", ["Tier migration"]),
                                             ("zh-hans", ["A级品质客户"])])  # fmt: skip
 def test_migration_page_counts_moves_per_month(client, cast, rows, language, words):
     mine, theirs = rows
@@ -424,6 +424,7 @@ def test_migration_page_counts_moves_per_month(client, cast, rows, language, wor
     body = response.content.decode()
     for word in words:
         assert word in body, word
+    assert 'data-table="months"' in body  # the moves per month
     assert response.context["totals"] == {"upgrades": 2, "downgrades": 0, "new": 1, "lost": 1}
     assert len(response.context["months"]) == 12
     june = client.get(url, {"scheme": s.pk, "month": "2026-06"})
