@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, Tag
-from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.selectors import account_is_visible, accounts_visible_to
 from guanxi.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from guanxi.core.models import Team, User
 from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as, save_as
@@ -34,6 +34,13 @@ def account_for_actor(*, actor: User, account_id: int | Account, field: str = "a
     if account is None:
         raise NotFound(_("Account %(id)s not found.") % {"id": pk}, field=field)
     return account
+
+
+def check_account_visible(*, actor: User | None, account: Account | None) -> None:
+    """NotFound ("Account not found.") unless `actor` may see `account`: for services handed an
+    account object rather than an id (missing and invisible look the same)."""
+    if account is None or not account_is_visible(actor, account):
+        raise NotFound(_("Account not found."))
 
 
 # --- The ownership rule (一处定义): the API services and the admin form both call these. -------

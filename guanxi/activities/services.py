@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_is_visible
+from guanxi.accounts.services import check_account_visible
 from guanxi.activities.models import COMPLETES, Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.policy import SyncResult, policy_tasks_sync
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import InvalidInput, NotFound
+from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.touchpoints.services import touchpoint_check, touchpoint_create
@@ -49,13 +50,8 @@ NATURAL_TOUCHPOINT = {
 }
 
 
-def _visible_account(actor: User, account: Account) -> None:
-    if account is None or not account_is_visible(actor, account):
-        raise NotFound(_("Account not found."))
-
-
 def _open_task(actor: User, task: Task) -> None:
-    _visible_account(actor, task.account)
+    check_account_visible(actor=actor, account=task.account)
     if task.status != TaskStatus.OPEN:
         raise InvalidInput(
             errors={
@@ -167,7 +163,7 @@ def task_create(
     contact: Contact | None = None,
 ) -> Task:
     """A task added by hand (a follow-up, a call promised in a meeting …)."""
-    _visible_account(actor, account)
+    check_account_visible(actor=actor, account=account)
     title = (title or "").strip()
     errors: dict[str, str] = {}
     if kind not in TaskKind.values:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import account_is_visible
+from guanxi.accounts.services import check_account_visible
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import InvalidInput, NotFound
+from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
@@ -68,8 +68,7 @@ def touchpoint_check(
     """Check a touchpoint before it is recorded: an account the user sees (else 404), a known
     kind, a moment that has happened (a naive time is wall-clock time in TIME_ZONE), a cost that
     is a sum of yuan, contacts of this account."""
-    if account is None or not account_is_visible(actor, account):
-        raise NotFound(_("Account not found."))
+    check_account_visible(actor=actor, account=account)
     if kind not in TouchpointKind.values:
         raise InvalidInput(errors={"kind": _("Choose what kind of touchpoint this was.")})
     if not isinstance(occurred_at, dt.datetime):
