@@ -41,9 +41,6 @@ from guanxi.tiers.selectors import (
 )
 from guanxi.transactions.models import Transaction
 
-BATCH = 2000
-
-
 # Every shipped preset (tier schemes and lifecycle stage sets), for `guanxi tiers presets`.
 PRESET_CODES = tuple(PRESETS)
 Progress = Callable[[str], None] | None
