@@ -20,7 +20,7 @@ from guanxi.activities.api import router as activities_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
-from guanxi.core.errors import ApplicationError
+from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.insights.api import router as insights_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
@@ -86,16 +86,9 @@ def on_application_error(request: HttpRequest, exc: ApplicationError):
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError):
-    # A net for Django's own checks: services raise InvalidInput (core.services.validated), and
-    # this answers in the same shape should a model's rule still surface as a ValidationError.
-    if hasattr(exc, "error_dict"):
-        field, messages = next(iter(exc.message_dict.items()))
-        return api.create_response(
-            request,
-            {"message": f"{field}: {messages[0]}", "field": field, "errors": exc.message_dict},
-            status=422,
-        )
-    return api.create_response(request, {"message": "; ".join(exc.messages)}, status=422)
+    # A net for Django's own checks: services raise InvalidInput (core.services.validated); this
+    # answers in its shape should a model's rule still surface as a ValidationError.
+    return on_application_error(request, InvalidInput.from_validation_error(exc))
 
 
 @api.exception_handler(IntegrityError)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 
 class ApplicationError(Exception):
     """A business rule was broken. `field` names the input at fault when there is one."""
@@ -68,6 +70,13 @@ class InvalidInput(ApplicationError):
             field, first = next(iter(self.errors.items()))
             message = first[0]
         super().__init__(message, field=field, extra=extra)
+
+    @classmethod
+    def from_validation_error(cls, exc: ValidationError) -> InvalidInput:
+        """Django's refusal (a model's rule, full_clean) in the one error family."""
+        if hasattr(exc, "error_dict"):
+            return cls(errors=exc.message_dict)
+        return cls("; ".join(exc.messages))
 
     def field_errors(self) -> dict[str | None, list[str]]:
         """Every message by field (None: the input as a whole)."""

@@ -58,9 +58,7 @@ def validated(obj: Model, **options: Any) -> None:
     try:
         obj.full_clean(**options)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise InvalidInput(errors=exc.message_dict) from None
-        raise InvalidInput("; ".join(exc.messages)) from None
+        raise InvalidInput.from_validation_error(exc) from None
 
 
 def save_as(obj: M, *, actor: User | None, **full_clean: Any) -> M:
