@@ -197,7 +197,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
-
         if change and "due_date" in form.changed_data:
             task_reschedule(task=Task.objects.get(pk=obj.pk), due_date=obj.due_date,
                             actor=request.user)  # fmt: skip
@@ -207,7 +206,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark done (logs a touchpoint)"))
     def mark_done(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-
         form = MarkDoneForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound or not form.is_valid():
             return self._ask(request, queryset, form, _("Mark done"), "mark_done")
@@ -226,7 +224,6 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel, with a reason"))
     def cancel_tasks(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if not form.is_bound or not form.is_valid():
             return self._ask(request, queryset, form, _("Cancel tasks"), "cancel_tasks")

@@ -247,7 +247,6 @@ def _agenda_out(day) -> dict:
     summary="Your day: due tasks, key dates, tier changes, relationship risks",
 )
 def today(request: HttpRequest, query: Query[AgendaQuery]):
-
     subject = request.auth
     if query.user is not None and query.user != request.auth.pk:
         subject = agenda_subject(request.auth, query.user)
@@ -301,7 +300,6 @@ def _touchpoint_out(tp: Touchpoint, done: Task | None, next_task: Task | None) -
     summary="Log a touchpoint; completes the task it fulfils and schedules the next",
 )
 def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
-
     account = account_for_actor(actor=request.auth, account_id=payload.account)
     task = _task(request, payload.task, field="task") if payload.task else None
     tp = services.touchpoint_log(

@@ -190,7 +190,6 @@ def period_bounds(code: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def compliance_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
-
     form = ComplianceForm(request.GET or None)
     code = form.cleaned_data.get("period") if form.is_valid() else ""
     code = code or "this_month"

@@ -161,7 +161,6 @@ class ApiTokenAdmin(ModelAdmin):
         return self.has_view_permission(request, obj)
 
     def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str):
-
         raise Http404
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:

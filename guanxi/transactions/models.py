@@ -27,7 +27,6 @@ class ProductCategory(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name

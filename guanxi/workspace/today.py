@@ -61,7 +61,6 @@ class Standing:
     clv: Decimal | None = None
 
     def words(self) -> list[str]:
-
         parts = []
         if self.tier is not None:
             parts.append(str(self.tier))
@@ -237,7 +236,6 @@ def _task_item(task: Task, standing: Standing, as_of: dt.date) -> TaskItem:
 def _key_dates(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[KeyDateItem]:
-
     items: list[KeyDateItem] = []
     contacts = (
         Contact.objects.filter(account_id__in=account_ids, is_active=True, birthday__isnull=False)
@@ -373,7 +371,6 @@ def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt
 def _neglected(
     account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
 ) -> list[NeglectedItem]:
-
     if not account_ids:
         return []
     policies = effective_policies(account_ids, on=as_of)
