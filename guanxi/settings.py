@@ -143,6 +143,8 @@ GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
+# Today shows the top N of each section by priority, with the total and a "show all" link.
+GUANXI_TODAY_LIMIT = envint("GUANXI_TODAY_LIMIT", 20)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

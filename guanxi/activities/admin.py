@@ -267,6 +267,11 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
 
         urls = [
             path("today/", wrap(views.today_view), name="activities_task_today"),
+            path(
+                "today/<str:name>/",
+                wrap(views.today_section_view),
+                name="activities_task_today_section",
+            ),  # fmt: skip
             path("compliance/", wrap(views.compliance_view), name="activities_task_compliance"),
             path(
                 "calendar/reset/",

@@ -11,12 +11,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.selectors import visible_to
@@ -36,7 +38,7 @@ from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.views import next_url
 from guanxi.touchpoints.models import TouchpointKind
-from guanxi.workspace.today import agenda
+from guanxi.workspace.today import agenda, agenda_section
 
 TODAY = "admin:activities_task_today"
 
@@ -52,20 +54,66 @@ def _admin_context(model_admin: Any, request: HttpRequest, title: str) -> dict[s
 # --- Today --------------------------------------------------------------------------------------
 
 
+#: Each section of the day and its title, on Today and on the section's "show all" page.
+SECTION_TITLES = {
+    "due": gettext_lazy("Overdue and due today"),
+    "upcoming": gettext_lazy("Next 7 days"),
+    "neglected": gettext_lazy("No touchpoint beyond the cadence"),
+    "plan_actions": gettext_lazy("Account plan actions (一企一策)"),
+    "relationship_risks": gettext_lazy("Relationship risks"),
+    "key_dates": gettext_lazy("Birthdays and anniversaries, next 7 days"),
+    "tier_changes": gettext_lazy("Tier changes, last 7 days"),
+}
+#: Items on one page of a section's "show all" page.
+SECTION_PAGE_SIZE = 50
+
+
+def _subject(request: HttpRequest) -> Any:
+    """Whose day: the viewer's, or (``?user=``) a member the viewer looks after."""
+    if not request.GET.get("user"):
+        return request.user
+    subject = agenda_subject(request.user, request.GET["user"])
+    if subject is None:
+        raise Http404  # not a member this viewer may look after
+    return subject
+
+
+def _day_context(request: HttpRequest, model_admin: Any, title: str) -> dict[str, Any]:
+    """What every row of the day needs (the one-click log forms and links come back here)."""
+    return {
+        **_admin_context(model_admin, request, title),
+        "log_url": reverse("admin:touchpoints_touchpoint_add"),
+        "today_url": request.get_full_path(),
+        "touchpoint_kinds": TouchpointKind.choices,
+    }
+
+
+def _section_url(name: str, subject: Any, viewer: Any, page: int = 1) -> str:
+    query = {} if subject.pk == viewer.pk else {"user": subject.pk}
+    if page > 1:
+        query["page"] = page
+    url = reverse("admin:activities_task_today_section", args=(name,))
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _heading(name: str, total: int) -> str:
+    return _("%(section)s (%(count)s)") % {
+        "section": SECTION_TITLES[name],
+        "count": intcomma(total),
+    }
+
+
 def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     viewer = request.user
-    subject = viewer
-    if request.GET.get("user"):
-        subject = agenda_subject(viewer, request.GET["user"])
-        if subject is None:
-            raise Http404  # not a member this viewer may look after
+    subject = _subject(request)
     day = agenda(user=subject, actor=viewer)
     own = subject.pk == viewer.pk
     feed = calendar_feed_ensure(user=viewer) if own else None
     members = list(agenda_subjects(viewer)) if not own or _leads(viewer) else []
     context = {
-        **_admin_context(model_admin, request, _("Today")),
+        **_day_context(request, model_admin, _("Today")),
         "agenda": day,
+        "as_of": day.as_of,
         "subject": subject,
         "own": own,
         "members": members,
@@ -74,15 +122,54 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         )
         if feed
         else "",
-        "log_url": reverse("admin:touchpoints_touchpoint_add"),
         "log_link": reverse("admin:touchpoints_touchpoint_add")
         + "?"
         + urlencode({"next": request.get_full_path()}),
-        "today_url": request.get_full_path(),
-        "touchpoint_kinds": TouchpointKind.choices,
+        "headings": {n: _heading(n, getattr(day, n).total) for n in SECTION_TITLES},
+        "show_all": {n: _section_url(n, subject, viewer) for n in SECTION_TITLES},
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/activities/task/today.html", context)
+
+
+def today_section_view(request: HttpRequest, model_admin: Any, name: str) -> HttpResponse:
+    """Every item of one section of the day ("show all" under a capped section), a page at a
+    time in the same priority order."""
+    if name not in SECTION_TITLES:
+        raise Http404
+    viewer, subject = request.user, _subject(request)
+    page = _page_number(request.GET.get("page"))
+    size = SECTION_PAGE_SIZE
+    section = agenda_section(name, user=subject, actor=viewer, offset=(page - 1) * size, limit=size)
+    pages = max(1, -(-section.total // size))
+    if page > pages:  # past the end (the list shrank, or a typed URL): the last page
+        return HttpResponseRedirect(_section_url(name, subject, viewer, pages))
+    context = {
+        **_day_context(request, model_admin, str(SECTION_TITLES[name])),
+        "name": name,
+        "section": section,
+        "heading": _heading(name, section.total),
+        "subject": subject,
+        "own": subject.pk == viewer.pk,
+        "as_of": timezone.localdate(),
+        "page": page,
+        "pages": pages,
+        "last": section.offset + len(section),
+        "previous_url": _section_url(name, subject, viewer, page - 1) if page > 1 else "",
+        "next_url": _section_url(name, subject, viewer, page + 1) if page < pages else "",
+        "back_url": reverse(TODAY)
+        + ("" if subject.pk == viewer.pk else "?" + urlencode({"user": subject.pk})),
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/activities/task/today_section.html", context)
+
+
+def _page_number(value: Any) -> int:
+    """``?page=``: a positive number, else the first page (a bad value is no error here)."""
+    try:
+        return max(1, min(int(value), 1_000_000))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _leads(user: Any) -> bool:

@@ -1,19 +1,25 @@
 """The KAM's day (今日工作): what one person should do today, in priority order, with the reason.
 
-`agenda(user=…, actor=…)` reads everything the Today page, the API and the calendar need and
-returns plain dataclasses; pages only render them. Priority is the same everywhere: the account's
-highest tier first (rank 1 before rank 2, no tier last), then its CLV from the latest analysis
-run, then how overdue the work is. The reason is spelled out ("3 days overdue · A品质 · CLV
-¥52,000") so a KAM can see why a row is at the top.
+`agenda(user=…, actor=…)` reads what the Today page and the API show and returns plain
+dataclasses (`today_rows.py`); pages only render them. Priority is the same everywhere: the
+account's highest tier first (rank 1 before rank 2, no tier last), then its CLV from the latest
+analysis run, then how overdue the work is. The reason is spelled out ("3 days overdue · A品质 ·
+CLV ¥52,000") so a KAM can see why a row is at the top.
+
+A KAM with 2,000 accounts has thousands of items a day, so each section shows its top N
+(GUANXI_TODAY_LIMIT) with its total, and `agenda_section` pages through one section ("show
+all"). Every item's sort key is built from a few columns per row (ids, dates, the standings);
+only the shown items are read whole, worded and rendered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +38,6 @@ from guanxi.activities.models import Task
 from guanxi.activities.selectors import open_tasks
 from guanxi.contacts.models import Contact, KeyDate
 from guanxi.core.dates import next_occurrence, recurring_within_q
-from guanxi.core.formatting import money
 from guanxi.core.models import User
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
@@ -42,147 +47,31 @@ from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
 from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
-
-#: How far ahead Today looks for upcoming tasks, birthdays and anniversaries, and how far back
-#: for tier changes.
-WINDOW_DAYS = 7
-NO_RANK = 10_000
-
-
-# --- Rows ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Standing:
-    """Why an account matters: its highest tier and its CLV."""
-
-    tier: Any = None  # guanxi.tiers.models.Tier
-    rank: int = NO_RANK
-    clv: Decimal | None = None
-
-    def words(self) -> list[str]:
-        parts = []
-        if self.tier is not None:
-            parts.append(str(self.tier))
-        if self.clv is not None:
-            parts.append(_("CLV %(clv)s") % {"clv": money(self.clv)})
-        return parts
-
-
-def _priority(standing: Standing, urgency: int) -> tuple:
-    # Tier first, then CLV (unscored last), then urgency (more overdue first).
-    clv = standing.clv
-    return (standing.rank, clv is None, -(clv or 0), -urgency)
+from guanxi.workspace.today_rows import (
+    WINDOW_DAYS,
+    Agenda,
+    KeyDateItem,
+    NeglectedItem,
+    RelationshipRiskItem,
+    Section,
+    Standing,
+    TaskItem,
+    TierChangeItem,
+    priority_key,
+)
 
 
 @dataclass
-class TaskItem:
-    task: Task
-    title: str  # in the reader's language
-    account: Account
-    standing: Standing
-    days_overdue: int  # > 0 overdue, 0 due today, < 0 not due yet
-    reason: str
-    log_kind: str
-    log_label: str
-    costly: bool
+class _Day:
+    """What every section reads first: the user's accounts, the keys of their open tasks in the
+    window and every one of these accounts' standing (the priority needs them all)."""
 
-    @property
-    def priority(self) -> tuple:
-        return _priority(self.standing, self.days_overdue)
-
-
-@dataclass
-class KeyDateItem:
-    day: dt.date
-    days_until: int
-    contact: Any  # guanxi.contacts.models.Contact
-    account: Account
-    standing: Standing
-    what: str  # "birthday" or the anniversary's label
-    is_birthday: bool
-    reason: str
-
-    @property
-    def priority(self) -> tuple:
-        return _priority(self.standing, -self.days_until)
-
-
-@dataclass
-class TierChangeItem:
-    change: Any  # guanxi.tiers.models.TierChange
-    account: Account
-    standing: Standing
-    direction: str  # "up", "down", "new" (first tier), "lost" (no tier now), or "changed"
-    reason: str
-
-    @property
-    def upgrade(self) -> bool | None:
-        """True up, False down or lost, None for a first assignment (not a move)."""
-        return {"up": True, "down": False, "lost": False}.get(self.direction)
-
-    @property
-    def priority(self) -> tuple:
-        return _priority(self.standing, -(self.change.effective_on.toordinal()))
-
-
-@dataclass
-class NeglectedItem:
-    account: Account
-    standing: Standing
-    cadence_days: int
-    last_touchpoint_on: dt.date | None
-    days_since: int | None  # None: no touchpoint recorded yet
-    days_beyond: int
-    reason: str
-
-    @property
-    def priority(self) -> tuple:
-        return _priority(self.standing, self.days_beyond)
-
-
-@dataclass
-class RelationshipRiskItem:
-    """One of the user's accounts whose buying centre has relationship risks (see
-    guanxi/relationships/risks.py), with the sentences that say what is thin."""
-
-    account: Account
-    standing: Standing
-    health: Any  # guanxi.relationships.risks.RelationshipHealth
-    reason: str
-
-    @property
-    def risks(self) -> list:
-        return self.health.risks
-
-    @property
-    def priority(self) -> tuple:
-        return _priority(self.standing, len(self.health.risks))
-
-
-@dataclass
-class Agenda:
     user: User
+    actor: User
     as_of: dt.date
-    due: list[TaskItem] = field(default_factory=list)  # overdue and due today
-    upcoming: list[TaskItem] = field(default_factory=list)  # the next WINDOW_DAYS days
-    key_dates: list[KeyDateItem] = field(default_factory=list)
-    tier_changes: list[TierChangeItem] = field(default_factory=list)
-    neglected: list[NeglectedItem] = field(default_factory=list)
-    relationship_risks: list[RelationshipRiskItem] = field(default_factory=list)
-    plan_actions: list[Any] = field(default_factory=list)  # plans.PlanAction, due in the window
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.due
-            or self.upcoming
-            or self.key_dates
-            or self.tier_changes
-            or self.neglected
-            or self.relationship_risks
-            or self.plan_actions
-        )
+    account_ids: list[int]
+    task_rows: list[tuple[int, int, dt.date]]  # (task id, account id, due date)
+    stand: dict[int, Standing]
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -233,27 +122,62 @@ def _task_item(task: Task, standing: Standing, as_of: dt.date) -> TaskItem:
     )
 
 
-def _key_dates(
-    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
-) -> list[KeyDateItem]:
-    items: list[KeyDateItem] = []
-    contacts = (
-        Contact.objects.filter(account_id__in=account_ids, is_active=True, birthday__isnull=False)
+def _tasks(ctx: _Day, *, due: bool, window: slice) -> Section:
+    """Due (overdue and today) or upcoming tasks: every open task's key is sorted, only the
+    shown ones are read whole."""
+    as_of = ctx.as_of
+    rows = [r for r in ctx.task_rows if (r[2] <= as_of) == due]
+
+    def order(row: tuple) -> tuple:
+        pk, account_id, due_date = row
+        priority = priority_key(ctx.stand[account_id], (as_of - due_date).days)
+        # Upcoming work is a plan for the week: soonest first, priority within a day.
+        return (priority, due_date, pk) if due else (due_date, priority, pk)
+
+    rows.sort(key=order)
+    shown = rows[window]
+    tasks = Task.objects.select_related("account", "contact", "tier", "tier__scheme").in_bulk(
+        [r[0] for r in shown]
+    )
+    items = [_task_item(tasks[r[0]], ctx.stand[r[1]], as_of) for r in shown if r[0] in tasks]
+    return Section(items, total=len(rows), offset=window.start or 0)
+
+
+def _key_dates(ctx: _Day, *, window: slice) -> Section:
+    """Birthdays and anniversaries in the window, soonest first, priority within a day."""
+    as_of, stand = ctx.as_of, ctx.stand
+    birthdays = (
+        Contact.objects.filter(account_id__in=ctx.account_ids, is_active=True)
+        .filter(birthday__isnull=False)
         .filter(recurring_within_q("birthday", as_of, WINDOW_DAYS))
-        .select_related("account")
+        .values_list("id", "id", "account_id", "birthday")
     )
-    for contact in contacts:
-        day = next_occurrence(contact.birthday, as_of)
-        items.append(_key_date_item(day, as_of, contact, _("birthday"), True, stand))
-    key_dates = (
-        KeyDate.objects.filter(contact__account_id__in=account_ids, contact__is_active=True)
+    others = (
+        KeyDate.objects.filter(contact__account_id__in=ctx.account_ids, contact__is_active=True)
         .filter(recurring_within_q("date", as_of, WINDOW_DAYS))
-        .select_related("contact__account")
+        .values_list("id", "contact_id", "contact__account_id", "date")
     )
-    for kd in key_dates:
-        day = next_occurrence(kd.date, as_of)
-        items.append(_key_date_item(day, as_of, kd.contact, str(kd), False, stand))
-    return items
+    # (day, priority, contact, is birthday, row id): the contact's or the key date's id.
+    keys = []
+    for is_birthday, rows in ((True, birthdays), (False, others)):
+        for pk, contact_id, account_id, date in rows:
+            day = next_occurrence(date, as_of)
+            priority = priority_key(stand[account_id], -(day - as_of).days)
+            keys.append((day, priority, contact_id, is_birthday, pk))
+    keys.sort()
+    shown = keys[window]
+    contacts = Contact.objects.select_related("account").in_bulk([k[4] for k in shown if k[3]])
+    dates = KeyDate.objects.select_related("contact__account").in_bulk(
+        [k[4] for k in shown if not k[3]]
+    )
+    items = []
+    for day, _p, _c, is_birthday, pk in shown:
+        if is_birthday and pk in contacts:
+            items.append(_key_date_item(day, as_of, contacts[pk], _("birthday"), True, stand))
+        elif not is_birthday and pk in dates:
+            kd = dates[pk]
+            items.append(_key_date_item(day, as_of, kd.contact, str(kd), False, stand))
+    return Section(items, total=len(keys), offset=window.start or 0)
 
 
 def _key_date_item(
@@ -276,12 +200,22 @@ def _key_date_item(
 def tier_direction(change: Any) -> str:
     """ "up"/"down" for a move between two tiers, "new" for an account's first tier in a scheme
     (an entry, not a move up), "lost" when it no longer meets any tier, "changed" otherwise."""
-    if change.from_tier_id is None:
-        return "new" if change.to_tier_id is not None else "changed"
-    if change.to_tier_id is None:
+    ranks = {}
+    for tier in (change.from_tier, change.to_tier):
+        if tier is not None:
+            ranks[tier.pk] = tier.rank
+    return _direction(change.from_tier_id, change.to_tier_id, ranks)
+
+
+def _direction(from_id: int | None, to_id: int | None, ranks: dict[int, int]) -> str:
+    if from_id is None:
+        return "new" if to_id is not None else "changed"
+    if to_id is None:
         return "lost"
-    upgrade = change.is_upgrade
-    return {True: "up", False: "down"}.get(upgrade, "changed")
+    before, after = ranks.get(from_id), ranks.get(to_id)
+    if before is None or after is None or before == after:
+        return "changed"
+    return "up" if after < before else "down"
 
 
 def _rollout_days(scheme_ids: set[int]) -> dict[int, dt.date]:
@@ -301,53 +235,68 @@ def _rollout_days(scheme_ids: set[int]) -> dict[int, dt.date]:
     return result
 
 
-def _tier_changes(
-    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
-) -> list[TierChangeItem]:
+def _tier_changes(ctx: _Day, *, window: slice) -> Section:
     """Tier moves of the last days. A scheme's rollout (every account's first tier on the
     day the scheme first ran) is left out: it is not news, and it would bury the real moves.
     A first tier given later is shown as "new", never as an up-move."""
 
-    changes = list(
+    rows = list(
         TierChange.objects.filter(
             scheme__purpose=SchemePurpose.TIERS,  # lifecycle moves are on the lifecycle card
-            account_id__in=account_ids,
-            effective_on__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
-            effective_on__lte=as_of,
-        ).select_related("account", "scheme", "from_tier", "to_tier")
+            account_id__in=ctx.account_ids,
+            effective_on__gt=ctx.as_of - dt.timedelta(days=WINDOW_DAYS),
+            effective_on__lte=ctx.as_of,
+        ).values_list("id", "account_id", "scheme_id", "from_tier_id", "to_tier_id", "effective_on")
     )
-    rollout = _rollout_days({c.scheme_id for c in changes}) if changes else {}
-    items = []
-    for change in changes:
-        direction = tier_direction(change)
-        if direction == "new" and change.effective_on == rollout.get(change.scheme_id):
+    rollout = _rollout_days({r[2] for r in rows}) if rows else {}
+    ranks = dict(
+        Tier.objects.filter(pk__in={t for r in rows for t in r[3:5] if t is not None})
+        .values_list("id", "rank")
+    )  # fmt: skip
+    keys = []
+    for pk, account_id, scheme_id, from_id, to_id, effective_on in rows:
+        direction = _direction(from_id, to_id, ranks)
+        if direction == "new" and effective_on == rollout.get(scheme_id):
             continue
-        params = {
-            "scheme": change.scheme,
-            "old": change.from_tier or "—",
-            "new": change.to_tier or "—",
+        priority = priority_key(ctx.stand[account_id], -effective_on.toordinal())
+        keys.append((priority, pk, direction))
+    keys.sort()
+    shown = keys[window]
+    changes = TierChange.objects.select_related(
+        "account", "scheme", "from_tier", "to_tier"
+    ).in_bulk([k[1] for k in shown])
+    items = [
+        _tier_change_item(changes[pk], direction, ctx.stand)
+        for _p, pk, direction in shown
+        if pk in changes
+    ]
+    return Section(items, total=len(keys), offset=window.start or 0)
+
+
+def _tier_change_item(change: Any, direction: str, stand: dict[int, Standing]) -> TierChangeItem:
+    params = {
+        "scheme": change.scheme,
+        "old": change.from_tier or "—",
+        "new": change.to_tier or "—",
+    }
+    if direction == "new":
+        moved = _("%(scheme)s: new in %(new)s") % params
+    elif direction == "lost":
+        moved = _("%(scheme)s: %(old)s → no tier (lost)") % params
+    else:
+        words = {"up": _("up"), "down": _("down")}.get(direction, _("changed"))
+        moved = _("%(scheme)s: %(old)s → %(new)s (%(direction)s)") % {
+            **params,
+            "direction": words,
         }
-        if direction == "new":
-            moved = _("%(scheme)s: new in %(new)s") % params
-        elif direction == "lost":
-            moved = _("%(scheme)s: %(old)s → no tier (lost)") % params
-        else:
-            words = {"up": _("up"), "down": _("down")}.get(direction, _("changed"))
-            moved = _("%(scheme)s: %(old)s → %(new)s (%(direction)s)") % {
-                **params,
-                "direction": words,
-            }
-        standing = stand[change.account_id]
-        items.append(
-            TierChangeItem(
-                change=change,
-                account=change.account,
-                standing=standing,
-                direction=direction,
-                reason=" · ".join([moved, *standing.words()]),
-            )
-        )
-    return items
+    standing = stand[change.account_id]
+    return TierChangeItem(
+        change=change,
+        account=change.account,
+        standing=standing,
+        direction=direction,
+        reason=" · ".join([moved, *standing.words()]),
+    )
 
 
 def shortest_cadence(policy: Any) -> tuple[int | None, Any]:
@@ -368,16 +317,15 @@ def last_touchpoint_days(account_ids: list[int], as_of: dt.date) -> dict[int, dt
     return {pk: max(days.values()) for pk, days in per_kind.items() if days}
 
 
-def _neglected(
-    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
-) -> list[NeglectedItem]:
-    if not account_ids:
-        return []
-    policies = effective_policies(account_ids, on=as_of)
+def _neglected(ctx: _Day, *, window: slice) -> Section:
+    """Accounts whose tier asks for contact every N days and that had none for longer, the
+    furthest beyond their cadence first within a standing."""
+    as_of, stand = ctx.as_of, ctx.stand
+    policies = effective_policies(ctx.account_ids, on=as_of) if ctx.account_ids else {}
     cadences = {pk: shortest_cadence(p) for pk, p in policies.items() if pk in stand}
     cadences = {pk: c for pk, c in cadences.items() if c[0]}
     if not cadences:
-        return []
+        return Section()
     last = last_touchpoint_days(list(cadences), as_of)
     # Without any touchpoint, the clock runs from when the account entered its tier.
     since: dict[int, dt.date] = {}
@@ -388,101 +336,154 @@ def _neglected(
         scheme__is_active=True,
     ).values_list("account_id", "since"):
         since[account_id] = min(day, since.get(account_id, day))
-    accounts = Account.objects.in_bulk(list(cadences))
-    items = []
+    keys = []
     for account_id, (cadence, driver) in cadences.items():
         last_at = last.get(account_id)
         if last_at is not None:
             days_since = (as_of - last_at).days
             beyond = days_since - cadence
-            ago = ngettext(
-                "last touchpoint %(n)s day ago", "last touchpoint %(n)s days ago", days_since
-            ) % {"n": days_since}
         else:
             start = since.get(account_id)
             days_since = None
             beyond = (as_of - start).days - cadence if start else 1
-            ago = _("no touchpoint yet")
-        if beyond <= 0:
-            continue
-        every = ngettext("every %(n)s day", "every %(n)s days", cadence) % {"n": cadence}
-        if driver is not None:
-            every = f"{every} ({driver})"
-        standing = stand[account_id]
-        words = standing.words()
-        if driver is not None and driver == standing.tier:
-            words = words[1:]  # "(A quality)" already says which tier
-        items.append(
-            NeglectedItem(
-                account=accounts[account_id],
-                standing=standing,
-                cadence_days=cadence,
-                last_touchpoint_on=last_at,
-                days_since=days_since,
-                days_beyond=beyond,
-                reason=" · ".join([ago, _("cadence %(every)s") % {"every": every}, *words]),
-            )
-        )
-    return items
+        if beyond > 0:
+            priority = priority_key(stand[account_id], beyond)
+            keys.append((priority, account_id, (cadence, driver, last_at, days_since, beyond)))
+    keys.sort(key=lambda k: k[:2])
+    shown = keys[window]
+    accounts = Account.objects.in_bulk([k[1] for k in shown])
+    items = [_neglected_item(accounts[pk], stand[pk], *facts) for _p, pk, facts in shown]
+    return Section(items, total=len(keys), offset=window.start or 0)
 
 
-def _relationship_risks(
-    account_ids: list[int], as_of: dt.date, stand: dict[int, Standing]
-) -> list[RelationshipRiskItem]:
+def _neglected_item(
+    account: Account,
+    standing: Standing,
+    cadence: int,
+    driver: Any,
+    last_at: dt.date | None,
+    days_since: int | None,
+    beyond: int,
+) -> NeglectedItem:
+    if days_since is not None:
+        ago = ngettext(
+            "last touchpoint %(n)s day ago", "last touchpoint %(n)s days ago", days_since
+        ) % {"n": days_since}
+    else:
+        ago = _("no touchpoint yet")
+    every = ngettext("every %(n)s day", "every %(n)s days", cadence) % {"n": cadence}
+    if driver is not None:
+        every = f"{every} ({driver})"
+    words = standing.words()
+    if driver is not None and driver == standing.tier:
+        words = words[1:]  # "(A quality)" already says which tier
+    return NeglectedItem(
+        account=account,
+        standing=standing,
+        cadence_days=cadence,
+        last_touchpoint_on=last_at,
+        days_since=days_since,
+        days_beyond=beyond,
+        reason=" · ".join([ago, _("cadence %(every)s") % {"every": every}, *words]),
+    )
+
+
+def _relationship_risks(ctx: _Day, *, window: slice) -> Section:
     """The accounts whose buying centre has risks, in a fixed number of queries."""
 
-    at_risk = {
-        pk: health
-        for pk, health in relationship_health_for(account_ids, today=as_of).items()
+    healths = relationship_health_for(ctx.account_ids, today=ctx.as_of)
+    keys = [
+        (priority_key(ctx.stand[pk], len(health.risks)), pk, health)
+        for pk, health in healths.items()
         if health.risks
-    }
-    accounts = Account.objects.in_bulk(list(at_risk)) if at_risk else {}
+    ]
+    keys.sort(key=lambda k: k[:2])
+    shown = keys[window]
+    accounts = Account.objects.in_bulk([k[1] for k in shown])
     items = []
-    for account_id, health in at_risk.items():
-        standing = stand[account_id]
+    for _p, pk, health in shown:
+        standing = ctx.stand[pk]
         words = [_("coverage %(score)s/100") % {"score": health.score}, *standing.words()]
         items.append(
             RelationshipRiskItem(
-                account=accounts[account_id],
+                account=accounts[pk],
                 standing=standing,
                 health=health,
                 reason=" · ".join(words),
             )
         )
-    return items
+    return Section(items, total=len(keys), offset=window.start or 0)
 
 
-def _plan_actions(user: User, actor: User, as_of: dt.date) -> list[Any]:
+def _plan_actions(ctx: _Day, *, window: slice) -> Section:
     """Open account-plan actions the user owns, overdue or due within the window (一企一策)."""
-    actions = actions_due_for(user, until=as_of + dt.timedelta(days=WINDOW_DAYS))
-    return list(visible_to(actions, actor, prefix="plan__account__"))
+    actions = actions_due_for(ctx.user, until=ctx.as_of + dt.timedelta(days=WINDOW_DAYS))
+    actions = visible_to(actions, ctx.actor, prefix="plan__account__")
+    items = list(actions[window])
+    total = len(items) if window.start == 0 and window.stop is None else actions.count()
+    return Section(items, total=total, offset=window.start or 0)
 
 
-def agenda(*, user: User, actor: User | None = None, as_of: dt.date | None = None) -> Agenda:
-    """`user`'s day as `actor` may see it (the actor defaults to the user)."""
+_BUILDERS = {
+    "due": partial(_tasks, due=True),
+    "upcoming": partial(_tasks, due=False),
+    "key_dates": _key_dates,
+    "tier_changes": _tier_changes,
+    "neglected": _neglected,
+    "relationship_risks": _relationship_risks,
+    "plan_actions": _plan_actions,
+}
+
+
+def _day(user: User, actor: User | None, as_of: dt.date | None, *, tasks: bool = True) -> _Day:
     actor = actor or user
     as_of = as_of or timezone.localdate()
     account_ids = list(their_accounts(user, actor).values_list("id", flat=True))
-    tasks = list(open_tasks(user, actor).filter(due_date__lte=as_of + dt.timedelta(WINDOW_DAYS)))
-    ids = sorted(set(account_ids) | {t.account_id for t in tasks})
-    stand = standings(ids, on=as_of)
-    items = [_task_item(t, stand[t.account_id], as_of) for t in tasks]
-    result = Agenda(
-        user=user,
-        as_of=as_of,
-        due=[i for i in items if i.days_overdue >= 0],
-        upcoming=[i for i in items if i.days_overdue < 0],
-        key_dates=_key_dates(account_ids, as_of, stand),
-        tier_changes=_tier_changes(account_ids, as_of, stand),
-        neglected=_neglected(account_ids, as_of, stand),
-        relationship_risks=_relationship_risks(account_ids, as_of, stand),
-        plan_actions=_plan_actions(user, actor, as_of),
-    )
-    result.due.sort(key=lambda i: (i.priority, i.task.due_date, i.task.pk))
-    # Upcoming work is a plan for the week: soonest first, priority within a day.
-    result.upcoming.sort(key=lambda i: (i.task.due_date, i.priority, i.task.pk))
-    result.key_dates.sort(key=lambda i: (i.day, i.priority, i.contact.pk))
-    result.tier_changes.sort(key=lambda i: (i.priority, i.change.pk))
-    result.neglected.sort(key=lambda i: (i.priority, i.account.pk))
-    result.relationship_risks.sort(key=lambda i: (i.priority, i.account.pk))
-    return result
+    task_rows: list = []
+    if tasks:
+        task_rows = list(
+            open_tasks(user, actor)
+            .filter(due_date__lte=as_of + dt.timedelta(WINDOW_DAYS))
+            .order_by()
+            .values_list("id", "account_id", "due_date")
+        )
+    ids = sorted(set(account_ids) | {r[1] for r in task_rows})
+    return _Day(user, actor, as_of, account_ids, task_rows, standings(ids, on=as_of))
+
+
+def _window(offset: int, limit: int | None) -> slice:
+    return slice(offset, None if limit is None else offset + limit)
+
+
+def agenda(
+    *,
+    user: User,
+    actor: User | None = None,
+    as_of: dt.date | None = None,
+    limit: int | None = None,
+) -> Agenda:
+    """`user`'s day as `actor` may see it (the actor defaults to the user): the top ``limit``
+    items of each section (default the GUANXI_TODAY_LIMIT setting; 0 or less: every item),
+    with each section's total. Only the shown items are read whole."""
+    ctx = _day(user, actor, as_of)
+    limit = settings.GUANXI_TODAY_LIMIT if limit is None else limit
+    window = _window(0, limit if limit > 0 else None)
+    sections = {name: build(ctx, window=window) for name, build in _BUILDERS.items()}
+    return Agenda(user=user, as_of=ctx.as_of, **sections)
+
+
+def agenda_section(
+    name: str,
+    *,
+    user: User,
+    actor: User | None = None,
+    as_of: dt.date | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Section:
+    """One section of `user`'s day in its order, ``limit`` items from ``offset`` (None: all),
+    with its total: the "show all" page and the API's pages."""
+    if name not in _BUILDERS:
+        raise ValueError(name)
+    ctx = _day(user, actor, as_of, tasks=name in ("due", "upcoming"))
+    return _BUILDERS[name](ctx, window=_window(offset, limit))
