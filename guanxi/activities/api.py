@@ -2,7 +2,9 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +17,9 @@ from guanxi.activities.display import display_title
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import agenda_subject, next_open_task, tasks_for
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID, InputSchema, Pagination
+from guanxi.core.schemas import MAX_ID, MAX_PAGE_SIZE, InputSchema, Pagination
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
-from guanxi.workspace.today import agenda
+from guanxi.workspace.today import agenda, agenda_section
 
 router = Router(tags=["activities"])
 
@@ -53,22 +55,27 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_title(obj: Task) -> str:
-        return display_title(obj)
+        # Today's rows carry the title they composed already (`title_shown`).
+        return getattr(obj, "title_shown", None) or display_title(obj)
 
     @staticmethod
     def resolve_tier(obj: Task) -> str | None:
         return str(obj.tier) if obj.tier_id else None
 
 
+# The Today shapes carry a "Today" prefix: ninja names an OpenAPI component after its class, and
+# contacts' KeyDateOut and tiers' TierChangeOut are other shapes (the OpenAPI showed theirs here).
+
+
 class AgendaTaskOut(Schema):
     task: TaskOut
-    days_overdue: int
+    days_overdue: int = Field(..., description="> 0 overdue, 0 due today, < 0 not due yet")
     reason: str
     log_kind: str
 
 
-class KeyDateOut(Schema):
-    day: dt.date
+class TodayKeyDateOut(Schema):
+    day: dt.date = Field(..., description="This year's date of the birthday or anniversary")
     days_until: int
     contact: int
     contact_name: str
@@ -78,22 +85,24 @@ class KeyDateOut(Schema):
     reason: str
 
 
-class TierChangeOut(Schema):
+class TodayTierChangeOut(Schema):
     account: int
     account_name: str
     effective_on: dt.date
-    from_tier: str | None
-    to_tier: str | None
-    direction: str = Field(..., description="up, down, new (first tier) or lost (no tier now)")
-    upgrade: bool | None = Field(None, description="True up, False down or lost, None new")
+    from_tier: str | None = Field(..., description="The tier's name; null: no tier before")
+    to_tier: str | None = Field(..., description="The tier's name; null: no tier now")
+    direction: str = Field(
+        ..., description="up, down, new (first tier), lost (no tier now) or changed"
+    )
+    upgrade: bool | None = Field(..., description="True up, False down or lost, None otherwise")
     reason: str
 
 
-class NeglectedOut(Schema):
+class TodayNeglectedOut(Schema):
     account: int
     account_name: str
     cadence_days: int
-    days_since: int | None
+    days_since: int | None = Field(..., description="null: no touchpoint yet")
     days_beyond: int
     reason: str
 
@@ -104,24 +113,37 @@ class AgendaRiskOut(Schema):
     contact_ids: list[int]
 
 
-class RelationshipRiskOut(Schema):
+class TodayRelationshipRiskOut(Schema):
     account: int
     account_name: str
-    score: int | None = Field(None, description="Coverage score 0–100")
+    score: int | None = Field(..., description="Coverage score 0–100")
     risks: list[AgendaRiskOut]
     reason: str
+
+
+class TodayTotalsOut(Schema):
+    """How many items each section holds in all (the lists show the first `limit`)."""
+
+    due: int
+    upcoming: int
+    key_dates: int
+    tier_changes: int
+    neglected: int
+    relationship_risks: int
 
 
 class AgendaOut(Schema):
     user: int
     as_of: dt.date
+    limit: int = Field(..., description="The most items each list holds")
+    totals: TodayTotalsOut
     due: list[AgendaTaskOut]
     upcoming: list[AgendaTaskOut]
-    key_dates: list[KeyDateOut]
-    tier_changes: list[TierChangeOut]
-    neglected: list[NeglectedOut]
-    relationship_risks: list[RelationshipRiskOut] = Field(
-        default_factory=list,
+    key_dates: list[TodayKeyDateOut]
+    tier_changes: list[TodayTierChangeOut]
+    neglected: list[TodayNeglectedOut]
+    relationship_risks: list[TodayRelationshipRiskOut] = Field(
+        ...,
         description="Your accounts whose buying centre has relationship risks, most important "
         "first",
     )
@@ -129,6 +151,43 @@ class AgendaOut(Schema):
 
 class AgendaQuery(InputSchema):
     user: int | None = Field(None, ge=1, le=MAX_ID, description="A team member (leads only)")
+    limit: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description="Items per list, the top ones by priority (default: the site's Today limit)",
+    )
+
+
+class AgendaPageQuery(InputSchema):
+    user: int | None = Field(None, ge=1, le=MAX_ID, description="A team member (leads only)")
+    limit: int = Field(settings.GUANXI_API_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0, le=MAX_ID)
+
+
+class AgendaTasksPage(Schema):
+    count: int = Field(..., description="Items in the section in all")
+    items: list[AgendaTaskOut]
+
+
+class TodayKeyDatesPage(Schema):
+    count: int
+    items: list[TodayKeyDateOut]
+
+
+class TodayTierChangesPage(Schema):
+    count: int
+    items: list[TodayTierChangeOut]
+
+
+class TodayNeglectedPage(Schema):
+    count: int
+    items: list[TodayNeglectedOut]
+
+
+class TodayRelationshipRisksPage(Schema):
+    count: int
+    items: list[TodayRelationshipRiskOut]
 
 
 class TaskFilters(InputSchema):
@@ -174,85 +233,155 @@ class CancelIn(InputSchema):
 # --- Handlers -----------------------------------------------------------------------------------
 
 
-def _agenda_out(day) -> dict:
-    def task_row(item) -> dict:
-        return {
-            "task": item.task,
-            "days_overdue": item.days_overdue,
-            "reason": item.reason,
-            "log_kind": item.log_kind,
-        }
-
+def _task_row(item: Any) -> dict:
+    # The item's title was composed once for the day; TaskOut shows it instead of composing it
+    # again (see TaskOut.resolve_title).
+    item.task.title_shown = item.title
     return {
-        "user": day.user.pk,
-        "as_of": day.as_of,
-        "due": [task_row(i) for i in day.due],
-        "upcoming": [task_row(i) for i in day.upcoming],
-        "key_dates": [
-            {
-                "day": k.day,
-                "days_until": k.days_until,
-                "contact": k.contact.pk,
-                "contact_name": k.contact.name,
-                "account": k.account.pk,
-                "account_name": k.account.name,
-                "is_birthday": k.is_birthday,
-                "reason": k.reason,
-            }
-            for k in day.key_dates
-        ],  # fmt: skip
-        "tier_changes": [
-            {
-                "account": c.account.pk,
-                "account_name": c.account.name,
-                "effective_on": c.change.effective_on,
-                "from_tier": str(c.change.from_tier) if c.change.from_tier_id else None,
-                "to_tier": str(c.change.to_tier) if c.change.to_tier_id else None,
-                "direction": c.direction,
-                "upgrade": c.upgrade,
-                "reason": c.reason,
-            }
-            for c in day.tier_changes
-        ],  # fmt: skip
-        "neglected": [
-            {
-                "account": n.account.pk,
-                "account_name": n.account.name,
-                "cadence_days": n.cadence_days,
-                "days_since": n.days_since,
-                "days_beyond": n.days_beyond,
-                "reason": n.reason,
-            }
-            for n in day.neglected
-        ],  # fmt: skip
-        "relationship_risks": [
-            {
-                "account": r.account.pk,
-                "account_name": r.account.name,
-                "score": r.health.score,
-                "risks": [
-                    {"code": k.code, "message": k.message, "contact_ids": k.contact_ids}
-                    for k in r.risks
-                ],
-                "reason": r.reason,
-            }
-            for r in day.relationship_risks
-        ],
+        "task": item.task,
+        "days_overdue": item.days_overdue,
+        "reason": item.reason,
+        "log_kind": item.log_kind,
     }
+
+
+def _key_date_row(k: Any) -> dict:
+    return {
+        "day": k.day,
+        "days_until": k.days_until,
+        "contact": k.contact.pk,
+        "contact_name": k.contact.name,
+        "account": k.account.pk,
+        "account_name": k.account.name,
+        "is_birthday": k.is_birthday,
+        "reason": k.reason,
+    }
+
+
+def _tier_change_row(c: Any) -> dict:
+    return {
+        "account": c.account.pk,
+        "account_name": c.account.name,
+        "effective_on": c.change.effective_on,
+        "from_tier": str(c.change.from_tier) if c.change.from_tier_id else None,
+        "to_tier": str(c.change.to_tier) if c.change.to_tier_id else None,
+        "direction": c.direction,
+        "upgrade": c.upgrade,
+        "reason": c.reason,
+    }
+
+
+def _neglected_row(n: Any) -> dict:
+    return {
+        "account": n.account.pk,
+        "account_name": n.account.name,
+        "cadence_days": n.cadence_days,
+        "days_since": n.days_since,
+        "days_beyond": n.days_beyond,
+        "reason": n.reason,
+    }
+
+
+def _risk_row(r: Any) -> dict:
+    return {
+        "account": r.account.pk,
+        "account_name": r.account.name,
+        "score": r.health.score,
+        "risks": [
+            {"code": k.code, "message": k.message, "contact_ids": k.contact_ids} for k in r.risks
+        ],
+        "reason": r.reason,
+    }
+
+
+#: The sections the API shows and how one item of each reads.
+ROWS = {
+    "due": _task_row,
+    "upcoming": _task_row,
+    "key_dates": _key_date_row,
+    "tier_changes": _tier_change_row,
+    "neglected": _neglected_row,
+    "relationship_risks": _risk_row,
+}
+
+
+def _subject(request: HttpRequest, user_id: int | None) -> Any:
+    if user_id is None or user_id == request.auth.pk:
+        return request.auth
+    subject = agenda_subject(request.auth, user_id)
+    if subject is None:
+        raise NotFound(_("User %(id)s not found.") % {"id": user_id}, field="user")
+    return subject
 
 
 @router.get(
     "/today",
     response=AgendaOut,
     summary="Your day: due tasks, key dates, tier changes, relationship risks",
+    description=(
+        "Each list holds the top `limit` items by priority (tier, then CLV, then urgency); "
+        "`totals` says how many each section holds in all, and `/today/{section}` pages "
+        "through one section. Changed: the lists used to hold every item (thousands for a "
+        "large book) and there was no `limit` or `totals`; pass `limit` (up to 500) for more "
+        "per list, or page through `/today/{section}`."
+    ),
 )
 def today(request: HttpRequest, query: Query[AgendaQuery]):
-    subject = request.auth
-    if query.user is not None and query.user != request.auth.pk:
-        subject = agenda_subject(request.auth, query.user)
-        if subject is None:
-            raise NotFound(_("User %(id)s not found.") % {"id": query.user}, field="user")
-    return _agenda_out(agenda(user=subject, actor=request.auth))
+    subject = _subject(request, query.user)
+    limit = query.limit or settings.GUANXI_TODAY_LIMIT
+    day = agenda(user=subject, actor=request.auth, limit=limit)
+    return {
+        "user": day.user.pk,
+        "as_of": day.as_of,
+        "limit": limit,
+        "totals": {name: getattr(day, name).total for name in ROWS},
+        **{name: [row(i) for i in getattr(day, name)] for name, row in ROWS.items()},
+    }
+
+
+def _section_page(request: HttpRequest, name: str, query: AgendaPageQuery) -> dict:
+    subject = _subject(request, query.user)
+    section = agenda_section(
+        name, user=subject, actor=request.auth, offset=query.offset, limit=query.limit
+    )
+    return {"count": section.total, "items": [ROWS[name](i) for i in section]}
+
+
+_PAGE = "One section of your day in priority order, a page at a time (limit, offset)"
+
+
+@router.get("/today/due", response=AgendaTasksPage, summary=_PAGE + ": overdue and due today")
+def today_due(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "due", query)
+
+
+@router.get("/today/upcoming", response=AgendaTasksPage, summary=_PAGE + ": next 7 days")
+def today_upcoming(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "upcoming", query)
+
+
+@router.get("/today/key_dates", response=TodayKeyDatesPage, summary=_PAGE + ": key dates")
+def today_key_dates(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "key_dates", query)
+
+
+@router.get("/today/tier_changes", response=TodayTierChangesPage, summary=_PAGE + ": tier changes")
+def today_tier_changes(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "tier_changes", query)
+
+
+@router.get("/today/neglected", response=TodayNeglectedPage, summary=_PAGE + ": beyond the cadence")
+def today_neglected(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "neglected", query)
+
+
+@router.get(
+    "/today/relationship_risks",
+    response=TodayRelationshipRisksPage,
+    summary=_PAGE + ": relationship risks",
+)
+def today_relationship_risks(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "relationship_risks", query)
 
 
 @router.get(

@@ -48,6 +48,7 @@ from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
 from guanxi.workspace.today_rows import (
+    SECTIONS,
     WINDOW_DAYS,
     Agenda,
     KeyDateItem,
@@ -483,7 +484,7 @@ def agenda_section(
 ) -> Section:
     """One section of `user`'s day in its order, ``limit`` items from ``offset`` (None: all),
     with its total: the "show all" page and the API's pages."""
-    if name not in _BUILDERS:
+    if name not in SECTIONS:
         raise ValueError(name)
     ctx = _day(user, actor, as_of, tasks=name in ("due", "upcoming"))
     return _BUILDERS[name](ctx, window=_window(offset, limit))
