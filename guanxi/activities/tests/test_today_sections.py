@@ -113,7 +113,7 @@ def test_show_all_lists_the_whole_section_a_page_at_a_time(client, cast, busy, m
     assert shown == order
     text = first.content.decode()
     assert 'data-pages="3"' in text and 'data-page-link="next"' in text
-    assert 'data-page-link="previous"' not in text and 'data-log-form' in text
+    assert 'data-page-link="previous"' not in text and "data-log-form" in text
     assert 'data-page-link="previous"' in third.content.decode()
     assert past.status_code == 302 and past["Location"] == f"{url}?page=3"
     assert bad.status_code == 200 and bad.context["page"] == 1
