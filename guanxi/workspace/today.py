@@ -43,6 +43,7 @@ from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.plans.selectors import actions_due_for
 from guanxi.relationships.risks import relationship_health_for
+from guanxi.relationships.selectors import accounts_with_buying_centre
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
 from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
@@ -392,7 +393,9 @@ def _neglected_item(
 def _relationship_risks(ctx: _Day, *, window: slice) -> Section:
     """The accounts whose buying centre has risks, in a fixed number of queries."""
 
-    healths = relationship_health_for(ctx.account_ids, today=ctx.as_of)
+    # Only a mapped buying centre can have risks: read just those (a few of 2,000 accounts).
+    mapped = accounts_with_buying_centre(Account.objects.filter(pk__in=ctx.account_ids))
+    healths = relationship_health_for(mapped, today=ctx.as_of)
     keys = [
         (priority_key(ctx.stand[pk], len(health.risks)), pk, health)
         for pk, health in healths.items()
