@@ -134,7 +134,13 @@ class AccountScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "account"], name="score_one_per_run_account")
         ]
-        indexes = [models.Index(fields=["account", "run"])]
+        indexes = [
+            models.Index(fields=["account", "run"]),
+            # The account list sorted by CLV or P(alive) walks one run's scores in order
+            # (workspace.admin_list.ScoredFirstPaginator): one page, not every score sorted.
+            models.Index(fields=["run", "clv", "account"], name="score_run_clv"),
+            models.Index(fields=["run", "p_alive", "account"], name="score_run_p_alive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} @ run {self.run_id}: {self.segment} / {self.abc_class}"
