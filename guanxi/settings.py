@@ -143,6 +143,10 @@ GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
+# How many reverse proxies stand in front of the server: the API's login throttle takes the client
+# address from X-Forwarded-For only through that many of them. 0 (the default) uses the socket's
+# address, so a client cannot dodge the throttle by sending a made-up X-Forwarded-For header.
+NINJA_NUM_PROXIES = envint("GUANXI_NUM_PROXIES", 0)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
