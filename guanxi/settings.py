@@ -185,6 +185,14 @@ if not HUEY["immediate"] and not HUEY_REDIS_URL:
 # The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
 # local time (TIME_ZONE).
 GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)
+# A run in progress (job, import, analysis, tiering) moves its heartbeat this often; seen from
+# another host, a run whose heartbeat is older than GUANXI_RUN_STALE_SECONDS is interrupted
+# (core.leases). On its own host a run is interrupted as soon as its process is gone.
+# Under pytest no heartbeat thread by default: it would hold a connection to the test database.
+GUANXI_RUN_HEARTBEAT_SECONDS = envint(
+    "GUANXI_RUN_HEARTBEAT_SECONDS", 0 if "pytest" in sys.modules else 30
+)
+GUANXI_RUN_STALE_SECONDS = envint("GUANXI_RUN_STALE_SECONDS", 300)
 
 UNFOLD = {
     "SITE_TITLE": _("Guanxi CRM"),
