@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from guanxi.core.models import User
-from guanxi.core.schemas import InputSchema
+from guanxi.core.schemas import ErrorOut, InputSchema
 from guanxi.core.services import api_token_create
 
 # --- Tokens and the current user ------------------------------------------------------------
@@ -80,7 +80,7 @@ class MeOut(Schema):
     "/auth/token",
     auth=None,
     throttle=LOGIN_THROTTLES,
-    response={201: TokenOut},
+    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Create an API token from a username and password",
 )
 def token_create(request: HttpRequest, payload: TokenIn):

@@ -97,6 +97,41 @@ class InputSchema(Schema):
         return value
 
 
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="The input at fault; empty: the request as a whole")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API answers with (`guanxi/api.py`): 400 a business rule, 401 no valid
+    token or wrong password, 403 not allowed, 404 missing or out of sight, 409 conflicts with
+    existing data, 422 invalid input, 429 too many attempts."""
+
+    message: str
+    field: str | None = Field(None, description="The input at fault, when there is one")
+    errors: list[FieldErrorOut] | dict[str, list[str]] | None = Field(
+        None,
+        description="Every invalid input: a list from the schema check, field → messages from "
+        "a domain check",
+    )
+    extra: dict[str, Any] | None = Field(None, description="Details some errors add")
+
+
+# What each error status means, as the OpenAPI describes it.
+ERRORS = {
+    400: "A business rule refused the request",
+    401: "Missing, unknown or expired API token (or wrong username or password)",
+    403: "Your role may not do this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with existing data",
+    422: "Invalid input: the field at fault is named",
+    429: "Too many attempts: wait Retry-After seconds",
+}
+
+
 class Pagination(LimitOffsetPagination):
     """`?limit=&offset=` with the total `count`; at most 500 rows a page."""
 
