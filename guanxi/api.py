@@ -46,6 +46,8 @@ def _error_codes(method: str, operation: dict[str, Any]) -> set[int]:
     signed_in = bool(operation.get("security"))
     takes_input = bool(operation.get("parameters")) or "requestBody" in operation
     codes = {401} if signed_in else set()
+    if "requestBody" in operation:
+        codes.add(400)  # a body that is not JSON at all
     if takes_input:
         codes.add(422)  # input that fails the schema or a domain check
         if signed_in:

@@ -139,3 +139,25 @@ def test_payment_and_key_date_refuse_numbers(as_user, cast):
     r = client.post(f"/api/contacts/{contact.pk}/key-dates", {"kind": "wedding", "date": 0},
                     content_type=JSON)  # fmt: skip
     assert (r.status_code, r.json()["field"]) == (422, "date")
+
+
+def test_every_operation_documents_its_errors_with_the_error_body(client):
+    spec = client.get("/api/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    assert set(spec["components"]["schemas"]["ErrorOut"]["required"]) == {"message"}
+    missing = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            wanted = {"401"} if operation.get("security") else set()
+            if operation.get("parameters") or "requestBody" in operation:
+                wanted.add("422")
+            if operation.get("security") and method in ("post", "put", "patch", "delete"):
+                wanted |= {"400", "403", "404", "409"}
+            for code in wanted - set(responses):
+                missing.append(f"{method} {path} {code}")
+            for code, response in responses.items():
+                if code >= "400":
+                    assert response["content"]["application/json"]["schema"] == error
+    assert missing == []
+    assert {"401", "422", "429"} <= set(spec["paths"]["/api/auth/token"]["post"]["responses"])
