@@ -76,8 +76,9 @@ def process_alive(pid: int, started_at: datetime) -> bool:
     began, zombie = _proc_start(pid)
     if zombie:
         return False  # killed, waiting for its parent to collect it
-    # A process id is reused once free: a process younger than the run is another one.
-    return began is None or began <= started_at.timestamp() + 2
+    # A process id is reused once free: a process younger than the run is another one (a few
+    # seconds' slack for the clock).
+    return began is None or began <= started_at.timestamp() + 5
 
 
 # --- Marking interrupted runs -----------------------------------------------------------------
@@ -106,9 +107,10 @@ def reap(model: type) -> list[int]:
     running, interrupted = model.LEASE_RUNNING, model.LEASE_INTERRUPTED
     now = timezone.now()
     stale = timedelta(seconds=settings.GUANXI_RUN_STALE_SECONDS)
-    fields = ("pk", "host", "pid", "heartbeat_at", "started_at")
     marked = []
-    for run in model.objects.filter(status=running).only(*fields[1:]):
+    for run in model.objects.filter(status=running).only(
+        "host", "pid", "heartbeat_at", "started_at"
+    ):
         why = _gone_because(run, now, stale)
         if why is None:
             continue
