@@ -143,6 +143,10 @@ GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
+# How many reverse proxies stand in front of the server: the API's login throttle takes the client
+# address from X-Forwarded-For only through that many of them. 0 (the default) uses the socket's
+# address, so a client cannot dodge the throttle by sending a made-up X-Forwarded-For header.
+NINJA_NUM_PROXIES = envint("GUANXI_NUM_PROXIES", 0)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -181,6 +185,14 @@ if not HUEY["immediate"] and not HUEY_REDIS_URL:
 # The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
 # local time (TIME_ZONE).
 GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)
+# A run in progress (job, import, analysis, tiering) moves its heartbeat this often; seen from
+# another host, a run whose heartbeat is older than GUANXI_RUN_STALE_SECONDS is interrupted
+# (core.leases). On its own host a run is interrupted as soon as its process is gone.
+# Under pytest no heartbeat thread by default: it would hold a connection to the test database.
+GUANXI_RUN_HEARTBEAT_SECONDS = envint(
+    "GUANXI_RUN_HEARTBEAT_SECONDS", 0 if "pytest" in sys.modules else 30
+)
+GUANXI_RUN_STALE_SECONDS = envint("GUANXI_RUN_STALE_SECONDS", 300)
 
 UNFOLD = {
     "SITE_TITLE": _("Guanxi CRM"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from guanxi.core import leases
 from guanxi.core.jobs import job_record
+from guanxi.core.models import JobRun
+from guanxi.imports.models import ImportRun
+from guanxi.insights.models import AnalysisRun
+from guanxi.tiers.models import TierRun
 from guanxi.wsgi import application
 
 
@@ -65,8 +71,31 @@ def parse_as_of(value: str | None) -> dt.date | None:
     return day
 
 
+# The runs a killed process can leave behind, with how the command line names them.
+RUN_KINDS = ((JobRun, "job"), (ImportRun, "import"), (AnalysisRun, "analysis"),
+             (TierRun, "tiering"))  # fmt: skip
+
+
+def report_interrupted() -> list[str]:
+    """Mark the runs whose process was killed as interrupted and say so on stderr, before a
+    command starts new ones: a crashed night is named, not silently left "running"."""
+    lines = []
+    for model, kind in RUN_KINDS:
+        for run in model.objects.filter(pk__in=leases.reap(model)).order_by("pk"):
+            name = getattr(run, "name", "") or getattr(run, "file_name", "")
+            lines.append(
+                f"note: {kind} run #{run.pk}{f' ({name})' if name else ''} started "
+                f"{timezone.localtime(run.started_at):%Y-%m-%d %H:%M} was interrupted: "
+                f"{getattr(run, model.LEASE_NOTE_FIELD)}"
+            )
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
+
+
 def run_job(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
     """Run a job by hand, recorded like the scheduled ones (a JobRun row admins can see)."""
+    report_interrupted()
     return job_record(name, fn, **kwargs)
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.models import LeasedRun
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -20,6 +21,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    INTERRUPTED = "interrupted", _("interrupted")
 
 
 class Segment(models.TextChoices):
@@ -44,7 +46,7 @@ class AbcClass(models.TextChoices):
     C = "C", _("C — tail")
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(LeasedRun):
     """One run of the customer-value pipeline over every account's transactions."""
 
     status = models.CharField(
