@@ -143,6 +143,10 @@ GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
+# Analysis runs whose per-account scores are kept (the newest; at least 1). Older runs keep their
+# report (models, holdout check, Pareto curve, segment counts) but lose their score rows, so the
+# score table stays about this many runs × accounts however long Guanxi runs.
+GUANXI_ANALYSIS_RUNS_KEPT = envint("GUANXI_ANALYSIS_RUNS_KEPT", 12)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

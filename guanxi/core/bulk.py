@@ -388,12 +388,13 @@ def _copy_out_frames(
     text = bytearray()
     copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     with connection.wrap_database_errors, _raw(cursor).copy(copy_sql, params) as copy:
-        for data in copy:  # one row per message
+        # PostgreSQL sends one message per row, so the text gathered always ends with a whole
+        # row (a cut at the last newline would be wrong: a quoted value may hold one).
+        for data in copy:
             text += data
             if len(text) >= _READ_BYTES:
-                cut = text.rfind(b"\n") + 1  # whole rows only
-                frames.append(each(_parse_csv(bytes(text[:cut]), schema)))
-                del text[:cut]
+                frames.append(each(_parse_csv(bytes(text), schema)))
+                text.clear()
     if text:
         frames.append(each(_parse_csv(bytes(text), schema)))
     return frames

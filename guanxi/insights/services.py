@@ -23,9 +23,9 @@ from guanxi.analytics.pipeline import (
     PipelineSettings,
     run_pipeline,
 )
-from guanxi.core.bulk import is_postgres, read_frame
+from guanxi.core.bulk import analyze, delete_where_in, is_postgres, read_frame
 from guanxi.core.errors import ApplicationError
-from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 from guanxi.transactions.models import Transaction
 
@@ -212,7 +212,34 @@ def analysis_run(
     except Exception as exc:
         _fail(run, f"{type(exc).__name__}: {exc}", started)
         raise
+    # 100,000 new score rows (and as many deleted): without fresh statistics the planner takes
+    # the new run for a handful of rows and the account list sorted by CLV took seconds.
+    analyze(AccountScore)
     return run
+
+
+def scores_prune(*, keep: int | None = None) -> list[int]:
+    """Delete the per-account scores of all but the ``keep`` newest successful runs (default
+    ``GUANXI_ANALYSIS_RUNS_KEPT``, at least 1) and mark those runs pruned; their reports stay.
+    "Newest" is `selectors.latest_run`'s order, so the current run is always kept. Returns the
+    ids of the runs pruned now. One DELETE per few hundred runs, no row loaded into Python.
+
+    Why prune at all: scores are read by run id (the (run, account) unique index), so the
+    latest run's scores cost the same however many runs came before; but the table, its
+    indexes and the planner's picture of them grow with every night otherwise.
+    """
+    keep = max(1, django_settings.GUANXI_ANALYSIS_RUNS_KEPT if keep is None else keep)
+    succeeded = AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED).order_by(*LATEST_ORDER)
+    beyond = list(
+        succeeded.filter(scores_pruned_at__isnull=True)
+        .exclude(pk__in=succeeded.values("pk")[:keep])
+        .values_list("pk", flat=True)
+    )
+    if beyond:
+        with transaction.atomic():
+            delete_where_in(AccountScore._meta.db_table, "run_id", beyond)
+            AnalysisRun.objects.filter(pk__in=beyond).update(scores_pruned_at=timezone.now())
+    return beyond
 
 
 def _checked_as_of(as_of: dt.date | None) -> dt.date:
@@ -277,6 +304,7 @@ def _store(
         run.finished_at = timezone.now()
         run.duration_seconds = time.perf_counter() - started
         run.save()
+        scores_prune()
 
 
 def _record_findings(run: AnalysisRun, result: PipelineResult) -> None:
