@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,13 +23,12 @@ from guanxi.analytics.pipeline import (
     PipelineSettings,
     run_pipeline,
 )
-from guanxi.core.bulk import analyze, delete_where_in, is_postgres, read_frame
+from guanxi.core.bulk import analyze, delete_where_in, insert_rows, is_postgres, read_frame
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 from guanxi.transactions.models import Transaction
 
-WRITE_BATCH = 2_000
 CENT = Decimal("0.01")
 
 
@@ -136,37 +135,45 @@ def _calibration_report(result: PipelineResult) -> dict[str, Any]:
     }
 
 
-def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> list[AccountScore]:
-    out = []
-    for row in scores.iter_rows(named=True):
-        out.append(
-            AccountScore(
-                run=run,
-                account_id=row["account_id"],
-                frequency=row["frequency"],
-                recency=row["recency"],
-                age=row["T"],
-                periods_since_last=row["periods_since_last"],
-                monetary=_money(row["monetary"]),
-                total_revenue=_money(row["total_revenue"]),
-                total_cost=_money(row["total_cost"]),
-                r_score=row["r_score"],
-                f_score=row["f_score"],
-                m_score=row["m_score"],
-                rfm_cell=row["rfm_cell"],
-                segment=row["segment"],
-                abc_class=row["abc_class"],
-                revenue_rank=row["revenue_rank"],
-                expected_purchases_90d=row["expected_purchases"],
-                p_alive=row["p_alive"],
-                expected_spend=_money(row["expected_spend"]),
-                clv=_money(row["clv"]),
-                cost_to_serve=_money(row["cost_to_serve"]),
-                historic_clp=_money(row["historic_clp"]),
-                predictive_clp=_money(row["predictive_clp"]),
-            )
+# AccountScore column ← scores column, in the order the rows are written; money is rounded to
+# the cent by _money (as the model instances used to be).
+_SCORE_COLUMNS = {
+    "account_id": "account_id",
+    "frequency": "frequency",
+    "recency": "recency",
+    "age": "T",
+    "periods_since_last": "periods_since_last",
+    "monetary": "monetary",
+    "total_revenue": "total_revenue",
+    "total_cost": "total_cost",
+    "r_score": "r_score",
+    "f_score": "f_score",
+    "m_score": "m_score",
+    "rfm_cell": "rfm_cell",
+    "segment": "segment",
+    "abc_class": "abc_class",
+    "revenue_rank": "revenue_rank",
+    "expected_purchases_90d": "expected_purchases",
+    "p_alive": "p_alive",
+    "expected_spend": "expected_spend",
+    "clv": "clv",
+    "cost_to_serve": "cost_to_serve",
+    "historic_clp": "historic_clp",
+    "predictive_clp": "predictive_clp",
+}
+_MONEY_COLUMNS = frozenset(
+    f.name for f in AccountScore._meta.concrete_fields if f.get_internal_type() == "DecimalField"
+)
+
+
+def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> Iterator[tuple]:
+    """Plain tuples for `core.bulk.insert_rows` (run_id first): no model instance per account."""
+    money = [name in _MONEY_COLUMNS for name in _SCORE_COLUMNS]
+    for row in scores.select(list(_SCORE_COLUMNS.values())).iter_rows():
+        yield (
+            run.pk,
+            *(_money(v) if is_money else v for v, is_money in zip(row, money, strict=True)),
         )
-    return out
 
 
 def analysis_run(
@@ -291,14 +298,13 @@ def _store(
     or not at all, so the list never shows half a run as succeeded."""
     rows = _score_rows(run, result.scores)
     with transaction.atomic():
-        for start in tqdm(
-            range(0, len(rows), WRITE_BATCH),
-            desc=_("Writing scores"),
-            disable=not progress,
-        ):
-            AccountScore.objects.bulk_create(rows[start : start + WRITE_BATCH])
+        insert_rows(
+            AccountScore._meta.db_table,
+            ["run_id", *_SCORE_COLUMNS],
+            tqdm(rows, desc=_("Writing scores"), total=result.scores.height, disable=not progress),
+        )
         run.status = RunStatus.SUCCEEDED
-        run.n_accounts = len(rows)
+        run.n_accounts = result.scores.height
         run.n_transactions = n_transactions
         _record_findings(run, result)
         run.finished_at = timezone.now()
