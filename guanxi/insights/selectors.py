@@ -31,6 +31,11 @@ def with_latest_scores(accounts: QuerySet[Account], run: AnalysisRun | None = No
 
     One LEFT JOIN on the run's score rows, so the list can filter and sort on them; accounts the
     run did not score (no transactions yet) get nulls.
+
+    "The latest scores" are the rows of the latest run id, found through the (run, account)
+    unique index: no flag or copy table to keep in step with the runs, and the cost does not
+    grow with the runs before it, because older runs lose their rows (`services.scores_prune`)
+    and each run refreshes the planner statistics (the stale ones made this join take seconds).
     """
     run = run if run is not None else latest_run()
     run_id = run.pk if run is not None else None
