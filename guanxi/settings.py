@@ -147,6 +147,10 @@ GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
 # address from X-Forwarded-For only through that many of them. 0 (the default) uses the socket's
 # address, so a client cannot dodge the throttle by sending a made-up X-Forwarded-For header.
 NINJA_NUM_PROXIES = envint("GUANXI_NUM_PROXIES", 0)
+# Analysis runs whose per-account scores are kept (the newest; at least 1). Older runs keep their
+# report (models, holdout check, Pareto curve, segment counts) but lose their score rows, so the
+# score table stays about this many runs × accounts however long Guanxi runs.
+GUANXI_ANALYSIS_RUNS_KEPT = envint("GUANXI_ANALYSIS_RUNS_KEPT", 12)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -15,6 +15,9 @@ from guanxi.accounts.models import Account
 from guanxi.core.models import LeasedRun
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+# Newest first, the order that decides which successful run is "the latest" (whose scores are
+# current) and which runs keep their scores.
+LATEST_ORDER = ("-observation_end", "-started_at", "-id")
 
 
 class RunStatus(models.TextChoices):
@@ -77,6 +80,9 @@ class AnalysisRun(LeasedRun):
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    # Set when the run's per-account scores were deleted under GUANXI_ANALYSIS_RUNS_KEPT; the
+    # report above stays.
+    scores_pruned_at = models.DateTimeField(_("scores removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("analysis run")
