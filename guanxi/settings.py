@@ -109,6 +109,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
+# A streaming read replica (PostgreSQL): list pages, reports and the analysis read from it, writes
+# and read-after-write stay on the primary (guanxi/core/replica.py says which reads, and why).
+# Without DATABASE_REPLICA_URL nothing is installed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# After a request that wrote, that browser reads from the primary for this long.
+GUANXI_REPLICA_PIN_SECONDS = envint("GUANXI_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 0)
+    )
+    # Tests write: under a test run the alias points at the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["guanxi.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "guanxi.core.replica.ReplicaMiddleware")
+
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
