@@ -166,11 +166,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 
 
-def huey_config(*, redis_url: str, data_dir: Path, immediate: bool, workers: int) -> dict:
+def huey_config(
+    *, redis_url: str, data_dir: Path, immediate: bool, workers: int, name: str = "guanxi"
+) -> dict:
     """The HUEY setting djhuey builds its queue from (a function so tests can check the switch)."""
     storage = {"url": redis_url} if redis_url else {"filename": str(data_dir / "huey.sqlite3")}
     return {
-        "name": "guanxi",
+        "name": name,
         "huey_class": "huey.RedisHuey" if redis_url else "huey.SqliteHuey",
         "immediate": immediate,
         # Huey keeps its clock in UTC; the nightly schedule converts to TIME_ZONE itself
@@ -189,6 +191,8 @@ HUEY = huey_config(
     data_dir=DATA_DIR,
     immediate=envbool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     workers=envint("HUEY_WORKERS", 2),
+    # Two Guanxi installations on one Redis need two names (their keys are prefixed with it).
+    name=os.environ.get("HUEY_NAME", "guanxi"),
 )
 if not HUEY["immediate"] and not HUEY_REDIS_URL:
     # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.
