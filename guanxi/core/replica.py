@@ -16,7 +16,10 @@ the reports and the dashboard (``REPLICA_VIEWS``), and any code wrapped in ``rep
   primary for GUANXI_REPLICA_PIN_SECONDS, so the list a form redirects to shows the change.
 
 Writes always go to the primary (an object read from the replica is saved to the primary too).
-Raw SQL through ``django.db.connection`` is on the primary, as it always was.
+Raw SQL through ``django.db.connection`` is on the primary, as it always was. When the replica
+cannot be reached, the page that met the error is served again from the primary and the replica
+is left alone for REPLICA_RETRY_SECONDS: a lost replica slows the lists down, it does not break
+them.
 Without DATABASE_REPLICA_URL neither the router nor the middleware is installed.
 """
 
@@ -26,11 +29,13 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
@@ -49,7 +54,10 @@ REPLICA_VIEWS = frozenset(
     }
 )
 
+REPLICA_RETRY_SECONDS = 30
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__)
+_replica_down_until = 0.0  # monotonic clock; shared by the threads of a process
 
 
 @dataclasses.dataclass
@@ -63,6 +71,19 @@ _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("gx_repli
 
 def replica_configured() -> bool:
     return REPLICA in connections.settings
+
+
+def replica_available() -> bool:
+    return time.monotonic() >= _replica_down_until
+
+
+def replica_failed(error: Exception) -> None:
+    """Leave the replica alone for a while: it could not be reached."""
+    global _replica_down_until
+    _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+    logger.warning("read replica unavailable, reading from the primary: %s", error)
+    with contextlib.suppress(Exception):
+        connections[REPLICA].close()
 
 
 @contextlib.contextmanager
@@ -104,6 +125,7 @@ def read_alias(model: type) -> str:
         or scope.wrote
         or model._meta.app_label in PRIMARY_APPS
         or not replica_configured()
+        or not replica_available()
         or connections[DEFAULT_DB_ALIAS].in_atomic_block
     ):
         return DEFAULT_DB_ALIAS
@@ -154,6 +176,24 @@ class ReplicaMiddleware:
         scope = _scope.get()
         if scope is not None and replica_view(request):
             scope.replica = True
+
+    def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        """A list page that failed while reading the replica (unreachable, or a query cancelled
+        by a conflict with recovery): serve it again from the primary. It is a GET of a
+        read-only page, so running it twice is harmless; an error that was not the replica's
+        fails again there, as it would have."""
+        scope = _scope.get()
+        if scope is None or not scope.replica or not isinstance(error, DatabaseError):
+            return None
+        if not replica_configured():
+            return None
+        replica = connections[REPLICA]
+        if replica.connection is None or not replica.is_usable():
+            replica_failed(error)
+        scope.replica = False
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        return response.render() if hasattr(response, "render") else response
 
 
 def replica_view(request: HttpRequest) -> bool:

@@ -5,8 +5,11 @@ are there at once and `obj._state.db` says which alias answered. tests/test_read
 the same on a real streaming replica.
 """
 
+import copy
+
 import pytest
 from django.db import connections, router, transaction
+from django.db.utils import load_backend
 from django.urls import reverse
 
 from guanxi.accounts.models import Account
@@ -106,3 +109,26 @@ def test_list_page_reads_from_the_replica_until_the_browser_writes(with_replica,
     # once the pin expires (the cookie's max-age) the list reads from the replica again
     del client.cookies[replica.PIN_COOKIE]
     assert _listed_aliases(client) == {"replica"}
+
+
+@pytest.fixture
+def broken_replica(with_replica, monkeypatch):
+    """A replica that cannot be reached: no such file (SQLite), nothing listening (PostgreSQL)."""
+    settings_dict = copy.deepcopy(connections["default"].settings_dict)
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        settings_dict["NAME"] = "/nonexistent-directory/replica.sqlite3"
+    else:
+        settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", "1"
+    backend = load_backend(settings_dict["ENGINE"])
+    connections[replica.REPLICA] = backend.DatabaseWrapper(settings_dict, replica.REPLICA)
+    monkeypatch.setattr(replica, "_replica_down_until", 0.0)
+
+
+def test_a_list_page_is_served_by_the_primary_when_the_replica_is_down(
+    broken_replica, client, alice
+):
+    client.force_login(alice)
+    assert _listed_aliases(client) == {"default"}
+    assert not replica.replica_available()  # the replica is left alone for a while
+    with replica.replica_reads():
+        assert _first_account_alias() == "default"
