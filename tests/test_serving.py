@@ -95,6 +95,13 @@ def test_serve_forks_the_processes_asked_for_and_answers(tmp_path):
                 time.sleep(0.5)
         assert status == 200, log.read_text()
         assert len(_children(proc.pid)) == 3, log.read_text()
+        # proxy headers from an address that is not a trusted proxy: ignored, not refused
+        forged = urllib.request.Request(
+            f"http://127.0.0.1:{port}/admin/login/",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6"},
+        )
+        with urllib.request.urlopen(forged) as r:
+            assert r.status == 200
         assert "gunicorn: 3 process(es) × 2 thread(s)" in log.read_text()
     finally:
         proc.terminate()
