@@ -45,10 +45,11 @@ def _free_port() -> int:
 class Browser:
     """One client: a keep-alive connection and its cookies."""
 
-    def __init__(self, port: int, token: str | None = None) -> None:
+    def __init__(self, port: int, token: str | None = None, *, keepalive: bool = True) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies: dict[str, str] = {}
         self.token = token
+        self.keepalive = keepalive
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -56,6 +57,8 @@ class Browser:
             headers = {"Authorization": f"Bearer {self.token}"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if not self.keepalive:
+            headers["Connection"] = "close"
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
@@ -64,6 +67,8 @@ class Browser:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
         data = response.read()
+        if not self.keepalive:
+            self.conn.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";")[0]
@@ -149,7 +154,7 @@ def _each(fn, items: list) -> None:
 
 
 def drive(port: int, token: str, paths: list[str], clients: int, args: argparse.Namespace) -> dict:
-    browsers = [Browser(port, token) for _ in range(clients)]
+    browsers = [Browser(port, token, keepalive=args.keepalive) for _ in range(clients)]
 
     def warm_up(b: Browser) -> None:
         b.login(args.user, args.password)
@@ -256,6 +261,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/gx-serve-bench"))
     parser.add_argument("--user", default="wangfang", help="who logs in (default a demo KAM)")
     parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument(
+        "--no-keepalive",
+        dest="keepalive",
+        action="store_false",
+        help="a new connection per request: many users' browsers rather than a few kept-alive"
+        " connections, which a multi-process server may have accepted unevenly",
+    )
     parser.add_argument("--save", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
     args.configs = [_config(c) for c in args.configs.split(",")]
