@@ -1,14 +1,14 @@
 """The `guanxi` command: one entry point for running, loading and importing.
 
 guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
-guanxi serve [--addr 127.0.0.1:8000]                migrate and serve
+guanxi serve [--addr A] [--processes N] [--threads T]   migrate and serve
 guanxi import accounts|contacts|transactions|payments FILE [--user U] [--source S]
 guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
 guanxi nightly [--as-of YYYY-MM-DD]                analytics → tiering → discount reviews → tasks
 guanxi tiers presets [--load CODE … | --all] [--activate]   list or load the shipped tier schemes
-guanxi worker [--workers N]                        run the background-job consumer (Huey)
+guanxi worker [--workers N] [--no-scheduler]       run the background-job consumer (Huey)
 guanxi token USERNAME [--name N]                   print a new API token
 guanxi manage ARGS…                                any Django management command
 """
@@ -114,6 +114,39 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 NEEDS_ADMIN = {cmd_demo, cmd_serve, cmd_worker, cmd_manage}
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return number
+
+
+def _add_serve_and_worker(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="apply migrations and serve the web UI and API")
+    p.add_argument("--addr", default="127.0.0.1:8000")
+    p.add_argument(
+        "--processes",
+        type=_positive,
+        help="server processes (default GUANXI_SERVE_PROCESSES, else one per core, at least 2;"
+        " 1 on Windows)",
+    )
+    p.add_argument(
+        "--threads", type=_positive, help="threads per process (default GUANXI_SERVE_THREADS or 4)"
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background-job consumer and the nightly schedule")
+    p.add_argument("--workers", type=int, help="worker threads (default HUEY_WORKERS or 2)")
+    p.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="only run jobs; leave the nightly schedule to other workers (several workers with"
+        " the scheduler on are safe too: each periodic job is enqueued once)",
+    )
+    p.set_defaults(func=cmd_worker)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi (关系) key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,10 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="apply migrations and serve the web UI and API")
-    p.add_argument("--addr", default="127.0.0.1:8000")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    p.set_defaults(func=cmd_serve)
+    _add_serve_and_worker(sub)
 
     p = sub.add_parser("import", help="import a CSV or XLSX file")
     p.add_argument("kind", choices=["accounts", "contacts", "transactions", "payments"])
@@ -175,10 +205,6 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--all", action="store_true", help="load every preset")
     q.add_argument("--activate", action="store_true", help="also activate what was loaded")
     q.set_defaults(func=cmd_tiers)
-
-    p = sub.add_parser("worker", help="run the background-job consumer and the nightly schedule")
-    p.add_argument("--workers", type=int, help="worker threads (default HUEY_WORKERS or 2)")
-    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("token", help="create an API token for a user and print it")
     p.add_argument("username")

@@ -109,6 +109,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
+# A streaming read replica (PostgreSQL): list pages, reports and the analysis read from it, writes
+# and read-after-write stay on the primary (guanxi/core/replica.py says which reads, and why).
+# Without DATABASE_REPLICA_URL nothing is installed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# After a request that wrote, that browser reads from the primary for this long.
+GUANXI_REPLICA_PIN_SECONDS = envint("GUANXI_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 0)
+    )
+    # Tests write: under a test run the alias points at the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["guanxi.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "guanxi.core.replica.ReplicaMiddleware")
+
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,10 +158,10 @@ GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
-# How many reverse proxies stand in front of the server: the API's login throttle takes the client
-# address from X-Forwarded-For only through that many of them. 0 (the default) uses the socket's
-# address, so a client cannot dodge the throttle by sending a made-up X-Forwarded-For header.
-NINJA_NUM_PROXIES = envint("GUANXI_NUM_PROXIES", 0)
+# The API's login throttle keys on REMOTE_ADDR alone, never on X-Forwarded-For, so a client cannot
+# dodge it with a made-up header. Behind a reverse proxy, guanxi.wsgi puts the client's address in
+# REMOTE_ADDR (GUANXI_TRUSTED_PROXIES), so the throttle sees clients, not the proxy.
+NINJA_NUM_PROXIES = 0
 # Analysis runs whose per-account scores are kept (the newest; at least 1). Older runs keep their
 # report (models, holdout check, Pareto curve, segment counts) but lose their score rows, so the
 # score table stays about this many runs × accounts however long Guanxi runs.
@@ -159,11 +174,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 
 
-def huey_config(*, redis_url: str, data_dir: Path, immediate: bool, workers: int) -> dict:
+def huey_config(
+    *, redis_url: str, data_dir: Path, immediate: bool, workers: int, name: str = "guanxi"
+) -> dict:
     """The HUEY setting djhuey builds its queue from (a function so tests can check the switch)."""
     storage = {"url": redis_url} if redis_url else {"filename": str(data_dir / "huey.sqlite3")}
     return {
-        "name": "guanxi",
+        "name": name,
         "huey_class": "huey.RedisHuey" if redis_url else "huey.SqliteHuey",
         "immediate": immediate,
         # Huey keeps its clock in UTC; the nightly schedule converts to TIME_ZONE itself
@@ -182,6 +199,8 @@ HUEY = huey_config(
     data_dir=DATA_DIR,
     immediate=envbool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     workers=envint("HUEY_WORKERS", 2),
+    # Two Guanxi installations on one Redis need two names (their keys are prefixed with it).
+    name=os.environ.get("HUEY_NAME", "guanxi"),
 )
 if not HUEY["immediate"] and not HUEY_REDIS_URL:
     # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.

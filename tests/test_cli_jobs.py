@@ -197,10 +197,16 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
 
 def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, monkeypatch, settings):
     calls = []
-    monkeypatch.setattr(
-        "django.core.management.call_command",
-        lambda *a, **k: calls.append((a, k)) if a[0] == "run_huey" else None,
-    )
+
+    class Consumer:
+        def run(self):
+            calls.append("run")
+
+    def consumer_for(huey, **options):
+        calls.append({k: options[k] for k in ("workers", "periodic", "worker_type")})
+        return Consumer()
+
+    monkeypatch.setattr("guanxi.commands.server.consumer_for", consumer_for)
     settings.HUEY = {
         **settings.HUEY, "immediate": False, "filename": "/data/huey.sqlite3",
         "consumer": {"workers": 2, "worker_type": "thread"},
@@ -210,14 +216,16 @@ def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, mon
     out = capsys.readouterr().out
     assert "queue in SQLite file /data/huey.sqlite3; 2 worker(s)" in out
     assert "02:00 Asia/Shanghai" in out
-    assert calls == [(("run_huey",), {"workers": 2})]
+    assert calls == [{"workers": 2, "periodic": True, "worker_type": "thread"}, "run"]
 
     settings.HUEY = {**settings.HUEY, "url": "redis://:s3cret@10.0.0.5:6379/0"}
     settings.HUEY.pop("filename")
-    assert main(["worker", "--workers", "4"]) == 0
+    assert main(["worker", "--workers", "4", "--no-scheduler"]) == 0
     out = capsys.readouterr().out
     assert "queue in Redis at redis://:***@10.0.0.5:6379/0; 4 worker(s)" in out
-    assert "s3cret" not in out and calls[-1] == (("run_huey",), {"workers": 4})
+    assert "--no-scheduler" in out and "02:00" not in out
+    assert "s3cret" not in out
+    assert calls[-2:] == [{"workers": 4, "periodic": False, "worker_type": "thread"}, "run"]
 
     assert main(["worker", "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
@@ -233,6 +241,10 @@ def no_server(monkeypatch):
     """`guanxi serve` / `guanxi demo` up to the server, which is not started."""
     served = []
     monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    monkeypatch.setattr(
+        "guanxi.commands.serving.gunicorn_serve",
+        lambda host, port, **kw: served.append({"host": host, "port": port, **kw}),
+    )
     monkeypatch.setattr("guanxi.commands.common.migrate", lambda verbosity=0: None)
     return served
 
@@ -247,12 +259,19 @@ def queued(monkeypatch, settings):
     return HUEY
 
 
-def test_serve_says_to_run_a_worker_for_the_background_jobs(db, capsys, no_server, queued):
+def test_serve_says_to_run_a_worker_for_the_background_jobs(
+    db, capsys, no_server, queued, monkeypatch
+):
+    monkeypatch.setenv("GUANXI_SERVE_PROCESSES", "3")
     assert main(["serve", "--addr", "127.0.0.1:8123"]) == 0
     out = capsys.readouterr().out
     assert "running at http://127.0.0.1:8123/" in out
     assert "run `guanxi worker` alongside (nightly chain at 02:00 Asia/Shanghai)" in out
-    assert no_server == [{"host": "127.0.0.1", "port": 8123, "threads": 8}]
+    assert no_server == [{"host": "127.0.0.1", "port": 8123, "threads": 4, "processes": 3}]
+    assert "gunicorn: 3 process(es) × 4 thread(s)" in out
+    # one process: waitress, as on Windows
+    assert main(["serve", "--addr", "127.0.0.1:8123", "--processes", "1", "--threads", "8"]) == 0
+    assert no_server[-1] == {"host": "127.0.0.1", "port": 8123, "threads": 8}
     assert queued.immediate is False
 
 

@@ -1,16 +1,14 @@
-"""What several commands share: the database migrated before they run, the server, dates on the
+"""What several commands share: the database migrated before they run, dates on the
 command line, jobs run by hand and the one-line summaries of their results."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
-import waitress
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -22,7 +20,6 @@ from guanxi.core.models import JobRun
 from guanxi.imports.models import ImportRun
 from guanxi.insights.models import AnalysisRun
 from guanxi.tiers.models import TierRun
-from guanxi.wsgi import application
 
 
 class CliError(Exception):
@@ -38,16 +35,6 @@ def migrate(verbosity: int = 0) -> None:
     # WhiteNoise serves from the apps' folders but expects STATIC_ROOT to exist.
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=verbosity)
-
-
-def serve_app(addr: str, threads: int = 8, *, note: str = "") -> None:
-    # waitress: a production-grade pure-Python WSGI server, unlike Django's runserver.
-    host, _, port = addr.rpartition(":")
-    print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
-    if note:
-        print(note, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        waitress.serve(application, host=host or "127.0.0.1", port=int(port), threads=threads)
 
 
 def jobs_inline() -> None:
