@@ -39,6 +39,8 @@ def partitions(args: argparse.Namespace) -> int:
     common.migrate()
     try:
         as_of = parse_as_of(args.as_of)
+        if not 0 <= args.ahead <= 120:
+            raise CliError(f"--ahead must be between 0 and 120 months, not {args.ahead}")
         if args.enable:
             if not is_postgres():
                 raise CliError("monthly partitions need PostgreSQL (DATABASE_URL=postgres://…)")

@@ -250,7 +250,7 @@ def test_the_schedule_enqueues_the_recorded_nightly_task(db, fake_steps):
     order, _state = fake_steps
     workspace_tasks.nightly_schedule.call_local()
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
-    assert len(order) == 4
+    assert len(order) == len(workspace_tasks.NIGHTLY_STEPS)
 
 
 # ------------------------------------------------------------------ the queue's storage
