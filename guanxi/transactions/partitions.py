@@ -54,7 +54,8 @@ KEY_INDEX = f"{LEDGER}_source_external_id"
 AHEAD_MONTHS = 3  # partitions kept ready after the current month
 BACK_YEARS = 20  # rows older than this stay in the default partition (no month partitions)
 MOVING = "guanxi.ledger_moving"  # set while rows move between partitions: not deletes
-LOCK_TIMEOUT = "30s"  # the nightly step gives up rather than queue every reader behind it
+LOCK_TIMEOUT = "30s"
+MAINTENANCE_MEMORY = "512MB"  # the nightly step gives up rather than queue every reader behind it
 
 
 @dataclass(frozen=True)
@@ -444,6 +445,9 @@ def ledger_partition(
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor, _schema_change(cursor):
         cursor.execute(f"LOCK TABLE {_q(LEDGER)} IN ACCESS EXCLUSIVE MODE")
+        # The index builds and key checks sort millions of rows: give them memory (this
+        # transaction only).
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
         plain = _plain_table(cursor)
         months = _data_months(cursor, as_of, ahead)
         _say(progress, f"copying into {len(months)} monthly partitions and a default one")
