@@ -121,6 +121,22 @@ def cmd_partitions(args: argparse.Namespace) -> int:
 NEEDS_ADMIN = {cmd_demo, cmd_serve, cmd_worker, cmd_manage}
 
 
+def _add_partitions(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "partitions",
+        help="PostgreSQL: the transaction ledger's monthly partitions (status; --enable turns"
+        " them on; creates the months ahead)",
+    )
+    p.add_argument(
+        "--enable",
+        action="store_true",
+        help="rebuild the ledger as a partitioned table (locks it while it runs)",
+    )
+    p.add_argument("--ahead", type=int, default=3, help="months kept ready ahead (default 3)")
+    p.add_argument("--as-of", help="count the months ahead from this date (default today)")
+    p.set_defaults(func=cmd_partitions)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi (关系) key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,19 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="run as of this date (default today)")
     p.set_defaults(func=cmd_nightly)
 
-    p = sub.add_parser(
-        "partitions",
-        help="PostgreSQL: the transaction ledger's monthly partitions (status; --enable turns"
-        " them on; creates the months ahead)",
-    )
-    p.add_argument(
-        "--enable",
-        action="store_true",
-        help="rebuild the ledger as a partitioned table (locks it while it runs)",
-    )
-    p.add_argument("--ahead", type=int, default=3, help="months kept ready ahead (default 3)")
-    p.add_argument("--as-of", help="count the months ahead from this date (default today)")
-    p.set_defaults(func=cmd_partitions)
+    _add_partitions(sub)
 
     p = sub.add_parser("tiers", help="tier schemes")
     tiers = p.add_subparsers(dest="tiers_command", required=True)
