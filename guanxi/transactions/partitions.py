@@ -461,6 +461,14 @@ def ledger_partition(
         cursor.execute(f"ANALYZE {_q(KEY_TABLE)}")
         cursor.execute(f"SELECT count(*) FROM {_q(DEFAULT_PARTITION)}")
         in_default = cursor.fetchone()[0]
+    if not connection.in_atomic_block:
+        # The copied rows are not yet marked all-visible: until a VACUUM, index-only scans
+        # (counts per account) read the heap too, several times slower. VACUUM cannot run in a
+        # transaction, so it runs after the commit (the ledger is usable meanwhile).
+        _say(progress, "vacuuming")
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {_q(LEDGER)}")
+            cursor.execute(f"VACUUM (ANALYZE) {_q(KEY_TABLE)}")
     return {
         "converted": True,
         "partitioned": True,
