@@ -7,6 +7,7 @@ guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, AB
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
 guanxi nightly [--as-of YYYY-MM-DD]                analytics → tiering → discount reviews → tasks
+guanxi partitions [--enable] [--ahead N]           the ledger's monthly partitions (PostgreSQL)
 guanxi tiers presets [--load CODE … | --all] [--activate]   list or load the shipped tier schemes
 guanxi worker [--workers N] [--no-scheduler]       run the background-job consumer (Huey)
 guanxi token USERNAME [--name N]                   print a new API token
@@ -110,6 +111,12 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     return jobs.nightly(args)
 
 
+def cmd_partitions(args: argparse.Namespace) -> int:
+    from guanxi.commands import partitions  # deferred: after django.setup()
+
+    return partitions.partitions(args)
+
+
 # Commands that serve the admin or run queued jobs: they load every app's admin module.
 NEEDS_ADMIN = {cmd_demo, cmd_serve, cmd_worker, cmd_manage}
 
@@ -145,6 +152,20 @@ def _add_serve_and_worker(sub: argparse._SubParsersAction) -> None:
         " the scheduler on are safe too: each periodic job is enqueued once)",
     )
     p.set_defaults(func=cmd_worker)
+def _add_partitions(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "partitions",
+        help="PostgreSQL: the transaction ledger's monthly partitions (status; --enable turns"
+        " them on; creates the months ahead)",
+    )
+    p.add_argument(
+        "--enable",
+        action="store_true",
+        help="rebuild the ledger as a partitioned table (locks it while it runs)",
+    )
+    p.add_argument("--ahead", type=int, default=3, help="months kept ready ahead (default 3)")
+    p.add_argument("--as-of", help="count the months ahead from this date (default today)")
+    p.set_defaults(func=cmd_partitions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--as-of", help="run as of this date (default today)")
     p.set_defaults(func=cmd_nightly)
+
+    _add_partitions(sub)
 
     p = sub.add_parser("tiers", help="tier schemes")
     tiers = p.add_subparsers(dest="tiers_command", required=True)

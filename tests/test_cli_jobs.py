@@ -137,7 +137,9 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:4] == ["analytics", "tiering", "discount reviews", "policy tasks"]
+    assert lines[:5] == [
+        "analytics", "tiering", "discount reviews", "policy tasks", "ledger partitions",
+    ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
     review = DiscountReview.objects.get()
@@ -147,7 +149,7 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert list(names) == [
         ("nightly", JobStatus.SUCCEEDED), ("analytics", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
-        ("policy_tasks", JobStatus.SUCCEEDED),
+        ("policy_tasks", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
 
@@ -174,7 +176,7 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
-    assert "not run: discount_reviews, policy_tasks" in captured.err
+    assert "not run: discount_reviews, policy_tasks, ledger_partitions" in captured.err
     assert captured.out.startswith("analytics:")
     assert len(seen) == 2
     assert not AccountTier.objects.exists()  # … and rolled back with the rest
@@ -192,7 +194,7 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     err = capsys.readouterr().err
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
-    assert "not run: tiering, discount_reviews, policy_tasks" in err
+    assert "not run: tiering, discount_reviews, policy_tasks, ledger_partitions" in err
 
 
 def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, monkeypatch, settings):

@@ -122,9 +122,20 @@ def describe_tasks(summary: dict[str, Any]) -> str:
     return f"policy tasks: {counts}"
 
 
+def describe_partitions(summary: dict[str, Any]) -> str:
+    if not summary["partitioned"]:
+        return "ledger partitions: the ledger is not partitioned, nothing to do"
+    created = ", ".join(summary["created"]) or "none"
+    return (
+        f"ledger partitions: {summary['partitions']} in all; created {created};"
+        f" {summary['moved']} rows moved out of the default partition"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "analytics": describe_analytics,
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,
     "policy_tasks": describe_tasks,
+    "ledger_partitions": describe_partitions,
 }
