@@ -14,6 +14,8 @@ import os
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from guanxi.wsgi import application
@@ -52,7 +54,19 @@ def known(cast):
 
 
 @pytest.fixture
-def token(cast):
+def keep_the_connection():
+    """Schemathesis calls the WSGI app itself: Django's end of request would close the database
+    connection, and with it the test's transaction (PostgreSQL). Django's test client unhooks
+    the same signal handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(cast, keep_the_connection):
     """A manager's token: sees every account."""
     client = api_client_for(cast.mia)
     cache.clear()  # the login throttle counts in the cache
