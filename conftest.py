@@ -1,9 +1,39 @@
 """Fixtures for every test: guanxi/ and tests/ alike."""
 
+import datetime as dt
+import os
+
 import pytest
+from django.db import connection
 from django.utils import translation
 
+from guanxi.transactions.partitions import ledger_is_partitioned, ledger_partition
 from tests.support import api_client_for, make_cast
+
+# GUANXI_TEST_PARTITIONED_LEDGER=1 with a PostgreSQL DATABASE_URL: every test runs on the
+# ledger in monthly partitions (`guanxi partitions --enable`), 2023-01 to 2028-12 and a default
+# partition for the rest. CI runs the PostgreSQL suite both ways.
+PARTITIONED_LEDGER = os.environ.get("GUANXI_TEST_PARTITIONED_LEDGER") == "1"
+TEST_MONTHS = {"as_of": dt.date(2023, 1, 1), "ahead": 71}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    if PARTITIONED_LEDGER and connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            ledger_partition(**TEST_MONTHS)
+    yield
+
+
+@pytest.fixture
+def partitioned_ledger(db):
+    """The ledger in monthly partitions for this test (PostgreSQL; rolled back with the test's
+    transaction). Tests that use it are skipped on SQLite, which has no partitions."""
+    if connection.vendor != "postgresql":
+        pytest.skip("monthly partitions of the ledger are a PostgreSQL feature")
+    if not ledger_is_partitioned():
+        # Fewer months than the whole-suite run: this runs for every such test.
+        ledger_partition(as_of=dt.date(2023, 8, 1), ahead=31)
 
 
 @pytest.fixture(autouse=True)

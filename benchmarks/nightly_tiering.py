@@ -76,6 +76,7 @@ def _copy(table: str, columns: list[str], frame) -> None:
 
 def build(accounts: int, transactions: int, seed: int = 2026) -> None:
     import polars as pl
+    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -92,8 +93,14 @@ def build(accounts: int, transactions: int, seed: int = 2026) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     rng = np.random.default_rng(seed)
     team = Team.objects.create(name="Bench")
+    # KAMs and a director who can log in, so the page benchmark measures real sessions.
+    password = make_password("bench")
     kams = User.objects.bulk_create(
-        User(username=f"kam{i:02d}", role=Role.KAM, team=team) for i in range(KAMS)
+        User(username=f"kam{i:02d}", role=Role.KAM, team=team, is_staff=True, password=password)
+        for i in range(KAMS)
+    )
+    User.objects.create(
+        username="director", role=Role.MANAGER, team=team, is_staff=True, password=password
     )
     types = [AccountType.CORPORATE, AccountType.MICE, AccountType.GOVERNMENT_ENTERPRISE,
              AccountType.INDIVIDUAL]  # fmt: skip

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
@@ -21,6 +22,7 @@ from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError, InvalidInput
+from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
@@ -33,7 +35,52 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+WRITES = {"post", "put", "patch", "delete"}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def _error_codes(method: str, operation: dict[str, Any]) -> set[int]:
+    """The error statuses an operation can answer with, from what it takes (the handlers below
+    turn every kind of error into one of them). An operation declares any other in its
+    `response=` (the token endpoint's 429, the latest analysis run's 404)."""
+    signed_in = bool(operation.get("security"))
+    takes_input = bool(operation.get("parameters")) or "requestBody" in operation
+    codes = {401} if signed_in else set()
+    if "requestBody" in operation:
+        codes.add(400)  # a body that is not JSON at all
+    if takes_input:
+        codes.add(422)  # input that fails the schema or a domain check
+        if signed_in:
+            codes.add(404)  # an id that does not exist or is out of the user's sight
+    if signed_in and method in WRITES:
+        codes |= {400, 403, 404, 409}  # a business rule, a role, a clash with existing data
+    return codes
+
+
+class GuanxiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The OpenAPI with the error responses of every operation and their body."""
+        schema = super().get_openapi_schema(**kwargs)
+        shape = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(shape.pop("$defs", {}))
+        components["ErrorOut"] = shape
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                # One spelling of the status (ninja's keys may be numbers): "404".
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for code in sorted(_error_codes(method, operation)):
+                    responses.setdefault(str(code), {"description": ERRORS[code]})
+            for operation in operations.values():
+                for code, response in operation["responses"].items():
+                    if int(code) in ERRORS:
+                        response["description"] = ERRORS[int(code)]
+                        response["content"] = {"application/json": {"schema": ERROR_REF}}
+        return schema
+
+
+api = GuanxiAPI(
     title="Guanxi API",
     version=__version__,
     description="Key-account CRM. Authenticate with `Authorization: Bearer <token>`; "
@@ -130,7 +177,10 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
-    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+    response = api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+    if isinstance(exc, Throttled) and exc.wait:
+        response["Retry-After"] = str(max(1, round(exc.wait)))
+    return response
 
 
 # Each domain app owns its router in <app>/api.py.

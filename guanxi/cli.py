@@ -1,14 +1,15 @@
 """The `guanxi` command: one entry point for running, loading and importing.
 
 guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
-guanxi serve [--addr 127.0.0.1:8000]                migrate and serve
+guanxi serve [--addr A] [--processes N] [--threads T]   migrate and serve
 guanxi import accounts|contacts|transactions|payments FILE [--user U] [--source S]
 guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
 guanxi nightly [--as-of YYYY-MM-DD]                analytics → tiering → discount reviews → tasks
+guanxi partitions [--enable] [--ahead N]           the ledger's monthly partitions (PostgreSQL)
 guanxi tiers presets [--load CODE … | --all] [--activate]   list or load the shipped tier schemes
-guanxi worker [--workers N]                        run the background-job consumer (Huey)
+guanxi worker [--workers N] [--no-scheduler]       run the background-job consumer (Huey)
 guanxi token USERNAME [--name N]                   print a new API token
 guanxi manage ARGS…                                any Django management command
 """
@@ -110,8 +111,61 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     return jobs.nightly(args)
 
 
+def cmd_partitions(args: argparse.Namespace) -> int:
+    from guanxi.commands import partitions  # deferred: after django.setup()
+
+    return partitions.partitions(args)
+
+
 # Commands that serve the admin or run queued jobs: they load every app's admin module.
 NEEDS_ADMIN = {cmd_demo, cmd_serve, cmd_worker, cmd_manage}
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return number
+
+
+def _add_serve_and_worker(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="apply migrations and serve the web UI and API")
+    p.add_argument("--addr", default="127.0.0.1:8000")
+    p.add_argument(
+        "--processes",
+        type=_positive,
+        help="server processes (default GUANXI_SERVE_PROCESSES, else one per core, at least 2;"
+        " 1 on Windows)",
+    )
+    p.add_argument(
+        "--threads", type=_positive, help="threads per process (default GUANXI_SERVE_THREADS or 4)"
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background-job consumer and the nightly schedule")
+    p.add_argument("--workers", type=int, help="worker threads (default HUEY_WORKERS or 2)")
+    p.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="only run jobs; leave the nightly schedule to other workers (several workers with"
+        " the scheduler on are safe too: each periodic job is enqueued once)",
+    )
+    p.set_defaults(func=cmd_worker)
+def _add_partitions(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "partitions",
+        help="PostgreSQL: the transaction ledger's monthly partitions (status; --enable turns"
+        " them on; creates the months ahead)",
+    )
+    p.add_argument(
+        "--enable",
+        action="store_true",
+        help="rebuild the ledger as a partitioned table (locks it while it runs)",
+    )
+    p.add_argument("--ahead", type=int, default=3, help="months kept ready ahead (default 3)")
+    p.add_argument("--as-of", help="count the months ahead from this date (default today)")
+    p.set_defaults(func=cmd_partitions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,10 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="apply migrations and serve the web UI and API")
-    p.add_argument("--addr", default="127.0.0.1:8000")
-    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    p.set_defaults(func=cmd_serve)
+    _add_serve_and_worker(sub)
 
     p = sub.add_parser("import", help="import a CSV or XLSX file")
     p.add_argument("kind", choices=["accounts", "contacts", "transactions", "payments"])
@@ -165,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="run as of this date (default today)")
     p.set_defaults(func=cmd_nightly)
 
+    _add_partitions(sub)
+
     p = sub.add_parser("tiers", help="tier schemes")
     tiers = p.add_subparsers(dest="tiers_command", required=True)
     q = tiers.add_parser(
@@ -175,10 +228,6 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--all", action="store_true", help="load every preset")
     q.add_argument("--activate", action="store_true", help="also activate what was loaded")
     q.set_defaults(func=cmd_tiers)
-
-    p = sub.add_parser("worker", help="run the background-job consumer and the nightly schedule")
-    p.add_argument("--workers", type=int, help="worker threads (default HUEY_WORKERS or 2)")
-    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("token", help="create an API token for a user and print it")
     p.add_argument("username")

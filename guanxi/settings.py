@@ -109,6 +109,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
+# A streaming read replica (PostgreSQL): list pages, reports and the analysis read from it, writes
+# and read-after-write stay on the primary (guanxi/core/replica.py says which reads, and why).
+# Without DATABASE_REPLICA_URL nothing is installed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# After a request that wrote, that browser reads from the primary for this long.
+GUANXI_REPLICA_PIN_SECONDS = envint("GUANXI_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("CONN_MAX_AGE", 0)
+    )
+    # Tests write: under a test run the alias points at the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["guanxi.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "guanxi.core.replica.ReplicaMiddleware")
+
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,6 +160,14 @@ GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
 # Today shows the top N of each section by priority, with the total and a "show all" link.
 GUANXI_TODAY_LIMIT = envint("GUANXI_TODAY_LIMIT", 20)
+# The API's login throttle keys on REMOTE_ADDR alone, never on X-Forwarded-For, so a client cannot
+# dodge it with a made-up header. Behind a reverse proxy, guanxi.wsgi puts the client's address in
+# REMOTE_ADDR (GUANXI_TRUSTED_PROXIES), so the throttle sees clients, not the proxy.
+NINJA_NUM_PROXIES = 0
+# Analysis runs whose per-account scores are kept (the newest; at least 1). Older runs keep their
+# report (models, holdout check, Pareto curve, segment counts) but lose their score rows, so the
+# score table stays about this many runs × accounts however long Guanxi runs.
+GUANXI_ANALYSIS_RUNS_KEPT = envint("GUANXI_ANALYSIS_RUNS_KEPT", 12)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -153,11 +176,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
 
 
-def huey_config(*, redis_url: str, data_dir: Path, immediate: bool, workers: int) -> dict:
+def huey_config(
+    *, redis_url: str, data_dir: Path, immediate: bool, workers: int, name: str = "guanxi"
+) -> dict:
     """The HUEY setting djhuey builds its queue from (a function so tests can check the switch)."""
     storage = {"url": redis_url} if redis_url else {"filename": str(data_dir / "huey.sqlite3")}
     return {
-        "name": "guanxi",
+        "name": name,
         "huey_class": "huey.RedisHuey" if redis_url else "huey.SqliteHuey",
         "immediate": immediate,
         # Huey keeps its clock in UTC; the nightly schedule converts to TIME_ZONE itself
@@ -176,6 +201,8 @@ HUEY = huey_config(
     data_dir=DATA_DIR,
     immediate=envbool("HUEY_IMMEDIATE", "pytest" in sys.modules),
     workers=envint("HUEY_WORKERS", 2),
+    # Two Guanxi installations on one Redis need two names (their keys are prefixed with it).
+    name=os.environ.get("HUEY_NAME", "guanxi"),
 )
 if not HUEY["immediate"] and not HUEY_REDIS_URL:
     # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.
@@ -183,6 +210,14 @@ if not HUEY["immediate"] and not HUEY_REDIS_URL:
 # The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
 # local time (TIME_ZONE).
 GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)
+# A run in progress (job, import, analysis, tiering) moves its heartbeat this often; seen from
+# another host, a run whose heartbeat is older than GUANXI_RUN_STALE_SECONDS is interrupted
+# (core.leases). On its own host a run is interrupted as soon as its process is gone.
+# Under pytest no heartbeat thread by default: it would hold a connection to the test database.
+GUANXI_RUN_HEARTBEAT_SECONDS = envint(
+    "GUANXI_RUN_HEARTBEAT_SECONDS", 0 if "pytest" in sys.modules else 30
+)
+GUANXI_RUN_STALE_SECONDS = envint("GUANXI_RUN_STALE_SECONDS", 300)
 
 UNFOLD = {
     "SITE_TITLE": _("Guanxi CRM"),

@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -109,3 +110,28 @@ def api_client_for(user: User) -> Client:
 
     _, key = api_token_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def analyze_count(table: str) -> int | None:
+    """How often PostgreSQL has ANALYZEd ``table`` (by hand, not autovacuum); None on SQLite.
+    The statistics snapshot is cleared first: within a transaction it is otherwise cached."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def watch_analyze(monkeypatch, module) -> list[str]:
+    """The tables ``module`` asks `core.bulk.analyze` to refresh (the call still runs)."""
+    seen: list[str] = []
+    real = module.analyze
+
+    def spy(*tables) -> None:
+        seen.extend(t if isinstance(t, str) else t._meta.db_table for t in tables)
+        real(*tables)
+
+    monkeypatch.setattr(module, "analyze", spy)
+    return seen

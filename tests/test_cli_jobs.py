@@ -137,7 +137,9 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:4] == ["analytics", "tiering", "discount reviews", "policy tasks"]
+    assert lines[:5] == [
+        "analytics", "tiering", "discount reviews", "policy tasks", "ledger partitions",
+    ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
     review = DiscountReview.objects.get()
@@ -147,7 +149,7 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert list(names) == [
         ("nightly", JobStatus.SUCCEEDED), ("analytics", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
-        ("policy_tasks", JobStatus.SUCCEEDED),
+        ("policy_tasks", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
 
@@ -174,7 +176,7 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
-    assert "not run: discount_reviews, policy_tasks" in captured.err
+    assert "not run: discount_reviews, policy_tasks, ledger_partitions" in captured.err
     assert captured.out.startswith("analytics:")
     assert len(seen) == 2
     assert not AccountTier.objects.exists()  # … and rolled back with the rest
@@ -192,15 +194,21 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     err = capsys.readouterr().err
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
-    assert "not run: tiering, discount_reviews, policy_tasks" in err
+    assert "not run: tiering, discount_reviews, policy_tasks, ledger_partitions" in err
 
 
 def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, monkeypatch, settings):
     calls = []
-    monkeypatch.setattr(
-        "django.core.management.call_command",
-        lambda *a, **k: calls.append((a, k)) if a[0] == "run_huey" else None,
-    )
+
+    class Consumer:
+        def run(self):
+            calls.append("run")
+
+    def consumer_for(huey, **options):
+        calls.append({k: options[k] for k in ("workers", "periodic", "worker_type")})
+        return Consumer()
+
+    monkeypatch.setattr("guanxi.commands.server.consumer_for", consumer_for)
     settings.HUEY = {
         **settings.HUEY, "immediate": False, "filename": "/data/huey.sqlite3",
         "consumer": {"workers": 2, "worker_type": "thread"},
@@ -210,14 +218,16 @@ def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, mon
     out = capsys.readouterr().out
     assert "queue in SQLite file /data/huey.sqlite3; 2 worker(s)" in out
     assert "02:00 Asia/Shanghai" in out
-    assert calls == [(("run_huey",), {"workers": 2})]
+    assert calls == [{"workers": 2, "periodic": True, "worker_type": "thread"}, "run"]
 
     settings.HUEY = {**settings.HUEY, "url": "redis://:s3cret@10.0.0.5:6379/0"}
     settings.HUEY.pop("filename")
-    assert main(["worker", "--workers", "4"]) == 0
+    assert main(["worker", "--workers", "4", "--no-scheduler"]) == 0
     out = capsys.readouterr().out
     assert "queue in Redis at redis://:***@10.0.0.5:6379/0; 4 worker(s)" in out
-    assert "s3cret" not in out and calls[-1] == (("run_huey",), {"workers": 4})
+    assert "--no-scheduler" in out and "02:00" not in out
+    assert "s3cret" not in out
+    assert calls[-2:] == [{"workers": 4, "periodic": False, "worker_type": "thread"}, "run"]
 
     assert main(["worker", "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
@@ -233,6 +243,10 @@ def no_server(monkeypatch):
     """`guanxi serve` / `guanxi demo` up to the server, which is not started."""
     served = []
     monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    monkeypatch.setattr(
+        "guanxi.commands.serving.gunicorn_serve",
+        lambda host, port, **kw: served.append({"host": host, "port": port, **kw}),
+    )
     monkeypatch.setattr("guanxi.commands.common.migrate", lambda verbosity=0: None)
     return served
 
@@ -247,12 +261,19 @@ def queued(monkeypatch, settings):
     return HUEY
 
 
-def test_serve_says_to_run_a_worker_for_the_background_jobs(db, capsys, no_server, queued):
+def test_serve_says_to_run_a_worker_for_the_background_jobs(
+    db, capsys, no_server, queued, monkeypatch
+):
+    monkeypatch.setenv("GUANXI_SERVE_PROCESSES", "3")
     assert main(["serve", "--addr", "127.0.0.1:8123"]) == 0
     out = capsys.readouterr().out
     assert "running at http://127.0.0.1:8123/" in out
     assert "run `guanxi worker` alongside (nightly chain at 02:00 Asia/Shanghai)" in out
-    assert no_server == [{"host": "127.0.0.1", "port": 8123, "threads": 8}]
+    assert no_server == [{"host": "127.0.0.1", "port": 8123, "threads": 4, "processes": 3}]
+    assert "gunicorn: 3 process(es) × 4 thread(s)" in out
+    # one process: waitress, as on Windows
+    assert main(["serve", "--addr", "127.0.0.1:8123", "--processes", "1", "--threads", "8"]) == 0
+    assert no_server[-1] == {"host": "127.0.0.1", "port": 8123, "threads": 8}
     assert queued.immediate is False
 
 

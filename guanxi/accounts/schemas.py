@@ -20,10 +20,9 @@ from guanxi.accounts.models import (
     OrganisationForm,
     Scale,
 )
-from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import Day, Id, InputSchema, patch_schema
 
 Blank = Literal[""]
-Id = int
 
 
 class AccountIn(InputSchema):
@@ -51,13 +50,11 @@ class AccountIn(InputSchema):
     price_system: str = Field("", max_length=20_000)
     sales_policy: str = Field("", max_length=20_000)
     attitude: Attitude | Blank = ""
-    customer_since: dt.date | None = None
+    customer_since: Day | None = None
     notes: str = Field("", max_length=20_000)
-    owner: Id | None = Field(
-        None, ge=1, le=MAX_ID, description="User id; defaults to you. Leads/managers only."
-    )
-    team: Id | None = Field(None, ge=1, le=MAX_ID, description="Defaults to the owner's team")
-    parent: Id | None = Field(None, ge=1, le=MAX_ID, description="Group account (集团)")
+    owner: Id | None = Field(None, description="User id; defaults to you. Leads/managers only.")
+    team: Id | None = Field(None, description="Defaults to the owner's team")
+    parent: Id | None = Field(None, description="Group account (集团)")
     co_owners: list[Id] = Field(default_factory=list, max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=100)
 
@@ -120,7 +117,7 @@ class AccountFilters(InputSchema):
     industry: Industry | None = None
     kind: AccountKind | None = None
     city: str | None = Field(None, max_length=50)
-    owner: Id | None = Field(None, ge=1, le=MAX_ID)
-    team: Id | None = Field(None, ge=1, le=MAX_ID)
-    parent: Id | None = Field(None, ge=1, le=MAX_ID)
+    owner: Id | None = None
+    team: Id | None = None
+    parent: Id | None = None
     tag: str | None = Field(None, max_length=50)

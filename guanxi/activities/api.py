@@ -17,7 +17,7 @@ from guanxi.activities.display import display_title
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import agenda_subject, next_open_task, tasks_for
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID, MAX_PAGE_SIZE, InputSchema, Pagination
+from guanxi.core.schemas import MAX_ID, MAX_PAGE_SIZE, Day, Id, InputSchema, Moment, Pagination
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.workspace.today import agenda, agenda_section
 
@@ -192,7 +192,7 @@ class TodayRelationshipRisksPage(Schema):
 
 class TaskFilters(InputSchema):
     status: TaskStatus | None = Field(TaskStatus.OPEN, description="open (default), done, …")
-    due_before: dt.date | None = Field(None, description="Due on or before this day")
+    due_before: Day | None = Field(None, description="Due on or before this day")
     all_assignees: bool = Field(
         False, description="Every visible task, not only yours (team leads, managers)"
     )
@@ -204,8 +204,8 @@ class TaskFilters(InputSchema):
 class TouchpointIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID)
     kind: TouchpointKind
-    occurred_at: dt.datetime | None = Field(None, description="Default: now")
-    contacts: list[int] = Field(default_factory=list, max_length=100)
+    occurred_at: Moment | None = Field(None, description="Default: now")
+    contacts: list[Id] = Field(default_factory=list, max_length=100)
     subject: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
     cost: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)

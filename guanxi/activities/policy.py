@@ -45,7 +45,7 @@ from guanxi.activities.policy_wants import (
     wanted_tasks,
 )
 from guanxi.contacts.models import Contact, KeyDate
-from guanxi.core.bulk import chunks, insert_rows, update_rows
+from guanxi.core.bulk import analyze, chunks, insert_rows, update_rows
 from guanxi.tiers.models import AccountTier, GreetingRole, Tier
 from guanxi.tiers.selectors import EffectivePolicy, effective_policies
 from guanxi.touchpoints.selectors import last_touchpoints
@@ -184,6 +184,10 @@ def policy_tasks_sync(
     plan = _compute(seen, ids, result)
     step("writing")
     _write(plan, now)
+    if ids is None and (plan.creates or plan.updates or plan.cancels):
+        # A whole-book sync can create or move hundreds of thousands of tasks (Today reads
+        # them); a sync for a few accounts changes too little to matter.
+        analyze(Task)
     result.created = len(plan.creates)
     result.cancelled = len(plan.cancels)
     result.written = len(plan.creates) + len(plan.updates) + len(plan.cancels)

@@ -191,8 +191,13 @@ def _cost_to_serve_column(
 
 def _collapsed(summary: pl.DataFrame) -> pl.DataFrame:
     # Collapse identical (x, t_x, T) rows: whole-period summaries repeat a lot, and the fit's cost
-    # is per row.
-    return summary.group_by("frequency", "recency", "T").agg(pl.len().alias("_w"))
+    # is per row. Sorted: group_by's order varies from run to run, and with it the order of the
+    # fit's sums, which moved the fitted parameters (and scores) in the 7th–9th digit.
+    return (
+        summary.group_by("frequency", "recency", "T")
+        .agg(pl.len().alias("_w"))
+        .sort("frequency", "recency", "T")
+    )
 
 
 def _fit_purchase_model(

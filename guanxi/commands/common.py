@@ -1,22 +1,25 @@
-"""What several commands share: the database migrated before they run, the server, dates on the
+"""What several commands share: the database migrated before they run, dates on the
 command line, jobs run by hand and the one-line summaries of their results."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
-import waitress
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from guanxi.core import leases
 from guanxi.core.jobs import job_record
-from guanxi.wsgi import application
+from guanxi.core.models import JobRun
+from guanxi.imports.models import ImportRun
+from guanxi.insights.models import AnalysisRun
+from guanxi.tiers.models import TierRun
 
 
 class CliError(Exception):
@@ -32,16 +35,6 @@ def migrate(verbosity: int = 0) -> None:
     # WhiteNoise serves from the apps' folders but expects STATIC_ROOT to exist.
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=verbosity)
-
-
-def serve_app(addr: str, threads: int = 8, *, note: str = "") -> None:
-    # waitress: a production-grade pure-Python WSGI server, unlike Django's runserver.
-    host, _, port = addr.rpartition(":")
-    print(f"Guanxi is running at http://{addr}/  (Ctrl+C to stop)", flush=True)
-    if note:
-        print(note, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        waitress.serve(application, host=host or "127.0.0.1", port=int(port), threads=threads)
 
 
 def jobs_inline() -> None:
@@ -65,8 +58,31 @@ def parse_as_of(value: str | None) -> dt.date | None:
     return day
 
 
+# The runs a killed process can leave behind, with how the command line names them.
+RUN_KINDS = ((JobRun, "job"), (ImportRun, "import"), (AnalysisRun, "analysis"),
+             (TierRun, "tiering"))  # fmt: skip
+
+
+def report_interrupted() -> list[str]:
+    """Mark the runs whose process was killed as interrupted and say so on stderr, before a
+    command starts new ones: a crashed night is named, not silently left "running"."""
+    lines = []
+    for model, kind in RUN_KINDS:
+        for run in model.objects.filter(pk__in=leases.reap(model)).order_by("pk"):
+            name = getattr(run, "name", "") or getattr(run, "file_name", "")
+            lines.append(
+                f"note: {kind} run #{run.pk}{f' ({name})' if name else ''} started "
+                f"{timezone.localtime(run.started_at):%Y-%m-%d %H:%M} was interrupted: "
+                f"{getattr(run, model.LEASE_NOTE_FIELD)}"
+            )
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
+
+
 def run_job(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
     """Run a job by hand, recorded like the scheduled ones (a JobRun row admins can see)."""
+    report_interrupted()
     return job_record(name, fn, **kwargs)
 
 
@@ -106,9 +122,20 @@ def describe_tasks(summary: dict[str, Any]) -> str:
     return f"policy tasks: {counts}"
 
 
+def describe_partitions(summary: dict[str, Any]) -> str:
+    if not summary["partitioned"]:
+        return "ledger partitions: the ledger is not partitioned, nothing to do"
+    created = ", ".join(summary["created"]) or "none"
+    return (
+        f"ledger partitions: {summary['partitions']} in all; created {created};"
+        f" {summary['moved']} rows moved out of the default partition"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "analytics": describe_analytics,
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,
     "policy_tasks": describe_tasks,
+    "ledger_partitions": describe_partitions,
 }

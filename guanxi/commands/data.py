@@ -19,6 +19,7 @@ from guanxi.workspace.flows import file_import
 
 def import_(args: argparse.Namespace) -> int:
     common.migrate()
+    common.report_interrupted()
     report = file_import(
         kind=args.kind,
         path=args.file,

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from guanxi.commands import common
-from guanxi.commands.common import DESCRIBE, jobs_inline, serve_app
+from guanxi.commands.common import DESCRIBE, jobs_inline
+from guanxi.commands.serving import serve_app
 from guanxi.core.errors import ApplicationError
 from guanxi.core.jobs import JobFailed
 from guanxi.demo import services as demo_services

@@ -36,6 +36,7 @@ def analyze(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: --as-of must be a date like 2026-06-30, not '{args.as_of}'", file=sys.stderr)
         return 2
+    common.report_interrupted()
     try:
         run = analysis_run(actor=user, as_of=as_of, progress=True)
     except ApplicationError as exc:

@@ -10,9 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import execute_from_command_line
+from django.utils.module_loading import autodiscover_modules
+from huey.consumer_options import ConsumerConfig
+from huey.contrib.djhuey import HUEY
 
-from guanxi.commands import common
+from guanxi.commands import common, serving
+from guanxi.core.consumer import consumer_for
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -24,7 +28,7 @@ def serve(args: argparse.Namespace) -> int:
             "Background jobs: run `guanxi worker` alongside (nightly chain at "
             f"{settings.GUANXI_NIGHTLY_HOUR:02d}:00 {settings.TIME_ZONE})."
         )
-    common.serve_app(args.addr, threads=args.threads, note=note)
+    serving.serve_app(args.addr, processes=args.processes, threads=args.threads, note=note)
     return 0
 
 
@@ -53,14 +57,23 @@ def worker(args: argparse.Namespace) -> int:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
     print(f"Guanxi worker: queue in {_queue_location(config)}; {workers} worker(s).", flush=True)
-    print(
-        f"Nightly chain every day at {settings.GUANXI_NIGHTLY_HOUR:02d}:00 {settings.TIME_ZONE}."
-        " Ctrl+C to stop.",
-        flush=True,
-    )
+    if args.scheduler:
+        print(
+            f"Nightly chain every day at {settings.GUANXI_NIGHTLY_HOUR:02d}:00 "
+            f"{settings.TIME_ZONE}, enqueued once however many workers share the queue."
+            " Ctrl+C to stop.",
+            flush=True,
+        )
+    else:
+        print("No scheduler here (--no-scheduler): other workers start the nightly chain.")
     _huey_logging()
+    options = ConsumerConfig(
+        **{**config["consumer"], "workers": workers, "periodic": args.scheduler}
+    )
+    options.validate()
+    autodiscover_modules("tasks")  # what run_huey does: register every app's jobs
     with contextlib.suppress(KeyboardInterrupt):
-        call_command("run_huey", workers=workers)
+        consumer_for(HUEY, **options.values).run()
     return 0
 
 

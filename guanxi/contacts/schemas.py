@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from guanxi.contacts.models import Contact, FactSource, Gender, KeyDateKind, Relation
-from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import MAX_ID, Day, InputSchema, patch_schema
 
 
 class ContactIn(InputSchema):
@@ -18,7 +18,7 @@ class ContactIn(InputSchema):
     english_name: str = Field("", max_length=100)
     nickname: str = Field("", max_length=50)
     gender: Gender = Gender.UNKNOWN
-    birthday: dt.date | None = None
+    birthday: Day | None = None
     title: str = Field("", max_length=100)
     department: str = Field("", max_length=100)
     mobile: str = Field("", max_length=40)
@@ -121,7 +121,7 @@ class RelatedPersonIn(InputSchema):
     relation: Relation
     name: str = Field(..., min_length=1, max_length=100)
     phone: str = Field("", max_length=40)
-    birthday: dt.date | None = None
+    birthday: Day | None = None
     notes: str = Field("", max_length=300)
 
 
@@ -140,7 +140,7 @@ class RelatedPersonOut(Schema):
 
 class KeyDateIn(InputSchema):
     kind: KeyDateKind
-    date: dt.date
+    date: Day
     label: str = Field("", max_length=100)
 
 

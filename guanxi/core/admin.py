@@ -15,7 +15,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from guanxi.core.admin_mixins import is_admin, is_manager, is_staff
+from guanxi.core.admin_mixins import ShowsInterruptedRuns, is_admin, is_manager, is_staff
 from guanxi.core.models import ApiToken, JobRun, JobStatus, Team, User
 from guanxi.core.services import api_token_create
 
@@ -194,7 +194,7 @@ class JobNameFilter(admin.SimpleListFilter):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ModelAdmin):
+class JobRunAdmin(ShowsInterruptedRuns, ModelAdmin):
     """What the background jobs did, read-only: managers and admins look here when the nightly
     run failed (the dashboard links here), so the error and its traceback are on the page."""
 
@@ -230,6 +230,7 @@ class JobRunAdmin(ModelAdmin):
             JobStatus.FAILED: "danger",
             JobStatus.RETRYING: "warning",
             JobStatus.RUNNING: "info",
+            JobStatus.INTERRUPTED: "danger",
         },
     )
     def show_status(self, obj: JobRun) -> tuple[str, str]:

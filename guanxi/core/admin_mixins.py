@@ -20,7 +20,23 @@ from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.utils import parse_date_str
 
+from guanxi.core import leases
 from guanxi.core.errors import ApplicationError, InvalidInput
+
+
+class ShowsInterruptedRuns:
+    """For the list and page of runs (`core.models.LeasedRun`): runs whose process is gone are
+    marked interrupted before they are shown, never "running" for ever."""
+
+    model: Any
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        leases.reap(self.model)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any):
+        leases.reap(self.model)
+        return super().change_view(request, object_id, *args, **kwargs)  # type: ignore[misc]
 
 
 def is_staff(request: HttpRequest) -> bool:

@@ -1,21 +1,51 @@
 """/api/auth/token and /api/me. The shapes every API module shares are in `core.schemas`."""
 
 import datetime as dt
+import hashlib
+import json
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.throttling import AnonRateThrottle
+from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from guanxi.core.models import User
-from guanxi.core.schemas import InputSchema
+from guanxi.core.schemas import ErrorOut, InputSchema
 from guanxi.core.services import api_token_create
 
 # --- Tokens and the current user ------------------------------------------------------------
 
 router = Router(tags=["auth"])
+
+
+class AddressAndUserThrottle(SimpleRateThrottle):
+    """Login attempts counted per client address AND username, right or wrong.
+
+    Counting per user alone would let anyone lock a real user out by guessing wrong from
+    elsewhere; counting per address alone would let one address behind a shared proxy lock out
+    everybody behind it. Correct passwords count too: otherwise a brute force learns the password
+    from the one attempt that does not come back 401 even while throttled."""
+
+    scope = "login"
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        try:
+            body = json.loads(request.body or b"{}")
+            username = body.get("username", "") if isinstance(body, dict) else ""
+        except (ValueError, UnicodeDecodeError):
+            username = ""  # the schema refuses the body with a 422 after this check
+        who = hashlib.sha256(str(username).strip().casefold().encode()).hexdigest()[:32]
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": f"{self.get_ident(request)}:{who}",
+        }
+
+
+# Per address and user: 10 attempts a minute; per address over every username (spraying one
+# password over many accounts): 30 a minute.
+LOGIN_THROTTLES = [AddressAndUserThrottle("10/m"), AnonRateThrottle("30/m")]
 
 
 class TokenIn(InputSchema):
@@ -49,8 +79,8 @@ class MeOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    throttle=[AnonRateThrottle("10/m")],
-    response={201: TokenOut},
+    throttle=LOGIN_THROTTLES,
+    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Create an API token from a username and password",
 )
 def token_create(request: HttpRequest, payload: TokenIn):

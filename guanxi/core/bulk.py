@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any, TypeVar
 
 import polars as pl
 from django.db import connection
+from django.db.models import Model
 
 T = TypeVar("T")
 Row = Sequence[Any]
@@ -35,6 +36,11 @@ Row = Sequence[Any]
 _UPDATE_TABLE = "_gx_bulk_update"
 _KEYS_TABLE = "_gx_bulk_keys"
 _COPY_STEP = 1 << 22  # bytes handed to COPY at a time
+# Bytes of COPY output (PostgreSQL) or rows (SQLite) parsed into one frame at a time by
+# read_frame: large enough for polars' parser to be efficient, small enough that the text
+# never outweighs the frame.
+_READ_BYTES = 1 << 26
+_READ_ROWS = 200_000
 
 
 def is_postgres() -> bool:
@@ -342,6 +348,115 @@ def select_by_keys(
         return empty
     frame = pl.DataFrame({k: [r[i] for r in rows] for i, k in enumerate(selects)})
     return frame.with_columns(*[pl.col(k).cast(schema[k]) for k in selects])
+
+
+def read_frame(
+    sql: str,
+    params: Sequence[Any],
+    schema: dict[str, pl.DataType],
+    *,
+    each: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """The rows of ``sql`` (placeholders ``%s``) as a frame with ``schema`` (output name →
+    type, in the query's column order), without a Python object per row.
+
+    PostgreSQL: ``COPY (sql) TO STDOUT`` as CSV, parsed by polars in slices of about 64 MB as
+    it arrives, so the whole text is never held beside the frame. SQLite: ``fetchmany`` in
+    slices of 200,000 rows. Columns are concatenated one at a time at the end (peak: the frame
+    plus one column). ``each`` is applied to every slice as it is read (parse a text column,
+    count rows for a progress bar), so text columns never exist for the whole result at once.
+    """
+    each = each or (lambda frame: frame)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            frames = _copy_out_frames(cursor, sql, params, schema, each)
+        else:
+            frames = _fetch_frames(cursor, sql, params, schema, each)
+    if not frames:
+        return each(pl.DataFrame(schema=schema))
+    return _concat_by_column(frames)
+
+
+def _copy_out_frames(
+    cursor: Any,
+    sql: str,
+    params: Sequence[Any],
+    schema: dict[str, pl.DataType],
+    each: Callable[[pl.DataFrame], pl.DataFrame],
+) -> list[pl.DataFrame]:
+    frames: list[pl.DataFrame] = []
+    text = bytearray()
+    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    with connection.wrap_database_errors, _raw(cursor).copy(copy_sql, params) as copy:
+        # PostgreSQL sends one message per row, so the text gathered always ends with a whole
+        # row (a cut at the last newline would be wrong: a quoted value may hold one).
+        for data in copy:
+            text += data
+            if len(text) >= _READ_BYTES:
+                frames.append(each(_parse_csv(bytes(text), schema)))
+                text.clear()
+    if text:
+        frames.append(each(_parse_csv(bytes(text), schema)))
+    return frames
+
+
+def _parse_csv(data: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    # NULL is the unquoted empty field, an empty string comes quoted (see select_by_keys).
+    return pl.read_csv(
+        data, has_header=False, new_columns=list(schema), schema=schema, infer_schema=False
+    )
+
+
+def _fetch_frames(
+    cursor: Any,
+    sql: str,
+    params: Sequence[Any],
+    schema: dict[str, pl.DataType],
+    each: Callable[[pl.DataFrame], pl.DataFrame],
+) -> list[pl.DataFrame]:
+    frames: list[pl.DataFrame] = []
+    cursor.execute(sql, params)
+    while rows := cursor.fetchmany(_READ_ROWS):
+        frames.append(each(pl.DataFrame(rows, schema=schema, orient="row", strict=False)))
+    return frames
+
+
+def _concat_by_column(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    columns = []
+    for name in frames[0].columns:
+        columns.append(pl.concat([f.get_column(name) for f in frames], rechunk=True))
+        frames = [f.drop(name) for f in frames]  # that column's slices can go now
+    return pl.DataFrame(columns)
+
+
+def delete_where_in(table: str, column: str, values: Sequence[Any]) -> int:
+    """DELETE the rows of ``table`` whose ``column`` is one of ``values``: one statement per
+    slice of values, no model instance, no per-row signals (for tables nothing else points
+    at). Returns the rows deleted."""
+    deleted = 0
+    with connection.cursor() as cursor:
+        for part in chunks(list(values), 500):
+            marks = ", ".join("%s" for _ in part)
+            cursor.execute(f"DELETE FROM {_q(table)} WHERE {_q(column)} IN ({marks})", part)
+            deleted += cursor.rowcount
+    return deleted
+
+
+# --- planner statistics ---------------------------------------------------------------------
+
+
+def analyze(*tables: str | type[Model]) -> None:
+    """Refresh PostgreSQL's planner statistics of ``tables`` (names or models) after a bulk
+    write. Autovacuum gets there eventually, but until it does the planner takes the freshly
+    written rows (a new analysis run's 100,000 scores) for a handful and may pick a nested loop
+    that runs for seconds. ANALYZE samples a fixed number of rows, so it costs about a second
+    even on the 10M-row ledger. A no-op on SQLite, whose planner uses no statistics unless
+    ANALYZE was ever run (and there it reads whole tables)."""
+    if not tables or not is_postgres():
+        return
+    names = [t if isinstance(t, str) else t._meta.db_table for t in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {_names(dict.fromkeys(names))}")
 
 
 # --- session settings -----------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core import leases
+
 
 class Team(models.Model):
     """A sales team (销售团队): a lead and the KAMs who report to them."""
@@ -113,9 +115,43 @@ class JobStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
     RETRYING = "retrying", _("failed, will retry")
+    INTERRUPTED = "interrupted", _("interrupted")
 
 
-class JobRun(models.Model):
+class LeasedRun(models.Model):
+    """A run that records the process working on it (`core.leases`), so a run whose process
+    was killed is marked interrupted instead of showing "running" for ever.
+
+    A subclass has `status`, `started_at`, `finished_at` and names its running and interrupted
+    status values and the text field that says why (`LEASE_*`). Saving a new run first marks
+    the runs of its kind whose process is gone, then keeps this one's heartbeat going."""
+
+    LEASE_RUNNING = "running"
+    LEASE_INTERRUPTED = "interrupted"
+    LEASE_NOTE_FIELD = "error"
+
+    host = models.CharField(_("host"), max_length=255, blank=True, editable=False)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        if adding:
+            leases.reap(type(self))
+            if self.pid is None:
+                for name, value in leases.this_process().items():
+                    setattr(self, name, value)
+        super().save(*args, **kwargs)
+        if adding and self.status == self.LEASE_RUNNING:
+            leases.keep_alive(type(self))
+
+
+class JobRun(LeasedRun):
     """One attempt of a background job (nightly analytics, tiering, policy tasks …).
 
     Kept so admins can see what ran, how long it took, and why it failed.

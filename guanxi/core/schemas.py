@@ -1,23 +1,67 @@
 """Shapes every API module shares: the base of every input schema (unknown fields refused, no
-NUL characters, plausible years), bounds for ids, pagination, PATCH schemas, and the audit
-history as the API returns it. Domain code (selectors taking filter schemas) may use these; the
-endpoints themselves live in each app's api.py."""
+NUL characters, plausible years), bounded ids (`Id`), strict dates and moments (`Day`,
+`Moment`, `DayOrMoment`), the error body (`ErrorOut`, `ERRORS`), pagination, PATCH schemas, and
+the audit history as the API returns it. Domain code (selectors taking filter schemas) may use
+these; the endpoints themselves live in each app's api.py."""
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db.models import Model
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict, create_model, field_validator
+from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
+from pydantic import Field as PydanticField
 
 # Largest id SQLite and PostgreSQL bigint can hold: bigger ids are a 422, not a database crash.
 MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 500
 MIN_YEAR, MAX_YEAR = 1800, 2999
+
+# Every id the API takes (path, query, body, inside a list): bounded, so a huge or negative id
+# is a 422 naming the field and never reaches the database (SQLite raises OverflowError).
+Id = Annotated[int, PydanticField(ge=1, le=MAX_ID)]
+
+# Pydantic's lax mode reads 0, 0.5 or "1714521600" as a Unix time (1970-01-01 …): a client's
+# mistake stored as a real date. Dates and moments are taken as ISO 8601 strings only.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}.*)?", re.DOTALL)
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("must be an ISO 8601 date and time, e.g. 2024-05-01T09:30:00+08:00")
+
+
+def _iso_day_or_moment(value: Any) -> Any:
+    # "2024-05-01" is a whole day; "2024-05-01T00:00+08:00" is a moment.
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return _iso_moment(value)
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_moment)]
+DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_iso_day_or_moment)]
 
 
 def _has_nul(value: Any) -> bool:
@@ -51,6 +95,41 @@ class InputSchema(Schema):
         if isinstance(value, dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
             raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
         return value
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="The input at fault; empty: the request as a whole")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API answers with (`guanxi/api.py`): 400 a business rule, 401 no valid
+    token or wrong password, 403 not allowed, 404 missing or out of sight, 409 conflicts with
+    existing data, 422 invalid input, 429 too many attempts."""
+
+    message: str
+    field: str | None = Field(None, description="The input at fault, when there is one")
+    errors: list[FieldErrorOut] | dict[str, list[str]] | None = Field(
+        None,
+        description="Every invalid input: a list from the schema check, field → messages from "
+        "a domain check",
+    )
+    extra: dict[str, Any] | None = Field(None, description="Details some errors add")
+
+
+# What each error status means, as the OpenAPI describes it.
+ERRORS = {
+    400: "A business rule refused the request",
+    401: "Missing, unknown or expired API token (or wrong username or password)",
+    403: "Your role may not do this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with existing data",
+    422: "Invalid input: the field at fault is named",
+    429: "Too many attempts: wait Retry-After seconds",
+}
 
 
 class Pagination(LimitOffsetPagination):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from guanxi.core.admin_mixins import ShowsInterruptedRuns
 from guanxi.imports.columns import SPECS, template_csv
 from guanxi.imports.forms import ImportForm
 from guanxi.imports.models import ImportRun, ImportStatus
@@ -40,7 +41,7 @@ def runs_visible_to(user: Any) -> QuerySet[ImportRun]:
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ModelAdmin):
+class ImportRunAdmin(ShowsInterruptedRuns, ModelAdmin):
     list_display = ("id", "started_at", "kind", "file_name", "user", "show_status", "rows_read",
                     "created_count", "updated_count", "unchanged_count", "failed_count",
                     "dry_run")  # fmt: skip
@@ -119,6 +120,7 @@ class ImportRunAdmin(ModelAdmin):
     @display(description=gettext_lazy("status"), label={
         ImportStatus.SUCCEEDED: "success", ImportStatus.PARTIAL: "warning",
         ImportStatus.FAILED: "danger", ImportStatus.RUNNING: "info",
+        ImportStatus.INTERRUPTED: "danger",
     })  # fmt: skip
     def show_status(self, obj: ImportRun) -> tuple[str, str]:
         return obj.status, obj.get_status_display()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.models import LeasedRun
+
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
@@ -19,12 +21,14 @@ class ImportStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     PARTIAL = "partial", _("Some rows failed")
     FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
-class ImportRun(models.Model):
+class ImportRun(LeasedRun):
     # Stored errors are capped so a million bad rows cannot bloat the table; the CLI also writes
     # the complete list to a CSV file (errors_file).
     MAX_STORED_ERRORS = 20_000
+    LEASE_NOTE_FIELD = "message"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

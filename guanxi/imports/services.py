@@ -18,6 +18,9 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.models import Account
+from guanxi.contacts.models import Contact
+from guanxi.core.bulk import analyze
 from guanxi.core.models import User
 from guanxi.imports.columns import KINDS, SPECS
 from guanxi.imports.context import ImportContext, Outcome
@@ -29,6 +32,13 @@ from guanxi.imports.report import ImportReport, RowError
 
 logger = logging.getLogger(__name__)
 DEFAULT_SOURCE = "import"
+# What an import of each kind writes in bulk (rows and their history).
+IMPORTED_TABLES = {
+    "accounts": (Account, Account.history.model),
+    "contacts": (Contact, Contact.history.model),
+    "transactions": (TRANSACTION_KIND.model, TRANSACTION_KIND.history_model),
+    "payments": (PAYMENT_KIND.model, PAYMENT_KIND.history_model),
+}
 
 
 def _run_importer(kind: str, frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
@@ -98,6 +108,9 @@ def import_file(
         batch_size=settings.GUANXI_IMPORT_BATCH_SIZE,
     )
     errors = _read_and_write(report, run, ctx, path=path, content=content, after_write=after_write)
+    if not dry_run and (report.created or report.updated):
+        # A file can add millions of rows; the planner should know them before the next query.
+        analyze(*IMPORTED_TABLES[kind])
     _finish(report, run, errors, write_file=errors_file if errors_file is not None else bool(path))
     report.duration = time.monotonic() - started
     _record(run, report)

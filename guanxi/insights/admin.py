@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from guanxi.core.admin_mixins import is_manager, is_staff
+from guanxi.core.admin_mixins import ShowsInterruptedRuns, is_manager, is_staff
 from guanxi.core.errors import ApplicationError
 from guanxi.insights.models import AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run, ordered_params
@@ -131,7 +131,7 @@ def _param_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @admin.register(AnalysisRun)
-class AnalysisRunAdmin(ModelAdmin):
+class AnalysisRunAdmin(ShowsInterruptedRuns, ModelAdmin):
     list_display = ("id", "observation_end", "show_status", "n_accounts", "n_transactions",
                     "segments_top", "duration", "triggered_by", "started_at")  # fmt: skip
     list_display_links = ("id", "observation_end")
@@ -160,6 +160,7 @@ class AnalysisRunAdmin(ModelAdmin):
             RunStatus.SUCCEEDED: "success",
             RunStatus.FAILED: "danger",
             RunStatus.RUNNING: "info",
+            RunStatus.INTERRUPTED: "danger",
         },
     )
     def show_status(self, obj: AnalysisRun) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from ninja import Path, Router, Schema
 
 from guanxi.accounts.services import account_for_actor
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID
+from guanxi.core.schemas import MAX_ID, ErrorOut
 from guanxi.insights.selectors import account_score_history, latest_run
 
 router = Router(tags=["insights"])
@@ -66,7 +66,7 @@ class ScoreOut(Schema):
 
 @router.get(
     "/runs/latest",
-    response=RunOut,
+    response={200: RunOut, 404: ErrorOut},
     summary="The latest successful analysis run: fitted models, holdout check, Pareto curve",
 )
 def run_latest(request: HttpRequest):

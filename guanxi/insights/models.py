@@ -12,14 +12,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.models import LeasedRun
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+# Newest first, the order that decides which successful run is "the latest" (whose scores are
+# current) and which runs keep their scores.
+LATEST_ORDER = ("-observation_end", "-started_at", "-id")
 
 
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    INTERRUPTED = "interrupted", _("interrupted")
 
 
 class Segment(models.TextChoices):
@@ -44,7 +49,7 @@ class AbcClass(models.TextChoices):
     C = "C", _("C — tail")
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(LeasedRun):
     """One run of the customer-value pipeline over every account's transactions."""
 
     status = models.CharField(
@@ -75,6 +80,9 @@ class AnalysisRun(models.Model):
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    # Set when the run's per-account scores were deleted under GUANXI_ANALYSIS_RUNS_KEPT; the
+    # report above stays.
+    scores_pruned_at = models.DateTimeField(_("scores removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("analysis run")

@@ -9,7 +9,13 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
-from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus, Segment
+from guanxi.insights.models import (
+    LATEST_ORDER,
+    AccountScore,
+    AnalysisRun,
+    RunStatus,
+    Segment,
+)
 
 # Score fields the account list shows, annotated as `score_<field>` from the latest run.
 LIST_FIELDS = ("segment", "abc_class", "clv", "p_alive", "predictive_clp", "rfm_cell")
@@ -17,11 +23,7 @@ LIST_FIELDS = ("segment", "abc_class", "clv", "p_alive", "predictive_clp", "rfm_
 
 def latest_run() -> AnalysisRun | None:
     """The newest run that succeeded: the one whose scores are "current"."""
-    return (
-        AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED)
-        .order_by("-observation_end", "-started_at", "-id")
-        .first()
-    )
+    return AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED).order_by(*LATEST_ORDER).first()
 
 
 def with_latest_scores(accounts: QuerySet[Account], run: AnalysisRun | None = None) -> QuerySet:
@@ -29,6 +31,11 @@ def with_latest_scores(accounts: QuerySet[Account], run: AnalysisRun | None = No
 
     One LEFT JOIN on the run's score rows, so the list can filter and sort on them; accounts the
     run did not score (no transactions yet) get nulls.
+
+    "The latest scores" are the rows of the latest run id, found through the (run, account)
+    unique index: no flag or copy table to keep in step with the runs, and the cost does not
+    grow with the runs before it, because older runs lose their rows (`services.scores_prune`)
+    and each run refreshes the planner statistics (the stale ones made this join take seconds).
     """
     run = run if run is not None else latest_run()
     run_id = run.pk if run is not None else None

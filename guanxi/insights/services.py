@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -23,13 +23,12 @@ from guanxi.analytics.pipeline import (
     PipelineSettings,
     run_pipeline,
 )
+from guanxi.core.bulk import analyze, delete_where_in, insert_rows, is_postgres, read_frame
 from guanxi.core.errors import ApplicationError
-from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 from guanxi.transactions.models import Transaction
 
-READ_CHUNK = 50_000
-WRITE_BATCH = 2_000
 CENT = Decimal("0.01")
 
 
@@ -43,31 +42,45 @@ def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
 
     Times are converted to the server's time zone before the pipeline cuts them into periods, so
     a purchase at 01:00 Shanghai time counts on its local day. A missing cost counts as 0.
+    Read as plain columns (`core.bulk.read_frame`: COPY on PostgreSQL), never one Python object
+    per transaction: at 10M rows the ORM's objects took minutes and gigabytes.
     """
-    rows = Transaction.objects.filter(occurred_at__lte=end).values_list(
-        "account_id", "occurred_at", "amount", "cost"
-    )
-    columns: tuple[list, list, list, list] = ([], [], [], [])
-    with tqdm(
-        total=rows.count(), desc=_("Reading transactions"), unit=" rows", disable=not progress
-    ) as bar:
-        for n, row in enumerate(rows.iterator(chunk_size=READ_CHUNK), start=1):
-            for column, value in zip(columns, row, strict=True):
-                column.append(value)
-            if n % READ_CHUNK == 0:
-                bar.update(READ_CHUNK)
-        bar.update(len(columns[0]) % READ_CHUNK)
-    accounts, stamps, amounts, costs = columns
-    return pl.DataFrame(
-        {
-            "account_id": pl.Series(accounts, dtype=pl.Int64),
-            "occurred_at": pl.Series(stamps, dtype=pl.Datetime("us", "UTC"))
-            .dt.convert_time_zone(django_settings.TIME_ZONE)
-            .dt.replace_time_zone(None),
-            "amount": pl.Series([float(v) for v in amounts], dtype=pl.Float64),
-            "cost": pl.Series([0.0 if v is None else float(v) for v in costs], dtype=pl.Float64),
-        }
-    )
+    table = Transaction._meta.db_table
+    zone = django_settings.TIME_ZONE
+    if is_postgres():
+        # The server converts to local wall time: its time zone data and polars' agree.
+        columns = "account_id, occurred_at AT TIME ZONE %s, amount, cost"
+        params = [zone, end]
+    else:
+        # SQLite keeps UTC text as Django stores it; compare with the bound stored the same way.
+        # The casts keep the driver's converters (by declared column type) from making Python
+        # datetimes and decimals of every value.
+        columns = "account_id, CAST(occurred_at AS TEXT), CAST(amount AS REAL), CAST(cost AS REAL)"
+        params = [connection.ops.adapt_datetimefield_value(end)]
+    sql = f"SELECT {columns} FROM {table} WHERE occurred_at <= %s"
+    schema = {
+        "account_id": pl.Int64,
+        "occurred_at": pl.String,
+        "amount": pl.Float64,
+        "cost": pl.Float64,
+    }
+    with tqdm(desc=_("Reading transactions"), unit=" rows", disable=not progress) as bar:
+
+        def slice_read(frame: pl.DataFrame) -> pl.DataFrame:
+            bar.update(frame.height)
+            return _typed_slice(frame, local=is_postgres(), zone=zone)
+
+        return read_frame(sql, params, schema, each=slice_read)
+
+
+def _typed_slice(frame: pl.DataFrame, *, local: bool, zone: str) -> pl.DataFrame:
+    """One slice of the ledger as the pipeline takes it: naive local timestamps (microseconds),
+    cost 0 where missing."""
+    stamp = pl.col("occurred_at").str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f")
+    if not local:
+        stamp = stamp.dt.replace_time_zone("UTC").dt.convert_time_zone(zone)
+        stamp = stamp.dt.replace_time_zone(None)
+    return frame.with_columns(stamp, pl.col("cost").fill_null(0.0))
 
 
 def _money(value: Any) -> Decimal | None:
@@ -122,37 +135,45 @@ def _calibration_report(result: PipelineResult) -> dict[str, Any]:
     }
 
 
-def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> list[AccountScore]:
-    out = []
-    for row in scores.iter_rows(named=True):
-        out.append(
-            AccountScore(
-                run=run,
-                account_id=row["account_id"],
-                frequency=row["frequency"],
-                recency=row["recency"],
-                age=row["T"],
-                periods_since_last=row["periods_since_last"],
-                monetary=_money(row["monetary"]),
-                total_revenue=_money(row["total_revenue"]),
-                total_cost=_money(row["total_cost"]),
-                r_score=row["r_score"],
-                f_score=row["f_score"],
-                m_score=row["m_score"],
-                rfm_cell=row["rfm_cell"],
-                segment=row["segment"],
-                abc_class=row["abc_class"],
-                revenue_rank=row["revenue_rank"],
-                expected_purchases_90d=row["expected_purchases"],
-                p_alive=row["p_alive"],
-                expected_spend=_money(row["expected_spend"]),
-                clv=_money(row["clv"]),
-                cost_to_serve=_money(row["cost_to_serve"]),
-                historic_clp=_money(row["historic_clp"]),
-                predictive_clp=_money(row["predictive_clp"]),
-            )
+# AccountScore column ← scores column, in the order the rows are written; money is rounded to
+# the cent by _money (as the model instances used to be).
+_SCORE_COLUMNS = {
+    "account_id": "account_id",
+    "frequency": "frequency",
+    "recency": "recency",
+    "age": "T",
+    "periods_since_last": "periods_since_last",
+    "monetary": "monetary",
+    "total_revenue": "total_revenue",
+    "total_cost": "total_cost",
+    "r_score": "r_score",
+    "f_score": "f_score",
+    "m_score": "m_score",
+    "rfm_cell": "rfm_cell",
+    "segment": "segment",
+    "abc_class": "abc_class",
+    "revenue_rank": "revenue_rank",
+    "expected_purchases_90d": "expected_purchases",
+    "p_alive": "p_alive",
+    "expected_spend": "expected_spend",
+    "clv": "clv",
+    "cost_to_serve": "cost_to_serve",
+    "historic_clp": "historic_clp",
+    "predictive_clp": "predictive_clp",
+}
+_MONEY_COLUMNS = frozenset(
+    f.name for f in AccountScore._meta.concrete_fields if f.get_internal_type() == "DecimalField"
+)
+
+
+def _score_rows(run: AnalysisRun, scores: pl.DataFrame) -> Iterator[tuple]:
+    """Plain tuples for `core.bulk.insert_rows` (run_id first): no model instance per account."""
+    money = [name in _MONEY_COLUMNS for name in _SCORE_COLUMNS]
+    for row in scores.select(list(_SCORE_COLUMNS.values())).iter_rows():
+        yield (
+            run.pk,
+            *(_money(v) if is_money else v for v, is_money in zip(row, money, strict=True)),
         )
-    return out
 
 
 def analysis_run(
@@ -198,7 +219,34 @@ def analysis_run(
     except Exception as exc:
         _fail(run, f"{type(exc).__name__}: {exc}", started)
         raise
+    # 100,000 new score rows (and as many deleted): without fresh statistics the planner takes
+    # the new run for a handful of rows and the account list sorted by CLV took seconds.
+    analyze(AccountScore)
     return run
+
+
+def scores_prune(*, keep: int | None = None) -> list[int]:
+    """Delete the per-account scores of all but the ``keep`` newest successful runs (default
+    ``GUANXI_ANALYSIS_RUNS_KEPT``, at least 1) and mark those runs pruned; their reports stay.
+    "Newest" is `selectors.latest_run`'s order, so the current run is always kept. Returns the
+    ids of the runs pruned now. One DELETE per few hundred runs, no row loaded into Python.
+
+    Why prune at all: scores are read by run id (the (run, account) unique index), so the
+    latest run's scores cost the same however many runs came before; but the table, its
+    indexes and the planner's picture of them grow with every night otherwise.
+    """
+    keep = max(1, django_settings.GUANXI_ANALYSIS_RUNS_KEPT if keep is None else keep)
+    succeeded = AnalysisRun.objects.filter(status=RunStatus.SUCCEEDED).order_by(*LATEST_ORDER)
+    beyond = list(
+        succeeded.filter(scores_pruned_at__isnull=True)
+        .exclude(pk__in=succeeded.values("pk")[:keep])
+        .values_list("pk", flat=True)
+    )
+    if beyond:
+        with transaction.atomic():
+            delete_where_in(AccountScore._meta.db_table, "run_id", beyond)
+            AnalysisRun.objects.filter(pk__in=beyond).update(scores_pruned_at=timezone.now())
+    return beyond
 
 
 def _checked_as_of(as_of: dt.date | None) -> dt.date:
@@ -250,19 +298,19 @@ def _store(
     or not at all, so the list never shows half a run as succeeded."""
     rows = _score_rows(run, result.scores)
     with transaction.atomic():
-        for start in tqdm(
-            range(0, len(rows), WRITE_BATCH),
-            desc=_("Writing scores"),
-            disable=not progress,
-        ):
-            AccountScore.objects.bulk_create(rows[start : start + WRITE_BATCH])
+        insert_rows(
+            AccountScore._meta.db_table,
+            ["run_id", *_SCORE_COLUMNS],
+            tqdm(rows, desc=_("Writing scores"), total=result.scores.height, disable=not progress),
+        )
         run.status = RunStatus.SUCCEEDED
-        run.n_accounts = len(rows)
+        run.n_accounts = result.scores.height
         run.n_transactions = n_transactions
         _record_findings(run, result)
         run.finished_at = timezone.now()
         run.duration_seconds = time.perf_counter() - started
         run.save()
+        scores_prune()
 
 
 def _record_findings(run: AnalysisRun, result: PipelineResult) -> None:

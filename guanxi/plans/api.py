@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
-from guanxi.core.schemas import MAX_ID, InputSchema, Pagination, patch_schema
+from guanxi.core.schemas import MAX_ID, Day, InputSchema, Pagination, patch_schema
 from guanxi.plans import services
 from guanxi.plans.models import (
     AccountPlan,
@@ -208,13 +208,13 @@ class GoalIn(InputSchema):
 class ActionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=300)
     owner: int | None = Field(None, ge=1, le=MAX_ID, description="Default: you")
-    due_on: dt.date
+    due_on: Day
     goal: int | None = Field(None, ge=1, le=MAX_ID)
     notes: str = Field("", max_length=TEXT)
 
 
 class CompleteIn(InputSchema):
-    done_on: dt.date | None = Field(None, description="Default: today")
+    done_on: Day | None = Field(None, description="Default: today")
 
 
 class CancelIn(InputSchema):
@@ -222,7 +222,7 @@ class CancelIn(InputSchema):
 
 
 class ReviewIn(InputSchema):
-    held_on: dt.date
+    held_on: Day
     period: str = Field("", max_length=40)
     attendees: str = Field("", max_length=300)
     minutes: str = Field("", max_length=TEXT)

@@ -20,7 +20,7 @@ from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
-from guanxi.core.schemas import MAX_ID, InputSchema
+from guanxi.core.schemas import MAX_ID, Day, InputSchema
 from guanxi.relationships import services
 from guanxi.relationships.map import account_map_svg
 from guanxi.relationships.models import (
@@ -133,7 +133,7 @@ class StageEventOut(Schema):
 class StageIn(InputSchema):
     contact: int = Field(..., ge=1, le=MAX_ID, description="A person on the buying centre")
     stage: str = Field(..., max_length=20, description=", ".join(RelationshipStage.values))
-    reached_on: dt.date | None = Field(None, description="Default: today; not in the future")
+    reached_on: Day | None = Field(None, description="Default: today; not in the future")
     evidence: int | None = Field(
         None, ge=1, le=MAX_ID, description="A touchpoint with this account involving the person"
     )

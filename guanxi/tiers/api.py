@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from guanxi.accounts.services import account_for_actor
 from guanxi.core.errors import ApplicationError
-from guanxi.core.schemas import MAX_ID
+from guanxi.core.schemas import MAX_ID, Day, InputSchema
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange, TierScheme
 from guanxi.tiers.selectors import (
     account_lifecycle,
@@ -156,7 +156,7 @@ class AccountLifecycleOut(Schema):
     sets: list[AccountLifecycleSetOut]
 
 
-class OverrideIn(Schema):
+class OverrideIn(InputSchema):
     scheme: str = Field(
         ..., min_length=1, max_length=40, description="tier scheme or lifecycle stage set code"
     )
@@ -164,7 +164,7 @@ class OverrideIn(Schema):
         ..., min_length=1, max_length=40, description="tier (or stage) code in that scheme"
     )
     reason: str = Field(..., max_length=300)
-    until: dt.date | None = None
+    until: Day | None = None
 
 
 def _ref(tier: Tier | None) -> dict | None:

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.models import LeasedRun
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -246,9 +247,10 @@ class TierRunStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    INTERRUPTED = "interrupted", _("interrupted")
 
 
-class TierRun(models.Model):
+class TierRun(LeasedRun):
     """One evaluation of every active scheme over every account."""
 
     status = models.CharField(

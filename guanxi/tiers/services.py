@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
-from guanxi.core.bulk import insert_rows, update_rows
+from guanxi.core.bulk import analyze, insert_rows, update_rows
 from guanxi.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from guanxi.core.models import User
 from guanxi.tiers import rules as tier_rules
@@ -244,6 +244,9 @@ def tiering_run(
         )
         run.refresh_from_db()
         raise
+    # The run may have written a tier and a change for every account: fresh planner statistics
+    # (PostgreSQL) before the pages and the policy sync query them.
+    analyze(AccountTier, TierChange)
     return run
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
 
-from guanxi.core.schemas import MAX_ID, InputSchema, patch_schema
+from guanxi.core.schemas import MAX_ID, DayOrMoment, InputSchema, Moment, patch_schema
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, Transaction
 
 # Transaction.amount is DECIMAL(14, 2): larger numbers are a 422, not a database error.
@@ -18,20 +16,10 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 MAX_HEAD_COUNT = 2_147_483_647
 
 
-def _day_or_moment(value: Any) -> Any:
-    # "2024-05-01" is a whole day; "2024-05-01T00:00+08:00" is a moment.
-    if isinstance(value, str) and len(value.strip()) == 10:
-        return dt.date.fromisoformat(value.strip())
-    return value
-
-
-DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_day_or_moment)]
-
-
 class TransactionIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
     category: str = Field(..., min_length=1, max_length=30, description="Category code, e.g. fnb")
-    occurred_at: dt.datetime = Field(..., description="ISO 8601; without offset: server time zone")
+    occurred_at: Moment = Field(..., description="ISO 8601; without offset: server time zone")
     amount: Money = Field(..., ge=0, **MONEY)
     contact: int | None = Field(None, ge=1, le=MAX_ID, description="A contact of the account")
     cost: Money | None = Field(None, ge=0, **MONEY)
@@ -91,7 +79,7 @@ class TransactionFilters(InputSchema):
 
 class PaymentIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
-    received_at: dt.datetime
+    received_at: Moment
     amount: Money = Field(..., gt=0, **MONEY)
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
     reference: str = Field("", max_length=100, description="Reference / invoice number")

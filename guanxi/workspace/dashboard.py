@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from guanxi.contacts.selectors import upcoming_birthdays
+from guanxi.core import leases
 from guanxi.core.models import JobRun, JobStatus
 from guanxi.workspace.selectors import dashboard_summary
 
@@ -30,18 +31,21 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
 
 
 def _nightly_failure(actor: Any) -> Any:
-    """The last nightly run, if it failed for good, for the people who can look into it (the
-    background-jobs list is for managers and admins); else None."""
+    """The last nightly run, if it failed for good or was interrupted (its process killed), for
+    the people who can look into it (the background-jobs list is for managers and admins);
+    else None."""
 
     if not getattr(actor, "sees_all_accounts", False):
         return None
+    leases.reap(JobRun)  # a night whose process died shows as interrupted, not running
     last = (
         JobRun.objects.filter(name="nightly")
         .exclude(status=JobStatus.RUNNING)
         .order_by("-started_at", "-id")
         .first()
     )
-    return last if last is not None and last.status == JobStatus.FAILED else None
+    ended_badly = (JobStatus.FAILED, JobStatus.INTERRUPTED)
+    return last if last is not None and last.status in ended_badly else None
 
 
 def _top_rows(top: list) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Jobs that cross apps: the nightly chain (analytics → tiering → discount reviews → policy
-tasks) and "re-evaluate tiers now" (tiering → policy tasks).
+tasks → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -26,12 +26,16 @@ from guanxi.activities.tasks import policy_tasks_job
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
+from guanxi.transactions.tasks import ledger_partitions_job
 
 NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("analytics", analytics_job),
     ("tiering", tiering_job),
     ("discount_reviews", discount_reviews_job),
     ("policy_tasks", policy_tasks_job),
+    # Last: rows never wait for it (a month without a partition lands in the default one), so a
+    # failure here must not hold back the night's scores, tiers and tasks.
+    ("ledger_partitions", ledger_partitions_job),
 )
 
 

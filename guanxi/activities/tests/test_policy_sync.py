@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from guanxi.activities import policy
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.activities.policy import task_display_title
 from guanxi.activities.services import policy_tasks_sync, touchpoint_log
@@ -24,7 +25,7 @@ from guanxi.activities.tests.conftest import (
 from guanxi.contacts.models import KeyDate
 from guanxi.core.dates import add_months, next_occurrence, occurrence_in
 from guanxi.tiers.models import AccountTier
-from tests.support import make_account, make_contact
+from tests.support import analyze_count, make_account, make_contact, watch_analyze
 
 D = dt.date
 
@@ -370,3 +371,16 @@ def test_titles_are_stored_in_the_site_language_and_shown_in_the_readers(cast, p
         assert VIP_GROUP in task_display_title(group)
     # And a run from the Chinese UI changes nothing.
     assert policy_tasks_sync(as_of=D(2026, 3, 10)).written == 0
+
+
+def test_a_whole_book_sync_that_wrote_refreshes_the_task_statistics(cast, policy_a, monkeypatch):
+    policy_put_in_tier(cast.account, policy_a, since=D(2026, 3, 1))
+    seen = watch_analyze(monkeypatch, policy)
+    before = analyze_count("activities_task")
+    policy_tasks_sync(as_of=D(2026, 3, 10))
+    assert seen == ["activities_task"]
+    if before is not None:  # PostgreSQL: it really ran
+        assert analyze_count("activities_task") == before + 1
+    policy_tasks_sync(as_of=D(2026, 3, 10))  # nothing to write
+    policy_tasks_sync(as_of=D(2026, 3, 10), account_ids=[cast.west_account.pk])  # a few accounts
+    assert seen == ["activities_task"]

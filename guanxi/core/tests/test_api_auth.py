@@ -64,6 +64,46 @@ def test_token_endpoint_is_rate_limited(cast):
     assert r.json()["message"]
 
 
+def _login(address: str, username: str, password: str, **headers):
+    return Client(REMOTE_ADDR=address, **headers).post(
+        "/api/auth/token", {"username": username, "password": password}, content_type=JSON
+    )
+
+
+def test_wrong_passwords_elsewhere_do_not_lock_the_user_out(cast):
+    codes = [_login("203.0.113.9", "alice", f"guess{i}").status_code for i in range(12)]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    # The attacker's address is limited even with the right password (no brute-force oracle) …
+    assert _login("203.0.113.9", "alice", PASSWORD).status_code == 429
+    # … while alice, at her own address, still gets in.
+    r = _login("198.51.100.7", "alice", PASSWORD)
+    assert r.status_code == 201
+    assert ApiToken.objects.filter(user=cast.alice).count() == 1
+
+
+def test_the_limit_says_when_to_retry(cast):
+    for i in range(10):
+        _login("203.0.113.9", "bob", f"guess{i}")
+    r = _login("203.0.113.9", "bob", "guess")
+    assert r.status_code == 429
+    assert int(r["Retry-After"]) >= 1
+
+
+def test_one_address_spraying_many_usernames_is_limited(cast):
+    codes = [_login("203.0.113.9", f"user{i}", "guess").status_code for i in range(31)]
+    assert codes[:30] == [401] * 30
+    assert codes[30] == 429
+    assert _login("198.51.100.7", "alice", PASSWORD).status_code == 201
+
+
+def test_a_made_up_forwarded_header_does_not_dodge_the_limit(cast):
+    codes = [
+        _login("203.0.113.9", "alice", "guess", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(11)
+    ]
+    assert codes[10] == 429
+
+
 def test_token_body_is_validated(cast):
     r = Client().post("/api/auth/token", {"username": "alice"}, content_type=JSON)
     assert r.status_code == 422

@@ -10,8 +10,10 @@ import polars as pl
 import pytest
 from django.apps.registry import Apps
 from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 
 from guanxi.core import bulk
+from tests.support import analyze_count
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TABLE = "core_bulk_probe"
@@ -263,3 +265,59 @@ def test_relax_durability_lasts_for_the_transaction_only(transactional_db):
         bulk.relax_durability()
         assert synchronous_commit() in (None, "off")
     assert synchronous_commit() == before
+
+
+# --- reading into polars, deleting, planner statistics --------------------------------------
+
+READ_SCHEMA = {"id": pl.Int64, "name": pl.String, "amount": pl.Float64, "n": pl.Int64}
+READ_SQL = f"SELECT id, name, amount, n FROM {TABLE} WHERE id >= %s ORDER BY id"
+
+
+def test_read_frame_reads_every_row_and_null(probe):
+    bulk.insert_rows(TABLE, COLUMNS, ROWS)
+    frame = bulk.read_frame(READ_SQL, [2], READ_SCHEMA)
+    expected = [
+        (r[0], r[1], None if r[2] is None else float(r[2]), r[5]) for r in ROWS if r[0] >= 2
+    ]
+    assert frame.schema == pl.Schema(READ_SCHEMA)
+    assert frame.rows() == expected
+
+
+def test_read_frame_in_slices_gives_the_same_frame(probe, monkeypatch):
+    bulk.insert_rows(TABLE, COLUMNS, [(i, *r[1:]) for i, r in enumerate(ROWS * 5, 1)])
+    whole = bulk.read_frame(READ_SQL, [0], READ_SCHEMA)
+    monkeypatch.setattr(bulk, "_READ_BYTES", 64)
+    monkeypatch.setattr(bulk, "_READ_ROWS", 3)
+    slices: list[int] = []
+
+    def each(frame: pl.DataFrame) -> pl.DataFrame:
+        slices.append(frame.height)
+        return frame.with_columns(pl.col("n").fill_null(-1))
+
+    sliced = bulk.read_frame(READ_SQL, [0], READ_SCHEMA, each=each)
+    assert len(slices) > 3 and sum(slices) == whole.height == 50
+    assert sliced.equals(whole.with_columns(pl.col("n").fill_null(-1)))
+    assert sliced["n"].n_chunks() == 1  # one piece of memory per column, as numpy wants
+
+
+def test_read_frame_of_nothing_has_the_columns(probe):
+    frame = bulk.read_frame(READ_SQL, [0], READ_SCHEMA, each=lambda f: f.drop("name"))
+    assert frame.height == 0 and frame.columns == ["id", "amount", "n"]
+
+
+def test_delete_where_in_deletes_exactly_those_rows(probe):
+    bulk.insert_rows(TABLE, COLUMNS, ROWS)
+    assert bulk.delete_where_in(TABLE, "n", [0, 2**40, 7]) == 5
+    assert [r[0] for r in stored()] == [r[0] for r in ROWS if r[5] not in (0, 2**40)]
+
+
+def test_analyze_refreshes_the_planner_statistics_on_postgres(probe):
+    bulk.insert_rows(TABLE, COLUMNS, ROWS)
+    before = analyze_count(TABLE)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.analyze(Probe, TABLE)  # a model or a table name; each table once
+    if connection.vendor == "postgresql":
+        assert [q["sql"] for q in queries] == [f'ANALYZE "{TABLE}"']
+        assert analyze_count(TABLE) == before + 1
+    else:
+        assert len(queries) == 0  # SQLite: nothing to do

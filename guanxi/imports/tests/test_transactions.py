@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guanxi.imports import services
 from guanxi.imports.models import ImportRun, ImportStatus
 from guanxi.imports.tests.helpers import messages, run
 from guanxi.transactions.models import Transaction
-from tests.support import make_contact, make_transaction
+from tests.support import analyze_count, make_contact, make_transaction, watch_analyze
 
 HEAD = ["external_id", "account_code", "occurred_at", "category", "amount", "cost", "head_count",
         "channel", "description"]  # fmt: skip
@@ -188,3 +189,16 @@ def test_small_batches_write_every_row(cast, settings):
     # the ORM keeps working after explicit ids: the sequence moved past them
     later = make_transaction(account=cast.account)
     assert later.pk > max(ids)
+
+
+def test_an_import_refreshes_the_planner_statistics_of_the_ledger(cast, monkeypatch):
+    seen = watch_analyze(monkeypatch, services)
+    before = analyze_count("transactions_transaction")
+    run("transactions", good_rows(cast.account.code), user=cast.alice, dry_run=True)
+    assert seen == []  # a dry run writes nothing
+    report = run("transactions", good_rows(cast.account.code), user=cast.alice)
+    assert report.ok and seen == ["transactions_transaction", "transactions_historicaltransaction"]
+    if before is not None:  # PostgreSQL: it really ran
+        assert analyze_count("transactions_transaction") == before + 1
+    run("transactions", good_rows(cast.account.code), user=cast.alice)  # all unchanged
+    assert len(seen) == 2

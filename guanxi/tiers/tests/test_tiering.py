@@ -16,7 +16,7 @@ from guanxi.tiers.models import AccountTier, ChangeReason, TierChange, TierRun, 
 from guanxi.tiers.selectors import account_tiers, tier_distribution, tier_migration_counts
 from guanxi.tiers.services import account_tier_override, account_tier_override_clear, tiering_run
 from guanxi.tiers.tests.conftest import local, spend, tier
-from tests.support import make_account
+from tests.support import analyze_count, make_account, watch_analyze
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,13 @@ def test_json_values():
 
     assert services._json_value(Decimal("12.345")) == 12.35
     assert services._json_value(frozenset({"b", "a"})) == ["a", "b"]
+
+
+def test_a_run_refreshes_the_planner_statistics_of_what_it_wrote(cast, spend_scheme, monkeypatch):
+    spend(cast.account, 1200, when=local(2026, 6, 10))
+    seen = watch_analyze(monkeypatch, services)
+    before = analyze_count("tiers_accounttier")
+    tiering_run(as_of=JULY)
+    assert seen == ["tiers_accounttier", "tiers_tierchange"]
+    if before is not None:  # PostgreSQL: it really ran
+        assert analyze_count("tiers_accounttier") == before + 1

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0001_initial'),
+        ('insights', '0003_analysisrun_scores_pruned_at'),
     ]
 
     operations = [
