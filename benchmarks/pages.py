@@ -124,7 +124,8 @@ def _clv_sort() -> str:
 
     from guanxi.accounts.models import Account
 
-    columns = list(admin.site._registry[Account].list_display)
+    # The changelist counts the action checkbox as column 0 (the list has actions).
+    columns = ["action_checkbox", *admin.site._registry[Account].list_display]
     for i, column in enumerate(columns):
         if "clv" in str(column):
             return f"o=-{i}"
