@@ -39,12 +39,20 @@ def visible_to(queryset: QuerySet, actor: User | None, prefix: str = "") -> Quer
     via `prefix`, e.g. "account__")."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
-    q = account_access_q(actor)
-    if q is None:
+    if actor.sees_all_accounts:
         return queryset
-    # co_owners is many-to-many: filter by id subquery so rows are not duplicated.
-    ids = Account.objects.filter(q).values("id")
-    return queryset.filter(**{f"{prefix}id__in": ids})
+    return queryset.filter(**{f"{prefix}id__in": _visible_ids(actor)})
+
+
+def _visible_ids(actor: User) -> QuerySet:
+    """The ids of `account_access_q`'s accounts as a UNION of index scans (owned, co-owned, the
+    led team's). The same rule written with OR over a join to the co-owners read every account
+    (a KAM's page paid ~90 ms for it at 100,000 accounts); the union also never duplicates."""
+    ids = Account.objects.filter(owner=actor).order_by().values("id")
+    parts = [Account.co_owners.through.objects.filter(user=actor).order_by().values("account_id")]
+    if actor.leads_team:
+        parts.append(Account.objects.filter(team_id=actor.team_id).order_by().values("id"))
+    return ids.union(*parts)
 
 
 def accounts_visible_to(actor: User | None) -> QuerySet[Account]:

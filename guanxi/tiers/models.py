@@ -334,7 +334,11 @@ class AccountTier(models.Model):
                 fields=["account", "scheme"], name="uniq_account_tier_per_scheme"
             )
         ]
-        indexes = [models.Index(fields=["scheme", "tier"])]
+        indexes = [
+            models.Index(fields=["scheme", "tier"]),
+            # The lists' default order: latest moves first.
+            models.Index(fields=["-since", "-id"], name="accounttier_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.scheme}: {self.tier or '—'}"
