@@ -25,3 +25,11 @@ def test_headers_are_built_once_per_list(cast, client, monkeypatch):
     assert response.status_code == 200
     assert response.content.count(b'name="_selected_action"') == 12  # every row rendered
     assert len(calls) == 1
+
+
+def test_row_checkbox_is_unfolds_own_markup():
+    tag = Tag(pk=4711, name="x")
+    patched = unfold_patches._action_checkbox(None, tag)
+    assert patched == unfold_patches._original_checkbox(None, tag)
+    assert 'value="4711"' in patched
+    assert unfold_patches._action_checkbox.short_description  # the select-all header
