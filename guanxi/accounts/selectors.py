@@ -24,27 +24,26 @@ if TYPE_CHECKING:
     from guanxi.accounts.schemas import AccountFilters
 
 
-def account_access_q(actor: User) -> Q | None:
-    """The filter over accounts that `user` may see; None means no limit."""
-    if actor.sees_all_accounts:
-        return None
-    q = Q(owner=actor) | Q(co_owners=actor)
-    if actor.leads_team:
-        q |= Q(team_id=actor.team_id)
-    return q
-
-
 def visible_to(queryset: QuerySet, actor: User | None, prefix: str = "") -> QuerySet:
     """Apply the account access rule to any queryset whose rows hang off an account (reached
     via `prefix`, e.g. "account__")."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
-    q = account_access_q(actor)
-    if q is None:
+    if actor.sees_all_accounts:
         return queryset
-    # co_owners is many-to-many: filter by id subquery so rows are not duplicated.
-    ids = Account.objects.filter(q).values("id")
-    return queryset.filter(**{f"{prefix}id__in": ids})
+    return queryset.filter(**{f"{prefix}id__in": _visible_ids(actor)})
+
+
+def _visible_ids(actor: User) -> QuerySet:
+    """The ids of the accounts a user who does not see all accounts may see — the ones they own
+    or co-own, and their team's if they lead it — as a UNION of index scans. The same rule
+    written with OR over a join to the co-owners read every account (~90 ms on each KAM page at
+    100,000 accounts); the union also never duplicates a row."""
+    ids = Account.objects.filter(owner=actor).order_by().values("id")
+    parts = [Account.co_owners.through.objects.filter(user=actor).order_by().values("account_id")]
+    if actor.leads_team:
+        parts.append(Account.objects.filter(team_id=actor.team_id).order_by().values("id"))
+    return ids.union(*parts)
 
 
 def accounts_visible_to(actor: User | None) -> QuerySet[Account]:
@@ -57,7 +56,7 @@ def account_is_visible(actor: User | None, account: Account | int) -> bool:
 
 
 def users_who_see(account: Account | int) -> QuerySet[User]:
-    """Active staff users who may see `account`: `account_access_q` read the other way round
+    """Active staff users who may see `account`: `visible_to`'s rule read the other way round
     (managers and admins, its owner and co-owners, the lead of its team). For choosing owners
     of work on the account (plan actions, relationships)."""
 

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.validators import EMPTY_VALUES
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
@@ -204,6 +204,24 @@ class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
         return field.get_choices(
             include_blank=False, limit_choices_to={"pk__in": pk_qs}, ordering=ordering
         )
+
+
+class ColleagueDropdownFilter(RelatedDropdownFilter):
+    """Dropdown of the people a list's rows may belong to (assignee, logged by): every active
+    user for a manager, the viewer's team (and the viewer) for everyone else. Read from the
+    small user table: a DISTINCT over every visible task or touchpoint took longer than the
+    page itself at 100,000 accounts."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
+        viewer = request.user
+        if viewer.sees_all_accounts:
+            limit = Q(is_active=True)
+        elif viewer.team_id is not None:
+            limit = Q(is_active=True, team_id=viewer.team_id) | Q(pk=viewer.pk)
+        else:
+            limit = Q(pk=viewer.pk)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=limit, ordering=ordering)
 
 
 class LocalDateRangeFilter(RangeDateFilter):
