@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('tiers', '0003_lifecycle_stage_sets'),
+        ('tiers', '0004_run_interrupted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
