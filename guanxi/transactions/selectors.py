@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -28,7 +29,7 @@ from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_t
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
-from guanxi.transactions.models import Payment, Transaction
+from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
 
 if TYPE_CHECKING:
     from guanxi.transactions.schemas import PaymentFilters, TransactionFilters
@@ -61,6 +62,46 @@ def _within(
     if end is not None:
         qs = qs.filter(**{f"{field}__lt": _moment(end, end=True)})
     return qs
+
+
+def ledger_count_visible_to(actor: User | None) -> int:
+    """How many transactions ``actor`` sees, from the per-account rollups (exact: every write
+    refreshes its account's count) instead of COUNT(*) over the ledger."""
+    rollups = visible_to(AccountLedgerRollup.objects.all(), actor, prefix="account__")
+    return rollups.aggregate(n=Sum("count_lifetime"))["n"] or 0
+
+
+def estimated_row_count(model: type, *, exact_below: int = 100_000) -> int:
+    """The number of rows of ``model``'s table: PostgreSQL's estimate (pg_class.reltuples,
+    kept by ANALYZE and autovacuum) for a big table, an exact COUNT for a small one (or on
+    SQLite). For an unfiltered list, where "about 3.2 million" is as good as the exact number
+    and COUNT(*) reads the whole table."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        if row and row[0] >= exact_below:
+            return int(row[0])
+    return model.objects.count()
+
+
+def ledger_sources(model: type = Transaction) -> list[str]:
+    """The distinct sources of ``model``'s rows (transactions or payments), sorted: one index
+    probe per source (a "skip scan" on the (source, …) index) instead of SELECT DISTINCT over
+    the whole ledger. Every source, visible rows or not: a source system's name is not
+    customer data."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (
+        f"WITH RECURSIVE s(source) AS (SELECT MIN(source) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN(source) FROM {table} WHERE source > s.source) "
+        f"FROM s WHERE s.source IS NOT NULL) SELECT source FROM s WHERE source IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
 
 
 # Both lists share these filters: the account and the amount range.
