@@ -7,9 +7,11 @@ One function, `ledger_rollups_refresh`, keeps both tables:
   transactions, in the caller's database transaction (the transaction services and the admin
   call it after each write, the import after its batches), so what a page shows after a write
   is what the ledger holds;
-- without: every row, as of ``as_of`` (the nightly run: the 12-month window, "this year" and
-  "this month" slide with the calendar even when nothing is written), then ANALYZE on
-  PostgreSQL, so the planner knows the fresh rows.
+- without: every row, as of ``as_of``, then ANALYZE on PostgreSQL, so the planner knows the
+  fresh rows. The nightly run rebuilds the per-account rows this way (the 12-month window,
+  "this year" and "this month" slide with the calendar even when nothing is written); the
+  month rows stay exact by the writes alone, so it leaves them (a full rebuild of them reads
+  the whole ledger: minutes at 10M transactions; the migration and the demo do it once).
 
 Both paths are one ``INSERT INTO … SELECT … GROUP BY`` per table, built by the ORM (so the
 local-month truncation and the filtered sums read the same on SQLite and PostgreSQL). Which
@@ -130,29 +132,43 @@ def _insert_select(model: type[Model], select: QuerySet) -> int:
         return cursor.rowcount
 
 
-def _rebuild(ledger: QuerySet, as_of: dt.date, rollups: QuerySet, months: QuerySet) -> int:
+def _rebuild(ledger: QuerySet, as_of: dt.date, rollups: QuerySet, months: QuerySet | None) -> int:
     rollups.delete()
-    months.delete()
     n = _insert_select(AccountLedgerRollup, _rollup_select(ledger, as_of))
-    _insert_select(AccountMonth, _month_select(ledger))
+    if months is not None:
+        months.delete()
+        _insert_select(AccountMonth, _month_select(ledger))
     return n
 
 
-def _analyze() -> None:
+def _analyze(*models: type[Model]) -> None:
     # A full rebuild rewrites every row; without fresh statistics PostgreSQL plans the pages'
     # joins on the old estimates. (core.bulk gets a general helper for this.)
     if bulk.is_postgres():
         with connection.cursor() as cursor:
-            for model in (AccountLedgerRollup, AccountMonth):
+            for model in models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _room_to_group() -> None:
+    # One GROUP BY over the whole ledger: let PostgreSQL hash it in memory rather than sort
+    # millions of rows on disk (for this transaction only).
+    if bulk.is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 @db_transaction.atomic
 def ledger_rollups_refresh(
-    account_ids: Iterable[int] | None = None, *, as_of: dt.date | None = None
+    account_ids: Iterable[int] | None = None,
+    *,
+    as_of: dt.date | None = None,
+    months: bool = True,
 ) -> dict[str, int]:
     """Rewrite the rollups of ``account_ids`` (None: of every account) from the ledger, as of
-    ``as_of`` (default today, local time). Returns the number of accounts with rows."""
+    ``as_of`` (default today, local time). ``months=False`` leaves the month rows alone (the
+    nightly run: they do not move with the calendar, and every write keeps them exact).
+    Returns the number of accounts with rows."""
     as_of = as_of or timezone.localdate()
     ids = None if account_ids is None else sorted({int(i) for i in account_ids if i is not None})
     if ids is not None and len(ids) <= FULL_REBUILD_ABOVE:
@@ -162,14 +178,15 @@ def ledger_rollups_refresh(
                 Transaction.objects.filter(account_id__in=chunk),
                 as_of,
                 AccountLedgerRollup.objects.filter(account_id__in=chunk),
-                AccountMonth.objects.filter(account_id__in=chunk),
+                AccountMonth.objects.filter(account_id__in=chunk) if months else None,
             )
         return {"accounts": written}
+    _room_to_group()
     written = _rebuild(
         Transaction.objects.all(),
         as_of,
         AccountLedgerRollup.objects.all(),
-        AccountMonth.objects.all(),
+        AccountMonth.objects.all() if months else None,
     )
-    _analyze()
+    _analyze(AccountLedgerRollup, *([AccountMonth] if months else []))
     return {"accounts": written}

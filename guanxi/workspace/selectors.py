@@ -20,9 +20,10 @@ from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
 from guanxi.transactions.selectors import (
     ZERO,
     PeriodTotals,
-    monthly_revenue,
+    account_monthly_revenue,
+    last_purchase_at,
+    month_totals,
     period_starts,
-    period_totals,
 )
 
 
@@ -51,11 +52,13 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
     today = today or timezone.localdate()
     p = period_starts(today)
     txns = Transaction.objects.filter(account=account)
-    totals = period_totals(
-        txns,
-        month=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"]),
-        year=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]),
-        lifetime=Q(),
+    # The ledger's figures from its month rollups (exact), not from the account's transactions.
+    month, year = today.replace(day=1), today.replace(month=1, day=1)
+    totals = month_totals(
+        [account.pk],
+        month=(month, add_months(month, 1)),
+        year=(year, dt.date(today.year + 1, 1, 1)),
+        lifetime=(None, None),
     )
     pay = Payment.objects.filter(account=account).aggregate(
         lifetime=Sum("amount"),
@@ -80,7 +83,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         received_lifetime=received,
         received_year=pay["year"] or ZERO,
         outstanding=totals["lifetime"].revenue - received,
-        last_transaction_at=txns.aggregate(m=Max("occurred_at"))["m"],
+        last_transaction_at=last_purchase_at(account),
         last_payment_at=pay["last"],
         last_profile_update_at=max(profile_updates) if profile_updates else None,
         contacts=list(
@@ -89,7 +92,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         recent_transactions=list(
             txns.select_related("category", "contact").order_by("-occurred_at", "-id")[:20]
         ),
-        monthly_revenue=monthly_revenue(txns, today=today),
+        monthly_revenue=account_monthly_revenue([account.pk], today=today),
     )
 
 
