@@ -80,6 +80,7 @@ def test_list_count_comes_from_the_rollups_unless_filtered(cast, as_user):
     r = client.get("/api/transactions", {"min_amount": "2", "limit": 1})
     assert (r.json()["count"], len(r.json()["items"])) == (2, 1)
 
+
 def test_create_records_the_transaction_and_the_actor(cast, as_user):
     contact = make_contact(account=cast.account)
     r = as_user("alice").post(
