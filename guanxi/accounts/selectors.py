@@ -39,12 +39,23 @@ def visible_to(queryset: QuerySet, actor: User | None, prefix: str = "") -> Quer
     via `prefix`, e.g. "account__")."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
-    q = account_access_q(actor)
-    if q is None:
+    if account_access_q(actor) is None:
         return queryset
-    # co_owners is many-to-many: filter by id subquery so rows are not duplicated.
-    ids = Account.objects.filter(q).values("id")
-    return queryset.filter(**{f"{prefix}id__in": ids})
+    return queryset.filter(**{f"{prefix}id__in": _visible_ids(actor)})
+
+
+def _visible_ids(actor: User) -> QuerySet:
+    """The ids `account_access_q` admits, as a UNION of one indexed lookup per branch (owner,
+    co-owner, team): the same set as ``Account.objects.filter(q)``, but the OR across the
+    co-owner join would make PostgreSQL read every account (100 ms at 100k accounts, on every
+    list a KAM opens). An id subquery, so many-to-many rows are never duplicated."""
+    parts = [
+        Account.objects.filter(owner=actor).values("id").order_by(),
+        Account.co_owners.through.objects.filter(user=actor).values("account_id").order_by(),
+    ]
+    if actor.leads_team:
+        parts.append(Account.objects.filter(team_id=actor.team_id).values("id").order_by())
+    return parts[0].union(*parts[1:])
 
 
 def accounts_visible_to(actor: User | None) -> QuerySet[Account]:
