@@ -37,6 +37,7 @@ from guanxi.transactions.selectors import (
     estimated_row_count,
     ledger_count_visible_to,
     ledger_sources,
+    planned_count,
 )
 from guanxi.workspace.flows import transaction_saved
 
@@ -63,7 +64,8 @@ class SourceFilter(DropdownFilter):
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (a function) instead of running COUNT(*) over the list."""
+    """A paginator told its count (a function) instead of running COUNT(*) over the list;
+    else the count is exact for a small result and PostgreSQL's estimate for a big one."""
 
     def __init__(self, *args: Any, count: Callable[[], int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +73,9 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self._known_count() if self._known_count is not None else super().count
+        if self._known_count is not None:
+            return self._known_count()
+        return planned_count(self.object_list)
 
 
 class LedgerListMixin:

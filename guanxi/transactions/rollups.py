@@ -50,7 +50,7 @@ from guanxi.transactions.models import AccountLedgerRollup, AccountMonth, Transa
 #: Above this many touched accounts one full rebuild is cheaper than looking each one up.
 FULL_REBUILD_ABOVE = 20_000
 #: Account ids per statement (SQLite caps the parameters of one query).
-IN_CHUNK = 900
+IN_CHUNK = {"sqlite": 900}
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 _ZERO = Value(0, output_field=_MONEY)
@@ -173,7 +173,7 @@ def ledger_rollups_refresh(
     ids = None if account_ids is None else sorted({int(i) for i in account_ids if i is not None})
     if ids is not None and len(ids) <= FULL_REBUILD_ABOVE:
         written = 0
-        for chunk in bulk.chunks(ids, IN_CHUNK):
+        for chunk in bulk.chunks(ids, IN_CHUNK.get(connection.vendor, 10_000)):
             written += _rebuild(
                 Transaction.objects.filter(account_id__in=chunk),
                 as_of,

@@ -4,6 +4,7 @@ figures per account: period totals, monthly revenue, 12-month revenue, a group's
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -84,6 +85,23 @@ def estimated_row_count(model: type, *, exact_below: int = 100_000) -> int:
         if row and row[0] >= exact_below:
             return int(row[0])
     return model.objects.count()
+
+
+def planned_count(queryset: QuerySet, *, exact_below: int = 50_000) -> int:
+    """The number of rows of ``queryset``: exact when PostgreSQL's planner expects fewer than
+    ``exact_below`` (or on SQLite), else the planner's estimate — a filtered ledger list
+    ("source = pms": millions of rows) is paged without counting every row it matches."""
+    if connection.vendor == "postgresql":
+        sql, params = queryset.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate >= exact_below:
+            return estimate
+    return queryset.count()
 
 
 def ledger_sources(model: type = Transaction) -> list[str]:

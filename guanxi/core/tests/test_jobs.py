@@ -139,9 +139,9 @@ def fake_steps(monkeypatch):
     return order, state
 
 
-def test_the_nightly_order_is_analytics_tiering_discounts_then_tasks():
+def test_the_nightly_order_is_rollups_analytics_tiering_discounts_then_tasks():
     assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
-        "analytics", "tiering", "discount_reviews", "policy_tasks",
+        "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
     ]  # fmt: skip
 
 
@@ -150,7 +150,7 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
     workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     assert order == [
         (name, dt.date(2026, 6, 30))
-        for name in ("analytics", "tiering", "discount_reviews", "policy_tasks")
+        for name in ("ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks")
     ]
     nightly = JobRun.objects.get(name="nightly")
     assert nightly.status == JobStatus.SUCCEEDED
@@ -178,7 +178,7 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     monkeypatch.setattr(workspace_tasks.nightly.task_class, "default_retry_delay", 0)
     workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     # three attempts, each stopping at tiering: later steps never ran
-    assert [n for n, _d in order] == ["analytics", "tiering"] * 3
+    assert [n for n, _d in order] == ["ledger_rollups", "analytics", "tiering"] * 3
     assert not JobRun.objects.filter(name__in=["discount_reviews", "policy_tasks"]).exists()
     nightly = list(JobRun.objects.filter(name="nightly").order_by("attempt"))
     assert [(r.attempt, r.status) for r in nightly] == [
@@ -188,7 +188,10 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     assert "step 'tiering' failed: RuntimeError: tiering broke" in last.error
     assert last.summary["failed"] == "tiering"
     assert last.summary["skipped"] == ["discount_reviews", "policy_tasks"]
-    assert last.summary["steps"] == {"analytics": {"step": "analytics"}}
+    assert last.summary["steps"] == {
+        "ledger_rollups": {"step": "ledger_rollups"},
+        "analytics": {"step": "analytics"},
+    }
     tiering = list(JobRun.objects.filter(name="tiering").order_by("attempt"))
     assert [(r.attempt, r.status) for r in tiering] == [
         (1, JobStatus.RETRYING), (2, JobStatus.RETRYING), (3, JobStatus.FAILED),
@@ -244,7 +247,7 @@ def test_the_schedule_enqueues_the_recorded_nightly_task(db, fake_steps):
     order, _state = fake_steps
     workspace_tasks.nightly_schedule.call_local()
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
-    assert len(order) == 4
+    assert len(order) == 5
 
 
 # ------------------------------------------------------------------ the queue's storage

@@ -59,7 +59,9 @@ def test_the_schemes_are_loaded_and_the_restaurant_one_is_for_members(demo, db):
         tags = tier.conditions.filter(metric=Metric.TAG)
         assert [c.values for c in tags] == [[MEMBER_TAG]], tier
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
-    assert list(demo["steps"]) == ["analytics", "tiering", "discount_reviews", "policy_tasks"]
+    assert list(demo["steps"]) == [
+        "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
+    ]  # fmt: skip
 
 
 def test_the_restaurant_tiers_form_a_pyramid_of_members(demo, db):
