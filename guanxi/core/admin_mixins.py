@@ -7,6 +7,7 @@ ScopedModelAdmin`, one floor up.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.utils import parse_date_str
 
 from guanxi.core import leases
+from guanxi.core.dates import local_midnight
 from guanxi.core.errors import ApplicationError, InvalidInput
 
 
@@ -237,6 +239,10 @@ class LocalDateRangeFilter(RangeDateFilter):
             day = parse_date_str(value)
             if day is None:
                 return None  # an unreadable date: Django shows its invalid-filter notice
-            # __date converts to the current time zone first, so this is the local calendar day.
-            filters[f"{self.parameter_name}__date__{lookup}"] = day
+            # Local midnights as bounds (the local calendar day, as __date would compare) keep
+            # the field's index usable: __date converts every row before comparing.
+            if lookup == "gte":
+                filters[f"{self.parameter_name}__gte"] = local_midnight(day)
+            else:
+                filters[f"{self.parameter_name}__lt"] = local_midnight(day + dt.timedelta(days=1))
         return queryset.filter(**filters)
