@@ -152,6 +152,8 @@ def _add_serve_and_worker(sub: argparse._SubParsersAction) -> None:
         " the scheduler on are safe too: each periodic job is enqueued once)",
     )
     p.set_defaults(func=cmd_worker)
+
+
 def _add_partitions(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "partitions",

@@ -22,6 +22,7 @@ from guanxi.accounts.models import Account, AccountType
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role, Team, User
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.rollups import ledger_rollups_refresh
 
 PASSWORD = "correct-horse-battery"
 JSON = "application/json"
@@ -65,12 +66,14 @@ def make_transaction(
             code="fnb", defaults={"name": "餐饮", "name_en": "Food & beverage", "sort_order": 20}
         )
     fields.setdefault("external_id", f"X{next(_seq)}")
-    return Transaction.objects.create(
+    tx = Transaction.objects.create(
         account=account,
         amount=Decimal(amount),
         occurred_at=when or timezone.now(),
         **fields,
     )
+    ledger_rollups_refresh([account.pk])  # as every write of the ledger does
+    return tx
 
 
 def make_payment(*, account: Account, amount: str | Decimal = "100.00", **fields) -> Payment:

@@ -137,8 +137,9 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:5] == [
-        "analytics", "tiering", "discount reviews", "policy tasks", "ledger partitions",
+    assert lines[:6] == [
+        "ledger rollups", "analytics", "tiering", "discount reviews", "policy tasks",
+        "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
@@ -147,9 +148,10 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert Task.objects.filter(status=TaskStatus.OPEN).exists()
     names = JobRun.objects.order_by("started_at", "id").values_list("name", "status")
     assert list(names) == [
-        ("nightly", JobStatus.SUCCEEDED), ("analytics", JobStatus.SUCCEEDED),
-        ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
-        ("policy_tasks", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
+        ("nightly", JobStatus.SUCCEEDED), ("ledger_rollups", JobStatus.SUCCEEDED),
+        ("analytics", JobStatus.SUCCEEDED), ("tiering", JobStatus.SUCCEEDED),
+        ("discount_reviews", JobStatus.SUCCEEDED), ("policy_tasks", JobStatus.SUCCEEDED),
+        ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
 
@@ -177,15 +179,15 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
     assert "not run: discount_reviews, policy_tasks, ledger_partitions" in captured.err
-    assert captured.out.startswith("analytics:")
+    assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
     assert not AccountTier.objects.exists()  # … and rolled back with the rest
     assert TierRun.objects.get().status == TierRunStatus.FAILED
     assert not Task.objects.exists() and not DiscountReview.objects.exists()
     statuses = dict(JobRun.objects.values_list("name", "status"))
     assert statuses == {
-        "nightly": JobStatus.FAILED, "analytics": JobStatus.SUCCEEDED,
-        "tiering": JobStatus.FAILED,
+        "nightly": JobStatus.FAILED, "ledger_rollups": JobStatus.SUCCEEDED,
+        "analytics": JobStatus.SUCCEEDED, "tiering": JobStatus.FAILED,
     }  # fmt: skip
     assert "disk full" in JobRun.objects.get(name="tiering").error
 

@@ -42,7 +42,7 @@ def env(tmp_path):
         conn.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    name = f"guanxi-test-{uuid.uuid4().hex[:8]}"
+    name = f"guanxitest{uuid.uuid4().hex[:8]}"  # as Huey spells it in its Redis keys
     env = {**os.environ, "GUANXI_DATA_DIR": str(tmp_path), "HUEY_REDIS_URL": REDIS_URL,
            "HUEY_NAME": name, "HUEY_IMMEDIATE": "0", "TIME_ZONE": "Asia/Shanghai",
            "GUANXI_NIGHTLY_HOUR": "2", "PYTHONUNBUFFERED": "1"}  # fmt: skip

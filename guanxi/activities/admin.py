@@ -35,8 +35,8 @@ from guanxi.activities.policy import task_role_label
 from guanxi.activities.selectors import fulfilled_task, tasks_for
 from guanxi.activities.services import task_cancel, task_reschedule, touchpoint_log
 from guanxi.core.admin_mixins import (
+    ColleagueDropdownFilter,
     LocalDateRangeFilter,
-    RelatedOnlyDropdownFilter,
     RoleAccessMixin,
     is_manager,
     service_error_text,
@@ -124,7 +124,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         ("kind", ChoicesDropdownFilter),
         OverdueFilter,
         MineFilter,
-        ("assignee", RelatedOnlyDropdownFilter),
+        ("assignee", ColleagueDropdownFilter),
         ("source", ChoicesDropdownFilter),
     )
     search_fields = ("title", "account__name", "account__code")
@@ -294,10 +294,10 @@ class TouchpointAdmin(ScopedModelAdmin):
     list_filter = (
         ("kind", ChoicesDropdownFilter),
         ("occurred_at", LocalDateRangeFilter),
-        ("logged_by", RelatedOnlyDropdownFilter),
+        ("logged_by", ColleagueDropdownFilter),
     )
     search_fields = ("subject", "notes", "account__name", "account__code")
-    date_hierarchy = "occurred_at"
+    # No date drill-down (a DISTINCT over every touchpoint's month): the date range filter does it.
     autocomplete_fields = ()
     filter_horizontal = ()
 

@@ -86,6 +86,10 @@ def run_job(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> dict
     return job_record(name, fn, **kwargs)
 
 
+def describe_ledger_rollups(summary: dict[str, Any]) -> str:
+    return f"ledger rollups: {summary['accounts']} accounts as of {summary['as_of']}"
+
+
 def describe_analytics(summary: dict[str, Any]) -> str:
     return (
         f"analytics: run #{summary['run']} as of {summary['as_of']}, "
@@ -133,6 +137,7 @@ def describe_partitions(summary: dict[str, Any]) -> str:
 
 
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
+    "ledger_rollups": describe_ledger_rollups,
     "analytics": describe_analytics,
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
 from guanxi.accounts.selectors import visible_to
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS, get_field
-from guanxi.core.dates import next_occurrence, recurring_within_q
+from guanxi.core.dates import next_occurrence
 from guanxi.core.history import history_entries, merge_entries
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
@@ -80,24 +82,43 @@ def contact_history(contact: Contact, *, limit: int = 15) -> list[Any]:
     )
 
 
+def _month_day(field: str) -> ExpressionWrapper:
+    # 1231 for 31 December: one number per row, so the filter is one IN list, not 31 pairs.
+    return ExpressionWrapper(
+        ExtractMonth(field) * 100 + ExtractDay(field), output_field=IntegerField()
+    )
+
+
 def upcoming_birthdays(
     actor: User | None, *, today: dt.date | None = None, days: int = 30, limit: int = 20
 ) -> list[tuple[dt.date, Contact]]:
     """Visible, active contacts whose birthday falls in the next `days` days (today included),
     soonest first, as (next birthday, contact). 29 February birthdays are celebrated on
-    28 February in common years."""
+    28 February in common years. Filtered, sorted and cut in SQL: a large book has thousands
+    of birthdays a month, the dashboard shows `limit`."""
     today = today or timezone.localdate()
+    window = [today + dt.timedelta(days=i) for i in range(days + 1)]
+    codes = [d.month * 100 + d.day for d in window]
+    leap_day_on_28th = any(
+        d.month == 2 and d.day == 28 and not calendar.isleap(d.year) for d in window
+    )
+    if leap_day_on_28th:
+        codes.append(229)
+    start = today.month * 100 + today.day
+    md = F("md")
     contacts = (
         contacts_visible_to(actor)
         .filter(is_active=True, birthday__isnull=False)
-        .filter(recurring_within_q("birthday", today, days))
+        .annotate(md=_month_day("birthday"))
+        .filter(md__in=codes)
+        .annotate(
+            after_new_year=Case(When(md__lt=start, then=1), default=0),
+            on_day=Case(When(md=229, then=228), default=md) if leap_day_on_28th else md,
+        )
         .select_related("account")
+        .order_by("after_new_year", "on_day", "name", "id")
     )
-    result = []
-    for contact in contacts:
-        result.append((next_occurrence(contact.birthday, today), contact))
-    result.sort(key=lambda pair: (pair[0], pair[1].name))
-    return result[:limit]
+    return [(next_occurrence(c.birthday, today), c) for c in contacts[:limit]]
 
 
 def contact_list(*, actor: User | None, filters: ContactFilters) -> QuerySet[Contact]:

@@ -7,13 +7,14 @@ ScopedModelAdmin`, one floor up.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.validators import EMPTY_VALUES
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
@@ -21,6 +22,7 @@ from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
 from unfold.utils import parse_date_str
 
 from guanxi.core import leases
+from guanxi.core.dates import local_midnight
 from guanxi.core.errors import ApplicationError, InvalidInput
 
 
@@ -206,6 +208,24 @@ class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
         )
 
 
+class ColleagueDropdownFilter(RelatedDropdownFilter):
+    """Dropdown of the people a list's rows may belong to (assignee, logged by): every active
+    user for a manager, the viewer's team (and the viewer) for everyone else. Read from the
+    small user table: a DISTINCT over every visible task or touchpoint took longer than the
+    page itself at 100,000 accounts."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
+        viewer = request.user
+        if viewer.sees_all_accounts:
+            limit = Q(is_active=True)
+        elif viewer.team_id is not None:
+            limit = Q(is_active=True, team_id=viewer.team_id) | Q(pk=viewer.pk)
+        else:
+            limit = Q(pk=viewer.pk)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=limit, ordering=ordering)
+
+
 class LocalDateRangeFilter(RangeDateFilter):
     """Two plain dates (no times) on a date-time field, inclusive by local date: unfold's own
     filter compares the field with midnight of the last day, which drops that whole day."""
@@ -219,6 +239,10 @@ class LocalDateRangeFilter(RangeDateFilter):
             day = parse_date_str(value)
             if day is None:
                 return None  # an unreadable date: Django shows its invalid-filter notice
-            # __date converts to the current time zone first, so this is the local calendar day.
-            filters[f"{self.parameter_name}__date__{lookup}"] = day
+            # Local midnights as bounds (the local calendar day, as __date would compare) keep
+            # the field's index usable: __date converts every row before comparing.
+            if lookup == "gte":
+                filters[f"{self.parameter_name}__gte"] = local_midnight(day)
+            else:
+                filters[f"{self.parameter_name}__lt"] = local_midnight(day + dt.timedelta(days=1))
         return queryset.filter(**filters)

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "guanxi.core"
     label = "core"
     verbose_name = _("Users and teams")
+
+    def ready(self) -> None:
+        from guanxi.core import unfold_patches  # deferred: unfold's template tags need the apps
+
+        unfold_patches.apply()

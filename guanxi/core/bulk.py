@@ -27,7 +27,7 @@ from itertools import chain
 from typing import Any, TypeVar
 
 import polars as pl
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 T = TypeVar("T")
@@ -356,9 +356,11 @@ def read_frame(
     schema: dict[str, pl.DataType],
     *,
     each: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> pl.DataFrame:
     """The rows of ``sql`` (placeholders ``%s``) as a frame with ``schema`` (output name →
-    type, in the query's column order), without a Python object per row.
+    type, in the query's column order), without a Python object per row, read on the database
+    ``using`` (e.g. the replica, `core.replica.read_alias`).
 
     PostgreSQL: ``COPY (sql) TO STDOUT`` as CSV, parsed by polars in slices of about 64 MB as
     it arrives, so the whole text is never held beside the frame. SQLite: ``fetchmany`` in
@@ -367,9 +369,10 @@ def read_frame(
     count rows for a progress bar), so text columns never exist for the whole result at once.
     """
     each = each or (lambda frame: frame)
-    with connection.cursor() as cursor:
-        if is_postgres():
-            frames = _copy_out_frames(cursor, sql, params, schema, each)
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            frames = _copy_out_frames(db, cursor, sql, params, schema, each)
         else:
             frames = _fetch_frames(cursor, sql, params, schema, each)
     if not frames:
@@ -378,6 +381,7 @@ def read_frame(
 
 
 def _copy_out_frames(
+    db: Any,
     cursor: Any,
     sql: str,
     params: Sequence[Any],
@@ -387,7 +391,7 @@ def _copy_out_frames(
     frames: list[pl.DataFrame] = []
     text = bytearray()
     copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-    with connection.wrap_database_errors, _raw(cursor).copy(copy_sql, params) as copy:
+    with db.wrap_database_errors, _raw(cursor).copy(copy_sql, params) as copy:
         # PostgreSQL sends one message per row, so the text gathered always ends with a whole
         # row (a cut at the last newline would be wrong: a quoted value may hold one).
         for data in copy:

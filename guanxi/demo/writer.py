@@ -29,6 +29,7 @@ from guanxi.demo.writer_accounts import write_accounts
 from guanxi.demo.writer_keyaccounts import Ids, write_key_accounts
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.rollups import ledger_rollups_refresh
 
 M = TypeVar("M", bound=models.Model)
 
@@ -184,6 +185,7 @@ def _write_purchases(load: _Load, plan: DemoPlan, ids: Ids) -> None:
             for p in plan.payments
         ],
     )
+    ledger_rollups_refresh()  # the pages read the ledger's per-account rollups
 
 
 def _write_touchpoints(load: _Load, plan: DemoPlan, ids: Ids) -> dict[int, int]:

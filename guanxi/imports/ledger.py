@@ -32,6 +32,7 @@ from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
 from guanxi.imports.validate import Checks, errors_where
 from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
+from guanxi.transactions.rollups import ledger_rollups_refresh
 
 Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
 IN_CHUNK = 900  # codes or ids per `__in` query (SQLite caps the parameters of one query)
@@ -372,7 +373,25 @@ def _import_ledger(kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext) ->
         out.created, out.updated = new_rows.height, changed.height
         return out
     _write(kind, new_rows, changed, ctx, out)
+    _refresh_rollups(kind, new_rows, changed)
     return out
+
+
+def _refresh_rollups(kind: LedgerKind, new_rows: pl.DataFrame, changed: pl.DataFrame) -> None:
+    """The per-account rollups of every account the import touched (a changed row may have
+    moved from one account to another), set-wise from the ledger in one transaction after the
+    batches: batches run side by side, and two of them rewriting one account's rollups at once
+    would collide. An import killed before this point leaves them stale until the nightly run."""
+    if kind.model is not Transaction or not (new_rows.height or changed.height):
+        return
+    touched = pl.concat(
+        [
+            new_rows["account_id"].cast(pl.Int64),
+            changed["account_id"].cast(pl.Int64),
+            changed["old_account_id"].cast(pl.Int64),
+        ]
+    ).drop_nulls()
+    ledger_rollups_refresh(touched.unique().to_list())
 
 
 def _without_hidden(

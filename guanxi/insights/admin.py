@@ -21,6 +21,7 @@ from unfold.decorators import action, display
 
 from guanxi.core.admin_mixins import ShowsInterruptedRuns, is_manager, is_staff
 from guanxi.core.errors import ApplicationError
+from guanxi.core.selectors import estimated_count
 from guanxi.insights.models import AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run, ordered_params
 from guanxi.transactions.models import Transaction
@@ -195,7 +196,7 @@ class AnalysisRunAdmin(ShowsInterruptedRuns, ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": _("Run the analysis now"),
-                "n_transactions": Transaction.objects.count(),
+                "n_transactions": estimated_count(Transaction),
                 "today": timezone.localdate(),
             }
             return TemplateResponse(request, "admin/insights/analysisrun/start.html", context)

@@ -25,6 +25,7 @@ from guanxi.analytics.pipeline import (
 )
 from guanxi.core.bulk import analyze, delete_where_in, insert_rows, is_postgres, read_frame
 from guanxi.core.errors import ApplicationError
+from guanxi.core.replica import read_alias, replica_reads
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
 from guanxi.transactions.models import Transaction
@@ -47,6 +48,8 @@ def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
     """
     table = Transaction._meta.db_table
     zone = django_settings.TIME_ZONE
+    with replica_reads():  # the analysis reads the ledger from the replica when there is one
+        using = read_alias(Transaction)
     if is_postgres():
         # The server converts to local wall time: its time zone data and polars' agree.
         columns = "account_id, occurred_at AT TIME ZONE %s, amount, cost"
@@ -70,7 +73,7 @@ def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
             bar.update(frame.height)
             return _typed_slice(frame, local=is_postgres(), zone=zone)
 
-        return read_frame(sql, params, schema, each=slice_read)
+        return read_frame(sql, params, schema, each=slice_read, using=using)
 
 
 def _typed_slice(frame: pl.DataFrame, *, local: bool, zone: str) -> pl.DataFrame:

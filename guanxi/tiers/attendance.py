@@ -2,8 +2,10 @@
 visits, head count and spend; the month's totals, the spend per head and the tier the month's
 figures earn under a scheme's rules.
 
-Two grouped queries whatever the size of the book: one GROUP BY account for the totals (sorted
-by spend, paged in SQL), one GROUP BY account and local day for the day cells of the page's
+Two grouped queries whatever the size of the book: one GROUP BY account over the ledger's month
+rollups (`transactions.AccountMonth`, exact: every write of a transaction refreshes them) for the
+totals, sorted by spend, paged in SQL, with the number of accounts as a window count in the same
+query; one GROUP BY account and local day over the ledger for the day cells of the page's
 accounts only. Days are local days (settings.TIME_ZONE): a dinner at 23:30 in Shanghai belongs to
 that day, not to the UTC one.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum, Window
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -31,7 +33,7 @@ from guanxi.tiers.metrics import account_metrics
 from guanxi.tiers.models import Metric, SchemePurpose, Tier, TierScheme
 from guanxi.tiers.rules import first_match, metrics_used
 from guanxi.tiers.selectors import rules_for_scheme
-from guanxi.transactions.models import Transaction
+from guanxi.transactions.models import AccountMonth, Transaction
 
 PRESET_MONTHLY = "restaurant-monthly"
 MONTH_METRICS = frozenset({Metric.MONTH_VISITS, Metric.MONTH_SPEND, Metric.MONTH_PER_HEAD})
@@ -163,11 +165,17 @@ def attendance_sheet(
         # The scheme's tiers read only these categories (a room night is not a restaurant
         # visit), so the sheet counts the same transactions.
         txns = txns.filter(category_id__in=[c.pk for c in categories])
-    n_accounts = txns.values("account_id").distinct().count()
+    months = visible_to(AccountMonth.objects.filter(month=month), actor, prefix="account__")
+    if categories:
+        months = months.filter(category_id__in=[c.pk for c in categories])
     size = XLSX_MAX_ROWS if per_page is None else max(1, per_page)
+    page = max(1, page)
+    rows, n_accounts = _sheet_rows(months, first=(page - 1) * size, size=size, n_days=n_days)
+    if not rows and page > 1:  # past the last page: show the last one
+        n_accounts = months.values("account_id").distinct().count()
+        page = max(1, -(-n_accounts // size))
+        rows, n_accounts = _sheet_rows(months, first=(page - 1) * size, size=size, n_days=n_days)
     n_pages = max(1, -(-n_accounts // size))
-    page = min(max(1, page), n_pages)
-    rows = _sheet_rows(txns, first=(page - 1) * size, size=size, n_days=n_days)
     _fill_days(txns, rows)
     _tiers_for(scheme, month, rows)
     return Sheet(
@@ -184,17 +192,20 @@ def attendance_sheet(
     )
 
 
-def _sheet_rows(txns: QuerySet, *, first: int, size: int, n_days: int) -> list[SheetRow]:
+def _sheet_rows(
+    months: QuerySet, *, first: int, size: int, n_days: int
+) -> tuple[list[SheetRow], int]:
     """The month's totals of ``size`` accounts from position ``first`` (by spend, highest
-    first), with empty days."""
+    first), with empty days, and the number of accounts in the whole sheet."""
     totals = (
-        txns.values("account_id")
+        months.values("account_id")
         .annotate(
-            visits=Count("id"),
-            spend=Sum("amount"),
-            heads=Sum("head_count"),
+            visits=Sum("count"),
+            spend=Sum("revenue"),
+            heads=Sum("heads"),
             # Per head counts only the bills that say how many ate (as metrics.month_per_head).
-            headed_spend=Sum("amount", filter=Q(head_count__gt=0)),
+            headed_spend=Sum("headed_revenue"),
+            n_accounts=Window(Count("*")),  # the groups before LIMIT: one query, not two
         )
         .order_by("-spend", "account_id")
     )
@@ -219,7 +230,7 @@ def _sheet_rows(txns: QuerySet, *, first: int, size: int, n_days: int) -> list[S
                 number=number,
             )
         )
-    return rows
+    return rows, (chunk[0]["n_accounts"] if chunk else 0)
 
 
 def _fill_days(txns: QuerySet, rows: list[SheetRow]) -> None:

@@ -336,7 +336,11 @@ class AccountTier(models.Model):
                 fields=["account", "scheme"], name="uniq_account_tier_per_scheme"
             )
         ]
-        indexes = [models.Index(fields=["scheme", "tier"])]
+        indexes = [
+            models.Index(fields=["scheme", "tier"]),
+            # The lists' default order: latest moves first.
+            models.Index(fields=["-since", "-id"], name="accounttier_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.scheme}: {self.tier or '—'}"
@@ -405,6 +409,9 @@ class TierChange(models.Model):
         verbose_name_plural = _("tier changes")
         ordering = ["-effective_on", "-changed_at"]
         indexes = [
+            # The history lists' default order (the admin adds -id): the newest page is read off
+            # this index instead of sorting every change of every account.
+            models.Index(fields=["-effective_on", "-changed_at", "-id"], name="tierchange_newest"),
             models.Index(fields=["scheme", "effective_on"]),
             models.Index(fields=["account", "scheme"]),
         ]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -404,31 +404,32 @@ def tier_distribution(scheme: TierScheme | int, *, accounts=None) -> list[tuple[
     return rows
 
 
-def with_distribution(
-    schemes: QuerySet[TierScheme], *, accounts: QuerySet[Account] | None = None
-) -> QuerySet[TierScheme]:
-    """The schemes with their `tier_distribution` read for a whole page at once (two queries,
-    not two per scheme): each tier in ``scheme.counted_tiers`` carries ``n_accounts``, and
-    ``scheme.n_without_tier`` counts the accounts evaluated without one. ``accounts``: only these
-    count (the ones the viewer may see); None: all. Read it back with `distribution_of`."""
-    rows = AccountTier.objects.all()
+def attach_distribution(
+    schemes: Sequence[TierScheme], *, accounts: QuerySet[Account] | None = None
+) -> None:
+    """Give each scheme of a page its `tier_distribution` in two queries (one GROUP BY over the
+    tier assignments, one for the tiers) instead of a count per tier, which scanned every
+    assignment of a tier to find a KAM's few: each tier in ``scheme.counted_tiers`` carries
+    ``n_accounts``, and ``scheme.n_without_tier`` counts the accounts evaluated without one.
+    ``accounts``: only these count (the ones the viewer may see); None: all. Read it back with
+    `distribution_of`."""
+    ids = [scheme.pk for scheme in schemes]
+    rows = AccountTier.objects.filter(scheme_id__in=ids)
     if accounts is not None:
         rows = rows.filter(account_id__in=accounts.values("id"))
-    per_tier = _count(rows.filter(scheme=OuterRef("scheme"), tier=OuterRef("pk")))
-    counted = Tier.objects.annotate(n_accounts=per_tier)
-    return schemes.prefetch_related(
-        Prefetch("tiers", queryset=counted, to_attr="counted_tiers")
-    ).annotate(n_without_tier=_count(rows.filter(scheme=OuterRef("pk"), tier__isnull=True)))
-
-
-def _count(rows: QuerySet[AccountTier]) -> Coalesce:
-    """The number of ``rows`` as a subquery (0, not NULL, when there are none)."""
-    counted = rows.order_by().values("scheme_id").annotate(n=Count("id")).values("n")
-    return Coalesce(Subquery(counted), 0)
+    grouped = rows.order_by().values_list("scheme_id", "tier_id").annotate(n=Count("id"))
+    counts = {(scheme_id, tier_id): n for scheme_id, tier_id, n in grouped}
+    tiers: dict[int, list[Tier]] = {pk: [] for pk in ids}
+    for tier in Tier.objects.filter(scheme_id__in=ids).order_by("scheme_id", "rank"):
+        tier.n_accounts = counts.get((tier.scheme_id, tier.pk), 0)
+        tiers[tier.scheme_id].append(tier)
+    for scheme in schemes:
+        scheme.counted_tiers = tiers[scheme.pk]
+        scheme.n_without_tier = counts.get((scheme.pk, None), 0)
 
 
 def distribution_of(scheme: TierScheme) -> list[tuple[Tier | None, int]]:
-    """`tier_distribution` of a scheme read through `with_distribution`."""
+    """`tier_distribution` of a scheme given by `attach_distribution`."""
     rows: list[tuple[Tier | None, int]] = [(t, t.n_accounts) for t in scheme.counted_tiers]
     if scheme.n_without_tier:
         rows.append((None, scheme.n_without_tier))

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import transaction as db_transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import (
+    ChoicesDropdownFilter,
+    DropdownFilter,
+    RelatedDropdownFilter,
+)
 from unfold.decorators import display
 
-from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin, ScopedQuerysetMixin
+from guanxi.accounts.selectors import visible_to
 from guanxi.core.admin_mixins import (
     ConfigAccessMixin,
     LocalDateRangeFilter,
@@ -20,8 +30,15 @@ from guanxi.core.admin_mixins import (
     StaffModelAdmin,
 )
 from guanxi.core.formatting import money
+from guanxi.core.selectors import estimated_count
 from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.rollups import ledger_rollups_refresh
+from guanxi.transactions.selectors import (
+    ledger_count_visible_to,
+    ledger_sources,
+    planned_count,
+)
 from guanxi.workspace.flows import transaction_saved
 
 
@@ -29,6 +46,70 @@ def money_cell(value: Any) -> SafeString:
     """A list cell with the amount as on the 360° page (¥84,493.63), right-aligned so the
     digits line up."""
     return format_html('<span class="block text-right tabular-nums">{}</span>', money(value, 2))
+
+
+class SourceFilter(DropdownFilter):
+    """The source systems, read with one index probe each (`ledger_sources`), not a SELECT
+    DISTINCT over the ledger."""
+
+    title = _("source system")
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(source, source) for source in ledger_sources(model_admin.model)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        return queryset.filter(source=value) if value else queryset
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (a function) instead of running COUNT(*) over the list;
+    else the count is exact for a small result and PostgreSQL's estimate for a big one."""
+
+    def __init__(self, *args: Any, count: Callable[[], int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        if self._known_count is not None:
+            return self._known_count()
+        return planned_count(self.object_list)
+
+
+class LedgerListMixin:
+    """The ledger lists at millions of rows: no date drill-down (its SELECT DISTINCT of years
+    and months sorts the ledger; the date range filter narrows instead), no second COUNT of the
+    unfiltered list, and the count of an unfiltered list from `unfiltered_count`."""
+
+    date_hierarchy = None
+    show_full_result_count = False
+    #: Query parameters that sort, page or pop up, but do not narrow the rows.
+    NOT_FILTERS = frozenset({"o", "p", "e", "_changelist_filters", "_to_field", "_popup"})
+
+    def unfiltered_count(self, request: HttpRequest) -> int | None:
+        return None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The access rule as ScopedQuerysetMixin applies it, with the visible ids as a list
+        # (see visible_to's as_list): the newest rows of a KAM's book without sorting it all.
+        qs = super(ScopedQuerysetMixin, self).get_queryset(request)  # type: ignore[misc]
+        return visible_to(qs, request.user, prefix=self.account_path, as_list=True)
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        count = None
+        if not set(request.GET) - self.NOT_FILTERS:
+            known = self.unfiltered_count(request)
+            count = None if known is None else (lambda: known)
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
 
 
 class TransactionAdminForm(ServiceRulesForm):
@@ -42,7 +123,7 @@ class PaymentAdminForm(ServiceRulesForm):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ScopedModelAdmin):
+class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
     form = TransactionAdminForm
     list_display = (
         "occurred_at",
@@ -59,10 +140,9 @@ class TransactionAdmin(ScopedModelAdmin):
     list_filter = (
         ("category", RelatedDropdownFilter),
         ("channel", ChoicesDropdownFilter),
-        "source",
+        SourceFilter,
         ("occurred_at", LocalDateRangeFilter),
     )
-    date_hierarchy = "occurred_at"
     search_fields = ("account__name", "account__code", "external_id", "description")
     search_help_text = _("Account name or code, external id or description")
     autocomplete_fields = ("account", "contact")
@@ -76,14 +156,31 @@ class TransactionAdmin(ScopedModelAdmin):
         (_("Origin"), {"fields": (("source", "external_id"), "description")}),
     )
 
+    def unfiltered_count(self, request: HttpRequest) -> int:
+        return ledger_count_visible_to(request.user)  # exact, from the rollups
+
     @display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Transaction) -> SafeString:
         return money_cell(obj.amount)
 
     def save_model(self, request: HttpRequest, obj: Transaction, form: Any, change: bool) -> None:
+        # The form may have moved the sale to another account: both accounts' rollups change.
+        before = Transaction.objects.filter(pk=obj.pk).values_list("account_id", flat=True)
+        touched = {*before, obj.account_id} if change else {obj.account_id}
         super().save_model(request, obj, form, change)
+        ledger_rollups_refresh(touched)  # in the admin's transaction, like the services
         # Below the account's tier discount floor → held for review (DiscountReview).
         transaction_saved(transaction=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
+        super().delete_model(request, obj)
+        ledger_rollups_refresh([obj.account_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with db_transaction.atomic():
+            touched = set(queryset.values_list("account_id", flat=True).distinct())
+            super().delete_queryset(request, queryset)
+            ledger_rollups_refresh(touched)
 
     @display(description=_("cost"), ordering="cost")
     def cost_display(self, obj: Transaction) -> SafeString:
@@ -91,20 +188,25 @@ class TransactionAdmin(ScopedModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedModelAdmin):
+class PaymentAdmin(LedgerListMixin, ScopedModelAdmin):
     form = PaymentAdminForm
     list_display = ("received_at", "account", "amount_display", "method", "reference", "source")
     list_select_related = ("account",)
     list_filter = (
         ("method", ChoicesDropdownFilter),
-        "source",
+        SourceFilter,
         ("received_at", LocalDateRangeFilter),
     )
-    date_hierarchy = "received_at"
     search_fields = ("account__name", "account__code", "external_id", "reference")
     search_help_text = _("Account name or code, external id or reference")
     autocomplete_fields = ("account",)
     actions = EXPORT_ACTIONS
+
+    def unfiltered_count(self, request: HttpRequest) -> int | None:
+        # Everything: PostgreSQL's estimate; a part of the book: counted (index on account).
+        if getattr(request.user, "sees_all_accounts", False):
+            return estimated_count(Payment)
+        return None
 
     @display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Payment) -> SafeString:

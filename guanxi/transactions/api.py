@@ -1,5 +1,8 @@
 """/api/transactions and /api/payments: list, retrieve, create, update, delete, history."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
@@ -17,13 +20,36 @@ from guanxi.transactions.schemas import (
     TransactionOut,
     TransactionPatch,
 )
-from guanxi.transactions.selectors import payment_list, transaction_list
+from guanxi.transactions.selectors import (
+    ledger_count_visible_to,
+    payment_list,
+    transaction_list,
+)
 from guanxi.workspace import flows
 
 transactions_router = Router(tags=["transactions"])
 payments_router = Router(tags=["payments"])
 
 ObjectId = Path(..., ge=1, le=MAX_ID)
+
+
+class LedgerPagination(Pagination):
+    """`?limit=&offset=` with the total `count`, as everywhere; with no filter given the count
+    comes from the per-account rollups (exact) instead of COUNT(*) over the ledger."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        filters = params.get("filters")
+        unfiltered = filters is not None and not filters.model_dump(exclude_none=True)
+        if not unfiltered or queryset.model is not Transaction:
+            return super().paginate_queryset(queryset, pagination, request, **params)
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        return {
+            self.items_attribute: queryset[offset : offset + limit],
+            "count": ledger_count_visible_to(request.auth),
+        }
 
 
 def _tx(request: HttpRequest, transaction_id: int) -> Transaction:
@@ -48,7 +74,7 @@ def _reload(obj: Transaction | Payment) -> Transaction | Payment:
 @transactions_router.get(
     "", response=list[TransactionOut], summary="List transactions of accounts you can see"
 )
-@paginate(Pagination)
+@paginate(LedgerPagination)
 def list_transactions(request: HttpRequest, filters: Query[TransactionFilters]):
     return transaction_list(actor=request.auth, filters=filters)
 

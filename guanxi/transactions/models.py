@@ -103,6 +103,9 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["account", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
+            # The list filter's sources (a skip scan, see selectors.ledger_sources) and lists
+            # narrowed to one source, newest first.
+            models.Index(fields=["source", "occurred_at"], name="tx_source_occurred"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -163,7 +166,11 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["account", "received_at"])]
+        indexes = [
+            models.Index(fields=["account", "received_at"]),
+            models.Index(fields=["received_at"], name="payment_received"),
+            models.Index(fields=["source", "received_at"], name="payment_source_received"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -175,3 +182,100 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · ¥{self.amount}"
+
+
+# --- Per-account rollups of the ledger (kept by transactions.rollups) -------------------------
+
+
+class AccountLedgerRollup(models.Model):
+    """One row per account that has transactions: what the list pages and the dashboard show
+    without aggregating the ledger per request. Kept by `transactions.rollups`: every write of
+    a transaction (services, the admin form, imports) refreshes its account's row in the same
+    database transaction, and the nightly run refreshes every row.
+
+    Exact at any time (every write refreshes them): ``first_purchase_at``,
+    ``last_purchase_at``, ``revenue_lifetime``, ``count_lifetime``.
+    As of ``as_of`` (the day of the last refresh; the windows slide, so the nightly run
+    refreshes them): ``revenue_12m`` / ``count_12m`` (the 365 days before ``as_of``, local
+    midnight), ``revenue_year`` (the calendar year of ``as_of``) and ``revenue_month`` (its
+    calendar month), in the configured time zone.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="ledger_rollup",
+    )
+    as_of = models.DateField(_("as of"))
+    revenue_12m = models.DecimalField(
+        _("revenue, last 12 months"), max_digits=16, decimal_places=2, default=0
+    )
+    count_12m = models.PositiveIntegerField(_("transactions, last 12 months"), default=0)
+    revenue_year = models.DecimalField(
+        _("revenue, this year"), max_digits=16, decimal_places=2, default=0
+    )
+    revenue_month = models.DecimalField(
+        _("revenue, this month"), max_digits=16, decimal_places=2, default=0
+    )
+    revenue_lifetime = models.DecimalField(
+        _("revenue, lifetime"), max_digits=16, decimal_places=2, default=0
+    )
+    count_lifetime = models.PositiveIntegerField(_("transactions, lifetime"), default=0)
+    first_purchase_at = models.DateTimeField(_("first purchase"), null=True)
+    last_purchase_at = models.DateTimeField(_("last purchase"), null=True)
+
+    class Meta:
+        verbose_name = _("account ledger rollup")
+        verbose_name_plural = _("account ledger rollups")
+        indexes = [
+            # The dashboard's top accounts and the account list's sort by 12-month revenue.
+            models.Index(fields=["-revenue_12m"], name="tx_rollup_revenue_12m"),
+            # The dashboard's dormant accounts.
+            models.Index(fields=["last_purchase_at"], name="tx_rollup_last_purchase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} · {self.as_of}"
+
+
+class AccountMonth(models.Model):
+    """The ledger per account, local calendar month (settings.TIME_ZONE) and product category:
+    exact at any time (every write of a transaction refreshes its account's months; the nightly
+    run rebuilds them all). The attendance sheet's month totals read it."""
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="ledger_months",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the local month."))
+    category = models.ForeignKey(
+        ProductCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
+    )
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)
+    cost = models.DecimalField(_("cost"), max_digits=16, decimal_places=2, default=0)
+    # revenue − cost over the transactions whose cost is known (`costed` of them)
+    margin = models.DecimalField(_("margin"), max_digits=16, decimal_places=2, default=0)
+    count = models.PositiveIntegerField(_("transactions"), default=0)
+    costed = models.PositiveIntegerField(_("transactions with a cost"), default=0)
+    heads = models.PositiveIntegerField(_("head count"), default=0)
+    # revenue of the transactions that say how many came (spend per head divides this)
+    headed_revenue = models.DecimalField(
+        _("revenue with a head count"), max_digits=16, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("account month")
+        verbose_name_plural = _("account months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month", "category"], name="uniq_account_month_category"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "category"], name="tx_month_category")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} · {self.month:%Y-%m} · {self.category_id}"

@@ -408,6 +408,9 @@ def _external_keys(cursor: Any) -> None:
 def _references(cursor: Any, referenced_by: list[tuple[str, str, str]]) -> None:
     cursor.execute(_REFERENCE_FUNCTIONS)
     for constraint, table, column in referenced_by:
+        # The delete check plans its look-up per row: with stale statistics (a table emptied
+        # by a mass delete and never analysed) it would scan the whole table every time.
+        cursor.execute(f"ANALYZE {table}")
         cursor.execute(
             f"CREATE CONSTRAINT TRIGGER {_q(constraint)} AFTER INSERT OR UPDATE OF {_q(column)} "
             f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "

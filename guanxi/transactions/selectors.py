@@ -4,31 +4,31 @@ figures per account: period totals, monthly revenue, 12-month revenue, a group's
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
+    When,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_to, visible_to
-from guanxi.core.dates import local_midnight
+from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
-from guanxi.transactions.models import Payment, Transaction
+from guanxi.transactions.models import AccountLedgerRollup, AccountMonth, Payment, Transaction
 
 if TYPE_CHECKING:
     from guanxi.transactions.schemas import PaymentFilters, TransactionFilters
@@ -63,6 +63,46 @@ def _within(
     return qs
 
 
+def ledger_count_visible_to(actor: User | None) -> int:
+    """How many transactions ``actor`` sees, from the per-account rollups (exact: every write
+    refreshes its account's count) instead of COUNT(*) over the ledger."""
+    rollups = visible_to(AccountLedgerRollup.objects.all(), actor, prefix="account__")
+    return rollups.aggregate(n=Sum("count_lifetime"))["n"] or 0
+
+
+def planned_count(queryset: QuerySet, *, exact_below: int = 50_000) -> int:
+    """The number of rows of ``queryset``: exact when PostgreSQL's planner expects fewer than
+    ``exact_below`` (or on SQLite), else the planner's estimate — a filtered ledger list
+    ("source = pms": millions of rows) is paged without counting every row it matches."""
+    if connection.vendor == "postgresql":
+        sql, params = queryset.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate >= exact_below:
+            return estimate
+    return queryset.count()
+
+
+def ledger_sources(model: type = Transaction) -> list[str]:
+    """The distinct sources of ``model``'s rows (transactions or payments), sorted: one index
+    probe per source (a "skip scan" on the (source, …) index) instead of SELECT DISTINCT over
+    the whole ledger. Every source, visible rows or not: a source system's name is not
+    customer data."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (
+        f"WITH RECURSIVE s(source) AS (SELECT MIN(source) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN(source) FROM {table} WHERE source > s.source) "
+        f"FROM s WHERE s.source IS NOT NULL) SELECT source FROM s WHERE source IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
 # Both lists share these filters: the account and the amount range.
 _COMMON_LOOKUPS = {
     "account": "account_id",
@@ -74,8 +114,12 @@ _COMMON_LOOKUPS = {
 
 def transaction_list(*, actor: User | None, filters: TransactionFilters) -> QuerySet[Transaction]:
     """The API's transaction list: visible rows narrowed by the given filters."""
+    # as_list: the newest rows of a KAM's book from the time index (see visible_to)
     qs = visible_to(
-        Transaction.objects.select_related("account", "category"), actor, prefix="account__"
+        Transaction.objects.select_related("account", "category"),
+        actor,
+        prefix="account__",
+        as_list=True,
     )
     qs = filter_given(
         qs,
@@ -93,7 +137,9 @@ def transaction_list(*, actor: User | None, filters: TransactionFilters) -> Quer
 
 def payment_list(*, actor: User | None, filters: PaymentFilters) -> QuerySet[Payment]:
     """The API's payment list: visible rows narrowed by the given filters."""
-    qs = visible_to(Payment.objects.select_related("account"), actor, prefix="account__")
+    qs = visible_to(
+        Payment.objects.select_related("account"), actor, prefix="account__", as_list=True
+    )
     qs = filter_given(qs, filters, {**_COMMON_LOOKUPS, "method": "method"})
     return ordered(_within(qs, "received_at", filters.received_from, filters.received_to))
 
@@ -147,32 +193,60 @@ def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
     }
 
 
-def monthly_revenue(
-    transactions: QuerySet, *, today: dt.date, months: int = 24
+MonthRange = tuple[dt.date | None, dt.date | None]
+
+
+def month_totals(account_ids: list[int], **periods: MonthRange) -> dict[str, PeriodTotals]:
+    """``period_totals`` for whole local months, from the month rollups (`AccountMonth`, exact)
+    instead of the ledger: each period is (first month, first month after), None for open,
+    in one query over at most one row per account, month and category."""
+    aggs = {}
+    for name, (start, end) in periods.items():
+        q = Q()
+        if start is not None:
+            q &= Q(month__gte=start)
+        if end is not None:
+            q &= Q(month__lt=end)
+        aggs[f"{name}_revenue"] = Sum("revenue", filter=q)
+        aggs[f"{name}_cost"] = Sum("cost", filter=q)
+        aggs[f"{name}_margin"] = Sum("margin", filter=q)
+        aggs[f"{name}_count"] = Sum("count", filter=q)
+        aggs[f"{name}_costed"] = Sum("costed", filter=q)
+    row = AccountMonth.objects.filter(account_id__in=account_ids).aggregate(**aggs)
+    return {
+        name: PeriodTotals(
+            revenue=row[f"{name}_revenue"] or ZERO,
+            cost=row[f"{name}_cost"] or ZERO,
+            margin=row[f"{name}_margin"] or ZERO,
+            count=row[f"{name}_count"] or 0,
+            costed=row[f"{name}_costed"] or 0,
+        )
+        for name in periods
+    }
+
+
+def account_monthly_revenue(
+    account_ids: list[int], *, today: dt.date, months: int = 24
 ) -> list[tuple[dt.date, Decimal]]:
-    """Revenue per local calendar month for the last `months` months, oldest first, with
-    empty months as zero."""
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - dt.timedelta(days=1)).replace(day=1)
+    """``monthly_revenue`` of these accounts from the month rollups (exact)."""
+    last = today.replace(day=1)
+    first = add_months(last, -(months - 1))
     rows = (
-        transactions.filter(occurred_at__gte=local_midnight(first))
-        .annotate(month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone()))
+        AccountMonth.objects.filter(account_id__in=account_ids, month__gte=first, month__lte=last)
         .values("month")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("revenue"))
         .order_by()
     )
-    by_month = {}
-    for row in rows:
-        m = row["month"]
-        m = m.date() if isinstance(m, dt.datetime) else m
-        by_month[(m.year, m.month)] = by_month.get((m.year, m.month), ZERO) + row["total"]
-    series = []
-    month = first
-    for _ in range(months):
-        series.append((month, by_month.get((month.year, month.month), ZERO)))
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return series
+    by_month = {row["month"]: row["total"] for row in rows}
+    series = [add_months(first, i) for i in range(months)]
+    return [(m, by_month.get(m, ZERO)) for m in series]
+
+
+def last_purchase_at(account: Account | int) -> dt.datetime | None:
+    """The account's last transaction time (exact: every write refreshes the rollup)."""
+    pk = account.pk if isinstance(account, Account) else account
+    rows = AccountLedgerRollup.objects.filter(account_id=pk).values_list("last_purchase_at")
+    return next(iter(rows), (None,))[0]
 
 
 @dataclass
@@ -187,42 +261,43 @@ class AccountRollup:
 def account_rollup(
     account: Account, *, today: dt.date | None = None, actor: User | None = None
 ) -> AccountRollup:
-    """Group totals over the account and all its descendants. With `user`, only descendants
-    that user may see are counted, so the roll-up never reveals another team's revenue."""
+    """Group totals over the account and all its descendants, from the month rollups (exact).
+    With `actor`, only descendants that user may see are counted, so the roll-up never
+    reveals another team's revenue."""
 
     today = today or timezone.localdate()
-    p = period_starts(today)
     ids = account_descendant_ids(account)
     descendants = Account.objects.filter(pk__in=ids)
     if actor is not None:
         descendants = visible_to(descendants, actor)
     desc_ids = list(descendants.values_list("id", flat=True))
-    row = Transaction.objects.filter(account_id__in=[account.pk, *desc_ids]).aggregate(
-        year=Sum("amount", filter=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"])),
-        lifetime=Sum("amount"),
-        count=Count("id"),
+    year = today.replace(month=1, day=1)
+    totals = month_totals(
+        [account.pk, *desc_ids], year=(year, dt.date(today.year + 1, 1, 1)), lifetime=(None, None)
     )
     return AccountRollup(
         subsidiaries=list(descendants.filter(parent=account).order_by("name")),
         descendant_count=len(desc_ids),
-        revenue_year=row["year"] or ZERO,
-        revenue_lifetime=row["lifetime"] or ZERO,
-        transaction_count=row["count"] or 0,
+        revenue_year=totals["year"].revenue,
+        revenue_lifetime=totals["lifetime"].revenue,
+        transaction_count=totals["lifetime"].count,
     )
 
 
 def with_revenue(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
-    """Annotate accounts with 12-month revenue and last transaction date, as correlated
-    subqueries so a paginated list computes them only for the rows it shows."""
-
-    today = today or timezone.localdate()
-    since = local_midnight(today - dt.timedelta(days=365))
-    per_account = Transaction.objects.filter(account=OuterRef("pk")).order_by().values("account")
+    """Annotate accounts with 12-month revenue and last transaction time from the per-account
+    rollups (a join on one row per account, so a list can sort by them without aggregating
+    the ledger). ``last_transaction_at`` is exact; ``revenue_12m`` is as of the rollup's
+    last refresh (its ``as_of``: the nightly run, or the last write of the account's
+    transactions), so ``today`` no longer changes it. None where the account bought nothing in
+    that window, as before."""
     return queryset.annotate(
-        revenue_12m=Subquery(
-            per_account.filter(occurred_at__gte=since).annotate(s=Sum("amount")).values("s")[:1]
+        revenue_12m=Case(
+            When(ledger_rollup__count_12m__gt=0, then=F("ledger_rollup__revenue_12m")),
+            default=None,
+            output_field=DecimalField(max_digits=16, decimal_places=2),
         ),
-        last_transaction_at=Subquery(per_account.annotate(m=Max("occurred_at")).values("m")[:1]),
+        last_transaction_at=F("ledger_rollup__last_purchase_at"),
     )
 
 

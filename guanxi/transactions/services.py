@@ -19,6 +19,7 @@ from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
 from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as, save_as
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.rollups import ledger_rollups_refresh
 
 TRANSACTION_FIELDS = frozenset(
     {"occurred_at", "amount", "cost", "head_count", "discount_rate", "channel", "source",
@@ -166,6 +167,7 @@ def transaction_create(
     )
     transaction_check(tx)
     tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
+    ledger_rollups_refresh([tx.account_id])
     return tx
 
 
@@ -182,6 +184,7 @@ def transaction_update(
     """Change the given fields. Moving to another account needs access to both, and the
     contact must belong to the account the transaction ends up on."""
     tx = transaction_for_actor(actor=actor, transaction_id=transaction)
+    moved_from = tx.account_id
     _assign(
         tx,
         actor=actor,
@@ -196,12 +199,15 @@ def transaction_update(
         tx.contact = _contact(contact, tx.account)
     transaction_check(tx)
     tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
+    ledger_rollups_refresh({moved_from, tx.account_id})
     return tx
 
 
 @db_transaction.atomic
 def transaction_delete(*, actor: User, transaction: Transaction) -> None:
-    delete_as(transaction_for_actor(actor=actor, transaction_id=transaction), actor=actor)
+    tx = transaction_for_actor(actor=actor, transaction_id=transaction)
+    delete_as(tx, actor=actor)
+    ledger_rollups_refresh([tx.account_id])
 
 
 @db_transaction.atomic

@@ -8,22 +8,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
 from guanxi.accounts.selectors import accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact, ProfileFact
-from guanxi.core.dates import local_midnight
+from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
-from guanxi.transactions.models import Payment, Transaction
+from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
 from guanxi.transactions.selectors import (
     ZERO,
     PeriodTotals,
-    monthly_revenue,
+    account_monthly_revenue,
+    last_purchase_at,
+    month_totals,
     period_starts,
-    period_totals,
 )
 
 
@@ -52,11 +53,13 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
     today = today or timezone.localdate()
     p = period_starts(today)
     txns = Transaction.objects.filter(account=account)
-    totals = period_totals(
-        txns,
-        month=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"]),
-        year=Q(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]),
-        lifetime=Q(),
+    # The ledger's figures from its month rollups (exact), not from the account's transactions.
+    month, year = today.replace(day=1), today.replace(month=1, day=1)
+    totals = month_totals(
+        [account.pk],
+        month=(month, add_months(month, 1)),
+        year=(year, dt.date(today.year + 1, 1, 1)),
+        lifetime=(None, None),
     )
     pay = Payment.objects.filter(account=account).aggregate(
         lifetime=Sum("amount"),
@@ -81,7 +84,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         received_lifetime=received,
         received_year=pay["year"] or ZERO,
         outstanding=totals["lifetime"].revenue - received,
-        last_transaction_at=txns.aggregate(m=Max("occurred_at"))["m"],
+        last_transaction_at=last_purchase_at(account),
         last_payment_at=pay["last"],
         last_profile_update_at=max(profile_updates) if profile_updates else None,
         contacts=list(
@@ -90,7 +93,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         recent_transactions=list(
             txns.select_related("category", "contact").order_by("-occurred_at", "-id")[:20]
         ),
-        monthly_revenue=monthly_revenue(txns, today=today),
+        monthly_revenue=account_monthly_revenue([account.pk], today=today),
     )
 
 
@@ -108,47 +111,44 @@ class Dashboard:
 def dashboard_summary(
     actor: User | None, *, today: dt.date | None = None, dormant_days: int = 180, top: int = 10
 ) -> Dashboard:
-    """The home page figures over the user's visible accounts, in a handful of indexed queries."""
+    """The home page figures over the user's visible accounts, from the per-account ledger
+    rollups (`transactions.rollups`), never the ledger itself: a handful of indexed queries over
+    at most one row per account.
+
+    Exact: the dormant accounts (last purchase). As of each account's last refresh (the nightly
+    run, or a write of that account's transactions): the top accounts by 12-month revenue, and
+    this month's and this year's revenue — an account's figures count only when its refresh fell
+    in the same month (year) as ``today``; the others bought nothing since that month (year)
+    began, or a write would have refreshed them."""
 
     today = today or timezone.localdate()
-    p = period_starts(today)
     accounts = accounts_visible_to(actor)
     type_labels = dict(AccountType.choices)
     by_type = [
         (str(type_labels.get(row["account_type"], row["account_type"])), row["n"])
         for row in accounts.values("account_type").annotate(n=Count("id")).order_by("-n")
     ]
-    txns = visible_to(Transaction.objects.all(), actor, prefix="account__")
-    rev = txns.filter(occurred_at__gte=p["year"], occurred_at__lt=p["next_year"]).aggregate(
-        year=Sum("amount"),
-        month=Sum("amount", filter=Q(occurred_at__gte=p["month"], occurred_at__lt=p["next_month"])),
+    rollups = visible_to(AccountLedgerRollup.objects.all(), actor, prefix="account__")
+    year, month = today.replace(month=1, day=1), today.replace(day=1)
+    rev = rollups.filter(as_of__gte=year, as_of__lt=dt.date(today.year + 1, 1, 1)).aggregate(
+        year=Sum("revenue_year"),
+        month=Sum("revenue_month", filter=Q(as_of__gte=month, as_of__lt=add_months(month, 1))),
     )
-    since_12m = local_midnight(today - dt.timedelta(days=365))
     top_rows = list(
-        txns.filter(occurred_at__gte=since_12m)
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by("-total")[:top]
+        rollups.filter(count_12m__gt=0)
+        .select_related("account")
+        .order_by("-revenue_12m", "account_id")[:top]
     )
-    names = Account.objects.in_bulk([r["account_id"] for r in top_rows])
-    top_accounts = [(names[r["account_id"]], r["total"]) for r in top_rows]
+    top_accounts = [(r.account, r.revenue_12m) for r in top_rows]
 
     cutoff = local_midnight(today - dt.timedelta(days=dormant_days))
-    dormant = (
-        accounts.exclude(status=AccountStatus.LOST)
-        .filter(Exists(Transaction.objects.filter(account=OuterRef("pk"))))
-        .exclude(
-            Exists(Transaction.objects.filter(account=OuterRef("pk"), occurred_at__gte=cutoff))
-        )
+    dormant = accounts.exclude(status=AccountStatus.LOST).filter(
+        ledger_rollup__last_purchase_at__lt=cutoff
     )
     dormant_list = list(
-        dormant.annotate(
-            last_transaction_at=Subquery(
-                Transaction.objects.filter(account=OuterRef("pk"))
-                .order_by("-occurred_at")
-                .values("occurred_at")[:1]
-            )
-        ).order_by("-last_transaction_at")[:top]
+        dormant.annotate(last_transaction_at=F("ledger_rollup__last_purchase_at")).order_by(
+            "-last_transaction_at", "id"
+        )[:top]
     )
     return Dashboard(
         accounts_total=sum(n for _label, n in by_type),

@@ -1,5 +1,6 @@
-"""Jobs that cross apps: the nightly chain (analytics → tiering → discount reviews → policy
-tasks → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
+"""Jobs that cross apps: the nightly chain (ledger rollups → analytics → tiering → discount
+reviews → policy tasks → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering →
+policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -26,9 +27,11 @@ from guanxi.activities.tasks import policy_tasks_job
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
-from guanxi.transactions.tasks import ledger_partitions_job
+from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
 
 NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
+    # First: the pages' per-account figures as of the new day (the 12-month window slides).
+    ("ledger_rollups", ledger_rollups_job),
     ("analytics", analytics_job),
     ("tiering", tiering_job),
     ("discount_reviews", discount_reviews_job),

@@ -27,6 +27,26 @@ def test_leap_day_birthday_is_celebrated_on_28_february(cast):
     assert [(d, c.name) for d, c in result] == [(dt.date(2025, 2, 28), "闰日")]
 
 
+def test_birthdays_are_sorted_and_cut_in_the_database(cast, django_assert_max_num_queries):
+    # In a common year 29 February joins 28 February's birthdays, sorted by name among them.
+    make_contact(account=cast.account, name="乙", birthday=dt.date(1988, 2, 29))
+    make_contact(account=cast.account, name="甲", birthday=dt.date(1980, 2, 28))
+    make_contact(account=cast.account, name="丙", birthday=dt.date(1980, 3, 1))
+    make_contact(account=cast.account, name="丁", birthday=dt.date(1980, 2, 27))
+    with django_assert_max_num_queries(1):
+        result = upcoming_birthdays(cast.alice, today=dt.date(2025, 2, 27), days=30, limit=3)
+    assert [(d, c.name) for d, c in result] == [
+        (dt.date(2025, 2, 27), "丁"),
+        (dt.date(2025, 2, 28), "乙"),
+        (dt.date(2025, 2, 28), "甲"),
+    ]
+    leap = upcoming_birthdays(cast.alice, today=dt.date(2024, 2, 28), days=1)
+    assert [(d, c.name) for d, c in leap] == [
+        (dt.date(2024, 2, 28), "甲"),
+        (dt.date(2024, 2, 29), "乙"),
+    ]
+
+
 def test_fact_rows_follow_schema_order_with_labels(cast):
     c = make_contact(account=cast.account)
     profile_facts_update(

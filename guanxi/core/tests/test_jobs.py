@@ -139,9 +139,10 @@ def fake_steps(monkeypatch):
     return order, state
 
 
-def test_the_nightly_order_is_analytics_tiering_discounts_tasks_then_partitions():
+def test_the_nightly_order_is_rollups_analytics_tiering_discounts_tasks_then_partitions():
     assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
-        "analytics", "tiering", "discount_reviews", "policy_tasks", "ledger_partitions",
+        "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
+        "ledger_partitions",
     ]  # fmt: skip
 
 
@@ -151,6 +152,7 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
     assert order == [
         (name, dt.date(2026, 6, 30))
         for name in (
+            "ledger_rollups",
             "analytics",
             "tiering",
             "discount_reviews",
@@ -184,7 +186,7 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     monkeypatch.setattr(workspace_tasks.nightly.task_class, "default_retry_delay", 0)
     workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     # three attempts, each stopping at tiering: later steps never ran
-    assert [n for n, _d in order] == ["analytics", "tiering"] * 3
+    assert [n for n, _d in order] == ["ledger_rollups", "analytics", "tiering"] * 3
     assert not JobRun.objects.filter(name__in=["discount_reviews", "policy_tasks"]).exists()
     nightly = list(JobRun.objects.filter(name="nightly").order_by("attempt"))
     assert [(r.attempt, r.status) for r in nightly] == [
@@ -194,7 +196,10 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     assert "step 'tiering' failed: RuntimeError: tiering broke" in last.error
     assert last.summary["failed"] == "tiering"
     assert last.summary["skipped"] == ["discount_reviews", "policy_tasks", "ledger_partitions"]
-    assert last.summary["steps"] == {"analytics": {"step": "analytics"}}
+    assert last.summary["steps"] == {
+        "ledger_rollups": {"step": "ledger_rollups"},
+        "analytics": {"step": "analytics"},
+    }
     tiering = list(JobRun.objects.filter(name="tiering").order_by("attempt"))
     assert [(r.attempt, r.status) for r in tiering] == [
         (1, JobStatus.RETRYING), (2, JobStatus.RETRYING), (3, JobStatus.FAILED),

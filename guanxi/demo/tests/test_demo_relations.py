@@ -60,7 +60,8 @@ def test_the_schemes_are_loaded_and_the_restaurant_one_is_for_members(demo, db):
         assert [c.values for c in tags] == [[MEMBER_TAG]], tier
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
     assert list(demo["steps"]) == [
-        "analytics", "tiering", "discount_reviews", "policy_tasks", "ledger_partitions",
+        "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
+        "ledger_partitions",
     ]  # fmt: skip
 
 

@@ -68,7 +68,9 @@ class AccountTierAdmin(SchemeColumn, ScopedReadAdmin):
     list_display = ("account", "scheme", "tier_display", "since_display", "source_display",
                     "override_until_display", "checked_display", "override_link")  # fmt: skip
     list_select_related = ("account", "scheme", "tier", "computed_tier", "override_tier")
-    ordering = ("scheme__code", "tier__rank", "account__name")
+    # Latest moves first, read off an index: ordering 100,000 accounts' rows by scheme, tier rank
+    # and account name took over a second. The tier column still sorts by rank on a click.
+    ordering = ("-since", "-id")
     list_filter = (("scheme", PurposeRelatedFilter), ("tier", PurposeRelatedFilter),
                    OverrideStateFilter)  # fmt: skip
     search_fields = ("account__name", "account__code")

@@ -167,7 +167,7 @@ class AccountLifecycleStageAdmin(AccountTierAdmin):
                     "source_display", "override_until_display", "checked_display",
                     "override_link")  # fmt: skip
     list_filter = (("scheme", StageSetFilter), ("tier", StageFilter), OverrideStateFilter)
-    ordering = ("scheme__code", IN_LIFECYCLE_ORDER, "account__name")
+    ordering = ("-since", "-id")  # as the tier list: latest moves first, off an index
     readonly_fields = ("account", "scheme_display", "tier_display", "computed_tier_display",
                        "since_display", "metrics_display", "evaluated_on_display",
                        "checked_display", "override_tier_display", "override_reason",

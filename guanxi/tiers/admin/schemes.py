@@ -39,7 +39,7 @@ from guanxi.tiers.admin.shared import (
     visible_accounts,
 )
 from guanxi.tiers.models import Tier, TierCondition, TierPolicy, TierScheme
-from guanxi.tiers.selectors import distribution_of, with_distribution
+from guanxi.tiers.selectors import attach_distribution, distribution_of
 from guanxi.tiers.services import scheme_load_preset
 from guanxi.tiers.templatetags.tiers_tags import label_sep, rule_summary
 
@@ -128,11 +128,15 @@ class TierSchemeAdmin(Relabel, ConfigAccessMixin, ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # Schemes of the page's purpose only: lifecycle stage sets have their own page. The
-        # accounts per tier count the accounts the viewer may see, read for the whole page.
+        # Schemes of the page's purpose only: lifecycle stage sets have their own page.
         qs = super().get_queryset(request).filter(purpose=self.purpose)
-        qs = qs.annotate(n_tiers=Count("tiers"))
-        return with_distribution(qs, accounts=visible_accounts(request))
+        return qs.annotate(n_tiers=Count("tiers"))
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # The accounts per tier count the accounts the viewer may see, read for the whole page.
+        changelist = super().get_changelist_instance(request)
+        attach_distribution(changelist.result_list, accounts=visible_accounts(request))
+        return changelist
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is Tier:

@@ -96,8 +96,24 @@ def test_rows_follow_the_access_rule_sorted_by_spend_and_paged(cast, scheme, jun
     page2 = attendance_sheet(actor=cast.mia, month=JUNE, scheme=scheme, page=2, per_page=2)
     assert (page2.n_pages, page2.n_accounts) == (2, 3)
     assert [(r.number, r.account_id) for r in page2.rows] == [(3, extra.pk)]
+    past_the_end = attendance_sheet(actor=cast.mia, month=JUNE, scheme=scheme, page=9, per_page=2)
+    assert (past_the_end.page, past_the_end.n_accounts) == (2, 3)
+    assert [r.account_id for r in past_the_end.rows] == [extra.pk]
     no_scheme = attendance_sheet(actor=cast.mia, month=JUNE, scheme=None)
     assert all(r.tier is None for r in no_scheme.rows)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_reads_the_month_rollups_in_a_bounded_number_of_queries(
+    client, cast, scheme, june, django_assert_max_num_queries
+):
+    for _ in range(20):
+        make_transaction(account=make_account(owner=cast.alice), amount="9", when=at(2026, 6, 3))
+    client.force_login(cast.alice)
+    url = reverse("admin:tiers_tierscheme_attendance")
+    with django_assert_max_num_queries(16):
+        response = client.get(url, {"month": "2026-06"})
+    assert response.context["sheet"].n_accounts == 21
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,10 +1,15 @@
 """Transaction, payment and product-category admins with the cast."""
 
+import datetime as dt
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.selectors import ledger_sources
 from tests.support import make_account, make_payment, make_transaction
 
 
@@ -51,11 +56,55 @@ def test_search_by_external_id_and_account_is_scoped(client, cast, rows):
     assert _ids(client, "transaction", q="西部") == {rows["west_t"].pk}
 
 
-def test_date_hierarchy_and_filters_render(client, cast, rows):
+def test_date_range_source_and_channel_filters(client, cast, rows):
     client.force_login(cast.alice)
-    year = timezone.localtime(rows["alice_t"].occurred_at).year
-    assert _ids(client, "transaction", occurred_at__year=year) == {rows["alice_t"].pk}
+    day = timezone.localtime(rows["alice_t"].occurred_at).date()
+    assert _ids(client, "transaction", occurred_at_from=day, occurred_at_to=day) == {
+        rows["alice_t"].pk
+    }
+    assert _ids(client, "transaction", occurred_at_from=day + dt.timedelta(days=1)) == set()
     assert _ids(client, "transaction", channel="ota") == set()
+    assert _ids(client, "transaction", source="manual") == {rows["alice_t"].pk}
+    assert _ids(client, "transaction", source="pms") == set()
+
+
+def test_source_filter_lists_each_source_once_without_distinct(client, cast, rows):
+    make_transaction(account=cast.account, source="pms")
+    make_transaction(account=cast.account, source="pms")
+    assert ledger_sources(Transaction) == ["manual", "pms"]
+    assert ledger_sources(Payment) == ["manual"]
+    client.force_login(cast.alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:transactions_transaction_changelist"))
+    assert b'value="pms"' in response.content
+    assert not [q for q in queries if "DISTINCT" in q["sql"].upper()]
+
+
+def test_unfiltered_lists_count_without_counting_the_ledger(client, cast, rows):
+    client.force_login(cast.mia)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:transactions_transaction_changelist"))
+    assert response.context["cl"].result_count == 2
+    ledger = Transaction._meta.db_table
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and ledger in q["sql"]]
+    response = client.get(reverse("admin:transactions_payment_changelist"))
+    assert response.context["cl"].result_count == 2
+    client.force_login(cast.alice)  # a part of the book: the rollups of her accounts
+    response = client.get(reverse("admin:transactions_transaction_changelist"))
+    assert response.context["cl"].result_count == 1
+    response = client.get(reverse("admin:transactions_transaction_changelist"), {"q": "PMS-9"})
+    assert response.context["cl"].result_count == 0
+
+
+@pytest.mark.parametrize("name", ["transaction", "payment"])
+def test_ledger_lists_query_count_is_bounded(client, cast, django_assert_max_num_queries, name):
+    for i in range(30):
+        make_transaction(account=cast.account, external_id=f"B{i}")
+        make_payment(account=cast.account)
+    client.force_login(cast.alice)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse(f"admin:transactions_{name}_changelist"))
+    assert len(response.context["cl"].result_list) == 30
 
 
 @pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 404), ("charlie", 404),

@@ -2,6 +2,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guanxi.transactions.models import Payment, Transaction
@@ -64,6 +66,19 @@ def test_list_contains_only_visible_transactions(cast, as_user, who, expected):
     assert r.status_code == 200
     assert {t["amount"] for t in r.json()["items"]} == expected
     assert r.json()["count"] == len(expected)
+
+
+def test_list_count_comes_from_the_rollups_unless_filtered(cast, as_user):
+    for amount in ("1.00", "2.00", "3.00"):
+        make_transaction(account=cast.account, amount=amount)
+    client = as_user("mia")
+    with CaptureQueriesContext(connection) as queries:
+        r = client.get("/api/transactions", {"limit": 2})
+    assert (r.json()["count"], len(r.json()["items"])) == (3, 2)
+    ledger = Transaction._meta.db_table
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and ledger in q["sql"]]
+    r = client.get("/api/transactions", {"min_amount": "2", "limit": 1})
+    assert (r.json()["count"], len(r.json()["items"])) == (2, 1)
 
 
 def test_create_records_the_transaction_and_the_actor(cast, as_user):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from guanxi.contacts.services import profile_facts_update
+from guanxi.transactions.rollups import ledger_rollups_refresh
 from guanxi.transactions.selectors import account_rollup
 from guanxi.workspace.selectors import account_360, dashboard_summary
 from tests.support import make_account, make_contact, make_payment, make_transaction
@@ -107,7 +108,29 @@ def test_dashboard_summary_month_year_and_top(cast):
     make_transaction(account=cast.account, amount="30", when=at(2025, 8, 1, 1, 0))
     make_transaction(account=bobs, amount="500", when=at(2025, 1, 2))
     make_transaction(account=bobs, amount="1", when=at(2024, 12, 31, 23, 59))
+    ledger_rollups_refresh(as_of=dt.date(2025, 8, 15))  # that day's nightly run
     summary = dashboard_summary(cast.lena, today=dt.date(2025, 8, 15))
     assert (summary.revenue_month, summary.revenue_year) == (30, 540)
     assert [(a.pk, t) for a, t in summary.top_accounts] == [(bobs.pk, 501), (cast.account.pk, 40)]
     assert dashboard_summary(cast.alice, today=dt.date(2025, 8, 15)).revenue_year == 40
+
+
+def test_dashboard_counts_a_rollup_only_in_the_month_and_year_it_was_refreshed(cast):
+    make_transaction(account=cast.account, amount="30", when=at(2025, 7, 20))
+    ledger_rollups_refresh(as_of=dt.date(2025, 7, 31))
+    # No nightly run since: July's figures are not August's, the year's still are.
+    summary = dashboard_summary(cast.lena, today=dt.date(2025, 8, 1))
+    assert (summary.revenue_month, summary.revenue_year) == (0, 30)
+    assert dashboard_summary(cast.lena, today=dt.date(2026, 1, 2)).revenue_year == 0
+
+
+def test_dashboard_dormant_accounts_from_the_last_purchase(cast):
+    quiet = make_account(owner=cast.alice, name="沉睡客户")
+    make_transaction(account=quiet, amount="5", when=at(2024, 1, 10))
+    make_transaction(account=cast.account, amount="5", when=at(2025, 6, 1))
+    make_account(owner=cast.alice)  # never bought: not dormant
+    summary = dashboard_summary(cast.alice, today=dt.date(2025, 8, 15))
+    assert summary.dormant_count == 1
+    assert [(a.pk, a.last_transaction_at) for a in summary.dormant_accounts] == [
+        (quiet.pk, at(2024, 1, 10))
+    ]
