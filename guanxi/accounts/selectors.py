@@ -25,16 +25,6 @@ if TYPE_CHECKING:
     from guanxi.accounts.schemas import AccountFilters
 
 
-def account_access_q(actor: User) -> Q | None:
-    """The filter over accounts that `user` may see; None means no limit."""
-    if actor.sees_all_accounts:
-        return None
-    q = Q(owner=actor) | Q(co_owners=actor)
-    if actor.leads_team:
-        q |= Q(team_id=actor.team_id)
-    return q
-
-
 #: Above this many visible accounts `visible_to(…, as_list=True)` keeps the subquery.
 AS_LIST_MAX = 20_000
 
@@ -51,7 +41,7 @@ def visible_to(
     for a few thousand rows instead of sorting all 200,000 of the KAM's rows."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return queryset.none()
-    if account_access_q(actor) is None:
+    if actor.sees_all_accounts:
         return queryset
     ids: Any = _visible_ids(actor)
     if as_list and connection.vendor == "postgresql":
@@ -62,10 +52,11 @@ def visible_to(
 
 
 def _visible_ids(actor: User) -> QuerySet:
-    """The ids `account_access_q` admits, as a UNION of one indexed lookup per branch (owner,
-    co-owner, team): the same set as ``Account.objects.filter(q)``, but the OR across the
-    co-owner join would make PostgreSQL read every account (100 ms at 100k accounts, on every
-    list a KAM opens). An id subquery, so many-to-many rows are never duplicated."""
+    """The ids of the accounts a user who does not see all accounts may see — the ones they own
+    or co-own, and their team's if they lead it — as a UNION of one indexed lookup per branch.
+    The same rule written as an OR across the co-owner join made PostgreSQL read every account
+    (100 ms at 100k accounts, on every list a KAM opens). An id subquery, so many-to-many rows
+    are never duplicated."""
     parts = [
         Account.objects.filter(owner=actor).values("id").order_by(),
         Account.co_owners.through.objects.filter(user=actor).values("account_id").order_by(),
@@ -85,7 +76,7 @@ def account_is_visible(actor: User | None, account: Account | int) -> bool:
 
 
 def users_who_see(account: Account | int) -> QuerySet[User]:
-    """Active staff users who may see `account`: `account_access_q` read the other way round
+    """Active staff users who may see `account`: `visible_to`'s rule read the other way round
     (managers and admins, its owner and co-owners, the lead of its team). For choosing owners
     of work on the account (plan actions, relationships)."""
 
