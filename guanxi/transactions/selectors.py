@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import (
@@ -181,6 +182,11 @@ def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
         aggs[f"{name}_count"] = Count("id", filter=q)
         aggs[f"{name}_costed"] = Count("id", filter=q & Q(cost__isnull=False))
     row = qs.aggregate(**aggs)
+    return _period_totals_of(row, period)
+
+
+def _period_totals_of(row: dict[str, Any], names: Iterable[str]) -> dict[str, PeriodTotals]:
+    """`PeriodTotals` per period name from one aggregate row keyed ``<name>_revenue`` …"""
     return {
         name: PeriodTotals(
             revenue=row[f"{name}_revenue"] or ZERO,
@@ -189,7 +195,7 @@ def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
             count=row[f"{name}_count"] or 0,
             costed=row[f"{name}_costed"] or 0,
         )
-        for name in period
+        for name in names
     }
 
 
@@ -213,16 +219,7 @@ def month_totals(account_ids: list[int], **periods: MonthRange) -> dict[str, Per
         aggs[f"{name}_count"] = Sum("count", filter=q)
         aggs[f"{name}_costed"] = Sum("costed", filter=q)
     row = AccountMonth.objects.filter(account_id__in=account_ids).aggregate(**aggs)
-    return {
-        name: PeriodTotals(
-            revenue=row[f"{name}_revenue"] or ZERO,
-            cost=row[f"{name}_cost"] or ZERO,
-            margin=row[f"{name}_margin"] or ZERO,
-            count=row[f"{name}_count"] or 0,
-            costed=row[f"{name}_costed"] or 0,
-        )
-        for name in periods
-    }
+    return _period_totals_of(row, periods)
 
 
 def account_monthly_revenue(
