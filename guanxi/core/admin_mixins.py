@@ -196,9 +196,14 @@ class ScopedStackedInline(StackedInline):
 class RelatedOnlyDropdownFilter(RelatedDropdownFilter):
     """Dropdown of only the related objects that occur in the user's visible rows."""
 
+    def rows(self, request: HttpRequest, model_admin: Any) -> QuerySet:
+        """The rows whose related objects are offered: the list's own, by default."""
+        return model_admin.get_queryset(request)
+
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
         pk_qs = (
-            model_admin.get_queryset(request)
+            self.rows(request, model_admin)
+            .order_by()
             .distinct()
             .values_list(f"{self.field_path}__pk", flat=True)
         )

@@ -82,17 +82,8 @@ class ScoredFirstPaginator(Paginator):
 class VisibleRelatedDropdownFilter(RelatedOnlyDropdownFilter):
     """The owners (teams, tags) of the accounts the user sees, read from the accounts alone."""
 
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
-        pk_qs = (
-            accounts_visible_to(request.user)
-            .order_by()
-            .values_list(f"{self.field_path}__pk", flat=True)
-            .distinct()
-        )
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(
-            include_blank=False, limit_choices_to={"pk__in": pk_qs}, ordering=ordering
-        )
+    def rows(self, request: HttpRequest, model_admin: Any) -> QuerySet:
+        return accounts_visible_to(request.user)
 
 
 class ProvinceFilter(DropdownFilter):
