@@ -56,9 +56,11 @@ INSTALLED_APPS = [
     "guanxi.imports",
     "guanxi.insights",
     "guanxi.tiers",
+    "guanxi.leads",
     "guanxi.activities",
     "guanxi.relationships",
     "guanxi.plans",
+    "guanxi.pipeline",
     "guanxi.workspace",
     "guanxi.demo",
 ]

@@ -44,9 +44,10 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("transactions", "touchpoints"),
     ("imports",),
     ("insights",),
-    ("tiers",),
+    ("tiers", "leads"),
     ("relationships", "activities"),
     ("plans",),
+    ("pipeline",),
     ("workspace",),
 )
 #: On top of every door: the demo builder, then the entry points.
