@@ -108,7 +108,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters])
 )
 def create_opportunity(request: HttpRequest, payload: OpportunityIn):
     data = _fields(payload.model_dump())
-    for name in ("probability", "lead", "source"):
+    for name in ("probability", "lead", "source", "closed_on", "lost_reason"):
         if data[name] is None:
             data.pop(name)
     o = services.opportunity_create(actor=request.auth, **data)

@@ -139,7 +139,9 @@ class _OpportunityFields(InputSchema):
     type: OpportunityType = OpportunityType.OTHER
     amount: Decimal = Field(Decimal(0), **MONEY)
     amount_from_lines: bool = False
-    probability: int | None = Field(None, ge=0, le=100, description="Default: the stage's")
+    probability: int | None = Field(
+        None, ge=0, le=100, description="Default (or null in a PATCH): the stage's"
+    )
     expected_close: Day
     owner: int | None = Field(None, ge=1, le=MAX_ID, description="Default: you")
     contacts: list[Id] = Field(default_factory=list, max_length=100)
@@ -154,14 +156,6 @@ class _OpportunityFields(InputSchema):
     notes: str = Field("", max_length=TEXT)
 
 
-class OpportunityIn(_OpportunityFields):
-    stage: int | None = Field(
-        None, ge=1, le=MAX_ID, description="Default: the default pipeline's first open stage"
-    )
-    lead: int | None = Field(None, ge=1, le=MAX_ID)
-    lines: list[OpportunityLineIn] = Field(default_factory=list, max_length=500)
-
-
 class _PatchFields(_OpportunityFields):
     closed_on: Day | None = Field(None, description="Closed deals only")
     lost_reason: int | None = Field(None, ge=1, le=MAX_ID, description="Lost deals only")
@@ -169,6 +163,14 @@ class _PatchFields(_OpportunityFields):
 
 
 OpportunityPatch = patch_schema(_PatchFields, "OpportunityPatch")
+
+
+class OpportunityIn(_PatchFields):
+    stage: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Default: the default pipeline's first open stage"
+    )
+    lead: int | None = Field(None, ge=1, le=MAX_ID)
+    lines: list[OpportunityLineIn] = Field(default_factory=list, max_length=500)
 
 
 class OpportunityMoveIn(InputSchema):

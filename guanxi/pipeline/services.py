@@ -301,6 +301,8 @@ def opportunity_update(
     elif account is not UNSET:
         resolve_owner(actor=actor, account=opportunity.account, owner=opportunity.owner,
                       keep=opportunity.owner_id)  # fmt: skip
+    if "probability" in fields and fields["probability"] is None:
+        fields["probability"] = opportunity.stage.probability  # back to the stage's default
     if "amount" in fields:
         fields["amount"] = money(fields["amount"], "amount")
     if "name" in fields:

@@ -149,3 +149,20 @@ def test_the_pipelines_and_lost_reasons(as_user, stages):
     assert body[0]["is_default"] and body[0]["stages"][4]["probability"] == 100
     reasons = as_user("bob").get("/api/pipeline/lost-reasons").json()
     assert len(reasons) == 7 and reasons[0]["name"]
+
+
+def test_a_deal_may_be_recorded_as_lost_and_a_probability_reset_to_the_stages(
+    as_user, cast, deal, stages, price
+):
+    client = as_user("alice")
+    base = {"account": cast.account.pk, "name": "Lost at once", "expected_close": "2026-06-01",
+            "stage": stages["lost"].pk}  # fmt: skip
+    r = post(client, "/api/opportunities", base)
+    assert (r.status_code, r.json()["field"]) == (422, "lost_reason")
+    r = post(client, "/api/opportunities", {**base, "lost_reason": price.pk,
+                                            "closed_on": "2026-05-20"})  # fmt: skip
+    assert r.status_code == 201
+    assert (r.json()["outcome"], r.json()["closed_on"]) == ("lost", "2026-05-20")
+    url = f"/api/opportunities/{deal.pk}"
+    assert patch(client, url, {"probability": 33}).json()["probability"] == 33
+    assert patch(client, url, {"probability": None}).json()["probability"] == 10
