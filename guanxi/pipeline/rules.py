@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -151,6 +151,24 @@ def check_closing(opportunity: Opportunity) -> None:
     start, end = opportunity.event_start, opportunity.event_end
     if start and end and end < start:
         raise InvalidInput(_("The event cannot end before it starts."), field="event_end")
+
+
+def check_closing_fields(outcome: str, fields: Mapping[str, Any]) -> None:
+    """The close date and lost reason are set by a move; a change may correct them on a deal
+    that is closed (the lost reason only on a lost one), never put them on an open one."""
+    if outcome == Outcome.OPEN:
+        wrong = next((f for f in ("closed_on", "lost_reason", "lost_note") if f in fields), None)
+    elif outcome == Outcome.WON:
+        wrong = next((f for f in ("lost_reason", "lost_note") if f in fields), None)
+    else:
+        wrong = None
+    if wrong is not None:
+        raise InvalidInput(
+            _("Only a lost deal has a lost reason, and only a closed one a close date."),
+            field=wrong,
+        )
+    if "closed_on" in fields and fields["closed_on"] is None:
+        raise InvalidInput(_("A closed deal keeps its close date."), field="closed_on")
 
 
 def check_close_date(closed_on: dt.date | None) -> None:

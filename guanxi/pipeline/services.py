@@ -44,6 +44,7 @@ from guanxi.pipeline.models import (
 from guanxi.pipeline.rules import (
     RELATED,
     check_closing,
+    check_closing_fields,
     expected_revenue_refresh,
     line_category,
     lines_total,
@@ -242,24 +243,6 @@ def opportunity_move(
     return opportunity
 
 
-def _check_closing_fields(opportunity: Opportunity, fields: Mapping[str, Any]) -> None:
-    """The close date and lost reason are set by a move; a change may correct them on a deal
-    that is closed (the lost reason only on a lost one), never put them on an open one."""
-    if opportunity.outcome == Outcome.OPEN:
-        wrong = next((f for f in ("closed_on", "lost_reason", "lost_note") if f in fields), None)
-    elif opportunity.outcome == Outcome.WON:
-        wrong = next((f for f in ("lost_reason", "lost_note") if f in fields), None)
-    else:
-        wrong = None
-    if wrong is not None:
-        raise InvalidInput(
-            _("Only a lost deal has a lost reason, and only a closed one a close date."),
-            field=wrong,
-        )
-    if fields.get("closed_on", UNSET) is None:
-        raise InvalidInput(_("A closed deal keeps its close date."), field="closed_on")
-
-
 def _change_account(*, actor: User, opportunity: Opportunity, account: Account | int) -> None:
     new = account_for_actor(actor=actor, account_id=account)
     if new.pk == opportunity.account_id:
@@ -291,7 +274,7 @@ def opportunity_update(
     check_fields(fields, OPPORTUNITY_FIELDS | {"name", "opportunity_type", "amount",
                                                "expected_close"})  # fmt: skip
     opportunity = opportunity_for_actor(actor, opportunity)
-    _check_closing_fields(opportunity, fields)
+    check_closing_fields(opportunity.outcome, fields)
     if account is not UNSET:
         _change_account(actor=actor, opportunity=opportunity, account=account)
     if owner is not UNSET and owner is not None:

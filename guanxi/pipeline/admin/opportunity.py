@@ -87,6 +87,9 @@ class OpportunityForm(ServiceRulesForm):
         rules.resolve_contacts(account, data.get("contacts") or ())
         stage = data.get("stage") or first_open_stage(default_pipeline())
         rules.resolve_stage(stage, pipeline=None if adding else obj.pipeline)
+        if not adding and stage.pk == self.initial.get("stage"):
+            changed = {f: data.get(f) for f in CLOSE_FIELDS if f in self.changed_data}
+            rules.check_closing_fields(obj.outcome, changed)
         if stage.outcome == Outcome.LOST and not data.get("lost_reason"):
             raise InvalidInput(_("Choose why the deal was lost."), field="lost_reason")
         rules.check_close_date(data.get("closed_on"))

@@ -173,3 +173,25 @@ def test_pipelines_are_read_by_staff_and_changed_by_managers(client, cast):
     client.force_login(cast.mia)
     assert client.get(reverse("admin:pipeline_pipeline_add")).status_code == 200
     assert client.get(reverse("admin:pipeline_lostreason_changelist")).status_code == 200
+
+
+def test_close_fields_on_an_open_deal_are_a_form_error(client, cast, deal, price):
+    client.force_login(cast.alice)
+    url = reverse(CHANGE, args=(deal.pk,))
+    data = form_data(client.get(url))
+    data["lost_reason"] = price.pk
+    response = client.post(url, data)
+    assert response.status_code == 200 and "lost_reason" in errors_of(response)
+    data.pop("lost_reason")
+    data["closed_on"] = "2026-06-01"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "closed_on" in errors_of(response)
+
+
+def test_an_open_deal_is_deleted_through_the_service(client, cast, deal):
+    client.force_login(cast.bob)
+    assert client.post(reverse(DELETE, args=(deal.pk,)), {"post": "yes"}).status_code == 404
+    client.force_login(cast.alice)
+    assert client.post(reverse(DELETE, args=(deal.pk,)), {"post": "yes"}).status_code == 302
+    assert not Opportunity.objects.filter(pk=deal.pk).exists()
+    assert Opportunity.history.filter(id=deal.pk).first().history_user == cast.alice
