@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,8 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
-from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.selectors import accounts_visible_to, users_who_see
+from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
     ColleagueDropdownFilter,
     ScopedTabularInline,
@@ -56,6 +58,19 @@ def duration_text(seconds: int | None) -> str:
     if days:
         return _("%(d)s d %(h)s h") % {"d": days, "h": rest // 3600}
     return _("%(h)s h %(m)s min") % {"h": rest // 3600, "m": rest % 3600 // 60}
+
+
+def owner_choices(actor: User, obj: Opportunity | None) -> QuerySet[User]:
+    """Whom the owner drop-down offers (rules.resolve_owner's rule): whom the actor may assign
+    accounts to, and on a deal also the account's owner and the current owner — of those, on a
+    deal, only users who see its account."""
+    allowed = assignable_owners(actor, User.objects.filter(is_active=True, is_staff=True))
+    if obj is None:
+        return allowed.order_by("username")
+    q = Q(pk__in=users_who_see(obj.account).values("pk")) & (
+        Q(pk__in=allowed.values("pk")) | Q(pk__in=[actor.pk, obj.account.owner_id])
+    )
+    return User.objects.filter(q | Q(pk=obj.owner_id)).order_by("username")
 
 
 class OpportunityForm(ServiceRulesForm):
@@ -199,6 +214,9 @@ class OpportunityAdmin(ScopedModelAdmin):
             contacts.queryset = contacts.queryset.filter(
                 account__in=accounts_visible_to(request.user)
             )
+        owner = form.base_fields.get("owner")
+        if owner is not None:
+            owner.queryset = owner_choices(request.user, obj)
         stage = form.base_fields.get("stage")
         if stage is not None and obj is not None:
             stage.queryset = stage.queryset.filter(pipeline_id=obj.pipeline_id)
