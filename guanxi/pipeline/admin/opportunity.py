@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.contrib.filters.admin import (
@@ -39,7 +40,7 @@ from guanxi.pipeline.models import (
     Stage,
     StageChange,
 )
-from guanxi.pipeline.selectors import default_pipeline, first_open_stage
+from guanxi.pipeline.selectors import default_pipeline, first_open_stage, stage_times
 
 OUTCOME_COLOURS = {Outcome.OPEN: "info", Outcome.WON: "success", Outcome.LOST: "danger"}
 #: What the form passes to opportunity_update (the stage and lines go their own way).
@@ -175,7 +176,7 @@ class OpportunityAdmin(ScopedModelAdmin):
     filter_horizontal = ()
     inlines = (LineInline, StageLogInline, ExpectedRevenueInline)
     readonly_fields = ("outcome", "stage_changed_at", "predicted_probability", "created_at",
-                       "updated_at")  # fmt: skip
+                       "updated_at", "cycle_time")  # fmt: skip
     fieldsets = (
         (None, {"fields": (("account", "name"), ("opportunity_type", "owner"),
                            ("stage", "probability"), ("amount", "amount_from_lines"),
@@ -189,9 +190,19 @@ class OpportunityAdmin(ScopedModelAdmin):
                                        "fields": ("outcome", "closed_on", "lost_reason",
                                                   "lost_note")}),
         (gettext_lazy("Record"), {"classes": ["tab"],
-                                  "fields": ("stage_changed_at", "predicted_probability",
+                                  "fields": ("cycle_time", "stage_changed_at",
+                                             "predicted_probability",
                                              ("created_at", "updated_at"))}),
     )  # fmt: skip
+
+    @display(description=gettext_lazy("time in each stage"))
+    def cycle_time(self, obj: Opportunity) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html_join(
+            " · ", '<span data-stage-time="{}">{}: {}</span>',
+            ((t.stage.pk, t.stage, duration_text(t.seconds)) for t in stage_times(obj)),
+        )  # fmt: skip
 
     @display(description=gettext_lazy("stage"), ordering="stage__position",
              label=OUTCOME_COLOURS)  # fmt: skip

@@ -144,7 +144,9 @@ def test_the_stage_log_is_read_only_and_shows_durations(client, cast, deal, stag
     inline = next(i for i in page.context["inline_admin_formsets"]
                   if i.formset.model is StageChange)  # fmt: skip
     assert not inline.has_add_permission and not inline.has_change_permission
-    assert "1 d 3 h" in page.content.decode()
+    html = page.content.decode()
+    assert "1 d 3 h" in html
+    assert f'data-stage-time="{stages["identify"].pk}">Identify: 1 d 3 h' in html
 
 
 def test_targets_by_role(client, cast):
