@@ -1,0 +1,202 @@
+"""Deal odds on the pipeline: the features read from the buying centre, relationship stages,
+plans and the stage log (as of the close date where history allows), training on the closed
+deals, the predictions written for the open ones, and too few deals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guanxi.pipeline.models import OddsModel, OddsStatus, Opportunity
+from guanxi.pipeline.odds import MIN_DEALS, _training_rows, deal_features, odds_train
+from guanxi.pipeline.odds_words import deal_odds_explained
+from guanxi.pipeline.services import opportunity_create, opportunity_move
+from guanxi.plans.models import AccountPlan
+from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
+from tests.support import make_account, make_contact
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "clock")]
+
+
+def seat(account, *, roles=("decision_maker",), stance="champion", name=None, owner=None):
+    contact = make_contact(account=account, name=name)
+    BuyingCentreMember.objects.create(
+        account=account,
+        contact=contact,
+        buying_roles=list(roles),
+        stance=stance,
+        relationship_owner=owner,
+    )
+    return contact
+
+
+def deal(cast, account, *, outcome=None, closed_on=dt.date(2026, 3, 1), via=(), **fields):
+    """A deal on ``account``, moved through the stages named in ``via``, then won or lost."""
+    opportunity = opportunity_create(
+        actor=cast.alice,
+        account=account,
+        name="Deal",
+        expected_close=dt.date(2026, 9, 30),
+        opportunity_type=fields.pop("opportunity_type", "mice"),
+        amount=fields.pop("amount", "50000"),
+    )
+    for stage in via:
+        opportunity = opportunity_move(actor=cast.alice, opportunity=opportunity, stage=stage)
+    if outcome is not None:
+        opportunity = opportunity_move(
+            actor=cast.alice,
+            opportunity=opportunity,
+            stage=outcome,
+            closed_on=closed_on,
+            lost_reason=fields.get("lost_reason"),
+        )
+    return opportunity
+
+
+@pytest.fixture
+def history(cast, stages, price):
+    """Accounts with a decision maker mapped won their deals; accounts without one lost."""
+    for i in range(MIN_DEALS // 2 + 2):
+        mapped = make_account(owner=cast.alice, name=f"Won {i}")
+        seat(mapped)
+        seat(mapped, roles=("user",), stance="supporter")
+        deal(cast, mapped, outcome=stages["won"], via=[stages["contact"]])
+        bare = make_account(owner=cast.alice, name=f"Lost {i}")
+        deal(cast, bare, outcome=stages["lost"], via=[stages["contact"]], lost_reason=price)
+
+
+def test_a_mapped_decision_maker_that_always_won_pushes_the_odds_up(cast, stages, history):
+    mapped = make_account(owner=cast.alice, name="Open mapped")
+    seat(mapped)
+    seat(mapped, roles=("user",), stance="supporter")
+    good = deal(cast, mapped, via=[stages["contact"]])
+    bad = deal(cast, make_account(owner=cast.alice, name="Open bare"), via=[stages["contact"]])
+
+    record = odds_train()
+
+    assert record.status == OddsStatus.TRAINED
+    assert (record.n_deals, record.n_won, record.n_lost) == (2 * (MIN_DEALS // 2 + 2),) + (
+        MIN_DEALS // 2 + 2,
+    ) * 2
+    assert record.base_rate == pytest.approx(0.5)
+    assert record.n_predicted == 2 and record.n_holdout > 0
+    assert record.brier_score is not None and record.reliability
+    assert sum(b["count"] for b in record.reliability) >= record.n_holdout
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.predicted_probability > 50 > bad.predicted_probability
+    assert good.history.count() == bad.history.count() == 2  # no history row per estimate
+
+    view = deal_odds_explained(good)
+    reasons = {r.feature: r for r in view.reasons}
+    assert reasons["decision_maker"].level == "mapped" and reasons["decision_maker"].points > 5
+    assert "decision maker" in reasons["decision_maker"].text
+    assert view.probability == pytest.approx(good.predicted_probability, abs=0.1)
+    total = sum(r.points for r in view.reasons) + view.rest_points
+    assert total == pytest.approx(view.probability - view.base_rate)
+    assert deal_odds_explained(bad).probability < view.base_rate
+
+
+def test_too_few_closed_deals_make_no_model_and_say_why(cast, stages, price):
+    for i in range(3):
+        deal(cast, make_account(owner=cast.alice, name=f"A{i}"), outcome=stages["won"])
+        deal(cast, make_account(owner=cast.alice, name=f"B{i}"), outcome=stages["lost"],
+             lost_reason=price)  # fmt: skip
+    open_deal = deal(cast, cast.account)
+
+    record = odds_train()
+
+    assert record.status == OddsStatus.INSUFFICIENT
+    assert (record.n_won, record.n_lost, record.model) == (3, 3, {})
+    assert "at least 30" in record.message
+    open_deal.refresh_from_db()
+    assert open_deal.predicted_probability is None
+    assert deal_odds_explained(open_deal) is None
+
+
+def test_only_won_deals_make_no_model(cast, stages):
+    for i in range(MIN_DEALS + 1):
+        deal(cast, make_account(owner=cast.alice, name=f"A{i}"), outcome=stages["won"])
+    record = odds_train()
+    assert record.status == OddsStatus.INSUFFICIENT
+    assert (record.n_won, record.n_lost) == (MIN_DEALS + 1, 0)
+    assert OddsModel.objects.filter(status=OddsStatus.TRAINED).count() == 0
+
+
+def test_relationship_stage_and_plan_are_taken_as_of_the_close_date(cast, stages, price):
+    account = cast.account
+    boss = seat(account)
+    RelationshipStageEvent.objects.create(
+        account=account, contact=boss, stage="goodwill", reached_on=dt.date(2026, 1, 10)
+    )
+    RelationshipStageEvent.objects.create(
+        account=account, contact=boss, stage="trust", reached_on=dt.date(2026, 5, 1)
+    )
+    AccountPlan.objects.create(account=account, year=2026, status="active", owner=cast.alice)
+    closed_early = deal(cast, account, outcome=stages["won"], closed_on=dt.date(2026, 3, 1))
+    closed_2025 = deal(cast, account, outcome=stages["lost"], closed_on=dt.date(2025, 11, 1),
+                       lost_reason=price)  # fmt: skip
+    still_open = deal(cast, account)
+
+    rows = {r.opportunity_id: r.values for r in deal_features([closed_early, closed_2025,
+                                                              still_open])}  # fmt: skip
+
+    assert rows[closed_early.pk]["decision_maker_stage"] == "goodwill"
+    assert rows[closed_2025.pk]["decision_maker_stage"] == "none"
+    assert rows[still_open.pk]["decision_maker_stage"] == "trust"
+    assert rows[closed_early.pk]["account_plan"] == "active"
+    assert rows[closed_2025.pk]["account_plan"] == "none"
+    assert rows[still_open.pk]["decision_maker"] == "mapped"
+    assert rows[still_open.pk]["single_threaded"] == "yes"  # one person mapped
+    assert rows[still_open.pk]["p_alive"] == "unknown"  # no analysis run yet
+
+
+def test_map_features_without_a_buying_centre_and_with_several_people(cast):
+    other = make_account(owner=cast.alice, name="Spread")
+    seat(other, roles=("influencer",), stance="supporter")
+    seat(other, roles=("user",), stance="supporter", owner=cast.bob)  # two of ours
+    bare, spread = deal(cast, cast.account), deal(cast, other)
+    rows = {r.opportunity_id: r.values for r in deal_features([bare, spread])}
+    assert (rows[bare.pk]["decision_maker"], rows[bare.pk]["single_threaded"]) == (
+        "no_map", "no_map")  # fmt: skip
+    assert (rows[spread.pk]["decision_maker"], rows[spread.pk]["single_threaded"]) == (
+        "not_mapped", "no")  # fmt: skip
+
+
+def test_a_closed_deal_gives_one_training_row_per_open_stage_it_reached(cast, stages, price):
+    lost = deal(cast, cast.account, outcome=stages["lost"], lost_reason=price,
+                via=[stages["contact"], stages["propose"]])  # fmt: skip
+    (row,) = deal_features([lost])
+    assert row.reached == [stages["identify"].pk, stages["contact"].pk, stages["propose"].pk]
+    X, y = _training_rows([row])
+    assert [x[-1] for x in X] == [str(s) for s in row.reached] and y == [0, 0, 0]
+
+
+def test_features_of_many_deals_take_a_fixed_number_of_queries(cast, stages):
+    def queries(n: int) -> int:
+        deals = []
+        for i in range(n):
+            account = make_account(owner=cast.alice, name=f"Q{n}-{i}")
+            seat(account)
+            deals.append(deal(cast, account, via=[stages["contact"]]))
+        with CaptureQueriesContext(connection) as ctx:
+            deal_features(deals)
+        return len(ctx.captured_queries)
+
+    assert queries(2) == queries(8)
+
+
+def test_predictions_are_written_for_open_deals_only(cast, stages, history):
+    open_deal = deal(cast, cast.account)
+    odds_train()
+    assert (
+        Opportunity.objects.exclude(outcome="open")
+        .filter(predicted_probability__isnull=False)
+        .count()
+        == 0
+    )
+    open_deal.refresh_from_db()
+    assert 0 < open_deal.predicted_probability < 100
