@@ -10,10 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from guanxi.commands.common import describe_odds
 from guanxi.pipeline.models import OddsModel, OddsStatus, Opportunity
 from guanxi.pipeline.odds import MIN_DEALS, _training_rows, deal_features, odds_train
 from guanxi.pipeline.odds_words import deal_odds_explained
 from guanxi.pipeline.services import opportunity_create, opportunity_move
+from guanxi.pipeline.tasks import odds_train_task
 from guanxi.plans.models import AccountPlan
 from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
 from tests.support import make_account, make_contact
@@ -200,3 +202,17 @@ def test_predictions_are_written_for_open_deals_only(cast, stages, history):
     )
     open_deal.refresh_from_db()
     assert 0 < open_deal.predicted_probability < 100
+
+
+def test_the_nightly_step_records_a_summary_and_says_it_in_one_line(cast, stages, history):
+    summary = odds_train_task.job(as_of=dt.date(2026, 6, 15))
+    assert summary["status"] == "trained" and summary["predicted"] == 0
+    assert summary["deals"] == OddsModel.objects.get().n_deals
+    line = describe_odds(summary)
+    assert line.startswith(f"deal odds: model #{summary['model']} from {summary['deals']}")
+
+
+def test_the_nightly_step_without_enough_deals_succeeds_with_a_message(db):
+    summary = odds_train_task.job()
+    assert (summary["status"], summary["deals"]) == ("insufficient", 0)
+    assert describe_odds(summary) == "deal odds: no model (0 won, 0 lost closed deals)"
