@@ -444,14 +444,14 @@ class OddsStatus(models.TextChoices):
 class OddsModel(models.Model):
     """One training of the deal-odds model (`pipeline.odds`): when, on how many closed deals,
     its calibration on the holdout, and the fitted model itself (`analytics.DealOdds.to_dict`).
-    A training that found too few closed deals is kept too, with its message and no model."""
+    A training that found too few closed deals is kept too, with its counts and no model (the
+    words are `odds.status_message`'s, in the reader's language)."""
 
     trained_at = models.DateTimeField(_("trained at"))
     status = models.CharField(_("status"), max_length=12, choices=OddsStatus.choices)
-    message = models.TextField(_("message"), blank=True)
     n_deals = models.PositiveIntegerField(_("closed deals used"), default=0)
-    n_won = models.PositiveIntegerField(_("won"), default=0)
-    n_lost = models.PositiveIntegerField(_("lost"), default=0)
+    n_won = models.PositiveIntegerField(_("won deals"), default=0)
+    n_lost = models.PositiveIntegerField(_("lost deals"), default=0)
     n_holdout = models.PositiveIntegerField(_("holdout deals"), default=0)
     base_rate = models.FloatField(_("base rate"), null=True, blank=True)
     brier_score = models.FloatField(_("holdout Brier score"), null=True, blank=True)

@@ -302,15 +302,20 @@ def _both_outcomes(deals: list[DealRow]) -> bool:
     return len({d.outcome for d in deals}) == 2
 
 
+def status_message(record: OddsModel) -> str:
+    """Why a training made no model, in the active language ("" when it made one)."""
+    if record.status != OddsStatus.INSUFFICIENT:
+        return ""
+    return _(
+        "Not enough closed deals to learn from: %(won)s won and %(lost)s lost. The deal "
+        "odds need at least %(min)s closed deals, both won and lost ones."
+    ) % {"won": record.n_won, "lost": record.n_lost, "min": MIN_DEALS}
+
+
 def _insufficient(n_won: int, n_lost: int, started: float) -> OddsModel:
     return OddsModel.objects.create(
         trained_at=timezone.now(),
         status=OddsStatus.INSUFFICIENT,
-        message=_(
-            "Not enough closed deals to learn from: %(won)s won and %(lost)s lost. The deal "
-            "odds need at least %(min)s closed deals, both won and lost ones."
-        )
-        % {"won": n_won, "lost": n_lost, "min": MIN_DEALS},
         n_deals=n_won + n_lost,
         n_won=n_won,
         n_lost=n_lost,

@@ -29,7 +29,8 @@ from guanxi.tiers.models import Tier
 
 MISSING = "(missing)"  # analytics.deal_odds.MISSING (not imported: it would load scipy)
 UNSEEN = "(unseen)"  # analytics.deal_odds.UNSEEN
-SHOWN = 6  # reasons shown; the rest are small and summed up
+SHOWN = 6  # reasons shown at most; the rest are summed up
+MIN_POINTS = 0.5  # a reason worth less than half a point is not worth a line
 
 FEATURE_LABELS = {
     "decision_maker": gettext_lazy("Decision maker mapped"),
@@ -71,6 +72,10 @@ FIXED = {
 }
 
 
+def points_words(points: float) -> str:
+    return _("%(points)s points") % {"points": f"{points:+.0f}"}
+
+
 @dataclass(frozen=True)
 class Reason:
     feature: str
@@ -80,7 +85,7 @@ class Reason:
 
     @property
     def points_text(self) -> str:
-        return _("%(points)s points") % {"points": f"{self.points:+.0f}"}
+        return points_words(self.points)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ class DealOddsView:
     n_deals: int
     reasons: list[Reason] = field(default_factory=list)
     rest_points: float = 0.0  # the reasons not shown, summed
+
+    @property
+    def rest_text(self) -> str:
+        return points_words(self.rest_points)
 
 
 def _in_words(pk: str, model: type) -> str:
@@ -166,12 +175,13 @@ def deal_odds_explained(
         for c in explanation.contributions
         if c.feature in FEATURES
     ]
+    shown = [r for r in reasons if abs(r.points) >= MIN_POINTS][:SHOWN]
     return DealOddsView(
         probability=explanation.probability * 100,
         base_rate=explanation.base_rate * 100,
         stage_probability=opportunity.probability,
         trained_at=record.trained_at,
         n_deals=record.n_deals,
-        reasons=reasons[:SHOWN],
-        rest_points=sum(r.points for r in reasons[SHOWN:]),
+        reasons=shown,
+        rest_points=sum(r.points for r in reasons if r not in shown),
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from guanxi.core.jobs import recorded_task
-from guanxi.pipeline.odds import odds_train
+from guanxi.pipeline.odds import odds_train, status_message
 
 
 def odds_train_job(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def odds_train_job(*, as_of: dt.date | None = None, progress: bool = False) -> d
         "brier_score": record.brier_score,
         "baseline_brier_score": record.baseline_brier_score,
         "predicted": record.n_predicted,
-        "message": record.message,
+        "message": status_message(record),
     }
 
 

@@ -30,13 +30,12 @@ class Migration(migrations.Migration):
                         verbose_name="status",
                     ),
                 ),
-                ("message", models.TextField(blank=True, verbose_name="message")),
                 (
                     "n_deals",
                     models.PositiveIntegerField(default=0, verbose_name="closed deals used"),
                 ),
-                ("n_won", models.PositiveIntegerField(default=0, verbose_name="won")),
-                ("n_lost", models.PositiveIntegerField(default=0, verbose_name="lost")),
+                ("n_won", models.PositiveIntegerField(default=0, verbose_name="won deals")),
+                ("n_lost", models.PositiveIntegerField(default=0, verbose_name="lost deals")),
                 ("n_holdout", models.PositiveIntegerField(default=0, verbose_name="holdout deals")),
                 ("base_rate", models.FloatField(blank=True, null=True, verbose_name="base rate")),
                 (

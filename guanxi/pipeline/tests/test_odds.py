@@ -12,62 +12,21 @@ from django.test.utils import CaptureQueriesContext
 
 from guanxi.commands.common import describe_odds
 from guanxi.pipeline.models import OddsModel, OddsStatus, Opportunity
-from guanxi.pipeline.odds import MIN_DEALS, _training_rows, deal_features, odds_train
+from guanxi.pipeline.odds import (
+    MIN_DEALS,
+    _training_rows,
+    deal_features,
+    odds_train,
+    status_message,
+)
 from guanxi.pipeline.odds_words import deal_odds_explained
-from guanxi.pipeline.services import opportunity_create, opportunity_move
 from guanxi.pipeline.tasks import odds_train_task
+from guanxi.pipeline.tests.odds_fixtures import deal, history_fixture, seat  # noqa: F401
 from guanxi.plans.models import AccountPlan
-from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
-from tests.support import make_account, make_contact
+from guanxi.relationships.models import RelationshipStageEvent
+from tests.support import make_account
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "clock")]
-
-
-def seat(account, *, roles=("decision_maker",), stance="champion", name=None, owner=None):
-    contact = make_contact(account=account, name=name)
-    BuyingCentreMember.objects.create(
-        account=account,
-        contact=contact,
-        buying_roles=list(roles),
-        stance=stance,
-        relationship_owner=owner,
-    )
-    return contact
-
-
-def deal(cast, account, *, outcome=None, closed_on=dt.date(2026, 3, 1), via=(), **fields):
-    """A deal on ``account``, moved through the stages named in ``via``, then won or lost."""
-    opportunity = opportunity_create(
-        actor=cast.alice,
-        account=account,
-        name="Deal",
-        expected_close=dt.date(2026, 9, 30),
-        opportunity_type=fields.pop("opportunity_type", "mice"),
-        amount=fields.pop("amount", "50000"),
-    )
-    for stage in via:
-        opportunity = opportunity_move(actor=cast.alice, opportunity=opportunity, stage=stage)
-    if outcome is not None:
-        opportunity = opportunity_move(
-            actor=cast.alice,
-            opportunity=opportunity,
-            stage=outcome,
-            closed_on=closed_on,
-            lost_reason=fields.get("lost_reason"),
-        )
-    return opportunity
-
-
-@pytest.fixture
-def history(cast, stages, price):
-    """Accounts with a decision maker mapped won their deals; accounts without one lost."""
-    for i in range(MIN_DEALS // 2 + 2):
-        mapped = make_account(owner=cast.alice, name=f"Won {i}")
-        seat(mapped)
-        seat(mapped, roles=("user",), stance="supporter")
-        deal(cast, mapped, outcome=stages["won"], via=[stages["contact"]])
-        bare = make_account(owner=cast.alice, name=f"Lost {i}")
-        deal(cast, bare, outcome=stages["lost"], via=[stages["contact"]], lost_reason=price)
 
 
 def test_a_mapped_decision_maker_that_always_won_pushes_the_odds_up(cast, stages, history):
@@ -113,7 +72,7 @@ def test_too_few_closed_deals_make_no_model_and_say_why(cast, stages, price):
 
     assert record.status == OddsStatus.INSUFFICIENT
     assert (record.n_won, record.n_lost, record.model) == (3, 3, {})
-    assert "at least 30" in record.message
+    assert "at least 30" in status_message(record)
     open_deal.refresh_from_db()
     assert open_deal.predicted_probability is None
     assert deal_odds_explained(open_deal) is None
