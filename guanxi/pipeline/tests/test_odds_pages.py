@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -52,6 +53,17 @@ def test_the_card_shows_the_prediction_beside_the_stage_with_reasons(cast, train
     chinese = render_card(opportunity, cast.alice, language="zh-hans")
     assert "决策者" in chinese and "个百分点" in chinese and " points<" not in chinese
     assert reverse(CALIBRATION) in render_card(opportunity, cast.mia)
+
+
+def test_the_section_for_the_opportunity_change_form_holds_the_card(cast, trained):
+    _record, opportunity = trained
+    request = RequestFactory().get("/")
+    request.user = cast.alice
+    with translation.override("en"):
+        html = render_to_string(
+            "admin/pipeline/opportunity/odds_after.html", {"original": opportunity}, request
+        )
+    assert 'data-section="deal-odds"' in html and f'data-deal-odds="{opportunity.pk}"' in html
 
 
 def test_the_card_hides_a_deal_out_of_sight_and_says_when_there_is_no_model(cast, stages):
