@@ -129,11 +129,16 @@ def describe_tasks(summary: dict[str, Any]) -> str:
 def describe_odds(summary: dict[str, Any]) -> str:
     if summary["status"] != "trained":
         return f"deal odds: no model ({summary['won']} won, {summary['lost']} lost closed deals)"
+    if summary["brier_score"] is None:
+        holdout = "holdout not measured (its earlier deals were all won or all lost)"
+    else:
+        holdout = (
+            f"holdout Brier {summary['brier_score']:.3f} "
+            f"(base rate alone {summary['baseline_brier_score']:.3f})"
+        )
     return (
         f"deal odds: model #{summary['model']} from {summary['deals']} closed deals, "
-        f"holdout Brier {summary['brier_score'] or 0:.3f} "
-        f"(base rate alone {summary['baseline_brier_score'] or 0:.3f}), "
-        f"{summary['predicted']} open deals predicted"
+        f"{holdout}, {summary['predicted']} open deals predicted"
     )
 
 

@@ -177,3 +177,12 @@ def test_the_nightly_step_without_enough_deals_succeeds_with_a_message(db):
     summary = odds_train_task.job()
     assert (summary["status"], summary["deals"]) == ("insufficient", 0)
     assert describe_odds(summary) == "deal odds: no model (0 won, 0 lost closed deals)"
+
+
+def test_the_summary_line_says_when_the_holdout_was_not_measured():
+    summary = {"status": "trained", "model": 3, "deals": 40, "brier_score": None,
+               "baseline_brier_score": None, "predicted": 5}  # fmt: skip
+    assert describe_odds(summary) == (
+        "deal odds: model #3 from 40 closed deals, holdout not measured (its earlier deals were "
+        "all won or all lost), 5 open deals predicted"
+    )
