@@ -16,6 +16,8 @@ from guanxi.core.errors import NotFound
 from guanxi.core.schemas import MAX_ID, Pagination
 from guanxi.pipeline import selectors, services
 from guanxi.pipeline.models import LostReason, OpportunityLine
+from guanxi.pipeline.odds import latest_odds_attempt, latest_odds_model, status_message
+from guanxi.pipeline.odds_schemas import OddsOut
 from guanxi.pipeline.schemas import (
     LostReasonOut,
     OpportunityDetailOut,
@@ -209,3 +211,19 @@ def list_stages(request: HttpRequest):
                      summary="The active lost reasons (for a move to a lost stage)")  # fmt: skip
 def list_lost_reasons(request: HttpRequest):
     return list(LostReason.objects.filter(active=True).order_by("position", "id"))
+
+
+@pipeline_router.get(
+    "/odds",
+    response=OddsOut,
+    summary="Deal odds: the model's status and its calibration (Brier score, reliability)",
+)
+def odds_status(request: HttpRequest):
+    # Aggregates only (no customer's data), so every signed-in user may read it.
+    attempt = latest_odds_attempt()
+    model = latest_odds_model()
+    if attempt is None:
+        status, message = "none", _("No deal-odds model has been trained yet.")
+    else:
+        status, message = attempt.status, status_message(attempt)
+    return {"status": status, "message": message, "latest_attempt": attempt, "model": model}

@@ -440,3 +440,41 @@ class SalesTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.team} · {self.starts_on:%Y-%m} · {self.amount}"
+
+
+class OddsStatus(models.TextChoices):
+    TRAINED = "trained", _("Trained")
+    INSUFFICIENT = "insufficient", _("Not enough closed deals")
+
+
+class OddsModel(models.Model):
+    """One training of the deal-odds model (`pipeline.odds`): when, on how many closed deals,
+    its calibration on the holdout, and the fitted model itself (`analytics.DealOdds.to_dict`).
+    A training that found too few closed deals is kept too, with its counts and no model (the
+    words are `odds.status_message`'s, in the reader's language)."""
+
+    trained_at = models.DateTimeField(_("trained at"))
+    status = models.CharField(_("status"), max_length=12, choices=OddsStatus.choices)
+    n_deals = models.PositiveIntegerField(_("closed deals used"), default=0)
+    n_won = models.PositiveIntegerField(_("won deals"), default=0)
+    n_lost = models.PositiveIntegerField(_("lost deals"), default=0)
+    n_holdout = models.PositiveIntegerField(_("holdout deals"), default=0)
+    base_rate = models.FloatField(_("base rate"), null=True, blank=True)
+    brier_score = models.FloatField(_("holdout Brier score"), null=True, blank=True)
+    baseline_brier_score = models.FloatField(
+        _("Brier score of always the base rate"), null=True, blank=True
+    )
+    # [{"low", "high", "predicted", "observed", "count"}, …] on the holdout.
+    reliability = models.JSONField(_("reliability table"), default=list, blank=True)
+    model = models.JSONField(_("model"), default=dict, blank=True)
+    n_predicted = models.PositiveIntegerField(_("open deals predicted"), default=0)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deal-odds model")
+        verbose_name_plural = _("deal-odds models")
+        ordering = ["-trained_at", "-id"]
+        indexes = [models.Index(fields=["status", "-trained_at"], name="oddsmodel_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} · {self.trained_at:%Y-%m-%d %H:%M}"

@@ -175,6 +175,8 @@ class OpportunityAdmin(ScopedModelAdmin):
     autocomplete_fields = ("account",)
     filter_horizontal = ()
     inlines = (LineInline, StageLogInline, ExpectedRevenueInline)
+    # The predicted chance of winning beside the stage's, with its reasons (pipeline_odds).
+    change_form_after_template = "admin/pipeline/opportunity/odds_after.html"
     readonly_fields = ("outcome", "stage_changed_at", "predicted_probability", "created_at",
                        "updated_at", "cycle_time")  # fmt: skip
     fieldsets = (
