@@ -81,6 +81,27 @@ def _referrals(lead: Lead, *, actor: User, account: Any, contact: Any) -> None:
         )
 
 
+def lead_rules(*, actor: User, lead: Lead) -> None:
+    """The rules a lead's form must keep (the admin form runs them before saving through the
+    services below): a company, an active source, an owner the actor may choose, evidence for
+    every MAN "yes"."""
+    if not (lead.company or "").strip():
+        raise InvalidInput(_("Name the company."), field="company")
+    _source(lead.source_id)
+    if lead.owner_id is not None and lead.owner_id != actor.pk:
+        _owner(actor, lead.owner_id)
+    _check_evidence(lead)
+
+
+def _check_evidence(lead: Lead) -> None:
+    for name in MAN:
+        if getattr(lead, name) == Answer.YES and not getattr(lead, f"{name}_evidence").strip():
+            raise InvalidInput(
+                _("Give the evidence for %(what)s.") % {"what": _label(name)},
+                field=f"{name}_evidence",
+            )
+
+
 def _check_open(lead: Lead) -> None:
     if lead.status == LeadStatus.CONVERTED:
         raise Conflict(_("This lead is already converted."), field="status")
@@ -169,12 +190,7 @@ def lead_man_set(*, actor: User, lead: int | Lead, **answers: Any) -> Lead:
         if name in MAN and value not in Answer.values:
             raise InvalidInput(_("Answer yes, no or leave it unknown."), field=name)
         setattr(lead, name, value if name in MAN else (value or "").strip())
-    for name in MAN:
-        if getattr(lead, name) == Answer.YES and not getattr(lead, f"{name}_evidence"):
-            raise InvalidInput(
-                _("Give the evidence for %(what)s.") % {"what": _label(name)},
-                field=f"{name}_evidence",
-            )
+    _check_evidence(lead)
     if lead.status == LeadStatus.NEW and any(getattr(lead, n) for n in MAN):
         lead.status = LeadStatus.WORKING
     return save_as(lead, actor=actor)
