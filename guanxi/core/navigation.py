@@ -61,6 +61,22 @@ def _customers() -> dict[str, Any]:
     )
 
 
+def _leads() -> dict[str, Any]:
+    return _group(
+        _("Leads"),
+        [
+            _item(_("Leads"), "person_search", "admin:leads_lead_changelist"),
+            _item(_("Lead sources"), "campaign", "admin:leads_leadsource_changelist"),
+            _item(
+                _("Disqualification reasons"),
+                "block",
+                "admin:leads_disqualifyreason_changelist",
+            ),
+        ],
+        separator=True,
+    )
+
+
 def _key_account_planning() -> dict[str, Any]:
     return _group(
         _("Key-account planning"),
@@ -168,6 +184,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
         _my_work(),
         _customers(),
+        _leads(),
         _key_account_planning(),
         _business(),
         _customer_value(),
