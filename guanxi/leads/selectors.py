@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.selectors import visible_to
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
-from guanxi.leads.models import DisqualifyReason, Lead, LeadSource
+from guanxi.leads.models import (
+    DisqualifyReason,
+    Lead,
+    LeadSource,
+    SelectionAssessment,
+    SelectionCriterion,
+)
 
 #: At most this many leads per list page or API call.
 LIST_CAP = 200
@@ -69,3 +76,28 @@ def active_sources() -> QuerySet[LeadSource]:
 
 def active_disqualify_reasons() -> QuerySet[DisqualifyReason]:
     return DisqualifyReason.objects.filter(active=True)
+
+
+# --- Key-account selection score ---------------------------------------------------------------
+
+#: The ranking shows at most this many accounts.
+RANKING_CAP = 100
+
+
+def selection_ranking(*, actor: User | None, limit: int = RANKING_CAP) -> list[SelectionAssessment]:
+    """The latest assessment of each account the actor sees, best total first: stored rows read
+    through the (is_latest, -total) index, no figures computed here."""
+    qs = SelectionAssessment.objects.filter(is_latest=True)
+    qs = visible_to(qs, actor, prefix="account__").select_related("account__owner", "assessed_by")
+    return list(qs.order_by("-total", "account_id")[: min(limit, RANKING_CAP)])
+
+
+def selection_history(*, actor: User | None, account: int) -> list[SelectionAssessment]:
+    """An account's assessments, newest first (empty when the actor cannot see it)."""
+    qs = visible_to(SelectionAssessment.objects.filter(account_id=account), actor,
+                    prefix="account__")  # fmt: skip
+    return list(qs.select_related("assessed_by").order_by("-assessed_at", "-id")[:50])
+
+
+def criteria_by_id() -> dict[int, SelectionCriterion]:
+    return {c.pk: c for c in SelectionCriterion.objects.all()}

@@ -21,16 +21,19 @@ from guanxi.contacts.models import Contact
 from guanxi.contacts.services import contact_create, contact_for_actor
 from guanxi.core.errors import Conflict, InvalidInput, PermissionDenied
 from guanxi.core.models import User
-from guanxi.core.services import UNSET, check_fields, save_as
+from guanxi.core.services import UNSET, check_fields, save_as, validated
 from guanxi.leads.duplicates import Duplicate, contact_matches, likely_duplicates, same_company
 from guanxi.leads.models import (
     Answer,
+    CriterionKind,
     DisqualifyReason,
     Lead,
     LeadSource,
     LeadStatus,
+    SelectionAssessment,
     SourceKind,
 )
+from guanxi.leads.selection import active_criteria, as_rows, assessment_terms, totals
 from guanxi.leads.selectors import lead_for_actor
 
 LEAD_FIELDS = frozenset(
@@ -363,3 +366,44 @@ def lead_convert_records(
     lead.converted_at = timezone.now()
     save_as(lead, actor=actor)
     return found, person
+
+
+# --- Key-account selection score ---------------------------------------------------------------
+
+
+@transaction.atomic
+def selection_assess(
+    *, actor: User, account: int | Account, scores: dict[str, int], notes: str = ""
+) -> SelectionAssessment:
+    """Assess an account the actor sees: the KAM's 1–5 for every active qualitative criterion
+    (by key), the data's for the rest; a new row with its terms and totals, the newest of its
+    account (the ones before stay as its history)."""
+    found = account_for_actor(actor=actor, account_id=account)
+    criteria = active_criteria()
+    given: dict[str, int] = {}
+    for criterion in criteria:
+        if criterion.kind != CriterionKind.QUALITATIVE:
+            continue
+        value = scores.get(criterion.key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            raise InvalidInput(
+                _("Score %(what)s from 1 to 5.") % {"what": criterion}, field=criterion.key
+            )
+        given[criterion.key] = value
+    unknown = sorted(set(scores) - set(given))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown criterion '%(name)s'.") % {"name": unknown[0]}, field=unknown[0]
+        )
+    terms = assessment_terms(found, given, criteria)
+    total, value_score = totals(terms)
+    # Locked, so two assessments at once leave exactly one latest.
+    list(Account.objects.select_for_update().filter(pk=found.pk).values_list("pk"))
+    SelectionAssessment.objects.filter(account=found, is_latest=True).update(is_latest=False)
+    assessment = SelectionAssessment(
+        account=found, assessed_by=actor, assessed_at=timezone.now(), total=total,
+        value_score=value_score, terms=as_rows(terms), notes=(notes or "").strip(),
+    )  # fmt: skip
+    validated(assessment)
+    assessment.save()
+    return assessment
