@@ -66,6 +66,16 @@ def _leads() -> dict[str, Any]:
         _("Leads"),
         [
             _item(_("Leads"), "person_search", "admin:leads_lead_changelist"),
+            _item(
+                _("Key-account selection"),
+                "leaderboard",
+                "admin:leads_selectionassessment_ranking",
+            ),
+            _item(
+                _("Selection criteria"),
+                "checklist",
+                "admin:leads_selectioncriterion_changelist",
+            ),
             _item(_("Lead sources"), "campaign", "admin:leads_leadsource_changelist"),
             _item(
                 _("Disqualification reasons"),

@@ -32,7 +32,10 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.leads import services
+from guanxi.leads import (
+    admin_selection,  # noqa: F401 (registers the selection-score pages)
+    services,
+)
 from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm
 from guanxi.leads.models import DisqualifyReason, Lead, LeadSource, LeadStatus
 from guanxi.leads.selectors import active_sources, lead_for_actor, leads_visible_to

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from guanxi.accounts.models import Account, Scale
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
@@ -147,3 +149,15 @@ def totals(terms: list[Term]) -> tuple[Decimal, Decimal | None]:
 
 def as_rows(terms: list[Term]) -> list[dict[str, Any]]:
     return [asdict(t) for t in terms]
+
+
+def explain(term: dict[str, Any]) -> str:
+    """One term in words: where its 1–5 came from."""
+    basis = term.get("basis")
+    if basis == "given":
+        return _("scored %(score)s by the KAM") % {"score": term["score"]}
+    if basis == "percentile":
+        return _("%(value)s: percentile %(percentile)s among %(among)s accounts → %(score)s") % term
+    if basis == "band":
+        return _("%(value)s → %(score)s") % term
+    return _("no data: left out of the total")

@@ -3,12 +3,14 @@ satisfaction left out visibly, history kept, the ranking scoped and best first."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from guanxi.accounts.models import Scale
 from guanxi.core.errors import InvalidInput, NotFound
+from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.leads.models import SelectionAssessment, SelectionCriterion
 from guanxi.leads.selection import Term, band, weighted_mean
 from guanxi.leads.selectors import selection_history, selection_ranking
@@ -107,3 +109,30 @@ def test_weighted_mean_ignores_zero_weights_and_missing_scores():
     ]
     assert weighted_mean(terms) == Decimal("4.00")
     assert weighted_mean([]) is None
+
+
+def _score(run, account, clv: str, p_alive: float) -> AccountScore:
+    return AccountScore.objects.create(
+        run=run, account=account, frequency=3, recency=10, age=20, periods_since_last=1,
+        monetary=Decimal("100"), total_revenue=Decimal("1000"), total_cost=Decimal("0"),
+        r_score=3, f_score=3, m_score=3, rfm_cell="333", segment="champions", abc_class="A",
+        revenue_rank=1, clv=Decimal(clv), p_alive=p_alive, cost_to_serve=Decimal("0"),
+        historic_clp=Decimal("0"),
+    )  # fmt: skip
+
+
+def test_clv_and_p_alive_come_from_the_latest_run(cast, criteria):
+    old = AnalysisRun.objects.create(
+        status=RunStatus.SUCCEEDED, observation_end=dt.date(2026, 1, 31)
+    )
+    _score(old, cast.account, "1", 0.05)
+    run = AnalysisRun.objects.create(
+        status=RunStatus.SUCCEEDED, observation_end=dt.date(2026, 5, 31)
+    )
+    _score(run, cast.account, "90000", 0.93)
+    for i, clv in enumerate(["10", "20", "30"]):
+        _score(run, make_account(owner=cast.bob, name=f"低值{i}"), clv, 0.5)
+    assessment = selection_assess(actor=cast.alice, account=cast.account, scores=GOOD)
+    terms = {t["key"]: t for t in assessment.terms}
+    assert terms["clv"]["score"] == 4 and terms["clv"]["percentile"] == 75
+    assert terms["p_alive"]["score"] == 5 and terms["p_alive"]["value"] == "93%"
