@@ -66,6 +66,7 @@ def _leads() -> dict[str, Any]:
         _("Leads"),
         [
             _item(_("Leads"), "person_search", "admin:leads_lead_changelist"),
+            _item(_("Import leads"), "upload_file", "admin:leads_lead_import"),
             _item(
                 _("Key-account selection"),
                 "leaderboard",

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
@@ -36,7 +36,7 @@ from guanxi.leads import (
     admin_selection,  # noqa: F401 (registers the selection-score pages)
     services,
 )
-from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm
+from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm, LeadImportForm
 from guanxi.leads.models import DisqualifyReason, Lead, LeadSource, LeadStatus
 from guanxi.leads.selectors import active_sources, lead_for_actor, leads_visible_to
 from guanxi.pipeline.convert import lead_convert
@@ -173,6 +173,35 @@ class LeadAdmin(ScopedModelAdmin):
             )
             return HttpResponseRedirect(reverse("admin:leads_lead_duplicates", args=(obj.pk,)))
         return super().response_add(request, obj, post_url_continue)
+
+    # --- import -------------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="leads_lead_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        # deferred: the importer loads polars, which only this page needs
+        from guanxi.leads.importer import LEADS, lead_import
+
+        result = None
+        form = LeadImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = lead_import(actor=request.user, content=upload.read(), file_name=upload.name,
+                                 dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import leads"),
+            "form": form,
+            "result": result,
+            "spec": LEADS,
+        }
+        return TemplateResponse(request, TEMPLATE.format("import"), context)
 
     # --- pages of one lead --------------------------------------------------------------------
 
