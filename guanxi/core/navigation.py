@@ -125,6 +125,21 @@ def _key_account_planning() -> dict[str, Any]:
     )
 
 
+def _pipeline() -> dict[str, Any]:
+    return _group(
+        _("Sales pipeline"),
+        [
+            _item(_("Opportunities"), "handshake", "admin:pipeline_opportunity_changelist"),
+            _item(
+                _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
+            ),
+            _item(_("Pipelines and stages"), "view_kanban", "admin:pipeline_pipeline_changelist"),
+            _item(_("Lost reasons"), "thumb_down", "admin:pipeline_lostreason_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _business() -> dict[str, Any]:
     return _group(
         _("Business"),
@@ -197,6 +212,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _customers(),
         _leads(),
         _key_account_planning(),
+        _pipeline(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

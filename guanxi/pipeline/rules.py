@@ -64,8 +64,12 @@ def money(value: Any, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
-def resolve_owner(*, actor: User, account: Account, owner: User | int | None) -> User:
-    """The deal's owner (the actor when none is named), checked against the ownership rule."""
+def resolve_owner(
+    *, actor: User, account: Account, owner: User | int | None, keep: int | None = None
+) -> User:
+    """The deal's owner (the actor when none is named), checked against the ownership rule.
+    `keep`: the current owner's id, whom the actor need not be allowed to name (only whether
+    they still see the account is checked)."""
     if owner is None:
         owner = actor
     elif not isinstance(owner, User):
@@ -81,7 +85,7 @@ def resolve_owner(*, actor: User, account: Account, owner: User | int | None) ->
             % {"user": owner, "account": account},
             field="owner",
         )
-    if owner.pk in {actor.pk, account.owner_id}:
+    if owner.pk in {actor.pk, account.owner_id, keep}:
         return owner
     if not assignable_owners(actor).filter(pk=owner.pk).exists():
         raise PermissionDenied(
@@ -143,12 +147,15 @@ def check_closing(opportunity: Opportunity) -> None:
     carries no close date or lost reason (set or cleared by the services)."""
     if opportunity.outcome == Outcome.LOST and opportunity.lost_reason_id is None:
         raise InvalidInput(_("Choose why the deal was lost."), field="lost_reason")
-    closed_on = opportunity.closed_on
-    if closed_on is not None and closed_on > timezone.localdate():
-        raise InvalidInput(_("A deal cannot be closed in the future."), field="closed_on")
+    check_close_date(opportunity.closed_on)
     start, end = opportunity.event_start, opportunity.event_end
     if start and end and end < start:
         raise InvalidInput(_("The event cannot end before it starts."), field="event_end")
+
+
+def check_close_date(closed_on: dt.date | None) -> None:
+    if closed_on is not None and closed_on > timezone.localdate():
+        raise InvalidInput(_("A deal cannot be closed in the future."), field="closed_on")
 
 
 def line_category(line: OpportunityLine) -> ProductCategory | None:
