@@ -210,7 +210,9 @@ def lead_qualify(*, actor: User, lead: int | Lead) -> Lead:
     if errors:
         missing = ", ".join(_label(n.removesuffix("_evidence")) for n in errors)
         raise InvalidInput(
-            _("Not qualified yet; missing: %(missing)s.") % {"missing": missing}, errors=errors
+            _("Not qualified yet; missing: %(missing)s.") % {"missing": missing},
+            field=next(iter(errors)),
+            errors=errors,
         )
     lead.status = LeadStatus.QUALIFIED
     return save_as(lead, actor=actor)

@@ -163,3 +163,15 @@ def test_change_page_has_the_man_fieldset_and_the_lead_actions(login, new_lead):
     page = login("alice").get(reverse(CHANGE, args=(lead.pk,))).content.decode()
     assert 'name="money_evidence"' in page
     assert reverse("admin:leads_lead_convert", args=(lead.pk,)) in page
+
+
+def test_lead_pages_speak_chinese_by_default(login, new_lead, as_user):
+    lead = new_lead()
+    page = login("alice").get(reverse(CHANGE, args=(lead.pk,))).content.decode()
+    assert "资格评估（MAN）" in page and "有购买力" in page
+    page = login("alice").get(reverse("admin:leads_lead_convert", args=(lead.pk,))).content
+    assert "新建客户" in page.decode()
+    client = as_user("alice")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    body = client.post(f"/api/leads/{lead.pk}/qualify").json()
+    assert body["field"] == "money" and "尚不合格" in body["message"]
