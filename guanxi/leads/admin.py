@@ -26,8 +26,8 @@ from unfold.decorators import action, display
 from guanxi.accounts.admin_base import ScopedModelAdmin
 from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
+    ColleagueDropdownFilter,
     ConfigAccessMixin,
-    RelatedOnlyDropdownFilter,
     service_error_text,
 )
 from guanxi.core.errors import ApplicationError
@@ -40,6 +40,7 @@ from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm, LeadImport
 from guanxi.leads.models import DisqualifyReason, Lead, LeadSource, LeadStatus
 from guanxi.leads.selectors import active_sources, lead_for_actor, leads_visible_to
 from guanxi.pipeline.convert import lead_convert
+from guanxi.transactions.admin import CountedPaginator
 
 STATUS_COLOURS = {
     LeadStatus.NEW: "info",
@@ -64,8 +65,10 @@ class LeadAdmin(ScopedModelAdmin):
     list_filter = (
         ("status", ChoicesDropdownFilter),
         ("source", RelatedDropdownFilter),
-        ("owner", RelatedOnlyDropdownFilter),
+        ("owner", ColleagueDropdownFilter),
     )
+    # No COUNT(*) over a big list: PostgreSQL's estimate above 50,000 rows.
+    paginator = CountedPaginator
     search_fields = ("company", "person_name", "mobile")
     search_help_text = gettext_lazy("Company, contact person or mobile")
     ordering = ("-created_at", "-id")

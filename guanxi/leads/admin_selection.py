@@ -72,7 +72,8 @@ class AssessForm(forms.Form):
 
 
 def explained(assessments: list[SelectionAssessment]) -> list[dict[str, Any]]:
-    """Each assessment with its terms labelled and explained, for the templates."""
+    """Each assessment with its terms labelled and explained, and the one-line summary of the
+    counted terms, built here once rather than by template tags per row."""
     criteria = criteria_by_id()
     rows = []
     for assessment in assessments:
@@ -81,7 +82,12 @@ def explained(assessments: list[SelectionAssessment]) -> list[dict[str, Any]]:
              "explanation": explain(term), "counted": term["score"] is not None}
             for term in assessment.terms
         ]  # fmt: skip
-        rows.append({"assessment": assessment, "terms": terms})
+        summary = " · ".join(
+            f"{t['label']} {t['score']}×{t['weight']}" for t in terms if t["counted"]
+        )
+        rows.append({"assessment": assessment, "terms": terms, "summary": summary,
+                     "account_url": reverse("admin:accounts_account_change",
+                                            args=(assessment.account_id,))})  # fmt: skip
     return rows
 
 
@@ -118,6 +124,7 @@ class SelectionAssessmentAdmin(ScopedModelAdmin):
             "opts": self.model._meta,
             "title": _("Key-account selection"),
             "rows": explained(selection_ranking(actor=request.user)),
+            "assess_url": reverse("admin:leads_selectionassessment_assess"),
         }
         return TemplateResponse(request, "admin/leads/selection/ranking.html", context)
 

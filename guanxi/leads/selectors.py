@@ -81,7 +81,7 @@ def active_disqualify_reasons() -> QuerySet[DisqualifyReason]:
 # --- Key-account selection score ---------------------------------------------------------------
 
 #: The ranking shows at most this many accounts.
-RANKING_CAP = 100
+RANKING_CAP = 50
 
 
 def selection_ranking(*, actor: User | None, limit: int = RANKING_CAP) -> list[SelectionAssessment]:

@@ -1,9 +1,9 @@
-"""Trigram indexes for the lead list's search by company and person (PostgreSQL only), on the
-expression Django's ``icontains`` uses, as for accounts (accounts/0003)."""
+"""Trigram indexes for the lead list's search by company, person and mobile (PostgreSQL only),
+on the expression Django's ``icontains`` uses, as for accounts (accounts/0003)."""
 
 from django.db import migrations
 
-COLUMNS = ("company", "person_name")
+COLUMNS = ("company", "person_name", "mobile")
 
 
 def create(apps, schema_editor):
