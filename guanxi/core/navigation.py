@@ -61,6 +61,33 @@ def _customers() -> dict[str, Any]:
     )
 
 
+def _leads() -> dict[str, Any]:
+    return _group(
+        _("Leads"),
+        [
+            _item(_("Leads"), "person_search", "admin:leads_lead_changelist"),
+            _item(_("Import leads"), "upload_file", "admin:leads_lead_import"),
+            _item(
+                _("Key-account selection"),
+                "leaderboard",
+                "admin:leads_selectionassessment_ranking",
+            ),
+            _item(
+                _("Selection criteria"),
+                "checklist",
+                "admin:leads_selectioncriterion_changelist",
+            ),
+            _item(_("Lead sources"), "campaign", "admin:leads_leadsource_changelist"),
+            _item(
+                _("Disqualification reasons"),
+                "block",
+                "admin:leads_disqualifyreason_changelist",
+            ),
+        ],
+        separator=True,
+    )
+
+
 def _key_account_planning() -> dict[str, Any]:
     return _group(
         _("Key-account planning"),
@@ -183,6 +210,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
         _my_work(),
         _customers(),
+        _leads(),
         _key_account_planning(),
         _pipeline(),
         _business(),
