@@ -130,6 +130,7 @@ def _pipeline() -> dict[str, Any]:
         _("Sales pipeline"),
         [
             _item(_("Opportunities"), "handshake", "admin:pipeline_opportunity_changelist"),
+            _item(_("Import opportunities"), "upload_file", "admin:pipeline_opportunity_import"),
             _item(
                 _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
             ),
