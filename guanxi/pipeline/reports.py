@@ -1,0 +1,414 @@
+"""The pipeline read as reports: the board, the funnel and win/loss (the forecast against
+targets is in `forecast.py`).
+
+Every report reads only the deals the actor may see (`opportunities_in_sight`: the account access
+rule) and groups in the database over indexed columns — `outcome`, `stage`, `owner`,
+`expected_close`, `closed_on` on Opportunity, `to_stage`/`from_stage` on StageChange — so a
+page is a handful of grouped queries whatever the number of deals. Lists are capped (a board
+column shows its first `BOARD_CAP` cards by expected close, with the column's full count and
+sums).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from guanxi.accounts.selectors import visible_to
+from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.models import User
+from guanxi.leads.models import LeadSource
+from guanxi.pipeline.models import (
+    LostReason,
+    Opportunity,
+    OpportunityType,
+    Outcome,
+    Pipeline,
+    Stage,
+    StageChange,
+)
+
+#: Cards shown per board column (the column's count and sums cover all its deals).
+BOARD_CAP = 50
+#: How far back the board's won and lost columns look.
+CLOSED_DAYS = 30
+ZERO = Decimal(0)
+WIDE = DecimalField(max_digits=24, decimal_places=2)
+
+
+def opportunities_in_sight(actor: User | None) -> QuerySet[Opportunity]:
+    """The deals `actor` may see: those of the accounts they see (a KAM their own and co-owned
+    accounts, a team lead their team's, managers all)."""
+    return visible_to(Opportunity.objects.all(), actor, prefix="account__")
+
+
+def default_pipeline() -> Pipeline | None:
+    return Pipeline.objects.filter(active=True).order_by("-is_default", "position", "id").first()
+
+
+def weighted_sum() -> Sum:
+    """Σ amount × probability (in %): divide by 100 for the weighted amount. Summed in the
+    database, so the whole column or month is one aggregate."""
+    return Sum(F("amount") * F("probability"), output_field=WIDE)
+
+
+def _weighted(value: Any) -> Decimal:
+    return (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
+
+
+# --- The board ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    cards: list[Opportunity] = field(default_factory=list)
+    count: int = 0
+    amount: Decimal = ZERO
+    weighted: Decimal = ZERO
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.cards), 0)
+
+    @property
+    def outcome(self) -> str:
+        return self.stage.outcome
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline | None
+    columns: list[BoardColumn]
+    closed_since: dt.date
+    owner_id: int | None = None
+    opportunity_type: str = ""
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.columns if c.outcome == Outcome.OPEN)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((c.amount for c in self.columns if c.outcome == Outcome.OPEN), ZERO)
+
+    @property
+    def weighted(self) -> Decimal:
+        return sum((c.weighted for c in self.columns if c.outcome == Outcome.OPEN), ZERO)
+
+
+def board_deals(
+    actor: User | None,
+    *,
+    pipeline: Pipeline | None = None,
+    owner: int | None = None,
+    opportunity_type: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Opportunity]:
+    """The deals on the board: open ones, and the ones won or lost in the last CLOSED_DAYS
+    (the Won and Lost columns), filtered by owner and type."""
+    since = (today or timezone.localdate()) - dt.timedelta(days=CLOSED_DAYS)
+    qs = opportunities_in_sight(actor).filter(
+        Q(outcome=Outcome.OPEN) | Q(closed_on__gte=since, outcome__in=[Outcome.WON, Outcome.LOST])
+    )
+    if pipeline is not None:
+        qs = qs.filter(pipeline=pipeline)
+    if owner is not None:
+        qs = qs.filter(owner_id=owner)
+    if opportunity_type:
+        qs = qs.filter(opportunity_type=opportunity_type)
+    return qs
+
+
+def board(
+    actor: User | None,
+    *,
+    pipeline: Pipeline | None = None,
+    owner: int | None = None,
+    opportunity_type: str = "",
+    cap: int = BOARD_CAP,
+    today: dt.date | None = None,
+) -> Board:
+    """The kanban: one column per active stage of the pipeline, each with its first `cap` cards
+    (soonest expected close first; won and lost ones closed in the last CLOSED_DAYS, newest
+    first), the column's count, amount and weighted amount. 2 + one query per column."""
+    pipeline = pipeline or default_pipeline()
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=CLOSED_DAYS)
+    if pipeline is None:
+        return Board(None, [], since)
+    stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
+    deals = board_deals(
+        actor, pipeline=pipeline, owner=owner, opportunity_type=opportunity_type, today=today
+    )
+    totals = {
+        row["stage_id"]: row
+        for row in deals.order_by()
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("amount"), weighted=weighted_sum())
+    }
+    columns = []
+    for stage in stages:
+        row = totals.get(stage.pk, {})
+        column = BoardColumn(
+            stage,
+            count=row.get("n", 0),
+            amount=row.get("total") or ZERO,
+            weighted=_weighted(row.get("weighted")),
+        )
+        if column.count:
+            order = ("expected_close", "id") if stage.outcome == Outcome.OPEN else ("-closed_on",)
+            column.cards = list(
+                deals.filter(stage=stage)
+                .select_related("account", "owner")
+                .order_by(*order, "-id" if order[0] == "-closed_on" else "id")[:cap]
+            )
+        columns.append(column)
+    return Board(pipeline, columns, since, owner, opportunity_type)
+
+
+# --- The funnel ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage
+    entered: int  # deals that entered the stage in the period
+    advanced: int  # of them, those that reached a later open stage or won
+    won: int  # of them, those won (at any time after)
+
+    @property
+    def conversion(self) -> float | None:
+        return self.advanced / self.entered if self.entered else None
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / self.entered if self.entered else None
+
+
+@dataclass
+class Funnel:
+    pipeline: Pipeline | None
+    start: dt.date
+    end: dt.date
+    steps: list[FunnelStep]
+
+
+def funnel(
+    actor: User | None,
+    *,
+    start: dt.date,
+    end: dt.date,
+    pipeline: Pipeline | None = None,
+    owner: int | None = None,
+) -> Funnel:
+    """Stage conversion from the stage log: for each open stage, the deals that entered it
+    between `start` and `end` (inclusive), how many of them went on to a later stage (lost is
+    not "later") and how many were won. One grouped query."""
+    pipeline = pipeline or default_pipeline()
+    if pipeline is None:
+        return Funnel(None, start, end, [])
+    stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
+    later = StageChange.objects.filter(
+        opportunity_id=OuterRef("opportunity_id"),
+        to_stage__position__gt=OuterRef("to_stage__position"),
+        to_stage__pipeline=pipeline,
+        to_stage__outcome__in=[Outcome.OPEN, Outcome.WON],
+    )
+    won = StageChange.objects.filter(
+        opportunity_id=OuterRef("opportunity_id"), to_stage__outcome=Outcome.WON
+    )
+    deals = opportunities_in_sight(actor).filter(pipeline=pipeline)
+    if owner is not None:
+        deals = deals.filter(owner_id=owner)
+    entries = StageChange.objects.filter(
+        opportunity__in=deals.values("id"),
+        to_stage__pipeline=pipeline,
+        to_stage__outcome=Outcome.OPEN,
+        changed_at__gte=local_midnight(start),
+        changed_at__lt=local_midnight(end + dt.timedelta(days=1)),
+    ).annotate(advanced=Exists(later), won=Exists(won))
+    rows = {
+        r["to_stage_id"]: r
+        for r in entries.order_by()
+        .values("to_stage_id")
+        .annotate(
+            entered=Count("opportunity_id", distinct=True),
+            advanced_n=Count("opportunity_id", distinct=True, filter=Q(advanced=True)),
+            won_n=Count("opportunity_id", distinct=True, filter=Q(won=True)),
+        )
+    }
+    steps = [
+        FunnelStep(
+            s,
+            rows.get(s.pk, {}).get("entered", 0),
+            rows.get(s.pk, {}).get("advanced_n", 0),
+            rows.get(s.pk, {}).get("won_n", 0),
+        )
+        for s in stages
+        if s.outcome == Outcome.OPEN
+    ]
+    return Funnel(pipeline, start, end, steps)
+
+
+# --- Win/loss -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RateRow:
+    key: Any  # a source id, a type code, a stage id, a lost reason id (None: not given)
+    label: str
+    won: int = 0
+    lost: int = 0
+    won_amount: Decimal = ZERO
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / self.closed if self.closed else None
+
+
+@dataclass
+class CycleRow:
+    stage: Stage
+    changes: int
+    average_days: float | None
+
+
+@dataclass
+class WinLoss:
+    start: dt.date
+    end: dt.date
+    total: RateRow
+    by_source: list[RateRow]
+    by_type: list[RateRow]
+    by_stage_reached: list[RateRow]
+    lost_reasons: list[RateRow]  # `lost` holds the count
+    cycle_days: float | None  # average days from creation to close of the deals closed
+    by_stage_cycle: list[CycleRow]
+
+
+def _rates(rows: Any, key: str, labels: dict[Any, str]) -> list[RateRow]:
+    result: dict[Any, RateRow] = {}
+    for row in rows:
+        k = row[key]
+        item = result.setdefault(k, RateRow(k, labels.get(k, "—")))
+        if row["outcome"] == Outcome.WON:
+            item.won += row["n"]
+            item.won_amount += row["amount"] or ZERO
+        else:
+            item.lost += row["n"]
+    return sorted(result.values(), key=lambda r: (-r.closed, str(r.label)))
+
+
+def closed_deals(
+    actor: User | None, *, start: dt.date, end: dt.date, owner: int | None = None
+) -> QuerySet[Opportunity]:
+    qs = opportunities_in_sight(actor).filter(
+        outcome__in=[Outcome.WON, Outcome.LOST], closed_on__gte=start, closed_on__lte=end
+    )
+    return qs.filter(owner_id=owner) if owner is not None else qs
+
+
+def win_loss(
+    actor: User | None, *, start: dt.date, end: dt.date, owner: int | None = None
+) -> WinLoss:
+    """Deals closed between `start` and `end`: win rate by source, type and the furthest open
+    stage reached; lost reasons; cycle time (average days from creation to close, and average
+    days spent per stage from the stage log). Six grouped queries."""
+    closed = closed_deals(actor, start=start, end=end, owner=owner).order_by()
+    grouped = {"n": Count("id"), "amount": Sum("amount")}
+
+    def by(key: str) -> list[dict]:
+        return list(closed.values(key, "outcome").annotate(**grouped))
+
+    source_labels = {s.pk: str(s) for s in LeadSource.objects.all()}
+    by_source = _rates(by("source_id"), "source_id", source_labels)
+    by_type = _rates(by("opportunity_type"), "opportunity_type", dict(OpportunityType.choices))
+    reached = (
+        StageChange.objects.filter(opportunity_id=OuterRef("pk"), to_stage__outcome=Outcome.OPEN)
+        .order_by("-to_stage__position", "-id")
+        .values("to_stage_id")[:1]
+    )
+    stage_rows = closed.annotate(reached=Subquery(reached)).values("reached", "outcome")
+    stages = {s.pk: s for s in Stage.objects.all()}
+    by_stage = _rates(
+        stage_rows.annotate(**grouped), "reached", {k: str(v) for k, v in stages.items()}
+    )
+    by_stage.sort(key=lambda r: stages[r.key].position if r.key in stages else -1)
+    reasons = {r.pk: str(r) for r in LostReason.objects.all()}
+    lost = _rates(
+        closed.filter(outcome=Outcome.LOST).values("lost_reason_id", "outcome").annotate(**grouped),
+        "lost_reason_id",
+        reasons,
+    )
+    total = RateRow(None, "")
+    for row in (*by_type,):
+        total.won += row.won
+        total.lost += row.lost
+        total.won_amount += row.won_amount
+    return WinLoss(
+        start,
+        end,
+        total,
+        by_source,
+        by_type,
+        by_stage,
+        lost,
+        _cycle_days(closed, total.closed),
+        _stage_cycle(closed, stages),
+    )
+
+
+def _cycle_days(closed: QuerySet, count: int) -> float | None:
+    """Average days from creation to close: the time the closed deals spent in the stages they
+    left, from the stage log, over how many deals closed."""
+    if not count:
+        return None
+    seconds = StageChange.objects.filter(opportunity__in=closed.values("id")).aggregate(
+        s=Coalesce(Sum("seconds_in_from_stage"), 0)
+    )["s"]
+    return round(seconds / count / 86_400, 1)
+
+
+def _stage_cycle(closed: QuerySet, stages: dict[int, Stage]) -> list[CycleRow]:
+    rows = (
+        StageChange.objects.filter(opportunity__in=closed.values("id"), from_stage__isnull=False)
+        .order_by()
+        .values("from_stage_id")
+        .annotate(n=Count("id"), avg=Avg("seconds_in_from_stage"))
+    )
+    result = [
+        CycleRow(
+            stages[r["from_stage_id"]], r["n"], round(r["avg"] / 86_400, 1) if r["avg"] else None
+        )
+        for r in rows
+        if r["from_stage_id"] in stages
+    ]
+    return sorted(result, key=lambda r: (r.stage.pipeline_id, r.stage.position))
+
+
+def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The last twelve months to today: what the funnel and win/loss show unless asked."""
+    today = today or timezone.localdate()
+    return add_months(today, -12) + dt.timedelta(days=1), today
