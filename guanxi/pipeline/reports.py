@@ -31,7 +31,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.leads.models import LeadSource
@@ -44,6 +43,7 @@ from guanxi.pipeline.models import (
     Stage,
     StageChange,
 )
+from guanxi.pipeline.selectors import default_pipeline, opportunities_visible_to
 
 #: Cards shown per board column (the column's count and sums cover all its deals).
 BOARD_CAP = 50
@@ -54,13 +54,8 @@ WIDE = DecimalField(max_digits=24, decimal_places=2)
 
 
 def opportunities_in_sight(actor: User | None) -> QuerySet[Opportunity]:
-    """The deals `actor` may see: those of the accounts they see (a KAM their own and co-owned
-    accounts, a team lead their team's, managers all)."""
-    return visible_to(Opportunity.objects.all(), actor, prefix="account__")
-
-
-def default_pipeline() -> Pipeline | None:
-    return Pipeline.objects.filter(active=True).order_by("-is_default", "position", "id").first()
+    """The deals `actor` may see (the pipeline's access rule: those of the accounts they see)."""
+    return opportunities_visible_to(actor).select_related(None)
 
 
 def weighted_sum() -> Sum:
@@ -95,7 +90,7 @@ class BoardColumn:
 
 @dataclass
 class Board:
-    pipeline: Pipeline | None
+    pipeline: Pipeline
     columns: list[BoardColumn]
     closed_since: dt.date
     owner_id: int | None = None
@@ -152,8 +147,6 @@ def board(
     pipeline = pipeline or default_pipeline()
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=CLOSED_DAYS)
-    if pipeline is None:
-        return Board(None, [], since)
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
     deals = board_deals(
         actor, pipeline=pipeline, owner=owner, opportunity_type=opportunity_type, today=today
@@ -205,7 +198,7 @@ class FunnelStep:
 
 @dataclass
 class Funnel:
-    pipeline: Pipeline | None
+    pipeline: Pipeline
     start: dt.date
     end: dt.date
     steps: list[FunnelStep]
@@ -223,8 +216,6 @@ def funnel(
     between `start` and `end` (inclusive), how many of them went on to a later stage (lost is
     not "later") and how many were won. One grouped query."""
     pipeline = pipeline or default_pipeline()
-    if pipeline is None:
-        return Funnel(None, start, end, [])
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
     later = StageChange.objects.filter(
         opportunity_id=OuterRef("opportunity_id"),
