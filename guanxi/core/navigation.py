@@ -61,6 +61,19 @@ def _customers() -> dict[str, Any]:
     )
 
 
+def _pipeline() -> dict[str, Any]:
+    return _group(
+        _("Pipeline"),
+        [
+            _item(_("Pipeline board"), "view_kanban", "pipeline_board"),
+            _item(_("Funnel"), "filter_alt", "pipeline_funnel"),
+            _item(_("Forecast"), "trending_up", "pipeline_forecast"),
+            _item(_("Win/loss"), "insights", "pipeline_win_loss"),
+        ],
+        separator=True,
+    )
+
+
 def _key_account_planning() -> dict[str, Any]:
     return _group(
         _("Key-account planning"),
@@ -168,6 +181,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
         _my_work(),
         _customers(),
+        _pipeline(),
         _key_account_planning(),
         _business(),
         _customer_value(),

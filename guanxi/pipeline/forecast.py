@@ -32,7 +32,13 @@ from guanxi.core.dates import add_months
 from guanxi.core.errors import NotFound
 from guanxi.core.models import Team, User
 from guanxi.pipeline.models import Outcome, SalesTarget, TargetPeriod
-from guanxi.pipeline.reports import ZERO, opportunities_in_sight, weighted_sum
+from guanxi.pipeline.reports import (
+    ZERO,
+    cents,
+    opportunities_in_sight,
+    weighted_cents,
+    weighted_sum,
+)
 from guanxi.transactions.models import AccountMonth
 
 #: The most months one forecast spans.
@@ -211,8 +217,8 @@ def _deal_cells(deals: QuerySet, first: dt.date, end: dt.date) -> dict[int, dict
     )
     for r in open_rows:
         cell = cells[r["owner_id"]].setdefault(r["m"], Cell(r["m"]))
-        cell.open_count, cell.open_amount = r["n"], r["total"] or ZERO
-        cell.weighted = (Decimal(r["weighted"] or 0) / 100).quantize(Decimal("0.01"))
+        cell.open_count, cell.open_amount = r["n"], cents(r["total"])
+        cell.weighted = weighted_cents(r["weighted"])
     won_rows = (
         deals.filter(outcome=Outcome.WON, closed_on__gte=first, closed_on__lt=end)
         .annotate(m=TruncMonth("closed_on"))
@@ -221,7 +227,7 @@ def _deal_cells(deals: QuerySet, first: dt.date, end: dt.date) -> dict[int, dict
     )
     for r in won_rows:
         cell = cells[r["owner_id"]].setdefault(r["m"], Cell(r["m"]))
-        cell.won_count, cell.won = r["n"], r["amount"] or ZERO
+        cell.won_count, cell.won = r["n"], cents(r["amount"])
     return cells
 
 
@@ -256,7 +262,7 @@ def _revenue(
     rows = qs.order_by().values("account__owner_id", "account__team_id", "month")
     owner_set = set(owners)
     for r in rows.annotate(revenue=Sum("revenue")):
-        month, value = r["month"], r["revenue"] or ZERO
+        month, value = r["month"], cents(r["revenue"])
         if r["account__owner_id"] in owner_set:
             result[(KAM, r["account__owner_id"])][month] += value
         if r["account__team_id"] in team_ids:

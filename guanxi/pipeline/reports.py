@@ -64,8 +64,17 @@ def weighted_sum() -> Sum:
     return Sum(F("amount") * F("probability"), output_field=WIDE)
 
 
-def _weighted(value: Any) -> Decimal:
-    return (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
+CENT = Decimal("0.01")
+
+
+def cents(value: Any) -> Decimal:
+    """A sum as the database returns it (SQLite drops the decimal places) to two places."""
+    return Decimal(value or 0).quantize(CENT)
+
+
+def weighted_cents(value: Any) -> Decimal:
+    """A `weighted_sum` (amount × percent) as the weighted amount, to two places."""
+    return (Decimal(value or 0) / 100).quantize(CENT)
 
 
 # --- The board ----------------------------------------------------------------------------------
@@ -163,8 +172,8 @@ def board(
         column = BoardColumn(
             stage,
             count=row.get("n", 0),
-            amount=row.get("total") or ZERO,
-            weighted=_weighted(row.get("weighted")),
+            amount=cents(row.get("total")),
+            weighted=weighted_cents(row.get("weighted")),
         )
         if column.count:
             order = ("expected_close", "id") if stage.outcome == Outcome.OPEN else ("-closed_on",)
@@ -306,7 +315,7 @@ def _rates(rows: Any, key: str, labels: dict[Any, str]) -> list[RateRow]:
         item = result.setdefault(k, RateRow(k, labels.get(k, "—")))
         if row["outcome"] == Outcome.WON:
             item.won += row["n"]
-            item.won_amount += row["amount"] or ZERO
+            item.won_amount += cents(row["amount"])
         else:
             item.lost += row["n"]
     return sorted(result.values(), key=lambda r: (-r.closed, str(r.label)))
