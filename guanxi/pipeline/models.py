@@ -226,6 +226,9 @@ class Opportunity(models.Model):
             models.Index(fields=["stage", "expected_close"], name="opp_stage_close"),
             models.Index(fields=["account", "outcome"], name="opp_account_outcome"),
             models.Index(fields=["outcome", "closed_on"], name="opp_outcome_closed"),
+            # The list's default order and its type filter, for managers who see every deal.
+            models.Index(fields=["expected_close", "id"], name="opp_close"),
+            models.Index(fields=["opportunity_type", "expected_close"], name="opp_type_close"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_gte_0"),
@@ -278,6 +281,9 @@ class OpportunityLine(models.Model):
         _("unit price (CNY)"), validators=[MinValueValidator(0)], **MONEY
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
+
+    # Who added, changed or removed a line (the amount may follow it).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("event line")

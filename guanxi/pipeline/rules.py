@@ -64,8 +64,12 @@ def money(value: Any, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
-def resolve_owner(*, actor: User, account: Account, owner: User | int | None) -> User:
-    """The deal's owner (the actor when none is named), checked against the ownership rule."""
+def resolve_owner(
+    *, actor: User, account: Account, owner: User | int | None, keep: int | None = None
+) -> User:
+    """The deal's owner (the actor when none is named), checked against the ownership rule.
+    `keep`: the current owner's id, whom the actor need not be allowed to name (only whether
+    they still see the account is checked)."""
     if owner is None:
         owner = actor
     elif not isinstance(owner, User):
@@ -81,7 +85,7 @@ def resolve_owner(*, actor: User, account: Account, owner: User | int | None) ->
             % {"user": owner, "account": account},
             field="owner",
         )
-    if owner.pk in {actor.pk, account.owner_id}:
+    if owner.pk in {actor.pk, account.owner_id, keep}:
         return owner
     if not assignable_owners(actor).filter(pk=owner.pk).exists():
         raise PermissionDenied(

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import InvalidInput
+from guanxi.core.errors import Conflict, InvalidInput, NotFound
 from guanxi.core.models import User
-from guanxi.core.services import check_fields, save_as, validated
+from guanxi.core.services import UNSET, check_fields, delete_as, save_as, validated
 from guanxi.pipeline.models import (
     LostReason,
     Opportunity,
@@ -53,7 +53,12 @@ from guanxi.pipeline.rules import (
     resolve_owner,
     resolve_stage,
 )
-from guanxi.pipeline.selectors import default_pipeline, first_open_stage, opportunity_for_actor
+from guanxi.pipeline.selectors import (
+    default_pipeline,
+    first_open_stage,
+    opportunities_visible_to,
+    opportunity_for_actor,
+)
 from guanxi.transactions.models import ProductCategory
 
 # Plain fields a client may set besides the named arguments.
@@ -119,6 +124,12 @@ def _category(value: Any) -> ProductCategory | None:
 def _build_line(opportunity: Opportunity, data: Mapping[str, Any]) -> OpportunityLine:
     check_fields(dict(data), LINE_FIELDS)
     line = OpportunityLine(opportunity=opportunity)
+    _fill_line(line, data)
+    validated(line)
+    return line
+
+
+def _fill_line(line: OpportunityLine, data: Mapping[str, Any]) -> None:
     for name, value in data.items():
         if name == "category":
             line.category = _category(value)
@@ -128,8 +139,6 @@ def _build_line(opportunity: Opportunity, data: Mapping[str, Any]) -> Opportunit
             setattr(line, name, value if name != "description" else (value or "").strip())
     if line.category_id is None and line.kind:
         line.category = line_category(line)
-    validated(line)
-    return line
 
 
 def _refresh_amount(opportunity: Opportunity) -> None:
@@ -179,7 +188,7 @@ def opportunity_create(
     save_as(opportunity, actor=actor)
     opportunity.contacts.set(people)
     for data in lines:
-        _build_line(opportunity, data).save()
+        save_as(_build_line(opportunity, data), actor=actor)
     if opportunity.amount_from_lines:
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
@@ -231,3 +240,154 @@ def opportunity_move(
     )
     expected_revenue_refresh(opportunity)
     return opportunity
+
+
+def _check_closing_fields(opportunity: Opportunity, fields: Mapping[str, Any]) -> None:
+    """The close date and lost reason are set by a move; a change may correct them on a deal
+    that is closed (the lost reason only on a lost one), never put them on an open one."""
+    if opportunity.outcome == Outcome.OPEN:
+        wrong = next((f for f in ("closed_on", "lost_reason", "lost_note") if f in fields), None)
+    elif opportunity.outcome == Outcome.WON:
+        wrong = next((f for f in ("lost_reason", "lost_note") if f in fields), None)
+    else:
+        wrong = None
+    if wrong is not None:
+        raise InvalidInput(
+            _("Only a lost deal has a lost reason, and only a closed one a close date."),
+            field=wrong,
+        )
+    if fields.get("closed_on", UNSET) is None:
+        raise InvalidInput(_("A closed deal keeps its close date."), field="closed_on")
+
+
+def _change_account(*, actor: User, opportunity: Opportunity, account: Account | int) -> None:
+    new = account_for_actor(actor=actor, account_id=account)
+    if new.pk == opportunity.account_id:
+        return
+    if opportunity.outcome != Outcome.OPEN:
+        raise InvalidInput(
+            _("A won or lost deal stays with its account; reopen it to move it."),
+            field="account",
+        )
+    opportunity.account = new
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: Opportunity | int,
+    account: Account | int = UNSET,
+    owner: User | int = UNSET,
+    contacts: Iterable[Contact | int] = UNSET,
+    **fields: Any,
+) -> Opportunity:
+    """Change the given fields only. The stage changes by `opportunity_move`, never here; the
+    account only while the deal is open; with `amount_from_lines` the amount follows the lines.
+    A won deal's expected revenue is rebuilt from what changed."""
+    if "stage" in fields or "pipeline" in fields:
+        raise InvalidInput(_("Move the deal to another stage with the move action, so the "
+                             "stage log keeps it."), field="stage")  # fmt: skip
+    check_fields(fields, OPPORTUNITY_FIELDS | {"name", "opportunity_type", "amount",
+                                               "expected_close"})  # fmt: skip
+    opportunity = opportunity_for_actor(actor, opportunity)
+    _check_closing_fields(opportunity, fields)
+    if account is not UNSET:
+        _change_account(actor=actor, opportunity=opportunity, account=account)
+    if owner is not UNSET and owner is not None:
+        opportunity.owner = resolve_owner(
+            actor=actor, account=opportunity.account, owner=owner, keep=opportunity.owner_id
+        )
+    elif account is not UNSET:
+        resolve_owner(actor=actor, account=opportunity.account, owner=opportunity.owner,
+                      keep=opportunity.owner_id)  # fmt: skip
+    if "amount" in fields:
+        fields["amount"] = money(fields["amount"], "amount")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    _set_fields(opportunity, fields)
+    if opportunity.amount_from_lines:
+        if "amount" in fields and fields["amount"] != lines_total(opportunity.lines.all()):
+            raise InvalidInput(_("The amount comes from the event lines; change them, or stop "
+                                 "computing it from them."), field="amount")  # fmt: skip
+        _refresh_amount(opportunity)
+    if contacts is not UNSET:
+        people = resolve_contacts(opportunity.account, contacts or ())
+    else:
+        people = resolve_contacts(opportunity.account, opportunity.contacts.all())
+    check_closing(opportunity)
+    save_as(opportunity, actor=actor)
+    opportunity.contacts.set(people)
+    expected_revenue_refresh(opportunity)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: User, opportunity: Opportunity | int) -> None:
+    """Delete an open deal. Won and lost deals are kept for the win/loss figures and the
+    forecast's attainment (409): move one back to an open stage first if it was a mistake."""
+    opportunity = opportunity_for_actor(actor, opportunity)
+    if opportunity.outcome != Outcome.OPEN:
+        raise Conflict(
+            _("A won or lost deal is kept for the win/loss figures; move it back to an open "
+              "stage first if it was closed by mistake."),
+            field="opportunity",
+        )  # fmt: skip
+    for line in opportunity.lines.all():
+        delete_as(line, actor=actor)
+    delete_as(opportunity, actor=actor)
+
+
+# --- Event lines ------------------------------------------------------------------------------
+
+
+def _after_lines(opportunity: Opportunity, actor: User) -> Opportunity:
+    """A deal whose amount follows its lines, and a won deal's expected revenue, follow them."""
+    if opportunity.amount_from_lines:
+        _refresh_amount(opportunity)
+        save_as(opportunity, actor=actor)
+    expected_revenue_refresh(opportunity)
+    return opportunity
+
+
+def _line_for_actor(actor: User, line: OpportunityLine | int) -> OpportunityLine:
+    pk = line.pk if isinstance(line, OpportunityLine) else line
+    found = OpportunityLine.objects.filter(
+        pk=pk, opportunity__in=opportunities_visible_to(actor).values("pk")
+    ).first()
+    if found is None:
+        raise NotFound(_("Line %(id)s not found.") % {"id": pk}, field="line")
+    return found
+
+
+@transaction.atomic
+def opportunity_line_add(
+    *, actor: User, opportunity: Opportunity | int, **data: Any
+) -> OpportunityLine:
+    """Add an event line (rooms on a night, meeting space, F&B covers …) to the deal."""
+    opportunity = opportunity_for_actor(actor, opportunity)
+    line = _build_line(opportunity, data)
+    save_as(line, actor=actor)
+    _after_lines(opportunity, actor)
+    return line
+
+
+@transaction.atomic
+def opportunity_line_update(
+    *, actor: User, line: OpportunityLine | int, **data: Any
+) -> OpportunityLine:
+    line = _line_for_actor(actor, line)
+    check_fields(data, LINE_FIELDS)
+    _fill_line(line, data)
+    validated(line)
+    save_as(line, actor=actor)
+    _after_lines(line.opportunity, actor)
+    return line
+
+
+@transaction.atomic
+def opportunity_line_delete(*, actor: User, line: OpportunityLine | int) -> Opportunity:
+    line = _line_for_actor(actor, line)
+    opportunity = line.opportunity
+    delete_as(line, actor=actor)
+    return _after_lines(opportunity, actor)
