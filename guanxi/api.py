@@ -24,7 +24,8 @@ from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
-from guanxi.pipeline.api import reports_router as pipeline_reports_router
+from guanxi.pipeline.api import pipeline_router
+from guanxi.pipeline.api import router as opportunities_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
 from guanxi.tiers.api import router as tiers_router
@@ -190,7 +191,8 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
-api.add_router("/pipeline", pipeline_reports_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/pipeline", pipeline_router)
 api.add_router("/plans", plans_router)
 api.add_router("/relationships", relationships_router)
 api.add_router("/tiers", tiers_router)

@@ -61,19 +61,6 @@ def _customers() -> dict[str, Any]:
     )
 
 
-def _pipeline() -> dict[str, Any]:
-    return _group(
-        _("Pipeline"),
-        [
-            _item(_("Pipeline board"), "view_kanban", "pipeline_board"),
-            _item(_("Funnel"), "filter_alt", "pipeline_funnel"),
-            _item(_("Forecast"), "trending_up", "pipeline_forecast"),
-            _item(_("Win/loss"), "insights", "pipeline_win_loss"),
-        ],
-        separator=True,
-    )
-
-
 def _key_account_planning() -> dict[str, Any]:
     return _group(
         _("Key-account planning"),
@@ -106,6 +93,25 @@ def _key_account_planning() -> dict[str, Any]:
                 "rule",
                 "admin:relationships_relationshiprules_changelist",
             ),
+        ],
+        separator=True,
+    )
+
+
+def _pipeline() -> dict[str, Any]:
+    return _group(
+        _("Sales pipeline"),
+        [
+            _item(_("Pipeline board"), "view_kanban", "pipeline_board"),
+            _item(_("Opportunities"), "handshake", "admin:pipeline_opportunity_changelist"),
+            _item(_("Funnel"), "filter_alt", "pipeline_funnel"),
+            _item(_("Forecast"), "trending_up", "pipeline_forecast"),
+            _item(_("Win/loss"), "insights", "pipeline_win_loss"),
+            _item(
+                _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
+            ),
+            _item(_("Pipelines and stages"), "tune", "admin:pipeline_pipeline_changelist"),
+            _item(_("Lost reasons"), "thumb_down", "admin:pipeline_lostreason_changelist"),
         ],
         separator=True,
     )
@@ -181,8 +187,8 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
         _my_work(),
         _customers(),
-        _pipeline(),
         _key_account_planning(),
+        _pipeline(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

@@ -1,157 +1,235 @@
-"""/api/pipeline: the board, the funnel, the forecast against targets and win/loss, read
-under the account access rule (the deals of the accounts the caller sees)."""
+"""/api/opportunities: deals (商机) — list, create, read, change, delete (open ones), move to a
+stage, event lines — and /api/pipeline: the pipelines with their stages, the lost reasons, and
+the reports (board, funnel, forecast against targets, win/loss; `pipeline.reports`/`forecast`).
 
-from __future__ import annotations
+Access: a deal is seen by whoever sees its account; a deal out of sight is a 404. Errors: 404
+missing or out of sight, 403 an owner the caller may not name, 409 deleting a won or lost
+deal, 422 bad input naming the field (a stage of another pipeline, a lost move without a lost
+reason, a contact of another account, the stage sent in a PATCH)."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
 
-from guanxi.core.schemas import Day, Id, InputSchema
-from guanxi.pipeline.forecast import MAX_MONTHS, Cell, forecast
-from guanxi.pipeline.models import OpportunityType
-from guanxi.pipeline.reports import BOARD_CAP, board, default_period, funnel, win_loss
+from guanxi.core.errors import NotFound
+from guanxi.core.schemas import MAX_ID, Pagination
+from guanxi.pipeline import selectors, services
+from guanxi.pipeline.forecast import Cell, forecast
+from guanxi.pipeline.models import LostReason, OpportunityLine
+from guanxi.pipeline.report_schemas import (
+    BoardOut,
+    BoardQuery,
+    ForecastOut,
+    ForecastQuery,
+    FunnelOut,
+    PeriodQuery,
+    WinLossOut,
+)
+from guanxi.pipeline.reports import board, default_period, funnel, win_loss
+from guanxi.pipeline.schemas import (
+    LostReasonOut,
+    OpportunityDetailOut,
+    OpportunityFilters,
+    OpportunityIn,
+    OpportunityLineIn,
+    OpportunityLineOut,
+    OpportunityLinePatch,
+    OpportunityMoveIn,
+    OpportunityOut,
+    OpportunityPatch,
+    PipelineOut,
+)
 
-reports_router = Router(tags=["pipeline"])
+router = Router(tags=["opportunities"])
+pipeline_router = Router(tags=["pipeline"])
+
+OpportunityId = Path(..., ge=1, le=MAX_ID)
+LineId = Path(..., ge=1, le=MAX_ID)
 
 
-# --- Schemas ------------------------------------------------------------------------------------
+def _detail(request: HttpRequest, pk: int) -> dict:
+    o = selectors.opportunity_for_actor(request.auth, pk)
+    body = {
+        name: getattr(o, name) for name in OpportunityDetailOut.model_fields if hasattr(o, name)
+    }
+    body.update(
+        account_id=o.account_id, account_name=o.account.name, opportunity_type=o.opportunity_type,
+        pipeline_id=o.pipeline_id, stage_id=o.stage_id, stage_name=str(o.stage),
+        owner_id=o.owner_id, source_id=o.source_id, lead_id=o.lead_id,
+        lost_reason_id=o.lost_reason_id,
+        contacts=list(o.contacts.values_list("pk", flat=True)),
+        lines=list(selectors.lines_of(o)),
+        stage_log=list(selectors.stage_log(o)),
+        stage_times=[
+            {"stage": t.stage.pk, "stage_name": str(t.stage), "seconds": t.seconds,
+             "days": t.days, "visits": t.visits, "current": t.current}
+            for t in selectors.stage_times(o)
+        ],
+        expected_revenue=[
+            {"month": r.month, "category": r.category.code if r.category else None,
+             "amount": r.amount}
+            for r in o.expected_revenue.select_related("category")
+        ],
+    )  # fmt: skip
+    return body
 
 
-class CardOut(Schema):
-    id: int
-    name: str
-    account: int = Field(..., alias="account_id")
-    account_name: str
-    owner: int = Field(..., alias="owner_id")
-    opportunity_type: str
-    amount: Decimal
-    probability: int
-    expected_close: dt.date
-    closed_on: dt.date | None
-    next_step: str
-    next_step_on: dt.date | None
+def _fields(data: dict) -> dict:
+    if "type" in data:
+        data["opportunity_type"] = data.pop("type")
+    return data
 
 
-class ColumnOut(Schema):
-    stage: int
-    name: str = Field(..., description="In the language of the request")
-    outcome: str = Field(..., description="open, won or lost")
-    probability: int
-    count: int = Field(..., description="Deals in the column in all (cards holds the first)")
-    amount: Decimal
-    weighted: Decimal = Field(..., description="Σ amount × probability / 100")
-    cards: list[CardOut] = Field(
-        ..., description="Open deals soonest expected close first; won/lost newest first"
+def _line(request: HttpRequest, opportunity_id: int, line_id: int) -> OpportunityLine:
+    o = selectors.opportunity_for_actor(request.auth, opportunity_id)
+    line = OpportunityLine.objects.filter(pk=line_id, opportunity=o).first()
+    if line is None:
+        raise NotFound(_("Line %(id)s not found.") % {"id": line_id}, field="line_id")
+    return line
+
+
+@router.get(
+    "",
+    response=list[OpportunityOut],
+    summary="Deals you can see, by expected close (filters: owner, stage, pipeline, type, "
+    "outcome, expected close range, account, name)",
+)
+@paginate(Pagination)
+def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]):
+    return selectors.opportunity_list(
+        request.auth,
+        owner=filters.owner,
+        stage=filters.stage,
+        pipeline=filters.pipeline,
+        opportunity_type=filters.type,
+        outcome=filters.outcome,
+        close_from=filters.close_from,
+        close_to=filters.close_to,
+        account=filters.account,
+        search=filters.q,
     )
 
 
-class BoardOut(Schema):
-    pipeline: int
-    closed_since: dt.date = Field(
-        ..., description="The won and lost columns hold deals closed since"
+@router.post(
+    "",
+    response={201: OpportunityDetailOut},
+    summary="Open a deal on an account you see (stage default: the first open stage; owner "
+    "default: you; probability default: the stage's)",
+)
+def create_opportunity(request: HttpRequest, payload: OpportunityIn):
+    data = _fields(payload.model_dump())
+    for name in ("probability", "lead", "source"):
+        if data[name] is None:
+            data.pop(name)
+    o = services.opportunity_create(actor=request.auth, **data)
+    return Status(201, _detail(request, o.pk))
+
+
+@router.get(
+    "/{opportunity_id}",
+    response=OpportunityDetailOut,
+    summary="A deal with its lines, stage log, cycle time per stage and expected revenue",
+)
+def get_opportunity(request: HttpRequest, opportunity_id: int = OpportunityId):
+    return _detail(request, opportunity_id)
+
+
+@router.patch(
+    "/{opportunity_id}",
+    response=OpportunityDetailOut,
+    summary="Change a deal's fields (only those sent); the stage changes only by a move, the "
+    "account only while the deal is open",
+)
+def update_opportunity(
+    request: HttpRequest, payload: OpportunityPatch, opportunity_id: int = OpportunityId
+):
+    data = _fields(payload.model_dump(exclude_unset=True))
+    if data.get("owner", 0) is None:
+        data.pop("owner")
+    services.opportunity_update(actor=request.auth, opportunity=opportunity_id, **data)
+    return _detail(request, opportunity_id)
+
+
+@router.delete(
+    "/{opportunity_id}",
+    response={204: None},
+    summary="Delete an open deal (a won or lost one is kept: 409)",
+)
+def delete_opportunity(request: HttpRequest, opportunity_id: int = OpportunityId):
+    services.opportunity_delete(actor=request.auth, opportunity=opportunity_id)
+    return Status(204, None)
+
+
+@router.post(
+    "/{opportunity_id}/move",
+    response=OpportunityDetailOut,
+    summary="Move a deal to a stage of its pipeline (logged with the time in the stage left); "
+    "lost needs lost_reason; won keeps the expected revenue; leaving won or lost clears them",
+)
+def move_opportunity(
+    request: HttpRequest, payload: OpportunityMoveIn, opportunity_id: int = OpportunityId
+):
+    services.opportunity_move(
+        actor=request.auth, opportunity=opportunity_id, **payload.model_dump()
     )
-    count: int = Field(..., description="Open deals")
-    amount: Decimal
-    weighted: Decimal
-    columns: list[ColumnOut]
+    return _detail(request, opportunity_id)
 
 
-class BoardQuery(InputSchema):
-    owner: Id | None = Field(None, description="Only this user's deals")
-    opportunity_type: OpportunityType | None = None
-    limit: int = Field(BOARD_CAP, ge=1, le=200, description="Cards per column")
+@router.post(
+    "/{opportunity_id}/lines",
+    response={201: OpportunityLineOut},
+    summary="Add an event line (rooms, meeting space, F&B …); the amount follows the lines "
+    "when amount_from_lines",
+)
+def add_line(request: HttpRequest, payload: OpportunityLineIn, opportunity_id: int = OpportunityId):
+    data = payload.model_dump()
+    line = services.opportunity_line_add(actor=request.auth, opportunity=opportunity_id, **data)
+    return Status(201, line)
 
 
-class PeriodQuery(InputSchema):
-    start: Day | None = Field(None, description="Default: a year before today")
-    end: Day | None = Field(None, description="Default: today")
-    owner: Id | None = Field(None, description="Only this user's deals")
+@router.patch("/{opportunity_id}/lines/{line_id}", response=OpportunityLineOut,
+              summary="Change an event line (only the fields sent)")  # fmt: skip
+def update_line(
+    request: HttpRequest,
+    payload: OpportunityLinePatch,
+    opportunity_id: int = OpportunityId,
+    line_id: int = LineId,
+):
+    line = _line(request, opportunity_id, line_id)
+    data = payload.model_dump(exclude_unset=True)
+    return services.opportunity_line_update(actor=request.auth, line=line, **data)
 
 
-class StepOut(Schema):
-    stage: int
-    name: str
-    entered: int = Field(..., description="Deals that entered the stage in the period")
-    advanced: int = Field(..., description="Of them, those that reached a later stage (not lost)")
-    won: int
-    conversion: float | None = Field(..., description="advanced / entered")
-    win_rate: float | None = Field(..., description="won / entered")
+@router.delete("/{opportunity_id}/lines/{line_id}", response={204: None},
+               summary="Remove an event line")  # fmt: skip
+def delete_line(request: HttpRequest, opportunity_id: int = OpportunityId, line_id: int = LineId):
+    line = _line(request, opportunity_id, line_id)
+    with transaction.atomic():
+        services.opportunity_line_delete(actor=request.auth, line=line)
+    return Status(204, None)
 
 
-class FunnelOut(Schema):
-    pipeline: int
-    start: dt.date
-    end: dt.date
-    steps: list[StepOut]
+@pipeline_router.get("/stages", response=list[PipelineOut],
+                     summary="The active pipelines with their active stages in order")  # fmt: skip
+def list_stages(request: HttpRequest):
+    return selectors.pipelines_with_stages()
 
 
-class CellOut(Schema):
-    start: dt.date = Field(..., description="First day of the month or quarter")
-    target: Decimal | None
-    open_count: int
-    open_amount: Decimal
-    weighted: Decimal = Field(..., description="Open deals expected to close: amount × probability")
-    won_count: int
-    won: Decimal = Field(..., description="Deals won (closed) in the period")
-    forecast: Decimal = Field(..., description="weighted + won")
-    revenue: Decimal = Field(..., description="Revenue booked on the accounts (the month rollup)")
-    forecast_attainment: float | None = Field(..., description="forecast / target")
-    won_attainment: float | None = Field(..., description="won / target")
-    revenue_attainment: float | None = Field(..., description="revenue / target")
+@pipeline_router.get("/lost-reasons", response=list[LostReasonOut],
+                     summary="The active lost reasons (for a move to a lost stage)")  # fmt: skip
+def list_lost_reasons(request: HttpRequest):
+    return list(LostReason.objects.filter(active=True).order_by("position", "id"))
 
 
-class RowOut(Schema):
-    kind: str = Field(..., description="kam, team or company")
-    key: int | None = Field(..., description="The user's or the team's id")
-    label: str
-    months: list[CellOut]
-    quarters: list[CellOut]
-    total: CellOut
+# --- Reports: board, funnel, forecast, win/loss ------------------------------------------------
 
 
-class ForecastOut(Schema):
-    start: dt.date
-    months: list[dt.date]
-    rows: list[RowOut]
-
-
-class ForecastQuery(InputSchema):
-    start: Day | None = Field(None, description="Any day of the first month; default this month")
-    months: int = Field(6, ge=1, le=MAX_MONTHS)
-    owner: Id | None = Field(None, description="One KAM you may see (else 404)")
-    team: Id | None = Field(None, description="One team you may see (else 404)")
-
-
-class RateOut(Schema):
-    key: str | None
-    label: str
-    won: int
-    lost: int
-    win_rate: float | None
-    won_amount: Decimal
-
-
-class WinLossOut(Schema):
-    start: dt.date
-    end: dt.date
-    won: int
-    lost: int
-    win_rate: float | None
-    cycle_days: float | None = Field(..., description="Average days from creation to close")
-    by_source: list[RateOut]
-    by_type: list[RateOut]
-    by_stage_reached: list[RateOut]
-    lost_reasons: list[RateOut]
-
-
-# --- Endpoints ----------------------------------------------------------------------------------
-
-
-@reports_router.get(
+@pipeline_router.get(
     "/board",
     response=BoardOut,
     summary="The pipeline board: open deals per stage, with each column's totals",
@@ -191,7 +269,7 @@ def _period(query: PeriodQuery) -> tuple[dt.date, dt.date]:
     return (start, end) if start <= end else (end, start)
 
 
-@reports_router.get(
+@pipeline_router.get(
     "/funnel",
     response=FunnelOut,
     summary="Stage conversion: of the deals that entered each stage, how many went on",
@@ -228,7 +306,7 @@ def _cell(cell: Cell) -> dict:
     }
 
 
-@reports_router.get(
+@pipeline_router.get(
     "/forecast",
     response=ForecastOut,
     summary="Weighted forecast by month per KAM, team and company, against targets",
@@ -271,7 +349,7 @@ def _rates(rows: list) -> list[dict]:
     ]
 
 
-@reports_router.get(
+@pipeline_router.get(
     "/win-loss",
     response=WinLossOut,
     summary="Win/loss: win rate by source, type and stage reached; lost reasons; cycle time",

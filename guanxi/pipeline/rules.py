@@ -147,12 +147,15 @@ def check_closing(opportunity: Opportunity) -> None:
     carries no close date or lost reason (set or cleared by the services)."""
     if opportunity.outcome == Outcome.LOST and opportunity.lost_reason_id is None:
         raise InvalidInput(_("Choose why the deal was lost."), field="lost_reason")
-    closed_on = opportunity.closed_on
-    if closed_on is not None and closed_on > timezone.localdate():
-        raise InvalidInput(_("A deal cannot be closed in the future."), field="closed_on")
+    check_close_date(opportunity.closed_on)
     start, end = opportunity.event_start, opportunity.event_end
     if start and end and end < start:
         raise InvalidInput(_("The event cannot end before it starts."), field="event_end")
+
+
+def check_close_date(closed_on: dt.date | None) -> None:
+    if closed_on is not None and closed_on > timezone.localdate():
+        raise InvalidInput(_("A deal cannot be closed in the future."), field="closed_on")
 
 
 def line_category(line: OpportunityLine) -> ProductCategory | None:

@@ -9,14 +9,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
-from guanxi.pipeline.models import Opportunity, Outcome, Pipeline, Stage, StageChange
+from guanxi.pipeline.models import (
+    Opportunity,
+    OpportunityLine,
+    Outcome,
+    Pipeline,
+    Stage,
+    StageChange,
+)
 
 
 def opportunities_visible_to(actor: User | None) -> QuerySet[Opportunity]:
@@ -151,6 +158,13 @@ def stage_times(opportunity: Opportunity, *, now: dt.datetime | None = None) -> 
         )  # fmt: skip
         for s in stages
     ]
+
+
+def lines_of(opportunity: Opportunity) -> QuerySet[OpportunityLine]:
+    """A deal's event lines by day (lines without a day last, on every database), kind, id."""
+    return opportunity.lines.select_related("category").order_by(
+        F("day").asc(nulls_last=True), "kind", "id"
+    )
 
 
 def stage_log(opportunity: Opportunity) -> QuerySet[StageChange]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.core.errors import InvalidInput, NotFound, PermissionDenied
+from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import Role, Team, User
 from guanxi.core.services import delete_as, save_as
 from guanxi.pipeline.models import SalesTarget, TargetPeriod
@@ -61,9 +61,11 @@ def sales_target_set(
     period: str = TargetPeriod.MONTH,
     user: User | None = None,
     team: Team | None = None,
+    target: SalesTarget | None = None,
 ) -> SalesTarget:
     """Set the target of a KAM (`user`) or a `team` for the period starting on `starts_on`:
-    the existing one is changed, so there is one per subject and period."""
+    the existing one is changed, so there is one per subject and period. `target`: change that
+    one (its subject or period too), refused if another holds the new subject and period."""
     if (user is None) == (team is None):
         raise InvalidInput(_("Set a target for a person or for a team."), field="user")
     if not may_set_target(actor, user=user, team=team):
@@ -72,10 +74,18 @@ def sales_target_set(
             field="user" if user is not None else "team",
         )
     check_period_start(period, starts_on)
-    subject = {"user": user} if user is not None else {"team": team}
-    target = SalesTarget.objects.filter(period=period, starts_on=starts_on, **subject).first()
+    subject = {"user": user, "team": None} if user is not None else {"user": None, "team": team}
+    same = SalesTarget.objects.filter(period=period, starts_on=starts_on, **subject)
     if target is None:
-        target = SalesTarget(period=period, starts_on=starts_on, **subject)
+        target = same.first() or SalesTarget()
+    else:
+        if not targets_settable_by(actor).filter(pk=target.pk).exists():
+            raise NotFound(_("Target %(id)s not found.") % {"id": target.pk}, field="target")
+        if same.exclude(pk=target.pk).exists():
+            raise Conflict(_("There is already a target for them in that period."),
+                           field="starts_on")  # fmt: skip
+    target.period, target.starts_on = period, starts_on
+    target.user, target.team = subject["user"], subject["team"]
     target.amount = money(amount, "amount")
     return save_as(target, actor=actor, validate_unique=False)
 
