@@ -26,7 +26,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.views import next_url
 from guanxi.pipeline.forecast import COMPANY, TEAM, forecast, forecast_subjects
 from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Outcome
-from guanxi.pipeline.reports import board, default_period, funnel, win_loss
+from guanxi.pipeline.reports import BOARD_CAP, board, default_period, funnel, win_loss
 from guanxi.pipeline.services import opportunity_move
 
 BOARD = "pipeline_board"
@@ -101,7 +101,7 @@ def _changelist(**query: Any) -> str:
 def board_view(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     owner, kind = form.value("owner"), form.value("opportunity_type") or ""
-    data = board(request.user, owner=owner, opportunity_type=kind)
+    data = board(request.user, owner=owner, opportunity_type=kind, cap=BOARD_CAP)
     for column in data.columns:
         column.list_url = _changelist(
             stage__id__exact=column.stage.pk, owner__id__exact=owner, opportunity_type__exact=kind

@@ -132,3 +132,17 @@ def test_funnel_and_win_loss_hooks(client, cast, deal):
     assert f'data-step="{stage("identify").pk}" data-stage-key="identify" data-entered="1"' in page
     page = client.get(reverse("pipeline_win_loss"), {"start": "2020-01-01"}).content.decode()
     assert 'id="pipeline-win-loss" class="flex flex-col gap-4" data-won="0"' in page
+
+
+def test_show_all_link_opens_the_filtered_opportunity_list(client, cast, deal, monkeypatch):
+    monkeypatch.setattr("guanxi.pipeline.views.BOARD_CAP", 0)
+    page = _login(client, cast.mia).get(reverse("pipeline_board"), {"owner": cast.alice.pk})
+    identify = stage("identify").pk
+    marker = f'data-show-all="{identify}"'
+    html = page.content.decode()
+    assert marker in html
+    url = html.split(marker)[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert f"stage__id__exact={identify}" in url and f"owner__id__exact={cast.alice.pk}" in url
+    listed = client.get(url)
+    assert listed.status_code == 200 and "e=1" not in listed.get("Location", "")
+    assert deal.name in listed.content.decode()
