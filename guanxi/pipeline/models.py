@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
@@ -53,9 +54,10 @@ class Pipeline(ListEntry):
 
 
 class Outcome(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    # "Open" and "Lost" mean other things elsewhere (a task to do, a customer gone).
+    OPEN = "open", pgettext_lazy("deal", "Open")
+    WON = "won", pgettext_lazy("deal", "Won")
+    LOST = "lost", pgettext_lazy("deal", "Lost")
 
 
 class SopStep(models.TextChoices):
@@ -65,8 +67,8 @@ class SopStep(models.TextChoices):
     CONTACT = "contact", _("Contact")
     PROPOSE = "propose", _("Propose")
     NEGOTIATE = "negotiate", _("Negotiate")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    WON = "won", pgettext_lazy("deal", "Won")
+    LOST = "lost", pgettext_lazy("deal", "Lost")
 
 
 class Stage(ListEntry):
