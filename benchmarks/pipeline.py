@@ -141,7 +141,8 @@ def _deals(people, accounts: np.ndarray, rng, today: dt.date) -> None:
             else:
                 stage = won if roll < 0.7 else lost
                 outcome, reason = stage.outcome, (None if stage is won else rng.choice(reasons))
-                closed_on = min(today, created + dt.timedelta(days=int(rng.integers(10, 200))))
+                age = (today - created).days
+                closed_on = created + dt.timedelta(days=int(rng.integers(10, min(200, age))))
                 close = closed_on
                 path = [*path, stage]
             span = max(1, ((closed_on or today) - created).days)

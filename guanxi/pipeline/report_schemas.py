@@ -59,7 +59,7 @@ class BoardQuery(InputSchema):
 
 
 class PeriodQuery(InputSchema):
-    start: Day | None = Field(None, description="Default: a year before today")
+    start: Day | None = Field(None, description="Default: three months before today")
     end: Day | None = Field(None, description="Default: today")
     owner: Id | None = Field(None, description="Only this user's deals")
 

@@ -23,13 +23,17 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.errors import ApplicationError
+from guanxi.core.formatting import money
 from guanxi.core.views import next_url
-from guanxi.pipeline.forecast import COMPANY, TEAM, forecast, forecast_subjects
+from guanxi.pipeline.forecast import COMPANY, KAM, TEAM, Cell, Row, forecast, forecast_subjects
 from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Outcome
 from guanxi.pipeline.reports import BOARD_CAP, board, default_period, funnel, win_loss
 from guanxi.pipeline.services import opportunity_move
 
 BOARD = "pipeline_board"
+#: Above this many rows the forecast table folds the KAMs' rows (pick a team or a KAM to see
+#: them; the API lists them all).
+TABLE_ROWS = 15
 
 #: The report pages, in the order of their tabs.
 PAGES = (
@@ -191,6 +195,9 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:  # a KAM or team out of sight: say so, show the default
         messages.error(request, service_error_text(exc))
         data = forecast(request.user)
+    shown = data.rows
+    if len(shown) > TABLE_ROWS:  # a director's whole company: the teams and the company first
+        shown = [r for r in data.rows if r.kind != KAM]
     focus = data.row(COMPANY) or next((r for r in data.rows if r.kind == TEAM), None)
     focus = focus or (data.rows[0] if data.rows else None)
     chart = None
@@ -215,9 +222,53 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
         _("Forecast"),
         form=form,
         forecast=data,
+        rows=[_table_row(r) for r in shown],
+        kams_folded=len(shown) < len(data.rows),
         focus=focus,
         chart=chart,
     )
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _table_cell(cell: Cell, kind: str, when: str) -> dict[str, Any]:
+    """One line of the forecast table, formatted here: a director's table has 500 of them and
+    a filter per figure in the template took longer than the queries."""
+    return {
+        "kind": kind,
+        "month": cell.start.strftime("%Y-%m"),
+        "when": when,
+        "target": "" if cell.target is None else cell.target,
+        "weighted": cell.weighted,
+        "won": cell.won,
+        "forecast": cell.forecast,
+        "revenue": cell.revenue,
+        "shown": [
+            money(cell.target),
+            money(cell.weighted),
+            money(cell.won),
+            money(cell.forecast),
+            _share(cell.forecast_attainment),
+            money(cell.revenue),
+            _share(cell.revenue_attainment),
+            _share(cell.won_attainment),
+        ],
+    }
+
+
+def _table_row(row: Row) -> dict[str, Any]:
+    cells = [_table_cell(c, "month", c.start.strftime("%Y-%m")) for c in row.months]
+    cells += [
+        _table_cell(
+            q, "quarter", _("quarter from %(start)s") % {"start": q.start.strftime("%Y-%m")}
+        )
+        for q in row.quarters
+    ]
+    cells.append(_table_cell(row.total, "total", _("all months")))
+    return {"kind": row.kind, "key": f"{row.kind}:{row.key or ''}", "label": row.label,
+            "cells": cells}  # fmt: skip
 
 
 def _number(value: Any) -> float | None:
