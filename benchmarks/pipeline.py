@@ -176,8 +176,9 @@ def _deals(people, accounts: np.ndarray, rng, today: dt.date) -> None:
          "lost_reason_id", "closed_on", "stage_changed_at", "created_at", "updated_at"],
         rows,
     )  # fmt: skip
-    _copy("pipeline_stagechange", ["opportunity_id", "from_stage_id", "to_stage_id",
-                                   "changed_at", "actor_id", "seconds_in_from_stage"], logs)  # fmt: skip
+    log_columns = ["opportunity_id", "from_stage_id", "to_stage_id", "changed_at", "actor_id",
+                   "seconds_in_from_stage"]  # fmt: skip
+    _copy("pipeline_stagechange", log_columns, logs)
     with connection.cursor() as cur:
         cur.execute("SELECT setval('pipeline_opportunity_id_seq', %s)", [pk])
     print(f"  {len(rows):,} opportunities, {len(logs):,} stage changes", flush=True)
