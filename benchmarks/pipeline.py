@@ -252,7 +252,7 @@ def _time(client, url: str, repeat: int, headers: dict) -> dict:
     }
 
 
-def measure(repeat: int) -> int:
+def measure(repeat: int, only: str = "") -> int:
     from django.test import Client
     from django.utils import timezone
 
@@ -283,6 +283,8 @@ def measure(repeat: int) -> int:
         client.force_login(user)
         _, key = api_token_create(user=user, name="bench-pipeline")
         for label, url in pages.items():
+            if only not in label:
+                continue
             headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if label.startswith("API") else {}
             r = _time(client, url, repeat, headers)
             flag = " ✗" if r["median_ms"] > BUDGET_MS else ""
@@ -299,12 +301,13 @@ def main() -> None:
     parser.add_argument("--kams", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="time the database built before")
+    parser.add_argument("--only", default="", help="time only the pages whose name has this")
     args = parser.parse_args()
     _django(create=not args.reuse)
     if not args.reuse:
         print(f"building {args.kams * DEALS_PER_KAM:,} opportunities …", flush=True)
         build(args.kams)
-    measure(args.repeat)
+    measure(args.repeat, args.only)
 
 
 if __name__ == "__main__":

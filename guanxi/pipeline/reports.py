@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
@@ -125,7 +126,7 @@ class Board:
 
 #: What a card shows: only these columns are read for the cards.
 CARD_FIELDS = (
-    "id", "name", "account_id", "account__name", "owner_id", "owner__username",
+    "id", "name", "account_id", "owner_id", "owner__username",
     "owner__first_name", "owner__last_name", "stage_id", "opportunity_type", "amount",
     "probability", "expected_close", "closed_on", "next_step", "next_step_on", "outcome",
 )  # fmt: skip
@@ -140,7 +141,7 @@ def board_deals(
 ) -> QuerySet[Opportunity]:
     """The deals the board may show (each column then narrows them), filtered by owner and
     type."""
-    qs = opportunities_in_sight(actor, as_list=True)
+    qs = opportunities_in_sight(actor)
     if pipeline is not None:
         qs = qs.filter(pipeline=pipeline)
     if owner is not None:
@@ -193,7 +194,9 @@ def board(
             weighted=weighted_cents(row.get("weighted")),
         )
         if column.count:
-            cards = deals.filter(stage=stage).select_related("account", "owner").only(*CARD_FIELDS)
+            # No join to the accounts here: with the visible-account subquery it made PostgreSQL
+            # read every account; their names are read for the shown cards below.
+            cards = deals.filter(stage=stage).select_related("owner").only(*CARD_FIELDS)
             if stage.outcome == Outcome.OPEN:  # the (stage, expected close) index, in order
                 cards = cards.order_by("expected_close", "id")
             else:
@@ -202,6 +205,10 @@ def board(
                 cards = cards.order_by("-closed_on", "-id")
             column.cards = list(cards[:cap])
         columns.append(column)
+    shown = [card for column in columns for card in column.cards]
+    accounts = Account.objects.only("id", "name").in_bulk({c.account_id for c in shown})
+    for card in shown:
+        card.account = accounts[card.account_id]
     return Board(pipeline, columns, since, owner, opportunity_type)
 
 
