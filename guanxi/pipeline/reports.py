@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     DecimalField,
     F,
@@ -27,7 +26,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -399,45 +397,32 @@ def win_loss(
         total.won += row.won
         total.lost += row.lost
         total.won_amount += row.won_amount
-    return WinLoss(
-        start,
-        end,
-        total,
-        by_source,
-        by_type,
-        by_stage,
-        lost,
-        _cycle_days(closed, total.closed),
-        _stage_cycle(closed, stages),
-    )
+    per_stage, seconds = _stage_cycle(closed, stages)
+    cycle = round(seconds / total.closed / 86_400, 1) if total.closed else None
+    return WinLoss(start, end, total, by_source, by_type, by_stage, lost, cycle, per_stage)
 
 
-def _cycle_days(closed: QuerySet, count: int) -> float | None:
-    """Average days from creation to close: the time the closed deals spent in the stages they
-    left, from the stage log, over how many deals closed."""
-    if not count:
-        return None
-    seconds = StageChange.objects.filter(opportunity__in=closed.values("id")).aggregate(
-        s=Coalesce(Sum("seconds_in_from_stage"), 0)
-    )["s"]
-    return round(seconds / count / 86_400, 1)
-
-
-def _stage_cycle(closed: QuerySet, stages: dict[int, Stage]) -> list[CycleRow]:
-    rows = (
+def _stage_cycle(closed: QuerySet, stages: dict[int, Stage]) -> tuple[list[CycleRow], int]:
+    """Average days in each stage left by the closed deals, from the stage log, and the
+    seconds they spent in all their stages (creation to close: the average cycle is that over
+    how many closed). One grouped query."""
+    rows = list(
         StageChange.objects.filter(opportunity__in=closed.values("id"), from_stage__isnull=False)
         .order_by()
         .values("from_stage_id")
-        .annotate(n=Count("id"), avg=Avg("seconds_in_from_stage"))
+        .annotate(n=Count("id"), total=Sum("seconds_in_from_stage"))
     )
     result = [
         CycleRow(
-            stages[r["from_stage_id"]], r["n"], round(r["avg"] / 86_400, 1) if r["avg"] else None
+            stages[r["from_stage_id"]],
+            r["n"],
+            round(r["total"] / r["n"] / 86_400, 1) if r["total"] is not None else None,
         )
         for r in rows
         if r["from_stage_id"] in stages
     ]
-    return sorted(result, key=lambda r: (r.stage.pipeline_id, r.stage.position))
+    seconds = sum(r["total"] or 0 for r in rows)
+    return sorted(result, key=lambda r: (r.stage.pipeline_id, r.stage.position)), seconds
 
 
 def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
