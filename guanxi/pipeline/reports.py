@@ -250,16 +250,18 @@ def funnel(
     not "later") and how many were won. One grouped query."""
     pipeline = pipeline or default_pipeline()
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
-    deals = opportunities_in_sight(actor).filter(pipeline=pipeline)
-    if owner is not None:
-        deals = deals.filter(owner_id=owner)
     entries = StageChange.objects.filter(
-        opportunity__in=deals.values("id"),
         to_stage__pipeline=pipeline,
         to_stage__outcome=Outcome.OPEN,
         changed_at__gte=local_midnight(start),
         changed_at__lt=local_midnight(end + dt.timedelta(days=1)),
     )
+    sees_all = actor is not None and actor.is_active and actor.sees_all_accounts
+    if owner is not None or not sees_all:  # a manager's whole company needs no deal filter
+        deals = opportunities_in_sight(actor)
+        if owner is not None:
+            deals = deals.filter(owner_id=owner)
+        entries = entries.filter(opportunity__in=deals.values("id"))
     rows = _funnel_rows(entries)
     steps = [
         FunnelStep(
