@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.errors import ApplicationError
@@ -44,6 +45,10 @@ PAGES = (
 )
 
 
+# The admin's look (plain inputs show without a border); the browser's own date picker.
+DATE = UnfoldAdminTextInputWidget(attrs={"type": "date"})
+
+
 class ReportFilters(forms.Form):
     """The filters of every report page; each page shows the ones it uses. A bad value shows
     as an error beside the field and is ignored (the page shows its defaults)."""
@@ -55,10 +60,14 @@ class ReportFilters(forms.Form):
         label=gettext_lazy("Team"), coerce=int, required=False, empty_value=None
     )
     opportunity_type = forms.ChoiceField(label=gettext_lazy("Type"), required=False)
-    start = forms.DateField(label=gettext_lazy("From"), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE)
     months = forms.IntegerField(
-        label=gettext_lazy("Months"), min_value=1, max_value=12, required=False
+        label=gettext_lazy("Months"),
+        min_value=1,
+        max_value=12,
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
     )
 
     def __init__(self, data: Any, *, actor: Any) -> None:
@@ -111,7 +120,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
             day = deal.closed_on or deal.expected_close
             deal.meta = (
                 f"{money(deal.amount)} · {deal.probability}% · {day.isoformat()} · "
-                f"{deal.owner.username}"
+                f"{deal.owner.get_full_name() or deal.owner.username}"
             )
         column.list_url = _changelist(
             stage__id__exact=column.stage.pk, owner__id__exact=owner, opportunity_type__exact=kind
