@@ -32,7 +32,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.imports.forms import RowImportForm
+from guanxi.imports.admin_rows import row_import_page
 from guanxi.leads import (
     admin_selection,  # noqa: F401 (registers the selection-score pages)
     services,
@@ -191,29 +191,21 @@ class LeadAdmin(ScopedModelAdmin):
         # deferred: the importer loads polars, which only this page needs
         from guanxi.leads.importer import LEADS, lead_import
 
-        result = None
-        form = RowImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = lead_import(actor=request.user, content=upload.read(), file_name=upload.name,
-                                 dry_run=form.cleaned_data["dry_run"])  # fmt: skip
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import leads"),
-            "form": form,
-            "result": result,
-            "spec": LEADS,
-            "flagged_text": result
-            and result.flagged
-            and ngettext(
-                "%(n)s of them looks like a record already on file (see its likely duplicates).",
-                "%(n)s of them look like records already on file (see their likely duplicates).",
-                result.flagged,
-            )
-            % {"n": result.flagged},
-        }
-        return TemplateResponse(request, "admin/imports/row_import.html", context)
+        return row_import_page(
+            request,
+            self,
+            spec=LEADS,
+            run=lead_import,
+            title=_("Import leads"),
+            flagged_text=lambda result: (
+                ngettext(
+                    "%(n)s of them looks like a record already on file (see its likely duplicates).",
+                    "%(n)s of them look like records already on file (see their likely duplicates).",
+                    result.flagged,
+                )
+                % {"n": result.flagged}
+            ),
+        )
 
     # --- pages of one lead --------------------------------------------------------------------
 

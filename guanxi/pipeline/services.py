@@ -147,6 +147,20 @@ def _refresh_amount(opportunity: Opportunity) -> None:
         opportunity.amount = lines_total(opportunity.lines.all())
 
 
+def _log_move(
+    opportunity: Opportunity, *, actor: User, left: Stage | None, seconds: int | None
+) -> None:
+    """The stage log's row for the stage the deal just entered (from None: it was created)."""
+    StageChange.objects.create(
+        opportunity=opportunity,
+        from_stage=left,
+        to_stage=opportunity.stage,
+        changed_at=opportunity.stage_changed_at,
+        actor=actor,
+        seconds_in_from_stage=seconds,
+    )
+
+
 @transaction.atomic
 def opportunity_create(
     *,
@@ -193,14 +207,7 @@ def opportunity_create(
     if opportunity.amount_from_lines:
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
-    StageChange.objects.create(
-        opportunity=opportunity,
-        from_stage=None,
-        to_stage=stage,
-        changed_at=opportunity.stage_changed_at,
-        actor=actor,
-        seconds_in_from_stage=None,
-    )
+    _log_move(opportunity, actor=actor, left=None, seconds=None)
     expected_revenue_refresh(opportunity)
     return opportunity
 
@@ -231,14 +238,7 @@ def opportunity_move(
     check_closing(opportunity)
     save_as(opportunity, actor=actor)
     seconds = int((opportunity.stage_changed_at - entered_at).total_seconds())
-    StageChange.objects.create(
-        opportunity=opportunity,
-        from_stage=left,
-        to_stage=stage,
-        changed_at=opportunity.stage_changed_at,
-        actor=actor,
-        seconds_in_from_stage=max(seconds, 0),
-    )
+    _log_move(opportunity, actor=actor, left=left, seconds=max(seconds, 0))
     expected_revenue_refresh(opportunity)
     return opportunity
 

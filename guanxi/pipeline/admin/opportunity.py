@@ -34,7 +34,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
-from guanxi.imports.forms import RowImportForm
+from guanxi.imports.admin_rows import row_import_page
 from guanxi.pipeline import rules, services
 from guanxi.pipeline.models import (
     ExpectedRevenue,
@@ -356,19 +356,5 @@ class OpportunityAdmin(ScopedModelAdmin):
 
         if not self.has_add_permission(request):
             raise PermissionDenied
-        result = None
-        form = RowImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = opportunity_import(actor=request.user, content=upload.read(),
-                                        file_name=upload.name,
-                                        dry_run=form.cleaned_data["dry_run"])  # fmt: skip
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import opportunities"),
-            "form": form,
-            "result": result,
-            "spec": OPPORTUNITIES,
-        }
-        return TemplateResponse(request, "admin/imports/row_import.html", context)
+        return row_import_page(request, self, spec=OPPORTUNITIES, run=opportunity_import,
+                               title=_("Import opportunities"))  # fmt: skip
