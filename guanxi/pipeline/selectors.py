@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
 from guanxi.pipeline.models import (
+    ExpectedRevenue,
     Opportunity,
     OpportunityLine,
     Outcome,
@@ -24,6 +25,7 @@ from guanxi.pipeline.models import (
     Stage,
     StageChange,
 )
+from guanxi.transactions.models import AccountMonth
 
 
 def opportunities_visible_to(actor: User | None) -> QuerySet[Opportunity]:
@@ -165,6 +167,18 @@ def lines_of(opportunity: Opportunity) -> QuerySet[OpportunityLine]:
     return opportunity.lines.select_related("category").order_by(
         F("day").asc(nulls_last=True), "kind", "id"
     )
+
+
+def expected_with_booked(qs: QuerySet[ExpectedRevenue]) -> QuerySet[ExpectedRevenue]:
+    """A won deal's expected revenue, each row with ``booked``: what the ledger holds on the
+    deal's account for that month and category (the account's whole revenue there, not only
+    this deal's: the ledger does not say which deal a sale belongs to)."""
+    booked = AccountMonth.objects.filter(
+        account_id=OuterRef("opportunity__account_id"),
+        month=OuterRef("month"),
+        category_id=OuterRef("category_id"),
+    ).values("revenue")[:1]
+    return qs.annotate(booked=Subquery(booked))
 
 
 def stage_log(opportunity: Opportunity) -> QuerySet[StageChange]:

@@ -33,6 +33,7 @@ from guanxi.core.admin_mixins import (
     ServiceRulesForm,
 )
 from guanxi.core.errors import InvalidInput
+from guanxi.core.formatting import money
 from guanxi.core.models import User
 from guanxi.imports.admin_rows import row_import_page
 from guanxi.pipeline import rules, services
@@ -44,7 +45,12 @@ from guanxi.pipeline.models import (
     Stage,
     StageChange,
 )
-from guanxi.pipeline.selectors import default_pipeline, first_open_stage, stage_times
+from guanxi.pipeline.selectors import (
+    default_pipeline,
+    expected_with_booked,
+    first_open_stage,
+    stage_times,
+)
 
 OUTCOME_COLOURS = {Outcome.OPEN: "info", Outcome.WON: "success", Outcome.LOST: "danger"}
 #: What the form passes to opportunity_update (the stage and lines go their own way).
@@ -155,9 +161,19 @@ class StageLogInline(ReadOnlyInline):
 
 
 class ExpectedRevenueInline(ReadOnlyInline):
+    """What the won deal should bring by month and category, beside what the ledger then shows
+    on the account (seed 000's 联动: did the meeting bring the rooms and the F&B?)."""
+
     model = ExpectedRevenue
-    fields = ("month", "category", "amount")
+    fields = ("month", "category", "amount", "booked")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return expected_with_booked(super().get_queryset(request))
+
+    @display(description=gettext_lazy("booked on the account"))
+    def booked(self, obj: ExpectedRevenue) -> str:
+        return money(obj.booked) if obj.booked is not None else "—"
 
 
 @admin.register(Opportunity)
