@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.imports.columns import Spec
+from guanxi.imports.exports import export_table
 from guanxi.imports.forms import RowImportForm
 
 if TYPE_CHECKING:  # the importer loads polars, which the pages need only once a file comes
@@ -43,3 +47,24 @@ def row_import_page(
         "flagged_text": flagged_text(result) if result and result.flagged and flagged_text else "",
     }
     return TemplateResponse(request, "admin/imports/row_import.html", context)
+
+
+FileFormat = Callable[[], tuple[Spec, Callable[[QuerySet], Any]]]
+
+
+def export_actions(file_format: FileFormat) -> list[Any]:
+    """The list's "export selected" actions (CSV and Excel) in the import format that
+    ``file_format()`` returns: its `Spec` and a function from the selected rows to row dicts.
+    The rows Django passes are the changelist's, already limited by the access rule."""
+
+    @admin.action(description=_("Export selected as CSV (import format)"))
+    def export_as_csv(model_admin: Any, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        spec, rows = file_format()
+        return export_table(spec, rows(queryset), "csv")
+
+    @admin.action(description=_("Export selected as Excel (import format)"))
+    def export_as_xlsx(model_admin: Any, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        spec, rows = file_format()
+        return export_table(spec, rows(queryset), "xlsx")
+
+    return [export_as_csv, export_as_xlsx]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.contacts.models import Contact
-from guanxi.imports.columns import SPECS
+from guanxi.imports.columns import SPECS, Spec
 from guanxi.transactions.models import Payment, Transaction
 
 MODEL_KINDS: dict[type[Model], str] = {
@@ -30,7 +30,9 @@ MODEL_KINDS: dict[type[Model], str] = {
     Payment: "payments",
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMERIC_COLUMNS = frozenset({"amount", "cost", "annual_sales", "head_count", "discount_rate"})
+NUMERIC_COLUMNS = frozenset(
+    {"amount", "cost", "annual_sales", "head_count", "discount_rate", "probability"}
+)
 
 
 def kind_for_model(model: type[Model]) -> str:
@@ -118,16 +120,18 @@ ROWS: dict[str, Callable[[QuerySet], Iterator[dict[str, Any]]]] = {
 }
 
 
-def export_rows(kind: str, queryset: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
-    keys = SPECS[kind].keys
-    return keys, ([row[k] for k in keys] for row in ROWS[kind](queryset))
-
-
 def export_queryset(kind: str, queryset: QuerySet, fmt: str = "csv") -> HttpResponse:
     """An attachment with every row of `queryset` in the import format ("csv" or "xlsx")."""
     if kind not in ROWS:
         raise ValueError(f"unknown export kind {kind!r}")
-    keys, rows = export_rows(kind, queryset)
+    return export_table(SPECS[kind], ROWS[kind](queryset), fmt)
+
+
+def export_table(spec: Spec, rows: Iterable[dict[str, Any]], fmt: str = "csv") -> HttpResponse:
+    """An attachment with ``rows`` (dicts by column key) under ``spec``'s columns: the import
+    format of any kind, those of `imports` and those the apps above bring (leads, deals)."""
+    kind, keys = spec.kind, spec.keys
+    rows = ([row.get(k, "") for k in keys] for row in rows)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"guanxi-{kind}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -143,7 +147,7 @@ def export_queryset(kind: str, queryset: QuerySet, fmt: str = "csv") -> HttpResp
 
         # A spreadsheet is for people: headers in the UI's language (the importer reads them in
         # either language) and amounts as numbers Excel can sum. CSV keeps the plain keys.
-        labels = {c.key: str(c.label) for c in SPECS[kind].columns}
+        labels = {c.key: str(c.label) for c in spec.columns}
         numeric = [i for i, k in enumerate(keys) if k in NUMERIC_COLUMNS]
         book = Workbook(write_only=True)
         sheet = book.create_sheet(kind)

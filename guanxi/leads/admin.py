@@ -32,7 +32,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
-from guanxi.imports.admin_rows import row_import_page
+from guanxi.imports.admin_rows import export_actions, row_import_page
 from guanxi.leads import (
     admin_selection,  # noqa: F401 (registers the selection-score pages)
     services,
@@ -57,9 +57,26 @@ RELATED = ("owner", "source", "referred_by_account", "referred_by_contact")
 TEMPLATE = "admin/leads/lead/{}.html"
 
 
+def _look_like_records_on_file(result: Any) -> str:
+    n = result.flagged
+    return ngettext(
+        "%(n)s of them looks like a record already on file (see its likely duplicates).",
+        "%(n)s of them look like records already on file (see their likely duplicates).",
+        n,
+    ) % {"n": n}
+
+
+def _lead_file_format():
+    # deferred: the file format's module is the importer's, which loads polars
+    from guanxi.leads.importer import LEADS, lead_export_rows
+
+    return LEADS, lead_export_rows
+
+
 @admin.register(Lead)
 class LeadAdmin(ScopedModelAdmin):
     form = LeadForm
+    actions = export_actions(_lead_file_format)
     list_display = ("company", "person_name", "mobile", "source", "owner", "status_display",
                     "created_at")  # fmt: skip
     list_select_related = ("owner", "source")
@@ -197,14 +214,7 @@ class LeadAdmin(ScopedModelAdmin):
             spec=LEADS,
             run=lead_import,
             title=_("Import leads"),
-            flagged_text=lambda result: (
-                ngettext(
-                    "%(n)s of them looks like a record already on file (see its likely duplicates).",
-                    "%(n)s of them look like records already on file (see their likely duplicates).",
-                    result.flagged,
-                )
-                % {"n": result.flagged}
-            ),
+            flagged_text=_look_like_records_on_file,
         )
 
     # --- pages of one lead --------------------------------------------------------------------

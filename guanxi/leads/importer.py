@@ -11,8 +11,10 @@ contacts and the ledgers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +23,7 @@ from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
-from guanxi.leads.models import Answer, LeadSource
+from guanxi.leads.models import Answer, Lead, LeadSource
 from guanxi.leads.services import lead_create, lead_man_set
 
 LEADS = Spec(
@@ -115,3 +117,12 @@ def lead_import(
         file_name=file_name,
         dry_run=dry_run,
     )
+
+
+def lead_export_rows(qs: QuerySet[Lead]) -> Iterator[dict[str, Any]]:
+    """The leads of ``qs`` (already limited by the access rule) in the import format."""
+    for lead in qs.select_related("source", "owner").order_by("id").iterator(2000):
+        row = {k: getattr(lead, k) for k in (*PLAIN, *MAN)}
+        row.update(company=lead.company, source=lead.source.builtin or lead.source.name,
+                   owner=lead.owner.username)  # fmt: skip
+        yield row

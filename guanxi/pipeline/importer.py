@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +26,7 @@ from guanxi.core.models import User
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
 from guanxi.leads.models import LeadSource
-from guanxi.pipeline.models import LostReason, OpportunityType, Stage
+from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Stage
 from guanxi.pipeline.selectors import default_pipeline
 from guanxi.pipeline.services import opportunity_create
 
@@ -174,3 +176,33 @@ def opportunity_import(
         file_name=file_name,
         dry_run=dry_run,
     )
+
+
+def _key(entry: Any) -> str:
+    """A list entry as the importer reads it back: its built-in key, else its name."""
+    return "" if entry is None else (entry.builtin or entry.name)
+
+
+def opportunity_export_rows(qs: QuerySet[Opportunity]) -> Iterator[dict[str, Any]]:
+    """The deals of ``qs`` (already limited by the access rule) in the import format."""
+    related = ("account", "stage", "owner", "source", "lost_reason")
+    for deal in qs.select_related(*related).order_by("expected_close", "id").iterator(2000):
+        yield {
+            "account": deal.account.code,
+            "name": deal.name,
+            "expected_close": deal.expected_close.isoformat(),
+            "stage": _key(deal.stage),
+            "type": deal.opportunity_type,
+            "amount": f"{deal.amount:.2f}",
+            "owner": deal.owner.username,
+            "probability": deal.probability,
+            "next_step": deal.next_step,
+            "next_step_on": deal.next_step_on.isoformat() if deal.next_step_on else "",
+            "competitor": deal.competitor,
+            "source": _key(deal.source),
+            "campaign": deal.campaign,
+            "closed_on": deal.closed_on.isoformat() if deal.closed_on else "",
+            "lost_reason": _key(deal.lost_reason),
+            "lost_note": deal.lost_note,
+            "notes": deal.notes,
+        }

@@ -64,3 +64,21 @@ def test_xlsx_through_the_admin_page(client, cast, sources):
     assert 'data-created="1"' in page and 'data-line="3" data-column="company"' in page
     lead = Lead.objects.get(company="南京金陵饭店")
     assert lead.owner == cast.lena and lead.team == cast.east
+
+
+def test_an_export_of_the_selected_leads_imports_again(client, cast, sources):
+    lead_import(actor=cast.alice, content=CSV.encode(), file_name="expo.csv")
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("admin:leads_lead_changelist"),
+        {
+            "action": "export_as_csv",
+            "_selected_action": list(Lead.objects.values_list("pk", flat=True)),
+        },
+    )
+    exported = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and "北京华为技术有限公司" in exported
+    Lead.objects.all().delete()
+    again = lead_import(actor=cast.alice, content=exported.encode(), file_name="again.csv")
+    assert (again.created, again.failed) == (2, 0)
+    assert Lead.objects.get(company="北京华为技术有限公司").money == "yes"

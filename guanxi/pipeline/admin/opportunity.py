@@ -35,7 +35,7 @@ from guanxi.core.admin_mixins import (
 from guanxi.core.errors import InvalidInput
 from guanxi.core.formatting import money
 from guanxi.core.models import User
-from guanxi.imports.admin_rows import row_import_page
+from guanxi.imports.admin_rows import export_actions, row_import_page
 from guanxi.pipeline import rules, services
 from guanxi.pipeline.models import (
     ExpectedRevenue,
@@ -176,9 +176,17 @@ class ExpectedRevenueInline(ReadOnlyInline):
         return money(obj.booked) if obj.booked is not None else "—"
 
 
+def _deal_file_format():
+    # deferred: the file format's module is the importer's, which loads polars
+    from guanxi.pipeline.importer import OPPORTUNITIES, opportunity_export_rows
+
+    return OPPORTUNITIES, opportunity_export_rows
+
+
 @admin.register(Opportunity)
 class OpportunityAdmin(ScopedModelAdmin):
     form = OpportunityForm
+    actions = export_actions(_deal_file_format)
     list_display = ("name", "account", "opportunity_type", "stage_display", "amount",
                     "probability", "expected_close", "owner", "next_step_on")  # fmt: skip
     list_select_related = ("account", "stage", "owner")

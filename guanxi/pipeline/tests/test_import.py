@@ -78,3 +78,27 @@ def test_the_command_line_names_each_bad_line(cast, tmp_path, capsys):
     assert "line 6, account" in capsys.readouterr().out
     args.user = None
     assert data._import_rows(args) == 2  # who imports must be named
+
+
+def test_an_export_of_the_selected_deals_imports_again(client, cast):
+    _accounts(cast)
+    opportunity_import(actor=cast.alice, content=CSV.encode(), file_name="deals.csv")
+    theirs = opportunity_import(
+        actor=cast.bob, content=b"account,name,expected_close\nB2,bob's,2027-01-01\n",
+        file_name="b.csv",
+    )  # fmt: skip
+    assert theirs.created == 1
+    client.force_login(cast.alice)
+    every = list(Opportunity.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("admin:pipeline_opportunity_changelist"),
+        {"action": "export_as_csv", "_selected_action": every},
+    )
+    exported = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and "2027年经销商大会" in exported
+    assert "bob's" not in exported  # out of sight: not exported though its id was posted
+    Opportunity.objects.all().delete()
+    again = opportunity_import(actor=cast.alice, content=exported.encode(), file_name="x.csv")
+    assert (again.created, again.failed) == (3, 0)
+    lost = Opportunity.objects.get(name="丢了的年会")
+    assert lost.lost_reason.builtin == "price" and lost.closed_on == dt.date(2026, 5, 2)
