@@ -164,7 +164,7 @@ ContactForm.base_fields[SOURCE_FIELD] = ContactForm.declared_fields[SOURCE_FIELD
         required=False,
         widget=UnfoldAdminSelectWidget,
         help_text=_(
-            "Where the profile information you enter or change now came from (004 多方收集). "
+            "Where the profile information you enter or change now came from. "
             "Unchanged facts keep their original source."
         ),
     )

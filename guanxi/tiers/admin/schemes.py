@@ -302,7 +302,7 @@ class TierPolicyInline(ConfigAccessMixin, StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
-    verbose_name_plural = gettext_lazy("privileges (等级特权)")
+    verbose_name_plural = gettext_lazy("privileges")
     filter_horizontal = ()
     autocomplete_fields = ()
     fieldsets = (

@@ -228,12 +228,15 @@ def _yuan(value: Any) -> str | None:
 
 
 def _floor_text(policy: Any) -> str | None:
-    """The lowest discount in words ("85% of list price (8.5折) · not on drinks、seafood"): the
+    """The lowest discount in words ("85% of list price · not on drinks, seafood"): the
     categories the lowest floor does not cover are named."""
     floor = getattr(policy, "discount_floor", None)
     if floor is None:
         return None
-    text = _("%(rate)s of list price (%(zhe)s折)") % {
+    # Chinese readers also get the rate as 折 ("8.5折"), English readers only the percentage:
+    # the translation may use %(zhe)s, which the English text does not show.
+    # xgettext:no-python-format
+    text = _("%(rate)s of list price") % {
         "rate": f"{Decimal(floor) * 100:.0f}%",
         "zhe": f"{(Decimal(floor) * 10).normalize():f}",
     }
