@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import AccountType, Attitude
+from guanxi.core.formatting import join_words
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers.metrics import month_window
@@ -126,7 +127,7 @@ def metric_value(value: Any, metric: str) -> str:
     if metric in CHOICE_METRICS:
         items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         labels = VALUE_LABELS.get(metric, {})
-        return "、".join(str(labels.get(v, v)) for v in sorted(items, key=str)) or "—"
+        return join_words(labels.get(v, v) for v in sorted(items, key=str)) or "—"
     number = _number(value)
     if number is None:
         return str(value)
@@ -217,7 +218,7 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         row("banquet_every_months", _("banquet"), banquet, banquet_by),
         row("trip_budget_per_person", _("yearly trip"),
             _("%(budget)s per person") % {"budget": _yuan(trip)} if trip else None),
-        row("groups", _("groups"), "、".join(sorted(getattr(policy, "groups", None) or []))),
+        row("groups", _("groups"), join_words(sorted(getattr(policy, "groups", None) or []))),
         row("discount_floor", _("lowest discount"), _floor_text(policy)),
     ]  # fmt: skip
     return [r for r in rows if r]
@@ -245,7 +246,7 @@ def _floor_text(policy: Any) -> str | None:
         excluded = ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
         exclusions = [str(c) for c in excluded]
         if exclusions:
-            text += " · " + _("not on %(cats)s") % {"cats": "、".join(exclusions)}
+            text += " · " + _("not on %(cats)s") % {"cats": join_words(exclusions)}
     return text
 
 
