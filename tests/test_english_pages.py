@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from guanxi.contacts.models import Contact
 from guanxi.core.models import Role
 from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
+from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.transactions.models import ProductCategory
 from tests.support import make_account, make_contact, make_payment, make_transaction, make_user
@@ -80,7 +82,11 @@ def world(cast):
     relationship_stage_record(stage="trust", contact=cfo, evidence=visit,
                               reached_on=timezone.localdate() - dt.timedelta(days=3),
                               **kw)  # fmt: skip
-    make_transaction(account=account, amount="8800.00", contact=cfo, discount_rate="0.85")
+    sale = make_transaction(account=account, amount="8800.00", contact=cfo, discount_rate="0.7")
+    scheme = TierScheme.objects.create(code="gold", name="Gold scheme", name_en="Gold scheme")
+    gold = Tier.objects.create(scheme=scheme, code="gold", name="Gold", name_en="Gold", rank=1)
+    DiscountReview.objects.create(transaction=sale, account=account, discount_rate=Decimal("0.7"),
+                                  floor=Decimal("0.85"), tier=gold)  # fmt: skip
     make_payment(account=account, amount="5000.00")
     plan = plan_create(account=account, year=timezone.localdate().year, owner=cast.alice,
                        actor=cast.alice, title="Expo plan")  # fmt: skip
