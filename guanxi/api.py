@@ -24,6 +24,9 @@ from guanxi.core.api_auth import TokenAuth
 from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
+from guanxi.leads.api import router as leads_router
+from guanxi.pipeline.api import pipeline_router
+from guanxi.pipeline.api import router as opportunities_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
 from guanxi.tiers.api import router as tiers_router
@@ -189,6 +192,9 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
+api.add_router("/leads", leads_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/pipeline", pipeline_router)
 api.add_router("/plans", plans_router)
 api.add_router("/relationships", relationships_router)
 api.add_router("/tiers", tiers_router)

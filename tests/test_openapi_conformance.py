@@ -9,6 +9,7 @@ to look harder (e.g. GUANXI_FUZZ_EXAMPLES=200).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -18,6 +19,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from guanxi.leads.models import LeadSource
+from guanxi.leads.services import lead_create
+from guanxi.pipeline.services import opportunity_create
 from guanxi.wsgi import application
 from tests.support import api_client_for, make_contact, make_payment, make_transaction
 
@@ -45,7 +49,16 @@ def known(cast):
     """Rows for the requests to find: path ids are swapped for theirs in half the examples, so
     the successful answers are checked too, not only the 404s of random ids."""
     contact = make_contact(account=cast.account)
+    source = LeadSource.objects.get_or_create(builtin="bd", defaults={"kind": "bd"})[0]
+    lead, _ = lead_create(actor=cast.alice, company="华东会展集团", source=source)
+    line = {"kind": "rooms", "quantity": 2, "unit_price": 500}
+    deal = opportunity_create(actor=cast.alice, account=cast.account, name="Deal",
+                              expected_close=dt.date(2026, 9, 30), contacts=[contact],
+                              lines=[line])  # fmt: skip
     return {
+        "lead_id": lead.pk,
+        "opportunity_id": deal.pk,
+        "line_id": deal.lines.get().pk,
         "account_id": cast.account.pk,
         "contact_id": contact.pk,
         "transaction_id": make_transaction(account=cast.account, contact=contact).pk,

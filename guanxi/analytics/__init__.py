@@ -4,6 +4,7 @@ Pure Python on numpy, scipy and polars. Nothing here imports Django, so the libr
 tested and benchmarked on its own; `guanxi/insights` (the Django side) calls into it.
 """
 
+from guanxi.analytics.deal_odds import DealOdds, brier_score, reliability_table
 from guanxi.analytics.diagnostics import CalibrationResult, calibration_holdout
 from guanxi.analytics.models import BetaGeo, GammaGamma, NotFittedError
 from guanxi.analytics.pareto import ParetoResult, pareto
@@ -26,6 +27,7 @@ __all__ = [
     "BetaGeo",
     "CLPResult",
     "CalibrationResult",
+    "DealOdds",
     "GammaGamma",
     "NotFittedError",
     "ParetoNBD",
@@ -33,6 +35,7 @@ __all__ = [
     "PipelineResult",
     "PipelineSettings",
     "RFMResult",
+    "brier_score",
     "calibration_holdout",
     "clv",
     "historic_clp",
@@ -40,6 +43,7 @@ __all__ = [
     "pareto",
     "per_step_rate",
     "predictive_clp",
+    "reliability_table",
     "rfm",
     "run_pipeline",
     "simulate_beta_geo",

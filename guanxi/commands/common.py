@@ -126,6 +126,22 @@ def describe_tasks(summary: dict[str, Any]) -> str:
     return f"policy tasks: {counts}"
 
 
+def describe_odds(summary: dict[str, Any]) -> str:
+    if summary["status"] != "trained":
+        return f"deal odds: no model ({summary['won']} won, {summary['lost']} lost closed deals)"
+    if summary["brier_score"] is None:
+        holdout = "holdout not measured (its earlier deals were all won or all lost)"
+    else:
+        holdout = (
+            f"holdout Brier {summary['brier_score']:.3f} "
+            f"(base rate alone {summary['baseline_brier_score']:.3f})"
+        )
+    return (
+        f"deal odds: model #{summary['model']} from {summary['deals']} closed deals, "
+        f"{holdout}, {summary['predicted']} open deals predicted"
+    )
+
+
 def describe_partitions(summary: dict[str, Any]) -> str:
     if not summary["partitioned"]:
         return "ledger partitions: the ledger is not partitioned, nothing to do"
@@ -142,5 +158,6 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,
     "policy_tasks": describe_tasks,
+    "odds_train": describe_odds,
     "ledger_partitions": describe_partitions,
 }

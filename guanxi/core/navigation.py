@@ -61,6 +61,33 @@ def _customers() -> dict[str, Any]:
     )
 
 
+def _leads() -> dict[str, Any]:
+    return _group(
+        _("Leads"),
+        [
+            _item(_("Leads"), "person_search", "admin:leads_lead_changelist"),
+            _item(_("Import leads"), "upload_file", "admin:leads_lead_import"),
+            _item(
+                _("Key-account selection"),
+                "leaderboard",
+                "admin:leads_selectionassessment_ranking",
+            ),
+            _item(
+                _("Selection criteria"),
+                "checklist",
+                "admin:leads_selectioncriterion_changelist",
+            ),
+            _item(_("Lead sources"), "campaign", "admin:leads_leadsource_changelist"),
+            _item(
+                _("Disqualification reasons"),
+                "block",
+                "admin:leads_disqualifyreason_changelist",
+            ),
+        ],
+        separator=True,
+    )
+
+
 def _key_account_planning() -> dict[str, Any]:
     return _group(
         _("Key-account planning"),
@@ -93,6 +120,21 @@ def _key_account_planning() -> dict[str, Any]:
                 "rule",
                 "admin:relationships_relationshiprules_changelist",
             ),
+        ],
+        separator=True,
+    )
+
+
+def _pipeline() -> dict[str, Any]:
+    return _group(
+        _("Sales pipeline"),
+        [
+            _item(_("Opportunities"), "handshake", "admin:pipeline_opportunity_changelist"),
+            _item(
+                _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
+            ),
+            _item(_("Pipelines and stages"), "view_kanban", "admin:pipeline_pipeline_changelist"),
+            _item(_("Lost reasons"), "thumb_down", "admin:pipeline_lostreason_changelist"),
         ],
         separator=True,
     )
@@ -168,7 +210,9 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     return [
         _my_work(),
         _customers(),
+        _leads(),
         _key_account_planning(),
+        _pipeline(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

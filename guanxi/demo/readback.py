@@ -21,6 +21,8 @@ from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.core.models import Team, User
 from guanxi.demo.catalog import CODE_PREFIX, DEMO_SOURCE
 from guanxi.demo.scenarios import Pattern
+from guanxi.leads.models import Lead
+from guanxi.pipeline.models import Opportunity
 from guanxi.plans.models import AccountPlan, PlanAction, PlanGoal
 from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
 from guanxi.touchpoints.models import Touchpoint
@@ -52,6 +54,8 @@ class DemoSummary:
     buying_centres: int = 0
     seats: int = 0
     plans: int = 0
+    leads: dict[str, int] = field(default_factory=dict)  # by status
+    deals: dict[str, int] = field(default_factory=dict)  # by outcome
     group: str | None = None  # the account with the largest buying centre (the map benchmark)
     group_seats: int = 0
     seconds: float | None = None
@@ -93,9 +97,19 @@ class DemoSummary:
                 f"  buying centres {self.buying_centres} ({self.seats} people), "
                 f"account plans {self.plans}"
             )
+        if self.deals:
+            leads = ", ".join(f"{k} {v}" for k, v in sorted(self.leads.items()))
+            deals = ", ".join(f"{k} {v}" for k, v in sorted(self.deals.items()))
+            lines.append(f"  leads {sum(self.leads.values())} ({leads}); deals: {deals}")
         if self.group:
             lines.append(f"  largest relationship map: {self.group} ({self.group_seats} people)")
         return "\n".join(lines)
+
+
+def _counts(manager, field_name: str) -> dict[str, int]:
+    return dict(
+        manager.values_list(field_name).annotate(n=Count("id")).values_list(field_name, "n")
+    )
 
 
 def demo_summary(*, built: bool = False) -> DemoSummary:
@@ -132,6 +146,8 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
         buying_centres=len(seats),
         seats=sum(seats.values()),
         plans=AccountPlan.objects.count(),
+        leads=_counts(Lead.objects, "status"),
+        deals=_counts(Opportunity.objects, "outcome"),
         group=Account.objects.get(pk=largest).name if largest else None,
         group_seats=seats.get(largest, 0),
         built=built,

@@ -34,11 +34,13 @@ from guanxi.core.models import JobRun, JobStatus, Role, Team, User
 from guanxi.demo import catalog
 from guanxi.demo.bulk import bulk_insert
 from guanxi.demo.catalog import CHANGE_REASON, CODE_PREFIX, DEMO_SOURCE
+from guanxi.demo.deals import demo_pipeline
 from guanxi.demo.dining import MEMBER_TAG
 from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.readback import DemoSummary, demo_digest, demo_summary
 from guanxi.demo.scenarios import TAG_PREFIX
 from guanxi.demo.writer import demo_write
+from guanxi.pipeline.models import SalesTarget
 from guanxi.tiers.models import AccountTier, Metric, Tier, TierCondition
 from guanxi.tiers.presets import PRESETS
 from guanxi.tiers.services import scheme_load_preset, tiering_run
@@ -153,6 +155,7 @@ def demo_build(
         _teams, users = _staff_ensure()
         demo_schemes_ensure()  # first: the restaurant's no-discount categories come with it
         demo_write(plan, users=users, progress=progress)
+        demo_pipeline(seed=seed, as_of=as_of)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
     summary.as_of, summary.seed = as_of, seed
@@ -263,7 +266,8 @@ def demo_nightly_due() -> bool:
 def _crm_models() -> list[type[models.Model]]:
     """Account, Tag and every model that (transitively) points at them, including audit tables
     and m2m link tables, ordered so that referencing tables come first."""
-    roots: list[type[models.Model]] = [Account, Tag]
+    # Targets name users and teams, not accounts, but they are the demo's CRM data too.
+    roots: list[type[models.Model]] = [Account, Tag, SalesTarget, SalesTarget.history.model]
     everything = apps.get_models(include_auto_created=True)
     found = list(roots)
     changed = True

@@ -219,3 +219,100 @@ class Lead(models.Model):
     @property
     def man_met(self) -> bool:
         return self.money == self.authority == self.need == Answer.YES
+
+
+# --- Key-account selection (选择标准) ----------------------------------------------------------
+
+
+class CriterionKey(models.TextChoices):
+    """The built-in criteria. Qualitative ones are scored 1–5 by the KAM; quantitative ones are
+    read from the data and mapped to 1–5 (`leads.selection`)."""
+
+    WILLINGNESS = "willingness", _("Willingness to cooperate")
+    POTENTIAL = "potential", _("Development potential")
+    STRATEGIC = "strategic", _("Strategic importance")
+    SOCIAL_VALUE = "social_value", _("Social value (how many know or depend on them)")
+    ANNUAL_SALES = "annual_sales", _("Annual sales")
+    SCALE = "scale", _("Scale")
+    REVENUE_12M = "revenue_12m", _("Revenue with us, last 12 months")
+    CLV = "clv", _("Customer lifetime value")
+    P_ALIVE = "p_alive", _("Probability still active")
+    SATISFACTION = "satisfaction", _("Satisfaction")
+
+
+class CriterionKind(models.TextChoices):
+    QUALITATIVE = "qualitative", _("Scored by the KAM")
+    QUANTITATIVE = "quantitative", _("Read from the data")
+
+
+class SelectionCriterion(ListEntry):
+    """A criterion of the selection score and its weight (managers edit both; a criterion a
+    manager adds is qualitative, scored by the KAM)."""
+
+    BUILTIN = CriterionKey
+
+    kind = models.CharField(
+        _("kind"), max_length=15, choices=CriterionKind.choices, default=CriterionKind.QUALITATIVE
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, help_text=_("How much the criterion counts in the total (0–10).")
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__lte=10), name="criterion_weight_max_10")
+        ]
+
+    @property
+    def key(self) -> str:
+        return self.builtin or f"c{self.pk}"
+
+
+class SelectionAssessment(models.Model):
+    """One assessment of an account against the criteria: who, when, every term (value read or
+    given, its 1–5 score, weight and note) and the weighted total, stored so the ranking reads
+    rows, not the ledger. Each assessment is a new row; the newest per account is `is_latest`."""
+
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="selection_assessments",
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"))
+    total = models.DecimalField(_("total score"), max_digits=4, decimal_places=2)
+    value_score = models.DecimalField(
+        _("value and potential"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    terms = models.JSONField(_("terms"), default=list)
+    notes = models.TextField(_("notes"), blank=True)
+    is_latest = models.BooleanField(_("latest"), default=True)
+
+    class Meta:
+        verbose_name = _("selection assessment")
+        verbose_name_plural = _("selection assessments")
+        ordering = ["-assessed_at", "-id"]
+        indexes = [
+            # The ranking: the latest assessment of each account, best first.
+            models.Index(fields=["is_latest", "-total", "account"], name="selection_rank"),
+            models.Index(fields=["account", "-assessed_at"], name="selection_account_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_latest=True), name="selection_one_latest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.total}"

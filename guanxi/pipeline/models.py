@@ -22,6 +22,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
@@ -53,9 +54,10 @@ class Pipeline(ListEntry):
 
 
 class Outcome(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    # "Open" and "Lost" mean other things elsewhere (a task to do, a customer gone).
+    OPEN = "open", pgettext_lazy("deal", "Open")
+    WON = "won", pgettext_lazy("deal", "Won")
+    LOST = "lost", pgettext_lazy("deal", "Lost")
 
 
 class SopStep(models.TextChoices):
@@ -65,8 +67,8 @@ class SopStep(models.TextChoices):
     CONTACT = "contact", _("Contact")
     PROPOSE = "propose", _("Propose")
     NEGOTIATE = "negotiate", _("Negotiate")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    WON = "won", pgettext_lazy("deal", "Won")
+    LOST = "lost", pgettext_lazy("deal", "Lost")
 
 
 class Stage(ListEntry):
@@ -226,6 +228,9 @@ class Opportunity(models.Model):
             models.Index(fields=["stage", "expected_close"], name="opp_stage_close"),
             models.Index(fields=["account", "outcome"], name="opp_account_outcome"),
             models.Index(fields=["outcome", "closed_on"], name="opp_outcome_closed"),
+            # The list's default order and its type filter, for managers who see every deal.
+            models.Index(fields=["expected_close", "id"], name="opp_close"),
+            models.Index(fields=["opportunity_type", "expected_close"], name="opp_type_close"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_gte_0"),
@@ -278,6 +283,9 @@ class OpportunityLine(models.Model):
         _("unit price (CNY)"), validators=[MinValueValidator(0)], **MONEY
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
+
+    # Who added, changed or removed a line (the amount may follow it).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("event line")
@@ -432,3 +440,41 @@ class SalesTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.team} · {self.starts_on:%Y-%m} · {self.amount}"
+
+
+class OddsStatus(models.TextChoices):
+    TRAINED = "trained", _("Trained")
+    INSUFFICIENT = "insufficient", _("Not enough closed deals")
+
+
+class OddsModel(models.Model):
+    """One training of the deal-odds model (`pipeline.odds`): when, on how many closed deals,
+    its calibration on the holdout, and the fitted model itself (`analytics.DealOdds.to_dict`).
+    A training that found too few closed deals is kept too, with its counts and no model (the
+    words are `odds.status_message`'s, in the reader's language)."""
+
+    trained_at = models.DateTimeField(_("trained at"))
+    status = models.CharField(_("status"), max_length=12, choices=OddsStatus.choices)
+    n_deals = models.PositiveIntegerField(_("closed deals used"), default=0)
+    n_won = models.PositiveIntegerField(_("won deals"), default=0)
+    n_lost = models.PositiveIntegerField(_("lost deals"), default=0)
+    n_holdout = models.PositiveIntegerField(_("holdout deals"), default=0)
+    base_rate = models.FloatField(_("base rate"), null=True, blank=True)
+    brier_score = models.FloatField(_("holdout Brier score"), null=True, blank=True)
+    baseline_brier_score = models.FloatField(
+        _("Brier score of always the base rate"), null=True, blank=True
+    )
+    # [{"low", "high", "predicted", "observed", "count"}, …] on the holdout.
+    reliability = models.JSONField(_("reliability table"), default=list, blank=True)
+    model = models.JSONField(_("model"), default=dict, blank=True)
+    n_predicted = models.PositiveIntegerField(_("open deals predicted"), default=0)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deal-odds model")
+        verbose_name_plural = _("deal-odds models")
+        ordering = ["-trained_at", "-id"]
+        indexes = [models.Index(fields=["status", "-trained_at"], name="oddsmodel_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} · {self.trained_at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,7 @@ from huey.contrib.djhuey import db_periodic_task
 from guanxi.activities.tasks import policy_tasks_job
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
+from guanxi.pipeline.tasks import odds_train_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
 from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
 
@@ -36,6 +37,8 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("tiering", tiering_job),
     ("discount_reviews", discount_reviews_job),
     ("policy_tasks", policy_tasks_job),
+    # The deal odds read the night's scores and tiers.
+    ("odds_train", odds_train_job),
     # Last: rows never wait for it (a month without a partition lands in the default one), so a
     # failure here must not hold back the night's scores, tiers and tasks.
     ("ledger_partitions", ledger_partitions_job),

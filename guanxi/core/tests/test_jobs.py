@@ -139,10 +139,10 @@ def fake_steps(monkeypatch):
     return order, state
 
 
-def test_the_nightly_order_is_rollups_analytics_tiering_discounts_tasks_then_partitions():
+def test_the_nightly_order_is_rollups_analytics_tiering_discounts_tasks_odds_then_partitions():
     assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
         "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
-        "ledger_partitions",
+        "odds_train", "ledger_partitions",
     ]  # fmt: skip
 
 
@@ -157,6 +157,7 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
             "tiering",
             "discount_reviews",
             "policy_tasks",
+            "odds_train",
             "ledger_partitions",
         )
     ]
@@ -195,7 +196,9 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     last = nightly[-1]
     assert "step 'tiering' failed: RuntimeError: tiering broke" in last.error
     assert last.summary["failed"] == "tiering"
-    assert last.summary["skipped"] == ["discount_reviews", "policy_tasks", "ledger_partitions"]
+    assert last.summary["skipped"] == [
+        "discount_reviews", "policy_tasks", "odds_train", "ledger_partitions",
+    ]  # fmt: skip
     assert last.summary["steps"] == {
         "ledger_rollups": {"step": "ledger_rollups"},
         "analytics": {"step": "analytics"},

@@ -61,7 +61,7 @@ def test_the_schemes_are_loaded_and_the_restaurant_one_is_for_members(demo, db):
     assert JobRun.objects.get(name="nightly").status == JobStatus.SUCCEEDED
     assert list(demo["steps"]) == [
         "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
-        "ledger_partitions",
+        "odds_train", "ledger_partitions",
     ]  # fmt: skip
 
 

@@ -1,0 +1,155 @@
+"""Likely duplicates of a lead among the accounts and contacts on file (C2: "entering a lead
+checks existing accounts and contacts and offers to attach instead").
+
+- Accounts: the normalised company key (`accounts.names.company_key`) is looked up in account
+  names (an ``icontains`` the trigram indexes on ``UPPER(name)``/``UPPER(short_name)`` serve on
+  PostgreSQL), shortest names first, at most `CANDIDATES`; each is scored 0–100 by how close
+  its own key is to the lead's (difflib's ratio: twenty short strings, no library needed).
+- Contacts: the same mobile (by `mobile_key`, looked up through the usual ways it is stored so
+  the column's index serves) or the same e-mail, case-insensitive.
+
+Access: a match the actor may not see is reported only as "exists, owned by <owner>" — no id,
+no name, no link — so nothing leaks, and the actor knows to ask instead of making a second copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db.models import Q
+from django.db.models.functions import Length
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.names import company_key, email_key, mobile_key, mobile_variants
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.contacts.models import Contact
+from guanxi.core.models import User
+
+#: Accounts read per check before scoring; keys shorter than `MIN_KEY` are not looked up.
+CANDIDATES = 20
+MIN_KEY = 2
+#: A key this close (0–100) counts as the same company for conversion.
+SAME = 100
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    kind: str  # "account" or "contact"
+    reason: str  # "name", "mobile" or "email"
+    score: int  # 0–100: how alike the names are (100 for a mobile or e-mail match)
+    visible: bool
+    owner_name: str
+    # Only when visible: what it is and where to go.
+    id: int | None = None
+    name: str = ""
+    account_id: int | None = None
+    account_name: str = ""
+
+
+def _owner_name(user: User) -> str:
+    return str(user)
+
+
+def account_matches(actor: User, company: str) -> list[Duplicate]:
+    """Accounts whose name holds the lead's company key, best first."""
+    key = company_key(company)
+    if len(key) < MIN_KEY:
+        return []
+    rows = list(
+        Account.objects.filter(Q(name__icontains=key) | Q(short_name__icontains=key))
+        .select_related("owner")
+        .order_by(Length("name"), "pk")[:CANDIDATES]
+    )
+    seen = set(
+        accounts_visible_to(actor).filter(pk__in=[a.pk for a in rows]).values_list("pk", flat=True)
+    )
+    found = []
+    for account in rows:
+        score = round(100 * SequenceMatcher(None, key, company_key(account.name)).ratio())
+        visible = account.pk in seen
+        found.append(
+            Duplicate(
+                kind="account",
+                reason="name",
+                score=score,
+                visible=visible,
+                owner_name=_owner_name(account.owner),
+                id=account.pk if visible else None,
+                name=account.name if visible else "",
+                account_id=account.pk if visible else None,
+                account_name=account.name if visible else "",
+            )
+        )
+    return sorted(found, key=lambda d: -d.score)
+
+
+def contact_matches(actor: User, *, mobile: str = "", email: str = "") -> list[Duplicate]:
+    """Contacts with the same mobile or e-mail."""
+    m_key, e_key = mobile_key(mobile), email_key(email)
+    query = Q()
+    if len(m_key) >= 7:  # a fragment of a number matches too much
+        query |= Q(mobile__in=mobile_variants(m_key))
+    if e_key:
+        query |= Q(email__iexact=e_key)
+    if not query:
+        return []
+    rows = [
+        c
+        for c in Contact.objects.filter(query)
+        .select_related("account__owner")
+        .order_by("pk")[:CANDIDATES]
+        if (m_key and mobile_key(c.mobile) == m_key) or (e_key and email_key(c.email) == e_key)
+    ]
+    seen = set(
+        accounts_visible_to(actor)
+        .filter(pk__in={c.account_id for c in rows})
+        .values_list("pk", flat=True)
+    )
+    found = []
+    for contact in rows:
+        visible = contact.account_id in seen
+        reason = "mobile" if m_key and mobile_key(contact.mobile) == m_key else "email"
+        found.append(
+            Duplicate(
+                kind="contact",
+                reason=reason,
+                score=100,
+                visible=visible,
+                owner_name=_owner_name(contact.account.owner),
+                id=contact.pk if visible else None,
+                name=contact.name if visible else "",
+                account_id=contact.account_id if visible else None,
+                account_name=contact.account.name if visible else "",
+            )
+        )
+    return found
+
+
+def _collapse_hidden(found: list[Duplicate]) -> list[Duplicate]:
+    """One "exists, owned by …" line per kind and owner: several hidden rows would only say
+    how many the actor cannot see."""
+    out, hidden = [], set()
+    for dup in found:
+        if not dup.visible:
+            if (dup.kind, dup.owner_name) in hidden:
+                continue
+            hidden.add((dup.kind, dup.owner_name))
+        out.append(dup)
+    return out
+
+
+def likely_duplicates(
+    actor: User, *, company: str = "", mobile: str = "", email: str = ""
+) -> list[Duplicate]:
+    """Contacts first (an exact mobile or e-mail is the strongest sign), then accounts."""
+    found = contact_matches(actor, mobile=mobile, email=email) + account_matches(actor, company)
+    return _collapse_hidden(found)
+
+
+def same_company(actor: User, company: str) -> Duplicate | None:
+    """An account whose key equals the company's (visible ones first): conversion's guard
+    against a second copy of an account."""
+    same = [d for d in account_matches(actor, company) if d.score >= SAME]
+    same.sort(key=lambda d: not d.visible)
+    return same[0] if same else None

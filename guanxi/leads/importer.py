@@ -1,0 +1,171 @@
+"""Importing leads from CSV or XLSX (exhibition visitor lists, website exports, BD call sheets):
+the file is read by the importer of `imports` (`read_table`: encodings, separators, Excel, the
+headers matched with Chinese aliases, the `_line` of each row); every row is created through
+`leads.services.lead_create`, so the rules, the team and the audit history are the same as by
+hand. A bad row is reported with its line, column, value and the reason, and written nowhere;
+the good rows are created (or, on a dry run, only checked and rolled back).
+
+Here, not in `imports`: leads stand above imports (ARCHITECTURE.md), which knows only accounts,
+contacts and the ledgers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.core.errors import ApplicationError, InvalidInput
+from guanxi.core.models import User
+from guanxi.imports.columns import Column, Spec
+from guanxi.imports.reader import LINE, FileRejected, read_table
+from guanxi.imports.report import RowError
+from guanxi.leads.models import Answer, LeadSource
+from guanxi.leads.services import lead_create, lead_man_set
+
+#: At most this many rows a file (a visitor list is hundreds, not millions).
+MAX_ROWS = 20_000
+SHOWN_ERRORS = 200
+
+LEADS = Spec(
+    kind="leads",
+    label=gettext_lazy("Leads"),
+    match_by=gettext_lazy("every row is a new lead; likely duplicates are counted, not merged"),
+    columns=(
+        Column("company", gettext_lazy("Company"), ("公司", "公司名称", "单位名称", "客户名称"),
+               True, "", "上海星辰会展服务有限公司"),
+        Column("source", gettext_lazy("Source"), ("来源", "线索来源"), True,
+               gettext_lazy("A source key (bd, exhibition, website …) or its name."),
+               "exhibition"),
+        Column("person_name", gettext_lazy("Contact person"), ("联系人", "姓名"), False, "",
+               "王磊"),
+        Column("job_title", gettext_lazy("Job title"), ("职务", "职位"), False, "", "行政经理"),
+        Column("mobile", gettext_lazy("Mobile"), ("手机", "手机号"), False, "", "13800138000"),
+        Column("email", gettext_lazy("Email"), ("邮箱", "电子邮件"), False, "", ""),
+        Column("wechat", gettext_lazy("WeChat ID"), ("微信", "微信号"), False, "", ""),
+        Column("city", gettext_lazy("City"), ("城市",), False, "", "上海"),
+        Column("campaign", gettext_lazy("Campaign"), ("活动", "营销活动"), False, "", ""),
+        Column("owner", gettext_lazy("Owner"), ("负责人", "客户经理"), False,
+               gettext_lazy("Username; default: you."), ""),
+        Column("money", gettext_lazy("Has the money"), ("有购买力",), False, "yes / no", ""),
+        Column("money_evidence", gettext_lazy("Evidence of money"), ("购买力依据",), False),
+        Column("authority", gettext_lazy("Can decide"), ("有决定权",), False, "yes / no", ""),
+        Column("authority_evidence", gettext_lazy("Evidence of authority"), ("决定权依据",)),
+        Column("need", gettext_lazy("Has a need"), ("有购买需求",), False, "yes / no", ""),
+        Column("need_evidence", gettext_lazy("Evidence of need"), ("需求依据",)),
+        Column("notes", gettext_lazy("Notes"), ("备注",), False, "", ""),
+    ),
+)  # fmt: skip
+MAN = ("money", "money_evidence", "authority", "authority_evidence", "need", "need_evidence")
+ANSWERED = ("money", "authority", "need")
+PLAIN = ("person_name", "job_title", "mobile", "email", "wechat", "city", "campaign", "notes")
+ANSWERS = {"yes": Answer.YES, "y": Answer.YES, "是": Answer.YES, "有": Answer.YES,
+           "no": Answer.NO, "n": Answer.NO, "否": Answer.NO, "无": Answer.NO}  # fmt: skip
+
+
+@dataclass
+class LeadImportResult:
+    rows_read: int = 0
+    created: int = 0
+    failed: int = 0
+    with_duplicates: int = 0
+    dry_run: bool = False
+    fatal: str = ""
+    warnings: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class _DryRun(Exception):
+    """Rolls the whole file back after checking it."""
+
+
+def _sources() -> dict[str, LeadSource]:
+    """Each active source by its key, its own name and its label in English and Chinese."""
+    found: dict[str, LeadSource] = {}
+    for source in LeadSource.objects.filter(active=True):
+        names = {source.builtin, source.name, source.kind}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(str(source))
+        found.update({n.strip().lower(): source for n in names if n})
+    return found
+
+
+def _answer(value: str | None, column: str) -> str:
+    if not value:
+        return Answer.UNKNOWN
+    found = ANSWERS.get(value.strip().lower())
+    if found is None:
+        raise InvalidInput(_("Write yes or no."), field=column)
+    return found
+
+
+def _row(actor: User, row: dict[str, Any], sources: dict, owners: dict) -> bool:
+    """Create one lead; True when it has likely duplicates."""
+    source = sources.get((row.get("source") or "").strip().lower())
+    if source is None:
+        raise InvalidInput(_("Unknown source."), field="source")
+    owner = None
+    if row.get("owner"):
+        owner = owners.get(row["owner"])
+        if owner is None:
+            raise InvalidInput(_("Unknown user."), field="owner")
+    plain = {k: row.get(k) or "" for k in PLAIN}
+    man = {k: _answer(row.get(k), k) if k in ANSWERED else row.get(k) or "" for k in MAN}
+    lead, duplicates = lead_create(actor=actor, company=row.get("company") or "", source=source,
+                                   owner=owner, **plain)  # fmt: skip
+    if any(man.values()):
+        lead_man_set(actor=actor, lead=lead, **man)
+    return bool(duplicates)
+
+
+def _error(line: int, row: dict[str, Any], exc: ApplicationError) -> list[RowError]:
+    if isinstance(exc, InvalidInput) and exc.errors:
+        found = exc.errors.items()
+    else:
+        found = [(exc.field or "", [str(exc.message)])]
+    return [
+        RowError(line=line, column=column or "", value=str(row.get(column or "") or ""),
+                 message="; ".join(messages))
+        for column, messages in found
+    ]  # fmt: skip
+
+
+def lead_import(
+    *, actor: User, content: bytes, file_name: str, dry_run: bool = False
+) -> LeadImportResult:
+    """Create a lead from each good row; report each bad one by line."""
+    result = LeadImportResult(dry_run=dry_run)
+    try:
+        table = read_table(LEADS, content=content, file_name=file_name)
+    except FileRejected as exc:
+        result.fatal = str(exc)
+        return result
+    result.warnings = table.warnings
+    if table.frame.height > MAX_ROWS:
+        result.fatal = _("At most %(n)s rows a file.") % {"n": MAX_ROWS}
+        return result
+    sources = _sources()
+    # Who may be given a lead is lead_create's rule; a row naming someone else fails there.
+    owners = {u.username: u for u in User.objects.filter(is_active=True)}
+    try:
+        with transaction.atomic():
+            for row in table.frame.iter_rows(named=True):
+                result.rows_read += 1
+                try:
+                    with transaction.atomic():
+                        result.with_duplicates += _row(actor, row, sources, owners)
+                    result.created += 1
+                except ApplicationError as exc:
+                    result.failed += 1
+                    if len(result.errors) < SHOWN_ERRORS:
+                        result.errors.extend(_error(row[LINE], row, exc))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
