@@ -169,15 +169,6 @@ class HistoryScopeMixin:
 class StaffModelAdmin(RoleAccessMixin, SimpleHistoryAdmin, ModelAdmin):
     """Unscoped data every staff user may read (tags, product categories)."""
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        # A model without simple-history (product categories) keeps the admin's own change log;
-        # simple-history's page would fail on it with a 500.
-        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
-            return ModelAdmin.history_view(
-                self, request, object_id, {**(extra_context or {}), "historical_records": []}
-            )
-        return super().history_view(request, object_id, extra_context)
-
 
 class ScopedTabularInline(TabularInline):
     """Inline rows belong to an object already checked by its admin page."""
