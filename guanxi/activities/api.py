@@ -121,6 +121,19 @@ class TodayRelationshipRiskOut(Schema):
     reason: str
 
 
+class TodayDealOut(Schema):
+    opportunity: int
+    name: str
+    account: int
+    account_name: str
+    stage: int
+    amount: Decimal
+    expected_close: dt.date
+    next_step_on: dt.date | None
+    risks: list[AgendaRiskOut] = Field(..., description="Decision-maker risks (deal_risks only)")
+    reason: str
+
+
 class TodayTotalsOut(Schema):
     """How many items each section holds in all (the lists show the first `limit`)."""
 
@@ -130,6 +143,9 @@ class TodayTotalsOut(Schema):
     tier_changes: int
     neglected: int
     relationship_risks: int
+    large_deals: int
+    stale_deals: int
+    deal_risks: int
 
 
 class AgendaOut(Schema):
@@ -146,6 +162,15 @@ class AgendaOut(Schema):
         ...,
         description="Your accounts whose buying centre has relationship risks, most important "
         "first",
+    )
+    large_deals: list[TodayDealOut] = Field(
+        ..., description="Your open deals over GUANXI_LARGE_DEAL or the account's 90th percentile"
+    )
+    stale_deals: list[TodayDealOut] = Field(
+        ..., description="Next step date passed, or no move and no next step for the stage's days"
+    )
+    deal_risks: list[TodayDealOut] = Field(
+        ..., description="Your open deals whose decision maker carries a relationship risk"
     )
 
 
@@ -188,6 +213,11 @@ class TodayNeglectedPage(Schema):
 class TodayRelationshipRisksPage(Schema):
     count: int
     items: list[TodayRelationshipRiskOut]
+
+
+class TodayDealsPage(Schema):
+    count: int
+    items: list[TodayDealOut]
 
 
 class TaskFilters(InputSchema):
@@ -287,10 +317,28 @@ def _risk_row(r: Any) -> dict:
         "account": r.account.pk,
         "account_name": r.account.name,
         "score": r.health.score,
-        "risks": [
-            {"code": k.code, "message": k.message, "contact_ids": k.contact_ids} for k in r.risks
-        ],
+        "risks": _risks(r.risks),
         "reason": r.reason,
+    }
+
+
+def _risks(risks: list) -> list[dict]:
+    return [{"code": k.code, "message": k.message, "contact_ids": k.contact_ids} for k in risks]
+
+
+def _deal_row(d: Any) -> dict:
+    deal = d.deal
+    return {
+        "opportunity": deal.pk,
+        "name": deal.name,
+        "account": d.account.pk,
+        "account_name": d.account.name,
+        "stage": deal.stage_id,
+        "amount": deal.amount,
+        "expected_close": deal.expected_close,
+        "next_step_on": deal.next_step_on,
+        "risks": _risks(d.risks),
+        "reason": d.reason,
     }
 
 
@@ -302,6 +350,9 @@ ROWS = {
     "tier_changes": _tier_change_row,
     "neglected": _neglected_row,
     "relationship_risks": _risk_row,
+    "large_deals": _deal_row,
+    "stale_deals": _deal_row,
+    "deal_risks": _deal_row,
 }
 
 
@@ -382,6 +433,25 @@ def today_neglected(request: HttpRequest, query: Query[AgendaPageQuery]):
 )
 def today_relationship_risks(request: HttpRequest, query: Query[AgendaPageQuery]):
     return _section_page(request, "relationship_risks", query)
+
+
+@router.get("/today/large_deals", response=TodayDealsPage, summary=_PAGE + ": large deals")
+def today_large_deals(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "large_deals", query)
+
+
+@router.get("/today/stale_deals", response=TodayDealsPage, summary=_PAGE + ": stale deals")
+def today_stale_deals(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "stale_deals", query)
+
+
+@router.get(
+    "/today/deal_risks",
+    response=TodayDealsPage,
+    summary=_PAGE + ": deals whose decision maker is at risk",
+)
+def today_deal_risks(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "deal_risks", query)
 
 
 @router.get(

@@ -63,6 +63,15 @@ SECTION_TITLES = {
     "relationship_risks": gettext_lazy("Relationship risks"),
     "key_dates": gettext_lazy("Birthdays and anniversaries, next 7 days"),
     "tier_changes": gettext_lazy("Tier changes, last 7 days"),
+    "large_deals": gettext_lazy("Large deals"),
+    "stale_deals": gettext_lazy("Stale deals"),
+    "deal_risks": gettext_lazy("Deals whose decision maker is at risk"),
+}
+#: The deal alerts on Today and what each says when it is empty.
+DEAL_SECTIONS = {
+    "large_deals": gettext_lazy("No large open deals."),
+    "stale_deals": gettext_lazy("Every open deal has moved or has a next step ahead."),
+    "deal_risks": gettext_lazy("No open deal hangs on a decision maker at risk."),
 }
 #: Items on one page of a section's "show all" page.
 SECTION_PAGE_SIZE = 50
@@ -127,6 +136,16 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         + urlencode({"next": request.get_full_path()}),
         "headings": {n: _heading(n, getattr(day, n).total) for n in SECTION_TITLES},
         "show_all": {n: _section_url(n, subject, viewer) for n in SECTION_TITLES},
+        "deal_sections": [
+            (
+                n,
+                getattr(day, n),
+                _heading(n, getattr(day, n).total),
+                _section_url(n, subject, viewer),
+                empty,
+            )
+            for n, empty in DEAL_SECTIONS.items()
+        ],  # fmt: skip
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/activities/task/today.html", context)

@@ -129,11 +129,16 @@ def _pipeline() -> dict[str, Any]:
     return _group(
         _("Sales pipeline"),
         [
+            _item(_("Pipeline board"), "view_kanban", "pipeline_board"),
             _item(_("Opportunities"), "handshake", "admin:pipeline_opportunity_changelist"),
+            _item(_("Import opportunities"), "upload_file", "admin:pipeline_opportunity_import"),
+            _item(_("Funnel"), "filter_alt", "pipeline_funnel"),
+            _item(_("Forecast"), "trending_up", "pipeline_forecast"),
+            _item(_("Win/loss"), "insights", "pipeline_win_loss"),
             _item(
                 _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
             ),
-            _item(_("Pipelines and stages"), "view_kanban", "admin:pipeline_pipeline_changelist"),
+            _item(_("Pipelines and stages"), "tune", "admin:pipeline_pipeline_changelist"),
             _item(_("Lost reasons"), "thumb_down", "admin:pipeline_lostreason_changelist"),
         ],
         separator=True,

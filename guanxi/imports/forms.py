@@ -16,24 +16,14 @@ from guanxi.imports.models import ImportKind
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("What to import"), choices=ImportKind.choices, widget=UnfoldAdminSelectWidget
-    )
+class RowImportForm(forms.Form):
+    """A file and "dry run": the import pages of leads and opportunities, and the base of the
+    ledger's import form."""
+
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx; the first row holds the headers."),
         widget=UnfoldAdminFileFieldWidget,
-    )
-    source = forms.CharField(
-        label=_("Source system"),
-        max_length=30,
-        required=False,
-        help_text=_(
-            "Transactions and payments: where the external ids come from (PMS, POS…), for rows "
-            "without a source column. Default: import."
-        ),
-        widget=UnfoldAdminTextInputWidget,
     )
     dry_run = forms.BooleanField(
         label=_("Validate only (dry run)"),
@@ -50,3 +40,21 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 200 MB; use the command line."))
         return upload
+
+
+class ImportForm(RowImportForm):
+    field_order = ("kind", "file", "source", "dry_run")
+
+    kind = forms.ChoiceField(
+        label=_("What to import"), choices=ImportKind.choices, widget=UnfoldAdminSelectWidget
+    )
+    source = forms.CharField(
+        label=_("Source system"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Transactions and payments: where the external ids come from (PMS, POS…), for rows "
+            "without a source column. Default: import."
+        ),
+        widget=UnfoldAdminTextInputWidget,
+    )

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.decorators import action, display
@@ -32,11 +32,12 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
+from guanxi.imports.forms import RowImportForm
 from guanxi.leads import (
     admin_selection,  # noqa: F401 (registers the selection-score pages)
     services,
 )
-from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm, LeadImportForm
+from guanxi.leads.forms import ConvertForm, DisqualifyForm, LeadForm
 from guanxi.leads.models import DisqualifyReason, Lead, LeadSource, LeadStatus
 from guanxi.leads.selectors import active_sources, lead_for_actor, leads_visible_to
 from guanxi.pipeline.convert import lead_convert
@@ -191,7 +192,7 @@ class LeadAdmin(ScopedModelAdmin):
         from guanxi.leads.importer import LEADS, lead_import
 
         result = None
-        form = LeadImportForm(request.POST or None, request.FILES or None)
+        form = RowImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             result = lead_import(actor=request.user, content=upload.read(), file_name=upload.name,
@@ -203,8 +204,16 @@ class LeadAdmin(ScopedModelAdmin):
             "form": form,
             "result": result,
             "spec": LEADS,
+            "flagged_text": result
+            and result.flagged
+            and ngettext(
+                "%(n)s of them looks like a record already on file (see its likely duplicates).",
+                "%(n)s of them look like records already on file (see their likely duplicates).",
+                result.flagged,
+            )
+            % {"n": result.flagged},
         }
-        return TemplateResponse(request, TEMPLATE.format("import"), context)
+        return TemplateResponse(request, "admin/imports/row_import.html", context)
 
     # --- pages of one lead --------------------------------------------------------------------
 

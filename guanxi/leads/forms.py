@@ -10,13 +10,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminDecimalFieldWidget,
-    UnfoldAdminFileFieldWidget,
     UnfoldAdminRadioSelectWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminSingleDateWidget,
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
-    UnfoldBooleanSwitchWidget,
 )
 
 from guanxi.core.admin_mixins import ServiceRulesForm
@@ -27,8 +25,6 @@ from guanxi.leads.services import lead_rules
 from guanxi.pipeline.models import OpportunityType
 
 NEW = "new"
-#: A lead file is a list of people, not a ledger.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class LeadForm(ServiceRulesForm):
@@ -142,25 +138,3 @@ class ConvertForm(forms.Form):
         account = self.cleaned_data["account"]
         contact = self.cleaned_data["contact"]
         return (None if account == NEW else int(account), None if contact == NEW else int(contact))
-
-
-class LeadImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx; the first row holds the headers."),
-        widget=UnfoldAdminFileFieldWidget,
-    )
-    dry_run = forms.BooleanField(
-        label=_("Validate only (dry run)"),
-        required=False,
-        help_text=_("Check every row and report, but write nothing."),
-        widget=UnfoldBooleanSwitchWidget,
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
-        return upload

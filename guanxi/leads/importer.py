@@ -11,25 +11,18 @@ contacts and the ledgers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.core.errors import ApplicationError, InvalidInput
+from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.imports.columns import Column, Spec
-from guanxi.imports.reader import LINE, FileRejected, read_table
-from guanxi.imports.report import RowError
+from guanxi.imports.rows import RowImportResult, rows_import
 from guanxi.leads.models import Answer, LeadSource
 from guanxi.leads.services import lead_create, lead_man_set
-
-#: At most this many rows a file (a visitor list is hundreds, not millions).
-MAX_ROWS = 20_000
-SHOWN_ERRORS = 200
 
 LEADS = Spec(
     kind="leads",
@@ -65,22 +58,6 @@ ANSWERED = ("money", "authority", "need")
 PLAIN = ("person_name", "job_title", "mobile", "email", "wechat", "city", "campaign", "notes")
 ANSWERS = {"yes": Answer.YES, "y": Answer.YES, "是": Answer.YES, "有": Answer.YES,
            "no": Answer.NO, "n": Answer.NO, "否": Answer.NO, "无": Answer.NO}  # fmt: skip
-
-
-@dataclass
-class LeadImportResult:
-    rows_read: int = 0
-    created: int = 0
-    failed: int = 0
-    with_duplicates: int = 0
-    dry_run: bool = False
-    fatal: str = ""
-    warnings: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-class _DryRun(Exception):
-    """Rolls the whole file back after checking it."""
 
 
 def _sources() -> dict[str, LeadSource]:
@@ -123,49 +100,18 @@ def _row(actor: User, row: dict[str, Any], sources: dict, owners: dict) -> bool:
     return bool(duplicates)
 
 
-def _error(line: int, row: dict[str, Any], exc: ApplicationError) -> list[RowError]:
-    if isinstance(exc, InvalidInput) and exc.errors:
-        found = exc.errors.items()
-    else:
-        found = [(exc.field or "", [str(exc.message)])]
-    return [
-        RowError(line=line, column=column or "", value=str(row.get(column or "") or ""),
-                 message="; ".join(messages))
-        for column, messages in found
-    ]  # fmt: skip
-
-
 def lead_import(
     *, actor: User, content: bytes, file_name: str, dry_run: bool = False
-) -> LeadImportResult:
-    """Create a lead from each good row; report each bad one by line."""
-    result = LeadImportResult(dry_run=dry_run)
-    try:
-        table = read_table(LEADS, content=content, file_name=file_name)
-    except FileRejected as exc:
-        result.fatal = str(exc)
-        return result
-    result.warnings = table.warnings
-    if table.frame.height > MAX_ROWS:
-        result.fatal = _("At most %(n)s rows a file.") % {"n": MAX_ROWS}
-        return result
+) -> RowImportResult:
+    """Create a lead from each good row; report each bad one by line. ``flagged`` counts the
+    leads that look like records already on file."""
     sources = _sources()
     # Who may be given a lead is lead_create's rule; a row naming someone else fails there.
     owners = {u.username: u for u in User.objects.filter(is_active=True)}
-    try:
-        with transaction.atomic():
-            for row in table.frame.iter_rows(named=True):
-                result.rows_read += 1
-                try:
-                    with transaction.atomic():
-                        result.with_duplicates += _row(actor, row, sources, owners)
-                    result.created += 1
-                except ApplicationError as exc:
-                    result.failed += 1
-                    if len(result.errors) < SHOWN_ERRORS:
-                        result.errors.extend(_error(row[LINE], row, exc))
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return result
+    return rows_import(
+        LEADS,
+        lambda row: _row(actor, row, sources, owners),
+        content=content,
+        file_name=file_name,
+        dry_run=dry_run,
+    )

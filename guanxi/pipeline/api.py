@@ -1,10 +1,14 @@
 """/api/opportunities: deals (商机) — list, create, read, change, delete (open ones), move to a
-stage, event lines — and /api/pipeline: the pipelines with their stages, the lost reasons.
+stage, event lines — and /api/pipeline: the pipelines with their stages, the lost reasons, and
+the reports (board, funnel, forecast against targets, win/loss; `pipeline.reports`/`forecast`).
 
 Access: a deal is seen by whoever sees its account; a deal out of sight is a 404. Errors: 404
 missing or out of sight, 403 an owner the caller may not name, 409 deleting a won or lost
 deal, 422 bad input naming the field (a stage of another pipeline, a lost move without a lost
 reason, a contact of another account, the stage sent in a PATCH)."""
+
+import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -15,9 +19,20 @@ from ninja.pagination import paginate
 from guanxi.core.errors import NotFound
 from guanxi.core.schemas import MAX_ID, Pagination
 from guanxi.pipeline import selectors, services
+from guanxi.pipeline.forecast import Cell, forecast
 from guanxi.pipeline.models import LostReason, OpportunityLine
 from guanxi.pipeline.odds import latest_odds_attempt, latest_odds_model, status_message
 from guanxi.pipeline.odds_schemas import OddsOut
+from guanxi.pipeline.report_schemas import (
+    BoardOut,
+    BoardQuery,
+    ForecastOut,
+    ForecastQuery,
+    FunnelOut,
+    PeriodQuery,
+    WinLossOut,
+)
+from guanxi.pipeline.reports import board, default_period, funnel, win_loss
 from guanxi.pipeline.schemas import (
     LostReasonOut,
     OpportunityDetailOut,
@@ -227,3 +242,148 @@ def odds_status(request: HttpRequest):
     else:
         status, message = attempt.status, status_message(attempt)
     return {"status": status, "message": message, "latest_attempt": attempt, "model": model}
+
+
+# --- Reports: board, funnel, forecast, win/loss ------------------------------------------------
+
+
+@pipeline_router.get(
+    "/board",
+    response=BoardOut,
+    summary="The pipeline board: open deals per stage, with each column's totals",
+)
+def board_read(request: HttpRequest, query: Query[BoardQuery]):
+    kind = query.opportunity_type.value if query.opportunity_type else ""
+    data = board(request.auth, owner=query.owner, opportunity_type=kind, cap=query.limit)
+    return {
+        "pipeline": data.pipeline.pk,
+        "closed_since": data.closed_since,
+        "count": data.count,
+        "amount": data.amount,
+        "weighted": data.weighted,
+        "columns": [
+            {
+                "stage": c.stage.pk,
+                "name": str(c.stage),
+                "outcome": c.outcome,
+                "probability": c.stage.probability,
+                "count": c.count,
+                "amount": c.amount,
+                "weighted": c.weighted,
+                "cards": [_card(d) for d in c.cards],
+            }
+            for c in data.columns
+        ],
+    }
+
+
+def _card(deal: Any) -> dict:
+    return {**deal.__dict__, "account_name": deal.account.name}
+
+
+def _period(query: PeriodQuery) -> tuple[dt.date, dt.date]:
+    start, end = default_period()
+    start, end = query.start or start, query.end or end
+    return (start, end) if start <= end else (end, start)
+
+
+@pipeline_router.get(
+    "/funnel",
+    response=FunnelOut,
+    summary="Stage conversion: of the deals that entered each stage, how many went on",
+)
+def funnel_read(request: HttpRequest, query: Query[PeriodQuery]):
+    start, end = _period(query)
+    data = funnel(request.auth, start=start, end=end, owner=query.owner)
+    return {
+        "pipeline": data.pipeline.pk,
+        "start": start,
+        "end": end,
+        "steps": [
+            {
+                "stage": s.stage.pk,
+                "name": str(s.stage),
+                "entered": s.entered,
+                "advanced": s.advanced,
+                "won": s.won,
+                "conversion": s.conversion,
+                "win_rate": s.win_rate,
+            }
+            for s in data.steps
+        ],
+    }
+
+
+def _cell(cell: Cell) -> dict:
+    return {
+        **cell.__dict__,
+        "forecast": cell.forecast,
+        "forecast_attainment": cell.forecast_attainment,
+        "won_attainment": cell.won_attainment,
+        "revenue_attainment": cell.revenue_attainment,
+    }
+
+
+@pipeline_router.get(
+    "/forecast",
+    response=ForecastOut,
+    summary="Weighted forecast by month per KAM, team and company, against targets",
+    description="A KAM sees their own row; a team lead the members of their team and the team; "
+    "managers every KAM, every team and the company. Attainment two ways: revenue booked on "
+    "the accounts and the deals won.",
+)
+def forecast_read(request: HttpRequest, query: Query[ForecastQuery]):
+    data = forecast(
+        request.auth, start=query.start, months=query.months, owner=query.owner, team=query.team
+    )
+    return {
+        "start": data.start,
+        "months": data.months,
+        "rows": [
+            {
+                "kind": r.kind,
+                "key": r.key,
+                "label": r.label,
+                "months": [_cell(c) for c in r.months],
+                "quarters": [_cell(c) for c in r.quarters],
+                "total": _cell(r.total),
+            }
+            for r in data.rows
+        ],
+    }
+
+
+def _rates(rows: list) -> list[dict]:
+    return [
+        {
+            "key": None if r.key is None else str(r.key),
+            "label": str(r.label),
+            "won": r.won,
+            "lost": r.lost,
+            "win_rate": r.win_rate,
+            "won_amount": r.won_amount,
+        }
+        for r in rows
+    ]
+
+
+@pipeline_router.get(
+    "/win-loss",
+    response=WinLossOut,
+    summary="Win/loss: win rate by source, type and stage reached; lost reasons; cycle time",
+)
+def win_loss_read(request: HttpRequest, query: Query[PeriodQuery]):
+    start, end = _period(query)
+    data = win_loss(request.auth, start=start, end=end, owner=query.owner)
+    return {
+        "start": start,
+        "end": end,
+        "won": data.total.won,
+        "lost": data.total.lost,
+        "win_rate": data.total.win_rate,
+        "cycle_days": data.cycle_days,
+        "by_source": _rates(data.by_source),
+        "by_type": _rates(data.by_type),
+        "by_stage_reached": _rates(data.by_stage_reached),
+        "lost_reasons": _rates(data.lost_reasons),
+    }

@@ -15,7 +15,7 @@ only the shown items are read whole, worded and rendered.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -48,6 +48,7 @@ from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
 from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
+from guanxi.workspace.today_deals import deal_risks, large_deals, stale_deals
 from guanxi.workspace.today_rows import (
     SECTIONS,
     WINDOW_DAYS,
@@ -74,6 +75,7 @@ class _Day:
     account_ids: list[int]
     task_rows: list[tuple[int, int, dt.date]]  # (task id, account id, due date)
     stand: dict[int, Standing]
+    memo: dict[str, Any] = field(default_factory=dict)  # reads sections share (the open deals)
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -436,6 +438,9 @@ _BUILDERS = {
     "neglected": _neglected,
     "relationship_risks": _relationship_risks,
     "plan_actions": _plan_actions,
+    "large_deals": large_deals,
+    "stale_deals": stale_deals,
+    "deal_risks": deal_risks,
 }
 
 

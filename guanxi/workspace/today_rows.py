@@ -133,6 +133,18 @@ class RelationshipRiskItem:
         return priority_key(self.standing, len(self.health.risks))
 
 
+@dataclass
+class DealItem:
+    """One of the user's open deals that needs a look (large, stale, or its decision maker at
+    risk), with why in words; `risks` holds the decision-maker risks (relationships.risks)."""
+
+    deal: Any  # guanxi.pipeline.models.Opportunity
+    account: Account
+    standing: Standing
+    reason: str
+    risks: list = field(default_factory=list)
+
+
 class Section(list):
     """The items of one section that are shown (a window of the section in its order: the top
     N on Today, a page on its "show all" page) and how many the section holds in all."""
@@ -157,6 +169,9 @@ SECTIONS = (
     "neglected",
     "relationship_risks",
     "plan_actions",  # plans.PlanAction, due in the window
+    "large_deals",  # open deals over the threshold or the account's 90th percentile
+    "stale_deals",  # next step passed, or no move and no next step for the stage's days
+    "deal_risks",  # open deals whose decision maker carries a relationship risk
 )
 
 
@@ -171,6 +186,9 @@ class Agenda:
     neglected: Section = field(default_factory=Section)
     relationship_risks: Section = field(default_factory=Section)
     plan_actions: Section = field(default_factory=Section)
+    large_deals: Section = field(default_factory=Section)
+    stale_deals: Section = field(default_factory=Section)
+    deal_risks: Section = field(default_factory=Section)
 
     @property
     def is_empty(self) -> bool:

@@ -28,7 +28,7 @@ def test_good_rows_become_leads_and_bad_rows_are_reported_by_line(cast, sources)
     make_account(owner=cast.alice, name="华为技术有限公司")
     result = lead_import(actor=cast.alice, content=CSV.encode(), file_name="expo.csv")
     assert (result.rows_read, result.created, result.failed) == (7, 2, 5)
-    assert result.with_duplicates == 1
+    assert result.flagged == 1
     found = {(e.line, e.column) for e in result.errors}
     assert found == {(3, "company"), (4, "source"), (5, "money_evidence"), (6, "money"),
                      (7, "owner")}  # fmt: skip

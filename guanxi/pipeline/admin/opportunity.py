@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +34,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
+from guanxi.imports.forms import RowImportForm
 from guanxi.pipeline import rules, services
 from guanxi.pipeline.models import (
     ExpectedRevenue,
@@ -336,3 +340,35 @@ class OpportunityAdmin(ScopedModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Opportunity) -> None:
         services.opportunity_delete(actor=request.user, opportunity=obj.pk)
+
+    # --- importing a file of deals -------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="pipeline_opportunity_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> TemplateResponse:
+        # deferred: the importer loads polars, which only this page needs
+        from guanxi.pipeline.importer import OPPORTUNITIES, opportunity_import
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = None
+        form = RowImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = opportunity_import(actor=request.user, content=upload.read(),
+                                        file_name=upload.name,
+                                        dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import opportunities"),
+            "form": form,
+            "result": result,
+            "spec": OPPORTUNITIES,
+        }
+        return TemplateResponse(request, "admin/imports/row_import.html", context)
