@@ -171,7 +171,7 @@ def _add_partitions(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi (关系) key-account CRM")
+    parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="load realistic demo data (hotel/MICE group) and serve it")

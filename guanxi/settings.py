@@ -226,7 +226,7 @@ GUANXI_RUN_STALE_SECONDS = envint("GUANXI_RUN_STALE_SECONDS", 300)
 
 UNFOLD = {
     "SITE_TITLE": _("Guanxi CRM"),
-    "SITE_HEADER": _("Guanxi 关系"),
+    "SITE_HEADER": _("Guanxi"),
     "SITE_SUBHEADER": _("Key-account lifecycle CRM"),
     "SITE_SYMBOL": "handshake",
     "SHOW_LANGUAGES": True,

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "guanxi.accounts"
     label = "accounts"
-    verbose_name = _("Customer archive (客户档案)")
+    verbose_name = _("Customer archive")

@@ -27,13 +27,13 @@ class OrganisationForm(models.TextChoices):
 class AccountType(models.TextChoices):
     """Customer segment as the hotel/MICE sales team uses it (seed 000)."""
 
-    MICE = "mice", _("MICE (会展)")
-    GOVERNMENT_ENTERPRISE = "gov_ent", _("Government / enterprise (政企)")
-    CORPORATE = "corporate", _("Corporate (商务)")
+    MICE = "mice", _("MICE")
+    GOVERNMENT_ENTERPRISE = "gov_ent", _("Government / enterprise")
+    CORPORATE = "corporate", _("Corporate")
     OTA = "ota", _("OTA")
-    TRAVEL_AGENCY = "travel_agency", _("Travel agency (旅行社)")
-    WEDDING = "wedding", _("Wedding & banquet (婚宴)")
-    INDIVIDUAL = "individual", _("Individual (散客/个人)")
+    TRAVEL_AGENCY = "travel_agency", _("Travel agency")
+    WEDDING = "wedding", _("Wedding & banquet")
+    INDIVIDUAL = "individual", _("Individual / walk-in")
     OTHER = "other", _("Other")
 
 
@@ -55,12 +55,12 @@ class Industry(models.TextChoices):
 
 
 class EnterpriseNature(models.TextChoices):
-    SOE = "soe", _("State-owned (国企)")
-    PRIVATE = "private", _("Private (民营)")
-    FOREIGN = "foreign", _("Foreign-invested (外资)")
-    JOINT_VENTURE = "joint_venture", _("Joint venture (合资)")
-    GOVERNMENT = "government", _("Government (政府机关)")
-    INSTITUTION = "institution", _("Public institution (事业单位)")
+    SOE = "soe", _("State-owned")
+    PRIVATE = "private", _("Privately owned")
+    FOREIGN = "foreign", _("Foreign-invested")
+    JOINT_VENTURE = "joint_venture", _("Joint venture")
+    GOVERNMENT = "government", _("Government agency")
+    INSTITUTION = "institution", _("Public institution")
     OTHER = "other", _("Other")
 
 
@@ -117,7 +117,7 @@ class Account(models.Model):
         _("account code"),
         max_length=40,
         unique=True,
-        help_text=_("Your own customer number (客户编号); imports match accounts by it."),
+        help_text=_("Your own customer number; imports match accounts by it."),
     )
     name = models.CharField(_("name"), max_length=200, db_index=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -150,17 +150,17 @@ class Account(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     organisation_structure = models.TextField(_("organisation structure"), blank=True)
     credit_rating = models.CharField(
-        _("credit rating (信用度)"), max_length=3, choices=CreditRating.choices, blank=True
+        _("credit rating"), max_length=3, choices=CreditRating.choices, blank=True
     )
     annual_sales = models.DecimalField(
         _("annual sales (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    price_system = models.TextField(_("price system (价格体系)"), blank=True)
-    sales_policy = models.TextField(_("sales policy (销售政策)"), blank=True)
+    price_system = models.TextField(_("price system"), blank=True)
+    sales_policy = models.TextField(_("sales policy"), blank=True)
     attitude = models.CharField(
         _("attitude to our products"), max_length=20, choices=Attitude.choices, blank=True
     )
-    customer_since = models.DateField(_("customer since (入网时间)"), null=True, blank=True)
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent account"),
@@ -168,7 +168,7 @@ class Account(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="subsidiaries",
-        help_text=_("The group this account belongs to (集团 → 子公司)."),
+        help_text=_("The corporate group this account belongs to (group → subsidiary)."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

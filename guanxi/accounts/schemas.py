@@ -26,9 +26,7 @@ Blank = Literal[""]
 
 
 class AccountIn(InputSchema):
-    code: str = Field(
-        ..., min_length=1, max_length=40, description="Your customer number (客户编号)"
-    )
+    code: str = Field(..., min_length=1, max_length=40, description="Your customer number")
     name: str = Field(..., min_length=1, max_length=200)
     account_type: AccountType
     short_name: str = Field("", max_length=100)
@@ -54,7 +52,7 @@ class AccountIn(InputSchema):
     notes: str = Field("", max_length=20_000)
     owner: Id | None = Field(None, description="User id; defaults to you. Leads/managers only.")
     team: Id | None = Field(None, description="Defaults to the owner's team")
-    parent: Id | None = Field(None, description="Group account (集团)")
+    parent: Id | None = Field(None, description="The corporate group account this one belongs to")
     co_owners: list[Id] = Field(default_factory=list, max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=100)
 

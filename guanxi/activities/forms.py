@@ -22,6 +22,7 @@ from guanxi.accounts.models import Account
 from guanxi.activities.display import display_title
 from guanxi.activities.models import COMPLETES, Task, TaskStatus
 from guanxi.contacts.models import Contact
+from guanxi.core.formatting import join_words
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)  # as the service: a phone clock may run fast
@@ -142,7 +143,7 @@ class TouchpointForm(forms.ModelForm):
                 self.add_error(
                     "contacts",
                     _("%(names)s is not a contact of %(account)s.")
-                    % {"names": "、".join(c.name for c in foreign), "account": account},
+                    % {"names": join_words(c.name for c in foreign), "account": account},
                 )
         task: Task | None = data.get("task")
         if task is not None and not self.instance.pk:

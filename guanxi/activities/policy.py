@@ -90,7 +90,7 @@ def task_display_title(task: Task) -> str:
 
 
 def task_role_label(task: Task) -> str:
-    """Who is to do the task, in the reader's language ("General manager (总经理)"), not the
+    """Who is to do the task, in the reader's language ("General manager"), not the
     stored code ("general_manager"); an unknown code is shown as it is."""
     if not task.role:
         return ""

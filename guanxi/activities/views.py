@@ -59,7 +59,7 @@ SECTION_TITLES = {
     "due": gettext_lazy("Overdue and due today"),
     "upcoming": gettext_lazy("Next 7 days"),
     "neglected": gettext_lazy("No touchpoint beyond the cadence"),
-    "plan_actions": gettext_lazy("Account plan actions (一企一策)"),
+    "plan_actions": gettext_lazy("Account plan actions"),
     "relationship_risks": gettext_lazy("Relationship risks"),
     "key_dates": gettext_lazy("Birthdays and anniversaries, next 7 days"),
     "tier_changes": gettext_lazy("Tier changes, last 7 days"),

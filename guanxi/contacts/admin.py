@@ -121,11 +121,11 @@ class ContactAdmin(ScopedModelAdmin):
         )
         return fieldsets
 
-    @display(description=_("constellation (星座)"))
+    @display(description=_("star sign"))
     def constellation_display(self, obj: Contact) -> str:
         return obj.constellation or "—"
 
-    @display(description=_("Chinese zodiac (生肖)"))
+    @display(description=_("Chinese zodiac"))
     def zodiac_display(self, obj: Contact) -> str:
         return obj.chinese_zodiac or "—"
 

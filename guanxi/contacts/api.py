@@ -225,7 +225,7 @@ def patch_profile_group(
     "/{contact_id}/facts/{fact_id}/verify",
     response=ProfileOut,
     tags=["profile"],
-    summary="Mark a profile fact as verified (巧妙验证)",
+    summary="Mark a profile fact as verified",
 )
 def verify_fact(request: HttpRequest, contact_id: int = ContactId, fact_id: int = ChildId):
     contact = _get(request, contact_id)

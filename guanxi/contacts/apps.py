@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "guanxi.contacts"
     label = "contacts"
-    verbose_name = _("Contact profiles (联系人档案)")
+    verbose_name = _("Contact profiles")

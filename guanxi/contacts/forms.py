@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminDecimalFieldWidget,
@@ -43,13 +44,22 @@ def group_field_names(group: FactGroup) -> list[str]:
     return [fact_field_name(group.key, f.key) for f in group.fields]
 
 
-def _form_field(spec: FactField) -> forms.Field:
-    common: dict[str, Any] = {"label": spec.label, "required": False}
+def _help_text(spec: FactField) -> str:
     help_text = str(spec.help) if spec.help else ""
+    if spec.kind == "list":
+        separate = _("Separate several with commas.")
+        help_text = f"{separate} {help_text}"
     if spec.example:
         example = _("e.g. %(example)s") % {"example": spec.example}
-        help_text = f"{help_text} {example}".strip()
-    common["help_text"] = help_text
+        help_text = f"{help_text} {example}"
+    return help_text.strip()
+
+
+def _form_field(spec: FactField) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "required": False}
+    # The form class is built once, at import: the help text is put together when a page
+    # shows it, so that it is in the reader's language.
+    common["help_text"] = lazy(_help_text, str)(spec)
     if spec.kind == "longtext":
         return forms.CharField(
             max_length=4000, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}), **common
@@ -68,8 +78,6 @@ def _form_field(spec: FactField) -> forms.Field:
             choices=[("", "—"), *spec.choices], widget=UnfoldAdminSelectWidget, **common
         )
     if spec.kind == "list":
-        separate = _("Separate several with commas.")
-        common["help_text"] = f"{separate} {common['help_text']}".strip()
         return forms.CharField(max_length=2000, widget=UnfoldAdminTextInputWidget, **common)
     return forms.CharField(max_length=200, widget=UnfoldAdminTextInputWidget, **common)
 
@@ -164,7 +172,7 @@ ContactForm.base_fields[SOURCE_FIELD] = ContactForm.declared_fields[SOURCE_FIELD
         required=False,
         widget=UnfoldAdminSelectWidget,
         help_text=_(
-            "Where the profile information you enter or change now came from (004 多方收集). "
+            "Where the profile information you enter or change now came from. "
             "Unchanged facts keep their original source."
         ),
     )

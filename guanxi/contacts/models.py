@@ -21,23 +21,23 @@ class Gender(models.TextChoices):
 
 # Western constellations by (month, day) of their first day.
 _CONSTELLATIONS = (
-    ((1, 20), _("Aquarius (水瓶座)")),
-    ((2, 19), _("Pisces (双鱼座)")),
-    ((3, 21), _("Aries (白羊座)")),
-    ((4, 20), _("Taurus (金牛座)")),
-    ((5, 21), _("Gemini (双子座)")),
-    ((6, 22), _("Cancer (巨蟹座)")),
-    ((7, 23), _("Leo (狮子座)")),
-    ((8, 23), _("Virgo (处女座)")),
-    ((9, 23), _("Libra (天秤座)")),
-    ((10, 24), _("Scorpio (天蝎座)")),
-    ((11, 23), _("Sagittarius (射手座)")),
-    ((12, 22), _("Capricorn (摩羯座)")),
+    ((1, 20), _("Aquarius")),
+    ((2, 19), _("Pisces")),
+    ((3, 21), _("Aries")),
+    ((4, 20), _("Taurus")),
+    ((5, 21), _("Gemini")),
+    ((6, 22), _("Cancer")),
+    ((7, 23), _("Leo")),
+    ((8, 23), _("Virgo")),
+    ((9, 23), _("Libra")),
+    ((10, 24), _("Scorpio")),
+    ((11, 23), _("Sagittarius")),
+    ((12, 22), _("Capricorn")),
 )
 _ZODIAC = (
-    _("Rat (鼠)"), _("Ox (牛)"), _("Tiger (虎)"), _("Rabbit (兔)"), _("Dragon (龙)"),
-    _("Snake (蛇)"), _("Horse (马)"), _("Goat (羊)"), _("Monkey (猴)"), _("Rooster (鸡)"),
-    _("Dog (狗)"), _("Pig (猪)"),
+    _("Rat"), _("Ox"), _("Tiger"), _("Rabbit"), _("Dragon"),
+    _("Snake"), _("Horse"), _("Goat"), _("Monkey"), _("Rooster"),
+    _("Dog"), _("Pig"),
 )  # fmt: skip
 
 
@@ -176,9 +176,9 @@ class Relation(models.TextChoices):
     CHILD = "child", _("Child")
     PARENT = "parent", _("Parent")
     OTHER_FAMILY = "family", _("Other family")
-    DRIVER = "driver", _("Driver (司机)")
-    SECRETARY = "secretary", _("Secretary (秘书)")
-    OFFICE_DIRECTOR = "office_director", _("Office director (办公室主任)")
+    DRIVER = "driver", _("Driver")
+    SECRETARY = "secretary", _("Secretary")
+    OFFICE_DIRECTOR = "office_director", _("Office director")
     ASSISTANT = "assistant", _("Assistant")
     OTHER = "other", _("Other")
 
@@ -207,7 +207,7 @@ class RelatedPerson(models.Model):
 
 
 class KeyDateKind(models.TextChoices):
-    WEDDING = "wedding", _("Wedding anniversary (结婚纪念日)")
+    WEDDING = "wedding", _("Wedding anniversary")
     WORK = "work", _("Work anniversary")
     COMPANY = "company", _("Company anniversary")
     FIRST_VISIT = "first_visit", _("First visit with us")

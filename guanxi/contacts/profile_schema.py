@@ -20,6 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.formatting import join_words
+
 
 @dataclass(frozen=True)
 class FactField:
@@ -28,7 +30,7 @@ class FactField:
     kind: str = "text"  # text | longtext | int | decimal | date | choice | list
     help: Promise | str = ""
     choices: tuple[tuple[str, Promise], ...] = ()
-    example: str = ""
+    example: Promise | str = ""  # a translated sample value, shown as "e.g. …"
 
     def parse(self, raw: Any) -> Any:
         """Turn user input into the stored JSON value, or raise ValueError with a reason."""
@@ -78,7 +80,7 @@ class FactField:
         if value is None:
             return ""
         if self.kind == "list":
-            return "、".join(value)
+            return join_words(value)
         if self.kind == "choice":
             return str(dict(self.choices).get(value, value))
         return str(value)
@@ -106,28 +108,28 @@ EDUCATION = (
 GROUPS: tuple[FactGroup, ...] = (
     FactGroup(
         "basic",
-        _("Basic (基本信息)"),
+        _("Basic information"),
         _("Who the person is beyond name and birthday."),
         (
-            FactField("native_place", _("Native place (籍贯)"), example="安徽省亳州市"),
+            FactField("native_place", _("Native place"), example=_("Bozhou, Anhui")),
             FactField("birthplace", _("Birthplace")),
-            FactField("ethnicity", _("Ethnicity (民族)"), example="回族"),
+            FactField("ethnicity", _("Ethnicity"), example=_("Hui")),
             FactField("religion", _("Religion")),
             FactField("education", _("Education"), "choice", choices=EDUCATION),
             FactField("height_cm", _("Height (cm)"), "int"),
             FactField("weight_kg", _("Weight (kg)"), "int"),
             FactField(
                 "appearance",
-                _("Physical features (体貌特征)"),
+                _("Physical features"),
                 "longtext",
-                example="戴方框眼镜，喜欢穿西装",
+                example=_("Square-rimmed glasses, likes suits"),
             ),
-            FactField("personality", _("Personality (性格特点)"), "longtext"),
+            FactField("personality", _("Personality"), "longtext"),
         ),
     ),
     FactGroup(
         "work",
-        _("Work (工作信息)"),
+        _("Work"),
         _("Everything at the person's organisation: culture, results, promotions, trips, events."),
         (
             FactField("responsibilities", _("Responsibilities"), "longtext"),
@@ -139,7 +141,7 @@ GROUPS: tuple[FactGroup, ...] = (
     ),
     FactGroup(
         "life",
-        _("Life (生活信息)"),
+        _("Life"),
         _("Home and family; family members and anniversaries are listed separately."),
         (
             FactField("home_address", _("Home address")),
@@ -158,7 +160,7 @@ GROUPS: tuple[FactGroup, ...] = (
     ),
     FactGroup(
         "experience",
-        _("Experience (经历信息)"),
+        _("Experience"),
         _("Upbringing and background, including the food of the place they grew up."),
         (
             FactField("background", _("Background and career"), "longtext"),
@@ -167,19 +169,21 @@ GROUPS: tuple[FactGroup, ...] = (
     ),
     FactGroup(
         "product_needs",
-        _("Product needs (产品需求信息)"),
+        _("Product needs"),
         _("Personal requirements on taste, speed of service, environment, rooms and meetings."),
         (
-            FactField("taste", _("Taste (口味)"), example="偏清淡，喜甜食"),
-            FactField("service_speed", _("Service speed"), example="便捷高效"),
-            FactField("environment", _("Preferred environment"), example="安静包间"),
-            FactField("room_preferences", _("Room preferences"), example="高楼层，无烟"),
+            FactField("taste", _("Taste"), example=_("Mild, likes sweets")),
+            FactField("service_speed", _("Service speed"), example=_("Quick and efficient")),
+            FactField("environment", _("Preferred environment"), example=_("A quiet private room")),
+            FactField(
+                "room_preferences", _("Room preferences"), example=_("High floor, non-smoking")
+            ),
             FactField("meeting_preferences", _("Meeting & event preferences"), "longtext"),
         ),
     ),
     FactGroup(
         "value",
-        _("Value (价值信息)"),
+        _("Spend and value"),
         _("Spend, frequency and what they spent elsewhere before."),
         (
             FactField("spend_per_visit", _("Typical spend per visit (CNY)"), "decimal"),
@@ -191,24 +195,24 @@ GROUPS: tuple[FactGroup, ...] = (
     ),
     FactGroup(
         "preferences",
-        _("Personal preferences (个性需求信息)"),
+        _("Personal preferences"),
         _("Brands, sports, favourite dishes and drinks, colours, reading."),
         (
-            FactField("brands", _("Brands"), "list", example="Hugo Boss, 华为"),
-            FactField("sports", _("Sports"), "list", example="高尔夫, 网球"),
-            FactField("favourite_dishes", _("Favourite dishes (常点菜肴)"), "list"),
+            FactField("brands", _("Brands"), "list", example=_("Hugo Boss, Huawei")),
+            FactField("sports", _("Sports"), "list", example=_("Golf, tennis")),
+            FactField("favourite_dishes", _("Favourite dishes"), "list"),
             FactField("favourite_drinks", _("Favourite drinks"), "list"),
             FactField("colours", _("Colours"), "list"),
             FactField("reading", _("Reading"), "list"),
-            FactField("habits", _("Consumption habits (消费习惯)"), "longtext"),
+            FactField("habits", _("Consumption habits"), "longtext"),
         ),
     ),
     FactGroup(
         "taboos",
-        _("Taboos (忌讳)"),
+        _("Taboos"),
         _("What must never happen: dietary rules, allergies, sensitive topics."),
         (
-            FactField("dietary", _("Dietary taboos"), "list", example="猪肉"),
+            FactField("dietary", _("Dietary taboos"), "list", example=_("Pork")),
             FactField("allergies", _("Allergies"), "list"),
             FactField("other", _("Other taboos"), "longtext"),
         ),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from django.utils.translation import pgettext
 
 
 def money(value: Any, places: int = 0) -> str:
@@ -13,3 +16,13 @@ def money(value: Any, places: int = 0) -> str:
     if value is None or value == "":
         return "—"
     return f"¥{Decimal(value):,.{int(places)}f}"
+
+
+def list_separator() -> str:
+    """ ", " in English, "、" in Chinese: the separator of a list inside a sentence or a cell."""
+    return pgettext("list separator", ", ")
+
+
+def join_words(items: Iterable[Any]) -> str:
+    """Names or labels as one list in the reader's language ("rooms, drinks" / "客房、酒水")."""
+    return list_separator().join(str(item) for item in items)

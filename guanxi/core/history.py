@@ -17,6 +17,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.formatting import join_words
+
 _EXCLUDED = {"updated_at", "created_at"}
 _TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
@@ -39,7 +41,8 @@ class HistoryEntry:
 
 
 def _plain(value: Any) -> str:
-    """A value for people: local time to the minute, dates, 是/否, lists joined with 、."""
+    """A value for people: local time to the minute, dates, yes/no, lists in the reader's
+    language."""
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime):
@@ -49,7 +52,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, dt.date):
         return date_format(value, "Y-m-d")
     if isinstance(value, (list, tuple)):
-        return "、".join(_plain(v) for v in value) or "—"
+        return join_words(_plain(v) for v in value) or "—"
     return str(value)
 
 
@@ -68,7 +71,7 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
             row.get(f.m2m_reverse_field_name()) if isinstance(row, dict) else row for row in value
         ]
         names = [str(o) for o in rel.objects.filter(pk__in=ids)]
-        return "、".join(names) or "—"
+        return join_words(names) or "—"
     if isinstance(f, models.ForeignKey):
         if isinstance(value, models.Model):
             return str(value)

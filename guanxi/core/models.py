@@ -31,9 +31,9 @@ class Team(models.Model):
 
 class Role(models.TextChoices):
     # Ordered from narrowest to widest view of the customer base.
-    KAM = "kam", _("Key account manager (客户经理)")
-    TEAM_LEAD = "team_lead", _("Team lead (销售主管)")
-    MANAGER = "manager", _("Manager (销售总监/总经理)")
+    KAM = "kam", _("Key account manager")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    MANAGER = "manager", _("Manager")
     ADMIN = "admin", _("Administrator")
 
 

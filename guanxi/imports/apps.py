@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "guanxi.imports"
     label = "imports"
-    verbose_name = _("Data import (数据导入)")
+    verbose_name = _("Data import")

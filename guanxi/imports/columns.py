@@ -53,7 +53,7 @@ _CHOICE_HELP = _("Code or label of one of: %(choices)s.")
 ACCOUNTS = Spec(
     kind="accounts",
     label=_("Accounts"),
-    match_by=_("code (客户编号): an existing code updates that account, a new code creates one"),
+    match_by=_("code: an existing code updates that account, a new code creates one"),
     columns=(
         Column("code", _("Account code"), ("客户编号", "客户代码", "编号"), True,
                _("Your own customer number; unique."), "A1001"),
@@ -101,7 +101,8 @@ ACCOUNTS = Spec(
         Column("team", _("Team"), ("团队", "销售团队"), False,
                _("Team name. Empty: the owner's team."), ""),
         Column("tags", _("Tags"), ("标签",), False,
-               _("Comma-separated (, ， 、); missing tags are created."), "VIP、会展"),
+               _("Comma-separated (Chinese commas work too); missing tags are created."),
+               "VIP、会展"),
         Column("notes", _("Notes"), ("备注",), False, "", ""),
     ),
 )  # fmt: skip
@@ -109,7 +110,7 @@ ACCOUNTS = Spec(
 CONTACTS = Spec(
     kind="contacts",
     label=_("Contacts"),
-    match_by=_("code (联系人编号)"),
+    match_by=_("contact code"),
     columns=(
         Column("code", _("Contact code"), ("联系人编号", "编号"), True,
                _("Your own contact number; unique."), "C2001"),
@@ -118,7 +119,8 @@ CONTACTS = Spec(
         Column("name", _("Name"), ("姓名", "联系人", "联系人姓名"), True, "", "王芳"),
         Column("english_name", _("English name"), ("英文名",), False, "", ""),
         Column("nickname", _("Nickname / how to address"), ("称呼", "昵称"), False, "", "王总"),
-        Column("gender", _("Gender"), ("性别",), False, _("male/female or 男/女."), "female"),
+        Column("gender", _("Gender"), ("性别",), False,
+               _("male/female (Chinese values work too)."), "female"),
         Column("birthday", _("Birthday"), ("生日", "出生日期"), False, _("Date, YYYY-MM-DD."),
                "1980-05-12"),
         Column("title", _("Title"), ("职务", "职位"), False, "", "总经理"),
@@ -128,7 +130,7 @@ CONTACTS = Spec(
         Column("email", _("Email"), ("邮箱", "电子邮件"), False, "", ""),
         Column("wechat", _("WeChat ID"), ("微信", "微信号"), False, "", ""),
         Column("is_primary", _("Primary contact"), ("主要联系人",), False,
-               _("yes/no, 1/0, true/false, 是/否."), "yes"),
+               _("yes/no, 1/0 or true/false (Chinese values work too)."), "yes"),
         Column("is_active", _("Still at the account"), ("在职",), False,
                _("yes (default) / no."), "yes"),
         Column("notes", _("Notes"), ("备注",), False, "", ""),
@@ -153,7 +155,7 @@ TRANSACTIONS = Spec(
                _("ISO date or date-time (YYYY-MM-DD[ HH:MM[:SS]][+08:00]); without offset it "
                  "is local time."), "2024-05-01 19:30"),
         Column("category", _("Category"), ("产品类别", "类别", "消费类别"), True,
-               _("Product category code, Chinese or English name (rooms, fnb, 客房…)."), "fnb"),
+               _("Product category code, Chinese or English name (rooms, fnb…)."), "fnb"),
         Column("amount", _("Amount (CNY)"), ("金额", "消费金额"), True,
                _("Zero or more, up to 2 decimals."), "3880.00"),
         Column("cost", _("Cost (CNY)"), ("成本",), False, _("Zero or more; optional."), ""),
@@ -163,8 +165,8 @@ TRANSACTIONS = Spec(
                _("direct (default), walk_in, phone, website, mini_program, ota, travel_agency, "
                  "other."), "direct"),
         Column("discount_rate", _("Discount rate"), ("折扣", "折扣率", "折让"), False,
-               _("Price paid as a share of list price, more than 0 and at most 1: 0.85, 8.5折 "
-                 "or 85%; optional."), ""),
+               _("Price paid as a share of list price, more than 0 and at most 1: 0.85 or 85% "
+                 "(the Chinese zhe notation works too); optional."), ""),
         Column("description", _("Description"), ("说明", "备注", "摘要"), False, "", "商务宴请"),
     ),
 )  # fmt: skip

@@ -108,7 +108,7 @@ class Checks:
         self.add(
             key,
             pl.when(col.is_not_null() & ~matched).then(
-                _msg(_("is not a discount rate (write 0.85, 8.5折 or 85%)"))
+                _msg(_("is not a discount rate (write 0.85 or 85%)"))
             ),
         )
         self.add(

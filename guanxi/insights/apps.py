@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class InsightsConfig(AppConfig):
     name = "guanxi.insights"
     label = "insights"
-    verbose_name = _("Customer value (客户价值分析)")
+    verbose_name = _("Customer value analysis")

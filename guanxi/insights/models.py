@@ -30,17 +30,17 @@ class RunStatus(models.TextChoices):
 class Segment(models.TextChoices):
     # The commonly published RFM segment names (analytics.rfm.DEFAULT_SEGMENT_RULES); the codes
     # are the analytics library's names so stored rows stay readable without this table.
-    CHAMPIONS = "Champions", _("Champions (冠军客户)")
-    LOYAL = "Loyal", _("Loyal (忠诚客户)")
-    POTENTIAL_LOYALIST = "Potential loyalist", _("Potential loyalist (潜在忠诚客户)")
-    NEW = "New", _("New (新客户)")
-    PROMISING = "Promising", _("Promising (有潜力客户)")
-    NEED_ATTENTION = "Need attention", _("Need attention (需关注客户)")
-    ABOUT_TO_SLEEP = "About to sleep", _("About to sleep (即将沉睡)")
-    AT_RISK = "At risk", _("At risk (有流失风险)")
-    CANT_LOSE = "Can't lose them", _("Can't lose them (不能失去)")
-    HIBERNATING = "Hibernating", _("Hibernating (沉睡客户)")
-    LOST = "Lost", _("Lost (已流失)")
+    CHAMPIONS = "Champions", _("Champions")
+    LOYAL = "Loyal", _("Loyal customers")
+    POTENTIAL_LOYALIST = "Potential loyalist", _("Potential loyalists")
+    NEW = "New", _("New customers")
+    PROMISING = "Promising", _("Promising")
+    NEED_ATTENTION = "Need attention", _("Need attention")
+    ABOUT_TO_SLEEP = "About to sleep", _("About to sleep")
+    AT_RISK = "At risk", _("At risk of churn")
+    CANT_LOSE = "Can't lose them", _("Can't lose them")
+    HIBERNATING = "Hibernating", _("Hibernating")
+    LOST = "Lost", _("Lost customers")
 
 
 class AbcClass(models.TextChoices):

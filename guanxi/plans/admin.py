@@ -369,7 +369,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
             {"fields": (("account", "year"), "title", ("status", "owner"), "review_cadence")},
         ),
         (
-            gettext_lazy("Situation analysis (客户分析)"),
+            gettext_lazy("Situation analysis"),
             {
                 "classes": ["tab"],
                 "description": gettext_lazy(

@@ -58,22 +58,21 @@ class AccountPlan(models.Model):
         related_name="+",
     )
     # Situation analysis: the customer's challenges (客户面临的挑战, seed 004), five directions.
-    challenges_macro = models.TextField(_("macro environment (宏观环境)"), blank=True)
-    challenges_business = models.TextField(_("their own business (客户自身)"), blank=True)
-    challenges_suppliers = models.TextField(_("their suppliers (供应商)"), blank=True)
-    challenges_competitors = models.TextField(_("their competitors (客户的对手)"), blank=True)
-    challenges_customers = models.TextField(_("their customers (客户的客户)"), blank=True)
+    challenges_macro = models.TextField(_("macro environment"), blank=True)
+    challenges_business = models.TextField(_("their own business"), blank=True)
+    challenges_suppliers = models.TextField(_("their suppliers"), blank=True)
+    challenges_competitors = models.TextField(_("their competitors"), blank=True)
+    challenges_customers = models.TextField(_("their customers"), blank=True)
     customer_strategy = models.TextField(
-        _("their strategy (客户战略)"),
+        _("their strategy"),
         blank=True,
         help_text=_("Growth, organisation, services, new products: where the customer is going."),
     )
     decision_factors = models.TextField(
-        _("how they decide (决策模式)"),
+        _("how they decide"),
         blank=True,
         help_text=_(
-            "Ownership and shareholding, who controls, who approves and who decides (所有制、"
-            "股本构成、控制权)."
+            "Ownership and shareholding, who controls, who approves and who decides."
         ),
     )
     strategy = models.TextField(
@@ -83,7 +82,7 @@ class AccountPlan(models.Model):
         _("their yearly spend on what we sell (CNY)"),
         null=True,
         blank=True,
-        help_text=_("The customer's whole wallet, for share of wallet (钱包份额)."),
+        help_text=_("The customer's whole wallet, for share of wallet."),
         **MONEY,
     )
     review_cadence = models.CharField(
@@ -107,7 +106,7 @@ class AccountPlan(models.Model):
 
     class Meta:
         verbose_name = _("account plan")
-        verbose_name_plural = _("account plans (一企一策)")
+        verbose_name_plural = _("account plans")
         ordering = ["-year", "account__name"]
         constraints = [
             models.UniqueConstraint(fields=["account", "year"], name="uniq_plan_account_year")
@@ -125,20 +124,20 @@ class PlanCompetitor(models.Model):
     )
     name = models.CharField(_("competitor"), max_length=200)
     positioning = models.TextField(
-        _("1. market positioning and goals (市场战略定位及目标)"), blank=True
+        _("1. market positioning and goals"), blank=True
     )
-    market_strategy = models.TextField(_("2. market strategy (市场策略)"), blank=True)
+    market_strategy = models.TextField(_("2. market strategy"), blank=True)
     relationship_strategy = models.TextField(
-        _("3. how they raise the relationship (客户关系提升策略)"), blank=True
+        _("3. how they raise the relationship"), blank=True
     )
     relationship_means = models.TextField(
-        _("4. how they widen the relationship (客户关系拓展手段)"), blank=True
+        _("4. how they widen the relationship"), blank=True
     )
     strongholds = models.TextField(
-        _("5. their strongholds, level and problems (主要支撑点、关系水平、存在问题)"), blank=True
+        _("5. their strongholds, level and problems"), blank=True
     )
     organisation = models.TextField(
-        _("6. their organisation and roles (组织构架与分工)"), blank=True
+        _("6. their organisation and roles"), blank=True
     )
     share_estimate = models.PositiveSmallIntegerField(
         _("their share of the wallet (%)"),
@@ -149,7 +148,7 @@ class PlanCompetitor(models.Model):
 
     class Meta:
         verbose_name = _("competitor")
-        verbose_name_plural = _("competitor analysis (竞争对手分析)")
+        verbose_name_plural = _("competitor analysis")
         ordering = ["plan", "id"]
 
     def __str__(self) -> str:

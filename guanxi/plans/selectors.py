@@ -267,7 +267,7 @@ class _Data:
 
 
 def _in_sentence(stage: str) -> str:
-    """A relationship stage's label inside a sentence ("trust (信任)", not "Trust (信任)")."""
+    """A relationship stage's label inside a sentence ("trust", not "Trust")."""
     label = _stage_label(GoalMeasure.CONTACT_STAGE, stage)
     return label[:1].lower() + label[1:]
 

@@ -64,7 +64,7 @@ class SeatOut(Schema):
     stance_label: str
     influence: int = Field(..., description="1 = little say … 5 = decides")
     reports_to: int | None = Field(None, description="The contact this person reports to")
-    rising_star: bool = Field(..., description="A likely future decision maker (未来决策者)")
+    rising_star: bool = Field(..., description="A likely future decision maker")
     owner: UserRef | None = Field(
         None, description="Who of ours owns the relationship (the account owner if none named)"
     )
@@ -291,7 +291,7 @@ def _user(user_id: int) -> User:
 @router.get(
     "/accounts/{account_id}/buying-centre",
     response=BuyingCentreOut,
-    summary="An account's buying centre (决策链): every person with roles, attitude and stage",
+    summary="An account's buying centre: every person with roles, attitude and stage",
     description=(
         "Each seat: buying roles, attitude to us, influence (1–5), who they report to, rising "
         "star, our relationship owner, the latest relationship stage and when it was reached, "
@@ -389,7 +389,10 @@ def _stage_event(event: RelationshipStageEvent) -> dict:
 @router.get(
     "/accounts/{account_id}/stages",
     response=list[StageEventOut],
-    summary="The history of relationship stages reached (好感 → 信任 → 利益 → 情感)",
+    summary=(
+        "The history of relationship stages reached "
+        "(goodwill → trust → shared interest → emotional bond)"
+    ),
     description="Every stage event of the account's people, oldest first; `contact` narrows it.",
 )
 def stages_get(request: HttpRequest, filters: Query[StageFilters], account_id: int = AccountId):

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class RelationshipsConfig(AppConfig):
     name = "guanxi.relationships"
     label = "relationships"
-    verbose_name = _("Relationships (客户关系)")
+    verbose_name = _("Relationships")

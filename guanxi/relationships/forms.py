@@ -224,6 +224,8 @@ class RelationshipStageEventForm(ServiceRulesForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # the labels declared here, like the model's
             field.label = capfirst(field.label)
+        if "contact" not in self.fields:  # a recorded event is shown read-only: nothing to choose
+            return
         if self.instance.pk:
             account_id = self.instance.account_id
         self.fields["contact"].queryset = account_people(account_id)

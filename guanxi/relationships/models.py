@@ -22,20 +22,20 @@ from guanxi.accounts.models import Account
 
 
 class BuyingRole(models.TextChoices):
-    APPROVER = "approver", _("Decision approver (决策批准者)")
-    DECISION_MAKER = "decision_maker", _("Decision maker (决策者)")
-    SUPPORTER = "supporter", _("Decision supporter (决策支持者)")
-    INFLUENCER = "influencer", _("Influencer (影响者)")
-    USER = "user", _("User (使用者)")
-    GATEKEEPER = "gatekeeper", _("Gatekeeper (把关者)")
+    APPROVER = "approver", _("Decision approver")
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    SUPPORTER = "supporter", _("Decision supporter")
+    INFLUENCER = "influencer", _("Influencer")
+    USER = "user", _("End user")
+    GATEKEEPER = "gatekeeper", _("Gatekeeper")
 
 
 class StanceToUs(models.TextChoices):
-    CHAMPION = "champion", _("Champion (铁杆支持者)")
-    SUPPORTER = "supporter", _("Supporter (支持)")
-    NEUTRAL = "neutral", _("Neutral (中立)")
-    SCEPTIC = "sceptic", _("Sceptic (怀疑)")
-    OPPONENT = "opponent", _("Opponent (反对)")
+    CHAMPION = "champion", _("Champion")
+    SUPPORTER = "supporter", _("Supporter")
+    NEUTRAL = "neutral", _("Neutral")
+    SCEPTIC = "sceptic", _("Sceptic")
+    OPPONENT = "opponent", _("Opponent")
 
 
 class BuyingCentreMember(models.Model):
@@ -69,7 +69,7 @@ class BuyingCentreMember(models.Model):
         related_name="+",
     )
     rising_star = models.BooleanField(
-        _("rising star (未来决策者)"), default=False, help_text=_("A likely future decision maker.")
+        _("future decision maker"), default=False, help_text=_("A likely future decision maker.")
     )
     relationship_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,7 +86,7 @@ class BuyingCentreMember(models.Model):
 
     class Meta:
         verbose_name = _("buying-centre member")
-        verbose_name_plural = _("buying-centre members (决策链)")
+        verbose_name_plural = _("buying-centre members")
         ordering = ["account", "-influence", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -115,10 +115,10 @@ class BuyingCentreMember(models.Model):
 class RelationshipStage(models.TextChoices):
     """Key-decision-maker relationship stages (seed 001: 好感-信任-利益-情感), in order."""
 
-    GOODWILL = "goodwill", _("Goodwill (好感)")
-    TRUST = "trust", _("Trust (信任)")
-    INTEREST = "interest", _("Shared interest (利益)")
-    EMOTION = "emotion", _("Emotional bond (情感)")
+    GOODWILL = "goodwill", _("Goodwill")
+    TRUST = "trust", _("Trust")
+    INTEREST = "interest", _("Shared interest")
+    EMOTION = "emotion", _("Emotional bond")
 
 
 STAGE_ORDER = {stage: i for i, stage in enumerate(RelationshipStage.values, start=1)}
@@ -170,20 +170,20 @@ class RelationshipStageEvent(models.Model):
 class SupplierStage(models.TextChoices):
     """Organisation relationship stage (seed 001: 一般供应商-主要供应商-核心供应商-战略伙伴)."""
 
-    GENERAL = "general", _("General supplier (一般供应商)")
-    MAIN = "main", _("Main supplier (主要供应商)")
-    CORE = "core", _("Core supplier (核心供应商)")
-    STRATEGIC = "strategic", _("Strategic partner (战略伙伴)")
+    GENERAL = "general", _("General supplier")
+    MAIN = "main", _("Main supplier")
+    CORE = "core", _("Core supplier")
+    STRATEGIC = "strategic", _("Strategic partner")
 
 
 class KotlerLevel(models.TextChoices):
     """Kotler's five relationship levels (seed 003)."""
 
-    BASIC = "basic", _("Basic (基本型)")
-    REACTIVE = "reactive", _("Reactive (被动型)")
-    ACCOUNTABLE = "accountable", _("Accountable (负责型)")
-    PROACTIVE = "proactive", _("Proactive (能动型)")
-    PARTNERSHIP = "partnership", _("Partnership (伙伴型)")
+    BASIC = "basic", _("Basic")
+    REACTIVE = "reactive", _("Reactive")
+    ACCOUNTABLE = "accountable", _("Accountable")
+    PROACTIVE = "proactive", _("Proactive")
+    PARTNERSHIP = "partnership", _("Partnership")
 
 
 class AccountRelationship(models.Model):

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class TiersConfig(AppConfig):
     name = "guanxi.tiers"
     label = "tiers"
-    verbose_name = _("Tiers and privileges (客户等级)")
+    verbose_name = _("Tiers and privileges")

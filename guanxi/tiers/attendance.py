@@ -23,12 +23,12 @@ from django.db.models import Count, QuerySet, Sum, Window
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.formatting import join_words
 from guanxi.tiers.metrics import account_metrics
 from guanxi.tiers.models import Metric, SchemePurpose, Tier, TierScheme
 from guanxi.tiers.rules import first_match, metrics_used
@@ -80,8 +80,7 @@ class Sheet:
     @property
     def counting(self) -> str:
         """ "餐饮、酒水 …" for the page: which transactions the figures read."""
-        sep = ", " if (get_language() or "").startswith("en") else "、"
-        return sep.join(str(c) for c in self.categories)
+        return join_words(self.categories)
 
     @property
     def day_numbers(self) -> list[int]:

@@ -260,7 +260,7 @@ class TierPolicyForm(forms.ModelForm):
     groups = GroupsField(
         label=_("group memberships"),
         required=False,
-        help_text=_("One group per line, e.g. VIP客户微信群."),
+        help_text=_("One group per line, e.g. VIP guests' WeChat group."),
     )
     banquet_host_role = forms.ChoiceField(
         label=_("banquet hosted by"),

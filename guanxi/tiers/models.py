@@ -32,8 +32,8 @@ def _localised(name: str, name_en: str) -> str:
 class SchemePurpose(models.TextChoices):
     """What a scheme's levels are: tiers of value and service, or lifecycle stages."""
 
-    TIERS = "tiers", _("Tier scheme (客户分级)")
-    LIFECYCLE = "lifecycle", _("Lifecycle stage set (客户生命周期)")
+    TIERS = "tiers", _("Tier scheme")
+    LIFECYCLE = "lifecycle", _("Lifecycle stage set")
 
 
 class TierScheme(models.Model):
@@ -111,9 +111,9 @@ class Tier(models.Model):
 class Metric(models.TextChoices):
     """What a tier condition can test. Month metrics are over the last complete calendar month."""
 
-    MONTH_VISITS = "month_visits", _("Visits in the month (当月消费次数)")
-    MONTH_SPEND = "month_spend", _("Spend in the month (当月消费金额)")
-    MONTH_PER_HEAD = "month_per_head", _("Spend per head in the month (人均消费)")
+    MONTH_VISITS = "month_visits", _("Visits in the month")
+    MONTH_SPEND = "month_spend", _("Spend in the month")
+    MONTH_PER_HEAD = "month_per_head", _("Spend per head in the month")
     REVENUE_12M = "revenue_12m", _("Revenue, last 12 months")
     PROFIT_12M = "profit_12m", _("Profit, last 12 months")
     REVENUE_LIFETIME = "revenue_lifetime", _("Lifetime revenue")
@@ -172,10 +172,10 @@ class TierCondition(models.Model):
 
 class GreetingRole(models.TextChoices):
     NONE = "", _("No greeting")
-    GENERAL_MANAGER = "general_manager", _("General manager (总经理)")
-    STORE_MANAGER = "store_manager", _("Store manager (店长)")
-    MANAGER = "manager", _("Duty manager (经理)")
-    ACCOUNT_OWNER = "account_owner", _("Account owner (客户经理)")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+    STORE_MANAGER = "store_manager", _("Store manager")
+    MANAGER = "manager", _("Duty manager")
+    ACCOUNT_OWNER = "account_owner", _("Account owner")
 
 
 class TierPolicy(models.Model):
@@ -225,7 +225,7 @@ class TierPolicy(models.Model):
         null=True,
         blank=True,
         # xgettext:no-python-format
-        help_text=_("Lowest price as a share of list price: 0.85 means 15% off (8.5折)."),
+        help_text=_("Lowest price as a share of list price: 0.85 means 15% off."),
     )
     discount_exclusions = models.ManyToManyField(
         "transactions.ProductCategory",

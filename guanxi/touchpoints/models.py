@@ -19,17 +19,17 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class TouchpointKind(models.TextChoices):
-    CALL = "call", _("Phone call (电话拜访)")
-    VISIT = "visit", _("Visit (当面拜访)")
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("In-person visit")
     EMAIL = "email", _("Email")
     WECHAT = "wechat", _("WeChat message")
     MINI_PROGRAM = "mini_program", _("Mini-program interaction")
     EVENT = "event", _("Event")
-    BANQUET = "banquet", _("Banquet (宴请)")
-    GIFT = "gift", _("Gift (礼品)")
-    GREETING = "greeting", _("Greeting on arrival (进店问候)")
-    TRIP = "trip", _("Trip (旅游)")
-    GROUP_INVITE = "group_invite", _("Group invitation (入群邀请)")
+    BANQUET = "banquet", _("Banquet")
+    GIFT = "gift", _("Gift")
+    GREETING = "greeting", _("Greeting on arrival")
+    TRIP = "trip", _("Trip")
+    GROUP_INVITE = "group_invite", _("Group invitation")
     OTHER = "other", _("Other")
 
 

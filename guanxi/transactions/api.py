@@ -136,7 +136,7 @@ def transaction_history(request: HttpRequest, transaction_id: int = ObjectId):
 # --- Payments ----------------------------------------------------------------------------------
 
 
-@payments_router.get("", response=list[PaymentOut], summary="List payments received (回款)")
+@payments_router.get("", response=list[PaymentOut], summary="List payments received")
 @paginate(Pagination)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]):
     return payment_list(actor=request.auth, filters=filters)

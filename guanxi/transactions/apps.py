@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class TransactionsConfig(AppConfig):
     name = "guanxi.transactions"
     label = "transactions"
-    verbose_name = _("Consumption and payments (消费与回款)")
+    verbose_name = _("Consumption and payments")

@@ -77,7 +77,7 @@ class Transaction(models.Model):
         null=True,
         blank=True,
         # xgettext:no-python-format
-        help_text=_("Price paid as a share of list price: 0.85 means 15% off (8.5折)."),
+        help_text=_("Price paid as a share of list price: 0.85 means 15% off."),
     )
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.DIRECT

@@ -25,7 +25,7 @@ class TransactionIn(InputSchema):
     cost: Money | None = Field(None, ge=0, **MONEY)
     head_count: int | None = Field(None, ge=0, le=MAX_HEAD_COUNT)
     discount_rate: Decimal | None = Field(
-        None, gt=0, le=1, max_digits=4, decimal_places=3, description="0.85 = 15% off (8.5折)"
+        None, gt=0, le=1, max_digits=4, decimal_places=3, description="0.85 = 15% off"
     )
     channel: Channel = Channel.DIRECT
     source: str = Field("manual", min_length=1, max_length=30)

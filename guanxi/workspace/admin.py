@@ -31,7 +31,7 @@ from guanxi.core.admin_mixins import (
     ServiceRulesForm,
     is_staff,
 )
-from guanxi.core.formatting import money
+from guanxi.core.formatting import list_separator, money
 from guanxi.core.models import User
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
@@ -285,7 +285,7 @@ class AccountAdmin(ScopedModelAdmin):
         if not subs:
             return "—"
         return format_html_join(
-            "、",
+            list_separator(),
             '<a href="{}">{}</a>',
             ((reverse("admin:accounts_account_change", args=(s.pk,)), s.name) for s in subs),
         )

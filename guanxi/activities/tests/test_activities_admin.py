@@ -407,4 +407,4 @@ def test_last_touchpoint_tag_and_the_360_row(client, cast, english):
     page = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
     text = client.get(page).content.decode()
     row = text.split('data-figure="last-touchpoint">')[1].split("</dd>")[0]
-    assert "Visit" in row and "2026-06-11" in row and "4 days ago" in row
+    assert "In-person visit" in row and "2026-06-11" in row and "4 days ago" in row

@@ -493,7 +493,7 @@ def test_wording_names_the_goals_tab_and_the_breadcrumb_says_plans_once(client, 
     client.force_login(cast.alice)
     body = client.get(reverse(CHANGE, args=(plan.pk,))).content.decode()
     assert "No goals yet: add them in the “Goals and measures” tab." in body
-    assert body.count("Account plans (一企一策)") == 1  # the breadcrumb's list step, once
+    assert body.count("Account plans") <= 2  # sidebar entry + the breadcrumb's list step, once
     zh = client.get(reverse(CHANGE, args=(plan.pk,)), HTTP_ACCEPT_LANGUAGE="zh-hans")
     crumbs = zh.content.decode().split('id="content"')[0]
     assert crumbs.count("客户计划（一企一策）") <= 2  # sidebar entry + breadcrumb, not 3
@@ -529,7 +529,7 @@ def test_the_printable_plan_is_built_to_fit_one_a4_page(client, cast, filled, en
     client.force_login(cast.alice)
     body = client.get(reverse(PRINT, args=(filled.pk,))).content.decode()
     situation = body.split('data-section="situation"')[1].split("</div>\n</div>")[0]
-    assert "Macro environment (宏观环境)" in situation and "State-owned" in situation
+    assert "Macro environment" in situation and "State-owned" in situation
     assert "Their suppliers" not in situation  # empty directions are left out
     print_css = body.split("@media print")[1].split("</style>")[0]
     assert "-webkit-line-clamp: 2" in print_css and "font-size: 8pt" in print_css

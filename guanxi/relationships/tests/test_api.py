@@ -100,8 +100,8 @@ def test_the_buying_centre_lists_each_seat_with_stage_and_last_touch(as_user, ca
     seats = {s["name"]: s for s in body["seats"]}
     assert list(seats) == ["王总", "李总"]  # most influential first
     w = seats["王总"]
-    assert (w["roles"], w["role_labels"]) == (["approver"], ["Decision approver (决策批准者)"])
-    assert (w["stance"], w["stance_label"]) == ("champion", "Champion (铁杆支持者)")
+    assert (w["roles"], w["role_labels"]) == (["approver"], ["Decision approver"])
+    assert (w["stance"], w["stance_label"]) == ("champion", "Champion")
     assert w["influence"] == 5
     assert (w["stage"], w["stage_reached_on"]) == ("goodwill", "2026-01-05")
     assert w["last_touch_at"] is not None and w["title"] == "总经理"
@@ -223,7 +223,7 @@ def test_stages_list_the_history_and_record_a_new_one(as_user, cast, people):
     assert response.status_code == 201, response.json()
     event = response.json()
     assert (event["stage"], event["stage_label"], event["evidence"]) == (
-        "trust", "Trust (信任)", tp.pk,
+        "trust", "Trust", tp.pk,
     )  # fmt: skip
     assert event["recorded_by"] == "alice" and event["contact_name"] == "王总"
     client.post(url, {"contact": li.pk, "stage": "goodwill"}, content_type=JSON)
@@ -290,7 +290,7 @@ def test_organisation_has_defaults_then_keeps_what_is_set(as_user, cast, people)
     )  # fmt: skip
     response = put(client, url, {"supplier_stage": "core", "notes": "三年框架协议"})
     assert response.status_code == 200
-    assert response.json()["supplier_stage_label"] == "Core supplier (核心供应商)"
+    assert response.json()["supplier_stage_label"] == "Core supplier"
     response = put(client, url, {"kotler_level": "proactive"})
     body = client.get(url).json()
     assert (body["supplier_stage"], body["kotler_level"], body["notes"]) == (
@@ -321,8 +321,8 @@ def test_health_gives_the_score_its_parts_and_the_risks_in_words(as_user, cast, 
     codes = {r["code"]: r for r in body["risks"]}
     assert "decision_maker_stage" in codes
     assert codes["decision_maker_stage"]["message"] == (
-        "No decision maker or approver has reached trust (信任) with us yet; best so far: 王总, "
-        "goodwill (好感)."
+        "No decision maker or approver has reached trust with us yet; best so far: 王总, "
+        "goodwill."
     )
     assert codes["uncovered_role"]["contact_ids"] == [people[1].pk]  # 李总, never touched
 

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import action, display
 
@@ -28,8 +28,14 @@ from guanxi.tiers.services import discount_review_decide
 
 
 def zhe(rate: Decimal) -> str:
-    """0.85 → 8.5折, the way the floor is written in the seed."""
-    return f"{(rate * 10).normalize():f}折"
+    """0.85 as each reader writes a discount: "8.5折" in Chinese (as the seed does), "85%" in
+    English."""
+    # The Chinese translation uses %(zhe)s, which the English text does not show.
+    # xgettext:no-python-format
+    return pgettext("discount as a share of list price", "%(percent)s") % {
+        "percent": f"{rate * 100:.0f}%",
+        "zhe": f"{(rate * 10).normalize():f}",
+    }
 
 
 def review_title(review: DiscountReview) -> str:

@@ -48,7 +48,7 @@ LIFECYCLE_PRESETS = (
      "Relationship development: exploration → formation → stability → decline",
      "《战略大客户的客户关系管理》课程的客户关系四阶段模型，按客户满多少个月、近12个月和累计购买"
      "次数、收入趋势判断；退化期客户每14天安排一次挽回电话。",
-     "The four relationship stages of the strategic key-account course (战略大客户的客户关系管理) "
+     "The four relationship stages of the strategic key-account course "
      "by months as a customer, purchases in the last 12 months and in all, and the revenue "
      "trend; a win-back call every 14 days in decline."),
     ("lifecycle-004",
@@ -56,13 +56,13 @@ LIFECYCLE_PRESETS = (
      "Customer ladder: prospect → first purchase → repeat → loyal → member → advocate",
      "《客户关系管理》课件的客户阶梯，按购买次数、客户时长、P(alive)、会员标签和客户经理记录的"
      "态度判断。",
-     "The customer ladder of the CRM course deck (客户关系管理) by purchases, tenure, P(alive), "
+     "The customer ladder of the CRM course deck by purchases, tenure, P(alive), "
      "a membership tag and the attitude the KAM recorded."),
     ("lifecycle-000",
      "大客户生命周期：开发 → 活跃 → 忠诚 → 推荐",
      "Key-account lifecycle: development → active → loyal → referral",
      "《大客户全生命周期管理系统课》的生命周期管理模型，按近12个月购买、客户时长和拥护者态度判断。",
-     "The lifecycle model of the key-account lifecycle course (大客户全生命周期管理系统课) by "
+     "The lifecycle model of the key-account lifecycle course by "
      "recent purchases, tenure and the advocate attitude."),
 )  # fmt: skip
 # Lifecycle order: the stage of the last rank comes first.

@@ -51,9 +51,9 @@ PRESETS = (
      "Restaurant monthly tiers (A/B/C × quality/active)",
      "《客户关系管理》课件中富丽华·华膳楼酒店的《客户等级管理制度》：按上一个完整月的消费次数、"
      "消费金额和人均消费分级，只统计餐饮、酒水、海鲜、特价菜和宴席；附带 A/B/C 级等级特权。",
-     "The restaurant tier rules (客户等级管理制度) of the CRM course deck: visits, spend and "
+     "The restaurant tier rules of the CRM course deck: visits, spend and "
      "spend per head in the last complete month, counting food & beverage, drinks, seafood, "
-     "specials and banquets only; with the A/B/C privileges (等级特权)."),
+     "specials and banquets only; with the A/B/C privileges."),
     ("clp-levels",
      "客户终生利润四级（交易型/标准型/价值型/战略型）",
      "CLP four levels (transactional / standard / value / strategic)",
@@ -302,7 +302,7 @@ class TierPolicyInline(ConfigAccessMixin, StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
-    verbose_name_plural = gettext_lazy("privileges (等级特权)")
+    verbose_name_plural = gettext_lazy("privileges")
     filter_horizontal = ()
     autocomplete_fields = ()
     fieldsets = (

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.models import AccountType, Attitude
+from guanxi.core.formatting import join_words
 from guanxi.core.templatetags.guanxi_admin import money
 from guanxi.insights.models import AbcClass, Segment
 from guanxi.tiers.metrics import month_window
@@ -126,7 +127,7 @@ def metric_value(value: Any, metric: str) -> str:
     if metric in CHOICE_METRICS:
         items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         labels = VALUE_LABELS.get(metric, {})
-        return "、".join(str(labels.get(v, v)) for v in sorted(items, key=str)) or "—"
+        return join_words(labels.get(v, v) for v in sorted(items, key=str)) or "—"
     number = _number(value)
     if number is None:
         return str(value)
@@ -217,7 +218,7 @@ def _policy_rows(policy: Any) -> list[dict[str, Any]]:
         row("banquet_every_months", _("banquet"), banquet, banquet_by),
         row("trip_budget_per_person", _("yearly trip"),
             _("%(budget)s per person") % {"budget": _yuan(trip)} if trip else None),
-        row("groups", _("groups"), "、".join(sorted(getattr(policy, "groups", None) or []))),
+        row("groups", _("groups"), join_words(sorted(getattr(policy, "groups", None) or []))),
         row("discount_floor", _("lowest discount"), _floor_text(policy)),
     ]  # fmt: skip
     return [r for r in rows if r]
@@ -228,12 +229,15 @@ def _yuan(value: Any) -> str | None:
 
 
 def _floor_text(policy: Any) -> str | None:
-    """The lowest discount in words ("85% of list price (8.5折) · not on drinks、seafood"): the
+    """The lowest discount in words ("85% of list price · not on drinks, seafood"): the
     categories the lowest floor does not cover are named."""
     floor = getattr(policy, "discount_floor", None)
     if floor is None:
         return None
-    text = _("%(rate)s of list price (%(zhe)s折)") % {
+    # Chinese readers also get the rate as 折 ("8.5折"), English readers only the percentage:
+    # the translation may use %(zhe)s, which the English text does not show.
+    # xgettext:no-python-format
+    text = _("%(rate)s of list price") % {
         "rate": f"{Decimal(floor) * 100:.0f}%",
         "zhe": f"{(Decimal(floor) * 10).normalize():f}",
     }
@@ -242,7 +246,7 @@ def _floor_text(policy: Any) -> str | None:
         excluded = ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
         exclusions = [str(c) for c in excluded]
         if exclusions:
-            text += " · " + _("not on %(cats)s") % {"cats": "、".join(exclusions)}
+            text += " · " + _("not on %(cats)s") % {"cats": join_words(exclusions)}
     return text
 
 

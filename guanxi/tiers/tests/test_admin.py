@@ -454,7 +454,7 @@ def reviews(cast, scheme):
     return review(cast.account), review(cast.west_account)
 
 
-@pytest.mark.parametrize("language,words", [("en", ["Waiting for review", "7折 / 8.5折"]),
+@pytest.mark.parametrize("language,words", [("en", ["Waiting for review", "70% / 85%"]),
                                             ("zh-hans", ["7折 / 8.5折"])])  # fmt: skip
 def test_kams_read_their_reviews_and_managers_decide(client, cast, reviews, language, words):
     mine, theirs = reviews

@@ -49,11 +49,11 @@ def test_card_shows_the_tier_why_and_privileges(cast, scheme):
     assert "since 2026-07-01" in html and "data-checked" in html  # by the rules
     assert "visits in the month 6" in html and "¥6,000" in html
     # The seed's A privileges: calls every 3 days, visits every 10, GM greets, VIP group,
-    # 8.5折 floor except drinks, seafood, specials and banquets.
+    # 85% floor except drinks, seafood, specials and banquets.
     assert 'data-privilege="call_every_days">every 3 days' in html
     assert 'data-privilege="visit_every_days">every 10 days' in html
     floor = html.split('data-privilege="discount_floor">')[1].split("</dd>")[0]
-    assert "General manager" in html and "8.5折" in floor and "Drinks" in floor
+    assert "General manager" in html and "85% of list price" in floor and "Drinks" in floor
     assert "every 3 months · ¥700 per table" in html
     assert 'data-list="tier-changes"' in html and "→ A quality" in html
     zh = render(cast.account, "zh-hans")
