@@ -1,12 +1,15 @@
 """Fixtures for every test: guanxi/ and tests/ alike."""
 
 import datetime as dt
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.utils import translation
 
+from guanxi.pipeline.models import Stage
 from guanxi.transactions.partitions import ledger_is_partitioned, ledger_partition
 from tests.support import api_client_for, make_cast
 
@@ -34,6 +37,29 @@ def partitioned_ledger(db):
     if not ledger_is_partitioned():
         # Fewer months than the whole-suite run: this runs for every such test.
         ledger_partition(as_of=dt.date(2023, 8, 1), ahead=31)
+
+
+# The lists that migrations seed as data (built-in stages, lead sources, reasons, selection
+# criteria). A transactional test ends by emptying every table, and the tests after it would
+# find no pipeline; these migrations' own seed functions put the lists back.
+SEED_MIGRATIONS = (
+    "guanxi.leads.migrations.0002_builtin_lists",
+    "guanxi.leads.migrations.0004_builtin_criteria",
+    "guanxi.pipeline.migrations.0002_builtin_lists",
+)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_lists(request, django_db_blocker):
+    # Before the test's own database fixture where it can (then the rows stay for the tests
+    # after it); inside the test's transaction when a django_db mark opened it first.
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    if uses_db or "_django_db_helper" in request.fixturenames:
+        with django_db_blocker.unblock():
+            if not Stage.objects.exists():
+                for name in SEED_MIGRATIONS:
+                    importlib.import_module(name).seed(apps, None)
+    yield
 
 
 @pytest.fixture(autouse=True)
