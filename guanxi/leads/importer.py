@@ -11,7 +11,7 @@ contacts and the ledgers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,7 +23,7 @@ from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
-from guanxi.leads.models import Answer, Lead, LeadSource
+from guanxi.leads.models import Answer, Lead, LeadSource, ListEntry
 from guanxi.leads.services import lead_create, lead_man_set
 
 LEADS = Spec(
@@ -62,16 +62,25 @@ ANSWERS = {"yes": Answer.YES, "y": Answer.YES, "是": Answer.YES, "有": Answer.
            "no": Answer.NO, "n": Answer.NO, "否": Answer.NO, "无": Answer.NO}  # fmt: skip
 
 
-def _sources() -> dict[str, LeadSource]:
-    """Each active source by its key, its own name and its label in English and Chinese."""
-    found: dict[str, LeadSource] = {}
-    for source in LeadSource.objects.filter(active=True):
-        names = {source.builtin, source.name, source.kind}
+def entries_by_name(
+    entries: Iterable[ListEntry], *, also: Callable[[Any], Iterable[str]] = lambda entry: ()
+) -> dict[str, Any]:
+    """Each entry of a list kept as data (sources, reasons, stages …) by its built-in key, its
+    own name, its label in English and in Chinese, and what ``also`` names (lower-cased): how an
+    import file may name it."""
+    found: dict[str, Any] = {}
+    for entry in entries:
+        names = {entry.builtin, entry.name, *also(entry)}
         for language in ("en", "zh-hans"):
             with translation.override(language):
-                names.add(str(source))
-        found.update({n.strip().lower(): source for n in names if n})
+                names.add(str(entry))
+        found.update({n.strip().lower(): entry for n in names if n})
     return found
+
+
+def _sources() -> dict[str, LeadSource]:
+    """Each active source by its key, its own name, its kind and its label in both languages."""
+    return entries_by_name(LeadSource.objects.filter(active=True), also=lambda s: (s.kind,))
 
 
 def _answer(value: str | None, column: str) -> str:

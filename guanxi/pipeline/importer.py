@@ -25,6 +25,7 @@ from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
+from guanxi.leads.importer import entries_by_name
 from guanxi.leads.models import LeadSource
 from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Stage
 from guanxi.pipeline.selectors import default_pipeline
@@ -68,21 +69,7 @@ OPPORTUNITIES = Spec(
     ),
 )  # fmt: skip
 PLAIN = ("next_step", "competitor", "campaign", "lost_note", "notes")
-DATES = ("expected_close", "next_step_on", "closed_on")
 DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]00:00(?::00)?)?$")
-
-
-def _names(entries: Any) -> dict[str, Any]:
-    """Each entry of a list kept as data by its key, its own name and its label in English
-    and Chinese (lower-cased)."""
-    found: dict[str, Any] = {}
-    for entry in entries:
-        names = {entry.builtin, entry.name}
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                names.add(str(entry))
-        found.update({n.strip().lower(): entry for n in names if n})
-    return found
 
 
 def _day(value: str | None, column: str) -> dt.date | None:
@@ -111,9 +98,9 @@ class _Lookups:
 
     def __init__(self) -> None:
         pipeline = default_pipeline()
-        self.stages = _names(Stage.objects.filter(pipeline=pipeline, active=True))
-        self.sources = _names(LeadSource.objects.filter(active=True))
-        self.lost = _names(LostReason.objects.filter(active=True))
+        self.stages = entries_by_name(Stage.objects.filter(pipeline=pipeline, active=True))
+        self.sources = entries_by_name(LeadSource.objects.filter(active=True))
+        self.lost = entries_by_name(LostReason.objects.filter(active=True))
         self.types = {v: v for v in OpportunityType.values}
         for value, label in OpportunityType.choices:
             for language in ("en", "zh-hans"):
