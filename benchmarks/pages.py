@@ -147,7 +147,9 @@ def _api_pages(account_id: int) -> dict[str, str]:
     return pages
 
 
-def _time(client, url: str, repeat: int, headers: dict) -> dict:
+def time_page(client, url: str, repeat: int, headers: dict) -> dict:
+    """Median and max server time of ``url`` after a warm-up, its size and SQL count (the other
+    page benchmarks use it too)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -206,7 +208,7 @@ def main() -> None:
             if only and not only.search(name):
                 continue
             headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if name.startswith("API") else {}
-            r = _time(client, url, args.repeat, headers)
+            r = time_page(client, url, args.repeat, headers)
             if "median_ms" not in r:
                 continue
             key_name = f"{name} | {label.split()[0]}"
