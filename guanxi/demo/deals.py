@@ -46,11 +46,11 @@ from guanxi.pipeline.models import (
     StageChange,
     TargetPeriod,
 )
+from guanxi.pipeline.rules import expected_revenue_rows
 from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
 from guanxi.transactions.models import ProductCategory, Transaction
 
 HISTORY_DAYS = 730
-CENT = Decimal("0.01")
 SMALL_MEETINGS = ("季度会议", "内部培训", "客户交流会")
 OPEN_STEPS = ("identify", "contact", "propose", "negotiate")
 # A meeting's first hall day names the event ("2025年经销商大会 · 会场 第1天"); weddings and
@@ -313,14 +313,11 @@ def write_deals(deals: list[Deal], planner: DealsPlanner, *, admin: User, now: d
     bulk_insert(links, [
         links(opportunity_id=x.opp.pk, contact_id=x.contact_id) for x in deals if x.contact_id
     ])  # fmt: skip
-    lines, changes, expected = [], [], defaultdict(Decimal)
+    lines, changes = [], []
     for deal in deals:
         for line in deal.lines:
             line.opportunity_id = deal.opp.pk
             lines.append(line)
-            if deal.opp.outcome == Outcome.WON:
-                month = (line.day or deal.opp.expected_close).replace(day=1)
-                expected[(deal.opp.pk, month, line.category_id)] += line.total
         previous = None
         for key, at in deal.log:
             changes.append(StageChange(
@@ -331,10 +328,9 @@ def write_deals(deals: list[Deal], planner: DealsPlanner, *, admin: User, now: d
             previous = (key, at)
     bulk_insert(OpportunityLine, lines)
     bulk_insert(StageChange, changes)
-    bulk_insert(ExpectedRevenue, [
-        ExpectedRevenue(opportunity_id=o, month=m, category_id=c, amount=a.quantize(CENT))
-        for (o, m, c), a in expected.items()
-    ])  # fmt: skip
+    # The won deals' expected revenue by the pipeline's own rule (as winning one by hand keeps it).
+    won = [deal.opp for deal in deals if deal.opp.outcome == Outcome.WON]
+    bulk_insert(ExpectedRevenue, [row for opp in won for row in expected_revenue_rows(opp)])
 
 
 def write_targets(as_of: dt.date, *, admin: User, now: dt.datetime) -> int:
