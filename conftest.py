@@ -46,6 +46,7 @@ SEED_MIGRATIONS = (
     "guanxi.leads.migrations.0002_builtin_lists",
     "guanxi.leads.migrations.0004_builtin_criteria",
     "guanxi.pipeline.migrations.0002_builtin_lists",
+    "guanxi.agreements.migrations.0002_builtin_types",
 )
 
 

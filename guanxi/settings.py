@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guanxi.leads",
     "guanxi.activities",
     "guanxi.relationships",
+    "guanxi.agreements",
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",

@@ -46,6 +46,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("insights",),
     ("tiers", "leads"),
     ("relationships", "activities"),
+    ("agreements",),
     ("plans",),
     ("pipeline",),
     ("workspace",),

@@ -161,6 +161,9 @@ TRANSACTIONS = Spec(
         Column("cost", _("Cost (CNY)"), ("成本",), False, _("Zero or more; optional."), ""),
         Column("head_count", _("Head count"), ("人数",), False, _("Whole number; optional."),
                "12"),
+        Column("quantity", _("Quantity"), ("数量", "间夜", "间夜数"), False,
+               _("Room nights, covers or units, zero or more, up to 2 decimals; "
+                 "optional."), "3"),
         Column("channel", _("Channel"), ("渠道",), False,
                _("direct (default), walk_in, phone, website, mini_program, ota, travel_agency, "
                  "other."), "direct"),

@@ -31,7 +31,7 @@ MODEL_KINDS: dict[type[Model], str] = {
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMERIC_COLUMNS = frozenset(
-    {"amount", "cost", "annual_sales", "head_count", "discount_rate", "probability"}
+    {"amount", "cost", "quantity", "annual_sales", "head_count", "discount_rate", "probability"}
 )
 
 
@@ -96,7 +96,8 @@ def _transaction_rows(qs: QuerySet) -> Iterator[dict[str, Any]]:
             "contact_code": t.contact.code if t.contact else "",
             "occurred_at": _local(t.occurred_at), "category": t.category.code,
             "amount": _money(t.amount), "cost": _money(t.cost),
-            "head_count": "" if t.head_count is None else t.head_count, "channel": t.channel,
+            "head_count": "" if t.head_count is None else t.head_count,
+            "quantity": _money(t.quantity), "channel": t.channel,
             "discount_rate": "" if t.discount_rate is None else f"{t.discount_rate:.3f}",
             "description": t.description,
         }  # fmt: skip

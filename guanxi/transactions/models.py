@@ -70,6 +70,15 @@ class Transaction(models.Model):
         _("cost (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     head_count = models.PositiveIntegerField(_("head count"), null=True, blank=True)
+    # Room nights, covers or units: what a volume commitment or a room block may count.
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Room nights, covers or units, where the source system gives them."),
+    )
     discount_rate = models.DecimalField(
         _("discount rate"),
         max_digits=4,
