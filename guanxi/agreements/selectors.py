@@ -71,7 +71,9 @@ def agreement_list(
     if search and search.strip():
         term = search.strip()
         qs = qs.filter(
-            Q(name__icontains=term) | Q(reference__icontains=term) | Q(account__name__icontains=term)
+            Q(name__icontains=term)
+            | Q(reference__icontains=term)
+            | Q(account__name__icontains=term)
         )
     return qs.order_by("ends_on", "id")
 
@@ -106,7 +108,9 @@ def in_force_on(qs: QuerySet[Agreement], on: dt.date) -> QuerySet[Agreement]:
     return qs.filter(signed, starts_on__lte=on, ends_on__gte=on)
 
 
-def active_agreements_covering(account_id: int, *, on: dt.date | None = None) -> QuerySet[Agreement]:
+def active_agreements_covering(
+    account_id: int, *, on: dt.date | None = None
+) -> QuerySet[Agreement]:
     """The agreements in force on `on` (today if not given) that cover the account, as its own
     agreement or as a group agreement that chose it."""
     on = on or timezone.localdate()
