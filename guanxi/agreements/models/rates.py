@@ -52,6 +52,7 @@ class NegotiatedRate(models.Model):
         max_digits=14,
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0"))],
+        # xgettext:no-python-format
         help_text=_("Price per unit in yuan, or the share of list price paid (0.85 = 15% off)."),
     )
     tolerance = models.DecimalField(
