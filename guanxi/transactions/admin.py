@@ -151,7 +151,13 @@ class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
         (None, {"fields": (("account", "contact"), ("occurred_at", "category"))}),
         (
             _("Amounts"),
-            {"fields": (("amount", "cost"), ("head_count", "channel"), "discount_rate")},
+            {
+                "fields": (
+                    ("amount", "cost"),
+                    ("head_count", "quantity"),
+                    ("channel", "discount_rate"),
+                )
+            },
         ),
         (_("Origin"), {"fields": (("source", "external_id"), "description")}),
     )

@@ -24,6 +24,9 @@ class TransactionIn(InputSchema):
     contact: int | None = Field(None, ge=1, le=MAX_ID, description="A contact of the account")
     cost: Money | None = Field(None, ge=0, **MONEY)
     head_count: int | None = Field(None, ge=0, le=MAX_HEAD_COUNT)
+    quantity: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="Room nights, covers or units"
+    )
     discount_rate: Decimal | None = Field(
         None, gt=0, le=1, max_digits=4, decimal_places=3, description="0.85 = 15% off"
     )
@@ -46,6 +49,7 @@ class TransactionOut(Schema):
     amount: Decimal
     cost: Decimal | None
     head_count: int | None
+    quantity: Decimal | None
     discount_rate: Decimal | None
     channel: str
     source: str

@@ -22,8 +22,8 @@ from guanxi.transactions.models import Payment, ProductCategory, Transaction
 from guanxi.transactions.rollups import ledger_rollups_refresh
 
 TRANSACTION_FIELDS = frozenset(
-    {"occurred_at", "amount", "cost", "head_count", "discount_rate", "channel", "source",
-     "external_id", "description"}
+    {"occurred_at", "amount", "cost", "head_count", "quantity", "discount_rate", "channel",
+     "source", "external_id", "description"}
 )  # fmt: skip
 PAYMENT_FIELDS = frozenset(
     {"received_at", "amount", "method", "reference", "source", "external_id", "notes"}

@@ -4,8 +4,10 @@ Each flow calls the owning app's service first, then the follow-up, in one trans
 the follow-up belongs to the same write, or on commit where it must read the committed data.
 Pages and endpoints call these instead of the bare service whenever the follow-up applies:
 
-- record or change a sale → check it against the account's tier discount floor (tiers);
-- import a file → hold the imported discounts below the floor for review (tiers);
+- record or change a sale → check it against the account's tier discount floor (tiers) and
+  against the negotiated rates of the agreements covering the account (agreements);
+- import a file → hold the imported discounts below the floor, and the sales priced off an
+  agreement, for review (tiers, agreements);
 - set or clear a tier by hand → re-plan the account's policy tasks (activities).
 """
 
@@ -19,6 +21,7 @@ from django.db import transaction as db_transaction
 
 from guanxi.accounts.models import Account
 from guanxi.activities.services import policy_tasks_follow
+from guanxi.agreements.rates import rate_check, rate_reviews_flag
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
@@ -41,6 +44,7 @@ def transaction_record(*, actor: User, **fields: Any) -> Transaction:
     below the account's tier floor is held for review, not silently accepted."""
     tx = transaction_services.transaction_create(actor=actor, **fields)
     discount_check(transaction=tx)
+    rate_check(transaction=tx)
     return tx
 
 
@@ -50,12 +54,14 @@ def transaction_change(*, actor: User, transaction: Transaction, **fields: Any) 
     floor again: a corrected discount drops its pending review, a new one may need one."""
     tx = transaction_services.transaction_update(actor=actor, transaction=transaction, **fields)
     discount_check(transaction=tx)
+    rate_check(transaction=tx)
     return tx
 
 
 def transaction_saved(*, transaction: Transaction) -> None:
-    """A sale the admin form saved itself: check it against the floor."""
+    """A sale the admin form saved itself: check it against the floor and the agreed rates."""
     discount_check(transaction=transaction)
+    rate_check(transaction=transaction)
 
 
 # --- imports -----------------------------------------------------------------------------------
@@ -64,12 +70,14 @@ def transaction_saved(*, transaction: Transaction) -> None:
 def _flag_imported_discounts(run: ImportRun, created: int, updated: int) -> None:
     # Updated rows keep their created_at, so then every unreviewed row is looked at.
     discount_reviews_flag(since=None if updated else run.started_at)
+    rate_reviews_flag(since=None if updated else run.started_at)
 
 
 def file_import(**options: Any) -> ImportReport:
     """Import a file (`imports.services.import_file`, same options). After transactions were
-    written, the discounts below their account's tier floor are held for review, inside the
-    import's own error handling (a failure there is reported like any failure of the import)."""
+    written, the discounts below their account's tier floor and the sales priced off an
+    agreement's rates are held for review, inside the import's own error handling (a failure
+    there is reported like any failure of the import)."""
     # deferred: the importer pulls in polars, which every command and page load would otherwise
     # pay for at start-up (Django imports the admin modules that call this).
     from guanxi.imports.services import import_file

@@ -99,6 +99,7 @@ class Agreement(models.Model):
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.CharField(_("reason for termination"), max_length=300, blank=True)
     successor = models.OneToOneField(
         "self",
         verbose_name=_("renewed by"),
