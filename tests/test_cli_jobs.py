@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -280,16 +282,14 @@ def test_serve_says_to_run_a_worker_for_the_background_jobs(
 
 
 def test_the_demo_server_runs_background_jobs_inline(db, capsys, monkeypatch, no_server, queued):
-    from guanxi.demo import services
     from guanxi.tiers.tasks import tiering
 
-    class Built:
-        def describe(self):
-            return "demo built"
-
-    monkeypatch.setattr(services, "demo_build", lambda **kw: Built())
-    monkeypatch.setattr("guanxi.commands.demo.demo_nightly", lambda: None)
-    assert main(["demo", "--addr", "127.0.0.1:8124"]) == 0
+    children = []
+    # The data is built by `guanxi demo --no-serve` in a child process (see the next test).
+    monkeypatch.setattr(subprocess, "call", lambda command: children.append(command) or 0)
+    assert main(["demo", "--addr", "127.0.0.1:8124", "--accounts", "20", "--reset"]) == 0
+    child = ["demo", "--no-serve", "--addr", "127.0.0.1:8124", "--accounts", "20", "--seed"]
+    assert children == [[sys.executable, "-m", "guanxi.cli", *child, "2026", "--reset"]]
     out = capsys.readouterr().out
     assert "Background jobs run inline in the demo" in out and "`guanxi worker`" in out
     assert len(no_server) == 1
@@ -297,6 +297,24 @@ def test_the_demo_server_runs_background_jobs_inline(db, capsys, monkeypatch, no
     assert queued.immediate is True
     tiering(as_of=AS_OF)
     assert JobRun.objects.filter(name="tiering", status=JobStatus.SUCCEEDED).count() == 1
+
+
+def test_the_demo_server_builds_nothing_in_the_process_that_forks(monkeypatch, no_server):
+    # The build starts polars' thread pool, which does not survive gunicorn's fork: a worker's
+    # first polars call (an upload to import) would hang. So the serving process builds nothing.
+    from guanxi.demo import services
+
+    monkeypatch.setattr(subprocess, "call", lambda command: 0)
+    monkeypatch.setattr(services, "demo_build", lambda **kw: pytest.fail("built in the server"))
+    monkeypatch.setattr("guanxi.commands.demo.demo_nightly", lambda: pytest.fail("nightly here"))
+    assert main(["demo"]) == 0
+    assert len(no_server) == 1
+
+
+def test_the_demo_failing_to_build_does_not_serve(monkeypatch, no_server):
+    monkeypatch.setattr(subprocess, "call", lambda command: 2)
+    assert main(["demo"]) == 2
+    assert no_server == []
 
 
 def test_the_demo_without_serving_leaves_the_queue_alone(db, capsys, monkeypatch, queued):

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -61,3 +62,53 @@ def test_demo_command_loads_data_prints_login_and_serves(demo_server):
     assert "Background jobs run inline in the demo" in output, output
     assert "tier history: 6 monthly runs" in output, output
     assert (Path(log.parent) / "guanxi.sqlite3").exists()
+
+
+def _login(port: int, output: str) -> urllib.request.OpenerDirector:
+    username, password = re.search(r"/admin/ as (\S+) / (\S+)", output).groups()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = opener.open(f"http://127.0.0.1:{port}/admin/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"}
+    ).encode()
+    opener.open(f"http://127.0.0.1:{port}/admin/login/", form, timeout=10)
+    return opener
+
+
+def test_the_demo_server_imports_an_upload(demo_server):
+    # An upload is read with polars in a server worker; a worker forked from a process that had
+    # built the demo (and so started polars' thread pool) hung here for good.
+    port, proc, log = demo_server
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and "/admin/ as " not in log.read_text():
+        time.sleep(0.5)
+    _wait_until_up(port, deadline)
+    opener = _login(port, log.read_text())
+    url = f"http://127.0.0.1:{port}/admin/leads/lead/import/"
+    page = opener.open(url, timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    boundary = "guanxi-test-boundary"
+    csv = "company,source,person_name,mobile\n北京示例科技有限公司,exhibition,张三,13800138000\n"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="dry_run"\r\n\r\non\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="leads.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url}
+    )
+    with opener.open(request, timeout=60) as response:
+        page = response.read().decode()
+    assert 'data-created="1"' in page and 'data-failed="0"' in page, page[-2000:]
+
+
+def _wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("the demo server did not answer")

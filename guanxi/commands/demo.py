@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from guanxi.commands import common
@@ -14,6 +15,34 @@ from guanxi.demo import services as demo_services
 
 
 def demo(args: argparse.Namespace) -> int:
+    if args.no_serve:
+        return demo_load(args)
+    # The build runs in a child process: it starts polars' thread pool, which does not survive
+    # the fork of gunicorn's workers, and a worker's first polars call (an upload to import)
+    # would hang for good. The serving process never loads polars before it forks.
+    code = demo_load_in_child(args)
+    if code:
+        return code
+    jobs_inline()
+    serve_app(
+        args.addr,
+        note="Background jobs run inline in the demo (no worker needed); in production run"
+        " `guanxi worker` alongside `guanxi serve`.",
+    )
+    return 0
+
+
+def demo_load_in_child(args: argparse.Namespace) -> int:
+    """`guanxi demo --no-serve` with the same options, in a fresh Python process."""
+    command = [sys.executable, "-m", "guanxi.cli", "demo", "--no-serve", "--addr", args.addr]
+    command += ["--accounts", str(args.accounts), "--seed", str(args.seed)]
+    if args.reset:
+        command.append("--reset")
+    return subprocess.call(command)
+
+
+def demo_load(args: argparse.Namespace) -> int:
+    """Migrate, build the demo data, run its nightly chain and print how to log in."""
     common.migrate()
     try:
         summary = demo_services.demo_build(
@@ -27,13 +56,6 @@ def demo(args: argparse.Namespace) -> int:
     username, password = demo_services.demo_admin_ensure()
     print(f"\nLog in at http://{args.addr}/admin/ as {username} / {password}")
     print(demo_services.demo_logins_hint(password))
-    if not args.no_serve:
-        jobs_inline()
-        serve_app(
-            args.addr,
-            note="Background jobs run inline in the demo (no worker needed); in production run"
-            " `guanxi worker` alongside `guanxi serve`.",
-        )
     return 0
 
 
