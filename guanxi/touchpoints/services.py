@@ -127,9 +127,10 @@ def serve_costs_replace(
     rows: Iterable[tuple[int, dt.date, Decimal, str]],
 ) -> int:
     """Replace the costs to serve of ``kind`` posted under ``references`` (None: all of that
-    kind) by ``rows`` (account id, day, amount, reference): what a source recomputes in full (the rebate accrued on an
-    agreement) is posted again whole, so running it twice leaves the same rows. Rows of 0 are
-    left out. A system write (a nightly step), so no actor. Returns the rows written."""
+    kind) by ``rows`` (account id, day, amount, reference): what a source recomputes in full
+    (the rebate accrued on an agreement) is posted again whole, so running it twice leaves the
+    same rows. Rows of 0 are left out. A system write (a nightly step), so no actor. Returns
+    the rows written."""
     if kind not in ServeCostKind.values:
         raise InvalidInput(
             _("Unknown kind of cost to serve: %(kind)s") % {"kind": kind}, field="kind"
