@@ -28,6 +28,7 @@ from guanxi.transactions.models import AccountMonth, Transaction
 
 CHUNK = 5000  # accounts per IN list (SQLite's limit on parameters, PostgreSQL's plan size)
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def volumes_by_account(queries: Iterable[VolumeQuery]) -> dict[Hashable, dict[in
                 for category, value in cell.get(account, {}).items():
                     if q.category_ids is None or category in q.category_ids:
                         per_account[account] += value
-        result[q.key] = per_account
+        result[q.key] = {a: v.quantize(CENT) for a, v in per_account.items()}
     return result
 
 

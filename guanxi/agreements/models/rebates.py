@@ -81,7 +81,7 @@ class RebateSchedule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.agreement} · {self.get_method_display()}"
+        return self.name or str(self.agreement)
 
     @property
     def period(self) -> tuple[dt.date, dt.date]:
