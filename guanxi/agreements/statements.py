@@ -27,7 +27,7 @@ def _summary_rows(settlement: RebateSettlement) -> list[list[Any]]:
         [_("Reference"), agreement.reference],
         [_("Account"), str(agreement.account)],
         [_("Rebate"), str(schedule)],
-        [_("Method"), schedule.get_method_display()],
+        [_("Rebate method"), schedule.get_method_display()],
         [_("Basis"), schedule.get_basis_display()],
         [_("Period"), f"{settlement.period_start:%Y-%m-%d} – {settlement.period_end:%Y-%m-%d}"],
         [_("Status"), settlement.get_status_display()],
