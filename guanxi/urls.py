@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("pipeline/", include("guanxi.pipeline.urls")),  # board, funnel, forecast, win/loss
+    path("agreements/", include("guanxi.agreements.urls")),  # performance, statements
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]
 
