@@ -16,3 +16,4 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     Amendment,
     ReviewCadence,
 )
+from guanxi.agreements.models.blocks import PenaltyRule, RoomBlock, RoomBlockNight  # noqa: F401
