@@ -17,3 +17,4 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     ReviewCadence,
 )
 from guanxi.agreements.models.blocks import PenaltyRule, RoomBlock, RoomBlockNight  # noqa: F401
+from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401
