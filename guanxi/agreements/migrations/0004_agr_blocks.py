@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0002_builtin_types'),
+        ('agreements', '0003_agr_money'),
         ('transactions', '0006_transaction_quantity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
