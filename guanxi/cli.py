@@ -2,7 +2,7 @@
 
 guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
 guanxi serve [--addr A] [--processes N] [--threads T]   migrate and serve
-guanxi import accounts|contacts|transactions|payments|leads|opportunities FILE [--user U] …
+guanxi import accounts|contacts|transactions|payments|leads|opportunities|agreements FILE [--user U] …
 guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
@@ -192,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a CSV or XLSX file")
     p.add_argument(
         "kind",
-        choices=["accounts", "contacts", "transactions", "payments", "leads", "opportunities"],
+        choices=["accounts", "contacts", "transactions", "payments", "leads", "opportunities",
+                 "agreements"],
     )
     p.add_argument("file")
     p.add_argument("--user", help="import as this user (their access rules apply)")

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from unfold.decorators import display
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
@@ -101,6 +101,10 @@ def _agreement_file_format_import(request: HttpRequest, model_admin: Any) -> Tem
     return row_import_page(
         request, model_admin, spec=AGREEMENTS, run=agreement_import,
         title=_("Import agreements"),
+        flagged_text=lambda result: ngettext(
+            "%(n)s agreement on file was updated.", "%(n)s agreements on file were updated.",
+            result.flagged,
+        ) % {"n": result.flagged},
     )  # fmt: skip
 
 
