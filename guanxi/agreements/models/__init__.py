@@ -17,4 +17,13 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     ReviewCadence,
 )
 from guanxi.agreements.models.blocks import PenaltyRule, RoomBlock, RoomBlockNight  # noqa: F401
+from guanxi.agreements.models.rebates import (  # noqa: F401
+    RebateBracket,
+    RebateMethod,
+    RebatePayment,
+    RebateSchedule,
+    RebateSettlement,
+    SettlementFrequency,
+    SettlementStatus,
+)
 from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401

@@ -8,7 +8,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from guanxi.agreements.models import Agreement, AgreementStatus, AgreementType, VolumeCommitment
+from guanxi.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementType,
+    RebateBracket,
+    RebateSchedule,
+    VolumeCommitment,
+)
 from guanxi.transactions.models import ProductCategory
 from tests.support import make_account, make_transaction
 
@@ -69,3 +76,14 @@ def commitment(agreement, committed, *, basis="amount", categories=(), **fields)
     )
     c.categories.set([category(code) for code in categories])
     return c
+
+
+ISSUE_BRACKETS = [(0, 2), (1_000_000, 3), (3_000_000, 5)]  # 0–1M 2 %, 1M–3M 3 %, above 5 %
+
+
+def schedule(agreement, *, method="retroactive", brackets=ISSUE_BRACKETS, categories=(), **kw):
+    s = RebateSchedule.objects.create(agreement=agreement, method=method, **kw)
+    for low, rate in brackets:
+        RebateBracket.objects.create(schedule=s, from_value=Decimal(low), rate=Decimal(rate))
+    s.categories.set([category(code) for code in categories])
+    return s
