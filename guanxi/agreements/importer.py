@@ -10,7 +10,8 @@ others are optional — ``commitments`` (承诺量), ``rebate brackets`` (返点
 importer does not see is refused, not revealed), a new one creates it. For each agreement a
 sheet names, that sheet's rows are the whole of it: its commitments are replaced, the brackets
 of each schedule it names are replaced (a schedule is matched by agreement and name), the
-nights of each block it names are replaced (a block is matched by agreement and name).
+nights of each block it names are replaced (a block is matched by agreement and name); a
+schedule's and a block's settings come from the first of its rows that gives them.
 Agreements a sheet does not name keep what they have.
 
 **All or nothing**: every row is checked and written inside one transaction; one bad row rolls
@@ -42,8 +43,11 @@ from guanxi.agreements.models import (
     AgreementStatus,
     AgreementType,
     PenaltyRule,
+    RebateBracket,
+    RebateMethod,
+    RebateSchedule,
     ReviewCadence,
-    RoomBlock,
+    SettlementFrequency,
     VolumeBasis,
     VolumeCommitment,
 )
@@ -151,6 +155,8 @@ class _Found:
             "review_cadence": choice_lookup(ReviewCadence),
             "basis": choice_lookup(VolumeBasis),
             "penalty_rule": choice_lookup(PenaltyRule),
+            "method": choice_lookup(RebateMethod),
+            "frequency": choice_lookup(SettlementFrequency),
         }
         return found
 
@@ -304,6 +310,39 @@ def _commitment_row(row: dict[str, Any], found: _Found) -> bool:
     return False
 
 
+def _schedule(agreement: Agreement, row: dict[str, Any], found: _Found) -> RebateSchedule:
+    """The schedule a bracket row names (by name), its settings from the row's first sight."""
+    name = _text(row, "schedule")
+    schedule = agreement.rebate_schedules.filter(name=name).first()
+    if schedule is not None and not found.first_sight("brackets", schedule.pk):
+        return schedule
+    schedule = schedule or RebateSchedule(agreement=agreement, name=name)
+    for column in ("method", "basis", "frequency"):
+        value = _choice(row, column, found.choices[column])
+        if value:
+            setattr(schedule, column, value)
+    schedule.starts_on, schedule.ends_on = _day(row, "starts_on"), _day(row, "ends_on")
+    categories = found.categories_of(row, "categories")
+    save_as(schedule, actor=found.actor)
+    schedule.categories.set(categories)
+    found.first_sight("brackets", schedule.pk)
+    for old in schedule.brackets.all():
+        delete_as(old, actor=found.actor)
+    return schedule
+
+
+def _bracket_row(row: dict[str, Any], found: _Found) -> bool:
+    schedule = _schedule(found.agreement(row), row, found)
+    start = _number(row, "from_value", required=True)
+    rate = _number(row, "rate", required=True)
+    if rate > 100:
+        raise InvalidInput(_("Write a number from 0 to 100."), field="rate")
+    if schedule.brackets.filter(from_value=start).exists():
+        raise InvalidInput(_("Two brackets of the schedule start here."), field="from_value")
+    save_as(RebateBracket(schedule=schedule, from_value=start, rate=rate), actor=found.actor)
+    return False
+
+
 def _night_row(row: dict[str, Any], found: _Found) -> bool:
     agreement = found.agreement(row)
     name = _text(row, "block", required=True)
@@ -349,14 +388,8 @@ def _writers() -> list[tuple[str, Spec, Writer]]:
         ("commitments", COMMITMENTS, _commitment_row),
         ("nights", NIGHTS, _night_row),
     ]
-    bracket_writer = _bracket_writer()
-    if bracket_writer is not None:
-        found.insert(2, ("brackets", BRACKETS, bracket_writer))
+    found.insert(2, ("brackets", BRACKETS, _bracket_row))
     return found
-
-
-def _bracket_writer() -> Writer | None:
-    return None
 
 
 def _sheets(content: bytes, file_name: str) -> dict[str, str | None]:

@@ -11,7 +11,13 @@ import pytest
 from openpyxl import Workbook
 
 from guanxi.agreements.importer import agreement_import
-from guanxi.agreements.models import Agreement, RoomBlock, VolumeCommitment
+from guanxi.agreements.models import (
+    Agreement,
+    RebateBracket,
+    RebateSchedule,
+    RoomBlock,
+    VolumeCommitment,
+)
 from guanxi.agreements.tests.blocks_support import rooms_category
 from guanxi.cli import main
 from tests.support import make_account
@@ -50,6 +56,12 @@ def file(cast):
             ["reference", "committed", "basis", "categories"],
             ["XY-1", 2000000, "amount", "rooms"],
         ],
+        "返点档位": [
+            ["reference", "schedule", "from_value", "rate", "method"],
+            ["XY-1", "年度返点", 0, 2, "incremental"],
+            ["XY-1", "年度返点", 1000000, 3, ""],
+            ["XY-1", "年度返点", 3000000, 5, ""],
+        ],
         "block nights": [
             ["reference", "block", "night", "rooms", "group_rate", "cutoff_on"],
             ["XY-2", "主会场房间", "2026-05-12", 100, 600, "2026-04-20"],
@@ -67,7 +79,7 @@ def _run(cast, file, **kw):
 
 def test_a_workbook_creates_agreements_with_commitments_and_block_nights(cast, file):
     result = _run(cast, file)
-    assert (result.failed, result.created, result.flagged, result.fatal) == (0, 5, 0, "")
+    assert (result.failed, result.created, result.flagged, result.fatal) == (0, 8, 0, "")
     rebate = Agreement.objects.get(reference="XY-1")
     assert rebate.agreement_type.kind == "rebate" and rebate.status == "active"
     assert rebate.auto_renew and rebate.owner == cast.alice
@@ -76,6 +88,11 @@ def test_a_workbook_creates_agreements_with_commitments_and_block_nights(cast, f
     (commitment,) = VolumeCommitment.objects.filter(agreement=rebate)
     assert commitment.committed == Decimal(2_000_000)
     assert [c.code for c in commitment.categories.all()] == ["rooms"]
+    (schedule,) = rebate.rebate_schedules.all()
+    assert schedule.method == "incremental" and schedule.name == "年度返点"
+    assert list(schedule.brackets.values_list("from_value", "rate")) == [
+        (0, 2), (1_000_000, 3), (3_000_000, 5)
+    ]  # fmt: skip
     block = RoomBlock.objects.get(agreement__reference="XY-2")
     assert dict(block.nights.values_list("night", "rooms")) == {
         dt.date(2026, 5, 12): 100, dt.date(2026, 5, 13): 100
@@ -87,12 +104,14 @@ def test_the_same_reference_again_updates_and_its_sheet_rows_replace(cast, file)
     file["协议"][1][1] = "2026年框架协议（修订）"
     file["commitments"][1][1] = 2500000
     file["block nights"] = file["block nights"][:2]
+    file["返点档位"] = file["返点档位"][:3]
     result = _run(cast, file)
     assert result.failed == 0 and result.flagged == 2
     assert Agreement.objects.filter(reference="XY-1").count() == 1
     assert Agreement.objects.get(reference="XY-1").name == "2026年框架协议（修订）"
     assert list(VolumeCommitment.objects.values_list("committed", flat=True)) == [2_500_000]
     assert RoomBlock.objects.get().nights.count() == 1
+    assert RebateBracket.objects.count() == 2 and RebateSchedule.objects.count() == 1
 
 
 def test_one_bad_row_writes_nothing_and_each_bad_row_is_reported_by_sheet_and_line(cast, file):
@@ -107,7 +126,7 @@ def test_one_bad_row_writes_nothing_and_each_bad_row_is_reported_by_sheet_and_li
 
 def test_a_dry_run_checks_and_writes_nothing(cast, file):
     result = _run(cast, file, dry_run=True)
-    assert result.failed == 0 and result.created == 5 and result.dry_run
+    assert result.failed == 0 and result.created == 8 and result.dry_run
     assert not Agreement.objects.exists()
 
 
