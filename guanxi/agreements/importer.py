@@ -460,4 +460,3 @@ def agreement_import(
         result.warnings.append(_("Nothing was written: correct the lines below and import the "
                                  "file again."))  # fmt: skip
     return result
-

@@ -42,7 +42,7 @@ def _import_rows(args: argparse.Namespace) -> int:
     user (agreements: a workbook, all or nothing)."""
     # deferred: the importers load polars, which the other data commands do not need
     from guanxi.agreements.importer import agreement_import  # deferred: polars, as above
-    from guanxi.leads.importer import lead_import
+    from guanxi.leads.importer import lead_import  # deferred: polars, as above
     from guanxi.pipeline.importer import opportunity_import  # deferred: polars, as above
 
     if not args.user:

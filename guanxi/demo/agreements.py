@@ -88,24 +88,32 @@ class AgreementStories:
         self.schedules: list[tuple[RebateSchedule, list[RebateBracket]]] = []
         self.blocks: list[tuple[RoomBlock, list[RoomBlockNight]]] = []
 
-    def _agreement(self, account: Account, kind: str, name: str, start: dt.date, end: dt.date,
-                   **fields) -> Agreement:  # fmt: skip
+    def _agreement(
+        self, account: Account, kind: str, name: str, start: dt.date, end: dt.date, **fields
+    ) -> Agreement:
         self.used.add(account.pk)
         status = AgreementStatus.ACTIVE if start <= self.as_of <= end else AgreementStatus.EXPIRED
         agreement = Agreement(
             reference=REF.format(year=start.year, n=len(self.agreements) + 1),
-            name=name, agreement_type=self.types[kind], account=account,
-            owner_id=account.owner_id, starts_on=start, ends_on=end,
-            status=fields.pop("status", status), signed_on=start - dt.timedelta(days=20),
+            name=name,
+            agreement_type=self.types[kind],
+            account=account,
+            owner_id=account.owner_id,
+            starts_on=start,
+            ends_on=end,
+            status=fields.pop("status", status),
+            signed_on=start - dt.timedelta(days=20),
             **fields,
-        )  # fmt: skip
+        )
         self.agreements.append(agreement)
         return agreement
 
     def rebate_crossing_in_q3(self) -> None:
-        year = self.as_of.year if self.as_of >= dt.date(self.as_of.year, 10, 1) else (
-            self.as_of.year - 1
-        )  # fmt: skip
+        year = (
+            self.as_of.year
+            if self.as_of >= dt.date(self.as_of.year, 10, 1)
+            else (self.as_of.year - 1)
+        )
         for account in _top_accounts(self.as_of, types=("corporate", "gov_ent"), skip=self.used):
             start = dt.date(year, 1, 1)
             by_june = _spend([account.pk], start, dt.date(year, 7, 1))
@@ -115,8 +123,14 @@ class AgreementStories:
         else:
             return
         crossing = _round((by_june + by_sept) / 2)
-        agreement = self._agreement(account, "rebate", f"{year}年度返点协议", start,
-                                    dt.date(year, 12, 31), notes="Q3 跨入第二档（3%）。")  # fmt: skip
+        agreement = self._agreement(
+            account,
+            "rebate",
+            f"{year}年度返点协议",
+            start,
+            dt.date(year, 12, 31),
+            notes="Q3 跨入第二档（3%）。",
+        )
         schedule = RebateSchedule(agreement=agreement, name=f"{year}年度返点")
         brackets = [(Decimal(0), Decimal(2)), (crossing, Decimal(3)), (crossing * 2, Decimal(5))]
         self.schedules.append(
@@ -128,47 +142,73 @@ class AgreementStories:
         """The latest past event whose rooms ran over at least two nights, its block contracted
         at half as many again as the rooms it filled."""
         lines = (
-            Transaction.objects.filter(description__contains=EVENT_ROOMS, account__owner__isnull=False,
-                                       occurred_at__lt=local_midnight(self.as_of - dt.timedelta(days=7)))
+            Transaction.objects.filter(
+                description__contains=EVENT_ROOMS,
+                account__owner__isnull=False,
+                occurred_at__lt=local_midnight(self.as_of - dt.timedelta(days=7)),
+            )
             .exclude(account_id__in=self.used)
             .order_by("-occurred_at", "id")
-        )  # fmt: skip
+        )
         for line in lines[:200]:
             name = line.description.split(EVENT_ROOMS)[0]
-            nights = list(lines.filter(
-                account_id=line.account_id, description__startswith=f"{name}{EVENT_ROOMS}",
-                occurred_at__gte=line.occurred_at - dt.timedelta(days=5),
-            ))  # fmt: skip
+            nights = list(
+                lines.filter(
+                    account_id=line.account_id,
+                    description__startswith=f"{name}{EVENT_ROOMS}",
+                    occurred_at__gte=line.occurred_at - dt.timedelta(days=5),
+                )
+            )
             if len(nights) >= 2:
                 break
         else:
             return
         days = sorted(timezone.localdate(tx.occurred_at) for tx in nights)
-        agreement = self._agreement(line.account, "mice", f"{name} 会议合同",
-                                    days[0] - dt.timedelta(days=90), days[-1] + dt.timedelta(days=1))  # fmt: skip
+        agreement = self._agreement(
+            line.account,
+            "mice",
+            f"{name} 会议合同",
+            days[0] - dt.timedelta(days=90),
+            days[-1] + dt.timedelta(days=1),
+        )
         rate = (line.amount / line.head_count).quantize(Decimal(1))
-        block = RoomBlock(agreement=agreement, name=f"{name} 房间保留", group_rate=rate,
-                          cutoff_on=days[0] - dt.timedelta(days=21),
-                          notes="实际入住不足合同房量的80%，需支付违约金。")  # fmt: skip
-        rows = [RoomBlockNight(night=timezone.localdate(tx.occurred_at),
-                               rooms=int(tx.head_count * 3 / 2) + 2) for tx in nights]  # fmt: skip
+        block = RoomBlock(
+            agreement=agreement,
+            name=f"{name} 房间保留",
+            group_rate=rate,
+            cutoff_on=days[0] - dt.timedelta(days=21),
+            notes="实际入住不足合同房量的80%，需支付违约金。",
+        )
+        rows = [
+            RoomBlockNight(
+                night=timezone.localdate(tx.occurred_at), rooms=int(tx.head_count * 3 / 2) + 2
+            )
+            for tx in nights
+        ]
         self.blocks.append((block, rows))
 
     def lnr_with_off_rate_bookings(self) -> None:
         """An account that books rooms, at a discount where the ledger has one."""
         rooms = Transaction.objects.filter(
-            category__code="rooms", account__owner__isnull=False, account__parent__isnull=True,
+            category__code="rooms",
+            account__owner__isnull=False,
+            account__parent__isnull=True,
             account__kind="organisation",
-        ).exclude(account_id__in=self.used)  # fmt: skip
+        ).exclude(account_id__in=self.used)
         booked = rooms.filter(discount_rate__isnull=False).order_by("account_id").first()
         booked = booked or rooms.order_by("account_id").first()
         account = booked.account if booked else None
         if account is None:
             return
         start = dt.date(self.as_of.year, 1, 1)
-        self._agreement(account, "negotiated_rate", f"{start.year}年协议价（客房）", start,
-                        dt.date(start.year, 12, 31),
-                        notes="协议价：标准间¥520，大床房¥560；部分预订未按协议价入账，待复核。")  # fmt: skip
+        self._agreement(
+            account,
+            "negotiated_rate",
+            f"{start.year}年协议价（客房）",
+            start,
+            dt.date(start.year, 12, 31),
+            notes="协议价：标准间¥520，大床房¥560；部分预订未按协议价入账，待复核。",
+        )
 
     def strategic_at_renewal_risk(self) -> None:
         accounts = _top_accounts(self.as_of, types=("corporate", "gov_ent", "mice"), skip=self.used)
@@ -178,9 +218,16 @@ class AgreementStories:
         end = self.as_of + dt.timedelta(days=45)
         start = end - dt.timedelta(days=364)
         spent = _spend([account.pk], start, self.as_of)
-        agreement = self._agreement(account, "strategic", "战略合作协议", start, end,
-                                    notice_days=60, auto_renew=False,
-                                    notes="承诺量进度落后，续约存在风险。")  # fmt: skip
+        agreement = self._agreement(
+            account,
+            "strategic",
+            "战略合作协议",
+            start,
+            end,
+            notice_days=60,
+            auto_renew=False,
+            notes="承诺量进度落后，续约存在风险。",
+        )
         self.commitments.append(
             VolumeCommitment(agreement=agreement, committed=_round(max(spent, Decimal(1)) * 2))
         )
@@ -188,10 +235,21 @@ class AgreementStories:
     def frames(self) -> None:
         accounts = _top_accounts(self.as_of, types=("corporate", "mice", "gov_ent"), skip=self.used)
         start = dt.date(self.as_of.year, 1, 1)
-        for account, kind, name in zip(accounts[:2], ("framework", "annual_frame"),
-                                       ("框架合作协议", f"{start.year}年框协议"), strict=False):  # fmt: skip
-            self._agreement(account, kind, name, start, dt.date(start.year + 1, 12, 31)
-                            if kind == "framework" else dt.date(start.year, 12, 31))  # fmt: skip
+        for account, kind, name in zip(
+            accounts[:2],
+            ("framework", "annual_frame"),
+            ("框架合作协议", f"{start.year}年框协议"),
+            strict=False,
+        ):
+            self._agreement(
+                account,
+                kind,
+                name,
+                start,
+                dt.date(start.year + 1, 12, 31)
+                if kind == "framework"
+                else dt.date(start.year, 12, 31),
+            )
 
 
 def _write(stories: AgreementStories, *, admin: User, now: dt.datetime) -> None:

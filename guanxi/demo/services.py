@@ -32,9 +32,9 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.jobs import job_record
 from guanxi.core.models import JobRun, JobStatus, Role, Team, User
 from guanxi.demo import catalog
+from guanxi.demo.agreements import demo_agreements
 from guanxi.demo.bulk import bulk_insert
 from guanxi.demo.catalog import CHANGE_REASON, CODE_PREFIX, DEMO_SOURCE
-from guanxi.demo.agreements import demo_agreements
 from guanxi.demo.deals import demo_pipeline
 from guanxi.demo.dining import MEMBER_TAG
 from guanxi.demo.generator import DemoGenerator

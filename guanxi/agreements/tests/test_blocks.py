@@ -92,7 +92,7 @@ def test_before_the_cutoff_the_exposure_and_its_projection_at_the_pace_so_far(ag
     p = block_position(block, as_of=dt.date(2026, 3, 10))
     assert p.before_cutoff and p.owed is None
     assert p.exposure == Decimal((240 - 60) * 600 * 0.75).quantize(Decimal("0.01"))
-    projected = min(Decimal(100), Decimal(60) * Decimal(110) / Decimal(68)).quantize(Decimal("0.01"))
+    projected = min(Decimal(100), Decimal(60) * 110 / 68).quantize(Decimal("0.01"))
     assert p.projected_pickup == projected
     assert p.projected_exposure == ((240 - projected) * 450).quantize(Decimal("0.01"))
     assert p.at_stake == p.projected_exposure

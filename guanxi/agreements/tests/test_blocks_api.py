@@ -43,14 +43,15 @@ def test_the_list_shows_each_block_with_its_pickup_and_what_is_owed(agreement, c
 
 def test_create_read_patch_delete(agreement, cast, as_user):
     client = as_user("alice")
-    body = {"name": "年会房间", "group_rate": "600", "cutoff_on": "2026-04-20",
-            "nights": [{"night": "2026-05-12", "rooms": 100}, {"night": "2026-05-13", "rooms": 80}]}  # fmt: skip
+    nights = [{"night": "2026-05-12", "rooms": 100}, {"night": "2026-05-13", "rooms": 80}]
+    body = {"name": "年会房间", "group_rate": "600", "cutoff_on": "2026-04-20", "nights": nights}
     r = _send(client, "post", _url(agreement), body)
     assert r.status_code == 201, r.content
     block = RoomBlock.objects.get(pk=r.json()["id"])
     assert r.json()["contracted"] == 180 and r.json()["before_cutoff"] in (True, False)
     assert block.history.first().history_user == cast.alice
-    r = _send(client, "patch", _url(agreement, block), {"nights": [{"night": "2026-05-12", "rooms": 50}]})
+    fewer = {"nights": [{"night": "2026-05-12", "rooms": 50}]}
+    r = _send(client, "patch", _url(agreement, block), fewer)
     assert r.status_code == 200 and r.json()["contracted"] == 50
     assert client.get(_url(agreement, block)).json()["name"] == "年会房间"
     assert client.delete(_url(agreement, block)).status_code == 204
