@@ -128,6 +128,7 @@ NIGHTS = Spec(
                _("Default 80."), "80"),
         Column("penalty_rule", _("Penalty rule"), ("违约规则",), False,
                _("per_room_night (default) or minimum_revenue."), ""),
+        # xgettext:no-python-format
         Column("penalty", _("Penalty (% of the group rate)"), ("违约金比例",), False,
                _("Default 75."), "75"),
         Column("minimum_revenue", _("Minimum room revenue (CNY)"), ("最低收入",), False, "", ""),

@@ -405,7 +405,7 @@ def _sheets(content: bytes, file_name: str) -> dict[str, str | None]:
             found[what] = hit
     if "agreements" not in found:
         raise FileRejected(
-            _("The workbook has no sheet named agreements (协议); found: %(found)s.")
+            _("The workbook has no sheet named agreements; found: %(found)s.")
             % {"found": ", ".join(names.values()) or "—"}
         )
     return found

@@ -69,6 +69,7 @@ class RoomBlock(models.Model):
         default=PenaltyRule.PER_ROOM_NIGHT,
     )
     penalty_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("penalty (% of the group rate)"),
         default=Decimal(75),
         help_text=_("Charged per room night below the allowance."),
