@@ -19,6 +19,7 @@ from guanxi import __version__
 from guanxi.accounts.api import router as accounts_router
 from guanxi.activities.api import router as activities_router
 from guanxi.agreements.api import router as agreements_router
+from guanxi.agreements.api_blocks import router as agreement_blocks_router
 from guanxi.agreements.api_money import router as agreements_money_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
@@ -195,6 +196,7 @@ api.add_router("/activities", activities_router)
 api.add_router("/agreements", agreements_router)
 # performance, accrual, settlements (agreements.api_money); CRUD is agreements.api
 api.add_router("/agreements", agreements_money_router)
+api.add_router("/agreements", agreement_blocks_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
 api.add_router("/leads", leads_router)

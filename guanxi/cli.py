@@ -2,7 +2,7 @@
 
 guanxi demo [--accounts N] [--seed S] [--no-serve]   build the demo and serve it
 guanxi serve [--addr A] [--processes N] [--threads T]   migrate and serve
-guanxi import accounts|contacts|transactions|payments|leads|opportunities FILE [--user U] …
+guanxi import accounts|contacts|…|opportunities|agreements FILE [--user U] …
 guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
@@ -170,6 +170,10 @@ def _add_partitions(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_partitions)
 
 
+IMPORT_KINDS = ["accounts", "contacts", "transactions", "payments", "leads", "opportunities",
+                "agreements"]  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a CSV or XLSX file")
     p.add_argument(
         "kind",
-        choices=["accounts", "contacts", "transactions", "payments", "leads", "opportunities"],
+        choices=IMPORT_KINDS,
     )
     p.add_argument("file")
     p.add_argument("--user", help="import as this user (their access rules apply)")

@@ -34,13 +34,15 @@ def import_(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-ROW_KINDS = ("leads", "opportunities")
+ROW_KINDS = ("leads", "opportunities", "agreements")
 
 
 def _import_rows(args: argparse.Namespace) -> int:
-    """Leads and opportunities: each row through its app's service, as the named user."""
+    """Leads, opportunities and agreements: each row through its app's service, as the named
+    user (agreements: a workbook, all or nothing)."""
     # deferred: the importers load polars, which the other data commands do not need
-    from guanxi.leads.importer import lead_import
+    from guanxi.agreements.importer import agreement_import  # deferred: polars, as above
+    from guanxi.leads.importer import lead_import  # deferred: polars, as above
     from guanxi.pipeline.importer import opportunity_import  # deferred: polars, as above
 
     if not args.user:
@@ -57,13 +59,16 @@ def _import_rows(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"guanxi import: cannot read {args.file}: {exc.strerror}.", file=sys.stderr)
         return 2
-    run = lead_import if args.kind == "leads" else opportunity_import
+    run = {"leads": lead_import, "opportunities": opportunity_import,
+           "agreements": agreement_import}[args.kind]  # fmt: skip
     result = run(actor=actor, content=content, file_name=args.file, dry_run=args.dry_run)
     if result.fatal:
         print(f"{args.file}: {result.fatal}", file=sys.stderr)
         return 1
     dry = " (dry run: nothing written)" if result.dry_run else ""
-    print(f"{args.file}: {result.rows_read} rows read, {result.created} {args.kind} created, "
+    what = "rows written" if args.kind == "agreements" else f"{args.kind} created"
+    updated = f", {result.flagged} agreements updated" if args.kind == "agreements" else ""
+    print(f"{args.file}: {result.rows_read} rows read, {result.created} {what}{updated}, "
           f"{result.failed} failed{dry}")  # fmt: skip
     for warning in result.warnings:
         print(f"  warning: {warning}")

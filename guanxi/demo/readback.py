@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
+from guanxi.agreements.models import Agreement, RoomBlock
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.core.models import Team, User
 from guanxi.demo.catalog import CODE_PREFIX, DEMO_SOURCE
@@ -56,6 +57,8 @@ class DemoSummary:
     plans: int = 0
     leads: dict[str, int] = field(default_factory=dict)  # by status
     deals: dict[str, int] = field(default_factory=dict)  # by outcome
+    agreements: dict[str, int] = field(default_factory=dict)  # by type
+    room_blocks: int = 0
     group: str | None = None  # the account with the largest buying centre (the map benchmark)
     group_seats: int = 0
     seconds: float | None = None
@@ -101,6 +104,10 @@ class DemoSummary:
             leads = ", ".join(f"{k} {v}" for k, v in sorted(self.leads.items()))
             deals = ", ".join(f"{k} {v}" for k, v in sorted(self.deals.items()))
             lines.append(f"  leads {sum(self.leads.values())} ({leads}); deals: {deals}")
+        if self.agreements:
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.agreements.items()))
+            lines.append(f"  agreements {sum(self.agreements.values())} ({kinds}); "
+                         f"room blocks {self.room_blocks}")  # fmt: skip
         if self.group:
             lines.append(f"  largest relationship map: {self.group} ({self.group_seats} people)")
         return "\n".join(lines)
@@ -148,6 +155,8 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
         plans=AccountPlan.objects.count(),
         leads=_counts(Lead.objects, "status"),
         deals=_counts(Opportunity.objects, "outcome"),
+        agreements=_counts(Agreement.objects, "agreement_type__kind"),
+        room_blocks=RoomBlock.objects.count(),
         group=Account.objects.get(pk=largest).name if largest else None,
         group_seats=seats.get(largest, 0),
         built=built,

@@ -32,6 +32,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.jobs import job_record
 from guanxi.core.models import JobRun, JobStatus, Role, Team, User
 from guanxi.demo import catalog
+from guanxi.demo.agreements import demo_agreements
 from guanxi.demo.bulk import bulk_insert
 from guanxi.demo.catalog import CHANGE_REASON, CODE_PREFIX, DEMO_SOURCE
 from guanxi.demo.deals import demo_pipeline
@@ -156,6 +157,7 @@ def demo_build(
         demo_schemes_ensure()  # first: the restaurant's no-discount categories come with it
         demo_write(plan, users=users, progress=progress)
         demo_pipeline(seed=seed, as_of=as_of)
+        demo_agreements(as_of=as_of)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
     summary.as_of, summary.seed = as_of, seed

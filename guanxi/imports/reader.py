@@ -95,23 +95,43 @@ def _cell_text(value: object) -> str | None:
     return text
 
 
-def _read_xlsx(raw: bytes) -> pl.DataFrame:
+def _open_xlsx(raw: bytes):
     # deferred: openpyxl costs start-up time; only an Excel upload needs it
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FileRejected(
             _("The XLSX file could not be opened (%(reason)s). Save it again from Excel as .xlsx.")
             % {"reason": type(exc).__name__}
         ) from None
+
+
+def xlsx_sheet_names(content: bytes) -> list[str]:
+    """The names of a workbook's sheets, in order (for a file of several tables)."""
+    book = _open_xlsx(content)
     try:
-        sheet = book.worksheets[0]
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _read_xlsx(raw: bytes, sheet_name: str | None = None) -> pl.DataFrame:
+    book = _open_xlsx(raw)
+    try:
+        sheet = book[sheet_name] if sheet_name else book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None or all(v is None for v in header):
-            raise FileRejected(_("The first sheet is empty: row 1 must hold the column headers."))
+            if sheet_name is None:
+                raise FileRejected(
+                    _("The first sheet is empty: row 1 must hold the column headers.")
+                )
+            raise FileRejected(
+                _("The sheet %(sheet)s is empty: row 1 must hold the column headers.")
+                % {"sheet": sheet.title}
+            )
         headers = [_cell_text(v) or f"column {i + 1}" for i, v in enumerate(header)]
         width = len(headers)
         lines: list[int] = []
@@ -140,8 +160,9 @@ def _read_xlsx(raw: bytes) -> pl.DataFrame:
 
 
 def read_table(spec: Spec, *, path: str | Path | None = None, content: bytes | None = None,
-               file_name: str = "") -> ReadResult:  # fmt: skip
-    """Read the file (path or uploaded bytes) and map its headers onto the spec's keys."""
+               file_name: str = "", sheet: str | None = None) -> ReadResult:  # fmt: skip
+    """Read the file (path or uploaded bytes) and map its headers onto the spec's keys; of a
+    workbook, the first sheet or the one named ``sheet``."""
     if content is None:
         if path is None:
             raise ValueError("path or content is required")
@@ -160,7 +181,7 @@ def read_table(spec: Spec, *, path: str | Path | None = None, content: bytes | N
         raise FileRejected(_("The file is empty."))
     warnings: list[str] = []
     if is_xlsx:
-        frame, encoding = _read_xlsx(content), ""
+        frame, encoding = _read_xlsx(content, sheet), ""
     else:
         frame, encoding = _read_csv(content)
 

@@ -16,6 +16,7 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     Amendment,
     ReviewCadence,
 )
+from guanxi.agreements.models.blocks import PenaltyRule, RoomBlock, RoomBlockNight  # noqa: F401
 from guanxi.agreements.models.rates import NegotiatedRate, RateBasis, RateReview, RateReviewStatus  # noqa: F401
 from guanxi.agreements.models.rebates import (  # noqa: F401
     RebateBracket,
