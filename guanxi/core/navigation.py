@@ -145,6 +145,18 @@ def _pipeline() -> dict[str, Any]:
     )
 
 
+def _agreements() -> dict[str, Any]:
+    return _group(
+        _("Agreements"),
+        [
+            _item(_("Agreements"), "contract", "admin:agreements_agreement_changelist"),
+            _item(_("Off-rate reviews"), "price_check", "admin:agreements_ratereview_changelist"),
+            _item(_("Agreement types"), "tune", "admin:agreements_agreementtype_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _business() -> dict[str, Any]:
     return _group(
         _("Business"),
@@ -218,6 +230,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _leads(),
         _key_account_planning(),
         _pipeline(),
+        _agreements(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),
