@@ -98,7 +98,8 @@ def world(cast):
     rate = rate_create(actor=cast.alice, agreement=agreement, category="rooms", value=Decimal(680))
     agreement_sign(actor=cast.alice, agreement=agreement)
     RateReview.objects.create(transaction=sale, agreement=agreement, account=account, rate=rate,
-                              basis=rate.basis, expected=rate.value, actual=Decimal(700))  # fmt: skip
+                              basis=rate.basis, expected=rate.value,
+                              actual=Decimal(700))  # fmt: skip
     make_payment(account=account, amount="5000.00")
     plan = plan_create(account=account, year=timezone.localdate().year, owner=cast.alice,
                        actor=cast.alice, title="Expo plan")  # fmt: skip

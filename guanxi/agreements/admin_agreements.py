@@ -52,6 +52,7 @@ from guanxi.core.admin_mixins import (
     ScopedTabularInline,
 )
 from guanxi.core.models import User
+from guanxi.core.services import delete_as
 from guanxi.transactions.admin import CountedPaginator
 
 S = AgreementStatus
@@ -135,10 +136,13 @@ class AmendmentInline(ScopedTabularInline):
 
     @display(description=gettext_lazy("changes"))
     def changes_text(self, obj: Amendment) -> str:
-        return "; ".join(
-            f"{name}: {before} → {after}"
-            for name, (before, after) in sorted((obj.changes or {}).items())
-        ) or "—"
+        return (
+            "; ".join(
+                f"{name}: {before} → {after}"
+                for name, (before, after) in sorted((obj.changes or {}).items())
+            )
+            or "—"
+        )
 
 
 @admin.register(Agreement)
@@ -283,7 +287,9 @@ class AgreementAdmin(AgreementStepsMixin, ScopedModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict | None = None):  # fmt: skip
-        found = self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        found = (
+            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        )
         if found is not None:
             extra_context = {**(extra_context or {}), "title": str(found)}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -341,6 +347,9 @@ class AgreementAdmin(AgreementStepsMixin, ScopedModelAdmin):
         actions.pop("delete_selected", None)  # a bulk delete would skip the draft-only rule
         return actions
 
+    def delete_model(self, request: HttpRequest, obj: Agreement) -> None:
+        delete_as(obj, actor=request.user)  # the audit history names who deleted the draft
+
 
 def save_documents(request: HttpRequest, agreement: int, formset: Any) -> None:
     """New files through `document_add`, removed ones through `document_delete`."""
@@ -351,8 +360,10 @@ def save_documents(request: HttpRequest, agreement: int, formset: Any) -> None:
                 formset.deleted_objects.append(row.instance)
         elif row.instance.pk is None and row.has_changed():
             data = row.cleaned_data
-            added = services.document_add(actor=request.user, agreement=agreement,
-                                          file=data["file"], title=data.get("title") or "")  # fmt: skip
+            added = services.document_add(
+                actor=request.user, agreement=agreement, file=data["file"],
+                title=data.get("title") or "",
+            )  # fmt: skip
             formset.new_objects.append(added)
 
 

@@ -152,9 +152,7 @@ class RenewForm(StepForm):
     starts_on = _date(
         _("starts on"), required=False, help_text=_("The day after this one ends if empty.")
     )
-    ends_on = _date(
-        _("ends on"), required=False, help_text=_("As long as this one if empty.")
-    )
+    ends_on = _date(_("ends on"), required=False, help_text=_("As long as this one if empty."))
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

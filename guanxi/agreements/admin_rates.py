@@ -121,7 +121,8 @@ class RateReviewAdmin(ScopedReadAdmin):
     list_filter = (RateReviewStatusFilter,)
     search_fields = ("account__name", "account__code", "agreement__name", "agreement__reference")
     readonly_fields = ("account", "agreement", "transaction", "rate", "basis", "expected",
-                       "actual", "status", "flagged_at", "decided_by", "decided_at", "note")  # fmt: skip
+                       "actual", "status", "flagged_at", "decided_by", "decided_at",
+                       "note")  # fmt: skip
     fields = readonly_fields
     actions_detail = ("accept", "correct")
     actions = ("accept_selected",)

@@ -154,7 +154,8 @@ def test_adding_goes_through_the_service_with_a_document_and_a_rate(client, cast
     framework = page.context["adminform"].form.fields["agreement_type"].queryset.first()
     data.update(account=cast.account.pk, name="2027 LNR", agreement_type=framework.pk,
                 starts_on="2027-01-01", ends_on="2027-12-31", reference="LNR-27",
-                covered_accounts=[str(group.sub.pk)], their_signers=[str(group.sub_buyer.pk)])  # fmt: skip
+                covered_accounts=[str(group.sub.pk)],
+                their_signers=[str(group.sub_buyer.pk)])  # fmt: skip
     docs, rates = prefix_of(page, AgreementDocument), prefix_of(page, NegotiatedRate)
     data[f"{docs}-TOTAL_FORMS"] = 1
     data[f"{docs}-0-title"] = "Signed copy"
@@ -210,9 +211,7 @@ def test_a_change_of_a_signed_agreement_is_an_amendment(client, cast, agreement)
 
 
 @pytest.mark.usefixtures("english")
-def test_signing_and_terminating_through_the_steps_write_the_audit_history(
-    client, cast, agreement
-):
+def test_signing_and_terminating_through_the_steps_write_the_audit_history(client, cast, agreement):
     client.force_login(cast.lena)
     sign = reverse("admin:agreements_agreement_sign", args=(agreement.pk,))
     assert 'data-page="agreement-sign"' in client.get(sign).content.decode()
@@ -291,7 +290,7 @@ def test_the_360_card_lists_own_and_group_agreements(client, cast, group, agreem
     with translation.override(language):
         html = client.get(reverse("admin:accounts_account_view_360", args=(group.sub.pk,))
                           ).content.decode()  # fmt: skip
-    card = html[html.index('data-card="agreements"'):]
+    card = html[html.index('data-card="agreements"') :]
     assert f'data-agreement="{agreement.pk}" data-status="active" data-in-force' in card
     assert "data-group-agreement" in card  # the group's agreement covers the subsidiary
     assert reverse(CHANGE, args=(agreement.pk,)) in card
@@ -302,3 +301,18 @@ def test_the_360_card_lists_own_and_group_agreements(client, cast, group, agreem
     assert f'data-agreement="{agreement.pk}"' not in sister
     if language == "en":
         assert not CJK.search(card.split("data-list-link")[1][:200])
+
+
+@pytest.mark.usefixtures("english")
+def test_only_a_draft_is_deleted_and_the_history_names_who(client, cast, agreement):
+    client.force_login(cast.alice)
+    url = reverse("admin:agreements_agreement_delete", args=(agreement.pk,))
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
+    assert Agreement.history.filter(id=agreement.pk).first().history_user == cast.alice
+    signed = agreement_create(actor=cast.alice, account=cast.account, name="Signed",
+                              agreement_type="rebate", starts_on=dt.date(2026, 1, 1),
+                              ends_on=dt.date(2026, 12, 31))  # fmt: skip
+    agreement_sign(actor=cast.alice, agreement=signed)
+    url = reverse("admin:agreements_agreement_delete", args=(signed.pk,))
+    assert client.post(url, {"post": "yes"}).status_code == 403
