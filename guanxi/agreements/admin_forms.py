@@ -24,7 +24,7 @@ from unfold.widgets import (
 
 from guanxi.agreements import rates, services
 from guanxi.agreements.models import Agreement, NegotiatedRate
-from guanxi.core.admin_mixins import ServiceRulesForm, show_service_error
+from guanxi.core.admin_mixins import ServiceRulesForm
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
 
@@ -80,16 +80,6 @@ class RateForm(ServiceRulesForm):
 
     def check_rules(self, obj: NegotiatedRate) -> None:
         rates.rate_validate(obj)
-
-
-def apply_rules(form: forms.BaseForm, check: Any) -> bool:
-    """Run `check()` (a service's rule); its refusal goes on the form. True when it passed."""
-    try:
-        check()
-    except ApplicationError as exc:
-        show_service_error(form, exc)
-        return False
-    return True
 
 
 class StepForm(forms.Form):
