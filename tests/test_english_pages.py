@@ -24,6 +24,9 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
+from guanxi.agreements.models import RateReview
+from guanxi.agreements.rates import rate_create
+from guanxi.agreements.services import agreement_create, agreement_sign
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role
 from guanxi.plans.services import plan_create
@@ -87,6 +90,16 @@ def world(cast):
     gold = Tier.objects.create(scheme=scheme, code="gold", name="Gold", name_en="Gold", rank=1)
     DiscountReview.objects.create(transaction=sale, account=account, discount_rate=Decimal("0.7"),
                                   floor=Decimal("0.85"), tier=gold)  # fmt: skip
+    today = timezone.localdate()
+    agreement = agreement_create(actor=cast.alice, account=account, name="Expo frame",
+                                 agreement_type="framework", starts_on=today - dt.timedelta(30),
+                                 ends_on=today + dt.timedelta(300), reference="FA-1",
+                                 covered_accounts=[subsidiary], their_signers=[ceo])  # fmt: skip
+    rate = rate_create(actor=cast.alice, agreement=agreement, category="rooms", value=Decimal(680))
+    agreement_sign(actor=cast.alice, agreement=agreement)
+    RateReview.objects.create(transaction=sale, agreement=agreement, account=account, rate=rate,
+                              basis=rate.basis, expected=rate.value,
+                              actual=Decimal(700))  # fmt: skip
     make_payment(account=account, amount="5000.00")
     plan = plan_create(account=account, year=timezone.localdate().year, owner=cast.alice,
                        actor=cast.alice, title="Expo plan")  # fmt: skip

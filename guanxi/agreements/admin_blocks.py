@@ -127,7 +127,7 @@ class AgreementImportMixin:
 
 
 @admin.register(RoomBlock)
-class RoomBlockAdmin(AgreementImportMixin, ScopedModelAdmin):
+class RoomBlockAdmin(ScopedModelAdmin):
     account_path = "agreement__account__"
     form = RoomBlockForm
     inlines = (NightInline,)

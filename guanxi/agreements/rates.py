@@ -97,6 +97,12 @@ def _fill(rate: NegotiatedRate, fields: dict[str, Any]) -> None:
             rate.label = (value or "").strip()
         else:
             setattr(rate, name, value)
+    rate_validate(rate)
+
+
+def rate_validate(rate: NegotiatedRate) -> None:
+    """The rules of a rate's values (InvalidInput naming the field): a discount rate is a share
+    of list price. The admin's rate rows run it before anything is saved."""
     if rate.basis == RateBasis.DISCOUNT and rate.value is not None and Decimal(rate.value) > 1:
         raise InvalidInput(
             _("A discount rate is the share of list price paid, between 0 and 1."), field="value"

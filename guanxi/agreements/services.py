@@ -540,6 +540,20 @@ def document_add(
 ) -> AgreementDocument:
     """Attach a file (stored under the data directory) to an agreement the actor sees."""
     agreement = agreement_for_actor(actor, agreement)
+    document_check(file)
+    name = Path(file.name or "").name
+    document = AgreementDocument(
+        agreement=agreement,
+        title=(title or "").strip() or Path(name).stem,
+        file=file,
+        uploaded_by=actor,
+    )
+    return save_as(document, actor=actor)
+
+
+def document_check(file: UploadedFile) -> None:
+    """A file that may be attached: a known type, not empty, at most 20 MB (InvalidInput on
+    `file` otherwise); the admin's upload form runs it before anything is saved."""
     name = Path(file.name or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in DOCUMENT_TYPES:
@@ -555,13 +569,6 @@ def document_add(
         )
     if file.size == 0:
         raise InvalidInput(_("The file is empty."), field="file")
-    document = AgreementDocument(
-        agreement=agreement,
-        title=(title or "").strip() or Path(name).stem,
-        file=file,
-        uploaded_by=actor,
-    )
-    return save_as(document, actor=actor)
 
 
 @transaction.atomic

@@ -145,6 +145,20 @@ def _pipeline() -> dict[str, Any]:
     )
 
 
+def _agreements() -> dict[str, Any]:
+    return _group(
+        _("Agreements"),
+        [
+            _item(_("Agreements"), "contract", "admin:agreements_agreement_changelist"),
+            _item(_("Off-rate reviews"), "price_check", "admin:agreements_ratereview_changelist"),
+            _item(_("Room blocks"), "hotel", "admin:agreements_roomblock_changelist"),
+            _item(_("Import agreements"), "upload_file", "admin:agreements_import"),
+            _item(_("Agreement types"), "tune", "admin:agreements_agreementtype_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _business() -> dict[str, Any]:
     return _group(
         _("Business"),
@@ -218,6 +232,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _leads(),
         _key_account_planning(),
         _pipeline(),
+        _agreements(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

@@ -165,7 +165,7 @@ def test_the_cli_imports_as_the_named_user(cast, file, tmp_path, capsys):
 
 def test_the_admin_page_imports_a_workbook(cast, file, client):
     client.force_login(cast.alice)
-    url = "/admin/agreements/roomblock/import/"
+    url = "/admin/agreements/agreement/import/"
     assert client.get(url).status_code == 200
     upload = io.BytesIO(workbook({k: v for k, v in file.items() if k != "child"}))
     upload.name = "agreements.xlsx"
