@@ -16,3 +16,11 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     Amendment,
     ReviewCadence,
 )
+from guanxi.agreements.models.reviews import (  # noqa: F401
+    AgreementReview,
+    RenewalRisk,
+    ReviewDecision,
+    RiskLevel,
+    SwitchingCost,
+    SwitchingCostKind,
+)
