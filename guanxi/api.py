@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 from guanxi import __version__
 from guanxi.accounts.api import router as accounts_router
 from guanxi.activities.api import router as activities_router
+from guanxi.agreements.api_reviews import router as agreement_reviews_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
@@ -190,6 +191,8 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
+# Reviews, switching costs, renewal risk and rate (agr-renewal); distinct paths under /agreements.
+api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
 api.add_router("/leads", leads_router)

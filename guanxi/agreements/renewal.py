@@ -293,6 +293,34 @@ def account_facts(
     return facts
 
 
+def agreements_covering(account_id: int, as_of: dt.date) -> QuerySet[Agreement]:
+    """The agreements in force on ``as_of`` whose account is ``account_id`` or that chose it as
+    a covered subsidiary."""
+    covering = Q(account_id=account_id) | Q(covered_accounts__id=account_id)
+    return (
+        Agreement.objects.filter(in_force_q(as_of))
+        .filter(covering)
+        .select_related("agreement_type")
+        .distinct()
+        .order_by("id")
+    )
+
+
+@dataclass
+class AccountFacts:
+    """What one account's agreements in force say (plan goals read it)."""
+
+    strategic: int  # active strategic agreements covering it
+    attained_pct: Decimal | None  # the lowest commitment attained %, None without one
+
+
+def account_agreement_facts(account_id: int, *, as_of: dt.date) -> AccountFacts:
+    agreements = list(agreements_covering(account_id, as_of))
+    strategic = sum(1 for a in agreements if a.agreement_type.kind == AgreementKind.STRATEGIC)
+    shares = [p for a in agreements if (p := attained_pct(a, as_of=as_of)) is not None]
+    return AccountFacts(strategic=strategic, attained_pct=min(shares) if shares else None)
+
+
 def agreement_facts_refresh(*, as_of: dt.date | None = None, progress: bool = False) -> dict:
     """Hand tiers the agreement facts as of ``as_of`` (nightly step, before tiering)."""
     as_of = as_of or timezone.localdate()

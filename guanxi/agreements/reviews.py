@@ -160,6 +160,11 @@ def _set_people(review: AgreementReview, people: tuple | None) -> None:
         review.contacts.set(contacts)
 
 
+def review_prefill(review: AgreementReview) -> None:
+    """Fill the review's default period and the contribution not typed in (admin form)."""
+    _fill_review(review, {})
+
+
 @transaction.atomic
 def review_create(*, actor: User, agreement_id: int | Agreement, **fields: Any) -> AgreementReview:
     """Record a review of an agreement the actor sees; contribution prefilled from the data."""
