@@ -24,15 +24,8 @@ def test_expected_revenue_shows_what_the_ledger_booked_that_month(cast, clock, s
         account=cast.account,
         name="年会",
         expected_close=dt.date(2026, 6, 30),
-        lines=[
-            {
-                "kind": "fnb",
-                "quantity": 200,
-                "unit_price": "150",
-                "category": fnb.pk,
-                "day": dt.date(2026, 7, 10),
-            }
-        ],  # fmt: skip
+        lines=[{"kind": "fnb", "quantity": 200, "unit_price": "150", "category": fnb.pk,
+                "day": dt.date(2026, 7, 10)}],  # fmt: skip
         amount_from_lines=True,
     )
     opportunity_move(actor=cast.alice, opportunity=deal, stage=stages["won"])

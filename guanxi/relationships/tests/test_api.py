@@ -321,7 +321,8 @@ def test_health_gives_the_score_its_parts_and_the_risks_in_words(as_user, cast, 
     codes = {r["code"]: r for r in body["risks"]}
     assert "decision_maker_stage" in codes
     assert codes["decision_maker_stage"]["message"] == (
-        "No decision maker or approver has reached trust with us yet; best so far: 王总, goodwill."
+        "No decision maker or approver has reached trust with us yet; best so far: 王总, "
+        "goodwill."
     )
     assert codes["uncovered_role"]["contact_ids"] == [people[1].pk]  # 李总, never touched
 

@@ -273,7 +273,8 @@ def test_no_decision_maker_at_the_stage_names_the_best_so_far_until_one_reaches_
 
     RelationshipStageEvent.objects.filter(contact=wang, stage="trust").delete()
     assert messages(cast.account, "decision_maker_stage") == [
-        "No decision maker or approver has reached trust with us yet; best so far: 王总, goodwill."
+        "No decision maker or approver has reached trust with us yet; best so far: "
+        "王总, goodwill."
     ]
     assert health(cast.account).parts[2].points == 5
     relationship_stage_record(account=cast.account, contact=li, stage="interest", actor=None,
