@@ -2,8 +2,6 @@
 risk of the agreements ending soon (each term explained) and the renewal rate per KAM and team.
 Access as for accounts: what the caller may not see is a 404."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 

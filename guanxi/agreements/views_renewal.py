@@ -31,7 +31,8 @@ class PeriodForm(forms.Form):
     def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
         """The chosen period; by default the twelve months up to today. A bad value shows as an
         error and the default is used."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # a bad field shows its error; the others still count
+        data = self.cleaned_data if self.is_bound else {}
         end = data.get("end") or today
         start = data.get("start") or end.replace(year=end.year - 1) + dt.timedelta(days=1)
         return (start, end) if start <= end else (end, start)
@@ -43,7 +44,7 @@ def renewals_view(request: HttpRequest) -> HttpResponse:
     start, end = form.period(today)
     total, teams = renewal_rate(request.user, first=start, last=end)
     risks = renewal_risks_visible_to(request.user)
-    chosen = form.cleaned_data.get("agreement") if form.is_valid() else None
+    chosen = form.cleaned_data.get("agreement") if form.is_bound else None
     if chosen:
         risks = risks.filter(agreement_id=chosen)
     shown = list(risks[:RISKS_SHOWN])
