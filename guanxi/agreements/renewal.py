@@ -262,12 +262,17 @@ def in_force_q(as_of: dt.date) -> Q:
     return Q(status=AgreementStatus.ACTIVE, starts_on__lte=as_of, ends_on__gte=as_of)
 
 
+def _current(performances: list, as_of: dt.date) -> list:
+    """The commitment periods running on ``as_of`` (a commitment may have several periods)."""
+    return [p for p in performances if p.starts_on <= as_of <= p.ends_on]
+
+
 def attained_pct(agreement: Agreement, *, as_of: dt.date) -> Decimal | None:
     """The lowest share of a commitment attained so far (actual ÷ committed, %) over the
     agreement's volume commitments; None without one."""
     shares = [
         Decimal(str(p.actual)) * 100 / Decimal(str(p.committed))
-        for p in agreement_performance(agreement, as_of=as_of)
+        for p in _current(agreement_performance(agreement, as_of=as_of), as_of)
         if p.committed
     ]
     if not shares:
@@ -358,7 +363,7 @@ def commitment_proposal(agreement: Agreement, *, as_of: dt.date) -> list[Commitm
     spend per purchase of the latest run, scaled from 90 days to the agreement's length; []
     when the analysis has no expectation either."""
     proposals = []
-    for p in agreement_performance(agreement, as_of=as_of):
+    for p in _current(agreement_performance(agreement, as_of=as_of), as_of):
         if p.projected_model is not None:
             figure, basis = p.projected_model, _("the analytics model's projection to the end")
         elif p.projected is not None:

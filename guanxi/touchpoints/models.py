@@ -80,3 +80,36 @@ class Touchpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.get_kind_display()} · {self.occurred_at:%Y-%m-%d}"
+
+
+class ServeCostKind(models.TextChoices):
+    REBATE = "rebate", _("Rebate accrued")
+
+
+class ServeCost(models.Model):
+    """A cost to serve that is not a touchpoint, posted by the app that knows it (the rebate an
+    agreement has earned so far, kept by `guanxi.agreements`): one row per account, kind and
+    source ``reference``, replaced whole when the source recomputes it."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="serve_costs"
+    )
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ServeCostKind.choices)
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    reference = models.CharField(_("reference"), max_length=100)
+
+    class Meta:
+        verbose_name = _("cost to serve")
+        verbose_name_plural = _("costs to serve")
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day"], name="serve_cost_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "reference", "account"], name="uniq_serve_cost_source"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="serve_cost_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.get_kind_display()} · ¥{self.amount}"

@@ -16,20 +16,30 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.core.dates import local_midnight
-from guanxi.touchpoints.models import Touchpoint
+from guanxi.touchpoints.models import ServeCost, Touchpoint
 
 
 def cost_to_serve(*, as_of: dt.date, since: dt.date | None = None) -> dict[int, Decimal]:
-    """account id → sum of touchpoint costs (gifts, banquets, trips …) on local days up to and
-    including ``as_of`` (from ``since`` when given). Accounts without costs are left out. This
-    is the cost to serve the analytics' lifetime profit (CLP) subtracts."""
+    """account id → what serving it cost on local days up to and including ``as_of`` (from
+    ``since`` when given): the touchpoints' costs (gifts, banquets, trips …) plus the costs to
+    serve posted by other apps (`ServeCost`: the rebate an agreement has accrued, dated the
+    last day its volume counts). Accounts without costs are left out. This is the cost to
+    serve the analytics' lifetime profit (CLP) subtracts."""
     qs = Touchpoint.objects.filter(
         cost__isnull=False, occurred_at__lt=local_midnight(as_of + dt.timedelta(days=1))
     )
+    other = ServeCost.objects.filter(day__lte=as_of)
     if since is not None:
         qs = qs.filter(occurred_at__gte=local_midnight(since))
-    rows = qs.order_by().values("account_id").annotate(total=Sum("cost"))
-    return {r["account_id"]: r["total"] for r in rows if r["total"]}
+        other = other.filter(day__gte=since)
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for rows in (
+        qs.order_by().values_list("account_id").annotate(total=Sum("cost")),
+        other.order_by().values_list("account_id").annotate(total=Sum("amount")),
+    ):
+        for account_id, total in rows:
+            totals[account_id] += total or 0
+    return {a: t for a, t in totals.items() if t}
 
 
 def last_touchpoints(

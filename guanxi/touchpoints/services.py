@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import transaction as db_transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.services import check_account_visible
 from guanxi.contacts.models import Contact
+from guanxi.core import bulk
 from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
-from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from guanxi.touchpoints.models import ServeCost, ServeCostKind, Touchpoint, TouchpointKind
 
 # A clock a few minutes fast on a phone must not reject a call just made.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -115,3 +117,31 @@ def touchpoint_create(*, draft: TouchpointDraft, actor: User) -> Touchpoint:
     if draft.contact_ids:
         touchpoint.contacts.set(draft.contact_ids)
     return touchpoint
+
+
+@db_transaction.atomic
+def serve_costs_replace(
+    *,
+    kind: str,
+    references: Iterable[str] | None,
+    rows: Iterable[tuple[int, dt.date, Decimal, str]],
+) -> int:
+    """Replace the costs to serve of ``kind`` posted under ``references`` (None: all of that
+    kind) by ``rows`` (account id, day, amount, reference): what a source recomputes in full
+    (the rebate accrued on an agreement) is posted again whole, so running it twice leaves the
+    same rows. Rows of 0 are left out. A system write (a nightly step), so no actor. Returns
+    the rows written."""
+    if kind not in ServeCostKind.values:
+        raise InvalidInput(
+            _("Unknown kind of cost to serve: %(kind)s") % {"kind": kind}, field="kind"
+        )
+    if references is None:
+        ServeCost.objects.filter(kind=kind).delete()
+    else:
+        for chunk in bulk.chunks(sorted(set(references)), 5000):
+            ServeCost.objects.filter(kind=kind, reference__in=chunk).delete()
+    kept = [(a, day, kind, amount, ref) for a, day, amount, ref in rows if amount]
+    bulk.insert_rows(
+        ServeCost._meta.db_table, ["account_id", "day", "kind", "amount", "reference"], kept
+    )
+    return len(kept)

@@ -16,6 +16,16 @@ from guanxi.agreements.models.agreement import (  # noqa: F401
     Amendment,
     ReviewCadence,
 )
+from guanxi.agreements.models.rebates import (  # noqa: F401
+    RebateBracket,
+    RebateMethod,
+    RebatePayment,
+    RebateSchedule,
+    RebateSettlement,
+    SettlementFrequency,
+    SettlementStatus,
+)
+from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401
 from guanxi.agreements.models.reviews import (  # noqa: F401
     AgreementReview,
     RenewalRisk,
