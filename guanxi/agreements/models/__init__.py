@@ -25,7 +25,6 @@ from guanxi.agreements.models.rebates import (  # noqa: F401
     SettlementFrequency,
     SettlementStatus,
 )
-from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401
 from guanxi.agreements.models.reviews import (  # noqa: F401
     AgreementReview,
     RenewalRisk,
@@ -34,3 +33,4 @@ from guanxi.agreements.models.reviews import (  # noqa: F401
     SwitchingCost,
     SwitchingCostKind,
 )
+from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401
