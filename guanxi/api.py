@@ -21,6 +21,7 @@ from guanxi.activities.api import router as activities_router
 from guanxi.agreements.api import router as agreements_router
 from guanxi.agreements.api_blocks import router as agreement_blocks_router
 from guanxi.agreements.api_money import router as agreements_money_router
+from guanxi.agreements.api_reviews import router as agreement_reviews_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
@@ -197,6 +198,8 @@ api.add_router("/agreements", agreements_router)
 # performance, accrual, settlements (agreements.api_money); CRUD is agreements.api
 api.add_router("/agreements", agreements_money_router)
 api.add_router("/agreements", agreement_blocks_router)
+# Reviews, switching costs, renewal risk and rate (agr-renewal); distinct paths under /agreements.
+api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
 api.add_router("/leads", leads_router)

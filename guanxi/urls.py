@@ -15,6 +15,7 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/touchpoints/touchpoint/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    path("agreements/renewals/", include("guanxi.agreements.urls_renewal")),  # renewal rate, risk
     path("pipeline/", include("guanxi.pipeline.urls")),  # board, funnel, forecast, win/loss
     path("agreements/", include("guanxi.agreements.urls")),  # performance, statements
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics

@@ -139,9 +139,9 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:7] == [
-        "ledger rollups", "analytics", "tiering", "discount reviews", "policy tasks",
-        "deal odds", "ledger partitions",
+    assert lines[:9] == [
+        "ledger rollups", "analytics", "agreement facts", "tiering", "discount reviews",
+        "policy tasks", "renewal risk", "deal odds", "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
@@ -151,8 +151,9 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     names = JobRun.objects.order_by("started_at", "id").values_list("name", "status")
     assert list(names) == [
         ("nightly", JobStatus.SUCCEEDED), ("ledger_rollups", JobStatus.SUCCEEDED),
-        ("analytics", JobStatus.SUCCEEDED), ("tiering", JobStatus.SUCCEEDED),
-        ("discount_reviews", JobStatus.SUCCEEDED), ("policy_tasks", JobStatus.SUCCEEDED),
+        ("analytics", JobStatus.SUCCEEDED), ("agreement_facts", JobStatus.SUCCEEDED),
+        ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
+        ("policy_tasks", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
         ("odds_train", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
@@ -180,7 +181,10 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
-    assert "not run: discount_reviews, policy_tasks, odds_train, ledger_partitions" in captured.err
+    assert (
+        "not run: discount_reviews, policy_tasks, renewal_risk, odds_train, ledger_partitions"
+        in captured.err
+    )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
     assert not AccountTier.objects.exists()  # … and rolled back with the rest
@@ -189,7 +193,8 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     statuses = dict(JobRun.objects.values_list("name", "status"))
     assert statuses == {
         "nightly": JobStatus.FAILED, "ledger_rollups": JobStatus.SUCCEEDED,
-        "analytics": JobStatus.SUCCEEDED, "tiering": JobStatus.FAILED,
+        "analytics": JobStatus.SUCCEEDED, "agreement_facts": JobStatus.SUCCEEDED,
+        "tiering": JobStatus.FAILED,
     }  # fmt: skip
     assert "disk full" in JobRun.objects.get(name="tiering").error
 
@@ -198,7 +203,10 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 1
     err = capsys.readouterr().err
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
-    assert "not run: tiering, discount_reviews, policy_tasks, odds_train, ledger_partitions" in err
+    assert (
+        "not run: agreement_facts, tiering, discount_reviews, policy_tasks, renewal_risk, "
+        "odds_train, ledger_partitions" in err
+    )
 
 
 def test_worker_says_where_the_queue_lives_and_runs_the_consumer(db, capsys, monkeypatch, settings):

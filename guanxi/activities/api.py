@@ -134,6 +134,18 @@ class TodayDealOut(Schema):
     reason: str
 
 
+class TodayRenewalRiskOut(Schema):
+    agreement: int
+    agreement_name: str
+    account: int
+    account_name: str
+    ends_on: dt.date
+    score: int = Field(..., description="Renewal risk 0–100 (scored nightly)")
+    level: str = Field(..., description="high or medium")
+    terms: list[str] = Field(..., description="The score's terms in words, heaviest first")
+    reason: str
+
+
 class TodayTotalsOut(Schema):
     """How many items each section holds in all (the lists show the first `limit`)."""
 
@@ -146,6 +158,7 @@ class TodayTotalsOut(Schema):
     large_deals: int
     stale_deals: int
     deal_risks: int
+    renewals_at_risk: int
 
 
 class AgendaOut(Schema):
@@ -171,6 +184,11 @@ class AgendaOut(Schema):
     )
     deal_risks: list[TodayDealOut] = Field(
         ..., description="Your open deals whose decision maker carries a relationship risk"
+    )
+    renewals_at_risk: list[TodayRenewalRiskOut] = Field(
+        ...,
+        description="Agreements you own ending within the renewal window with a high or medium "
+        "renewal risk",
     )
 
 
@@ -218,6 +236,11 @@ class TodayRelationshipRisksPage(Schema):
 class TodayDealsPage(Schema):
     count: int
     items: list[TodayDealOut]
+
+
+class TodayRenewalRisksPage(Schema):
+    count: int
+    items: list[TodayRenewalRiskOut]
 
 
 class TaskFilters(InputSchema):
@@ -342,6 +365,20 @@ def _deal_row(d: Any) -> dict:
     }
 
 
+def _renewal_row(r: Any) -> dict:
+    return {
+        "agreement": r.agreement.pk,
+        "agreement_name": r.agreement.name,
+        "account": r.account.pk,
+        "account_name": r.account.name,
+        "ends_on": r.agreement.ends_on,
+        "score": r.risk.score,
+        "level": r.risk.level,
+        "terms": r.terms,
+        "reason": r.reason,
+    }
+
+
 #: The sections the API shows and how one item of each reads.
 ROWS = {
     "due": _task_row,
@@ -353,6 +390,7 @@ ROWS = {
     "large_deals": _deal_row,
     "stale_deals": _deal_row,
     "deal_risks": _deal_row,
+    "renewals_at_risk": _renewal_row,
 }
 
 
@@ -452,6 +490,15 @@ def today_stale_deals(request: HttpRequest, query: Query[AgendaPageQuery]):
 )
 def today_deal_risks(request: HttpRequest, query: Query[AgendaPageQuery]):
     return _section_page(request, "deal_risks", query)
+
+
+@router.get(
+    "/today/renewals_at_risk",
+    response=TodayRenewalRisksPage,
+    summary=_PAGE + ": agreements at risk of not being renewed",
+)
+def today_renewals_at_risk(request: HttpRequest, query: Query[AgendaPageQuery]):
+    return _section_page(request, "renewals_at_risk", query)
 
 
 @router.get(

@@ -66,6 +66,7 @@ SECTION_TITLES = {
     "large_deals": gettext_lazy("Large deals"),
     "stale_deals": gettext_lazy("Stale deals"),
     "deal_risks": gettext_lazy("Deals whose decision maker is at risk"),
+    "renewals_at_risk": gettext_lazy("Renewals at risk"),
 }
 #: The deal alerts on Today and what each says when it is empty.
 DEAL_SECTIONS = {

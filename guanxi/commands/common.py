@@ -142,6 +142,20 @@ def describe_odds(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_agreement_facts(summary: dict[str, Any]) -> str:
+    return (
+        f"agreement facts: {summary['accounts']} accounts covered by an agreement in force,"
+        f" {summary['strategic']} by a strategic one"
+    )
+
+
+def describe_renewal_risk(summary: dict[str, Any]) -> str:
+    return (
+        f"renewal risk: {summary['agreements']} agreements ending soon scored"
+        f" (high {summary['high']}, medium {summary['medium']}, low {summary['low']})"
+    )
+
+
 def describe_partitions(summary: dict[str, Any]) -> str:
     if not summary["partitioned"]:
         return "ledger partitions: the ledger is not partitioned, nothing to do"
@@ -155,9 +169,11 @@ def describe_partitions(summary: dict[str, Any]) -> str:
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
     "analytics": describe_analytics,
+    "agreement_facts": describe_agreement_facts,
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,
     "policy_tasks": describe_tasks,
+    "renewal_risk": describe_renewal_risk,
     "odds_train": describe_odds,
     "ledger_partitions": describe_partitions,
 }

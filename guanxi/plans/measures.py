@@ -17,8 +17,12 @@ NUMERIC_MEASURES = frozenset(
         GoalMeasure.SHARE_OF_WALLET,
         GoalMeasure.COVERAGE,
         GoalMeasure.MANUAL,
+        GoalMeasure.STRATEGIC_AGREEMENTS,
+        GoalMeasure.COMMITMENT_ATTAINED,
     }
 )
+#: Measures read from the account's agreements in force.
+AGREEMENT_MEASURES = frozenset({GoalMeasure.STRATEGIC_AGREEMENTS, GoalMeasure.COMMITMENT_ATTAINED})
 PERCENT_MEASURES = frozenset({GoalMeasure.SHARE_OF_WALLET, GoalMeasure.COVERAGE})
 MONEY_MEASURES = frozenset({GoalMeasure.REVENUE, GoalMeasure.MARGIN})
 STAGE_MEASURES = frozenset(

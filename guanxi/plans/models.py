@@ -71,9 +71,7 @@ class AccountPlan(models.Model):
     decision_factors = models.TextField(
         _("how they decide"),
         blank=True,
-        help_text=_(
-            "Ownership and shareholding, who controls, who approves and who decides."
-        ),
+        help_text=_("Ownership and shareholding, who controls, who approves and who decides."),
     )
     strategy = models.TextField(
         _("our strategy for this account"), blank=True, help_text=_("What we will do and why.")
@@ -123,22 +121,12 @@ class PlanCompetitor(models.Model):
         AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="competitors"
     )
     name = models.CharField(_("competitor"), max_length=200)
-    positioning = models.TextField(
-        _("1. market positioning and goals"), blank=True
-    )
+    positioning = models.TextField(_("1. market positioning and goals"), blank=True)
     market_strategy = models.TextField(_("2. market strategy"), blank=True)
-    relationship_strategy = models.TextField(
-        _("3. how they raise the relationship"), blank=True
-    )
-    relationship_means = models.TextField(
-        _("4. how they widen the relationship"), blank=True
-    )
-    strongholds = models.TextField(
-        _("5. their strongholds, level and problems"), blank=True
-    )
-    organisation = models.TextField(
-        _("6. their organisation and roles"), blank=True
-    )
+    relationship_strategy = models.TextField(_("3. how they raise the relationship"), blank=True)
+    relationship_means = models.TextField(_("4. how they widen the relationship"), blank=True)
+    strongholds = models.TextField(_("5. their strongholds, level and problems"), blank=True)
+    organisation = models.TextField(_("6. their organisation and roles"), blank=True)
     share_estimate = models.PositiveSmallIntegerField(
         _("their share of the wallet (%)"),
         null=True,
@@ -166,6 +154,9 @@ class GoalMeasure(models.TextChoices):
     SUPPLIER_STAGE = "supplier_stage", _("Our position as supplier")
     KOTLER_LEVEL = "kotler_level", _("Relationship level (Kotler)")
     COVERAGE = "coverage", _("Relationship coverage score")
+    # Read from the account's agreements in force (协议).
+    STRATEGIC_AGREEMENTS = "strategic_agreements", _("Active strategic agreements (number)")
+    COMMITMENT_ATTAINED = "commitment_attained", _("Agreement commitment attained (%)")
     MANUAL = "manual", _("Other (current value typed in)")
 
 

@@ -126,7 +126,9 @@ def check_goal(goal: PlanGoal, *, plan: AccountPlan | None = None) -> None:
         if measure in PERCENT_MEASURES and goal.target_value > 100:
             raise ApplicationError(_("The target is a percentage: at most 100."),
                                    field="target_value")  # fmt: skip
-        if measure == GoalMeasure.TRANSACTIONS and goal.target_value != int(goal.target_value):
+        if measure in (GoalMeasure.TRANSACTIONS, GoalMeasure.STRATEGIC_AGREEMENTS) and (
+            goal.target_value != int(goal.target_value)
+        ):
             raise ApplicationError(_("The number of purchases is a whole number."),
                                    field="target_value")  # fmt: skip
         if measure == GoalMeasure.SHARE_OF_WALLET and not plan.wallet_size:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.accounts.selectors import visible_to
+from guanxi.agreements.renewal import AccountFacts, account_agreement_facts
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.formatting import money
 from guanxi.core.models import User
@@ -205,6 +206,8 @@ def _number_display(measure: str, value: Decimal | None) -> str:
         return money(value)
     if measure == GoalMeasure.SHARE_OF_WALLET:
         return f"{Decimal(value).quantize(Decimal('0.1'), ROUND_HALF_UP).normalize():f}%"
+    if measure == GoalMeasure.COMMITMENT_ATTAINED:
+        return f"{Decimal(value).quantize(Decimal('0.1'), ROUND_HALF_UP).normalize():f}%"
     if measure == GoalMeasure.COVERAGE:  # a score out of 100, not a percentage
         return f"{Decimal(value).quantize(Decimal('1'), ROUND_HALF_UP):f}/100"
     value = Decimal(value)
@@ -237,6 +240,7 @@ class _Data:
         self._figures: YearFigures | None = None
         self._centre: BuyingCentre | None = None
         self._health: RelationshipHealth | None = None
+        self._agreements: AccountFacts | None = None
 
     @property
     def figures(self) -> YearFigures:
@@ -255,6 +259,12 @@ class _Data:
         if self._health is None:
             self._health = relationship_health(self.centre, today=self.today)
         return self._health
+
+    @property
+    def agreements(self) -> AccountFacts:
+        if self._agreements is None:
+            self._agreements = account_agreement_facts(self.plan.account_id, as_of=self.today)
+        return self._agreements
 
     def period_words(self) -> str:
         f = self.figures
@@ -402,6 +412,17 @@ def _current_number(goal: PlanGoal, data: _Data) -> tuple[Decimal | None, str]:
         if score is None:
             return None, _("No coverage score yet: the account has no buying centre.")
         return Decimal(score), _("Relationship coverage score of the buying centre.")
+    if measure == GoalMeasure.STRATEGIC_AGREEMENTS:
+        return Decimal(data.agreements.strategic), _(
+            "Agreements: strategic agreements in force on %(day)s covering the account."
+        ) % {"day": data.today.isoformat()}
+    if measure == GoalMeasure.COMMITMENT_ATTAINED:
+        pct = data.agreements.attained_pct
+        if pct is None:
+            return None, _("No volume commitment in an agreement in force covering the account.")
+        return pct, _(
+            "Agreements in force: the lowest share of a volume commitment attained so far."
+        )
     current = goal.manual_value
     return current, _("Typed in.") if current is not None else _("Not typed in yet.")
 

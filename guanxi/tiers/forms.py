@@ -39,6 +39,7 @@ from guanxi.tiers.models import (
     TierCondition,
     TierPolicy,
     TierScheme,
+    YesNo,
 )
 
 # Value choices of a condition are sent as "metric:value", so one field can offer every choice
@@ -67,6 +68,7 @@ def value_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (Metric.ACCOUNT_TYPE, list(AccountType.choices)),
         (Metric.ATTITUDE, list(Attitude.choices)),
         (Metric.TAG, [(name, name) for name in tag_names()]),
+        (Metric.STRATEGIC_AGREEMENT, list(YesNo.choices)),
     ]
     return [
         (str(metric.label), [(f"{metric.value}{SEP}{v}", label) for v, label in values])

@@ -13,6 +13,8 @@ Windows (local time, settings.TIME_ZONE):
   percentage change (−100 = stopped buying); None when the earlier period has no (or negative)
   revenue, as no percentage can be taken of it;
 - attitude: the account's attitude to our products (None when not recorded).
+- strategic_agreement ("yes"/"no") and commitment_attained (%, None without a commitment): the
+  agreement facts the agreements' nightly step stored last (`AccountAgreementFact`).
 Analytics metrics come from the latest successful analysis run; percentiles are the share of
 scored accounts with a strictly lower value, 0–100 (the best account gets 100).
 """
@@ -32,7 +34,7 @@ from guanxi.accounts.models import Account
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
-from guanxi.tiers.models import Metric
+from guanxi.tiers.models import AccountAgreementFact, Metric, YesNo
 from guanxi.touchpoints.selectors import cost_to_serve
 from guanxi.transactions.models import Transaction
 
@@ -63,6 +65,7 @@ SCORE_FIELDS = {
     Metric.ABC_CLASS: "abc_class",
 }
 PERCENTILE_OF = {Metric.CLV_PERCENTILE: "clv", Metric.CLP_PERCENTILE: "predictive_clp"}
+AGREEMENT_METRICS = frozenset({Metric.STRATEGIC_AGREEMENT, Metric.COMMITMENT_ATTAINED})
 
 
 def month_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -158,6 +161,8 @@ def account_metrics(
         _lifetime_metrics(result, as_of, wanted, account_ids)
     if wanted & (set(SCORE_FIELDS) | set(PERCENTILE_OF)):
         _score_metrics(result, wanted, account_ids)
+    if wanted & AGREEMENT_METRICS:
+        _agreement_metrics(result, wanted, account_ids)
     if Metric.TAG in wanted:
         tags: dict[int, set[str]] = {}
         rows = _limit(Account.tags.through.objects.all(), account_ids).values_list(
@@ -315,3 +320,18 @@ def _score_metrics(result, wanted, account_ids) -> None:
                 values[metric.value] = value
         for metric, ranks in percentiles.items():
             values[metric.value] = ranks.get(account_id)
+
+
+def _agreement_metrics(result, wanted, account_ids) -> None:
+    """The facts the agreements' nightly step stored: an account without a row has no active
+    strategic agreement ("no") and no commitment attained (None)."""
+    rows = _limit(AccountAgreementFact.objects.all(), account_ids).values_list(
+        "account_id", "strategic_active", "commitment_attained_pct"
+    )
+    found = {a: (s, pct) for a, s, pct in rows.iterator(chunk_size=5000)}
+    for account_id, values in result.items():
+        strategic, pct = found.get(account_id, (False, None))
+        if Metric.STRATEGIC_AGREEMENT in wanted:
+            values[Metric.STRATEGIC_AGREEMENT.value] = YesNo.YES if strategic else YesNo.NO
+        if Metric.COMMITMENT_ATTAINED in wanted:
+            values[Metric.COMMITMENT_ATTAINED.value] = _round(pct)

@@ -133,11 +133,28 @@ class Metric(models.TextChoices):
     ACCOUNT_TYPE = "account_type", _("Account type")
     ATTITUDE = "attitude", _("Attitude to our products")
     TAG = "tag", _("Tag")
+    # Agreement facts (协议), written by the agreements' nightly step (`AccountAgreementFact`).
+    STRATEGIC_AGREEMENT = "strategic_agreement", _("Has an active strategic agreement")
+    COMMITMENT_ATTAINED = "commitment_attained", _("Agreement commitment attained (%)")
+
+
+class YesNo(models.TextChoices):
+    """The values of a yes/no choice metric."""
+
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
 
 
 # Metrics whose condition is a list of allowed values (``values``); the rest take min/max.
 CHOICE_METRICS = frozenset(
-    {Metric.RFM_SEGMENT, Metric.ABC_CLASS, Metric.ACCOUNT_TYPE, Metric.ATTITUDE, Metric.TAG}
+    {
+        Metric.RFM_SEGMENT,
+        Metric.ABC_CLASS,
+        Metric.ACCOUNT_TYPE,
+        Metric.ATTITUDE,
+        Metric.TAG,
+        Metric.STRATEGIC_AGREEMENT,
+    }
 )
 
 
@@ -522,3 +539,29 @@ class LifecycleStageChange(TierChange):
         proxy = True
         verbose_name = _("lifecycle stage change")
         verbose_name_plural = _("lifecycle stage changes")
+
+
+class AccountAgreementFact(models.Model):
+    """What the account's agreements say, for tier rules: whether an active strategic agreement
+    covers it and how much of its commitments it has attained (%, the lowest over its active
+    agreements with a commitment; None without one). Written each night by the agreements app
+    (floor 9, above tiers) through `tiers.facts.agreement_facts_store`; tiers only read it."""
+
+    account = models.OneToOneField(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="agreement_fact",
+    )
+    strategic_active = models.BooleanField(_("active strategic agreement"), default=False)
+    commitment_attained_pct = models.DecimalField(
+        _("commitment attained (%)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("agreement fact")
+        verbose_name_plural = _("agreement facts")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.strategic_active} / {self.commitment_attained_pct}"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import AccountType, Attitude
 from guanxi.insights.models import AbcClass, Segment
-from guanxi.tiers.models import CHOICE_METRICS, Metric
+from guanxi.tiers.models import CHOICE_METRICS, Metric, YesNo
 
 Condition = dict  # {"metric": str, "min": Decimal|None, "max": Decimal|None, "values": list[str]}
 
@@ -40,6 +40,7 @@ CHOICE_VALUES: dict[str, frozenset[str] | None] = {
     Metric.ACCOUNT_TYPE: frozenset(AccountType.values),
     Metric.ATTITUDE: frozenset(Attitude.values),
     Metric.TAG: None,
+    Metric.STRATEGIC_AGREEMENT: frozenset(YesNo.values),
 }
 
 

@@ -1,6 +1,6 @@
-"""Jobs that cross apps: the nightly chain (ledger rollups → analytics → tiering → discount
-reviews → policy tasks → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering →
-policy tasks).
+"""Jobs that cross apps: the nightly chain (ledger rollups → analytics → agreement facts →
+tiering → discount reviews → policy tasks → renewal risk → deal odds → the ledger's partitions
+ahead) and "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -24,6 +24,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_periodic_task
 
 from guanxi.activities.tasks import policy_tasks_job
+from guanxi.agreements.tasks import agreement_facts_job, renewal_risk_job
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.pipeline.tasks import odds_train_job
@@ -34,9 +35,13 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     # First: the pages' per-account figures as of the new day (the 12-month window slides).
     ("ledger_rollups", ledger_rollups_job),
     ("analytics", analytics_job),
+    # Tier rules read the agreement facts (active strategic agreement, commitment attained %).
+    ("agreement_facts", agreement_facts_job),
     ("tiering", tiering_job),
     ("discount_reviews", discount_reviews_job),
     ("policy_tasks", policy_tasks_job),
+    # Renewal risk reads the night's scores (P(alive), segment) and the buying centres.
+    ("renewal_risk", renewal_risk_job),
     # The deal odds read the night's scores and tiers.
     ("odds_train", odds_train_job),
     # Last: rows never wait for it (a month without a partition lands in the default one), so a

@@ -145,6 +145,23 @@ class DealItem:
     risks: list = field(default_factory=list)
 
 
+@dataclass
+class RenewalRiskItem:
+    """An agreement the user owns that ends soon with a high or medium renewal risk (see
+    guanxi/agreements/renewal.py), its terms in words, heaviest first."""
+
+    risk: Any  # guanxi.agreements.models.RenewalRisk
+    agreement: Any  # guanxi.agreements.models.Agreement
+    account: Account
+    standing: Standing
+    terms: list[str]
+    reason: str
+
+    @property
+    def priority(self) -> tuple:
+        return priority_key(self.standing, self.risk.score)
+
+
 class Section(list):
     """The items of one section that are shown (a window of the section in its order: the top
     N on Today, a page on its "show all" page) and how many the section holds in all."""
@@ -172,6 +189,7 @@ SECTIONS = (
     "large_deals",  # open deals over the threshold or the account's 90th percentile
     "stale_deals",  # next step passed, or no move and no next step for the stage's days
     "deal_risks",  # open deals whose decision maker carries a relationship risk
+    "renewals_at_risk",  # agreements the user owns ending soon with a high or medium risk
 )
 
 
@@ -189,6 +207,7 @@ class Agenda:
     large_deals: Section = field(default_factory=Section)
     stale_deals: Section = field(default_factory=Section)
     deal_risks: Section = field(default_factory=Section)
+    renewals_at_risk: Section = field(default_factory=Section)
 
     @property
     def is_empty(self) -> bool:

@@ -27,4 +27,12 @@ from guanxi.agreements.models.rebates import (  # noqa: F401
     SettlementFrequency,
     SettlementStatus,
 )
+from guanxi.agreements.models.reviews import (  # noqa: F401
+    AgreementReview,
+    RenewalRisk,
+    ReviewDecision,
+    RiskLevel,
+    SwitchingCost,
+    SwitchingCostKind,
+)
 from guanxi.agreements.models.terms import VolumeBasis, VolumeCommitment  # noqa: F401

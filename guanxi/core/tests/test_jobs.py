@@ -139,10 +139,10 @@ def fake_steps(monkeypatch):
     return order, state
 
 
-def test_the_nightly_order_is_rollups_analytics_tiering_discounts_tasks_odds_then_partitions():
+def test_the_nightly_order_puts_agreement_facts_before_tiering_and_renewal_risk_after_tasks():
     assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
-        "ledger_rollups", "analytics", "tiering", "discount_reviews", "policy_tasks",
-        "odds_train", "ledger_partitions",
+        "ledger_rollups", "analytics", "agreement_facts", "tiering", "discount_reviews",
+        "policy_tasks", "renewal_risk", "odds_train", "ledger_partitions",
     ]  # fmt: skip
 
 
@@ -154,9 +154,11 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
         for name in (
             "ledger_rollups",
             "analytics",
+            "agreement_facts",
             "tiering",
             "discount_reviews",
             "policy_tasks",
+            "renewal_risk",
             "odds_train",
             "ledger_partitions",
         )
@@ -187,7 +189,9 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     monkeypatch.setattr(workspace_tasks.nightly.task_class, "default_retry_delay", 0)
     workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     # three attempts, each stopping at tiering: later steps never ran
-    assert [n for n, _d in order] == ["ledger_rollups", "analytics", "tiering"] * 3
+    assert [n for n, _d in order] == [
+        "ledger_rollups", "analytics", "agreement_facts", "tiering",
+    ] * 3  # fmt: skip
     assert not JobRun.objects.filter(name__in=["discount_reviews", "policy_tasks"]).exists()
     nightly = list(JobRun.objects.filter(name="nightly").order_by("attempt"))
     assert [(r.attempt, r.status) for r in nightly] == [
@@ -197,11 +201,12 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     assert "step 'tiering' failed: RuntimeError: tiering broke" in last.error
     assert last.summary["failed"] == "tiering"
     assert last.summary["skipped"] == [
-        "discount_reviews", "policy_tasks", "odds_train", "ledger_partitions",
+        "discount_reviews", "policy_tasks", "renewal_risk", "odds_train", "ledger_partitions",
     ]  # fmt: skip
     assert last.summary["steps"] == {
         "ledger_rollups": {"step": "ledger_rollups"},
         "analytics": {"step": "analytics"},
+        "agreement_facts": {"step": "agreement_facts"},
     }
     tiering = list(JobRun.objects.filter(name="tiering").order_by("attempt"))
     assert [(r.attempt, r.status) for r in tiering] == [

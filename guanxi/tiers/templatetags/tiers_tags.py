@@ -34,6 +34,7 @@ from guanxi.tiers.models import (
     Metric,
     SchemePurpose,
     TierCondition,
+    YesNo,
 )
 from guanxi.tiers.selectors import (
     account_lifecycle,
@@ -74,6 +75,8 @@ SHORT = {
     Metric.ACCOUNT_TYPE: gettext_lazy("account type"),
     Metric.ATTITUDE: gettext_lazy("attitude"),
     Metric.TAG: gettext_lazy("tag"),
+    Metric.STRATEGIC_AGREEMENT: gettext_lazy("active strategic agreement"),
+    Metric.COMMITMENT_ATTAINED: gettext_lazy("commitment attained"),
 }
 MONEY_METRICS = frozenset(
     {
@@ -92,6 +95,7 @@ VALUE_LABELS = {
     Metric.ABC_CLASS: dict(AbcClass.choices),
     Metric.ACCOUNT_TYPE: dict(AccountType.choices),
     Metric.ATTITUDE: dict(Attitude.choices),
+    Metric.STRATEGIC_AGREEMENT: dict(YesNo.choices),
 }
 
 
@@ -136,6 +140,8 @@ def metric_value(value: Any, metric: str) -> str:
         return money(number, places)
     if metric == Metric.P_ALIVE:
         return f"{number * 100:.0f}%"
+    if metric == Metric.COMMITMENT_ATTAINED:
+        return f"{number:.0f}%"
     if metric == Metric.REVENUE_TREND:
         return f"{number:+.0f}%".replace("-", "−")
     if number == number.to_integral_value():

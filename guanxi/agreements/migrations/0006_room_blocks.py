@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0004_agr_money_rebates'),
+        ('agreements', '0005_rebates'),
         ('transactions', '0006_transaction_quantity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

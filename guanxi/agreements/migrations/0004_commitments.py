@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_agr_core'),
+        ('agreements', '0003_negotiated_rates'),
         ('transactions', '0006_transaction_quantity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
