@@ -17,6 +17,8 @@ A `SalesTarget` is what a manager sets for a KAM or a team for a month or a quar
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -346,6 +348,46 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+#: `StageEntryDay.previous` of a deal's first entry into a stage.
+NO_EARLIER_ENTRY = dt.date(1900, 1, 1)
+
+
+class StageEntryDay(models.Model):
+    """The stage log rolled up for the funnel (`pipeline.stage_rollup`): per local day, open
+    stage, account and owner of the deal, and the day the deal last entered that stage before
+    (`NO_EARLIER_ENTRY`: never), how many deals entered the stage that day (once a deal and
+    day), and of them how many went on to a later open stage or won, and how many were won —
+    at any time, so a later move of the deal changes its earlier rows. A period counts a deal
+    once in a stage: the rows of its days whose `previous` is before the period.
+
+    Kept by every write of the log in the same transaction, and rebuilt from the log by
+    `stage_rollup_rebuild`. Keyed by account so the account access rule applies exactly, and
+    by day so any period is read from it alone."""
+
+    day = models.DateField()
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    previous = models.DateField(default=NO_EARLIER_ENTRY)
+    entered = models.IntegerField(default=0)
+    advanced = models.IntegerField(default=0)
+    won = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "stage", "account", "owner", "previous"], name="stageentry_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "day"], name="stageentry_account"),
+            models.Index(fields=["owner", "day"], name="stageentry_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id}: {self.entered}"
 
 
 class ExpectedRevenue(models.Model):

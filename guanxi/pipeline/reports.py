@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -30,7 +29,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.dates import add_months
 from guanxi.core.models import User
 from guanxi.leads.models import LeadSource
 from guanxi.pipeline.models import (
@@ -41,6 +40,7 @@ from guanxi.pipeline.models import (
     Pipeline,
     Stage,
     StageChange,
+    StageEntryDay,
 )
 from guanxi.pipeline.selectors import default_pipeline
 
@@ -246,58 +246,30 @@ def funnel(
     owner: int | None = None,
 ) -> Funnel:
     """Stage conversion from the stage log: for each open stage, the deals that entered it
-    between `start` and `end` (inclusive), how many of them went on to a later stage (lost is
-    not "later") and how many were won. One grouped query."""
+    between `start` and `end` (inclusive, local days), how many of them went on to a later
+    stage (lost is not "later") and how many were won. One grouped query on the log's rollup
+    (`StageEntryDay`, exact for any period): a deal counts once in a stage, on its first day
+    of entry in the period (the rows whose previous entry is before the period)."""
     pipeline = pipeline or default_pipeline()
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
-    entries = StageChange.objects.filter(
-        to_stage__pipeline=pipeline,
-        to_stage__outcome=Outcome.OPEN,
-        changed_at__gte=local_midnight(start),
-        changed_at__lt=local_midnight(end + dt.timedelta(days=1)),
+    steps = [s for s in stages if s.outcome == Outcome.OPEN]
+    rows = StageEntryDay.objects.filter(
+        stage_id__in=[s.pk for s in steps], day__gte=start, day__lte=end, previous__lt=start
     )
     sees_all = actor is not None and actor.is_active and actor.sees_all_accounts
-    if owner is not None or not sees_all:  # a manager's whole company needs no deal filter
-        deals = opportunities_in_sight(actor)
-        if owner is not None:
-            deals = deals.filter(owner_id=owner)
-        entries = entries.filter(opportunity__in=deals.values("id"))
-    rows = _funnel_rows(entries)
-    steps = [
-        FunnelStep(
-            s,
-            *rows.get(s.pk, (0, 0, 0)),
-        )
-        for s in stages
-        if s.outcome == Outcome.OPEN
-    ]
-    return Funnel(pipeline, start, end, steps)
-
-
-def _funnel_rows(entries: QuerySet) -> dict[int, tuple[int, int, int]]:
-    """stage id → (deals that entered it, of them went on to a later open stage or won, of
-    them won), in one statement: the entries (deal, stage) once each, joined to each deal's
-    furthest open-or-won position and whether it was won, both grouped once per deal. The ORM
-    forms of this (correlated EXISTS per entry, or COUNT(DISTINCT) over a join of every move)
-    took seconds for a director's year of entries."""
-    sql, params = entries.values("opportunity_id", "to_stage_id").order_by().query.sql_with_params()
-    stage, change = Stage._meta.db_table, StageChange._meta.db_table
-    query = f"""
-        SELECT e.to_stage_id, COUNT(*),
-               SUM(CASE WHEN r.furthest > st.position THEN 1 ELSE 0 END), SUM(r.won)
-        FROM (SELECT DISTINCT opportunity_id, to_stage_id FROM ({sql}) x) e
-        JOIN {stage} st ON st.id = e.to_stage_id
-        JOIN (SELECT sc.opportunity_id,
-                     MAX(CASE WHEN s.outcome IN (%s, %s) THEN s.position END) AS furthest,
-                     MAX(CASE WHEN s.outcome = %s THEN 1 ELSE 0 END) AS won
-              FROM {change} sc JOIN {stage} s ON s.id = sc.to_stage_id
-              WHERE sc.opportunity_id IN (SELECT opportunity_id FROM ({sql}) y)
-              GROUP BY sc.opportunity_id) r ON r.opportunity_id = e.opportunity_id
-        GROUP BY e.to_stage_id"""  # noqa: S608 - table names from the models, values bound
-    bound = [*params, Outcome.OPEN.value, Outcome.WON.value, Outcome.WON.value, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(query, bound)
-        return {row[0]: (row[1], int(row[2] or 0), int(row[3] or 0)) for row in cursor}
+    if not sees_all:  # a manager's whole company needs no account filter
+        rows = visible_to(rows, actor, prefix="account__")
+    if owner is not None:
+        rows = rows.filter(owner_id=owner)
+    totals = {
+        r["stage_id"]: (r["n"] or 0, r["advanced"] or 0, r["won"] or 0)
+        for r in rows.order_by()
+        .values("stage_id")
+        .annotate(n=Sum("entered"), advanced=Sum("advanced"), won=Sum("won"))
+    }
+    return Funnel(
+        pipeline, start, end, [FunnelStep(s, *totals.get(s.pk, (0, 0, 0))) for s in steps]
+    )
 
 
 # --- Win/loss -----------------------------------------------------------------------------------

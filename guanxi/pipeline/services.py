@@ -60,6 +60,7 @@ from guanxi.pipeline.selectors import (
     opportunities_visible_to,
     opportunity_for_actor,
 )
+from guanxi.pipeline.stage_rollup import stage_rollup_add, stage_rollup_kept
 from guanxi.transactions.models import ProductCategory
 
 # Plain fields a client may set besides the named arguments.
@@ -208,6 +209,7 @@ def opportunity_create(
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
     _log_move(opportunity, actor=actor, left=None, seconds=None)
+    stage_rollup_add([opportunity.pk])
     expected_revenue_refresh(opportunity)
     return opportunity
 
@@ -236,9 +238,10 @@ def opportunity_move(
     _set_stage(opportunity, stage, probability)
     _close_state(opportunity, closed_on=closed_on, lost_reason=lost_reason, lost_note=lost_note)
     check_closing(opportunity)
-    save_as(opportunity, actor=actor)
-    seconds = int((opportunity.stage_changed_at - entered_at).total_seconds())
-    _log_move(opportunity, actor=actor, left=left, seconds=max(seconds, 0))
+    with stage_rollup_kept([pk]):
+        save_as(opportunity, actor=actor)
+        seconds = int((opportunity.stage_changed_at - entered_at).total_seconds())
+        _log_move(opportunity, actor=actor, left=left, seconds=max(seconds, 0))
     expected_revenue_refresh(opportunity)
     return opportunity
 
@@ -274,6 +277,7 @@ def opportunity_update(
     check_fields(fields, OPPORTUNITY_FIELDS | {"name", "opportunity_type", "amount",
                                                "expected_close"})  # fmt: skip
     opportunity = opportunity_for_actor(actor, opportunity)
+    kept = (opportunity.account_id, opportunity.owner_id)
     check_closing_fields(opportunity.outcome, fields)
     if account is not UNSET:
         _change_account(actor=actor, opportunity=opportunity, account=account)
@@ -301,7 +305,11 @@ def opportunity_update(
     else:
         people = resolve_contacts(opportunity.account, opportunity.contacts.all())
     check_closing(opportunity)
-    save_as(opportunity, actor=actor)
+    # The funnel's rollup is keyed by the deal's account and owner.
+    keys = ("account_id", "owner_id")
+    moved = any(getattr(opportunity, k) != before for k, before in zip(keys, kept, strict=True))
+    with stage_rollup_kept([opportunity.pk] if moved else []):
+        save_as(opportunity, actor=actor)
     opportunity.contacts.set(people)
     expected_revenue_refresh(opportunity)
     return opportunity
@@ -318,9 +326,10 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity | int) -> None:
               "stage first if it was closed by mistake."),
             field="opportunity",
         )  # fmt: skip
-    for line in opportunity.lines.all():
-        delete_as(line, actor=actor)
-    delete_as(opportunity, actor=actor)
+    with stage_rollup_kept([opportunity.pk]):
+        for line in opportunity.lines.all():
+            delete_as(line, actor=actor)
+        delete_as(opportunity, actor=actor)
 
 
 # --- Event lines ------------------------------------------------------------------------------
