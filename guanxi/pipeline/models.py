@@ -390,6 +390,39 @@ class StageEntryDay(models.Model):
         return f"{self.day} {self.stage_id}: {self.entered}"
 
 
+class ClosedDealStage(models.Model):
+    """The stage log of the won and lost deals rolled up for win/loss (`pipeline.stage_rollup`):
+    a row per closed deal and stage it left or reached, with the deal's close date, account,
+    owner, outcome and amount, whether the stage is the furthest open one it reached, and how
+    many times it left the stage and how long it sat there (`timed` of the moves had a
+    duration). Kept with `StageEntryDay`, so win/loss reads no stage log."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    closed_on = models.DateField()
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=4, choices=Outcome.choices)
+    amount = models.DecimalField(**MONEY)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    reached = models.BooleanField(default=False)
+    changes = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "stage"], name="closedstage_key"),
+        ]
+        indexes = [
+            models.Index(fields=["closed_on"], name="closedstage_day"),
+            models.Index(fields=["account", "closed_on"], name="closedstage_account"),
+            models.Index(fields=["owner", "closed_on"], name="closedstage_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} {self.stage_id}"
+
+
 class ExpectedRevenue(models.Model):
     """What a won deal is expected to bring, by product category and month (kept when won)."""
 

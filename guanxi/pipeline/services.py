@@ -60,7 +60,7 @@ from guanxi.pipeline.selectors import (
     opportunities_visible_to,
     opportunity_for_actor,
 )
-from guanxi.pipeline.stage_rollup import stage_rollup_add, stage_rollup_kept
+from guanxi.pipeline.stage_rollup import closed_rows_refresh, stage_rollup_add, stage_rollup_kept
 from guanxi.transactions.models import ProductCategory
 
 # Plain fields a client may set besides the named arguments.
@@ -277,7 +277,6 @@ def opportunity_update(
     check_fields(fields, OPPORTUNITY_FIELDS | {"name", "opportunity_type", "amount",
                                                "expected_close"})  # fmt: skip
     opportunity = opportunity_for_actor(actor, opportunity)
-    kept = (opportunity.account_id, opportunity.owner_id)
     check_closing_fields(opportunity.outcome, fields)
     if account is not UNSET:
         _change_account(actor=actor, opportunity=opportunity, account=account)
@@ -305,10 +304,7 @@ def opportunity_update(
     else:
         people = resolve_contacts(opportunity.account, opportunity.contacts.all())
     check_closing(opportunity)
-    # The funnel's rollup is keyed by the deal's account and owner.
-    keys = ("account_id", "owner_id")
-    moved = any(getattr(opportunity, k) != before for k, before in zip(keys, kept, strict=True))
-    with stage_rollup_kept([opportunity.pk] if moved else []):
+    with stage_rollup_kept([opportunity.pk]):  # keyed by the account, owner and amount
         save_as(opportunity, actor=actor)
     opportunity.contacts.set(people)
     expected_revenue_refresh(opportunity)
@@ -340,6 +336,7 @@ def _after_lines(opportunity: Opportunity, actor: User) -> Opportunity:
     if opportunity.amount_from_lines:
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
+        closed_rows_refresh([opportunity.pk])  # win/loss sums a closed deal's amount
     expected_revenue_refresh(opportunity)
     return opportunity
 

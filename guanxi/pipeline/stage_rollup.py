@@ -1,13 +1,15 @@
-"""The funnel's rollup of the stage log (`StageEntryDay`), kept and rebuilt.
+"""The rollups of the stage log, kept and rebuilt: `StageEntryDay` for the funnel and
+`ClosedDealStage` for win/loss.
 
 A deal's rows say which open stages it entered on which local days, and whether it went on to
 a later open stage or won — at any time, so moving a deal changes its earlier rows too. Every
 write of the stage log keeps the rollup in the same transaction: it reads the deal's rows from
 the log before and after the write and adds the difference (`stage_rollup_kept`; a created deal
 only adds, `stage_rollup_add`). The rows also follow a change of the deal's account or owner
-(the funnel's access rule and owner filter read them). Writes that bypass the services (the
-demo, a benchmark's COPY) and a change of the stages' order or outcomes call
-`stage_rollup_rebuild`, one INSERT … SELECT from the log.
+(the funnel's access rule and owner filter read them). A won or lost deal's
+`ClosedDealStage` rows are rewritten from its log after each write (`closed_rows_refresh`).
+Writes that bypass the services (the demo, a benchmark's COPY) and a change of the stages'
+order or outcomes call `stage_rollup_rebuild`, an INSERT … SELECT per rollup from the log.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db.models.functions import TruncDate
 
 from guanxi.pipeline.models import (
     NO_EARLIER_ENTRY,
+    ClosedDealStage,
     Opportunity,
     Outcome,
     Stage,
@@ -132,35 +135,104 @@ def _apply(before: Rows, after: Rows) -> None:
 
 
 def stage_rollup_add(opportunity_ids: Iterable[int]) -> None:
-    """Add new deals (their whole log) to the rollup."""
-    _apply({}, deal_rows(opportunity_ids))
+    """Add new deals (their whole log) to the rollups."""
+    ids = sorted({int(i) for i in opportunity_ids})
+    _apply({}, deal_rows(ids))
+    closed_rows_refresh(ids)
 
 
 @contextmanager
 def stage_rollup_kept(opportunity_ids: Iterable[int]) -> Iterator[None]:
-    """Around a write that changes the deals' log, account or owner (or deletes them): the
-    rollup follows, in the caller's transaction."""
+    """Around a write that changes the deals' log, account, owner or amount (or deletes them):
+    the rollups follow, in the caller's transaction."""
     ids = sorted({int(i) for i in opportunity_ids})
     before = deal_rows(ids)
     yield
     _apply(before, deal_rows(ids))
+    closed_rows_refresh(ids)
+
+
+CLOSED_COLUMNS = ("opportunity_id", "closed_on", "account_id", "owner_id", "outcome", "amount",
+                  "stage_id", "reached", "changes", "timed", "seconds")  # fmt: skip
+
+
+def _closed_select(opportunity_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """`ClosedDealStage`'s rows of the given deals (None: every deal) that are won or lost, as
+    one SELECT of CLOSED_COLUMNS: per deal and stage it left, the moves out and their seconds,
+    and per deal the furthest open stage it reached (highest position), keyed together."""
+    deal, stage, change = (
+        Opportunity._meta.db_table,
+        Stage._meta.db_table,
+        StageChange._meta.db_table,
+    )
+    deals = f"SELECT id FROM {deal} WHERE outcome IN (%s, %s) AND closed_on IS NOT NULL"
+    deal_params: list[Any] = [Outcome.WON.value, Outcome.LOST.value]
+    if opportunity_ids is not None:
+        deals += f" AND id IN ({', '.join(['%s'] * len(opportunity_ids))})"
+        deal_params += list(opportunity_ids)
+    left = f"""SELECT opportunity_id, from_stage_id AS stage_id, COUNT(*) AS changes,
+                      COUNT(seconds_in_from_stage) AS timed,
+                      COALESCE(SUM(seconds_in_from_stage), 0) AS seconds
+               FROM {change} WHERE from_stage_id IS NOT NULL AND opportunity_id IN ({deals})
+               GROUP BY opportunity_id, from_stage_id"""
+    reach = f"""SELECT opportunity_id, stage_id FROM (
+                  SELECT sc.opportunity_id, sc.to_stage_id AS stage_id,
+                         ROW_NUMBER() OVER (PARTITION BY sc.opportunity_id
+                                            ORDER BY s.position DESC, sc.id DESC) AS n
+                  FROM {change} sc JOIN {stage} s ON s.id = sc.to_stage_id
+                  WHERE s.outcome = %s AND sc.opportunity_id IN ({deals})) ranked
+                WHERE n = 1"""
+    sql = f"""
+        SELECT k.opportunity_id, o.closed_on, o.account_id, o.owner_id, o.outcome, o.amount,
+               k.stage_id, r.stage_id IS NOT NULL, COALESCE(l.changes, 0),
+               COALESCE(l.timed, 0), COALESCE(l.seconds, 0)
+        FROM (SELECT opportunity_id, stage_id FROM ({left}) l0
+              UNION SELECT opportunity_id, stage_id FROM ({reach}) r0) k
+        JOIN {deal} o ON o.id = k.opportunity_id
+        LEFT JOIN ({left}) l ON l.opportunity_id = k.opportunity_id AND l.stage_id = k.stage_id
+        LEFT JOIN ({reach}) r ON r.opportunity_id = k.opportunity_id
+                              AND r.stage_id = k.stage_id"""  # noqa: S608 - values bound
+    reach_params = [Outcome.OPEN.value, *deal_params]
+    return sql, [*deal_params, *reach_params, *deal_params, *reach_params]
+
+
+def closed_rows_refresh(opportunity_ids: Iterable[int]) -> None:
+    """Rewrite the given deals' `ClosedDealStage` rows (none unless won or lost)."""
+    ids = sorted({int(i) for i in opportunity_ids})
+    if not ids:
+        return
+    ClosedDealStage.objects.filter(opportunity_id__in=ids).delete()
+    _insert(ClosedDealStage, CLOSED_COLUMNS, _closed_select(ids))
+
+
+def _insert(model: type, columns: tuple[str, ...], select: tuple[str, list[Any]]) -> None:
+    sql, params = select
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) {sql}",  # noqa: S608
+            params,
+        )
 
 
 @transaction.atomic
 def stage_rollup_rebuild(*, as_of: dt.date | None = None, progress: bool = False) -> dict:
-    """Rewrite the whole rollup from the stage log: one INSERT … SELECT. The rollup holds every
-    entry of the log, so ``as_of`` changes nothing (accepted as every rebuild step takes it).
-    Returns the rows written and the deal-stage-day entries they count."""
+    """Rewrite both rollups from the stage log: an INSERT … SELECT each. They hold the whole
+    log, so ``as_of`` changes nothing (accepted as every rebuild step takes it). Returns the
+    entry rows written, the deal-stage-day entries they count and the closed-deal rows."""
     del as_of  # the rollup is not as of a day: it holds the whole log
     started = time.perf_counter()
     StageEntryDay.objects.all().delete()
-    sql, params = _select(None)
-    table = StageEntryDay._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(KEY + COUNTS)}) {sql}", params)  # noqa: S608
+    _insert(StageEntryDay, KEY + COUNTS, _select(None))
+    ClosedDealStage.objects.all().delete()
+    _insert(ClosedDealStage, CLOSED_COLUMNS, _closed_select(None))
     totals = StageEntryDay.objects.aggregate(rows=Count("id"), entries=Sum("entered"))
-    rows, entries = totals["rows"], totals["entries"] or 0
+    result = {
+        "rows": totals["rows"],
+        "entries": totals["entries"] or 0,
+        "closed_rows": ClosedDealStage.objects.count(),
+    }
     if progress:
-        print(f"stage rollup: {rows:,} rows, {entries:,} entries in "
+        print(f"stage rollups: {result['rows']:,} entry rows ({result['entries']:,} entries), "
+              f"{result['closed_rows']:,} closed-deal rows in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
-    return {"rows": rows, "entries": entries}
+    return result

@@ -8,12 +8,20 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import local_midnight
 from guanxi.pipeline.importer import opportunity_import
-from guanxi.pipeline.models import Opportunity, Outcome, Stage, StageChange, StageEntryDay
-from guanxi.pipeline.reports import funnel
+from guanxi.pipeline.models import (
+    ClosedDealStage,
+    Opportunity,
+    Outcome,
+    Stage,
+    StageChange,
+    StageEntryDay,
+)
+from guanxi.pipeline.reports import cents, closed_deals, funnel, win_loss
 from guanxi.pipeline.selectors import default_pipeline
 from guanxi.pipeline.services import (
     opportunity_create,
@@ -21,7 +29,7 @@ from guanxi.pipeline.services import (
     opportunity_move,
     opportunity_update,
 )
-from guanxi.pipeline.stage_rollup import stage_rollup_rebuild
+from guanxi.pipeline.stage_rollup import CLOSED_COLUMNS, stage_rollup_rebuild
 from guanxi.pipeline.tests.conftest import local
 from tests.support import make_account
 
@@ -33,6 +41,10 @@ def rollup() -> dict[tuple, tuple[int, int, int]]:
         (r.day, r.stage_id, r.account_id, r.owner_id, r.previous): (r.entered, r.advanced, r.won)
         for r in StageEntryDay.objects.all()
     }
+
+
+def closed_rollup() -> set[tuple]:
+    return set(ClosedDealStage.objects.values_list(*[c for c in CLOSED_COLUMNS]))
 
 
 def rebuilt() -> dict[tuple, tuple[int, int, int]]:
@@ -123,10 +135,24 @@ def story(cast, clock, stages, price):
     return a, b, c, d
 
 
-def test_every_write_keeps_the_rollup_equal_to_a_rebuild(story):
-    kept = rollup()
+def test_every_write_keeps_the_rollups_equal_to_a_rebuild(story):
+    kept, closed = rollup(), closed_rollup()
     assert kept and all(n > 0 for n, _adv, _won in kept.values())
+    assert {row[0] for row in closed} == {story[0].pk}  # a, won; b was reopened
     assert kept == rebuilt()
+    assert closed == closed_rollup()
+
+
+def test_closing_reopening_and_changing_a_closed_deal_keeps_its_win_loss_rows(cast, story):
+    a, b, _c, _d = story
+    opportunity_move(actor=cast.alice, opportunity=b, stage=Stage.objects.get(
+        pipeline__is_default=True, builtin="won"), closed_on=D(2026, 4, 2))  # fmt: skip
+    opportunity_update(actor=cast.mia, opportunity=a, amount="777", owner=cast.bob)
+    kept = closed_rollup()
+    rows = ClosedDealStage.objects.filter(opportunity=a)
+    assert {(r.amount, r.owner_id) for r in rows} == {(777, cast.bob.pk)}
+    assert {r.stage.builtin for r in rows.filter(reached=True)} == {"contact"}
+    assert rebuilt() and closed_rollup() == kept
 
 
 def test_a_deal_counts_once_per_stage_in_a_period_and_its_later_moves_count(cast, story):
@@ -168,6 +194,73 @@ def test_the_funnel_from_the_rollup_equals_the_funnel_from_the_log(cast, story, 
             assert from_rollup(actor, **period) == funnel_from_log(actor, **period)
 
 
+def win_loss_from_log(actor, *, start, end, owner=None):
+    """Win/loss's stage-reached rates and stage cycle as the report grouped them from the log
+    before the rollup: (reached rows, cycle rows, average cycle)."""
+    closed = closed_deals(actor, start=start, end=end, owner=owner).order_by()
+    reached = (
+        StageChange.objects.filter(opportunity_id=OuterRef("pk"), to_stage__outcome=Outcome.OPEN)
+        .order_by("-to_stage__position", "-id")
+        .values("to_stage_id")[:1]
+    )
+    rows = (
+        closed.annotate(reached=Subquery(reached))
+        .values("reached", "outcome")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+    )
+    by_stage = sorted((r["reached"] or 0, r["outcome"], r["n"], cents(r["amount"])) for r in rows)
+    cycle = (
+        StageChange.objects.filter(opportunity__in=closed.values("id"), from_stage__isnull=False)
+        .order_by()
+        .values("from_stage_id")
+        .annotate(n=Count("id"), total=Sum("seconds_in_from_stage"))
+    )
+    per_stage = sorted(
+        (r["from_stage_id"], r["n"], round(r["total"] / r["n"] / 86_400, 1)) for r in cycle
+    )
+    n = closed.count()
+    days = round(sum(r["total"] or 0 for r in cycle) / n / 86_400, 1) if n else None
+    return by_stage, per_stage, days
+
+
+def win_loss_from_rollup(actor, **period):
+    report = win_loss(actor, **period)
+    by_stage = sorted(
+        (r.key or 0, o, n, amount)
+        for r in report.by_stage_reached
+        for o, n, amount in (("won", r.won, r.won_amount), ("lost", r.lost, None))
+        if n
+    )
+    per_stage = sorted((r.stage.pk, r.changes, r.average_days) for r in report.by_stage_cycle)
+    return by_stage, per_stage, report.cycle_days
+
+
+@pytest.mark.parametrize("who", ["alice", "lena", "mia"])
+def test_win_loss_from_the_rollup_equals_win_loss_from_the_log(cast, story, clock, stages,
+                                                              price, who):  # fmt: skip
+    a, b, c, d = story
+    clock.move_to(local(2026, 5, 3))
+    opportunity_move(actor=cast.alice, opportunity=b, stage=stages["won"])
+    opportunity_move(actor=cast.mia, opportunity=c, stage=stages["lost"], lost_reason=price)
+    opportunity_move(actor=cast.alice, opportunity=d, stage=stages["lost"], lost_reason=price)
+    new = opportunity_create(actor=cast.alice, account=cast.account, name="lost at once",
+                             stage=stages["lost"], lost_reason=price,
+                             expected_close=D(2026, 5, 3))  # fmt: skip
+    assert new.outcome == "lost"
+    actor = getattr(cast, who)
+    for start, end in [(D(2026, 1, 1), D(2026, 12, 31)), (D(2026, 3, 31), D(2026, 4, 30)),
+                       (D(2026, 5, 3), D(2026, 5, 3))]:  # fmt: skip
+        for owner in (None, cast.alice.pk, cast.bob.pk):
+            period = {"start": start, "end": end, "owner": owner}
+            expected = win_loss_from_log(actor, **period)
+            by_stage, per_stage, days = win_loss_from_rollup(actor, **period)
+            assert [row[:3] for row in by_stage] == [row[:3] for row in expected[0]]
+            assert [row[3] for row in by_stage if row[1] == "won"] == [
+                row[3] for row in expected[0] if row[1] == "won"
+            ]
+            assert (per_stage, days) == expected[1:]
+
+
 def test_an_import_keeps_the_rollup(cast, clock):
     make_account(owner=cast.alice, code="A1", name="华东会展")
     content = (
@@ -189,5 +282,6 @@ def test_the_rebuild_reports_what_it_wrote(cast, story):
     StageEntryDay.objects.all().delete()
     result = stage_rollup_rebuild()
     assert result == {"rows": StageEntryDay.objects.count(),
-                      "entries": sum(n for n, _a, _w in rollup().values())}  # fmt: skip
+                      "entries": sum(n for n, _a, _w in rollup().values()),
+                      "closed_rows": ClosedDealStage.objects.count()}  # fmt: skip
     assert result["rows"] > 0
