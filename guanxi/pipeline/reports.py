@@ -5,9 +5,9 @@ Every report reads only the deals the actor may see (`opportunities_in_sight`: t
 rule) and groups in the database over indexed columns — `outcome`, `stage`, `owner`,
 `expected_close`, `closed_on` on Opportunity — so a page is a handful of grouped queries
 whatever the number of deals. The funnel and win/loss read the stage log through its rollups
-(`StageEntryDay`, `ClosedDealStage`: `pipeline.stage_rollup`), never the log itself. Lists are capped (a board
-column shows its first `BOARD_CAP` cards by expected close, with the column's full count and
-sums).
+(`StageEntryDay`, `ClosedDealStage`: `pipeline.stage_rollup`), never the log itself. Lists
+are capped (a board column shows its first `BOARD_CAP` cards by expected close, with the
+column's full count and sums).
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Won and lost: winning sets `closed_on` (local today unless a date is given) and 
 expected revenue (`rules.expected_revenue_rows`); losing requires a lost reason. Moving a deal
 out of won or lost clears the close date, the lost reason and note, and the expected revenue,
 so no won figure stays behind.
+
+The stage log's rollups for the funnel and win/loss (`pipeline.stage_rollup`) follow every
+write of the log, account, owner or amount, in the same transaction.
 """
 
 from __future__ import annotations

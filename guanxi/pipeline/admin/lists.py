@@ -57,8 +57,8 @@ class PipelineAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
-        # The funnel's rollup counts "went on to a later stage" by the stages' order and
-        # outcomes as they were: a change of either rewrites it from the stage log.
+        # The stage log's rollups hold "went on to a later stage" and "furthest stage
+        # reached" by the stages' order and outcomes: a change of either rewrites them.
         if formset.model is Stage and any(
             {"position", "outcome"} & set(fields) for _stage, fields in formset.changed_objects
         ):

@@ -1,6 +1,6 @@
 """A small builder of deals with their stage log, for the reports' tests (rows written as they
-would be after `opportunity_create` and `opportunity_move`, with chosen dates, the funnel's
-rollup included)."""
+would be after `opportunity_create` and `opportunity_move`, with chosen dates, the stage
+log's rollups included)."""
 
 from __future__ import annotations
 

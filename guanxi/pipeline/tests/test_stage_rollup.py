@@ -7,16 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery, Sum
 
 from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import local_midnight
+from guanxi.pipeline.admin.lists import PipelineAdmin
 from guanxi.pipeline.importer import opportunity_import
 from guanxi.pipeline.models import (
     ClosedDealStage,
     Opportunity,
     Outcome,
+    Pipeline,
     Stage,
     StageChange,
     StageEntryDay,
@@ -285,3 +288,22 @@ def test_the_rebuild_reports_what_it_wrote(cast, story):
                       "entries": sum(n for n, _a, _w in rollup().values()),
                       "closed_rows": ClosedDealStage.objects.count()}  # fmt: skip
     assert result["rows"] > 0
+
+
+def test_reordering_the_stages_in_the_admin_rewrites_the_rollups(cast, story, rf):
+    identify = Stage.objects.get(pipeline__is_default=True, builtin="identify")
+    last = Stage.objects.filter(pipeline=identify.pipeline).order_by("-position").first()
+
+    class Formset:  # what the pipeline page's stage inline saves: identify moved to the end
+        model = Stage
+        changed_objects = [(identify, ["position"])]
+        forms: list = []
+
+        def save(self):
+            identify.position = last.position + 10
+            identify.save()
+
+    kept = rollup()
+    PipelineAdmin(Pipeline, admin.site).save_formset(rf.post("/"), None, Formset(), True)
+    assert rollup() != kept  # identify is now after contact: fewer went "on" from it
+    assert rollup() == rebuilt()
