@@ -110,7 +110,7 @@ def deal_rows(opportunity_ids: Iterable[int]) -> Rows:
 def _apply(before: Rows, after: Rows) -> None:
     """Add after − before to the rollup (an upsert per changed row), and drop emptied rows."""
     changed = []
-    for key in before.keys() | after.keys():
+    for key in sorted(before.keys() | after.keys()):  # in key order: rows locked in one order
         old, new = before.get(key, (0, 0, 0)), after.get(key, (0, 0, 0))
         delta = tuple(n - o for n, o in zip(new, old, strict=True))
         if any(delta):
