@@ -10,7 +10,8 @@ and for a director. The script builds a fresh database `guanxi_bench_pipeline` a
 (default postgres://postgres@127.0.0.1:5432): 50 KAMs in 5 teams (plus a lead per team and a
 director), 400 accounts per KAM, 2,000 opportunities per KAM (40 % open spread over the four
 open stages, 30 % won, 30 % lost with a reason; expected close and close dates over two
-years around today) with 1–5 stage-log rows each (COPY), a month rollup (`AccountMonth`) per
+years around today) with 1–5 stage-log rows each (COPY; then the stage log's rollups for the
+funnel and win/loss are rebuilt from it), a month rollup (`AccountMonth`) per
 account for the last 12 months, and a month target per KAM and a quarter target per team.
 Setup is not timed.
 
@@ -220,6 +221,8 @@ def build(kams: int, seed: int = 2026) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from guanxi.pipeline.stage_rollup import stage_rollup_rebuild
+
     t0 = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     rng = np.random.default_rng(seed)
@@ -227,6 +230,7 @@ def build(kams: int, seed: int = 2026) -> None:
     people, teams = _people(kams)
     accounts = _accounts(people, rng)
     _deals(people, accounts, rng, today)
+    stage_rollup_rebuild(progress=True)  # the log went in by COPY, past the services
     _rollups_and_targets(people, teams, accounts, rng, today)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")

@@ -47,6 +47,7 @@ from guanxi.pipeline.models import (
     TargetPeriod,
 )
 from guanxi.pipeline.rules import expected_revenue_rows
+from guanxi.pipeline.stage_rollup import stage_rollup_rebuild
 from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
 from guanxi.transactions.models import ProductCategory, Transaction
 
@@ -328,6 +329,7 @@ def write_deals(deals: list[Deal], planner: DealsPlanner, *, admin: User, now: d
             previous = (key, at)
     bulk_insert(OpportunityLine, lines)
     bulk_insert(StageChange, changes)
+    stage_rollup_rebuild()  # the funnel's and win/loss's rollups of the log written here
     # The won deals' expected revenue by the pipeline's own rule (as winning one by hand keeps it).
     won = [deal.opp for deal in deals if deal.opp.outcome == Outcome.WON]
     bulk_insert(ExpectedRevenue, [row for opp in won for row in expected_revenue_rows(opp)])

@@ -17,6 +17,8 @@ A `SalesTarget` is what a manager sets for a KAM or a team for a month or a quar
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -346,6 +348,79 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+#: `StageEntryDay.previous` of a deal's first entry into a stage.
+NO_EARLIER_ENTRY = dt.date(1900, 1, 1)
+
+
+class StageEntryDay(models.Model):
+    """The stage log rolled up for the funnel (`pipeline.stage_rollup`): per local day, open
+    stage, account and owner of the deal, and the day the deal last entered that stage before
+    (`NO_EARLIER_ENTRY`: never), how many deals entered the stage that day (once a deal and
+    day), and of them how many went on to a later open stage or won, and how many were won —
+    at any time, so a later move of the deal changes its earlier rows. A period counts a deal
+    once in a stage: the rows of its days whose `previous` is before the period.
+
+    Kept by every write of the log in the same transaction, and rebuilt from the log by
+    `stage_rollup_rebuild`. Keyed by account so the account access rule applies exactly, and
+    by day so any period is read from it alone."""
+
+    day = models.DateField()
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    previous = models.DateField(default=NO_EARLIER_ENTRY)
+    entered = models.IntegerField(default=0)
+    advanced = models.IntegerField(default=0)
+    won = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "stage", "account", "owner", "previous"], name="stageentry_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "day"], name="stageentry_account"),
+            models.Index(fields=["owner", "day"], name="stageentry_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id}: {self.entered}"
+
+
+class ClosedDealStage(models.Model):
+    """The stage log of the won and lost deals rolled up for win/loss (`pipeline.stage_rollup`):
+    a row per closed deal and stage it left or reached, with the deal's close date, account,
+    owner, outcome and amount, whether the stage is the furthest open one it reached, and how
+    many times it left the stage and how long it sat there (`timed` of the moves had a
+    duration). Kept with `StageEntryDay`, so win/loss reads no stage log."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    closed_on = models.DateField()
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=4, choices=Outcome.choices)
+    amount = models.DecimalField(**MONEY)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    reached = models.BooleanField(default=False)
+    changes = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "stage"], name="closedstage_key"),
+        ]
+        indexes = [
+            models.Index(fields=["closed_on"], name="closedstage_day"),
+            models.Index(fields=["account", "closed_on"], name="closedstage_account"),
+            models.Index(fields=["owner", "closed_on"], name="closedstage_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} {self.stage_id}"
 
 
 class ExpectedRevenue(models.Model):

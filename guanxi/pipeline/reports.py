@@ -3,10 +3,11 @@ targets is in `forecast.py`).
 
 Every report reads only the deals the actor may see (`opportunities_in_sight`: the account access
 rule) and groups in the database over indexed columns — `outcome`, `stage`, `owner`,
-`expected_close`, `closed_on` on Opportunity, `to_stage`/`from_stage` on StageChange — so a
-page is a handful of grouped queries whatever the number of deals. Lists are capped (a board
-column shows its first `BOARD_CAP` cards by expected close, with the column's full count and
-sums).
+`expected_close`, `closed_on` on Opportunity — so a page is a handful of grouped queries
+whatever the number of deals. The funnel and win/loss read the stage log through its rollups
+(`StageEntryDay`, `ClosedDealStage`: `pipeline.stage_rollup`), never the log itself. Lists
+are capped (a board column shows its first `BOARD_CAP` cards by expected close, with the
+column's full count and sums).
 """
 
 from __future__ import annotations
@@ -16,31 +17,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
     F,
-    OuterRef,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.dates import add_months
 from guanxi.core.models import User
 from guanxi.leads.models import LeadSource
 from guanxi.pipeline.models import (
+    ClosedDealStage,
     LostReason,
     Opportunity,
     OpportunityType,
     Outcome,
     Pipeline,
     Stage,
-    StageChange,
+    StageEntryDay,
 )
 from guanxi.pipeline.selectors import default_pipeline
 
@@ -246,58 +245,30 @@ def funnel(
     owner: int | None = None,
 ) -> Funnel:
     """Stage conversion from the stage log: for each open stage, the deals that entered it
-    between `start` and `end` (inclusive), how many of them went on to a later stage (lost is
-    not "later") and how many were won. One grouped query."""
+    between `start` and `end` (inclusive, local days), how many of them went on to a later
+    stage (lost is not "later") and how many were won. One grouped query on the log's rollup
+    (`StageEntryDay`, exact for any period): a deal counts once in a stage, on its first day
+    of entry in the period (the rows whose previous entry is before the period)."""
     pipeline = pipeline or default_pipeline()
     stages = list(pipeline.stages.filter(active=True).order_by("position", "id"))
-    entries = StageChange.objects.filter(
-        to_stage__pipeline=pipeline,
-        to_stage__outcome=Outcome.OPEN,
-        changed_at__gte=local_midnight(start),
-        changed_at__lt=local_midnight(end + dt.timedelta(days=1)),
+    steps = [s for s in stages if s.outcome == Outcome.OPEN]
+    rows = StageEntryDay.objects.filter(
+        stage_id__in=[s.pk for s in steps], day__gte=start, day__lte=end, previous__lt=start
     )
     sees_all = actor is not None and actor.is_active and actor.sees_all_accounts
-    if owner is not None or not sees_all:  # a manager's whole company needs no deal filter
-        deals = opportunities_in_sight(actor)
-        if owner is not None:
-            deals = deals.filter(owner_id=owner)
-        entries = entries.filter(opportunity__in=deals.values("id"))
-    rows = _funnel_rows(entries)
-    steps = [
-        FunnelStep(
-            s,
-            *rows.get(s.pk, (0, 0, 0)),
-        )
-        for s in stages
-        if s.outcome == Outcome.OPEN
-    ]
-    return Funnel(pipeline, start, end, steps)
-
-
-def _funnel_rows(entries: QuerySet) -> dict[int, tuple[int, int, int]]:
-    """stage id → (deals that entered it, of them went on to a later open stage or won, of
-    them won), in one statement: the entries (deal, stage) once each, joined to each deal's
-    furthest open-or-won position and whether it was won, both grouped once per deal. The ORM
-    forms of this (correlated EXISTS per entry, or COUNT(DISTINCT) over a join of every move)
-    took seconds for a director's year of entries."""
-    sql, params = entries.values("opportunity_id", "to_stage_id").order_by().query.sql_with_params()
-    stage, change = Stage._meta.db_table, StageChange._meta.db_table
-    query = f"""
-        SELECT e.to_stage_id, COUNT(*),
-               SUM(CASE WHEN r.furthest > st.position THEN 1 ELSE 0 END), SUM(r.won)
-        FROM (SELECT DISTINCT opportunity_id, to_stage_id FROM ({sql}) x) e
-        JOIN {stage} st ON st.id = e.to_stage_id
-        JOIN (SELECT sc.opportunity_id,
-                     MAX(CASE WHEN s.outcome IN (%s, %s) THEN s.position END) AS furthest,
-                     MAX(CASE WHEN s.outcome = %s THEN 1 ELSE 0 END) AS won
-              FROM {change} sc JOIN {stage} s ON s.id = sc.to_stage_id
-              WHERE sc.opportunity_id IN (SELECT opportunity_id FROM ({sql}) y)
-              GROUP BY sc.opportunity_id) r ON r.opportunity_id = e.opportunity_id
-        GROUP BY e.to_stage_id"""  # noqa: S608 - table names from the models, values bound
-    bound = [*params, Outcome.OPEN.value, Outcome.WON.value, Outcome.WON.value, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(query, bound)
-        return {row[0]: (row[1], int(row[2] or 0), int(row[3] or 0)) for row in cursor}
+    if not sees_all:  # a manager's whole company needs no account filter
+        rows = visible_to(rows, actor, prefix="account__")
+    if owner is not None:
+        rows = rows.filter(owner_id=owner)
+    totals = {
+        r["stage_id"]: (r["n"] or 0, r["advanced"] or 0, r["won"] or 0)
+        for r in rows.order_by()
+        .values("stage_id")
+        .annotate(n=Sum("entered"), advanced=Sum("advanced"), won=Sum("won"))
+    }
+    return Funnel(
+        pipeline, start, end, [FunnelStep(s, *totals.get(s.pk, (0, 0, 0))) for s in steps]
+    )
 
 
 # --- Win/loss -----------------------------------------------------------------------------------
@@ -362,12 +333,23 @@ def closed_deals(
     return qs.filter(owner_id=owner) if owner is not None else qs
 
 
+def closed_stage_rows(
+    actor: User | None, *, start: dt.date, end: dt.date, owner: int | None = None
+) -> QuerySet[ClosedDealStage]:
+    """`closed_deals`' rows of the win/loss rollup (the same deals, the same rule)."""
+    qs = ClosedDealStage.objects.filter(closed_on__gte=start, closed_on__lte=end)
+    if not (actor is not None and actor.is_active and actor.sees_all_accounts):
+        qs = visible_to(qs, actor, prefix="account__")
+    return qs.filter(owner_id=owner) if owner is not None else qs
+
+
 def win_loss(
     actor: User | None, *, start: dt.date, end: dt.date, owner: int | None = None
 ) -> WinLoss:
     """Deals closed between `start` and `end`: win rate by source, type and the furthest open
     stage reached; lost reasons; cycle time (average days from creation to close, and average
-    days spent per stage from the stage log). Six grouped queries."""
+    days spent per stage from the stage log). Four grouped queries on the deals and two on the
+    stage log's rollup (`ClosedDealStage`), none on the log itself."""
     closed = closed_deals(actor, start=start, end=end, owner=owner).order_by()
     grouped = {"n": Count("id"), "amount": Sum("amount")}
 
@@ -376,16 +358,12 @@ def win_loss(
 
     source_labels = {s.pk: str(s) for s in LeadSource.objects.all()}
     by_source = _rates(by("source_id"), "source_id", source_labels)
-    by_type = _rates(by("opportunity_type"), "opportunity_type", dict(OpportunityType.choices))
-    reached = (
-        StageChange.objects.filter(opportunity_id=OuterRef("pk"), to_stage__outcome=Outcome.OPEN)
-        .order_by("-to_stage__position", "-id")
-        .values("to_stage_id")[:1]
-    )
-    stage_rows = closed.annotate(reached=Subquery(reached)).values("reached", "outcome")
+    type_rows = by("opportunity_type")
+    by_type = _rates(type_rows, "opportunity_type", dict(OpportunityType.choices))
+    rollup = closed_stage_rows(actor, start=start, end=end, owner=owner).order_by()
     stages = {s.pk: s for s in Stage.objects.all()}
     by_stage = _rates(
-        stage_rows.annotate(**grouped), "reached", {k: str(v) for k, v in stages.items()}
+        _reached_rows(rollup, type_rows), "reached", {k: str(v) for k, v in stages.items()}
     )
     by_stage.sort(key=lambda r: stages[r.key].position if r.key in stages else -1)
     reasons = {r.pk: str(r) for r in LostReason.objects.all()}
@@ -399,29 +377,48 @@ def win_loss(
         total.won += row.won
         total.lost += row.lost
         total.won_amount += row.won_amount
-    per_stage, seconds = _stage_cycle(closed, stages)
+    per_stage, seconds = _stage_cycle(rollup, stages)
     cycle = round(seconds / total.closed / 86_400, 1) if total.closed else None
     return WinLoss(start, end, total, by_source, by_type, by_stage, lost, cycle, per_stage)
 
 
-def _stage_cycle(closed: QuerySet, stages: dict[int, Stage]) -> tuple[list[CycleRow], int]:
-    """Average days in each stage left by the closed deals, from the stage log, and the
-    seconds they spent in all their stages (creation to close: the average cycle is that over
-    how many closed). One grouped query."""
+def _reached_rows(rollup: QuerySet, type_rows: list[dict]) -> list[dict]:
+    """(reached stage, outcome) → deals and amount: the rollup's rows of the furthest open
+    stage each deal reached, and as "none" the deals that reached no open stage (all the
+    closed deals, summed from the rows by type, less those)."""
+    rows = [
+        {"reached": r["stage_id"], "outcome": r["outcome"], "n": r["n"], "amount": r["amount"]}
+        for r in rollup.filter(reached=True)
+        .values("stage_id", "outcome")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+    ]
+    for outcome in (Outcome.WON, Outcome.LOST):
+        n = sum(r["n"] for r in type_rows if r["outcome"] == outcome)
+        amount = sum((cents(r["amount"]) for r in type_rows if r["outcome"] == outcome), ZERO)
+        n -= sum(r["n"] for r in rows if r["outcome"] == outcome)
+        amount -= sum((cents(r["amount"]) for r in rows if r["outcome"] == outcome), ZERO)
+        if n:
+            rows.append({"reached": None, "outcome": outcome, "n": n, "amount": amount})
+    return rows
+
+
+def _stage_cycle(rollup: QuerySet, stages: dict[int, Stage]) -> tuple[list[CycleRow], int]:
+    """Average days in each stage left by the closed deals, and the seconds they spent in all
+    their stages (creation to close: the average cycle is that over how many closed). One
+    grouped query on the rollup."""
     rows = list(
-        StageChange.objects.filter(opportunity__in=closed.values("id"), from_stage__isnull=False)
-        .order_by()
-        .values("from_stage_id")
-        .annotate(n=Count("id"), total=Sum("seconds_in_from_stage"))
+        rollup.filter(changes__gt=0)
+        .values("stage_id")
+        .annotate(n=Sum("changes"), timed=Sum("timed"), total=Sum("seconds"))
     )
     result = [
         CycleRow(
-            stages[r["from_stage_id"]],
+            stages[r["stage_id"]],
             r["n"],
-            round(r["total"] / r["n"] / 86_400, 1) if r["total"] is not None else None,
+            round(r["total"] / r["n"] / 86_400, 1) if r["timed"] else None,
         )
         for r in rows
-        if r["from_stage_id"] in stages
+        if r["stage_id"] in stages
     ]
     seconds = sum(r["total"] or 0 for r in rows)
     return sorted(result, key=lambda r: (r.stage.pipeline_id, r.stage.position)), seconds

@@ -14,6 +14,9 @@ Won and lost: winning sets `closed_on` (local today unless a date is given) and 
 expected revenue (`rules.expected_revenue_rows`); losing requires a lost reason. Moving a deal
 out of won or lost clears the close date, the lost reason and note, and the expected revenue,
 so no won figure stays behind.
+
+The stage log's rollups for the funnel and win/loss (`pipeline.stage_rollup`) follow every
+write of the log, account, owner or amount, in the same transaction.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from guanxi.pipeline.selectors import (
     opportunities_visible_to,
     opportunity_for_actor,
 )
+from guanxi.pipeline.stage_rollup import closed_rows_refresh, stage_rollup_add, stage_rollup_kept
 from guanxi.transactions.models import ProductCategory
 
 # Plain fields a client may set besides the named arguments.
@@ -208,6 +212,7 @@ def opportunity_create(
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
     _log_move(opportunity, actor=actor, left=None, seconds=None)
+    stage_rollup_add([opportunity.pk])
     expected_revenue_refresh(opportunity)
     return opportunity
 
@@ -236,9 +241,10 @@ def opportunity_move(
     _set_stage(opportunity, stage, probability)
     _close_state(opportunity, closed_on=closed_on, lost_reason=lost_reason, lost_note=lost_note)
     check_closing(opportunity)
-    save_as(opportunity, actor=actor)
-    seconds = int((opportunity.stage_changed_at - entered_at).total_seconds())
-    _log_move(opportunity, actor=actor, left=left, seconds=max(seconds, 0))
+    with stage_rollup_kept([pk]):
+        save_as(opportunity, actor=actor)
+        seconds = int((opportunity.stage_changed_at - entered_at).total_seconds())
+        _log_move(opportunity, actor=actor, left=left, seconds=max(seconds, 0))
     expected_revenue_refresh(opportunity)
     return opportunity
 
@@ -301,7 +307,8 @@ def opportunity_update(
     else:
         people = resolve_contacts(opportunity.account, opportunity.contacts.all())
     check_closing(opportunity)
-    save_as(opportunity, actor=actor)
+    with stage_rollup_kept([opportunity.pk]):  # keyed by the account, owner and amount
+        save_as(opportunity, actor=actor)
     opportunity.contacts.set(people)
     expected_revenue_refresh(opportunity)
     return opportunity
@@ -318,9 +325,10 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity | int) -> None:
               "stage first if it was closed by mistake."),
             field="opportunity",
         )  # fmt: skip
-    for line in opportunity.lines.all():
-        delete_as(line, actor=actor)
-    delete_as(opportunity, actor=actor)
+    with stage_rollup_kept([opportunity.pk]):
+        for line in opportunity.lines.all():
+            delete_as(line, actor=actor)
+        delete_as(opportunity, actor=actor)
 
 
 # --- Event lines ------------------------------------------------------------------------------
@@ -331,6 +339,7 @@ def _after_lines(opportunity: Opportunity, actor: User) -> Opportunity:
     if opportunity.amount_from_lines:
         _refresh_amount(opportunity)
         save_as(opportunity, actor=actor)
+        closed_rows_refresh([opportunity.pk])  # win/loss sums a closed deal's amount
     expected_revenue_refresh(opportunity)
     return opportunity
 

@@ -26,6 +26,7 @@ from guanxi.core.errors import Conflict, InvalidInput, PermissionDenied
 from guanxi.core.models import Role, Team, User
 from guanxi.pipeline import targets
 from guanxi.pipeline.models import LostReason, Pipeline, SalesTarget, Stage
+from guanxi.pipeline.stage_rollup import stage_rollup_rebuild
 
 
 class StageInline(ScopedTabularInline):
@@ -53,6 +54,15 @@ class PipelineAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
     fields = ("name", "builtin", "is_default", "position", "active")
     readonly_fields = ("builtin",)
     inlines = (StageInline,)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        # The stage log's rollups hold "went on to a later stage" and "furthest stage
+        # reached" by the stages' order and outcomes: a change of either rewrites them.
+        if formset.model is Stage and any(
+            {"position", "outcome"} & set(fields) for _stage, fields in formset.changed_objects
+        ):
+            stage_rollup_rebuild()
 
 
 @admin.register(LostReason)

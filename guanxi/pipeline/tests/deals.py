@@ -1,5 +1,6 @@
 """A small builder of deals with their stage log, for the reports' tests (rows written as they
-would be after `opportunity_create` and `opportunity_move`, with chosen dates)."""
+would be after `opportunity_create` and `opportunity_move`, with chosen dates, the stage
+log's rollups included)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from guanxi.accounts.models import Account
 from guanxi.core.models import User
 from guanxi.pipeline.models import LostReason, Opportunity, Outcome, Pipeline, Stage, StageChange
+from guanxi.pipeline.stage_rollup import stage_rollup_add
 
 
 def stage(key: str) -> Stage:
@@ -67,4 +69,5 @@ def make_deal(
             else None,
         )
         previous = (to, day)
+    stage_rollup_add([deal.pk])
     return deal
