@@ -139,9 +139,10 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:9] == [
-        "ledger rollups", "analytics", "agreement facts", "tiering", "discount reviews",
-        "policy tasks", "renewal risk", "deal odds", "ledger partitions",
+    assert lines[:11] == [
+        "ledger rollups", "agreements", "rebate accruals", "analytics", "agreement facts",
+        "tiering", "discount reviews", "policy tasks", "renewal risk", "deal odds",
+        "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
@@ -151,6 +152,7 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     names = JobRun.objects.order_by("started_at", "id").values_list("name", "status")
     assert list(names) == [
         ("nightly", JobStatus.SUCCEEDED), ("ledger_rollups", JobStatus.SUCCEEDED),
+        ("agreements_expire", JobStatus.SUCCEEDED), ("rebate_accruals", JobStatus.SUCCEEDED),
         ("analytics", JobStatus.SUCCEEDED), ("agreement_facts", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
         ("policy_tasks", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
@@ -193,6 +195,7 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     statuses = dict(JobRun.objects.values_list("name", "status"))
     assert statuses == {
         "nightly": JobStatus.FAILED, "ledger_rollups": JobStatus.SUCCEEDED,
+        "agreements_expire": JobStatus.SUCCEEDED, "rebate_accruals": JobStatus.SUCCEEDED,
         "analytics": JobStatus.SUCCEEDED, "agreement_facts": JobStatus.SUCCEEDED,
         "tiering": JobStatus.FAILED,
     }  # fmt: skip

@@ -235,8 +235,6 @@ def rebate_accruals_post(*, as_of: dt.date | None = None, progress: bool = False
         references=None,
         rows=rows,
     )
-    if progress:
-        print(f"rebate accruals: {len(accruals)} schedules, {written} rows")  # noqa: T201
     return {
         "schedules": len(accruals),
         "skipped": len(schedules) - len(accruals),

@@ -142,6 +142,17 @@ def describe_odds(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_agreements_expire(summary: dict[str, Any]) -> str:
+    return f"agreements: {summary['expired']} expired, {summary['renewed']} renewed automatically"
+
+
+def describe_rebate_accruals(summary: dict[str, Any]) -> str:
+    return (
+        f"rebate accruals: {summary['schedules']} schedules, ¥{summary['rebate']:,.2f} accrued"
+        f" as cost to serve"
+    )
+
+
 def describe_agreement_facts(summary: dict[str, Any]) -> str:
     return (
         f"agreement facts: {summary['accounts']} accounts covered by an agreement in force,"
@@ -168,6 +179,8 @@ def describe_partitions(summary: dict[str, Any]) -> str:
 
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
+    "agreements_expire": describe_agreements_expire,
+    "rebate_accruals": describe_rebate_accruals,
     "analytics": describe_analytics,
     "agreement_facts": describe_agreement_facts,
     "tiering": describe_tiering,

@@ -1,4 +1,5 @@
-"""Jobs that cross apps: the nightly chain (ledger rollups → analytics → agreement facts →
+"""Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
+rebate accruals → analytics → agreement facts →
 tiering → discount reviews → policy tasks → renewal risk → deal odds → the ledger's partitions
 ahead) and "re-evaluate tiers now" (tiering → policy tasks).
 
@@ -24,7 +25,12 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_periodic_task
 
 from guanxi.activities.tasks import policy_tasks_job
-from guanxi.agreements.tasks import agreement_facts_job, renewal_risk_job
+from guanxi.agreements.tasks import (
+    agreement_facts_job,
+    agreements_expire_job,
+    rebate_accruals_job,
+    renewal_risk_job,
+)
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.pipeline.tasks import odds_train_job
@@ -34,6 +40,10 @@ from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
 NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     # First: the pages' per-account figures as of the new day (the 12-month window slides).
     ("ledger_rollups", ledger_rollups_job),
+    # Which agreements are in force today: the steps after it read them.
+    ("agreements_expire", agreements_expire_job),
+    # Accrued rebates are cost to serve, which the analysis's lifetime profit (CLP) subtracts.
+    ("rebate_accruals", rebate_accruals_job),
     ("analytics", analytics_job),
     # Tier rules read the agreement facts (active strategic agreement, commitment attained %).
     ("agreement_facts", agreement_facts_job),

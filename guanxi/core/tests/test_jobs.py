@@ -140,9 +140,12 @@ def fake_steps(monkeypatch):
 
 
 def test_the_nightly_order_puts_agreement_facts_before_tiering_and_renewal_risk_after_tasks():
+    # Expiry first (the steps after it read what is in force), rebates before the analysis
+    # (accrued rebates are cost to serve in lifetime profit).
     assert [name for name, _fn in workspace_tasks.NIGHTLY_STEPS] == [
-        "ledger_rollups", "analytics", "agreement_facts", "tiering", "discount_reviews",
-        "policy_tasks", "renewal_risk", "odds_train", "ledger_partitions",
+        "ledger_rollups", "agreements_expire", "rebate_accruals", "analytics", "agreement_facts",
+        "tiering", "discount_reviews", "policy_tasks", "renewal_risk", "odds_train",
+        "ledger_partitions",
     ]  # fmt: skip
 
 
@@ -153,6 +156,8 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
         (name, dt.date(2026, 6, 30))
         for name in (
             "ledger_rollups",
+            "agreements_expire",
+            "rebate_accruals",
             "analytics",
             "agreement_facts",
             "tiering",
@@ -190,7 +195,8 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     workspace_tasks.nightly(as_of=dt.date(2026, 6, 30))
     # three attempts, each stopping at tiering: later steps never ran
     assert [n for n, _d in order] == [
-        "ledger_rollups", "analytics", "agreement_facts", "tiering",
+        "ledger_rollups", "agreements_expire", "rebate_accruals", "analytics", "agreement_facts",
+        "tiering",
     ] * 3  # fmt: skip
     assert not JobRun.objects.filter(name__in=["discount_reviews", "policy_tasks"]).exists()
     nightly = list(JobRun.objects.filter(name="nightly").order_by("attempt"))
@@ -205,6 +211,8 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     ]  # fmt: skip
     assert last.summary["steps"] == {
         "ledger_rollups": {"step": "ledger_rollups"},
+        "agreements_expire": {"step": "agreements_expire"},
+        "rebate_accruals": {"step": "rebate_accruals"},
         "analytics": {"step": "analytics"},
         "agreement_facts": {"step": "agreement_facts"},
     }
