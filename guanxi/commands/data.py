@@ -66,10 +66,11 @@ def _import_rows(args: argparse.Namespace) -> int:
         print(f"{args.file}: {result.fatal}", file=sys.stderr)
         return 1
     dry = " (dry run: nothing written)" if result.dry_run else ""
-    what = "rows written" if args.kind == "agreements" else f"{args.kind} created"
-    updated = f", {result.flagged} agreements updated" if args.kind == "agreements" else ""
-    print(f"{args.file}: {result.rows_read} rows read, {result.created} {what}{updated}, "
-          f"{result.failed} failed{dry}")  # fmt: skip
+    verb = "would be " if result.dry_run else ""
+    what = f"rows {verb}written" if args.kind == "agreements" else f"{args.kind} {verb}created"
+    updated = f"; agreements {verb}updated: {result.flagged}" if args.kind == "agreements" else ""
+    print(f"{args.file}: rows read: {result.rows_read}; {what}: {result.created}{updated}; "
+          f"failed: {result.failed}{dry}")  # fmt: skip
     for warning in result.warnings:
         print(f"  warning: {warning}")
     for error in result.errors:

@@ -20,6 +20,7 @@ from guanxi.accounts.services import account_create, account_for_actor, assignab
 from guanxi.contacts.models import Contact
 from guanxi.contacts.services import contact_create, contact_for_actor
 from guanxi.core.errors import Conflict, InvalidInput, PermissionDenied
+from guanxi.core.formatting import join_words
 from guanxi.core.models import User
 from guanxi.core.services import UNSET, check_fields, save_as, validated
 from guanxi.leads.duplicates import Duplicate, contact_matches, likely_duplicates, same_company
@@ -100,7 +101,7 @@ def _check_evidence(lead: Lead) -> None:
     for name in MAN:
         if getattr(lead, name) == Answer.YES and not getattr(lead, f"{name}_evidence").strip():
             raise InvalidInput(
-                _("Give the evidence for %(what)s.") % {"what": _label(name)},
+                _("Give the evidence for “%(what)s”.") % {"what": _label(name)},
                 field=f"{name}_evidence",
             )
 
@@ -173,9 +174,9 @@ def _man_errors(lead: Lead) -> dict[str, str]:
     errors = {}
     for name in MAN:
         if getattr(lead, name) != Answer.YES:
-            errors[name] = _("%(what)s is not answered yes.") % {"what": _label(name)}
+            errors[name] = _("“%(what)s” is not answered yes.") % {"what": _label(name)}
         elif not getattr(lead, f"{name}_evidence").strip():
-            errors[f"{name}_evidence"] = _("Give the evidence for %(what)s.") % {
+            errors[f"{name}_evidence"] = _("Give the evidence for “%(what)s”.") % {
                 "what": _label(name)
             }
     return errors
@@ -208,7 +209,7 @@ def lead_qualify(*, actor: User, lead: int | Lead) -> Lead:
         raise Conflict(_("Only a new or working lead can be qualified."), field="status")
     errors = _man_errors(lead)
     if errors:
-        missing = ", ".join(_label(n.removesuffix("_evidence")) for n in errors)
+        missing = join_words(dict.fromkeys(_label(n.removesuffix("_evidence")) for n in errors))
         raise InvalidInput(
             _("Not qualified yet; missing: %(missing)s.") % {"missing": missing},
             field=next(iter(errors)),

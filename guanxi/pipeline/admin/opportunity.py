@@ -199,7 +199,8 @@ class OpportunityAdmin(ScopedModelAdmin):
     )
     search_fields = ("name", "account__name", "account__code")
     search_help_text = gettext_lazy("Deal name, or the account's name or code")
-    ordering = ("expected_close", "id")
+    # Latest close first: the open deals (closing ahead) come before the years of closed ones.
+    ordering = ("-expected_close", "-id")
     autocomplete_fields = ("account",)
     filter_horizontal = ()
     inlines = (LineInline, StageLogInline, ExpectedRevenueInline)

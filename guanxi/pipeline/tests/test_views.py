@@ -48,6 +48,9 @@ def test_board_shows_own_deals_with_column_totals(client, cast, deal):
     column = f'data-stage="{stage("identify").pk}" data-stage-key="identify"'
     assert column in page and 'data-count="1" data-amount="10000.00"' in page
     assert f'data-opportunity="{deal.pk}"' in page
+    # a card opens its deal
+    change = reverse("admin:pipeline_opportunity_change", args=[deal.pk])
+    assert f'href="{change}" draggable="false" data-open-deal="{deal.pk}"' in page
     page = _login(client, cast.bob).get(reverse("pipeline_board")).content.decode()
     assert f'data-opportunity="{deal.pk}"' not in page
 
