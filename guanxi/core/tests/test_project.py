@@ -24,6 +24,15 @@ def test_not_found_is_a_plain_translated_page_without_debug_details(client, cast
     assert "URLconf" not in html and "DEBUG" not in html
 
 
+def test_not_allowed_is_a_plain_translated_page(client, cast):
+    # a KAM on the managers' calibration page of the deal odds
+    client.force_login(cast.alice)
+    response = client.get("/admin/pipeline/oddsmodel/calibration/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "无权访问" in html and "Forbidden" not in html
+
+
 def test_api_docs_load_swagger_from_our_own_static_files(client):
     html = client.get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
