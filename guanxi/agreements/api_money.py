@@ -27,7 +27,7 @@ from guanxi.agreements.settlements import (
     settlement_payment_record,
 )
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID, InputSchema
+from guanxi.core.schemas import MAX_ID, Day, InputSchema
 
 router = Router(tags=["agreements"])
 
@@ -36,7 +36,7 @@ SettlementId = Path(..., ge=1, le=MAX_ID)
 
 
 class AsOfQuery(InputSchema):
-    as_of: dt.date | None = Field(None, description="Day the figures run to (default: today)")
+    as_of: Day | None = Field(None, description="Day the figures run to (default: today)")
 
 
 class CommitmentOut(Schema):
@@ -111,11 +111,11 @@ class SettlementOut(Schema):
 
 class SettlementIn(InputSchema):
     schedule: int = Field(..., ge=1, le=MAX_ID)
-    period_end: dt.date
+    period_end: Day
 
 
 class PaymentIn(InputSchema):
-    paid_on: dt.date
+    paid_on: Day
     amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
     reference: str = Field("", max_length=100)
 

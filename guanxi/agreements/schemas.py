@@ -102,7 +102,7 @@ class AgreementDetailOut(AgreementOut):
 class AgreementIn(InputSchema):
     account: Id
     name: str = Field(..., min_length=1, max_length=200)
-    agreement_type: int | str = Field(..., description="Type id or built-in key (rebate …)")
+    agreement_type: Id | str = Field(..., description="Type id or built-in key (rebate …)")
     starts_on: Day
     ends_on: Day
     reference: str = Field("", max_length=50)
@@ -120,7 +120,7 @@ class AgreementIn(InputSchema):
 
 class AgreementPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    agreement_type: int | str | None = None
+    agreement_type: Id | str | None = None
     account: Id | None = None
     starts_on: Day | None = None
     ends_on: Day | None = None
