@@ -28,8 +28,8 @@ from django.views.decorators.http import require_POST
 from guanxi.agreements.models import RebateSchedule, RebateSettlement, SettlementStatus
 from guanxi.agreements.performance import agreement_performance
 from guanxi.agreements.rebates import rebate_accruals
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.agreements.settlements import (
-    agreement_visible,
     settlement_confirm,
     settlement_create,
     settlement_for_actor,
@@ -61,7 +61,7 @@ def _as_of(request: HttpRequest) -> dt.date:
 
 def performance_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     try:
-        agreement = agreement_visible(request.user, agreement_id)
+        agreement = agreement_for_actor(request.user, agreement_id)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     as_of = _as_of(request)
@@ -145,7 +145,7 @@ def _back(agreement_id: int) -> str:
 def settlement_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """Draw up a settlement of one schedule up to the chosen day; a refusal is a message."""
     try:
-        agreement_visible(request.user, agreement_id)
+        agreement_for_actor(request.user, agreement_id)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     back = _back(agreement_id)
