@@ -194,12 +194,13 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
+# Reviews, switching costs, renewal risk and rate: literal paths under /agreements, mounted
+# before the CRUD router, whose "/{agreement_id}" would otherwise take "/reviews" as an id.
+api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/agreements", agreements_router)
 # performance, accrual, settlements (agreements.api_money); CRUD is agreements.api
 api.add_router("/agreements", agreements_money_router)
 api.add_router("/agreements", agreement_blocks_router)
-# Reviews, switching costs, renewal risk and rate (agr-renewal); distinct paths under /agreements.
-api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
 api.add_router("/leads", leads_router)

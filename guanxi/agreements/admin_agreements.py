@@ -39,12 +39,14 @@ from guanxi.agreements.admin_blocks import AgreementImportMixin
 from guanxi.agreements.admin_forms import AgreementForm, DocumentForm
 from guanxi.agreements.admin_rates import RateInline, save_rates
 from guanxi.agreements.admin_steps import AgreementStepsMixin, performance_url
+from guanxi.agreements.admin_terms import CommitmentInline, RebateScheduleInline, save_commitments
 from guanxi.agreements.models import (
     Agreement,
     AgreementDocument,
     AgreementStatus,
     AgreementType,
     Amendment,
+    VolumeCommitment,
 )
 from guanxi.agreements.selectors import ending_within, renewal_date_of
 from guanxi.core.admin_mixins import (
@@ -165,10 +167,11 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
     search_help_text = gettext_lazy("Name or reference, or the account's name or code")
     ordering = ("ends_on", "id")
     autocomplete_fields = ("account", "covered_accounts", "their_signers")
-    inlines = (DocumentInline, RateInline, AmendmentInline)
+    inlines = (DocumentInline, RateInline, CommitmentInline, RebateScheduleInline,
+               AmendmentInline)  # fmt: skip
     readonly_fields = ("status", "signed_on", "terminated_on", "termination_reason",
-                       "successor_link", "predecessor_link", "performance_link", "created_at",
-                       "updated_at")  # fmt: skip
+                       "successor_link", "predecessor_link", "performance_link", "schedules_link",
+                       "created_at", "updated_at")  # fmt: skip
     fieldsets = (
         (None, {"fields": (("reference", "name"), ("agreement_type", "account"),
                            "covered_accounts", ("owner", "our_signer"), "their_signers",
@@ -181,7 +184,7 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
                                   "fields": (("status", "signed_on"),
                                              ("terminated_on", "termination_reason"),
                                              ("predecessor_link", "successor_link"),
-                                             "performance_link",
+                                             ("performance_link", "schedules_link"),
                                              ("created_at", "updated_at"))}),
     )  # fmt: skip
 
@@ -232,6 +235,14 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
             return "—"
         return format_html('<a class="text-primary-600" href="{}" data-performance-link>{}</a>',
                            url, _("Pace, projection and rebates"))  # fmt: skip
+
+    @display(description=gettext_lazy("rebate schedules"))
+    def schedules_link(self, obj: Agreement) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:agreements_rebateschedule_add") + f"?agreement={obj.pk}"
+        return format_html('<a class="text-primary-600" href="{}" data-add-schedule>{}</a>',
+                           url, _("Add a rebate schedule"))  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -335,6 +346,8 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
             save_documents(request, agreement, formset)
         elif formset.model.__name__ == "NegotiatedRate":
             save_rates(request, agreement, formset)
+        elif formset.model is VolumeCommitment:
+            save_commitments(request, agreement, formset)
 
     # --- deleting: drafts only, as nothing yet binds -----------------------------------------
 

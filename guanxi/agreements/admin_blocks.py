@@ -25,6 +25,7 @@ from unfold.decorators import display
 from guanxi.accounts.admin_base import ScopedModelAdmin
 from guanxi.agreements import blocks
 from guanxi.agreements.models import RoomBlock, RoomBlockNight
+from guanxi.agreements.selectors import agreements_visible_to
 from guanxi.core.admin_mixins import ScopedTabularInline, ServiceRulesForm, service_error_text
 from guanxi.core.errors import ApplicationError
 from guanxi.imports.admin_rows import row_import_page
@@ -155,7 +156,7 @@ class RoomBlockAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "agreement":
-            kwargs["queryset"] = blocks.agreements_in_sight(request.user)
+            kwargs["queryset"] = agreements_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

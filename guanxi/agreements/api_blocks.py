@@ -17,6 +17,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from guanxi.agreements import blocks
 from guanxi.agreements.models import PenaltyRule, RoomBlock
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.core.schemas import MAX_ID, Day, InputSchema, patch_schema
 
 router = Router(tags=["agreements"])
@@ -110,7 +111,7 @@ def _out(block: RoomBlock, as_of: dt.date | None) -> dict:
 
 
 def _block(request: HttpRequest, agreement_id: int, block_id: int) -> RoomBlock:
-    blocks.agreement_in_sight(request.auth, agreement_id)
+    agreement_for_actor(request.auth, agreement_id)
     return blocks.room_block_for_actor(request.auth, block_id, agreement=agreement_id)
 
 
@@ -128,7 +129,7 @@ def _fields(data: dict) -> dict:
     summary="An agreement's room blocks with their pickup per night and attrition",
 )
 def list_blocks(request: HttpRequest, query: Query[AsOfQuery], agreement_id: int = AgreementId):
-    agreement = blocks.agreement_in_sight(request.auth, agreement_id)
+    agreement = agreement_for_actor(request.auth, agreement_id)
     found = agreement.room_blocks.select_related("agreement", "category").order_by("cutoff_on")
     return [_out(b, query.as_of) for b in found]
 

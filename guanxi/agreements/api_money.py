@@ -19,8 +19,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from guanxi.agreements.models import RebateSchedule, RebateSettlement
 from guanxi.agreements.performance import agreement_performance
 from guanxi.agreements.rebates import rebate_accruals
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.agreements.settlements import (
-    agreement_visible,
     settlement_confirm,
     settlement_create,
     settlement_for_actor,
@@ -139,7 +139,7 @@ def _as_of(query: AsOfQuery) -> dt.date:
     summary="Volume commitments: actual, pace, projections and shortfall",
 )
 def performance(request: HttpRequest, query: Query[AsOfQuery], agreement_id: int = AgreementId):
-    agreement = agreement_visible(request.auth, agreement_id)
+    agreement = agreement_for_actor(request.auth, agreement_id)
     as_of = _as_of(query)
     rows = [
         {
@@ -167,7 +167,7 @@ def performance(request: HttpRequest, query: Query[AsOfQuery], agreement_id: int
     summary="Rebate accrued per schedule, bracket by bracket, and what is not yet settled",
 )
 def accrual(request: HttpRequest, query: Query[AsOfQuery], agreement_id: int = AgreementId):
-    agreement = agreement_visible(request.auth, agreement_id)
+    agreement = agreement_for_actor(request.auth, agreement_id)
     as_of = _as_of(query)
     schedules = list(
         RebateSchedule.objects.filter(agreement=agreement)
@@ -201,7 +201,7 @@ def accrual(request: HttpRequest, query: Query[AsOfQuery], agreement_id: int = A
     summary="Rebate settlements of the agreement, latest first",
 )
 def settlements(request: HttpRequest, agreement_id: int = AgreementId):
-    agreement = agreement_visible(request.auth, agreement_id)
+    agreement = agreement_for_actor(request.auth, agreement_id)
     return RebateSettlement.objects.filter(schedule__agreement=agreement).order_by(
         "-period_end", "-id"
     )[:500]
@@ -214,7 +214,7 @@ def settlements(request: HttpRequest, agreement_id: int = AgreementId):
     "to date less what earlier settlements of the period settled",
 )
 def create_settlement(request: HttpRequest, payload: SettlementIn, agreement_id: int = AgreementId):
-    agreement = agreement_visible(request.auth, agreement_id)
+    agreement = agreement_for_actor(request.auth, agreement_id)
     if not RebateSchedule.objects.filter(pk=payload.schedule, agreement=agreement).exists():
         raise NotFound(
             _("Rebate schedule %(id)s not found.") % {"id": payload.schedule}, field="schedule"

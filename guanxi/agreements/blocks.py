@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.selectors import visible_to
 from guanxi.agreements.coverage import covered_account_ids
 from guanxi.agreements.models import Agreement, PenaltyRule, RoomBlock, RoomBlockNight
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.analytics.agreements import attrition_owed
 from guanxi.core.dates import local_midnight
 from guanxi.core.errors import InvalidInput, NotFound
@@ -210,20 +211,6 @@ def room_blocks_visible_to(actor: User | None) -> QuerySet[RoomBlock]:
     return visible_to(qs, actor, prefix="agreement__account__")
 
 
-def agreements_in_sight(actor: User | None) -> QuerySet[Agreement]:
-    """The agreements on accounts ``actor`` sees."""
-    return visible_to(Agreement.objects.select_related("account"), actor, prefix="account__")
-
-
-def agreement_in_sight(actor: User | None, agreement: Agreement | int) -> Agreement:
-    """The agreement if ``actor`` sees its account; missing and out of sight are NotFound."""
-    pk = agreement.pk if isinstance(agreement, Agreement) else agreement
-    found = agreements_in_sight(actor).filter(pk=pk).first()
-    if found is None:
-        raise NotFound(_("Agreement %(id)s not found.") % {"id": pk}, field="agreement")
-    return found
-
-
 def room_block_for_actor(
     actor: User | None, block: RoomBlock | int, *, agreement: int | None = None
 ) -> RoomBlock:
@@ -312,7 +299,7 @@ def room_block_create(
     *, actor: User, agreement: Agreement | int, nights: Any = (), **fields: Any
 ) -> RoomBlock:
     """A room block on an agreement the actor sees, with its nights ({night: rooms})."""
-    agreement = agreement_in_sight(actor, agreement)
+    agreement = agreement_for_actor(actor, agreement)
     block = RoomBlock(agreement=agreement)
     _set_fields(block, fields)
     wanted = _nights(nights)

@@ -21,9 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.selectors import visible_to
 from guanxi.agreements.models import (
-    Agreement,
     RebatePayment,
     RebateSchedule,
     RebateSettlement,
@@ -31,6 +29,7 @@ from guanxi.agreements.models import (
     SettlementStatus,
 )
 from guanxi.agreements.rebates import rebate_accrual, settled_of
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.core.dates import add_months
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
@@ -43,25 +42,12 @@ MONTHS = {
 }
 
 
-def agreement_visible(actor: User | None, agreement: Agreement | int) -> Agreement:
-    """The agreement if ``actor`` may see its account, else NotFound (missing alike)."""
-    pk = agreement.pk if isinstance(agreement, Agreement) else agreement
-    found = (
-        visible_to(Agreement.objects.select_related("account"), actor, prefix="account__")
-        .filter(pk=pk)
-        .first()
-    )
-    if actor is None or found is None:
-        raise NotFound(_("Agreement %(id)s not found.") % {"id": pk}, field="agreement")
-    return found
-
-
 def schedule_for_actor(actor: User | None, schedule: RebateSchedule | int) -> RebateSchedule:
     pk = schedule.pk if isinstance(schedule, RebateSchedule) else schedule
     found = RebateSchedule.objects.select_related("agreement").filter(pk=pk).first()
     if found is None:
         raise NotFound(_("Rebate schedule %(id)s not found.") % {"id": pk}, field="schedule")
-    agreement_visible(actor, found.agreement_id)
+    agreement_for_actor(actor, found.agreement_id)
     return found
 
 
@@ -74,7 +60,7 @@ def settlement_for_actor(actor: User | None, settlement: RebateSettlement | int)
     )
     if found is None:
         raise NotFound(_("Settlement %(id)s not found.") % {"id": pk}, field="settlement")
-    agreement_visible(actor, found.schedule.agreement_id)
+    agreement_for_actor(actor, found.schedule.agreement_id)
     return found
 
 

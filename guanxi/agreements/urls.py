@@ -33,4 +33,9 @@ urlpatterns = [
         admin.site.admin_view(views.settlement_confirm_view),
         name="settlement_confirm",
     ),
+    path(
+        "settlements/<int:settlement_id>/payments/",
+        admin.site.admin_view(views.settlement_payment_view),
+        name="settlement_payment",
+    ),
 ]

@@ -3,7 +3,7 @@ by `admin.site.admin_view`, like the pipeline's reports):
 
 - the performance page: commitments with actual, pace, projections and shortfall; each rebate
   schedule's accrual bracket by bracket and its settlements; drafting and confirming a
-  settlement; a hook where the MICE room blocks go;
+  settlement, recording a rebate paid; a hook where the MICE room blocks go;
 - a settlement statement (返点结算单), printable, and the same as an XLSX workbook.
 
 Access as for accounts: an agreement or settlement out of sight is a 404. Thin: reads through
@@ -13,9 +13,11 @@ Access as for accounts: an agreement or settlement out of sight is a 404. Thin: 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,11 +28,12 @@ from django.views.decorators.http import require_POST
 from guanxi.agreements.models import RebateSchedule, RebateSettlement, SettlementStatus
 from guanxi.agreements.performance import agreement_performance
 from guanxi.agreements.rebates import rebate_accruals
+from guanxi.agreements.selectors import agreement_for_actor
 from guanxi.agreements.settlements import (
-    agreement_visible,
     settlement_confirm,
     settlement_create,
     settlement_for_actor,
+    settlement_payment_record,
     settlement_period_ends,
 )
 from guanxi.agreements.statements import statement_filename, statement_xlsx
@@ -58,7 +61,7 @@ def _as_of(request: HttpRequest) -> dt.date:
 
 def performance_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     try:
-        agreement = agreement_visible(request.user, agreement_id)
+        agreement = agreement_for_actor(request.user, agreement_id)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     as_of = _as_of(request)
@@ -68,11 +71,14 @@ def performance_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
         .prefetch_related("brackets", "categories")
     )
     accruals = rebate_accruals(schedules, as_of)
-    settlements = RebateSettlement.objects.filter(schedule__in=schedules).order_by(
-        "-period_end", "-id"
+    settlements = (
+        RebateSettlement.objects.filter(schedule__in=schedules)
+        .annotate(paid=Sum("payments__amount"))
+        .order_by("-period_end", "-id")
     )
     by_schedule: dict[int, list[RebateSettlement]] = {s.pk: [] for s in schedules}
     for settlement in settlements:
+        settlement.left = settlement.amount_due - (settlement.paid or Decimal(0))
         if len(by_schedule[settlement.schedule_id]) < SETTLEMENTS_SHOWN:
             by_schedule[settlement.schedule_id].append(settlement)
     today = timezone.localdate()
@@ -95,6 +101,7 @@ def performance_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
         commitments=agreement_performance(agreement, as_of=as_of),
         rebates=rebates,
         is_manager=request.user.sees_all_accounts,
+        today=timezone.localdate(),
     )
 
 
@@ -138,7 +145,7 @@ def _back(agreement_id: int) -> str:
 def settlement_create_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """Draw up a settlement of one schedule up to the chosen day; a refusal is a message."""
     try:
-        agreement_visible(request.user, agreement_id)
+        agreement_for_actor(request.user, agreement_id)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     back = _back(agreement_id)
@@ -171,4 +178,33 @@ def settlement_confirm_view(request: HttpRequest, settlement_id: int) -> HttpRes
         messages.error(request, service_error_text(exc))
     else:
         messages.success(request, _("Settlement confirmed."))
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+def settlement_payment_view(request: HttpRequest, settlement_id: int) -> HttpResponse:
+    """Record rebate paid on a confirmed settlement (managers); a refusal is a message."""
+    settlement = _settlement(request, settlement_id)
+    back = _back(settlement.schedule.agreement_id)
+    try:
+        paid_on = dt.date.fromisoformat(request.POST["paid_on"])
+        amount = Decimal(request.POST["amount"].strip().replace(",", ""))
+    except (KeyError, ValueError, OverflowError, InvalidOperation):
+        messages.error(request, _("Write the day paid and the amount paid."))
+        return HttpResponseRedirect(back)
+    if not amount.is_finite():
+        messages.error(request, _("Write the day paid and the amount paid."))
+        return HttpResponseRedirect(back)
+    try:
+        settlement_payment_record(
+            actor=request.user,
+            settlement=settlement,
+            paid_on=paid_on,
+            amount=amount,
+            reference=request.POST.get("reference", "").strip(),
+        )
+    except ApplicationError as exc:
+        messages.error(request, service_error_text(exc))
+    else:
+        messages.success(request, _("Rebate payment recorded."))
     return HttpResponseRedirect(back)

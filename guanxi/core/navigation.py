@@ -151,6 +151,7 @@ def _agreements() -> dict[str, Any]:
         [
             _item(_("Agreements"), "contract", "admin:agreements_agreement_changelist"),
             _item(_("Off-rate reviews"), "price_check", "admin:agreements_ratereview_changelist"),
+            _item(_("Rebate schedules"), "percent", "admin:agreements_rebateschedule_changelist"),
             _item(_("Room blocks"), "hotel", "admin:agreements_roomblock_changelist"),
             _item(_("Import agreements"), "upload_file", "admin:agreements_import"),
             _item(_("Agreement types"), "tune", "admin:agreements_agreementtype_changelist"),

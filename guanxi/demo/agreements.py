@@ -6,8 +6,9 @@
 - a **MICE** event contract with a room block whose pickup fell short of the 80 % allowance,
   so attrition is owed (the block is the event's rooms as billed, contracted at half as many
   again);
-- a **negotiated-rate** (LNR) agreement on an account that books rooms, some of them at a
-  price off the agreement (the rates themselves are the agreement app's; see its notes);
+- a **negotiated-rate** (LNR) agreement on an account that books rooms: its negotiated rate is
+  the account's usual discount, and its few most unusual bookings this year are off it, flagged
+  for review (`rates.rate_check_many`, as a recorded sale is checked);
 - a **strategic** agreement ending within two months whose volume commitment is well behind
   pace: a renewal at risk;
 - a **framework** and an **annual frame** agreement in good standing.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -29,12 +30,15 @@ from guanxi.agreements.models import (
     Agreement,
     AgreementStatus,
     AgreementType,
+    NegotiatedRate,
+    RateBasis,
     RebateBracket,
     RebateSchedule,
     RoomBlock,
     RoomBlockNight,
     VolumeCommitment,
 )
+from guanxi.agreements.rates import actual_for, rate_check_many
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.demo.bulk import bulk_insert, bulk_insert_with_history
@@ -43,6 +47,7 @@ from guanxi.transactions.models import Transaction
 
 EVENT_ROOMS = " · 客房 "  # a MICE event's room line: one night, head_count rooms
 REF = "DEMO-{year}-{n:03d}"
+OFF_RATE = 3  # the LNR's bookings left off its rate, at most (ties aside)
 
 
 def _spend(account_ids: list[int], start: dt.date, end: dt.date) -> Decimal:
@@ -78,6 +83,29 @@ def _top_accounts(as_of: dt.date, *, types: tuple[str, ...], skip: set[int]) -> 
     return [found[pk] for pk in ids if pk in found and pk not in skip]
 
 
+#: What a room line needs to be checked against a rate of each basis, the first preferred.
+CHECKABLE = (
+    (RateBasis.UNIT_PRICE, {"quantity__gt": 0}),
+    (RateBasis.DISCOUNT, {"discount_rate__isnull": False}),
+)
+
+
+def _most_booked(rooms):
+    """(basis, filter, {account_id, category_id, n}) of the account with the most room lines
+    that can be checked, by the first basis any line can be checked against; None if none."""
+    for basis, checkable in CHECKABLE:
+        top = (
+            rooms.filter(**checkable)
+            .values("account_id", "category_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "account_id")
+            .first()
+        )
+        if top is not None:
+            return basis, checkable, top
+    return None
+
+
 class AgreementStories:
     def __init__(self, as_of: dt.date):
         self.as_of = as_of
@@ -87,6 +115,8 @@ class AgreementStories:
         self.commitments: list[VolumeCommitment] = []
         self.schedules: list[tuple[RebateSchedule, list[RebateBracket]]] = []
         self.blocks: list[tuple[RoomBlock, list[RoomBlockNight]]] = []
+        self.rates: list[NegotiatedRate] = []
+        self.checked: list[int] = []  # sales to check against the negotiated rates
 
     def _agreement(
         self, account: Account, kind: str, name: str, start: dt.date, end: dt.date, **fields
@@ -188,27 +218,47 @@ class AgreementStories:
         self.blocks.append((block, rows))
 
     def lnr_with_off_rate_bookings(self) -> None:
-        """An account that books rooms, at a discount where the ledger has one."""
+        """The account that booked the most room nights this year: its negotiated rate is its
+        usual price per room night (or its usual discount where the ledger has no room nights),
+        with a tolerance that leaves its few most unusual bookings off the rate (flagged for
+        review once written)."""
+        start = dt.date(self.as_of.year, 1, 1)
         rooms = Transaction.objects.filter(
             category__code="rooms",
             account__owner__isnull=False,
             account__parent__isnull=True,
             account__kind="organisation",
+            amount__gt=0,
+            occurred_at__gte=local_midnight(start),
+            occurred_at__lt=local_midnight(self.as_of + dt.timedelta(days=1)),
         ).exclude(account_id__in=self.used)
-        booked = rooms.filter(discount_rate__isnull=False).order_by("account_id").first()
-        booked = booked or rooms.order_by("account_id").first()
-        account = booked.account if booked else None
-        if account is None:
+        found = _most_booked(rooms)
+        if found is None:
             return
-        start = dt.date(self.as_of.year, 1, 1)
-        self._agreement(
-            account,
+        basis, checkable, top = found
+        lines = rooms.filter(account_id=top["account_id"], **checkable)
+        actual = {
+            tx: actual_for(basis, amount, quantity, discount)
+            for tx, amount, quantity, discount in lines.values_list(
+                "id", "amount", "quantity", "discount_rate"
+            )
+        }
+        agreement = self._agreement(
+            Account.objects.get(pk=top["account_id"]),
             "negotiated_rate",
             f"{start.year}年协议价（客房）",
             start,
             dt.date(start.year, 12, 31),
-            notes="协议价：标准间¥520，大床房¥560；部分预订未按协议价入账，待复核。",
+            notes="协议价：客房按协议价入账；部分预订偏离协议价，待复核。",
         )
+        usual = sorted(actual.values())[len(actual) // 2]
+        gaps = sorted((abs(a - usual) for a in actual.values()), reverse=True)
+        tolerance = gaps[OFF_RATE] if len(gaps) > OFF_RATE else Decimal(0)
+        self.rates.append(
+            NegotiatedRate(agreement=agreement, category_id=top["category_id"], basis=basis,
+                           value=usual, tolerance=tolerance)
+        )  # fmt: skip
+        self.checked.extend(actual)
 
     def strategic_at_renewal_risk(self) -> None:
         accounts = _top_accounts(self.as_of, types=("corporate", "gov_ent", "mice"), skip=self.used)
@@ -276,6 +326,9 @@ def _write(stories: AgreementStories, *, admin: User, now: dt.datetime) -> None:
         for night in rows:
             night.block_id = block.pk
     saved(RoomBlockNight, [n for _b, rows in stories.blocks for n in rows])
+    for rate in stories.rates:
+        rate.agreement_id = rate.agreement.pk
+    saved(NegotiatedRate, stories.rates)
 
 
 def demo_agreements(*, as_of: dt.date) -> dict[str, int]:
@@ -292,4 +345,11 @@ def demo_agreements(*, as_of: dt.date) -> dict[str, int]:
     stories.frames()
     admin = User.objects.get(username=ADMIN_USERNAME)
     _write(stories, admin=admin, now=timezone.now())
-    return {"agreements": len(stories.agreements), "room_blocks": len(stories.blocks)}
+    # The LNR's bookings checked against its rates as a sale recorded is: off-rate ones wait
+    # for review.
+    reviews = rate_check_many(stories.checked)
+    return {
+        "agreements": len(stories.agreements),
+        "room_blocks": len(stories.blocks),
+        "rate_reviews": reviews,
+    }

@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
-from guanxi.agreements.models import Agreement, RoomBlock
+from guanxi.agreements.models import Agreement, RateReview, RoomBlock
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
 from guanxi.core.models import Team, User
 from guanxi.demo.catalog import CODE_PREFIX, DEMO_SOURCE
@@ -59,6 +59,7 @@ class DemoSummary:
     deals: dict[str, int] = field(default_factory=dict)  # by outcome
     agreements: dict[str, int] = field(default_factory=dict)  # by type
     room_blocks: int = 0
+    rate_reviews: int = 0  # off-rate bookings waiting for review
     group: str | None = None  # the account with the largest buying centre (the map benchmark)
     group_seats: int = 0
     seconds: float | None = None
@@ -107,7 +108,8 @@ class DemoSummary:
         if self.agreements:
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.agreements.items()))
             lines.append(f"  agreements {sum(self.agreements.values())} ({kinds}); "
-                         f"room blocks {self.room_blocks}")  # fmt: skip
+                         f"room blocks {self.room_blocks}, off-rate reviews "
+                         f"{self.rate_reviews}")  # fmt: skip
         if self.group:
             lines.append(f"  largest relationship map: {self.group} ({self.group_seats} people)")
         return "\n".join(lines)
@@ -157,6 +159,7 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
         deals=_counts(Opportunity.objects, "outcome"),
         agreements=_counts(Agreement.objects, "agreement_type__kind"),
         room_blocks=RoomBlock.objects.count(),
+        rate_reviews=RateReview.objects.count(),
         group=Account.objects.get(pk=largest).name if largest else None,
         group_seats=seats.get(largest, 0),
         built=built,

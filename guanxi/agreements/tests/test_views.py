@@ -119,3 +119,29 @@ def test_drafting_and_confirming_from_the_page(cast, story):
         ).status_code
         == 302
     )
+
+
+def test_recording_a_rebate_payment_from_the_page(cast, story, english):
+    agreement, _, settlement = story
+    mia = client_for(cast.mia)
+    mia.post(reverse("agreements:settlement_confirm", args=[settlement.pk]))
+    page = reverse("agreements:performance", args=[agreement.pk])
+    html = mia.get(page).content.decode()
+    assert 'data-form="payment"' in html and 'value="75000.00"' in html
+    assert 'data-form="payment"' not in client_for(cast.alice).get(page).content.decode()
+    pay = reverse("agreements:settlement_payment", args=[settlement.pk])
+    # more than is due, or nonsense: a message, nothing recorded
+    for body in ({"paid_on": f"{Y + 1}-01-10", "amount": "80000"}, {"amount": "x"}):
+        response = mia.post(pay, body, follow=True)
+        assert response.status_code == 200 and not settlement.payments.exists()
+    # a KAM may not record a payment
+    client_for(cast.alice).post(pay, {"paid_on": f"{Y + 1}-01-10", "amount": "100"})
+    assert not settlement.payments.exists()
+    assert client_for(cast.charlie).post(pay, {"amount": "1"}).status_code == 404
+    mia.post(pay, {"paid_on": f"{Y + 1}-01-10", "amount": "30000", "reference": "TT-1"})
+    mia.post(pay, {"paid_on": f"{Y + 1}-02-10", "amount": "45000"})
+    settlement.refresh_from_db()
+    assert settlement.status == SettlementStatus.PAID
+    first = settlement.payments.order_by("paid_on").first()
+    assert (first.amount, first.reference, first.recorded_by) == (Decimal(30000), "TT-1", cast.mia)
+    assert first.history.first().history_user == cast.mia

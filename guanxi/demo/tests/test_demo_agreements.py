@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from guanxi.agreements.blocks import block_position
-from guanxi.agreements.models import Agreement, AgreementKind, RoomBlock
+from guanxi.agreements.models import Agreement, AgreementKind, RateReview, RoomBlock
 from guanxi.core.dates import local_midnight
 from guanxi.demo.services import demo_build
 from guanxi.transactions.models import Transaction
@@ -62,3 +62,13 @@ def test_the_strategic_agreement_ends_soon_behind_its_commitment(demo, db):
     assert AS_OF < strategic.ends_on <= AS_OF + dt.timedelta(days=90)
     commitment = strategic.commitments.get()
     assert _spend(strategic, AS_OF) < commitment.committed * Decimal("0.7")
+
+
+def test_the_lnr_has_its_rates_and_a_few_off_rate_bookings_await_review(demo, db):
+    lnr = Agreement.objects.get(agreement_type__kind="negotiated_rate")
+    assert lnr.rates.exists()
+    reviews = RateReview.objects.filter(agreement=lnr)
+    assert 1 <= reviews.count() <= 6
+    assert set(reviews.values_list("status", flat=True)) == {"open"}
+    assert set(reviews.values_list("account_id", flat=True)) == {lnr.account_id}
+    assert "off-rate reviews" in demo.describe()
