@@ -274,6 +274,9 @@ class AccountPlansPlanner:
             meetings = dice.randint(4, 10)
             goals.append(GoalRow(f"全年承接对方会议 {meetings} 场", "manual", Decimal(meetings),
                                  manual_value=Decimal(dice.randint(1, meetings - 1))))  # fmt: skip
+        if n == 0:  # the agreements' goals (协议); no draw, so the other plans stay as they were
+            goals.append(GoalRow("签订并履行战略合作协议", "strategic_agreements", Decimal(1)))
+            goals.append(GoalRow("协议承诺量完成 100%", "commitment_attained", Decimal(100)))
         return goals
 
     def _competitors(self, acc: AccountRow, k: int) -> list[CompetitorRow]:

@@ -9,13 +9,17 @@ of sight is NotFound. Every write saves with `save_as`, so the audit history nam
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
+from guanxi.accounts.names import mobile_key
 from guanxi.accounts.services import account_create, account_for_actor, assignable_owners
 from guanxi.contacts.models import Contact
 from guanxi.contacts.services import contact_create, contact_for_actor
@@ -132,8 +136,27 @@ def lead_create(
     lead = Lead(company=company, source=_source(source), owner=lead_owner, **fields)
     lead.team_id = lead_owner.team_id
     _referrals(lead, actor=actor, account=referred_by_account, contact=referred_by_contact)
+    _check_reachable(lead)
     save_as(lead, actor=actor)
     return lead, lead_duplicates(actor=actor, lead=lead)
+
+
+_PHONE_CHARS = re.compile(r"^\+?[\d\s()\-]+$")
+
+
+def _check_reachable(lead: Lead) -> None:
+    """A mobile of digits (a leading +, spaces, dashes and brackets allowed, 7 to 15 digits)
+    and a well-formed e-mail: a typo here would make the lead unreachable and its duplicate
+    check blind."""
+    mobile = (lead.mobile or "").strip()
+    if mobile and (not _PHONE_CHARS.match(mobile) or not 7 <= len(mobile_key(mobile)) <= 15):
+        raise InvalidInput(_("Enter the mobile as digits, e.g. 13800138000."), field="mobile")
+    email = (lead.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(_("Enter a valid e-mail address."), field="email") from None
 
 
 def lead_duplicates(*, actor: User, lead: Lead) -> list[Duplicate]:
@@ -165,6 +188,7 @@ def lead_update(
         setattr(lead, name, value)
     if "company" in fields and not (lead.company or "").strip():
         raise InvalidInput(_("Name the company."), field="company")
+    _check_reachable(lead)
     return save_as(lead, actor=actor)
 
 

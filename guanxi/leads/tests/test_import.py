@@ -82,3 +82,15 @@ def test_an_export_of_the_selected_leads_imports_again(client, cast, sources):
     again = lead_import(actor=cast.alice, content=exported.encode(), file_name="again.csv")
     assert (again.created, again.failed) == (2, 0)
     assert Lead.objects.get(company="北京华为技术有限公司").money == "yes"
+
+
+def test_a_mistyped_mobile_or_e_mail_is_a_line_error(cast, sources):
+    content = (
+        "公司名称,来源,手机,邮箱\n"
+        "甲公司,website,1380013800x,\n"
+        "乙公司,website,,bad-email\n"
+        "丙公司,website,+86 138-0013-8000,ok@example.com\n"
+    )
+    result = lead_import(actor=cast.alice, content=content.encode(), file_name="x.csv")
+    assert {(e.line, e.column) for e in result.errors} == {(2, "mobile"), (3, "email")}
+    assert list(Lead.objects.values_list("company", flat=True)) == ["丙公司"]

@@ -45,6 +45,20 @@ def test_create_refuses_an_empty_company_and_an_inactive_source(cast, sources):
     assert exc.value.field == "source"
 
 
+@pytest.mark.parametrize(("field", "value"), [("mobile", "1380013800x"), ("mobile", "12"),
+                                               ("email", "bad-email")])  # fmt: skip
+def test_create_and_update_refuse_a_mistyped_mobile_or_e_mail(cast, sources, field, value):
+    with pytest.raises(InvalidInput) as exc:
+        lead_create(actor=cast.alice, company="某公司", source=sources["bd"], **{field: value})
+    assert exc.value.field == field and not Lead.objects.exists()
+    lead, _dups = lead_create(actor=cast.alice, company="某公司", source=sources["bd"],
+                              mobile="+86 138 0013 8000")  # fmt: skip
+    with pytest.raises(InvalidInput) as exc:
+        lead_update(actor=cast.alice, lead=lead, **{field: value})
+    lead.refresh_from_db()
+    assert exc.value.field == field and lead.mobile == "+86 138 0013 8000" and not lead.email
+
+
 def test_create_reports_duplicates_it_does_not_block(cast, sources):
     make_account(owner=cast.alice, name="华为技术有限公司")
     lead, dups = lead_create(actor=cast.alice, company="北京华为技术有限公司", source=sources["bd"])
