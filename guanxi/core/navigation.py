@@ -153,6 +153,11 @@ def _agreements() -> dict[str, Any]:
             _item(_("Off-rate reviews"), "price_check", "admin:agreements_ratereview_changelist"),
             _item(_("Rebate schedules"), "percent", "admin:agreements_rebateschedule_changelist"),
             _item(_("Room blocks"), "hotel", "admin:agreements_roomblock_changelist"),
+            _item(_("Renewals"), "autorenew", "agreements_renewals"),
+            _item(
+                _("Agreement reviews"), "rate_review", "admin:agreements_agreementreview_changelist"
+            ),
+            _item(_("Switching costs"), "link", "admin:agreements_switchingcost_changelist"),
             _item(_("Import agreements"), "upload_file", "admin:agreements_import"),
             _item(_("Agreement types"), "tune", "admin:agreements_agreementtype_changelist"),
         ],
