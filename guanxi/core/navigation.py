@@ -136,6 +136,12 @@ def _pipeline() -> dict[str, Any]:
             _item(_("Forecast"), "trending_up", "pipeline_forecast"),
             _item(_("Win/loss"), "insights", "pipeline_win_loss"),
             _item(
+                _("Deal odds: calibration"),
+                "query_stats",
+                "admin:pipeline_oddsmodel_calibration",
+                _is_manager,
+            ),
+            _item(
                 _("Sales targets"), "target", "admin:pipeline_salestarget_changelist", _sees_team
             ),
             _item(_("Pipelines and stages"), "tune", "admin:pipeline_pipeline_changelist"),

@@ -123,3 +123,12 @@ def test_the_api_without_a_model(cast, as_user):
     odds_train()
     body = as_user("alice").get("/api/pipeline/odds").json()
     assert body["status"] == "insufficient" and "at least 30" in body["message"]
+
+
+def test_the_sidebar_links_the_calibration_page_for_managers_only(cast):
+    url = reverse(CALIBRATION)
+    client = Client()
+    for user, shown in ((cast.alice, False), (cast.lena, False), (cast.mia, True)):
+        client.force_login(user)
+        html = client.get(reverse("admin:pipeline_opportunity_changelist")).content.decode()
+        assert (f'href="{url}"' in html) is shown, user
