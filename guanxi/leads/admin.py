@@ -91,6 +91,22 @@ class LeadAdmin(ScopedModelAdmin):
     search_help_text = gettext_lazy("Company, contact person or mobile")
     ordering = ("-created_at", "-id")
     actions_detail = ("qualify", "disqualify", "reopen", "duplicates", "convert")
+    #: The statuses each button starts from (as the services allow); the others are hidden.
+    ACTION_FROM = {
+        "qualify": (LeadStatus.NEW, LeadStatus.WORKING),
+        "disqualify": (LeadStatus.NEW, LeadStatus.WORKING),
+        "reopen": (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED),
+        "duplicates": (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.QUALIFIED),
+        "convert": (LeadStatus.QUALIFIED,),
+    }
+
+    def get_actions_detail(self, request: HttpRequest, object_id: Any) -> list:
+        shown = super().get_actions_detail(request, object_id)
+        try:
+            lead = lead_for_actor(actor=request.user, lead=int(object_id))
+        except (ApplicationError, TypeError, ValueError):
+            return []
+        return [a for a in shown if lead.status in self.ACTION_FROM[a.method.__name__]]
     readonly_fields = ("status", "disqualify_reason", "disqualify_note", "account", "contact",
                        "converted_at", "created_at", "updated_at")  # fmt: skip
     fieldsets = (

@@ -162,7 +162,7 @@ def test_change_page_has_the_man_fieldset_and_the_lead_actions(login, new_lead):
     lead = new_lead()
     page = login("alice").get(reverse(CHANGE, args=(lead.pk,))).content.decode()
     assert 'name="money_evidence"' in page
-    assert reverse("admin:leads_lead_convert", args=(lead.pk,)) in page
+    assert reverse("admin:leads_lead_qualify", args=(lead.pk,)) in page
 
 
 def test_lead_pages_speak_chinese_by_default(login, new_lead, as_user):
@@ -175,3 +175,13 @@ def test_lead_pages_speak_chinese_by_default(login, new_lead, as_user):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     body = client.post(f"/api/leads/{lead.pk}/qualify").json()
     assert body["field"] == "money" and "尚不合格" in body["message"]
+
+
+def test_the_page_offers_only_the_steps_the_lead_status_allows(login, new_lead, qualified):
+    def buttons(lead):
+        html = login("alice").get(reverse(CHANGE, args=(lead.pk,))).content.decode()
+        steps = ("qualify", "disqualify", "reopen", "duplicates", "convert")
+        return {s for s in steps if reverse(f"admin:leads_lead_{s}", args=(lead.pk,)) in html}
+
+    assert buttons(new_lead()) == {"qualify", "disqualify", "duplicates"}
+    assert buttons(qualified(company="杭州云栖科技有限公司")) == {"reopen", "duplicates", "convert"}
