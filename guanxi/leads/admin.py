@@ -107,6 +107,7 @@ class LeadAdmin(ScopedModelAdmin):
         except (ApplicationError, TypeError, ValueError):
             return []
         return [a for a in shown if lead.status in self.ACTION_FROM[a.method.__name__]]
+
     readonly_fields = ("status", "disqualify_reason", "disqualify_note", "account", "contact",
                        "converted_at", "created_at", "updated_at")  # fmt: skip
     fieldsets = (
