@@ -24,6 +24,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, Scale
+from guanxi.core.formatting import money
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.leads.models import CriterionKey, CriterionKind, SelectionCriterion
@@ -157,7 +158,10 @@ def explain(term: dict[str, Any]) -> str:
     if basis == "given":
         return _("scored %(score)s by the KAM") % {"score": term["score"]}
     if basis == "percentile":
-        return _("%(value)s: percentile %(percentile)s among %(among)s accounts → %(score)s") % term
+        # The measured criteria are all sums of money: annual sales, revenue, CLV.
+        shown = dict(term, value=money(term["value"]))
+        text = _("%(value)s: percentile %(percentile)s among %(among)s accounts → %(score)s")
+        return text % shown
     if basis == "band":
         return _("%(value)s → %(score)s") % term
     return _("no data: left out of the total")

@@ -12,7 +12,7 @@ from guanxi.accounts.models import Scale
 from guanxi.core.errors import InvalidInput, NotFound
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.leads.models import SelectionAssessment, SelectionCriterion
-from guanxi.leads.selection import Term, band, weighted_mean
+from guanxi.leads.selection import Term, band, explain, weighted_mean
 from guanxi.leads.selectors import selection_history, selection_ranking
 from guanxi.leads.services import selection_assess
 from tests.support import make_account, make_transaction
@@ -136,3 +136,9 @@ def test_clv_and_p_alive_come_from_the_latest_run(cast, criteria):
     terms = {t["key"]: t for t in assessment.terms}
     assert terms["clv"]["score"] == 4 and terms["clv"]["percentile"] == 75
     assert terms["p_alive"]["score"] == 5 and terms["p_alive"]["value"] == "93%"
+
+
+def test_a_measured_term_reads_as_money(english):
+    term = {"basis": "percentile", "value": "14350430000", "percentile": 97, "among": 120,
+            "score": 5}  # fmt: skip
+    assert explain(term) == "¥14,350,430,000: percentile 97 among 120 accounts → 5"
