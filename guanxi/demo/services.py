@@ -67,9 +67,14 @@ def demo_logins_hint(password: str) -> str:
     return "\n".join(lines)
 
 
-@lru_cache(maxsize=1)
 def _demo_password_hash() -> str:
     # One hash shared by all demo users: hashing is deliberately slow, a demo load should not be.
+    # Kept per hasher in use: a hash made before the hashers changed may not verify after it.
+    return _password_hash(settings.PASSWORD_HASHERS[0])
+
+
+@lru_cache(maxsize=4)
+def _password_hash(hasher: str) -> str:
     return make_password(catalog.DEMO_PASSWORD)
 
 
