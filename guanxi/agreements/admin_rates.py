@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.contrib.filters.admin import DropdownFilter
@@ -27,8 +25,7 @@ from guanxi.agreements.models import NegotiatedRate, RateReview, RateReviewStatu
 from guanxi.agreements.services import CLOSED
 from guanxi.core.admin_mixins import ScopedTabularInline, is_manager, show_service_error
 from guanxi.core.errors import ApplicationError
-from guanxi.core.formatting import money
-from guanxi.tiers.admin.shared import ScopedReadAdmin
+from guanxi.tiers.admin.shared import SaleReviewAdmin
 
 RATE_FIELDS = ("category", "label", "basis", "value", "tolerance")
 
@@ -114,7 +111,8 @@ def review_title(review: RateReview) -> str:
 
 
 @admin.register(RateReview)
-class RateReviewAdmin(ScopedReadAdmin):
+class RateReviewAdmin(SaleReviewAdmin):
+    review_title = staticmethod(review_title)
     list_display = ("account", "agreement", "txn_date", "category", "amount", "rate_display",
                     "status_display", "decided_by", "decided_at")  # fmt: skip
     list_select_related = ("account", "agreement", "transaction__category", "decided_by")
@@ -126,18 +124,6 @@ class RateReviewAdmin(ScopedReadAdmin):
     fields = readonly_fields
     actions_detail = ("accept", "correct")
     actions = ("accept_selected",)
-
-    @display(description=gettext_lazy("transaction date"), ordering="transaction__occurred_at")
-    def txn_date(self, obj: RateReview) -> str:
-        return timezone.localtime(obj.transaction.occurred_at).strftime("%Y-%m-%d %H:%M")
-
-    @display(description=gettext_lazy("category"))
-    def category(self, obj: RateReview) -> str:
-        return str(obj.transaction.category)
-
-    @display(description=gettext_lazy("amount"), ordering="transaction__amount")
-    def amount(self, obj: RateReview) -> str:
-        return money(obj.transaction.amount, 2)
 
     @display(description=gettext_lazy("charged / agreed"))
     def rate_display(self, obj: RateReview) -> str:
@@ -156,18 +142,6 @@ class RateReviewAdmin(ScopedReadAdmin):
 
     def has_decide_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return is_manager(request)  # KAMs read their accounts' reviews; managers decide
-
-    def _review(self, request: HttpRequest, object_id: str) -> RateReview | None:
-        if not str(object_id).isdigit():
-            return None
-        return self.get_queryset(request).filter(pk=unquote(object_id)).first()
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict | None = None) -> HttpResponse:  # fmt: skip
-        review = self._review(request, object_id)
-        if review is not None:
-            extra_context = {**(extra_context or {}), "title": review_title(review)}
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def _decide(self, request: HttpRequest, object_id: str, status: str) -> HttpResponse:
         review = self._review(request, object_id)

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,6 +28,7 @@ from guanxi.accounts.admin_base import ScopedQuerysetMixin
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.admin_mixins import RoleAccessMixin
+from guanxi.core.formatting import money
 from guanxi.tiers.models import SchemePurpose, Tier, TierScheme
 from guanxi.tiers.templatetags.tiers_tags import metric_name, metric_value
 
@@ -223,3 +225,35 @@ class ScopedReadAdmin(Relabel, ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin)
         if self.list_title is not None:
             extra_context = {**(extra_context or {}), "title": str(self.list_title)}
         return super().changelist_view(request, extra_context)
+
+
+class SaleReviewAdmin(ScopedReadAdmin):
+    """A queue of sales held for a manager's decision (the discount floor's reviews, the
+    negotiated rates' off-rate reviews): the sale's columns, and the page titled in words."""
+
+    #: review → the page's title (a subclass names its own).
+    review_title: ClassVar[Callable[[Any], str]]
+
+    @display(description=gettext_lazy("transaction date"), ordering="transaction__occurred_at")
+    def txn_date(self, obj: Any) -> str:
+        return timezone.localtime(obj.transaction.occurred_at).strftime("%Y-%m-%d %H:%M")
+
+    @display(description=gettext_lazy("category"))
+    def category(self, obj: Any) -> str:
+        return str(obj.transaction.category)
+
+    @display(description=gettext_lazy("amount"), ordering="transaction__amount")
+    def amount(self, obj: Any) -> str:
+        return money(obj.transaction.amount, 2)
+
+    def _review(self, request: HttpRequest, object_id: str) -> Any:
+        if not str(object_id).isdigit():
+            return None
+        return self.get_queryset(request).filter(pk=unquote(object_id)).first()
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None):  # fmt: skip
+        review = self._review(request, object_id)
+        if review is not None:
+            extra_context = {**(extra_context or {}), "title": type(self).review_title(review)}
+        return super().change_view(request, object_id, form_url, extra_context)
