@@ -12,7 +12,9 @@ sheet names, that sheet's rows are the whole of it: its commitments are replaced
 of each schedule it names are replaced (a schedule is matched by agreement and name), the
 nights of each block it names are replaced (a block is matched by agreement and name); a
 schedule's and a block's settings come from the first of its rows that gives them.
-Agreements a sheet does not name keep what they have.
+Agreements a sheet does not name keep what they have. A file that changes an **active**
+agreement (its fields, commitments or rebate ladders) writes one amendment for it, as an edit
+on its page does: field → [before, after], "Changed by import.", by the importer.
 
 **All or nothing**: every row is checked and written inside one transaction; one bad row rolls
 back the whole file, and the report lists every bad row by sheet, line and column (as
@@ -24,6 +26,7 @@ services; the access rule is the accounts' (an account out of sight reads as unk
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +54,8 @@ from guanxi.agreements.models import (
     VolumeBasis,
     VolumeCommitment,
 )
+from guanxi.agreements.services import amendment_write, fields_snapshot
+from guanxi.agreements.terms import commitment_plain, schedule_plain
 from guanxi.core.errors import ApplicationError, Conflict, InvalidInput
 from guanxi.core.models import User
 from guanxi.core.services import delete_as, save_as
@@ -138,6 +143,8 @@ class _Found:
     agreements: dict[str, Agreement] = field(default_factory=dict)  # written in this file
     replaced: set[tuple[str, int]] = field(default_factory=set)  # (what, agreement or block id)
     nights: dict[int, dict[dt.date, int]] = field(default_factory=dict)  # block id → nights
+    # An active agreement's terms before the file touched them: its changes are an amendment.
+    before: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, actor: User) -> _Found:
@@ -175,13 +182,19 @@ class _Found:
         """The agreement a row of another sheet names: written above or already on file."""
         reference = _text(row, "reference", required=True)
         found = self.agreements.get(reference.lower())
-        if found is None:
+        if found is None:  # on file before this file: remembered as it was
             found = _visible_agreement(self.actor, reference)
+            if found is not None:
+                self.remember(found)
         if found is None:
             raise InvalidInput(
                 _("No agreement with reference %(ref)s.") % {"ref": reference}, field="reference"
             )
         return found
+
+    def remember(self, agreement: Agreement) -> None:
+        if agreement.pk not in self.before and agreement.status == AgreementStatus.ACTIVE:
+            self.before[agreement.pk] = terms_snapshot(agreement)
 
     def first_sight(self, what: str, pk: int) -> bool:
         """True the first time this file names ``pk`` for ``what`` (then its rows replace)."""
@@ -190,6 +203,39 @@ class _Found:
             return False
         self.replaced.add(key)
         return True
+
+
+AMENDED_FIELDS = ("name", "agreement_type", "account", "owner", "starts_on", "ends_on", "status",
+                  "review_cadence", "signed_on", "renewal_date", "notice_days", "auto_renew",
+                  "notes", "covered_accounts")  # fmt: skip
+
+
+def terms_snapshot(agreement: Agreement) -> dict[str, Any]:
+    """What an amendment compares: the agreement's fields, commitments and rebate schedules."""
+    values = fields_snapshot(agreement, AMENDED_FIELDS)
+    # A sheet's rows replace an agreement's terms whole, so terms compare by content, not by id.
+    values["commitments"] = sorted(
+        (commitment_plain(c) for c in agreement.commitments.all()), key=json.dumps
+    )
+    values["rebate schedules"] = sorted(
+        (schedule_plain(s) for s in agreement.rebate_schedules.all()), key=json.dumps
+    )
+    return values
+
+
+def _amendments(found: _Found) -> None:
+    """One amendment per active agreement the file changed: field → [before, after]."""
+    for pk, before in found.before.items():
+        agreement = Agreement.objects.get(pk=pk)
+        after = terms_snapshot(agreement)
+        changes = {
+            key: [before.get(key), after.get(key)]
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        }
+        if changes:
+            amendment_write(actor=found.actor, agreement=agreement, changes=changes,
+                            summary=_("Changed by import."))  # fmt: skip
 
 
 def _visible_agreement(actor: User, reference: str) -> Agreement | None:
@@ -250,6 +296,8 @@ def _agreement_row(row: dict[str, Any], found: _Found) -> bool:
             raise InvalidInput(_("Unknown user."), field="owner")
         check_owner_assignment(actor=actor, owner=owner)
     existing = _visible_agreement(actor, reference)
+    if existing is not None:
+        found.remember(existing)
     agreement = existing or Agreement(reference=reference)
     agreement.name = _text(row, "name", required=True)
     agreement.agreement_type, agreement.account, agreement.owner = agreement_type, account, owner
@@ -452,6 +500,8 @@ def agreement_import(
         with transaction.atomic():
             for sheet, table, write in tables:
                 _write_sheet(result, sheet or "agreements", table, write, found)
+            if not result.failed:
+                _amendments(found)
             if dry_run or result.failed:
                 raise _Rollback
     except _Rollback:

@@ -38,7 +38,7 @@ from guanxi.agreements.models import (
     RateReviewStatus,
 )
 from guanxi.agreements.selectors import SIGNED, agreement_for_actor, covering_agreement_ids
-from guanxi.agreements.services import CLOSED, amendment_write
+from guanxi.agreements.services import CLOSED, amend_if_active
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import check_fields, delete_as, save_as
@@ -83,11 +83,6 @@ def _open_agreement(actor: User, agreement: Agreement | int) -> Agreement:
     return agreement
 
 
-def _amend(actor: User, agreement: Agreement, key: str, before: Any, after: Any) -> None:
-    if agreement.status == AgreementStatus.ACTIVE and before != after:
-        amendment_write(actor=actor, agreement=agreement, changes={key: [before, after]})
-
-
 def _fill(rate: NegotiatedRate, fields: dict[str, Any]) -> None:
     check_fields(fields, RATE_FIELDS)
     for name, value in fields.items():
@@ -116,7 +111,7 @@ def rate_create(*, actor: User, agreement: Agreement | int, **fields: Any) -> Ne
     rate = NegotiatedRate(agreement=agreement)
     _fill(rate, fields)
     save_as(rate, actor=actor)
-    _amend(actor, agreement, f"rate {rate.pk}", None, _rate_plain(rate))
+    amend_if_active(actor, agreement, f"rate {rate.pk}", None, _rate_plain(rate))
     return rate
 
 
@@ -136,7 +131,7 @@ def rate_update(*, actor: User, rate: NegotiatedRate | int, **fields: Any) -> Ne
     before = _rate_plain(rate)
     _fill(rate, fields)
     save_as(rate, actor=actor)
-    _amend(actor, agreement, f"rate {rate.pk}", before, _rate_plain(rate))
+    amend_if_active(actor, agreement, f"rate {rate.pk}", before, _rate_plain(rate))
     return rate
 
 
@@ -147,7 +142,7 @@ def rate_delete(*, actor: User, rate: NegotiatedRate | int) -> None:
     before = _rate_plain(rate)
     key = f"rate {rate.pk}"
     delete_as(rate, actor=actor)
-    _amend(actor, agreement, key, before, None)
+    amend_if_active(actor, agreement, key, before, None)
 
 
 # --- the off-rate check ------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _snapshot(agreement: Agreement, names: Iterable[str]) -> dict[str, Any]:
+def fields_snapshot(agreement: Agreement, names: Iterable[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in names:
         if name in M2M_FIELDS:
@@ -273,6 +273,15 @@ def amendment_write(
     )
 
 
+def amend_if_active(
+    actor: User | None, agreement: Agreement, key: str, before: Any, after: Any
+) -> None:
+    """A change of one of an active agreement's terms (a rate, a commitment, a rebate schedule)
+    is an amendment, as a change of its own fields is; drafts change freely."""
+    if agreement.status == S.ACTIVE and before != after:
+        amendment_write(actor=actor, agreement=agreement, changes={key: [before, after]})
+
+
 @transaction.atomic
 def agreement_update(
     *,
@@ -300,7 +309,7 @@ def agreement_update(
             % {"status": S(agreement.status).label},
             field="status",
         )
-    before = _snapshot(agreement, fields)
+    before = fields_snapshot(agreement, fields)
     _apply(actor, agreement, fields)
     check_dates(agreement)
     after = _snapshot_pending(agreement, fields)
@@ -363,7 +372,7 @@ def _apply(actor: User, agreement: Agreement, fields: dict[str, Any]) -> None:
 def _snapshot_pending(agreement: Agreement, names: Iterable[str]) -> dict[str, Any]:
     pending = getattr(agreement, "_pending", {})
     return {
-        name: pending[name] if name in pending else _snapshot(agreement, [name])[name]
+        name: pending[name] if name in pending else fields_snapshot(agreement, [name])[name]
         for name in names
     }
 

@@ -26,7 +26,7 @@ from guanxi.agreements.models import (
     VolumeCommitment,
 )
 from guanxi.agreements.selectors import agreement_for_actor
-from guanxi.agreements.services import CLOSED
+from guanxi.agreements.services import CLOSED, amend_if_active
 from guanxi.core.errors import Conflict, InvalidInput, NotFound
 from guanxi.core.models import User
 from guanxi.core.services import check_fields, delete_as, save_as
@@ -76,6 +76,44 @@ def commitment_validate(commitment: VolumeCommitment, agreement: Agreement) -> N
     period_check(agreement, commitment.starts_on, commitment.ends_on)
 
 
+def _day_text(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _number_text(value: Any) -> str | None:
+    """A number as text the same whether it was just set (1200000) or read back (1200000.00)."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def commitment_plain(commitment: VolumeCommitment) -> dict[str, Any]:
+    """A commitment as an amendment keeps it (categories by code)."""
+    return {
+        "basis": commitment.basis,
+        "unit": commitment.unit,
+        "committed": _number_text(commitment.committed),
+        "starts_on": _day_text(commitment.starts_on),
+        "ends_on": _day_text(commitment.ends_on),
+        "categories": sorted(commitment.categories.values_list("code", flat=True)),
+    }
+
+
+def schedule_plain(schedule: RebateSchedule) -> dict[str, Any]:
+    """A rebate schedule with its ladder as an amendment keeps it."""
+    return {
+        "name": schedule.name,
+        "basis": schedule.basis,
+        "method": schedule.method,
+        "frequency": schedule.frequency,
+        "starts_on": _day_text(schedule.starts_on),
+        "ends_on": _day_text(schedule.ends_on),
+        "categories": sorted(schedule.categories.values_list("code", flat=True)),
+        "brackets": [
+            [_number_text(b.from_value), _number_text(b.rate)]
+            for b in schedule.brackets.order_by("from_value")
+        ],
+    }
+
+
 def _fill(obj: Any, fields: dict[str, Any], allowed: frozenset[str]) -> None:
     check_fields(fields, allowed)
     for name, value in fields.items():
@@ -92,6 +130,8 @@ def commitment_create(
     commitment_validate(commitment, agreement)
     save_as(commitment, actor=actor)
     commitment.categories.set(list(categories))
+    amend_if_active(actor, agreement, f"commitment {commitment.pk}", None,
+                    commitment_plain(commitment))  # fmt: skip
     return commitment
 
 
@@ -111,19 +151,24 @@ def commitment_update(
 ) -> VolumeCommitment:  # fmt: skip
     commitment = _commitment_for_actor(actor, commitment)
     agreement = open_agreement(actor, commitment.agreement_id)
+    before = commitment_plain(commitment)
     _fill(commitment, fields, COMMITMENT_FIELDS)
     commitment_validate(commitment, agreement)
     save_as(commitment, actor=actor)
     if categories is not None:
         commitment.categories.set(list(categories))
+    amend_if_active(actor, agreement, f"commitment {commitment.pk}", before,
+                    commitment_plain(commitment))  # fmt: skip
     return commitment
 
 
 @db_transaction.atomic
 def commitment_delete(*, actor: User, commitment: VolumeCommitment | int) -> None:
     commitment = _commitment_for_actor(actor, commitment)
-    open_agreement(actor, commitment.agreement_id)
+    agreement = open_agreement(actor, commitment.agreement_id)
+    before, key = commitment_plain(commitment), f"commitment {commitment.pk}"
     delete_as(commitment, actor=actor)
+    amend_if_active(actor, agreement, key, before, None)
 
 
 # --- rebate schedules -------------------------------------------------------------------------
@@ -184,6 +229,7 @@ def schedule_create(
     save_as(schedule, actor=actor)
     schedule.categories.set(list(categories))
     _brackets_write(actor, schedule, brackets)
+    amend_if_active(actor, agreement, f"rebate {schedule.pk}", None, schedule_plain(schedule))
     return schedule
 
 
@@ -195,6 +241,7 @@ def schedule_update(
     """Change a schedule; ``brackets`` given replaces its ladder whole."""
     schedule = _schedule_for_actor(actor, schedule)
     agreement = open_agreement(actor, schedule.agreement_id)
+    before = schedule_plain(schedule)
     _fill(schedule, fields, SCHEDULE_FIELDS)
     schedule_validate(schedule, agreement)
     if brackets is not None:
@@ -204,6 +251,7 @@ def schedule_update(
         schedule.categories.set(list(categories))
     if brackets is not None:
         _brackets_write(actor, schedule, brackets)
+    amend_if_active(actor, agreement, f"rebate {schedule.pk}", before, schedule_plain(schedule))
     return schedule
 
 
@@ -211,9 +259,11 @@ def schedule_update(
 def schedule_delete(*, actor: User, schedule: RebateSchedule | int) -> None:
     """A schedule without settlements (settled ones are history)."""
     schedule = _schedule_for_actor(actor, schedule)
-    open_agreement(actor, schedule.agreement_id)
+    agreement = open_agreement(actor, schedule.agreement_id)
     if schedule.settlements.exists():
         raise Conflict(_("This rebate has settlements; it is kept."), field="schedule")
+    before, key = schedule_plain(schedule), f"rebate {schedule.pk}"
+    amend_if_active(actor, agreement, key, before, None)
     for bracket in schedule.brackets.all():
         delete_as(bracket, actor=actor)
     delete_as(schedule, actor=actor)

@@ -114,6 +114,25 @@ def test_the_same_reference_again_updates_and_its_sheet_rows_replace(cast, file)
     assert RebateBracket.objects.count() == 2 and RebateSchedule.objects.count() == 1
 
 
+def test_an_import_that_changes_an_active_agreement_writes_one_amendment(cast, file):
+    _run(cast, file)
+    active = Agreement.objects.get(reference="XY-1")
+    assert active.status == "active" and not active.amendments.exists()
+    _run(cast, file)  # the same file again changes nothing: no amendment
+    assert not active.amendments.exists()
+    file["协议"][1][1] = "2026年框架协议（修订）"
+    file["commitments"][1][1] = 2500000
+    _run(cast, file)
+    amendment = active.amendments.get()
+    assert amendment.made_by == cast.alice and amendment.version == 1
+    assert amendment.changes["name"] == ["2026年框架协议", "2026年框架协议（修订）"]
+    before, after = amendment.changes["commitments"]
+    assert [c["committed"] for c in before] == ["2000000"]
+    assert [c["committed"] for c in after] == ["2500000"]
+    draft = Agreement.objects.get(reference="XY-2")
+    assert not draft.amendments.exists()  # a draft changes freely
+
+
 def test_one_bad_row_writes_nothing_and_each_bad_row_is_reported_by_sheet_and_line(cast, file):
     file["协议"][2][3] = "NOPE"  # line 3: an unknown account
     file["commitments"][1][1] = "lots"  # line 2 of the commitments
