@@ -215,7 +215,11 @@ def current_tier_ids(
     rows = qs.values_list(
         "account_id", "tier_id", "computed_tier_id", "override_tier_id", "override_until"
     )
-    for account_id, tier_id, computed_id, override_id, until in rows.iterator(chunk_size=5000):
+    # The whole table streams through a server-side cursor; a list of ids reads in one go, as
+    # psycopg binds a cursor's parameters client-side and splitting a query of 2,000
+    # placeholders costs ~0.2 s.
+    rows = rows.iterator(chunk_size=5000) if account_ids is None or keep is not None else rows
+    for account_id, tier_id, computed_id, override_id, until in rows:
         if keep is not None and account_id not in keep:
             continue
         if override_id is not None and until is not None and until < on:
