@@ -238,6 +238,9 @@ def confirm_settlement(request: HttpRequest, settlement_id: int = SettlementId):
     "/settlements/{settlement_id}/payments",
     response={201: PaymentOut},
     summary="Record rebate paid on a confirmed settlement (managers)",
+    description="On a claw-back (amount_due below zero) the amount is what the customer paid "
+    "back, up to the amount clawed back; a claw-back not recovered when the next settlement is "
+    "drawn up is carried forward (status carried) and netted there.",
 )
 def pay_settlement(request: HttpRequest, payload: PaymentIn, settlement_id: int = SettlementId):
     payment = settlement_payment_record(

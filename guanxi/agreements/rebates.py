@@ -122,18 +122,32 @@ def _accrual(schedule: RebateSchedule, by_account: dict[int, Decimal], as_of: dt
     )
 
 
+def settled_amount(status: str, amount_due: Decimal, recovered: Decimal | None) -> Decimal:
+    """What one settlement has settled: its amount due once confirmed, but a claw-back (amount
+    due below zero) only as far as it was recovered from the customer — until then the customer
+    still holds the rebate, and the next settlement nets what is left."""
+    if status == SettlementStatus.DRAFT:
+        return Decimal(0)
+    if amount_due >= 0 or status == SettlementStatus.PAID:
+        return amount_due
+    return -(recovered or Decimal(0))
+
+
 def settled_of(schedule_ids: Iterable[int]) -> dict[int, Decimal]:
-    """schedule id → what its confirmed and paid settlements settled (amount due summed)."""
+    """schedule id → what its settlements settled (`settled_amount` summed)."""
     rows = (
-        RebateSettlement.objects.filter(
-            schedule_id__in=list(schedule_ids),
-            status__in=[SettlementStatus.CONFIRMED, SettlementStatus.PAID],
-        )
+        RebateSettlement.objects.filter(schedule_id__in=list(schedule_ids))
+        .exclude(status=SettlementStatus.DRAFT)
         .order_by()
-        .values_list("schedule_id")
-        .annotate(total=Sum("amount_due"))
+        .values_list("pk", "schedule_id", "status", "amount_due")
+        .annotate(recovered=Sum("payments__amount"))
     )
-    return {s: total or Decimal(0) for s, total in rows}
+    totals: dict[int, Decimal] = {}
+    for _pk, schedule_id, status, due, recovered in rows:
+        totals[schedule_id] = totals.get(schedule_id, Decimal(0)) + settled_amount(
+            status, due, recovered
+        )
+    return totals
 
 
 def rebate_accrual(schedule: RebateSchedule, as_of: dt.date) -> RebateAccrual:

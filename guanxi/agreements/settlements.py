@@ -111,6 +111,10 @@ def settlement_create(
             % {"day": latest.period_end.isoformat()},
             field="period_end",
         )
+    # A claw-back not recovered by now is carried into this settlement (its rest is netted).
+    for open_claw_back in settlements.filter(status=SettlementStatus.CONFIRMED, amount_due__lt=0):
+        open_claw_back.status = SettlementStatus.CARRIED
+        save_as(open_claw_back, actor=actor)
     accrual = rebate_accrual(schedule, period_end)
     already = settled_of([schedule.pk]).get(schedule.pk, Decimal(0))
     settlement = RebateSettlement(
@@ -129,7 +133,8 @@ def settlement_create(
 
 @db_transaction.atomic
 def settlement_confirm(*, actor: User, settlement: RebateSettlement | int) -> RebateSettlement:
-    """Draft → confirmed (managers). A settlement with nothing due is paid once confirmed."""
+    """Draft → confirmed (managers). A settlement with nothing due is paid once confirmed; a
+    claw-back (amount due below zero) stays confirmed until it is recovered or carried."""
     manager_check(actor)
     settlement = settlement_for_actor(actor, settlement)
     if settlement.status != SettlementStatus.DRAFT:
@@ -137,7 +142,7 @@ def settlement_confirm(*, actor: User, settlement: RebateSettlement | int) -> Re
     settlement.status = SettlementStatus.CONFIRMED
     settlement.confirmed_by = actor
     settlement.confirmed_at = timezone.now()
-    if settlement.amount_due <= 0:
+    if settlement.amount_due == 0:
         settlement.status = SettlementStatus.PAID
         settlement.paid_at = settlement.confirmed_at
     return save_as(settlement, actor=actor)
@@ -153,7 +158,8 @@ def settlement_payment_record(
     reference: str = "",
 ) -> RebatePayment:
     """Record rebate paid to the customer (managers); the settlement is paid once its payments
-    reach the amount due. Paying more than is due is refused."""
+    reach the amount due. Paying more than is due is refused. On a claw-back (amount due below
+    zero) ``amount`` is what the customer paid back, up to the amount clawed back."""
     manager_check(actor)
     settlement = settlement_for_actor(actor, settlement)
     RebateSettlement.objects.select_for_update().filter(pk=settlement.pk).first()
@@ -163,12 +169,14 @@ def settlement_payment_record(
     if amount <= 0:
         raise InvalidInput(_("The amount paid must be positive."), field="amount")
     paid = settlement.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if paid + amount > settlement.amount_due:
-        raise InvalidInput(
+    owed = abs(settlement.amount_due)
+    if paid + amount > owed:
+        message = (
             _("Only %(left)s is left to pay on this settlement.")
-            % {"left": settlement.amount_due - paid},
-            field="amount",
+            if settlement.amount_due > 0
+            else _("Only %(left)s is left to recover on this settlement.")
         )
+        raise InvalidInput(message % {"left": owed - paid}, field="amount")
     payment = save_as(
         RebatePayment(
             settlement=settlement,
@@ -179,7 +187,7 @@ def settlement_payment_record(
         ),
         actor=actor,
     )
-    if paid + amount == settlement.amount_due:
+    if paid + amount == owed:
         settlement.status = SettlementStatus.PAID
         settlement.paid_at = timezone.now()
         save_as(settlement, actor=actor)

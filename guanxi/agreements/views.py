@@ -78,7 +78,8 @@ def performance_view(request: HttpRequest, agreement_id: int) -> HttpResponse:
     )
     by_schedule: dict[int, list[RebateSettlement]] = {s.pk: [] for s in schedules}
     for settlement in settlements:
-        settlement.left = settlement.amount_due - (settlement.paid or Decimal(0))
+        # What is left to pay (or, on a claw-back, to recover), as a positive amount.
+        settlement.left = abs(settlement.amount_due) - (settlement.paid or Decimal(0))
         if len(by_schedule[settlement.schedule_id]) < SETTLEMENTS_SHOWN:
             by_schedule[settlement.schedule_id].append(settlement)
     today = timezone.localdate()

@@ -122,6 +122,9 @@ class SettlementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
     PAID = "paid", _("Paid")
+    # A claw-back (amount due below zero) not recovered when the next settlement is drawn up:
+    # what is left of it is netted there.
+    CARRIED = "carried", _("Carried forward")
 
 
 class RebateSettlement(models.Model):

@@ -18,6 +18,7 @@ from guanxi.agreements.tests.money import agreement_of, group_of, sale, schedule
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.touchpoints.models import ServeCost
 from guanxi.touchpoints.selectors import cost_to_serve
+from guanxi.transactions.services import transaction_delete
 
 pytestmark = pytest.mark.django_db
 Y = 2025  # a year gone by: settlements cannot end in the future
@@ -168,3 +169,56 @@ def test_a_draft_agreement_accrues_no_cost(cast):
     agreement.save()
     rebate_accruals_post(as_of=dt.date(Y, 12, 31))
     assert not ServeCost.objects.exists()
+
+
+def test_a_claw_back_stays_open_until_recovered_and_its_rest_is_carried_forward(cast):
+    """A cancelled booking lowers the volume below what was settled: the next settlement is a
+    claw-back. It is not "paid" on confirmation (the customer still holds the money); what the
+    customer pays back counts as settled, and what is left is netted in the next settlement."""
+    s = schedule(year_agreement(cast))
+    booking = sale(cast.account, 1_000_000, dt.date(Y, 3, 1))
+    first = settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 3, 31))
+    settlement_confirm(actor=cast.mia, settlement=first)
+    settlement_payment_record(actor=cast.mia, settlement=first, paid_on=dt.date(Y, 4, 10),
+                              amount=Decimal(30_000))  # fmt: skip
+    transaction_delete(actor=cast.alice, transaction=booking)  # cancelled
+    sale(cast.account, 800_000, dt.date(Y, 5, 1))
+    claw_back = settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 6, 30))
+    assert (claw_back.rebate, claw_back.amount_due) == (Decimal(16_000), Decimal(-14_000))
+    claw_back = settlement_confirm(actor=cast.mia, settlement=claw_back)
+    assert claw_back.status == SettlementStatus.CONFIRMED  # not paid: nothing came back yet
+    settlement_payment_record(actor=cast.mia, settlement=claw_back, paid_on=dt.date(Y, 7, 1),
+                              amount=Decimal(4_000))  # fmt: skip
+    with pytest.raises(InvalidInput) as too_much:
+        settlement_payment_record(actor=cast.mia, settlement=claw_back, paid_on=dt.date(Y, 7, 2),
+                                  amount=Decimal(10_001))  # fmt: skip
+    assert "10000" in str(too_much.value).replace(",", "")
+    sale(cast.account, 200_000, dt.date(Y, 8, 1))
+    third = settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 9, 30))
+    claw_back.refresh_from_db()
+    assert claw_back.status == SettlementStatus.CARRIED
+    # paid 30,000, recovered 4,000: the customer holds 26,000 of a 30,000 rebate
+    assert (third.rebate, third.already_settled, third.amount_due) == (
+        Decimal(30_000), Decimal(26_000), Decimal(4_000)
+    )  # fmt: skip
+
+
+def test_a_claw_back_recovered_in_full_is_settled(cast):
+    s = schedule(year_agreement(cast))
+    booking = sale(cast.account, 1_000_000, dt.date(Y, 3, 1))
+    first = settlement_confirm(
+        actor=cast.mia,
+        settlement=settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 3, 31)),
+    )
+    transaction_delete(actor=cast.alice, transaction=booking)
+    claw_back = settlement_confirm(
+        actor=cast.mia,
+        settlement=settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 4, 30)),
+    )
+    assert claw_back.amount_due == Decimal(-30_000) and first.status == SettlementStatus.CONFIRMED
+    settlement_payment_record(actor=cast.mia, settlement=claw_back, paid_on=dt.date(Y, 5, 1),
+                              amount=Decimal(30_000))  # fmt: skip
+    claw_back.refresh_from_db()
+    assert claw_back.status == SettlementStatus.PAID
+    later = settlement_create(actor=cast.alice, schedule=s, period_end=dt.date(Y, 5, 31))
+    assert (later.already_settled, later.amount_due) == (Decimal(0), Decimal(0))
