@@ -13,10 +13,11 @@ from django.test import Client
 from django.utils import timezone
 
 from guanxi.activities.models import Task
-from guanxi.surveys.models import SurveyInvitation, SurveyItem, SurveyResponse
+from guanxi.surveys.models import SurveyInvitation, SurveyItem, SurveyResponse, SurveyTemplate
 from guanxi.surveys.services import (
     Answers,
     LinkRefused,
+    invitation_create,
     invitation_token,
     invitation_url,
     response_submit,
@@ -188,9 +189,6 @@ def test_a_stale_page_cannot_answer_after_the_link_was_used(invite):
 def test_two_posts_racing_store_one_answer(cast):
     if connection.vendor != "postgresql":
         pytest.skip("a real race needs two connections (PostgreSQL)")
-    from guanxi.surveys.models import SurveyTemplate  # noqa: PLC0415
-    from guanxi.surveys.services import invitation_create  # noqa: PLC0415
-
     invitation = invitation_create(
         actor=cast.alice, template=SurveyTemplate.objects.get(code="nps"), account=cast.account
     )
