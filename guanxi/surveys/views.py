@@ -117,9 +117,11 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return _private(render(request, "surveys/thanks.html", {"lang": lang}))
     template = invitation.template
+    other = Language.EN if lang == Language.ZH_HANS else Language.ZH_HANS
     context = {
         "lang": lang,
-        "other_lang": Language.EN if lang == Language.ZH_HANS else Language.ZH_HANS,
+        "other_lang": other,
+        "other_lang_name": Language(other).label,  # each language named in itself
         "title": template.name_in(lang),
         "intro": (template.intro_en or template.intro) if lang == Language.EN else template.intro,
         "questions": _questions(invitation, lang, posted),
