@@ -62,9 +62,11 @@ def _language(request: HttpRequest, invitation: SurveyInvitation | None) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: never cached, never sent on as a referrer, never indexed.
+    # The token is in the address: never cached, never sent to another site as a referrer
+    # (same-origin, not no-referrer: that would send "Origin: null" and fail the CSRF check),
+    # never indexed.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
