@@ -105,3 +105,13 @@ def test_results_page_renders_for_everyone(cast, invite):
             assert 'id="servqual-sign"' in body
             # charlie does not see alice's account: no answers for him.
             assert ('data-answers="1"' in body) == (name != "charlie"), (name, group)
+
+
+def test_the_account_page_has_a_send_survey_button(cast):
+    client = login(cast.alice)
+    url = reverse("admin:accounts_account_send_survey", args=(cast.account.pk,))
+    page = client.get(url)
+    assert page.status_code == 302
+    assert page["Location"].endswith(f"/surveys/surveyinvitation/add/?account={cast.account.pk}")
+    hidden = reverse("admin:accounts_account_send_survey", args=(cast.west_account.pk,))
+    assert client.get(hidden).status_code == 404
