@@ -10,7 +10,9 @@ from typing import Any
 import segno
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin, TabularInline
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
-from guanxi.core.admin_mixins import ConfigAccessMixin
+from guanxi.core.admin_mixins import ConfigAccessMixin, is_staff
 from guanxi.core.errors import ApplicationError
+from guanxi.imports.admin_rows import row_import_page
 from guanxi.surveys import admin_results
 from guanxi.surveys.models import (
     Language,
@@ -196,4 +199,27 @@ class SurveyResponseAdmin(ScopedModelAdmin):
 
     def get_urls(self):
         results = self.admin_site.admin_view(admin_results.results_view)
-        return [path("results/", results, name="surveys_results"), *super().get_urls()]
+        answers_import = self.admin_site.admin_view(self.import_view)
+        return [
+            path("results/", results, name="surveys_results"),
+            path("import/", answers_import, name="surveys_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> TemplateResponse:
+        """Answers of surveys run elsewhere, from CSV or XLSX (all or nothing)."""
+        # deferred: the importer loads polars, which only this page needs
+        from guanxi.surveys.importer import SURVEY_ANSWERS, survey_answers_import
+
+        if not is_staff(request):
+            raise PermissionDenied
+        return row_import_page(
+            request,
+            self,
+            spec=SURVEY_ANSWERS,
+            run=survey_answers_import,
+            title=_("Import survey answers"),
+            flagged_text=lambda result: (
+                _("%(n)s answers already on file were skipped.") % {"n": result.flagged}
+            ),
+        )

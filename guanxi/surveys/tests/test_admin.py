@@ -3,6 +3,7 @@ answers, the contacts' "send" action, and the results page."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -115,3 +116,14 @@ def test_the_account_page_has_a_send_survey_button(cast):
     assert page["Location"].endswith(f"/surveys/surveyinvitation/add/?account={cast.account.pk}")
     hidden = reverse("admin:accounts_account_send_survey", args=(cast.west_account.pk,))
     assert client.get(hidden).status_code == 404
+
+
+def test_answers_are_imported_from_the_admin_page(cast, templates):
+    client = login(cast.alice)
+    url = reverse("admin:surveys_import")
+    assert client.get(url).status_code == 200
+    csv = f"template,account,answered_at,nps_score\nnps,{cast.account.code},2025-03-15,8\n"
+    upload = SimpleUploadedFile("answers.csv", csv.encode(), content_type="text/csv")
+    page = client.post(url, {"file": upload})
+    assert page.status_code == 200
+    assert SurveyResponse.objects.get().nps_score == 8
