@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
@@ -51,7 +52,7 @@ class SurveyItemInline(TabularInline):
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(ConfigAccessMixin, ModelAdmin):
+class SurveyTemplateAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = ("code", "name", "name_en", "kind", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name", "name_en")

@@ -127,3 +127,10 @@ def test_answers_are_imported_from_the_admin_page(cast, templates):
     page = client.post(url, {"file": upload})
     assert page.status_code == 200
     assert SurveyResponse.objects.get().nps_score == 8
+
+
+def test_templates_are_configuration_with_history(cast, templates):
+    url = reverse("admin:surveys_surveytemplate_change", args=(templates["nps"].pk,))
+    assert login(cast.alice).get(url).status_code == 200  # every user reads them
+    history = reverse("admin:surveys_surveytemplate_history", args=(templates["nps"].pk,))
+    assert login(cast.mia).get(history).status_code == 200
