@@ -134,3 +134,14 @@ def test_templates_are_configuration_with_history(cast, templates):
     assert login(cast.alice).get(url).status_code == 200  # every user reads them
     history = reverse("admin:surveys_surveytemplate_history", args=(templates["nps"].pk,))
     assert login(cast.mia).get(history).status_code == 200
+
+
+def test_the_360_page_shows_the_latest_scores_and_open_links(cast, invite):
+    response_submit(token=invitation_token(invite("nps")), answers=Answers(nps_score=4))
+    invite("csat")  # still open
+    url = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
+    body = login(cast.alice).get(url).content.decode()
+    assert 'data-card="surveys"' in body
+    assert 'data-latest-nps="4"' in body and 'data-category="detractor"' in body
+    assert 'data-open-links="1"' in body
+    assert "data-send-survey" in body
