@@ -68,6 +68,13 @@ class InvitationForm(forms.ModelForm):
         model = SurveyInvitation
         fields = ("template", "account", "contact", "language")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        account, contact = data.get("account"), data.get("contact")
+        if account is not None and contact is not None and contact.account_id != account.pk:
+            self.add_error("contact", _("Choose a contact of this account."))
+        return data
+
 
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(ScopedModelAdmin):

@@ -145,3 +145,21 @@ def test_the_360_page_shows_the_latest_scores_and_open_links(cast, invite):
     assert 'data-latest-nps="4"' in body and 'data-category="detractor"' in body
     assert 'data-open-links="1"' in body
     assert "data-send-survey" in body
+
+
+def test_a_contact_of_another_account_is_refused_on_the_form(cast, templates):
+    other = make_contact(account=cast.west_account)
+    client = login(cast.mia)
+    page = client.post(
+        reverse("admin:surveys_surveyinvitation_add"),
+        {
+            "template": templates["nps"].pk,
+            "account": cast.account.pk,
+            "contact": other.pk,
+            "language": "zh-hans",
+            "expires_days": "30",
+        },
+    )
+    assert page.status_code == 200
+    assert "contact" in page.context["adminform"].form.errors
+    assert not SurveyInvitation.objects.exists()
