@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guanxi.leads",
     "guanxi.activities",
     "guanxi.relationships",
+    "guanxi.service",
     "guanxi.agreements",
     "guanxi.plans",
     "guanxi.pipeline",
