@@ -169,7 +169,7 @@ def _check_rating(rating: int | None) -> None:
         raise InvalidInput(_("A rating is 1 to 5."), field="rating")
 
 
-def _record_breaches(case: Case, now: dt.datetime, actor: User | None) -> None:
+def record_breaches(case: Case, now: dt.datetime, actor: User | None) -> None:
     """Mark a late first response or resolution, once, with an event."""
     if not case.first_response_breached and sla.first_response_late(case, now):
         case.first_response_breached = True
@@ -225,7 +225,7 @@ def case_transition(
     if to == S.REOPENED:
         case.resolved_at = case.closed_at = None
         sla.reset_resolution_due(case, terms, now)
-    _record_breaches(case, now, actor)
+    record_breaches(case, now, actor)
     case.status = to
     save_as(case, actor=actor)
     log_event(
