@@ -114,7 +114,7 @@ def case_open(
     category: CaseCategory | int | None = None,
     severity: str = Severity.NORMAL,
     transaction: Transaction | int | None = None,  # noqa: F811 (the field's name)
-    owner: User | None = None,
+    owner: User | int | None = None,
     opened_at: dt.datetime | None = None,
 ) -> Case:
     """Open a case on ``account``: its SLA policy by the account's tier, its due times, owned by
@@ -126,6 +126,10 @@ def case_open(
     subject = (subject or "").strip()
     if not subject:
         raise InvalidInput(_("Say in a few words what the case is about."), field="subject")
+    if isinstance(owner, int):
+        owner = User.objects.filter(pk=owner).first()
+        if owner is None:
+            raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
     owner = owner or account.owner
     if owner is None or not owner.is_active or not account_is_visible(owner, account):
         raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
