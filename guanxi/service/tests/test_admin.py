@@ -103,3 +103,12 @@ def test_config_pages_are_for_managers(cast):
     assert client_for(cast.alice).get(reverse("admin:service_slapolicy_add")).status_code == 403
     assert client_for(cast.mia).get(reverse("admin:service_slapolicy_add")).status_code == 200
     assert client_for(cast.mia).get(reverse("admin:service_solution_add")).status_code == 200
+
+
+def test_the_360_page_has_the_open_cases_card(cast, case):
+    client = client_for(cast.alice)
+    html = client.get(reverse("admin:accounts_account_view_360", args=(cast.account.pk,)))
+    html = html.content.decode()
+    assert 'data-card="open-cases"' in html and f'data-case="{case.pk}"' in html
+    listed = reverse(LIST) + f"?account__id__exact={cast.account.pk}"
+    assert client.get(listed).status_code == 200
