@@ -139,9 +139,10 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:11] == [
+    assert lines[:13] == [
         "ledger rollups", "agreements", "rebate accruals", "analytics", "agreement facts",
-        "tiering", "discount reviews", "policy tasks", "renewal risk", "deal odds",
+        "tiering", "discount reviews", "policy tasks", "yearly surveys", "event surveys",
+        "renewal risk", "deal odds",
         "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
@@ -155,7 +156,8 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
         ("agreements_expire", JobStatus.SUCCEEDED), ("rebate_accruals", JobStatus.SUCCEEDED),
         ("analytics", JobStatus.SUCCEEDED), ("agreement_facts", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
-        ("policy_tasks", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
+        ("policy_tasks", JobStatus.SUCCEEDED), ("survey_yearly", JobStatus.SUCCEEDED),
+        ("survey_events", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
         ("odds_train", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
@@ -184,8 +186,8 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
     assert (
-        "not run: discount_reviews, policy_tasks, renewal_risk, odds_train, ledger_partitions"
-        in captured.err
+        "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, renewal_risk, "
+        "odds_train, ledger_partitions" in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
@@ -207,8 +209,8 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     err = capsys.readouterr().err
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
     assert (
-        "not run: agreement_facts, tiering, discount_reviews, policy_tasks, renewal_risk, "
-        "odds_train, ledger_partitions" in err
+        "not run: agreement_facts, tiering, discount_reviews, policy_tasks, survey_yearly, "
+        "survey_events, renewal_risk, odds_train, ledger_partitions" in err
     )
 
 

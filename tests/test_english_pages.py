@@ -33,6 +33,7 @@ from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.service.models import CaseCategory, SlaPolicy
 from guanxi.service.services import case_open, case_step_mark, case_transition
+from guanxi.surveys.models import SurveyItem, SurveyTemplate
 from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.transactions.models import ProductCategory
@@ -75,6 +76,12 @@ def world(cast):
         for row in model.objects.all():
             row.name = row.name_en or str(row.pk)
             row.save(update_fields=["name"])
+    for template in SurveyTemplate.objects.all():  # seeded in both languages, as above
+        SurveyTemplate.objects.filter(pk=template.pk).update(
+            name=template.name_en, intro=template.intro_en
+        )
+    for item in SurveyItem.objects.all():
+        SurveyItem.objects.filter(pk=item.pk).update(text=item.text_en)
     account = Account.objects.get(pk=cast.account.pk)
     subsidiary = make_account(owner=cast.alice, name="East Expo Shanghai", parent=account)
     ceo = make_contact(account=account, name="Wang Wei", title="CEO")

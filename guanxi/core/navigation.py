@@ -171,6 +171,19 @@ def _agreements() -> dict[str, Any]:
     )
 
 
+def _surveys() -> dict[str, Any]:
+    return _group(
+        _("Surveys"),
+        [
+            _item(_("Survey results"), "sentiment_satisfied", "admin:surveys_results"),
+            _item(_("Survey links"), "qr_code_2", "admin:surveys_surveyinvitation_changelist"),
+            _item(_("Survey answers"), "rate_review", "admin:surveys_surveyresponse_changelist"),
+            _item(_("Survey templates"), "tune", "admin:surveys_surveytemplate_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _service() -> dict[str, Any]:
     return _group(
         _("Service"),
@@ -258,6 +271,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _key_account_planning(),
         _pipeline(),
         _agreements(),
+        _surveys(),
         _service(),
         _business(),
         _customer_value(),
