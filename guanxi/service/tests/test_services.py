@@ -20,7 +20,7 @@ from guanxi.service.services import (
 from guanxi.service.tests.conftest import local
 from guanxi.surveys.models import SurveyInvitation
 from guanxi.touchpoints.models import ServeCost
-from tests.support import make_account, make_contact
+from tests.support import make_account, make_contact, make_transaction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "policies")]
 
@@ -195,3 +195,16 @@ def test_no_link_without_a_contact_or_for_praise(cast, travel):
         case = case_transition(actor=cast.alice, case=case, to="resolved", resolution="ok")
         assert case.survey is None
     assert not SurveyInvitation.objects.exists()
+
+
+def test_the_transaction_or_stay_belongs_to_the_account(cast, travel):
+    travel(local(2025, 6, 16, 9))
+    stay = make_transaction(account=cast.account)
+    other = make_transaction(account=cast.west_account)
+    case = case_open(actor=cast.alice, account=cast.account, kind="complaint", subject="Bill",
+                     transaction=stay.pk)  # fmt: skip
+    assert Case.objects.get(pk=case.pk).transaction == stay
+    with pytest.raises(InvalidInput) as err:
+        case_open(actor=cast.mia, account=cast.account, kind="complaint", subject="Bill",
+                  transaction=other)  # fmt: skip
+    assert err.value.field == "transaction"
