@@ -1,7 +1,8 @@
 """Today's service cases (see `today.py`): the open cases the user owns that have due times, and
-the cases escalated to them (a team lead, a director), the account's standing first, then how
-late; the reason says whether the case was escalated to the user, how long until (or since) it
-is due and whether its SLA is already breached."""
+the cases escalated to them (a team lead, a director; the lead keeps a case the director now
+has), the account's standing first, then how late; the reason says whether the case was
+escalated to the user, how long until (or since) it is due and whether its SLA is already
+breached."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
-from guanxi.service.models import OPEN_STATUSES, Case, CaseKind
+from guanxi.service.models import OPEN_STATUSES, Case, CaseKind, EventKind
 from guanxi.workspace.today_rows import Section, Standing, priority_key
 
 
@@ -50,10 +51,13 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
     now = timezone.now()
     mine = Q(owner=user) & ~Q(kind=CaseKind.PRAISE)
     qs = visible_to(Case.objects.filter(status__in=OPEN_STATUSES), ctx.actor, prefix="account__")
+    # Escalated to the user now, or on the way up (a team lead passed over by the director).
+    reached = Q(escalated_to=user) | Q(events__kind=EventKind.ESCALATED, events__assignee=user)
     rows = list(
-        qs.filter(mine | Q(escalated_to=user))
+        qs.filter(mine | reached)
         .order_by()
         .values_list("id", "account_id", "resolution_due_at")
+        .distinct()
     )
     stand = ctx.stand
 
@@ -71,13 +75,14 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
         case = cases.get(pk)
         if case is None:
             continue
-        escalated = case.escalated_to_id == user.pk and case.owner_id != user.pk
+        escalated = case.owner_id != user.pk
         late = case.first_response_breached or case.resolution_breached
         words = []
-        if escalated:
-            words.append(
-                _("escalated to you (%(level)s)") % {"level": case.get_escalation_level_display()}
-            )
+        level = {"level": case.get_escalation_level_display()}
+        if escalated and case.escalated_to_id == user.pk:
+            words.append(_("escalated to you (%(level)s)") % level)
+        elif escalated:
+            words.append(_("escalated (%(level)s)") % level)
         if case.status == "waiting":
             words.append(_("waiting on the customer"))
         else:

@@ -35,8 +35,9 @@ def test_escalated_cases_reach_the_lead_and_the_director(cast, case, travel):
     mia = agenda(user=cast.mia).service_cases
     assert [i.case.pk for i in mia] == [case.pk] and mia[0].escalated_to_user
     assert "escalated to you (Director)" in mia[0].reason and "SLA breached" in mia[0].reason
-    # The lead was passed on the way up: the case now sits with the director.
-    assert [i.case.pk for i in lena] == []
+    # The lead was passed on the way up: the case sits with the director, the lead still sees it.
+    assert [i.case.pk for i in lena] == [case.pk] and lena[0].escalated_to_user
+    assert "escalated (Director)" in lena[0].reason
     client = Client()
     client.force_login(cast.mia)
     html = client.get(reverse("admin:activities_task_today")).content.decode()
