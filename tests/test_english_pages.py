@@ -31,6 +31,8 @@ from guanxi.contacts.models import Contact
 from guanxi.core.models import Role
 from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
+from guanxi.service.models import CaseCategory, SlaPolicy
+from guanxi.service.services import case_open, case_step_mark, case_transition
 from guanxi.surveys.models import SurveyItem, SurveyTemplate
 from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
@@ -70,6 +72,10 @@ def world(cast):
     for category in ProductCategory.objects.all():  # seeded by a migration in both languages
         category.name = category.name_en or category.code
         category.save(update_fields=["name"])
+    for model in (CaseCategory, SlaPolicy):  # seeded by a migration in both languages
+        for row in model.objects.all():
+            row.name = row.name_en or str(row.pk)
+            row.save(update_fields=["name"])
     for template in SurveyTemplate.objects.all():  # seeded in both languages, as above
         SurveyTemplate.objects.filter(pk=template.pk).update(
             name=template.name_en, intro=template.intro_en
@@ -108,6 +114,10 @@ def world(cast):
                               basis=rate.basis, expected=rate.value,
                               actual=Decimal(700))  # fmt: skip
     make_payment(account=account, amount="5000.00")
+    case = case_open(actor=cast.alice, account=account, kind="complaint", subject="Noisy room",
+                     contact=cfo, category=CaseCategory.objects.first())  # fmt: skip
+    case_transition(actor=cast.alice, case=case, to="acknowledged")
+    case_step_mark(actor=cast.alice, case=case, step="listen")
     plan = plan_create(account=account, year=timezone.localdate().year, owner=cast.alice,
                        actor=cast.alice, title="Expo plan")  # fmt: skip
     root = make_user("root", role=Role.ADMIN, is_superuser=True)

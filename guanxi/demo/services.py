@@ -40,6 +40,7 @@ from guanxi.demo.dining import MEMBER_TAG
 from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.readback import DemoSummary, demo_digest, demo_summary
 from guanxi.demo.scenarios import TAG_PREFIX
+from guanxi.demo.service import demo_service
 from guanxi.demo.surveys import demo_surveys
 from guanxi.demo.writer import demo_write
 from guanxi.pipeline.models import SalesTarget
@@ -165,6 +166,7 @@ def demo_build(
         demo_pipeline(seed=seed, as_of=as_of)
         demo_agreements(as_of=as_of)
         demo_surveys(as_of=as_of, seed=seed)
+        demo_service(seed=seed, as_of=as_of)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
     summary.as_of, summary.seed = as_of, seed
