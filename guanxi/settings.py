@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "guanxi.activities",
     "guanxi.relationships",
     "guanxi.agreements",
+    "guanxi.loyalty",
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",
