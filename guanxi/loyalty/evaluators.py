@@ -16,8 +16,8 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from guanxi.core.dates import add_months
-from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.insights.models import LATEST_ORDER as RUN_ORDER
+from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.loyalty.models import LightRule, RuleKind
 from guanxi.relationships.models import BuyingCentreMember, StanceToUs
 from guanxi.transactions.models import AccountMonth

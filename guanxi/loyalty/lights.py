@@ -75,9 +75,9 @@ def _reconcile(rule: LightRule, hits: Facts, *, as_of: dt.date, moment: dt.datet
         bulk_update_with_history(
             changed, AccountLight, ["facts", "colour", "last_seen_on"], batch_size=CHUNK
         )
-    AccountLight.objects.filter(
-        rule=rule, cleared_at__isnull=True, last_seen_on__lt=as_of
-    ).update(last_seen_on=as_of)
+    AccountLight.objects.filter(rule=rule, cleared_at__isnull=True, last_seen_on__lt=as_of).update(
+        last_seen_on=as_of
+    )
     if new:
         bulk_create_with_history(new, AccountLight, batch_size=CHUNK, default_date=moment)
     return {"raised": len(new), "cleared": len(gone), "updated": len(changed)}

@@ -20,6 +20,7 @@ from guanxi.loyalty.models import (
     Referral,
 )
 
+
 def lights_visible_to(actor: User | None) -> QuerySet[AccountLight]:
     return visible_to(AccountLight.objects.all(), actor, prefix="account__").select_related(
         "account", "account__owner", "rule", "feedback_by", "countermeasure_by"
@@ -164,7 +165,5 @@ def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
 def referral_get(*, actor: User | None, referral_id: int) -> Referral:
     referral = referrals_visible_to(actor).filter(pk=referral_id).first()
     if referral is None:
-        raise NotFound(
-            _("Referral %(id)s not found.") % {"id": referral_id}, field="referral_id"
-        )
+        raise NotFound(_("Referral %(id)s not found.") % {"id": referral_id}, field="referral_id")
     return referral

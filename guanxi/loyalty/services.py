@@ -32,9 +32,7 @@ def may_set_countermeasure(actor: User | None) -> bool:
 def _text(value: str, field: str) -> str:
     value = (value or "").strip()
     if len(value) > TEXT_MAX:
-        raise InvalidInput(
-            _("Keep it under %(n)s characters.") % {"n": TEXT_MAX}, field=field
-        )
+        raise InvalidInput(_("Keep it under %(n)s characters.") % {"n": TEXT_MAX}, field=field)
     return value
 
 
@@ -71,9 +69,7 @@ def light_update(
         if status not in LightStatus.values:
             raise InvalidInput(_("Choose a status."), field="status")
         if light.cleared_at is not None and status != LightStatus.RESOLVED:
-            raise InvalidInput(
-                _("This light has cleared; it stays resolved."), field="status"
-            )
+            raise InvalidInput(_("This light has cleared; it stays resolved."), field="status")
         light.status = status
     return save_as(light, actor=actor)
 
@@ -127,9 +123,7 @@ def referral_create(
     referrer = account_for_actor(actor=actor, account_id=referrer_account_id, field=field)
     account, lead = _referred(actor, referred_account_id, referred_lead_id)
     if account is not None and account.pk == referrer.pk:
-        raise InvalidInput(
-            _("An account cannot refer itself."), field="referred_account_id"
-        )
+        raise InvalidInput(_("An account cannot refer itself."), field="referred_account_id")
     referral = Referral(
         referrer_account=referrer,
         referrer_contact=contact,

@@ -59,9 +59,11 @@ def _detractor(f: dict) -> str:
 
 
 def _no_visit(f: dict) -> str:
-    return _(
-        "No visit since the complaint #%(case)s of %(opened)s (%(days)s days ago)."
-    ) % {"case": f["case"], "opened": f["opened"], "days": f["days"]}
+    return _("No visit since the complaint #%(case)s of %(opened)s (%(days)s days ago).") % {
+        "case": f["case"],
+        "opened": f["opened"],
+        "days": f["days"],
+    }
 
 
 WORDS: dict[str, Callable[[dict], str]] = {
