@@ -10,13 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Account
-from guanxi.accounts.services import account_for_actor
-from guanxi.contacts.models import Contact
+from guanxi.accounts.selectors import account_is_visible
+from guanxi.accounts.services import check_account_visible
+from guanxi.contacts.selectors import contacts_visible_to
 from guanxi.core.errors import InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import UNSET, save_as
-from guanxi.leads.models import Lead
 from guanxi.leads.selectors import lead_for_actor
 from guanxi.loyalty.models import AccountLight, LightStatus, Referral
 from guanxi.loyalty.selectors import light_get
@@ -74,21 +73,31 @@ def light_update(
     return save_as(light, actor=actor)
 
 
-def _referred(
-    actor: User, referred_account_id: int | None, referred_lead_id: int | None
-) -> tuple[Account | None, Lead | None]:
-    if not referred_account_id and not referred_lead_id:
+def referral_check(*, actor: User | None, referral: Referral) -> None:
+    """The rules of a referral (the API and the admin form share them): the referring account
+    and the referred account or lead are ones the actor sees, the contact belongs to the
+    referring account, something was referred, and not the referrer itself."""
+    if referral.referrer_account_id is None:
         raise InvalidInput(
-            errors={"referred_account_id": _("Name the account or the lead that was referred.")}
+            errors={"referrer_account": _("Name the account or the contact who referred.")}
         )
-    account = lead = None
-    if referred_account_id:
-        account = account_for_actor(
-            actor=actor, account_id=referred_account_id, field="referred_account_id"
+    check_account_visible(actor=actor, account=referral.referrer_account)
+    contact = referral.referrer_contact
+    if contact is not None and contact.account_id != referral.referrer_account_id:
+        raise InvalidInput(
+            _("The contact does not belong to the referring account."), field="referrer_contact"
         )
-    if referred_lead_id:
-        lead = lead_for_actor(actor=actor, lead=referred_lead_id, field="referred_lead_id")
-    return account, lead
+    if referral.referred_account_id is None and referral.referred_lead_id is None:
+        raise InvalidInput(
+            errors={"referred_account": _("Name the account or the lead that was referred.")}
+        )
+    if referral.referred_account_id is not None:
+        if referral.referred_account_id == referral.referrer_account_id:
+            raise InvalidInput(_("An account cannot refer itself."), field="referred_account")
+        if not account_is_visible(actor, referral.referred_account_id):
+            raise NotFound(_("Account not found."), field="referred_account")
+    if referral.referred_lead_id is not None:
+        lead_for_actor(actor=actor, lead=referral.referred_lead_id, field="referred_lead")
 
 
 @transaction.atomic
@@ -102,35 +111,22 @@ def referral_create(
     referred_on: dt.date | None = None,
     note: str = "",
 ) -> Referral:
-    """Record who referred whom (转介绍): a contact (its account is the referrer) or an account
-    → an account or a lead, each one the actor sees."""
+    """Record who referred whom (转介绍): a contact (its account is the referrer unless named)
+    or an account → an account or a lead, each one the actor sees."""
     contact = None
     if referrer_contact_id:
-        contact = Contact.objects.filter(pk=referrer_contact_id).first()
+        contact = contacts_visible_to(actor).filter(pk=referrer_contact_id).first()
         if contact is None:
-            raise NotFound(_("Contact not found."), field="referrer_contact_id")
-        if referrer_account_id and referrer_account_id != contact.account_id:
-            raise InvalidInput(
-                _("The contact does not belong to the referring account."),
-                field="referrer_contact_id",
-            )
-        referrer_account_id = contact.account_id
-    if not referrer_account_id:
-        raise InvalidInput(
-            errors={"referrer_account_id": _("Name the account or the contact who referred.")}
-        )
-    field = "referrer_contact_id" if contact is not None else "referrer_account_id"
-    referrer = account_for_actor(actor=actor, account_id=referrer_account_id, field=field)
-    account, lead = _referred(actor, referred_account_id, referred_lead_id)
-    if account is not None and account.pk == referrer.pk:
-        raise InvalidInput(_("An account cannot refer itself."), field="referred_account_id")
+            raise NotFound(_("Contact not found."), field="referrer_contact")
+        referrer_account_id = referrer_account_id or contact.account_id
     referral = Referral(
-        referrer_account=referrer,
+        referrer_account_id=referrer_account_id,
         referrer_contact=contact,
-        referred_account=account,
-        referred_lead=lead,
+        referred_account_id=referred_account_id,
+        referred_lead_id=referred_lead_id,
         referred_on=referred_on or timezone.localdate(),
         note=_text(note, "note"),
         recorded_by=actor,
     )
+    referral_check(actor=actor, referral=referral)
     return save_as(referral, actor=actor)
