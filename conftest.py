@@ -48,6 +48,7 @@ SEED_MIGRATIONS = (
     "guanxi.pipeline.migrations.0002_builtin_lists",
     "guanxi.agreements.migrations.0002_builtin_types",
     "guanxi.loyalty.migrations.0002_seed_rules",
+    "guanxi.surveys.migrations.0002_seed_templates",
 )
 
 

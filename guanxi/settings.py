@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guanxi.leads",
     "guanxi.activities",
     "guanxi.relationships",
+    "guanxi.surveys",
     "guanxi.agreements",
     "guanxi.loyalty",
     "guanxi.plans",
