@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "guanxi.activities",
     "guanxi.relationships",
     "guanxi.surveys",
+    "guanxi.service",
     "guanxi.agreements",
     "guanxi.loyalty",
     "guanxi.plans",

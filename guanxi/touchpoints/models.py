@@ -84,11 +84,13 @@ class Touchpoint(models.Model):
 
 class ServeCostKind(models.TextChoices):
     REBATE = "rebate", _("Rebate accrued")
+    COMPENSATION = "compensation", _("Service compensation")  # 客诉补偿
 
 
 class ServeCost(models.Model):
     """A cost to serve that is not a touchpoint, posted by the app that knows it (the rebate an
-    agreement has earned so far, kept by `guanxi.agreements`): one row per account, kind and
+    agreement has earned so far, kept by `guanxi.agreements`; the compensation paid on a service
+    case, kept by `guanxi.service`): one row per account, kind and
     source ``reference``, replaced whole when the source recomputes it."""
 
     account = models.ForeignKey(
