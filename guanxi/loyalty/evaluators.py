@@ -18,11 +18,16 @@ from django.db.models.functions import Coalesce
 from guanxi.core.dates import add_months
 from guanxi.insights.models import LATEST_ORDER as RUN_ORDER
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
+from guanxi.loyalty.evaluators_care import (
+    Facts,
+    complaint_overdue,
+    detractor,
+    no_visit_after_failure,
+)
 from guanxi.loyalty.models import LightRule, RuleKind
 from guanxi.relationships.models import BuyingCentreMember, StanceToUs
 from guanxi.transactions.models import AccountMonth
 
-Facts = dict[int, dict]
 Evaluator = Callable[[LightRule, dt.date], Facts]
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -123,4 +128,7 @@ EVALUATORS: dict[str, Evaluator] = {
     RuleKind.PALIVE_DROP: palive_drop,
     RuleKind.SPEND_DROP: spend_drop,
     RuleKind.CHAMPION_GONE: champion_gone,
+    RuleKind.COMPLAINT_OVERDUE: complaint_overdue,
+    RuleKind.DETRACTOR: detractor,
+    RuleKind.NO_VISIT_AFTER_FAILURE: no_visit_after_failure,
 }

@@ -49,7 +49,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.CHAMPION_GONE: {},
     RuleKind.COMPLAINT_OVERDUE: {},
     RuleKind.DETRACTOR: {"max_score": 6, "within_days": 365},
-    RuleKind.NO_VISIT_AFTER_FAILURE: {"within_days": 60},
+    RuleKind.NO_VISIT_AFTER_FAILURE: {"within_days": 60, "grace_days": 7},
 }
 
 

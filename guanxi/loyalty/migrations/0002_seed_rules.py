@@ -5,7 +5,7 @@ from django.db import migrations
 RULES = [
     # code, kind, zh name, en name, colour, params
     ("no-visit-after-failure", "no_visit_after_failure", "服务失误后未回访",
-     "No visit after a service failure", "red", {"within_days": 60}),
+     "No visit after a service failure", "red", {"within_days": 60, "grace_days": 7}),
     ("complaint-overdue", "complaint_overdue", "投诉超时未解决",
      "Complaint past its SLA", "red", {}),
     ("champion-gone", "champion_gone", "支持者离职", "Champion gone", "red", {}),

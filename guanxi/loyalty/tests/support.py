@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from guanxi.loyalty.models import AccountLight, LightRule
+from guanxi.service.models import Case
+from guanxi.surveys.models import SurveyResponse, SurveyTemplate
+from guanxi.touchpoints.models import Touchpoint
 from tests.support import make_transaction
 
 AS_OF = dt.date(2026, 6, 15)
@@ -42,3 +45,29 @@ def lit(account, code: str) -> AccountLight | None:
     return AccountLight.objects.filter(
         account=account, rule__code=code, cleared_at__isnull=True
     ).first()
+
+
+def complaint(account, *, opened: dt.datetime, due: dt.datetime | None = None, **fields):
+    """A complaint case on ``account`` (its KAM owns it)."""
+    fields.setdefault("status", "new")
+    return Case.objects.create(
+        account=account, kind="complaint", subject="菜品不新鲜", owner=account.owner,
+        opened_at=opened, resolution_due_at=due, **fields,
+    )  # fmt: skip
+
+
+def nps(account, score: int, *, on: dt.date) -> SurveyResponse:
+    template = SurveyTemplate.objects.filter(kind="nps").order_by("pk").first()
+    moment = timezone.make_aware(dt.datetime.combine(on, dt.time(10)))
+    return SurveyResponse.objects.create(
+        template=template, account=account, answered_at=moment, nps_score=score
+    )
+
+
+def visit(account, *, on: dt.date) -> Touchpoint:
+    moment = timezone.make_aware(dt.datetime.combine(on, dt.time(15)))
+    return Touchpoint.objects.create(account=account, kind="visit", occurred_at=moment)
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
