@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanxi.loyalty.matrix import (
+from guanxi.loyalty.matrix_rules import (
     ATTITUDE_HIGH_CSAT,
     ATTITUDE_HIGH_NPS,
     BEHAVIOUR_MIN_P_ALIVE,
