@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.selectors import visible_to
@@ -156,9 +158,17 @@ def account_loyalty(account_id: int) -> AccountLoyalty | None:
 
 
 def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
-    """Referrals whose referring account the actor sees."""
-    return visible_to(Referral.objects.all(), actor, prefix="referrer_account__").select_related(
-        "referrer_account", "referrer_contact", "referred_account", "referred_lead"
+    """Referrals whose referring account the actor sees, each with its ``value``: the referred
+    account's revenue to date, from its ledger rollup (0 for a lead not yet an account)."""
+    value = Coalesce(
+        F("referred_account__ledger_rollup__revenue_lifetime"),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+    return (
+        visible_to(Referral.objects.all(), actor, prefix="referrer_account__")
+        .select_related("referrer_account", "referrer_contact", "referred_account", "referred_lead")
+        .annotate(value=value)
     )
 
 
