@@ -70,17 +70,17 @@ def test_a_referral_is_recorded_with_the_referred_account_s_revenue(as_user, cas
     referred = make_account(owner=cast.alice)
     make_transaction(account=referred, amount="880.00")
     alice = as_user("alice")
-    response = alice.post("/api/referrals", {"referrer_contact": contact.pk,
-                                             "referred_account": referred.pk}, content_type=JSON)  # fmt: skip
+    payload = {"referrer_contact": contact.pk, "referred_account": referred.pk}
+    response = alice.post("/api/referrals", payload, content_type=JSON)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["referrer_account"] == cast.account.pk and Decimal(body["value"]) == Decimal("880")
     assert alice.get("/api/referrals").json()["count"] == 1
-    myself = alice.post("/api/referrals", {"referrer_account": cast.account.pk,
-                                           "referred_account": cast.account.pk}, content_type=JSON)  # fmt: skip
+    payload = {"referrer_account": cast.account.pk, "referred_account": cast.account.pk}
+    myself = alice.post("/api/referrals", payload, content_type=JSON)
     assert myself.status_code == 422 and myself.json()["field"] == "referred_account"
-    hidden = alice.post("/api/referrals", {"referrer_account": cast.west_account.pk,
-                                           "referred_account": referred.pk}, content_type=JSON)  # fmt: skip
+    payload = {"referrer_account": cast.west_account.pk, "referred_account": referred.pk}
+    hidden = alice.post("/api/referrals", payload, content_type=JSON)
     assert hidden.status_code == 404
     nothing = alice.post("/api/referrals", {"referrer_account": cast.account.pk}, content_type=JSON)
     assert nothing.status_code == 422
