@@ -163,6 +163,11 @@ GUANXI_CURRENCY = os.environ.get("GUANXI_CURRENCY", "CNY")
 GUANXI_IMPORT_BATCH_SIZE = envint("GUANXI_IMPORT_BATCH_SIZE", 50_000)
 # Parallel COPY writers for big imports on PostgreSQL (0 = one per core, at most 4).
 GUANXI_IMPORT_WORKERS = envint("GUANXI_IMPORT_WORKERS", 0)
+# The address customers open survey links at (e.g. https://crm.example.com); empty: the links
+# are made absolute from the page that shows them.
+GUANXI_PUBLIC_URL = os.environ.get("GUANXI_PUBLIC_URL", "").rstrip("/")
+# The public survey page: requests per client address per minute (then 429).
+GUANXI_SURVEY_RATE_LIMIT = envint("GUANXI_SURVEY_RATE_LIMIT", 30)
 GUANXI_API_PAGE_SIZE = envint("GUANXI_API_PAGE_SIZE", 50)
 # Today shows the top N of each section by priority, with the total and a "show all" link.
 GUANXI_TODAY_LIMIT = envint("GUANXI_TODAY_LIMIT", 20)

@@ -19,7 +19,11 @@ from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, Re
 from guanxi.contacts.profile_schema import GROUPS
 from guanxi.contacts.selectors import contact_fact_rows, contact_history
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
-from guanxi.core.admin_mixins import ScopedTabularInline
+from guanxi.core.admin_mixins import ScopedTabularInline, service_error_text
+from guanxi.core.errors import ApplicationError
+from guanxi.surveys.models import InvitationSource
+from guanxi.surveys.selectors import templates_active
+from guanxi.surveys.services import invitation_create
 
 
 class RelatedPersonInline(ScopedTabularInline):
@@ -34,6 +38,35 @@ class KeyDateInline(ScopedTabularInline):
     fields = ("kind", "date", "label")
     extra = 0
     tab = True
+
+
+@admin.action(description=_("Send an NPS survey to the selected contacts"))
+def send_nps_survey(modeladmin: Any, request: HttpRequest, queryset: Any) -> HttpResponseRedirect:
+    """A personal NPS link per selected (visible) contact; the links and their QR codes are on
+    the invitation list, ready to send by WeChat."""
+    template = templates_active().filter(kind="nps").first()
+    if template is None:
+        messages.error(request, _("There is no active NPS survey template."))
+        return HttpResponseRedirect(request.get_full_path())
+    sent = 0
+    for contact in queryset.select_related("account"):
+        try:
+            invitation_create(
+                actor=request.user,
+                template=template,
+                account=contact.account,
+                contact=contact,
+                source=InvitationSource.MANUAL,
+            )
+        except ApplicationError as exc:
+            messages.error(request, f"{contact}: {service_error_text(exc)}")
+        else:
+            sent += 1
+    messages.success(request, _("%(n)d survey links made.") % {"n": sent})
+    return HttpResponseRedirect(
+        reverse("admin:surveys_surveyinvitation_changelist")
+        + f"?sent_by__id__exact={request.user.pk}"
+    )
 
 
 @admin.register(Contact)
@@ -71,7 +104,7 @@ class ContactAdmin(ScopedModelAdmin):
     autocomplete_fields = ("account",)
     readonly_fields = ("constellation_display", "zodiac_display")
     inlines = (RelatedPersonInline, KeyDateInline)
-    actions = EXPORT_ACTIONS
+    actions = [*EXPORT_ACTIONS, send_nps_survey]
     change_form_outer_after_template = "admin/contacts/contact/provenance.html"
     object_history_template = "admin/contacts/contact/object_history.html"
 

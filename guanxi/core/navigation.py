@@ -184,6 +184,19 @@ def _loyalty() -> dict[str, Any]:
     )
 
 
+def _surveys() -> dict[str, Any]:
+    return _group(
+        _("Surveys"),
+        [
+            _item(_("Survey results"), "sentiment_satisfied", "admin:surveys_results"),
+            _item(_("Survey links"), "qr_code_2", "admin:surveys_surveyinvitation_changelist"),
+            _item(_("Survey answers"), "rate_review", "admin:surveys_surveyresponse_changelist"),
+            _item(_("Survey templates"), "tune", "admin:surveys_surveytemplate_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _business() -> dict[str, Any]:
     return _group(
         _("Business"),
@@ -259,6 +272,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _pipeline(),
         _agreements(),
         _loyalty(),
+        _surveys(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

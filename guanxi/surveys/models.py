@@ -222,6 +222,23 @@ class SurveyResponse(models.Model):
     nps_score = models.PositiveSmallIntegerField(_("NPS score (0–10)"), null=True, blank=True)
     csat_score = models.PositiveSmallIntegerField(_("CSAT score (1–5)"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # SERVQUAL: the mean of perceived − expected over the answered items (negative = the
+    # service falls short), kept with the answer so reads need not join the item answers.
+    servqual_gap = models.FloatField(
+        _("SERVQUAL gap (perceived − expected)"), null=True, blank=True
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
+    # A detractor's answer: the recovery task given to the account's KAM (at most one).
+    recovery_task = models.OneToOneField(
+        "activities.Task",
+        verbose_name=_("recovery task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_response",
+    )
     # Imported answers: the file's own id for the answer, so a file loaded twice adds nothing.
     external_ref = models.CharField(_("external reference"), max_length=80, blank=True)
 
