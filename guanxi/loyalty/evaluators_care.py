@@ -60,11 +60,11 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
     return facts
 
 
-def detractor(rule: LightRule, as_of: dt.date) -> Facts:
-    """The latest NPS answer of each account within ``within_days`` is a detractor's (0 to
-    ``max_score``). One pass over the window's NPS answers, newest first per account."""
+def latest_nps(as_of: dt.date, *, within_days: int) -> dict[int, tuple[int, dt.date, int]]:
+    """Account id → (NPS, local day, response id) of its latest NPS answer within
+    ``within_days`` up to ``as_of``: one pass over the window's answers, newest first."""
     end = local_midnight(as_of + dt.timedelta(days=1))
-    since = end - dt.timedelta(days=int(rule.param("within_days")))
+    since = end - dt.timedelta(days=within_days)
     rows = (
         SurveyResponse.objects.filter(
             nps_score__isnull=False, answered_at__gte=since, answered_at__lt=end
@@ -72,16 +72,24 @@ def detractor(rule: LightRule, as_of: dt.date) -> Facts:
         .values_list("account_id", "nps_score", "answered_at", "pk")
         .order_by("account_id", "-answered_at", "-pk")
     )
-    limit = int(rule.param("max_score"))
-    facts: Facts = {}
-    seen: set[int] = set()
+    latest: dict[int, tuple[int, dt.date, int]] = {}
     for account_id, score, answered_at, pk in rows.iterator(chunk_size=5000):
-        if account_id in seen:
-            continue
-        seen.add(account_id)
-        if score <= limit:
-            facts[account_id] = {"score": score, "on": _local_day(answered_at), "response": pk}
-    return facts
+        if account_id not in latest:
+            latest[account_id] = (score, timezone.localdate(answered_at), pk)
+    return latest
+
+
+def detractor(rule: LightRule, as_of: dt.date) -> Facts:
+    """The latest NPS answer of each account within ``within_days`` is a detractor's (0 to
+    ``max_score``)."""
+    limit = int(rule.param("max_score"))
+    return {
+        account_id: {"score": score, "on": on.isoformat(), "response": pk}
+        for account_id, (score, on, pk) in latest_nps(
+            as_of, within_days=int(rule.param("within_days"))
+        ).items()
+        if score <= limit
+    }
 
 
 def no_visit_after_failure(rule: LightRule, as_of: dt.date) -> Facts:

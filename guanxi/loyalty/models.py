@@ -280,3 +280,32 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referrer_account_id} → {self.referred_account_id or self.referred_lead_id}"
+
+
+class ReferralAsk(models.Model):
+    """We asked a promoter's account for a referral (a task for its KAM, made by the nightly
+    `referral_asks` step or recorded by hand): no new ask for the same account within
+    ``GUANXI_REFERRAL_ASK_MONTHS``."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="referral_asks"
+    )
+    asked_on = models.DateField(_("asked on"))
+    nps = models.PositiveSmallIntegerField(_("NPS that prompted it"), null=True, blank=True)
+    task = models.ForeignKey(
+        "activities.Task",
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("referral ask")
+        verbose_name_plural = _("referral asks")
+        ordering = ["-asked_on", "-id"]
+        indexes = [models.Index(fields=["account", "asked_on"], name="referral_ask_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} · {self.asked_on}"
