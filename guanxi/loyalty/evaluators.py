@@ -3,7 +3,9 @@ never one per account) and returns {account id: the facts of its reason} for the
 light should be lit now. `lights.lights_evaluate` raises and clears lights from these.
 
 Facts are plain JSON (numbers, ISO dates, names), so `words.reason_words` can say them in either
-language later.
+language later. Results are read whole, never through a server-side cursor (`.iterator()`):
+PostgreSQL plans a cursor for its first rows, which made the month rollups' GROUP BY over 100,000
+accounts take 10 s instead of 1.5 s.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def palive_drop(rule: LightRule, as_of: dt.date) -> Facts:
             "previous_on": previous.observation_end.isoformat(),
             "current_on": latest.observation_end.isoformat(),
         }
-        for account_id, now, before in rows.iterator(chunk_size=5000)
+        for account_id, now, before in rows
         if now <= before * ratio
     }
 
@@ -97,7 +99,7 @@ def spend_drop(rule: LightRule, as_of: dt.date) -> Facts:
         .order_by()
     )
     facts: Facts = {}
-    for account_id, now, then in rows.iterator(chunk_size=5000):
+    for account_id, now, then in rows:
         if now <= then * keep:
             facts[account_id] = {
                 "first": first.isoformat(),

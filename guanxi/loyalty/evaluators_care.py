@@ -46,7 +46,7 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
         .order_by("account_id", "resolution_due_at", "pk")
     )
     facts: Facts = {}
-    for account_id, pk, opened_at, due in rows.iterator(chunk_size=5000):
+    for account_id, pk, opened_at, due in rows:
         entry = facts.get(account_id)
         if entry is None:
             facts[account_id] = {
@@ -73,7 +73,7 @@ def latest_nps(as_of: dt.date, *, within_days: int) -> dict[int, tuple[int, dt.d
         .order_by("account_id", "-answered_at", "-pk")
     )
     latest: dict[int, tuple[int, dt.date, int]] = {}
-    for account_id, score, answered_at, pk in rows.iterator(chunk_size=5000):
+    for account_id, score, answered_at, pk in rows:
         if account_id not in latest:
             latest[account_id] = (score, timezone.localdate(answered_at), pk)
     return latest
@@ -105,7 +105,7 @@ def no_visit_after_failure(rule: LightRule, as_of: dt.date) -> Facts:
         .order_by("account_id", "-opened_at", "-pk")
     )
     latest: dict[int, tuple[int, dt.date]] = {}
-    for account_id, pk, opened_at in rows.iterator(chunk_size=5000):
+    for account_id, pk, opened_at in rows:
         latest.setdefault(account_id, (pk, timezone.localdate(opened_at)))
     if not latest:
         return {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from typing import Any
 
 from django.db import transaction as db_transaction
@@ -25,6 +26,8 @@ from guanxi.loyalty.models import AccountLight, LightColour, LightRule, LightSta
 
 #: Rows per statement (SQLite caps the parameters of one query).
 CHUNK = 900
+#: Rows per bulk statement (Django caps it on SQLite).
+BATCH = 5000
 
 
 def _moment(as_of: dt.date) -> dt.datetime:
@@ -43,7 +46,6 @@ def _reconcile(rule: LightRule, hits: Facts, *, as_of: dt.date, moment: dt.datet
         )
         .values_list("pk", "account_id", "facts", "colour")
         .order_by()
-        .iterator(chunk_size=5000)
     }
     gone = [pk for account_id, (pk, _f, _c) in lit.items() if account_id not in hits]
     changed = [
@@ -69,26 +71,31 @@ def _reconcile(rule: LightRule, hits: Facts, *, as_of: dt.date, moment: dt.datet
         for row in rows:
             row.cleared_at, row.status, row.last_seen_on = moment, LightStatus.RESOLVED, as_of
         bulk_update_with_history(
-            rows, AccountLight, ["cleared_at", "status", "last_seen_on"], batch_size=CHUNK
+            rows, AccountLight, ["cleared_at", "status", "last_seen_on"], batch_size=BATCH
         )
     if changed:
         bulk_update_with_history(
-            changed, AccountLight, ["facts", "colour", "last_seen_on"], batch_size=CHUNK
+            changed, AccountLight, ["facts", "colour", "last_seen_on"], batch_size=BATCH
         )
     AccountLight.objects.filter(rule=rule, cleared_at__isnull=True, last_seen_on__lt=as_of).update(
         last_seen_on=as_of
     )
     if new:
-        bulk_create_with_history(new, AccountLight, batch_size=CHUNK, default_date=moment)
+        bulk_create_with_history(new, AccountLight, batch_size=BATCH, default_date=moment)
     return {"raised": len(new), "cleared": len(gone), "updated": len(changed)}
 
 
 def rule_evaluate(rule: LightRule, *, as_of: dt.date, moment: dt.datetime | None = None) -> dict:
     """Raise and clear one rule's lights as of ``as_of`` (an inactive rule clears them all)."""
     evaluator = EVALUATORS.get(rule.kind)
+    started = time.perf_counter()
     hits = evaluator(rule, as_of) if rule.active and evaluator is not None else {}
+    read = time.perf_counter() - started
     with db_transaction.atomic():
-        return _reconcile(rule, hits, as_of=as_of, moment=moment or _moment(as_of))
+        done = _reconcile(rule, hits, as_of=as_of, moment=moment or _moment(as_of))
+    done["seconds_read"] = round(read, 3)
+    done["seconds_write"] = round(time.perf_counter() - started - read, 3)
+    return done
 
 
 def lights_evaluate(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:

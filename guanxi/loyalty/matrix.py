@@ -39,7 +39,6 @@ def _behaviour() -> dict[int, tuple[int, float | None]]:
         AccountScore.objects.filter(run=run)
         .values_list("account_id", "frequency", "p_alive")
         .order_by()
-        .iterator(chunk_size=10_000)
     )
     return {account_id: (frequency, p_alive) for account_id, frequency, p_alive in rows}
 
@@ -55,7 +54,7 @@ def loyalty_rows(as_of: dt.date) -> list[tuple]:
     behaviour = _behaviour()
     attitudes = latest_scores(_surveyed_ids(as_of))
     rows = []
-    for account_id in Account.objects.order_by().values_list("pk", flat=True).iterator(10_000):
+    for account_id in Account.objects.order_by().values_list("pk", flat=True):
         repeats, p_alive = behaviour.get(account_id, (0, None))
         high = behaviour_high(repeats, p_alive)
         attitude = attitude_of(attitudes.get(account_id))
