@@ -34,6 +34,7 @@ from guanxi.pipeline.api import pipeline_router
 from guanxi.pipeline.api import router as opportunities_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
+from guanxi.service.api import router as cases_router
 from guanxi.tiers.api import router as tiers_router
 from guanxi.transactions.api import payments_router, transactions_router
 
@@ -197,6 +198,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
 # Reviews, switching costs, renewal risk and rate: literal paths under /agreements, mounted
 # before the CRUD router, whose "/{agreement_id}" would otherwise take "/reviews" as an id.
+api.add_router("/cases", cases_router)
 api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/agreements", agreements_router)
 # performance, accrual, settlements (agreements.api_money); CRUD is agreements.api

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from guanxi.leads.models import LeadSource
 from guanxi.leads.services import lead_create
 from guanxi.pipeline.services import opportunity_create
+from guanxi.service.services import case_open
 from guanxi.wsgi import application
 from tests.support import api_client_for, make_contact, make_payment, make_transaction
 
@@ -63,6 +64,8 @@ def known(cast):
         "contact_id": contact.pk,
         "transaction_id": make_transaction(account=cast.account, contact=contact).pk,
         "payment_id": make_payment(account=cast.account).pk,
+        "case_id": case_open(actor=cast.alice, account=cast.account, kind="complaint",
+                             subject="Noisy room").pk,  # fmt: skip
     }
 
 

@@ -1,7 +1,7 @@
 """Renewal risk of the agreements ending soon, scored and explained term by term.
 
 An active agreement ending within `GUANXI_RENEWAL_WINDOW_DAYS` (default 90) days of ``as_of``
-and not yet renewed gets a score 0–100, the sum of four terms, each stored with the numbers
+and not yet renewed gets a score 0–100, the sum of five terms, each stored with the numbers
 that made it so a page can say why in the reader's language (`term_words`):
 
 - **pace** (up to 35): the worst pace of its volume commitments (actual ÷ commitment pro-rated
@@ -15,8 +15,11 @@ that made it so a page can say why in the reader's language (`term_words`):
 - **relationships** (up to 25): the risks of its buying centre (`relationships.risks`): 8
   points per risk, at most 25; no buying centre mapped: 10 (nobody knows who decides).
 
-Open complaints would be a fifth term once complaints exist (C10); they do not yet, so the
-score leaves them out. Level: high from 60, medium from 30, else low.
+- **complaints** (up to 20): the service cases (`guanxi.service`) of the accounts the
+  agreement covers: 10 points per open complaint and 8 per complaint opened in the last 90 days
+  whose SLA was breached, at most 20.
+
+The sum is capped at 100. Level: high from 60, medium from 30, else low.
 
 `renewal_risk_refresh` (a nightly step) stores one `RenewalRisk` per agreement in the window
 and removes the rows of those that left it; `agreement_facts_refresh` hands the facts tier
@@ -50,9 +53,11 @@ from guanxi.agreements.performance import agreement_performance, agreements_pace
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run
 from guanxi.relationships.risks import relationship_health_for
+from guanxi.service.selectors import complaint_facts
 from guanxi.tiers.facts import agreement_facts_store
 
 PACE_POINTS, ALIVE_POINTS, SEGMENT_POINTS, RELATIONSHIP_POINTS = 35, 25, 15, 25
+COMPLAINT_POINTS, POINTS_PER_OPEN_COMPLAINT, POINTS_PER_BREACHED_COMPLAINT = 20, 10, 8
 PACE_FULL_RISK = 0.5  # at or below this pace, every pace point
 SEGMENT_WORSE, SEGMENT_WORRYING = 15, 8
 POINTS_PER_RISK, NO_CENTRE_POINTS = 8, 10
@@ -132,6 +137,17 @@ def relationship_term(risk_codes: list[str] | None) -> dict[str, Any]:
     return _term("relationships", points, RELATIONSHIP_POINTS, risks=list(risk_codes))
 
 
+def complaint_term(open_complaints: int, breached_recently: int) -> dict[str, Any]:
+    points = min(
+        POINTS_PER_OPEN_COMPLAINT * open_complaints
+        + POINTS_PER_BREACHED_COMPLAINT * breached_recently,
+        COMPLAINT_POINTS,
+    )
+    return _term(
+        "complaints", points, COMPLAINT_POINTS, open=open_complaints, breached=breached_recently
+    )
+
+
 def level_of(score: int) -> str:
     if score >= HIGH_FROM:
         return RiskLevel.HIGH
@@ -160,6 +176,8 @@ def term_words(term: dict[str, Any]) -> str:
         }
     if code == "segment":
         return _segment_words(term, pts)
+    if code == "complaints":
+        return _complaint_words(term, pts)
     if code == "relationships":
         risks = term.get("risks")
         if risks is None:
@@ -172,6 +190,16 @@ def term_words(term: dict[str, Any]) -> str:
             len(risks),
         ) % {**pts, "n": len(risks)}
     return str(code)
+
+
+def _complaint_words(term: dict[str, Any], pts: dict[str, Any]) -> str:
+    n_open, n_late = term.get("open", 0), term.get("breached", 0)
+    if not n_open and not n_late:
+        return _("Complaints: none open, none late lately (%(points)s/%(out_of)s).") % pts
+    return _(
+        "Complaints: %(open)s open, %(late)s with a breached SLA in the last 90 days "
+        "(%(points)s/%(out_of)s)."
+    ) % {**pts, "open": n_open, "late": n_late}
 
 
 def _segment_words(term: dict[str, Any], pts: dict[str, Any]) -> str:
@@ -205,11 +233,14 @@ def _scores(run: AnalysisRun | None, account_ids: list[int]) -> dict[int, tuple]
 
 
 def risk_terms(agreements: list[Agreement], *, as_of: dt.date) -> dict[int, list[dict]]:
-    """agreement id → its four terms, for many agreements in a fixed number of queries (the
-    relationship term reads the agreement's own account's buying centre)."""
+    """agreement id → its five terms, for many agreements in a fixed number of queries (the
+    relationship term reads the agreement's own account's buying centre; the complaints term
+    every covered account's cases)."""
     if not agreements:
         return {}
     account_ids = sorted({a.account_id for a in agreements})
+    covered = covered_accounts_of(agreements)
+    complaints = complaint_facts(sorted({c for ids in covered.values() for c in ids}), on=as_of)
     paces = agreements_pace([a.pk for a in agreements], as_of=as_of)
     latest = latest_run()
     now, before = _scores(latest, account_ids), _scores(_previous_run(latest), account_ids)
@@ -224,6 +255,10 @@ def risk_terms(agreements: list[Agreement], *, as_of: dt.date) -> dict[int, list
             alive_term(p_alive),
             segment_term(segment, before.get(a.account_id, (None, None))[1]),
             relationship_term(codes),
+            complaint_term(
+                sum(complaints[c].open_complaints for c in covered[a.pk] if c in complaints),
+                sum(complaints[c].breached_recently for c in covered[a.pk] if c in complaints),
+            ),
         ]
     return result
 

@@ -197,6 +197,19 @@ def _surveys() -> dict[str, Any]:
     )
 
 
+def _service() -> dict[str, Any]:
+    return _group(
+        _("Service"),
+        [
+            _item(_("Cases"), "support_agent", "admin:service_case_changelist"),
+            _item(_("Solutions"), "menu_book", "admin:service_solution_changelist"),
+            _item(_("SLA policies"), "timer", "admin:service_slapolicy_changelist"),
+            _item(_("Case categories"), "tune", "admin:service_casecategory_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _business() -> dict[str, Any]:
     return _group(
         _("Business"),
@@ -273,6 +286,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _agreements(),
         _loyalty(),
         _surveys(),
+        _service(),
         _business(),
         _customer_value(),
         _tiers_and_privileges(),

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -354,12 +354,12 @@ class CaseEvent(models.Model):
 class LspcasStep(models.TextChoices):
     """The complaint-handling steps of seed 001, in order."""
 
-    LISTEN = "listen", _("Listen")  # 倾听
-    SHARE = "share", _("Share")  # 分担
-    CLARIFY = "clarify", _("Clarify")  # 澄清
-    PRESENT = "present", _("Present solutions")  # 提出方案
-    ASK = "ask", _("Ask for action")  # 请求行动
-    FOLLOW_UP = "follow_up", _("Follow up")  # 跟进
+    LISTEN = "listen", pgettext_lazy("handling step", "Listen")  # 倾听
+    SHARE = "share", pgettext_lazy("handling step", "Share")  # 分担
+    CLARIFY = "clarify", pgettext_lazy("handling step", "Clarify")  # 澄清
+    PRESENT = "present", pgettext_lazy("handling step", "Present solutions")  # 提出方案
+    ASK = "ask", pgettext_lazy("handling step", "Ask for action")  # 请求行动
+    FOLLOW_UP = "follow_up", pgettext_lazy("handling step", "Follow up")  # 跟进
 
 
 class CaseStep(models.Model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as Pick
+from django.db.models import Count, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +68,9 @@ def suggested_solutions(case: Case, *, limit: int = 5) -> list[Solution]:
         qs = qs.filter(category__isnull=True)
     else:
         qs = qs.filter(Q(category_id=case.category_id) | Q(category__isnull=True))
-    return list(qs.order_by("category__isnull", "position", "id")[:limit])
+    general = Q(category__isnull=True)
+    qs = qs.annotate(general=Pick(When(general, then=1), default=0, output_field=IntegerField()))
+    return list(qs.order_by("general", "position", "id")[:limit])
 
 
 def open_cases(account_ids: list[int]) -> QuerySet[Case]:

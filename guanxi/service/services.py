@@ -101,6 +101,26 @@ def _category(category: CaseCategory | int | None) -> CaseCategory | None:
     return found
 
 
+def check_owner(account: Account, owner: User | None) -> None:
+    if owner is None or not owner.is_active or not account_is_visible(owner, account):
+        raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
+
+
+def check_links(
+    *,
+    account: Account,
+    contact: Contact | None = None,
+    transaction: Transaction | None = None,  # noqa: F811 (the field's name)
+    owner: User | None = None,
+) -> None:
+    """The rules of a case's links (the admin form runs them before saving): the contact and the
+    transaction belong to the account, the owner works on it."""
+    _contact(account, contact)
+    _transaction(account, transaction)
+    if owner is not None:
+        check_owner(account, owner)
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -114,7 +134,7 @@ def case_open(
     category: CaseCategory | int | None = None,
     severity: str = Severity.NORMAL,
     transaction: Transaction | int | None = None,  # noqa: F811 (the field's name)
-    owner: User | None = None,
+    owner: User | int | None = None,
     opened_at: dt.datetime | None = None,
 ) -> Case:
     """Open a case on ``account``: its SLA policy by the account's tier, its due times, owned by
@@ -126,9 +146,12 @@ def case_open(
     subject = (subject or "").strip()
     if not subject:
         raise InvalidInput(_("Say in a few words what the case is about."), field="subject")
+    if isinstance(owner, int):
+        owner = User.objects.filter(pk=owner).first()
+        if owner is None:
+            raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
     owner = owner or account.owner
-    if owner is None or not owner.is_active or not account_is_visible(owner, account):
-        raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
+    check_owner(account, owner)
     now = timezone.now()
     opened_at = opened_at or now
     if opened_at > now:
@@ -169,7 +192,7 @@ def _check_rating(rating: int | None) -> None:
         raise InvalidInput(_("A rating is 1 to 5."), field="rating")
 
 
-def _record_breaches(case: Case, now: dt.datetime, actor: User | None) -> None:
+def record_breaches(case: Case, now: dt.datetime, actor: User | None) -> None:
     """Mark a late first response or resolution, once, with an event."""
     if not case.first_response_breached and sla.first_response_late(case, now):
         case.first_response_breached = True
@@ -225,7 +248,7 @@ def case_transition(
     if to == S.REOPENED:
         case.resolved_at = case.closed_at = None
         sla.reset_resolution_due(case, terms, now)
-    _record_breaches(case, now, actor)
+    record_breaches(case, now, actor)
     case.status = to
     save_as(case, actor=actor)
     log_event(
@@ -322,10 +345,8 @@ def case_update(*, actor: User, case: Case | int, **fields: Any) -> Case:
     if "contact" in fields:
         case.contact = _contact(case.account, fields["contact"])
     if "owner" in fields:
-        owner = fields["owner"]
-        if owner is None or not owner.is_active or not account_is_visible(owner, case.account):
-            raise InvalidInput(_("Choose an owner who works on this account."), field="owner")
-        case.owner = owner
+        check_owner(case.account, fields["owner"])
+        case.owner = fields["owner"]
     if not case.subject:
         raise InvalidInput(_("Say in a few words what the case is about."), field="subject")
     return save_as(case, actor=actor)

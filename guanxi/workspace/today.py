@@ -48,6 +48,7 @@ from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
 from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
+from guanxi.workspace.today_cases import service_cases
 from guanxi.workspace.today_deals import deal_risks, large_deals, stale_deals
 from guanxi.workspace.today_lights import warning_lights
 from guanxi.workspace.today_renewals import renewals_at_risk
@@ -444,6 +445,7 @@ _BUILDERS = {
     "stale_deals": stale_deals,
     "deal_risks": deal_risks,
     "renewals_at_risk": renewals_at_risk,
+    "service_cases": service_cases,
     "warning_lights": warning_lights,
 }
 

@@ -190,6 +190,7 @@ SECTIONS = (
     "stale_deals",  # next step passed, or no move and no next step for the stage's days
     "deal_risks",  # open deals whose decision maker carries a relationship risk
     "renewals_at_risk",  # agreements the user owns ending soon with a high or medium risk
+    "service_cases",  # open cases the user owns, and cases escalated to them (service)
     "warning_lights",  # red and yellow lights on the user's accounts waiting for feedback
 )
 
@@ -209,6 +210,7 @@ class Agenda:
     stale_deals: Section = field(default_factory=Section)
     deal_risks: Section = field(default_factory=Section)
     renewals_at_risk: Section = field(default_factory=Section)
+    service_cases: Section = field(default_factory=Section)
     warning_lights: Section = field(default_factory=Section)
 
     @property

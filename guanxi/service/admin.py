@@ -1,0 +1,228 @@
+"""The case pages (客诉与服务请求): the list with its filters, and the case's page with the
+life-cycle's buttons, the LSPCAS checklist, the timeline and solutions from the knowledge base.
+
+A case is opened through `services.case_open` (its SLA policy and due times) and changed through
+`case_update` / `case_compensation_set`; status moves and checklist ticks are small POSTs to the
+services, so the audit history and the timeline name who did what. Categories, SLA policies and
+solutions are in `admin_config` (managers edit them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.decorators import display
+
+from guanxi.accounts.admin_base import ScopedModelAdmin
+from guanxi.core.admin_mixins import ServiceRulesForm, service_error_text
+from guanxi.core.errors import ApplicationError
+from guanxi.service import admin_config, selectors, services  # noqa: F401 (registers)
+from guanxi.service.admin_filters import BreachedFilter, DueFilter, TierFilter
+from guanxi.service.models import Case, CaseStatus
+from guanxi.service.services import MOVES
+
+#: What the page may change after opening (status and SLA move only by the buttons and the job).
+EDITABLE = ("subject", "description", "category", "severity", "channel", "contact", "owner",
+            "root_cause", "resolution")  # fmt: skip
+
+
+class CaseForm(ServiceRulesForm):
+    class Meta:
+        model = Case
+        fields = "__all__"
+
+    def check_rules(self, obj: Case) -> None:
+        if obj.account_id is None:
+            return
+        services.check_links(
+            account=obj.account,
+            contact=obj.contact,
+            transaction=obj.transaction,
+            owner=obj.owner if obj.owner_id else None,
+        )
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedModelAdmin):
+    form = CaseForm
+    list_display = ("number", "subject", "account", "kind", "status_badge", "severity", "owner",
+                    "opened_at", "resolution_due_at", "sla", "escalation_level")  # fmt: skip
+    list_display_links = ("number", "subject")
+    list_filter = (
+        ("status", ChoicesDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
+        BreachedFilter,
+        DueFilter,
+        ("owner", RelatedDropdownFilter),
+        TierFilter,
+        ("category", RelatedDropdownFilter),
+        ("severity", ChoicesDropdownFilter),
+        "escalation_level",
+    )
+    search_fields = ("subject", "account__name", "account__code")
+    search_help_text = _("Subject or the account's name or code")
+    autocomplete_fields = ("account", "contact")
+    raw_id_fields = ("transaction",)
+    list_select_related = ("account", "owner")
+    change_form_outer_after_template = "admin/service/case/after.html"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        opening = (("account", "contact"), ("kind", "channel"), ("category", "severity"),
+                   "subject", "description", ("transaction", "owner"))  # fmt: skip
+        if obj is None:
+            return [(None, {"fields": opening})]
+        return [
+            (None, {"fields": opening}),
+            (_("Outcome"), {"fields": ("root_cause", "resolution", "compensation_cost", "rating")}),
+            (
+                _("SLA"),
+                {
+                    "classes": ["tab"],
+                    "fields": (
+                        ("status", "sla_policy"),
+                        ("opened_at", "first_responded_at"),
+                        ("first_response_due_at", "first_response_breached"),
+                        ("resolution_due_at", "resolution_breached"),
+                        ("resolved_at", "closed_at"),
+                        ("escalation_level", "escalated_to", "escalated_at"),
+                    ),
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        editable = {*EDITABLE, "compensation_cost"}
+        names = [f.name for f in Case._meta.fields if f.name not in editable]
+        return tuple(names)
+
+    @display(description=_("No."), ordering="id")
+    def number(self, obj: Case) -> str:
+        return f"#{obj.pk}"
+
+    @display(
+        description=_("status"),
+        ordering="status",
+        label={
+            CaseStatus.NEW: "danger",
+            CaseStatus.REOPENED: "danger",
+            CaseStatus.ACKNOWLEDGED: "warning",
+            CaseStatus.IN_PROGRESS: "info",
+            CaseStatus.WAITING: "info",
+            CaseStatus.RESOLVED: "success",
+            CaseStatus.CLOSED: "success",
+        },
+    )
+    def status_badge(self, obj: Case) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    @display(description=_("SLA"), label={"late": "danger", "ok": "success"})
+    def sla(self, obj: Case) -> tuple[str, str] | str:
+        if obj.first_response_breached or obj.resolution_breached:
+            return "late", str(_("Breached"))
+        return "ok", str(_("Within SLA"))
+
+    def save_model(self, request: HttpRequest, obj: Case, form: Any, change: bool) -> None:
+        if not change:
+            data = form.cleaned_data
+            case = services.case_open(
+                actor=request.user, account=data["account"], kind=data["kind"],
+                subject=data["subject"], description=data.get("description") or "",
+                contact=data.get("contact"), channel=data["channel"],
+                category=data.get("category"), severity=data["severity"],
+                transaction=data.get("transaction"), owner=data.get("owner"),
+            )  # fmt: skip
+            obj.pk = case.pk
+            obj._state.adding = False
+            return
+        changed = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
+        if changed:
+            services.case_update(actor=request.user, case=obj.pk, **changed)
+        if "compensation_cost" in form.changed_data:
+            services.case_compensation_set(
+                actor=request.user, case=obj.pk, amount=form.cleaned_data["compensation_cost"]
+            )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "owner" in form.base_fields:
+            form.base_fields["owner"].required = False
+            form.base_fields["owner"].help_text = _("Empty: the account's KAM.")
+        if "opened_at" in form.base_fields:
+            form.base_fields["opened_at"].required = False
+        return form
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None):  # fmt: skip
+        extra_context = extra_context or {}
+        case = self.get_object(request, unquote(object_id))
+        if case is not None:
+            extra_context.update(
+                case_moves=[(m, CaseStatus(m).label) for m in MOVES[case.status]],
+                case_checklist=selectors.checklist(case),
+                case_timeline=selectors.timeline(case),
+                case_solutions=selectors.suggested_solutions(case),
+                rating_choices=range(1, 6),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        custom = [
+            path("<path:object_id>/move/", self.admin_site.admin_view(self.move_view),
+                 name="service_case_move"),
+            path("<path:object_id>/step/", self.admin_site.admin_view(self.step_view),
+                 name="service_case_step"),
+        ]  # fmt: skip
+        return custom + super().get_urls()
+
+    def _posted_case(self, request: HttpRequest, object_id: str) -> Case:
+        case = self.get_object(request, unquote(object_id))
+        if case is None or not self.has_change_permission(request, case):
+            raise Http404
+        return case
+
+    def move_view(self, request: HttpRequest, object_id: str):
+        """A button of the life-cycle: the service moves the case (or says why not)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._posted_case(request, object_id)
+        post = request.POST
+        rating = post.get("rating") or None
+        try:
+            services.case_transition(
+                actor=request.user,
+                case=case.pk,
+                to=post.get("to", ""),
+                note=post.get("note", "").strip(),
+                resolution=post.get("resolution") if "resolution" in post else None,
+                root_cause=post.get("root_cause") if "root_cause" in post else None,
+                rating=int(rating) if rating and rating.isdigit() else None,
+            )
+        except ApplicationError as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("The case has moved on."))
+        return HttpResponseRedirect(reverse("admin:service_case_change", args=(case.pk,)))
+
+    def step_view(self, request: HttpRequest, object_id: str):
+        """Tick or untick an LSPCAS step."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._posted_case(request, object_id)
+        try:
+            services.case_step_mark(
+                actor=request.user,
+                case=case.pk,
+                step=request.POST.get("step", ""),
+                done=request.POST.get("done", "1") == "1",
+                note=request.POST.get("note", "")[:300],
+            )
+        except ApplicationError as exc:
+            messages.error(request, service_error_text(exc))
+        return HttpResponseRedirect(reverse("admin:service_case_change", args=(case.pk,)))
