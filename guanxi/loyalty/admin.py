@@ -17,8 +17,10 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
 from guanxi.core.admin_mixins import ConfigAccessMixin, ServiceRulesForm
+from guanxi.core.formatting import money
 from guanxi.leads.selectors import leads_visible_to
 from guanxi.loyalty.models import AccountLight, LightRule, Referral
+from guanxi.loyalty.selectors import with_referral_value
 from guanxi.loyalty.services import referral_check
 from guanxi.loyalty.words import reason_words
 
@@ -80,7 +82,7 @@ class ReferralAdmin(ScopedModelAdmin):
     account_path = "referrer_account__"
     form = ReferralForm
     list_display = ("referred_on", "referrer_account", "referrer_contact", "referred_account",
-                    "referred_lead", "recorded_by")  # fmt: skip
+                    "referred_lead", "value_display", "recorded_by")  # fmt: skip
     list_select_related = ("referrer_account", "referrer_contact", "referred_account",
                            "referred_lead", "recorded_by")  # fmt: skip
     search_fields = ("referrer_account__name", "referred_account__name", "referred_lead__company")
@@ -93,7 +95,11 @@ class ReferralAdmin(ScopedModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("referrer_account")
+        return with_referral_value(super().get_queryset(request).select_related("referrer_account"))
+
+    @admin.display(description=_("referral value"), ordering="value")
+    def value_display(self, obj: Referral) -> str:
+        return money(obj.value)
 
     def save_model(self, request: HttpRequest, obj: Referral, form: Any, change: bool) -> None:
         if not change:

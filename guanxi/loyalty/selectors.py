@@ -157,18 +157,23 @@ def account_loyalty(account_id: int) -> AccountLoyalty | None:
 # --- Referrals -------------------------------------------------------------------------------
 
 
-def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
-    """Referrals whose referring account the actor sees, each with its ``value``: the referred
-    account's revenue to date, from its ledger rollup (0 for a lead not yet an account)."""
+def with_referral_value(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Each referral with its ``value``: the referred account's revenue to date, from its
+    ledger rollup (one row per account; 0 for a lead not yet an account)."""
     value = Coalesce(
         F("referred_account__ledger_rollup__revenue_lifetime"),
         Value(Decimal(0)),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
-    return (
-        visible_to(Referral.objects.all(), actor, prefix="referrer_account__")
-        .select_related("referrer_account", "referrer_contact", "referred_account", "referred_lead")
-        .annotate(value=value)
+    return referrals.annotate(value=value)
+
+
+def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
+    """Referrals whose referring account the actor sees, each with its ``value``."""
+    return with_referral_value(
+        visible_to(Referral.objects.all(), actor, prefix="referrer_account__").select_related(
+            "referrer_account", "referrer_contact", "referred_account", "referred_lead"
+        )
     )
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from guanxi.loyalty.models import AccountLight, AccountLoyalty, LightStatus
+from guanxi.loyalty.models import AccountLight, AccountLoyalty, LightStatus, Referral
 from guanxi.loyalty.tests.support import rule
-from tests.support import make_account
+from tests.support import make_account, make_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,17 @@ def test_the_matrix_counts_the_cells_the_user_may_see(client, cast):
     assert 'data-cell="none" data-count="0"' in text
     assert 'data-cell="no_survey" data-count="1"' in text
     assert f'href="{reverse("admin:accounts_account_changelist")}?loyalty=spurious"' in text
+
+
+def test_the_referral_list_shows_the_value_and_follows_the_access_rule(client, cast):
+    referred = make_account(owner=cast.alice)
+    make_transaction(account=referred, amount="1200.00")
+    mine = Referral.objects.create(referrer_account=cast.account, referred_account=referred,
+                                   referred_on=dt.date(2026, 5, 1))  # fmt: skip
+    theirs = Referral.objects.create(referrer_account=cast.west_account, referred_account=referred,
+                                     referred_on=dt.date(2026, 5, 2))  # fmt: skip
+    client.force_login(cast.alice)
+    response = client.get(reverse("admin:loyalty_referral_changelist"))
+    rows = list(response.context["cl"].result_list)
+    assert [r.pk for r in rows] == [mine.pk] and theirs.pk
+    assert rows[0].value == Decimal("1200.00")
