@@ -35,6 +35,7 @@ from guanxi.pipeline.api import router as opportunities_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
 from guanxi.service.api import router as cases_router
+from guanxi.surveys.api import router as surveys_router
 from guanxi.tiers.api import router as tiers_router
 from guanxi.transactions.api import payments_router, transactions_router
 
@@ -214,6 +215,7 @@ api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", pipeline_router)
 api.add_router("/plans", plans_router)
 api.add_router("/relationships", relationships_router)
+api.add_router("/surveys", surveys_router)
 api.add_router("/tiers", tiers_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)

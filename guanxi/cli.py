@@ -171,7 +171,7 @@ def _add_partitions(sub: argparse._SubParsersAction) -> None:
 
 
 IMPORT_KINDS = ["accounts", "contacts", "transactions", "payments", "leads", "opportunities",
-                "agreements"]  # fmt: skip
+                "agreements", "survey-answers"]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,7 @@ from guanxi.core.models import Role
 from guanxi.loyalty.models import LightRule
 from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
+from guanxi.surveys.models import SurveyItem, SurveyTemplate
 from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.transactions.models import ProductCategory
@@ -72,6 +73,12 @@ def world(cast):
         category.name = category.name_en or category.code
         category.save(update_fields=["name"])
     LightRule.objects.update(name=F("name_en"))  # seeded by a migration in both languages
+    for template in SurveyTemplate.objects.all():  # seeded in both languages, as above
+        SurveyTemplate.objects.filter(pk=template.pk).update(
+            name=template.name_en, intro=template.intro_en
+        )
+    for item in SurveyItem.objects.all():
+        SurveyItem.objects.filter(pk=item.pk).update(text=item.text_en)
     account = Account.objects.get(pk=cast.account.pk)
     subsidiary = make_account(owner=cast.alice, name="East Expo Shanghai", parent=account)
     ceo = make_contact(account=account, name="Wang Wei", title="CEO")

@@ -197,6 +197,20 @@ def describe_partitions(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_survey_yearly(summary: dict[str, Any]) -> str:
+    return (
+        f"yearly surveys: {summary['sent']} NPS links made for {summary['key_accounts']} key"
+        f" accounts ({summary['already']} had this year's already)"
+    )
+
+
+def describe_survey_events(summary: dict[str, Any]) -> str:
+    return (
+        f"event surveys: {summary['sent']} CSAT links made after {summary['events']} MICE events"
+        f" ({summary['already']} sent before)"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
     "agreements_expire": describe_agreements_expire,
@@ -206,6 +220,8 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "tiering": describe_tiering,
     "discount_reviews": describe_discounts,
     "policy_tasks": describe_tasks,
+    "survey_yearly": describe_survey_yearly,
+    "survey_events": describe_survey_events,
     "renewal_risk": describe_renewal_risk,
     "warning_lights": describe_warning_lights,
     "loyalty_matrix": describe_loyalty_matrix,

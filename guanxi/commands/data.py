@@ -34,7 +34,7 @@ def import_(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-ROW_KINDS = ("leads", "opportunities", "agreements")
+ROW_KINDS = ("leads", "opportunities", "agreements", "survey-answers")
 
 
 def _import_rows(args: argparse.Namespace) -> int:
@@ -44,6 +44,7 @@ def _import_rows(args: argparse.Namespace) -> int:
     from guanxi.agreements.importer import agreement_import  # deferred: polars, as above
     from guanxi.leads.importer import lead_import  # deferred: polars, as above
     from guanxi.pipeline.importer import opportunity_import  # deferred: polars, as above
+    from guanxi.surveys.importer import survey_answers_import  # deferred: polars, as above
 
     if not args.user:
         print(f"guanxi import {args.kind}: name the user who imports (--user USERNAME); "
@@ -60,7 +61,8 @@ def _import_rows(args: argparse.Namespace) -> int:
         print(f"guanxi import: cannot read {args.file}: {exc.strerror}.", file=sys.stderr)
         return 2
     run = {"leads": lead_import, "opportunities": opportunity_import,
-           "agreements": agreement_import}[args.kind]  # fmt: skip
+           "agreements": agreement_import,
+           "survey-answers": survey_answers_import}[args.kind]  # fmt: skip
     result = run(actor=actor, content=content, file_name=args.file, dry_run=args.dry_run)
     if result.fatal:
         print(f"{args.file}: {result.fatal}", file=sys.stderr)
@@ -69,6 +71,9 @@ def _import_rows(args: argparse.Namespace) -> int:
     verb = "would be " if result.dry_run else ""
     what = f"rows {verb}written" if args.kind == "agreements" else f"{args.kind} {verb}created"
     updated = f"; agreements {verb}updated: {result.flagged}" if args.kind == "agreements" else ""
+    if args.kind == "survey-answers":
+        what = f"answers {verb}written"
+        updated = f"; already on file (skipped): {result.flagged}"
     print(f"{args.file}: rows read: {result.rows_read}; {what}: {result.created}{updated}; "
           f"failed: {result.failed}{dry}")  # fmt: skip
     for warning in result.warnings:

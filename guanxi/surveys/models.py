@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,7 +93,7 @@ class SurveyTemplate(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_in(Language.EN if (get_language() or "").startswith("en") else "")
 
     def name_in(self, language: str) -> str:
         return self.name_en or self.name if language == Language.EN else self.name
@@ -122,7 +123,8 @@ class SurveyItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.text}"
+        language = Language.EN if (get_language() or "").startswith("en") else ""
+        return f"{self.position}. {self.text_in(language)}"
 
     def text_in(self, language: str) -> str:
         return self.text_en or self.text if language == Language.EN else self.text

@@ -62,9 +62,11 @@ def _language(request: HttpRequest, invitation: SurveyInvitation | None) -> str:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: never cached, never sent on as a referrer, never indexed.
+    # The token is in the address: never cached, never sent to another site as a referrer
+    # (same-origin, not no-referrer: that would send "Origin: null" and fail the CSRF check),
+    # never indexed.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -117,9 +119,11 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return _private(render(request, "surveys/thanks.html", {"lang": lang}))
     template = invitation.template
+    other = Language.EN if lang == Language.ZH_HANS else Language.ZH_HANS
     context = {
         "lang": lang,
-        "other_lang": Language.EN if lang == Language.ZH_HANS else Language.ZH_HANS,
+        "other_lang": other,
+        "other_lang_name": Language(other).label,  # each language named in itself
         "title": template.name_in(lang),
         "intro": (template.intro_en or template.intro) if lang == Language.EN else template.intro,
         "questions": _questions(invitation, lang, posted),

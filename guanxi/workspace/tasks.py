@@ -34,7 +34,8 @@ from guanxi.agreements.tasks import (
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.loyalty.tasks import loyalty_matrix_job, referral_asks_job, warning_lights_job
-from guanxi.pipeline.tasks import odds_train_job
+from guanxi.pipeline.tasks import event_surveys_job, odds_train_job
+from guanxi.surveys.tasks import survey_yearly_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
 from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
 
@@ -51,6 +52,9 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("tiering", tiering_job),
     ("discount_reviews", discount_reviews_job),
     ("policy_tasks", policy_tasks_job),
+    # Survey links: the key accounts' yearly NPS (reads the night's tiers), after MICE events.
+    ("survey_yearly", survey_yearly_job),
+    ("survey_events", event_surveys_job),
     # Renewal risk reads the night's scores (P(alive), segment) and the buying centres.
     ("renewal_risk", renewal_risk_job),
     # The warning lights and the loyalty matrix read the night's scores (P(alive), repeat

@@ -39,7 +39,7 @@ def test_the_page_shows_the_questions_and_nothing_about_the_customer(cast, invit
     for secret in (cast.account.name, cast.account.code, contact.name, cast.alice.username):
         assert secret not in body
     assert page["Cache-Control"] == "no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_english_switch_shows_the_english_template(invite):
