@@ -33,6 +33,8 @@ from guanxi.core.models import Role
 from guanxi.loyalty.models import LightRule
 from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
+from guanxi.service.models import CaseCategory, SlaPolicy
+from guanxi.service.services import case_open, case_step_mark, case_transition
 from guanxi.surveys.models import SurveyItem, SurveyTemplate
 from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
@@ -79,6 +81,10 @@ def world(cast):
         )
     for item in SurveyItem.objects.all():
         SurveyItem.objects.filter(pk=item.pk).update(text=item.text_en)
+    for model in (CaseCategory, SlaPolicy):  # seeded by a migration in both languages
+        for row in model.objects.all():
+            row.name = row.name_en or str(row.pk)
+            row.save(update_fields=["name"])
     account = Account.objects.get(pk=cast.account.pk)
     subsidiary = make_account(owner=cast.alice, name="East Expo Shanghai", parent=account)
     ceo = make_contact(account=account, name="Wang Wei", title="CEO")
@@ -111,6 +117,10 @@ def world(cast):
                               basis=rate.basis, expected=rate.value,
                               actual=Decimal(700))  # fmt: skip
     make_payment(account=account, amount="5000.00")
+    case = case_open(actor=cast.alice, account=account, kind="complaint", subject="Noisy room",
+                     contact=cfo, category=CaseCategory.objects.first())  # fmt: skip
+    case_transition(actor=cast.alice, case=case, to="acknowledged")
+    case_step_mark(actor=cast.alice, case=case, step="listen")
     plan = plan_create(account=account, year=timezone.localdate().year, owner=cast.alice,
                        actor=cast.alice, title="Expo plan")  # fmt: skip
     root = make_user("root", role=Role.ADMIN, is_superuser=True)

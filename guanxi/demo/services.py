@@ -41,6 +41,7 @@ from guanxi.demo.generator import DemoGenerator
 from guanxi.demo.loyalty import demo_light_feedback, demo_loyalty
 from guanxi.demo.readback import DemoSummary, demo_digest, demo_summary
 from guanxi.demo.scenarios import TAG_PREFIX
+from guanxi.demo.service import demo_service
 from guanxi.demo.surveys import demo_surveys
 from guanxi.demo.writer import demo_write
 from guanxi.pipeline.models import SalesTarget
@@ -166,6 +167,7 @@ def demo_build(
         demo_pipeline(seed=seed, as_of=as_of)
         demo_agreements(as_of=as_of)
         demo_surveys(as_of=as_of, seed=seed)
+        demo_service(seed=seed, as_of=as_of)
         demo_loyalty(as_of=as_of)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started

@@ -3,7 +3,10 @@ past due, a task and an event for each, nothing twice; waiting cases stand still
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from huey.contrib.djhuey import HUEY
 
 from guanxi.activities.models import Task
 from guanxi.core.models import JobRun
@@ -103,3 +106,11 @@ def test_the_task_is_recorded_as_a_job(case, travel):
     case_escalation_task()
     run = JobRun.objects.get(name="case_escalation")
     assert run.status == "succeeded" and run.summary["escalated"] == 1
+
+
+def test_the_job_is_scheduled_every_quarter_hour():
+    def due(minute: int) -> bool:
+        moment = dt.datetime(2031, 3, 4, 2, minute)
+        return any(t.name.endswith("case_escalation_schedule") for t in HUEY.read_periodic(moment))
+
+    assert [m for m in range(60) if due(m)] == [0, 15, 30, 45]
