@@ -117,7 +117,6 @@ def no_visit_after_failure(rule: LightRule, as_of: dt.date) -> Facts:
             facts[account_id] = {
                 "case": pk,
                 "opened": opened_on.isoformat(),
-                "days": (as_of - opened_on).days,
                 "last_visit": last_visit.isoformat() if last_visit else None,
             }
     return facts

@@ -48,11 +48,11 @@ def _reconcile(rule: LightRule, hits: Facts, *, as_of: dt.date, moment: dt.datet
         .order_by()
     }
     gone = [pk for account_id, (pk, _f, _c) in lit.items() if account_id not in hits]
-    changed = [
-        AccountLight(pk=pk, facts=hits[account_id], colour=rule.colour, last_seen_on=as_of)
+    changed = {
+        pk: hits[account_id]
         for account_id, (pk, facts, colour) in lit.items()
         if account_id in hits and (facts != hits[account_id] or colour != rule.colour)
-    ]
+    }
     new = [
         AccountLight(
             account_id=account_id,
@@ -73,9 +73,12 @@ def _reconcile(rule: LightRule, hits: Facts, *, as_of: dt.date, moment: dt.datet
         bulk_update_with_history(
             rows, AccountLight, ["cleared_at", "status", "last_seen_on"], batch_size=BATCH
         )
-    if changed:
+    for part in chunks(list(changed), CHUNK):
+        rows = list(AccountLight.objects.filter(pk__in=part))
+        for row in rows:
+            row.facts, row.colour, row.last_seen_on = changed[row.pk], rule.colour, as_of
         bulk_update_with_history(
-            changed, AccountLight, ["facts", "colour", "last_seen_on"], batch_size=BATCH
+            rows, AccountLight, ["facts", "colour", "last_seen_on"], batch_size=BATCH
         )
     AccountLight.objects.filter(rule=rule, cleared_at__isnull=True, last_seen_on__lt=as_of).update(
         last_seen_on=as_of

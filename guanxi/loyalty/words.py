@@ -3,8 +3,10 @@ evaluator stored (`AccountLight.facts`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.core.formatting import join_words, money
@@ -59,10 +61,12 @@ def _detractor(f: dict) -> str:
 
 
 def _no_visit(f: dict) -> str:
+    # The days are counted when read: facts that changed every night would rewrite every light.
+    days = (timezone.localdate() - dt.date.fromisoformat(f["opened"])).days
     return _("No visit since the complaint #%(case)s of %(opened)s (%(days)s days ago).") % {
         "case": f["case"],
         "opened": f["opened"],
-        "days": f["days"],
+        "days": days,
     }
 
 

@@ -62,7 +62,13 @@ def test_spend_down_half_reads_the_month_rollups(cast):
     assert light.facts["first"] == "2026-03-01" and light.facts["last"] == "2026-05-01"
     assert lit(other, "spend-down-half") is None
 
-    spend(cast.account, dt.date(2026, 5, 20), "3000.00")  # back above half of last year
+    spend(cast.account, dt.date(2026, 5, 20), "500.00")  # still down by more than half
+    assert lights_evaluate(as_of=AS_OF)["rules"]["spend-down-half"]["updated"] == 1
+    light.refresh_from_db()
+    assert light.facts["drop_pct"] == 67 and light.cleared_at is None
+    assert light.history.first().account_id == cast.account.pk  # a whole row in the history
+
+    spend(cast.account, dt.date(2026, 5, 20), "2500.00")  # back above half of last year
     lights_evaluate(as_of=AS_OF)
     assert lit(cast.account, "spend-down-half") is None
     assert AccountLight.objects.filter(account=cast.account, cleared_at__isnull=False).count() == 1

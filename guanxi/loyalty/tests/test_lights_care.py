@@ -73,7 +73,7 @@ def test_no_visit_after_a_complaint_raises_red_and_a_visit_clears_it(cast, engli
     lights_evaluate(as_of=TODAY)
 
     light = lit(cast.account, "no-visit-after-failure")
-    assert light is not None and light.colour == "red" and light.facts["days"] == 20
+    assert light is not None and light.colour == "red" and light.facts["opened"] == "2026-05-26"
     assert "20 days" in reason_words(light)
     assert lit(cast.west_account, "no-visit-after-failure") is None
 
