@@ -51,6 +51,7 @@ def light_update(
     light_id = light.pk if isinstance(light, AccountLight) else light
     light = light_get(actor=actor, light_id=light_id)
     now = timezone.now()
+    before = light.status
     if countermeasure is not UNSET:
         if not may_set_countermeasure(actor):
             raise PermissionDenied(
@@ -64,7 +65,7 @@ def light_update(
         light.feedback_by, light.feedback_at = actor, now
         if light.status == LightStatus.OPEN and light.kam_feedback:
             light.status = LightStatus.ACKNOWLEDGED
-    if status is not UNSET:
+    if status is not UNSET and status != before:  # a form sends the status it showed
         if status not in LightStatus.values:
             raise InvalidInput(_("Choose a status."), field="status")
         if light.cleared_at is not None and status != LightStatus.RESOLVED:

@@ -57,7 +57,9 @@ def test_the_kam_records_feedback_and_only_a_lead_the_countermeasure(client, cas
     lit = light(cast.account)
     url = reverse("loyalty_light", args=(lit.pk,))
     client.force_login(cast.alice)
-    response = client.post(url, {"kam_feedback": "已上门道歉", "countermeasure": "赠送代金券"})
+    response = client.post(
+        url, {"kam_feedback": "已上门道歉", "countermeasure": "赠送代金券", "status": "open"}
+    )
     assert response.status_code == 302
     lit.refresh_from_db()
     assert lit.kam_feedback == "已上门道歉" and lit.feedback_by == cast.alice
