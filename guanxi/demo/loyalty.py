@@ -7,9 +7,10 @@ top of the ledger so the nightly run's `warning_lights` and `loyalty_matrix` ste
   the complaint was closed on the phone and nobody has been to see the customer since;
 - **champion gone** (red): the champion on a key account's buying centre has left;
 - **a detractor** (yellow): NPS 4 with seed 004's own words, "感觉酒店菜品口味单一，没有新意";
-- **the loyalty matrix**: NPS answers for a few accounts in every cell — busy regulars who
-  recommend us (真正忠诚) or do not (虚假忠诚), rare guests who would (潜在忠诚) or would not
-  (不忠诚) — the rest stay "no survey yet";
+- **the loyalty matrix**: on top of the survey waves (`demo.surveys`), NPS answers for a few
+  accounts in every cell — busy regulars who recommend us (真正忠诚) or do not (虚假忠诚), rare
+  guests who would (潜在忠诚) or would not (不忠诚); accounts never surveyed stay "no survey
+  yet". Detractors get their recovery task, as every detractor does;
 - **a referral** (转介绍): a promoter brought us another account.
 
 After the nightly run raised the lights, `demo_light_feedback` writes the KAM's feedback and the
@@ -32,6 +33,7 @@ from guanxi.loyalty.models import AccountLight, LightStatus, Referral
 from guanxi.relationships.models import BuyingCentreMember, StanceToUs
 from guanxi.service.models import Case
 from guanxi.surveys.models import SurveyResponse, SurveyTemplate
+from guanxi.surveys.services import recovery_task_create
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.transactions.models import Transaction
 
@@ -145,7 +147,7 @@ class LoyaltyStories:
     def detractor(self) -> None:
         account = self._take(self.accounts)
         if account is not None:
-            self._answer(account, 4, 12, DETRACTOR_WORDS)
+            self._answer(account, 4, 1, DETRACTOR_WORDS)  # the latest answer
 
     def loyalty_cells(self) -> None:
         """Busy regulars first (high behaviour), rare guests last (low)."""
@@ -154,7 +156,7 @@ class LoyaltyStories:
             for pool, score in ((busy, 10), (busy, 5), (rare, 9), (rare, 3)):
                 account = self._take(pool)
                 if account is not None:
-                    self._answer(account, score, 20 + 7 * n)
+                    self._answer(account, score, 2 + n)  # latest: the cell is the story's
 
     def referral(self) -> int:
         promoter = next((r.account for r in self.answers if r.nps_score >= 9), None)
@@ -180,6 +182,8 @@ def demo_loyalty(*, as_of: dt.date) -> dict[str, int]:
     stories.loyalty_cells()
     Case.objects.bulk_create(stories.cases)
     SurveyResponse.objects.bulk_create(stories.answers)
+    for response in stories.answers:  # every detractor gets its KAM's recovery task, as answered
+        recovery_task_create(response=response)
     referrals = stories.referral()
     return {"cases": len(stories.cases), "answers": len(stories.answers), "referrals": referrals}
 

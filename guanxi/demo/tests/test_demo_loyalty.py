@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from guanxi.demo.loyalty import DETRACTOR_WORDS
+from guanxi.demo.loyalty import AIR_CONDITIONING, DETRACTOR_WORDS
 from guanxi.demo.services import demo_build, demo_nightly
 from guanxi.loyalty.models import AccountLight, AccountLoyalty, Referral
 from guanxi.workspace.today import agenda_section
@@ -33,7 +33,7 @@ def test_every_loyalty_cell_holds_a_few_accounts(demo, db):
     cells = Counter(AccountLoyalty.objects.values_list("cell", flat=True))
     for cell in ("true", "spurious", "latent", "none"):
         assert cells[cell] >= 1, cells
-    assert cells["no_survey"] > cells["true"]  # most accounts were never surveyed
+    assert cells["no_survey"] >= 1  # some accounts were never surveyed: not guessed
     assert demo["steps"]["loyalty_matrix"]["accounts"] == sum(cells.values())
 
 
@@ -48,7 +48,11 @@ def test_red_and_yellow_lights_with_their_stories(demo, db):
 
 
 def test_a_kam_finds_a_red_light_waiting_on_today(demo, db):
-    waiting = AccountLight.objects.get(cleared_at__isnull=True, rule__code="no-visit-after-failure")
+    waiting = AccountLight.objects.get(
+        cleared_at__isnull=True,
+        rule__code="no-visit-after-failure",
+        account__cases__subject=AIR_CONDITIONING,
+    )
     assert waiting.kam_feedback == "" and waiting.status == "open"
     owner = waiting.account.owner
     section = agenda_section("warning_lights", user=owner, as_of=AS_OF)
