@@ -191,6 +191,7 @@ def _surveys() -> dict[str, Any]:
             _item(_("Survey results"), "sentiment_satisfied", "admin:surveys_results"),
             _item(_("Survey links"), "qr_code_2", "admin:surveys_surveyinvitation_changelist"),
             _item(_("Survey answers"), "rate_review", "admin:surveys_surveyresponse_changelist"),
+            _item(_("Import survey answers"), "upload_file", "admin:surveys_import"),
             _item(_("Survey templates"), "tune", "admin:surveys_surveytemplate_changelist"),
         ],
         separator=True,

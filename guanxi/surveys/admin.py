@@ -10,17 +10,21 @@ from typing import Any
 import segno
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
-from guanxi.core.admin_mixins import ConfigAccessMixin
+from guanxi.core.admin_mixins import ConfigAccessMixin, is_staff
 from guanxi.core.errors import ApplicationError
+from guanxi.imports.admin_rows import row_import_page
 from guanxi.surveys import admin_results
 from guanxi.surveys.models import (
     Language,
@@ -48,7 +52,7 @@ class SurveyItemInline(TabularInline):
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(ConfigAccessMixin, ModelAdmin):
+class SurveyTemplateAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
     list_display = ("code", "name", "name_en", "kind", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name", "name_en")
@@ -63,6 +67,13 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = SurveyInvitation
         fields = ("template", "account", "contact", "language")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        account, contact = data.get("account"), data.get("contact")
+        if account is not None and contact is not None and contact.account_id != account.pk:
+            self.add_error("contact", _("Choose a contact of this account."))
+        return data
 
 
 @admin.register(SurveyInvitation)
@@ -196,4 +207,27 @@ class SurveyResponseAdmin(ScopedModelAdmin):
 
     def get_urls(self):
         results = self.admin_site.admin_view(admin_results.results_view)
-        return [path("results/", results, name="surveys_results"), *super().get_urls()]
+        answers_import = self.admin_site.admin_view(self.import_view)
+        return [
+            path("results/", results, name="surveys_results"),
+            path("import/", answers_import, name="surveys_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> TemplateResponse:
+        """Answers of surveys run elsewhere, from CSV or XLSX (all or nothing)."""
+        # deferred: the importer loads polars, which only this page needs
+        from guanxi.surveys.importer import SURVEY_ANSWERS, survey_answers_import
+
+        if not is_staff(request):
+            raise PermissionDenied
+        return row_import_page(
+            request,
+            self,
+            spec=SURVEY_ANSWERS,
+            run=survey_answers_import,
+            title=_("Import survey answers"),
+            flagged_text=lambda result: (
+                _("%(n)s answers already on file were skipped.") % {"n": result.flagged}
+            ),
+        )

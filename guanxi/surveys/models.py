@@ -111,6 +111,7 @@ class SurveyItem(models.Model):
     text = models.CharField(_("text (Chinese)"), max_length=300)
     text_en = models.CharField(_("text (English)"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("survey item")

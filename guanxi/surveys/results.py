@@ -134,7 +134,7 @@ def _row(r: dict, group: str, labels: dict[str, str]) -> ResultRow:
         label = key_text
     else:
         key_text = "" if key is None else str(key)
-        label = labels.get(key_text) or (key_text or _("(none)"))
+        label = str(labels.get(key_text) or (key_text or _("(none)")))
     scored = r["promoters"] + r["passives"] + r["detractors"]
     csat_n = r["csat_answers"]
     return ResultRow(

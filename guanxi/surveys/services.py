@@ -29,7 +29,7 @@ from guanxi.accounts.services import check_account_visible
 from guanxi.activities.models import TaskKind
 from guanxi.activities.services import task_create
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
+from guanxi.core.errors import ApplicationError, InvalidInput, NotFound
 from guanxi.core.models import User
 from guanxi.surveys.models import (
     AnswerKind,
@@ -310,11 +310,6 @@ def template_for_code(code: str, *, field_name: str = "template") -> SurveyTempl
     if template is None:
         raise NotFound(_("Survey template %(code)s not found.") % {"code": code}, field=field_name)
     return template
-
-
-def check_not_answered(invitation: SurveyInvitation) -> None:
-    if invitation.answered_at is not None:
-        raise Conflict(_("This survey has already been answered."), field="invitation")
 
 
 def item_pairs(template: SurveyTemplate, data: Mapping[str, object]) -> dict[int, tuple]:

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -147,7 +147,7 @@ class AccountAdmin(ScopedModelAdmin):
     readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
     inlines = (ContactInline,)
     actions = EXPORT_ACTIONS
-    actions_detail = ("view_360",)
+    actions_detail = ("view_360", "send_survey")
     fieldsets = (
         (None, {"fields": (("code", "name"), ("short_name", "english_name"))}),
         (
@@ -323,6 +323,15 @@ class AccountAdmin(ScopedModelAdmin):
         if request.user.team_id:
             initial.setdefault("team", request.user.team_id)
         return initial
+
+    @action(description=_("Send a survey"), url_path="send-survey", icon="qr_code_2")
+    def send_survey(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The survey link's add page with this account chosen (its URL and QR code follow)."""
+        account = self.get_object(request, unquote(object_id))
+        if account is None or not is_staff(request):
+            raise Http404
+        add = reverse("admin:surveys_surveyinvitation_add")
+        return HttpResponseRedirect(f"{add}?account={account.pk}")
 
     # --- 360° page ----------------------------------------------------------------------------
 

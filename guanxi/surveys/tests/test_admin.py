@@ -3,6 +3,7 @@ answers, the contacts' "send" action, and the results page."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -105,3 +106,60 @@ def test_results_page_renders_for_everyone(cast, invite):
             assert 'id="servqual-sign"' in body
             # charlie does not see alice's account: no answers for him.
             assert ('data-answers="1"' in body) == (name != "charlie"), (name, group)
+
+
+def test_the_account_page_has_a_send_survey_button(cast):
+    client = login(cast.alice)
+    url = reverse("admin:accounts_account_send_survey", args=(cast.account.pk,))
+    page = client.get(url)
+    assert page.status_code == 302
+    assert page["Location"].endswith(f"/surveys/surveyinvitation/add/?account={cast.account.pk}")
+    hidden = reverse("admin:accounts_account_send_survey", args=(cast.west_account.pk,))
+    assert client.get(hidden).status_code == 404
+
+
+def test_answers_are_imported_from_the_admin_page(cast, templates):
+    client = login(cast.alice)
+    url = reverse("admin:surveys_import")
+    assert client.get(url).status_code == 200
+    csv = f"template,account,answered_at,nps_score\nnps,{cast.account.code},2025-03-15,8\n"
+    upload = SimpleUploadedFile("answers.csv", csv.encode(), content_type="text/csv")
+    page = client.post(url, {"file": upload})
+    assert page.status_code == 200
+    assert SurveyResponse.objects.get().nps_score == 8
+
+
+def test_templates_are_configuration_with_history(cast, templates):
+    url = reverse("admin:surveys_surveytemplate_change", args=(templates["nps"].pk,))
+    assert login(cast.alice).get(url).status_code == 200  # every user reads them
+    history = reverse("admin:surveys_surveytemplate_history", args=(templates["nps"].pk,))
+    assert login(cast.mia).get(history).status_code == 200
+
+
+def test_the_360_page_shows_the_latest_scores_and_open_links(cast, invite):
+    response_submit(token=invitation_token(invite("nps")), answers=Answers(nps_score=4))
+    invite("csat")  # still open
+    url = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
+    body = login(cast.alice).get(url).content.decode()
+    assert 'data-card="surveys"' in body
+    assert 'data-latest-nps="4"' in body and 'data-category="detractor"' in body
+    assert 'data-open-links="1"' in body
+    assert "data-send-survey" in body
+
+
+def test_a_contact_of_another_account_is_refused_on_the_form(cast, templates):
+    other = make_contact(account=cast.west_account)
+    client = login(cast.mia)
+    page = client.post(
+        reverse("admin:surveys_surveyinvitation_add"),
+        {
+            "template": templates["nps"].pk,
+            "account": cast.account.pk,
+            "contact": other.pk,
+            "language": "zh-hans",
+            "expires_days": "30",
+        },
+    )
+    assert page.status_code == 200
+    assert "contact" in page.context["adminform"].form.errors
+    assert not SurveyInvitation.objects.exists()

@@ -78,6 +78,11 @@ def test_responses_and_results(as_user, invite):
     assert results["rows"][0]["nps"] == 0.0
     assert results["rows"][0]["promoters"] == 1
     assert {g["dimension"] for g in results["servqual"]} >= {"tangibles", "empathy"}
+    for group in ("tier", "segment", "kam", "account"):
+        rows = as_user("alice").get(f"/api/surveys/results?group={group}").json()["rows"]
+        assert sum(r["answers"] for r in rows) == (2 if group != "tier" else 0), group
+    segment = as_user("alice").get("/api/surveys/results?group=segment").json()["rows"][0]
+    assert (segment["key"], segment["label"]) == ("corporate", "Corporate")
     assert as_user("alice").get("/api/surveys/results?group=colour").status_code == 422
     bad = as_user("alice").get("/api/surveys/results?first=2025-02-01&last=2025-01-01")
     assert bad.status_code == 422
