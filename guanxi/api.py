@@ -197,9 +197,9 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
+api.add_router("/cases", cases_router)
 # Reviews, switching costs, renewal risk and rate: literal paths under /agreements, mounted
 # before the CRUD router, whose "/{agreement_id}" would otherwise take "/reviews" as an id.
-api.add_router("/cases", cases_router)
 api.add_router("/agreements", agreement_reviews_router)
 api.add_router("/agreements", agreements_router)
 # performance, accrual, settlements (agreements.api_money); CRUD is agreements.api

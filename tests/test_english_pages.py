@@ -75,16 +75,16 @@ def world(cast):
         category.name = category.name_en or category.code
         category.save(update_fields=["name"])
     LightRule.objects.update(name=F("name_en"))  # seeded by a migration in both languages
+    for model in (CaseCategory, SlaPolicy):  # seeded by a migration in both languages
+        for row in model.objects.all():
+            row.name = row.name_en or str(row.pk)
+            row.save(update_fields=["name"])
     for template in SurveyTemplate.objects.all():  # seeded in both languages, as above
         SurveyTemplate.objects.filter(pk=template.pk).update(
             name=template.name_en, intro=template.intro_en
         )
     for item in SurveyItem.objects.all():
         SurveyItem.objects.filter(pk=item.pk).update(text=item.text_en)
-    for model in (CaseCategory, SlaPolicy):  # seeded by a migration in both languages
-        for row in model.objects.all():
-            row.name = row.name_en or str(row.pk)
-            row.save(update_fields=["name"])
     account = Account.objects.get(pk=cast.account.pk)
     subsidiary = make_account(owner=cast.alice, name="East Expo Shanghai", parent=account)
     ceo = make_contact(account=account, name="Wang Wei", title="CEO")

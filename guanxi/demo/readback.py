@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -26,6 +26,7 @@ from guanxi.leads.models import Lead
 from guanxi.pipeline.models import Opportunity
 from guanxi.plans.models import AccountPlan, PlanAction, PlanGoal
 from guanxi.relationships.models import BuyingCentreMember, RelationshipStageEvent
+from guanxi.service.models import Case
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions.models import Payment, Transaction
 
@@ -60,6 +61,9 @@ class DemoSummary:
     agreements: dict[str, int] = field(default_factory=dict)  # by type
     room_blocks: int = 0
     rate_reviews: int = 0  # off-rate bookings waiting for review
+    cases: dict[str, int] = field(default_factory=dict)  # service cases by kind
+    cases_breached: int = 0
+    cases_escalated: int = 0
     group: str | None = None  # the account with the largest buying centre (the map benchmark)
     group_seats: int = 0
     seconds: float | None = None
@@ -110,6 +114,10 @@ class DemoSummary:
             lines.append(f"  agreements {sum(self.agreements.values())} ({kinds}); "
                          f"room blocks {self.room_blocks}, off-rate reviews "
                          f"{self.rate_reviews}")  # fmt: skip
+        if self.cases:
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.cases.items()))
+            lines.append(f"  service cases {sum(self.cases.values())} ({kinds}); SLA breached "
+                         f"{self.cases_breached}, escalated {self.cases_escalated}")  # fmt: skip
         if self.group:
             lines.append(f"  largest relationship map: {self.group} ({self.group_seats} people)")
         return "\n".join(lines)
@@ -160,6 +168,11 @@ def demo_summary(*, built: bool = False) -> DemoSummary:
         agreements=_counts(Agreement.objects, "agreement_type__kind"),
         room_blocks=RoomBlock.objects.count(),
         rate_reviews=RateReview.objects.count(),
+        cases=_counts(Case.objects, "kind"),
+        cases_breached=Case.objects.filter(
+            Q(first_response_breached=True) | Q(resolution_breached=True)
+        ).count(),
+        cases_escalated=Case.objects.filter(escalation_level__gt=0).count(),
         group=Account.objects.get(pk=largest).name if largest else None,
         group_seats=seats.get(largest, 0),
         built=built,

@@ -78,7 +78,10 @@ class CaseAdmin(ScopedModelAdmin):
             return [(None, {"fields": opening})]
         return [
             (None, {"fields": opening}),
-            (_("Outcome"), {"fields": ("root_cause", "resolution", "compensation_cost", "rating")}),
+            (
+                _("Outcome"),
+                {"fields": ("root_cause", "resolution", ("compensation_cost", "rating"), "survey")},
+            ),
             (
                 _("SLA"),
                 {

@@ -107,6 +107,7 @@ class CaseDetailOut(CaseOut):
     root_cause: str
     resolution: str
     escalated_to: int | None = Field(None, alias="escalated_to_id")
+    survey: int | None = Field(None, alias="survey_id", description="The CSAT link sent on resolve")
     checklist: list[CaseStepOut]
     timeline: list[CaseEventOut]
     solutions: list[CaseSolutionOut]

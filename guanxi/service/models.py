@@ -240,6 +240,15 @@ class Case(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
+    survey = models.ForeignKey(
+        "surveys.SurveyInvitation",
+        verbose_name=_("satisfaction survey"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        help_text=_("The CSAT link sent to the contact when the case was resolved."),
+    )
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
     )

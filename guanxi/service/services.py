@@ -43,11 +43,15 @@ from guanxi.service.models import (
     Severity,
 )
 from guanxi.service.selectors import case_for_actor
+from guanxi.surveys.models import InvitationSource, SurveyInvitation, SurveyTemplate
+from guanxi.surveys.services import invitation_create
 from guanxi.touchpoints.models import ServeCostKind
 from guanxi.touchpoints.services import serve_costs_replace
 from guanxi.transactions.models import Transaction
 
 S = CaseStatus
+#: The survey a resolved case sends its contact (surveys' seeded CSAT template).
+CSAT_TEMPLATE = "csat"
 MOVES: dict[str, tuple[str, ...]] = {
     S.NEW: (S.ACKNOWLEDGED, S.IN_PROGRESS),
     S.ACKNOWLEDGED: (S.IN_PROGRESS, S.WAITING, S.RESOLVED),
@@ -250,6 +254,8 @@ def case_transition(
         sla.reset_resolution_due(case, terms, now)
     record_breaches(case, now, actor)
     case.status = to
+    if to == S.RESOLVED:
+        case.survey = csat_invite(case, actor=actor) or case.survey
     save_as(case, actor=actor)
     log_event(
         case,
@@ -261,6 +267,32 @@ def case_transition(
         note=note or "",
     )
     return case
+
+
+def survey_reference(case: Case) -> str:
+    return f"case:{case.pk}"
+
+
+def csat_invite(case: Case, *, actor: User | None) -> SurveyInvitation | None:
+    """The CSAT link for the case's contact once it is resolved (source "case", reference
+    "case:<id>"): complaints and requests with a contact, once per case (a case resolved again
+    after reopening keeps its first link), and only while the CSAT template is active."""
+    if case.kind == CaseKind.PRAISE or case.contact_id is None:
+        return None
+    ref = survey_reference(case)
+    if SurveyInvitation.objects.filter(source=InvitationSource.CASE, reference=ref).exists():
+        return None
+    template = SurveyTemplate.objects.filter(code=CSAT_TEMPLATE, active=True).first()
+    if template is None:
+        return None
+    return invitation_create(
+        actor=actor,
+        template=template,
+        account=case.account,
+        contact=case.contact,
+        source=InvitationSource.CASE,
+        reference=ref,
+    )
 
 
 @transaction.atomic

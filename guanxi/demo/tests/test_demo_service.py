@@ -34,6 +34,7 @@ def test_two_years_of_every_kind(demo, db):
         Case.objects.filter(opened_at__gt=local_midnight(AS_OF + dt.timedelta(days=1))).count() == 0
     )
     assert Case.objects.count() > 50
+    assert sum(demo.cases.values()) == Case.objects.count() and "service cases" in demo.describe()
 
 
 def test_breaches_escalations_and_open_cases(demo, db):

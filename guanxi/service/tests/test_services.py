@@ -18,8 +18,9 @@ from guanxi.service.services import (
     case_update,
 )
 from guanxi.service.tests.conftest import local
+from guanxi.surveys.models import SurveyInvitation
 from guanxi.touchpoints.models import ServeCost
-from tests.support import make_account, make_contact
+from tests.support import make_account, make_contact, make_transaction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "policies")]
 
@@ -156,3 +157,54 @@ def test_complaint_facts_count_open_and_recently_breached(cast, case, travel):
     other = make_account(owner=cast.alice)
     facts = complaint_facts([cast.account.pk, other.pk])
     assert facts[cast.account.pk].open_complaints == 1 and other.pk not in facts
+
+
+def test_resolving_sends_the_contact_a_csat_link_once(cast, travel):
+    travel(local(2025, 6, 16, 9))
+    contact = make_contact(account=cast.account)
+    case = case_open(actor=cast.alice, account=cast.account, kind="complaint", subject="Cold",
+                     contact=contact)  # fmt: skip
+    case_transition(actor=cast.alice, case=case, to="in_progress")
+    case = case_transition(actor=cast.alice, case=case, to="resolved", resolution="Fixed")
+    invitation = case.survey
+    assert invitation is not None
+    assert (invitation.template.code, invitation.contact, invitation.account) == (
+        "csat",
+        contact,
+        cast.account,
+    )
+    assert (invitation.source, invitation.reference, invitation.sent_by) == (
+        "case",
+        f"case:{case.pk}",
+        cast.alice,
+    )
+    case_transition(actor=cast.alice, case=case, to="reopened")
+    case = case_transition(actor=cast.alice, case=case, to="resolved", resolution="Fixed again")
+    assert case.survey == invitation
+    assert SurveyInvitation.objects.filter(reference=f"case:{case.pk}").count() == 1
+
+
+def test_no_link_without_a_contact_or_for_praise(cast, travel):
+    travel(local(2025, 6, 16, 9))
+    contact = make_contact(account=cast.account)
+    plain = case_open(actor=cast.alice, account=cast.account, kind="request", subject="x")
+    praise = case_open(actor=cast.alice, account=cast.account, kind="praise", subject="y",
+                       contact=contact)  # fmt: skip
+    for case in (plain, praise):
+        case_transition(actor=cast.alice, case=case, to="acknowledged")
+        case = case_transition(actor=cast.alice, case=case, to="resolved", resolution="ok")
+        assert case.survey is None
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_the_transaction_or_stay_belongs_to_the_account(cast, travel):
+    travel(local(2025, 6, 16, 9))
+    stay = make_transaction(account=cast.account)
+    other = make_transaction(account=cast.west_account)
+    case = case_open(actor=cast.alice, account=cast.account, kind="complaint", subject="Bill",
+                     transaction=stay.pk)  # fmt: skip
+    assert Case.objects.get(pk=case.pk).transaction == stay
+    with pytest.raises(InvalidInput) as err:
+        case_open(actor=cast.mia, account=cast.account, kind="complaint", subject="Bill",
+                  transaction=other)  # fmt: skip
+    assert err.value.field == "transaction"
