@@ -47,6 +47,7 @@ SEED_MIGRATIONS = (
     "guanxi.leads.migrations.0004_builtin_criteria",
     "guanxi.pipeline.migrations.0002_builtin_lists",
     "guanxi.agreements.migrations.0002_builtin_types",
+    "guanxi.loyalty.migrations.0002_seed_rules",
     "guanxi.surveys.migrations.0002_seed_templates",
 )
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "guanxi.surveys",
     "guanxi.service",
     "guanxi.agreements",
+    "guanxi.loyalty",
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",
@@ -175,6 +176,8 @@ GUANXI_TODAY_LIMIT = envint("GUANXI_TODAY_LIMIT", 20)
 GUANXI_LARGE_DEAL = envint("GUANXI_LARGE_DEAL", 500_000)
 # Agreements ending within this many days get a renewal risk score (nightly) and show on Today.
 GUANXI_RENEWAL_WINDOW_DAYS = envint("GUANXI_RENEWAL_WINDOW_DAYS", 90)
+# A promoter (NPS 9–10) not asked for a referral within this many months gets a task (nightly).
+GUANXI_REFERRAL_ASK_MONTHS = envint("GUANXI_REFERRAL_ASK_MONTHS", 6)
 # The API's login throttle keys on REMOTE_ADDR alone, never on X-Forwarded-For, so a client cannot
 # dodge it with a made-up header. Behind a reverse proxy, guanxi.wsgi puts the client's address in
 # REMOTE_ADDR (GUANXI_TRUSTED_PROXIES), so the throttle sees clients, not the proxy.

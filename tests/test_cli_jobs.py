@@ -139,10 +139,10 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:13] == [
+    assert lines[:16] == [
         "ledger rollups", "agreements", "rebate accruals", "analytics", "agreement facts",
         "tiering", "discount reviews", "policy tasks", "yearly surveys", "event surveys",
-        "renewal risk", "deal odds",
+        "renewal risk", "warning lights", "loyalty matrix", "referral asks", "deal odds",
         "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
@@ -158,6 +158,8 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
         ("policy_tasks", JobStatus.SUCCEEDED), ("survey_yearly", JobStatus.SUCCEEDED),
         ("survey_events", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
+        ("warning_lights", JobStatus.SUCCEEDED), ("loyalty_matrix", JobStatus.SUCCEEDED),
+        ("referral_asks", JobStatus.SUCCEEDED),
         ("odds_train", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
@@ -187,7 +189,8 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
     assert (
         "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, renewal_risk, "
-        "odds_train, ledger_partitions" in captured.err
+        "warning_lights, loyalty_matrix, referral_asks, odds_train, ledger_partitions"
+        in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
@@ -210,7 +213,8 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
     assert (
         "not run: agreement_facts, tiering, discount_reviews, policy_tasks, survey_yearly, "
-        "survey_events, renewal_risk, odds_train, ledger_partitions" in err
+        "survey_events, renewal_risk, warning_lights, loyalty_matrix, referral_asks, odds_train, "
+        "ledger_partitions" in err
     )
 
 

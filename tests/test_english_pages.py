@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from guanxi.agreements.rates import rate_create
 from guanxi.agreements.services import agreement_create, agreement_sign
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role
+from guanxi.loyalty.models import LightRule
 from guanxi.plans.services import plan_create
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
 from guanxi.service.models import CaseCategory, SlaPolicy
@@ -72,6 +74,7 @@ def world(cast):
     for category in ProductCategory.objects.all():  # seeded by a migration in both languages
         category.name = category.name_en or category.code
         category.save(update_fields=["name"])
+    LightRule.objects.update(name=F("name_en"))  # seeded by a migration in both languages
     for model in (CaseCategory, SlaPolicy):  # seeded by a migration in both languages
         for row in model.objects.all():
             row.name = row.name_en or str(row.pk)

@@ -68,6 +68,7 @@ SECTION_TITLES = {
     "deal_risks": gettext_lazy("Deals whose decision maker is at risk"),
     "renewals_at_risk": gettext_lazy("Renewals at risk"),
     "service_cases": gettext_lazy("Service cases"),
+    "warning_lights": gettext_lazy("Warning lights"),
 }
 #: The deal alerts on Today and what each says when it is empty.
 DEAL_SECTIONS = {

@@ -167,6 +167,26 @@ def describe_renewal_risk(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_warning_lights(summary: dict[str, Any]) -> str:
+    return (
+        f"warning lights: {summary['raised']} raised, {summary['cleared']} cleared;"
+        f" {summary['red']} red and {summary['yellow']} yellow lit"
+    )
+
+
+def describe_loyalty_matrix(summary: dict[str, Any]) -> str:
+    cells = summary["cells"]
+    return (
+        f"loyalty matrix: {summary['accounts']} accounts (true {cells['true']},"
+        f" spurious {cells['spurious']}, latent {cells['latent']}, none {cells['none']},"
+        f" no survey yet {cells['no_survey']})"
+    )
+
+
+def describe_referral_asks(summary: dict[str, Any]) -> str:
+    return f"referral asks: {summary['tasks']} tasks for {summary['promoters']} promoters due one"
+
+
 def describe_partitions(summary: dict[str, Any]) -> str:
     if not summary["partitioned"]:
         return "ledger partitions: the ledger is not partitioned, nothing to do"
@@ -203,6 +223,9 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "survey_yearly": describe_survey_yearly,
     "survey_events": describe_survey_events,
     "renewal_risk": describe_renewal_risk,
+    "warning_lights": describe_warning_lights,
+    "loyalty_matrix": describe_loyalty_matrix,
+    "referral_asks": describe_referral_asks,
     "odds_train": describe_odds,
     "ledger_partitions": describe_partitions,
 }

@@ -171,6 +171,19 @@ def _agreements() -> dict[str, Any]:
     )
 
 
+def _loyalty() -> dict[str, Any]:
+    return _group(
+        _("Loyalty"),
+        [
+            _item(_("Warning lights"), "emergency_home", "loyalty_lights"),
+            _item(_("Loyalty matrix"), "grid_view", "loyalty_matrix"),
+            _item(_("Referrals"), "share", "admin:loyalty_referral_changelist"),
+            _item(_("Warning-light rules"), "rule", "admin:loyalty_lightrule_changelist"),
+        ],
+        separator=True,
+    )
+
+
 def _surveys() -> dict[str, Any]:
     return _group(
         _("Surveys"),
@@ -272,6 +285,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         _key_account_planning(),
         _pipeline(),
         _agreements(),
+        _loyalty(),
         _surveys(),
         _service(),
         _business(),

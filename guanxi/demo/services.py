@@ -38,6 +38,7 @@ from guanxi.demo.catalog import CHANGE_REASON, CODE_PREFIX, DEMO_SOURCE
 from guanxi.demo.deals import demo_pipeline
 from guanxi.demo.dining import MEMBER_TAG
 from guanxi.demo.generator import DemoGenerator
+from guanxi.demo.loyalty import demo_light_feedback, demo_loyalty
 from guanxi.demo.readback import DemoSummary, demo_digest, demo_summary
 from guanxi.demo.scenarios import TAG_PREFIX
 from guanxi.demo.service import demo_service
@@ -167,6 +168,7 @@ def demo_build(
         demo_agreements(as_of=as_of)
         demo_surveys(as_of=as_of, seed=seed)
         demo_service(seed=seed, as_of=as_of)
+        demo_loyalty(as_of=as_of)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
     summary.as_of, summary.seed = as_of, seed
@@ -259,6 +261,8 @@ def demo_nightly(*, as_of: dt.date | None = None, progress: bool = False) -> dic
     def after(name: str, _summary: dict[str, Any]) -> None:
         if name == "analytics" and fresh:
             history.extend(demo_tier_history(as_of=as_of, progress=progress))
+        if name == "warning_lights":  # the stories' lights: the KAMs' feedback, countermeasures
+            demo_light_feedback(as_of=as_of)
 
     summary = job_record("nightly", nightly_job, as_of=as_of, progress=progress, on_step=after)
     summary["history"] = history

@@ -47,6 +47,7 @@ from guanxi.insights.selectors import (
     latest_run,
     with_latest_scores,
 )
+from guanxi.loyalty.admin_filters import LightColourFilter, LoyaltyCellFilter
 from guanxi.relationships.admin_filters import RelationshipRiskFilter
 from guanxi.tiers.admin_filters import (
     AccountTierFilter,
@@ -133,6 +134,8 @@ class AccountAdmin(ScopedModelAdmin):
         AccountTierFilter,
         LifecycleStageFilter,
         RelationshipRiskFilter,
+        LightColourFilter,
+        LoyaltyCellFilter,
         SegmentFilter,
         AbcClassFilter,
         PAliveFilter,

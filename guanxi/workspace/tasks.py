@@ -1,7 +1,7 @@
 """Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
-rebate accruals → analytics → agreement facts →
-tiering → discount reviews → policy tasks → renewal risk → deal odds → the ledger's partitions
-ahead) and "re-evaluate tiers now" (tiering → policy tasks).
+rebate accruals → analytics → agreement facts → tiering → discount reviews → policy tasks →
+renewal risk → warning lights → loyalty matrix → referral asks → deal odds → the ledger's
+partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -33,6 +33,7 @@ from guanxi.agreements.tasks import (
 )
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
+from guanxi.loyalty.tasks import loyalty_matrix_job, referral_asks_job, warning_lights_job
 from guanxi.pipeline.tasks import event_surveys_job, odds_train_job
 from guanxi.surveys.tasks import survey_yearly_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
@@ -56,6 +57,11 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("survey_events", event_surveys_job),
     # Renewal risk reads the night's scores (P(alive), segment) and the buying centres.
     ("renewal_risk", renewal_risk_job),
+    # The warning lights and the loyalty matrix read the night's scores (P(alive), repeat
+    # purchases), the ledger's month rollups, cases and surveys; referral asks read the NPS.
+    ("warning_lights", warning_lights_job),
+    ("loyalty_matrix", loyalty_matrix_job),
+    ("referral_asks", referral_asks_job),
     # The deal odds read the night's scores and tiers.
     ("odds_train", odds_train_job),
     # Last: rows never wait for it (a month without a partition lands in the default one), so a

@@ -50,6 +50,7 @@ from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
 from guanxi.workspace.today_cases import service_cases
 from guanxi.workspace.today_deals import deal_risks, large_deals, stale_deals
+from guanxi.workspace.today_lights import warning_lights
 from guanxi.workspace.today_renewals import renewals_at_risk
 from guanxi.workspace.today_rows import (
     SECTIONS,
@@ -445,6 +446,7 @@ _BUILDERS = {
     "deal_risks": deal_risks,
     "renewals_at_risk": renewals_at_risk,
     "service_cases": service_cases,
+    "warning_lights": warning_lights,
 }
 
 

@@ -191,6 +191,7 @@ SECTIONS = (
     "deal_risks",  # open deals whose decision maker carries a relationship risk
     "renewals_at_risk",  # agreements the user owns ending soon with a high or medium risk
     "service_cases",  # open cases the user owns, and cases escalated to them (service)
+    "warning_lights",  # red and yellow lights on the user's accounts waiting for feedback
 )
 
 
@@ -210,6 +211,7 @@ class Agenda:
     deal_risks: Section = field(default_factory=Section)
     renewals_at_risk: Section = field(default_factory=Section)
     service_cases: Section = field(default_factory=Section)
+    warning_lights: Section = field(default_factory=Section)
 
     @property
     def is_empty(self) -> bool:

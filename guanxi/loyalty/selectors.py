@@ -1,0 +1,184 @@
+"""Reads of the warning lights, the loyalty cells and the referrals, with the access rule
+(`accounts.selectors.visible_to`): a light on an account out of sight is not found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.selectors import visible_to
+from guanxi.core.errors import NotFound
+from guanxi.core.models import User
+from guanxi.loyalty.models import (
+    AccountLight,
+    AccountLoyalty,
+    LightColour,
+    LightStatus,
+    LoyaltyCell,
+    Referral,
+)
+
+
+def lights_visible_to(actor: User | None) -> QuerySet[AccountLight]:
+    return visible_to(AccountLight.objects.all(), actor, prefix="account__").select_related(
+        "account", "account__owner", "rule", "feedback_by", "countermeasure_by"
+    )
+
+
+def lit_lights_visible_to(actor: User | None) -> QuerySet[AccountLight]:
+    """The lights lit now (not cleared), red first, newest first."""
+    return (
+        lights_visible_to(actor)
+        .filter(cleared_at__isnull=True)
+        .order_by("-colour", "-raised_at", "-id")  # "red" sorts after "yellow": descending
+    )
+
+
+@dataclass(frozen=True)
+class LightFilters:
+    colour: str | None = None
+    status: str | None = None
+    rule: str | None = None  # the rule's code
+    account_id: int | None = None
+    owner_id: int | None = None
+    lit: bool | None = True  # True: lit now; False: cleared; None: both
+
+
+def light_list(*, actor: User | None, filters: LightFilters) -> QuerySet[AccountLight]:
+    qs = lights_visible_to(actor)
+    if filters.lit is not None:
+        qs = qs.filter(cleared_at__isnull=filters.lit)
+    if filters.colour:
+        qs = qs.filter(colour=filters.colour)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.rule:
+        qs = qs.filter(rule__code=filters.rule)
+    if filters.account_id:
+        qs = qs.filter(account_id=filters.account_id)
+    if filters.owner_id:
+        qs = qs.filter(account__owner_id=filters.owner_id)
+    return qs.order_by("cleared_at", "-colour", "-raised_at", "-id")
+
+
+def light_get(*, actor: User | None, light_id: int) -> AccountLight:
+    light = lights_visible_to(actor).filter(pk=light_id).first()
+    if light is None:
+        raise NotFound(_("Warning light %(id)s not found.") % {"id": light_id}, field="light_id")
+    return light
+
+
+def account_lights(account_id: int, *, include_cleared: int = 5) -> list[AccountLight]:
+    """An account's lit lights, then its last few cleared ones (for the 360° page; the caller
+    has checked the account)."""
+    base = AccountLight.objects.filter(account_id=account_id).select_related(
+        "rule", "feedback_by", "countermeasure_by"
+    )
+    lit = list(base.filter(cleared_at__isnull=True).order_by("-colour", "-raised_at"))
+    cleared = list(base.filter(cleared_at__isnull=False).order_by("-cleared_at")[:include_cleared])
+    return lit + cleared
+
+
+def lit_colours(account_ids: list[int]) -> dict[int, str]:
+    """Account id → the worst colour lit on it (red over yellow), for lists."""
+    rows = (
+        AccountLight.objects.filter(account_id__in=account_ids, cleared_at__isnull=True)
+        .values_list("account_id", "colour")
+        .order_by()
+    )
+    out: dict[int, str] = {}
+    for account_id, colour in rows:
+        if out.get(account_id) != LightColour.RED:
+            out[account_id] = colour
+    return out
+
+
+def lights_for_kam(user: User, *, limit: int = 20) -> list[AccountLight]:
+    """The lit lights on the accounts ``user`` owns that still wait for them (open or
+    acknowledged), red first: Today's section."""
+    return list(
+        AccountLight.objects.filter(
+            account__owner=user,
+            cleared_at__isnull=True,
+            status__in=[LightStatus.OPEN, LightStatus.ACKNOWLEDGED],
+        )
+        .select_related("account", "rule")
+        .order_by("-colour", "-raised_at", "-id")[:limit]
+    )
+
+
+def light_counts(actor: User | None) -> dict[str, int]:
+    """Lit lights by colour among the accounts the actor sees."""
+    row = (
+        visible_to(AccountLight.objects.filter(cleared_at__isnull=True), actor, prefix="account__")
+        .order_by()
+        .aggregate(
+            red=Count("id", filter=Q(colour=LightColour.RED)),
+            yellow=Count("id", filter=Q(colour=LightColour.YELLOW)),
+        )
+    )
+    return {"red": row["red"] or 0, "yellow": row["yellow"] or 0}
+
+
+# --- Loyalty matrix --------------------------------------------------------------------------
+
+
+def loyalty_counts(actor: User | None) -> dict[str, int]:
+    """Accounts per loyalty cell (and "no survey yet") among the accounts the actor sees."""
+    rows = (
+        visible_to(AccountLoyalty.objects.all(), actor, prefix="account__")
+        .values_list("cell")
+        .annotate(n=Count("account_id"))
+        .order_by()
+    )
+    counts = {cell: 0 for cell in LoyaltyCell.values}
+    counts.update({cell: n for cell, n in rows})
+    return counts
+
+
+def loyalty_accounts(*, actor: User | None, cell: str) -> QuerySet[AccountLoyalty]:
+    if cell not in LoyaltyCell.values:
+        raise NotFound(_("Loyalty cell '%(cell)s' not found.") % {"cell": cell}, field="cell")
+    return (
+        visible_to(AccountLoyalty.objects.filter(cell=cell), actor, prefix="account__")
+        .select_related("account", "account__owner")
+        .order_by("account__name", "account_id")
+    )
+
+
+def account_loyalty(account_id: int) -> AccountLoyalty | None:
+    return AccountLoyalty.objects.filter(account_id=account_id).first()
+
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+def with_referral_value(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Each referral with its ``value``: the referred account's revenue to date, from its
+    ledger rollup (one row per account; 0 for a lead not yet an account)."""
+    value = Coalesce(
+        F("referred_account__ledger_rollup__revenue_lifetime"),
+        Value(Decimal(0)),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+    return referrals.annotate(value=value)
+
+
+def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
+    """Referrals whose referring account the actor sees, each with its ``value``."""
+    return with_referral_value(
+        visible_to(Referral.objects.all(), actor, prefix="referrer_account__").select_related(
+            "referrer_account", "referrer_contact", "referred_account", "referred_lead"
+        )
+    )
+
+
+def referral_get(*, actor: User | None, referral_id: int) -> Referral:
+    referral = referrals_visible_to(actor).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFound(_("Referral %(id)s not found.") % {"id": referral_id}, field="referral_id")
+    return referral
