@@ -206,6 +206,7 @@ def _service() -> dict[str, Any]:
             _item(_("Solutions"), "menu_book", "admin:service_solution_changelist"),
             _item(_("SLA policies"), "timer", "admin:service_slapolicy_changelist"),
             _item(_("Case categories"), "tune", "admin:service_casecategory_changelist"),
+            _item(_("Working calendar"), "calendar_month", "admin:service_calendarday_changelist"),
         ],
         separator=True,
     )

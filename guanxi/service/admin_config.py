@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
 from guanxi.core.admin_mixins import ConfigAccessMixin
-from guanxi.service.models import CaseCategory, SlaPolicy, Solution
+from guanxi.service.models import CalendarDay, CaseCategory, SlaPolicy, Solution
 
 
 @admin.register(CaseCategory)
@@ -40,3 +40,14 @@ class SolutionAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
     list_filter = ("category", "active")
     search_fields = ("title", "title_en", "body", "body_en")
     fields = ("category", ("title", "title_en"), "body", "body_en", "position", "active")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
+    """Holidays and make-up working days the SLA clock reads before the holiday packages."""
+
+    list_display = ("day", "name", "is_working")
+    list_filter = ("is_working",)
+    search_fields = ("name",)
+    date_hierarchy = "day"
+    fields = ("day", "name", "is_working")

@@ -1,10 +1,17 @@
 """The working calendar and the SLA maths: due times in working hours (pure functions).
 
 A working day is a weekday that is not a Chinese public holiday, or a make-up working day (调休,
-a Saturday or Sunday worked in exchange for a longer holiday): the `chinesecalendar` package
-knows the State Council's schedule for the years it covers. For a year it does not know (the
-schedule is published each November), weekends alone are days off and a warning is logged once
-per year: the due time is then a little early around a holiday, never missing.
+a Saturday or Sunday worked in exchange for a longer holiday). In order:
+
+1. the company's own calendar days (`service.CalendarDay`, passed in as ``days_off`` /
+   ``days_on``): a holiday or a make-up day entered by hand — the State Council publishes next
+   year's schedule each November, often before the packages below know it;
+2. the `chinesecalendar` package, which knows the schedule (holidays and 调休) of the years it
+   covers;
+3. for a later year, the statutory public holidays the `holidays` package computes by rule
+   (Spring Festival, National Day …) and weekends, with a warning logged once per year: the
+   make-up working days are not known, so a due time may come a little late around a holiday,
+   but a case opened in the Spring Festival week does not fall due in it.
 
 Working time counts from ``starts`` to ``ends`` on working days, in the local time zone; a policy
 that runs round the clock counts every hour.
@@ -19,6 +26,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import holidays
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,9 @@ class WorkingHours:
     ends: dt.time = dt.time(18, 0)
     around_the_clock: bool = False
     tz: dt.tzinfo = ZoneInfo("Asia/Shanghai")
+    #: The company's own calendar days: off (a holiday) and on (a make-up working day).
+    days_off: frozenset[dt.date] = frozenset()
+    days_on: frozenset[dt.date] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.around_the_clock and self.starts >= self.ends:
@@ -41,8 +52,9 @@ class WorkingHours:
 @lru_cache(maxsize=64)
 def _warn_unknown_year(year: int) -> None:
     logger.warning(
-        "No Chinese holiday schedule for %s (chinesecalendar covers it up to %s): "
-        "counting weekends only as days off.",
+        "No Chinese holiday schedule for %s (chinesecalendar covers it up to %s): counting "
+        "weekends and the statutory holidays as days off, without make-up working days; enter "
+        "the year's schedule as calendar days.",
         year,
         max(chinese_calendar.holidays).year,
     )
@@ -55,16 +67,28 @@ def calendar_covers(day: dt.date) -> bool:
     return first <= day.year <= last
 
 
-def is_working_day(day: dt.date) -> bool:
-    """Weekdays, less public holidays, plus make-up working days (调休)."""
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """China's public holidays of ``year`` by rule (no make-up days), from `holidays`."""
+    return frozenset(holidays.country_holidays("CN", years=year))
+
+
+def is_working_day(day: dt.date, hours: WorkingHours | None = None) -> bool:
+    """Weekdays, less public holidays, plus make-up working days (调休); the company's own
+    calendar days (``hours``) first."""
+    if hours is not None:
+        if day in hours.days_on:
+            return True
+        if day in hours.days_off:
+            return False
     if calendar_covers(day):
         return chinese_calendar.is_workday(day)
     _warn_unknown_year(day.year)
-    return day.weekday() < 5
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def _window(day: dt.date, hours: WorkingHours) -> tuple[dt.datetime, dt.datetime] | None:
-    if not is_working_day(day):
+    if not is_working_day(day, hours):
         return None
     return (
         dt.datetime.combine(day, hours.starts, tzinfo=hours.tz),

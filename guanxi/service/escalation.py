@@ -77,10 +77,10 @@ def _give_task(case: Case, person: User, level: int) -> str:
     return ""
 
 
-def escalate_case(case: Case, *, now: dt.datetime) -> int:
+def escalate_case(case: Case, *, now: dt.datetime, days: sla.CalendarDays | None = None) -> int:
     """Record the breaches and raise the case to the level it belongs at; returns the number of
-    levels raised (0: nothing to do)."""
-    terms = sla.terms_of(case.sla_policy)
+    levels raised (0: nothing to do). ``days``: the calendar days, read once per run."""
+    terms = sla.terms_of(case.sla_policy, days)
     flags = (case.first_response_breached, case.resolution_breached)
     record_breaches(case, now, None)
     goal = target_level(case, terms, now)
@@ -116,6 +116,7 @@ def case_escalation(*, as_of: dt.date | None = None, progress: bool = False) -> 
         .values_list("id", flat=True)
     )
     escalated = breached = 0
+    days = sla.calendar_days()
     for pk in ids:
         with transaction.atomic():
             case = (
@@ -125,6 +126,6 @@ def case_escalation(*, as_of: dt.date | None = None, progress: bool = False) -> 
             )
             before = case.first_response_breached + case.resolution_breached
             if case.status in RUNNING:
-                escalated += escalate_case(case, now=now) > 0
+                escalated += escalate_case(case, now=now, days=days) > 0
                 breached += case.first_response_breached + case.resolution_breached - before
     return {"checked": len(ids), "escalated": escalated, "breached": breached}

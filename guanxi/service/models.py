@@ -430,3 +430,26 @@ class Solution(models.Model):
     @property
     def text(self) -> str:
         return localised(self.body, self.body_en)
+
+
+class CalendarDay(models.Model):
+    """A day the company's calendar sets itself (工作日历): a public holiday (off) or a make-up
+    working day (调休, on). SLA due times read these before the holiday packages — for next
+    year's schedule, published each November, or a company holiday of its own."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked: a make-up working day (e.g. a Saturday worked). Empty: a day off."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}".strip()

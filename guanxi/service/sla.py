@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.service.calendar import WorkingHours, add_working_time, working_time_between
-from guanxi.service.models import Case, CaseKind, CaseStatus, SlaPolicy
+from guanxi.service.models import CalendarDay, Case, CaseKind, CaseStatus, SlaPolicy
 from guanxi.tiers.selectors import current_tier_ids
 
 #: Without any policy row: the standard service.
@@ -56,17 +56,35 @@ def policy_for(account: Account | int, *, on: dt.date | None = None) -> SlaPolic
     return active.filter(is_default=True).first()
 
 
-def terms_of(policy: SlaPolicy | None) -> Terms:
+CalendarDays = tuple[frozenset[dt.date], frozenset[dt.date]]
+
+
+def calendar_days() -> CalendarDays:
+    """The company's own calendar days: (days off, make-up working days)."""
+    off, on = set(), set()
+    for day, working in CalendarDay.objects.values_list("day", "is_working"):
+        (on if working else off).add(day)
+    return frozenset(off), frozenset(on)
+
+
+def terms_of(policy: SlaPolicy | None, days: CalendarDays | None = None) -> Terms:
+    """The terms of ``policy`` (None: the built-in standard) on the working calendar; ``days``:
+    the company's calendar days when the caller has read them already (a job over many cases)."""
     tz = timezone.get_default_timezone()
+    off, on = days if days is not None else calendar_days()
     if policy is None:
         return Terms(
-            _hours(FALLBACK_FIRST_RESPONSE), _hours(FALLBACK_RESOLUTION), WorkingHours(tz=tz)
+            _hours(FALLBACK_FIRST_RESPONSE),
+            _hours(FALLBACK_RESOLUTION),
+            WorkingHours(tz=tz, days_off=off, days_on=on),
         )
     hours = WorkingHours(
         starts=policy.work_starts,
         ends=policy.work_ends,
         around_the_clock=policy.around_the_clock,
         tz=tz,
+        days_off=off,
+        days_on=on,
     )
     return Terms(
         _hours(policy.first_response_hours),

@@ -88,9 +88,9 @@ def test_the_two_functions_agree():
         assert working_time_between(start, due, NINE_TO_SIX) == hours * H
 
 
-def test_a_year_without_a_schedule_counts_weekends_only_and_warns(caplog):
+def test_a_year_without_a_schedule_counts_weekends_and_statutory_holidays_and_warns(caplog):
     year = 2031  # far beyond the package's data
-    day = dt.date(year, 10, 1)
+    day = dt.date(year, 10, 8)  # after the National Day week
     assert not calendar_covers(day)
     with caplog.at_level(logging.WARNING, logger="guanxi.service.calendar"):
         saturday = next(
@@ -106,6 +106,20 @@ def test_a_year_without_a_schedule_counts_weekends_only_and_warns(caplog):
             monday, dt.time(10), tzinfo=SH
         )
     assert any(str(year) in r.getMessage() for r in caplog.records)
+    # The statutory days still count: National Day is no working day, whatever its weekday.
+    assert not is_working_day(dt.date(year, 10, 1)) and dt.date(year, 10, 1).weekday() < 5
+
+
+def test_the_company_s_own_calendar_days_come_first():
+    """Next year's schedule entered by hand before the package knows it: a holiday on a weekday
+    is off, a make-up Saturday is on; elsewhere the package decides."""
+    monday, saturday = dt.date(2031, 1, 6), dt.date(2031, 1, 11)
+    hours = WorkingHours(tz=SH, days_off=frozenset({monday}), days_on=frozenset({saturday}))
+    assert not is_working_day(monday, hours) and is_working_day(monday)
+    assert is_working_day(saturday, hours) and not is_working_day(saturday)
+    friday_five = at(2031, 1, 3, 17)  # + 2 working hours skips the weekend and the Monday off
+    assert add_working_time(friday_five, 2 * H, hours) == at(2031, 1, 7, 10)
+    assert working_time_between(at(2031, 1, 10, 9), at(2031, 1, 12, 9), hours) == 18 * H
 
 
 def test_bad_input_is_refused_not_looped_on():

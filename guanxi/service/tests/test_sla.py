@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from guanxi.service import sla
-from guanxi.service.models import CaseEvent, EventKind, SlaPolicy
+from guanxi.service.escalation import case_escalation
+from guanxi.service.models import CalendarDay, CaseEvent, EventKind, SlaPolicy
 from guanxi.service.services import case_open, case_transition
 from guanxi.service.tests.conftest import local
 
@@ -51,6 +52,25 @@ def test_a_make_up_saturday_is_a_working_day(cast, policies, travel):
     travel(local(2025, 10, 10, 17))  # Friday; Saturday 11 October is worked (调休)
     case = open_case(cast.alice, cast.account)
     assert case.first_response_due_at == local(2025, 10, 11, 12)
+
+
+def test_the_company_s_calendar_days_move_due_times(cast, policies, travel):
+    """A company holiday on a Monday and a make-up Sunday entered by hand: the clock skips the
+    one and counts the other, before the holiday package's view of those days."""
+    CalendarDay.objects.create(day=local(2025, 6, 16).date(), name="Company day")  # Monday off
+    CalendarDay.objects.create(day=local(2025, 6, 15).date(), is_working=True)  # Sunday worked
+    travel(local(2025, 6, 13, 17))  # Friday 17:00; 4 working hours
+    case = open_case(cast.alice, cast.account)
+    assert case.sla_policy == policies.standard
+    assert case.first_response_due_at == local(2025, 6, 15, 12)  # Friday 1 h + Sunday 3 h
+    CalendarDay.objects.filter(is_working=True).delete()
+    travel(local(2025, 6, 13, 17))
+    later = open_case(cast.alice, cast.account)
+    assert later.first_response_due_at == local(2025, 6, 17, 12)  # Tuesday: Monday is off
+    travel(local(2025, 6, 17, 12, 30))
+    assert case_escalation()["breached"] >= 1  # the job reads the same calendar
+    later.refresh_from_db()
+    assert later.first_response_breached
 
 
 def test_round_the_clock_policies_ignore_the_calendar(cast, key_account, policies, travel):
