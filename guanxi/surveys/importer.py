@@ -22,8 +22,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
@@ -41,11 +42,21 @@ SERVQUAL_ITEMS = 22
 DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
+def _numbered(text: str, n: int) -> str:
+    return gettext(text) % {"n": n}
+
+
+# Read in the language of the page that shows it, not of the moment the module was imported
+# (a lazy string's % formats at once).
+_numbered_lazy = lazy(_numbered, str)
+
+
 def _servqual_columns() -> tuple[Column, ...]:
     columns = []
+    expectation, perception = gettext_noop("Expectation %(n)s"), gettext_noop("Perception %(n)s")
     for n in range(1, SERVQUAL_ITEMS + 1):
-        columns.append(Column(f"e{n}", gettext_lazy("Expectation %(n)s") % {"n": n}, (f"期望{n}",)))
-        columns.append(Column(f"p{n}", gettext_lazy("Perception %(n)s") % {"n": n}, (f"感知{n}",)))
+        columns.append(Column(f"e{n}", _numbered_lazy(expectation, n), (f"期望{n}",)))
+        columns.append(Column(f"p{n}", _numbered_lazy(perception, n), (f"感知{n}",)))
     return tuple(columns)
 
 
