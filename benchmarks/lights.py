@@ -2,6 +2,8 @@
 `loyalty_matrix`) on 100,000 accounts in PostgreSQL. Run by hand, not a test:
 
     .venv/bin/python benchmarks/lights.py          # on the nightly benchmark's database
+    .venv/bin/python benchmarks/lights.py --keep   # keep its rows, then time the pages:
+    .venv/bin/python benchmarks/pages.py --only "loyalty|service|survey|lights|cases"
 
 Target (issue 15): light evaluation for 100,000 accounts under 30 s.
 
@@ -190,7 +192,7 @@ def _timed(label: str, fn, **kwargs) -> tuple[float, dict]:
     return seconds, summary
 
 
-def run() -> dict:
+def run(*, keep: bool = False) -> dict:
     from django.db import transaction
 
     from guanxi.loyalty.lights import lights_evaluate
@@ -221,7 +223,8 @@ def run() -> dict:
             matrix, cells = _timed("loyalty matrix", loyalty_matrix_refresh, as_of=AS_OF)
             result["matrix"] = matrix
             result["cells"] = cells["cells"]
-            raise Rollback
+            if not keep:
+                raise Rollback
     except Rollback:
         pass
     return result
@@ -229,10 +232,16 @@ def run() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.parse_args()
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the synthetic cases, answers and lights (to time the pages on them with "
+        "benchmarks/pages.py); run it once per built database",
+    )
+    args = parser.parse_args()
     _django()
     print(f"migrate: {_migrate():.1f} s (not timed)", flush=True)
-    result = run()
+    result = run(keep=args.keep)
     print(f"per rule, first (raised, read s, write s): {result['per_rule']}")
     print(f"per rule, second (updated, read s, write s): {result['second_rules']}")
     print(f"lit: {result['red']} red, {result['yellow']} yellow; cells: {result['cells']}")

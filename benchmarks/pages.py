@@ -15,7 +15,8 @@ budget, the response size and the number of SQL queries; with ``--baseline`` (a 
 run saved with ``--save``) the ratio of the median to the baseline's median too.
 
 Pages: the dashboard, every registered admin list, the admin's own pages without arguments
-(Today, compliance, the attendance sheet, the tier migration matrix, upload forms …), the
+(Today, compliance, the attendance sheet, the tier migration matrix, upload forms …), the plain
+pages (`PLAIN_PAGES`: the pipeline's, renewals, the warning lights and the loyalty matrix), the
 account list's heavy variants (sorted by CLV, filtered, searched), and for the KAM's busiest
 account its form, 360° page and relationship map; API: every GET operation of the OpenAPI that
 needs no path argument or only an account id.
@@ -99,6 +100,18 @@ def _admin_pages() -> dict[str, str]:
                 continue  # needs an argument
             pages[name.replace(f"{meta.app_label}_{meta.model_name}_", f"{meta.model_name} ")] = url
     return pages
+
+
+#: The plain pages (outside the admin's registry) that take no argument.
+PLAIN_PAGES = ("pipeline_board", "pipeline_funnel", "pipeline_forecast", "pipeline_win_loss",
+               "agreements_renewals", "loyalty_lights", "loyalty_lights_export",
+               "loyalty_matrix")  # fmt: skip
+
+
+def _plain_pages() -> dict[str, str]:
+    from django.urls import reverse
+
+    return {name: reverse(name) for name in PLAIN_PAGES}
 
 
 def _account_pages(account_id: int) -> dict[str, str]:
@@ -192,7 +205,8 @@ def main() -> None:
     users = _users()
     kam = list(users.values())[1]
     account_id = _busiest_account(kam)
-    pages = {**_admin_pages(), **_account_pages(account_id), **_api_pages(account_id)}
+    pages = {**_admin_pages(), **_plain_pages(), **_account_pages(account_id),
+             **_api_pages(account_id)}  # fmt: skip
     only = re.compile(args.only) if args.only else None
     results: dict[str, dict] = {}
     print(f"{len(pages)} pages; account #{account_id}; budget {BUDGET_MS:.0f} ms; "

@@ -19,7 +19,7 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from guanxi.core.bulk import chunks
+from guanxi.core.bulk import analyze, chunks
 from guanxi.core.dates import local_midnight
 from guanxi.loyalty.evaluators import EVALUATORS, Facts
 from guanxi.loyalty.models import AccountLight, LightColour, LightRule, LightStatus
@@ -114,6 +114,10 @@ def lights_evaluate(*, as_of: dt.date | None = None, progress: bool = False) -> 
         if progress:
             message = f"lights: {rule.code} +{done['raised']} -{done['cleared']}"
             print(message, file=sys.stderr, flush=True)
+    if summary["raised"] or summary["cleared"]:
+        # The pages filter lit lights by account: without fresh statistics the planner takes
+        # 50,000 new lights for a few hundred and loops over them (3.5 s for a KAM's list).
+        analyze(AccountLight)
     lit = AccountLight.objects.filter(cleared_at__isnull=True)
     summary["red"] = lit.filter(colour=LightColour.RED).count()
     summary["yellow"] = lit.filter(colour=LightColour.YELLOW).count()

@@ -82,6 +82,7 @@ def loyalty_matrix_refresh(*, as_of: dt.date | None = None, progress: bool = Fal
     with transaction.atomic():
         AccountLoyalty.objects.all().delete()
         bulk.insert_rows(AccountLoyalty._meta.db_table, COLUMNS, rows)
+    bulk.analyze(AccountLoyalty)  # the table was replaced whole: the planner's counts are stale
     counts: dict[str, Any] = {cell: 0 for cell in LoyaltyCell.values}
     for row in rows:
         counts[row[8]] += 1
