@@ -34,7 +34,9 @@ def lit_lights_visible_to(actor: User | None) -> QuerySet[AccountLight]:
     return (
         lights_visible_to(actor)
         .filter(cleared_at__isnull=True)
-        .order_by("-colour", "-raised_at", "-id")  # "red" sorts after "yellow": descending
+        # "red" sorts after "yellow": descending; cleared_at (all empty here) lets the index
+        # light_list_order serve the order
+        .order_by("cleared_at", "-colour", "-raised_at", "-id")
     )
 
 
