@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.loyalty.models import AccountLight
 from guanxi.loyalty.words import reason_words
@@ -31,7 +32,8 @@ def lights_xlsx(lights: Iterable[AccountLight]) -> bytes:
     ws.title = _("Warning lights")[:31]
     ws.append(
         [
-            _("Account"), _("Account code"), _("KAM"), _("Light"), _("Rule"), _("Reason"),
+            _("Account"), _("Account code"), _("KAM"), pgettext("warning light", "Light"),
+            _("Rule"), _("Reason"),
             _("Raised at"), _("Cleared at"), _("Status"), _("KAM's feedback"),
             _("Countermeasure"),
         ]
