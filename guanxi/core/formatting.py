@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
+
+
+def localised(name: str, name_en: str) -> str:
+    """A name kept in both languages, in the reader's: the English one on an English page when
+    there is one, else the Chinese."""
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name
 
 
 def money(value: Any, places: int = 0) -> str:

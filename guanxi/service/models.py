@@ -18,22 +18,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
 from guanxi.contacts.models import Contact
+from guanxi.core.formatting import localised
 from guanxi.tiers.models import Tier
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 HOURS = {"max_digits": 6, "decimal_places": 2}
-
-
-def localised(name: str, name_en: str) -> str:
-    if (get_language() or "").startswith("en") and name_en:
-        return name_en
-    return name
 
 
 class CaseKind(models.TextChoices):

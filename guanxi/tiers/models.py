@@ -14,19 +14,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Account
+from guanxi.core.formatting import localised
 from guanxi.core.models import LeasedRun
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _localised(name: str, name_en: str) -> str:
-    if (get_language() or "").startswith("en") and name_en:
-        return name_en
-    return name
 
 
 class SchemePurpose(models.TextChoices):
@@ -76,7 +70,7 @@ class TierScheme(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return _localised(self.name, self.name_en)
+        return localised(self.name, self.name_en)
 
 
 class Tier(models.Model):
@@ -105,7 +99,7 @@ class Tier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _localised(self.name, self.name_en)
+        return localised(self.name, self.name_en)
 
 
 class Metric(models.TextChoices):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from guanxi.core.formatting import localised
 
 
 class ProductCategory(models.Model):
@@ -27,9 +28,7 @@ class ProductCategory(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
 
 class Channel(models.TextChoices):
