@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 from guanxi import __version__
 from guanxi.accounts.api import router as accounts_router
 from guanxi.activities.api import router as activities_router
+from guanxi.activities.api_today import router as today_router
 from guanxi.agreements.api import router as agreements_router
 from guanxi.agreements.api_blocks import router as agreement_blocks_router
 from guanxi.agreements.api_money import router as agreements_money_router
@@ -197,6 +198,7 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
+api.add_router("/activities", today_router)
 api.add_router("/cases", cases_router)
 # Reviews, switching costs, renewal risk and rate: literal paths under /agreements, mounted
 # before the CRUD router, whose "/{agreement_id}" would otherwise take "/reviews" as an id.

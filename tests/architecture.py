@@ -7,8 +7,8 @@ any finding. The check reads the source (``ast``), so it sees every import: top-
 Two kinds of module:
 - **domain**: models, services, selectors, tasks, schemas, and everything else that is not a
   door. The domain of an app imports only its own app and the domain of apps on lower floors.
-- **doors**: the pages and endpoints (``admin``, ``admin_*``, ``api``, ``views``, ``forms``,
-  ``urls``, ``templatetags``, ``dashboard``, ``navigation``). Doors stand above all domain code:
+- **doors**: the pages and endpoints (``admin``, ``admin_*``, ``api``, ``api_*``, ``views``,
+  ``forms``, ``urls``, ``templatetags``, ``dashboard``, ``navigation``). Doors stand above all domain code:
   a door may import the domain of any app (a step across apps goes through
   ``guanxi.workspace.flows``), and the doors of its own app and of apps on lower floors. No
   domain module imports a door.
@@ -158,7 +158,7 @@ def app_of(module: str) -> str:
 
 def is_door(module: str) -> bool:
     parts = module.split(".")[2:]
-    return any(p in DOOR_NAMES or p.startswith("admin_") for p in parts)
+    return any(p in DOOR_NAMES or p.startswith(("admin_", "api_")) for p in parts)
 
 
 def rank(module: str) -> int:

@@ -80,6 +80,15 @@ class _Day:
     stand: dict[int, Standing]
     memo: dict[str, Any] = field(default_factory=dict)  # reads sections share (the open deals)
 
+    def standings_for(self, account_ids: Any) -> dict[int, Standing]:
+        """Every standing, with those of `account_ids` outside the user's book read too (a case
+        escalated to a director is on a KAM's account): a section ranks and words them the same
+        on Today and on its "show all" page, which reads no tasks."""
+        missing = sorted(set(account_ids) - self.stand.keys())
+        if missing:
+            self.stand.update(standings(missing, on=self.as_of))
+        return self.stand
+
 
 # --- Reads --------------------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
         .values_list("id", "account_id", "resolution_due_at")
         .distinct()
     )
-    stand = ctx.stand
+    stand = ctx.standings_for(a for _pk, a, _due in rows)
 
     def standing(account_id: int) -> Standing:
         return stand.get(account_id) or Standing()

@@ -18,7 +18,7 @@ def renewals_at_risk(ctx: Any, *, window: slice) -> Section:
             "id", "agreement__account_id", "score"
         )
     )
-    stand = ctx.stand
+    stand = ctx.standings_for(a for _pk, a, _score in rows)
 
     def standing(account_id: int) -> Standing:
         return stand.get(account_id) or Standing()

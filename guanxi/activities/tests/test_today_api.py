@@ -69,7 +69,9 @@ def test_today_lists_the_top_items_with_totals_and_matches_the_openapi(as_user, 
     assert body["limit"] == 2
     assert body["totals"] == {"due": 9, "upcoming": 1, "key_dates": 2, "tier_changes": 4,
                               "neglected": 7, "relationship_risks": 4, "large_deals": 0,
-                              "stale_deals": 0, "deal_risks": 0, "renewals_at_risk": 0}  # fmt: skip
+                              "stale_deals": 0, "deal_risks": 0, "renewals_at_risk": 0,
+                              "plan_actions": 0, "service_cases": 0,
+                              "warning_lights": 0}  # fmt: skip
     for name in SECTIONS:
         assert len(body[name]) == min(2, body["totals"][name]), name
     assert {c["direction"] for c in body["tier_changes"]} <= {"new", "up", "down", "lost"}

@@ -55,3 +55,13 @@ def test_the_today_page_links_each_action_to_its_plan(client, cast, actions):
     assert 'id="plan-actions"' in body and "this week" in body and "next month" not in body
     plan_url = reverse("admin:plans_accountplan_change", args=(actions["late"].plan_id,))
     assert plan_url in body
+
+
+def test_the_api_pages_through_the_actions_due(as_user, cast, actions):
+    client = as_user("alice")
+    day = client.get("/api/activities/today").json()
+    page = client.get("/api/activities/today/plan_actions", {"limit": 1, "offset": 1}).json()
+    assert day["totals"]["plan_actions"] == 2 and page["count"] == 2
+    assert [a["title"] for a in day["plan_actions"]] == ["late", "this week"]
+    assert [a["days_overdue"] for a in day["plan_actions"]] == [3, -5]
+    assert [a["action"] for a in page["items"]] == [actions["this week"].pk]

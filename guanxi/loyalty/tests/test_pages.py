@@ -135,3 +135,14 @@ def test_the_referral_list_shows_the_value_and_follows_the_access_rule(client, c
     rows = list(response.context["cl"].result_list)
     assert [r.pk for r in rows] == [mine.pk] and theirs.pk
     assert rows[0].value == Decimal("1200.00")
+
+
+def test_the_api_lists_the_lights_waiting_for_the_kam(as_user, cast):
+    red = light(cast.account)
+    light(make_account(owner=cast.alice), cleared_at=timezone.now())
+    client = as_user("alice")
+    day = client.get("/api/activities/today").json()
+    page = client.get("/api/activities/today/warning_lights").json()
+    assert day["totals"]["warning_lights"] == 1 and page["count"] == 1
+    assert page["items"] == day["warning_lights"]
+    assert page["items"][0]["light"] == red.pk and page["items"][0]["colour"] == red.colour

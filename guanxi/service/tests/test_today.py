@@ -48,3 +48,16 @@ def test_a_resolved_case_leaves_today(cast, case, travel):
     case_transition(actor=cast.alice, case=case, to="in_progress")
     case_transition(actor=cast.alice, case=case, to="resolved", resolution="Moved room")
     assert agenda(user=cast.alice).service_cases.total == 0
+
+
+def test_the_api_lists_the_case_escalated_to_the_director(as_user, cast, case, travel):
+    travel(local(2025, 6, 16, 11))
+    case_escalation()
+    client = as_user("mia")
+    day = client.get("/api/activities/today").json()
+    page = client.get("/api/activities/today/service_cases").json()
+    assert day["totals"]["service_cases"] == 1 and page["count"] == 1
+    row = page["items"][0]
+    assert row == day["service_cases"][0]
+    assert row["case"] == case.pk and row["escalated_to_you"] and row["late"]
+    assert "SLA breached" in row["reason"]
