@@ -8,8 +8,8 @@ Two kinds of module:
 - **domain**: models, services, selectors, tasks, schemas, and everything else that is not a
   door. The domain of an app imports only its own app and the domain of apps on lower floors.
 - **doors**: the pages and endpoints (``admin``, ``admin_*``, ``api``, ``api_*``, ``views``,
-  ``forms``, ``urls``, ``templatetags``, ``dashboard``, ``navigation``). Doors stand above all domain code:
-  a door may import the domain of any app (a step across apps goes through
+  ``forms``, ``urls``, ``templatetags``, ``dashboard``, ``navigation``). Doors stand above all
+  domain code: a door may import the domain of any app (a step across apps goes through
   ``guanxi.workspace.flows``), and the doors of its own app and of apps on lower floors. No
   domain module imports a door.
 
