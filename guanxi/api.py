@@ -33,6 +33,7 @@ from guanxi.leads.api import router as leads_router
 from guanxi.loyalty.api import lights_router, loyalty_router, referrals_router
 from guanxi.pipeline.api import pipeline_router
 from guanxi.pipeline.api import router as opportunities_router
+from guanxi.pipeline.api_targets import router as targets_router
 from guanxi.plans.api import router as plans_router
 from guanxi.relationships.api import router as relationships_router
 from guanxi.service.api import router as cases_router
@@ -215,6 +216,7 @@ api.add_router("/loyalty", loyalty_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/pipeline", pipeline_router)
+api.add_router("/pipeline", targets_router)
 api.add_router("/plans", plans_router)
 api.add_router("/relationships", relationships_router)
 api.add_router("/surveys", surveys_router)

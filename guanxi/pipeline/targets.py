@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -97,3 +98,13 @@ def sales_target_delete(*, actor: User, target: SalesTarget | int) -> None:
     if found is None:
         raise NotFound(_("Target %(id)s not found.") % {"id": pk}, field="target")
     delete_as(found, actor=actor)
+
+
+def targets_visible_to(actor: User):
+    """The targets `actor` may read: those they may set, their own and their team's (a KAM
+    sees what is asked of them)."""
+    own = Q(user=actor)
+    if actor.team_id is not None:
+        own |= Q(team_id=actor.team_id)
+    settable = targets_settable_by(actor).values("pk")
+    return SalesTarget.objects.filter(own | Q(pk__in=settable))
