@@ -30,6 +30,7 @@ from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
 from guanxi.leads.api import router as leads_router
+from guanxi.leads.api_selection import router as selection_router
 from guanxi.loyalty.api import lights_router, loyalty_router, referrals_router
 from guanxi.pipeline.api import pipeline_router
 from guanxi.pipeline.api import router as opportunities_router
@@ -211,6 +212,7 @@ api.add_router("/agreements", agreement_blocks_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/insights", insights_router)
 api.add_router("/leads", leads_router)
+api.add_router("/selection", selection_router)
 api.add_router("/lights", lights_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/referrals", referrals_router)
