@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from guanxi.leads.models import DisqualifyKind, DisqualifyReason, LeadSource, SourceKind
+from guanxi.leads.models import (
+    DisqualifyKind,
+    DisqualifyReason,
+    LeadSource,
+    SelectionCriterion,
+    SourceKind,
+)
 from guanxi.leads.services import lead_create, lead_man_set, lead_qualify
 
 
@@ -49,3 +55,23 @@ def qualified(new_lead):
         return lead_qualify(actor=lead.owner, lead=lead)
 
     return make
+
+
+GOOD = {"willingness": 5, "potential": 5, "strategic": 4, "social_value": 4}
+
+
+@pytest.fixture
+def criteria(db):
+    # Seeded by migration 0004; a transactional test may have flushed them.
+    if not SelectionCriterion.objects.exists():
+        for position, (key, kind, weight) in enumerate(SEED):
+            SelectionCriterion.objects.create(builtin=key, kind=kind, weight=weight,
+                                              position=position)  # fmt: skip
+    return {c.builtin: c for c in SelectionCriterion.objects.all()}
+
+
+SEED = [("potential", "qualitative", 3), ("willingness", "qualitative", 2),
+        ("strategic", "qualitative", 2), ("social_value", "qualitative", 2),
+        ("clv", "quantitative", 3), ("revenue_12m", "quantitative", 2),
+        ("p_alive", "quantitative", 2), ("annual_sales", "quantitative", 1),
+        ("scale", "quantitative", 1), ("satisfaction", "quantitative", 1)]  # fmt: skip

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from guanxi.leads.models import SelectionAssessment, SelectionCriterion
 from guanxi.leads.services import selection_assess
-from guanxi.leads.tests.test_selection import GOOD, SEED
+from guanxi.leads.tests.conftest import GOOD, SEED
 
 RANKING = "admin:leads_selectionassessment_ranking"
 ASSESS = "admin:leads_selectionassessment_assess"

@@ -11,30 +11,12 @@ import pytest
 from guanxi.accounts.models import Scale
 from guanxi.core.errors import InvalidInput, NotFound
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
-from guanxi.leads.models import SelectionAssessment, SelectionCriterion
+from guanxi.leads.models import SelectionAssessment
 from guanxi.leads.selection import Term, band, explain, weighted_mean
 from guanxi.leads.selectors import selection_history, selection_ranking
 from guanxi.leads.services import selection_assess
+from guanxi.leads.tests.conftest import GOOD
 from tests.support import make_account, make_transaction
-
-GOOD = {"willingness": 5, "potential": 5, "strategic": 4, "social_value": 4}
-
-
-@pytest.fixture
-def criteria(db):
-    # Seeded by migration 0004; a transactional test may have flushed them.
-    if not SelectionCriterion.objects.exists():
-        for position, (key, kind, weight) in enumerate(SEED):
-            SelectionCriterion.objects.create(builtin=key, kind=kind, weight=weight,
-                                              position=position)  # fmt: skip
-    return {c.builtin: c for c in SelectionCriterion.objects.all()}
-
-
-SEED = [("potential", "qualitative", 3), ("willingness", "qualitative", 2),
-        ("strategic", "qualitative", 2), ("social_value", "qualitative", 2),
-        ("clv", "quantitative", 3), ("revenue_12m", "quantitative", 2),
-        ("p_alive", "quantitative", 2), ("annual_sales", "quantitative", 1),
-        ("scale", "quantitative", 1), ("satisfaction", "quantitative", 1)]  # fmt: skip
 
 
 def test_band_maps_fractions_to_fifths():

@@ -9,7 +9,7 @@ import pytest
 
 from guanxi.leads.models import SelectionAssessment
 from guanxi.leads.services import selection_assess
-from guanxi.leads.tests.test_selection import GOOD, criteria  # noqa: F401 (a fixture)
+from guanxi.leads.tests.conftest import GOOD
 from tests.support import make_account
 
 API = "/api/selection"
