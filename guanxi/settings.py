@@ -225,6 +225,29 @@ HUEY = huey_config(
 if not HUEY["immediate"] and not HUEY_REDIS_URL:
     # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+def cache_config(*, redis_url: str, data_dir: Path, testing: bool) -> dict:
+    """The CACHES setting. The rate limits (the API's login, the survey links) count in the
+    cache, so every server process must share it: Redis when CACHE_REDIS_URL (or HUEY_REDIS_URL)
+    names one, else files in the data directory; Django's default, a cache per process, would
+    multiply a limit by the number of processes. Under pytest a per-process memory cache, so
+    test runs never count into each other."""
+    if testing:
+        cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    elif redis_url:
+        cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    else:
+        cache = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(data_dir / "cache"),
+        }
+    return {"default": cache}
+
+
+CACHES = cache_config(
+    redis_url=os.environ.get("CACHE_REDIS_URL", HUEY_REDIS_URL),
+    data_dir=DATA_DIR,
+    testing="pytest" in sys.modules,
+)
 # The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
 # local time (TIME_ZONE).
 GUANXI_NIGHTLY_HOUR = envint("GUANXI_NIGHTLY_HOUR", 2)

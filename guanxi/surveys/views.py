@@ -2,8 +2,9 @@
 template's questions in the reader's language (the link's language; ?lang= switches).
 
 Rate-limited per client address (REMOTE_ADDR, which guanxi.wsgi sets from a trusted proxy)
-through Django's cache: GUANXI_SURVEY_RATE_LIMIT requests a minute, then 429. A link that is
-tampered with, unknown, expired or already answered gets a page saying so and a 4xx.
+through the cache every server process shares (`settings.cache_config`):
+GUANXI_SURVEY_RATE_LIMIT requests a minute, then 429. A link that is tampered with, unknown,
+expired or already answered gets a page saying so and a 4xx.
 """
 
 from __future__ import annotations

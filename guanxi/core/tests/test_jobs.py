@@ -8,13 +8,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.contrib.djhuey import HUEY
 from huey.utils import load_class
 
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.core.models import JobRun, JobStatus
-from guanxi.settings import huey_config
+from guanxi.settings import cache_config, huey_config
 from guanxi.workspace import tasks as workspace_tasks
 
 # ------------------------------------------------------------------ recording one attempt
@@ -377,3 +379,21 @@ def test_the_dashboard_tells_managers_when_the_last_nightly_run_failed(client, c
     client.force_login(cast.mia)
     job_record("nightly", lambda: {"steps": {}})  # the next night went fine
     assert 'data-notice="nightly-failed"' not in client.get("/admin/").content.decode()
+
+
+def test_the_cache_every_process_shares_is_redis_or_files_and_memory_only_under_pytest(tmp_path):
+    files = cache_config(redis_url="", data_dir=tmp_path, testing=False)["default"]
+    assert files["BACKEND"].endswith("FileBasedCache")
+    cache = FileBasedCache(files["LOCATION"], {})
+    cache.add("k", 0)
+    assert cache.incr("k") == 1 and (tmp_path / "cache").is_dir()
+    url = "redis://127.0.0.1:6379/15"
+    redis = cache_config(redis_url=url, data_dir=tmp_path, testing=False)["default"]
+    assert redis["LOCATION"] == url
+    shared = RedisCache(url, {})
+    shared.delete("guanxi-test-k")
+    shared.add("guanxi-test-k", 0)
+    assert shared.incr("guanxi-test-k") == 1
+    shared.delete("guanxi-test-k")
+    memory = cache_config(redis_url=url, data_dir=tmp_path, testing=True)["default"]
+    assert memory["BACKEND"].endswith("LocMemCache")
