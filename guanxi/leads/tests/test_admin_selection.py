@@ -3,24 +3,14 @@ assessment form (a KAM on an account they see), history, and weights only manage
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
-from guanxi.leads.models import SelectionAssessment, SelectionCriterion
+from guanxi.leads.models import SelectionAssessment
 from guanxi.leads.services import selection_assess
-from guanxi.leads.tests.conftest import GOOD, SEED
+from guanxi.leads.tests.conftest import GOOD
 
 RANKING = "admin:leads_selectionassessment_ranking"
 ASSESS = "admin:leads_selectionassessment_assess"
-
-
-@pytest.fixture
-def criteria(db):
-    if not SelectionCriterion.objects.exists():
-        for position, (key, kind, weight) in enumerate(SEED):
-            SelectionCriterion.objects.create(builtin=key, kind=kind, weight=weight,
-                                              position=position)  # fmt: skip
-    return {c.builtin: c for c in SelectionCriterion.objects.all()}
 
 
 def test_ranking_lists_visible_accounts_with_terms_explained(
