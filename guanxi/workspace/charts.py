@@ -113,7 +113,8 @@ def pareto(accounts: QuerySet[Account]) -> dict[str, Any]:
             cumulative.append(running)
         for step in range(1, PARETO_STEPS + 1):
             k = max(1, math.ceil(n * step / PARETO_STEPS))
-            points.append({"x": step * 100 // PARETO_STEPS, "y": _share(cumulative[k - 1], total)})
+            points.append({"x": step * 100 // PARETO_STEPS, "y": _share(cumulative[k - 1], total),
+                           "threshold": round(values[k - 1], 2)})  # fmt: skip
         k20 = max(1, math.ceil(n * 0.2))
         top20, threshold = _share(cumulative[k20 - 1], total), round(values[k20 - 1], 2)
     return {"accounts": n, "revenue": round(total, 2), "points": points,
