@@ -111,7 +111,8 @@ def test_cohorts_and_months_without_data(cast, book):
 def test_the_nightly_step_stores_the_director_and_team_lead_scopes(cast, book):
     assert dashboard_snapshots_store(as_of=TODAY) == {"scopes": 2}
     assert set(StoredSnapshot.objects.values_list("scope", flat=True)) == {
-        "all", f"user:{cast.lena.pk}"
+        "all",
+        f"user:{cast.lena.pk}",
     }
     StoredSnapshot.objects.filter(scope="all").update(data={"marker": 1})
     assert dashboard_charts(cast.mia, today=TODAY) == {"marker": 1}
@@ -174,7 +175,7 @@ def test_the_export_writes_the_charts_rows(client, cast, book, english):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "tier"
     assert [r[1] for r in rows[1:]] == [1, 2, 1]
-    cats = load_workbook(io.BytesIO(client.get(reverse("dashboard_export"),
-                                               {"chart": "categories"}).content)).active  # fmt: skip
+    export = client.get(reverse("dashboard_export"), {"chart": "categories"})
+    cats = load_workbook(io.BytesIO(export.content)).active
     assert list(cats.iter_rows(values_only=True))[1][1] == "no data"
     assert client.get(reverse("dashboard_export"), {"chart": "nope"}).status_code == 400
