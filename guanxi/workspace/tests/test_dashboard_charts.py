@@ -15,12 +15,10 @@ from openpyxl import load_workbook
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.dates import add_months
 from guanxi.core.models import StoredSnapshot
-from guanxi.insights.models import AccountScore
-from guanxi.loyalty.tests.support import make_run, make_score
-from guanxi.tiers.models import AccountTier, Tier, TierChange, TierScheme
 from guanxi.workspace.charts import charts_compute, cohort_account_ids
 from guanxi.workspace.snapshots import dashboard_charts, dashboard_snapshots_store
-from tests.support import PASSWORD, make_account, make_transaction
+from guanxi.workspace.tests.dashboard_support import build_book
+from tests.support import PASSWORD, make_transaction
 
 TODAY = timezone.localdate()
 
@@ -32,30 +30,7 @@ def _on(day: dt.date, amount: str, account) -> None:
 
 @pytest.fixture
 def book(cast):
-    """alice: 華东 (2 sales, tier A) and two more accounts; charlie: 西部 (tier B)."""
-    TierScheme.objects.update(is_active=False)
-    scheme = TierScheme.objects.create(code="aaa-dash", name="客户等级", name_en="Account tiers")
-    a = Tier.objects.create(scheme=scheme, code="a", name="A级", name_en="A", rank=1)
-    b = Tier.objects.create(scheme=scheme, code="b", name="B级", name_en="B", rank=2)
-    alice2 = make_account(owner=cast.alice, name="华东二号")
-    alice3 = make_account(owner=cast.alice, name="华东三号")
-    month = TODAY.replace(day=1)
-    _on(add_months(month, -2), "8000.00", cast.account)
-    _on(month, "2000.00", cast.account)
-    _on(month, "1000.00", alice2)
-    _on(add_months(month, -1), "5000.00", cast.west_account)
-    AccountTier.objects.create(account=cast.account, scheme=scheme, tier=a)
-    AccountTier.objects.create(account=alice2, scheme=scheme, tier=b)
-    AccountTier.objects.create(account=cast.west_account, scheme=scheme, tier=b)
-    TierChange.objects.create(account=alice2, scheme=scheme, from_tier=a, to_tier=b,
-                              effective_on=month, reason="rules")  # fmt: skip
-    run = make_run(TODAY)
-    for account, cell in ((cast.account, "543"), (alice2, "541"), (cast.west_account, "213")):
-        score = make_score(run, account)
-        AccountScore.objects.filter(pk=score.pk).update(
-            r_score=int(cell[0]), f_score=int(cell[1]), rfm_cell=cell
-        )
-    return {"scheme": scheme, "a": a, "b": b, "alice2": alice2, "alice3": alice3}
+    return build_book(cast)
 
 
 def test_the_pyramid_adds_up_to_the_accounts_and_100_percent_of_revenue(cast, book):
