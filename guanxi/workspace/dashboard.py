@@ -14,18 +14,19 @@ from guanxi.contacts.selectors import upcoming_birthdays
 from guanxi.core import leases
 from guanxi.core.models import JobRun, JobStatus, User
 from guanxi.workspace.admin_charts import Chart, core_charts
+from guanxi.workspace.admin_plans_ahead import forecast_chart, renewals_chart
 from guanxi.workspace.admin_sections import as_json, section_charts
 from guanxi.workspace.selectors import dashboard_summary
 from guanxi.workspace.snapshots import dashboard_charts
 
 #: The charts in the order each role sees them first.
 ORDER = {
-    "director": ("pyramid", "pareto", "categories", "migration", "cohorts", "rfm", "funnel",
-                 "compliance", "lights", "nps"),
-    "team_lead": ("funnel", "compliance", "lights", "pyramid", "migration", "rfm", "categories",
-                  "pareto", "cohorts", "nps"),
-    "kam": ("lights", "rfm", "pyramid", "funnel", "categories", "migration", "nps", "compliance",
-            "cohorts", "pareto"),
+    "director": ("pyramid", "pareto", "categories", "migration", "cohorts", "rfm", "forecast",
+                 "funnel", "renewals", "compliance", "lights", "nps"),
+    "team_lead": ("forecast", "funnel", "compliance", "lights", "renewals", "pyramid",
+                  "migration", "rfm", "categories", "pareto", "cohorts", "nps"),
+    "kam": ("lights", "renewals", "forecast", "rfm", "pyramid", "funnel", "categories",
+            "migration", "nps", "compliance", "cohorts", "pareto"),
 }  # fmt: skip
 
 
@@ -38,6 +39,7 @@ def role_of(actor: User) -> str:
 def charts_for(actor: User, today: Any) -> list[Chart]:
     """Every chart of ``actor``'s dashboard in their role's order."""
     charts = core_charts(dashboard_charts(actor, today=today)) | section_charts(actor, today)
+    charts |= {c.key: c for c in (forecast_chart(actor, today), renewals_chart(actor, today))}
     return [charts[key] for key in ORDER[role_of(actor)]]
 
 

@@ -109,8 +109,9 @@ def test_the_page_draws_each_chart_with_its_links(client, cast, book, who):
     for key in ("pyramid", "pareto", "rfm", "migration", "cohorts", "categories"):
         assert f'data-dashboard-chart="{key}"' in html
     charts = {c.key: c for c in response.context["charts"]}
-    first = {"mia": "pyramid", "lena": "funnel", "alice": "lights"}[who]
+    first = {"mia": "pyramid", "lena": "forecast", "alice": "lights"}[who]
     assert response.context["charts"][0].key == first
+    assert {"forecast", "renewals", "funnel", "lights", "nps", "compliance"} <= set(charts)
     assert "chartjs-chart-matrix.min.js" in html and "chartjs-chart-sankey.min.js" in html
     assert "guanxi/charts.js" in html  # the shared number format, on every admin page
     tier_link = charts["pyramid"].links[0]
@@ -154,3 +155,12 @@ def test_the_export_writes_the_charts_rows(client, cast, book, english):
     cats = load_workbook(io.BytesIO(export.content)).active
     assert list(cats.iter_rows(values_only=True))[1][1] == "no data"
     assert client.get(reverse("dashboard_export"), {"chart": "nope"}).status_code == 400
+
+
+def test_the_charts_of_other_pages_agree_with_those_pages(client, cast, book):
+    _login(client, cast.mia)
+    charts = {c.key: c for c in client.get(reverse("admin:index")).context["charts"]}
+    counts = client.get(reverse("loyalty_lights")).context["counts"]
+    assert [row[1] for row in charts["lights"].rows] == [counts["red"], counts["yellow"]]
+    funnel_page = client.get(charts["funnel"].list_url).context["funnel"]
+    assert [row[1] for row in charts["funnel"].rows] == [s.entered for s in funnel_page.steps]
