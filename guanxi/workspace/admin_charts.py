@@ -151,7 +151,12 @@ def rfm_chart(data: dict[str, Any]) -> Chart:
                 {
                     "label": _("Accounts"),
                     "data": [
-                        {"x": c["f"], "y": c["r"], "v": c["accounts"], "value": c["value"]}
+                        {
+                            "x": str(c["f"]),
+                            "y": str(c["r"]),
+                            "v": c["accounts"],
+                            "value": c["value"],
+                        }
                         for c in cells
                     ],
                     "guanxiAlpha": [round(0.15 + 0.85 * c["accounts"] / peak, 3) for c in cells],
@@ -159,7 +164,13 @@ def rfm_chart(data: dict[str, Any]) -> Chart:
             ]
         },
         "options": {
-            "guanxi": {"grid": [5, 5], "xTitle": _("Frequency (F)"), "yTitle": _("Recency (R)")}
+            "guanxi": {
+                "grid": [5, 5],
+                "xLabels": ["1", "2", "3", "4", "5"],
+                "yLabels": ["5", "4", "3", "2", "1"],
+                "xTitle": _("Frequency (F)"),
+                "yTitle": _("Recency (R)"),
+            }
         },
     }
     return Chart(
@@ -225,7 +236,7 @@ def cohort_chart(data: dict[str, Any]) -> Chart:
         if not c["size"]:
             continue
         for m in c["months"]:
-            points.append({"x": m["k"], "y": label, "v": m["share"], "n": m["accounts"]})
+            points.append({"x": str(m["k"]), "y": label, "v": m["share"], "n": m["accounts"]})
             links.append(_url("dashboard_cohort", cohort=c["cohort"], k=m["k"]))
     config = {
         "type": "matrix",
@@ -241,6 +252,7 @@ def cohort_chart(data: dict[str, Any]) -> Chart:
         "options": {
             "guanxi": {
                 "grid": [len(cohorts), len(cohorts)],
+                "xLabels": [str(k) for k in range(len(cohorts))],
                 "yLabels": [month_label(c["cohort"]) for c in cohorts],
                 "xTitle": _("Months since the first purchase"),
                 "percent": True,

@@ -68,7 +68,7 @@ def forecast_chart(actor: User, today: dt.date) -> Chart:
     return Chart(
         "forecast", _("Forecast against target"), "bar", config, [link] * len(cells),
         [_("month"), _("target"), _("won"), _("weighted open deals"), _("forecast")], rows,
-        empty=not cells, list_url=link,
+        empty=not any(c.target or c.won or c.weighted for c in cells), list_url=link,
     )  # fmt: skip
 
 

@@ -27,20 +27,11 @@
     dataset.borderColor = "rgba(255,255,255,0.6)";
     dataset.width = ({ chart }) => ((chart.chartArea || {}).width || 0) / nx - 2;
     dataset.height = ({ chart }) => ((chart.chartArea || {}).height || 0) / ny - 2;
-    const yLabels = extra.yLabels;
-    config.options.scales = {
-      x: {
-        type: "linear", offset: false, min: yLabels ? -0.5 : 0.5, max: yLabels ? nx - 0.5 : nx + 0.5,
-        ticks: { stepSize: 1 }, grid: { display: false },
-        title: { display: !!extra.xTitle, text: extra.xTitle },
-      },
-      y: yLabels
-        ? { type: "category", labels: yLabels, offset: true, grid: { display: false } }
-        : {
-            type: "linear", offset: false, min: 0.5, max: ny + 0.5, ticks: { stepSize: 1 },
-            grid: { display: false }, title: { display: !!extra.yTitle, text: extra.yTitle },
-          },
-    };
+    const axis = (labels, title) => ({
+      type: "category", labels: labels, offset: true, reverse: false,
+      grid: { display: false }, title: { display: !!title, text: title },
+    });
+    config.options.scales = { x: axis(extra.xLabels, extra.xTitle), y: axis(extra.yLabels, extra.yTitle) };
     config.options.plugins = {
       legend: { display: false },
       tooltip: {
