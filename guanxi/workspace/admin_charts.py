@@ -62,6 +62,17 @@ def tier_names(ids: set) -> dict[Any, str]:
     return names
 
 
+def tier_colours(ids: set) -> dict[Any, str]:
+    """Each tier's own colour (set on the tier), else one of the palette by rank."""
+    tiers = Tier.objects.filter(pk__in=ids - {None}).order_by("rank", "id")
+    colours: dict[Any, str] = {
+        t.pk: t.colour if t.colour.startswith("#") else PALETTE[i % len(PALETTE)]
+        for i, t in enumerate(tiers)
+    }
+    colours[None] = "#94a3b8"
+    return colours
+
+
 def pyramid_chart(data: dict[str, Any]) -> Chart:
     rows = data["rows"]
     names = tier_names({r["tier"] for r in rows})
@@ -195,8 +206,11 @@ def migration_chart(data: dict[str, Any]) -> Chart:
                       "effective_on_from": since}  # fmt: skip
             links.append(_url("admin:tiers_tierchange_changelist", **params))
     last_month, now = _("last month"), _("now")
-    labels = {}
+    labels, colours = {}, {}
+    tier_colour = tier_colours({f["from"] for f in flows} | {f["to"] for f in flows})
     for f in flows:
+        colours[f"L{f['from']}"] = tier_colour.get(f["from"], "#94a3b8")
+        colours[f"R{f['to']}"] = tier_colour.get(f["to"], "#94a3b8")
         labels[f"L{f['from']}"] = f"{names.get(f['from'], '?')} ({last_month})"
         labels[f"R{f['to']}"] = f"{names.get(f['to'], '?')} ({now})"
     config = {
@@ -213,7 +227,7 @@ def migration_chart(data: dict[str, Any]) -> Chart:
                 }
             ]
         },
-        "options": {},
+        "options": {"guanxi": {"colours": colours}},
     }
     return Chart(
         "migration", _("Tier migration, last month → now"), "sankey", config, links,

@@ -48,6 +48,15 @@
     };
   }
 
+  function sankey(config) {
+    const colours = (config.options.guanxi || {}).colours || {};
+    const dataset = config.data.datasets[0];
+    dataset.colorFrom = (ctx) => colours[ctx.dataset.data[ctx.dataIndex].from] || "#94a3b8";
+    dataset.colorTo = (ctx) => colours[ctx.dataset.data[ctx.dataIndex].to] || "#94a3b8";
+    dataset.colorMode = "gradient";
+    dataset.borderWidth = 0;
+  }
+
   for (const canvas of document.querySelectorAll("canvas[data-dashboard-chart]")) {
     const key = canvas.dataset.dashboardChart;
     const spec = specs[key];
@@ -55,6 +64,7 @@
     const config = spec.config;
     config.options = config.options || {};
     if (config.type === "matrix") matrix(config);
+    if (config.type === "sankey") sankey(config);
     delete config.options.guanxi;
     config.options.responsive = true;
     config.options.maintainAspectRatio = false;
