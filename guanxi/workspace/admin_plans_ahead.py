@@ -1,6 +1,8 @@
 """The dashboard's charts of what lies ahead: the sales forecast against the target
 (`pipeline.forecast.forecast`, the forecast page's own numbers) and the agreements coming up for
-renewal (`agreements.selectors.ending_within`, the agreement list's "ending within" filter)."""
+renewal (`agreements.selectors.ending_within`, the agreement list's "ending within" filter) and
+how the agreements in force keep pace with their volume commitments
+(`agreements.performance.agreements_pace`, the performance page's pace)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanxi.agreements.selectors import agreements_visible_to, ending_within
+from guanxi.agreements.performance import agreements_pace
+from guanxi.agreements.selectors import agreements_visible_to, ending_within, in_force_on
 from guanxi.core.dates import add_months
 from guanxi.core.models import User
 from guanxi.pipeline.forecast import COMPANY, KAM, TEAM, Forecast, forecast
@@ -96,4 +99,40 @@ def renewals_chart(actor: User, today: dt.date) -> Chart:
         [_("month"), _("agreements ending")],
         [[label, counts.get(m, 0)] for label, m in zip(labels, months, strict=True)],
         empty=not counts, list_url=link,
+    )  # fmt: skip
+
+
+#: Pace bands (the worst commitment's actual ÷ expected to date, in %): (label, low, high).
+PACE_BANDS = ((80, "behind"), (100, "close"), (None, "ahead"))
+
+
+def pace_chart(actor: User, today: dt.date) -> Chart:
+    in_force = in_force_on(agreements_visible_to(actor), today)
+    paces = agreements_pace(list(in_force.values_list("id", flat=True)), as_of=today)
+    words = {
+        "behind": _("Behind (under %(low)s)") % {"low": "80 %"},
+        "close": _("Close (%(low)s to %(high)s)") % {"low": "80 %", "high": "100 %"},
+        "ahead": _("On pace (%(high)s or more)") % {"high": "100 %"},
+        "none": _("No commitment under way"),
+    }
+    counts = dict.fromkeys(words, 0)
+    for pace in paces.values():
+        if pace is None:
+            counts["none"] += 1
+            continue
+        counts[next(key for top, key in PACE_BANDS if top is None or pace * 100 < top)] += 1
+    link = f"{reverse('admin:agreements_agreement_changelist')}?status__exact=active"
+    config = {
+        "type": "bar",
+        "data": {
+            "labels": list(words.values()),
+            "datasets": [{"label": _("Agreements in force"), "data": list(counts.values()),
+                          "backgroundColor": [PALETTE[0], PALETTE[2], PALETTE[3], "#94a3b8"]}],
+        },
+        "options": {"indexAxis": "y"},
+    }  # fmt: skip
+    return Chart(
+        "pace", _("Agreement pace"), "bar", config, [link] * len(words),
+        [_("pace"), _("agreements")], [[words[k], counts[k]] for k in words],
+        empty=not paces, list_url=link,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from guanxi.contacts.selectors import upcoming_birthdays
 from guanxi.core import leases
 from guanxi.core.models import JobRun, JobStatus, User
 from guanxi.workspace.admin_charts import Chart, core_charts
-from guanxi.workspace.admin_plans_ahead import forecast_chart, renewals_chart
+from guanxi.workspace.admin_plans_ahead import forecast_chart, pace_chart, renewals_chart
 from guanxi.workspace.admin_sections import as_json, section_charts
 from guanxi.workspace.selectors import dashboard_summary
 from guanxi.workspace.snapshots import dashboard_charts
@@ -22,10 +22,10 @@ from guanxi.workspace.snapshots import dashboard_charts
 #: The charts in the order each role sees them first.
 ORDER = {
     "director": ("pyramid", "pareto", "categories", "migration", "cohorts", "rfm", "forecast",
-                 "funnel", "renewals", "compliance", "lights", "nps"),
-    "team_lead": ("forecast", "funnel", "compliance", "lights", "renewals", "pyramid",
+                 "funnel", "renewals", "pace", "compliance", "lights", "nps"),
+    "team_lead": ("forecast", "funnel", "compliance", "lights", "renewals", "pace", "pyramid",
                   "migration", "rfm", "categories", "pareto", "cohorts", "nps"),
-    "kam": ("lights", "renewals", "forecast", "rfm", "pyramid", "funnel", "categories",
+    "kam": ("lights", "renewals", "pace", "forecast", "rfm", "pyramid", "funnel", "categories",
             "migration", "nps", "compliance", "cohorts", "pareto"),
 }  # fmt: skip
 
@@ -39,7 +39,8 @@ def role_of(actor: User) -> str:
 def charts_for(actor: User, today: Any) -> list[Chart]:
     """Every chart of ``actor``'s dashboard in their role's order."""
     charts = core_charts(dashboard_charts(actor, today=today)) | section_charts(actor, today)
-    charts |= {c.key: c for c in (forecast_chart(actor, today), renewals_chart(actor, today))}
+    ahead = (forecast_chart(actor, today), renewals_chart(actor, today), pace_chart(actor, today))
+    charts |= {c.key: c for c in ahead}
     return [charts[key] for key in ORDER[role_of(actor)]]
 
 

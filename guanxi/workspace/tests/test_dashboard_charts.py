@@ -111,7 +111,7 @@ def test_the_page_draws_each_chart_with_its_links(client, cast, book, who):
     charts = {c.key: c for c in response.context["charts"]}
     first = {"mia": "pyramid", "lena": "forecast", "alice": "lights"}[who]
     assert response.context["charts"][0].key == first
-    assert {"forecast", "renewals", "funnel", "lights", "nps", "compliance"} <= set(charts)
+    assert {"forecast", "renewals", "pace", "funnel", "lights", "nps", "compliance"} <= set(charts)
     assert "chartjs-chart-matrix.min.js" in html and "chartjs-chart-sankey.min.js" in html
     assert "guanxi/charts.js" in html  # the shared number format, on every admin page
     tier_link = charts["pyramid"].links[0]
