@@ -191,8 +191,7 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert (
         "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, renewal_risk, "
         "warning_lights, loyalty_matrix, referral_asks, odds_train, "
-        "dashboard_snapshots, ledger_partitions"
-        in captured.err
+        "dashboard_snapshots, ledger_partitions" in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
