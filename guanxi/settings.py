@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -269,6 +270,8 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "guanxi.workspace.dashboard.dashboard_callback",
+    # Every admin page: numbers on Chart.js axes and tooltips as 万/亿 or k/M (after Chart.js).
+    "SCRIPTS": [lambda request: static("guanxi/charts.js")],
     "COLORS": {
         "primary": {
             "50": "oklch(97.1% .013 17.38)",

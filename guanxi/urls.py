@@ -18,6 +18,7 @@ urlpatterns = [
     path("agreements/renewals/", include("guanxi.agreements.urls_renewal")),  # renewal rate, risk
     path("pipeline/", include("guanxi.pipeline.urls")),  # board, funnel, forecast, win/loss
     path("agreements/", include("guanxi.agreements.urls")),  # performance, statements
+    path("dashboard/", include("guanxi.workspace.urls")),  # chart exports, cohort cells
     path("loyalty/", include("guanxi.loyalty.urls")),  # warning lights table, loyalty matrix
     path("s/", include("guanxi.surveys.urls")),  # public survey answer page (no login)
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics

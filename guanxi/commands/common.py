@@ -211,6 +211,10 @@ def describe_survey_events(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_dashboard_snapshots(summary: dict[str, Any]) -> str:
+    return f"dashboard: charts stored for {summary['scopes']} scopes (director, team leads)"
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
     "agreements_expire": describe_agreements_expire,
@@ -227,5 +231,6 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "loyalty_matrix": describe_loyalty_matrix,
     "referral_asks": describe_referral_asks,
     "odds_train": describe_odds,
+    "dashboard_snapshots": describe_dashboard_snapshots,
     "ledger_partitions": describe_partitions,
 }

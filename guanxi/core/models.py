@@ -180,3 +180,26 @@ class JobRun(LeasedRun):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class StoredSnapshot(models.Model):
+    """Figures a nightly step computed once for one viewer's scope, stored as JSON so a page
+    reads one row instead of aggregating the whole ledger per request (the home dashboard's
+    charts for the director and each team lead). ``scope`` names whose figures: "all" or
+    "user:<id>". Generic: it knows nothing of what the figures mean."""
+
+    name = models.CharField(_("name"), max_length=60)
+    scope = models.CharField(_("scope"), max_length=60)
+    as_of = models.DateField(_("as of"))
+    data = models.JSONField(_("data"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stored snapshot")
+        verbose_name_plural = _("stored snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "scope"], name="uniq_snapshot_name_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.scope} · {self.as_of}"

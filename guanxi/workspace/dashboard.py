@@ -1,4 +1,7 @@
-"""The home page (UNFOLD["DASHBOARD_CALLBACK"]): figures over the user's visible accounts."""
+"""The home page (UNFOLD["DASHBOARD_CALLBACK"]): figures and charts over the user's visible
+accounts. The role decides which charts come first (a director the whole book, a team lead the
+team's pipeline and SOP, a KAM their warning lights and accounts); the access rule decides whose
+figures they are."""
 
 from __future__ import annotations
 
@@ -9,8 +12,36 @@ from django.utils import timezone
 
 from guanxi.contacts.selectors import upcoming_birthdays
 from guanxi.core import leases
-from guanxi.core.models import JobRun, JobStatus
+from guanxi.core.models import JobRun, JobStatus, User
+from guanxi.workspace.admin_charts import Chart, core_charts
+from guanxi.workspace.admin_plans_ahead import forecast_chart, pace_chart, renewals_chart
+from guanxi.workspace.admin_sections import as_json, section_charts
 from guanxi.workspace.selectors import dashboard_summary
+from guanxi.workspace.snapshots import dashboard_charts
+
+#: The charts in the order each role sees them first.
+ORDER = {
+    "director": ("pyramid", "pareto", "categories", "migration", "cohorts", "rfm", "forecast",
+                 "funnel", "renewals", "pace", "compliance", "lights", "nps"),
+    "team_lead": ("forecast", "funnel", "compliance", "lights", "renewals", "pace", "pyramid",
+                  "migration", "rfm", "categories", "pareto", "cohorts", "nps"),
+    "kam": ("lights", "renewals", "pace", "forecast", "rfm", "pyramid", "funnel", "categories",
+            "migration", "nps", "compliance", "cohorts", "pareto"),
+}  # fmt: skip
+
+
+def role_of(actor: User) -> str:
+    if actor.sees_all_accounts:
+        return "director"
+    return "team_lead" if actor.leads_team else "kam"
+
+
+def charts_for(actor: User, today: Any) -> list[Chart]:
+    """Every chart of ``actor``'s dashboard in their role's order."""
+    charts = core_charts(dashboard_charts(actor, today=today)) | section_charts(actor, today)
+    ahead = (forecast_chart(actor, today), renewals_chart(actor, today), pace_chart(actor, today))
+    charts |= {c.key: c for c in ahead}
+    return [charts[key] for key in ORDER[role_of(actor)]]
 
 
 def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
@@ -18,6 +49,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         return context
     today = timezone.localdate()
     summary = dashboard_summary(request.user, today=today)
+    charts = charts_for(request.user, today)
     context.update(
         {
             "dashboard": summary,
@@ -25,6 +57,10 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
             "today": today,
             "top_rows": _top_rows(summary.top_accounts),
             "nightly_failure": _nightly_failure(request.user),
+            "charts": charts,
+            "charts_json": {c.key: as_json(c) for c in charts},
+            "chart_plugins": sorted({p for c in charts if not c.empty for p in c.plugins}),
+            "dashboard_role": role_of(request.user),
         }
     )
     return context

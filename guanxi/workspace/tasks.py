@@ -1,7 +1,7 @@
 """Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
 rebate accruals → analytics → agreement facts → tiering → discount reviews → policy tasks →
-renewal risk → warning lights → loyalty matrix → referral asks → deal odds → the ledger's
-partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
+renewal risk → warning lights → loyalty matrix → referral asks → deal odds → the dashboard's
+charts → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -38,6 +38,15 @@ from guanxi.pipeline.tasks import event_surveys_job, odds_train_job
 from guanxi.surveys.tasks import survey_yearly_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
 from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
+from guanxi.workspace.snapshots import dashboard_snapshots_store
+
+
+def dashboard_snapshots_job(
+    *, as_of: dt.date | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Store the home dashboard's charts of every stored scope as of ``as_of`` (default today)."""
+    return dashboard_snapshots_store(as_of=as_of or timezone.localdate())
+
 
 NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     # First: the pages' per-account figures as of the new day (the 12-month window slides).
@@ -64,6 +73,9 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("referral_asks", referral_asks_job),
     # The deal odds read the night's scores and tiers.
     ("odds_train", odds_train_job),
+    # The dashboard's charts per scope (director, each team lead) read the night's tiers, moves,
+    # scores and month rollups: one row for their home page instead of grouping 100,000 accounts.
+    ("dashboard_snapshots", dashboard_snapshots_job),
     # Last: rows never wait for it (a month without a partition lands in the default one), so a
     # failure here must not hold back the night's scores, tiers and tasks.
     ("ledger_partitions", ledger_partitions_job),
