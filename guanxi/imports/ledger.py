@@ -21,8 +21,8 @@ import polars as pl
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from tqdm import tqdm
 
 from guanxi.contacts.models import Contact
@@ -133,16 +133,21 @@ def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _category_in_a_list(cat: ProductCategory) -> str:
+    """In English the code and the Chinese name (both are what a file may say: "rooms (客房)");
+    in Chinese the name alone."""
+    if (get_language() or "").startswith("en"):
+        return f"{cat.code} ({cat.name})"
+    return cat.name
+
+
 def _category_lookup() -> tuple[dict[str, int], list[str]]:
     """Code, Chinese and English name (any case) → id; and the categories as a message lists
     them ("rooms (客房)" in English, "客房" in Chinese)."""
     lookup: dict[str, int] = {}
     known: list[str] = []
     for cat in ProductCategory.objects.all():
-        known.append(
-            pgettext("a category in a list", "%(code)s (%(name)s)")
-            % {"code": cat.code, "name": cat.name}
-        )
+        known.append(_category_in_a_list(cat))
         for name in (cat.code, cat.name, cat.name_en):
             if name:
                 lookup.setdefault(name.strip().lower(), cat.pk)
