@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import codecs
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
 from guanxi.contacts.models import Contact
+from guanxi.imports.models import ImportRun
 from guanxi.imports.tests.helpers import csv_bytes, messages, run, xlsx_bytes
-from guanxi.surveys.importer import survey_answers_import
-from guanxi.surveys.models import SurveyResponse
 from guanxi.transactions.models import Transaction
 
 HEAD = ["external_id", "account_code", "occurred_at", "category", "amount", "description"]
@@ -115,13 +117,25 @@ def test_a_utf16_file_with_a_byte_order_mark_is_read(cast):
         assert Contact.objects.get(code=f"U-{encoding}").name == "王芳"
 
 
-def test_the_all_or_nothing_survey_import_reports_a_malformed_line_and_writes_nothing(cast):
-    head = "template,account,answered_at,nps_score,comment\n"
-    good = f"nps,{cast.account.code},2025-03-15,9,很好\n"
-    text = head + good + f"nps,{cast.account.code},2025-03-15,9,很好,但是慢\n" + good
-    result = survey_answers_import(
-        actor=cast.alice, content=text.encode(), file_name="answers.csv"
+def test_the_upload_page_reports_a_messy_file_without_an_error_page(client, cast):
+    code = cast.account.code
+    text = (
+        "客戶消費明細\n"  # a title line, in Big5 like the rest
+        "external_id,account_code,occurred_at,category,amount,description\n"
+        f"W1,{code},2024年3月5日,fnb,１２８０．００,黃麗華\n"
+        f"W2,{code},2024-03-05,fnb,1,午餐,含酒水\n"
     )
-    assert (result.rows_read, result.failed, result.created) == (3, 1, 0)
-    assert [e.line for e in result.errors] == [3]
-    assert not SurveyResponse.objects.exists()
+    upload = SimpleUploadedFile("t.csv", text.encode("big5"))
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("admin:imports_importrun_upload"),
+        {"kind": "transactions", "file": upload},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-count="created">1<' in body and 'data-count="failed">1<' in body
+    assert "有 7 个字段，而表头有 6 个" in body and "列标题在第 2 行" in body
+    assert Transaction.objects.get(external_id="W1").description == "黃麗華"
+    run = ImportRun.objects.get()
+    assert run.errors[0]["line"] == 4 and run.status == "partial"
