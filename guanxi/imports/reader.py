@@ -35,7 +35,7 @@ FREE_TEXT = frozenset({
     "name", "short_name", "notes", "description", "comment", "address", "title", "job_title",
     "department", "nickname", "company", "person_name", "competitor", "lost_reason",
     "lost_note", "next_step", "money_evidence", "authority_evidence", "need_evidence",
-    "schedule", "block",
+    "schedule", "block", "tags",
 })  # fmt: skip
 #: Characters NFKC changes that people type: the ideographic space, enclosed and compatibility
 #: forms (①, ㎡), and the full-width and half-width forms (１２３４, ．, ，, ￥, ｶ).
