@@ -139,3 +139,11 @@ def test_the_upload_page_reports_a_messy_file_without_an_error_page(client, cast
     assert Transaction.objects.get(external_id="W1").description == "黃麗華"
     run = ImportRun.objects.get()
     assert run.errors[0]["line"] == 4 and run.status == "partial"
+
+
+def test_a_big5_file_with_traditional_chinese_headers_is_matched(cast):
+    rows = [["客戶編號", "單號", "消費時間", "產品類別", "金額", "備註"],
+            [cast.account.code, "B1", "2024/3/5 12:05", "fnb", "1280", "黃麗華訂房"]]  # fmt: skip
+    report = run("transactions", csv_bytes(rows, "big5"), user=cast.alice)
+    assert report.created == 1, report.describe()
+    assert Transaction.objects.get(external_id="B1").description == "黃麗華訂房"
