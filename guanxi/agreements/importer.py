@@ -59,6 +59,7 @@ from guanxi.agreements.terms import commitment_plain, schedule_plain
 from guanxi.core.errors import ApplicationError, Conflict, InvalidInput
 from guanxi.core.models import User
 from guanxi.core.services import delete_as, save_as
+from guanxi.imports.cells import NotADay, number_text, parse_day
 from guanxi.imports.columns import Spec
 from guanxi.imports.reader import LINE, FileRejected, read_table, xlsx_sheet_names
 from guanxi.imports.rows import MAX_ROWS, SHOWN_ERRORS, RowImportResult, row_errors
@@ -66,7 +67,6 @@ from guanxi.imports.validate import FALSE_WORDS, TRUE_WORDS, choice_lookup
 from guanxi.leads.importer import entries_by_name
 from guanxi.transactions.models import ProductCategory
 
-DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]00:00(?::00)?)?$")
 SPLIT = re.compile(r"[,，、;；\s]+")
 __all__ = ["AGREEMENTS", "BRACKETS", "COMMITMENTS", "NIGHTS", "agreement_import"]
 
@@ -89,17 +89,14 @@ def _day(row: dict[str, Any], column: str, *, required: bool = False) -> dt.date
     value = _text(row, column, required=required)
     if not value:
         return None
-    match = DAY.match(value)
     try:
-        if match:
-            return dt.date(*map(int, match.groups()))
-    except ValueError:
-        pass  # 2027-02-30: shaped like a date, but none
-    raise InvalidInput(_("Not a date: write YYYY-MM-DD."), field=column)
+        return parse_day(value)
+    except NotADay as exc:
+        raise InvalidInput(str(exc), field=column) from None
 
 
 def _number(row: dict[str, Any], column: str, *, required: bool = False) -> Decimal | None:
-    value = _text(row, column, required=required).replace(",", "").rstrip("%").strip()
+    value = number_text(_text(row, column, required=required)).rstrip("%")
     if not value:
         return None
     try:
@@ -490,8 +487,8 @@ def agreement_import(
     except FileRejected as exc:
         result.fatal = str(exc)
         return result
-    for _sheet, table, _write in tables:
-        result.warnings += table.warnings
+    for sheet, table, _write in tables:
+        result.take_read(table, sheet=sheet or "")
     if sum(table.frame.height for _s, table, _w in tables) > MAX_ROWS:
         result.fatal = _("At most %(n)s rows a file.") % {"n": MAX_ROWS}
         return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -210,8 +211,21 @@ CHOICE_ALIASES: dict[str, dict[str, str]] = {
 SPECS: dict[str, Spec] = {s.kind: s for s in (ACCOUNTS, CONTACTS, TRANSACTIONS, PAYMENTS)}
 
 
+# The traditional characters of the Chinese headers and aliases, for a Big5 file's headers
+# (客戶編號 is 客户编号): header matching only, cells are kept as written.
+_SIMPLIFIED = str.maketrans(
+    "業買爭產價關決憑則別辦務動協單發號團場塊備復複對開徑態戶據數時暱機權來標檔註滿點"
+    "狀電蓋盤碼礎稱競簽簡類係繫約級線組織經結統續編網職聯薦營見規計訂讓議論證評話說諾"
+    "調負責賬帳質購費贏輸違適郵銷門閉問間隊階項預頻額",
+    "业买争产价关决凭则别办务动协单发号团场块备复复对开径态户据数时昵机权来标档注满点"
+    "状电盖盘码础称竞签简类系系约级线组织经结统续编网职联荐营见规计订让议论证评话说诺"
+    "调负责账账质购费赢输违适邮销门闭问间队阶项预频额",
+)
+
+
 def _norm(header: str) -> str:
-    return re.sub(r"[\s_\-（）()]+", "", header.strip().lstrip("\ufeff")).lower()
+    text = unicodedata.normalize("NFKC", header.strip().lstrip("\ufeff")).translate(_SIMPLIFIED)
+    return re.sub(r"[\s_\-（）()]+", "", text).lower()
 
 
 def header_map(spec: Spec) -> dict[str, str]:

@@ -21,11 +21,13 @@ import polars as pl
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from guanxi.contacts.models import Contact
 from guanxi.core import bulk
+from guanxi.core.formatting import join_words
 from guanxi.imports import db
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
@@ -131,15 +133,25 @@ def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def _category_in_a_list(cat: ProductCategory) -> str:
+    """In English the code and the Chinese name (both are what a file may say: "rooms (客房)");
+    in Chinese the name alone."""
+    if (get_language() or "").startswith("en"):
+        return f"{cat.code} ({cat.name})"
+    return cat.name
+
+
 def _category_lookup() -> tuple[dict[str, int], list[str]]:
+    """Code, Chinese and English name (any case) → id; and the categories as a message lists
+    them ("rooms (客房)" in English, "客房" in Chinese)."""
     lookup: dict[str, int] = {}
-    codes: list[str] = []
+    known: list[str] = []
     for cat in ProductCategory.objects.all():
-        codes.append(cat.code)
+        known.append(_category_in_a_list(cat))
         for name in (cat.code, cat.name, cat.name_en):
             if name:
                 lookup.setdefault(name.strip().lower(), cat.pk)
-    return lookup, codes
+    return lookup, known
 
 
 def validate(
@@ -229,7 +241,7 @@ def _with_contacts(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
 
 def _with_categories(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
     """Category codes or names (any case) → ids."""
-    lookup, cat_codes = _category_lookup()
+    lookup, known = _category_lookup()
     typed = typed.with_columns(
         pl.col("v_category")
         .str.to_lowercase()
@@ -241,8 +253,12 @@ def _with_categories(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
             typed,
             pl.col("v_category").is_not_null() & pl.col("category_id").is_null(),
             "category",
-            _("is not a product category (use one of: %(codes)s)")
-            % {"codes": ", ".join(cat_codes)},
+            _fmt(
+                _("unknown product category '%(code)s'; known: %(known)s").replace(
+                    "%(known)s", join_words(known)
+                ),
+                pl.col("v_category"),
+            ),
         )
     )
     return typed

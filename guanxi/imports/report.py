@@ -83,7 +83,10 @@ class ImportReport:
             lines.append(_("Errors (line, column: reason):"))
             line_word = _("line")
             for err in self.errors[:SHOWN_ERRORS]:
-                lines.append(f"  {line_word} {err.line}, {err.column}: {err.message}")
+                where = f"{line_word} {err.line}, {err.column}" if err.column else (
+                    f"{line_word} {err.line}"
+                )  # a record that could not be read at all names no column
+                lines.append(f"  {where}: {err.message}")
             more = max(self.error_count, len(self.errors)) - SHOWN_ERRORS
             if more > 0:
                 lines.append("  " + _("… and %(n)s more") % {"n": more})

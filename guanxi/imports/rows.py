@@ -11,7 +11,7 @@ The apps above `imports` bring their `Spec` and a function that writes one row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.imports.columns import Spec
-from guanxi.imports.reader import LINE, FileRejected, read_table
+from guanxi.imports.reader import LINE, FileRejected, ReadResult, read_table
 from guanxi.imports.report import RowError
 
 #: At most this many rows a file (a visitor list or a deal list is thousands, not millions).
@@ -38,6 +38,17 @@ class RowImportResult:
     fatal: str = ""
     warnings: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+
+    def take_read(self, table: ReadResult, *, sheet: str = "") -> None:
+        """The reader's warnings, and the records it could not read as failed rows (of the
+        ``sheet`` named, in a workbook of several tables)."""
+        self.warnings += table.warnings
+        self.rows_read += len(table.errors)
+        self.failed += len(table.errors)
+        for error in table.errors[: max(0, SHOWN_ERRORS - len(self.errors))]:
+            if sheet:
+                error = replace(error, column=f"{sheet}: {error.column}" if error.column else sheet)
+            self.errors.append(error)
 
 
 class _DryRun(Exception):
@@ -73,7 +84,7 @@ def rows_import(
     except FileRejected as exc:
         result.fatal = str(exc)
         return result
-    result.warnings = table.warnings
+    result.take_read(table)
     if table.frame.height > MAX_ROWS:
         result.fatal = _("At most %(n)s rows a file.") % {"n": MAX_ROWS}
         return result

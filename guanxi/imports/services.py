@@ -27,7 +27,7 @@ from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.ledger import PAYMENT_KIND, TRANSACTION_KIND, import_ledger
 from guanxi.imports.models import ImportRun, ImportStatus
 from guanxi.imports.orm import import_accounts, import_contacts
-from guanxi.imports.reader import FileRejected, read_table
+from guanxi.imports.reader import FileRejected, read_errors_frame, read_table
 from guanxi.imports.report import ImportReport, RowError
 
 logger = logging.getLogger(__name__)
@@ -134,8 +134,9 @@ def _read_and_write(
             SPECS[report.kind], path=path, content=content, file_name=report.file_name
         )
         report.warnings = read.warnings
-        report.rows_read = read.frame.height
-        outcome = _run_importer(report.kind, read.frame, ctx)
+        report.rows_read = read.frame.height + len(read.errors)
+        outcome = _run_importer(report.kind, read.frame, ctx) if read.frame.height else Outcome()
+        outcome.add_errors(read_errors_frame(read.errors))
         errors = outcome.error_frame()
         report.created, report.updated = outcome.created, outcome.updated
         report.unchanged = outcome.unchanged

@@ -14,6 +14,13 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from guanxi.imports.cells import (
+    NUMBER,
+    ambiguous_day_expr,
+    ambiguous_day_message,
+    day_expr,
+    number_expr,
+)
 from guanxi.imports.reader import LINE
 
 ERROR_SCHEMA = {"line": pl.UInt32, "column": pl.String, "value": pl.String, "message": pl.String}
@@ -62,8 +69,8 @@ class Checks:
               out: str = "") -> None:  # fmt: skip
         """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way."""
         col = self.raw(key)
-        clean = col.str.replace_all(r"[,，¥￥\s]|^(CNY|RMB)", "")
-        matched = clean.str.contains(r"^-?(\d+\.?\d*|\.\d+)$")
+        clean = number_expr(col)
+        matched = clean.str.contains(NUMBER)
         number = clean.cast(pl.Decimal(14, 2), strict=False)
         if required:
             self.add(key, pl.when(col.is_null()).then(_msg(_("is required"))))
@@ -185,15 +192,20 @@ class Checks:
 
     def date(self, key: str, *, out: str = "") -> None:
         col = self.raw(key)
-        norm = col.str.replace_all("/", "-").str.replace(r"[T ]00:00(:00)?$", "")
+        norm = day_expr(col).str.replace_all("/", "-").str.replace(r"[T ]00:00(:00)?$", "")
         value = norm.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        self._not_a_date(key, col, value, _("is not a date (use YYYY-MM-DD)"))
+        self.values[out or key] = value
+
+    def _not_a_date(self, key: str, col: pl.Expr, value: pl.Expr, message: str) -> None:
+        """The error of a cell that is no date: why, when it is 05-03-2024."""
         self.add(
             key,
-            pl.when(col.is_not_null() & value.is_null()).then(
-                _msg(_("is not a date (use YYYY-MM-DD)"))
-            ),
+            pl.when(col.is_not_null() & value.is_null() & ambiguous_day_expr(col))
+            .then(_msg(ambiguous_day_message()))
+            .when(col.is_not_null() & value.is_null())
+            .then(_msg(message)),
         )
-        self.values[out or key] = value
 
     def datetime(self, key: str, *, required: bool = False, out: str = "") -> None:
         """ISO date or date-time; naive values are local time (settings.TIME_ZONE); the result
@@ -203,7 +215,8 @@ class Checks:
         are still unparsed: a file almost always uses one format, so that is a single pass."""
         col = self.raw(key)
         text = self.frame.select(
-            col.str.replace_all("/", "-", literal=True)
+            day_expr(col)
+            .str.replace_all("/", "-", literal=True)
             .str.replace("T", " ", literal=True)
             .str.replace(r"[zZ]$", "+00:00")
             .alias("t")
@@ -235,11 +248,11 @@ class Checks:
             value = value.fill_null(text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
         if required:
             self.add(key, pl.when(col.is_null()).then(_msg(_("is required"))))
-        self.add(
+        self._not_a_date(
             key,
-            pl.when(col.is_not_null() & pl.lit(value).is_null()).then(
-                _msg(_("is not a date or date-time (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"))
-            ),
+            col,
+            pl.lit(value),
+            _("is not a date or date-time (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"),
         )
         self.values[out or key] = pl.lit(value)
 

@@ -11,7 +11,6 @@ Every row is a new deal: the file has no key to match an existing one, so import
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
+from guanxi.imports.cells import NotADay, parse_day
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
 from guanxi.leads.importer import entries_by_name
@@ -69,19 +69,15 @@ OPPORTUNITIES = Spec(
     ),
 )  # fmt: skip
 PLAIN = ("next_step", "competitor", "campaign", "lost_note", "notes")
-DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]00:00(?::00)?)?$")
 
 
 def _day(value: str | None, column: str) -> dt.date | None:
     if not value:
         return None
-    match = DAY.match(value.strip())
     try:
-        if match:
-            return dt.date(*map(int, match.groups()))
-    except ValueError:
-        pass  # 2027-02-30: shaped like a date, but none
-    raise InvalidInput(_("Not a date: write YYYY-MM-DD."), field=column)
+        return parse_day(value)
+    except NotADay as exc:
+        raise InvalidInput(str(exc), field=column) from None
 
 
 def _pick(found: dict[str, Any], value: str | None, column: str) -> Any:

@@ -31,6 +31,7 @@ from guanxi.contacts.models import Contact
 from guanxi.core.dates import local_midnight
 from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.core.models import User
+from guanxi.imports.cells import ambiguous_day_sentence, day_text, is_ambiguous_day
 from guanxi.imports.columns import Column, Spec
 from guanxi.imports.reader import LINE, FileRejected, read_table
 from guanxi.imports.rows import MAX_ROWS, SHOWN_ERRORS, RowImportResult, row_errors
@@ -94,7 +95,7 @@ def _text(row: dict[str, Any], column: str) -> str:
 
 
 def _moment(row: dict[str, Any]) -> dt.datetime:
-    value = _text(row, "answered_at")
+    value = day_text(_text(row, "answered_at"))
     match = DAY.match(value)
     try:
         if match:
@@ -109,6 +110,8 @@ def _moment(row: dict[str, Any]) -> dt.datetime:
                 raise InvalidInput(_("An answer cannot come from the future."), field="answered_at")
     except ValueError:
         pass  # 2026-02-30: shaped like a date, but none
+    if is_ambiguous_day(value):
+        raise InvalidInput(ambiguous_day_sentence(), field="answered_at")
     raise InvalidInput(_("Not a date: write YYYY-MM-DD."), field="answered_at")
 
 
@@ -180,7 +183,7 @@ def survey_answers_import(
     except FileRejected as exc:
         result.fatal = str(exc)
         return result
-    result.warnings = table.warnings
+    result.take_read(table)
     if table.frame.height > MAX_ROWS:
         result.fatal = _("At most %(n)s rows a file.") % {"n": MAX_ROWS}
         return result

@@ -44,7 +44,7 @@ def test_owner_uploads_and_sees_the_report(client, cast):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-count="created">1<' in body and 'data-count="failed">1<' in body
-    assert "is not a product category" in body
+    assert "unknown product category" in body
     assert Transaction.objects.filter(external_id="U1", account=cast.account).exists()
     run_row = ImportRun.objects.get()
     assert run_row.user == cast.alice and run_row.file_name == "t.csv"
@@ -89,7 +89,7 @@ def test_runs_are_visible_to_their_user_and_managers(client, cast):
     assert "Some rows failed" in html or "Failed" in html  # the label, not the raw tuple
     assert "&#x27;failed&#x27;," not in html
     csv_text = client.get(errors).content.decode("utf-8-sig")
-    assert '2,category,bad,"is not a product category' in csv_text
+    assert '2,category,bad,"unknown product category' in csv_text
 
     client.force_login(cast.bob)
     assert client.get(change).status_code == 404

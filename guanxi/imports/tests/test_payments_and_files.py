@@ -64,7 +64,9 @@ def test_whole_file_problems_are_clear_messages(cast):
         csv_bytes([["external_id", "amount"], ["A", "1"]]): "Required columns are missing: ",
         csv_bytes([["external_id", "account_code", "occurred_at", "category", "amount"]]):
             "The file has headers but no data rows.",
-        b"\xff\xfe\x00garbage\x81\x00": "The file is neither UTF-8 nor GB18030",
+        b"\xff\xfe\x00garbage\x81\x00": "The file starts like UTF-16 text but does not read",
+        b"\x81\x00garbage\xff": "The file looks like UTF-16 or UTF-32 text without",
+        b"code,name\n1,\x80\x80\n": "The file is not UTF-8, UTF-16, GB18030 (GBK) or Big5 text",
     }  # fmt: skip
     for content, message in cases.items():
         report = run("transactions", content, user=cast.alice)

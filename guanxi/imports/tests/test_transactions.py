@@ -96,7 +96,7 @@ def test_bad_rows_are_reported_with_line_column_and_reason(cast):
     assert any(x.startswith("channel: is not one of: direct") for x in m[3])
     assert "external_id: is required" in m[4]
     assert "account_code: account NOPE not found or not visible to you" in m[4]
-    assert any(x.startswith("category: is not a product category") for x in m[4])
+    assert any(x.startswith("category: unknown product category") for x in m[4])
     assert "amount: has more than 2 decimal places" in m[4]
     assert "external_id: repeats the source and external id of line 2" in m[5]
     assert "description: is longer than 200 characters" in m[6]
