@@ -157,7 +157,8 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
         ("analytics", JobStatus.SUCCEEDED), ("agreement_facts", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
         ("policy_tasks", JobStatus.SUCCEEDED), ("survey_yearly", JobStatus.SUCCEEDED),
-        ("survey_events", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
+        ("survey_events", JobStatus.SUCCEEDED), ("relationship_health", JobStatus.SUCCEEDED),
+        ("renewal_risk", JobStatus.SUCCEEDED),
         ("warning_lights", JobStatus.SUCCEEDED), ("loyalty_matrix", JobStatus.SUCCEEDED),
         ("referral_asks", JobStatus.SUCCEEDED),
         ("odds_train", JobStatus.SUCCEEDED), ("ledger_partitions", JobStatus.SUCCEEDED),
@@ -188,8 +189,9 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
     assert (
-        "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, renewal_risk, "
-        "warning_lights, loyalty_matrix, referral_asks, odds_train, ledger_partitions"
+        "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, "
+        "relationship_health, renewal_risk, warning_lights, loyalty_matrix, referral_asks, "
+        "odds_train, ledger_partitions"
         in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
@@ -213,8 +215,8 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
     assert (
         "not run: agreement_facts, tiering, discount_reviews, policy_tasks, survey_yearly, "
-        "survey_events, renewal_risk, warning_lights, loyalty_matrix, referral_asks, odds_train, "
-        "ledger_partitions" in err
+        "survey_events, relationship_health, renewal_risk, warning_lights, loyalty_matrix, "
+        "referral_asks, odds_train, ledger_partitions" in err
     )
 
 

@@ -107,8 +107,7 @@ def _champion_inactive(p: dict[str, Any]) -> str:
 
 def _champion_left(p: dict[str, Any]) -> str:
     return _(
-        "Our champion %(name)s has left the organisation; find out who takes over "
-        "their influence."
+        "Our champion %(name)s has left the organisation; find out who takes over their influence."
     ) % {"name": p["name"]}
 
 
@@ -120,14 +119,20 @@ def _decision_maker_stage(p: dict[str, Any]) -> str:
             "%(name)s, %(best)s."
         ) % {**params, "name": p["name"], "best": stage_words(p["best"])}
     if p.get("unstaged"):
-        return _(
-            "No decision maker or approver has reached %(stage)s with us yet; none has a "
-            "relationship stage recorded."
-        ) % params
-    return _(
-        "No decision maker or approver has reached %(stage)s with us yet; nobody on the "
-        "buying centre is mapped as one."
-    ) % params
+        return (
+            _(
+                "No decision maker or approver has reached %(stage)s with us yet; none has a "
+                "relationship stage recorded."
+            )
+            % params
+        )
+    return (
+        _(
+            "No decision maker or approver has reached %(stage)s with us yet; nobody on the "
+            "buying centre is mapped as one."
+        )
+        % params
+    )
 
 
 _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
