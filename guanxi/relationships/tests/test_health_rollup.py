@@ -15,7 +15,7 @@ from guanxi.relationships.health import (
     stored_risk_counts,
 )
 from guanxi.relationships.models import AccountRelationshipHealth, RelationshipStageEvent
-from guanxi.relationships.risks import relationship_health
+from guanxi.relationships.risks import relationship_health, relationship_health_for
 from guanxi.relationships.selectors import buying_centre
 from guanxi.relationships.services import (
     buying_centre_member_remove,
@@ -26,6 +26,7 @@ from guanxi.relationships.services import (
 from guanxi.relationships.tasks import relationship_health_job
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.workspace import flows
+from guanxi.workspace.today import agenda
 from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -62,7 +63,7 @@ def assert_stored_is_live(*accounts) -> None:
 
 def log(account, actor, *people, day: dt.date = TODAY):
     return flows.touchpoint_logged(account=account, kind=TouchpointKind.CALL,
-                                   occurred_at=local(day), actor=actor,
+                                   occurred_at=local(day, 8), actor=actor,
                                    contacts=list(people))  # fmt: skip
 
 
@@ -182,3 +183,14 @@ def test_the_risk_counts_sort_without_reading_the_risks(cast, people):
     counts = stored_risk_counts([cast.account.pk, healthy.pk])
     row = AccountRelationshipHealth.objects.get(account=cast.account)
     assert counts == {cast.account.pk: (row.score, row.risk_count)}
+
+
+def test_todays_section_says_what_the_live_computation_says(cast, people):
+    single = make_account(owner=cast.alice, name="单线客户")
+    seat(single, make_contact(account=single, name="赵总"), buying_roles=["approver"])
+    result = agenda(user=cast.alice)
+    live = relationship_health_for([cast.account.pk, single.pk])
+    assert {i.account.pk for i in result.relationship_risks} == {cast.account.pk, single.pk}
+    for item in result.relationship_risks:
+        assert said(item.health) == said(live[item.account.pk])
+        assert item.reason.startswith(f"coverage {live[item.account.pk].score}/100")
