@@ -56,15 +56,17 @@ def _row(health: RelationshipHealth, as_of: dt.date, now: dt.datetime) -> tuple:
     )
 
 
-def _write(account_ids: list[int], as_of: dt.date) -> int:
-    """Recompute and replace the rows of ``account_ids``; those without a seat lose theirs."""
+def _write(account_ids: list[int], as_of: dt.date, *, replace: bool = True) -> int:
+    """Recompute the rows of ``account_ids`` and write them (``replace``: deleting theirs
+    first; those without a seat then have none)."""
     now = timezone.now()
     rows = [
         _row(h, as_of, now)
-        for h in relationship_health_for(account_ids, today=as_of).values()
+        for h in relationship_health_for(account_ids, today=as_of, words=False).values()
         if h.score is not None
     ]
-    delete_where_in(_TABLE, "account_id", account_ids)
+    if replace:
+        delete_where_in(_TABLE, "account_id", account_ids)
     insert_rows(_TABLE, _COLUMNS, rows)
     return len(rows)
 
@@ -104,11 +106,15 @@ def health_refresh_all(*, as_of: dt.date | None = None, progress: bool = False) 
     longer mapped (the nightly step; also after the rules change)."""
     as_of = as_of or timezone.localdate()
     mapped = sorted(set(BuyingCentreMember.objects.values_list("account_id", flat=True)))
-    stored = set(AccountRelationshipHealth.objects.values_list("account_id", flat=True))
-    dropped = delete_where_in(_TABLE, "account_id", sorted(stored - set(mapped)))
+    unmapped = AccountRelationshipHealth.objects.exclude(
+        account_id__in=BuyingCentreMember.objects.values("account_id")
+    )
+    dropped = unmapped.count()
+    # Every row is rewritten: one DELETE of them all, not one per chunk of ids.
+    AccountRelationshipHealth.objects.all().delete()
     kept = 0
     for i, chunk in enumerate(chunks(mapped, CHUNK)):
-        kept += _write(list(chunk), as_of)
+        kept += _write(list(chunk), as_of, replace=False)
         if progress:
             print(f"  relationship health: {min((i + 1) * CHUNK, len(mapped))}/{len(mapped)}")
     analyze(AccountRelationshipHealth)

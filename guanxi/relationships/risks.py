@@ -42,7 +42,12 @@ from guanxi.relationships.risk_words import (
     role_words,
     stage_words,
 )
-from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centres
+from guanxi.relationships.selectors import (
+    BuyingCentre,
+    Seat,
+    buying_centres,
+    lean_buying_centres,
+)
 
 __all__ = [  # the codes and words are read from here by the pages and other apps
     "CHAMPION_INACTIVE",
@@ -234,15 +239,24 @@ def _share(points: int, have: int, out_of: int) -> int:
     return round(points * have / out_of) if out_of else 0
 
 
-def _roles_part(active: list[Seat], today, rules) -> ScorePart:
+def _covered_roles(active: list[Seat], today, rules) -> tuple[list[str], list[str]]:
     required = _required_roles(rules)
     covered = [
         r for r in required if any(r in s.roles and _is_current(s, today, rules) for s in active)
     ]
+    return required, covered
+
+
+def _roles_points(active: list[Seat], today, rules) -> int:
+    required, covered = _covered_roles(active, today, rules)
+    return _share(ROLES_POINTS, len(covered), len(required)) if required else ROLES_POINTS
+
+
+def _roles_part(active: list[Seat], today, rules) -> ScorePart:
+    required, covered = _covered_roles(active, today, rules)
     missing = [r for r in required if r not in covered]
     if not required:
         explanation = _("No decision roles are required by the rules.")
-        points = ROLES_POINTS
     else:
         explanation = ngettext(
             "%(covered)s of %(required)s decision role has someone touched within %(days)s.",
@@ -257,7 +271,7 @@ def _roles_part(active: list[Seat], today, rules) -> ScorePart:
             explanation += " " + _("Not covered: %(roles)s.") % {
                 "roles": _(", ").join(role_words(r) for r in missing)
             }
-        points = _share(ROLES_POINTS, len(covered), len(required))
+    points = _roles_points(active, today, rules)
     return ScorePart(str(_("Decision roles covered")), points, ROLES_POINTS, explanation)
 
 
@@ -270,6 +284,15 @@ def _warm_and_current(seat: Seat, today: dt.date, rules: RelationshipRules) -> b
         days = _days_since_touch(seat, today)
         return days is not None and days < rules.champion_inactive_days
     return True
+
+
+def _breadth_points(active: list[Seat], today, rules) -> int:
+    warm = [s for s in active if _warm_and_current(s, today, rules)]
+    points = _share(BREADTH_POINTS, min(len(warm), BREADTH_FULL), BREADTH_FULL)
+    owners = {s.owner.pk for s in warm if s.owner is not None}
+    if warm and len(owners) <= 1:
+        points = min(points, BREADTH_POINTS // 2)
+    return points
 
 
 def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
@@ -291,7 +314,6 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
             "days": _days(rules.champion_inactive_days),
             "names": _names(quiet),
         }
-    points = _share(BREADTH_POINTS, min(n, BREADTH_FULL), BREADTH_FULL)
     if warm:
         explanation += " " + _("Warm: %(names)s.") % {"names": _names(warm)}
         owners: dict[int, str] = {}
@@ -299,7 +321,6 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
             if s.owner is not None:
                 owners.setdefault(s.owner.pk, str(s.owner))
         if len(owners) <= 1:
-            points = min(points, BREADTH_POINTS // 2)
             explanation += " " + _(
                 "On our side they all run through %(owner)s: at most half the points."
             ) % {"owner": next(iter(owners.values()), _("nobody"))}
@@ -308,7 +329,13 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
                 "n": len(owners),
                 "owners": _(", ").join(owners.values()),
             }
+    points = _breadth_points(active, today, rules)
     return ScorePart(str(_("Breadth of warm relationships")), points, BREADTH_POINTS, explanation)
+
+
+def _depth_points(active: list[Seat], today, rules) -> int:
+    best = _best_decider([s for s in active if _is_current(s, today, rules)])
+    return _share(DEPTH_POINTS, best.stage_rank if best is not None else 0, TOP_STAGE)
 
 
 def _depth_part(active: list[Seat], today, rules) -> ScorePart:
@@ -344,8 +371,13 @@ def _depth_part(active: list[Seat], today, rules) -> ScorePart:
             "days": days,
             "people": people,
         }
-    points = _share(DEPTH_POINTS, rank, TOP_STAGE)
+    points = _depth_points(active, today, rules)
     return ScorePart(str(_("Depth with decision makers")), points, DEPTH_POINTS, explanation)
+
+
+def _recency_points(active: list[Seat], today, rules) -> int:
+    current = [s for s in active if _is_current(s, today, rules)]
+    return _share(RECENCY_POINTS, len(current), len(active))
 
 
 def _recency_part(active: list[Seat], today, rules) -> ScorePart:
@@ -359,7 +391,7 @@ def _recency_part(active: list[Seat], today, rules) -> ScorePart:
         "total": len(active),
         "days": _days(rules.current_within_days),
     }
-    points = _share(RECENCY_POINTS, len(current), len(active))
+    points = _recency_points(active, today, rules)
     return ScorePart(str(_("Recency")), points, RECENCY_POINTS, explanation)
 
 
@@ -367,9 +399,15 @@ def _recency_part(active: list[Seat], today, rules) -> ScorePart:
 
 
 def relationship_health(
-    centre: BuyingCentre, *, rules: RelationshipRules | None = None, today: dt.date | None = None
+    centre: BuyingCentre,
+    *,
+    rules: RelationshipRules | None = None,
+    today: dt.date | None = None,
+    words: bool = True,
 ) -> RelationshipHealth:
-    """The coverage score, its parts and the risks of one buying centre."""
+    """The coverage score, its parts and the risks of one buying centre. ``words=False``: the
+    score without its parts explained (the stored rollup keeps no parts; the risks are data
+    either way)."""
     account_id = centre.account.pk
     if not centre.seats:
         return RelationshipHealth(account_id=account_id, score=None)
@@ -389,6 +427,10 @@ def relationship_health(
         risk.concerns_decider = risk.code == DECISION_MAKER_STAGE or not deciders.isdisjoint(
             risk.contact_ids
         )
+    if not words:
+        points = (_roles_points, _breadth_points, _depth_points, _recency_points)
+        score = sum(f(active, today, rules) for f in points)
+        return RelationshipHealth(account_id=account_id, score=score, risks=risks)
     parts = [
         _roles_part(active, today, rules),
         _breadth_part(active, today, rules),
@@ -404,9 +446,11 @@ def relationship_health(
 
 
 def relationship_health_for(
-    account_ids: Collection[int], *, today: dt.date | None = None
+    account_ids: Collection[int], *, today: dt.date | None = None, words: bool = True
 ) -> dict[int, RelationshipHealth]:
     """account id → its RelationshipHealth, for many accounts in a fixed number of queries.
+    ``words=False``: the score without its parts explained, from a lean read of the seats (the
+    stored rollup).
 
     The caller applies the access rule (pass only ids the user may see)."""
     ids = list(dict.fromkeys(account_ids))
@@ -414,7 +458,8 @@ def relationship_health_for(
         return {}
     rules = RelationshipRules.current()
     today = today or timezone.localdate()
-    centres = buying_centres(ids)
+    centres = buying_centres(ids) if words else lean_buying_centres(ids)
     return {
-        pk: relationship_health(centre, rules=rules, today=today) for pk, centre in centres.items()
+        pk: relationship_health(centre, rules=rules, today=today, words=words)
+        for pk, centre in centres.items()
     }
