@@ -5,7 +5,9 @@ relationship is thin: decision roles nobody covers, warm relationships that all 
 person on either side, a champion gone quiet or gone, and no decision maker at the stage the
 rules ask for. The coverage score (0–100) is the sum of four parts, each explained in words.
 `relationship_health_for(account_ids)` does the same for many accounts in a fixed number of
-queries (the Today page and the account-list filter use it).
+queries; the stored rollup (health.py) keeps its answer per account for the pages and steps
+that read many (Today, the account-list filter, renewal risk, the deal odds). A risk is data
+(a code, JSON parameters, the people concerned); risk_words.py says it in the active language.
 
 Only active seats count (a contact marked as left is not on the map any more), except for the
 "champion left" risk, which is about exactly those. A person is *current* when they had a
