@@ -22,6 +22,9 @@ apart), it adds synthetic data the rules read — not timed:
   with its resolution due three days after opening (so some are past their SLA);
 - NPS answers: two in five accounts answered in the last year (scores 0–10), one in ten a CSAT.
 
+(It also fills the champions' stored relationship health, the nightly step `relationship_health`
+that a KAM's Today page reads, timed but not in the target.)
+
 Then it times, each on its own: the first evaluation of every light rule (raising every light:
 bulk inserts with their history rows), a second one on unchanged data (must raise and clear
 nothing), and the loyalty matrix for every account.
@@ -197,6 +200,7 @@ def run(*, keep: bool = False) -> dict:
 
     from guanxi.loyalty.lights import lights_evaluate
     from guanxi.loyalty.matrix import loyalty_matrix_refresh
+    from guanxi.relationships.tasks import relationship_health_job
 
     result: dict = {}
     try:
@@ -223,6 +227,10 @@ def run(*, keep: bool = False) -> dict:
             matrix, cells = _timed("loyalty matrix", loyalty_matrix_refresh, as_of=AS_OF)
             result["matrix"] = matrix
             result["cells"] = cells["cells"]
+            # The champions seated above: their stored score and risks (Today reads them).
+            result["health"], _summary = _timed(
+                "relationship health (nightly step)", relationship_health_job, as_of=AS_OF
+            )
             if not keep:
                 raise Rollback
     except Rollback:

@@ -139,11 +139,11 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:17] == [
+    assert lines[:18] == [
         "ledger rollups", "agreements", "rebate accruals", "analytics", "agreement facts",
         "tiering", "discount reviews", "policy tasks", "yearly surveys", "event surveys",
-        "renewal risk", "warning lights", "loyalty matrix", "referral asks", "deal odds",
-        "dashboard", "ledger partitions",
+        "relationship health", "renewal risk", "warning lights", "loyalty matrix",
+        "referral asks", "deal odds", "dashboard", "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out
@@ -157,7 +157,8 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
         ("analytics", JobStatus.SUCCEEDED), ("agreement_facts", JobStatus.SUCCEEDED),
         ("tiering", JobStatus.SUCCEEDED), ("discount_reviews", JobStatus.SUCCEEDED),
         ("policy_tasks", JobStatus.SUCCEEDED), ("survey_yearly", JobStatus.SUCCEEDED),
-        ("survey_events", JobStatus.SUCCEEDED), ("renewal_risk", JobStatus.SUCCEEDED),
+        ("survey_events", JobStatus.SUCCEEDED), ("relationship_health", JobStatus.SUCCEEDED),
+        ("renewal_risk", JobStatus.SUCCEEDED),
         ("warning_lights", JobStatus.SUCCEEDED), ("loyalty_matrix", JobStatus.SUCCEEDED),
         ("referral_asks", JobStatus.SUCCEEDED),
         ("odds_train", JobStatus.SUCCEEDED), ("dashboard_snapshots", JobStatus.SUCCEEDED),
@@ -189,9 +190,9 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     captured = capsys.readouterr()
     assert "step 'tiering' failed: RuntimeError: disk full" in captured.err
     assert (
-        "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, renewal_risk, "
-        "warning_lights, loyalty_matrix, referral_asks, odds_train, "
-        "dashboard_snapshots, ledger_partitions" in captured.err
+        "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, "
+        "relationship_health, renewal_risk, warning_lights, loyalty_matrix, referral_asks, "
+        "odds_train, dashboard_snapshots, ledger_partitions" in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
@@ -214,8 +215,8 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert "step 'analytics' failed" in err and "no transactions up to 2026-06-30" in err
     assert (
         "not run: agreement_facts, tiering, discount_reviews, policy_tasks, survey_yearly, "
-        "survey_events, renewal_risk, warning_lights, loyalty_matrix, referral_asks, odds_train, "
-        "dashboard_snapshots, ledger_partitions" in err
+        "survey_events, relationship_health, renewal_risk, warning_lights, loyalty_matrix, "
+        "referral_asks, odds_train, dashboard_snapshots, ledger_partitions" in err
     )
 
 

@@ -33,7 +33,7 @@ from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, li
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.policy import task_role_label
 from guanxi.activities.selectors import fulfilled_task, tasks_for
-from guanxi.activities.services import task_cancel, task_reschedule, touchpoint_log
+from guanxi.activities.services import task_cancel, task_reschedule
 from guanxi.core.admin_mixins import (
     ColleagueDropdownFilter,
     LocalDateRangeFilter,
@@ -43,6 +43,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import ApplicationError
 from guanxi.touchpoints.models import Touchpoint
+from guanxi.workspace import flows
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -213,8 +214,9 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         for task in queryset.filter(status=TaskStatus.OPEN).select_related("account"):
             kind = form.cleaned_data["kind"] or one_click_kind(task)
             try:
-                touchpoint_log(account=task.account, kind=kind, occurred_at=timezone.now(),
-                               actor=request.user, task=task)  # fmt: skip
+                flows.touchpoint_logged(account=task.account, kind=kind,
+                                        occurred_at=timezone.now(), actor=request.user,
+                                        task=task)  # fmt: skip
                 done += 1
             except ApplicationError as exc:
                 messages.error(request, f"{display_title(task)}: {service_error_text(exc)}")
@@ -370,7 +372,7 @@ class TouchpointAdmin(ScopedModelAdmin):
             return
 
         data = form.cleaned_data
-        logged = touchpoint_log(
+        logged = flows.touchpoint_logged(
             account=data["account"],
             kind=data["kind"],
             occurred_at=data["occurred_at"],
@@ -389,6 +391,7 @@ class TouchpointAdmin(ScopedModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
             super().save_related(request, form, formsets, change)
+            flows.touchpoint_saved(touchpoint=form.instance)
         # New touchpoints: touchpoint_log already linked the contacts.
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):

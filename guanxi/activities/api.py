@@ -17,6 +17,7 @@ from guanxi.activities.selectors import next_open_task, tasks_for
 from guanxi.core.errors import NotFound
 from guanxi.core.schemas import MAX_ID, Day, Id, InputSchema, Moment, Pagination
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from guanxi.workspace import flows
 
 router = Router(tags=["activities"])
 
@@ -150,7 +151,7 @@ def _touchpoint_out(tp: Touchpoint, done: Task | None, next_task: Task | None) -
 def log_touchpoint(request: HttpRequest, payload: TouchpointIn):
     account = account_for_actor(actor=request.auth, account_id=payload.account)
     task = _task(request, payload.task, field="task") if payload.task else None
-    tp = services.touchpoint_log(
+    tp = flows.touchpoint_logged(
         account=account,
         kind=payload.kind,
         occurred_at=payload.occurred_at or timezone.now(),

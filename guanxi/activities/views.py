@@ -32,12 +32,12 @@ from guanxi.activities.ics import (
 )
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.activities.selectors import agenda_subject, agenda_subjects, compliance, next_open_task
-from guanxi.activities.services import touchpoint_log
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.views import next_url
 from guanxi.touchpoints.models import TouchpointKind
+from guanxi.workspace import flows
 from guanxi.workspace.today import agenda, agenda_section
 
 TODAY = "admin:activities_task_today"
@@ -219,7 +219,7 @@ def task_log_view(request: HttpRequest, model_admin: Any, task_id: str) -> HttpR
         return HttpResponseRedirect(back)
     data = form.cleaned_data
     try:
-        touchpoint = touchpoint_log(
+        touchpoint = flows.touchpoint_logged(
             account=task.account,
             kind=data["kind"],
             occurred_at=timezone.now(),

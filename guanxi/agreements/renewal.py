@@ -52,7 +52,7 @@ from guanxi.agreements.models import (
 from guanxi.agreements.performance import agreement_performance, agreements_pace
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run
-from guanxi.relationships.risks import relationship_health_for
+from guanxi.relationships.health import stored_health_for
 from guanxi.service.selectors import complaint_facts
 from guanxi.tiers.facts import agreement_facts_store
 
@@ -244,7 +244,7 @@ def risk_terms(agreements: list[Agreement], *, as_of: dt.date) -> dict[int, list
     paces = agreements_pace([a.pk for a in agreements], as_of=as_of)
     latest = latest_run()
     now, before = _scores(latest, account_ids), _scores(_previous_run(latest), account_ids)
-    healths = relationship_health_for(account_ids, today=as_of)
+    healths = stored_health_for(account_ids)  # the stored rollup, refreshed before this step
     result = {}
     for a in agreements:
         p_alive, segment = now.get(a.account_id, (None, None))

@@ -167,6 +167,13 @@ def describe_renewal_risk(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_relationship_health(summary: dict[str, Any]) -> str:
+    return (
+        f"relationship health: {summary['accounts']} mapped buying centres scored,"
+        f" {summary['with_risks']} with risks"
+    )
+
+
 def describe_warning_lights(summary: dict[str, Any]) -> str:
     return (
         f"warning lights: {summary['raised']} raised, {summary['cleared']} cleared;"
@@ -226,6 +233,7 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "policy_tasks": describe_tasks,
     "survey_yearly": describe_survey_yearly,
     "survey_events": describe_survey_events,
+    "relationship_health": describe_relationship_health,
     "renewal_risk": describe_renewal_risk,
     "warning_lights": describe_warning_lights,
     "loyalty_matrix": describe_loyalty_matrix,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -24,6 +25,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.surveys.models import InvitationSource
 from guanxi.surveys.selectors import templates_active
 from guanxi.surveys.services import invitation_create
+from guanxi.workspace import flows
 
 
 class RelatedPersonInline(ScopedTabularInline):
@@ -169,6 +171,15 @@ class ContactAdmin(ScopedModelAdmin):
             # and re-saving the contact would add an empty row to its audit trail.
             return
         super().save_model(request, obj, form, change)
+        if change:  # a person who left or was renamed: the buying centres that seat them
+            flows.contact_saved(contact=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Contact) -> None:
+        flows.contact_remove(actor=request.user, contact=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for contact in queryset:
+            flows.contact_remove(actor=request.user, contact=contact)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         extra_context = extra_context or {}

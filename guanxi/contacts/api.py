@@ -28,6 +28,7 @@ from guanxi.contacts.schemas import (
 from guanxi.contacts.selectors import contact_list
 from guanxi.core.errors import ApplicationError, InvalidInput, NotFound
 from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
+from guanxi.workspace import flows
 
 router = Router(tags=["contacts"])
 
@@ -126,7 +127,7 @@ def get_contact(request: HttpRequest, contact_id: int = ContactId):
 
 @router.patch("/{contact_id}", response=ContactOut, summary="Update some fields of a contact")
 def patch_contact(request: HttpRequest, payload: ContactPatch, contact_id: int = ContactId):
-    contact = services.contact_update(
+    contact = flows.contact_change(
         actor=request.auth,
         contact=_get(request, contact_id),
         **payload.model_dump(exclude_unset=True),
@@ -136,7 +137,7 @@ def patch_contact(request: HttpRequest, payload: ContactPatch, contact_id: int =
 
 @router.put("/{contact_id}", response=ContactOut, summary="Replace a contact")
 def put_contact(request: HttpRequest, payload: ContactIn, contact_id: int = ContactId):
-    contact = services.contact_update(
+    contact = flows.contact_change(
         actor=request.auth, contact=_get(request, contact_id), **payload.model_dump()
     )
     return _reload(contact)
@@ -144,7 +145,7 @@ def put_contact(request: HttpRequest, payload: ContactIn, contact_id: int = Cont
 
 @router.delete("/{contact_id}", response={204: None}, summary="Delete a contact")
 def delete_contact(request: HttpRequest, contact_id: int = ContactId):
-    services.contact_delete(actor=request.auth, contact=_get(request, contact_id))
+    flows.contact_remove(actor=request.auth, contact=_get(request, contact_id))
     return Status(204, None)
 
 

@@ -42,8 +42,9 @@ from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.pipeline.models import OddsModel, OddsStatus, Opportunity, Outcome, Stage, StageChange
 from guanxi.plans.models import AccountPlan, PlanStatus
-from guanxi.relationships.models import STAGE_ORDER, RelationshipRules, RelationshipStageEvent
-from guanxi.relationships.risks import SINGLE_CONTACT, SINGLE_OWNER, relationship_health
+from guanxi.relationships.health import stored_health_for
+from guanxi.relationships.models import STAGE_ORDER, RelationshipStageEvent
+from guanxi.relationships.risks import SINGLE_CONTACT, SINGLE_OWNER, RelationshipHealth
 from guanxi.relationships.selectors import BuyingCentre, buying_centres
 from guanxi.tiers.attendance import default_scheme
 from guanxi.tiers.models import AccountTier, TierChange
@@ -110,22 +111,21 @@ class _Facts:
     stage_log: dict[int, set[int]] = field(default_factory=dict)  # deal id → stage ids
 
 
-def _is_single(centre: BuyingCentre, today: dt.date, rules: RelationshipRules) -> bool:
+def _is_single(centre: BuyingCentre, health: RelationshipHealth | None) -> bool:
     active = [s for s in centre.seats if s.is_active]
     if len(active) == 1:
         return True
-    codes = relationship_health(centre, rules=rules, today=today).codes
-    return bool(codes & {SINGLE_CONTACT, SINGLE_OWNER})
+    return health is not None and bool(health.codes & {SINGLE_CONTACT, SINGLE_OWNER})
 
 
 def _read_facts(account_ids: list[int], deal_ids: list[int], today: dt.date) -> _Facts:
     centres = buying_centres(account_ids)
-    rules = RelationshipRules.current()  # once: relationship_health would read it per account
+    healths = stored_health_for(account_ids, with_risks=True)  # the stored rollup (nightly)
     scheme = default_scheme()
     run = latest_run()
     facts = _Facts(
         centres=centres,
-        single={pk for pk, c in centres.items() if c.seats and _is_single(c, today, rules)},
+        single={pk for pk, c in centres.items() if c.seats and _is_single(c, healths.get(pk))},
         stage_events={},
         plans=set(),
         tier_now={},

@@ -40,6 +40,7 @@ from guanxi.relationships.forms import (
     RelationshipRulesForm,
     RelationshipStageEventForm,
 )
+from guanxi.relationships.health import health_refresh_all
 from guanxi.relationships.map_card import role_mark
 from guanxi.relationships.models import (
     AccountRelationship,
@@ -56,6 +57,7 @@ from guanxi.relationships.services import (
     buying_centre_member_remove,
     buying_centre_member_set,
     relationship_stage_record,
+    relationship_stages_delete,
 )
 from guanxi.touchpoints.models import Touchpoint
 
@@ -414,6 +416,12 @@ class RelationshipStageEventAdmin(AccountFirstMixin, ServiceErrorsMixin, ScopedQ
         obj.pk = saved.pk
         obj._state.adding = False
 
+    def delete_model(self, request: HttpRequest, obj: RelationshipStageEvent) -> None:
+        relationship_stages_delete(events=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        relationship_stages_delete(events=list(queryset))
+
 
 # --- organisation relationship --------------------------------------------------------------------
 
@@ -484,6 +492,11 @@ class RelationshipRulesAdmin(ConfigAccessMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: RelationshipRules, form: Any,
+                   change: bool) -> None:  # fmt: skip
+        super().save_model(request, obj, form, change)
+        health_refresh_all()  # every stored score and risk follows the new thresholds
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         if not self.has_view_permission(request):

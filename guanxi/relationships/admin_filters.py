@@ -1,9 +1,9 @@
 """Account-list filter by relationship risk (see risks.py): any risk, one kind of risk, or a
 buying centre not mapped yet.
 
-The risks are computed, not stored, so the filter reads the buying centres of the accounts in
-the list that have one (`relationship_health_for`: a fixed number of queries) and keeps the ids
-whose risks match.
+The filter reads the stored relationship health (`health.py`: a row per mapped account with its
+risk codes, refreshed by every write that changes them and by the nightly run): one subquery,
+whatever the size of the list.
 """
 
 from __future__ import annotations
@@ -15,22 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter
 
+from guanxi.relationships.health import at_risk
 from guanxi.relationships.models import BuyingCentreMember
-from guanxi.relationships.risks import RISK_CODES, relationship_health_for
-from guanxi.relationships.selectors import accounts_with_buying_centre
+from guanxi.relationships.risks import RISK_CODES
 
 ANY = "any"
 UNMAPPED = "unmapped"
-
-
-def accounts_at_risk(queryset: QuerySet, code: str | None = None) -> list[int]:
-    """Ids of the accounts in ``queryset`` with a relationship risk (of kind ``code``)."""
-    ids = accounts_with_buying_centre(queryset.order_by())
-    return [
-        pk
-        for pk, health in relationship_health_for(ids).items()
-        if health.risks and (code is None or code in health.codes)
-    ]
 
 
 class RelationshipRiskFilter(DropdownFilter):
@@ -51,7 +41,7 @@ class RelationshipRiskFilter(DropdownFilter):
         if value == UNMAPPED:
             return queryset.exclude(pk__in=BuyingCentreMember.objects.values("account_id"))
         if value == ANY:
-            return queryset.filter(pk__in=accounts_at_risk(queryset))
+            return queryset.filter(pk__in=at_risk())
         if value in RISK_CODES:
-            return queryset.filter(pk__in=accounts_at_risk(queryset, value))
+            return queryset.filter(pk__in=at_risk(value))
         return queryset

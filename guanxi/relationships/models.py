@@ -260,3 +260,32 @@ class RelationshipRules(models.Model):
         """The one row; created with the defaults the first time it is asked for."""
         row = cls.objects.order_by("pk").first()
         return row or cls.objects.create()
+
+
+class AccountRelationshipHealth(models.Model):
+    """The stored coverage score and relationship risks of one account's buying centre (a
+    rollup, see health.py): refreshed by every write that changes them and by the nightly run
+    (time passing: "no touchpoint for N days"). Only accounts with a seat have a row."""
+
+    account = models.OneToOneField(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="relationship_health",
+    )
+    score = models.PositiveSmallIntegerField(_("coverage score"), null=True)
+    risk_count = models.PositiveSmallIntegerField(_("risks"), default=0)
+    risk_codes = models.CharField(
+        _("risk codes"), max_length=200, blank=True, help_text=_("The codes, space-separated.")
+    )
+    risks = models.JSONField(_("risks"), default=list, blank=True)
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("relationship health")
+        verbose_name_plural = _("relationship health")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.score}"

@@ -5,7 +5,9 @@ relationship is thin: decision roles nobody covers, warm relationships that all 
 person on either side, a champion gone quiet or gone, and no decision maker at the stage the
 rules ask for. The coverage score (0–100) is the sum of four parts, each explained in words.
 `relationship_health_for(account_ids)` does the same for many accounts in a fixed number of
-queries (the Today page and the account-list filter use it).
+queries; the stored rollup (health.py) keeps its answer per account for the pages and steps
+that read many (Today, the account-list filter, renewal risk, the deal odds). A risk is data
+(a code, JSON parameters, the people concerned); risk_words.py says it in the active language.
 
 Only active seats count (a contact marked as left is not on the map any more), except for the
 "champion left" risk, which is about exactly those. A person is *current* when they had a
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,17 +29,43 @@ from guanxi.relationships.models import (
     STAGE_ORDER,
     BuyingRole,
     RelationshipRules,
-    RelationshipStage,
     StanceToUs,
 )
-from guanxi.relationships.selectors import BuyingCentre, Seat, buying_centres
+from guanxi.relationships.risk_words import (
+    CHAMPION_INACTIVE,
+    CHAMPION_LEFT,
+    DECISION_MAKER_STAGE,
+    SINGLE_CONTACT,
+    SINGLE_OWNER,
+    UNCOVERED_ROLE,
+    days_words,
+    names_words,
+    risk_message,
+    role_words,
+    stage_words,
+)
+from guanxi.relationships.selectors import (
+    BuyingCentre,
+    Seat,
+    buying_centres,
+    lean_buying_centres,
+)
 
-UNCOVERED_ROLE = "uncovered_role"
-SINGLE_CONTACT = "single_contact"
-SINGLE_OWNER = "single_owner"
-CHAMPION_INACTIVE = "champion_inactive"
-CHAMPION_LEFT = "champion_left"
-DECISION_MAKER_STAGE = "decision_maker_stage"
+__all__ = [  # the codes and words are read from here by the pages and other apps
+    "CHAMPION_INACTIVE",
+    "CHAMPION_LEFT",
+    "DECISION_MAKER_STAGE",
+    "RISK_CODES",
+    "SINGLE_CONTACT",
+    "SINGLE_OWNER",
+    "UNCOVERED_ROLE",
+    "RelationshipHealth",
+    "Risk",
+    "relationship_health",
+    "relationship_health_for",
+    "role_words",
+    "stage_words",
+]
 
 RISK_CODES = {
     UNCOVERED_ROLE: gettext_lazy("Decision role not covered"),
@@ -56,8 +85,14 @@ TOP_STAGE = max(STAGE_ORDER.values())
 @dataclass
 class Risk:
     code: str  # one of RISK_CODES
-    message: str  # a full sentence in the active language naming people, roles, days
+    params: dict[str, Any]  # plain JSON: names, role and stage codes, days, ISO dates
     contact_ids: list[int] = field(default_factory=list)  # the people concerned
+    concerns_decider: bool = False  # the stage rule, or it names a decision maker or approver
+
+    @property
+    def message(self) -> str:
+        """A full sentence in the active language naming people, roles, days."""
+        return risk_message(self.code, self.params)
 
     @property
     def label(self) -> str:
@@ -84,43 +119,18 @@ class RelationshipHealth:
         return {r.code for r in self.risks}
 
 
-# --- Words --------------------------------------------------------------------------------------
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case a label's first letter inside a sentence (Chinese is unchanged)."""
-    return text[:1].lower() + text[1:]
-
-
-def role_words(role: str) -> str:
-    try:
-        return _lower_first(str(BuyingRole(role).label))
-    except ValueError:
-        return role
-
-
-def stage_words(stage: str) -> str:
-    try:
-        return _lower_first(str(RelationshipStage(stage).label))
-    except ValueError:
-        return stage
-
-
 def _names(seats: list[Seat]) -> str:
-    return _(", ").join(s.name for s in seats) if seats else ""
+    return names_words([s.name for s in seats])
 
 
 def _days(n: int) -> str:
-    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+    return days_words(n)
 
 
-def _last_touch_words(seat: Seat) -> str:
+def _touch_day(seat: Seat) -> str | None:
     if seat.last_touch_at is None:
-        return _("%(name)s: never") % {"name": seat.name}
-    return _("%(name)s: last %(date)s") % {
-        "name": seat.name,
-        "date": timezone.localdate(seat.last_touch_at).isoformat(),
-    }
+        return None
+    return timezone.localdate(seat.last_touch_at).isoformat()
 
 
 # --- The rules ----------------------------------------------------------------------------------
@@ -151,29 +161,11 @@ def _uncovered_roles(active: list[Seat], today, rules) -> list[Risk]:
     for role in _required_roles(rules):
         holders = [s for s in active if role in s.roles]
         if not holders:
-            risks.append(
-                Risk(
-                    UNCOVERED_ROLE,
-                    _("Nobody on the buying centre is mapped as %(role)s.")
-                    % {"role": role_words(role)},
-                )
-            )
+            risks.append(Risk(UNCOVERED_ROLE, {"role": role}))
         elif not any(_is_current(s, today, rules) for s in holders):
-            risks.append(
-                Risk(
-                    UNCOVERED_ROLE,
-                    _(
-                        "Nobody holding the role %(role)s has had a touchpoint with us in "
-                        "%(days)s (%(people)s)."
-                    )
-                    % {
-                        "role": role_words(role),
-                        "days": _days(rules.current_within_days),
-                        "people": _("; ").join(_last_touch_words(s) for s in holders),
-                    },
-                    [s.contact_id for s in holders],
-                )
-            )
+            people = [[s.name, _touch_day(s)] for s in holders]
+            params = {"role": role, "days": rules.current_within_days, "people": people}
+            risks.append(Risk(UNCOVERED_ROLE, params, [s.contact_id for s in holders]))
     return risks
 
 
@@ -182,23 +174,8 @@ def _single_contact(active: list[Seat]) -> list[Risk]:
     if len(active) < 2 or len(warm) > 1:
         return []
     if warm:
-        return [
-            Risk(
-                SINGLE_CONTACT,
-                _(
-                    "All warm relationships run through one person: %(name)s. If they leave "
-                    "or cool towards us, nobody else on the buying centre speaks for us."
-                )
-                % {"name": warm[0].name},
-                [warm[0].contact_id],
-            )
-        ]
-    return [
-        Risk(
-            SINGLE_CONTACT,
-            _("Nobody on the buying centre is a champion or supporter."),
-        )
-    ]
+        return [Risk(SINGLE_CONTACT, {"name": warm[0].name}, [warm[0].contact_id])]
+    return [Risk(SINGLE_CONTACT, {})]
 
 
 def _single_owner(active: list[Seat]) -> list[Risk]:
@@ -206,17 +183,8 @@ def _single_owner(active: list[Seat]) -> list[Risk]:
     owners = {s.owner.pk if s.owner is not None else None for s in warm}
     if len(warm) < 2 or len(owners) != 1 or None in owners:
         return []
-    return [
-        Risk(
-            SINGLE_OWNER,
-            _(
-                "Every warm relationship is owned by %(owner)s on our side (%(people)s); "
-                "nobody else of ours knows these people."
-            )
-            % {"owner": warm[0].owner, "people": _names(warm)},
-            [s.contact_id for s in warm],
-        )
-    ]
+    params = {"owner": str(warm[0].owner), "people": [s.name for s in warm]}
+    return [Risk(SINGLE_OWNER, params, [s.contact_id for s in warm])]
 
 
 def _champions_inactive(active: list[Seat], today, rules) -> list[Risk]:
@@ -226,38 +194,16 @@ def _champions_inactive(active: list[Seat], today, rules) -> list[Risk]:
         if seat.stance != StanceToUs.CHAMPION:
             continue
         days = _days_since_touch(seat, today)
-        if days is None:
-            message = _(
-                "Our champion %(name)s has never had a touchpoint with us on record "
-                "(the rule allows %(limit)s without one)."
-            ) % {"name": seat.name, "limit": _days(limit)}
-        elif days >= limit:
-            message = _(
-                "Our champion %(name)s has had no touchpoint with us for %(days)s "
-                "(last %(date)s; the rule allows %(limit)s)."
-            ) % {
-                "name": seat.name,
-                "days": _days(days),
-                "date": timezone.localdate(seat.last_touch_at).isoformat(),
-                "limit": _days(limit),
-            }
-        else:
+        if days is not None and days < limit:
             continue
-        risks.append(Risk(CHAMPION_INACTIVE, message, [seat.contact_id]))
+        params = {"name": seat.name, "limit": limit, "days": days, "date": _touch_day(seat)}
+        risks.append(Risk(CHAMPION_INACTIVE, params, [seat.contact_id]))
     return risks
 
 
 def _champions_left(seats: list[Seat]) -> list[Risk]:
     return [
-        Risk(
-            CHAMPION_LEFT,
-            _(
-                "Our champion %(name)s has left the organisation; find out who takes over "
-                "their influence."
-            )
-            % {"name": seat.name},
-            [seat.contact_id],
-        )
+        Risk(CHAMPION_LEFT, {"name": seat.name}, [seat.contact_id])
         for seat in seats
         if seat.stance == StanceToUs.CHAMPION and not seat.is_active
     ]
@@ -276,32 +222,16 @@ def _decision_maker_stage(active: list[Seat], rules) -> list[Risk]:
     best = _best_decider(active)
     if best is not None and best.stage_rank >= needed:
         return []
-    params = {"stage": stage_words(target)}
+    params: dict[str, Any] = {"stage": target}
     if best is not None:
-        message = _(
-            "No decision maker or approver has reached %(stage)s with us yet; best so far: "
-            "%(name)s, %(best)s."
-        ) % {**params, "name": best.name, "best": stage_words(best.stage or "")}
+        params.update(name=best.name, best=best.stage or "")
         concerned = [best.contact_id]
     elif any(s.decides for s in active):
-        message = (
-            _(
-                "No decision maker or approver has reached %(stage)s with us yet; none has a "
-                "relationship stage recorded."
-            )
-            % params
-        )
+        params["unstaged"] = True
         concerned = [s.contact_id for s in active if s.decides]
     else:
-        message = (
-            _(
-                "No decision maker or approver has reached %(stage)s with us yet; nobody on the "
-                "buying centre is mapped as one."
-            )
-            % params
-        )
         concerned = []
-    return [Risk(DECISION_MAKER_STAGE, message, concerned)]
+    return [Risk(DECISION_MAKER_STAGE, params, concerned)]
 
 
 # --- The score ----------------------------------------------------------------------------------
@@ -311,15 +241,24 @@ def _share(points: int, have: int, out_of: int) -> int:
     return round(points * have / out_of) if out_of else 0
 
 
-def _roles_part(active: list[Seat], today, rules) -> ScorePart:
+def _covered_roles(active: list[Seat], today, rules) -> tuple[list[str], list[str]]:
     required = _required_roles(rules)
     covered = [
         r for r in required if any(r in s.roles and _is_current(s, today, rules) for s in active)
     ]
+    return required, covered
+
+
+def _roles_points(active: list[Seat], today, rules) -> int:
+    required, covered = _covered_roles(active, today, rules)
+    return _share(ROLES_POINTS, len(covered), len(required)) if required else ROLES_POINTS
+
+
+def _roles_part(active: list[Seat], today, rules) -> ScorePart:
+    required, covered = _covered_roles(active, today, rules)
     missing = [r for r in required if r not in covered]
     if not required:
         explanation = _("No decision roles are required by the rules.")
-        points = ROLES_POINTS
     else:
         explanation = ngettext(
             "%(covered)s of %(required)s decision role has someone touched within %(days)s.",
@@ -334,7 +273,7 @@ def _roles_part(active: list[Seat], today, rules) -> ScorePart:
             explanation += " " + _("Not covered: %(roles)s.") % {
                 "roles": _(", ").join(role_words(r) for r in missing)
             }
-        points = _share(ROLES_POINTS, len(covered), len(required))
+    points = _roles_points(active, today, rules)
     return ScorePart(str(_("Decision roles covered")), points, ROLES_POINTS, explanation)
 
 
@@ -347,6 +286,15 @@ def _warm_and_current(seat: Seat, today: dt.date, rules: RelationshipRules) -> b
         days = _days_since_touch(seat, today)
         return days is not None and days < rules.champion_inactive_days
     return True
+
+
+def _breadth_points(active: list[Seat], today, rules) -> int:
+    warm = [s for s in active if _warm_and_current(s, today, rules)]
+    points = _share(BREADTH_POINTS, min(len(warm), BREADTH_FULL), BREADTH_FULL)
+    owners = {s.owner.pk for s in warm if s.owner is not None}
+    if warm and len(owners) <= 1:
+        points = min(points, BREADTH_POINTS // 2)
+    return points
 
 
 def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
@@ -368,7 +316,6 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
             "days": _days(rules.champion_inactive_days),
             "names": _names(quiet),
         }
-    points = _share(BREADTH_POINTS, min(n, BREADTH_FULL), BREADTH_FULL)
     if warm:
         explanation += " " + _("Warm: %(names)s.") % {"names": _names(warm)}
         owners: dict[int, str] = {}
@@ -376,7 +323,6 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
             if s.owner is not None:
                 owners.setdefault(s.owner.pk, str(s.owner))
         if len(owners) <= 1:
-            points = min(points, BREADTH_POINTS // 2)
             explanation += " " + _(
                 "On our side they all run through %(owner)s: at most half the points."
             ) % {"owner": next(iter(owners.values()), _("nobody"))}
@@ -385,7 +331,13 @@ def _breadth_part(active: list[Seat], today, rules) -> ScorePart:
                 "n": len(owners),
                 "owners": _(", ").join(owners.values()),
             }
+    points = _breadth_points(active, today, rules)
     return ScorePart(str(_("Breadth of warm relationships")), points, BREADTH_POINTS, explanation)
+
+
+def _depth_points(active: list[Seat], today, rules) -> int:
+    best = _best_decider([s for s in active if _is_current(s, today, rules)])
+    return _share(DEPTH_POINTS, best.stage_rank if best is not None else 0, TOP_STAGE)
 
 
 def _depth_part(active: list[Seat], today, rules) -> ScorePart:
@@ -421,8 +373,13 @@ def _depth_part(active: list[Seat], today, rules) -> ScorePart:
             "days": days,
             "people": people,
         }
-    points = _share(DEPTH_POINTS, rank, TOP_STAGE)
+    points = _depth_points(active, today, rules)
     return ScorePart(str(_("Depth with decision makers")), points, DEPTH_POINTS, explanation)
+
+
+def _recency_points(active: list[Seat], today, rules) -> int:
+    current = [s for s in active if _is_current(s, today, rules)]
+    return _share(RECENCY_POINTS, len(current), len(active))
 
 
 def _recency_part(active: list[Seat], today, rules) -> ScorePart:
@@ -436,7 +393,7 @@ def _recency_part(active: list[Seat], today, rules) -> ScorePart:
         "total": len(active),
         "days": _days(rules.current_within_days),
     }
-    points = _share(RECENCY_POINTS, len(current), len(active))
+    points = _recency_points(active, today, rules)
     return ScorePart(str(_("Recency")), points, RECENCY_POINTS, explanation)
 
 
@@ -444,15 +401,22 @@ def _recency_part(active: list[Seat], today, rules) -> ScorePart:
 
 
 def relationship_health(
-    centre: BuyingCentre, *, rules: RelationshipRules | None = None, today: dt.date | None = None
+    centre: BuyingCentre,
+    *,
+    rules: RelationshipRules | None = None,
+    today: dt.date | None = None,
+    words: bool = True,
 ) -> RelationshipHealth:
-    """The coverage score, its parts and the risks of one buying centre."""
+    """The coverage score, its parts and the risks of one buying centre. ``words=False``: the
+    score without its parts explained (the stored rollup keeps no parts; the risks are data
+    either way)."""
     account_id = centre.account.pk
     if not centre.seats:
         return RelationshipHealth(account_id=account_id, score=None)
     rules = rules or RelationshipRules.current()
     today = today or timezone.localdate()
     active = [s for s in centre.seats if s.is_active]
+    deciders = {s.contact_id for s in centre.seats if s.decides}
     risks = [
         *_uncovered_roles(active, today, rules),
         *_single_contact(active),
@@ -461,6 +425,14 @@ def relationship_health(
         *_champions_left(centre.seats),
         *_decision_maker_stage(active, rules),
     ]
+    for risk in risks:
+        risk.concerns_decider = risk.code == DECISION_MAKER_STAGE or not deciders.isdisjoint(
+            risk.contact_ids
+        )
+    if not words:
+        points = (_roles_points, _breadth_points, _depth_points, _recency_points)
+        score = sum(f(active, today, rules) for f in points)
+        return RelationshipHealth(account_id=account_id, score=score, risks=risks)
     parts = [
         _roles_part(active, today, rules),
         _breadth_part(active, today, rules),
@@ -476,9 +448,11 @@ def relationship_health(
 
 
 def relationship_health_for(
-    account_ids: Collection[int], *, today: dt.date | None = None
+    account_ids: Collection[int], *, today: dt.date | None = None, words: bool = True
 ) -> dict[int, RelationshipHealth]:
     """account id → its RelationshipHealth, for many accounts in a fixed number of queries.
+    ``words=False``: the score without its parts explained, from a lean read of the seats (the
+    stored rollup).
 
     The caller applies the access rule (pass only ids the user may see)."""
     ids = list(dict.fromkeys(account_ids))
@@ -486,7 +460,8 @@ def relationship_health_for(
         return {}
     rules = RelationshipRules.current()
     today = today or timezone.localdate()
-    centres = buying_centres(ids)
+    centres = buying_centres(ids) if words else lean_buying_centres(ids)
     return {
-        pk: relationship_health(centre, rules=rules, today=today) for pk, centre in centres.items()
+        pk: relationship_health(centre, rules=rules, today=today, words=words)
+        for pk, centre in centres.items()
     }

@@ -39,7 +39,7 @@ DECISION_ROLES = frozenset({BuyingRole.APPROVER, BuyingRole.DECISION_MAKER})
 class Seat:
     """One person on an account's buying centre, with their current stage and recency."""
 
-    member: BuyingCentreMember
+    member: BuyingCentreMember | None  # None when read by `lean_buying_centres`
     contact_id: int
     name: str
     title: str
@@ -58,7 +58,7 @@ class Seat:
 
     @property
     def external(self) -> bool:
-        return self.contact_account_id != self.member.account_id
+        return self.member is not None and self.contact_account_id != self.member.account_id
 
     @property
     def stage_rank(self) -> int:
@@ -74,14 +74,36 @@ class Seat:
         return not DECISION_ROLES.isdisjoint(self.roles)
 
 
+@dataclass(frozen=True)
+class AccountRef:
+    """An account as `lean_buying_centres` reads it: its id and its owner's (a model instance
+    per account costs more than the rest of the read)."""
+
+    pk: int
+    owner_id: int | None
+
+
 @dataclass
 class BuyingCentre:
-    account: Account
+    account: Account | AccountRef
     seats: list[Seat] = field(default_factory=list)
     relationship: AccountRelationship | None = None  # organisation stage, Kotler level
 
     def seat(self, contact_id: int) -> Seat | None:
         return next((s for s in self.seats if s.contact_id == contact_id), None)
+
+
+def _stages_of(account_ids: list[int]) -> dict[tuple[int, int], tuple[str, dt.date]]:
+    """(account id, contact id) → the latest stage reached and its day."""
+    stages: dict[tuple[int, int], tuple[str, dt.date]] = {}
+    for chunk in chunks(account_ids, CHUNK):
+        for account_id, contact_id, stage, reached_on in (
+            RelationshipStageEvent.objects.filter(account_id__in=chunk)
+            .order_by("reached_on", "id")
+            .values_list("account_id", "contact_id", "stage", "reached_on")
+        ):
+            stages[(account_id, contact_id)] = (stage, reached_on)  # the last one wins
+    return stages
 
 
 def buying_centres(
@@ -97,7 +119,6 @@ def buying_centres(
     if not result:
         return result
     members: list[BuyingCentreMember] = []
-    stages: dict[tuple[int, int], tuple[str, dt.date]] = {}
     relationships: list[AccountRelationship] = []
     for chunk in chunks(list(result), CHUNK):
         members += (
@@ -105,13 +126,8 @@ def buying_centres(
             .select_related("contact", "relationship_owner")
             .order_by("account_id", "-influence", "contact__name", "id")
         )
-        for account_id, contact_id, stage, reached_on in (
-            RelationshipStageEvent.objects.filter(account_id__in=chunk)
-            .order_by("reached_on", "id")
-            .values_list("account_id", "contact_id", "stage", "reached_on")
-        ):
-            stages[(account_id, contact_id)] = (stage, reached_on)  # the last one wins
         relationships += AccountRelationship.objects.filter(account_id__in=chunk)
+    stages = _stages_of(list(result))
     contact_ids = {m.contact_id for m in members}
     last_touch = last_touchpoints_of(contact_ids)
     for m in members:
@@ -140,6 +156,42 @@ def buying_centres(
         )
     for rel in relationships:
         result[rel.account_id].relationship = rel
+    return result
+
+
+#: A seat's columns for `lean_buying_centres`, in the order of Seat's fields after `member`.
+_LEAN_SEAT = ("account_id", "contact_id", "contact__name", "contact__title",
+              "contact__account_id", "contact__is_active", "buying_roles", "stance", "influence",
+              "reports_to_id", "rising_star", "relationship_owner_id")  # fmt: skip
+
+
+def lean_buying_centres(account_ids: Collection[int]) -> dict[int, BuyingCentre]:
+    """Like `buying_centres`, reading only what the coverage score and the risks need, as plain
+    rows (no model per seat or account; each user read once; seats have no `member`): the
+    stored rollup reads every mapped buying centre at night."""
+    ids = list(dict.fromkeys(account_ids))
+    owners: dict[int, int | None] = {}
+    rows: list[tuple] = []
+    for chunk in chunks(ids, CHUNK):
+        owners.update(Account.objects.filter(pk__in=chunk).values_list("pk", "owner_id"))
+        rows += (
+            BuyingCentreMember.objects.filter(account_id__in=chunk)
+            .order_by("account_id", "-influence", "contact__name", "id")
+            .values_list(*_LEAN_SEAT)
+        )
+    users = User.objects.in_bulk({*owners.values(), *(r[-1] for r in rows)} - {None})
+    result = {pk: BuyingCentre(account=AccountRef(pk, o)) for pk, o in owners.items()}
+    stages = _stages_of(list(result))
+    last_touch = last_touchpoints_of({r[1] for r in rows})
+    for account_id, contact_id, name, title, home, active, roles, stance, influence, boss, \
+            rising, named in rows:  # fmt: skip
+        centre = result[account_id]
+        stage, reached = stages.get((account_id, contact_id), (None, None))
+        centre.seats.append(
+            Seat(None, contact_id, name, title, home, active, list(roles or []), stance,
+                 influence, boss, rising, users.get(named or owners[account_id]),
+                 named is not None, stage, reached, last_touch.get(contact_id))  # fmt: skip
+        )
     return result
 
 

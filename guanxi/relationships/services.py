@@ -15,6 +15,7 @@ from guanxi.accounts.selectors import account_is_visible
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.models import User
+from guanxi.relationships.health import health_refresh
 from guanxi.relationships.models import (
     AccountRelationship,
     BuyingCentreMember,
@@ -159,6 +160,7 @@ def buying_centre_member_set(
             "notes": notes,
         },
     )
+    health_refresh([account.pk])
     return member
 
 
@@ -219,7 +221,7 @@ def relationship_stage_record(
     reached_on = relationship_stage_check(account=account, contact=contact, stage=stage,
                                           actor=actor, reached_on=reached_on,
                                           evidence=evidence)  # fmt: skip
-    return RelationshipStageEvent.objects.create(
+    event = RelationshipStageEvent.objects.create(
         account=account,
         contact=contact,
         stage=stage,
@@ -228,6 +230,16 @@ def relationship_stage_record(
         note=note[:300],
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
+    health_refresh([account.pk])
+    return event
+
+
+@transaction.atomic
+def relationship_stages_delete(*, events: list[RelationshipStageEvent]) -> None:
+    """Delete stage records made in error (the admin's delete; the caller checked access)."""
+    accounts = {e.account_id for e in events}
+    RelationshipStageEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
+    health_refresh(accounts)
 
 
 @transaction.atomic
@@ -282,3 +294,4 @@ def buying_centre_member_remove(*, account: Account, contact: Contact, actor: Us
         report.reports_to = None
         report.save(update_fields=["reports_to"])
     member.delete()
+    health_refresh([account.pk])

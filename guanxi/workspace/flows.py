@@ -8,7 +8,9 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
   against the negotiated rates of the agreements covering the account (agreements);
 - import a file → hold the imported discounts below the floor, and the sales priced off an
   agreement, for review (tiers, agreements);
-- set or clear a tier by hand → re-plan the account's policy tasks (activities).
+- set or clear a tier by hand → re-plan the account's policy tasks (activities);
+- log a touchpoint, change, delete or import contacts → refresh the stored relationship health
+  of the buying centres that seat these people (relationships).
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from typing import Any
 from django.db import transaction as db_transaction
 
 from guanxi.accounts.models import Account
-from guanxi.activities.services import policy_tasks_follow
+from guanxi.activities.services import policy_tasks_follow, touchpoint_log
 from guanxi.agreements.rates import rate_check, rate_reviews_flag
+from guanxi.contacts import services as contact_services
+from guanxi.contacts.models import Contact
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
+from guanxi.relationships.health import (
+    health_follow_contacts,
+    health_refresh,
+    health_refresh_all,
+    seated_accounts,
+)
 from guanxi.tiers.models import AccountTier, Tier, TierScheme
 from guanxi.tiers.services import (
     account_tier_override,
@@ -32,6 +42,7 @@ from guanxi.tiers.services import (
     discount_check,
     discount_reviews_flag,
 )
+from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions import services as transaction_services
 from guanxi.transactions.models import Transaction
 
@@ -85,7 +96,56 @@ def file_import(**options: Any) -> ImportReport:
     after: Callable[[ImportRun, int, int], None] | None = None
     if options.get("kind") == "transactions":
         after = _flag_imported_discounts
+    elif options.get("kind") == "contacts":
+        after = _contacts_imported
     return import_file(**options, after_write=after)
+
+
+def _contacts_imported(run: ImportRun, created: int, updated: int) -> None:
+    # An updated contact may have left or been renamed; new ones sit on no map yet.
+    if updated:
+        health_refresh_all()
+
+
+# --- touchpoints, people and the stored relationship health ------------------------------------
+
+
+@db_transaction.atomic
+def touchpoint_logged(**fields: Any) -> Touchpoint:
+    """Log a touchpoint (`activities.services.touchpoint_log`, same arguments); the buying
+    centres that seat its people count it at once (recency, an inactive champion)."""
+    touchpoint = touchpoint_log(**fields)
+    touchpoint_saved(touchpoint=touchpoint)
+    return touchpoint
+
+
+def touchpoint_saved(*, touchpoint: Touchpoint) -> None:
+    """A touchpoint the admin form changed itself (its people, its time): the buying centres
+    that seat its people follow (those taken off it are refreshed by the nightly run)."""
+    health_follow_contacts(touchpoint.contacts.values_list("pk", flat=True))
+
+
+@db_transaction.atomic
+def contact_change(*, actor: User, contact: Contact, **fields: Any) -> Contact:
+    """Change a contact (`contacts.services.contact_update`, same arguments); a person who left
+    or was renamed is said so on every buying centre that seats them."""
+    contact = contact_services.contact_update(actor=actor, contact=contact, **fields)
+    contact_saved(contact=contact)
+    return contact
+
+
+def contact_saved(*, contact: Contact) -> None:
+    """A contact the admin form saved itself: the buying centres that seat them follow."""
+    health_follow_contacts([contact.pk])
+
+
+@db_transaction.atomic
+def contact_remove(*, actor: User, contact: Contact) -> None:
+    """Delete a contact (`contacts.services.contact_delete`); their seats go with them, so the
+    buying centres that seated them are refreshed."""
+    accounts = seated_accounts([contact.pk])
+    contact_services.contact_delete(actor=actor, contact=contact)
+    health_refresh(accounts)
 
 
 # --- tiers set by hand and the tasks that follow them ---------------------------------------------

@@ -1,7 +1,8 @@
 """Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
 rebate accruals → analytics → agreement facts → tiering → discount reviews → policy tasks →
-renewal risk → warning lights → loyalty matrix → referral asks → deal odds → the dashboard's
-charts → the ledger's partitions ahead) and "re-evaluate tiers now" (tiering → policy tasks).
+relationship health → renewal risk → warning lights → loyalty matrix → referral asks → deal
+odds → the dashboard's charts → the ledger's partitions ahead) and "re-evaluate tiers now"
+(tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -35,6 +36,7 @@ from guanxi.core.jobs import JobFailed, job_record, recorded_task
 from guanxi.insights.tasks import analytics_job
 from guanxi.loyalty.tasks import loyalty_matrix_job, referral_asks_job, warning_lights_job
 from guanxi.pipeline.tasks import event_surveys_job, odds_train_job
+from guanxi.relationships.tasks import relationship_health_job
 from guanxi.surveys.tasks import survey_yearly_job
 from guanxi.tiers.tasks import discount_reviews_job, tiering_job
 from guanxi.transactions.tasks import ledger_partitions_job, ledger_rollups_job
@@ -64,7 +66,10 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     # Survey links: the key accounts' yearly NPS (reads the night's tiers), after MICE events.
     ("survey_yearly", survey_yearly_job),
     ("survey_events", event_surveys_job),
-    # Renewal risk reads the night's scores (P(alive), segment) and the buying centres.
+    # The buying centres' stored score and risks as of the new day ("no touchpoint for 60
+    # days"): renewal risk, the deal odds and Today read them.
+    ("relationship_health", relationship_health_job),
+    # Renewal risk reads the night's scores (P(alive), segment) and the buying centres' risks.
     ("renewal_risk", renewal_risk_job),
     # The warning lights and the loyalty matrix read the night's scores (P(alive), repeat
     # purchases), the ledger's month rollups, cases and surveys; referral asks read the NPS.

@@ -42,8 +42,7 @@ from guanxi.core.models import User
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.plans.selectors import actions_due_for
-from guanxi.relationships.risks import relationship_health_for
-from guanxi.relationships.selectors import accounts_with_buying_centre
+from guanxi.relationships.health import stored_health_for, stored_risk_counts
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
 from guanxi.tiers.selectors import current_tier_ids, effective_policies
 from guanxi.touchpoints.models import TouchpointKind
@@ -405,21 +404,18 @@ def _neglected_item(
 
 
 def _relationship_risks(ctx: _Day, *, window: slice) -> Section:
-    """The accounts whose buying centre has risks, in a fixed number of queries."""
-
-    # Only a mapped buying centre can have risks: read just those (a few of 2,000 accounts).
-    mapped = accounts_with_buying_centre(Account.objects.filter(pk__in=ctx.account_ids))
-    healths = relationship_health_for(mapped, today=ctx.as_of)
-    keys = [
-        (priority_key(ctx.stand[pk], len(health.risks)), pk, health)
-        for pk, health in healths.items()
-        if health.risks
-    ]
-    keys.sort(key=lambda k: k[:2])
+    """The accounts whose buying centre has risks, from the stored relationship health
+    (`relationships.health`: refreshed by every write that changes it and nightly): the
+    number of risks of every account sorts them, only the shown ones are read whole."""
+    counts = stored_risk_counts(ctx.account_ids)
+    keys = [(priority_key(ctx.stand[pk], n), pk) for pk, (_score, n) in counts.items()]
+    keys.sort()
     shown = keys[window]
-    accounts = Account.objects.in_bulk([k[1] for k in shown])
+    healths = stored_health_for([pk for _p, pk in shown])
+    accounts = Account.objects.in_bulk([pk for _p, pk in shown])
     items = []
-    for _p, pk, health in shown:
+    for _p, pk in shown:
+        health = healths[pk]
         standing = ctx.stand[pk]
         words = [_("coverage %(score)s/100") % {"score": health.score}, *standing.words()]
         items.append(

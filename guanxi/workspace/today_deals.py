@@ -25,13 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from guanxi.accounts.models import Account
 from guanxi.core.formatting import money
 from guanxi.pipeline.models import Opportunity, Outcome, Stage
 from guanxi.pipeline.selectors import opportunities_visible_to
-from guanxi.relationships.models import RelationshipRules
-from guanxi.relationships.risks import DECISION_MAKER_STAGE, relationship_health
-from guanxi.relationships.selectors import accounts_with_buying_centre, buying_centres
+from guanxi.relationships.health import stored_health_for
 from guanxi.workspace.today_rows import DealItem, Section, Standing
 
 #: An account needs this many past deals before its own 90th percentile marks a deal as large.
@@ -181,23 +178,13 @@ def stale_deals(ctx: Any, *, window: slice) -> Section:
 # --- Decision-maker risks -----------------------------------------------------------------------
 
 
-def decision_maker_risks(account_ids: list[int], *, today: dt.date) -> dict[int, list]:
+def decision_maker_risks(account_ids: list[int]) -> dict[int, list]:
     """account id → the risks of its buying centre that concern a decision maker or approver:
     none at the stage the rules ask for, or a risk naming one of them. Only accounts with a
     mapped buying centre are read."""
-    mapped = accounts_with_buying_centre(Account.objects.filter(pk__in=account_ids))
-    if not mapped:
-        return {}
-    rules = RelationshipRules.current()
     result = {}
-    for pk, centre in buying_centres(mapped).items():
-        deciders = {s.contact_id for s in centre.seats if s.decides}
-        health = relationship_health(centre, rules=rules, today=today)
-        risks = [
-            r
-            for r in health.risks
-            if r.code == DECISION_MAKER_STAGE or deciders.intersection(r.contact_ids)
-        ]
+    for pk, health in stored_health_for(account_ids, with_risks=True).items():
+        risks = [r for r in health.risks if r.concerns_decider]
         if risks:
             result[pk] = risks
     return result
@@ -207,7 +194,7 @@ def deal_risks(ctx: Any, *, window: slice) -> Section:
     """Open deals on accounts whose decision maker carries a relationship risk, largest
     first."""
     deals = _open_deals(ctx)
-    risks = decision_maker_risks(sorted({d[1] for d in deals}), today=ctx.as_of) if deals else {}
+    risks = decision_maker_risks(sorted({d[1] for d in deals})) if deals else {}
     keys = [(-d[3], d[1], d[0]) for d in deals if d[1] in risks]
     keys.sort(key=lambda k: (k[0], k[-1]))
 

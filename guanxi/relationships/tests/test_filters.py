@@ -13,7 +13,8 @@ from django.utils import timezone
 from guanxi.accounts.models import Account
 from guanxi.relationships.admin_filters import RelationshipRiskFilter
 from guanxi.relationships.services import buying_centre_member_set, relationship_stage_record
-from guanxi.touchpoints.models import Touchpoint, TouchpointKind
+from guanxi.touchpoints.models import TouchpointKind
+from guanxi.workspace import flows
 from tests.support import make_account, make_contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -23,11 +24,11 @@ def seat(account, contact, **fields):
     return buying_centre_member_set(account=account, contact=contact, actor=None, **fields)
 
 
-def touched(contact):
-    tp = Touchpoint.objects.create(
-        account=contact.account, kind=TouchpointKind.CALL, occurred_at=timezone.now()
-    )
-    tp.contacts.add(contact)
+def touched(contact, kind=TouchpointKind.CALL):
+    """A touchpoint logged as the pages do (the flow refreshes the stored health)."""
+    account = contact.account
+    flows.touchpoint_logged(account=account, kind=kind, occurred_at=timezone.now(),
+                            actor=account.owner, contacts=[contact])  # fmt: skip
 
 
 @pytest.fixture
@@ -97,11 +98,8 @@ def test_the_filter_narrows_the_given_queryset(book):
 
 def test_a_risk_clears_and_the_account_leaves_the_filter(book):
     gone = book["left"].contacts.get()
-    gone.is_active = True
-    gone.save()
-    Touchpoint.objects.create(
-        account=book["left"], kind=TouchpointKind.VISIT, occurred_at=timezone.now()
-    ).contacts.add(gone)
+    flows.contact_change(actor=book["left"].owner, contact=gone, is_active=True)
+    touched(gone, TouchpointKind.VISIT)
     assert book["left"].pk not in filtered("champion_left")
 
 

@@ -245,7 +245,7 @@ def test_people_who_left_and_externals_are_dashed_with_left_and_their_organisati
         buying_centre_member_set(account=cast.account, contact=contact, actor=cast.alice,
                                  stance="champion")  # fmt: skip
     health = RelationshipHealth(account_id=cast.account.pk, score=40, risks=[
-        Risk(CHAMPION_LEFT, "Our champion 钱前任 has left.", [gone.pk])])  # fmt: skip
+        Risk(CHAMPION_LEFT, {"name": "钱前任"}, [gone.pk])])  # fmt: skip
     with translation.override("en"):
         svg = relationship_map_svg(buying_centre(cast.account), health=health)
     root = ET.fromstring(svg)
@@ -253,7 +253,7 @@ def test_people_who_left_and_externals_are_dashed_with_left_and_their_organisati
     left, external = people[str(gone.pk)], people[str(chair.pk)]
     assert left.get("opacity") and left.find(f"{SVG}rect").get("stroke-dasharray")
     assert "left" in "".join(left.itertext())
-    assert "Our champion 钱前任 has left." in "".join(left.itertext()), "the risk marker"
+    assert "Our champion 钱前任 has left the organisation" in "".join(left.itertext()), "the risk"
     assert external.find(f"{SVG}rect").get("stroke-dasharray")
     assert "会展行业协会" in "".join(external.itertext())
     assert "coverage 40/100" in svg
