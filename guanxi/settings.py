@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.contacts",
+    "guanxi.assessments",
     "guanxi.transactions",
     "guanxi.touchpoints",
     "guanxi.imports",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",
+    "guanxi.reports",
     "guanxi.demo",
 ]
 
