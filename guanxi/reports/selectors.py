@@ -1,4 +1,5 @@
-"""The distribution of the customer base (seed 003 基础信息: 行业, 规模, 价值, 地域分布): how many accounts, and how much revenue, by industry, enterprise nature, scale, province,
+"""The distribution of the customer base (seed 003 基础信息: 行业, 规模, 价值, 地域分布): how
+many accounts, and how much revenue, by industry, enterprise nature, scale, province,
 account type, ABC class and tier — over the accounts the actor sees, optionally one team's.
 
 Read from stored figures only, never the ledger: one grouped query over the accounts and their
@@ -146,10 +147,10 @@ def _field_tables(accounts: QuerySet, today: dt.date, period: Period | None) -> 
 def _ordered(name: str, rows: dict[str, Row]) -> list[Row]:
     choices = FIELDS[name]
     labels = dict(choices.choices) if choices is not None else {}
-    lookup = "province__exact" if choices is None else f"{name}__exact"
+    lookup = "province" if choices is None else f"{name}__exact"
     for row in rows.values():
         row.label = str(labels.get(row.key, row.key)) if row.key else _("Not set")
-        row.filter = {lookup: row.key}
+        row.filter = {lookup: row.key} if row.key else {"unset": name}
     known = [r for r in rows.values() if r.key]
     if name in ORDINAL:
         order = {value: i for i, value in enumerate(choices.values)}

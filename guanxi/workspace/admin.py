@@ -23,6 +23,7 @@ from unfold.decorators import action, display
 
 from guanxi.accounts import services
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
+from guanxi.accounts.admin_filters import UnsetFieldFilter
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_history, visible_to
 from guanxi.assessments.admin_filters import QualityBandFilter, WillingnessBandFilter
@@ -139,6 +140,7 @@ class AccountAdmin(ScopedModelAdmin):
         LoyaltyCellFilter,
         WillingnessBandFilter,
         QualityBandFilter,
+        UnsetFieldFilter,
         SegmentFilter,
         AbcClassFilter,
         PAliveFilter,
