@@ -2,8 +2,6 @@
 the caller may see (of one account with ``?account=``) and filling one in. Access as for
 accounts: an account the caller may not see is a 404."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import HttpRequest
