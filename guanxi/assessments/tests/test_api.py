@@ -27,9 +27,7 @@ def test_the_checklists_list_questions_and_options(as_user):
 
 def test_a_kam_fills_in_and_lists_the_assessments_of_an_account(as_user, cast):
     alice = as_user("alice")
-    response = alice.post(
-        URL, _body(cast.account.pk, best(), note="季度评估"), content_type=JSON
-    )
+    response = alice.post(URL, _body(cast.account.pk, best(), note="季度评估"), content_type=JSON)
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["willingness_score"] == 100 and data["quality_band"] == "high"
