@@ -129,9 +129,9 @@ def _field_tables(accounts: QuerySet, today: dt.date, period: Period | None) -> 
             row = rows[name].setdefault(key, Row(key=key, label=key))
             _add(row, group, period is not None)
     if period is not None:
-        months = AccountMonth.objects.filter(
-            account__in=accounts.values("id"), month__gte=period.start, month__lt=period.end
-        )
+        months = AccountMonth.objects.filter(month__gte=period.start, month__lt=period.end)
+        if accounts.query.where:
+            months = months.filter(account__in=accounts.values("id"))
         lookups = {f"account__{name}": name for name in FIELDS}
         for group in months.order_by().values(*lookups).annotate(rev=Sum("revenue")):
             for lookup, name in lookups.items():
@@ -166,9 +166,10 @@ def _class_rows(
     """Counts and revenue of ``rows_qs`` (rows hanging off an account: scores, tiers) grouped
     by ``key``."""
     out: dict[Any, Row] = {}
+    if accounts.query.where:  # not every account: limit the rows to the reported ones
+        rows_qs = rows_qs.filter(account__in=accounts.values("id"))
     grouped = (
-        rows_qs.filter(account__in=accounts.values("id"))
-        .order_by()
+        rows_qs.order_by()
         .values(key)
         .annotate(n=Count("account_id"), **_measures("account__ledger_rollup__", today))
     )
@@ -177,7 +178,6 @@ def _class_rows(
         _add(row, group, period is not None)
     if period is not None:
         months = rows_qs.filter(
-            account__in=accounts.values("id"),
             account__ledger_months__month__gte=period.start,
             account__ledger_months__month__lt=period.end,
         )
