@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, AccountType, EnterpriseNature, Industry, Scale
@@ -39,6 +39,8 @@ FIELDS: dict[str, Any] = {
     "province": None,
     "account_type": AccountType,
 }
+#: The latest run's ABC class, read in the same grouped query.
+ABC = "latest_score__abc_class"
 #: Tables in an order of their own (the choices' order): sizes and classes, not names.
 ORDINAL = {"scale"}
 
@@ -116,11 +118,19 @@ def _add(row: Row, values: dict[str, Any], period: bool) -> None:
         row.revenue_period += values.get("revyear") or ZERO
 
 
-def _field_tables(accounts: QuerySet, today: dt.date, period: Period | None) -> list[Table]:
+def _field_tables(
+    accounts: QuerySet, today: dt.date, period: Period | None, run_id: int | None
+) -> tuple[list[Table], dict[str, Row]]:
+    """The account fields' tables, and the ABC classes' rows (from the same scan: the latest
+    run's score is one LEFT JOIN on its (run, account) index)."""
     rows: dict[str, dict[str, Row]] = {name: {} for name in FIELDS}
+    abc: dict[str, Row] = {}
+    scored = accounts.annotate(
+        latest_score=FilteredRelation("scores", condition=Q(scores__run_id=run_id))
+    )
     cube = (
-        accounts.order_by()
-        .values(*FIELDS)
+        scored.order_by()
+        .values(*FIELDS, ABC)
         .annotate(n=Count("id"), **_measures("ledger_rollup__", today))
     )
     for group in cube:
@@ -128,6 +138,8 @@ def _field_tables(accounts: QuerySet, today: dt.date, period: Period | None) -> 
             key = group[name] or ""
             row = rows[name].setdefault(key, Row(key=key, label=key))
             _add(row, group, period is not None)
+        key = group[ABC] or ""
+        _add(abc.setdefault(key, Row(key=key, label=key)), group, period is not None)
     if period is not None:
         months = AccountMonth.objects.filter(month__gte=period.start, month__lt=period.end)
         if accounts.query.where:
@@ -139,9 +151,10 @@ def _field_tables(accounts: QuerySet, today: dt.date, period: Period | None) -> 
                 row = rows[name].setdefault(key, Row(key=key, label=key))
                 row.revenue_period += group["rev"] or ZERO
     titles = {name: str(Account._meta.get_field(name).verbose_name) for name in FIELDS}
-    return [
+    tables = [
         Table(code=name, title=titles[name], rows=_ordered(name, rows[name])) for name in FIELDS
     ]
+    return tables, abc
 
 
 def _ordered(name: str, rows: dict[str, Row]) -> list[Row]:
@@ -160,32 +173,40 @@ def _ordered(name: str, rows: dict[str, Row]) -> list[Row]:
     return known + [r for r in rows.values() if not r.key]
 
 
-def _class_rows(
-    rows_qs: QuerySet, key: str, accounts: QuerySet, today: dt.date, period: Period | None
-) -> dict[Any, Row]:
-    """Counts and revenue of ``rows_qs`` (rows hanging off an account: scores, tiers) grouped
-    by ``key``."""
+def _class_rows(rows_qs: QuerySet, key: str, accounts: QuerySet, today: dt.date) -> dict[Any, Row]:
+    """Counts and revenue of ``rows_qs`` (rows hanging off an account: tiers) grouped by
+    ``key``."""
     out: dict[Any, Row] = {}
-    if accounts.query.where:  # not every account: limit the rows to the reported ones
-        rows_qs = rows_qs.filter(account__in=accounts.values("id"))
     grouped = (
-        rows_qs.order_by()
+        _reported(rows_qs, accounts)
+        .order_by()
         .values(key)
         .annotate(n=Count("account_id"), **_measures("account__ledger_rollup__", today))
     )
     for group in grouped:
-        row = out.setdefault(group[key], Row(key=str(group[key]), label=""))
-        _add(row, group, period is not None)
-    if period is not None:
-        months = rows_qs.filter(
-            account__ledger_months__month__gte=period.start,
-            account__ledger_months__month__lt=period.end,
-        )
-        grouped = months.order_by().values(key).annotate(rev=Sum("account__ledger_months__revenue"))
-        for group in grouped:
-            row = out.setdefault(group[key], Row(key=str(group[key]), label=""))
-            row.revenue_period += group["rev"] or ZERO
+        _add(out.setdefault(group[key], Row(key=str(group[key]), label="")), group, False)
     return out
+
+
+def _class_period(
+    rows: dict[Any, Row], rows_qs: QuerySet, key: str, accounts: QuerySet, period: Period
+) -> None:
+    """Add the period's revenue (the month rollups) to ``rows`` of ``rows_qs`` by ``key``."""
+    months = _reported(rows_qs, accounts).filter(
+        account__ledger_months__month__gte=period.start,
+        account__ledger_months__month__lt=period.end,
+    )
+    grouped = months.order_by().values(key).annotate(rev=Sum("account__ledger_months__revenue"))
+    for group in grouped:
+        row = rows.setdefault(group[key], Row(key=str(group[key]), label=""))
+        row.revenue_period += group["rev"] or ZERO
+
+
+def _reported(rows_qs: QuerySet, accounts: QuerySet) -> QuerySet:
+    """``rows_qs`` (rows with an account) of the reported accounts."""
+    if accounts.query.where:  # not every account: limit the rows to the reported ones
+        return rows_qs.filter(account__in=accounts.values("id"))
+    return rows_qs
 
 
 def _rest(table_rows: list[Row], whole: Table, label: str) -> Row:
@@ -199,19 +220,23 @@ def _rest(table_rows: list[Row], whole: Table, label: str) -> Row:
     )
 
 
-def _abc_table(accounts: QuerySet, whole: Table, today: dt.date, period: Period | None) -> Table:
-    run = latest_run()
-    found = {}
-    if run is not None:
-        found = _class_rows(
-            AccountScore.objects.filter(run=run), "abc_class", accounts, today, period
-        )
+def _abc_table(
+    found: dict[str, Row], accounts: QuerySet, period: Period | None, run_id: int | None
+) -> Table:
+    if period is not None and run_id is not None:
+        scores = AccountScore.objects.filter(run_id=run_id)
+        _class_period(found, scores, "abc_class", accounts, period)
     rows = []
     for value, label in AbcClass.choices:
-        row = found.get(value, Row(key=value, label=""))
+        row = found.pop(value, Row(key=value, label=""))
         row.label, row.filter = str(label), {"abc_class": value}
         rows.append(row)
-    rows.append(_rest(rows, whole, _("Not scored")))
+    rest = Row(key="", label=_("Not scored"))
+    for row in found.values():  # not scored, or a class no longer offered
+        rest.accounts += row.accounts
+        rest.revenue_12m += row.revenue_12m
+        rest.revenue_period += row.revenue_period
+    rows.append(rest)
     return Table(code="abc", title=_("ABC class"), rows=rows)
 
 
@@ -221,13 +246,10 @@ def _tier_tables(
     schemes = TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS)
     tables = []
     for scheme in schemes.order_by("code"):
-        found = _class_rows(
-            AccountTier.objects.filter(scheme=scheme, tier__isnull=False),
-            "tier_id",
-            accounts,
-            today,
-            period,
-        )
+        in_scheme = AccountTier.objects.filter(scheme=scheme, tier__isnull=False)
+        found = _class_rows(in_scheme, "tier_id", accounts, today)
+        if period is not None:
+            _class_period(found, in_scheme, "tier_id", accounts, period)
         rows = []
         for tier in Tier.objects.filter(scheme=scheme).order_by("rank"):
             row = found.get(tier.pk, Row(key=str(tier.pk), label=""))
@@ -249,9 +271,11 @@ def distribution(
     """The distribution tables over the actor's accounts (one team's, if given): accounts,
     12-month revenue and the period's revenue (this calendar year unless ``period``)."""
     accounts = distribution_accounts(actor, team_id=team_id)
-    tables = _field_tables(accounts, today, period)
+    run = latest_run()
+    run_id = run.pk if run is not None else None
+    tables, abc = _field_tables(accounts, today, period, run_id)
     whole = tables[0]
-    tables.append(_abc_table(accounts, whole, today, period))
+    tables.append(_abc_table(abc, accounts, period, run_id))
     tables.extend(_tier_tables(accounts, whole, today, period))
     return Distribution(
         total=whole.accounts,

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from guanxi.accounts.models import Industry, Scale
 from guanxi.loyalty.tests.support import make_run, make_score
 from guanxi.reports.selectors import Period, distribution
+from guanxi.tiers.models import AccountTier, Tier, TierScheme
 from tests.support import make_account, make_transaction
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,10 @@ def test_a_chosen_range_of_months_reads_the_month_rollups(base):
     assert _row(industry, Industry.FINANCE).revenue_period == Decimal("70.00")
     assert industry.revenue_period == Decimal("70.00")
     assert _row(industry, Industry.FINANCE).revenue_12m == Decimal("1000.00")
+    abc = _table(report, "abc")
+    assert abc.revenue_period == Decimal("70.00") and abc.rows[-1].revenue_period == Decimal(
+        "70.00"
+    )
 
 
 def test_the_page_shows_the_tables_and_rows_open_the_account_list(client, base):
@@ -152,3 +157,21 @@ def test_every_table_exports_as_a_sheet_with_its_total(client, base, english):
     assert len(rows) == 1 + len(_table(report, "industry").rows) + 1
     assert rows[-1][0] == "Total" and rows[-1][1] == 4 and rows[-1][3] == 5250.0
     assert sum(r[1] for r in rows[1:-1]) == 4
+
+
+def test_each_active_tier_scheme_is_a_table_with_the_untiered_apart(base):
+    scheme = TierScheme.objects.create(code="gold", name="金卡方案", name_en="Gold scheme")
+    gold = Tier.objects.create(scheme=scheme, code="gold", name="金卡", rank=1)
+    silver = Tier.objects.create(scheme=scheme, code="silver", name="银卡", rank=2)
+    AccountTier.objects.create(account=base.account, scheme=scheme, tier=gold)
+    TierScheme.objects.create(code="off", name="停用", is_active=False)
+    report = distribution(base.mia, today=timezone.localdate())
+    assert [t.code for t in report.tables if t.code.startswith("tier-")] == ["tier-gold"]
+    table = _table(report, "tier-gold")
+    assert [(r.key, r.accounts) for r in table.rows] == [
+        (str(gold.pk), 1), (str(silver.pk), 0), ("", 3),
+    ]  # fmt: skip
+    assert table.rows[0].revenue_12m == Decimal("1000.00") and table.revenue_12m == Decimal(
+        "5250.00"
+    )
+    assert table.rows[0].filter == {"tier": str(gold.pk)}
