@@ -221,22 +221,21 @@ def _rest(table_rows: list[Row], whole: Table, label: str) -> Row:
 
 
 def _abc_table(
-    found: dict[str, Row], accounts: QuerySet, period: Period | None, run_id: int | None
+    found: dict[str, Row],
+    whole: Table,
+    accounts: QuerySet,
+    period: Period | None,
+    run_id: int | None,
 ) -> Table:
     if period is not None and run_id is not None:
         scores = AccountScore.objects.filter(run_id=run_id)
         _class_period(found, scores, "abc_class", accounts, period)
     rows = []
     for value, label in AbcClass.choices:
-        row = found.pop(value, Row(key=value, label=""))
+        row = found.get(value, Row(key=value, label=""))
         row.label, row.filter = str(label), {"abc_class": value}
         rows.append(row)
-    rest = Row(key="", label=_("Not scored"))
-    for row in found.values():  # not scored, or a class no longer offered
-        rest.accounts += row.accounts
-        rest.revenue_12m += row.revenue_12m
-        rest.revenue_period += row.revenue_period
-    rows.append(rest)
+    rows.append(_rest(rows, whole, _("Not scored")))  # not scored (no sales before the run)
     return Table(code="abc", title=_("ABC class"), rows=rows)
 
 
@@ -275,7 +274,7 @@ def distribution(
     run_id = run.pk if run is not None else None
     tables, abc = _field_tables(accounts, today, period, run_id)
     whole = tables[0]
-    tables.append(_abc_table(abc, accounts, period, run_id))
+    tables.append(_abc_table(abc, whole, accounts, period, run_id))
     tables.extend(_tier_tables(accounts, whole, today, period))
     return Distribution(
         total=whole.accounts,
