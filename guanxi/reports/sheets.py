@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.reports.selectors import Distribution, share
@@ -25,7 +26,7 @@ def distribution_xlsx(report: Distribution, period_title: str) -> bytes:
             title += "_"
         used.add(title)
         ws = wb.create_sheet(title)
-        ws.append([table.title, _("Accounts"), _("Share of accounts (%)"),
+        ws.append([capfirst(table.title), _("Accounts"), _("Share of accounts (%)"),
                    _("Revenue, last 12 months"), period_title])  # fmt: skip
         for row in table.rows:
             ws.append([row.label, row.accounts, share(row.accounts, table.accounts),
