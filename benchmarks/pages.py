@@ -105,7 +105,7 @@ def _admin_pages() -> dict[str, str]:
 #: The plain pages (outside the admin's registry) that take no argument.
 PLAIN_PAGES = ("pipeline_board", "pipeline_funnel", "pipeline_forecast", "pipeline_win_loss",
                "agreements_renewals", "loyalty_lights", "loyalty_lights_export",
-               "loyalty_matrix")  # fmt: skip
+               "loyalty_matrix", "reports_distribution")  # fmt: skip
 
 
 def _plain_pages() -> dict[str, str]:

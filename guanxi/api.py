@@ -23,6 +23,7 @@ from guanxi.agreements.api import router as agreements_router
 from guanxi.agreements.api_blocks import router as agreement_blocks_router
 from guanxi.agreements.api_money import router as agreements_money_router
 from guanxi.agreements.api_reviews import router as agreement_reviews_router
+from guanxi.assessments.api import router as assessments_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
@@ -201,6 +202,7 @@ api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/activities", activities_router)
 api.add_router("/activities", today_router)
+api.add_router("/assessments", assessments_router)
 api.add_router("/cases", cases_router)
 # Reviews, switching costs, renewal risk and rate: literal paths under /agreements, mounted
 # before the CRUD router, whose "/{agreement_id}" would otherwise take "/reviews" as an id.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.contacts",
+    "guanxi.assessments",
     "guanxi.transactions",
     "guanxi.touchpoints",
     "guanxi.imports",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",
+    "guanxi.reports",
     "guanxi.demo",
 ]
 

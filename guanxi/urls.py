@@ -20,6 +20,7 @@ urlpatterns = [
     path("agreements/", include("guanxi.agreements.urls")),  # performance, statements
     path("dashboard/", include("guanxi.workspace.urls")),  # chart exports, cohort cells
     path("loyalty/", include("guanxi.loyalty.urls")),  # warning lights table, loyalty matrix
+    path("reports/", include("guanxi.reports.urls")),  # customer distribution
     path("s/", include("guanxi.surveys.urls")),  # public survey answer page (no login)
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]

@@ -40,7 +40,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("analytics",),
     ("core",),
     ("accounts",),
-    ("contacts",),
+    ("contacts", "assessments"),
     ("transactions", "touchpoints"),
     ("imports",),
     ("insights",),
@@ -51,7 +51,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("agreements", "loyalty"),
     ("plans",),
     ("pipeline",),
-    ("workspace",),
+    ("workspace", "reports"),
 )
 #: On top of every door: the demo builder, then the entry points.
 TOP: tuple[tuple[str, ...], ...] = (("demo",), ("api", "wsgi"), ("urls", "commands"), ("cli",))

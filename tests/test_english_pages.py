@@ -28,6 +28,7 @@ from guanxi.accounts.models import Account
 from guanxi.agreements.models import RateReview
 from guanxi.agreements.rates import rate_create
 from guanxi.agreements.services import agreement_create, agreement_sign
+from guanxi.assessments.models import Checklist, Option, Question
 from guanxi.contacts.models import Contact
 from guanxi.core.models import Role
 from guanxi.loyalty.models import LightRule
@@ -85,6 +86,9 @@ def world(cast):
         )
     for item in SurveyItem.objects.all():
         SurveyItem.objects.filter(pk=item.pk).update(text=item.text_en)
+    Checklist.objects.update(name=F("name_en"))  # the 客户状态分析表, seeded as above
+    Question.objects.update(text=F("text_en"))
+    Option.objects.update(label=F("label_en"))
     account = Account.objects.get(pk=cast.account.pk)
     subsidiary = make_account(owner=cast.alice, name="East Expo Shanghai", parent=account)
     ceo = make_contact(account=account, name="Wang Wei", title="CEO")
@@ -188,6 +192,7 @@ def test_workspace_pages_in_english_have_no_chinese(client, cast, world):
         reverse("admin:relationships_buyingcentremember_map", args=(account.pk,)),
         reverse("admin:plans_accountplan_change", args=(plan.pk,)),
         reverse("admin:plans_accountplan_print_plan", args=(plan.pk,)),
+        reverse("reports_distribution"),
         reverse("api:openapi-view"),
         reverse("api:openapi-json"),
     ]

@@ -57,6 +57,14 @@ def _customers() -> dict[str, Any]:
             _item(_("Accounts"), "apartment", "admin:accounts_account_changelist"),
             _item(_("Contacts"), "contacts", "admin:contacts_contact_changelist"),
             _item(_("Tags"), "sell", "admin:accounts_tag_changelist"),
+            _item(_("Customer distribution"), "bar_chart", "reports_distribution"),
+            _item(_("Assessments"), "checklist_rtl", "admin:assessments_assessment_changelist"),
+            _item(
+                _("Assessment checklists"),
+                "tune",
+                "admin:assessments_checklist_changelist",
+                _is_manager,
+            ),
         ],
     )
 

@@ -33,6 +33,7 @@ from guanxi.core.jobs import job_record
 from guanxi.core.models import JobRun, JobStatus, Role, Team, User
 from guanxi.demo import catalog
 from guanxi.demo.agreements import demo_agreements
+from guanxi.demo.assessments import demo_assessments
 from guanxi.demo.bulk import bulk_insert
 from guanxi.demo.catalog import CHANGE_REASON, CODE_PREFIX, DEMO_SOURCE
 from guanxi.demo.deals import demo_pipeline
@@ -169,6 +170,7 @@ def demo_build(
         demo_surveys(as_of=as_of, seed=seed)
         demo_service(seed=seed, as_of=as_of)
         demo_loyalty(as_of=as_of)
+        demo_assessments(as_of=as_of, seed=seed)
     summary = demo_summary(built=True)
     summary.seconds = time.perf_counter() - started
     summary.as_of, summary.seed = as_of, seed

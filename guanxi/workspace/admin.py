@@ -23,8 +23,10 @@ from unfold.decorators import action, display
 
 from guanxi.accounts import services
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
+from guanxi.accounts.admin_filters import UnsetFieldFilter
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import account_history, visible_to
+from guanxi.assessments.admin_filters import QualityBandFilter, WillingnessBandFilter
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
     ScopedTabularInline,
@@ -136,6 +138,9 @@ class AccountAdmin(ScopedModelAdmin):
         RelationshipRiskFilter,
         LightColourFilter,
         LoyaltyCellFilter,
+        WillingnessBandFilter,
+        QualityBandFilter,
+        UnsetFieldFilter,
         SegmentFilter,
         AbcClassFilter,
         PAliveFilter,
