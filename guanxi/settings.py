@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guanxi.contacts",
     "guanxi.transactions",
     "guanxi.touchpoints",
+    "guanxi.duplicates",
     "guanxi.imports",
     "guanxi.insights",
     "guanxi.tiers",

@@ -31,6 +31,9 @@ class AccountIn(InputSchema):
     account_type: AccountType
     short_name: str = Field("", max_length=100)
     english_name: str = Field("", max_length=200)
+    credit_code: str = Field(
+        "", max_length=40, description="统一社会信用代码 (18 characters, checked by its check digit)"
+    )
     kind: AccountKind = AccountKind.ORGANISATION
     organisation_form: OrganisationForm | Blank = ""
     status: AccountStatus = AccountStatus.ACTIVE
@@ -66,6 +69,7 @@ class AccountOut(Schema):
     name: str
     short_name: str
     english_name: str
+    credit_code: str
     kind: str
     organisation_form: str
     account_type: str
