@@ -32,7 +32,9 @@ class AccountIn(InputSchema):
     short_name: str = Field("", max_length=100)
     english_name: str = Field("", max_length=200)
     credit_code: str = Field(
-        "", max_length=40, description="统一社会信用代码 (18 characters, checked by its check digit)"
+        "",
+        max_length=40,
+        description="Unified social credit code, 18 characters (check digit checked)",
     )
     kind: AccountKind = AccountKind.ORGANISATION
     organisation_form: OrganisationForm | Blank = ""

@@ -77,7 +77,7 @@ def contact_lookalikes(
         Contact.objects.annotate(email_upper=Upper("email"))
         .filter(query)
         .exclude(pk=exclude_pk)
-        .select_related("account")
+        .select_related("account__owner")
         .order_by("pk")[:50]
     )
     found = []

@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.accounts.services import account_for_actor, account_update
 from guanxi.core.errors import Conflict, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import save_as
+from guanxi.duplicates.entry import Lookalike, account_lookalikes, contact_lookalikes
+from guanxi.duplicates.matching import explain
 from guanxi.duplicates.models import Candidate, Kind, Status
 
 
@@ -55,3 +58,65 @@ def candidate_link_subsidiary(*, actor: User, candidate_id: int, parent_id: int)
     child = account_for_actor(actor=actor, account_id=child_id)
     account_update(actor=actor, account=child, parent=Account.objects.get(pk=parent_id))
     return _decide(candidate, actor=actor, status=Status.LINKED)
+
+
+# --- On entry: a new record that looks like one on file ---------------------------------------
+
+
+def _described(found: list[Lookalike], visible_ids: set[int], account_of) -> list[dict]:
+    """What a caller may learn of each match: id, name and reasons when the account is in
+    sight, else only that one exists and who owns it (nothing leaks)."""
+    out = []
+    for match in found:
+        account = account_of(match.obj)
+        seen = account.pk in visible_ids
+        out.append({
+            "id": match.obj.pk if seen else None,
+            "name": match.obj.name if seen else "",
+            "score": match.score,
+            "reasons": explain(match.reasons) if seen else "",
+            "owner": str(account.owner),
+        })  # fmt: skip
+    return out
+
+
+def account_entry_check(
+    *, actor: User, name: str, credit_code: str = "", exclude_pk: int | None = None
+) -> None:
+    """Conflict (409) listing the accounts a new account looks like; the caller asks the user
+    and calls again with force (the API's ``force=true``, the add form's checkbox)."""
+    found = account_lookalikes(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
+    if not found:
+        return
+    visible = set(
+        accounts_visible_to(actor)
+        .filter(pk__in=[m.obj.pk for m in found])
+        .values_list("pk", flat=True)
+    )
+    raise Conflict(
+        _("This account looks like %(n)d on file; confirm to save it anyway.") % {"n": len(found)},
+        field="name",
+        extra={"candidates": _described(found, visible, lambda a: a)},
+    )
+
+
+def contact_entry_check(
+    *, actor: User, name: str, account_id: int | None, mobile: str = "", email: str = "",
+    exclude_pk: int | None = None,
+) -> None:  # fmt: skip
+    """Conflict (409) listing the contacts a new contact looks like (see account_entry_check)."""
+    found = contact_lookalikes(
+        name=name, account_id=account_id, mobile=mobile, email=email, exclude_pk=exclude_pk
+    )
+    if not found:
+        return
+    visible = set(
+        accounts_visible_to(actor)
+        .filter(pk__in=[m.obj.account_id for m in found])
+        .values_list("pk", flat=True)
+    )
+    raise Conflict(
+        _("This contact looks like %(n)d on file; confirm to save it anyway.") % {"n": len(found)},
+        field="name",
+        extra={"candidates": _described(found, visible, lambda c: c.account)},
+    )
