@@ -119,6 +119,11 @@ def test_api_409_unless_forced(cast, as_user, english):
 
 def test_api_contact_409_same_mobile(cast, as_user):
     make_contact(account=cast.account, name="曾小华", mobile="13800138000")
-    body = {"account": cast.account.pk, "code": "P1", "name": "曾小华", "mobile": "+86 138 0013 8000"}
+    body = {
+        "account": cast.account.pk,
+        "code": "P1",
+        "name": "曾小华",
+        "mobile": "+86 138 0013 8000",
+    }
     response = as_user("alice").post("/api/contacts", body, content_type="application/json")
     assert response.status_code == 409
