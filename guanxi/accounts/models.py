@@ -143,7 +143,7 @@ class Account(models.Model):
         max_length=18,
         blank=True,
         db_index=True,
-        help_text=_("The 18-character code on the business licence (统一社会信用代码)."),
+        help_text=_("The 18-character code on the business licence."),
     )
     # Stored search forms (accounts.normalise.account_forms), set on every save: the name's
     # matching key, the pinyin of the name and of the key, the key's initials.

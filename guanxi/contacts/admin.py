@@ -162,7 +162,15 @@ class ContactAdmin(ScopedModelAdmin):
                 {"fields": (SOURCE_FIELD,)},
             )
         )
+        if obj is None:  # adding: the box that saves a look-alike all the same
+            title, options = fieldsets[0]
+            fieldsets[0] = (title, {**options, "fields": (*options["fields"], "save_anyway")})
         return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request (modelform_factory)
+        return form
 
     @display(description=_("star sign"))
     def constellation_display(self, obj: Contact) -> str:

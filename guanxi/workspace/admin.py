@@ -158,7 +158,10 @@ class AccountAdmin(ScopedModelAdmin):
         ClvRangeFilter,
     )
     search_fields = ("name", "code", "short_name", "english_name", "contacts__name")
-    search_help_text = _("Name, code, short or English name, or a contact's name")
+    search_help_text = _(
+        "Name, code, short or English name, credit code, pinyin or initials, or a contact's "
+        "name or mobile"
+    )
     autocomplete_fields = ("parent", "tags")
     readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
     inlines = (ContactInline,)

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 db_index=True,
-                help_text="The 18-character code on the business licence (统一社会信用代码).",
+                help_text="The 18-character code on the business licence.",
                 max_length=18,
                 verbose_name="unified social credit code",
             ),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 db_index=True,
-                help_text="The 18-character code on the business licence (统一社会信用代码).",
+                help_text="The 18-character code on the business licence.",
                 max_length=18,
                 verbose_name="unified social credit code",
             ),
