@@ -97,9 +97,9 @@ class Contact(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     # Stored search forms (accounts.normalise.contact_forms), set on every save.
-    name_pinyin = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
     name_initials = models.CharField(max_length=100, blank=True, editable=False)
-    mobile_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
+    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -113,6 +113,12 @@ class Contact(models.Model):
         # UPPER(%s) on PostgreSQL), which the plain index on email cannot serve.
         indexes = [
             models.Index(Upper("email"), name="contact_email_upper"),
+            # Sorted by pinyin; the mobile's digits looked up whole and by prefix (Meta indexes,
+            # not db_index: the audit table needs none).
+            models.Index(fields=["name_pinyin", "id"], name="contact_pinyin_order"),
+            models.Index(
+                fields=["mobile_key"], name="contact_mobile_key", opclasses=["varchar_pattern_ops"]
+            ),
             # Prefix search (LIKE 'x%') on the stored forms (see accounts.Account).
             models.Index(
                 fields=["name_pinyin"],

@@ -177,7 +177,11 @@ def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Accoun
     DISTINCT over all its columns."""
     for word in _words(text):
         by_own = Account.objects.filter(account_word_q(word)).order_by().values("pk")
-        by_contact = Contact.objects.filter(contact_word_q(word)).order_by().values("account_id")
+        by_contact = (
+            Contact.objects.filter(contact_word_q(word, indexed_only=True))
+            .order_by()
+            .values("account_id")
+        )
         queryset = queryset.filter(pk__in=by_own.union(by_contact))
     return queryset
 
