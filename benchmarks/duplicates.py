@@ -77,7 +77,9 @@ def _credit_code(rng: random.Random) -> str:
 
 
 def _company(rng: random.Random) -> str:
-    brand = rng.choice(CHARS) + rng.choice(CHARS)
+    # A common character and one of the 20,000 CJK ideographs: 1.4M brands, so two unrelated
+    # companies share a brand and trade about as rarely as real ones do.
+    brand = rng.choice(CHARS) + chr(0x4E00 + rng.randrange(20_000))
     return f"{rng.choice(CITIES)}{brand}{rng.choice(TRADES)}{rng.choice(FORMS)}"
 
 

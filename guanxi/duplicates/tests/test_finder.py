@@ -127,3 +127,18 @@ def test_api_contact_409_same_mobile(cast, as_user):
     }
     response = as_user("alice").post("/api/contacts", body, content_type="application/json")
     assert response.status_code == 409
+
+
+def test_account_list_and_autocomplete_search_by_pinyin_and_mobile(cast, client):
+    hc = make_account(owner=cast.alice, name="华彩医药有限公司")
+    make_contact(account=hc, name="单田芳", mobile="139-1234-5678")
+    client.login(username="alice", password=PASSWORD)
+    for word in ("hcyy", "huacai", "shantian", "13912345678"):
+        page = client.get("/admin/accounts/account/", {"q": word}).content.decode()
+        assert f"/admin/accounts/account/{hc.pk}/change/" in page, word
+        assert f"/admin/accounts/account/{cast.account.pk}/change/" not in page, word
+    response = client.get(
+        "/admin/autocomplete/",
+        {"term": "hcyy", "app_label": "contacts", "model_name": "contact", "field_name": "account"},
+    )
+    assert [r["id"] for r in response.json()["results"]] == [str(hc.pk)]
