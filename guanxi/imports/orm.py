@@ -36,7 +36,7 @@ from guanxi.accounts.models import (
 )
 from guanxi.contacts.models import Contact, Gender
 from guanxi.core.models import Team, User
-from guanxi.duplicates.entry import account_lookalikes, same_credit_code
+from guanxi.duplicates.entry import account_lookalikes, contact_lookalikes, same_credit_code
 from guanxi.duplicates.matching import explain
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
@@ -366,6 +366,19 @@ class _AccountRows:
         return "created" if created else "updated"
 
 
+def _contact_lookalikes(out: Outcome, row: dict[str, Any], values: dict[str, Any]) -> None:
+    """A new contact like one on file (same mobile or e-mail, or the same name at the
+    account): imported, with a warning naming the match."""
+    found = contact_lookalikes(name=values.get("name") or "", account_id=values["account_id"],
+                               mobile=values.get("mobile") or "",
+                               email=values.get("email") or "")  # fmt: skip
+    if found:
+        match = found[0].obj
+        out.warn(_("Line %(line)s looks like contact %(code)s (%(name)s): %(why)s")
+                 % {"line": row[LINE], "code": match.code, "name": match.name,
+                    "why": explain(found[0].reasons)})  # fmt: skip
+
+
 #: "Leave the account's team as it is" (None would clear it).
 _KEEP = object()
 
@@ -435,6 +448,7 @@ def import_contacts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
                 value = ""
             values[name] = value
         if created:
+            _contact_lookalikes(out, row, values)
             obj = Contact(code=code)
         if not _apply(obj, values) and not created:
             return "unchanged"

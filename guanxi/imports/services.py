@@ -141,7 +141,7 @@ def _read_and_write(
         report.warnings = [*report.warnings, *outcome.warnings]
         if outcome.more_warnings:
             report.warnings.append(
-                _("%(n)s more lines look like accounts on file.") % {"n": outcome.more_warnings}
+                _("%(n)s more lines look like records on file.") % {"n": outcome.more_warnings}
             )
         report.unchanged = outcome.unchanged
         report.failed = errors["line"].n_unique() if errors.height else 0

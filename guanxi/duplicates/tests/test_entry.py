@@ -58,3 +58,13 @@ def test_import_warns_about_lookalike_and_refuses_same_credit_code(cast):
     assert not Account.objects.filter(code="N2").exists()
     assert any("OLD1" in w for w in report.warnings)
     assert [e.column for e in report.errors] == ["credit_code"]
+
+
+def test_contact_import_warns_about_same_mobile(cast):
+    make_contact(account=cast.account, name="曾小华", mobile="13800138000", code="OLDP")
+    content = (
+        f"code,account_code,name,mobile\nNP1,{cast.account.code},曾小華,+86 138 0013 8000\n"
+    ).encode()
+    report = import_file(kind="contacts", content=content, file_name="c.csv", actor=cast.alice)
+    assert report.created == 1
+    assert any("OLDP" in w for w in report.warnings)
