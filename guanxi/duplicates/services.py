@@ -63,13 +63,19 @@ def candidate_link_subsidiary(*, actor: User, candidate_id: int, parent_id: int)
 # --- On entry: a new record that looks like one on file ---------------------------------------
 
 
-def _described(found: list[Lookalike], visible_ids: set[int], account_of) -> list[dict]:
-    """What a caller may learn of each match: id, name and reasons when the account is in
-    sight, else only that one exists and who owns it (nothing leaks)."""
+def _described(actor: User, found: list[Lookalike], account_of) -> list[dict]:
+    """What a caller may learn of each match: id, name and reasons when its account is in the
+    actor's sight, else only that one exists and who owns it (nothing leaks)."""
+    accounts = {match.obj.pk: account_of(match.obj) for match in found}
+    visible = set(
+        accounts_visible_to(actor)
+        .filter(pk__in=[a.pk for a in accounts.values()])
+        .values_list("pk", flat=True)
+    )
     out = []
     for match in found:
-        account = account_of(match.obj)
-        seen = account.pk in visible_ids
+        account = accounts[match.obj.pk]
+        seen = account.pk in visible
         out.append({
             "id": match.obj.pk if seen else None,
             "name": match.obj.name if seen else "",
@@ -86,18 +92,13 @@ def account_entry_check(
     """Conflict (409) listing the accounts a new account looks like; the caller asks the user
     and calls again with force (the API's ``force=true``, the add form's checkbox)."""
     found = account_lookalikes(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
-    if not found:
-        return
-    visible = set(
-        accounts_visible_to(actor)
-        .filter(pk__in=[m.obj.pk for m in found])
-        .values_list("pk", flat=True)
-    )
-    raise Conflict(
-        _("This account looks like %(n)d on file; confirm to save it anyway.") % {"n": len(found)},
-        field="name",
-        extra={"candidates": _described(found, visible, lambda a: a)},
-    )
+    if found:
+        raise Conflict(
+            _("This account looks like %(n)d on file; confirm to save it anyway.")
+            % {"n": len(found)},
+            field="name",
+            extra={"candidates": _described(actor, found, lambda a: a)},
+        )
 
 
 def contact_entry_check(
@@ -108,15 +109,10 @@ def contact_entry_check(
     found = contact_lookalikes(
         name=name, account_id=account_id, mobile=mobile, email=email, exclude_pk=exclude_pk
     )
-    if not found:
-        return
-    visible = set(
-        accounts_visible_to(actor)
-        .filter(pk__in=[m.obj.account_id for m in found])
-        .values_list("pk", flat=True)
-    )
-    raise Conflict(
-        _("This contact looks like %(n)d on file; confirm to save it anyway.") % {"n": len(found)},
-        field="name",
-        extra={"candidates": _described(found, visible, lambda c: c.account)},
-    )
+    if found:
+        raise Conflict(
+            _("This contact looks like %(n)d on file; confirm to save it anyway.")
+            % {"n": len(found)},
+            field="name",
+            extra={"candidates": _described(actor, found, lambda c: c.account)},
+        )
