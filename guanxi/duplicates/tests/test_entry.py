@@ -68,3 +68,15 @@ def test_contact_import_warns_about_same_mobile(cast):
     report = import_file(kind="contacts", content=content, file_name="c.csv", actor=cast.alice)
     assert report.created == 1
     assert any("OLDP" in w for w in report.warnings)
+
+
+def test_api_refuses_a_credit_code_with_a_wrong_check_digit(cast, as_user):
+    body = {"code": "N3", "name": "某某公司", "account_type": "corporate",
+            "credit_code": "91110000802100433A"}  # fmt: skip
+    response = as_user("alice").post("/api/accounts", body, content_type="application/json")
+    assert response.status_code == 422
+    assert "credit_code" in response.json()["errors"]
+    body["credit_code"] = "9111 0000 8021 00433b"
+    response = as_user("alice").post("/api/accounts", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["credit_code"] == CODE
