@@ -157,28 +157,38 @@ def pinyin_word(word: str) -> str:
     return text if text.isascii() and text.isalpha() else ""
 
 
-def account_word_q(word: str) -> Q:
-    """Accounts one search word finds: in the name, short or English name or code (traditional
-    characters read as simplified), or as a prefix of the stored pinyin of the name or its key
-    ("shanghai", "huacai") or of the key's initials ("hcyy" → 华彩医药); the credit code
-    exactly. The pinyin prefixes are LIKE 'x%' on b-tree indexes (migration accounts 0005)."""
+def account_word_parts(word: str) -> list[Q]:
+    """Accounts one search word finds, as separate conditions (each served by its own index on
+    PostgreSQL, so a caller may UNION them): in the name, short or English name or code
+    (traditional characters read as simplified; trigram indexes, migration accounts 0003), as
+    a prefix of the stored pinyin of the name or its key ("shanghai", "huacai") or of the
+    key's initials ("hcyy" → 华彩医药) (LIKE 'x%' on b-tree indexes, migration accounts 0005),
+    the credit code exactly."""
     plain = simplified(word).strip()
-    q = (
-        Q(name__icontains=plain)
-        | Q(short_name__icontains=plain)
-        | Q(english_name__icontains=word)
-        | Q(code__icontains=word)
-    )
+    parts = [
+        Q(name__icontains=plain),
+        Q(short_name__icontains=plain),
+        Q(english_name__icontains=word),
+        Q(code__icontains=word),
+    ]
     code = credit_code_clean(word)
     if code:
-        q |= Q(credit_code=code)
+        parts.append(Q(credit_code=code))
     latin = pinyin_word(word)
     if latin:
-        q |= (
-            Q(name_pinyin__startswith=latin)
-            | Q(key_pinyin__startswith=latin)
-            | Q(key_initials__startswith=latin)
-        )
+        parts += [
+            Q(name_pinyin__startswith=latin),
+            Q(key_pinyin__startswith=latin),
+            Q(key_initials__startswith=latin),
+        ]
+    return parts
+
+
+def account_word_q(word: str) -> Q:
+    """`account_word_parts` in one condition (OR)."""
+    q = Q()
+    for part in account_word_parts(word):
+        q |= part
     return q
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
-from guanxi.accounts.selectors import account_word_q, accounts_visible_to, visible_to
+from guanxi.accounts.selectors import account_word_parts, accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.selectors import contact_word_q
 from guanxi.core.dates import add_months, local_midnight
@@ -176,13 +176,17 @@ def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Accoun
     accounts 0003, contacts 0003), and no join multiplies the rows, so the list needs no
     DISTINCT over all its columns."""
     for word in _words(text):
-        by_own = Account.objects.filter(account_word_q(word)).order_by().values("pk")
+        # One branch per condition, each read through its own index (an OR of them all made
+        # PostgreSQL scan every account once a word such as "shanghai" matched many).
+        by_own = [
+            Account.objects.filter(q).order_by().values("pk") for q in account_word_parts(word)
+        ]
         by_contact = (
             Contact.objects.filter(contact_word_q(word, indexed_only=True))
             .order_by()
             .values("account_id")
         )
-        queryset = queryset.filter(pk__in=by_own.union(by_contact))
+        queryset = queryset.filter(pk__in=by_contact.union(*by_own))
     return queryset
 
 
