@@ -184,14 +184,12 @@ def account_word_parts(word: str) -> list[Q]:
     return parts
 
 
-def account_word_q(word: str) -> Q:
-    """`account_word_parts` in one condition (OR)."""
-    q = Q()
-    for part in account_word_parts(word):
-        q |= part
-    return q
-
-
 def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
-    """`queryset` limited to the accounts `text` finds (all of it, as one word)."""
-    return queryset.filter(account_word_q(text)) if text.strip() else queryset
+    """`queryset` limited to the accounts `text` finds (all of it, as one word): a UNION of
+    `account_word_parts`, each branch through its own index."""
+    if not text.strip():
+        return queryset
+    first, *rest = [
+        Account.objects.filter(q).order_by().values("pk") for q in account_word_parts(text)
+    ]
+    return queryset.filter(pk__in=first.union(*rest))

@@ -168,7 +168,7 @@ def dashboard_summary(
 def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
     """``queryset`` limited to the accounts every word of ``text`` finds, in the account's own
     names and code or in one of its contacts' names ("孙立" finds 孙立's account), also by
-    pinyin, initials, credit code and a contact's mobile (`accounts.selectors.account_word_q`,
+    pinyin, initials, credit code and a contact's mobile (`accounts.selectors.account_word_parts`,
     `contacts.selectors.contact_word_q`).
 
     Per word, one id subquery: the accounts found by their own text UNION the accounts of the
