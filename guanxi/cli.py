@@ -111,6 +111,12 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     return jobs.nightly(args)
 
 
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from guanxi.commands import data  # deferred: after django.setup()
+
+    return data.duplicates(args)
+
+
 def cmd_partitions(args: argparse.Namespace) -> int:
     from guanxi.commands import partitions  # deferred: after django.setup()
 
@@ -174,6 +180,16 @@ IMPORT_KINDS = ["accounts", "contacts", "transactions", "payments", "leads", "op
                 "agreements", "survey-answers"]  # fmt: skip
 
 
+def _add_duplicates(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "duplicates", help="find accounts and contacts that look like one customer twice"
+    )
+    p.add_argument(
+        "--since-hours", type=_positive, help="only pairs with a row changed in the last N hours"
+    )
+    p.set_defaults(func=cmd_duplicates)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guanxi", description="Guanxi key-account CRM")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_nightly)
 
     _add_partitions(sub)
+    _add_duplicates(sub)
 
     p = sub.add_parser("tiers", help="tier schemes")
     tiers = p.add_subparsers(dest="tiers_command", required=True)

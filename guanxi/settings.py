@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guanxi.assessments",
     "guanxi.transactions",
     "guanxi.touchpoints",
+    "guanxi.duplicates",
     "guanxi.imports",
     "guanxi.insights",
     "guanxi.tiers",

@@ -41,7 +41,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("accounts",),
     ("contacts", "assessments"),
-    ("transactions", "touchpoints"),
+    ("transactions", "touchpoints", "duplicates"),
     ("imports",),
     ("insights",),
     ("tiers", "leads"),

@@ -1,5 +1,6 @@
 """/api/accounts: list, retrieve, create, update, delete, history."""
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
@@ -9,10 +10,12 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, AccountPatch
 from guanxi.accounts.selectors import account_list
 from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
+from guanxi.duplicates.services import account_entry_check
 
 router = Router(tags=["accounts"])
 
 AccountId = Path(..., ge=1, le=MAX_ID)
+FORCE = Query(False, description="Create it even if it looks like an account on file")
 
 
 def _get(request: HttpRequest, account_id: int) -> Account:
@@ -25,9 +28,24 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]):
     return account_list(actor=request.auth, filters=filters)
 
 
-@router.post("", response={201: AccountOut}, summary="Create an account")
-def create_account(request: HttpRequest, payload: AccountIn):
+@router.post(
+    "",
+    response={201: AccountOut},
+    summary="Create an account",
+    description="409 with `extra.candidates` when it looks like an account on file (same credit "
+    "code, or a name alike once legal forms, brackets and a leading city are removed); send "
+    "`force=true` to create it anyway.",
+)
+@transaction.atomic
+def create_account(request: HttpRequest, payload: AccountIn, force: bool = FORCE):
     account = services.account_create(actor=request.auth, **payload.model_dump())
+    if not force:
+        account_entry_check(
+            actor=request.auth,
+            name=account.name,
+            credit_code=account.credit_code,
+            exclude_pk=account.pk,
+        )
     return Status(201, account)
 
 

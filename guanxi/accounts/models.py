@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from guanxi.accounts.normalise import account_forms, credit_code_clean
+
 
 class AccountKind(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation")
@@ -112,6 +114,22 @@ class Tag(models.Model):
         return self.name
 
 
+SEARCH_FORMS = ("name_key", "name_pinyin", "key_pinyin", "key_initials")
+#: The forms searched by prefix (the name key is compared whole, by the duplicate finder).
+PREFIX_SEARCHED = ("name_pinyin", "key_pinyin", "key_initials")
+
+
+def fill_search_forms(account: Account) -> None:
+    """Set the stored search forms from the name, and the credit code in its compact form when
+    it is valid (an invalid one is left for `clean` to refuse). Bulk paths that skip `save`
+    (the demo, the data migration) call this on each row."""
+    for field, value in account_forms(account.name).items():
+        setattr(account, field, value)
+    code = credit_code_clean(account.credit_code)
+    if code:
+        account.credit_code = code
+
+
 class Account(models.Model):
     code = models.CharField(
         _("account code"),
@@ -122,6 +140,19 @@ class Account(models.Model):
     name = models.CharField(_("name"), max_length=200, db_index=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        help_text=_("The 18-character code on the business licence."),
+    )
+    # Stored search forms (accounts.normalise.account_forms), set on every save: the name's
+    # matching key, the pinyin of the name and of the key, the key's initials.
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    key_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    key_initials = models.CharField(max_length=100, blank=True, editable=False)
     kind = models.CharField(
         _("kind"), max_length=20, choices=AccountKind.choices, default=AccountKind.ORGANISATION
     )
@@ -201,12 +232,42 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["name"]
-        indexes = [models.Index(fields=["owner", "team"])]
+        indexes = [
+            models.Index(fields=["owner", "team"]),
+            # Lists sorted by pinyin (an index in Meta, not db_index: the audit table needs none).
+            models.Index(fields=["name_pinyin", "id"], name="account_pinyin_order"),
+            # Prefix search (LIKE 'x%') on the stored forms: a b-tree with the pattern operator
+            # class on PostgreSQL (any collation), a plain index elsewhere.
+            *(
+                models.Index(
+                    fields=[f], name=f"account_{f}_prefix", opclasses=["varchar_pattern_ops"]
+                )
+                for f in PREFIX_SEARCHED
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        fill_search_forms(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "credit_code"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *SEARCH_FORMS, "credit_code"}
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        # "9111 0000-…", full-width or lower-case: the compact form before the length check.
+        code = credit_code_clean(self.credit_code)
+        if code:
+            self.credit_code = code
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
+        if self.credit_code and credit_code_clean(self.credit_code) is None:
+            raise ValidationError(
+                {"credit_code": _("Not a valid unified social credit code (check digit).")}
+            )
         if self.kind == AccountKind.INDIVIDUAL and self.organisation_form:
             raise ValidationError(
                 {"organisation_form": _("An individual customer has no organisation form.")}

@@ -33,7 +33,8 @@ _TRAILING_PLACE_RE = re.compile(f"(?:{'|'.join(PROVINCES + CITIES)})(?:省|市)?
 # Legal forms, longest first so 股份有限公司 goes before 有限公司 and 公司. Latin ones are matched
 # after spaces and dots are gone ("Co., Ltd." → "coltd").
 LEGAL_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "分公司", "总公司", "公司", "集团", "股份",
+    "股份有限公司", "有限责任公司", "有限公司", "分公司", "总公司", "公司", "集团", "控股",
+    "股份",
     "分行", "支行",
     "coltd", "colimited", "limited", "ltd", "incorporated", "inc", "corporation", "corp",
     "group",

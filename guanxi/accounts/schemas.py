@@ -31,6 +31,11 @@ class AccountIn(InputSchema):
     account_type: AccountType
     short_name: str = Field("", max_length=100)
     english_name: str = Field("", max_length=200)
+    credit_code: str = Field(
+        "",
+        max_length=40,
+        description="Unified social credit code, 18 characters (check digit checked)",
+    )
     kind: AccountKind = AccountKind.ORGANISATION
     organisation_form: OrganisationForm | Blank = ""
     status: AccountStatus = AccountStatus.ACTIVE
@@ -66,6 +71,7 @@ class AccountOut(Schema):
     name: str
     short_name: str
     english_name: str
+    credit_code: str
     kind: str
     organisation_form: str
     account_type: str

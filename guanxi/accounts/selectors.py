@@ -17,6 +17,7 @@ from django.db.models import (
 )
 
 from guanxi.accounts.models import Account
+from guanxi.accounts.normalise import credit_code_clean, simplified
 from guanxi.core.history import history_entries
 from guanxi.core.models import Role, User
 from guanxi.core.selectors import filter_given, ordered
@@ -124,12 +125,7 @@ def account_list(*, actor: User | None, filters: AccountFilters) -> QuerySet[Acc
     qs = accounts_visible_to(actor).select_related("owner").prefetch_related("tags", "co_owners")
     f = filters
     if f.q:
-        qs = qs.filter(
-            Q(name__icontains=f.q)
-            | Q(short_name__icontains=f.q)
-            | Q(english_name__icontains=f.q)
-            | Q(code__iexact=f.q)
-        )
+        qs = accounts_search(qs, f.q)
     qs = filter_given(
         qs,
         f,
@@ -148,4 +144,52 @@ def account_list(*, actor: User | None, filters: AccountFilters) -> QuerySet[Acc
         qs = qs.filter(
             pk__in=Account.tags.through.objects.filter(tag__name=f.tag).values("account")
         )
-    return ordered(qs)
+    return ordered(qs.order_by("name_pinyin", "name"))
+
+
+# --- Search by characters, pinyin, initials (the stored forms of accounts.normalise) ----------
+
+
+def pinyin_word(word: str) -> str:
+    """The word as the stored pinyin forms hold it ("Hua Cai" → "huacai"), "" when it is not
+    all Latin letters (then only the names themselves are searched)."""
+    text = "".join(word.split()).lower()
+    return text if text.isascii() and text.isalpha() else ""
+
+
+def account_word_parts(word: str) -> list[Q]:
+    """Accounts one search word finds, as separate conditions (each served by its own index on
+    PostgreSQL, so a caller may UNION them): in the name, short or English name or code
+    (traditional characters read as simplified; trigram indexes, migration accounts 0003), as
+    a prefix of the stored pinyin of the name or its key ("shanghai", "huacai") or of the
+    key's initials ("hcyy" → 华彩医药) (LIKE 'x%' on b-tree indexes, migration accounts 0005),
+    the credit code exactly."""
+    plain = simplified(word).strip()
+    parts = [
+        Q(name__icontains=plain),
+        Q(short_name__icontains=plain),
+        Q(english_name__icontains=word),
+        Q(code__icontains=word),
+    ]
+    code = credit_code_clean(word)
+    if code:
+        parts.append(Q(credit_code=code))
+    latin = pinyin_word(word)
+    if latin:
+        parts += [
+            Q(name_pinyin__startswith=latin),
+            Q(key_pinyin__startswith=latin),
+            Q(key_initials__startswith=latin),
+        ]
+    return parts
+
+
+def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
+    """`queryset` limited to the accounts `text` finds (all of it, as one word): a UNION of
+    `account_word_parts`, each branch through its own index."""
+    if not text.strip():
+        return queryset
+    first, *rest = [
+        Account.objects.filter(q).order_by().values("pk") for q in account_word_parts(text)
+    ]
+    return queryset.filter(pk__in=first.union(*rest))

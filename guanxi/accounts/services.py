@@ -19,7 +19,7 @@ from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as,
 # Plain columns a client may set; relations go through their own arguments.
 ACCOUNT_FIELDS = frozenset(
     {
-        "code", "name", "short_name", "english_name", "kind", "organisation_form",
+        "code", "name", "short_name", "english_name", "credit_code", "kind", "organisation_form",
         "account_type", "status", "industry", "enterprise_nature", "scale", "province", "city",
         "address", "website", "phone", "organisation_structure", "credit_rating",
         "annual_sales", "price_system", "sales_policy", "attitude", "customer_since", "notes",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from guanxi.commands import common
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import User
 from guanxi.core.services import api_token_create
+from guanxi.duplicates.finder import candidates_find
 from guanxi.tiers.models import TierScheme
 from guanxi.tiers.services import PRESET_CODES, scheme_load_preset
 from guanxi.workspace.flows import file_import
@@ -140,4 +143,14 @@ def token(args: argparse.Namespace) -> int:
         return 2
     _token, key = api_token_create(user=user, name=args.name)
     print(key)
+    return 0
+
+
+def duplicates(args: argparse.Namespace) -> int:
+    """Find the candidate pairs for the review queue (all, or those changed lately)."""
+    common.migrate()
+    since = timezone.now() - dt.timedelta(hours=args.since_hours) if args.since_hours else None
+    found = candidates_find(since=since)
+    print(f"duplicates: {found.accounts} account pairs, {found.contacts} contact pairs "
+          f"({found.skipped_blocks} blocks too large to compare)")  # fmt: skip
     return 0

@@ -18,7 +18,7 @@ from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.contacts.forms import SOURCE_FIELD, ContactForm, group_field_names
 from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, RelatedPerson
 from guanxi.contacts.profile_schema import GROUPS
-from guanxi.contacts.selectors import contact_fact_rows, contact_history
+from guanxi.contacts.selectors import contact_fact_rows, contact_history, contact_word_q
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
 from guanxi.core.admin_mixins import ScopedTabularInline, service_error_text
 from guanxi.core.errors import ApplicationError
@@ -102,9 +102,18 @@ class ContactAdmin(ScopedModelAdmin):
         "account__name",
         "account__code",
     )
-    search_help_text = _("Name, code, mobile, e-mail, title or the account's name or code")
+    search_help_text = _(
+        "Name (also pinyin or initials), code, mobile, e-mail, title or the account's name or code"
+    )
     autocomplete_fields = ("account",)
     readonly_fields = ("constellation_display", "zodiac_display")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        # The usual fields, or the stored pinyin, initials and mobile digits (autocomplete too).
+        found, distinct = super().get_search_results(request, queryset, search_term)
+        by_forms = queryset.filter(contact_word_q(search_term)) if search_term.strip() else None
+        return (found | by_forms if by_forms is not None else found), distinct
+
     inlines = (RelatedPersonInline, KeyDateInline)
     actions = [*EXPORT_ACTIONS, send_nps_survey]
     change_form_outer_after_template = "admin/contacts/contact/provenance.html"
@@ -154,7 +163,15 @@ class ContactAdmin(ScopedModelAdmin):
                 {"fields": (SOURCE_FIELD,)},
             )
         )
+        if obj is None:  # adding: the box that saves a look-alike all the same
+            title, options = fieldsets[0]
+            fieldsets[0] = (title, {**options, "fields": (*options["fields"], "save_anyway")})
         return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request (modelform_factory)
+        return form
 
     @display(description=_("star sign"))
     def constellation_display(self, obj: Contact) -> str:

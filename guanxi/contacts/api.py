@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,12 +29,14 @@ from guanxi.contacts.schemas import (
 from guanxi.contacts.selectors import contact_list
 from guanxi.core.errors import ApplicationError, InvalidInput, NotFound
 from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
+from guanxi.duplicates.services import contact_entry_check
 from guanxi.workspace import flows
 
 router = Router(tags=["contacts"])
 
 ContactId = Path(..., ge=1, le=MAX_ID)
 ChildId = Path(..., ge=1, le=MAX_ID)
+FORCE = Query(False, description="Create it even if it looks like a contact on file")
 
 
 def contact_profile(contact: Contact) -> dict[str, Any]:
@@ -114,9 +117,26 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
     return contact_list(actor=request.auth, filters=filters)
 
 
-@router.post("", response={201: ContactOut}, summary="Create a contact at an account")
-def create_contact(request: HttpRequest, payload: ContactIn):
+@router.post(
+    "",
+    response={201: ContactOut},
+    summary="Create a contact at an account",
+    description="409 with `extra.candidates` when it looks like a contact on file (same mobile "
+    "or e-mail with an alike name, or the same name at the account); send `force=true` to "
+    "create it anyway.",
+)
+@transaction.atomic
+def create_contact(request: HttpRequest, payload: ContactIn, force: bool = FORCE):
     contact = services.contact_create(actor=request.auth, **payload.model_dump())
+    if not force:
+        contact_entry_check(
+            actor=request.auth,
+            name=contact.name,
+            account_id=contact.account_id,
+            mobile=contact.mobile,
+            email=contact.email,
+            exclude_pk=contact.pk,
+        )
     return Status(201, _reload(contact))
 
 

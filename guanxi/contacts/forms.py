@@ -25,6 +25,9 @@ from unfold.widgets import (
 
 from guanxi.contacts.models import Contact, FactSource
 from guanxi.contacts.profile_schema import GROUPS, FactField, FactGroup
+from guanxi.core.admin_mixins import show_lookalikes
+from guanxi.core.errors import Conflict
+from guanxi.duplicates.services import contact_entry_check
 
 SOURCE_FIELD = "fact_source"
 
@@ -127,8 +130,32 @@ class ContactForm(forms.ModelForm):
                     if name in self.fields and (group.key, spec.key) in facts:
                         self.initial[name] = initial_value(spec, facts[(group.key, spec.key)])
 
+    #: Who fills the form in (ContactAdmin.get_form): look-alikes are listed as they see them.
+    actor: Any = None
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: it is none of the contacts listed above"), required=False
+    )
+
+    def _check_lookalikes(self, cleaned: dict[str, Any]) -> None:
+        """Adding a contact like one on file (same mobile or e-mail, or the same name at the
+        account) needs "save anyway"."""
+        if self.instance.pk or cleaned.get("save_anyway") or self.errors or self.actor is None:
+            return
+        account = cleaned.get("account")
+        try:
+            contact_entry_check(
+                actor=self.actor,
+                name=cleaned.get("name") or "",
+                account_id=account.pk if account else None,
+                mobile=cleaned.get("mobile") or "",
+                email=cleaned.get("email") or "",
+            )
+        except Conflict as exc:
+            show_lookalikes(self, exc, "admin:contacts_contact_change")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._check_lookalikes(cleaned)
         # The schema is the authority on values: run every changed field through its parser
         # so the form shows the same reason the service (and the API) would give.
         for name in self.changed_data:

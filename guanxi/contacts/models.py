@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from guanxi.accounts.normalise import contact_forms
 from guanxi.contacts.profile_schema import GROUPS
 
 
@@ -55,6 +56,15 @@ def chinese_zodiac_for(day: dt.date) -> str:
     return str(_ZODIAC[(day.year - 2020) % 12])
 
 
+SEARCH_FORMS = ("name_pinyin", "name_initials", "mobile_key")
+
+
+def fill_search_forms(contact: Contact) -> None:
+    """Set the stored search forms from the name and mobile (bulk paths call this per row)."""
+    for field, value in contact_forms(contact.name, contact.mobile).items():
+        setattr(contact, field, value)
+
+
 class Contact(models.Model):
     code = models.CharField(
         _("contact code"),
@@ -86,6 +96,10 @@ class Contact(models.Model):
         _("still at the account"), default=True, help_text=_("Clear when the person has left.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Stored search forms (accounts.normalise.contact_forms), set on every save.
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False)
+    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -97,10 +111,36 @@ class Contact(models.Model):
         ordering = ["name"]
         # The likely-duplicate check and the search match e-mails case-blind (UPPER(email) =
         # UPPER(%s) on PostgreSQL), which the plain index on email cannot serve.
-        indexes = [models.Index(Upper("email"), name="contact_email_upper")]
+        indexes = [
+            models.Index(Upper("email"), name="contact_email_upper"),
+            # Sorted by pinyin; the mobile's digits looked up whole and by prefix (Meta indexes,
+            # not db_index: the audit table needs none).
+            models.Index(fields=["name_pinyin", "id"], name="contact_pinyin_order"),
+            models.Index(
+                fields=["mobile_key"], name="contact_mobile_key", opclasses=["varchar_pattern_ops"]
+            ),
+            # Prefix search (LIKE 'x%') on the stored forms (see accounts.Account).
+            models.Index(
+                fields=["name_pinyin"],
+                name="contact_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="contact_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        fill_search_forms(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "mobile"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *SEARCH_FORMS}
+        super().save(*args, **kwargs)
 
     @property
     def constellation(self) -> str:

@@ -16,6 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import EMPTY_VALUES
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter, RelatedDropdownFilter
@@ -125,6 +129,23 @@ def show_service_error(form: forms.BaseForm, exc: ApplicationError) -> None:
     for field, texts in messages.items():
         for text in texts:
             form.add_error(field if field in form.fields else None, str(text))
+
+
+def show_lookalikes(form: forms.BaseForm, exc: ApplicationError, url_name: str) -> None:
+    """A look-alike refusal (`duplicates.services.*_entry_check`: a Conflict whose
+    ``extra["candidates"]`` lists what is on file) as a form error with a link to each match
+    the user may see; the form's ``save_anyway`` box lets them save all the same."""
+    items = []
+    for match in exc.extra.get("candidates", []):
+        if match["id"] is None:
+            items.append(format_html("<li>{}</li>", _("one you cannot see, owned by %(owner)s")
+                                     % {"owner": match["owner"]}))  # fmt: skip
+        else:
+            url = reverse(url_name, args=(match["id"],))
+            items.append(format_html('<li><a href="{}" data-lookalike="{}">{}</a> ({} · {})</li>',
+                                     url, match["id"], match["name"], match["score"],
+                                     match["reasons"]))  # fmt: skip
+    form.add_error(None, format_html("{}<ul>{}</ul>", exc.message, mark_safe("".join(items))))
 
 
 def service_error_text(exc: ApplicationError) -> str:

@@ -268,6 +268,12 @@ def _data() -> dict[str, Any]:
         [
             _item(_("Import a file"), "upload_file", "admin:imports_importrun_upload"),
             _item(_("Import runs"), "history", "admin:imports_importrun_changelist"),
+            _item(
+                _("Duplicates to review"),
+                "content_copy",
+                "admin:duplicates_candidate_queue",
+                _is_manager,
+            ),
         ],
         separator=True,
     )

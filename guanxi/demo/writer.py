@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
 from guanxi.contacts.models import Contact, KeyDate, ProfileFact, RelatedPerson
+from guanxi.contacts.models import fill_search_forms as fill_contact_forms
 from guanxi.contacts.profile_schema import get_field
 from guanxi.core.models import User
 from guanxi.demo import catalog
@@ -108,6 +109,8 @@ def _write_people(load: _Load, plan: DemoPlan, ids: Ids) -> list[int]:
         )
         for c in plan.contacts
     ]
+    for contact in contacts:
+        fill_contact_forms(contact)  # bulk inserts skip save()
     contact_ids = [c.pk for c in load.insert(Contact, contacts)]
     facts = []
     for f in plan.facts:

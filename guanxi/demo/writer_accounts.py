@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.apps import apps
 
-from guanxi.accounts.models import Account, Tag
+from guanxi.accounts.models import Account, Tag, fill_search_forms
 from guanxi.core.models import User
 from guanxi.demo import catalog
 from guanxi.demo.bulk import bulk_insert, chunks, history_bulk_create
@@ -68,7 +68,7 @@ def _account(
     a: AccountRow, ids: list[int], *, users: dict[str, User], teams: dict[int, int | None]
 ) -> Account:
     """The account of row ``a``; its parent's id is in ``ids`` (parents are inserted first)."""
-    return Account(
+    account = Account(
         code=a.code,
         name=a.name,
         short_name=a.short_name,
@@ -97,6 +97,8 @@ def _account(
         team_id=teams[a.team],
         notes=a.notes,
     )
+    fill_search_forms(account)  # bulk inserts skip save()
+    return account
 
 
 def _links_with_history(

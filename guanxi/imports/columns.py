@@ -67,6 +67,10 @@ ACCOUNTS = Spec(
                _("organisation (default) or individual."), "organisation"),
         Column("short_name", _("Short name"), ("简称",), False, "", "华东会展"),
         Column("english_name", _("English name"), ("英文名称", "英文名"), False, "", ""),
+        Column("credit_code", _("Unified social credit code"),
+               ("统一社会信用代码", "社会信用代码", "信用代码"), False,
+               _("18 characters with its check digit; a new account with the code of one on "
+                 "file is not imported."), "91110000802100433B"),
         Column("status", _("Status"), ("状态",), False,
                _("prospect, active (default), dormant, lost."), "active"),
         Column("organisation_form", _("Organisation form"), ("组织形式",), False,

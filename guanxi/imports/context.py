@@ -12,6 +12,8 @@ from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.models import User
 from guanxi.imports.validate import ERROR_SCHEMA
 
+MAX_WARNINGS = 200
+
 
 @dataclass
 class Outcome:
@@ -19,6 +21,15 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     errors: list[pl.DataFrame] = field(default_factory=list)
+    #: Lines imported with a remark (a likely duplicate), at most MAX_WARNINGS kept.
+    warnings: list[str] = field(default_factory=list)
+    more_warnings: int = 0
+
+    def warn(self, text: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+        else:
+            self.more_warnings += 1
 
     def add_errors(self, frame: pl.DataFrame) -> None:
         if frame.height:

@@ -36,6 +36,8 @@ from guanxi.accounts.models import (
 )
 from guanxi.contacts.models import Contact, Gender
 from guanxi.core.models import Team, User
+from guanxi.duplicates.entry import account_lookalikes, contact_lookalikes, same_credit_code
+from guanxi.duplicates.matching import explain
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
 from guanxi.imports.validate import Checks
@@ -162,7 +164,8 @@ def _present(frame: pl.DataFrame, keys: list[str]) -> list[str]:
 
 
 ACCOUNT_TEXT = {
-    "name": 200, "short_name": 100, "english_name": 200, "province": 50, "city": 50,
+    "name": 200, "short_name": 100, "english_name": 200, "credit_code": 40, "province": 50,
+    "city": 50,
     "address": 300, "website": 200, "phone": 40, "notes": 100_000,
 }  # fmt: skip
 ACCOUNT_CHOICES: dict[str, type[models.TextChoices]] = {
@@ -204,7 +207,7 @@ def import_accounts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
         c.text(name, max_length=2000)
     typed, errors = c.evaluate()
     good = _drop_bad(typed, errors, out)
-    _process(good, ctx, out, _AccountRows(frame, ctx))
+    _process(good, ctx, out, _AccountRows(frame, ctx, out))
     return out
 
 
@@ -214,8 +217,9 @@ class _AccountRows:
 
     FIELD_COLUMNS = {"parent": "parent_code", "owner": "owner", "team": "team"}
 
-    def __init__(self, frame: pl.DataFrame, ctx: ImportContext) -> None:
+    def __init__(self, frame: pl.DataFrame, ctx: ImportContext, out: Outcome) -> None:
         self.ctx = ctx
+        self.out = out
         self.fields = _present(
             frame, [*ACCOUNT_TEXT, *ACCOUNT_CHOICES, "annual_sales", "customer_since"]
         )
@@ -243,8 +247,28 @@ class _AccountRows:
             values["parent_id"] = self._parent_id(row, obj, code)
         tags = self._tags(row) if "tags" in self.has else None
         if created:
+            self._lookalikes(row, values)
             obj = Account(code=code)
         return self._save(obj, values, tags, created=created)
+
+    def _lookalikes(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        """A new account like one on file: the same credit code is the same legal entity and
+        is not imported (a RowError); a name alike is imported with a warning on the report
+        naming the match, for a manager to merge or dismiss in the duplicates queue."""
+        found = account_lookalikes(name=values.get("name") or "",
+                                   credit_code=values.get("credit_code") or "")  # fmt: skip
+        if not found:
+            return
+        match = found[0].obj
+        if same_credit_code(found):
+            raise RowError("credit_code", _("the same credit code as account %(code)s (%(name)s)")
+                           % {"code": match.code, "name": match.name},
+                           values.get("credit_code") or "")  # fmt: skip
+        self.out.warn(
+            _("Line %(line)s looks like account %(code)s (%(name)s): %(why)s")
+            % {"line": row[LINE], "code": match.code, "name": match.name,
+               "why": explain(found[0].reasons)}
+        )  # fmt: skip
 
     def _values(self, row: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -342,6 +366,19 @@ class _AccountRows:
         return "created" if created else "updated"
 
 
+def _contact_lookalikes(out: Outcome, row: dict[str, Any], values: dict[str, Any]) -> None:
+    """A new contact like one on file (same mobile or e-mail, or the same name at the
+    account): imported, with a warning naming the match."""
+    found = contact_lookalikes(name=values.get("name") or "", account_id=values["account_id"],
+                               mobile=values.get("mobile") or "",
+                               email=values.get("email") or "")  # fmt: skip
+    if found:
+        match = found[0].obj
+        out.warn(_("Line %(line)s looks like contact %(code)s (%(name)s): %(why)s")
+                 % {"line": row[LINE], "code": match.code, "name": match.name,
+                    "why": explain(found[0].reasons)})  # fmt: skip
+
+
 #: "Leave the account's team as it is" (None would clear it).
 _KEEP = object()
 
@@ -411,6 +448,7 @@ def import_contacts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
                 value = ""
             values[name] = value
         if created:
+            _contact_lookalikes(out, row, values)
             obj = Contact(code=code)
         if not _apply(obj, values) and not created:
             return "unchanged"

@@ -139,6 +139,11 @@ def _read_and_write(
         outcome.add_errors(read_errors_frame(read.errors))
         errors = outcome.error_frame()
         report.created, report.updated = outcome.created, outcome.updated
+        report.warnings = [*report.warnings, *outcome.warnings]
+        if outcome.more_warnings:
+            report.warnings.append(
+                _("%(n)s more lines look like records on file.") % {"n": outcome.more_warnings}
+            )
         report.unchanged = outcome.unchanged
         report.failed = errors["line"].n_unique() if errors.height else 0
         if after_write is not None and not ctx.dry_run and (outcome.created or outcome.updated):

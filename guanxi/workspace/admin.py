@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
@@ -32,9 +33,12 @@ from guanxi.core.admin_mixins import (
     ScopedTabularInline,
     ServiceRulesForm,
     is_staff,
+    show_lookalikes,
 )
+from guanxi.core.errors import Conflict
 from guanxi.core.formatting import list_separator, money
 from guanxi.core.models import User
+from guanxi.duplicates.services import account_entry_check
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
     AbcClassFilter,
@@ -74,10 +78,22 @@ def _staff() -> QuerySet[User]:
 
 
 class AccountAdminForm(ServiceRulesForm):
-    """Owner and team follow the same rule as the API (accounts/services.py)."""
+    """Owner and team follow the same rule as the API (accounts/services.py); a new account
+    that looks like one on file is saved only with "save anyway" ticked (duplicates)."""
+
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: it is none of the accounts listed above"), required=False
+    )
 
     def check_rules(self, account: Account) -> None:
         adding = account._state.adding
+        if adding and not self.cleaned_data.get("save_anyway"):
+            try:
+                account_entry_check(
+                    actor=self.actor, name=account.name, credit_code=account.credit_code
+                )
+            except Conflict as exc:
+                show_lookalikes(self, exc, "admin:accounts_account_change")
         if adding:
             account.owner, account.team = services.default_owner_and_team(
                 actor=self.actor,
@@ -147,14 +163,17 @@ class AccountAdmin(ScopedModelAdmin):
         ClvRangeFilter,
     )
     search_fields = ("name", "code", "short_name", "english_name", "contacts__name")
-    search_help_text = _("Name, code, short or English name, or a contact's name")
+    search_help_text = _(
+        "Name, code, short or English name, credit code, pinyin or initials, or a contact's "
+        "name or mobile"
+    )
     autocomplete_fields = ("parent", "tags")
     readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
     inlines = (ContactInline,)
     actions = EXPORT_ACTIONS
     actions_detail = ("view_360", "send_survey")
     fieldsets = (
-        (None, {"fields": (("code", "name"), ("short_name", "english_name"))}),
+        (None, {"fields": (("code", "name"), ("short_name", "english_name"), "credit_code")}),
         (
             _("Profile"),
             {
@@ -211,6 +230,14 @@ class AccountAdmin(ScopedModelAdmin):
             {"classes": ["tab"], "fields": (("created_at", "updated_at"),)},
         ),
     )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        # Adding: the box that saves a look-alike all the same (AccountAdminForm).
+        (title, options), *rest = fieldsets
+        return ((title, {**options, "fields": (*options["fields"], "save_anyway")}), *rest)
 
     # --- list ---------------------------------------------------------------------------------
 

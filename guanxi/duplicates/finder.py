@@ -1,0 +1,149 @@
+"""The job that finds candidate pairs (`candidates_find`): blocking, then scoring.
+
+Blocking keeps it linear: only rows that share a key are compared — accounts by the pinyin of
+the name's matching key (which also joins 华彩 and 華彩 and the homophone typo 华采) or by the
+credit code; contacts by mobile, by e-mail or by the pinyin of the name within an account. The
+database groups the keys (``GROUP BY … HAVING COUNT(*) > 1``) and streams the rows of the
+shared keys in key order, so memory holds one block at a time plus the pairs found. A block
+larger than `MAX_BLOCK` is a generic key (科技, a switchboard number) and is skipped. Pinyin
+initials are not a block: "hcyy" is shared by too many companies to compare them all.
+
+Incremental: with ``since``, only blocks holding a row changed since then are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations, groupby
+
+from django.db import transaction
+from django.db.models import CharField, Count, Max, QuerySet, Value
+from django.db.models.functions import Cast, Concat, Upper
+from django.utils import timezone
+
+from guanxi.accounts.models import Account
+from guanxi.contacts.models import Contact
+from guanxi.core.bulk import analyze
+from guanxi.duplicates.matching import (
+    THRESHOLD,
+    AccountFacts,
+    ContactFacts,
+    score_accounts,
+    score_contacts,
+)
+from guanxi.duplicates.models import Candidate, Kind, Status
+
+MAX_BLOCK = 50
+CHUNK = 5000
+ACCOUNT_COLUMNS = ("id", "name", "name_key", "key_pinyin", "credit_code")
+CONTACT_COLUMNS = ("id", "account_id", "name", "name_pinyin", "mobile_key", "email")
+
+
+@dataclass
+class Found:
+    accounts: int = 0
+    contacts: int = 0
+    skipped_blocks: int = 0
+    pairs: dict = field(default_factory=dict)  # (kind, a, b) → (score, reasons)
+
+
+def _shared_keys(qs: QuerySet, key: str, since: dt.datetime | None) -> QuerySet:
+    keys = qs.exclude(**{key: ""}).values(key).annotate(n=Count("id")).filter(n__gt=1)
+    if since is not None:
+        keys = keys.annotate(last=Max("updated_at")).filter(last__gte=since)
+    return keys.values(key)
+
+
+def _blocks(qs: QuerySet, key: str, columns: tuple, since: dt.datetime | None) -> Iterator[list]:
+    rows = (
+        qs.filter(**{f"{key}__in": _shared_keys(qs, key, since)})
+        .order_by(key, "id")
+        .values_list(key, *columns)
+        .iterator(chunk_size=CHUNK)
+    )
+    for _key, block in groupby(rows, key=lambda r: r[0]):
+        yield [r[1:] for r in block]
+
+
+def _score_block(block: list, facts, scorer, kind: str, found: Found) -> None:
+    if len(block) > MAX_BLOCK:
+        found.skipped_blocks += 1
+        return
+    items = [facts(*row) for row in block]
+    for a, b in combinations(items, 2):
+        pair = (kind, a.id, b.id) if a.id < b.id else (kind, b.id, a.id)
+        if pair in found.pairs:
+            continue
+        score, reasons = scorer(a, b)
+        if score >= THRESHOLD:
+            found.pairs[pair] = (score, reasons)
+
+
+def account_pairs(found: Found, since: dt.datetime | None = None) -> None:
+    qs = Account.objects.all()
+    for key in ("credit_code", "key_pinyin"):
+        for block in _blocks(qs, key, ACCOUNT_COLUMNS, since):
+            _score_block(block, AccountFacts, score_accounts, Kind.ACCOUNT, found)
+
+
+def contact_pairs(found: Found, since: dt.datetime | None = None) -> None:
+    qs = Contact.objects.all()
+    by_email = qs.annotate(email_upper=Upper("email"))
+    by_name = qs.exclude(name_pinyin="").annotate(
+        account_name=Concat(Cast("account_id", CharField()), Value(":"), "name_pinyin")
+    )
+    for source, key in ((qs, "mobile_key"), (by_email, "email_upper"), (by_name, "account_name")):
+        for block in _blocks(source, key, CONTACT_COLUMNS, since):
+            _score_block(block, ContactFacts, score_contacts, Kind.CONTACT, found)
+
+
+def _candidate(kind: str, a: int, b: int, score: int, reasons: list, now) -> Candidate:
+    ids = {"account_a_id": a, "account_b_id": b} if kind == Kind.ACCOUNT else {
+        "contact_a_id": a, "contact_b_id": b,
+    }  # fmt: skip
+    return Candidate(kind=kind, score=score, reasons=reasons, found_at=now, **ids)
+
+
+def _store(pairs: dict, now: dt.datetime) -> None:
+    """Insert new pairs, refresh the score and reasons of known ones (a decided pair keeps its
+    decision: the status is not touched)."""
+    for kind, unique in ((Kind.ACCOUNT, ["account_a", "account_b"]),
+                         (Kind.CONTACT, ["contact_a", "contact_b"])):  # fmt: skip
+        rows = [
+            _candidate(k, a, b, score, [list(r) for r in reasons], now)
+            for (k, a, b), (score, reasons) in pairs.items()
+            if k == kind
+        ]
+        Candidate.objects.bulk_create(
+            rows,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=["score", "reasons", "found_at"],
+        )
+
+
+@transaction.atomic
+def candidates_find(*, since: dt.datetime | None = None) -> Found:
+    """Find and store the candidate pairs; a full run (no ``since``) also drops the open pairs
+    it no longer finds (the names were corrected)."""
+    now = timezone.now()
+    found = Found()
+    account_pairs(found, since)
+    contact_pairs(found, since)
+    _store(found.pairs, now)
+    if since is None:
+        Candidate.objects.filter(status=Status.OPEN, found_at__lt=now).delete()
+    found.accounts = sum(1 for k in found.pairs if k[0] == Kind.ACCOUNT)
+    found.contacts = len(found.pairs) - found.accounts
+    analyze(Candidate)
+    return found
+
+
+def pairs_only(kind: str, since: dt.datetime | None = None) -> Iterable[tuple]:
+    """The pairs without storing them (the benchmark)."""
+    found = Found()
+    (account_pairs if kind == Kind.ACCOUNT else contact_pairs)(found, since)
+    return found.pairs

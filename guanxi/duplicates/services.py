@@ -1,0 +1,118 @@
+"""The review queue's decisions: not a duplicate (remembered: the job never proposes the pair
+again) and link as subsidiary (the smaller-named account gets the group as parent). Merging is
+the merge pages' work (`merge_accounts`, `merge_contacts`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.services import account_for_actor, account_update
+from guanxi.core.errors import Conflict, NotFound, PermissionDenied
+from guanxi.core.models import User
+from guanxi.core.services import save_as
+from guanxi.duplicates.entry import Lookalike, account_lookalikes, contact_lookalikes
+from guanxi.duplicates.matching import explain
+from guanxi.duplicates.models import Candidate, Kind, Status
+
+
+def may_review(actor: User) -> bool:
+    """Managers (who see every account) review the queue: a pair may span two owners."""
+    return bool(actor and actor.sees_all_accounts)
+
+
+def candidate_for_actor(*, actor: User, candidate_id: int) -> Candidate:
+    if not may_review(actor):
+        raise PermissionDenied(_("Only managers review duplicates."))
+    candidate = Candidate.objects.filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound(_("Duplicate candidate %(id)s not found.") % {"id": candidate_id})
+    return candidate
+
+
+def _decide(candidate: Candidate, *, actor: User, status: str) -> Candidate:
+    candidate.status = status
+    candidate.decided_by = actor
+    candidate.decided_at = timezone.now()
+    return save_as(candidate, actor=actor)
+
+
+@transaction.atomic
+def candidate_dismiss(*, actor: User, candidate_id: int) -> Candidate:
+    """Not a duplicate: kept as dismissed, so the job never proposes the pair again."""
+    candidate = candidate_for_actor(actor=actor, candidate_id=candidate_id)
+    return _decide(candidate, actor=actor, status=Status.DISMISSED)
+
+
+@transaction.atomic
+def candidate_link_subsidiary(*, actor: User, candidate_id: int, parent_id: int) -> Candidate:
+    """Two accounts of one group: ``parent_id`` (one of the pair) becomes the other's parent."""
+    candidate = candidate_for_actor(actor=actor, candidate_id=candidate_id)
+    pair = {candidate.account_a_id, candidate.account_b_id}
+    if candidate.kind != Kind.ACCOUNT or parent_id not in pair:
+        raise Conflict(_("Only one account of the pair can be the parent."), field="parent")
+    (child_id,) = pair - {parent_id}
+    child = account_for_actor(actor=actor, account_id=child_id)
+    account_update(actor=actor, account=child, parent=Account.objects.get(pk=parent_id))
+    return _decide(candidate, actor=actor, status=Status.LINKED)
+
+
+# --- On entry: a new record that looks like one on file ---------------------------------------
+
+
+def _described(actor: User, found: list[Lookalike], account_of) -> list[dict]:
+    """What a caller may learn of each match: id, name and reasons when its account is in the
+    actor's sight, else only that one exists and who owns it (nothing leaks)."""
+    accounts = {match.obj.pk: account_of(match.obj) for match in found}
+    visible = set(
+        accounts_visible_to(actor)
+        .filter(pk__in=[a.pk for a in accounts.values()])
+        .values_list("pk", flat=True)
+    )
+    out = []
+    for match in found:
+        account = accounts[match.obj.pk]
+        seen = account.pk in visible
+        out.append({
+            "id": match.obj.pk if seen else None,
+            "name": match.obj.name if seen else "",
+            "score": match.score,
+            "reasons": explain(match.reasons) if seen else "",
+            "owner": str(account.owner),
+        })  # fmt: skip
+    return out
+
+
+def account_entry_check(
+    *, actor: User, name: str, credit_code: str = "", exclude_pk: int | None = None
+) -> None:
+    """Conflict (409) listing the accounts a new account looks like; the caller asks the user
+    and calls again with force (the API's ``force=true``, the add form's checkbox)."""
+    found = account_lookalikes(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
+    if found:
+        raise Conflict(
+            _("This account looks like %(n)d on file; confirm to save it anyway.")
+            % {"n": len(found)},
+            field="name",
+            extra={"candidates": _described(actor, found, lambda a: a)},
+        )
+
+
+def contact_entry_check(
+    *, actor: User, name: str, account_id: int | None, mobile: str = "", email: str = "",
+    exclude_pk: int | None = None,
+) -> None:  # fmt: skip
+    """Conflict (409) listing the contacts a new contact looks like (see account_entry_check)."""
+    found = contact_lookalikes(
+        name=name, account_id=account_id, mobile=mobile, email=email, exclude_pk=exclude_pk
+    )
+    if found:
+        raise Conflict(
+            _("This contact looks like %(n)d on file; confirm to save it anyway.")
+            % {"n": len(found)},
+            field="name",
+            extra={"candidates": _described(actor, found, lambda c: c.account)},
+        )

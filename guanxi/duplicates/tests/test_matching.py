@@ -1,0 +1,112 @@
+"""Crafted pairs: true duplicates that differ by legal form, bracket width, a city, traditional
+characters or a +86 mobile; brand-sharing entities that are not the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from guanxi.accounts.normalise import (
+    account_forms,
+    contact_forms,
+    credit_code_clean,
+    initials_of,
+    person_pinyin,
+    pinyin_of,
+)
+from guanxi.duplicates.matching import (
+    THRESHOLD,
+    AccountFacts,
+    ContactFacts,
+    explain,
+    score_accounts,
+    score_contacts,
+)
+
+VALID_CODE = "91110000802100433B"
+OTHER_CODE = "91310000MA1FL0PX9D"
+
+
+def facts(pk: int, name: str, code: str = "") -> AccountFacts:
+    f = account_forms(name)
+    return AccountFacts(pk, name, f["name_key"], f["key_pinyin"], code)
+
+
+def person(pk: int, name: str, account: int = 1, mobile: str = "", email: str = ""):
+    f = contact_forms(name, mobile)
+    return ContactFacts(pk, account, name, f["name_pinyin"], f["mobile_key"], email)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("华彩医药有限公司", "华彩医药"),  # legal form
+        ("华彩医药（上海）有限公司", "华彩医药(上海)有限公司"),  # bracket width
+        ("上海华彩医药有限公司", "华彩医药有限公司"),  # a leading city
+        ("華彩醫藥有限公司", "华彩医药有限公司"),  # traditional characters
+        ("华彩医药股份有限公司", "华彩医药有限责任公司"),
+        ("华采医药有限公司", "华彩医药有限公司"),  # a homophone typo
+    ],
+)
+def test_true_duplicates_score_high(a, b):
+    score, reasons = score_accounts(facts(1, a), facts(2, b))
+    assert score >= THRESHOLD, (score, reasons)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("华彩集团", "华彩医药有限公司"),  # a group and its subsidiary
+        ("华彩控股有限公司", "华彩医药有限公司"),
+        ("华彩医药有限公司", "华信医药有限公司"),
+        ("北京银行", "上海银行"),
+    ],
+)
+def test_different_entities_score_low(a, b):
+    score, _reasons = score_accounts(facts(1, a), facts(2, b))
+    assert score < THRESHOLD
+
+
+def test_group_and_member_is_explained():
+    score, reasons = score_accounts(facts(1, "华彩集团"), facts(2, "华彩医药有限公司"))
+    assert reasons[0][0] == "group_and_member"
+
+
+def test_credit_code_decides():
+    same = score_accounts(facts(1, "甲公司", VALID_CODE), facts(2, "完全不同", VALID_CODE))
+    assert same[0] == 100
+    different = score_accounts(facts(1, "华彩医药", VALID_CODE), facts(2, "华彩医药", OTHER_CODE))
+    assert different[0] == 0
+
+
+def test_credit_code_check_digit():
+    assert credit_code_clean("9111 0000 8021 00433b") == VALID_CODE
+    assert credit_code_clean("91110000802100433A") is None
+    assert credit_code_clean("") == ""
+
+
+def test_explanation_names_what_was_removed(english):
+    _score, reasons = score_accounts(facts(1, "华彩医药有限公司"), facts(2, "华彩医药"))
+    assert "有限公司" in explain(reasons)
+    assert "100 % alike" in explain(reasons)
+
+
+def test_contacts_same_mobile_with_plus86():
+    a = person(1, "曾小华", mobile="+86 138-0013-8000")
+    b = person(2, "曾小华", account=2, mobile="１３８００１３８０００")
+    score, reasons = score_contacts(a, b)
+    assert score == 100
+    assert reasons[0][0] == "same_mobile"
+
+
+def test_contacts_same_name_elsewhere_without_contact_details_are_not_duplicates():
+    score, _ = score_contacts(person(1, "王芳", account=1), person(2, "王芳", account=2))
+    assert score < THRESHOLD
+
+
+def test_pinyin_forms():
+    assert pinyin_of("华彩医药") == "huacaiyiyao"
+    assert initials_of("华彩医药") == "hcyy"
+    assert person_pinyin("曾小华") == "zengxiaohua"
+    assert person_pinyin("单田芳") == "shantianfang"
+    assert person_pinyin("区志强") == "ouzhiqiang"
+    assert person_pinyin("解晓东") == "xiexiaodong"
