@@ -14,10 +14,11 @@ from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action, display
 
@@ -33,6 +34,8 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.formatting import list_separator, money
 from guanxi.core.models import User
+from guanxi.core.services import preference_set
+from guanxi.core.views import next_url
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
     AbcClassFilter,
@@ -59,16 +62,28 @@ from guanxi.tiers.admin_filters import (
 )
 from guanxi.transactions.selectors import account_rollup, with_revenue
 from guanxi.workspace.admin_list import (
+    COLUMNS,
+    COLUMNS_KEY,
+    DEFAULT_COLUMNS,
     NullsLast,
     ProvinceFilter,
     ScoredFirstPaginator,
     VisibleRelatedDropdownFilter,
+    chosen_columns,
+    column_choices,
 )
 from guanxi.workspace.selectors import account_360, accounts_matching
 
 
 def _staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, is_staff=True)
+
+
+def _list_url_without_order(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("o", None)
+    query.pop("p", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 class AccountAdminForm(ServiceRulesForm):
@@ -101,23 +116,15 @@ class ContactInline(ScopedTabularInline):
 class AccountAdmin(ScopedModelAdmin):
     account_path = ""
     form = AccountAdminForm
-    # What a KAM scans a list for; the rest is one click away (filters, the form, 360°). Every
-    # column costs ~500 bytes of markup per row (see change_list_results.html).
-    list_display = (
-        "code",
-        "name_link",
-        "tiers_display",
-        "lifecycle_display",
-        "status",
-        "owner",
-        "revenue_12m_display",
-        "last_transaction_display",
-        "segment_display",
-        "clv_display",
-        "p_alive_display",
-    )
+    # Every column a user may choose (admin_list.COLUMNS); `get_list_display` shows the name and
+    # the user's choice. Every column costs ~500 bytes of markup per row
+    # (see change_list_results.html).
+    list_display = ("name_link", *COLUMNS.values())
     list_fullwidth = True
-    list_display_links = ("code",)
+    # The name opens the 360° page; the form is its "Edit account" button and the row's labelled
+    # "edit" link (name_link), not the whole row.
+    list_display_links = None
+    list_before_template = "admin/accounts/account/column_chooser.html"
     list_select_related = ("owner", "team")
     list_filter = (
         ("account_type", ChoicesDropdownFilter),
@@ -211,7 +218,25 @@ class AccountAdmin(ScopedModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         request._guanxi_changelist = True  # annotate revenue only where it is shown
+        request._guanxi_columns = chosen_columns(request.user)
+        extra_context = {
+            **(extra_context or {}),
+            "column_choices": column_choices(self, request._guanxi_columns),
+            "columns_url": reverse("admin:accounts_account_columns"),
+            # Back to the list as it is, but not sorted by a column number the choice may move.
+            "columns_next": _list_url_without_order(request),
+        }
         return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        chosen = getattr(request, "_guanxi_columns", None) or chosen_columns(request.user)
+        return ("name_link", *(COLUMNS[key] for key in chosen))
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        if getattr(request, "_guanxi_changelist", False):
+            # Most valuable first (CLV, unscored last): the ScoredFirstPaginator's fast path.
+            return (NullsLast("score_clv").desc(), "-pk")
+        return super().get_ordering(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -220,8 +245,29 @@ class AccountAdmin(ScopedModelAdmin):
             if not hasattr(request, "_guanxi_run"):
                 request._guanxi_run = latest_run()
             qs = with_latest_scores(with_revenue(qs), run=request._guanxi_run)
-            qs = with_lifecycle_stages(with_active_tiers(qs))
+            chosen = getattr(request, "_guanxi_columns", ())
+            if "tiers" in chosen:
+                qs = with_active_tiers(qs)
+            if "lifecycle" in chosen:
+                qs = with_lifecycle_stages(qs)
         return qs
+
+    def get_urls(self) -> list:
+        columns = path(
+            "columns/",
+            self.admin_site.admin_view(self.columns_view),
+            name="accounts_account_columns",
+        )
+        return [columns, *super().get_urls()]
+
+    def columns_view(self, request: HttpRequest) -> HttpResponse:
+        """Remember the columns the user ticked (POST), then back to the list as it was."""
+        if request.method != "POST" or not is_staff(request):
+            raise Http404
+        keys = DEFAULT_COLUMNS if request.POST.get("reset") else request.POST.getlist("column")
+        preference_set(actor=request.user, key=COLUMNS_KEY, value=[k for k in keys if k in COLUMNS])
+        back = next_url(request, reverse("admin:accounts_account_changelist"))
+        return HttpResponseRedirect(back)
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int,
                       orphans: int = 0, allow_empty_first_page: bool = True) -> Any:  # fmt: skip
@@ -243,13 +289,13 @@ class AccountAdmin(ScopedModelAdmin):
     @display(description=_("name"), ordering="name")
     def name_link(self, obj: Account) -> str:
         return format_html(
-            '<a href="{}" class="font-medium">{}</a> <a href="{}" title="{}" '
-            'class="material-symbols-outlined text-primary-600 text-base" data-open-360>'
-            "donut_large</a>",
-            reverse("admin:accounts_account_change", args=(obj.pk,)),
-            obj.name,
+            '<a href="{}" class="font-medium text-primary-600" data-open-360>{}</a> '
+            '<a href="{}" class="text-xs text-font-subtle-light dark:text-font-subtle-dark" '
+            "data-edit>{}</a>",
             reverse("admin:accounts_account_view_360", args=(obj.pk,)),
-            _("360° view"),
+            obj.name,
+            reverse("admin:accounts_account_change", args=(obj.pk,)),
+            pgettext("account list", "edit"),
         )
 
     @display(description=_("revenue, last 12 months"), ordering="revenue_12m")
@@ -266,6 +312,10 @@ class AccountAdmin(ScopedModelAdmin):
         code = getattr(obj, "score_segment", None)
         # (code, text): the code picks the colour, the translated name is shown.
         return (code, Segment(code).label) if code in Segment.values else "—"
+
+    @display(description=_("ABC"), ordering=NullsLast("score_abc_class"))
+    def abc_display(self, obj: Account) -> str:
+        return getattr(obj, "score_abc_class", None) or "—"
 
     @display(description=_("CLV"), ordering=NullsLast("score_clv"))
     def clv_display(self, obj: Account) -> str:

@@ -7,12 +7,16 @@
   pages past them, the unscored accounts.
 - The filter dropdowns read the visible accounts themselves, not the list's queryset with its
   score join and revenue subqueries (`VisibleRelatedDropdownFilter`, `ProvinceFilter`).
+- The columns are the user's choice (`COLUMNS`, remembered per user in
+  `core.UserPreference` under `COLUMNS_KEY`); a column not shown costs no query: tier and
+  lifecycle badges are prefetched only when their column is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import label_for_field
 from django.core.paginator import Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
@@ -21,6 +25,47 @@ from unfold.contrib.filters.admin import DropdownFilter
 
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.admin_mixins import RelatedOnlyDropdownFilter
+from guanxi.core.selectors import preference
+
+#: The columns a user may choose for the account list (key → the admin's column), in the order
+#: they stand; the name always leads and is not in this list.
+COLUMNS = {
+    "code": "code",
+    "tiers": "tiers_display",
+    "lifecycle": "lifecycle_display",
+    "status": "status",
+    "owner": "owner",
+    "team": "team",
+    "revenue_12m": "revenue_12m_display",
+    "last_transaction": "last_transaction_display",
+    "segment": "segment_display",
+    "abc": "abc_display",
+    "clv": "clv_display",
+    "p_alive": "p_alive_display",
+}
+#: What a KAM scans the list for, narrow enough for a 1024 px screen: who the account is to us
+#: (tier, owner) and what it is worth (revenue, RFM segment, ABC class, CLV, P(alive)).
+DEFAULT_COLUMNS = ("tiers", "owner", "revenue_12m", "segment", "abc", "clv", "p_alive")
+COLUMNS_KEY = "accounts.list_columns"
+
+
+def chosen_columns(user: Any) -> list[str]:
+    """The keys of the columns ``user`` chose (in the list's order), else the default ones."""
+    saved = preference(user, COLUMNS_KEY)
+    keys = saved if isinstance(saved, list) else DEFAULT_COLUMNS
+    return [key for key in COLUMNS if key in keys]
+
+
+def column_choices(model_admin: Any, shown: list[str]) -> list[dict[str, Any]]:
+    """The chooser's checkboxes: key, label and whether the column is shown."""
+    return [
+        {
+            "key": key,
+            "label": label_for_field(name, model_admin.model, model_admin),
+            "shown": key in shown,
+        }
+        for key, name in COLUMNS.items()
+    ]
 
 
 class NullsLast(F):
