@@ -6,7 +6,6 @@ tiers and lifecycle stages, relationship risks, account plans, tasks.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin
@@ -61,6 +60,7 @@ from guanxi.tiers.admin_filters import (
     with_lifecycle_stages,
 )
 from guanxi.transactions.selectors import account_rollup, with_revenue
+from guanxi.workspace.admin_360 import revenue_chart
 from guanxi.workspace.admin_list import (
     COLUMNS,
     COLUMNS_KEY,
@@ -392,18 +392,7 @@ class AccountAdmin(ScopedModelAdmin):
             raise Http404
         data = account_360(account)
         rollup = account_rollup(account, actor=request.user)
-        chart = {
-            "labels": [m.strftime("%Y-%m") for m, _v in data.monthly_revenue],
-            "datasets": [
-                {
-                    "label": str(_("Revenue (CNY)")),
-                    "data": [float(v) for _m, v in data.monthly_revenue],
-                    "backgroundColor": "var(--color-primary-600)",
-                    "maxBarThickness": 18,
-                    "displayYAxis": True,
-                }
-            ],
-        }
+        chart_data, chart_options = revenue_chart(data)
         visible_parent = (
             account.parent
             if account.parent_id and self.object_is_visible(request, account.parent_id)
@@ -422,7 +411,8 @@ class AccountAdmin(ScopedModelAdmin):
             "data": data,
             "rollup": rollup,
             "history": account_history(account),
-            "chart_data": json.dumps(chart),
+            "chart_data": chart_data,
+            "chart_options": chart_options,
             "visible_parent": visible_parent,
             "co_owners": list(account.co_owners.all()),
             "tags": list(account.tags.all()),
