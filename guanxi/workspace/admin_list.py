@@ -14,12 +14,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.utils import label_for_field
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter
 
@@ -124,11 +127,34 @@ class ScoredFirstPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+#: How long a user's filter choices (the owners, teams, tags and provinces of the accounts they
+#: see) are kept: they change when an account changes hands or moves, rarely within minutes, and
+#: reading them took ~140 ms of every page of a KAM's list at 100,000 accounts.
+CHOICES_SECONDS = 300
+
+
+def cached_choices(request: HttpRequest, name: str, compute: Callable[[], Any]) -> list:
+    """``compute()`` as a list, kept per user, language and filter for CHOICES_SECONDS."""
+    user = request.user
+    key = f"accounts.list.{name}.{user.pk}.{user.date_joined.timestamp()}.{get_language()}"
+    value = cache.get(key)
+    if value is None:
+        value = list(compute())
+        cache.set(key, value, CHOICES_SECONDS)
+    return value
+
+
 class VisibleRelatedDropdownFilter(RelatedOnlyDropdownFilter):
     """The owners (teams, tags) of the accounts the user sees, read from the accounts alone."""
 
     def rows(self, request: HttpRequest, model_admin: Any) -> QuerySet:
         return accounts_visible_to(request.user)
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
+        compute = super().field_choices
+        return cached_choices(
+            request, self.field_path, lambda: compute(field, request, model_admin)
+        )
 
 
 class ProvinceFilter(DropdownFilter):
@@ -136,12 +162,16 @@ class ProvinceFilter(DropdownFilter):
     parameter_name = "province"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        values = (
-            accounts_visible_to(request.user)
-            .exclude(province="")
-            .order_by("province")
-            .values_list("province", flat=True)
-            .distinct()
+        values = cached_choices(
+            request,
+            "province",
+            lambda: (
+                accounts_visible_to(request.user)
+                .exclude(province="")
+                .order_by("province")
+                .values_list("province", flat=True)
+                .distinct()
+            ),
         )
         return [(v, v) for v in values]
 
