@@ -71,6 +71,8 @@ from guanxi.workspace.admin_list import (
     VisibleRelatedDropdownFilter,
     chosen_columns,
     column_choices,
+    filters_url,
+    lazy_filters,
 )
 from guanxi.workspace.selectors import account_360, accounts_matching
 
@@ -125,6 +127,7 @@ class AccountAdmin(ScopedModelAdmin):
     # "edit" link (name_link), not the whole row.
     list_display_links = None
     list_before_template = "admin/accounts/account/column_chooser.html"
+    list_filter_sheet = True  # a sheet at every width: the panel is loaded on demand
     list_select_related = ("owner", "team")
     list_filter = (
         ("account_type", ChoicesDropdownFilter),
@@ -219,14 +222,24 @@ class AccountAdmin(ScopedModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         request._guanxi_changelist = True  # annotate revenue only where it is shown
         request._guanxi_columns = chosen_columns(request.user)
+        lazy = lazy_filters(request)
         extra_context = {
             **(extra_context or {}),
+            "lazy_filters": lazy,
+            "filters_url": filters_url(request) if lazy else "",
             "column_choices": column_choices(self, request._guanxi_columns),
             "columns_url": reverse("admin:accounts_account_columns"),
             # Back to the list as it is, but not sorted by a column number the choice may move.
             "columns_next": _list_url_without_order(request),
         }
         return super().changelist_view(request, extra_context)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # The plain list (searched, sorted, paged) renders no filter panel: its 20 dropdowns
+        # come when "Filters" is clicked (admin_list.lazy_filters).
+        if getattr(request, "_guanxi_lazy_filters", False):
+            return ()
+        return super().get_list_filter(request)
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         chosen = getattr(request, "_guanxi_columns", None) or chosen_columns(request.user)

@@ -92,3 +92,17 @@ def test_the_column_chooser_keeps_a_choice_across_page_loads(book, browser, live
         page.locator("[data-columns-reset]").click()
     assert page.locator("#result_list th.column-code").count() == 0
     assert page.locator("#result_list th.column-p_alive_display").count() == 1
+
+
+def test_the_filter_panel_opens_on_demand_and_filters(book, browser, live_server):
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+    log_in(page, live_server, "wang")
+    page.goto(f"{live_server.url}{LIST}")
+    assert page.locator("#changelist-filter").count() == 0
+    page.locator("[data-filters-lazy]").click()
+    page.wait_for_selector("#changelist-filter select[name=segment]", state="visible")
+    page.select_option("#changelist-filter select[name=segment]", "Champions")
+    with page.expect_navigation():
+        page.locator("#changelist-filter button[type=submit]").first.click()
+    assert "segment=Champions" in page.url
+    assert page.locator("#result_list [data-open-360]").count() == len(book)

@@ -114,7 +114,7 @@ def test_filter_dropdowns_list_what_the_user_sees_without_the_scores(client, cas
     def choices(user, path: str) -> set:
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(LIST)
+            response = client.get(LIST, {"_filters": "1"})  # the panel's own request
         scored = [q["sql"] for q in queries.captured_queries if "insights_accountscore" in q["sql"]]
         assert len(scored) == 2  # the page's rows and their count; no dropdown joins the scores
         specs = response.context["cl"].filter_specs
@@ -209,3 +209,22 @@ def test_badge_columns_cost_no_query_when_hidden(client, cast, book):
     with CaptureQueriesContext(connection) as queries:
         client.get(LIST)
     assert not any("tiers_accounttier" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_filter_panel_is_loaded_on_demand_and_filters_as_before(client, cast, book):
+    """The plain list leaves the panel's twenty dropdowns out (a button loads them); the
+    panel's request and a filtered list have them, and the filter applies."""
+    client.force_login(cast.alice)
+    with CaptureQueriesContext(connection) as queries:
+        plain = client.get(LIST, {"q": "客户", "o": "1"})
+    assert plain.context["cl"].filter_specs == [] and "data-filters-lazy" in plain.content.decode()
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
+    panel = client.get(LIST, {"q": "客户", "_filters": "1"})
+    assert len(panel.context["cl"].filter_specs) > 10
+    assert 'id="changelist-filter"' in panel.content.decode()
+    assert "data-filters-lazy" not in panel.content.decode()
+    filtered = client.get(LIST, {"segment": "Loyal"})
+    assert len(filtered.context["cl"].filter_specs) > 10
+    assert {r.pk for r in filtered.context["cl"].result_list} == {
+        a.pk for a in book["accounts"][:5]
+    }
