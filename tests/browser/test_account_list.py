@@ -73,10 +73,16 @@ def test_default_columns_fit_and_the_name_opens_360(book, browser, live_server, 
     context.close()
 
 
-def test_the_column_chooser_keeps_a_choice_across_page_loads(book, browser, live_server):
+def _kams_list(browser, live_server):
+    """The KAM's account list at 1440 px, in English."""
     page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
     log_in(page, live_server, "wang")
     page.goto(f"{live_server.url}{LIST}")
+    return page
+
+
+def test_the_column_chooser_keeps_a_choice_across_page_loads(book, browser, live_server):
+    page = _kams_list(browser, live_server)
     assert page.locator("#result_list th.column-code").count() == 0
     page.locator("[data-column-chooser] summary").click()
     page.locator("[data-column=code]").check()
@@ -95,9 +101,7 @@ def test_the_column_chooser_keeps_a_choice_across_page_loads(book, browser, live
 
 
 def test_the_filter_panel_opens_on_demand_and_filters(book, browser, live_server):
-    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
-    log_in(page, live_server, "wang")
-    page.goto(f"{live_server.url}{LIST}")
+    page = _kams_list(browser, live_server)
     assert page.locator("#changelist-filter").count() == 0
     page.locator("[data-filters-lazy]").click()
     page.wait_for_selector("#changelist-filter select[name=segment]", state="visible")
