@@ -274,9 +274,12 @@ class AccountAdmin(ScopedModelAdmin):
         return [columns, *super().get_urls()]
 
     def columns_view(self, request: HttpRequest) -> HttpResponse:
-        """Remember the columns the user ticked (POST), then back to the list as it was."""
-        if request.method != "POST" or not is_staff(request):
+        """Remember the columns the user ticked (POST), then back to the list as it was. A GET
+        (a bookmarked or reloaded address) changes nothing and goes to the list."""
+        if not is_staff(request):
             raise Http404
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:accounts_account_changelist"))
         keys = DEFAULT_COLUMNS if request.POST.get("reset") else request.POST.getlist("column")
         preference_set(actor=request.user, key=COLUMNS_KEY, value=[k for k in keys if k in COLUMNS])
         back = next_url(request, reverse("admin:accounts_account_changelist"))

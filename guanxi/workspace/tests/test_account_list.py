@@ -198,7 +198,9 @@ def test_a_chosen_set_of_columns_is_remembered_per_user(client, cast, book):
 
 def test_the_columns_address_takes_only_a_post_and_stays_on_this_site(client, cast):
     client.force_login(cast.alice)
-    assert client.get(COLUMNS_URL).status_code == 404
+    reloaded = client.get(COLUMNS_URL)
+    assert reloaded.status_code == 302 and reloaded.url == LIST
+    assert not UserPreference.objects.exists()
     response = client.post(COLUMNS_URL, {"column": ["clv"], "next": "https://evil.example/"})
     assert response.url == LIST
 
