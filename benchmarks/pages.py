@@ -133,12 +133,11 @@ def _account_pages(account_id: int) -> dict[str, str]:
 
 def _clv_sort() -> str:
     """The account list's ``o=`` parameter that sorts by CLV, descending."""
-    from django.contrib import admin
+    from guanxi.workspace.admin_list import COLUMNS, DEFAULT_COLUMNS
 
-    from guanxi.accounts.models import Account
-
-    # The changelist counts the action checkbox as column 0 (the list has actions).
-    columns = ["action_checkbox", *admin.site._registry[Account].list_display]
+    # The changelist counts the action checkbox as column 0 (the list has actions); the name
+    # leads, then the default columns (a user's own choice of columns moves the numbers).
+    columns = ["action_checkbox", "name_link", *(COLUMNS[key] for key in DEFAULT_COLUMNS)]
     for i, column in enumerate(columns):
         if "clv" in str(column):
             return f"o=-{i}"

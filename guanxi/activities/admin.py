@@ -29,7 +29,13 @@ from unfold.decorators import display
 from guanxi.accounts.admin_base import ScopedModelAdmin, ScopedQuerysetMixin, visible_contacts
 from guanxi.activities import views
 from guanxi.activities.display import display_title, one_click_kind
-from guanxi.activities.forms import CancelForm, MarkDoneForm, TouchpointForm, limit_to_account
+from guanxi.activities.forms import (
+    CancelForm,
+    MarkDoneForm,
+    TouchpointForm,
+    follow_account,
+    limit_to_account,
+)
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.policy import task_role_label
 from guanxi.activities.selectors import fulfilled_task, tasks_for
@@ -346,10 +352,14 @@ class TouchpointAdmin(ScopedModelAdmin):
         tasks = self.get_task_queryset(request, account_id)
         contacts = visible_contacts(request.user)
 
+        follow = reverse("admin:touchpoints_touchpoint_add") if obj is None else ""
+
         class ScopedForm(form):
             def __init__(self, *args: Any, **kw: Any) -> None:
                 super().__init__(*args, **kw)
                 limit_to_account(self, account_id, contacts, tasks)
+                if follow:
+                    follow_account(self, follow)
 
         return ScopedForm
 

@@ -163,10 +163,10 @@ class TouchpointForm(forms.ModelForm):
 
 def limit_to_account(form: forms.BaseForm, account_id: int | None, contacts, tasks) -> None:
     """Offer only the chosen account's active contacts and open tasks (both already
-    access-scoped). Without an account yet, ``tasks`` is the user's own open tasks and
-    contacts are named with their account."""
+    access-scoped). Without an account yet, ``tasks`` is the user's own open tasks and no
+    contact is offered: choosing the account reloads both lists (`follow_account`)."""
     if "contacts" in form.fields:
-        qs = contacts.filter(account_id=account_id) if account_id else contacts
+        qs = contacts.filter(account_id=account_id) if account_id else contacts.none()
         form.fields["contacts"].queryset = (
             qs.filter(is_active=True).select_related("account").order_by("account__name", "name")
         )
@@ -178,6 +178,25 @@ def limit_to_account(form: forms.BaseForm, account_id: int | None, contacts, tas
         form.fields["task"].queryset = qs.select_related("account", "contact", "tier").order_by(
             "due_date", "id"
         )
+
+
+def follow_account(form: forms.BaseForm, url: str) -> None:
+    """Make the form's account select reload the contacts and tasks offered when it changes:
+    htmx asks ``url`` (the same form) with the chosen ``account`` and swaps in the two lists
+    of its answer; nothing else on the form changes."""
+    field = form.fields.get("account")
+    if field is None:
+        return
+    widget = getattr(field.widget, "widget", field.widget)  # the admin's related-field wrapper
+    widget.attrs.update(
+        {
+            "hx-get": url,
+            "hx-trigger": "change",
+            "hx-select-oob": "#id_contacts,#id_task",
+            "hx-swap": "none",
+            "data-follow-account": "",
+        }
+    )
 
 
 PERIODS = (

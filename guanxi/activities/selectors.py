@@ -247,10 +247,12 @@ def _cost_by_tier(report: ComplianceReport, actor: User) -> None:
 
 def agenda_subjects(actor: User) -> QuerySet[User]:
     """The people whose Today page `actor` may open: themself; a team lead their team; managers
-    and admins every active staff user."""
+    and admins every active staff user who works accounts — not the administrators (a superuser
+    or the admin role: they own no accounts and have no day to look at), except themself."""
     users = User.objects.filter(is_active=True, is_staff=True)
     if actor.sees_all_accounts:
-        return users.order_by("username")
+        admins = Q(is_superuser=True) | Q(role=Role.ADMIN)
+        return users.exclude(admins & ~Q(pk=actor.pk)).order_by("username")
     q = Q(pk=actor.pk)
     if actor.leads_team:
         q |= Q(team_id=actor.team_id)

@@ -203,3 +203,26 @@ class StoredSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.scope} · {self.as_of}"
+
+
+class UserPreference(models.Model):
+    """A choice a user made on a page and expects to find again (the account list's columns):
+    one small JSON value per user and key. Not audited: it changes what a page shows the user,
+    not any customer data."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="preferences"
+    )
+    key = models.CharField(_("key"), max_length=64)
+    value = models.JSONField(_("value"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_preference_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.key}"

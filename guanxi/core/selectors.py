@@ -6,7 +6,16 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from guanxi.core.models import ApiToken, User
+from guanxi.core.models import ApiToken, User, UserPreference
+
+
+def preference(user: User, key: str, default: Any = None) -> Any:
+    """The value ``user`` chose under ``key`` (`services.preference_set`), or ``default``."""
+    if user is None or not user.pk:
+        return default
+    row = UserPreference.objects.filter(user=user, key=key).values_list("value", flat=True)
+    value = row.first()
+    return default if value is None else value
 
 
 def user_for_api_key(key: str) -> User | None:

@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.core.errors import ApplicationError, Conflict, InvalidInput
-from guanxi.core.models import ApiToken, User
+from guanxi.core.models import ApiToken, User, UserPreference
 
 
 @transaction.atomic
@@ -26,6 +26,14 @@ def api_token_create(
         expires_at=expires_at,
     )
     return token, key
+
+
+def preference_set(*, actor: User, key: str, value: Any) -> UserPreference:
+    """Remember ``actor``'s choice ``value`` (JSON) under ``key``, replacing the earlier one."""
+    preference, _created = UserPreference.objects.update_or_create(
+        user=actor, key=key, defaults={"value": value}
+    )
+    return preference
 
 
 # --- Shared by the services of every app --------------------------------------------------

@@ -96,7 +96,8 @@ class IdentityPlanner:
         row.name = self._unique(
             lambda: self.dice.pick((f"{core}{city_short}分公司", f"{core}（{city_short}）有限公司"))
         )
-        row.short_name = f"{core[-4:]}{city_short}"
+        # The group's own short name and the city: whole words, never a slice of the name.
+        row.short_name = f"{parent.short_name or core}{city_short}"
         row.english_name = ""
         row.domain, row.website = parent.domain, parent.website
         row.industry, row.enterprise_nature = parent.industry, parent.enterprise_nature
@@ -114,10 +115,18 @@ class IdentityPlanner:
 
     @staticmethod
     def _short_name(row: AccountRow) -> str:
+        """The name without its legal form and its leading place (青岛星河信息技术有限公司 →
+        星河信息技术): whole words only, never a name cut at a fixed length."""
         name = row.name
         for suffix in COMPANY_SUFFIXES:
             if name.endswith(suffix):
-                return name.removesuffix(suffix)[-8:]
+                core = name.removesuffix(suffix)
+                places = (row.city, row.city.removesuffix("市"), row.province,
+                          C.PROVINCE_SHORT.get(row.province, ""))  # fmt: skip
+                for place in sorted(filter(None, places), key=len, reverse=True):
+                    if core.startswith(place) and len(core) > len(place) + 1:
+                        return core.removeprefix(place)
+                return core
         return ""
 
     # ---- the names of each kind of account; each returns the English name

@@ -31,7 +31,7 @@ from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.formatting import join_words
 from guanxi.tiers.metrics import account_metrics
 from guanxi.tiers.models import Metric, SchemePurpose, Tier, TierScheme
-from guanxi.tiers.rules import first_match, metrics_used
+from guanxi.tiers.rules import Condition, condition_holds, first_match, metrics_used
 from guanxi.tiers.selectors import rules_for_scheme
 from guanxi.transactions.models import AccountMonth, Transaction
 
@@ -61,6 +61,8 @@ class SheetRow:
     tier: Tier | None
     days: list[DayCell | None] = field(default_factory=list)
     number: int = 0  # position in the whole sheet (by spend), across pages
+    #: with no tier: the tier that came closest and the conditions it still lacks
+    missing: tuple[Tier, list[Condition]] | None = None
 
 
 @dataclass
@@ -140,6 +142,21 @@ def _tiers_for(scheme: TierScheme | None, month: dt.date, rows: list[SheetRow]) 
         }
         index = first_match(rule_list, values)
         row.tier = None if index is None else tiers[index]
+        if row.tier is None:
+            row.missing = closest_miss(tiers, rule_list, values)
+
+
+def closest_miss(
+    tiers: list[Tier], rule_list: list[list[Condition]], values: dict[str, Any]
+) -> tuple[Tier, list[Condition]] | None:
+    """Why no tier: the tier whose conditions fail the fewest (the higher one on a tie) and the
+    conditions that fail — often one the sheet does not show, such as a tag."""
+    best: tuple[Tier, list[Condition]] | None = None
+    for tier, conditions in zip(tiers, rule_list, strict=True):
+        failed = [c for c in conditions if not condition_holds(c, values.get(str(c["metric"])))]
+        if failed and (best is None or len(failed) < len(best[1])):
+            best = (tier, failed)
+    return best
 
 
 def attendance_sheet(

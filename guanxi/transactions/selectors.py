@@ -29,7 +29,13 @@ from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_t
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
-from guanxi.transactions.models import AccountLedgerRollup, AccountMonth, Payment, Transaction
+from guanxi.transactions.models import (
+    AccountLedgerRollup,
+    AccountMonth,
+    Payment,
+    ProductCategory,
+    Transaction,
+)
 
 if TYPE_CHECKING:
     from guanxi.transactions.schemas import PaymentFilters, TransactionFilters
@@ -237,6 +243,37 @@ def account_monthly_revenue(
     by_month = {row["month"]: row["total"] for row in rows}
     series = [add_months(first, i) for i in range(months)]
     return [(m, by_month.get(m, ZERO)) for m in series]
+
+
+@dataclass
+class CategorySeries:
+    category: ProductCategory
+    values: list[Decimal | None]  # per month; None: nothing recorded that month
+
+
+def account_monthly_revenue_by_category(
+    account_ids: list[int], *, today: dt.date, months: int = 24
+) -> tuple[list[dt.date], list[CategorySeries]]:
+    """The months (first days, oldest first) and, per product category with revenue in them
+    (in the categories' order), the revenue of each month from the month rollups (exact);
+    None for a month with no transaction of that category (a gap, not a zero)."""
+    last = today.replace(day=1)
+    first = add_months(last, -(months - 1))
+    series = [add_months(first, i) for i in range(months)]
+    rows = (
+        AccountMonth.objects.filter(account_id__in=account_ids, month__gte=first, month__lte=last)
+        .values("category_id", "month")
+        .annotate(total=Sum("revenue"), n=Sum("count"))
+        .order_by()
+    )
+    cells: dict[int, dict[dt.date, Decimal]] = {}
+    for row in rows:
+        if row["n"]:
+            cells.setdefault(row["category_id"], {})[row["month"]] = row["total"]
+    categories = ProductCategory.objects.filter(pk__in=list(cells)).order_by("sort_order", "code")
+    return series, [
+        CategorySeries(category=c, values=[cells[c.pk].get(m) for m in series]) for c in categories
+    ]
 
 
 def last_purchase_at(account: Account | int) -> dt.datetime | None:

@@ -6,7 +6,6 @@ tiers and lifecycle stages, relationship risks, account plans, tasks.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -15,10 +14,11 @@ from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action, display
 
@@ -38,6 +38,8 @@ from guanxi.core.admin_mixins import (
 from guanxi.core.errors import Conflict
 from guanxi.core.formatting import list_separator, money
 from guanxi.core.models import User
+from guanxi.core.services import preference_set
+from guanxi.core.views import next_url
 from guanxi.duplicates.services import account_entry_check
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
@@ -64,17 +66,32 @@ from guanxi.tiers.admin_filters import (
     with_lifecycle_stages,
 )
 from guanxi.transactions.selectors import account_rollup, with_revenue
+from guanxi.workspace.admin_360 import revenue_chart
 from guanxi.workspace.admin_list import (
+    COLUMNS,
+    COLUMNS_KEY,
+    DEFAULT_COLUMNS,
     NullsLast,
     ProvinceFilter,
     ScoredFirstPaginator,
     VisibleRelatedDropdownFilter,
+    chosen_columns,
+    column_choices,
+    filters_url,
+    lazy_filters,
 )
 from guanxi.workspace.selectors import account_360, accounts_matching
 
 
 def _staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, is_staff=True)
+
+
+def _list_url_without_order(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("o", None)
+    query.pop("p", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 class AccountAdminForm(ServiceRulesForm):
@@ -119,23 +136,16 @@ class ContactInline(ScopedTabularInline):
 class AccountAdmin(ScopedModelAdmin):
     account_path = ""
     form = AccountAdminForm
-    # What a KAM scans a list for; the rest is one click away (filters, the form, 360°). Every
-    # column costs ~500 bytes of markup per row (see change_list_results.html).
-    list_display = (
-        "code",
-        "name_link",
-        "tiers_display",
-        "lifecycle_display",
-        "status",
-        "owner",
-        "revenue_12m_display",
-        "last_transaction_display",
-        "segment_display",
-        "clv_display",
-        "p_alive_display",
-    )
+    # Every column a user may choose (admin_list.COLUMNS); `get_list_display` shows the name and
+    # the user's choice. Every column costs ~500 bytes of markup per row
+    # (see change_list_results.html).
+    list_display = ("name_link", *COLUMNS.values())
     list_fullwidth = True
-    list_display_links = ("code",)
+    # The name opens the 360° page; the form is its "Edit account" button and the row's labelled
+    # "edit" link (name_link), not the whole row.
+    list_display_links = None
+    list_before_template = "admin/accounts/account/column_chooser.html"
+    list_filter_sheet = True  # a sheet at every width: the panel is loaded on demand
     list_select_related = ("owner", "team")
     list_filter = (
         ("account_type", ChoicesDropdownFilter),
@@ -243,7 +253,35 @@ class AccountAdmin(ScopedModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         request._guanxi_changelist = True  # annotate revenue only where it is shown
+        request._guanxi_columns = chosen_columns(request.user)
+        lazy = lazy_filters(request)
+        extra_context = {
+            **(extra_context or {}),
+            "lazy_filters": lazy,
+            "filters_url": filters_url(request) if lazy else "",
+            "column_choices": column_choices(self, request._guanxi_columns),
+            "columns_url": reverse("admin:accounts_account_columns"),
+            # Back to the list as it is, but not sorted by a column number the choice may move.
+            "columns_next": _list_url_without_order(request),
+        }
         return super().changelist_view(request, extra_context)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # The plain list (searched, sorted, paged) renders no filter panel: its 20 dropdowns
+        # come when "Filters" is clicked (admin_list.lazy_filters).
+        if getattr(request, "_guanxi_lazy_filters", False):
+            return ()
+        return super().get_list_filter(request)
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        chosen = getattr(request, "_guanxi_columns", None) or chosen_columns(request.user)
+        return ("name_link", *(COLUMNS[key] for key in chosen))
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        if getattr(request, "_guanxi_changelist", False):
+            # Most valuable first (CLV, unscored last): the ScoredFirstPaginator's fast path.
+            return (NullsLast("score_clv").desc(), "-pk")
+        return super().get_ordering(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -252,8 +290,32 @@ class AccountAdmin(ScopedModelAdmin):
             if not hasattr(request, "_guanxi_run"):
                 request._guanxi_run = latest_run()
             qs = with_latest_scores(with_revenue(qs), run=request._guanxi_run)
-            qs = with_lifecycle_stages(with_active_tiers(qs))
+            chosen = getattr(request, "_guanxi_columns", ())
+            if "tiers" in chosen:
+                qs = with_active_tiers(qs)
+            if "lifecycle" in chosen:
+                qs = with_lifecycle_stages(qs)
         return qs
+
+    def get_urls(self) -> list:
+        columns = path(
+            "columns/",
+            self.admin_site.admin_view(self.columns_view),
+            name="accounts_account_columns",
+        )
+        return [columns, *super().get_urls()]
+
+    def columns_view(self, request: HttpRequest) -> HttpResponse:
+        """Remember the columns the user ticked (POST), then back to the list as it was. A GET
+        (a bookmarked or reloaded address) changes nothing and goes to the list."""
+        if not is_staff(request):
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:accounts_account_changelist"))
+        keys = DEFAULT_COLUMNS if request.POST.get("reset") else request.POST.getlist("column")
+        preference_set(actor=request.user, key=COLUMNS_KEY, value=[k for k in keys if k in COLUMNS])
+        back = next_url(request, reverse("admin:accounts_account_changelist"))
+        return HttpResponseRedirect(back)
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int,
                       orphans: int = 0, allow_empty_first_page: bool = True) -> Any:  # fmt: skip
@@ -275,13 +337,13 @@ class AccountAdmin(ScopedModelAdmin):
     @display(description=_("name"), ordering="name")
     def name_link(self, obj: Account) -> str:
         return format_html(
-            '<a href="{}" class="font-medium">{}</a> <a href="{}" title="{}" '
-            'class="material-symbols-outlined text-primary-600 text-base" data-open-360>'
-            "donut_large</a>",
-            reverse("admin:accounts_account_change", args=(obj.pk,)),
-            obj.name,
+            '<a href="{}" class="font-medium text-primary-600" data-open-360>{}</a> '
+            '<a href="{}" class="text-xs text-font-subtle-light dark:text-font-subtle-dark" '
+            "data-edit>{}</a>",
             reverse("admin:accounts_account_view_360", args=(obj.pk,)),
-            _("360° view"),
+            obj.name,
+            reverse("admin:accounts_account_change", args=(obj.pk,)),
+            pgettext("account list", "edit"),
         )
 
     @display(description=_("revenue, last 12 months"), ordering="revenue_12m")
@@ -298,6 +360,10 @@ class AccountAdmin(ScopedModelAdmin):
         code = getattr(obj, "score_segment", None)
         # (code, text): the code picks the colour, the translated name is shown.
         return (code, Segment(code).label) if code in Segment.values else "—"
+
+    @display(description=_("ABC"), ordering=NullsLast("score_abc_class"))
+    def abc_display(self, obj: Account) -> str:
+        return getattr(obj, "score_abc_class", None) or "—"
 
     @display(description=_("CLV"), ordering=NullsLast("score_clv"))
     def clv_display(self, obj: Account) -> str:
@@ -374,18 +440,7 @@ class AccountAdmin(ScopedModelAdmin):
             raise Http404
         data = account_360(account)
         rollup = account_rollup(account, actor=request.user)
-        chart = {
-            "labels": [m.strftime("%Y-%m") for m, _v in data.monthly_revenue],
-            "datasets": [
-                {
-                    "label": str(_("Revenue (CNY)")),
-                    "data": [float(v) for _m, v in data.monthly_revenue],
-                    "backgroundColor": "var(--color-primary-600)",
-                    "maxBarThickness": 18,
-                    "displayYAxis": True,
-                }
-            ],
-        }
+        chart_data, chart_options = revenue_chart(data)
         visible_parent = (
             account.parent
             if account.parent_id and self.object_is_visible(request, account.parent_id)
@@ -404,7 +459,8 @@ class AccountAdmin(ScopedModelAdmin):
             "data": data,
             "rollup": rollup,
             "history": account_history(account),
-            "chart_data": json.dumps(chart),
+            "chart_data": chart_data,
+            "chart_options": chart_options,
             "visible_parent": visible_parent,
             "co_owners": list(account.co_owners.all()),
             "tags": list(account.tags.all()),

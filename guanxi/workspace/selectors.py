@@ -21,8 +21,10 @@ from guanxi.core.models import User
 from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
 from guanxi.transactions.selectors import (
     ZERO,
+    CategorySeries,
     PeriodTotals,
     account_monthly_revenue,
+    account_monthly_revenue_by_category,
     last_purchase_at,
     month_totals,
     period_starts,
@@ -45,6 +47,9 @@ class Account360:
     contacts: list = field(default_factory=list)
     recent_transactions: list = field(default_factory=list)
     monthly_revenue: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+    #: the same 24 months per product category (rooms, F&B, meeting …), for the stacked chart
+    revenue_months: list[dt.date] = field(default_factory=list)
+    revenue_by_category: list[CategorySeries] = field(default_factory=list)
 
 
 def account_360(account: Account, *, today: dt.date | None = None) -> Account360:
@@ -76,6 +81,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         m=Max("history_date")
     )["m"]
     profile_updates = [d for d in (last_contact_change, last_fact_change) if d is not None]
+    months, by_category = account_monthly_revenue_by_category([account.pk], today=today)
     return Account360(
         account=account,
         today=today,
@@ -95,6 +101,8 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
             txns.select_related("category", "contact").order_by("-occurred_at", "-id")[:20]
         ),
         monthly_revenue=account_monthly_revenue([account.pk], today=today),
+        revenue_months=months,
+        revenue_by_category=by_category,
     )
 
 

@@ -170,6 +170,27 @@ def test_touchpoint_form_logs_through_the_service_and_completes_the_task(client,
     assert tp.history.count() == 1
 
 
+def test_touchpoint_form_offers_only_the_chosen_accounts_contacts(client, cast):
+    """A dependent select: no contact before an account is chosen; choosing one asks the same
+    form again with ?account= (htmx) and swaps in that account's contacts and tasks."""
+    mine = make_contact(account=cast.account)
+    make_contact(account=cast.west_account)
+    other = make_account(owner=cast.alice)
+    make_contact(account=other)
+    client.force_login(cast.alice)
+    blank = client.get(reverse(ADD))
+    assert list(blank.context["adminform"].form.fields["contacts"].queryset) == []
+    text = blank.content.decode()
+    select = (
+        text.split('name="account"')[0].rsplit("<select", 1)[1]
+        + text.split('name="account"')[1].split(">")[0]
+    )
+    assert f'hx-get="{reverse(ADD)}"' in select and "#id_contacts,#id_task" in select
+    chosen = client.get(reverse(ADD), {"account": cast.account.pk})
+    assert list(chosen.context["adminform"].form.fields["contacts"].queryset) == [mine]
+    assert 'id="id_contacts"' in chosen.content.decode()
+
+
 def test_touchpoint_form_refuses_foreign_contacts_tasks_and_accounts(client, cast, english):
     stranger = make_contact(account=cast.west_account)
     colleague = make_contact(account=cast.account)
@@ -298,15 +319,14 @@ def test_touchpoint_form_names_tasks_and_keeps_to_the_account(client, cast, poli
     make_contact(account=cast.west_account, name="丙")
     client.force_login(cast.alice)
 
-    # No account yet: only alice's own open tasks and her accounts' contacts, each named with
-    # its account.
+    # No account yet: only alice's own open tasks, and no contact until the account is chosen
+    # (the contacts of every account she sees would be a long list of strangers to pick from).
     response = client.get(reverse(ADD))
     tasks = _choices(response, "task")
     assert set(tasks) == {visit.pk, mine.pk}
     assert tasks[visit.pk] == "Visit — A quality · 山东省眼科学会 · 2026-11-27"
-    contacts = _choices(response, "contacts")
-    assert set(contacts) == {ours.pk, theirs.pk}
-    assert contacts[theirs.pk] == "乙 · 山东省眼科学会"
+    assert _choices(response, "contacts") == {}
+    assert theirs  # offered once its account is chosen, as below for alice's own account
 
     # The account known: every open task of that account (a colleague's too), its contacts.
     response = client.get(reverse(ADD), {"account": cast.account.pk})

@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 
 from guanxi.activities.models import Task, TaskKind, TaskStatus
-from guanxi.activities.selectors import agenda_subject
+from guanxi.activities.selectors import agenda_subject, agenda_subjects
 from guanxi.activities.tests.conftest import TODAY, frozen, policy_put_in_tier, task
+from guanxi.core.models import Role
 from guanxi.tiers.models import ChangeReason, TierChange
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.workspace.today import agenda
-from tests.support import make_account
+from tests.support import make_account, make_user
 
 PAGE = "admin:activities_task_today"
 
@@ -77,6 +78,18 @@ def test_a_lead_may_open_a_members_day_but_a_kam_may_not(cast, day):
     with frozen():
         seen_by_lead = agenda(user=cast.alice, actor=cast.lena)
     assert day["a1_call"] in [i.task for i in seen_by_lead.due]
+
+
+def test_the_member_picker_leaves_out_the_administrators(cast):
+    """A director picks among the people who work accounts; the admin (a superuser or the admin
+    role, no accounts, no day) is not one of them, except on their own picker."""
+    root = make_user("root", role=Role.KAM, is_superuser=True)
+    admin_role = make_user("keeper", role=Role.ADMIN)
+    listed = set(agenda_subjects(cast.mia))
+    assert {cast.alice, cast.bob, cast.lena, cast.mia} <= listed
+    assert root not in listed and admin_role not in listed
+    assert agenda_subject(cast.mia, root.pk) is None
+    assert admin_role in set(agenda_subjects(admin_role))
 
 
 @pytest.mark.parametrize("language,words", [("en", ["Today"]),

@@ -19,16 +19,19 @@ from guanxi.tiers.admin.shared import TIERS, visible_accounts
 from guanxi.tiers.forms import SheetForm
 from guanxi.tiers.models import Tier, TierScheme
 from guanxi.tiers.selectors import MigrationPeriod, tier_distribution, tier_migration_counts
+from guanxi.tiers.templatetags.tiers_tags import rule_summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet_params(request: HttpRequest) -> tuple[SheetForm, TierScheme | None]:
-    """Month and scheme from the query string; the defaults (this month, the restaurant's
-    monthly scheme) are filled in so the form shows what the sheet uses."""
+    """Month and scheme from the query string; the defaults (the last complete month — the
+    current one has barely started for most of it — and the restaurant's monthly scheme) are
+    filled in so the form shows what the sheet uses."""
     default = attendance.default_scheme()
+    last_month = add_months(timezone.localdate().replace(day=1), -1)
     data = {
-        "month": request.GET.get("month") or timezone.localdate().strftime("%Y-%m"),
+        "month": request.GET.get("month") or last_month.strftime("%Y-%m"),
         "scheme": request.GET.get("scheme", default.pk if default else ""),
     }
     form = SheetForm(data)
@@ -48,6 +51,8 @@ def attendance_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     sheet = attendance.attendance_sheet(
         actor=request.user, month=form.month_start(), scheme=scheme, page=page
     )
+    for row in sheet.rows:
+        row.no_tier_reason = _no_tier_reason(row)
     query = {"month": sheet.month.strftime("%Y-%m"), "scheme": scheme.pk if scheme else ""}
     context = {
         **model_admin.admin_site.each_context(request),
@@ -61,6 +66,17 @@ def attendance_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/tiers/tierscheme/attendance.html", context)
+
+
+def _no_tier_reason(row: attendance.SheetRow) -> str:
+    """Why a row has no tier, in words: "Gold needs: tag is VIP"."""
+    if row.tier is not None or row.missing is None:
+        return ""
+    tier, failed = row.missing
+    return _("%(tier)s needs: %(conditions)s") % {
+        "tier": tier,
+        "conditions": rule_summary(failed),
+    }
 
 
 def attendance_xlsx_view(model_admin: Any, request: HttpRequest) -> HttpResponse:

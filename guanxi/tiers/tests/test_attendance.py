@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from guanxi.tiers.attendance import attendance_sheet, attendance_xlsx
 from guanxi.tiers.metrics import account_metrics
+from guanxi.tiers.models import Tier, TierCondition, TierScheme
 from guanxi.tiers.services import scheme_load_preset
 from tests.support import make_account, make_transaction
 
@@ -132,8 +133,11 @@ def test_the_page_shows_the_sheet(client, cast, scheme, june, language, words):
     assert f'data-cell="{a.pk}-1"' in body and f'data-account="{w.pk}"' not in body
     assert 'data-total="per-head"' in body
     assert "¥5,500" in body and "¥83" in body and "A" in body
-    current = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
-    assert current.context["sheet"].month == dt.date(2026, 7, 1)
+    # Without a month: the last complete one (July has barely started on the 10th).
+    default = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert default.context["sheet"].month == JUNE
+    assert "data-so-far" not in default.content.decode()
+    current = client.get(url, {"month": "2026-07"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "data-so-far" in current.content.decode()
     # Nonsense parameters fall back to the defaults instead of failing.
     assert client.get(url, {"month": "2026-13", "scheme": "x", "p": "y"}).status_code == 200
@@ -177,3 +181,30 @@ def test_xlsx_title_in_chinese_and_so_far(cast, scheme, june):
         ws["A1"].value
         != attendance_sheet(actor=cast.alice, month=dt.date(2026, 6, 1), scheme=scheme).title
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_tier_says_which_condition_failed_and_totals_come_before_the_days(client, cast, english):
+    """The trial: a top spender with one visit had tier "—" and no reason, because every tier
+    also needed a tag the sheet never shows; and the totals sat right of 31 day columns."""
+    scheme = TierScheme.objects.create(code="tagged", name="Tagged", name_en="Tagged")
+    gold = Tier.objects.create(scheme=scheme, code="G", name="Gold", name_en="Gold", rank=1)
+    TierCondition.objects.create(tier=gold, metric="month_spend", min_value=Decimal("1000"))
+    TierCondition.objects.create(tier=gold, metric="tag", values=["VIP"])
+    silver = Tier.objects.create(scheme=scheme, code="S", name="Silver", name_en="Silver", rank=2)
+    TierCondition.objects.create(tier=silver, metric="month_visits", min_value=Decimal("4"))
+    TierCondition.objects.create(tier=silver, metric="tag", values=["VIP"])
+    TierCondition.objects.create(tier=silver, metric="month_spend", min_value=Decimal("1"))
+    make_transaction(account=cast.account, amount="199356.00", when=at(2026, 6, 5), head_count=9)
+    sheet = attendance_sheet(actor=cast.alice, month=JUNE, scheme=scheme)
+    row = sheet.rows[0]
+    assert row.tier is None
+    tier, failed = row.missing
+    assert tier == gold and [c["metric"] for c in failed] == ["tag"]
+    client.force_login(cast.alice)
+    url = reverse("admin:tiers_tierscheme_attendance")
+    body = client.get(url, {"month": "2026-06", "scheme": scheme.pk}).content.decode()
+    reason = body.split("data-no-tier-reason>")[1].split("</div>")[0]
+    assert "Gold" in reason and "VIP" in reason
+    tr = body.split(f'data-account="{cast.account.pk}"')[1]
+    assert tr.index('data-total="tier"') < tr.index(f'data-cell="{cast.account.pk}-1"')

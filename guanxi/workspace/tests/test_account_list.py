@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.accounts.models import Account
+from guanxi.core.models import UserPreference
 from guanxi.insights.models import AccountScore, AnalysisRun, RunStatus
 from tests.support import make_account, make_contact
 
@@ -113,7 +114,7 @@ def test_filter_dropdowns_list_what_the_user_sees_without_the_scores(client, cas
     def choices(user, path: str) -> set:
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(LIST)
+            response = client.get(LIST, {"_filters": "1"})  # the panel's own request
         scored = [q["sql"] for q in queries.captured_queries if "insights_accountscore" in q["sql"]]
         assert len(scored) == 2  # the page's rows and their count; no dropdown joins the scores
         specs = response.context["cl"].filter_specs
@@ -148,3 +149,84 @@ def test_the_list_reads_a_fixed_number_of_queries(
     for params in ({}, {"o": f"-{column}"}, {"q": "客户"}, {"segment": "Loyal"}):
         with django_assert_max_num_queries(22):
             assert client.get(LIST, params).status_code == 200
+
+
+# --- the columns a user chooses, the name that opens the 360° page, the default order ----------
+
+COLUMNS_URL = reverse("admin:accounts_account_columns")
+
+
+def shown(client, params: dict | None = None) -> list[str]:
+    return list(client.get(LIST, params or {}).context["cl"].list_display)
+
+
+def test_the_default_list_is_compact_sorted_by_value_and_the_name_opens_360(client, cast, book):
+    client.force_login(cast.alice)
+    response = client.get(LIST)
+    columns = list(response.context["cl"].list_display)
+    assert columns[:2] == ["action_checkbox", "name_link"]
+    assert {"clv_display", "p_alive_display", "segment_display", "abc_display"} <= set(columns)
+    assert "code" not in columns and "lifecycle_display" not in columns
+    # Most valuable first (CLV), unscored last: the same order as clicking CLV twice.
+    a = book["accounts"]
+    listed = [r.pk for r in response.context["cl"].result_list]
+    assert listed[:4] == [a[2].pk, a[0].pk, a[4].pk, a[1].pk]
+    text = response.content.decode()
+    view_360 = reverse("admin:accounts_account_view_360", args=(a[2].pk,))
+    edit = reverse("admin:accounts_account_change", args=(a[2].pk,))
+    assert f'href="{view_360}" class="font-medium text-primary-600" data-open-360' in text
+    assert f'href="{edit}"' in text and "data-edit" in text
+
+
+def test_a_chosen_set_of_columns_is_remembered_per_user(client, cast, book):
+    client.force_login(cast.alice)
+    response = client.post(
+        COLUMNS_URL,
+        {"column": ["code", "lifecycle", "clv", "nonsense"], "next": f"{LIST}?q=vip"},
+    )
+    assert response.status_code == 302 and response.url == f"{LIST}?q=vip"
+    assert UserPreference.objects.get(user=cast.alice).value == ["code", "lifecycle", "clv"]
+    expected = ["action_checkbox", "name_link", "code", "lifecycle_display", "clv_display"]
+    assert shown(client) == expected
+    assert shown(client, {"q": "客户"}) == expected  # on every later page load
+    client.force_login(cast.lena)
+    assert "code" not in shown(client)  # another user's list is their own
+    client.force_login(cast.alice)
+    client.post(COLUMNS_URL, {"reset": "1"})
+    assert "code" not in shown(client) and "abc_display" in shown(client)
+
+
+def test_the_columns_address_takes_only_a_post_and_stays_on_this_site(client, cast):
+    client.force_login(cast.alice)
+    reloaded = client.get(COLUMNS_URL)
+    assert reloaded.status_code == 302 and reloaded.url == LIST
+    assert not UserPreference.objects.exists()
+    response = client.post(COLUMNS_URL, {"column": ["clv"], "next": "https://evil.example/"})
+    assert response.url == LIST
+
+
+def test_badge_columns_cost_no_query_when_hidden(client, cast, book):
+    client.force_login(cast.alice)
+    client.post(COLUMNS_URL, {"column": ["clv"]})
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    assert not any("tiers_accounttier" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_filter_panel_is_loaded_on_demand_and_filters_as_before(client, cast, book):
+    """The plain list leaves the panel's twenty dropdowns out (a button loads them); the
+    panel's request and a filtered list have them, and the filter applies."""
+    client.force_login(cast.alice)
+    with CaptureQueriesContext(connection) as queries:
+        plain = client.get(LIST, {"q": "客户", "o": "1"})
+    assert plain.context["cl"].filter_specs == [] and "data-filters-lazy" in plain.content.decode()
+    assert not any("DISTINCT" in q["sql"] for q in queries.captured_queries)
+    panel = client.get(LIST, {"q": "客户", "_filters": "1"})
+    assert len(panel.context["cl"].filter_specs) > 10
+    assert 'id="changelist-filter"' in panel.content.decode()
+    assert "data-filters-lazy" not in panel.content.decode()
+    filtered = client.get(LIST, {"segment": "Loyal"})
+    assert len(filtered.context["cl"].filter_specs) > 10
+    assert {r.pk for r in filtered.context["cl"].result_list} == {
+        a.pk for a in book["accounts"][:5]
+    }

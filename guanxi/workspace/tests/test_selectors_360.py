@@ -1,12 +1,15 @@
 """account_360, account_rollup and dashboard_summary: totals at month and year boundaries."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.urls import reverse
 
 from guanxi.contacts.services import profile_facts_update
+from guanxi.transactions.models import ProductCategory
 from guanxi.transactions.rollups import ledger_rollups_refresh
 from guanxi.transactions.selectors import account_rollup
 from guanxi.workspace.selectors import account_360, dashboard_summary
@@ -61,6 +64,36 @@ def test_monthly_series_has_24_months_with_gaps_as_zero(cast):
     assert series[0] == (dt.date(2023, 4, 1), Decimal("8"))
     assert series[-1] == (dt.date(2025, 3, 1), Decimal("15"))
     assert sum(v for _m, v in series) == 23
+
+
+def test_revenue_by_category_is_stacked_per_month_with_gaps_as_none(cast):
+    rooms, _ = ProductCategory.objects.get_or_create(
+        code="rooms", defaults={"name": "客房", "name_en": "Rooms", "sort_order": 10}
+    )
+    make_transaction(account=cast.account, amount="10", when=at(2025, 3, 2))
+    make_transaction(account=cast.account, amount="30", when=at(2025, 3, 3), category=rooms)
+    make_transaction(account=cast.account, amount="7", when=at(2024, 1, 5), category=rooms)
+    make_transaction(account=cast.west_account, amount="99", when=at(2025, 3, 2))  # not ours
+    data = account_360(cast.account, today=dt.date(2025, 3, 15))
+    assert len(data.revenue_months) == 24 and data.revenue_months[-1] == dt.date(2025, 3, 1)
+    rooms_series, fnb_series = data.revenue_by_category  # in the categories' order
+    assert rooms_series.category == rooms and fnb_series.category.code == "fnb"
+    assert rooms_series.values[-1] == Decimal("30") and fnb_series.values[-1] == Decimal("10")
+    assert rooms_series.values[data.revenue_months.index(dt.date(2024, 1, 1))] == Decimal("7")
+    assert fnb_series.values[:-1] == [None] * 23  # no data: a gap, not a zero
+
+
+def test_the_360_page_draws_the_stacked_chart(client, cast):
+    make_transaction(account=cast.account, amount="10", when=at(2025, 3, 2))
+    client.force_login(cast.alice)
+    url = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
+    response = client.get(url)
+    chart = json.loads(response.context["chart_data"])
+    options = json.loads(response.context["chart_options"])
+    assert options["scales"]["x"]["stacked"] and options["scales"]["y"]["stacked"]
+    assert [d["stack"] for d in chart["datasets"]] == ["revenue"]
+    assert len(chart["labels"]) == 24
+    assert 'data-chart="revenue-by-category"' in response.content.decode()
 
 
 def test_contacts_recent_transactions_and_last_profile_update(cast):
