@@ -45,7 +45,7 @@ ALLOWED_WORDS = {
     "km", "kg", "ms", "CNY", "RMB", "USD", "pp",
 }  # fmt: skip
 # Not text, or codes: a column name, a command, a JSON value.
-IGNORED_TAGS = {"script", "style", "template", "noscript", "svg", "textarea", "select", "code",
+IGNORED_TAGS = {"script", "style", "template", "noscript", "svg", "textarea", "code",
                 "kbd", "pre"}  # fmt: skip
 # Codes in a sentence: lists of accepted values ("direct（默认）、walk_in、phone") and pairs
 # ("yes/no"), and snake_case words.

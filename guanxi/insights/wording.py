@@ -126,3 +126,22 @@ def run_summary(run: AnalysisRun) -> list[str]:
     else:
         lines.append(_("The model's forecast could not be tested on this data: trust it little."))
     return lines
+
+
+# An account its people call active while the purchase data say it has gone: the 360° page says
+# so beside the status (the status stays the team's call, recorded with who changed it).
+GONE_SEGMENTS = (Segment.LOST, Segment.HIBERNATING)
+GONE_P_ALIVE = 0.10
+
+
+def status_disagreement(status: str, score: Any) -> str:
+    """Why the account's status and its latest score disagree, or "" when they do not."""
+    if score is None or status != "active" or score.segment not in GONE_SEGMENTS:
+        return ""
+    if score.p_alive is None or score.p_alive >= GONE_P_ALIVE:
+        return ""
+    return _(
+        "The purchase data disagree: RFM segment %(segment)s, probability still active "
+        "%(p_alive).0f%%. The status is set by the team: if the account has gone, change it to "
+        "dormant or lost; if it is still active, log the latest contact."
+    ) % {"segment": score.get_segment_display(), "p_alive": 100 * score.p_alive}
