@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -117,6 +118,9 @@ def data_text() -> tuple[set[str], set[str]]:
                     words.update(w.lower() for w in WORD.findall(value))
                     runs.update(CJK.findall(value))
     runs.update(m for _code, name in settings.LANGUAGES for m in CJK.findall(str(name)))
+    # A person's name is shown whole ("李娜") though stored as first and last name.
+    for user in get_user_model().objects.all():
+        runs.update(CJK.findall(str(user)))
     return words, runs
 
 
