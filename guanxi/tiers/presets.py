@@ -271,8 +271,7 @@ LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
                 [_c(Metric.REVENUE_TREND, hi=-30), _c(Metric.PURCHASES_LIFETIME, 2)],
                 {
                     "call_every_days": 14,
-                    "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案 "
-                    "(win-back call every 14 days).",
+                    "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案。",
                 },
                 "近12个月收入比之前12个月下降30%以上（完全停止购买即为−100%），且累计至少购买过2次。"
                 "规则引擎要求一个阶段的条件同时成立、不支持“或”，所以退化期以收入趋势为信号，它同时涵盖"
