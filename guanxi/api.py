@@ -27,6 +27,7 @@ from guanxi.assessments.api import router as assessments_router
 from guanxi.contacts.api import router as contacts_router
 from guanxi.core.api import router as core_router
 from guanxi.core.api_auth import TokenAuth
+from guanxi.core.error_words import validation_message
 from guanxi.core.errors import ApplicationError, InvalidInput
 from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
@@ -125,8 +126,7 @@ def _location(loc: list) -> str:
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     errors = [
-        {"field": _location(e.get("loc", [])), "message": e.get("msg", "invalid")}
-        for e in exc.errors
+        {"field": _location(e.get("loc", [])), "message": validation_message(e)} for e in exc.errors
     ]
     first = errors[0] if errors else {"field": "", "message": _("invalid input")}
     return api.create_response(

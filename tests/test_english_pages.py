@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib import admin
 from django.db.models import F
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -40,6 +38,7 @@ from guanxi.surveys.models import SurveyItem, SurveyTemplate
 from guanxi.tiers.models import DiscountReview, Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
 from guanxi.transactions.models import ProductCategory
+from tests.page_words import admin_urls, page
 from tests.support import make_account, make_contact, make_payment, make_transaction, make_user
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +47,6 @@ pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # Names keep their language: the language switcher names each language in itself.
 NAMES = tuple(name for _code, name in settings.LANGUAGES if CJK.search(str(name)))
-# Custom admin URLs may take an object or an account; others (a task id, a fact id) are skipped.
-FILLABLE = {"object_id", "account_id"}
 
 
 # An element marked as Chinese holds names or sample data in their own language (the Chinese
@@ -132,44 +129,12 @@ def world(cast):
     return {"account": account, "plan": plan, "root": root}
 
 
-def admin_urls(world: dict) -> Iterator[str]:
-    """Every changelist, add form and change form of the registry, and every custom admin page
-    whose only arguments are an object or an account."""
-    account = world["account"]
-    for model, model_admin in admin.site._registry.items():
-        info = (model._meta.app_label, model._meta.model_name)
-        yield reverse("admin:{}_{}_changelist".format(*info))
-        yield reverse("admin:{}_{}_add".format(*info))
-        obj = model._default_manager.order_by("pk").first()
-        for pattern in model_admin.get_urls():
-            if not isinstance(pattern, URLPattern) or not pattern.name:
-                continue
-            regex = pattern.pattern.regex
-            params = set(regex.groupindex)
-            if regex.groups > len(params) or not params <= FILLABLE:
-                continue
-            if pattern.name.endswith(("_delete", "_changelist", "_add")):
-                continue
-            if "object_id" in params and obj is None:
-                continue
-            args = {"object_id": obj.pk if obj else None, "account_id": account.pk}
-            kwargs = {name: args[name] for name in params}
-            yield reverse(f"admin:{pattern.name}", kwargs=kwargs)
-
-
-def page(client: Client, url: str) -> tuple[int, str]:
-    response = client.get(url)
-    kind = response.get("Content-Type", "")
-    html = response.content.decode() if "html" in kind or "json" in kind else ""
-    return response.status_code, html
-
-
 @pytest.mark.usefixtures("english")
 def test_every_admin_page_in_english_has_no_chinese(world):
     client = Client(raise_request_exception=False)
     client.force_login(world["root"])
     seen, broken, chinese = 0, {}, {}
-    for url in dict.fromkeys(admin_urls(world)):
+    for url in dict.fromkeys(admin_urls(world["account"])):
         status, html = page(client, url)
         seen += 1
         if status >= 500 or status in (404,):

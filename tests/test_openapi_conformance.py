@@ -64,8 +64,9 @@ def known(cast):
         "contact_id": contact.pk,
         "transaction_id": make_transaction(account=cast.account, contact=contact).pk,
         "payment_id": make_payment(account=cast.account).pk,
-        "case_id": case_open(actor=cast.alice, account=cast.account, kind="complaint",
-                             subject="Noisy room").pk,  # fmt: skip
+        "case_id": case_open(
+            actor=cast.alice, account=cast.account, kind="complaint", subject="Noisy room"
+        ).pk,  # fmt: skip
     }
 
 

@@ -103,7 +103,8 @@ class Tag(models.Model):
     """A CRM label (CRM 标签) put on accounts."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(_("description (Chinese)"), max_length=200, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("tag")

@@ -73,7 +73,8 @@ class ComplianceRow:
     due: int = 0  # due so far (due day in the period, not after as_of) or done already
     on_time: int = 0  # done on or before the due day
     late: int = 0  # done after the due day
-    open_overdue: int = 0  # still open and the due day has passed
+    open_overdue: int = 0  # still open and past its due date, as Today shows it
+    open_due_today: int = 0  # still open, due today
     open_not_due: int = 0  # still open, not yet due (not counted in ``due``)
 
     @property
@@ -87,7 +88,7 @@ class ComplianceRow:
         return self.on_time / self.decided if self.decided else None
 
     def add(self, other: ComplianceRow) -> None:
-        for name in ("due", "on_time", "late", "open_overdue", "open_not_due"):
+        for name in ("due", "on_time", "late", "open_overdue", "open_due_today", "open_not_due"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -111,6 +112,8 @@ class ComplianceReport:
     cost_by_tier: list[TierCost] = field(default_factory=list)
     cost_total: Decimal = ZERO
     attribution_scheme: TierScheme | None = None
+    # Open policy tasks overdue since before the period: Today lists them too.
+    overdue_earlier: int = 0
 
 
 def _task_rows_for(actor: User) -> QuerySet[Task]:
@@ -137,7 +140,12 @@ def compliance(
     task created already past its due date (the first sync after a tier started asks for a
     visit "since" the tier began) could not have been done on time, so it is judged from when
     it appeared. On time = completed on a local day on or before that day. "Due" counts the
-    tasks due so far (not the ones whose day is still to come, unless they are done already).
+    tasks due so far (not the ones whose day is still to come, unless they are done already),
+    and it adds up: due = on time + late + open and overdue + open and due today. An open task
+    is overdue once its due date has passed, as Today shows it (a task created late is overdue
+    from the day it appears; done that day it still counts as on time). Open tasks overdue since
+    before the period are counted apart (`overdue_earlier`), so that the period's overdue and
+    those add up to Today's overdue policy tasks.
     Cancelled tasks (the policy no longer asked for them, or a person cancelled them with a
     reason) are not counted.
 
@@ -166,7 +174,8 @@ def compliance(
             due=Count("id", filter=Q(due_day__lte=as_of) | done),
             on_time=Count("id", filter=done & Q(done_day__lte=F("due_day"))),
             late=Count("id", filter=done & Q(done_day__gt=F("due_day"))),
-            open_overdue=Count("id", filter=is_open & Q(due_day__lt=as_of)),
+            open_overdue=Count("id", filter=is_open & Q(due_day__lte=as_of, due_date__lt=as_of)),
+            open_due_today=Count("id", filter=is_open & Q(due_day=as_of, due_date=as_of)),
             open_not_due=Count("id", filter=is_open & Q(due_day__gt=as_of)),
         )
     )
@@ -181,6 +190,7 @@ def compliance(
             on_time=r["on_time"],
             late=r["late"],
             open_overdue=r["open_overdue"],
+            open_due_today=r["open_due_today"],
             open_not_due=r["open_not_due"],
         )
         report.kams.append(row)
@@ -188,6 +198,13 @@ def compliance(
         report.total.add(row)
     report.kams.sort(key=lambda row: (row.team.name if row.team else "", row.user.username))
     report.teams = sorted(teams.values(), key=lambda row: row.team.name if row.team else "~")
+    report.overdue_earlier = (
+        _task_rows_for(actor)
+        .filter(source=TaskSource.POLICY, status=TaskStatus.OPEN, due_date__lt=as_of)
+        .annotate(due_day=due_day)
+        .filter(due_day__lt=start)
+        .count()
+    )
     _cost_by_tier(report, actor)
     return report
 

@@ -24,6 +24,7 @@ from guanxi.analytics.base import FloatArray
 from guanxi.analytics.beta_geo import BetaGeo
 from guanxi.analytics.diagnostics import CalibrationResult, calibration_holdout
 from guanxi.analytics.gamma_gamma import GammaGamma
+from guanxi.analytics.notes import Note
 from guanxi.analytics.pareto import ParetoResult, pareto
 from guanxi.analytics.pareto_nbd import ParetoNBD
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, RFMResult, Rule, rfm, with_rfm_recency
@@ -447,9 +448,10 @@ class _CustomerArrays(NamedTuple):
         )
 
 
-_OBSERVED_SPEND_WARNING = (
+_OBSERVED_SPEND_WARNING = Note(
+    "spend_observed",
     "Expected spend is each customer's own mean spend per purchase period "
-    "(Gamma-Gamma could not be used)."
+    "(Gamma-Gamma could not be used).",
 )
 
 
@@ -460,16 +462,25 @@ def _fit_spend_model(c: _CustomerArrays) -> tuple[GammaGamma | None, FloatArray,
     repeat = (x > 0) & (monetary > 0)
     try:
         if repeat.sum() < 2:
-            raise ValueError("Gamma-Gamma needs at least two customers with repeat purchases.")
+            raise ValueError(
+                Note(
+                    "spend_few_repeat",
+                    "Gamma-Gamma needs at least two customers with repeat purchases.",
+                )
+            )
         spend_model = GammaGamma().fit(x[repeat], monetary[repeat])
         if not np.isfinite(spend_model.population_mean_spend()):
             raise ValueError(
-                "The fitted spend distribution has no finite mean (q ≤ 1); spend per purchase "
-                "is too heavy-tailed to shrink towards it."
+                Note(
+                    "spend_no_mean",
+                    "The fitted spend distribution has no finite mean (q ≤ 1); spend per "
+                    "purchase is too heavy-tailed to shrink towards it.",
+                )
             )
         return spend_model, spend_model.conditional_expected_average_spend(x, monetary), None
     except ValueError as exc:
-        return None, c.revenue / (x + 1.0), str(exc)
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], Note) else str(exc)
+        return None, c.revenue / (x + 1.0), reason
 
 
 def _predictions(

@@ -27,6 +27,8 @@ from typing import Any
 
 import polars as pl
 
+from guanxi.analytics.notes import Note
+
 BINS = 5
 
 # (segment, (r_low, r_high), (fm_low, fm_high)); bounds inclusive; the first matching rule wins.
@@ -215,12 +217,23 @@ def _bins_used(
         bins_used[dim] = len(used)
         distinct = df[cols[dim]].n_unique()
         if distinct < BINS:
-            warnings.append(
+            message = (
                 f"{dim} ('{cols[dim]}') has only {distinct} distinct value(s), fewer than "
                 f"{BINS} bins: scores used are {used}."
             )
-        elif len(used) < BINS:
             warnings.append(
+                Note(
+                    "rfm_few_values",
+                    message,
+                    dimension=dim,
+                    distinct=distinct,
+                    bins=BINS,
+                    used=used,
+                )  # fmt: skip
+            )
+        elif len(used) < BINS:
+            message = (
                 f"{dim} ('{cols[dim]}') has ties that leave scores unused: scores used are {used}."
             )
+            warnings.append(Note("rfm_ties", message, dimension=dim, used=used))
     return bins_used, warnings

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.normalise import contact_forms
-from guanxi.contacts.profile_schema import GROUPS
+from guanxi.contacts.profile_schema import GROUPS, get_field
 
 
 class Gender(models.TextChoices):
@@ -212,7 +212,10 @@ class ProfileFact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contact}: {self.group}.{self.key}"
+        try:
+            return f"{self.contact}: {get_field(self.group, self.key).label}"
+        except ValueError:  # a field the schema no longer has: its code
+            return f"{self.contact}: {self.group}.{self.key}"
 
 
 class Relation(models.TextChoices):

@@ -16,6 +16,7 @@ from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from guanxi.core.admin_mixins import ShowsInterruptedRuns, is_admin, is_manager, is_staff
+from guanxi.core.job_words import job_name, summary_words
 from guanxi.core.models import ApiToken, JobRun, JobStatus, Team, User
 from guanxi.core.services import api_token_create
 
@@ -187,7 +188,7 @@ class JobNameFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any):
         names = JobRun.objects.order_by("name").values_list("name", flat=True).distinct()
-        return [(n, n) for n in names]
+        return [(n, job_name(n)) for n in names]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(name=self.value()) if self.value() else queryset
@@ -198,13 +199,13 @@ class JobRunAdmin(ShowsInterruptedRuns, ModelAdmin):
     """What the background jobs did, read-only: managers and admins look here when the nightly
     run failed (the dashboard links here), so the error and its traceback are on the page."""
 
-    list_display = ("name", "show_status", "started_at", "duration", "attempt", "summary_short",
+    list_display = ("job", "show_status", "started_at", "duration", "attempt", "summary_short",
                     "error_short")  # fmt: skip
     list_filter = (("status", ChoicesDropdownFilter), JobNameFilter)
     search_fields = ("name", "error")
     date_hierarchy = "started_at"
-    fields = ("name", "status", "attempt", "started_at", "finished_at", "duration", "summary",
-              "error")  # fmt: skip
+    fields = ("job", "status", "attempt", "started_at", "finished_at", "duration",
+              "summary_in_words", "error")  # fmt: skip
     readonly_fields = fields
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -241,12 +242,18 @@ class JobRunAdmin(ShowsInterruptedRuns, ModelAdmin):
         seconds = obj.duration_seconds
         return "—" if seconds is None else f"{seconds:.1f}"
 
+    @display(description=_("job"), ordering="name")
+    def job(self, obj: JobRun) -> str:
+        return job_name(obj.name)
+
     @display(description=_("summary"))
     def summary_short(self, obj: JobRun) -> str:
-        text = ", ".join(
-            f"{k}: {v}" for k, v in obj.summary.items() if not isinstance(v, dict | list)
-        )
+        text = summary_words(obj.summary, flat=True)
         return (text[:120] + "…" if len(text) > 120 else text) or "—"
+
+    @display(description=_("summary"))
+    def summary_in_words(self, obj: JobRun) -> str:
+        return summary_words(obj.summary) or "—"
 
     @display(description=_("error"))
     def error_short(self, obj: JobRun) -> str:

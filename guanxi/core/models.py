@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core import leases
+from guanxi.core.job_words import job_name
 
 
 class Team(models.Model):
@@ -173,7 +174,7 @@ class JobRun(LeasedRun):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.name} · {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{job_name(self.name)} · {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -24,6 +24,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.selectors import estimated_count
 from guanxi.insights.models import AnalysisRun, RunStatus, Segment
 from guanxi.insights.selectors import latest_run, ordered_params
+from guanxi.insights.wording import PERIODS, note_text, run_summary, trust_level
 from guanxi.transactions.models import Transaction
 
 # Param names as the literature writes them.
@@ -129,6 +130,13 @@ def _param_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": PARAM_LABELS.get(k, k), "value": v, "se": errors.get(k)}
         for k, v in ordered_params(params)
     ]
+
+
+def _error_note(report: dict | None) -> Any:
+    """A model's reason for not being fitted: its note (code and parameters), or the plain
+    English of runs stored before notes had codes."""
+    report = report or {}
+    return report.get("error_note") or report.get("error")
 
 
 @admin.register(AnalysisRun)
@@ -266,6 +274,13 @@ class AnalysisRunAdmin(ShowsInterruptedRuns, ModelAdmin):
             "pareto_data": curve[0] if curve else None,
             "pareto_options": curve[1] if curve else None,
             "segments": segments,
+            "summary": run_summary(run),
+            "trust": trust_level(run),
+            "warnings": [note_text(w) for w in run.warnings],
+            "purchase_error": note_text(_error_note(run.purchase_model)),
+            "spend_error": note_text(_error_note(run.spend_model)),
+            "calibration_error": note_text(_error_note(run.calibration)),
+            "period_unit": PERIODS.get(run.parameters.get("period"), run.parameters.get("period")),
             "accounts_url": reverse("admin:accounts_account_changelist"),
             "discount_percent": 100 * run.parameters.get("annual_discount_rate", 0),
             "pareto_top_percent": 100 * run.pareto.get("top_fraction", 0),

@@ -16,6 +16,7 @@ from guanxi.insights.models import (
     RunStatus,
     Segment,
 )
+from guanxi.insights.wording import note_text
 
 # Score fields the account list shows, annotated as `score_<field>` from the latest run.
 LIST_FIELDS = ("segment", "abc_class", "clv", "p_alive", "predictive_clp", "rfm_cell")
@@ -160,5 +161,5 @@ def run_describe(run: AnalysisRun) -> str:
         _("Segments: %(segments)s")
         % {"segments": ", ".join(f"{labels.get(k, k)} {v}" for k, v in run.segment_counts.items())}
     )
-    lines.extend(run.warnings)
+    lines.extend(note_text(w) for w in run.warnings)
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from guanxi.analytics.notes import note_of
 from guanxi.analytics.pipeline import (
     PIPELINE_STEPS,
     PIPELINE_VERSION,
@@ -94,7 +95,8 @@ def _money(value: Any) -> Decimal | None:
 
 def _model_report(model: Any, error: str | None) -> dict[str, Any]:
     if model is None:
-        return {"error": error or ""}
+        # The English reason, and its code and parameters for a page to translate.
+        return {"error": error or "", "error_note": note_of(error) if error else None}
     return {
         "name": type(model).__name__,
         "params": model.params_,
@@ -114,7 +116,8 @@ def _finite(value: float) -> float | None:
 def _calibration_report(result: PipelineResult) -> dict[str, Any]:
     cal = result.calibration
     if cal is None:
-        return {"error": result.errors.get("calibration", "")}
+        error = result.errors.get("calibration", "")
+        return {"error": error, "error_note": note_of(error) if error else None}
     rel = _finite(cal.relative_error_total)
     rows = (
         cal.table.filter(pl.col("n_customers") > 0)
@@ -343,7 +346,7 @@ def _record_findings(run: AnalysisRun, result: PipelineResult) -> None:
         "classes": _counts(result.scores, "abc_class"),
     }
     run.segment_counts = _counts(result.scores, "segment")
-    run.warnings = result.warnings
+    run.warnings = [note_of(w) for w in result.warnings]
 
 
 def _counts(scores: pl.DataFrame, column: str) -> dict[str, int]:

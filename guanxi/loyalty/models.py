@@ -158,7 +158,7 @@ class AccountLight(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} · {self.rule_id} · {self.colour}"
+        return f"{self.account} · {self.rule} · {self.get_colour_display()}"
 
     @property
     def is_lit(self) -> bool:

@@ -45,7 +45,8 @@ class TierScheme(models.Model):
     )
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     is_active = models.BooleanField(
         _("active"),
         default=True,
@@ -87,7 +88,8 @@ class Tier(models.Model):
         _("rank"), help_text=_("1 is the highest tier; rules are tried from rank 1 down.")
     )
     colour = models.CharField(_("colour"), max_length=20, blank=True, default="")
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
 
     class Meta:
         verbose_name = _("tier")

@@ -121,8 +121,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "name_en": "Restaurant monthly customer tiers",
         "categories": [FNB_CATEGORY[0], *(c[0] for c in EXCLUDED_CATEGORIES)],
         "description": (
-            "富丽华·华膳楼酒店 客户等级管理制度: tiers by the last complete month's visits (lunch "
-            "and dinner count separately), spend and spend per head."
+            "富丽华·华膳楼酒店《客户等级管理制度》：按上一个完整月的消费次数（午餐和晚餐分别计算）、"
+            "消费金额和人均消费分级。 / The restaurant's customer tier rules: tiers by the last "
+            "complete month's visits (lunch and dinner count separately), spend and spend per head."
         ),
         "tiers": [
             ("a-quality", "A级品质客户", "A quality", "#b8860b", _month(6, 5000, 80), _A_POLICY),
@@ -137,8 +138,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "name": "客户终生利润四级",
         "name_en": "CLP four levels",
         "description": (
-            "战略型/价值型/标准型/交易型 by predicted lifetime profit (CLP) percentile; strategic "
-            "accounts are also ABC class A."
+            "按预测终生利润（CLP）百分位分为战略型、价值型、标准型和交易型；战略型客户还须是 ABC "
+            "分类的 A 类。 / Strategic, value, standard and transactional by predicted lifetime "
+            "profit (CLP) percentile; strategic accounts are also ABC class A."
         ),
         "tiers": [
             (
@@ -195,8 +197,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "name": "顾客金字塔",
         "name_en": "Customer pyramid",
         "description": (
-            "钻石/金/银/普通 by customer lifetime value percentile: the top 1 %, the next 4 %, "
-            "the next 15 %, everyone else."
+            "按客户终生价值（CLV）百分位分为钻石、金、银和普通：前 1%、其后 4%、再其后 15%、其余"
+            "客户。 / Diamond, gold, silver and standard by customer lifetime value percentile: "
+            "the top 1 %, the next 4 %, the next 15 %, everyone else."
         ),
         "tiers": [
             (
@@ -231,10 +234,17 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 # Membership tags the 004 "member" stage reads (餐饮会员 is the demo restaurant's members' tag).
 MEMBER_TAGS = [
-    ("会员", "会员 (member): the account is a member of our loyalty or membership programme"),
-    ("餐饮会员", "餐饮会员 (restaurant member)"),
+    ("会员", "客户是我们会员计划的成员 / The account is a member of our membership programme"),
+    ("餐饮会员", "餐厅会员 / A member of the restaurant's programme"),
 ]
 ADVOCATE = [Attitude.ADVOCATE.value]
+
+
+def split_languages(text: str) -> tuple[str, str]:
+    """A preset's "中文 / English" text as its Chinese and its English part (a text without
+    the separator is Chinese only)."""
+    zh, _sep, en = text.partition(" / ")
+    return zh.strip(), en.strip()
 
 
 def _stage(code, name, name_en, colour, conditions, policy=None, description=""):
@@ -261,8 +271,7 @@ LIFECYCLE_PRESETS: dict[str, dict[str, Any]] = {
                 [_c(Metric.REVENUE_TREND, hi=-30), _c(Metric.PURCHASES_LIFETIME, 2)],
                 {
                     "call_every_days": 14,
-                    "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案 "
-                    "(win-back call every 14 days).",
+                    "notes": "挽回：每两周致电一次，了解采购减少的原因并提出挽回方案。",
                 },
                 "近12个月收入比之前12个月下降30%以上（完全停止购买即为−100%），且累计至少购买过2次。"
                 "规则引擎要求一个阶段的条件同时成立、不支持“或”，所以退化期以收入趋势为信号，它同时涵盖"
@@ -470,7 +479,12 @@ def excluded_categories() -> list[ProductCategory]:
 def member_tags() -> list[Tag]:
     """get_or_create the membership tags the lifecycle presets name (existing rows kept)."""
     return [
-        Tag.objects.get_or_create(name=name, defaults={"description": description})[0]
+        Tag.objects.get_or_create(
+            name=name,
+            defaults=dict(
+                zip(("description", "description_en"), split_languages(description), strict=True)
+            ),
+        )[0]
         for name, description in MEMBER_TAGS
     ]
 
@@ -503,7 +517,8 @@ def load_preset(code: str) -> TierScheme:
         defaults={
             "name": data["name"],
             "name_en": data["name_en"],
-            "description": data["description"],
+            "description": split_languages(data["description"])[0],
+            "description_en": split_languages(data["description"])[1],
             "purpose": data.get("purpose", SchemePurpose.TIERS.value),
             "is_active": False,
         },
@@ -530,7 +545,8 @@ def load_preset(code: str) -> TierScheme:
                 name_en=name_en,
                 rank=rank,
                 colour=colour,
-                description=more[0] if more else "",
+                description=split_languages(more[0] if more else "")[0],
+                description_en=split_languages(more[0] if more else "")[1],
             )
             ranks_taken.add(rank)
             TierCondition.objects.bulk_create(

@@ -4,15 +4,19 @@ delivered per tier, each reader seeing only the rows the access rule allows."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.urls import reverse
 
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.selectors import compliance
 from guanxi.activities.tests.conftest import policy_local, policy_put_in_tier
 from guanxi.tiers.models import Tier, TierScheme
 from guanxi.touchpoints.models import Touchpoint
+from guanxi.workspace.today import agenda
 from tests.support import make_account
 
 D = dt.date
@@ -171,3 +175,47 @@ def test_cost_of_privileges_per_tier(cast, policy_a, policy_b, policy_scheme):
     # Alice does not see what was spent on charlie's account.
     mine = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF)
     assert mine.cost_total == Decimal("200.00")
+
+
+FIGURES = ("due", "on_time", "late", "open_overdue", "open_due_today")
+
+
+def adds_up(row) -> bool:
+    return row.due == row.on_time + row.late + row.open_overdue + row.open_due_today
+
+
+def test_the_breakdown_adds_up_and_agrees_with_todays_overdue_list(cast, book):
+    # The demo's case: the nightly run created today tasks whose due dates passed long ago
+    # (a tier began months back). They are overdue on Today, so they are overdue here too.
+    for due in (D(2025, 10, 12), D(2026, 3, 2)):
+        task(cast.account, cast.alice, due, created=policy_local(2026, 3, 20, 9))
+    task(cast.account, cast.alice, AS_OF)  # open and due today
+    report = compliance(actor=cast.mia, start=START, end=END, as_of=AS_OF)
+    for row in [*report.kams, *report.teams, report.total]:
+        assert adds_up(row), [getattr(row, name) for name in FIGURES]
+    alice = rows_by_user(report)["alice"]
+    assert (alice.due, alice.open_overdue, alice.open_due_today) == (6, 3, 1)
+
+    mine = compliance(actor=cast.alice, start=START, end=END, as_of=AS_OF)
+    with time_machine.travel(policy_local(2026, 3, 20, 12), tick=False):
+        today = agenda(user=cast.alice, as_of=AS_OF)
+    overdue = [i for i in today.due if i.days_overdue > 0 and i.task.source == TaskSource.POLICY]
+    # 10 March (in the period), the two created today, and 28 February (before the period).
+    assert mine.total.open_overdue + mine.overdue_earlier == len(overdue) == 4
+    assert mine.overdue_earlier == 1
+    due_today = [i for i in today.due if i.days_overdue == 0]
+    assert mine.total.open_due_today == len(due_today) == 1
+
+
+def test_the_compliance_page_shows_the_parts_of_due(cast, book, client):
+    task(cast.account, cast.alice, D(2025, 10, 12), created=policy_local(2026, 3, 20, 9))
+    client.force_login(cast.alice)
+    with time_machine.travel(policy_local(2026, 3, 20, 12), tick=False):
+        response = client.get(reverse("admin:activities_task_compliance"))
+    assert response.status_code == 200
+    figures = {
+        name: int(re.search(rf'data-figure="{name}">(\d+)<', response.content.decode())[1])
+        for name in ("due", "on-time", "late", "overdue", "due-today")
+    }
+    assert figures == {"due": 4, "on-time": 1, "late": 1, "overdue": 2, "due-today": 0}
+    assert 'data-figure="overdue-earlier"' in response.content.decode()

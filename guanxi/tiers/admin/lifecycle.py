@@ -110,7 +110,13 @@ class LifecycleStageSetAdmin(TierSchemeAdmin):
     preset_cards = LIFECYCLE_PRESETS
     list_display = ("name_display", "code", "show_active", "tiers_count", "progression_display",
                     "distribution_display")  # fmt: skip
-    fields = ("code", ("name", "name_en"), "description", "is_active", "progression_display")
+    fields = (
+        "code",
+        ("name", "name_en"),
+        ("description", "description_en"),
+        "is_active",
+        "progression_display",
+    )
     readonly_fields = ("progression_display",)
     filter_horizontal = ()
     inlines = (StageInline,)

@@ -108,7 +108,13 @@ class TierSchemeAdmin(Relabel, ConfigAccessMixin, ModelAdmin):
     list_display = ("name_display", "code", "show_active", "tiers_count", "distribution_display")
     list_display_links = ("name_display",)
     search_fields = ("code", "name", "name_en")
-    fields = ("code", ("name", "name_en"), "description", "is_active", "categories")
+    fields = (
+        "code",
+        ("name", "name_en"),
+        ("description", "description_en"),
+        "is_active",
+        "categories",
+    )
     filter_horizontal = ("categories",)
     inlines = (TierInline,)
     actions = ("activate", "deactivate")
@@ -331,7 +337,13 @@ class TierAdmin(ColourWidgetMixin, ConfigAccessMixin, ModelAdmin):
     list_select_related = ("scheme",)
     search_fields = ("code", "name", "name_en")
     ordering = ("scheme", "rank")
-    fields = ("scheme", ("code", "rank"), ("name", "name_en"), "colour", "description")
+    fields = (
+        "scheme",
+        ("code", "rank"),
+        ("name", "name_en"),
+        "colour",
+        ("description", "description_en"),
+    )
     inlines = (TierConditionInline, TierPolicyInline)
     warn_unsaved_form = True
 

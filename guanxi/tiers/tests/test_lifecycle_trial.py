@@ -315,4 +315,5 @@ def test_a_single_order_last_year_is_no_decline_but_a_regular_who_stopped_is(cas
     row = AccountTier.objects.get(account=one_order, scheme__code="lifecycle-001")
     assert row.metrics["revenue_trend"] == -100 and row.metrics["purchases_lifetime"] == 1
     decline = TierScheme.objects.get(code="lifecycle-001").tiers.get(code="decline")
-    assert "at least 2 purchases" in decline.description
+    assert "at least 2 purchases" in decline.description_en
+    assert "至少购买过2次" in decline.description and " / " not in decline.description
