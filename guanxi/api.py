@@ -30,6 +30,7 @@ from guanxi.core.schemas import ERRORS, ErrorOut
 from guanxi.insights.api import router as insights_router
 from guanxi.leads.api import router as leads_router
 from guanxi.loyalty.api import lights_router, loyalty_router, referrals_router
+from guanxi.merging.api import router as merging_router
 from guanxi.pipeline.api import pipeline_router
 from guanxi.pipeline.api import router as opportunities_router
 from guanxi.plans.api import router as plans_router
@@ -219,3 +220,4 @@ api.add_router("/surveys", surveys_router)
 api.add_router("/tiers", tiers_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)
+api.add_router("/merge", merging_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanxi.plans",
     "guanxi.pipeline",
     "guanxi.workspace",
+    "guanxi.merging",
     "guanxi.demo",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("pipeline/", include("guanxi.pipeline.urls")),  # board, funnel, forecast, win/loss
     path("agreements/", include("guanxi.agreements.urls")),  # performance, statements
     path("loyalty/", include("guanxi.loyalty.urls")),  # warning lights table, loyalty matrix
+    path("merge/", include("guanxi.merging.urls")),  # merge two accounts or contacts, undo
     path("s/", include("guanxi.surveys.urls")),  # public survey answer page (no login)
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]
