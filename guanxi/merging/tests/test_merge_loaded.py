@@ -33,7 +33,9 @@ def demo(django_db_setup, django_db_blocker):
         keep, other = _loaded_pair(Account, Account.objects.values_list("pk", flat=True))
         # Clashes on purpose: one agreement covers both, both carry one tag.
         Agreement.objects.order_by("pk").first().covered_accounts.add(keep, other)
-        Tag.objects.create(name="重复客户").accounts.add(keep, other)
+        tag = Tag.objects.create(name="重复客户")
+        for pk in (keep, other):
+            Account.objects.get(pk=pk).tags.add(tag)
         yield keep, other
         transaction.set_rollback(True)
 
