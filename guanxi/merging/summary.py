@@ -9,6 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Field, Model
+from django.utils.translation import get_language
 
 from guanxi.merging.engine import decoded, kind_label
 from guanxi.merging.models import Merge
@@ -76,6 +77,15 @@ def _changed(merge: Merge, model: type[Model]) -> list[Changed]:
     return out
 
 
+def _field_words(model: type[Model], names: str) -> str:
+    """The fields of a clash's unique constraint ("account, scheme") in the page's language."""
+    words = []
+    for name in names.split(", "):
+        f = model._meta.get_field(name)
+        words.append(str(f.related_model._meta.verbose_name if f.is_relation else f.verbose_name))
+    return "、".join(words) if get_language().startswith("zh") else ", ".join(words)
+
+
 def summarise(merge: Merge, model: type[Model], tiers: list[TierOutcome] | None = None) -> Summary:
     """What ``merge`` moved: rows that pointed at the merged-away record, per kind (rows moved
     from a folded clash row are counted under the clash)."""
@@ -86,9 +96,10 @@ def summarise(merge: Merge, model: type[Model], tiers: list[TierOutcome] | None 
             counts[move["model"]] = counts.get(move["model"], 0) + len(move["pks"])
     moved = [Moved(label, kind_label(apps.get_model(label)), n) for label, n in counts.items()]
     clashes = [
-        Clash(c["model"], kind_label(apps.get_model(c["model"])), c["kept"], c["folded"], c["why"])
+        Clash(c["model"], kind_label(apps.get_model(c["model"])), c["kept"], c["folded"],
+              _field_words(apps.get_model(c["model"]), c["why"]))
         for c in merge.clashes
-    ]
+    ]  # fmt: skip
     return Summary(
         moved=sorted(moved, key=lambda m: m.kind),
         clashes=clashes,
