@@ -83,7 +83,7 @@ def _field_words(model: type[Model], names: str) -> str:
     for name in names.split(", "):
         f = model._meta.get_field(name)
         words.append(str(f.related_model._meta.verbose_name if f.is_relation else f.verbose_name))
-    return "、".join(words) if get_language().startswith("zh") else ", ".join(words)
+    return "、".join(words) if (get_language() or "").startswith("zh") else ", ".join(words)
 
 
 def summarise(merge: Merge, model: type[Model], tiers: list[TierOutcome] | None = None) -> Summary:
