@@ -243,6 +243,8 @@ def merge_for_actor(*, actor: User, merge_id: int) -> Merge:
     model = MODELS[merge.kind]
     if model._base_manager.filter(pk=merge.keep_id).exists():
         merge_pair_visible(actor, merge)
+    elif not actor.sees_all_accounts:  # the survivor is gone: only who sees everything
+        raise NotFound(_("Merge %(id)s not found.") % {"id": merge_id}, field="merge")
     return merge
 
 

@@ -18,7 +18,8 @@ from django.apps import apps
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from guanxi.merging.engine import decoded, kind_label, restore
+from guanxi.core import bulk
+from guanxi.merging.engine import CHUNK, decoded, kind_label, restore
 from guanxi.merging.models import Merge
 
 
@@ -65,8 +66,11 @@ def _moved_problems(merge: Merge) -> list[str]:
     problems = []
     for move in merge.moves:
         model = _model(move["model"])
-        still = model._base_manager.filter(pk__in=move["pks"], **{move["field"]: move["new"]})
-        missing = len(move["pks"]) - still.count()
+        still = sum(
+            model._base_manager.filter(pk__in=chunk, **{move["field"]: move["new"]}).count()
+            for chunk in bulk.chunks(move["pks"], CHUNK)
+        )
+        missing = len(move["pks"]) - still
         if missing:
             problems.append(
                 _("%(n)s %(kind)s moved by the merge were since deleted or moved elsewhere.")
@@ -95,8 +99,9 @@ def revert(merge: Merge, model: type[Model]) -> list[Model]:
     dictate the order: rows go back to the merged-away side before deleted rows return."""
     main = restore(_main_snapshot(merge))
     for move in reversed(merge.moves):
-        rows = _model(move["model"])._base_manager.filter(pk__in=move["pks"])
-        rows.update(**{move["field"]: move["old"]})
+        for chunk in bulk.chunks(move["pks"], CHUNK):
+            rows = _model(move["model"])._base_manager.filter(pk__in=chunk)
+            rows.update(**{move["field"]: move["old"]})
     restored = [main] + [restore(snap) for snap in reversed(merge.deleted[:-1])]
     before = decoded({"model": model._meta.label_lower, "fields": {
         name: values[0] for name, values in merge.changed.items()
