@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from guanxi.core.schemas import MAX_ID, Id, InputSchema
 from guanxi.merging import services
@@ -96,9 +96,10 @@ def _out(merge: Merge, *, dry_run: bool, tiers: list | None = None) -> dict:
     }
 
 
-def _merged(request: HttpRequest, kind: str, payload: MergeIn) -> tuple[int, dict]:
+def _merged(request: HttpRequest, kind: str, payload: MergeIn) -> Status:
     done: Preview = services.records_merge(actor=request.auth, kind=kind, **payload.model_dump())
-    return (200 if done.dry_run else 201), _out(done.merge, dry_run=done.dry_run, tiers=done.tiers)
+    body = _out(done.merge, dry_run=done.dry_run, tiers=done.tiers)
+    return Status(200 if done.dry_run else 201, body)
 
 
 @router.post(
