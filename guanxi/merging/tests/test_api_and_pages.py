@@ -9,7 +9,15 @@ from django.urls import reverse
 from guanxi.accounts.models import Account
 from guanxi.contacts.models import Contact
 from guanxi.merging.models import Merge
-from tests.support import JSON, PASSWORD, make_account, make_contact, make_transaction
+from guanxi.merging.services import records_merge
+from tests.support import (
+    JSON,
+    PASSWORD,
+    make_account,
+    make_contact,
+    make_transaction,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +151,18 @@ def test_merge_with_from_the_account_and_contact_pages(cast):
     assert go.url == reverse("merge_contacts_pick", args=(contact.pk,))
     page = mia.get(reverse("admin:accounts_account_view_360", args=(cast.account.pk,)))
     assert reverse("merge_accounts_pick", args=(cast.account.pk,)) in page.content.decode()
+
+
+def test_the_list_of_merges_shows_what_the_user_may_see(cast, dupe):
+    records_merge(actor=cast.mia, kind="account", keep=cast.account.pk, other=dupe.pk)
+    url = reverse("admin:merging_merge_changelist")
+    assert _browser("alice").get(url).status_code == 403
+    record = reverse("merge_record", args=(Merge.objects.get().pk,))
+    assert record in _browser("lena").get(url).content.decode()
+    west_lead = _browser_for_west_lead(cast)
+    assert record not in west_lead.get(url).content.decode()
+
+
+def _browser_for_west_lead(cast) -> Client:
+    make_user("wlead", role="team_lead", team=cast.west)
+    return _browser("wlead")
