@@ -65,7 +65,9 @@ PREFER = {"relationships.buyingcentremember": _richer}
 
 def may_merge(actor: User | None) -> bool:
     """Team leads and managers merge (a KAM asks one of them)."""
-    return actor is not None and (actor.sees_all_accounts or actor.leads_team)
+    if actor is None or not actor.is_authenticated:  # the admin's login page asks too
+        return False
+    return actor.sees_all_accounts or actor.leads_team
 
 
 @dataclass
