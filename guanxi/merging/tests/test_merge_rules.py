@@ -102,7 +102,7 @@ def test_two_seats_for_one_person_become_one_keeping_the_richer(cast):
     assert merge.clashes[0]["kept"] == rich.pk
 
 
-def test_undo_refuses_when_a_moved_row_was_deleted_since(cast, twins):
+def test_undo_refuses_when_a_moved_row_was_deleted_since(cast, twins, english):
     keep, other = twins
     moved = Transaction.objects.get(account=other)
     merge = records_merge(actor=cast.mia, kind="account", keep=keep.pk, other=other.pk).merge
