@@ -34,6 +34,7 @@ from guanxi.insights.api import router as insights_router
 from guanxi.leads.api import router as leads_router
 from guanxi.leads.api_selection import router as selection_router
 from guanxi.loyalty.api import lights_router, loyalty_router, referrals_router
+from guanxi.merging.api import router as merging_router
 from guanxi.pipeline.api import pipeline_router
 from guanxi.pipeline.api import router as opportunities_router
 from guanxi.pipeline.api_targets import router as targets_router
@@ -227,3 +228,4 @@ api.add_router("/surveys", surveys_router)
 api.add_router("/tiers", tiers_router)
 api.add_router("/transactions", transactions_router)
 api.add_router("/payments", payments_router)
+api.add_router("/merge", merging_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "guanxi.pipeline",
     "guanxi.workspace",
     "guanxi.reports",
+    "guanxi.merging",
     "guanxi.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", include("guanxi.workspace.urls")),  # chart exports, cohort cells
     path("loyalty/", include("guanxi.loyalty.urls")),  # warning lights table, loyalty matrix
     path("reports/", include("guanxi.reports.urls")),  # customer distribution
+    path("merge/", include("guanxi.merging.urls")),  # merge two accounts or contacts, undo
     path("s/", include("guanxi.surveys.urls")),  # public survey answer page (no login)
     path("", include("guanxi.activities.urls")),  # /today/, /calendar/<token>.ics
 ]

@@ -52,6 +52,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("plans",),
     ("pipeline",),
     ("workspace", "reports"),
+    ("merging",),
 )
 #: On top of every door: the demo builder, then the entry points.
 TOP: tuple[tuple[str, ...], ...] = (("demo",), ("api", "wsgi"), ("urls", "commands"), ("cli",))

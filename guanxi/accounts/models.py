@@ -284,3 +284,21 @@ class Account(models.Model):
                 break
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
+
+
+class AccountAlias(models.Model):
+    """An old account code that still names this account: the code of an account merged into
+    it (C14), so a re-import of the old code updates the survivor instead of re-creating it."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    code = models.CharField(_("former account code"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account code alias")
+        verbose_name_plural = _("account code aliases")
+
+    def __str__(self) -> str:
+        return self.code

@@ -193,3 +193,22 @@ def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]
         Account.objects.filter(q).order_by().values("pk") for q in account_word_parts(text)
     ]
     return queryset.filter(pk__in=first.union(*rest))
+
+
+# --- Codes and their aliases (C14: a merged-away record's code keeps naming the survivor) ------
+
+
+def by_code(qs: QuerySet, code: str) -> Any:
+    """The row of ``qs`` (accounts or contacts: a model with ``code`` and ``aliases``) its code
+    names, else the one that took the code over as an alias when a record was merged into it."""
+    return qs.filter(code=code).first() or qs.filter(aliases__code=code).first()
+
+
+def code_rows(qs: QuerySet, codes: list[str], *fields: str) -> list[tuple]:
+    """(code, *fields) of the rows of ``qs`` that ``codes`` name, by their code or, for codes no
+    row has, by an alias (see `by_code`)."""
+    rows = list(qs.filter(code__in=codes).values_list("code", *fields))
+    missing = set(codes) - {r[0] for r in rows}
+    if missing:
+        rows += qs.filter(aliases__code__in=missing).values_list("aliases__code", *fields)
+    return rows

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
-from unfold.decorators import display
+from unfold.decorators import action, display
 
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.contacts.forms import SOURCE_FIELD, ContactForm, group_field_names
@@ -118,6 +118,12 @@ class ContactAdmin(ScopedModelAdmin):
     actions = [*EXPORT_ACTIONS, send_nps_survey]
     change_form_outer_after_template = "admin/contacts/contact/provenance.html"
     object_history_template = "admin/contacts/contact/object_history.html"
+    actions_detail = ("merge_with",)
+
+    @action(description=_("Merge with…"), url_path="merge-with", icon="merge")
+    def merge_with(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+        """Pick the duplicate, then the merge page (C14; team leads and managers)."""
+        return HttpResponseRedirect(reverse("merge_contacts_pick", args=(int(unquote(object_id)),)))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
         fieldsets = [

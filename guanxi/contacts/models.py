@@ -280,3 +280,21 @@ class KeyDate(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.get_kind_display()
+
+
+class ContactAlias(models.Model):
+    """An old contact code that still names this contact: the code of a contact merged into it
+    (C14), so a re-import of the old code updates the survivor."""
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    code = models.CharField(_("former contact code"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact code alias")
+        verbose_name_plural = _("contact code aliases")
+
+    def __str__(self) -> str:
+        return self.code

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from guanxi.accounts.selectors import code_rows
 from guanxi.contacts.models import Contact
 from guanxi.core import bulk
 from guanxi.core.formatting import join_words
@@ -111,7 +112,7 @@ def _lookup_accounts(ctx: ImportContext, codes: list[str]) -> pl.DataFrame:
     rows: list[tuple[str, int]] = []
     visible = ctx.visible_accounts()
     for chunk in bulk.chunks(codes, IN_CHUNK):
-        rows.extend(visible.filter(code__in=chunk).values_list("code", "id"))
+        rows.extend(code_rows(visible, chunk, "id"))
     return pl.DataFrame(
         {"v_account_code": [r[0] for r in rows], "account_id": [r[1] for r in rows]},
         schema={"v_account_code": pl.String, "account_id": pl.Int64},
@@ -121,7 +122,7 @@ def _lookup_accounts(ctx: ImportContext, codes: list[str]) -> pl.DataFrame:
 def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
     rows: list[tuple[str, int, int]] = []
     for chunk in bulk.chunks(codes, IN_CHUNK):
-        rows.extend(Contact.objects.filter(code__in=chunk).values_list("code", "id", "account_id"))
+        rows.extend(code_rows(Contact.objects.all(), chunk, "id", "account_id"))
     return pl.DataFrame(
         {
             "v_contact_code": [r[0] for r in rows],

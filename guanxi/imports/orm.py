@@ -34,6 +34,7 @@ from guanxi.accounts.models import (
     Scale,
     Tag,
 )
+from guanxi.accounts.selectors import by_code
 from guanxi.contacts.models import Contact, Gender
 from guanxi.core.models import Team, User
 from guanxi.duplicates.entry import account_lookalikes, contact_lookalikes, same_credit_code
@@ -229,7 +230,7 @@ class _AccountRows:
 
     def __call__(self, row: dict[str, Any]) -> str:
         code = row["v_code"]
-        obj = Account.objects.filter(code=code).first()
+        obj = by_code(Account.objects.all(), code)
         created = obj is None
         if obj is not None and not self.visible.filter(pk=obj.pk).exists():
             raise RowError(
@@ -329,7 +330,7 @@ class _AccountRows:
             return None
         if parent_code == code:
             raise RowError("parent_code", _("an account cannot be its own parent"), code)
-        parent = self.visible.filter(code=parent_code).first()
+        parent = by_code(self.visible, parent_code)
         if parent is None and obj is not None and obj.parent_id:
             # A parent out of sight the account already has stays valid.
             parent = Account.objects.filter(pk=obj.parent_id, code=parent_code).first()
@@ -416,7 +417,8 @@ def import_contacts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
 
     def account_id(code: str) -> int | None:
         if code not in accounts:
-            accounts[code] = visible.filter(code=code).values_list("pk", flat=True).first()
+            found = by_code(visible.only("pk"), code)
+            accounts[code] = found.pk if found else None
         return accounts[code]
 
     def handle(row: dict[str, Any]) -> str:
@@ -429,7 +431,7 @@ def import_contacts(frame: pl.DataFrame, ctx: ImportContext) -> Outcome:
                 % {"code": row["v_account_code"]},
                 row["v_account_code"],
             )
-        obj = Contact.objects.filter(code=code).first()
+        obj = by_code(Contact.objects.all(), code)
         created = obj is None
         if obj is not None and not visible.filter(pk=obj.account_id).exists():
             raise RowError(

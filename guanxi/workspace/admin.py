@@ -181,7 +181,7 @@ class AccountAdmin(ScopedModelAdmin):
     readonly_fields = ("subsidiaries_display", "created_at", "updated_at")
     inlines = (ContactInline,)
     actions = EXPORT_ACTIONS
-    actions_detail = ("view_360", "send_survey")
+    actions_detail = ("view_360", "send_survey", "merge_with")
     fieldsets = (
         (None, {"fields": (("code", "name"), ("short_name", "english_name"), "credit_code")}),
         (
@@ -430,6 +430,11 @@ class AccountAdmin(ScopedModelAdmin):
             raise Http404
         add = reverse("admin:surveys_surveyinvitation_add")
         return HttpResponseRedirect(f"{add}?account={account.pk}")
+
+    @action(description=_("Merge with…"), url_path="merge-with", icon="merge")
+    def merge_with(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Pick the duplicate, then the merge page (C14; team leads and managers)."""
+        return HttpResponseRedirect(reverse("merge_accounts_pick", args=(int(unquote(object_id)),)))
 
     # --- 360° page ----------------------------------------------------------------------------
 

@@ -1,0 +1,164 @@
+"""The merge pages (admin look and login, plain URLs in `urls.py`):
+
+- /merge/accounts/<keep>/ and /merge/contacts/<keep>/: "merge with…", search the other record;
+- /merge/accounts/<keep>/<other>/ and /merge/contacts/<keep>/<other>/ (`merge_accounts`,
+  `merge_contacts`: the duplicate review queue links here): the two side by side, a choice per
+  differing field, the dry run's preview, then merge, or link as subsidiary (accounts);
+- /merge/<id>/: what a merge did, and its undo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.contacts.selectors import contacts_visible_to
+from guanxi.core.admin_mixins import service_error_text
+from guanxi.core.errors import ApplicationError, NotFound, PermissionDenied
+from guanxi.merging import services
+from guanxi.merging.models import MergeKind
+from guanxi.merging.services import KEEP, OTHER, Pair
+from guanxi.merging.summary import display, summarise
+
+PICK_LIMIT = 20
+
+
+def _guarded(call: Any, **kwargs: Any) -> Any:
+    """A service call whose NotFound is a 404 page and PermissionDenied a 403."""
+    try:
+        return call(**kwargs)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+
+
+def _field_rows(pair: Pair, choices: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for f in services.choosable_fields(pair.model):
+        if f.name not in choices:
+            continue
+        rows.append({
+            "name": f.name,
+            "label": f.verbose_name,
+            "keep": display(f, getattr(pair.keep, f.attname)),
+            "other": display(f, getattr(pair.other, f.attname)),
+            "choice": choices[f.name],
+        })  # fmt: skip
+    return rows
+
+
+def _posted_choices(request: HttpRequest, defaults: dict[str, str]) -> dict[str, str]:
+    return {
+        name: request.POST.get(f"field-{name}", side) if request.method == "POST" else side
+        for name, side in defaults.items()
+    }
+
+
+def _merge_page(request: HttpRequest, kind: str, keep: int, other: int) -> HttpResponse:
+    pair = _guarded(services.merge_pair, actor=request.user, kind=kind, keep=keep, other=other)
+    choices = _posted_choices(request, services.default_choices(pair))
+    action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
+    preview = None
+    try:
+        if action == "link" and kind == MergeKind.ACCOUNT:
+            services.link_as_subsidiary(actor=request.user, group=keep, subsidiary=other)
+            messages.success(request, _("%(name)s is now a subsidiary.") % {"name": pair.other})
+            return HttpResponseRedirect(reverse("admin:accounts_account_view_360", args=(keep,)))
+        done = services.records_merge(actor=request.user, kind=kind, keep=keep, other=other,
+                                      fields=choices, dry_run=action != "merge")  # fmt: skip
+        if not done.dry_run:
+            messages.success(request, _("Merged. The merge can be undone from this page."))
+            return HttpResponseRedirect(reverse("merge_record", args=(done.merge.pk,)))
+        preview = summarise(done.merge, pair.model, done.tiers)
+    except ApplicationError as exc:
+        messages.error(request, service_error_text(exc))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Merge two accounts") if kind == MergeKind.ACCOUNT else _("Merge two contacts"),
+        "kind": kind,
+        "pair": pair,
+        "rows": _field_rows(pair, choices),
+        "preview": preview,
+        "swap_url": reverse(f"merge_{kind}s", args=(other, keep)),
+        "KEEP": KEEP,
+        "OTHER": OTHER,
+    }
+    return TemplateResponse(request, "admin/merging/merge.html", context)
+
+
+def merge_accounts(request: HttpRequest, keep: int, other: int) -> HttpResponse:
+    return _merge_page(request, MergeKind.ACCOUNT, keep, other)
+
+
+def merge_contacts(request: HttpRequest, keep: int, other: int) -> HttpResponse:
+    return _merge_page(request, MergeKind.CONTACT, keep, other)
+
+
+def _pick_page(request: HttpRequest, kind: str, keep: int) -> HttpResponse:
+    if not services.may_merge(request.user):
+        raise DjangoPermissionDenied
+    visible = (
+        accounts_visible_to(request.user)
+        if kind == MergeKind.ACCOUNT
+        else (contacts_visible_to(request.user).select_related("account"))
+    )
+    record = visible.filter(pk=keep).first()
+    if record is None:
+        raise Http404
+    q = request.GET.get("q", "").strip()[:100]
+    found = []
+    if q:
+        found = list(visible.filter(Q(name__icontains=q) | Q(code__iexact=q))
+                     .exclude(pk=keep).order_by("name", "pk")[:PICK_LIMIT])  # fmt: skip
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Merge with…"),
+        "kind": kind,
+        "record": record,
+        "q": q,
+        "found": found,
+        "merge_url": f"merge_{kind}s",
+    }
+    return TemplateResponse(request, "admin/merging/pick.html", context)
+
+
+def pick_account(request: HttpRequest, keep: int) -> HttpResponse:
+    return _pick_page(request, MergeKind.ACCOUNT, keep)
+
+
+def pick_contact(request: HttpRequest, keep: int) -> HttpResponse:
+    return _pick_page(request, MergeKind.CONTACT, keep)
+
+
+def merge_record(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = _guarded(services.merge_for_actor, actor=request.user, merge_id=merge_id)
+    model = services.MODELS[merge.kind]
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Merge #%(id)s") % {"id": merge.pk},
+        "merge": merge,
+        "summary": summarise(merge, model),
+        "refusals": [] if merge.undone_at else services.undo.refusals(merge, model),
+    }
+    return TemplateResponse(request, "admin/merging/record.html", context)
+
+
+@require_POST
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    try:
+        merge = _guarded(services.merge_undo, actor=request.user, merge_id=merge_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("merge_record", args=(merge_id,)))
+    messages.success(request, _("The merge was undone."))
+    return HttpResponseRedirect(reverse("merge_record", args=(merge.pk,)))
