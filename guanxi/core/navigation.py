@@ -274,6 +274,7 @@ def _data() -> dict[str, Any]:
                 "admin:duplicates_candidate_queue",
                 _is_manager,
             ),
+            _item(_("Merges"), "merge", "admin:merging_merge_changelist", _sees_team),
         ],
         separator=True,
     )
