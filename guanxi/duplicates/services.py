@@ -19,9 +19,12 @@ from guanxi.duplicates.matching import explain
 from guanxi.duplicates.models import Candidate, Kind, Status
 
 
-def may_review(actor: User) -> bool:
-    """Managers (who see every account) review the queue: a pair may span two owners."""
-    return bool(actor and actor.sees_all_accounts)
+def may_review(actor: User | None) -> bool:
+    """Managers (who see every account) review the queue: a pair may span two owners. The
+    admin's login page asks too, for a visitor not logged in (AnonymousUser)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return actor.sees_all_accounts
 
 
 def candidate_for_actor(*, actor: User, candidate_id: int) -> Candidate:
