@@ -147,13 +147,25 @@ class Account(models.Model):
         blank=True,
         db_index=True,
         help_text=_("The 18-character code on the business licence."),
+        default="",
+        db_default="",
     )
     # Stored search forms (accounts.normalise.account_forms), set on every save: the name's
-    # matching key, the pinyin of the name and of the key, the key's initials.
-    name_key = models.CharField(max_length=200, blank=True, editable=False)
-    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
-    key_pinyin = models.CharField(max_length=400, blank=True, editable=False)
-    key_initials = models.CharField(max_length=100, blank=True, editable=False)
+    # matching key, the pinyin of the name and of the key, the key's initials. Empty by default
+    # in the database too, so code of an earlier schema (a migration's model, a server not yet
+    # upgraded) still inserts accounts.
+    name_key = models.CharField(
+        max_length=200, blank=True, editable=False, default="", db_default=""
+    )
+    name_pinyin = models.CharField(
+        max_length=400, blank=True, editable=False, default="", db_default=""
+    )
+    key_pinyin = models.CharField(
+        max_length=400, blank=True, editable=False, default="", db_default=""
+    )
+    key_initials = models.CharField(
+        max_length=100, blank=True, editable=False, default="", db_default=""
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=AccountKind.choices, default=AccountKind.ORGANISATION
     )

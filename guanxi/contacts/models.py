@@ -96,10 +96,17 @@ class Contact(models.Model):
         _("still at the account"), default=True, help_text=_("Clear when the person has left.")
     )
     notes = models.TextField(_("notes"), blank=True)
-    # Stored search forms (accounts.normalise.contact_forms), set on every save.
-    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
-    name_initials = models.CharField(max_length=100, blank=True, editable=False)
-    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
+    # Stored search forms (accounts.normalise.contact_forms), set on every save; empty by default
+    # in the database too (see Account).
+    name_pinyin = models.CharField(
+        max_length=400, blank=True, editable=False, default="", db_default=""
+    )
+    name_initials = models.CharField(
+        max_length=100, blank=True, editable=False, default="", db_default=""
+    )
+    mobile_key = models.CharField(
+        max_length=20, blank=True, editable=False, default="", db_default=""
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -7,6 +7,7 @@ criterion's key)."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -28,7 +29,7 @@ router = Router(tags=["leads"])
 AccountId = Path(..., ge=1, le=MAX_ID)
 
 
-class CriterionOut(Schema):
+class SelectionCriterionOut(Schema):
     key: str = Field(..., description="The key an assessment's scores use")
     name: str = Field(..., description="In the language of the request")
     kind: str = Field(..., description="qualitative (the KAM scores it) or measured from data")
@@ -36,7 +37,7 @@ class CriterionOut(Schema):
     description: str
 
 
-class TermOut(Schema):
+class SelectionTermOut(Schema):
     key: str
     criterion: str = Field(..., description="The criterion's name")
     weight: int
@@ -46,7 +47,7 @@ class TermOut(Schema):
     explanation: str = Field(..., description="Where the score came from, in words")
 
 
-class AssessmentOut(Schema):
+class SelectionAssessmentOut(Schema):
     id: int
     account: int
     account_name: str
@@ -58,17 +59,19 @@ class AssessmentOut(Schema):
     )
     is_latest: bool
     notes: str
-    terms: list[TermOut]
+    terms: list[SelectionTermOut]
 
 
-class AssessmentIn(InputSchema):
-    scores: dict[str, int] = Field(
-        ..., description="criterion key → 1–5, for every active qualitative criterion"
+class SelectionAssessmentIn(InputSchema):
+    scores: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(
+        ...,
+        max_length=50,
+        description="criterion key → 1–5, for every active qualitative criterion",
     )
     notes: str = Field("", max_length=2000)
 
 
-class RankingQuery(InputSchema):
+class SelectionRankingQuery(InputSchema):
     limit: int = Field(RANKING_CAP, ge=1, le=RANKING_CAP)
 
 
@@ -102,7 +105,9 @@ def _names() -> dict[int, str]:
     return {pk: str(c) for pk, c in criteria_by_id().items()}
 
 
-@router.get("/criteria", response=list[CriterionOut], summary="The active selection criteria")
+@router.get(
+    "/criteria", response=list[SelectionCriterionOut], summary="The active selection criteria"
+)
 def list_criteria(request: HttpRequest):
     return [
         {"key": c.key, "name": str(c), "kind": c.kind, "weight": c.weight,
@@ -113,17 +118,17 @@ def list_criteria(request: HttpRequest):
 
 @router.get(
     "/ranking",
-    response=list[AssessmentOut],
+    response=list[SelectionAssessmentOut],
     summary=f"The accounts you see by their latest selection score, best first (top {RANKING_CAP})",
 )
-def ranking(request: HttpRequest, query: Query[RankingQuery]):
+def ranking(request: HttpRequest, query: Query[SelectionRankingQuery]):
     names = _names()
     return [_out(a, names) for a in selection_ranking(actor=request.auth, limit=query.limit)]
 
 
 @router.get(
     "/accounts/{account_id}",
-    response=list[AssessmentOut],
+    response=list[SelectionAssessmentOut],
     summary="An account's selection assessments, newest first (the last 50)",
 )
 def account_assessments(request: HttpRequest, account_id: int = AccountId):
@@ -137,10 +142,10 @@ def account_assessments(request: HttpRequest, account_id: int = AccountId):
 
 @router.post(
     "/accounts/{account_id}",
-    response={201: AssessmentOut},
+    response={201: SelectionAssessmentOut},
     summary="Assess an account: your 1–5 per qualitative criterion, the data's for the rest",
 )
-def assess(request: HttpRequest, payload: AssessmentIn, account_id: int = AccountId):
+def assess(request: HttpRequest, payload: SelectionAssessmentIn, account_id: int = AccountId):
     assessment = selection_assess(
         actor=request.auth, account=account_id, scores=payload.scores, notes=payload.notes
     )

@@ -103,7 +103,8 @@ def test_a_big5_file_is_read_as_big5_never_as_mojibake(cast):
     # A GB18030 file with the same traditional name stays GB18030.
     rows[1][0], rows[2][0] = "T3", "T4"
     report = run("contacts", csv_bytes(rows, "gb18030"), user=cast.alice)
-    assert report.ok and not report.warnings, report.describe()
+    # (Its lines look like T1 and T2, so the duplicate check warns; no word of Big5.)
+    assert report.ok and not [w for w in report.warnings if "Big5" in w], report.describe()
     assert Contact.objects.get(code="T3").name == "黃麗華"
 
 

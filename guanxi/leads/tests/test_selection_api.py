@@ -52,10 +52,10 @@ def test_the_ranking_follows_the_access_rule_and_bad_scores_are_422(as_user, cas
     client = as_user("alice")
     assert client.get(f"{API}/accounts/{cast.west_account.pk}").status_code == 404
     assert post(client, cast.west_account.pk, {"scores": GOOD}).status_code == 404
-    for scores, field in (({**GOOD, "potential": 6}, "potential"), ({"willingness": 3}, None),
+    for scores, field in (({**GOOD, "potential": 6}, "scores"), ({"willingness": 3}, None),
                           ({**GOOD, "size": 3}, "size")):  # fmt: skip
         refused = post(client, cast.account.pk, {"scores": scores})
         assert refused.status_code == 422, scores
-        if field:
+        if field:  # the schema checks 1–5, the service that each criterion is known
             assert refused.json()["field"] == field
     assert post(client, cast.account.pk, {"scores": GOOD, "x": 1}).status_code == 422
