@@ -23,7 +23,7 @@ import json
 from collections.abc import Collection
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.core.bulk import analyze, chunks, delete_where_in, insert_rows
@@ -169,3 +169,42 @@ def at_risk(code: str | None = None) -> QuerySet:
     if code is not None:
         rows = rows.filter(risk_codes__contains=code)  # no code is part of another
     return rows.values("account_id")
+
+
+#: Bands of the stored coverage score (0–100) the dashboard and the account list group by.
+COVERAGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0-19", 0, 19), ("20-39", 20, 39), ("40-59", 40, 59), ("60-79", 60, 79), ("80-100", 80, 100),
+)  # fmt: skip
+#: Accounts without a coverage score: no buying centre mapped yet (no stored row, or none scored).
+NO_SCORE = "none"
+
+
+def coverage_band_q(band: str) -> Q | None:
+    """The stored-health rows of one band (None for an unknown band)."""
+    for key, low, high in COVERAGE_BANDS:
+        if key == band:
+            return Q(score__gte=low, score__lte=high)
+    return None
+
+
+def coverage_band_ids(band: str) -> QuerySet | None:
+    """The ids (a subquery) of the accounts in one band; for ``NO_SCORE`` those of the accounts
+    that have a score, to exclude. None for an unknown band."""
+    rows = AccountRelationshipHealth.objects.filter(score__isnull=False)
+    if band == NO_SCORE:
+        return rows.values("account_id")
+    q = coverage_band_q(band)
+    return None if q is None else rows.filter(q).values("account_id")
+
+
+def coverage_distribution(accounts: QuerySet) -> dict[str, int]:
+    """How many of ``accounts`` (a checked queryset) fall in each coverage band, and how many
+    have no score (``NO_SCORE``: no buying centre mapped yet), so the counts add up to the
+    accounts: read from the stored rows, one query for the bands and one count."""
+    rows = AccountRelationshipHealth.objects.filter(account_id__in=accounts.values("pk"))
+    counts = rows.aggregate(
+        **{key: Count("pk", filter=coverage_band_q(key)) for key, _l, _h in COVERAGE_BANDS}
+    )
+    result = {key: counts[key] for key, _l, _h in COVERAGE_BANDS}
+    result[NO_SCORE] = accounts.order_by().count() - sum(result.values())
+    return result

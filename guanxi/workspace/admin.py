@@ -56,7 +56,7 @@ from guanxi.insights.selectors import (
     with_latest_scores,
 )
 from guanxi.loyalty.admin_filters import LightColourFilter, LoyaltyCellFilter
-from guanxi.relationships.admin_filters import RelationshipRiskFilter
+from guanxi.relationships.admin_filters import CoverageFilter, RelationshipRiskFilter
 from guanxi.tiers.admin_filters import (
     AccountTierFilter,
     LifecycleStageFilter,
@@ -162,6 +162,7 @@ class AccountAdmin(ScopedModelAdmin):
         AccountTierFilter,
         LifecycleStageFilter,
         RelationshipRiskFilter,
+        CoverageFilter,
         LightColourFilter,
         LoyaltyCellFilter,
         WillingnessBandFilter,

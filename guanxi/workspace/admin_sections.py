@@ -1,5 +1,7 @@
 """The dashboard's charts of figures other pages own: the pipeline funnel, warning lights, NPS
-over time and SOP compliance with the privilege cost. Each is read through the selector its own
+over time, SOP compliance with the privilege cost, and the relationship coverage (the stored
+coverage score of `relationships.health`, in bands; each band opens the account list filtered
+to it). Each is read through the selector its own
 page uses (`pipeline.reports.funnel`, `loyalty.selectors.light_counts`,
 `surveys.results.results_by`, `activities.selectors.compliance`) with that page's default
 period, so the numbers agree with the page the chart links to."""
@@ -12,12 +14,14 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.activities.selectors import compliance
 from guanxi.core.dates import add_months
 from guanxi.core.formatting import localised
 from guanxi.core.models import User
 from guanxi.loyalty.selectors import light_counts
 from guanxi.pipeline.reports import default_period, funnel
+from guanxi.relationships.health import COVERAGE_BANDS, NO_SCORE, coverage_distribution
 from guanxi.surveys.results import results_by
 from guanxi.workspace.admin_charts import PALETTE, Chart, _url, month_label
 from guanxi.workspace.charts import month_span
@@ -132,12 +136,37 @@ def compliance_chart(actor: User, today: dt.date) -> Chart:
     )  # fmt: skip
 
 
+def coverage_chart(actor: User) -> Chart:
+    counts = coverage_distribution(accounts_visible_to(actor))
+    bands = [(key, f"{key.replace('-', '–')}") for key, _l, _h in COVERAGE_BANDS]
+    bands.append((NO_SCORE, _("no score")))
+    colours = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[4], PALETTE[3], PALETTE[8]]
+    config = {
+        "type": "bar",
+        "data": {
+            "labels": [label for _k, label in bands],
+            "datasets": [{"label": _("Accounts"), "data": [counts[k] for k, _l in bands],
+                          "backgroundColor": colours[: len(bands)]}],
+        },
+        "options": {},
+    }  # fmt: skip
+    accounts = reverse("admin:accounts_account_changelist")
+    return Chart(
+        "coverage", _("Relationship coverage"), "bar", config,
+        [f"{accounts}?coverage={k}" for k, _l in bands],
+        [_("coverage score"), _("accounts")], [[label, counts[k]] for k, label in bands],
+        empty=not any(counts[k] for k, _l in bands[:-1]), list_url=accounts,
+        note=_("Coverage score of the buying centre, 0–100; no score: not mapped yet"),
+    )  # fmt: skip
+
+
 def section_charts(actor: User, today: dt.date) -> dict[str, Chart]:
     built = (
         funnel_chart(actor, today),
         lights_chart(actor),
         nps_chart(actor, today),
         compliance_chart(actor, today),
+        coverage_chart(actor),
     )
     return {c.key: c for c in built}
 

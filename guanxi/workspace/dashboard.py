@@ -22,11 +22,11 @@ from guanxi.workspace.snapshots import dashboard_charts
 #: The charts in the order each role sees them first.
 ORDER = {
     "director": ("pyramid", "pareto", "categories", "migration", "cohorts", "rfm", "forecast",
-                 "funnel", "renewals", "pace", "compliance", "lights", "nps"),
-    "team_lead": ("forecast", "funnel", "compliance", "lights", "renewals", "pace", "pyramid",
-                  "migration", "rfm", "categories", "pareto", "cohorts", "nps"),
-    "kam": ("lights", "renewals", "pace", "forecast", "rfm", "pyramid", "funnel", "categories",
-            "migration", "nps", "compliance", "cohorts", "pareto"),
+                 "funnel", "renewals", "pace", "compliance", "coverage", "lights", "nps"),
+    "team_lead": ("forecast", "funnel", "compliance", "lights", "coverage", "renewals", "pace",
+                  "pyramid", "migration", "rfm", "categories", "pareto", "cohorts", "nps"),
+    "kam": ("lights", "renewals", "pace", "coverage", "forecast", "rfm", "pyramid", "funnel",
+            "categories", "migration", "nps", "compliance", "cohorts", "pareto"),
 }  # fmt: skip
 
 

@@ -15,10 +15,13 @@ from openpyxl import load_workbook
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.dates import add_months
 from guanxi.core.models import StoredSnapshot
+from guanxi.relationships.health import COVERAGE_BANDS
+from guanxi.relationships.models import AccountRelationshipHealth
+from guanxi.relationships.services import buying_centre_member_set
 from guanxi.workspace.charts import charts_compute, cohort_account_ids
 from guanxi.workspace.snapshots import dashboard_charts, dashboard_snapshots_store
 from guanxi.workspace.tests.dashboard_support import build_book
-from tests.support import PASSWORD, make_transaction
+from tests.support import PASSWORD, make_contact, make_transaction
 
 TODAY = timezone.localdate()
 
@@ -164,3 +167,23 @@ def test_the_charts_of_other_pages_agree_with_those_pages(client, cast, book):
     assert [row[1] for row in charts["lights"].rows] == [counts["red"], counts["yellow"]]
     funnel_page = client.get(charts["funnel"].list_url).context["funnel"]
     assert [row[1] for row in charts["funnel"].rows] == [s.entered for s in funnel_page.steps]
+
+
+def test_relationship_coverage_adds_up_and_each_band_opens_its_accounts(client, cast, book):
+    boss = make_contact(account=cast.account, name="王总")
+    buying_centre_member_set(account=cast.account, contact=boss, actor=cast.alice,
+                             stance="supporter", buying_roles=["decision_maker"])  # fmt: skip
+    score = AccountRelationshipHealth.objects.get(account=cast.account).score
+    _login(client, cast.alice)
+    charts = {c.key: c for c in client.get(reverse("admin:index")).context["charts"]}
+    coverage = charts["coverage"]
+    counts = dict(zip(coverage.config["data"]["labels"],
+                      coverage.config["data"]["datasets"][0]["data"], strict=True))  # fmt: skip
+    assert sum(counts.values()) == accounts_visible_to(cast.alice).count()
+    band = next(i for i, (_k, low, high) in enumerate(COVERAGE_BANDS) if low <= score <= high)
+    assert coverage.config["data"]["datasets"][0]["data"][band] == 1
+    listed = client.get(coverage.links[band])
+    assert [a.pk for a in listed.context["cl"].result_list] == [cast.account.pk]
+    unscored = client.get(coverage.links[-1])
+    assert cast.account.pk not in {a.pk for a in unscored.context["cl"].result_list}
+    assert len(unscored.context["cl"].result_list) == coverage.rows[-1][1]
