@@ -136,8 +136,11 @@ def compliance_chart(actor: User, today: dt.date) -> Chart:
     )  # fmt: skip
 
 
-def coverage_chart(actor: User) -> Chart:
-    counts = coverage_distribution(accounts_visible_to(actor))
+def coverage_chart(actor: User, counts: dict[str, int] | None = None) -> Chart:
+    """``counts``: the stored snapshot's (`charts.charts_compute`); read now when it has none
+    (a snapshot stored before the chart existed)."""
+    if counts is None:
+        counts = coverage_distribution(accounts_visible_to(actor))
     bands = [(key, f"{key.replace('-', '–')}") for key, _l, _h in COVERAGE_BANDS]
     bands.append((NO_SCORE, _("no score")))
     colours = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[4], PALETTE[3], PALETTE[8]]
@@ -166,7 +169,6 @@ def section_charts(actor: User, today: dt.date) -> dict[str, Chart]:
         lights_chart(actor),
         nps_chart(actor, today),
         compliance_chart(actor, today),
-        coverage_chart(actor),
     )
     return {c.key: c for c in built}
 

@@ -26,6 +26,7 @@ from guanxi.core.dates import add_months
 from guanxi.core.models import User
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
+from guanxi.relationships.health import coverage_distribution
 from guanxi.tiers.models import AccountTier, SchemePurpose, TierChange, TierScheme
 from guanxi.transactions.models import AccountLedgerRollup, AccountMonth
 
@@ -275,4 +276,5 @@ def charts_compute(accounts: QuerySet[Account], today: dt.date) -> dict[str, Any
         "migration": tier_migration(accounts, scheme, today, counts),
         "cohorts": cohort_retention(accounts, today),
         "categories": category_revenue(accounts, today),
+        "coverage": coverage_distribution(accounts),
     }

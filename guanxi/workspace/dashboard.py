@@ -15,7 +15,7 @@ from guanxi.core import leases
 from guanxi.core.models import JobRun, JobStatus, User
 from guanxi.workspace.admin_charts import Chart, core_charts
 from guanxi.workspace.admin_plans_ahead import forecast_chart, pace_chart, renewals_chart
-from guanxi.workspace.admin_sections import as_json, section_charts
+from guanxi.workspace.admin_sections import as_json, coverage_chart, section_charts
 from guanxi.workspace.selectors import dashboard_summary
 from guanxi.workspace.snapshots import dashboard_charts
 
@@ -38,7 +38,9 @@ def role_of(actor: User) -> str:
 
 def charts_for(actor: User, today: Any) -> list[Chart]:
     """Every chart of ``actor``'s dashboard in their role's order."""
-    charts = core_charts(dashboard_charts(actor, today=today)) | section_charts(actor, today)
+    data = dashboard_charts(actor, today=today)
+    charts = core_charts(data) | section_charts(actor, today)
+    charts["coverage"] = coverage_chart(actor, data.get("coverage"))
     ahead = (forecast_chart(actor, today), renewals_chart(actor, today), pace_chart(actor, today))
     charts |= {c.key: c for c in ahead}
     return [charts[key] for key in ORDER[role_of(actor)]]
