@@ -136,18 +136,15 @@ def _checked_choices(pair: Pair, given: dict[str, str] | None) -> dict[str, str]
     return choices
 
 
-def _apply_choices(pair: Pair, choices: dict[str, str]) -> dict[str, list]:
-    """Set the chosen values on the survivor (not saved); attname → [before, after] as text."""
+def _apply_choices(pair: Pair, choices: dict[str, str]) -> None:
+    """Set the chosen values on the survivor (not saved)."""
     keep, other = pair.keep, pair.other
-    before = snapshot(keep)["fields"]
     for f in choosable_fields(pair.model):
         if choices.get(f.name) == OTHER:
             setattr(keep, f.attname, getattr(other, f.attname))
     if pair.kind == MergeKind.ACCOUNT and keep.parent_id in (keep.pk, other.pk):
         # The survivor was the other's subsidiary: it takes the other's place in the group.
         keep.parent_id = other.parent_id if other.parent_id != keep.pk else None
-    after = snapshot(keep)["fields"]
-    return {name: [before[name], after[name]] for name in after if before[name] != after[name]}
 
 
 def _drop_derived(pair: Pair) -> list[dict]:
@@ -170,13 +167,16 @@ def _execute(actor: User, pair: Pair, given: dict[str, str] | None) -> tuple[Mer
     rec = Recorder(actor=actor, reason=_("merge #%(id)s") % {"id": merge.pk}, prefer=PREFER,
                    skip=frozenset(DERIVED.get(pair.kind, ())))  # fmt: skip
     merge.derived = _drop_derived(pair)
-    updated_before = snapshot(keep)["fields"]["updated_at"]
-    changed = _apply_choices(pair, choices)
+    before = snapshot(keep)["fields"]
+    _apply_choices(pair, choices)
     repoint(pair.model, other.pk, keep.pk, rec)
     rec.delete(other, _("merged"))
     keep._change_reason = rec.reason
     save_as(keep, actor=actor, validate_unique=False)
-    changed["updated_at"] = [updated_before, snapshot(keep)["fields"]["updated_at"]]
+    # attname → [before, after] as text, read after the save: it also changes what the model
+    # derives from the chosen values (updated_at, the stored search forms), which undo restores.
+    after = snapshot(keep)["fields"]
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
     alias_model, fk = ALIASES[pair.kind]
     if not alias_model.objects.filter(code=other.code).exists():
         alias_model.objects.create(**{fk: keep, "code": other.code})
