@@ -376,9 +376,6 @@ def _plan_action_row(action: Any) -> dict:
 
 def _case_row(c: Any) -> dict:
     case = c.case
-    due = case.resolution_due_at
-    if case.first_responded_at is None and case.first_response_due_at is not None:
-        due = case.first_response_due_at
     return {
         "case": case.pk,
         "subject": case.subject,
@@ -387,7 +384,7 @@ def _case_row(c: Any) -> dict:
         "kind": case.kind,
         "severity": case.severity,
         "status": case.status,
-        "due_at": due,
+        "due_at": c.due_at,
         "escalated_to_you": c.escalated_to_user,
         "late": c.late,
         "reason": c.reason,

@@ -29,6 +29,7 @@ class CaseItem:
     escalated_to_user: bool
     late: bool
     reason: str
+    due_at: dt.datetime | None = None  # the first response's, until there is one; then resolution's
 
 
 def _hours_words(due: dt.datetime | None, now: dt.datetime) -> str:
@@ -76,6 +77,7 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
         if case is None:
             continue
         escalated = case.owner_id != user.pk
+        due = _due(case)
         late = case.first_response_breached or case.resolution_breached
         words = []
         level = {"level": case.get_escalation_level_display()}
@@ -86,7 +88,7 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
         if case.status == "waiting":
             words.append(_("waiting on the customer"))
         else:
-            words.append(_hours_words(_due(case), now))
+            words.append(_hours_words(due, now))
         if late:
             words.append(_("SLA breached"))
         words += standing(account_id).words()
@@ -98,6 +100,7 @@ def service_cases(ctx: Any, *, window: slice) -> Section:
                 escalated_to_user=escalated,
                 late=late,
                 reason=" · ".join(w for w in words if w),
+                due_at=due,
             )
         )
     return Section(items, total=len(keys), offset=window.start or 0)
