@@ -115,9 +115,9 @@ class Tag(models.Model):
         return self.name
 
 
-SEARCH_FORMS = ("name_key", "name_pinyin", "key_pinyin", "key_initials")
+SEARCH_FORMS = ("name_key", "name_pinyin", "key_pinyin", "key_initials", "name_initials")
 #: The forms searched by prefix (the name key is compared whole, by the duplicate finder).
-PREFIX_SEARCHED = ("name_pinyin", "key_pinyin", "key_initials")
+PREFIX_SEARCHED = ("name_pinyin", "key_pinyin", "key_initials", "name_initials")
 
 
 def fill_search_forms(account: Account) -> None:
@@ -164,6 +164,10 @@ class Account(models.Model):
         max_length=400, blank=True, editable=False, default="", db_default=""
     )
     key_initials = models.CharField(
+        max_length=100, blank=True, editable=False, default="", db_default=""
+    )
+    # The whole name's initials, city included: "szrf" finds 深圳瑞丰…, as "rf" does by the key.
+    name_initials = models.CharField(
         max_length=100, blank=True, editable=False, default="", db_default=""
     )
     kind = models.CharField(

@@ -115,6 +115,7 @@ def account_forms(name: str | None) -> dict[str, str]:
         "name_pinyin": pinyin_of(name),
         "key_pinyin": pinyin_of(key),
         "key_initials": initials_of(key),
+        "name_initials": initials_of(name),
     }
 
 

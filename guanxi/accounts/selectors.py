@@ -157,13 +157,18 @@ def pinyin_word(word: str) -> str:
     return text if text.isascii() and text.isalpha() else ""
 
 
+#: Pinyin this long is searched inside a name, not only at its start.
+MIN_PINYIN_INSIDE = 4
+
+
 def account_word_parts(word: str) -> list[Q]:
     """Accounts one search word finds, as separate conditions (each served by its own index on
     PostgreSQL, so a caller may UNION them): in the name, short or English name or code
     (traditional characters read as simplified; trigram indexes, migration accounts 0003), as
-    a prefix of the stored pinyin of the name or its key ("shanghai", "huacai") or of the
-    key's initials ("hcyy" → 华彩医药) (LIKE 'x%' on b-tree indexes, migration accounts 0005),
-    the credit code exactly."""
+    a prefix of the stored pinyin of the name or its key ("huacai"; four letters or more also
+    inside the name: "shanghai") or of the initials of the key or the whole name ("hcyy" →
+    华彩医药, "szrf" → 深圳瑞丰…) (LIKE 'x%' on b-tree indexes, migrations accounts 0005 and 0009),
+    the credit code exactly, a former code kept as an alias after a merge."""
     plain = simplified(word).strip()
     parts = [
         Q(name__icontains=plain),
@@ -174,12 +179,23 @@ def account_word_parts(word: str) -> list[Q]:
     code = credit_code_clean(word)
     if code:
         parts.append(Q(credit_code=code))
+    # A merged-away account's code still finds the account it became (its alias).
+    parts.append(Q(aliases__code__iexact=word.strip()))
     latin = pinyin_word(word)
     if latin:
+        # Four letters or more are looked for anywhere in the name's pinyin, so "shanghai" finds
+        # 亳州瑞丰食品（上海）有限公司 as "上海" does (a trigram index on PostgreSQL, migration
+        # accounts 0009); shorter ones only at its start, where they stay selective.
+        in_name = (
+            Q(name_pinyin__contains=latin)
+            if len(latin) >= MIN_PINYIN_INSIDE
+            else Q(name_pinyin__startswith=latin)
+        )
         parts += [
-            Q(name_pinyin__startswith=latin),
+            in_name,
             Q(key_pinyin__startswith=latin),
             Q(key_initials__startswith=latin),
+            Q(name_initials__startswith=latin),
         ]
     return parts
 

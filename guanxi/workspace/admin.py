@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -56,6 +56,7 @@ from guanxi.insights.selectors import (
     with_latest_scores,
 )
 from guanxi.loyalty.admin_filters import LightColourFilter, LoyaltyCellFilter
+from guanxi.merging.selectors import merged_into
 from guanxi.relationships.admin_filters import CoverageFilter, RelationshipRiskFilter
 from guanxi.tiers.admin_filters import (
     AccountTierFilter,
@@ -439,11 +440,24 @@ class AccountAdmin(ScopedModelAdmin):
 
     # --- 360° page ----------------------------------------------------------------------------
 
+    def _merged_away_360(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """An account merged into another lives on in the survivor: its old 360° address (a
+        bookmark, a link in a note) opens the survivor's, saying so; anything else is a 404."""
+        try:
+            record_id = int(unquote(object_id))
+        except ValueError:
+            raise Http404 from None
+        survivor = merged_into("account", record_id) if is_staff(request) else None
+        if survivor is None or not self.object_is_visible(request, survivor):
+            raise Http404
+        messages.info(request, _("That account was merged into this one."))
+        return HttpResponseRedirect(reverse("admin:accounts_account_view_360", args=(survivor,)))
+
     @action(description=_("360° view"), url_path="360", icon="donut_large")
     def view_360(self, request: HttpRequest, object_id: str) -> HttpResponse:
         account = self.get_object(request, unquote(object_id))
         if account is None or not is_staff(request):
-            raise Http404
+            return self._merged_away_360(request, object_id)
         data = account_360(account)
         rollup = account_rollup(account, actor=request.user)
         chart_data, chart_options = revenue_chart(data)

@@ -1,4 +1,5 @@
-from guanxi.accounts.selectors import account_is_visible, accounts_visible_to
+from guanxi.accounts.models import Account, AccountAlias
+from guanxi.accounts.selectors import account_is_visible, accounts_search, accounts_visible_to
 from tests.support import make_account
 
 
@@ -32,3 +33,24 @@ def test_inactive_user_sees_nothing(cast):
     cast.alice.is_active = False
     cast.alice.save()
     assert not accounts_visible_to(cast.alice).exists()
+
+
+def test_search_finds_initials_of_the_whole_name_pinyin_inside_it_and_old_codes(cast):
+    """The trial: "szrf" (深圳瑞丰, the city's initials too) found nothing, "shanghai" missed a
+    name with 上海 in brackets, and a merged-away code found nothing."""
+    sz = make_account(owner=cast.alice, name="深圳瑞丰食品有限公司", code="SZ-1")
+    bz = make_account(owner=cast.alice, name="亳州瑞丰食品（上海）有限公司", code="BZ-1")
+    hn = make_account(owner=cast.alice, name="西安会展服务有限公司", code="XA-1")
+    AccountAlias.objects.create(account=bz, code="DM-00027")
+    accounts = Account.objects.filter(pk__in=[sz.pk, bz.pk, hn.pk])
+
+    def found(word):
+        return set(accounts_search(accounts, word).values_list("code", flat=True))
+
+    assert found("szrf") == {"SZ-1"}
+    assert found("rf") == {"SZ-1"}  # the key's initials, without the city
+    assert found("shanghai") == {"BZ-1"}
+    assert found("dm-00027") == {"BZ-1"}
+    # Three letters stay a prefix: "fuw" is inside xi'an huizhan fuwu but starts no form of it.
+    assert found("fuw") == set()
+    assert found("fuwu") == {"XA-1"}

@@ -166,3 +166,19 @@ def test_the_list_of_merges_shows_what_the_user_may_see(cast, dupe):
 def _browser_for_west_lead(cast) -> Client:
     make_user("wlead", role="team_lead", team=cast.west)
     return _browser("wlead")
+
+
+def test_a_merged_away_accounts_360_page_opens_the_survivors(cast, dupe):
+    """The trial: after a merge the old account's 360° address was a 404."""
+    records_merge(actor=cast.mia, kind="account", keep=cast.account.pk, other=dupe.pk)
+    old = reverse("admin:accounts_account_view_360", args=(dupe.pk,))
+    survivor = reverse("admin:accounts_account_view_360", args=(cast.account.pk,))
+    assert _browser("alice").get(old).url == survivor
+    # Out of sight stays out of sight; an id never merged stays a 404.
+    assert _browser("charlie").get(old).status_code == 404
+    missing = reverse("admin:accounts_account_view_360", args=(999999,))
+    assert _browser("alice").get(missing).status_code == 404
+    merge = Merge.objects.get()
+    merge.undone_at = merge.created_at
+    merge.save()
+    assert _browser("alice").get(old).status_code == 404
