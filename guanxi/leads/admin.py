@@ -204,8 +204,8 @@ class LeadAdmin(ScopedModelAdmin):
             messages.warning(
                 request,
                 _(
-                    "This lead looks like %(n)s record(s) already on file; attach it instead of "
-                    "making a copy."
+                    "The lead is saved. It looks like %(n)s record(s) already on file: see "
+                    "below before you work it."
                 )
                 % {"n": len(found)},  # fmt: skip
             )
@@ -313,7 +313,8 @@ class LeadAdmin(ScopedModelAdmin):
             )  # fmt: skip
         found = services.lead_duplicates(actor=request.user, lead=lead)
         return self._page(request, "duplicates", lead, title=_("Likely duplicates"),
-                          duplicates=found)  # fmt: skip
+                          duplicates=found, any_visible=any(d.visible for d in found),
+                          any_hidden=any(not d.visible for d in found))  # fmt: skip
 
     @action(description=gettext_lazy("Convert"), url_path="convert", icon="switch_access_shortcut")
     def convert(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -68,6 +68,18 @@ def test_add_through_the_services_and_offer_duplicates(login, cast, sources):
     page = client.get(response.url).content.decode()
     assert 'data-duplicate="account" data-visible="1"' in page
     assert 'data-visible="0"' in page and f'data-id="{hidden.pk}"' not in page
+    assert 'data-note="attach"' in page and 'data-note="hidden-owner"' in page
+
+
+def test_duplicates_of_other_kams_only_say_whom_to_ask(login, cast, sources):
+    """The trial: a match the KAM cannot see still told them to attach the lead to it."""
+    make_account(owner=cast.charlie, name="安康旅行网")
+    response = login("alice").post(reverse(ADD), {
+        "company": "安康旅行网", "source": sources["walk_in"].pk, "owner": cast.alice.pk,
+    })  # fmt: skip
+    page = login("alice").get(response.url).content.decode()
+    assert 'data-note="hidden-owner"' in page and 'data-note="attach"' not in page
+    assert "data-attach=" not in page
 
 
 def test_add_refuses_a_yes_without_evidence_on_the_form(login, cast, sources):
