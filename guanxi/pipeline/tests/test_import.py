@@ -134,7 +134,7 @@ def test_a_deal_code_imported_again_updates_the_deal_and_moves_it_through_the_lo
     assert [(c.from_stage and c.from_stage.builtin, c.to_stage.builtin) for c in log] == [
         (None, "identify"), ("identify", "negotiate")]  # fmt: skip
     assert log[-1].actor == cast.alice and deal.history.first().history_user == cast.alice
-    assert Opportunity.objects.get(code="D2").stage.builtin == "propose"  # the bad row wrote nothing
+    assert Opportunity.objects.get(code="D2").stage.builtin == "propose"  # its row wrote nothing
     assert Opportunity.objects.count() == 3
 
 
