@@ -160,7 +160,7 @@ def test_a_reimport_closes_reopens_and_refuses_a_code_out_of_sight(cast):
     assert Opportunity.objects.get(code="B9").name == "bob's"
 
 
-def test_a_dry_run_of_a_reimport_says_what_would_be_updated(client, cast):
+def test_a_dry_run_of_a_reimport_says_what_would_be_updated(client, cast, english):
     _accounts(cast)
     opportunity_import(actor=cast.alice, content=KEYED.encode(), file_name="d.csv")
     client.force_login(cast.alice)
