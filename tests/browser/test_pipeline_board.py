@@ -93,7 +93,9 @@ def test_a_deal_moves_with_the_keyboard_and_lost_still_asks_why(story, browser, 
     contact = page.locator(f'[data-column][data-stage="{stages["contact"]}"]')
     assert contact.locator(f'[data-opportunity="{deal.pk}"]').count() == 1
     card = page.locator(f'[data-opportunity="{deal.pk}"]')
-    assert card.evaluate("e => document.activeElement === e")  # focus comes back to it
+    page.wait_for_function(  # focus comes back to it
+        f'document.activeElement && document.activeElement.dataset.opportunity === "{deal.pk}"'
+    )
     with page.expect_navigation():
         page.keyboard.press("ArrowLeft")
     assert card.get_attribute("data-stage") == str(stages["identify"])
