@@ -174,13 +174,17 @@ class AgendaOut(Schema):
         "first",
     )
     large_deals: list[TodayDealOut] = Field(
-        ..., description="Your open deals over GUANXI_LARGE_DEAL or the account's 90th percentile"
+        ...,
+        description="Your open deals over GUANXI_LARGE_DEAL or the account's 90th percentile; "
+        "for a team lead or manager, the deals they oversee over GUANXI_LARGE_DEAL",
     )
     stale_deals: list[TodayDealOut] = Field(
         ..., description="Next step date passed, or no move and no next step for the stage's days"
     )
     deal_risks: list[TodayDealOut] = Field(
-        ..., description="Your open deals whose decision maker carries a relationship risk"
+        ...,
+        description="Your open deals (a team lead's or manager's: the deals they oversee) whose "
+        "decision maker carries a relationship risk",
     )
     renewals_at_risk: list[TodayRenewalRiskOut] = Field(
         ...,

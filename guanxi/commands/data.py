@@ -74,6 +74,8 @@ def _import_rows(args: argparse.Namespace) -> int:
     verb = "would be " if result.dry_run else ""
     what = f"rows {verb}written" if args.kind == "agreements" else f"{args.kind} {verb}created"
     updated = f"; agreements {verb}updated: {result.flagged}" if args.kind == "agreements" else ""
+    if args.kind == "opportunities":
+        updated = f"; {verb}updated: {result.updated}; unchanged: {result.unchanged}"
     if args.kind == "survey-answers":
         what = f"answers {verb}written"
         updated = f"; already on file (skipped): {result.flagged}"

@@ -2,6 +2,10 @@
 (a lead, an opportunity), each row is created by the same service as by hand, so the rules, the
 access check and the audit history are those of the app that owns the record.
 
+A row's writer returns True when the row is flagged, or `UPDATED` / `UNCHANGED` when the row
+named a record already on file (by the key the app's import matches on) and changed it, or found
+it as the row says: these rows are counted apart from the created ones.
+
 The file is read by `read_table` (encodings, separators, Excel, headers matched with Chinese
 aliases, the `_line` of each row). A bad row is reported with its line, column, value and reason
 and written nowhere; the good rows are written (or, on a dry run, only checked and rolled back).
@@ -22,6 +26,9 @@ from guanxi.imports.columns import Spec
 from guanxi.imports.reader import LINE, FileRejected, ReadResult, read_table
 from guanxi.imports.report import RowError
 
+#: What a row's writer returns for a record on file that it changed, or found as the row says.
+UPDATED, UNCHANGED = "updated", "unchanged"
+
 #: At most this many rows a file (a visitor list or a deal list is thousands, not millions).
 MAX_ROWS = 20_000
 SHOWN_ERRORS = 200
@@ -31,6 +38,8 @@ SHOWN_ERRORS = 200
 class RowImportResult:
     rows_read: int = 0
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     failed: int = 0
     #: Rows written with something to look at (a lead that looks like a record on file …).
     flagged: int = 0
@@ -68,16 +77,27 @@ def row_errors(line: int, row: dict[str, Any], exc: ApplicationError) -> list[Ro
     ]  # fmt: skip
 
 
+def _count(result: RowImportResult, outcome: bool | str) -> None:
+    if outcome == UPDATED:
+        result.updated += 1
+    elif outcome == UNCHANGED:
+        result.unchanged += 1
+    else:
+        result.created += 1
+        result.flagged += bool(outcome)
+
+
 def rows_import(
     spec: Spec,
-    write_row: Callable[[dict[str, Any]], bool],
+    write_row: Callable[[dict[str, Any]], bool | str],
     *,
     content: bytes,
     file_name: str,
     dry_run: bool = False,
 ) -> RowImportResult:
-    """Write each good row of the file with ``write_row`` (True when the row is flagged); report
-    each bad one (an `ApplicationError` from the service) by line."""
+    """Write each good row of the file with ``write_row`` (True when the row is flagged,
+    `UPDATED` or `UNCHANGED` for a record on file); report each bad one (an `ApplicationError`
+    from the service) by line."""
     result = RowImportResult(dry_run=dry_run)
     try:
         table = read_table(spec, content=content, file_name=file_name)
@@ -94,8 +114,8 @@ def rows_import(
                 result.rows_read += 1
                 try:
                     with transaction.atomic():
-                        result.flagged += bool(write_row(row))
-                    result.created += 1
+                        outcome = write_row(row)
+                    _count(result, outcome)
                 except ApplicationError as exc:
                     result.failed += 1
                     if len(result.errors) < SHOWN_ERRORS:

@@ -100,6 +100,22 @@ class LeadAdmin(ScopedModelAdmin):
         "convert": (LeadStatus.QUALIFIED,),
     }
 
+    #: The steps sit in a row under the lead's name, not in the header beside it: with three or
+    #: four of them there the name was cut to a few characters at 1024 px.
+    change_form_outer_before_template = "admin/leads/lead/_steps.html"
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args: Any,
+                           **kwargs: Any) -> HttpResponse:  # fmt: skip
+        obj = kwargs.get("obj")
+        shown = self.get_actions_detail(request, obj.pk) if obj is not None else []
+        context["lead_steps"] = [
+            {"name": a.method.__name__, "title": a.description, "icon": a.icon,
+             "path": reverse(f"{self.admin_site.name}:{a.action_name}", args=(obj.pk,))}
+            for a in shown
+        ]  # fmt: skip
+        context["actions_detail"] = []
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def get_actions_detail(self, request: HttpRequest, object_id: Any) -> list:
         shown = super().get_actions_detail(request, object_id)
         try:

@@ -16,6 +16,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +28,17 @@ from guanxi.imports.columns import Column, Spec
 from guanxi.imports.rows import RowImportResult, rows_import
 from guanxi.leads.models import Answer, Lead, LeadSource, ListEntry
 from guanxi.leads.services import lead_create, lead_man_set
+
+
+def _yes_no_help() -> SafeString:
+    """The MAN columns' help: both languages' words work, the Chinese ones marked as such."""
+    return format_html(
+        _("yes or no; {chinese} work too."),
+        chinese=format_html('<span lang="zh-Hans">{}</span>', "是 / 否, 有 / 无"),
+    )
+
+
+YES_NO = lazy(_yes_no_help, SafeString)()
 
 LEADS = Spec(
     kind="leads",
@@ -46,11 +60,11 @@ LEADS = Spec(
         Column("campaign", gettext_lazy("Campaign"), ("活动", "营销活动"), False, "", ""),
         Column("owner", gettext_lazy("Owner"), ("负责人", "客户经理"), False,
                gettext_lazy("Username; default: you."), ""),
-        Column("money", gettext_lazy("Has the money"), ("有购买力",), False, "yes / no", ""),
+        Column("money", gettext_lazy("Has the money"), ("有购买力",), False, YES_NO, ""),
         Column("money_evidence", gettext_lazy("Evidence of money"), ("购买力依据",), False),
-        Column("authority", gettext_lazy("Can decide"), ("有决定权",), False, "yes / no", ""),
+        Column("authority", gettext_lazy("Can decide"), ("有决定权",), False, YES_NO, ""),
         Column("authority_evidence", gettext_lazy("Evidence of authority"), ("决定权依据",)),
-        Column("need", gettext_lazy("Has a need"), ("有购买需求",), False, "yes / no", ""),
+        Column("need", gettext_lazy("Has a need"), ("有购买需求",), False, YES_NO, ""),
         Column("need_evidence", gettext_lazy("Evidence of need"), ("需求依据",)),
         Column("notes", gettext_lazy("Notes"), ("备注",), False, "", ""),
     ),
@@ -88,7 +102,7 @@ def _answer(value: str | None, column: str) -> str:
         return Answer.UNKNOWN
     found = ANSWERS.get(value.strip().lower())
     if found is None:
-        raise InvalidInput(_("Write yes or no."), field=column)
+        raise InvalidInput(_("Write yes or no (是 or 否)."), field=column)
     return found
 
 

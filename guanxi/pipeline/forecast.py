@@ -58,6 +58,9 @@ class Cell:
     won: Decimal = ZERO
     won_count: int = 0
     revenue: Decimal = ZERO
+    #: A month without a target of its own in a quarter that has one: that quarter's target
+    #: (shown as "quarter target only", never split into months).
+    quarter_target: Decimal | None = None
 
     @property
     def forecast(self) -> Decimal:
@@ -312,6 +315,9 @@ def _row(
     for cell in months:
         q = quarters.setdefault(quarter_start(cell.start), Cell(quarter_start(cell.start)))
         q.add(cell)
+    for cell in months:
+        if cell.target is None:
+            cell.quarter_target = targets.get((TargetPeriod.QUARTER, quarter_start(cell.start)))
     for start, q in quarters.items():
         q.target = targets.get((TargetPeriod.QUARTER, start))
         if q.target is None:  # no quarter target: the months' targets, when every month has one

@@ -4,8 +4,12 @@ rule (an account the importer sees), the stage rules (a lost deal names its reas
 its date), the first stage-log row and the audit history are those of a deal entered by hand.
 Rows are read and reported by `imports.rows` (line-numbered errors, dry run).
 
-Every row is a new deal: the file has no key to match an existing one, so import a file once
-(a dry run first shows what would fail).
+A row with a deal code (`code`, the deal's number in the file it came from) that a deal on
+file has updates that deal, so a file may be imported again: the cells it fills replace the
+deal's values (an empty cell leaves the value as it is), a changed stage is a move by
+`services.opportunity_move` (the stage log gets its row, a lost deal still needs its reason), the
+rest a change by `services.opportunity_update`. A row without a code, or with a new one, is a
+new deal. A dry run reports what would be created and updated.
 """
 
 from __future__ import annotations
@@ -24,18 +28,23 @@ from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.imports.cells import NotADay, parse_day
 from guanxi.imports.columns import Column, Spec
-from guanxi.imports.rows import RowImportResult, rows_import
+from guanxi.imports.rows import UNCHANGED, UPDATED, RowImportResult, rows_import
 from guanxi.leads.importer import entries_by_name
 from guanxi.leads.models import LeadSource
-from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Stage
-from guanxi.pipeline.selectors import default_pipeline
-from guanxi.pipeline.services import opportunity_create
+from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Outcome, Stage
+from guanxi.pipeline.rules import money
+from guanxi.pipeline.selectors import default_pipeline, opportunities_visible_to
+from guanxi.pipeline.services import opportunity_create, opportunity_move, opportunity_update
 
 OPPORTUNITIES = Spec(
     kind="opportunities",
     label=gettext_lazy("Opportunities"),
-    match_by=gettext_lazy("every row is a new opportunity; import a file once"),
+    match_by=gettext_lazy("deal code: an existing code updates that opportunity (its stage "
+                          "moves through the stage log), a new code or none creates one"),
     columns=(
+        Column("code", gettext_lazy("Deal code"), ("商机编号", "商机代码", "项目编号"), False,
+               gettext_lazy("Your own number for the deal; unique. Import the file again with "
+                            "it to update the deals."), "D2027-001"),
         Column("account", gettext_lazy("Account code"), ("客户编号", "客户代码"), True,
                gettext_lazy("The account's code (customer number)."), "A1001"),
         Column("name", gettext_lazy("Name"), ("商机名称", "名称", "项目"), True, "",
@@ -69,6 +78,7 @@ OPPORTUNITIES = Spec(
     ),
 )  # fmt: skip
 PLAIN = ("next_step", "competitor", "campaign", "lost_note", "notes")
+CLOSING = ("closed_on", "lost_reason", "lost_note")
 
 
 def _day(value: str | None, column: str) -> dt.date | None:
@@ -105,7 +115,8 @@ class _Lookups:
         self.users = {u.username: u for u in User.objects.filter(is_active=True)}
 
 
-def _row(actor: User, row: dict[str, Any], found: _Lookups) -> bool:
+def _values(actor: User, row: dict[str, Any], found: _Lookups) -> dict[str, Any]:
+    """The row's filled cells as the services take them (an empty cell is left out)."""
     code = (row.get("account") or "").strip()
     account = accounts_visible_to(actor).filter(code=code).only("pk").first()
     if account is None:  # an account out of sight looks the same as a missing one
@@ -113,28 +124,84 @@ def _row(actor: User, row: dict[str, Any], found: _Lookups) -> bool:
     kind = row.get("type") or "other"
     if kind.strip().lower() not in found.types:
         raise InvalidInput(_("Unknown value: %(value)s.") % {"value": kind}, field="type")
-    owner = _pick(found.users, row.get("owner"), "owner") if row.get("owner") else None
-    fields: dict[str, Any] = {k: row.get(k) or "" for k in PLAIN}
-    fields.update({k: _day(row.get(k), k) for k in ("next_step_on", "closed_on")})
+    values: dict[str, Any] = {k: row.get(k) or "" for k in PLAIN}
+    values.update({k: _day(row.get(k), k) for k in ("next_step_on", "closed_on")})
     if row.get("probability"):
-        fields["probability"] = _percent(row["probability"])
-    expected_close = _day(row.get("expected_close"), "expected_close")
-    if expected_close is None:
+        values["probability"] = _percent(row["probability"])
+    values["expected_close"] = _day(row.get("expected_close"), "expected_close")
+    if values["expected_close"] is None:
         raise InvalidInput(_("Required."), field="expected_close")
-    opportunity_create(
-        actor=actor,
+    values.update(
         account=account.pk,
         name=row.get("name") or "",
-        expected_close=expected_close,
-        opportunity_type=found.types[kind.strip().lower()],
-        amount=row.get("amount") or 0,
+        opportunity_type=found.types[kind.strip().lower()] if row.get("type") else None,
+        amount=money(row["amount"], "amount") if row.get("amount") else None,
+        owner=_pick(found.users, row.get("owner"), "owner"),
         stage=_pick(found.stages, row.get("stage"), "stage"),
-        owner=owner,
         source=_pick(found.sources, row.get("source"), "source"),
         lost_reason=_pick(found.lost, row.get("lost_reason"), "lost_reason"),
-        **{k: v for k, v in fields.items() if v not in ("", None)},
     )
+    return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _on_file(actor: User, code: str) -> Opportunity | None:
+    """The deal with this code, when the actor sees it; a code on a deal out of sight is
+    refused rather than taken again."""
+    if not code:
+        return None
+    deal = opportunities_visible_to(actor).filter(code=code).first()
+    if deal is None and Opportunity.objects.filter(code=code).exists():
+        raise InvalidInput(_("Another deal has this code."), field="code")
+    return deal
+
+
+def _row(actor: User, row: dict[str, Any], found: _Lookups) -> bool | str:
+    code = (row.get("code") or "").strip()
+    deal = _on_file(actor, code)
+    values = _values(actor, row, found)
+    if deal is not None:
+        return _update(actor, deal, values)
+    values.setdefault("opportunity_type", OpportunityType.OTHER)
+    opportunity_create(actor=actor, code=code, **values)
     return False
+
+
+def _changes(deal: Opportunity, values: dict[str, Any]) -> dict[str, Any]:
+    """What the row changes on the deal, compared by value (a list entry or user by its id)."""
+    changes = {}
+    for name, value in values.items():
+        if name == "stage":
+            continue
+        current = getattr(deal, f"{name}_id" if name in ("account", "owner", "source",
+                                                         "lost_reason") else name)  # fmt: skip
+        if current != getattr(value, "pk", value):
+            changes[name] = value
+    return changes
+
+
+def _update(actor: User, deal: Opportunity, values: dict[str, Any]) -> str:
+    """Change the deal as the row says: a new stage by a move (with the closing fields when
+    it closes the deal, before the other changes when it reopens it), the rest by a change."""
+    changes = _changes(deal, values)
+    stage = values.get("stage")
+    moving = stage is not None and stage.pk != deal.stage_id
+    if not moving and not changes:
+        return UNCHANGED
+    if not moving:
+        opportunity_update(actor=actor, opportunity=deal, **changes)
+        return UPDATED
+    closing = {k: changes.pop(k) for k in CLOSING if k in changes}
+    probability = changes.pop("probability", None)
+    if stage.outcome == Outcome.OPEN:  # reopened or moved on: the move first, then the rest
+        opportunity_move(actor=actor, opportunity=deal, stage=stage, probability=probability)
+        if changes:
+            opportunity_update(actor=actor, opportunity=deal.pk, **changes)
+        return UPDATED
+    if changes:
+        opportunity_update(actor=actor, opportunity=deal, **changes)
+    opportunity_move(actor=actor, opportunity=deal.pk, stage=stage, probability=probability,
+                     **closing)  # fmt: skip
+    return UPDATED
 
 
 def _percent(value: str) -> int:
@@ -150,7 +217,8 @@ def _percent(value: str) -> int:
 def opportunity_import(
     *, actor: User, content: bytes, file_name: str, dry_run: bool = False
 ) -> RowImportResult:
-    """Create an opportunity from each good row; report each bad one by line."""
+    """Create an opportunity from each good row, or update the one its deal code names; report
+    each bad one by line."""
     found = _Lookups()
     return rows_import(
         OPPORTUNITIES,
@@ -171,6 +239,7 @@ def opportunity_export_rows(qs: QuerySet[Opportunity]) -> Iterator[dict[str, Any
     related = ("account", "stage", "owner", "source", "lost_reason")
     for deal in qs.select_related(*related).order_by("expected_close", "id").iterator(2000):
         yield {
+            "code": deal.code,
             "account": deal.account.code,
             "name": deal.name,
             "expected_close": deal.expected_close.isoformat(),

@@ -142,6 +142,15 @@ class Opportunity(models.Model):
         related_name="opportunities",
     )
     name = models.CharField(_("name"), max_length=200)
+    # The deal's number in the spreadsheet or CRM it came from: an import naming it again
+    # updates this deal instead of opening a second one.
+    code = models.CharField(
+        _("deal code"),
+        max_length=64,
+        blank=True,
+        help_text=_("Your own number for the deal (from a spreadsheet or another CRM); unique. "
+                    "An import with this code updates the deal."),
+    )  # fmt: skip
     opportunity_type = models.CharField(
         _("type"), max_length=20, choices=OpportunityType.choices, default=OpportunityType.OTHER
     )
@@ -235,6 +244,12 @@ class Opportunity(models.Model):
             models.Index(fields=["opportunity_type", "expected_close"], name="opp_type_close"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="opportunity_code_unique",
+                violation_error_message=_("Another deal has this code."),
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_gte_0"),
             models.CheckConstraint(
                 condition=~Q(outcome=Outcome.LOST) | Q(lost_reason__isnull=False),

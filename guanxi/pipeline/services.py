@@ -71,7 +71,7 @@ OPPORTUNITY_FIELDS = frozenset(
     {
         "next_step", "next_step_on", "competitor", "source", "campaign", "lead", "notes",
         "event_start", "event_end", "attendees", "probability", "amount_from_lines",
-        "closed_on", "lost_reason", "lost_note",
+        "closed_on", "lost_reason", "lost_note", "code",
     }
 )  # fmt: skip
 LINE_FIELDS = frozenset({"kind", "quantity", "unit_price", "day", "category", "description"})
@@ -81,7 +81,7 @@ def _set_fields(opportunity: Opportunity, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
         if name in RELATED:
             value = resolve_listed(RELATED[name], value, name)
-        elif name in {"next_step", "competitor", "campaign", "notes", "lost_note"}:
+        elif name in {"next_step", "competitor", "campaign", "notes", "lost_note", "code"}:
             value = (value or "").strip()
         setattr(opportunity, name, value)
 

@@ -260,8 +260,9 @@ def _table_cell(cell: Cell, kind: str, when: str) -> dict[str, Any]:
         "won": cell.won,
         "forecast": cell.forecast,
         "revenue": cell.revenue,
+        "quarter_only": cell.quarter_target is not None,
         "shown": [
-            money(cell.target),
+            _("quarter target only") if cell.quarter_target is not None else money(cell.target),
             money(cell.weighted),
             money(cell.won),
             money(cell.forecast),

@@ -75,3 +75,38 @@ def test_kam_drags_a_deal_to_the_next_stage_and_the_forecast_follows(story, brow
     lost = page.locator(f'[data-column][data-stage="{stages["lost"]}"]')
     assert lost.locator(f'[data-opportunity="{deal.pk}"]').count() == 1
     assert lost.get_attribute("data-count") == "1"
+
+
+def test_a_deal_moves_with_the_keyboard_and_lost_still_asks_why(story, browser, live_server):
+    deal, stages, _month = story
+    page = browser.new_page(locale="en-US", viewport={"width": 1440, "height": 900})
+    log_in(page, live_server, "wang")
+    page.goto(f"{live_server.url}/pipeline/board/")
+    card = page.locator(f'[data-opportunity="{deal.pk}"]')
+    assert card.get_attribute("tabindex") == "0" and card.get_attribute("aria-describedby")
+    # The card's own arrows say where they go; the first column has no way back.
+    assert card.locator('[data-move="previous"]').is_hidden()
+    assert card.locator('[data-move="next"]').get_attribute("aria-label").endswith("Contact")
+    card.focus()
+    with page.expect_navigation():
+        page.keyboard.press("ArrowRight")
+    contact = page.locator(f'[data-column][data-stage="{stages["contact"]}"]')
+    assert contact.locator(f'[data-opportunity="{deal.pk}"]').count() == 1
+    card = page.locator(f'[data-opportunity="{deal.pk}"]')
+    page.wait_for_function(  # focus comes back to it
+        f'document.activeElement && document.activeElement.dataset.opportunity === "{deal.pk}"'
+    )
+    with page.expect_navigation():
+        page.keyboard.press("ArrowLeft")
+    assert card.get_attribute("data-stage") == str(stages["identify"])
+    # From Won, the next column is Lost: the reason is asked before anything moves.
+    page.goto(f"{live_server.url}/pipeline/board/")
+    for stage in ("contact", "propose", "negotiate", "won"):
+        with page.expect_navigation():
+            page.locator(f'[data-opportunity="{deal.pk}"] [data-move="next"]').click()
+        assert card.get_attribute("data-stage") == str(stages[stage])
+    card.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#lost-dialog").is_visible()
+    page.click("#lost-cancel")
+    assert card.get_attribute("data-stage") == str(stages["won"])

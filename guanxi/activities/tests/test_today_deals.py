@@ -136,3 +136,44 @@ def test_api_lists_and_pages_the_deal_sections(as_user, cast, settings):
     paged = as_user("alice").get("/api/activities/today/large_deals", {"limit": 1}).json()
     assert paged == {"count": 1, "items": body["large_deals"]}
     assert as_user("bob").get("/api/activities/today/stale_deals").json()["count"] == 0
+
+
+def test_a_team_lead_and_a_manager_see_the_deals_they_oversee(cast, settings, as_user):
+    settings.GUANXI_LARGE_DEAL = 100_000
+    bobs = make_account(owner=cast.bob)
+    alices = open_deal(cast.account, amount="300000")
+    bob_big = open_deal(bobs, amount="200000")
+    open_deal(bobs, amount="5000")  # under the threshold
+    west = open_deal(cast.west_account, amount="400000")
+    idle = open_deal(bobs, moved=TODAY - dt.timedelta(days=45))  # identify: 30 days
+    late = open_deal(cast.west_account, next_step_on=TODAY - dt.timedelta(days=2))
+    open_deal(bobs, moved=TODAY - dt.timedelta(days=29))  # a day short of stale
+    lead = agenda(user=cast.lena)
+    assert ids(lead.large_deals) == [alices.pk, bob_big.pk] and lead.large_deals.total == 2
+    assert "bob" in lead.large_deals[1].reason  # whose deal it is
+    assert ids(lead.stale_deals) == [idle.pk]
+    manager = agenda(user=cast.mia)
+    assert ids(manager.large_deals) == [west.pk, alices.pk, bob_big.pk]
+    assert set(ids(manager.stale_deals)) == {idle.pk, late.pk}
+    assert agenda(user=cast.alice).large_deals.total == 1  # a KAM: still only her own
+    body = as_user("lena").get("/api/activities/today").json()
+    assert [d["opportunity"] for d in body["large_deals"]] == [alices.pk, bob_big.pk]
+
+
+def test_the_wider_view_reads_a_capped_number_and_counts_the_rest(cast, settings, monkeypatch):
+    monkeypatch.setattr("guanxi.workspace.today_deals.WIDE_READ", 3)
+    settings.GUANXI_TODAY_LIMIT = 2
+    settings.GUANXI_LARGE_DEAL = 1
+    deals = [open_deal(cast.account, amount=str(1000 + i)) for i in range(5)]
+    result = agenda(user=cast.mia)
+    assert ids(result.large_deals) == [deals[4].pk, deals[3].pk]
+    assert result.large_deals.total == 5
+
+
+def test_a_manager_sees_a_deal_whose_decision_maker_is_at_risk(cast):
+    boss = make_contact(account=cast.account, name="王总")
+    buying_centre_member_set(account=cast.account, contact=boss, actor=None,
+                             buying_roles=["decision_maker"])  # fmt: skip
+    deal = open_deal(cast.account, amount="9000")
+    assert ids(agenda(user=cast.mia).deal_risks) == [deal.pk]
+    assert ids(agenda(user=cast.lena).deal_risks) == [deal.pk]

@@ -94,3 +94,15 @@ def test_a_mistyped_mobile_or_e_mail_is_a_line_error(cast, sources):
     result = lead_import(actor=cast.alice, content=content.encode(), file_name="x.csv")
     assert {(e.line, e.column) for e in result.errors} == {(2, "mobile"), (3, "email")}
     assert list(Lead.objects.values_list("company", flat=True)) == ["丙公司"]
+
+
+def test_the_columns_say_both_languages_answers_work(client, cast, sources, english):
+    client.force_login(cast.alice)
+    page = client.get(reverse("admin:leads_lead_import")).content.decode()
+    money = page.split("<code>money</code>")[1].split("</tr>")[0]
+    assert "yes or no" in money and '<span lang="zh-Hans">是 / 否, 有 / 无</span>' in money
+    result = lead_import(actor=cast.alice, file_name="x.csv",
+                         content="company,source,money\nA,website,否\nB,website,maybe\n".encode())
+    assert (result.created, result.failed) == (1, 1)
+    assert result.errors[0].message == "Write yes or no (是 or 否)."
+    assert Lead.objects.get(company="A").money == "no"

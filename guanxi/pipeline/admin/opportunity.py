@@ -57,7 +57,7 @@ OUTCOME_COLOURS = {Outcome.OPEN: "info", Outcome.WON: "success", Outcome.LOST: "
 UPDATE_FIELDS = (
     "name", "opportunity_type", "amount", "amount_from_lines", "probability", "expected_close",
     "next_step", "next_step_on", "competitor", "source", "campaign", "notes", "event_start",
-    "event_end", "attendees",
+    "event_end", "attendees", "code",
 )  # fmt: skip
 CLOSE_FIELDS = ("closed_on", "lost_reason", "lost_note")
 
@@ -197,7 +197,7 @@ class OpportunityAdmin(ScopedModelAdmin):
         ("owner", ColleagueDropdownFilter),
         ("expected_close", RangeDateFilter),
     )
-    search_fields = ("name", "account__name", "account__code")
+    search_fields = ("name", "code", "account__name", "account__code")
     search_help_text = gettext_lazy("Deal name, or the account's name or code")
     # Latest close first: the open deals (closing ahead) come before the years of closed ones.
     ordering = ("-expected_close", "-id")
@@ -221,7 +221,7 @@ class OpportunityAdmin(ScopedModelAdmin):
                                        "fields": ("outcome", "closed_on", "lost_reason",
                                                   "lost_note")}),
         (gettext_lazy("Record"), {"classes": ["tab"],
-                                  "fields": ("cycle_time", "stage_changed_at",
+                                  "fields": ("code", "cycle_time", "stage_changed_at",
                                              "predicted_probability",
                                              ("created_at", "updated_at"))}),
     )  # fmt: skip

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from guanxi.core.errors import NotFound
 from guanxi.pipeline.forecast import COMPANY, KAM, TEAM, forecast
@@ -85,6 +86,10 @@ def test_team_lead_sees_members_and_the_team(cast, book):
     assert _cell(team, APRIL).revenue == Decimal("700")
     quarter = next(q for q in team.quarters if q.start == APRIL)
     assert quarter.target == Decimal("50000")
+    # April has no target of its own: it names its quarter's, never a made-up month's share.
+    assert _cell(team, APRIL).target is None
+    assert _cell(team, APRIL).quarter_target == Decimal("50000")
+    assert _cell(team, MARCH).quarter_target is None  # the first quarter has no target
     assert team.total.forecast == Decimal("23000.00")
 
 
@@ -112,3 +117,15 @@ def test_filters_out_of_sight_are_not_found(cast, book):
 def test_forecast_queries_are_bounded(cast, book, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         forecast(cast.mia, start=MARCH, months=12)
+
+
+def test_the_forecast_page_says_quarter_target_only_for_its_months(client, cast, book, english):
+    client.force_login(cast.lena)
+    page = client.get(reverse("pipeline_forecast"), {"start": "2026-03-01", "months": 2,
+                                                     "team": cast.alice.team_id})  # fmt: skip
+    html = page.content.decode()
+    team = html.split(f'data-row="team:{cast.alice.team_id}"')[1].split("</tbody>")[0]
+    april = team.split('data-month="2026-04"')[1].split("</tr>")[0]
+    assert "data-quarter-target-only" in april and "quarter target only" in april, team
+    march = team.split('data-month="2026-03"')[1].split("</tr>")[0]
+    assert "data-quarter-target-only" not in march

@@ -102,3 +102,73 @@ def test_an_export_of_the_selected_deals_imports_again(client, cast):
     assert (again.created, again.failed) == (3, 0)
     lost = Opportunity.objects.get(name="丢了的年会")
     assert lost.lost_reason.builtin == "price" and lost.closed_on == dt.date(2026, 5, 2)
+
+
+KEYED = """商机编号,客户编号,商机名称,预计成交日期,阶段,金额
+D1,A1,年会,2027-03-31,identify,100000
+D2,A1,协议价,2027-01-15,propose,60000
+"""
+AGAIN = """code,account,name,expected_close,stage,amount,lost_reason,closed_on
+D1,A1,年会（扩大）,2027-04-30,negotiate,150000,,
+D2,A1,协议价,2027-01-15,lost,60000,,2026-05-02
+D3,A1,新的,2027-06-30,,1000,,
+D1,A1,年会（扩大）,2027-04-30,negotiate,150000,,
+"""
+
+
+def test_a_deal_code_imported_again_updates_the_deal_and_moves_it_through_the_log(cast):
+    _accounts(cast)
+    first = opportunity_import(actor=cast.alice, content=KEYED.encode(), file_name="d.csv")
+    assert (first.created, first.updated, first.failed) == (2, 0, 0)
+    result = opportunity_import(actor=cast.alice, content=AGAIN.encode(), file_name="d.csv")
+    # D1 changes and moves; D2 would be lost without a reason: refused by line; D3 is new; the
+    # second D1 row finds it as the file says.
+    assert (result.created, result.updated, result.unchanged, result.failed) == (1, 1, 1, 1)
+    assert [(e.line, e.column) for e in result.errors] == [(3, "lost_reason")]
+    assert Opportunity.objects.filter(code="D1").count() == 1
+    deal = Opportunity.objects.get(code="D1")
+    assert (deal.name, deal.amount, deal.stage.builtin) == ("年会（扩大）", 150000, "negotiate")
+    assert deal.expected_close == dt.date(2027, 4, 30)
+    assert deal.probability == deal.stage.probability  # a move is a new estimate
+    log = list(StageChange.objects.filter(opportunity=deal).order_by("changed_at", "id"))
+    assert [(c.from_stage and c.from_stage.builtin, c.to_stage.builtin) for c in log] == [
+        (None, "identify"), ("identify", "negotiate")]  # fmt: skip
+    assert log[-1].actor == cast.alice and deal.history.first().history_user == cast.alice
+    assert Opportunity.objects.get(code="D2").stage.builtin == "propose"  # its row wrote nothing
+    assert Opportunity.objects.count() == 3
+
+
+def test_a_reimport_closes_reopens_and_refuses_a_code_out_of_sight(cast):
+    _accounts(cast)
+    opportunity_import(actor=cast.alice, content=KEYED.encode(), file_name="d.csv")
+    opportunity_import(actor=cast.bob, content=b"code,account,name,expected_close\n"
+                       b"B9,B2,bob's,2027-01-01\n", file_name="b.csv")  # fmt: skip
+    lost = ("code,account,name,expected_close,stage,lost_reason,closed_on\n"
+            "D2,A1,协议价,2027-01-15,lost,price,2026-05-02\n"
+            "B9,A1,taken,2027-01-01,,,\n")  # fmt: skip
+    result = opportunity_import(actor=cast.alice, content=lost.encode(), file_name="l.csv")
+    assert (result.updated, result.failed) == (1, 1)
+    assert [(e.line, e.column) for e in result.errors] == [(3, "code")]
+    deal = Opportunity.objects.get(code="D2")
+    assert deal.outcome == Outcome.LOST and deal.closed_on == dt.date(2026, 5, 2)
+    assert deal.lost_reason.builtin == "price"
+    reopen = "code,account,name,expected_close,stage\nD2,A1,协议价,2027-01-15,propose\n"
+    again = opportunity_import(actor=cast.alice, content=reopen.encode(), file_name="r.csv")
+    assert again.updated == 1
+    deal.refresh_from_db()
+    assert deal.outcome == Outcome.OPEN and deal.closed_on is None and deal.lost_reason is None
+    assert Opportunity.objects.get(code="B9").name == "bob's"
+
+
+def test_a_dry_run_of_a_reimport_says_what_would_be_updated(client, cast, english):
+    _accounts(cast)
+    opportunity_import(actor=cast.alice, content=KEYED.encode(), file_name="d.csv")
+    client.force_login(cast.alice)
+    upload = SimpleUploadedFile("again.csv", AGAIN.encode())
+    response = client.post(reverse("admin:pipeline_opportunity_import"),
+                           {"file": upload, "dry_run": "on"})  # fmt: skip
+    page = response.content.decode()
+    assert 'data-created="1" data-updated="1" data-unchanged="1" data-failed="1"' in page
+    assert "would be updated" in page and 'data-line="3" data-column="lost_reason"' in page
+    assert Opportunity.objects.get(code="D1").stage.builtin == "identify"  # nothing written
+    assert not Opportunity.objects.filter(code="D3").exists()
