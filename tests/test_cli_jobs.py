@@ -138,8 +138,10 @@ def test_tasks_prints_what_the_policy_engine_did(diners, capsys):
 
 def test_escalate_runs_the_case_escalation_job_now_and_records_it(cast, capsys):
     SlaPolicy.objects.all().delete()
-    SlaPolicy.objects.create(name="标准", name_en="Standard", is_default=True,
-                             first_response_hours=Decimal(4), resolution_hours=Decimal(72))  # fmt: skip
+    SlaPolicy.objects.create(
+        name="标准", name_en="Standard", is_default=True,
+        first_response_hours=Decimal(4), resolution_hours=Decimal(72),
+    )  # fmt: skip
     opened = dt.datetime(2025, 6, 16, 1, 0, tzinfo=dt.UTC)  # a Monday, 09:00 in Shanghai
     with time_machine.travel(opened, tick=False):
         case = case_open(actor=cast.alice, account=cast.account, kind="complaint", subject="Noise")
