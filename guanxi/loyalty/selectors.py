@@ -27,6 +27,7 @@ from guanxi.accounts.selectors import visible_to
 from guanxi.core.dates import add_months
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
+from guanxi.core.selectors import filter_given
 from guanxi.loyalty.models import (
     AccountLight,
     AccountLoyalty,
@@ -218,19 +219,18 @@ class ReferralFilters:
     referrer_account_id: int | None = None
 
 
+REFERRAL_LOOKUPS = {
+    "owner_id": "referrer_account__owner_id",
+    "team_id": "referrer_account__team_id",
+    "since": "referred_on__gte",
+    "until": "referred_on__lte",
+    "referrer_account_id": "referrer_account_id",
+}
+
+
 def referral_list(*, actor: User | None, filters: ReferralFilters) -> QuerySet[Referral]:
     """The referrals the actor sees (by the referring account), filtered, newest first."""
-    qs = referrals_visible_to(actor)
-    if filters.owner_id:
-        qs = qs.filter(referrer_account__owner_id=filters.owner_id)
-    if filters.team_id:
-        qs = qs.filter(referrer_account__team_id=filters.team_id)
-    if filters.since:
-        qs = qs.filter(referred_on__gte=filters.since)
-    if filters.until:
-        qs = qs.filter(referred_on__lte=filters.until)
-    if filters.referrer_account_id:
-        qs = qs.filter(referrer_account_id=filters.referrer_account_id)
+    qs = filter_given(referrals_visible_to(actor), filters, REFERRAL_LOOKUPS)
     return qs.order_by("-referred_on", "-id")
 
 
@@ -263,10 +263,7 @@ def promoters_without_referral(
         actor,
         prefix="account__",
     )
-    if filters.owner_id:
-        qs = qs.filter(account__owner_id=filters.owner_id)
-    if filters.team_id:
-        qs = qs.filter(account__team_id=filters.team_id)
+    qs = filter_given(qs, filters, {"owner_id": "account__owner_id", "team_id": "account__team_id"})
     referred = Referral.objects.filter(
         referrer_account_id=OuterRef("account_id"), referred_on__gt=since
     )

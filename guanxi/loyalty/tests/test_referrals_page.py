@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from guanxi.activities.models import Task, TaskKind
-from guanxi.leads.models import Lead
+from guanxi.leads.models import Lead, LeadSource
 from guanxi.loyalty.models import AccountLoyalty, Referral, ReferralAsk
 from tests.support import make_account, make_contact, make_transaction
 
@@ -39,7 +39,10 @@ def book(cast):
     make_transaction(account=new, amount="1200.00")
     west_new = make_account(owner=cast.charlie, name="西区新客户")
     make_transaction(account=west_new, amount="500.00")
-    lead = Lead.objects.create(company="线索公司", owner=cast.alice, team=cast.east)
+    source, _new = LeadSource.objects.get_or_create(
+        builtin="referral", defaults={"kind": "referral"}
+    )
+    lead = Lead.objects.create(company="线索公司", owner=cast.alice, team=cast.east, source=source)
     return type("Book", (), {
         "to_account": Referral.objects.create(
             referrer_account=cast.account, referrer_contact=wang, referred_account=new,

@@ -70,7 +70,12 @@ def test_the_api_owner_change_reaches_the_new_owner_s_today_at_once(cast, centre
 def test_a_replace_that_names_another_owner_follows_too(cast, centre, as_user):
     response = as_user("mia").put(
         f"/api/accounts/{centre.pk}",
-        {"code": centre.code, "name": centre.name, "owner": cast.lena.pk},
+        {
+            "code": centre.code,
+            "name": centre.name,
+            "account_type": centre.account_type,
+            "owner": cast.lena.pk,
+        },
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
