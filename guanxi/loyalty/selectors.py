@@ -238,9 +238,9 @@ def referral_totals(referrals: QuerySet[Referral]) -> dict[str, object]:
     """How many referrals, how many became accounts, and their value (one aggregate over the
     referrals and the referred accounts' rollups)."""
     row = referrals.order_by().aggregate(
-        n=Count("id"), accounts=Count("referred_account_id"), value=Sum("value")
+        n=Count("id"), accounts=Count("referred_account_id"), total=Sum("value")
     )
-    return {"referrals": row["n"], "accounts": row["accounts"], "value": row["value"] or 0}
+    return {"referrals": row["n"], "accounts": row["accounts"], "value": row["total"] or 0}
 
 
 #: An NPS answer from this score is a promoter's (the referral asks use the same).
