@@ -6,6 +6,7 @@ guanxi import accounts|contacts|…|opportunities|agreements FILE [--user U] …
 guanxi analyze [--as-of YYYY-MM-DD] [--user U]      score every account (RFM, ABC, CLV, P(alive))
 guanxi tier [--as-of YYYY-MM-DD]                   re-evaluate every account's tiers
 guanxi tasks [--as-of YYYY-MM-DD]                  turn tier policies into tasks for the KAMs
+guanxi escalate                                    escalate the service cases near or past due now
 guanxi nightly [--as-of YYYY-MM-DD]                analytics → tiering → discount reviews → tasks
 guanxi partitions [--enable] [--ahead N]           the ledger's monthly partitions (PostgreSQL)
 guanxi tiers presets [--load CODE … | --all] [--activate]   list or load the shipped tier schemes
@@ -103,6 +104,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from guanxi.commands import jobs  # deferred: after django.setup(); pulls in scipy/polars
 
     return jobs.tasks(args)
+
+
+def cmd_escalate(args: argparse.Namespace) -> int:
+    from guanxi.commands import jobs  # deferred: after django.setup(); pulls in scipy/polars
+
+    return jobs.escalate(args)
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -234,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tasks", help="create and update the tasks the tier policies ask for")
     p.add_argument("--as-of", help="plan as of this date (default today)")
     p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser(
+        "escalate",
+        help="run the service-case escalation job now (team lead, then director; breaches)",
+    )
+    p.set_defaults(func=cmd_escalate)
 
     p = sub.add_parser(
         "nightly", help="run the nightly chain now: analytics, tiering, discount reviews, tasks"

@@ -10,11 +10,14 @@ import sys
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from guanxi.activities.models import Task, TaskStatus
 from guanxi.cli import main
 from guanxi.core.models import JobRun, JobStatus
+from guanxi.service.models import Case, SlaPolicy
+from guanxi.service.services import case_open
 from guanxi.tiers.models import AccountTier, DiscountReview, TierRun, TierRunStatus, TierScheme
 from tests.support import make_account, make_contact, make_transaction
 
@@ -131,6 +134,30 @@ def test_tasks_prints_what_the_policy_engine_did(diners, capsys):
     assert JobRun.objects.get(name="policy_tasks").summary["created"] == created
     assert main(["tasks", "--as-of", AS_OF.isoformat()]) == 0
     assert "created 0," in capsys.readouterr().out
+
+
+def test_escalate_runs_the_case_escalation_job_now_and_records_it(cast, capsys):
+    SlaPolicy.objects.all().delete()
+    SlaPolicy.objects.create(
+        name="标准", name_en="Standard", is_default=True,
+        first_response_hours=Decimal(4), resolution_hours=Decimal(72),
+    )  # fmt: skip
+    opened = dt.datetime(2025, 6, 16, 1, 0, tzinfo=dt.UTC)  # a Monday, 09:00 in Shanghai
+    with time_machine.travel(opened, tick=False):
+        case = case_open(actor=cast.alice, account=cast.account, kind="complaint", subject="Noise")
+    with time_machine.travel(opened + dt.timedelta(hours=5), tick=False):  # past the first response
+        assert main(["escalate"]) == 0
+        out = capsys.readouterr().out
+        assert "case escalation: 1 running cases checked, 1 escalated, 1 newly breached" in out
+        case.refresh_from_db()
+        assert case.escalation_level == 2 and case.first_response_breached
+        job = JobRun.objects.get(name="case_escalation")
+        assert job.status == JobStatus.SUCCEEDED
+        assert job.summary == {"checked": 1, "escalated": 1, "breached": 1}
+        assert main(["escalate"]) == 0  # again: a level is reached once
+        assert "0 escalated, 0 newly breached" in capsys.readouterr().out
+    assert JobRun.objects.filter(name="case_escalation").count() == 2
+    assert Case.objects.get(pk=case.pk).escalation_level == 2
 
 
 def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):

@@ -11,6 +11,7 @@ from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, Accou
 from guanxi.accounts.selectors import account_list
 from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
 from guanxi.duplicates.services import account_entry_check
+from guanxi.workspace import flows
 
 router = Router(tags=["accounts"])
 
@@ -56,7 +57,7 @@ def get_account(request: HttpRequest, account_id: int = AccountId):
 
 @router.patch("/{account_id}", response=AccountOut, summary="Update some fields of an account")
 def patch_account(request: HttpRequest, payload: AccountPatch, account_id: int = AccountId):
-    account = services.account_update(
+    account = flows.account_change(
         actor=request.auth,
         account=_get(request, account_id),
         **payload.model_dump(exclude_unset=True),
@@ -71,7 +72,7 @@ def put_account(request: HttpRequest, payload: AccountIn, account_id: int = Acco
     for name in ("owner", "team"):
         if data[name] is None:
             del data[name]
-    account = services.account_update(actor=request.auth, account=_get(request, account_id), **data)
+    account = flows.account_change(actor=request.auth, account=_get(request, account_id), **data)
     return Account.objects.get(pk=account.pk)
 
 

@@ -8,12 +8,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import (
+    F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 
 from guanxi.accounts.models import Account
@@ -118,6 +122,25 @@ def account_history(account: Account, *, limit: int = 15) -> list:
     """The latest audit entries of the account itself (who changed what, old → new)."""
 
     return history_entries(Account.history.filter(id=account.pk), limit=limit)
+
+
+def owner_changed_since(moment: dt.datetime) -> list[int]:
+    """The accounts whose owner differs from the one their audit history held before
+    ``moment``, among those changed since (an import's run): what must follow a new owner."""
+    past = Account.history.model.objects
+    touched = past.filter(history_date__gte=moment, history_type="~").values("id")
+    before = (
+        past.filter(id=OuterRef("pk"), history_date__lt=moment)
+        .order_by("-history_date", "-history_id")
+        .values("owner_id")[:1]
+    )
+    return list(
+        Account.objects.filter(pk__in=touched)
+        .annotate(owner_before=Subquery(before))
+        .exclude(owner_id=F("owner_before"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def account_list(*, actor: User | None, filters: AccountFilters) -> QuerySet[Account]:

@@ -222,6 +222,13 @@ def describe_dashboard_snapshots(summary: dict[str, Any]) -> str:
     return f"dashboard: charts stored for {summary['scopes']} scopes (director, team leads)"
 
 
+def describe_case_escalation(summary: dict[str, Any]) -> str:
+    return (
+        f"case escalation: {summary['checked']} running cases checked,"
+        f" {summary['escalated']} escalated, {summary['breached']} newly breached"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
     "agreements_expire": describe_agreements_expire,
@@ -241,4 +248,5 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "odds_train": describe_odds,
     "dashboard_snapshots": describe_dashboard_snapshots,
     "ledger_partitions": describe_partitions,
+    "case_escalation": describe_case_escalation,  # every quarter hour, not a nightly step
 }

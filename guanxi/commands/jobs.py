@@ -1,5 +1,5 @@
-"""`guanxi analyze`, `guanxi tier`, `guanxi tasks`, `guanxi nightly`: the background jobs run
-by hand, recorded like the scheduled ones."""
+"""`guanxi analyze`, `guanxi tier`, `guanxi tasks`, `guanxi escalate`, `guanxi nightly`: the
+background jobs run by hand, recorded like the scheduled ones."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from guanxi.core.jobs import JobFailed
 from guanxi.core.models import User
 from guanxi.insights.selectors import run_describe
 from guanxi.insights.services import analysis_run
+from guanxi.service.tasks import case_escalation_job
 from guanxi.tiers.tasks import tiering_job
 from guanxi.workspace.tasks import NIGHTLY_STEPS, nightly_job
 
@@ -67,6 +68,18 @@ def tier(args: argparse.Namespace) -> int:
 
 def tasks(args: argparse.Namespace) -> int:
     return _job_command("policy_tasks", policy_tasks_job, args)
+
+
+def escalate(args: argparse.Namespace) -> int:
+    """The case escalation job (every quarter hour in the worker) now, on the clock of now."""
+    common.migrate()
+    try:
+        summary = run_job("case_escalation", case_escalation_job, progress=True)
+    except ApplicationError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(DESCRIBE["case_escalation"](summary))
+    return 0
 
 
 def nightly(args: argparse.Namespace) -> int:

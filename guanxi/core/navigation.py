@@ -185,8 +185,11 @@ def _loyalty() -> dict[str, Any]:
         [
             _item(_("Warning lights"), "emergency_home", "loyalty_lights"),
             _item(_("Loyalty matrix"), "grid_view", "loyalty_matrix"),
-            _item(_("Referrals"), "share", "admin:loyalty_referral_changelist"),
+            _item(_("Referrals"), "share", "loyalty_referrals"),
             _item(_("Warning-light rules"), "rule", "admin:loyalty_lightrule_changelist"),
+            _item(
+                _("Loyalty matrix thresholds"), "tune", "admin:loyalty_loyaltythresholds_changelist"
+            ),
         ],
         separator=True,
     )

@@ -1,6 +1,6 @@
-"""Admin pages of the loyalty app: the warning-light rules (configuration: every staff user
-reads, managers change), the lights (scoped like all customer data; the 警报客户管理表 itself
-is /loyalty/lights/), referrals (转介绍)."""
+"""Admin pages of the loyalty app: the warning-light rules and the loyalty matrix thresholds
+(configuration: every staff user reads, managers change, history kept), the lights (scoped
+like all customer data; the 警报客户管理表 itself is /loyalty/lights/), referrals (转介绍)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
-from guanxi.core.admin_mixins import ConfigAccessMixin, ServiceRulesForm
+from guanxi.core.admin_mixins import ConfigAccessMixin, ServiceRulesForm, is_manager
 from guanxi.core.formatting import money
 from guanxi.leads.selectors import leads_visible_to
-from guanxi.loyalty.models import AccountLight, LightRule, Referral
+from guanxi.loyalty.models import AccountLight, LightRule, LoyaltyThresholds, Referral
 from guanxi.loyalty.selectors import with_referral_value
 from guanxi.loyalty.services import referral_check
+from guanxi.loyalty.tasks import loyalty_matrix
 from guanxi.loyalty.words import reason_words
 
 
@@ -34,6 +35,39 @@ class LightRuleAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("code",) if obj is not None else ()
+
+
+@admin.register(LoyaltyThresholds)
+class LoyaltyThresholdsAdmin(ConfigAccessMixin, SimpleHistoryAdmin, ModelAdmin):
+    """One row: managers edit it (the model's validators bound each cut-off), staff read it,
+    every change is kept (history); the list opens the row. A change re-runs the matrix."""
+
+    fieldsets = (
+        (_("Behavioural loyalty"), {"fields": ("behaviour_min_repeats", "behaviour_min_p_alive")}),
+        (
+            _("Attitudinal loyalty"),
+            {"fields": ("attitude_high_nps", "attitude_high_csat", "attitude_high_servqual_gap")},
+        ),
+    )
+    warn_unsaved_form = True
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_manager(request) and not LoyaltyThresholds.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        loyalty_matrix()  # the cells follow the new cut-offs (a recorded job), not tomorrow
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)  # Django's 403
+        row = LoyaltyThresholds.current()
+        return HttpResponseRedirect(
+            reverse("admin:loyalty_loyaltythresholds_change", args=(row.pk,))
+        )
 
 
 @admin.register(AccountLight)

@@ -177,15 +177,23 @@ class ReferralOut(Schema):
 
 class ReferralQuery(InputSchema):
     referrer_account: int | None = Field(None, ge=1, le=MAX_ID)
+    owner: int | None = Field(None, ge=1, le=MAX_ID, description="The referring account's KAM")
+    team: int | None = Field(None, ge=1, le=MAX_ID, description="The referring account's team")
+    since: Day | None = Field(None, description="Referred on or after this day")
+    until: Day | None = Field(None, description="Referred on or before this day")
 
 
 @referrals_router.get("", response=list[ReferralOut], summary="Referrals you can see")
 @paginate(Pagination)
 def list_referrals(request: HttpRequest, query: Query[ReferralQuery]):
-    qs = selectors.referrals_visible_to(request.auth)
-    if query.referrer_account is not None:
-        qs = qs.filter(referrer_account_id=query.referrer_account)
-    return qs
+    filters = selectors.ReferralFilters(
+        owner_id=query.owner,
+        team_id=query.team,
+        since=query.since,
+        until=query.until,
+        referrer_account_id=query.referrer_account,
+    )
+    return selectors.referral_list(actor=request.auth, filters=filters)
 
 
 @referrals_router.post("", response={201: ReferralOut}, summary="Record a referral")

@@ -1,17 +1,22 @@
-"""The forms of the loyalty pages: the lights table's filters and a light's feedback form."""
+"""The forms of the loyalty pages: the lights table's filters, a light's feedback form and the
+referral page's filters."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
+    UnfoldAdminDateWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
 )
 
+from guanxi.core.dates import add_months
+from guanxi.core.models import Team, User
 from guanxi.loyalty.models import LightColour, LightRule, LightStatus
 
 STATE_CHOICES = [("lit", _("Lit now")), ("cleared", _("Cleared")), ("all", _("All"))]
@@ -73,4 +78,58 @@ class LightForm(forms.Form):
         """Only what the POST sent (the Today row sends the feedback alone)."""
         return {
             k: v for k, v in self.cleaned_data.items() if k in self.data and (v or k != "status")
+        }
+
+
+PERIOD_CHOICES = [
+    ("", _("All time")),
+    ("12m", _("Last 12 months")),
+    ("year", _("This year")),
+    ("last_year", _("Last year")),
+]
+
+
+def period_days(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of a period of the filter (None: open)."""
+    if period == "12m":
+        return add_months(today, -12) + dt.timedelta(days=1), today
+    if period == "year":
+        return dt.date(today.year, 1, 1), today
+    if period == "last_year":
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    return None, None
+
+
+class ReferralFilterForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("KAM"), queryset=User.objects.none(), required=False,
+        widget=UnfoldAdminSelectWidget, empty_label=_("All"),
+    )  # fmt: skip
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False,
+        widget=UnfoldAdminSelectWidget, empty_label=_("All"),
+    )  # fmt: skip
+    period = forms.ChoiceField(
+        label=_("Period"), choices=PERIOD_CHOICES, required=False, widget=UnfoldAdminSelectWidget
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=UnfoldAdminDateWidget)
+    until = forms.DateField(label=_("To"), required=False, widget=UnfoldAdminDateWidget)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True, is_staff=True).order_by(
+            "username"
+        )
+
+    def values(self, today: dt.date) -> dict[str, Any]:
+        """The valid filters as `ReferralFilters` fields (a bad one is dropped); dates given
+        by hand win over the period."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        since, until = period_days(data.get("period") or "", today)
+        return {
+            "owner_id": data["owner"].pk if data.get("owner") else None,
+            "team_id": data["team"].pk if data.get("team") else None,
+            "since": data.get("since") or since,
+            "until": data.get("until") or until,
         }

@@ -3,8 +3,9 @@
 
 Behaviour from the latest analysis run's scores (repeat purchases, P(alive)); attitude from
 `surveys.selectors.latest_scores`, asked only for the accounts that have answered a survey;
-the rules are in `matrix_rules`. The table is replaced in one transaction (bulk insert: COPY on
-PostgreSQL), a few queries whatever the number of accounts.
+the rules are in `matrix_rules`, their cut-offs in `LoyaltyThresholds` (managers edit them).
+The table is replaced in one transaction (bulk insert: COPY on PostgreSQL), a few queries
+whatever the number of accounts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from guanxi.core import bulk
 from guanxi.core.dates import local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
-from guanxi.loyalty.matrix_rules import attitude_of, behaviour_high, behaviour_label, cell_of
+from guanxi.loyalty.matrix_rules import (
+    attitude_of,
+    behaviour_high,
+    behaviour_label,
+    cell_of,
+    current_cuts,
+)
 from guanxi.loyalty.models import AccountLoyalty, LoyaltyCell
 from guanxi.surveys.models import SurveyResponse
 from guanxi.surveys.selectors import latest_scores
@@ -53,11 +60,12 @@ def _surveyed_ids(as_of: dt.date) -> list[int]:
 def loyalty_rows(as_of: dt.date) -> list[tuple]:
     behaviour = _behaviour()
     attitudes = latest_scores(_surveyed_ids(as_of))
+    cuts = current_cuts()
     rows = []
     for account_id in Account.objects.order_by().values_list("pk", flat=True):
         repeats, p_alive = behaviour.get(account_id, (0, None))
-        high = behaviour_high(repeats, p_alive)
-        attitude = attitude_of(attitudes.get(account_id))
+        high = behaviour_high(repeats, p_alive, cuts)
+        attitude = attitude_of(attitudes.get(account_id), cuts)
         rows.append(
             (
                 account_id,

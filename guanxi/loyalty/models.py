@@ -9,12 +9,16 @@
 - `AccountLoyalty`: the loyalty cell of an account as of the last nightly run: behavioural
   loyalty (repeat purchases, P(alive)) × attitudinal loyalty (latest NPS / CSAT / SERVQUAL) →
   不忠诚 / 虚假忠诚 / 潜在忠诚 / 真正忠诚, or "no survey yet" (never guessed).
+- `LoyaltyThresholds`: the cut-offs of the matrix (one row, managers edit, history kept).
 - `Referral`: who referred whom — a contact or an account → a new account or a lead.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -213,6 +217,65 @@ class AccountLoyalty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.cell}"
+
+
+class LoyaltyThresholds(models.Model):
+    """Where the loyalty matrix cuts (one row, managers edit, every change kept): behavioural
+    loyalty is high with at least ``behaviour_min_repeats`` repeat purchases and a P(alive) of
+    at least ``behaviour_min_p_alive``; attitudinal loyalty is high with a latest NPS, else CSAT,
+    else SERVQUAL gap at or above its cut-off. The nightly `loyalty_matrix` step reads them."""
+
+    behaviour_min_repeats = models.PositiveSmallIntegerField(
+        _("repeat purchases for high behavioural loyalty"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("At least this many purchases after the first one."),
+    )
+    behaviour_min_p_alive = models.DecimalField(
+        _("P(alive) for high behavioural loyalty"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("At least this probability (0–1) that the account still buys."),
+    )
+    attitude_high_nps = models.PositiveSmallIntegerField(
+        _("NPS for high attitudinal loyalty"),
+        default=9,
+        validators=[MaxValueValidator(10)],
+        help_text=_("A latest NPS answer (0–10) at least this high; 9 is a promoter."),
+    )
+    attitude_high_csat = models.DecimalField(
+        _("CSAT for high attitudinal loyalty"),
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("4.0"),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(5))],
+        help_text=_("Without an NPS: a latest CSAT (1–5) at least this high."),
+    )
+    attitude_high_servqual_gap = models.DecimalField(
+        _("SERVQUAL gap for high attitudinal loyalty"),
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        validators=[MinValueValidator(Decimal(-6)), MaxValueValidator(Decimal(6))],
+        help_text=_("Without NPS or CSAT: a SERVQUAL gap (perceived − expected) at least this."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("loyalty matrix thresholds")
+        verbose_name_plural = _("loyalty matrix thresholds")
+
+    def __str__(self) -> str:
+        return str(_("Loyalty matrix thresholds"))
+
+    @classmethod
+    def current(cls) -> LoyaltyThresholds:
+        """The one row; created with the defaults the first time it is asked for."""
+        row = cls.objects.order_by("pk").first()
+        return row or cls.objects.create()
 
 
 class Referral(models.Model):

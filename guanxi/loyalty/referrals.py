@@ -19,8 +19,8 @@ from guanxi.activities.services import task_create
 from guanxi.core.dates import add_months
 from guanxi.loyalty.evaluators_care import latest_nps
 from guanxi.loyalty.models import Referral, ReferralAsk
+from guanxi.loyalty.selectors import PROMOTER_FROM
 
-PROMOTER_FROM = 9
 DUE_IN_DAYS = 14
 
 

@@ -3,23 +3,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Value
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.selectors import visible_to
+from guanxi.core.dates import add_months
 from guanxi.core.errors import NotFound
 from guanxi.core.models import User
+from guanxi.core.selectors import filter_given
 from guanxi.loyalty.models import (
     AccountLight,
     AccountLoyalty,
+    AttitudeSource,
     LightColour,
     LightStatus,
     LoyaltyCell,
     Referral,
+    ReferralAsk,
 )
 
 
@@ -174,7 +191,11 @@ def referrals_visible_to(actor: User | None) -> QuerySet[Referral]:
     """Referrals whose referring account the actor sees, each with its ``value``."""
     return with_referral_value(
         visible_to(Referral.objects.all(), actor, prefix="referrer_account__").select_related(
-            "referrer_account", "referrer_contact", "referred_account", "referred_lead"
+            "referrer_account",
+            "referrer_account__owner",
+            "referrer_contact",
+            "referred_account",
+            "referred_lead",
         )
     )
 
@@ -184,3 +205,77 @@ def referral_get(*, actor: User | None, referral_id: int) -> Referral:
     if referral is None:
         raise NotFound(_("Referral %(id)s not found.") % {"id": referral_id}, field="referral_id")
     return referral
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    """The referral page's and the API's filters: the referring account's KAM or team, and the
+    days the referrals were made (both ends included)."""
+
+    owner_id: int | None = None
+    team_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    referrer_account_id: int | None = None
+
+
+REFERRAL_LOOKUPS = {
+    "owner_id": "referrer_account__owner_id",
+    "team_id": "referrer_account__team_id",
+    "since": "referred_on__gte",
+    "until": "referred_on__lte",
+    "referrer_account_id": "referrer_account_id",
+}
+
+
+def referral_list(*, actor: User | None, filters: ReferralFilters) -> QuerySet[Referral]:
+    """The referrals the actor sees (by the referring account), filtered, newest first."""
+    qs = filter_given(referrals_visible_to(actor), filters, REFERRAL_LOOKUPS)
+    return qs.order_by("-referred_on", "-id")
+
+
+def referral_totals(referrals: QuerySet[Referral]) -> dict[str, object]:
+    """How many referrals, how many became accounts, and their value (one aggregate over the
+    referrals and the referred accounts' rollups)."""
+    row = referrals.order_by().aggregate(
+        n=Count("id"), accounts=Count("referred_account_id"), total=Sum("value")
+    )
+    return {"referrals": row["n"], "accounts": row["accounts"], "value": row["total"] or 0}
+
+
+#: An NPS answer from this score is a promoter's (the referral asks use the same).
+PROMOTER_FROM = 9
+
+
+def promoters_without_referral(
+    *, actor: User | None, as_of: dt.date, filters: ReferralFilters
+) -> QuerySet[AccountLoyalty]:
+    """The accounts the actor sees whose latest NPS (stored by the nightly matrix, within a
+    year) is a promoter's and that have referred nobody within the referral-ask months, each
+    with its latest referral ask (``asked_on``, ``ask_task_id``): whom to ask, and who was."""
+    since = add_months(as_of, -settings.GUANXI_REFERRAL_ASK_MONTHS)
+    qs = visible_to(
+        AccountLoyalty.objects.filter(
+            attitude_source=AttitudeSource.NPS,
+            attitude_value__gte=PROMOTER_FROM,
+            attitude_on__gt=as_of - dt.timedelta(days=365),
+        ),
+        actor,
+        prefix="account__",
+    )
+    qs = filter_given(qs, filters, {"owner_id": "account__owner_id", "team_id": "account__team_id"})
+    referred = Referral.objects.filter(
+        referrer_account_id=OuterRef("account_id"), referred_on__gt=since
+    )
+    asks = ReferralAsk.objects.filter(account_id=OuterRef("account_id")).order_by(
+        "-asked_on", "-id"
+    )
+    return (
+        qs.filter(~Exists(referred))
+        .annotate(
+            asked_on=Subquery(asks.values("asked_on")[:1]),
+            ask_task_id=Subquery(asks.values("task_id")[:1]),
+        )
+        .select_related("account", "account__owner")
+        .order_by(F("asked_on").asc(nulls_first=True), "-attitude_on", "account_id")
+    )

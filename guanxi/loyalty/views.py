@@ -4,6 +4,11 @@
   company's countermeasure, status; filters; a page at a time; XLSX export of the filtered rows;
 - /loyalty/lights/<id>/: one light, where the KAM records feedback (Today posts here too) and a
   team lead or manager the countermeasure;
+- /loyalty/referrals/: the referrals (转介绍) — who referred whom (a contact or an account → a
+  new account or a lead), when, and what the referred account has brought (its revenue from the
+  stored ledger rollup, never the ledger itself); filters by the referring account's KAM or team
+  and by period; the promoters who have referred nobody, with their referral-ask task (or none
+  yet); XLSX export of the filtered referrals;
 - /loyalty/matrix/: the loyalty matrix (`views_matrix.py`).
 """
 
@@ -23,12 +28,22 @@ from guanxi.core.admin_mixins import show_service_error
 from guanxi.core.errors import ApplicationError, NotFound
 from guanxi.core.views import next_url
 from guanxi.loyalty import services
-from guanxi.loyalty.forms import LightFilterForm, LightForm
-from guanxi.loyalty.selectors import LightFilters, light_counts, light_get, light_list
-from guanxi.loyalty.sheets import EXPORT_MAX, lights_xlsx
+from guanxi.loyalty.forms import LightFilterForm, LightForm, ReferralFilterForm
+from guanxi.loyalty.selectors import (
+    LightFilters,
+    ReferralFilters,
+    light_counts,
+    light_get,
+    light_list,
+    promoters_without_referral,
+    referral_list,
+    referral_totals,
+)
+from guanxi.loyalty.sheets import EXPORT_MAX, lights_xlsx, referrals_xlsx
 from guanxi.loyalty.words import reason_words
 
 PAGE_SIZE = 50
+PROMOTERS_SHOWN = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -106,3 +121,44 @@ def light_view(request: HttpRequest, light_id: int) -> HttpResponse:
         "back_url": next_url(request, reverse("loyalty_lights")),
     }
     return TemplateResponse(request, "admin/loyalty/light.html", context)
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+
+def _referrals_filtered(request: HttpRequest) -> tuple[ReferralFilterForm, ReferralFilters, Any]:
+    form = ReferralFilterForm(request.GET or None)
+    values = form.values(timezone.localdate()) if form.is_bound else {}
+    filters = ReferralFilters(**values)
+    return form, filters, referral_list(actor=request.user, filters=filters)
+
+
+def referrals_view(request: HttpRequest) -> HttpResponse:
+    form, filters, qs = _referrals_filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    promoters = promoters_without_referral(
+        actor=request.user, as_of=timezone.localdate(), filters=filters
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Referrals"),
+        "form": form,
+        "page": page,
+        "totals": referral_totals(qs),
+        "promoters": list(promoters[:PROMOTERS_SHOWN]),
+        "promoters_total": promoters.count(),
+        "query": query.urlencode(),
+        "export_url": f"{reverse('loyalty_referrals_export')}?{query.urlencode()}",
+        "add_url": reverse("admin:loyalty_referral_add"),
+    }
+    return TemplateResponse(request, "admin/loyalty/referrals.html", context)
+
+
+def referrals_export(request: HttpRequest) -> HttpResponse:
+    _form, _filters, qs = _referrals_filtered(request)
+    response = HttpResponse(referrals_xlsx(qs[:EXPORT_MAX]), content_type=XLSX)
+    name = f"referrals-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -11,12 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanxi.loyalty.matrix_rules import (
-    ATTITUDE_HIGH_CSAT,
-    ATTITUDE_HIGH_NPS,
-    BEHAVIOUR_MIN_P_ALIVE,
-    BEHAVIOUR_MIN_REPEATS,
-)
+from guanxi.loyalty.matrix_rules import current_cuts
 from guanxi.loyalty.models import AccountLoyalty, LoyaltyCell
 from guanxi.loyalty.selectors import loyalty_counts
 
@@ -46,6 +41,7 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
         }
         for cell, high_b, high_a in GRID
     ]
+    cuts = current_cuts()
     latest = AccountLoyalty.objects.order_by("-as_of").values_list("as_of", flat=True).first()
     context = {
         **admin.site.each_context(request),
@@ -58,16 +54,22 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
         "as_of": latest,
         "chart": {
             "cells": cells,
-            "x_title": str(_("Behavioural loyalty (repeat purchases, P(alive))")),
-            "y_title": str(_("Attitudinal loyalty (NPS, CSAT, SERVQUAL)")),
+            "x_title": _(
+                "Behavioural loyalty (high: %(repeats)s+ repeat purchases, P(alive) %(p)s%%+)"
+            )
+            % {"repeats": cuts.min_repeats, "p": round(cuts.min_p_alive * 100)},
+            "y_title": _("Attitudinal loyalty (high: NPS %(nps)s+, else CSAT %(csat).1f+)")
+            % {"nps": cuts.high_nps, "csat": cuts.high_csat},
             "low": str(_("Low")),
             "high": str(_("High")),
         },
         "rules": {
-            "repeats": BEHAVIOUR_MIN_REPEATS,
-            "p_alive": round(BEHAVIOUR_MIN_P_ALIVE * 100),
-            "nps": ATTITUDE_HIGH_NPS,
-            "csat": ATTITUDE_HIGH_CSAT,
+            "repeats": cuts.min_repeats,
+            "p_alive": round(cuts.min_p_alive * 100),
+            "nps": cuts.high_nps,
+            "csat": f"{cuts.high_csat:.1f}",
+            "gap": f"{cuts.high_servqual_gap:+.1f}" if cuts.high_servqual_gap else "0",
         },
+        "rules_url": reverse("admin:loyalty_loyaltythresholds_changelist"),
     }
     return TemplateResponse(request, "admin/loyalty/matrix.html", context)

@@ -32,6 +32,7 @@ from guanxi.merging.engine import Recorder, repoint, snapshot
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.outcome import TierOutcome, tiers_after
 from guanxi.transactions.rollups import ledger_rollups_refresh
+from guanxi.workspace import flows
 from guanxi.workspace.tasks import tier_reevaluate
 
 MODELS: dict[str, type[Model]] = {MergeKind.ACCOUNT: Account, MergeKind.CONTACT: Contact}
@@ -221,6 +222,8 @@ def records_merge(
             if dry_run:
                 raise _DryRun(Preview(pair, merge, tiers))
             if kind == MergeKind.ACCOUNT:
+                if "owner_id" in merge.changed:  # the survivor took the other's owner
+                    flows.owner_followed(account_ids=[pair.keep.pk])
                 transaction.on_commit(tiers_reevaluate)
     except _DryRun as done:
         return done.preview

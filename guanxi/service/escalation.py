@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from guanxi.activities.models import TaskKind
 from guanxi.activities.services import task_create
@@ -99,7 +100,8 @@ def escalate_case(case: Case, *, now: dt.datetime, days: sla.CalendarDays | None
 
 def case_escalation(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """The job: check every running case with due times (``as_of`` is ignored: the clock is
-    now). Returns how many cases were checked, escalated and newly breached."""
+    now; ``progress`` shows a bar, for `guanxi escalate`). Returns how many cases were checked,
+    escalated and newly breached."""
     now = timezone.now()
     due = Q(resolution_due_at__isnull=False) | Q(first_response_due_at__isnull=False)
     ids = list(
@@ -117,7 +119,7 @@ def case_escalation(*, as_of: dt.date | None = None, progress: bool = False) -> 
     )
     escalated = breached = 0
     days = sla.calendar_days()
-    for pk in ids:
+    for pk in tqdm(ids, desc="escalation", unit=" cases", disable=not progress):
         with transaction.atomic():
             case = (
                 Case.objects.select_for_update(of=("self",))

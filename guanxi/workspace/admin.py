@@ -67,6 +67,7 @@ from guanxi.tiers.admin_filters import (
     with_lifecycle_stages,
 )
 from guanxi.transactions.selectors import account_rollup, with_revenue
+from guanxi.workspace import flows
 from guanxi.workspace.admin_360 import revenue_chart
 from guanxi.workspace.admin_list import (
     COLUMNS,
@@ -416,6 +417,11 @@ class AccountAdmin(ScopedModelAdmin):
         if db_field.name == "co_owners":
             kwargs["queryset"] = _staff()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "owner" in form.changed_data:
+            flows.owner_followed(account_ids=[obj.pk])  # the new owner's Today has it now
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)

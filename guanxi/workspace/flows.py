@@ -10,7 +10,10 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
   agreement, for review (tiers, agreements);
 - set or clear a tier by hand → re-plan the account's policy tasks (activities);
 - log a touchpoint, change, delete or import contacts → refresh the stored relationship health
-  of the buying centres that seat these people (relationships).
+  of the buying centres that seat these people (relationships);
+- give an account another owner (the API, the admin form, an import) → its stored relationship
+  health names the new owner and its policy tasks move to them at once, not at the nightly run
+  (relationships, activities).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any
 
 from django.db import transaction as db_transaction
 
+from guanxi.accounts import services as account_services
 from guanxi.accounts.models import Account
+from guanxi.accounts.selectors import owner_changed_since
 from guanxi.activities.services import policy_tasks_follow, touchpoint_log
 from guanxi.agreements.rates import rate_check, rate_reviews_flag
 from guanxi.contacts import services as contact_services
@@ -98,7 +103,15 @@ def file_import(**options: Any) -> ImportReport:
         after = _flag_imported_discounts
     elif options.get("kind") == "contacts":
         after = _contacts_imported
+    elif options.get("kind") == "accounts":
+        after = _accounts_imported
     return import_file(**options, after_write=after)
+
+
+def _accounts_imported(run: ImportRun, created: int, updated: int) -> None:
+    # An updated account may have another owner now (a new one has no buying centre yet).
+    if updated:
+        owner_followed(account_ids=owner_changed_since(run.started_at))
 
 
 def _contacts_imported(run: ImportRun, created: int, updated: int) -> None:
@@ -146,6 +159,33 @@ def contact_remove(*, actor: User, contact: Contact) -> None:
     accounts = seated_accounts([contact.pk])
     contact_services.contact_delete(actor=actor, contact=contact)
     health_refresh(accounts)
+
+
+# --- the owner of an account ----------------------------------------------------------------------
+
+
+@db_transaction.atomic
+def account_change(*, actor: User, account: Account | int, **fields: Any) -> Account:
+    """Change an account (`accounts.services.account_update`, same arguments); when its owner
+    changed, what is stored per owner follows at once (`owner_followed`)."""
+    pk = account.pk if isinstance(account, Account) else account
+    before = Account.objects.filter(pk=pk).values_list("owner_id", flat=True).first()
+    account = account_services.account_update(actor=actor, account=account, **fields)
+    if account.owner_id != before:
+        owner_followed(account_ids=[account.pk])
+    return account
+
+
+def owner_followed(*, account_ids: list[int]) -> None:
+    """Accounts with another owner (the admin form saved one itself, an import, any bulk
+    reassignment): their stored relationship health is worked out again (the risks name our
+    people: "they all run through …") and their policy tasks move to the new owner on commit,
+    so the new owner's Today has them now, not after the nightly run."""
+    if not account_ids:
+        return
+    health_refresh(account_ids)
+    for account_id in account_ids:
+        policy_tasks_follow(account_id=account_id)
 
 
 # --- tiers set by hand and the tasks that follow them ---------------------------------------------
