@@ -34,7 +34,14 @@ from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
 from guanxi.imports.validate import Checks, errors_where
-from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
+from guanxi.transactions.models import (
+    Channel,
+    Payment,
+    PaymentMethod,
+    ProductCategory,
+    Transaction,
+    TransactionKind,
+)
 from guanxi.transactions.rollups import ledger_rollups_refresh
 
 Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
@@ -52,6 +59,8 @@ class LedgerKind:
     rate_fields: tuple[str, ...] = ()  # shares of list price, 3 places (discount_rate)
     choice_fields: dict[str, tuple[type[models.TextChoices], str]] = field(default_factory=dict)
     text_fields: dict[str, int] = field(default_factory=dict)
+    #: Signed by the row's kind: a sale's zero or more, a refund's stored zero or less.
+    signed_fields: tuple[str, ...] = ()
     has_contact: bool = False
     has_category: bool = False
 
@@ -85,8 +94,9 @@ TRANSACTION_KIND = LedgerKind(
     money_fields=("amount", "cost", "quantity"),
     int_fields=("head_count",),
     rate_fields=("discount_rate",),
-    choice_fields={"channel": (Channel, Channel.DIRECT)},
+    choice_fields={"channel": (Channel, Channel.DIRECT), "kind": (TransactionKind, "sale")},
     text_fields={"description": 200},
+    signed_fields=("amount", "quantity"),
     has_contact=True,
     has_category=True,
 )
@@ -185,7 +195,8 @@ def _checked_cells(
         c.text("category", max_length=50, required=True)
     for name in kind.money_fields:
         required = name == "amount"
-        c.money(name, required=required, positive=required and kind.positive_amount)
+        c.money(name, required=required, positive=required and kind.positive_amount,
+                signed=name in kind.signed_fields)  # fmt: skip
     for name in kind.rate_fields:
         c.rate(name)
     for name in kind.int_fields:
@@ -196,6 +207,47 @@ def _checked_cells(
         c.text(name, max_length=length)
     typed, errors = c.evaluate()
     out.add_errors(errors)
+    return _signed_by_kind(kind, typed, out)
+
+
+def _signed_by_kind(kind: LedgerKind, typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+    """A negative amount or quantity must be a deliberate refund (the kind column says so), not
+    a typo on a sale; a refund's numbers are stored negative whichever sign the file wrote
+    (source systems print a 退款 line with or without the minus)."""
+    if not kind.signed_fields:
+        return typed
+    refund = pl.col("v_kind") == TransactionKind.REFUND
+    for name in kind.signed_fields:
+        number = pl.col(f"v_{name}").cast(pl.Decimal(14, 2), strict=False)
+        out.add_errors(
+            errors_where(
+                typed,
+                (pl.col("v_kind") == TransactionKind.SALE) & (number < 0),
+                name,
+                _("is negative on a sale; a refund says so in the kind column (refund, 退款)"),
+            )
+        )
+        typed = typed.with_columns(
+            pl.when(refund & (number > 0))
+            .then(pl.concat_str([pl.lit("-"), pl.col(f"v_{name}")]))
+            .otherwise(pl.col(f"v_{name}"))
+            .alias(f"v_{name}")
+        )
+    both_zero = refund & pl.all_horizontal(
+        pl.col(f"v_{n}").cast(pl.Decimal(14, 2), strict=False).fill_null(0) == 0
+        for n in kind.signed_fields
+    )
+    out.add_errors(
+        errors_where(typed, both_zero, "amount", _("a refund gives back money or units"))
+    )
+    out.add_errors(
+        errors_where(
+            typed,
+            refund & pl.col("v_discount_rate").is_not_null(),
+            "discount_rate",
+            _("a refund has no discount rate (its sale has)"),
+        )
+    )
     return typed
 
 
@@ -308,6 +360,9 @@ def _good_rows(kind: LedgerKind, typed: pl.DataFrame, out: Outcome) -> pl.DataFr
     select += [pl.col(f"v_{n}").alias(n) for n in kind.int_fields]
     select += [pl.col(f"v_{n}").alias(n) for n in kind.choice_fields]
     select += [pl.col(f"v_{n}").fill_null("").alias(n) for n in kind.text_fields]
+    if kind.model is Transaction:
+        # The import names no sale a refund is of (its cap is the API's and the admin's).
+        select.append(pl.lit(None, dtype=pl.Int64).alias("refund_of_id"))
     return typed.select(select)
 
 

@@ -66,8 +66,9 @@ class Checks:
         self.values[out or key] = col
 
     def money(self, key: str, *, required: bool = False, positive: bool = False,
-              out: str = "") -> None:  # fmt: skip
-        """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way."""
+              signed: bool = False, out: str = "") -> None:  # fmt: skip
+        """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way.
+        ``signed``: a negative number is read as written (the caller checks its sign)."""
         col = self.raw(key)
         clean = number_expr(col)
         matched = clean.str.contains(NUMBER)
@@ -90,7 +91,7 @@ class Checks:
         self.add(key, pl.when(matched & number.is_null()).then(_msg(_("is too large"))))
         if positive:
             self.add(key, pl.when(number <= 0).then(_msg(_("must be more than zero"))))
-        else:
+        elif not signed:
             self.add(key, pl.when(number < 0).then(_msg(_("must be zero or more"))))
         self.values[out or key] = number.cast(pl.String)
 

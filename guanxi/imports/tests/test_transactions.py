@@ -91,7 +91,9 @@ def test_bad_rows_are_reported_with_line_column_and_reason(cast):
     m = messages(report)
     assert set(m) == {3, 4, 5, 6}
     assert "occurred_at: is not a date or date-time (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)" in m[3]
-    assert "amount: must be zero or more" in m[3]
+    assert (
+        "amount: is negative on a sale; a refund says so in the kind column (refund, 退款)" in m[3]
+    )
     assert "head_count: is not a whole number" in m[3]
     assert any(x.startswith("channel: is not one of: direct") for x in m[3])
     assert "external_id: is required" in m[4]
@@ -103,7 +105,10 @@ def test_bad_rows_are_reported_with_line_column_and_reason(cast):
     assert "amount: is required" in m[6]
     assert Transaction.objects.filter(source="import").count() == 1
     assert Transaction.history.filter(source="import").count() == 1
-    assert "line 3, amount: must be zero or more" in report.describe()
+    assert (
+        "line 3, amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"
+        in report.describe()
+    )
     stored = ImportRun.objects.get(pk=report.run_id)
     assert stored.status == ImportStatus.PARTIAL and stored.failed_count == 4
     assert {"line": 5, "column": "external_id", "value": "B1",
