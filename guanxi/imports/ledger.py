@@ -33,7 +33,7 @@ from guanxi.imports import db
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
-from guanxi.imports.validate import Checks, errors_where
+from guanxi.imports.validate import Checks, errors_where, signed_by_kind
 from guanxi.transactions.models import (
     Channel,
     Payment,
@@ -94,7 +94,10 @@ TRANSACTION_KIND = LedgerKind(
     money_fields=("amount", "cost", "quantity"),
     int_fields=("head_count",),
     rate_fields=("discount_rate",),
-    choice_fields={"channel": (Channel, Channel.DIRECT), "kind": (TransactionKind, "sale")},
+    choice_fields={
+        "channel": (Channel, Channel.DIRECT),
+        "kind": (TransactionKind, TransactionKind.SALE),
+    },
     text_fields={"description": 200},
     signed_fields=("amount", "quantity"),
     has_contact=True,
@@ -207,47 +210,11 @@ def _checked_cells(
         c.text(name, max_length=length)
     typed, errors = c.evaluate()
     out.add_errors(errors)
-    return _signed_by_kind(kind, typed, out)
-
-
-def _signed_by_kind(kind: LedgerKind, typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
-    """A negative amount or quantity must be a deliberate refund (the kind column says so), not
-    a typo on a sale; a refund's numbers are stored negative whichever sign the file wrote
-    (source systems print a 退款 line with or without the minus)."""
     if not kind.signed_fields:
         return typed
-    refund = pl.col("v_kind") == TransactionKind.REFUND
-    for name in kind.signed_fields:
-        number = pl.col(f"v_{name}").cast(pl.Decimal(14, 2), strict=False)
-        out.add_errors(
-            errors_where(
-                typed,
-                (pl.col("v_kind") == TransactionKind.SALE) & (number < 0),
-                name,
-                _("is negative on a sale; a refund says so in the kind column (refund, 退款)"),
-            )
-        )
-        typed = typed.with_columns(
-            pl.when(refund & (number > 0))
-            .then(pl.concat_str([pl.lit("-"), pl.col(f"v_{name}")]))
-            .otherwise(pl.col(f"v_{name}"))
-            .alias(f"v_{name}")
-        )
-    both_zero = refund & pl.all_horizontal(
-        pl.col(f"v_{n}").cast(pl.Decimal(14, 2), strict=False).fill_null(0) == 0
-        for n in kind.signed_fields
-    )
-    out.add_errors(
-        errors_where(typed, both_zero, "amount", _("a refund gives back money or units"))
-    )
-    out.add_errors(
-        errors_where(
-            typed,
-            refund & pl.col("v_discount_rate").is_not_null(),
-            "discount_rate",
-            _("a refund has no discount rate (its sale has)"),
-        )
-    )
+    typed, sign_errors = signed_by_kind(typed, kind.signed_fields)
+    for error in sign_errors:
+        out.add_errors(error)
     return typed
 
 

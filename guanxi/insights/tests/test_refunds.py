@@ -28,7 +28,8 @@ def test_refunds_are_netted_into_their_sales(cast):
     refund(b, dt.date(2026, 2, 3), "-400.00", of=gone)  # refunded in full: no purchase
     buy(b, dt.date(2026, 3, 1), "80.00")
 
-    frame = _read_transactions(_observation_end(AS_OF), progress=False).sort("occurred_at", "account_id")
+    frame = _read_transactions(_observation_end(AS_OF), progress=False)
+    frame = frame.sort("occurred_at", "account_id")
     rows = [(r["account_id"], r["occurred_at"].date(), r["amount"]) for r in frame.to_dicts()]
     assert rows == [
         (a.pk, dt.date(2026, 3, 1), 700.0),
