@@ -98,7 +98,9 @@ class Transaction(models.Model):
         verbose_name=_("refund of"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A sale goes only with its refunds (deleted together, as an account's whole ledger);
+        # alone it is refused (the services say so first).
+        on_delete=models.RESTRICT,
         db_constraint=False,
         related_name="refunds",
         help_text=_("The sale this refund gives money back for, where known."),

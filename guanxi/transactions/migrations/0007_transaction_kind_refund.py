@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transaction',
             name='refund_of',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The sale this refund gives money back for, where known.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='transactions.transaction', verbose_name='refund of'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The sale this refund gives money back for, where known.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='refunds', to='transactions.transaction', verbose_name='refund of'),
         ),
         migrations.RunPython(cancelled_units_are_refunds, migrations.RunPython.noop),
         migrations.AddConstraint(

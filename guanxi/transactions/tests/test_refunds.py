@@ -108,6 +108,11 @@ def test_what_a_refund_may_refer_to(cast):
     # A sale with refunds stays while they do.
     with pytest.raises(Conflict):
         services.transaction_delete(actor=cast.alice, transaction=sale)
+    # Together (an account's whole ledger, a list's bulk delete) they go.
+    pair = record(cast, "50", at(2025, 8, 4), account=other)
+    record(cast, "-5", at(2025, 8, 5), account=other, kind="refund", refund_of=pair)
+    Transaction.objects.filter(account=other).delete()
+    assert not Transaction.objects.filter(account=other).exists()
     services.transaction_delete(actor=cast.alice, transaction=refund)
     services.transaction_delete(actor=cast.alice, transaction=sale)
     assert not Transaction.objects.filter(account=cast.account).exists()
