@@ -1,31 +1,18 @@
 """Refunds (退款 / credit notes): a ledger line of kind refund with a negative amount, netted into
 every total, never counted as a purchase; checked by the services, the API and the admin."""
 
-import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from guanxi.core.errors import Conflict, InvalidInput
 from guanxi.transactions import services
 from guanxi.transactions.models import AccountLedgerRollup, AccountMonth, Transaction
+from guanxi.transactions.tests.test_rollups import _today, at  # noqa: F401 (15 Aug 2025)
 from tests.support import JSON, make_account
 
-SH = ZoneInfo("Asia/Shanghai")
 D = Decimal
-
-
-def at(*args):
-    return dt.datetime(*args, tzinfo=SH)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(at(2025, 8, 15, 10), tick=False):
-        yield
 
 
 def record(cast, amount, when, account=None, **fields):
