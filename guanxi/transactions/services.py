@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction as db_transaction
-from django.db.models import Model, Sum
+from django.db.models import Count, Min, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,6 +149,34 @@ def _check_refund_of(tx: Transaction) -> None:
             )
 
 
+def _check_refunded_sale(tx: Transaction) -> None:
+    """A sale with refunds stays a sale of its account and category, at least what they gave
+    back and not after the first of them."""
+    if tx.pk is None:
+        return
+    refunds = Transaction.objects.filter(refund_of_id=tx.pk)
+    totals = refunds.aggregate(
+        amount=Sum("amount"), quantity=Sum("quantity"), first=Min("occurred_at"), n=Count("id")
+    )
+    if not totals["n"]:
+        return
+    alike = refunds.filter(account_id=tx.account_id, category_id=tx.category_id).count()
+    if tx.kind != TransactionKind.SALE or alike != totals["n"]:
+        raise Conflict(
+            _("This sale has refunds: it stays a sale of its account and category."),
+            field="kind" if tx.kind != TransactionKind.SALE else "category",
+        )
+    if tx.occurred_at is not None and tx.occurred_at > totals["first"]:
+        raise InvalidInput(_("A sale cannot come after its refunds."), field="occurred_at")
+    for name in ("amount", "quantity"):
+        if -(totals[name] or 0) > (getattr(tx, name) or 0):
+            raise InvalidInput(
+                _("Its refunds gave back %(given)s; the sale cannot be less.")
+                % {"given": -totals[name]},
+                field=name,
+            )
+
+
 def transaction_check(tx: Transaction) -> None:
     """The rules a transaction must meet however it is written (API, admin): its contact works
     at its account, a sale's amount and quantity are not negative and a refund's not positive,
@@ -158,6 +186,7 @@ def transaction_check(tx: Transaction) -> None:
         _contact(tx.contact_id, tx.account)  # raises, with the usual message
     transaction_amounts_check(tx)
     _check_refund_of(tx)
+    _check_refunded_sale(tx)
     _check_external_id(Transaction, tx)
 
 

@@ -66,6 +66,12 @@ def test_a_refund_of_a_sale_stays_within_it(cast):
         record(cast, "-10", at(2025, 8, 3), kind="refund", refund_of=sale.pk, quantity=D("-3"))
     assert units.value.field == "quantity"
     ok = record(cast, "-40", at(2025, 8, 3), kind="refund", refund_of=sale.pk, quantity=D("-2"))
+    # The sale cannot shrink below, move from or outlive what its refunds gave back.
+    for change, field in [({"amount": D("99")}, "amount"), ({"category": "rooms"}, "category"),
+                          ({"occurred_at": at(2025, 8, 3)}, "occurred_at")]:  # fmt: skip
+        with pytest.raises((InvalidInput, Conflict)) as error:
+            services.transaction_update(actor=cast.alice, transaction=sale, **change)
+        assert error.value.field == field
     # Changing a refund counts the others, not itself.
     services.transaction_update(actor=cast.alice, transaction=ok, amount=D("-30"))
     with pytest.raises(InvalidInput):
