@@ -10,7 +10,6 @@ the field (a covered account that is not a subsidiary, a signer of another compa
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
-from ninja.pagination import paginate
 
 from guanxi.agreements import rates, selectors, services
 from guanxi.agreements.models import NegotiatedRate
@@ -32,7 +31,8 @@ from guanxi.agreements.schemas import (
     TerminateIn,
 )
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID, Pagination
+from guanxi.core.schemas import MAX_ID, paged_list
+from guanxi.core.selectors import filter_given
 
 router = Router(tags=["agreements"])
 
@@ -67,13 +67,12 @@ def _detail(request: HttpRequest, pk: int) -> dict:
     return body
 
 
-@router.get(
-    "",
-    response=list[AgreementOut],
-    summary="Agreements you can see, soonest end first (filters: status, type, account, owner, "
+@paged_list(
+    router,
+    AgreementOut,
+    "Agreements you can see, soonest end first (filters: status, type, account, owner, "
     "ending within n days, name/reference/account)",
 )
-@paginate(Pagination)
 def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]):
     return selectors.agreement_list(
         request.auth,
@@ -98,17 +97,15 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):
     return Status(201, _detail(request, a.pk))
 
 
-@router.get(
+@paged_list(
+    router,
+    RateReviewOut,
+    "Sales priced off a negotiated rate, newest first (within what you see)",
     "/rate-reviews",
-    response=list[RateReviewOut],
-    summary="Sales priced off a negotiated rate, newest first (within what you see)",
 )
-@paginate(Pagination)
 def list_rate_reviews(request: HttpRequest, filters: Query[RateReviewFilters]):
-    qs = rates.rate_reviews_visible_to(request.auth)
-    lookups = {"status": filters.status, "agreement_id": filters.agreement,
-               "account_id": filters.account}  # fmt: skip
-    return qs.filter(**{k: v for k, v in lookups.items() if v is not None})
+    lookups = {"status": "status", "agreement": "agreement_id", "account": "account_id"}
+    return filter_given(rates.rate_reviews_visible_to(request.auth), filters, lookups)
 
 
 @router.post(

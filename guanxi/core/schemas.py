@@ -7,13 +7,14 @@ these; the endpoints themselves live in each app's api.py."""
 import copy
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.db.models import Model
-from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BeforeValidator, ConfigDict, create_model, field_validator
 from pydantic import Field as PydanticField
 
@@ -141,6 +142,20 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
+
+
+def paged_list(
+    router: Router, response: type[Schema], summary: str, path: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A GET list endpoint paged by `Pagination`: its page is ``{"items": [response…],
+    "count": n}``, the same shape on every list of the API (agreements, deals, cases …)."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        return router.get(path, response=list[response], summary=summary)(
+            paginate(Pagination)(view)
+        )
+
+    return register
 
 
 def patch_schema(schema_cls: type[Schema], name: str) -> type[Schema]:

@@ -33,8 +33,15 @@ from guanxi.imports import db
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
-from guanxi.imports.validate import Checks, errors_where
-from guanxi.transactions.models import Channel, Payment, PaymentMethod, ProductCategory, Transaction
+from guanxi.imports.validate import Checks, errors_where, signed_by_kind
+from guanxi.transactions.models import (
+    Channel,
+    Payment,
+    PaymentMethod,
+    ProductCategory,
+    Transaction,
+    TransactionKind,
+)
 from guanxi.transactions.rollups import ledger_rollups_refresh
 
 Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
@@ -52,6 +59,8 @@ class LedgerKind:
     rate_fields: tuple[str, ...] = ()  # shares of list price, 3 places (discount_rate)
     choice_fields: dict[str, tuple[type[models.TextChoices], str]] = field(default_factory=dict)
     text_fields: dict[str, int] = field(default_factory=dict)
+    #: Signed by the row's kind: a sale's zero or more, a refund's stored zero or less.
+    signed_fields: tuple[str, ...] = ()
     has_contact: bool = False
     has_category: bool = False
 
@@ -85,8 +94,12 @@ TRANSACTION_KIND = LedgerKind(
     money_fields=("amount", "cost", "quantity"),
     int_fields=("head_count",),
     rate_fields=("discount_rate",),
-    choice_fields={"channel": (Channel, Channel.DIRECT)},
+    choice_fields={
+        "channel": (Channel, Channel.DIRECT),
+        "kind": (TransactionKind, TransactionKind.SALE),
+    },
     text_fields={"description": 200},
+    signed_fields=("amount", "quantity"),
     has_contact=True,
     has_category=True,
 )
@@ -185,7 +198,8 @@ def _checked_cells(
         c.text("category", max_length=50, required=True)
     for name in kind.money_fields:
         required = name == "amount"
-        c.money(name, required=required, positive=required and kind.positive_amount)
+        c.money(name, required=required, positive=required and kind.positive_amount,
+                signed=name in kind.signed_fields)  # fmt: skip
     for name in kind.rate_fields:
         c.rate(name)
     for name in kind.int_fields:
@@ -196,6 +210,11 @@ def _checked_cells(
         c.text(name, max_length=length)
     typed, errors = c.evaluate()
     out.add_errors(errors)
+    if not kind.signed_fields:
+        return typed
+    typed, sign_errors = signed_by_kind(typed, kind.signed_fields)
+    for error in sign_errors:
+        out.add_errors(error)
     return typed
 
 
@@ -308,6 +327,9 @@ def _good_rows(kind: LedgerKind, typed: pl.DataFrame, out: Outcome) -> pl.DataFr
     select += [pl.col(f"v_{n}").alias(n) for n in kind.int_fields]
     select += [pl.col(f"v_{n}").alias(n) for n in kind.choice_fields]
     select += [pl.col(f"v_{n}").fill_null("").alias(n) for n in kind.text_fields]
+    if kind.model is Transaction:
+        # The import names no sale a refund is of (its cap is the API's and the admin's).
+        select.append(pl.lit(None, dtype=pl.Int64).alias("refund_of_id"))
     return typed.select(select)
 
 

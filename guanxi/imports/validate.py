@@ -22,6 +22,7 @@ from guanxi.imports.cells import (
     number_expr,
 )
 from guanxi.imports.reader import LINE
+from guanxi.transactions.models import TransactionKind
 
 ERROR_SCHEMA = {"line": pl.UInt32, "column": pl.String, "value": pl.String, "message": pl.String}
 
@@ -66,8 +67,9 @@ class Checks:
         self.values[out or key] = col
 
     def money(self, key: str, *, required: bool = False, positive: bool = False,
-              out: str = "") -> None:  # fmt: skip
-        """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way."""
+              signed: bool = False, out: str = "") -> None:  # fmt: skip
+        """Amounts as exact decimal strings with 2 places ("1234.50"); no float on the way.
+        ``signed``: a negative number is read as written (the caller checks its sign)."""
         col = self.raw(key)
         clean = number_expr(col)
         matched = clean.str.contains(NUMBER)
@@ -90,7 +92,7 @@ class Checks:
         self.add(key, pl.when(matched & number.is_null()).then(_msg(_("is too large"))))
         if positive:
             self.add(key, pl.when(number <= 0).then(_msg(_("must be more than zero"))))
-        else:
+        elif not signed:
             self.add(key, pl.when(number < 0).then(_msg(_("must be zero or more"))))
         self.values[out or key] = number.cast(pl.String)
 
@@ -313,6 +315,48 @@ def errors_where(frame: pl.DataFrame, condition: pl.Expr, column: str, message: 
         .alias("value"),
         msg.alias("message"),
     )  # fmt: skip
+
+
+def signed_by_kind(
+    typed: pl.DataFrame, fields: Iterable[str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """A ledger line's numbers by its kind (``v_kind``): a negative amount or quantity must be
+    a deliberate refund (the kind column says so), not a typo on a sale; a refund's numbers
+    are stored negative whichever sign the file wrote (source systems print a 退款 line with or
+    without the minus), and a refund gives back something and has no discount rate.
+    Returns the frame and the errors."""
+    fields = tuple(fields)
+    errors = []
+    refund = pl.col("v_kind") == TransactionKind.REFUND
+    for name in fields:
+        number = pl.col(f"v_{name}").cast(pl.Decimal(14, 2), strict=False)
+        errors.append(
+            errors_where(
+                typed,
+                (pl.col("v_kind") == TransactionKind.SALE) & (number < 0),
+                name,
+                _("is negative on a sale; a refund says so in the kind column (refund, 退款)"),
+            )
+        )
+        typed = typed.with_columns(
+            pl.when(refund & (number > 0))
+            .then(pl.concat_str([pl.lit("-"), pl.col(f"v_{name}")]))
+            .otherwise(pl.col(f"v_{name}"))
+            .alias(f"v_{name}")
+        )
+    both_zero = refund & pl.all_horizontal(
+        pl.col(f"v_{n}").cast(pl.Decimal(14, 2), strict=False).fill_null(0) == 0 for n in fields
+    )
+    errors.append(errors_where(typed, both_zero, "amount", _("a refund gives back money or units")))
+    errors.append(
+        errors_where(
+            typed,
+            refund & pl.col("v_discount_rate").is_not_null(),
+            "discount_rate",
+            _("a refund has no discount rate (its sale has)"),
+        )
+    )
+    return typed, errors
 
 
 def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:

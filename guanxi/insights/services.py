@@ -39,8 +39,30 @@ def _observation_end(as_of: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
 
 
+# A refund is no purchase: it is netted into the sale it undoes (``refund_of``; else the
+# account's latest sale at or before it), so the models see that purchase as smaller, and a
+# sale refunded in full (or more) is no purchase at all. Refunds after the observation end are
+# not known yet. The value models take amounts ≥ 0 only; this keeps them so.
+_NETTED = """
+SELECT {columns}
+FROM {table} s
+LEFT JOIN (
+    SELECT target, SUM(amount) AS back FROM (
+        SELECT COALESCE(x.refund_of_id, (
+            SELECT p.id FROM {table} p
+            WHERE p.account_id = x.account_id AND p.kind = 'sale'
+              AND p.occurred_at <= x.occurred_at
+            ORDER BY p.occurred_at DESC, p.id DESC LIMIT 1
+        )) AS target, x.amount
+        FROM {table} x WHERE x.kind = 'refund' AND x.occurred_at <= %s
+    ) t GROUP BY target
+) r ON r.target = s.id
+WHERE s.kind = 'sale' AND s.occurred_at <= %s AND (r.back IS NULL OR s.amount + r.back > 0)
+"""
+
+
 def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
-    """account, local time, amount and cost of every transaction up to ``end``.
+    """account, local time, amount and cost of every sale up to ``end``, net of its refunds.
 
     Times are converted to the server's time zone before the pipeline cuts them into periods, so
     a purchase at 01:00 Shanghai time counts on its local day. A missing cost counts as 0.
@@ -51,17 +73,21 @@ def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
     zone = django_settings.TIME_ZONE
     with replica_reads():  # the analysis reads the ledger from the replica when there is one
         using = read_alias(Transaction)
+    net = "s.amount + COALESCE(r.back, 0)"
     if is_postgres():
         # The server converts to local wall time: its time zone data and polars' agree.
-        columns = "account_id, occurred_at AT TIME ZONE %s, amount, cost"
-        params = [zone, end]
+        columns = f"s.account_id, s.occurred_at AT TIME ZONE %s, {net}, s.cost"
+        params = [zone, end, end]
     else:
         # SQLite keeps UTC text as Django stores it; compare with the bound stored the same way.
         # The casts keep the driver's converters (by declared column type) from making Python
         # datetimes and decimals of every value.
-        columns = "account_id, CAST(occurred_at AS TEXT), CAST(amount AS REAL), CAST(cost AS REAL)"
-        params = [connection.ops.adapt_datetimefield_value(end)]
-    sql = f"SELECT {columns} FROM {table} WHERE occurred_at <= %s"
+        columns = (
+            f"s.account_id, CAST(s.occurred_at AS TEXT), CAST({net} AS REAL), CAST(s.cost AS REAL)"
+        )
+        bound = connection.ops.adapt_datetimefield_value(end)
+        params = [bound, bound]
+    sql = _NETTED.format(columns=columns, table=table)
     schema = {
         "account_id": pl.Int64,
         "occurred_at": pl.String,

@@ -14,10 +14,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
-from ninja.pagination import paginate
 
 from guanxi.core.errors import NotFound
-from guanxi.core.schemas import MAX_ID, Pagination
+from guanxi.core.schemas import MAX_ID, paged_list
 from guanxi.pipeline import selectors, services
 from guanxi.pipeline.forecast import Cell, forecast
 from guanxi.pipeline.models import LostReason, OpportunityLine
@@ -95,13 +94,12 @@ def _line(request: HttpRequest, opportunity_id: int, line_id: int) -> Opportunit
     return line
 
 
-@router.get(
-    "",
-    response=list[OpportunityOut],
-    summary="Deals you can see, by expected close (filters: owner, stage, pipeline, type, "
+@paged_list(
+    router,
+    OpportunityOut,
+    "Deals you can see, by expected close (filters: owner, stage, pipeline, type, "
     "outcome, expected close range, account, name)",
 )
-@paginate(Pagination)
 def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]):
     return selectors.opportunity_list(
         request.auth,

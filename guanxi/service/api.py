@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from guanxi.core.schemas import MAX_ID, Id, InputSchema, Pagination
+from guanxi.core.schemas import MAX_ID, Id, InputSchema, paged_list
+from guanxi.core.selectors import filter_given
 from guanxi.service import selectors, services
 from guanxi.service.models import (
     OPEN_STATUSES,
@@ -160,18 +160,18 @@ def _detail(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-@router.get(
-    "",
-    response=list[CaseOut],
-    summary="Cases you can see, newest first (filters: status, kind, open, breached, escalated, "
+@paged_list(
+    router,
+    CaseOut,
+    "Cases you can see, newest first (filters: status, kind, open, breached, escalated, "
     "account, owner, category, subject or account name)",
 )
-@paginate(Pagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
-    qs = selectors.cases_visible_to(request.auth).select_related("account")
-    lookups = {"status": filters.status, "kind": filters.kind, "account_id": filters.account,
-               "owner_id": filters.owner, "category_id": filters.category}  # fmt: skip
-    qs = qs.filter(**{k: v for k, v in lookups.items() if v is not None})
+    lookups = {"status": "status", "kind": "kind", "account": "account_id", "owner": "owner_id",
+               "category": "category_id"}  # fmt: skip
+    qs = filter_given(
+        selectors.cases_visible_to(request.auth).select_related("account"), filters, lookups
+    )
     if filters.open is not None:
         is_open = Q(status__in=OPEN_STATUSES)
         qs = qs.filter(is_open if filters.open else ~is_open)

@@ -28,7 +28,9 @@ from guanxi.core.admin_mixins import (
     LocalDateRangeFilter,
     ServiceRulesForm,
     StaffModelAdmin,
+    show_service_error,
 )
+from guanxi.core.errors import ApplicationError
 from guanxi.core.formatting import money
 from guanxi.core.selectors import estimated_count
 from guanxi.transactions import services
@@ -113,6 +115,18 @@ class LedgerListMixin:
 
 
 class TransactionAdminForm(ServiceRulesForm):
+    def clean(self) -> dict[str, Any]:
+        # The sign by kind before the model's CHECK would refuse it without naming the field.
+        data = super().clean()
+        numbers = ("kind", "amount", "cost", "quantity", "discount_rate")
+        try:
+            services.transaction_amounts_check(
+                Transaction(**{name: data.get(name) for name in numbers})
+            )
+        except ApplicationError as exc:
+            show_service_error(self, exc)
+        return data
+
     def check_rules(self, tx: Transaction) -> None:
         services.transaction_check(tx)
 
@@ -129,6 +143,7 @@ class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
         "occurred_at",
         "account",
         "category",
+        "kind",
         "amount_display",
         "cost_display",
         "head_count",
@@ -139,6 +154,7 @@ class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
     list_select_related = ("account", "category")
     list_filter = (
         ("category", RelatedDropdownFilter),
+        ("kind", ChoicesDropdownFilter),
         ("channel", ChoicesDropdownFilter),
         SourceFilter,
         ("occurred_at", LocalDateRangeFilter),
@@ -146,9 +162,20 @@ class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
     search_fields = ("account__name", "account__code", "external_id", "description")
     search_help_text = _("Account name or code, external id or description")
     autocomplete_fields = ("account", "contact")
+    # A refund names the sale it gives money back for by id (the sale's page shows it).
+    raw_id_fields = ("refund_of",)
     actions = EXPORT_ACTIONS
     fieldsets = (
-        (None, {"fields": (("account", "contact"), ("occurred_at", "category"))}),
+        (
+            None,
+            {
+                "fields": (
+                    ("account", "contact"),
+                    ("occurred_at", "category"),
+                    ("kind", "refund_of"),
+                )
+            },
+        ),
         (
             _("Amounts"),
             {

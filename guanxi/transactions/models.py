@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.formatting import localised
@@ -42,7 +43,28 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class TransactionKind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    REFUND = "refund", pgettext_lazy("ledger line", "Refund / credit note")
+
+
 class Transaction(models.Model):
+    """One line of the ledger: a sale, or a refund (退款 / credit note) of money or units.
+
+    Why a refund is a line of its own kind with a negative amount (and quantity), not a new
+    table or a positive amount with a sign flag: every figure built on the ledger is a SUM over
+    its lines (the rollups, `AccountMonth`, an agreement's volume and rebate accrual, a
+    settlement's base), so a refund counted negative there nets itself out with no second code
+    path, on the plain and on the partitioned ledger alike. The kind makes the sign deliberate
+    (a negative amount on a sale is refused, by the services, the import and a CHECK) and lets
+    the readers that count *purchases* leave refunds out: the transaction counts and first / last
+    purchase of the rollups, and the value analysis, which nets a refund into the sale it undoes
+    (``refund_of``, else the account's latest sale before it) instead of seeing a purchase.
+    ``refund_of`` points at the sale a refund undoes, where the source system says: a refund
+    then stays within what that sale left. It has no database constraint (a foreign key to the
+    partitioned ledger needs the month in the key); the services check it.
+    """
+
     account = models.ForeignKey(
         "accounts.Account",
         verbose_name=_("account"),
@@ -63,6 +85,25 @@ class Transaction(models.Model):
         verbose_name=_("category"),
         on_delete=models.PROTECT,
         related_name="transactions",
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=TransactionKind.choices,
+        default=TransactionKind.SALE,
+        help_text=_("A refund's amount and quantity are negative: they reduce every total."),
+    )
+    refund_of = models.ForeignKey(
+        "self",
+        verbose_name=_("refund of"),
+        null=True,
+        blank=True,
+        # A sale goes only with its refunds (deleted together, as an account's whole ledger);
+        # alone it is refused (the services say so first).
+        on_delete=models.RESTRICT,
+        db_constraint=False,
+        related_name="refunds",
+        help_text=_("The sale this refund gives money back for, where known."),
     )
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
     cost = models.DecimalField(
@@ -121,7 +162,13 @@ class Transaction(models.Model):
                 condition=~Q(external_id=""),
                 name="uniq_transaction_external_id_per_source",
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="transaction_amount_gte_0"),
+            # A sale's amount is zero or more, a refund's zero or less (the services and the
+            # import hold the quantity to the same sign; rows from before the kind existed may
+            # have a negative quantity on a sale).
+            models.CheckConstraint(
+                condition=Q(kind="sale", amount__gte=0) | Q(kind="refund", amount__lte=0),
+                name="transaction_amount_sign_by_kind",
+            ),
             models.CheckConstraint(
                 condition=Q(cost__isnull=True) | Q(cost__gte=0), name="transaction_cost_gte_0"
             ),

@@ -45,7 +45,12 @@ from django.utils import timezone
 
 from guanxi.core import bulk
 from guanxi.core.dates import local_midnight
-from guanxi.transactions.models import AccountLedgerRollup, AccountMonth, Transaction
+from guanxi.transactions.models import (
+    AccountLedgerRollup,
+    AccountMonth,
+    Transaction,
+    TransactionKind,
+)
 
 #: Above this many touched accounts one full rebuild is cheaper than looking each one up.
 FULL_REBUILD_ABOVE = 20_000
@@ -68,12 +73,15 @@ def _rollup_select(ledger: QuerySet, as_of: dt.date) -> QuerySet:
     next_year = local_midnight(dt.date(as_of.year + 1, 1, 1))
     next_month = local_midnight((month + dt.timedelta(days=32)).replace(day=1))
     in_12m = Q(occurred_at__gte=since_12m)
+    # Revenue is net of refunds (their amounts are negative); a refund is no purchase, so the
+    # counts and the first and last purchase read the sales only.
+    sale = Q(kind=TransactionKind.SALE)
     return (
         ledger.values("account_id")
         .annotate(
             as_of=Value(as_of, output_field=DateField()),
             revenue_12m=_money(Sum("amount", filter=in_12m)),
-            count_12m=Count("id", filter=in_12m),
+            count_12m=Count("id", filter=in_12m & sale),
             revenue_year=_money(
                 Sum("amount", filter=Q(occurred_at__gte=year, occurred_at__lt=next_year))
             ),
@@ -84,18 +92,23 @@ def _rollup_select(ledger: QuerySet, as_of: dt.date) -> QuerySet:
                 )
             ),
             revenue_lifetime=_money(Sum("amount")),
-            count_lifetime=Count("id"),
-            first_purchase_at=Min("occurred_at"),
-            last_purchase_at=Max("occurred_at"),
+            count_lifetime=Count("id", filter=sale),
+            first_purchase_at=Min("occurred_at", filter=sale),
+            last_purchase_at=Max("occurred_at", filter=sale),
         )
         .order_by()
     )
 
 
 def _month_select(ledger: QuerySet) -> QuerySet:
-    """One row per account, local month and category: the columns of AccountMonth."""
-    costed = Q(cost__isnull=False)
-    margin = ExpressionWrapper(F("amount") - F("cost"), output_field=_MONEY)
+    """One row per account, local month and category: the columns of AccountMonth. Revenue
+    and margin are net of refunds (a refund lowers the margin by what it gives back, its cost
+    counted as 0 unless given); ``count`` counts the sales."""
+    refund = Q(kind=TransactionKind.REFUND)
+    costed = Q(cost__isnull=False) | refund
+    margin = ExpressionWrapper(
+        F("amount") - Coalesce(F("cost"), _ZERO, output_field=_MONEY), output_field=_MONEY
+    )
     return (
         ledger.annotate(
             month=TruncMonth(
@@ -106,8 +119,8 @@ def _month_select(ledger: QuerySet) -> QuerySet:
         .annotate(
             revenue=_money(Sum("amount")),
             margin=_money(Sum(margin, filter=costed)),
-            count=Count("id"),
-            costed=Count("id", filter=costed),
+            count=Count("id", filter=~refund),
+            costed=Count("id", filter=costed & ~refund),
             heads=Coalesce(Sum("head_count"), 0),
             headed_revenue=_money(Sum("amount", filter=Q(head_count__gt=0))),
             # Last: once named, "cost" means this sum to the expressions after it.

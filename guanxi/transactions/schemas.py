@@ -8,7 +8,13 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from guanxi.core.schemas import MAX_ID, DayOrMoment, InputSchema, Moment, patch_schema
-from guanxi.transactions.models import Channel, Payment, PaymentMethod, Transaction
+from guanxi.transactions.models import (
+    Channel,
+    Payment,
+    PaymentMethod,
+    Transaction,
+    TransactionKind,
+)
 
 # Transaction.amount is DECIMAL(14, 2): larger numbers are a 422, not a database error.
 Money = Decimal
@@ -20,12 +26,24 @@ class TransactionIn(InputSchema):
     account: int = Field(..., ge=1, le=MAX_ID, description="Account id")
     category: str = Field(..., min_length=1, max_length=30, description="Category code, e.g. fnb")
     occurred_at: Moment = Field(..., description="ISO 8601; without offset: server time zone")
-    amount: Money = Field(..., ge=0, **MONEY)
+    kind: TransactionKind = Field(
+        TransactionKind.SALE,
+        description="sale, or refund (a credit note): a refund's amount and quantity are zero or "
+        "less and reduce every total",
+    )
+    amount: Money = Field(..., description="A sale's is zero or more, a refund's zero or less",
+                          **MONEY)  # fmt: skip
+    refund_of: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A refund: the sale of the account it gives back for"
+    )
     contact: int | None = Field(None, ge=1, le=MAX_ID, description="A contact of the account")
     cost: Money | None = Field(None, ge=0, **MONEY)
     head_count: int | None = Field(None, ge=0, le=MAX_HEAD_COUNT)
     quantity: Decimal | None = Field(
-        None, ge=0, max_digits=12, decimal_places=2, description="Room nights, covers or units"
+        None,
+        max_digits=12,
+        decimal_places=2,
+        description="Room nights, covers or units (a refund's: zero or less)",
     )
     discount_rate: Decimal | None = Field(
         None, gt=0, le=1, max_digits=4, decimal_places=3, description="0.85 = 15% off"
@@ -46,6 +64,8 @@ class TransactionOut(Schema):
     contact: int | None = Field(None, alias="contact_id")
     category: str
     occurred_at: dt.datetime
+    kind: str
+    refund_of: int | None = Field(None, alias="refund_of_id")
     amount: Decimal
     cost: Decimal | None
     head_count: int | None
@@ -70,6 +90,7 @@ class TransactionFilters(InputSchema):
     account: int | None = Field(None, ge=1, le=MAX_ID)
     contact: int | None = Field(None, ge=1, le=MAX_ID)
     category: str | None = Field(None, max_length=30, description="Category code")
+    kind: TransactionKind | None = None
     channel: Channel | None = None
     source: str | None = Field(None, max_length=30)
     external_id: str | None = Field(None, max_length=64)

@@ -20,8 +20,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
@@ -35,6 +37,7 @@ from guanxi.transactions.models import (
     Payment,
     ProductCategory,
     Transaction,
+    TransactionKind,
 )
 
 if TYPE_CHECKING:
@@ -135,6 +138,7 @@ def transaction_list(*, actor: User | None, filters: TransactionFilters) -> Quer
             **_COMMON_LOOKUPS,
             "contact": "contact_id",
             "category": "category__code",
+            "kind": "kind",
             "channel": "channel",
             "external_id": "external_id",
         },
@@ -178,15 +182,19 @@ class PeriodTotals:
 
 def period_totals(qs: QuerySet, **period: Q) -> dict[str, PeriodTotals]:
     """Revenue, cost, margin and counts of the transactions in ``qs`` for each named period
-    (a Q over the transactions), in one query."""
-    margin_expr = ExpressionWrapper(F("amount") - F("cost"), output_field=DecimalField())
+    (a Q over the transactions), in one query; as `AccountMonth` counts them: revenue and
+    margin net of refunds, the counts of sales."""
+    margin_expr = ExpressionWrapper(
+        F("amount") - Coalesce(F("cost"), Value(ZERO)), output_field=DecimalField()
+    )
+    refund = Q(kind=TransactionKind.REFUND)
     aggs = {}
     for name, q in period.items():
         aggs[f"{name}_revenue"] = Sum("amount", filter=q)
         aggs[f"{name}_cost"] = Sum("cost", filter=q)
-        aggs[f"{name}_margin"] = Sum(margin_expr, filter=q & Q(cost__isnull=False))
-        aggs[f"{name}_count"] = Count("id", filter=q)
-        aggs[f"{name}_costed"] = Count("id", filter=q & Q(cost__isnull=False))
+        aggs[f"{name}_margin"] = Sum(margin_expr, filter=q & (Q(cost__isnull=False) | refund))
+        aggs[f"{name}_count"] = Count("id", filter=q & ~refund)
+        aggs[f"{name}_costed"] = Count("id", filter=q & Q(cost__isnull=False) & ~refund)
     row = qs.aggregate(**aggs)
     return _period_totals_of(row, period)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction as db_transaction
-from django.db.models import Model
+from django.db.models import Count, Min, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,15 +15,15 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import visible_to
 from guanxi.accounts.services import account_for_actor
 from guanxi.contacts.models import Contact
-from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from guanxi.core.models import User
 from guanxi.core.services import UNSET, check_fields, check_no_clash, delete_as, save_as
-from guanxi.transactions.models import Payment, ProductCategory, Transaction
+from guanxi.transactions.models import Payment, ProductCategory, Transaction, TransactionKind
 from guanxi.transactions.rollups import ledger_rollups_refresh
 
 TRANSACTION_FIELDS = frozenset(
-    {"occurred_at", "amount", "cost", "head_count", "quantity", "discount_rate", "channel",
-     "source", "external_id", "description"}
+    {"occurred_at", "kind", "amount", "cost", "head_count", "quantity", "discount_rate",
+     "channel", "source", "external_id", "description"}
 )  # fmt: skip
 PAYMENT_FIELDS = frozenset(
     {"received_at", "amount", "method", "reference", "source", "external_id", "notes"}
@@ -78,21 +78,126 @@ def _check_external_id(model: type[Model], obj: Model) -> None:
     )
 
 
-def _check_amounts(tx: Transaction) -> None:
-    # The database has CHECK constraints too; this says which field and why.
-    if tx.amount is not None and tx.amount < 0:
-        raise ApplicationError(_("Amount must not be negative."), field="amount")
+def transaction_amounts_check(tx: Transaction) -> None:
+    """A sale's amount and quantity are zero or more, a refund's zero or less (not both 0)."""
+    # The database has a CHECK on the amount's sign too; this says which field and why.
+    if tx.kind not in TransactionKind.values:
+        raise InvalidInput(
+            _("Unknown kind '%(kind)s'; use sale or refund.") % {"kind": tx.kind}, field="kind"
+        )
+    refund = tx.kind == TransactionKind.REFUND
+    for name in ("amount", "quantity"):
+        value = getattr(tx, name)
+        if value is None:
+            continue
+        if not refund and value < 0:
+            raise InvalidInput(
+                _("A sale's %(field)s must not be negative; money or units given back are a "
+                  "refund (kind: refund).") % {"field": tx._meta.get_field(name).verbose_name},
+                field=name,
+            )  # fmt: skip
+        if refund and value > 0:
+            raise InvalidInput(
+                _("A refund's %(field)s is zero or less: it is what is given back.")
+                % {"field": tx._meta.get_field(name).verbose_name},
+                field=name,
+            )
+    if refund and tx.discount_rate is not None:
+        raise InvalidInput(
+            _("A refund has no discount rate (its sale has)."), field="discount_rate"
+        )
+    if refund and not tx.amount and not tx.quantity:
+        raise InvalidInput(_("A refund gives back money or units."), field="amount")
     if tx.cost is not None and tx.cost < 0:
         raise ApplicationError(_("Cost must not be negative."), field="cost")
 
 
+def _check_refund_of(tx: Transaction) -> None:
+    """A refund of a known sale: a sale of the same account and category, not after the
+    refund, and the refunds of it together give back no more than it was (money and units)."""
+    if tx.refund_of_id is None:
+        return
+    sale = Transaction.objects.filter(pk=tx.refund_of_id).first()
+    if tx.kind != TransactionKind.REFUND:
+        raise InvalidInput(_("Only a refund refers to a sale."), field="refund_of")
+    if sale is None or sale.account_id != tx.account_id or sale.kind != TransactionKind.SALE:
+        raise InvalidInput(
+            _("Transaction %(id)s is not a sale of this account.") % {"id": tx.refund_of_id},
+            field="refund_of",
+        )
+    if sale.category_id != tx.category_id:
+        raise InvalidInput(
+            _("A refund is in the category of its sale (%(category)s).")
+            % {"category": sale.category},
+            field="category",
+        )
+    if tx.occurred_at is not None and tx.occurred_at < sale.occurred_at:
+        raise InvalidInput(_("A refund cannot come before its sale."), field="occurred_at")
+    earlier = (
+        Transaction.objects.filter(refund_of_id=sale.pk, occurred_at__gte=sale.occurred_at)
+        .exclude(pk=tx.pk)
+        .aggregate(amount=Sum("amount"), quantity=Sum("quantity"))
+    )
+    for name in ("amount", "quantity"):
+        given = -(getattr(tx, name) or 0) - (earlier[name] or 0)
+        sold = getattr(sale, name) or 0
+        if given > sold:
+            raise InvalidInput(
+                _("The refunds of this sale would give back %(given)s of %(sold)s sold.")
+                % {"given": given, "sold": sold},
+                field=name,
+            )
+
+
+def _check_refunded_sale(tx: Transaction) -> None:
+    """A sale with refunds stays a sale of its account and category, at least what they gave
+    back and not after the first of them."""
+    if tx.pk is None:
+        return
+    refunds = Transaction.objects.filter(refund_of_id=tx.pk)
+    totals = refunds.aggregate(
+        amount=Sum("amount"), quantity=Sum("quantity"), first=Min("occurred_at"), n=Count("id")
+    )
+    if not totals["n"]:
+        return
+    alike = refunds.filter(account_id=tx.account_id, category_id=tx.category_id).count()
+    if tx.kind != TransactionKind.SALE or alike != totals["n"]:
+        raise Conflict(
+            _("This sale has refunds: it stays a sale of its account and category."),
+            field="kind" if tx.kind != TransactionKind.SALE else "category",
+        )
+    if tx.occurred_at is not None and tx.occurred_at > totals["first"]:
+        raise InvalidInput(_("A sale cannot come after its refunds."), field="occurred_at")
+    for name in ("amount", "quantity"):
+        if -(totals[name] or 0) > (getattr(tx, name) or 0):
+            raise InvalidInput(
+                _("Its refunds gave back %(given)s; the sale cannot be less.")
+                % {"given": -totals[name]},
+                field=name,
+            )
+
+
 def transaction_check(tx: Transaction) -> None:
     """The rules a transaction must meet however it is written (API, admin): its contact works
-    at its account, amounts are not negative, an external id is not recorded twice."""
+    at its account, a sale's amount and quantity are not negative and a refund's not positive,
+    a refund of a known sale gives back no more than it, an external id is not recorded
+    twice."""
     if tx.contact_id is not None and tx.contact.account_id != tx.account_id:
         _contact(tx.contact_id, tx.account)  # raises, with the usual message
-    _check_amounts(tx)
+    transaction_amounts_check(tx)
+    _check_refund_of(tx)
+    _check_refunded_sale(tx)
     _check_external_id(Transaction, tx)
+
+
+def transaction_deletable(tx: Transaction) -> None:
+    """A sale with refunds stays while they do (they would refer to nothing)."""
+    if tx.refunds.filter(occurred_at__gte=tx.occurred_at).exists():
+        raise Conflict(_("This sale has refunds; delete them first."), field="transaction")
+
+
+def _pk(value: int | Transaction | None) -> int | None:
+    return value.pk if isinstance(value, Transaction) else value
 
 
 def payment_check(payment: Payment) -> None:
@@ -153,8 +258,11 @@ def transaction_create(
     occurred_at: dt.datetime,
     amount: Decimal,
     contact: int | Contact | None = None,
+    refund_of: int | Transaction | None = None,
     **fields: Any,
 ) -> Transaction:
+    """A sale, or with ``kind="refund"`` a refund (amount and quantity zero or less), of the
+    sale ``refund_of`` where known."""
     check_fields(fields, TRANSACTION_FIELDS)
     account_obj = account_for_actor(actor=actor, account_id=account)
     tx = Transaction(
@@ -163,6 +271,7 @@ def transaction_create(
         category=_category(category),
         occurred_at=_aware(occurred_at),
         amount=amount,
+        refund_of_id=_pk(refund_of),
         **fields,
     )
     transaction_check(tx)
@@ -179,6 +288,7 @@ def transaction_update(
     account: int | Account = UNSET,
     category: str | ProductCategory = UNSET,
     contact: int | Contact | None = UNSET,
+    refund_of: int | Transaction | None = UNSET,
     **fields: Any,
 ) -> Transaction:
     """Change the given fields. Moving to another account needs access to both, and the
@@ -197,6 +307,8 @@ def transaction_update(
         tx.category = _category(category)
     if contact is not UNSET:
         tx.contact = _contact(contact, tx.account)
+    if refund_of is not UNSET:
+        tx.refund_of_id = _pk(refund_of)
     transaction_check(tx)
     tx = save_as(tx, actor=actor, **_WRITE_CLEAN)
     ledger_rollups_refresh({moved_from, tx.account_id})
@@ -206,6 +318,7 @@ def transaction_update(
 @db_transaction.atomic
 def transaction_delete(*, actor: User, transaction: Transaction) -> None:
     tx = transaction_for_actor(actor=actor, transaction_id=transaction)
+    transaction_deletable(tx)
     delete_as(tx, actor=actor)
     ledger_rollups_refresh([tx.account_id])
 

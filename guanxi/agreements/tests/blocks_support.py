@@ -50,8 +50,9 @@ def make_block(
 
 
 def book(account: Account, when: dt.datetime, nights: str | int, amount: str = "0") -> None:
-    """Room nights on the ledger, booked at ``when`` (aware)."""
+    """Room nights on the ledger, booked at ``when`` (aware); negative nights are a refund."""
+    kind = "refund" if Decimal(str(nights)) < 0 else "sale"
     make_transaction(
         account=account, when=when, amount=amount, category=rooms_category(),
-        quantity=Decimal(str(nights)),
+        quantity=Decimal(str(nights)), kind=kind,
     )  # fmt: skip

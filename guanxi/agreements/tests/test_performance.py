@@ -62,7 +62,7 @@ def test_categories_and_quantity_and_refunds(cast):
     sale(cast.account, 60_000, dt.date(2026, 2, 1), quantity=Decimal("100"))
     sale(cast.account, 5_000, dt.date(2026, 2, 1), code="fnb", quantity=Decimal("40"))
     # a cancelled booking comes back as a negative line of room nights
-    sale(cast.account, 0, dt.date(2026, 2, 3), quantity=Decimal("-20"))
+    sale(cast.account, 0, dt.date(2026, 2, 3), quantity=Decimal("-20"), kind="refund")
     assert commitment_performance(nights, as_of=MID_YEAR).actual == Decimal("80")
 
 

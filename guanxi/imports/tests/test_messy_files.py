@@ -65,7 +65,9 @@ def test_line_numbers_count_lines_after_a_note_with_line_breaks(cast):
     note = "第一行\n第二行\n第三行"  # the record of line 2 ends on line 4
     rows = [HEAD, _tx(code, 1, note), _tx(code, 2), [*_tx(code, 3)[:4], "-5", ""]]
     report = run("transactions", csv_bytes(rows), user=cast.alice)
-    assert messages(report) == {6: ["amount: must be zero or more"]}
+    assert messages(report) == {
+        6: ["amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"]
+    }
     assert Transaction.objects.get(external_id="M1").description == note
     # The same file with a malformed record: read record by record, same line numbers.
     broken = csv_bytes(rows) + f"M4,{code},2024-05-01,fnb,1,a,b\n".encode()
@@ -83,11 +85,15 @@ def test_title_rows_above_the_header_are_skipped_in_csv_and_xlsx(cast):
         [*_tx(code, 2)[:4], "-1", ""],
     ]
     report = run("transactions", csv_bytes(rows), user=cast.alice)
-    assert report.created == 1 and messages(report) == {5: ["amount: must be zero or more"]}
+    assert report.created == 1 and messages(report) == {
+        5: ["amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"]
+    }
     assert "The column headers are on line 3; the lines above it were skipped." in report.warnings
     rows[3][0], rows[4][0] = "X1", "X2"
     report = run("transactions", xlsx_bytes(rows), user=cast.alice, name="t.xlsx")
-    assert report.created == 1 and messages(report) == {5: ["amount: must be zero or more"]}
+    assert report.created == 1 and messages(report) == {
+        5: ["amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"]
+    }
     assert "The column headers are on row 3; the rows above it were skipped." in report.warnings
 
 

@@ -53,7 +53,9 @@ def test_xlsx_uses_sheet_row_numbers(cast):
             [1001, cast.account.code, "2024-05-03", "rooms", 3]]  # fmt: skip
     report = run("transactions", xlsx_bytes(rows), user=cast.alice, name="t.xlsx")
     assert report.created == 2, report.describe()
-    assert messages(report) == {4: ["amount: must be zero or more"]}
+    assert messages(report) == {
+        4: ["amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"]
+    }
     assert Transaction.objects.get(external_id="X1").amount == Decimal("12.50")
     assert Transaction.objects.filter(external_id="1001").exists()
 
@@ -86,7 +88,10 @@ def test_cli_report_lists_fifty_errors_then_the_rest_and_the_file(cast, tmp_path
 
     report = import_file(kind="transactions", path=path)
     text = report.describe()
-    assert "line 51, amount: must be zero or more" in text
+    assert (
+        "line 51, amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"
+        in text
+    )
     assert "line 52, amount" not in text
     assert "… and 10 more" in text
     assert report.errors_file and f"Full error report: {report.errors_file}" in text

@@ -91,7 +91,9 @@ def test_bad_rows_are_reported_with_line_column_and_reason(cast):
     m = messages(report)
     assert set(m) == {3, 4, 5, 6}
     assert "occurred_at: is not a date or date-time (use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)" in m[3]
-    assert "amount: must be zero or more" in m[3]
+    assert (
+        "amount: is negative on a sale; a refund says so in the kind column (refund, 退款)" in m[3]
+    )
     assert "head_count: is not a whole number" in m[3]
     assert any(x.startswith("channel: is not one of: direct") for x in m[3])
     assert "external_id: is required" in m[4]
@@ -103,7 +105,10 @@ def test_bad_rows_are_reported_with_line_column_and_reason(cast):
     assert "amount: is required" in m[6]
     assert Transaction.objects.filter(source="import").count() == 1
     assert Transaction.history.filter(source="import").count() == 1
-    assert "line 3, amount: must be zero or more" in report.describe()
+    assert (
+        "line 3, amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"
+        in report.describe()
+    )
     stored = ImportRun.objects.get(pk=report.run_id)
     assert stored.status == ImportStatus.PARTIAL and stored.failed_count == 4
     assert {"line": 5, "column": "external_id", "value": "B1",
@@ -202,3 +207,28 @@ def test_an_import_refreshes_the_planner_statistics_of_the_ledger(cast, monkeypa
         assert analyze_count("transactions_transaction") == before + 1
     run("transactions", good_rows(cast.account.code), user=cast.alice)  # all unchanged
     assert len(seen) == 2
+
+
+def test_a_refund_is_a_deliberate_kind_and_is_stored_negative(cast):
+    """A 退款 line gives back what it says, written with or without the minus; a negative amount
+    on a sale is refused (a typo), as is a refund of nothing."""
+    code = cast.account.code
+    rows = [
+        ["单号", "客户编号", "发生时间", "类别", "金额", "数量", "类型"],
+        ["S1", code, "2024-05-01 12:00", "rooms", "1000", "3", ""],
+        ["R1", code, "2024-05-03 12:00", "rooms", "300", "1", "退款"],
+        ["R2", code, "2024-05-04 12:00", "rooms", "-200", "", "refund"],
+        ["R3", code, "2024-05-05 12:00", "rooms", "-50", "", ""],
+        ["R4", code, "2024-05-05 12:00", "rooms", "0", "", "红冲"],
+    ]
+    report = run("transactions", rows, user=cast.alice)
+    assert messages(report) == {
+        5: ["amount: is negative on a sale; a refund says so in the kind column (refund, 退款)"],
+        6: ["amount: a refund gives back money or units"],
+    }
+    got = dict(Transaction.objects.values_list("external_id", "kind"))
+    assert got == {"S1": "sale", "R1": "refund", "R2": "refund"}
+    r1 = Transaction.objects.get(external_id="R1")
+    assert (r1.amount, r1.quantity, r1.refund_of_id) == (Decimal("-300"), Decimal("-1"), None)
+    assert cast.account.ledger_rollup.revenue_lifetime == Decimal("500")
+    assert cast.account.ledger_rollup.count_lifetime == 1

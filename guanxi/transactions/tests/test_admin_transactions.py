@@ -126,6 +126,7 @@ def test_adding_a_transaction_for_an_invisible_account_is_rejected(client, cast)
         "occurred_at_1": "12:00",
         "category": fnb.pk,
         "amount": "500",
+        "kind": "sale",
         "channel": "direct",
         "source": "manual",
     }
@@ -186,6 +187,7 @@ def test_admin_applies_the_services_rule_contact_must_work_at_the_account(client
         "occurred_at_1": "12:00",
         "category": ProductCategory.objects.get(code="fnb").pk,
         "amount": "500",
+        "kind": "sale",
         "channel": "direct",
         "source": "manual",
     }

@@ -97,7 +97,8 @@ def test_the_admin_form_and_delete_keep_the_rollups(client, cast):
     url = reverse("admin:transactions_transaction_change", args=(tx.pk,))
     data = {
         "account": cast.account.pk, "occurred_at_0": "2025-08-01", "occurred_at_1": "12:00",
-        "category": tx.category_id, "amount": "80", "channel": "direct", "source": "manual",
+        "category": tx.category_id, "kind": "sale", "amount": "80", "channel": "direct",
+        "source": "manual",
         "external_id": tx.external_id,
     }  # fmt: skip
     assert client.post(url, data).status_code == 302
