@@ -18,8 +18,9 @@ Pages: the dashboard, every registered admin list, the admin's own pages without
 (Today, compliance, the attendance sheet, the tier migration matrix, upload forms …), the plain
 pages (`PLAIN_PAGES`: the pipeline's, renewals, the warning lights and the loyalty matrix), the
 account list's heavy variants (sorted by CLV, filtered, searched), and for the KAM's busiest
-account its form, 360° page and relationship map; API: every GET operation of the OpenAPI that
-needs no path argument or only an account id.
+account its form, 360° page, relationship map, assessment form and merge preview with the
+second busiest (a dry run, for the director: a KAM may not merge); API: every GET operation of
+the OpenAPI that needs no path argument or only an account id.
 """
 
 from __future__ import annotations
@@ -65,17 +66,17 @@ def _users():
     return {"director": director, f"kam ({kam.username})": kam}
 
 
-def _busiest_account(kam) -> int:
+def _busiest_accounts(kam, n: int = 2) -> list[int]:
+    """The ids of the KAM's ``n`` accounts with the most transactions, busiest first."""
     from django.db.models import Count
 
     from guanxi.accounts.models import Account
 
-    return (
+    return list(
         Account.objects.filter(owner=kam)
         .annotate(n=Count("transactions"))
         .order_by("-n", "id")
-        .values_list("id", flat=True)
-        .first()
+        .values_list("id", flat=True)[:n]
     )
 
 
@@ -114,7 +115,9 @@ def _plain_pages() -> dict[str, str]:
     return {name: reverse(name) for name in PLAIN_PAGES}
 
 
-def _account_pages(account_id: int) -> dict[str, str]:
+def _account_pages(account_id: int, second_id: int) -> dict[str, str]:
+    """The account list's variants and the pages of one account (the KAM's busiest); the merge
+    preview (a dry run: every row moved and rolled back) of it with the second busiest."""
     from django.urls import reverse
 
     base = reverse("admin:accounts_account_changelist")
@@ -128,6 +131,8 @@ def _account_pages(account_id: int) -> dict[str, str]:
         "relationship map": reverse(
             "admin:relationships_buyingcentremember_map", args=(account_id,)
         ),
+        "assessment form": reverse("admin:assessments_assessment_fill", args=(account_id,)),
+        "merge preview": reverse("merge_accounts", args=(account_id, second_id)),
     }
 
 
@@ -203,8 +208,8 @@ def main() -> None:
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else {}
     users = _users()
     kam = list(users.values())[1]
-    account_id = _busiest_account(kam)
-    pages = {**_admin_pages(), **_plain_pages(), **_account_pages(account_id),
+    account_id, second_id = _busiest_accounts(kam)
+    pages = {**_admin_pages(), **_plain_pages(), **_account_pages(account_id, second_id),
              **_api_pages(account_id)}  # fmt: skip
     only = re.compile(args.only) if args.only else None
     results: dict[str, dict] = {}

@@ -27,6 +27,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.core.bulk import analyze, chunks, delete_where_in, insert_rows
+from guanxi.core.idlists import ids_in
 from guanxi.relationships.models import AccountRelationshipHealth, BuyingCentreMember
 from guanxi.relationships.risks import RelationshipHealth, Risk, relationship_health_for
 
@@ -142,7 +143,9 @@ def stored_health_for(
         rows = rows.filter(risk_count__gt=0)
     result: dict[int, RelationshipHealth] = {}
     for chunk in chunks(ids, CHUNK):
-        result.update((row.account_id, _health(row)) for row in rows.filter(account_id__in=chunk))
+        result.update(
+            (row.account_id, _health(row)) for row in rows.filter(ids_in("account_id", chunk))
+        )
     return result
 
 
@@ -155,7 +158,7 @@ def stored_risk_counts(account_ids: Collection[int]) -> dict[int, tuple[int | No
     for chunk in chunks(ids, CHUNK):
         result.update(
             (pk, (score, n))
-            for pk, score, n in rows.filter(account_id__in=chunk).values_list(
+            for pk, score, n in rows.filter(ids_in("account_id", chunk)).values_list(
                 "account_id", "score", "risk_count"
             )
         )

@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
+from guanxi.core.idlists import ids_in
 from guanxi.tiers.models import (
     AccountTier,
     SchemePurpose,
@@ -210,7 +211,7 @@ def current_tier_ids(
         if len(account_ids) > 5000:
             keep = set(account_ids)  # too many for an IN list (SQLite): filter here instead
         else:
-            qs = qs.filter(account_id__in=account_ids)
+            qs = qs.filter(ids_in("account_id", account_ids))
     result: dict[int, list[int]] = defaultdict(list)
     rows = qs.values_list(
         "account_id", "tier_id", "computed_tier_id", "override_tier_id", "override_until"

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.core.dates import local_midnight
+from guanxi.core.idlists import ids_in
 from guanxi.touchpoints.models import ServeCost, Touchpoint
 
 
@@ -52,7 +53,7 @@ def last_touchpoints(
     Only touchpoints up to the end of ``as_of`` count (default: all)."""
     qs = Touchpoint.objects.all()
     if account_ids is not None:
-        qs = qs.filter(account_id__in=list(account_ids))
+        qs = qs.filter(ids_in("account_id", account_ids))
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     if as_of is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guanxi.accounts.models import Account
+from guanxi.core.idlists import ids_in
 from guanxi.loyalty.models import AccountLight, LightColour, LightStatus
 from guanxi.loyalty.words import reason_words
 from guanxi.workspace.today_rows import Section, Standing, priority_key
@@ -27,7 +28,7 @@ class LightItem:
 def warning_lights(ctx: Any, *, window: slice) -> Section:
     rows = list(
         AccountLight.objects.filter(
-            account_id__in=ctx.account_ids,
+            ids_in("account_id", ctx.account_ids),
             cleared_at__isnull=True,
             status__in=[LightStatus.OPEN, LightStatus.ACKNOWLEDGED],
         )
