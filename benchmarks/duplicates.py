@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/duplicates.py                     # 1,000,000 accounts
     .venv/bin/python benchmarks/duplicates.py --accounts 100000   # a smaller run
+    .venv/bin/python benchmarks/duplicates.py --db gx_mine --build-only  # build now, time later
 
 Targets: the candidate pairs of 1,000,000 accounts and 3,000,000 contacts in under 5 minutes
 with a bounded peak memory (the rise of peak RSS during the job, `peak_memory.py`); a pinyin
@@ -32,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-DBNAME = "guanxi_bench_dupes"
+DBNAME = os.environ.get("BENCH_DUPES_DB", "guanxi_bench_dupes")
 TARGET_FIND_S = 300
 TARGET_SEARCH_MS = 100
 CHUNK = 50_000
@@ -227,15 +228,21 @@ def _time_search(words: list[str], repeat: int = 5) -> dict[str, float]:
 
 
 def main() -> int:
+    global DBNAME
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--contacts-per-account", type=int, default=3)
+    parser.add_argument("--db", default=DBNAME, help="its own database (built once per size)")
+    parser.add_argument("--build-only", action="store_true", help="build the rows, time nothing")
     args = parser.parse_args()
+    DBNAME = args.db
     _create_database()
     _django()
     t0 = time.perf_counter()
     _build(args.accounts, args.contacts_per_account)
     print(f"build (not timed): {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if args.build_only:
+        return 0
     find = _time_find()
     search = _time_search(["huacai", "hcyy", "shanghai", "华彩", "xinda", "138001"])
     n = args.accounts

@@ -188,7 +188,8 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
         ("renewal_risk", JobStatus.SUCCEEDED),
         ("warning_lights", JobStatus.SUCCEEDED), ("loyalty_matrix", JobStatus.SUCCEEDED),
         ("referral_asks", JobStatus.SUCCEEDED),
-        ("odds_train", JobStatus.SUCCEEDED), ("dashboard_snapshots", JobStatus.SUCCEEDED),
+        ("odds_train", JobStatus.SUCCEEDED), ("duplicates_find", JobStatus.SUCCEEDED),
+        ("dashboard_snapshots", JobStatus.SUCCEEDED),
         ("ledger_partitions", JobStatus.SUCCEEDED),
     ]  # fmt: skip
 
@@ -219,7 +220,7 @@ def test_a_failing_tiering_stops_the_nightly_run_and_leaves_no_half_tier_run(
     assert (
         "not run: discount_reviews, policy_tasks, survey_yearly, survey_events, "
         "relationship_health, renewal_risk, warning_lights, loyalty_matrix, referral_asks, "
-        "odds_train, dashboard_snapshots, ledger_partitions" in captured.err
+        "odds_train, duplicates_find, dashboard_snapshots, ledger_partitions" in captured.err
     )
     assert captured.out.startswith("ledger rollups:") and "\nanalytics:" in captured.out
     assert len(seen) == 2
@@ -243,7 +244,8 @@ def test_nightly_reports_an_analysis_that_cannot_run(db, capsys, english):
     assert (
         "not run: agreement_facts, tiering, discount_reviews, policy_tasks, survey_yearly, "
         "survey_events, relationship_health, renewal_risk, warning_lights, loyalty_matrix, "
-        "referral_asks, odds_train, dashboard_snapshots, ledger_partitions" in err
+        "referral_asks, odds_train, duplicates_find, dashboard_snapshots, ledger_partitions"
+        in err
     )
 
 

@@ -46,6 +46,9 @@ def create_account(request: HttpRequest, payload: AccountIn, force: bool = FORCE
             name=account.name,
             credit_code=account.credit_code,
             exclude_pk=account.pk,
+            phone=account.phone,
+            city=account.city,
+            address=account.address,
         )
     return Status(201, account)
 

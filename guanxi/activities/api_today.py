@@ -16,6 +16,7 @@ from guanxi.activities.api import TaskOut
 from guanxi.activities.selectors import agenda_subject
 from guanxi.core.errors import NotFound
 from guanxi.core.schemas import MAX_ID, MAX_PAGE_SIZE, InputSchema
+from guanxi.workspace.selectors import quick_find
 from guanxi.workspace.today import agenda, agenda_section
 
 router = Router(tags=["activities"])
@@ -503,3 +504,57 @@ def _section_endpoint(name: str, response: type[Schema], holds: str) -> None:
 
 for _name, (_response, _holds) in _SECTION_PAGES.items():
     _section_endpoint(_name, _response, _holds)
+
+
+# --- Quick find ---------------------------------------------------------------------------------
+
+
+class QuickFindQuery(InputSchema):
+    q: str = Field(
+        ..., min_length=1, max_length=100,
+        description="Words every hit holds: characters (traditional read as simplified), full "
+        "pinyin (huacai), initials (hcyy), a code, a mobile's digits",
+    )  # fmt: skip
+    limit: int = Field(8, ge=1, le=50, description="The most hits per kind")
+
+
+class FoundAccountOut(Schema):
+    id: int
+    code: str
+    name: str
+    owner: str
+
+
+class FoundContactOut(Schema):
+    id: int
+    name: str
+    account_id: int
+    account_name: str
+
+
+class QuickFindOut(Schema):
+    q: str
+    accounts: list[FoundAccountOut]
+    contacts: list[FoundContactOut]
+
+
+@router.get(
+    "/today/find",
+    response=QuickFindOut,
+    summary="Quick find: accounts and contacts you may see, by characters, pinyin, initials or "
+    "mobile",
+    description="The first `limit` of each kind in pinyin order, as Today's quick find box.",
+)
+def today_find(request: HttpRequest, query: Query[QuickFindQuery]):
+    found = quick_find(request.auth, query.q, limit=query.limit)
+    return {
+        "q": found.text,
+        "accounts": [
+            {"id": a.pk, "code": a.code, "name": a.name, "owner": str(a.owner)}
+            for a in found.accounts
+        ],
+        "contacts": [
+            {"id": c.pk, "name": c.name, "account_id": c.account_id, "account_name": c.account.name}
+            for c in found.contacts
+        ],
+    }

@@ -38,6 +38,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.views import next_url
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.workspace import flows
+from guanxi.workspace.selectors import quick_find
 from guanxi.workspace.today import agenda, agenda_section
 
 TODAY = "admin:activities_task_today"
@@ -122,7 +123,11 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     own = subject.pk == viewer.pk
     feed = calendar_feed_ensure(user=viewer) if own else None
     members = list(agenda_subjects(viewer)) if not own or _leads(viewer) else []
+    text = request.GET.get("q", "").strip()
     context = {
+        # Quick find: what the viewer may see, whoever's day is shown.
+        "q": text,
+        "found": quick_find(viewer, text) if text else None,
         **_day_context(request, model_admin, _("Today")),
         "agenda": day,
         "as_of": day.as_of,

@@ -229,6 +229,14 @@ def describe_case_escalation(summary: dict[str, Any]) -> str:
     )
 
 
+def describe_duplicates(summary: dict[str, Any]) -> str:
+    scope = "every record" if summary["full"] else "records changed since the last run"
+    return (
+        f"duplicates: {summary['account_pairs']} account pairs, {summary['contact_pairs']}"
+        f" contact pairs ({scope})"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "ledger_rollups": describe_ledger_rollups,
     "agreements_expire": describe_agreements_expire,
@@ -246,6 +254,7 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "loyalty_matrix": describe_loyalty_matrix,
     "referral_asks": describe_referral_asks,
     "odds_train": describe_odds,
+    "duplicates_find": describe_duplicates,
     "dashboard_snapshots": describe_dashboard_snapshots,
     "ledger_partitions": describe_partitions,
     "case_escalation": describe_case_escalation,  # every quarter hour, not a nightly step

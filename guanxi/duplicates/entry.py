@@ -32,9 +32,11 @@ class Lookalike:
 
 
 def account_lookalikes(
-    *, name: str, credit_code: str = "", exclude_pk: int | None = None
-) -> list[Lookalike]:
-    """Accounts on file that an account of this name (and code) looks like, best first."""
+    *, name: str, credit_code: str = "", exclude_pk: int | None = None,
+    phone: str = "", city: str = "", address: str = "",
+) -> list[Lookalike]:  # fmt: skip
+    """Accounts on file that an account of this name (code, phone, city and address) looks
+    like, best first."""
     forms = account_forms(name)
     code = credit_code_clean(credit_code) or ""
     query = Q(key_pinyin=forms["key_pinyin"]) if forms["key_pinyin"] else Q()
@@ -42,11 +44,17 @@ def account_lookalikes(
         query |= Q(credit_code=code)
     if not query:
         return []
-    new = AccountFacts(0, name, forms["name_key"], forms["key_pinyin"], code)
+    new = AccountFacts(
+        0, name, forms["name_key"], forms["key_pinyin"], code, phone or "", city or "",
+        address or "",
+    )  # fmt: skip
     rows = Account.objects.filter(query).exclude(pk=exclude_pk).order_by("pk")[:50]
     found = []
     for row in rows:
-        facts = AccountFacts(row.pk, row.name, row.name_key, row.key_pinyin, row.credit_code)
+        facts = AccountFacts(
+            row.pk, row.name, row.name_key, row.key_pinyin, row.credit_code, row.phone,
+            row.city, row.address,
+        )  # fmt: skip
         score, reasons = score_accounts(new, facts)
         if score >= THRESHOLD:
             found.append(Lookalike(row, score, reasons))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations, groupby
 
 from django.db import transaction
-from django.db.models import CharField, Count, Max, QuerySet, Value
+from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import Cast, Concat, Upper
 from django.utils import timezone
 
@@ -37,7 +37,9 @@ from guanxi.duplicates.models import Candidate, Kind, Status
 
 MAX_BLOCK = 50
 CHUNK = 5000
-ACCOUNT_COLUMNS = ("id", "name", "name_key", "key_pinyin", "credit_code")
+ACCOUNT_COLUMNS = (
+    "id", "name", "name_key", "key_pinyin", "credit_code", "phone", "city", "address",
+)  # fmt: skip
 CONTACT_COLUMNS = ("id", "account_id", "name", "name_pinyin", "mobile_key", "email")
 
 
@@ -50,9 +52,13 @@ class Found:
 
 
 def _shared_keys(qs: QuerySet, key: str, since: dt.datetime | None) -> QuerySet:
-    keys = qs.exclude(**{key: ""}).values(key).annotate(n=Count("id")).filter(n__gt=1)
+    """The keys held by more than one row; with ``since`` only the keys of the rows created or
+    changed since then (the nightly run reads a few blocks, not the whole table grouped)."""
+    source = qs.exclude(**{key: ""})
     if since is not None:
-        keys = keys.annotate(last=Max("updated_at")).filter(last__gte=since)
+        changed = source.filter(updated_at__gte=since).values(key)
+        source = source.filter(**{f"{key}__in": changed})
+    keys = source.values(key).annotate(n=Count("id")).filter(n__gt=1)
     return keys.values(key)
 
 

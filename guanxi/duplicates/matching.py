@@ -5,7 +5,10 @@ it, never the database, so the finder, the on-entry check and the benchmark scor
 Accounts: the same 统一社会信用代码 is the same legal entity (100); two different valid codes are
 two entities (0), whatever the names say. Otherwise the names' matching keys (legal forms,
 brackets, a leading city, traditional characters gone: `accounts.normalise`) are compared with
-rapidfuzz's ratio; the same pinyin of the key (华彩 / 华采) counts as 85 at least. A group and a
+rapidfuzz's ratio. Names that only sound alike (the same pinyin of the key, other characters:
+华彩 / 华才) are as often two companies as one typed twice, so the sound alone stays below the
+threshold (`SOUND_ALIKE_SCORE`); a shared key besides — the same phone, the same address — makes
+them a candidate (85), the same city alone just reaches the threshold. A group and a
 member of it (华彩集团 vs 华彩医药有限公司: one key is the other's start plus more) share a brand
 but are two legal entities: scored low, and the queue offers "link as subsidiary".
 
@@ -21,13 +24,17 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from guanxi.accounts.names import LEGAL_SUFFIXES
+from guanxi.accounts.names import LEGAL_SUFFIXES, mobile_key
 from guanxi.accounts.normalise import simplified
 
 #: From this score on a pair is a candidate (stored, warned about on entry).
 THRESHOLD = 80
 #: The score of a group and a member of it: below the threshold, never "the same".
 GROUP_SCORE = 40
+#: Names that sound the same with nothing else shared: below the threshold (not queued).
+SOUND_ALIKE_SCORE = 70
+#: … with the same phone or address (a strong key), or only the same city (a weak one).
+SOUND_ALIKE_WITH_KEY, SOUND_ALIKE_SAME_CITY = 85, THRESHOLD
 _CHINESE_FORMS = tuple(s for s in LEGAL_SUFFIXES if not s.isascii())
 
 Reason = tuple[str, dict]
@@ -40,6 +47,9 @@ class AccountFacts:
     name_key: str
     key_pinyin: str
     credit_code: str = ""
+    phone: str = ""
+    city: str = ""
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,11 +94,38 @@ def score_accounts(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]
     reasons: list[Reason] = [("names_alike", {"pct": pct, "removed": _removed(a.name, b.name)})]
     score = pct
     if a.key_pinyin and a.key_pinyin == b.key_pinyin and pct < 100:
-        score = max(score, 85)
         reasons.append(("same_pinyin", {"pinyin": a.key_pinyin}))
+        shared = _shared_keys(a, b)
+        reasons.extend((code, {}) for code in shared)
+        if "same_phone" in shared or "same_address" in shared:
+            score = max(score, SOUND_ALIKE_WITH_KEY)
+        elif shared:
+            score = max(min(score, SOUND_ALIKE_SCORE), SOUND_ALIKE_SAME_CITY)
+        else:
+            score = min(score, SOUND_ALIKE_SCORE)
     if _traditional(a.name) != _traditional(b.name):
         reasons.append(("traditional", {}))
     return score, reasons
+
+
+def _plain(text: str) -> str:
+    """An address or a city compared as written, whatever the width, script and spacing."""
+    return "".join(ch for ch in simplified(text) if ch.isalnum()).lower()
+
+
+def _shared_keys(a: AccountFacts, b: AccountFacts) -> list[str]:
+    """What two accounts with alike names share besides the name (reason codes)."""
+    shared = []
+    phone = mobile_key(a.phone)
+    if len(phone) >= 7 and phone == mobile_key(b.phone):
+        shared.append("same_phone")
+    if _plain(a.address) and _plain(a.address) == _plain(b.address):
+        shared.append("same_address")
+    if _plain(a.city).removesuffix("市") and (
+        _plain(a.city).removesuffix("市") == _plain(b.city).removesuffix("市")
+    ):
+        shared.append("same_city")
+    return shared
 
 
 def _traditional(name: str) -> bool:
@@ -132,6 +169,9 @@ def _reason_text(code: str, params: dict) -> str:
         "group_and_member": _("%(member)s looks like a member of the group %(group)s"),
         "names_alike": _("names %(pct)s %% alike"),
         "same_pinyin": _("the names sound the same (%(pinyin)s)"),
+        "same_phone": _("same phone"),
+        "same_address": _("same address"),
+        "same_city": _("same city"),
         "traditional": _("one name in traditional characters"),
         "same_mobile": _("same mobile"),
         "same_email": _("same e-mail"),

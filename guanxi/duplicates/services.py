@@ -90,11 +90,15 @@ def _described(actor: User, found: list[Lookalike], account_of) -> list[dict]:
 
 
 def account_entry_check(
-    *, actor: User, name: str, credit_code: str = "", exclude_pk: int | None = None
-) -> None:
+    *, actor: User, name: str, credit_code: str = "", exclude_pk: int | None = None,
+    phone: str = "", city: str = "", address: str = "",
+) -> None:  # fmt: skip
     """Conflict (409) listing the accounts a new account looks like; the caller asks the user
     and calls again with force (the API's ``force=true``, the add form's checkbox)."""
-    found = account_lookalikes(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
+    found = account_lookalikes(
+        name=name, credit_code=credit_code, exclude_pk=exclude_pk, phone=phone, city=city,
+        address=address,
+    )  # fmt: skip
     if found:
         raise Conflict(
             _("This account looks like %(n)d on file; confirm to save it anyway.")

@@ -1,7 +1,8 @@
 """The duplicate finder as a recorded job: `duplicates_find` (all pairs, or with ``hours``
-only the blocks holding a row changed in the last hours: the incremental run a nightly chain
-would use; `guanxi duplicates --since-hours 26`). Not in `workspace.tasks.NIGHTLY_STEPS` yet:
-see the merge note in the issue's report."""
+only the blocks holding a row changed in the last hours; `guanxi duplicates --since-hours 26`)
+and its nightly step `duplicates_nightly_job` (`workspace.tasks.NIGHTLY_STEPS`): incremental,
+it reads only the blocks holding a record created or changed since the last successful run
+started (a full run the first night), so it stays cheap however large the book grows."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 from django.utils import timezone
 
 from guanxi.core.jobs import recorded_task
+from guanxi.core.models import JobRun, JobStatus
 from guanxi.duplicates.finder import candidates_find
+
+JOB_NAME = "duplicates_find"
 
 
 def duplicates_find_job(*, hours: int | None = None, **_ignored: Any) -> dict[str, Any]:
@@ -21,4 +25,27 @@ def duplicates_find_job(*, hours: int | None = None, **_ignored: Any) -> dict[st
             "skipped_blocks": found.skipped_blocks}  # fmt: skip
 
 
-duplicates_find = recorded_task("duplicates_find")(duplicates_find_job)
+def last_run_started() -> dt.datetime | None:
+    """When the last successful run of the finder started (by hand or nightly): rows changed
+    after that are the ones it has not seen."""
+    return (
+        JobRun.objects.filter(name=JOB_NAME, status=JobStatus.SUCCEEDED)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def duplicates_nightly_job(
+    *, as_of: dt.date | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """The nightly step: the pairs among the records changed since the last run (every record
+    the first time). The chain records it under the finder's name, so the next night starts
+    from this run."""
+    since = last_run_started()
+    found = candidates_find(since=since)
+    return {"full": since is None, "account_pairs": found.accounts,
+            "contact_pairs": found.contacts, "skipped_blocks": found.skipped_blocks}  # fmt: skip
+
+
+duplicates_find = recorded_task(JOB_NAME)(duplicates_find_job)

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from guanxi.accounts.normalise import simplified
 from guanxi.accounts.selectors import code_rows
 from guanxi.contacts.models import Contact
 from guanxi.core import bulk
@@ -164,8 +165,14 @@ def _category_lookup() -> tuple[dict[str, int], list[str]]:
         known.append(_category_in_a_list(cat))
         for name in (cat.code, cat.name, cat.name_en):
             if name:
-                lookup.setdefault(name.strip().lower(), cat.pk)
+                lookup.setdefault(_category_key(name), cat.pk)
     return lookup, known
+
+
+def _category_key(name: str) -> str:
+    """How a category's code or name is matched: half-width, traditional characters read as
+    simplified (餐飲 is 餐饮, as accounts' names are), any case."""
+    return simplified(name).strip().lower()
 
 
 def validate(
@@ -260,12 +267,14 @@ def _with_contacts(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
 
 
 def _with_categories(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
-    """Category codes or names (any case) → ids."""
+    """Category codes or names (any case, traditional or simplified) → ids. A file holds a few
+    distinct values: each is normalised once, then the column is mapped."""
     lookup, known = _category_lookup()
+    given = typed.get_column("v_category").drop_nulls().unique().to_list()
+    ids = {value: lookup.get(_category_key(value)) for value in given}
     typed = typed.with_columns(
         pl.col("v_category")
-        .str.to_lowercase()
-        .replace_strict(lookup, default=None, return_dtype=pl.Int64)
+        .replace_strict(ids, default=None, return_dtype=pl.Int64)
         .alias("category_id")
     )
     out.add_errors(

@@ -256,8 +256,10 @@ class _AccountRows:
         """A new account like one on file: the same credit code is the same legal entity and
         is not imported (a RowError); a name alike is imported with a warning on the report
         naming the match, for a manager to merge or dismiss in the duplicates queue."""
-        found = account_lookalikes(name=values.get("name") or "",
-                                   credit_code=values.get("credit_code") or "")  # fmt: skip
+        found = account_lookalikes(
+            name=values.get("name") or "", credit_code=values.get("credit_code") or "",
+            **{k: values.get(k) or "" for k in ("phone", "city", "address")},
+        )  # fmt: skip
         if not found:
             return
         match = found[0].obj

@@ -28,7 +28,7 @@ from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from guanxi.core.models import User
 from guanxi.core.services import save_as
 from guanxi.merging import undo
-from guanxi.merging.engine import Recorder, repoint, snapshot
+from guanxi.merging.engine import Recorder, audit_moves, repoint, snapshot
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.outcome import TierOutcome, tiers_after
 from guanxi.transactions.rollups import ledger_rollups_refresh
@@ -158,7 +158,9 @@ def _drop_derived(pair: Pair) -> list[dict]:
     return kept
 
 
-def _execute(actor: User, pair: Pair, given: dict[str, str] | None) -> tuple[Merge, Recorder]:
+def _execute(
+    actor: User, pair: Pair, given: dict[str, str] | None, *, dry_run: bool = False
+) -> tuple[Merge, Recorder]:
     choices = _checked_choices(pair, given)
     keep, other = pair.keep, pair.other
     merge = Merge.objects.create(
@@ -172,6 +174,8 @@ def _execute(actor: User, pair: Pair, given: dict[str, str] | None) -> tuple[Mer
     _apply_choices(pair, choices)
     repoint(pair.model, other.pk, keep.pk, rec)
     rec.delete(other, _("merged"))
+    if not dry_run:  # a preview is rolled back: no audit rows to write
+        audit_moves(rec.moves, actor=actor, reason=rec.reason)
     keep._change_reason = rec.reason
     save_as(keep, actor=actor, validate_unique=False)
     # attname → [before, after] as text, read after the save: it also changes what the model
@@ -217,7 +221,7 @@ def records_merge(
     pair = merge_pair(actor=actor, kind=kind, keep=keep, other=other)
     try:
         with transaction.atomic():
-            merge, _rec = _execute(actor, pair, fields)
+            merge, _rec = _execute(actor, pair, fields, dry_run=dry_run)
             tiers = tiers_after(pair.keep.pk) if kind == MergeKind.ACCOUNT else []
             if dry_run:
                 raise _DryRun(Preview(pair, merge, tiers))
@@ -274,6 +278,7 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
     alias_model, fk = ALIASES[merge.kind]
     alias_model.objects.filter(**{f"{fk}_id": merge.keep_id, "code": merge.alias_code}).delete()
     _audit(restored, actor=actor, reason=reason)
+    audit_moves(merge.moves, actor=actor, reason=reason)
     survivor = model._base_manager.get(pk=merge.keep_id)
     model.history.bulk_history_create(
         [survivor], update=True, default_user=actor, default_change_reason=reason

@@ -37,6 +37,7 @@ from guanxi.transactions import services
 from guanxi.transactions.models import Payment, ProductCategory, Transaction
 from guanxi.transactions.rollups import ledger_rollups_refresh
 from guanxi.transactions.selectors import (
+    categories_matching,
     ledger_count_visible_to,
     ledger_sources,
     planned_count,
@@ -253,3 +254,9 @@ class ProductCategoryAdmin(ConfigAccessMixin, StaffModelAdmin):
     list_display = ("code", "name", "name_en", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     search_fields = ("code", "name", "name_en")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        # Traditional characters read as simplified, as accounts' names are.
+        return categories_matching(queryset, search_term), False

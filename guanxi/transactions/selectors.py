@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
+from guanxi.accounts.normalise import simplified
 from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_to, visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
@@ -345,3 +346,20 @@ def with_revenue(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
 
 def accounts_with_revenue(actor: User | None, *, today: dt.date | None = None) -> QuerySet:
     return with_revenue(accounts_visible_to(actor), today=today)
+
+
+def categories_matching(
+    queryset: QuerySet[ProductCategory], text: str
+) -> QuerySet[ProductCategory]:
+    """The categories whose code or name holds ``text``, traditional characters read as
+    simplified both ways (餐飲 finds 餐饮 and the other way round), any case. Categories are a
+    short configured list: their names are compared here rather than stored twice."""
+    word = simplified(text).strip().lower()
+    if not word:
+        return queryset
+    ids = [
+        cat.pk
+        for cat in ProductCategory.objects.only("pk", "code", "name", "name_en")
+        if any(word in simplified(v).lower() for v in (cat.code, cat.name, cat.name_en))
+    ]
+    return queryset.filter(pk__in=ids)

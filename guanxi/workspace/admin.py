@@ -109,8 +109,9 @@ class AccountAdminForm(ServiceRulesForm):
         if adding and not self.cleaned_data.get("save_anyway"):
             try:
                 account_entry_check(
-                    actor=self.actor, name=account.name, credit_code=account.credit_code
-                )
+                    actor=self.actor, name=account.name, credit_code=account.credit_code,
+                    phone=account.phone, city=account.city, address=account.address,
+                )  # fmt: skip
             except Conflict as exc:
                 show_lookalikes(self, exc, "admin:accounts_account_change")
         if adding:

@@ -15,7 +15,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from guanxi.accounts.models import Account, AccountStatus, AccountType
 from guanxi.accounts.selectors import account_word_parts, accounts_visible_to, visible_to
 from guanxi.contacts.models import Contact, ProfileFact
-from guanxi.contacts.selectors import contact_word_q
+from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
@@ -207,3 +207,33 @@ def _words(text: str) -> list[str]:
         if bit.strip():
             words.append(bit)
     return words
+
+
+#: Hits per kind in Today's quick find.
+QUICK_FIND_LIMIT = 8
+
+
+@dataclass
+class QuickFind:
+    text: str
+    accounts: list[Account] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+
+
+def quick_find(actor: User, text: str, limit: int = QUICK_FIND_LIMIT) -> QuickFind:
+    """Today's quick find: the first ``limit`` accounts and contacts the actor may see that
+    every word of ``text`` finds, by pinyin order. The same stored forms as the account list
+    (characters, traditional read as simplified, full pinyin, initials, code, credit code, a
+    mobile's digits: `accounts_matching`, `contact_word_q`), each read through its index."""
+    text = text.strip()[:100]
+    if not text:
+        return QuickFind(text)
+    accounts = accounts_matching(accounts_visible_to(actor), text).select_related("owner")
+    contacts = contacts_visible_to(actor)
+    for word in _words(text):
+        contacts = contacts.filter(contact_word_q(word, indexed_only=True))
+    return QuickFind(
+        text,
+        list(accounts.order_by("name_pinyin", "pk")[:limit]),
+        list(contacts.select_related("account").order_by("name_pinyin", "pk")[:limit]),
+    )

@@ -1,8 +1,8 @@
 """Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
 rebate accruals → analytics → agreement facts → tiering → discount reviews → policy tasks →
 relationship health → renewal risk → warning lights → loyalty matrix → referral asks → deal
-odds → the dashboard's charts → the ledger's partitions ahead) and "re-evaluate tiers now"
-(tiering → policy tasks).
+odds → candidate duplicates → the dashboard's charts → the ledger's partitions ahead) and
+"re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
 read the tiers. Each step is recorded as its own JobRun; when a step fails, the later ones do not
@@ -33,6 +33,7 @@ from guanxi.agreements.tasks import (
     renewal_risk_job,
 )
 from guanxi.core.jobs import JobFailed, job_record, recorded_task
+from guanxi.duplicates.tasks import duplicates_nightly_job
 from guanxi.insights.tasks import analytics_job
 from guanxi.loyalty.tasks import loyalty_matrix_job, referral_asks_job, warning_lights_job
 from guanxi.pipeline.tasks import event_surveys_job, odds_train_job
@@ -78,6 +79,9 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("referral_asks", referral_asks_job),
     # The deal odds read the night's scores and tiers.
     ("odds_train", odds_train_job),
+    # Candidate duplicates among the accounts and contacts created or changed since the last
+    # run (incremental: only their blocks are read), for the managers' review queue.
+    ("duplicates_find", duplicates_nightly_job),
     # The dashboard's charts per scope (director, each team lead) read the night's tiers, moves,
     # scores and month rollups: one row for their home page instead of grouping 100,000 accounts.
     ("dashboard_snapshots", dashboard_snapshots_job),

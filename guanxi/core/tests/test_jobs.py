@@ -148,7 +148,8 @@ def test_the_nightly_order_puts_agreement_facts_before_tiering_and_renewal_risk_
         "ledger_rollups", "agreements_expire", "rebate_accruals", "analytics", "agreement_facts",
         "tiering", "discount_reviews", "policy_tasks", "survey_yearly", "survey_events",
         "relationship_health", "renewal_risk", "warning_lights", "loyalty_matrix",
-        "referral_asks", "odds_train", "dashboard_snapshots", "ledger_partitions",
+        "referral_asks", "odds_train", "duplicates_find", "dashboard_snapshots",
+        "ledger_partitions",
     ]  # fmt: skip
 
 
@@ -174,6 +175,7 @@ def test_nightly_runs_every_step_in_order_as_of_one_day_and_records_each(db, fak
             "loyalty_matrix",
             "referral_asks",
             "odds_train",
+            "duplicates_find",
             "dashboard_snapshots",
             "ledger_partitions",
         )
@@ -219,7 +221,8 @@ def test_a_failed_step_stops_the_chain_and_every_attempt_is_recorded(db, fake_st
     assert last.summary["skipped"] == [
         "discount_reviews", "policy_tasks", "survey_yearly", "survey_events",
         "relationship_health", "renewal_risk", "warning_lights", "loyalty_matrix",
-        "referral_asks", "odds_train", "dashboard_snapshots", "ledger_partitions",
+        "referral_asks", "odds_train", "duplicates_find", "dashboard_snapshots",
+        "ledger_partitions",
     ]  # fmt: skip
     assert last.summary["steps"] == {
         "ledger_rollups": {"step": "ledger_rollups"},

@@ -63,7 +63,8 @@ def test_the_schemes_are_loaded_and_the_restaurant_one_is_for_members(demo, db):
         "ledger_rollups", "agreements_expire", "rebate_accruals", "analytics", "agreement_facts",
         "tiering", "discount_reviews", "policy_tasks", "survey_yearly", "survey_events",
         "relationship_health", "renewal_risk", "warning_lights", "loyalty_matrix",
-        "referral_asks", "odds_train", "dashboard_snapshots", "ledger_partitions",
+        "referral_asks", "odds_train", "duplicates_find", "dashboard_snapshots",
+        "ledger_partitions",
     ]  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from guanxi.contacts.models import Contact
 from guanxi.contacts.selectors import contacts_search
 from guanxi.duplicates.finder import candidates_find
 from guanxi.duplicates.models import Candidate, Kind, Status
+from guanxi.duplicates.selectors import review_queue
+from guanxi.merging.services import merge_undo, records_merge
 from tests.support import PASSWORD, make_account, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +144,30 @@ def test_account_list_and_autocomplete_search_by_pinyin_and_mobile(cast, client)
         {"term": "hcyy", "app_label": "contacts", "model_name": "contact", "field_name": "account"},
     )
     assert [r["id"] for r in response.json()["results"]] == [str(hc.pk)]
+
+
+def test_sound_alike_names_queue_only_with_a_shared_key(cast):
+    # Generated books are full of 华彩 / 华才: only the pair that shares a phone is queued, the
+    # true duplicate (traditional characters, a city in front) whatever it shares.
+    a = make_account(owner=cast.alice, name="华彩医药有限公司", phone="021-68881234")
+    make_account(owner=cast.alice, name="华才医药有限公司")
+    c = make_account(owner=cast.bob, name="华采医药有限公司", phone="(021) 6888-1234")
+    d = make_account(owner=cast.bob, name="上海華彩醫藥有限公司")
+    candidates_find()
+    pairs = {(p[1], p[2]): Candidate.objects.get(account_a=p[1], account_b=p[2]).score
+             for p in _pairs() if p[0] == Kind.ACCOUNT}  # fmt: skip
+    assert set(pairs) == {(a.pk, c.pk), (a.pk, d.pk)}
+    assert pairs[(a.pk, c.pk)] == 85 and pairs[(a.pk, d.pk)] == 100
+
+
+def test_a_merged_pair_leaves_the_queue_and_its_undo_brings_it_back(cast):
+    a = make_account(owner=cast.alice, name="华彩医药有限公司")
+    b = make_account(owner=cast.alice, name="上海華彩醫藥有限公司")
+    candidates_find()
+    [pair] = review_queue()
+    merge = records_merge(actor=cast.mia, kind="account", keep=a.pk, other=b.pk).merge
+    assert list(review_queue()) == []
+    merge_undo(actor=cast.mia, merge_id=merge.pk)
+    assert [(c.pk, c.account_a_id, c.account_b_id) for c in review_queue()] == [
+        (pair.pk, a.pk, b.pk)
+    ]

@@ -26,9 +26,9 @@ VALID_CODE = "91110000802100433B"
 OTHER_CODE = "91310000MA1FL0PX9D"
 
 
-def facts(pk: int, name: str, code: str = "") -> AccountFacts:
+def facts(pk: int, name: str, code: str = "", **keys: str) -> AccountFacts:
     f = account_forms(name)
-    return AccountFacts(pk, name, f["name_key"], f["key_pinyin"], code)
+    return AccountFacts(pk, name, f["name_key"], f["key_pinyin"], code, **keys)
 
 
 def person(pk: int, name: str, account: int = 1, mobile: str = "", email: str = ""):
@@ -44,12 +44,58 @@ def person(pk: int, name: str, account: int = 1, mobile: str = "", email: str = 
         ("上海华彩医药有限公司", "华彩医药有限公司"),  # a leading city
         ("華彩醫藥有限公司", "华彩医药有限公司"),  # traditional characters
         ("华彩医药股份有限公司", "华彩医药有限责任公司"),
-        ("华采医药有限公司", "华彩医药有限公司"),  # a homophone typo
+        ("上海華彩醫藥（集團）股份有限公司", "华彩医药有限公司"),  # all of it at once
     ],
 )
 def test_true_duplicates_score_high(a, b):
+    # Nothing but the names: no phone, address or city shared.
     score, reasons = score_accounts(facts(1, a), facts(2, b))
-    assert score >= THRESHOLD, (score, reasons)
+    assert score >= 90, (score, reasons)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("华彩医药有限公司", "华才医药有限公司"),  # same pinyin, one character apart
+        ("华采医药有限公司", "华彩医药有限公司"),
+        ("华彩信息技术有限公司", "华才信息技术有限公司"),  # long names: 83 % alike by letters
+        ("上海华彩医药", "北京华才医药"),
+    ],
+)
+def test_names_that_only_sound_alike_stay_out_of_the_queue(a, b):
+    score, reasons = score_accounts(facts(1, a), facts(2, b))
+    assert score < THRESHOLD, (score, reasons)
+    assert "same_pinyin" in [c for c, _p in reasons]  # sound-alikes, scored down
+
+
+@pytest.mark.parametrize(
+    "keys_a, keys_b, reason",
+    [
+        ({"phone": "021-6888 1234"}, {"phone": "02168881234"}, "same_phone"),
+        ({"phone": "+86 138 0013 8000"}, {"phone": "13800138000"}, "same_phone"),
+        ({"address": "浦東新區 張江路 88號"}, {"address": "浦东新区张江路88号"}, "same_address"),
+    ],
+)
+def test_sound_alike_names_with_a_shared_key_are_candidates(keys_a, keys_b, reason):
+    a, b = facts(1, "华彩医药有限公司", **keys_a), facts(2, "华才医药有限公司", **keys_b)
+    score, reasons = score_accounts(a, b)
+    assert score == 85 and reason in [c for c, _p in reasons]
+
+
+def test_sound_alike_names_in_the_same_city_only_just_reach_the_queue(english):
+    a = facts(1, "华彩医药", city="上海市")
+    b = facts(2, "华才医药", city="上海")
+    score, reasons = score_accounts(a, b)
+    assert score == THRESHOLD
+    assert "same city" in explain(reasons) and "sound the same (huacaiyiyao)" in explain(reasons)
+    other = score_accounts(facts(1, "华彩医药", city="上海"), facts(2, "华才医药", city="北京"))
+    assert other[0] < THRESHOLD
+
+
+def test_a_different_phone_is_no_shared_key():
+    a = facts(1, "华彩医药", phone="021-68881234", address="张江路88号")
+    b = facts(2, "华才医药", phone="021-68881235", address="张江路90号")
+    assert score_accounts(a, b)[0] < THRESHOLD
 
 
 @pytest.mark.parametrize(
