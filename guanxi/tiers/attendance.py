@@ -278,6 +278,8 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font  # deferred: as above
     from openpyxl.utils import get_column_letter  # deferred: as above
+    from openpyxl.worksheet.cell_range import MultiCellRange  # deferred: as above
+    from openpyxl.worksheet.merge import MergedCellRange  # deferred: as above
 
     wb = Workbook()
     ws = wb.active
@@ -301,8 +303,10 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
         (_("head count"), "heads"),
         (_("spend (CNY)"), "spend"),
     )
+    merges: list[str] = []  # the account's cells over its three lines, merged at the end
+    first_line = 3 - len(measures)  # below the title and the headers (ws.max_row scans all)
     for row in sheet.rows:
-        first_line = ws.max_row + 1
+        first_line += len(measures)
         for index, (label, attr) in enumerate(measures):
             line: list[Any] = (
                 [row.number, row.code, row.name, label] if index == 0 else [None, None, None, label]
@@ -318,15 +322,19 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
                 line.append(row.no_tier_reason or None)
             ws.append(line)
         for col in (1, 2, 3, last_col - 1, last_col, last_col + 1):
-            ws.merge_cells(
-                start_row=first_line, start_column=col, end_row=first_line + 2, end_column=col
-            )
+            letter = get_column_letter(col)
+            merges.append(f"{letter}{first_line}:{letter}{first_line + 2}")
             ws.cell(first_line, col).alignment = Alignment(vertical="center", wrap_text=True)
         # Counts as whole numbers, money with thousands and cents, across days and the total.
         for offset, fmt in ((0, "#,##0"), (1, "#,##0"), (2, "#,##0.00")):
             for col in range(5, last_col - 1):
                 ws.cell(first_line + offset, col).number_format = fmt
         ws.cell(first_line, last_col - 1).number_format = "#,##0.00"
+    # All at once: merge_cells checks each new range against every earlier one (quadratic: two
+    # thirds of the export's time for 150 accounts).
+    ws.merged_cells = MultiCellRange(
+        [*ws.merged_cells.ranges, *(MergedCellRange(ws, coord) for coord in merges)]
+    )
     ws.column_dimensions["C"].width = 24
     ws.column_dimensions["D"].width = 12
     ws.column_dimensions[get_column_letter(last_col + 1)].width = 40
