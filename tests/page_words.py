@@ -95,10 +95,11 @@ def visible_texts(html: str) -> list[str]:
     return parser.texts
 
 
-def data_text() -> tuple[set[str], set[str]]:
+def data_text(*, skip_twins: bool = False) -> tuple[set[str], set[str]]:
     """The English words (in lower case) and the Chinese runs of the database's own text:
     names, subjects, notes, codes, and both languages of a name kept in both (a list of product
-    categories shows both columns)."""
+    categories shows both columns; ``kept_in_both`` checks an English page shows the English
+    one). ``skip_twins``: without the fields kept in both languages."""
     words: set[str] = set()
     runs: set[str] = set()
     text_fields = (models.CharField, models.TextField, models.EmailField, models.URLField)
@@ -110,6 +111,8 @@ def data_text() -> tuple[set[str], set[str]]:
             for f in model._meta.concrete_fields
             if isinstance(f, text_fields) and not f.choices
         ]
+        if skip_twins:
+            fields = [n for n in fields if f"{n}_en" not in fields and not n.endswith("_en")]
         if not fields:
             continue
         for row in model._default_manager.values_list(*fields).distinct().iterator():
@@ -124,6 +127,35 @@ def data_text() -> tuple[set[str], set[str]]:
     return words, runs
 
 
+def kept_in_both() -> dict[str, set[str]]:
+    """The Chinese runs of the names kept in both languages (a field ``x`` beside ``x_en``,
+    both filled: a tier's name, a category's), each with the English versions it has. A run
+    that is also other data (an account named like a tier) is left out: it may be shown as
+    that data. On an English page such a run is shown rightly only beside its English version
+    (a list of both columns); alone, the page shows the Chinese where it should show the
+    English (`chinese_in`)."""
+    twins: dict[str, set[str]] = {}
+    other: set[str] = set()
+    text_fields = (models.CharField, models.TextField)
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields
+                  if isinstance(f, text_fields) and not f.choices]  # fmt: skip
+        pairs = [(name, f"{name}_en") for name in fields if f"{name}_en" in fields]
+        if not pairs:
+            continue
+        paired = {n for pair in pairs for n in pair}
+        for row in model._default_manager.values(*fields).iterator():
+            for name, name_en in pairs:
+                if row[name] and row[name_en] and CJK.search(row[name]):
+                    for run in CJK.findall(row[name]):
+                        twins.setdefault(run, set()).add(row[name_en])
+            for name in set(fields) - paired:
+                other.update(CJK.findall(row[name] or ""))
+    _words, runs_elsewhere = data_text(skip_twins=True)
+    ambiguous = other | runs_elsewhere
+    return {run: english for run, english in twins.items() if run not in ambiguous}
+
+
 def english_in(texts: list[str], data_words: set[str]) -> list[str]:
     """The texts that hold an English word that is neither data nor an allowed name."""
 
@@ -133,10 +165,18 @@ def english_in(texts: list[str], data_words: set[str]) -> list[str]:
     return [t for t in texts if any(foreign(w) for w in WORD.findall(CODES.sub(" ", t)))]
 
 
-def chinese_in(texts: list[str], data_runs: set[str]) -> list[str]:
-    """The texts that hold a Chinese run that is not part of the data."""
+def chinese_in(
+    texts: list[str], data_runs: set[str], twins: dict[str, set[str]] | None = None
+) -> list[str]:
+    """The texts that hold a Chinese run that is not part of the data, or that is the Chinese
+    name of something kept in both languages (``kept_in_both``) while the page shows none of
+    its English versions."""
+    page_text = "\n".join(texts)
+    twins = twins or {}
 
     def is_data(run: str) -> bool:
+        if run in twins:
+            return any(english in page_text for english in twins[run])
         return run in data_runs or all(ch in "，。、：；（）！？《》“”‘’·　" for ch in run)
 
     return [t for t in texts if any(not is_data(run) for run in CJK.findall(t))]

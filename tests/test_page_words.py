@@ -43,3 +43,16 @@ def test_chinese_on_an_english_page_is_found_unless_it_is_data():
               <p lang="zh-Hans">客户编号</p><option>华东会展</option></body>"""
     found = chinese_in(visible_texts(page), data_runs={"王芳", "华东会展"})
     assert found == ["Visit (当面拜访)"]
+
+
+def test_a_name_kept_in_both_languages_is_found_alone_on_an_english_page():
+    """A stored name with an English version is data only beside that English version (a list
+    of both columns); alone, the page shows Chinese where it should show English."""
+    twins = {"金卡": {"Gold card"}}
+    data = {"金卡", "王芳"}
+    alone = "<body><p>Tier: 金卡</p><p>Owner: 王芳</p></body>"
+    assert chinese_in(visible_texts(alone), data_runs=data, twins=twins) == ["Tier: 金卡"]
+    both = "<body><td>金卡</td><td>Gold card</td><p>Owner: 王芳</p></body>"
+    assert chinese_in(visible_texts(both), data_runs=data, twins=twins) == []
+    english = "<body><p>Tier: Gold card</p></body>"
+    assert chinese_in(visible_texts(english), data_runs=data, twins=twins) == []

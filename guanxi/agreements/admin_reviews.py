@@ -25,7 +25,8 @@ class AgreementReviewAdmin(ScopedModelAdmin):
     list_filter = (("decision", ChoicesDropdownFilter),)
     search_fields = ("agreement__name", "agreement__account__name", "minutes")
     date_hierarchy = "held_on"
-    autocomplete_fields = ()
+    # Searched as typed (within the user's view): the form listed every contact as an option.
+    autocomplete_fields = ("agreement", "contacts")
     fields = (
         "agreement",
         "held_on",

@@ -272,3 +272,11 @@ class LocalDateRangeFilter(RangeDateFilter):
             else:
                 filters[f"{self.parameter_name}__lt"] = local_midnight(day + dt.timedelta(days=1))
         return queryset.filter(**filters)
+
+
+def choices_once(field: Any) -> None:
+    """Read a model choice field's options once for a whole formset: each inline row's copy of
+    the field would query them again (one query per row and field). The options become plain
+    (value, label) pairs; the field still validates against its queryset."""
+    if field is not None:
+        field.choices = [(getattr(value, "value", value), label) for value, label in field.choices]

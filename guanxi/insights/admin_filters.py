@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter, RangeNumericListFilter
 
 from guanxi.insights.models import AbcClass, Segment
+from guanxi.insights.selectors import NOT_SCORED
 
 # P(alive) bands a KAM acts on: likely gone, uncertain, active.
 P_ALIVE_BANDS = {
@@ -61,6 +62,14 @@ class AbcClassFilter(_ScoreChoiceFilter):
     title = _("ABC class")
     parameter_name = "abc_class"
     values_of = AbcClass
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [*super().lookups(request, model_admin), (NOT_SCORED, _("not scored"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == NOT_SCORED:
+            return queryset.filter(score_abc_class__isnull=True)
+        return super().queryset(request, queryset)
 
 
 class PAliveFilter(DropdownFilter):

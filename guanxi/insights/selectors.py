@@ -20,6 +20,9 @@ from guanxi.insights.wording import note_text
 
 # Score fields the account list shows, annotated as `score_<field>` from the latest run.
 LIST_FIELDS = ("segment", "abc_class", "clv", "p_alive", "predictive_clp", "rfm_cell")
+#: The account list's ABC filter value (``?abc_class=none``) for the accounts the latest run did
+#: not score (no sales before it): the distribution report's "not scored" row links to it.
+NOT_SCORED = "none"
 
 
 def latest_run() -> AnalysisRun | None:

@@ -121,7 +121,9 @@ class ReferralAdmin(ScopedModelAdmin):
                            "referred_lead", "recorded_by")  # fmt: skip
     search_fields = ("referrer_account__name", "referred_account__name", "referred_lead__company")
     date_hierarchy = "referred_on"
-    autocomplete_fields = ("referrer_account", "referred_account")
+    # Searched as typed (each within the user's view): the form listed every contact and lead.
+    autocomplete_fields = ("referrer_account", "referrer_contact", "referred_account",
+                           "referred_lead")  # fmt: skip
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "referred_lead":

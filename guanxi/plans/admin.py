@@ -36,6 +36,7 @@ from guanxi.core.admin_mixins import (
     ScopedStackedInline,
     ScopedTabularInline,
     ServiceRulesForm,
+    choices_once,
     is_staff,
 )
 from guanxi.core.errors import ApplicationError
@@ -265,15 +266,22 @@ class GoalInline(ScopedTabularInline):
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_autocomplete_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        # A new plan without its account yet may name any contact the user sees: searched as
+        # typed, not a list of every one of them (get_formset marks the request).
+        return ("contact",) if getattr(request, "_guanxi_any_contact", False) else ()
+
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        account_id = obj.account_id if obj is not None else _account_id(request)
+        request._guanxi_any_contact = account_id is None
         formset = super().get_formset(request, obj, **kwargs)
         contact_field = formset.form.base_fields.get("contact")
         if contact_field is not None:
             # The account's people only (its contacts and its buying centre), not every contact
             # the user may see: one list per goal row made the page a megabyte.
-            contact_field.queryset = goal_contacts(
-                request.user, obj.account_id if obj is not None else _account_id(request), obj
-            )
+            contact_field.queryset = goal_contacts(request.user, account_id, obj)
+            if account_id is not None:
+                choices_once(contact_field)
         fit_columns(formset.form.base_fields, GOAL_WIDTHS)
         return formset
 
@@ -305,6 +313,8 @@ class ActionInline(ScopedTabularInline):
                 owner_field.queryset = User.objects.filter(
                     Q(pk__in=users_who_see(account_id).values("pk")) | Q(pk__in=current)
                 ).order_by("username")
+        choices_once(goal_field)
+        choices_once(owner_field)
         fit_columns(formset.form.base_fields, ACTION_WIDTHS)
         return formset
 
@@ -360,6 +370,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
     search_help_text = gettext_lazy("Account name or code, or the plan's title")
     ordering = ("-year", "account__name")
     inlines = (CompetitorInline, GoalInline, ActionInline, ReviewInline)
+    autocomplete_fields = ("account",)  # searched as typed: the add form listed every account
     actions_detail = ("print_plan", "roll_over")
     change_form_before_template = "admin/plans/accountplan/_progress.html"
     readonly_fields = ("created_by", "created_at", "updated_at")

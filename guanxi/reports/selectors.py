@@ -25,8 +25,9 @@ from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.core.formatting import localised
 from guanxi.core.models import User
 from guanxi.insights.models import AbcClass, AccountScore
-from guanxi.insights.selectors import latest_run
+from guanxi.insights.selectors import NOT_SCORED, latest_run
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
+from guanxi.tiers.selectors import no_tier_value
 from guanxi.transactions.models import AccountMonth
 
 ZERO = Decimal("0")
@@ -235,7 +236,9 @@ def _abc_table(
         row = found.get(value, Row(key=value, label=""))
         row.label, row.filter = str(label), {"abc_class": value}
         rows.append(row)
-    rows.append(_rest(rows, whole, _("Not scored")))  # not scored (no sales before the run)
+    rest = _rest(rows, whole, _("Not scored"))  # not scored (no sales before the run)
+    rest.filter = {"abc_class": NOT_SCORED}
+    rows.append(rest)
     return Table(code="abc", title=_("ABC class"), rows=rows)
 
 
@@ -254,7 +257,9 @@ def _tier_tables(
             row = found.get(tier.pk, Row(key=str(tier.pk), label=""))
             row.label, row.filter = str(tier), {"tier": str(tier.pk)}
             rows.append(row)
-        rows.append(_rest(rows, whole, _("No tier")))
+        rest = _rest(rows, whole, _("No tier"))
+        rest.filter = {"tier": no_tier_value(scheme)}
+        rows.append(rest)
         title = localised(scheme.name, scheme.name_en)
         tables.append(Table(code=f"tier-{scheme.code}", title=title, rows=rows))
     return tables

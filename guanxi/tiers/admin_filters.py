@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import DropdownFilter
 
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierScheme
+from guanxi.tiers.selectors import NO_TIER, no_tier_value
 from guanxi.tiers.templatetags.tiers_tags import label_sep, labelled
 
 ACTIVE_TIERS = "active_tiers"
@@ -172,17 +173,30 @@ class AccountTierFilter(DropdownFilter):
     parameter_name = "tier"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        tiers = Tier.objects.filter(scheme__is_active=True, scheme__purpose=TIERS).select_related(
-            "scheme"
+        tiers = list(
+            Tier.objects.filter(scheme__is_active=True, scheme__purpose=TIERS)
+            .select_related("scheme")
+            .order_by("scheme__code", "rank")
         )
-        return [(str(t.pk), labelled(t.scheme, t)) for t in tiers.order_by("scheme__code", "rank")]
+        schemes = {t.scheme_id: t.scheme for t in tiers}
+        return [(str(t.pk), labelled(t.scheme, t)) for t in tiers] + [
+            (no_tier_value(scheme), labelled(scheme, _("no tier"))) for scheme in schemes.values()
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value and str(value).isdigit():
+        value = str(self.value() or "")
+        if value.isdigit():
             return queryset.filter(
                 pk__in=AccountTier.objects.filter(
                     tier_id=int(value), scheme__purpose=self.purpose
+                ).values("account_id")
+            )
+        scheme_id = value.removeprefix(NO_TIER)
+        if value.startswith(NO_TIER) and scheme_id.isdigit():
+            # No tier in that scheme: no row, or a row whose rules gave none.
+            return queryset.exclude(
+                pk__in=AccountTier.objects.filter(
+                    scheme_id=int(scheme_id), tier__isnull=False
                 ).values("account_id")
             )
         return queryset

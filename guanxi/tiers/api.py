@@ -47,6 +47,8 @@ class TierOut(Schema):
     code: str
     name: str
     name_en: str
+    description: str = Field(description="in Chinese")
+    description_en: str = Field(description="in English (empty when none was written)")
     rank: int
     colour: str
     rule: str
@@ -58,7 +60,8 @@ class SchemeOut(Schema):
     purpose: str = Field(description="tiers, or lifecycle for a lifecycle stage set")
     name: str
     name_en: str
-    description: str
+    description: str = Field(description="in Chinese")
+    description_en: str = Field(description="in English (empty when none was written)")
     is_active: bool
     tiers: list[TierOut] = Field(
         description="in rank order (rank 1 is checked first); for a lifecycle set, the stages, "
@@ -234,12 +237,15 @@ def schemes(
                 "name": scheme.name,
                 "name_en": scheme.name_en,
                 "description": scheme.description,
+                "description_en": scheme.description_en,
                 "is_active": scheme.is_active,
                 "tiers": [
                     {
                         "code": t.code,
                         "name": t.name,
                         "name_en": t.name_en,
+                        "description": t.description,
+                        "description_en": t.description_en,
                         "rank": t.rank,
                         "colour": t.colour,
                         "rule": rule_summary(conds),

@@ -52,6 +52,13 @@ def rules_for_scheme(scheme: TierScheme | int) -> tuple[list[Tier], list[list[Co
 
 TIERS = SchemePurpose.TIERS.value
 LIFECYCLE = SchemePurpose.LIFECYCLE.value
+#: The account list's tier filter value for the accounts without a tier in one scheme
+#: (``?tier=none-<scheme id>``): the distribution report's "no tier" rows link to it.
+NO_TIER = "none-"
+
+
+def no_tier_value(scheme: TierScheme) -> str:
+    return f"{NO_TIER}{scheme.pk}"
 
 
 def active_schemes(purpose: str | None = None) -> list[TierScheme]:

@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.contrib.filters.forms import DropdownForm
 from unfold.decorators import action, display
 
 from guanxi.accounts import services
@@ -269,6 +270,16 @@ class AccountAdmin(ScopedModelAdmin):
             "columns_next": _list_url_without_order(request),
         }
         return super().changelist_view(request, extra_context)
+
+    @property
+    def media(self) -> forms.Media:
+        media = super().media
+        request = getattr(self, "request", None)  # set by unfold's changelist_view
+        if getattr(request, "_guanxi_lazy_filters", False):
+            # The panel comes later (admin_list.lazy_filters), its dropdowns searchable like
+            # unfold's others (select2): the script is on the page when the panel arrives.
+            media += forms.Media(DropdownForm.Media)
+        return media
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         # The plain list (searched, sorted, paged) renders no filter panel: its 20 dropdowns

@@ -100,12 +100,28 @@ def test_the_column_chooser_keeps_a_choice_across_page_loads(book, browser, live
     assert page.locator("#result_list th.column-p_alive_display").count() == 1
 
 
+def _search_and_pick(page, name: str, words: str) -> None:
+    """Open a filter's searchable dropdown (select2), type, and take the first match."""
+    select = page.locator(f"#changelist-filter select[name={name}]")
+    select.locator("xpath=following-sibling::span[contains(@class, 'select2')]").first.click()
+    page.locator(".select2-container--open .select2-search__field").fill(words)
+    page.locator(".select2-results__option--highlighted").first.wait_for()
+    page.keyboard.press("Enter")
+
+
 def test_the_filter_panel_opens_on_demand_and_filters(book, browser, live_server):
     page = _kams_list(browser, live_server)
     assert page.locator("#changelist-filter").count() == 0
     page.locator("[data-filters-lazy]").click()
-    page.wait_for_selector("#changelist-filter select[name=segment]", state="visible")
-    page.select_option("#changelist-filter select[name=segment]", "Champions")
+    page.wait_for_selector("#gx-filters[data-filters-ready]", state="attached")
+    # Every dropdown of the panel loaded on demand is searchable, like unfold's own filters.
+    selects = page.locator("#changelist-filter select.unfold-admin-autocomplete")
+    assert selects.count() > 10
+    assert page.locator("#changelist-filter select.select2-hidden-accessible").count() == (
+        selects.count()
+    )
+    _search_and_pick(page, "segment", "Champ")
+    assert page.locator("#changelist-filter select[name=segment]").input_value() == "Champions"
     with page.expect_navigation():
         page.locator("#changelist-filter button[type=submit]").first.click()
     assert "segment=Champions" in page.url

@@ -175,3 +175,35 @@ def test_each_active_tier_scheme_is_a_table_with_the_untiered_apart(base):
         "5250.00"
     )
     assert table.rows[0].filter == {"tier": str(gold.pk)}
+
+
+def test_the_not_scored_and_no_tier_rows_open_their_accounts(client, base):
+    """Every row links to the accounts behind it, the rest rows too: the list filtered to the
+    accounts the latest run did not score, and to those without a tier in the scheme."""
+    make_score(make_run(timezone.localdate()), base.account)  # class A
+    scheme = TierScheme.objects.create(code="gold", name="金卡方案", name_en="Gold scheme")
+    gold = Tier.objects.create(scheme=scheme, code="gold", name="金卡", rank=1)
+    AccountTier.objects.create(account=base.account, scheme=scheme, tier=gold)
+    AccountTier.objects.create(account=base.bank, scheme=scheme, tier=None)  # rules gave none
+    other = TierScheme.objects.create(code="other", name="其他", name_en="Other")
+    AccountTier.objects.create(
+        account=base.blank, scheme=other, tier=Tier.objects.create(scheme=other, code="x", rank=1)
+    )
+    client.force_login(base.mia)
+    response = client.get(reverse("reports_distribution"))
+    changelist = reverse("admin:accounts_account_changelist")
+    rows = {t["table"].code: t["rows"] for t in response.context["tables"]}
+    everyone = {base.account.pk, base.blank.pk, base.bank.pk, base.west_account.pk}
+    for code, expected in (("abc", everyone - {base.account.pk}),
+                           ("tier-gold", everyone - {base.account.pk})):  # fmt: skip
+        rest = rows[code][-1]
+        assert rest["row"].key == "" and rest["url"].startswith(changelist + "?"), code
+        assert f'href="{rest["url"].replace("&", "&amp;")}"' in response.content.decode()
+        listed = client.get(rest["url"])
+        assert listed.status_code == 200
+        ids = {a.pk for a in listed.context["cl"].result_list}
+        assert ids == expected and len(ids) == rest["row"].accounts, code
+    team = client.get(reverse("reports_distribution"), {"team": base.east.pk})
+    rest = next(t for t in team.context["tables"] if t["table"].code == "abc")["rows"][-1]
+    listed = {a.pk for a in client.get(rest["url"]).context["cl"].result_list}
+    assert listed == {base.blank.pk, base.bank.pk} and len(listed) == rest["row"].accounts

@@ -51,8 +51,7 @@ def attendance_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     sheet = attendance.attendance_sheet(
         actor=request.user, month=form.month_start(), scheme=scheme, page=page
     )
-    for row in sheet.rows:
-        row.no_tier_reason = _no_tier_reason(row)
+    _fill_reasons(sheet)
     query = {"month": sheet.month.strftime("%Y-%m"), "scheme": scheme.pk if scheme else ""}
     context = {
         **model_admin.admin_site.each_context(request),
@@ -66,6 +65,12 @@ def attendance_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/tiers/tierscheme/attendance.html", context)
+
+
+def _fill_reasons(sheet: attendance.Sheet) -> None:
+    """Every row's reason for no tier, for the page and the workbook alike."""
+    for row in sheet.rows:
+        row.no_tier_reason = _no_tier_reason(row)
 
 
 def _no_tier_reason(row: attendance.SheetRow) -> str:
@@ -87,6 +92,7 @@ def attendance_xlsx_view(model_admin: Any, request: HttpRequest) -> HttpResponse
     sheet = attendance.attendance_sheet(
         actor=request.user, month=form.month_start(), scheme=scheme, per_page=None
     )
+    _fill_reasons(sheet)
     response = HttpResponse(attendance.attendance_xlsx(sheet), content_type=XLSX)
     name = f"attendance-{sheet.month:%Y-%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

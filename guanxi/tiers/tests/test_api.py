@@ -51,6 +51,15 @@ def test_schemes_list_tiers_with_readable_rules(as_user, scheme):
     }  # fmt: skip
 
 
+def test_schemes_give_descriptions_in_both_languages(as_user, scheme):
+    TierScheme.objects.filter(pk=scheme.pk).update(description="按月评定", description_en="Monthly")
+    scheme.tiers.filter(code="a-quality").update(description="优质", description_en="Best guests")
+    body = as_user("alice").get("/api/tiers/schemes").json()[0]
+    assert (body["description"], body["description_en"]) == ("按月评定", "Monthly")
+    first = body["tiers"][0]
+    assert (first["description"], first["description_en"]) == ("优质", "Best guests")
+
+
 @pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 404), ("charlie", 404),
                                         ("lena", 200), ("mia", 200)])  # fmt: skip
 def test_account_tiers_follow_the_access_rule(as_user, cast, placed, who, status):

@@ -158,14 +158,15 @@ def test_xlsx_export_has_title_headers_and_numbers(client, cast, scheme, june, e
     assert ws["A1"].value.startswith("Attendance sheet June 2026 · Counting: Food & beverage")
     headers = [c.value for c in ws[2]]
     assert headers[:5] == ["No.", "code", "account", "item", "1"]
-    assert headers[-3:] == ["month total", "spend per head", "tier"]
+    assert headers[-4:] == ["month total", "spend per head", "tier", "why no tier"]
     visits, heads, spend = (list(ws.iter_rows(min_row=r, max_row=r, values_only=True))[0]
                             for r in (3, 4, 5))  # fmt: skip
     assert visits[:5] == (1, a.code, a.name, "visits", 2)
     assert heads[4] == 18 and spend[4] == 980 and isinstance(spend[4], (int, float))
     assert ws.cell(5, 5).number_format == "#,##0.00"
     assert visits[4 + 30] == 6 and spend[4 + 30] == 5500.0
-    assert visits[-2] == pytest.approx(83.33) and visits[-1] == "A quality"
+    assert visits[-3] == pytest.approx(83.33) and visits[-2] == "A quality"
+    assert visits[-1] is None  # it has a tier
     assert ws.max_row == 5  # charlie's account is not alice's to export
 
 
@@ -208,3 +209,11 @@ def test_no_tier_says_which_condition_failed_and_totals_come_before_the_days(cli
     assert "Gold" in reason and "VIP" in reason
     tr = body.split(f'data-account="{cast.account.pk}"')[1]
     assert tr.index('data-total="tier"') < tr.index(f'data-cell="{cast.account.pk}-1"')
+    # The workbook gives the same reason beside the empty tier.
+    xlsx = client.get(
+        reverse("admin:tiers_tierscheme_attendance_xlsx"), {"month": "2026-06", "scheme": scheme.pk}
+    )
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in ws[2]][-2:] == ["tier", "why no tier"]
+    first = [c.value for c in ws[3]]
+    assert first[-2] is None and "Gold" in first[-1] and "VIP" in first[-1]
