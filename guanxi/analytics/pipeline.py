@@ -28,7 +28,8 @@ from guanxi.analytics.notes import Note
 from guanxi.analytics.pareto import ParetoResult, pareto
 from guanxi.analytics.pareto_nbd import ParetoNBD
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, RFMResult, Rule, rfm, with_rfm_recency
-from guanxi.analytics.summary import Period, summarize
+from guanxi.analytics.streamed import Columns, Summaries, summaries_of_frame
+from guanxi.analytics.summary import Period
 from guanxi.analytics.value import _distinct, historic_clp, per_step_rate, predictive_clp
 
 PIPELINE_VERSION = "guanxi-analytics 1"
@@ -229,46 +230,6 @@ def _choose_purchase_model(
     return best, tried
 
 
-def _calibration(
-    transactions: pl.DataFrame,
-    *,
-    customer_col: str,
-    time_col: str,
-    amount_col: str,
-    end: Any,
-    span_periods: float,
-    settings: PipelineSettings,
-    model_name: str,
-) -> tuple[CalibrationResult, int]:
-    # Rounded down, so that exactly two years of weekly data still get a 34-week check.
-    holdout = max(settings.min_holdout_periods, int(span_periods * settings.holdout_fraction))
-    if span_periods < 3 * holdout:
-        raise ValueError(
-            f"The data spans {span_periods:.0f} periods; checking the model needs at least "
-            f"{3 * holdout} (two for calibration, one held out)."
-        )
-    cal_end = end - dt.timedelta(days=holdout * settings.days_per_period)
-    split = summarize(
-        transactions,
-        customer_col=customer_col,
-        time_col=time_col,
-        amount_col=amount_col,
-        period=settings.period,
-        observation_end=end,
-        calibration_end=cal_end,
-    )
-    model = _fit_purchase_model(split, model_name)
-    result = calibration_holdout(
-        model,
-        split["frequency"].to_numpy(),
-        split["recency"].to_numpy(),
-        split["T"].to_numpy(),
-        split["frequency_holdout"].to_numpy(),
-        split["duration_holdout"].to_numpy(),
-    )
-    return result, holdout
-
-
 def run_pipeline(
     transactions: Any,
     *,
@@ -293,14 +254,33 @@ def run_pipeline(
     historic_clp, predictive_clp. Periods are ``settings.period``; money is in the input's unit.
     """
     settings = settings or PipelineSettings()
+    clock = _StepClock(progress)
+    df = transactions if isinstance(transactions, pl.DataFrame) else pl.DataFrame(transactions)
+    cols = Columns(customer_col, time_col, amount_col, cost_col)
+    summaries = summaries_of_frame(df, cols, observation_end, settings)
+    del df
+    return run_pipeline_on_summaries(
+        summaries, cols, cost_to_serve=cost_to_serve, settings=settings, clock=clock
+    )
+
+
+def run_pipeline_on_summaries(
+    summaries: Summaries,
+    cols: Columns,
+    *,
+    cost_to_serve: Mapping[Any, float] | pl.DataFrame | None = None,
+    settings: PipelineSettings | None = None,
+    progress: Callable[[str], None] | None = None,
+    clock: _StepClock | None = None,
+) -> PipelineResult:
+    """`run_pipeline` from the customer summaries (`streamed.summaries_of_slices` for a ledger
+    read in slices, `streamed.summaries_of_frame` for one in memory)."""
+    settings = settings or PipelineSettings()
     errors: dict[str, str] = {}
     warnings: list[str] = []
-    step = _StepClock(progress)
-
-    df = transactions if isinstance(transactions, pl.DataFrame) else pl.DataFrame(transactions)
-    summary = _customer_summary(
-        df, customer_col, time_col, amount_col, cost_col, observation_end, cost_to_serve, settings
-    )
+    step = clock or _StepClock(progress)
+    customer_col = cols.customer
+    summary = _customer_summary(summaries.summary, customer_col, cols.cost, cost_to_serve)
     step("summary")
 
     scores, rfm_result, pareto_result = _rfm_and_abc(summary, customer_col, settings)
@@ -325,9 +305,7 @@ def run_pipeline(
     scores = _with_predictions(scores, c, p_alive, expected, spend, value, clp)
     calibration = holdout = None
     if purchase_model is not None:
-        calibration, holdout, calibration_error = _check_calibration(
-            df, customer_col, time_col, amount_col, observation_end, c, settings, purchase_model
-        )
+        calibration, holdout, calibration_error = _check_calibration(summaries, purchase_model)
         if calibration_error is not None:
             errors["calibration"] = calibration_error
     step("calibration")
@@ -366,26 +344,13 @@ class _StepClock:
 
 
 def _customer_summary(
-    df: pl.DataFrame,
+    summary: pl.DataFrame,
     customer_col: str,
-    time_col: str,
-    amount_col: str,
     cost_col: str | None,
-    observation_end: dt.date | dt.datetime | None,
     cost_to_serve: Mapping[Any, float] | pl.DataFrame | None,
-    settings: PipelineSettings,
 ) -> pl.DataFrame:
     """The per-customer summary with RFM recency, cost of goods (0 without a cost column) and
     cost to serve: every column the descriptive steps and the models read."""
-    summary = summarize(
-        df,
-        customer_col=customer_col,
-        time_col=time_col,
-        amount_col=amount_col,
-        cost_col=cost_col,
-        period=settings.period,
-        observation_end=observation_end,
-    )
     summary = with_rfm_recency(summary, out_col="periods_since_last")
     if cost_col is None:
         summary = summary.with_columns(
@@ -557,32 +522,23 @@ def _margin_rate(revenue: FloatArray, cost: FloatArray) -> FloatArray:
 
 
 def _check_calibration(
-    df: pl.DataFrame,
-    customer_col: str,
-    time_col: str,
-    amount_col: str,
-    observation_end: dt.date | dt.datetime | None,
-    c: _CustomerArrays,
-    settings: PipelineSettings,
-    purchase_model: PurchaseModel,
+    summaries: Summaries, purchase_model: PurchaseModel
 ) -> tuple[CalibrationResult | None, int | None, str | None]:
     """The calibration-vs-holdout check of the chosen purchase model, its holdout length in
     periods, or why it could not be made (the data too short, the model not fitting)."""
+    split = summaries.split
+    if split is None:
+        return None, None, summaries.split_error
     try:
-        calibration, holdout = _calibration(
-            df,
-            customer_col=customer_col,
-            time_col=time_col,
-            amount_col=amount_col,
-            end=_observation_end(df, time_col, observation_end),
-            span_periods=float(c.age.max()),
-            settings=settings,
-            model_name=type(purchase_model).__name__,
+        model = _fit_purchase_model(split, type(purchase_model).__name__)
+        calibration = calibration_holdout(
+            model,
+            split["frequency"].to_numpy(),
+            split["recency"].to_numpy(),
+            split["T"].to_numpy(),
+            split["frequency_holdout"].to_numpy(),
+            split["duration_holdout"].to_numpy(),
         )
     except ValueError as exc:
         return None, None, str(exc)
-    return calibration, holdout, None
-
-
-def _observation_end(df: pl.DataFrame, time_col: str, given: Any) -> Any:
-    return df[time_col].max() if given is None else given
+    return calibration, summaries.holdout, None

@@ -369,26 +369,33 @@ def read_frame(
     count rows for a progress bar), so text columns never exist for the whole result at once.
     """
     each = each or (lambda frame: frame)
-    db = connections[using]
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            frames = _copy_out_frames(db, cursor, sql, params, schema, each)
-        else:
-            frames = _fetch_frames(cursor, sql, params, schema, each)
+    frames = [each(frame) for frame in read_slices(sql, params, schema, using=using)]
     if not frames:
         return each(pl.DataFrame(schema=schema))
     return _concat_by_column(frames)
 
 
-def _copy_out_frames(
-    db: Any,
-    cursor: Any,
+def read_slices(
     sql: str,
     params: Sequence[Any],
     schema: dict[str, pl.DataType],
-    each: Callable[[pl.DataFrame], pl.DataFrame],
-) -> list[pl.DataFrame]:
-    frames: list[pl.DataFrame] = []
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Iterator[pl.DataFrame]:
+    """The rows of ``sql`` as consecutive frames of about 64 MB of text (PostgreSQL: ``COPY
+    (sql) TO STDOUT``) or 200,000 rows (SQLite), in the query's order, for a caller that
+    reduces each slice as it comes and never holds the whole result (`read_frame` keeps it)."""
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            yield from _copy_out_frames(db, cursor, sql, params, schema)
+        else:
+            yield from _fetch_frames(cursor, sql, params, schema)
+
+
+def _copy_out_frames(
+    db: Any, cursor: Any, sql: str, params: Sequence[Any], schema: dict[str, pl.DataType]
+) -> Iterator[pl.DataFrame]:
     text = bytearray()
     copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     with db.wrap_database_errors, _raw(cursor).copy(copy_sql, params) as copy:
@@ -397,11 +404,11 @@ def _copy_out_frames(
         for data in copy:
             text += data
             if len(text) >= _READ_BYTES:
-                frames.append(each(_parse_csv(bytes(text), schema)))
+                frame = _parse_csv(bytes(text), schema)
                 text.clear()
+                yield frame
     if text:
-        frames.append(each(_parse_csv(bytes(text), schema)))
-    return frames
+        yield _parse_csv(bytes(text), schema)
 
 
 def _parse_csv(data: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -412,17 +419,11 @@ def _parse_csv(data: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 
 def _fetch_frames(
-    cursor: Any,
-    sql: str,
-    params: Sequence[Any],
-    schema: dict[str, pl.DataType],
-    each: Callable[[pl.DataFrame], pl.DataFrame],
-) -> list[pl.DataFrame]:
-    frames: list[pl.DataFrame] = []
+    cursor: Any, sql: str, params: Sequence[Any], schema: dict[str, pl.DataType]
+) -> Iterator[pl.DataFrame]:
     cursor.execute(sql, params)
     while rows := cursor.fetchmany(_READ_ROWS):
-        frames.append(each(pl.DataFrame(rows, schema=schema, orient="row", strict=False)))
-    return frames
+        yield pl.DataFrame(rows, schema=schema, orient="row", strict=False)
 
 
 def _concat_by_column(frames: list[pl.DataFrame]) -> pl.DataFrame:

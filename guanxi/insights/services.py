@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -22,9 +23,15 @@ from guanxi.analytics.pipeline import (
     PIPELINE_VERSION,
     PipelineResult,
     PipelineSettings,
-    run_pipeline,
+    run_pipeline_on_summaries,
 )
-from guanxi.core.bulk import analyze, delete_where_in, insert_rows, is_postgres, read_frame
+from guanxi.analytics.streamed import (
+    Columns,
+    Summaries,
+    calibration_end_of,
+    summaries_of_slices,
+)
+from guanxi.core.bulk import analyze, delete_where_in, insert_rows, is_postgres, read_slices
 from guanxi.core.errors import ApplicationError
 from guanxi.core.replica import read_alias, replica_reads
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
@@ -39,12 +46,67 @@ def _observation_end(as_of: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
 
 
+# The summary's periods as PostgreSQL's date_trunc names them (ISO weeks start on Monday, as
+# in `analytics.summary`).
+_TRUNC = {"D": "day", "W": "week", "M": "month"}
+_COLUMNS = Columns("account_id", "occurred_at", "amount", "cost")
+
+
+def _read_summaries(
+    as_of: dt.date, settings: PipelineSettings, *, progress: bool
+) -> Summaries | None:
+    """Both per-account summaries the pipeline needs, of every transaction up to the end of
+    ``as_of``; None when there is none.
+
+    The ledger arrives ordered by account, in slices (`core.bulk.read_slices`: COPY on
+    PostgreSQL), and each slice is summarised and dropped (`analytics.streamed`): memory holds
+    one slice and one row per account, never the ledger, whatever its size. On PostgreSQL the
+    server first sums each account's transactions per period (and side of the calibration
+    end), which is all the summary keeps of them. Times are the server's local time, so a
+    purchase at 01:00 Shanghai time counts on its local day; a missing cost counts as 0.
+    """
+    end = _observation_end(as_of)
+    with replica_reads():  # the analysis reads the ledger from the replica when there is one
+        using = read_alias(Transaction)
+    ledger = Transaction.objects.using(using).filter(occurred_at__lte=end, kind="sale")
+    first = ledger.aggregate(first=Min("occurred_at"))["first"]
+    if first is None:
+        return None
+    first_seen = timezone.localtime(first).replace(tzinfo=None)
+    local_end = dt.datetime.combine(as_of, dt.time.max)
+    sql, params = _ledger_query(end, local_end, first_seen, settings)
+    schema = {
+        "account_id": pl.Int64,
+        "occurred_at": pl.String,
+        "amount": pl.Float64,
+        "cost": pl.Float64,
+        "n": pl.Int64,
+    }
+    zone = django_settings.TIME_ZONE
+    with tqdm(desc=_("Reading transactions"), unit=" rows", disable=not progress) as bar:
+
+        def typed(frame: pl.DataFrame) -> pl.DataFrame:
+            bar.update(frame.height)
+            return _typed_slice(frame, local=is_postgres(), zone=zone)
+
+        slices = (typed(f) for f in read_slices(sql, params, schema, using=using))
+        return summaries_of_slices(
+            slices,
+            _COLUMNS,
+            observation_end=local_end,
+            first_seen=first_seen,
+            settings=settings,
+            count_col="n",
+        )
+
+
 # A refund is no purchase: it is netted into the sale it undoes (``refund_of``; else the
 # account's latest sale at or before it), so the models see that purchase as smaller, and a
 # sale refunded in full (or more) is no purchase at all. Refunds after the observation end are
-# not known yet. The value models take amounts ≥ 0 only; this keeps them so.
-_NETTED = """
-SELECT {columns}
+# not known yet. The value models take amounts ≥ 0 only; this keeps them so. Refunds are few,
+# so the join is of the whole ledger with a small grouped set.
+_NETTED_SALES = """(
+SELECT s.account_id, s.occurred_at, s.amount + COALESCE(r.back, 0) AS amount, s.cost
 FROM {table} s
 LEFT JOIN (
     SELECT target, SUM(amount) AS back FROM (
@@ -58,49 +120,35 @@ LEFT JOIN (
     ) t GROUP BY target
 ) r ON r.target = s.id
 WHERE s.kind = 'sale' AND s.occurred_at <= %s AND (r.back IS NULL OR s.amount + r.back > 0)
-"""
+) netted"""
 
 
-def _read_transactions(end: dt.datetime, *, progress: bool) -> pl.DataFrame:
-    """account, local time, amount and cost of every sale up to ``end``, net of its refunds.
-
-    Times are converted to the server's time zone before the pipeline cuts them into periods, so
-    a purchase at 01:00 Shanghai time counts on its local day. A missing cost counts as 0.
-    Read as plain columns (`core.bulk.read_frame`: COPY on PostgreSQL), never one Python object
-    per transaction: at 10M rows the ORM's objects took minutes and gigabytes.
-    """
-    table = Transaction._meta.db_table
-    zone = django_settings.TIME_ZONE
-    with replica_reads():  # the analysis reads the ledger from the replica when there is one
-        using = read_alias(Transaction)
-    net = "s.amount + COALESCE(r.back, 0)"
-    if is_postgres():
-        # The server converts to local wall time: its time zone data and polars' agree.
-        columns = f"s.account_id, s.occurred_at AT TIME ZONE %s, {net}, s.cost"
-        params = [zone, end, end]
-    else:
-        # SQLite keeps UTC text as Django stores it; compare with the bound stored the same way.
+def _ledger_query(
+    end: dt.datetime, local_end: dt.datetime, first_seen: dt.datetime, settings: PipelineSettings
+) -> tuple[str, list[Any]]:
+    """The sales up to ``end``, net of their refunds, ordered by account: on PostgreSQL summed
+    per account, local period and side of the calibration end (each row at its earliest time);
+    on SQLite (small ledgers) the sales themselves, as UTC text the way Django stores them."""
+    source = _NETTED_SALES.format(table=Transaction._meta.db_table)
+    if not is_postgres():
         # The casts keep the driver's converters (by declared column type) from making Python
         # datetimes and decimals of every value.
         columns = (
-            f"s.account_id, CAST(s.occurred_at AS TEXT), CAST({net} AS REAL), CAST(s.cost AS REAL)"
+            "account_id, CAST(occurred_at AS TEXT), CAST(amount AS REAL), "
+            "CAST(COALESCE(cost, 0) AS REAL), 1"
         )
         bound = connection.ops.adapt_datetimefield_value(end)
-        params = [bound, bound]
-    sql = _NETTED.format(columns=columns, table=table)
-    schema = {
-        "account_id": pl.Int64,
-        "occurred_at": pl.String,
-        "amount": pl.Float64,
-        "cost": pl.Float64,
-    }
-    with tqdm(desc=_("Reading transactions"), unit=" rows", disable=not progress) as bar:
-
-        def slice_read(frame: pl.DataFrame) -> pl.DataFrame:
-            bar.update(frame.height)
-            return _typed_slice(frame, local=is_postgres(), zone=zone)
-
-        return read_frame(sql, params, schema, each=slice_read, using=using)
+        return f"SELECT {columns} FROM {source} ORDER BY account_id", [bound, bound]
+    zone = django_settings.TIME_ZONE
+    # The pipeline's calibration end (without a holdout check, any bound: one side only).
+    cal_end = calibration_end_of(local_end, first_seen, settings) or local_end
+    local = "(occurred_at AT TIME ZONE %s)"
+    sql = (
+        f"SELECT account_id, min{local}, sum(amount), sum(COALESCE(cost, 0)), count(*) "
+        f"FROM {source} "
+        f"GROUP BY account_id, date_trunc(%s, {local}), {local} <= %s ORDER BY account_id"
+    )
+    return sql, [zone, end, end, _TRUNC[settings.period], zone, zone, cal_end]
 
 
 def _typed_slice(frame: pl.DataFrame, *, local: bool, zone: str) -> pl.DataFrame:
@@ -238,12 +286,12 @@ def analysis_run(
         model_version=PIPELINE_VERSION,
     )
     try:
-        frame = _read_transactions(_observation_end(as_of), progress=progress)
-        if frame.height == 0:
+        summaries = _read_summaries(as_of, settings, progress=progress)
+        if summaries is None:
             reason = _("There are no transactions up to %(date)s to analyse.") % {"date": as_of}
             raise _refused(run, reason, started)
-        result = _analyse(frame, as_of, settings, cost_to_serve, progress=progress)
-        _store(run, result, n_transactions=frame.height, started=started, progress=progress)
+        result = _analyse(summaries, settings, cost_to_serve, progress=progress)
+        _store(run, result, n_transactions=summaries.rows, started=started, progress=progress)
     except ApplicationError:
         raise  # the run is marked failed already
     except ValueError as exc:  # the analytics' word for data they cannot analyse
@@ -295,23 +343,18 @@ def _checked_as_of(as_of: dt.date | None) -> dt.date:
 
 
 def _analyse(
-    frame: pl.DataFrame,
-    as_of: dt.date,
+    summaries: Summaries,
     settings: PipelineSettings,
     cost_to_serve: Mapping[int, Decimal | float],
     *,
     progress: bool,
 ) -> PipelineResult:
-    """The value pipeline (`guanxi.analytics`) on the transactions: every account's scores and
-    the models' fits. Raises ValueError for data it cannot analyse."""
+    """The value pipeline (`guanxi.analytics`) on the accounts' summaries: every account's
+    scores and the models' fits. Raises ValueError for data it cannot analyse."""
     with tqdm(total=len(PIPELINE_STEPS), desc=_("Analysing"), disable=not progress) as bar:
-        return run_pipeline(
-            frame,
-            customer_col="account_id",
-            time_col="occurred_at",
-            amount_col="amount",
-            cost_col="cost",
-            observation_end=dt.datetime.combine(as_of, dt.time.max),
+        return run_pipeline_on_summaries(
+            summaries,
+            _COLUMNS,
             cost_to_serve=dict(cost_to_serve) if cost_to_serve else None,
             settings=settings,
             progress=lambda name: bar.update(1),

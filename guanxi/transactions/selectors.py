@@ -285,6 +285,37 @@ def account_monthly_revenue_by_category(
     ]
 
 
+def latest_transactions(account_id: int, limit: int = 20) -> list[Transaction]:
+    """The account's ``limit`` latest transactions (with category and contact), read only from
+    the months that hold them: the month rollups' counts give the oldest month needed, so on
+    a partitioned ledger the query visits those months' partitions, not every one (the
+    unbounded "latest 20" probed all of them). Should the rollups undercount (a write that
+    bypassed them, before the nightly refresh), the unbounded read fills the list."""
+    since = None
+    seen = 0
+    months = (
+        AccountMonth.objects.filter(account_id=account_id)
+        .values("month")
+        .annotate(n=Sum("count"))
+        .order_by("-month")
+    )
+    for row in months.iterator(chunk_size=24):
+        seen += row["n"]
+        if seen >= limit:
+            since = row["month"]
+            break
+    qs = (
+        Transaction.objects.filter(account_id=account_id)
+        .select_related("category", "contact")
+        .order_by("-occurred_at", "-id")
+    )
+    if since is not None:
+        rows = list(qs.filter(occurred_at__gte=local_midnight(since))[:limit])
+        if len(rows) == limit:
+            return rows
+    return list(qs[:limit])
+
+
 def last_purchase_at(account: Account | int) -> dt.datetime | None:
     """The account's last transaction time (exact: every write refreshes the rollup)."""
     pk = account.pk if isinstance(account, Account) else account

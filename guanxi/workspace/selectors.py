@@ -18,7 +18,7 @@ from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
-from guanxi.transactions.models import AccountLedgerRollup, Payment, Transaction
+from guanxi.transactions.models import AccountLedgerRollup, Payment
 from guanxi.transactions.selectors import (
     ZERO,
     CategorySeries,
@@ -26,6 +26,7 @@ from guanxi.transactions.selectors import (
     account_monthly_revenue,
     account_monthly_revenue_by_category,
     last_purchase_at,
+    latest_transactions,
     month_totals,
     period_starts,
 )
@@ -58,7 +59,6 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
 
     today = today or timezone.localdate()
     p = period_starts(today)
-    txns = Transaction.objects.filter(account=account)
     # The ledger's figures from its month rollups (exact), not from the account's transactions.
     month, year = today.replace(day=1), today.replace(month=1, day=1)
     totals = month_totals(
@@ -97,9 +97,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         contacts=list(
             Contact.objects.filter(account=account).order_by("-is_active", "-is_primary", "name")
         ),
-        recent_transactions=list(
-            txns.select_related("category", "contact").order_by("-occurred_at", "-id")[:20]
-        ),
+        recent_transactions=latest_transactions(account.pk),
         monthly_revenue=account_monthly_revenue([account.pk], today=today),
         revenue_months=months,
         revenue_by_category=by_category,

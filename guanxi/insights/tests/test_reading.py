@@ -1,4 +1,4 @@
-"""Reading the ledger for the analysis: the same frame, and so the same scores, as the ORM
+"""Reading the ledger for the analysis: the same summaries, and so the same scores, as the ORM
 read that it replaced, in bounded memory."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import polars as pl
 from django.conf import settings
 from polars.testing import assert_frame_equal
 
+from guanxi.analytics.pipeline import PipelineSettings
+from guanxi.analytics.streamed import summaries_of_frame
 from guanxi.core import bulk
 from guanxi.insights import services
 from guanxi.insights.models import AccountScore
@@ -71,41 +73,57 @@ def _edge_cases(cast) -> None:
         )
 
 
-def test_the_frame_is_the_one_the_orm_read_gave(book, cast):
+def orm_summaries(as_of: dt.date, settings: PipelineSettings, *, progress: bool = False):
+    """The summaries the pipeline took before issue 12's bounded reading: of the ORM's frame."""
+    frame = orm_read(services._observation_end(as_of))
+    if frame.height == 0:
+        return None
+    return summaries_of_frame(
+        frame, services._COLUMNS, dt.datetime.combine(as_of, dt.time.max), settings
+    )
+
+
+def _assert_same(new, old) -> None:
+    assert (new.rows, new.holdout, new.split_error) == (old.rows, old.holdout, old.split_error)
+    assert_frame_equal(new.summary, old.summary, check_exact=False, rel_tol=1e-12)
+    if old.split is None:
+        assert new.split is None
+    else:
+        assert_frame_equal(new.split, old.split, check_exact=False, rel_tol=1e-12)
+
+
+def test_the_summaries_are_the_ones_of_the_orm_read(book, cast):
     _edge_cases(cast)
+    settings = PipelineSettings()
+    new = services._read_summaries(AS_OF, settings, progress=False)
+    _assert_same(new, orm_summaries(AS_OF, settings))
     end = services._observation_end(AS_OF)
-
-    frame = services._read_transactions(end, progress=False)
-
-    assert frame.schema == orm_read(end).schema
-    assert_frame_equal(_sorted(frame), _sorted(orm_read(end)))
-    assert frame.height == Transaction.objects.filter(occurred_at__lte=end).count()
+    assert new.rows == Transaction.objects.filter(occurred_at__lte=end).count()
+    assert new.split is not None  # the book spans long enough for the holdout check
 
 
 def test_a_purchase_at_one_in_the_morning_in_shanghai_counts_on_its_local_day(cast):
     make_transaction(
         account=cast.account, amount="10.00", when=dt.datetime(2026, 6, 29, 17, 0, tzinfo=dt.UTC)
     )
-    frame = services._read_transactions(services._observation_end(AS_OF), progress=False)
-    assert frame["occurred_at"].to_list() == [dt.datetime(2026, 6, 30, 1, 0)]
-    assert frame["cost"].to_list() == [0.0]
+    daily = PipelineSettings(period="D")
+    summaries = services._read_summaries(AS_OF, daily, progress=False)
+    # AS_OF is June 30th: bought that local day, so 0 days old (1 if read as UTC's 29th).
+    assert summaries.summary["T"].to_list() == [float((AS_OF - dt.date(2026, 6, 30)).days)]
+    assert summaries.summary["total_cost"].to_list() == [0.0]
 
 
-def test_reading_in_small_slices_gives_the_same_frame(book, cast, monkeypatch):
+def test_reading_in_small_slices_gives_the_same_summaries(book, cast, monkeypatch):
     _edge_cases(cast)
-    end = services._observation_end(AS_OF)
-    whole = services._read_transactions(end, progress=False)
+    settings = PipelineSettings()
+    whole = services._read_summaries(AS_OF, settings, progress=False)
     monkeypatch.setattr(bulk, "_READ_BYTES", 200)  # a few rows per COPY slice
     monkeypatch.setattr(bulk, "_READ_ROWS", 7)
-    sliced = services._read_transactions(end, progress=False)
-    assert sliced.height > 20
-    assert_frame_equal(sliced, whole)
+    _assert_same(services._read_summaries(AS_OF, settings, progress=False), whole)
 
 
-def test_nothing_to_read_gives_an_empty_frame_of_the_same_columns(cast):
-    frame = services._read_transactions(services._observation_end(AS_OF), progress=False)
-    assert frame.height == 0
-    assert frame.schema == orm_read(services._observation_end(AS_OF)).schema
+def test_nothing_to_read_gives_no_summaries(cast):
+    assert services._read_summaries(AS_OF, PipelineSettings(), progress=False) is None
 
 
 def _scores(run) -> dict[int, tuple]:
@@ -120,7 +138,7 @@ def test_scores_are_the_ones_the_orm_read_gave_to_the_cent(book, cast, monkeypat
     _edge_cases(cast)
     buy(book[3], dt.date(2026, 6, 29), amount="333.33", cost="111.11", hour=1)
     new = services.analysis_run(as_of=AS_OF)
-    monkeypatch.setattr(services, "_read_transactions", orm_read)
+    monkeypatch.setattr(services, "_read_summaries", orm_summaries)
     old = services.analysis_run(as_of=AS_OF)
 
     assert new.n_transactions == old.n_transactions

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from guanxi.insights.services import _observation_end, _read_transactions
+from guanxi.analytics.pipeline import PipelineSettings
+from guanxi.insights.services import _read_summaries
 from guanxi.insights.tests.conftest import AS_OF, at, buy
 from tests.support import make_account, make_transaction
 
@@ -28,12 +29,12 @@ def test_refunds_are_netted_into_their_sales(cast):
     refund(b, dt.date(2026, 2, 3), "-400.00", of=gone)  # refunded in full: no purchase
     buy(b, dt.date(2026, 3, 1), "80.00")
 
-    frame = _read_transactions(_observation_end(AS_OF), progress=False)
-    frame = frame.sort("occurred_at", "account_id")
-    rows = [(r["account_id"], r["occurred_at"].date(), r["amount"]) for r in frame.to_dicts()]
-    assert rows == [
-        (a.pk, dt.date(2026, 3, 1), 700.0),
-        (b.pk, dt.date(2026, 3, 1), 80.0),
-        (a.pk, dt.date(2026, 4, 1), 400.0),
-    ]
-    assert frame["amount"].min() > 0  # the models take amounts ≥ 0 only
+    # Daily periods, so each netted sale is a purchase of its own day.
+    summary = _read_summaries(AS_OF, PipelineSettings(period="D"), progress=False).summary
+    rows = {r["account_id"]: r for r in summary.to_dicts()}
+    # a: March 700 (1000 − 300) and April 400 (500 − 100); the refund after AS_OF not yet known.
+    assert rows[a.pk]["total_revenue"] == 1100.0
+    assert rows[a.pk]["frequency"] == 1  # two purchases: one repeat
+    # b: February's sale refunded in full is no purchase; March's 80 is the first.
+    assert rows[b.pk]["total_revenue"] == 80.0
+    assert rows[b.pk]["frequency"] == 0
