@@ -25,7 +25,8 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Field, Model, Q, UniqueConstraint
 from django.utils import timezone
-from simple_history.models import HistoricalChanges
+from simple_history import utils as history_utils
+from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from guanxi.core import bulk
 
@@ -225,15 +226,36 @@ def audit_moves(moves: Iterable[dict[str, Any]], *, actor: Any, reason: str) -> 
     when, written = timezone.now(), 0
     for label, pks in sorted(pks_by_model.items()):
         model = apps.get_model(label)
-        attribute = getattr(model._meta, "simple_history_manager_attribute", None)
-        if not attribute:
+        if not getattr(model._meta, "simple_history_manager_attribute", None):
             continue
-        history = getattr(model, attribute)
         for chunk in bulk.chunks(sorted(pks), CHUNK):
             rows = list(model._base_manager.filter(pk__in=chunk).order_by("pk"))
-            history.bulk_history_create(
-                rows, update=True, default_user=actor, default_change_reason=reason,
+            history_rows(
+                model, rows, update=True, default_user=actor, default_change_reason=reason,
                 default_date=when, batch_size=CHUNK,
             )  # fmt: skip
             written += len(rows)
     return written
+
+
+def history_rows(model: type[Model], rows: list[Model], **options: Any) -> list[Model]:
+    """simple_history's ``bulk_history_create`` for ``rows``, plus what it leaves out: the
+    many-to-many snapshot of each history row (an account's tags and co-owners), so the row
+    does not read as "tags → none" in the account's history."""
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    made = history.bulk_history_create(rows, **options)
+    fields = getattr(history.model, "_history_m2m_fields", ())
+    if not fields or not made:
+        return made
+    by_pk = {getattr(h, model._meta.pk.attname): h for h in made}
+    for m2m in fields:
+        snapshot = HistoricalRecords.m2m_models[m2m]
+        through = m2m.remote_field.through
+        own = history_utils.get_m2m_field_name(m2m)
+        names = [f.attname for f in through._meta.fields]
+        links = through.objects.filter(**{f"{own}__in": list(by_pk)}).values(*names)
+        snapshot.objects.bulk_create(
+            [snapshot(history=by_pk[link[f"{own}_id"]], **link) for link in links],
+            batch_size=CHUNK,
+        )
+    return made

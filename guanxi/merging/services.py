@@ -28,7 +28,7 @@ from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from guanxi.core.models import User
 from guanxi.core.services import save_as
 from guanxi.merging import undo
-from guanxi.merging.engine import Recorder, audit_moves, repoint, snapshot
+from guanxi.merging.engine import Recorder, audit_moves, history_rows, repoint, snapshot
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.outcome import TierOutcome, tiers_after
 from guanxi.transactions.rollups import ledger_rollups_refresh
@@ -280,9 +280,7 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
     _audit(restored, actor=actor, reason=reason)
     audit_moves(merge.moves, actor=actor, reason=reason)
     survivor = model._base_manager.get(pk=merge.keep_id)
-    model.history.bulk_history_create(
-        [survivor], update=True, default_user=actor, default_change_reason=reason
-    )
+    history_rows(model, [survivor], update=True, default_user=actor, default_change_reason=reason)
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge._change_reason = reason
     save_as(merge, actor=actor)
@@ -297,11 +295,8 @@ def _audit(rows: list[Model], *, actor: User, reason: str) -> None:
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, objs in by_model.items():
-        manager = getattr(model._meta, "simple_history_manager_attribute", None)
-        if manager:
-            getattr(model, manager).bulk_history_create(
-                objs, default_user=actor, default_change_reason=reason
-            )
+        if getattr(model._meta, "simple_history_manager_attribute", None):
+            history_rows(model, objs, default_user=actor, default_change_reason=reason)
 
 
 # --- Link as subsidiary -----------------------------------------------------------------------

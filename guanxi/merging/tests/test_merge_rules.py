@@ -175,3 +175,22 @@ def test_the_tiers_are_re_evaluated_after_commit(cast, twins, django_capture_on_
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         records_merge(actor=cast.mia, kind="account", keep=keep.pk, other=other.pk)
     assert [c.__name__ for c in callbacks] == ["tiers_reevaluate"]
+
+
+def test_the_survivors_history_after_undo_shows_its_own_tags(cast, twins):
+    """The trial: after merge and undo the survivor's history said its tags went to none."""
+    keep, other = twins
+    mine = [Tag.objects.create(name=f"本方{i}") for i in range(3)]
+    theirs = [Tag.objects.create(name=f"对方{i}") for i in range(4)]
+    keep.tags.add(*mine)
+    other.tags.add(*theirs)
+    merge = records_merge(actor=cast.mia, kind="account", keep=keep.pk, other=other.pk,
+                          fields={"name": "other"}).merge  # fmt: skip
+    merge_undo(actor=cast.mia, merge_id=merge.pk)
+
+    def latest_tags(account_id):
+        latest = Account.history.filter(id=account_id).order_by("-history_id").first()
+        return {t.tag_id for t in latest.tags.all()}
+
+    assert latest_tags(keep.pk) == {t.pk for t in mine}
+    assert latest_tags(other.pk) == {t.pk for t in theirs}  # the re-created record's "+" row
