@@ -298,7 +298,9 @@ def _stories(cases: Cases, keys: list[Account], others: list[Account]) -> None:
                       answer=0.5, solve=0.6)  # fmt: skip
     case = plan.case
     if case.status == S.CLOSED:
-        at = case.closed_at + dt.timedelta(days=1)
+        # Reopened this morning (or the day after closing, if later): as case_transition does,
+        # the resolution clock restarts from the reopening, so the case is not overdue yet.
+        at = max(case.closed_at + dt.timedelta(days=1), now - dt.timedelta(hours=3))
         if at < now:
             plan.events.append(CaseEvent(kind=EventKind.STATUS, at=at, from_status=S.CLOSED,
                                          to_status=S.REOPENED, note="发票仍有错误"))  # fmt: skip
@@ -308,6 +310,7 @@ def _stories(cases: Cases, keys: list[Account], others: list[Account]) -> None:
                 None,
                 None,
             )
+            sla.reset_resolution_due(case, sla.terms_of(case.sla_policy), at)
 
 
 def _solutions() -> int:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.core.dates import local_midnight
 from guanxi.loyalty.models import LightRule
+from guanxi.service import sla
 from guanxi.service.models import OPEN_STATUSES, Case, CaseKind
 from guanxi.surveys.models import SurveyResponse
 from guanxi.touchpoints.models import TouchpointKind
@@ -40,7 +40,7 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
     now = day_end(as_of)
     rows = (
         Case.objects.filter(kind=CaseKind.COMPLAINT, status__in=OPEN_STATUSES)
-        .filter(Q(resolution_due_at__lt=now) | Q(resolution_breached=True))
+        .filter(sla.resolution_late_q(now))
         .filter(opened_at__lt=now)
         .values_list("account_id", "pk", "opened_at", "resolution_due_at")
         .order_by("account_id", "resolution_due_at", "pk")

@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.decorators import display
@@ -21,7 +22,7 @@ from unfold.decorators import display
 from guanxi.accounts.admin_base import ScopedModelAdmin
 from guanxi.core.admin_mixins import ServiceRulesForm, service_error_text
 from guanxi.core.errors import ApplicationError
-from guanxi.service import admin_config, selectors, services  # noqa: F401 (registers)
+from guanxi.service import admin_config, selectors, services, sla  # noqa: F401 (registers)
 from guanxi.service.admin_filters import BreachedFilter, DueFilter, TierFilter
 from guanxi.service.models import Case, CaseStatus
 from guanxi.service.services import MOVES
@@ -127,7 +128,7 @@ class CaseAdmin(ScopedModelAdmin):
 
     @display(description=_("SLA"), label={"late": "danger", "ok": "success"})
     def sla(self, obj: Case) -> tuple[str, str] | str:
-        if obj.first_response_breached or obj.resolution_breached:
+        if sla.is_late(obj, timezone.now()):
             return "late", str(_("Breached"))
         return "ok", str(_("Within SLA"))
 
