@@ -53,6 +53,10 @@ class TaskStatus(models.TextChoices):
 class TaskSource(models.TextChoices):
     POLICY = "policy", _("Tier policy")
     MANUAL = "manual", _("Added by hand")
+    # Tasks the system writes for a reason of its own (not a tier policy).
+    RECOVERY = "recovery", _("Detractor recovery")
+    REFERRAL_ASK = "referral_ask", _("Referral ask")
+    ESCALATION = "escalation", _("Case escalation")
 
 
 class Task(models.Model):

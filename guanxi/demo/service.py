@@ -354,7 +354,7 @@ def _write(cases: Cases, *, admin: User, now: dt.datetime) -> None:
             title = f"升级案例 #{plan.case.pk}：{plan.case.subject}"
             tasks.append(Task(account_id=plan.case.account_id, assignee=person,
                               kind=TaskKind.FOLLOW_UP, title=title[:200], due_date=cases.as_of,
-                              source=TaskSource.MANUAL))  # fmt: skip
+                              source=TaskSource.ESCALATION))  # fmt: skip
     bulk_insert(CaseEvent, events)
     bulk_insert(CaseStep, steps)
     bulk_insert(Task, tasks)

@@ -60,17 +60,21 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
     return facts
 
 
-def latest_nps(as_of: dt.date, *, within_days: int) -> dict[int, tuple[int, dt.date, int]]:
+def latest_nps(
+    as_of: dt.date, *, within_days: int, account_ids: list[int] | None = None
+) -> dict[int, tuple[int, dt.date, int]]:
     """Account id → (NPS, local day, response id) of its latest NPS answer within
-    ``within_days`` up to ``as_of``: one pass over the window's answers, newest first."""
+    ``within_days`` up to ``as_of`` (of ``account_ids`` only, when given): one pass over the
+    window's answers, newest first."""
     end = local_midnight(as_of + dt.timedelta(days=1))
     since = end - dt.timedelta(days=within_days)
-    rows = (
-        SurveyResponse.objects.filter(
-            nps_score__isnull=False, answered_at__gte=since, answered_at__lt=end
-        )
-        .values_list("account_id", "nps_score", "answered_at", "pk")
-        .order_by("account_id", "-answered_at", "-pk")
+    answers = SurveyResponse.objects.filter(
+        nps_score__isnull=False, answered_at__gte=since, answered_at__lt=end
+    )
+    if account_ids is not None:
+        answers = answers.filter(account_id__in=account_ids)
+    rows = answers.values_list("account_id", "nps_score", "answered_at", "pk").order_by(
+        "account_id", "-answered_at", "-pk"
     )
     latest: dict[int, tuple[int, dt.date, int]] = {}
     for account_id, score, answered_at, pk in rows:
