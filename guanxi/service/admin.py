@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpRespon
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
@@ -46,6 +47,12 @@ class CaseForm(ServiceRulesForm):
             transaction=obj.transaction,
             owner=obj.owner if obj.owner_id else None,
         )
+
+
+def _sla_mark(breached: bool) -> tuple[str, str]:
+    if breached:
+        return "late", str(pgettext_lazy("sla", "Late"))
+    return "ok", str(pgettext_lazy("sla", "On time"))
 
 
 @admin.register(Case)
@@ -100,8 +107,8 @@ class CaseAdmin(ScopedModelAdmin):
                     "fields": (
                         ("status", "sla_policy"),
                         ("opened_at", "first_responded_at"),
-                        ("first_response_due_at", "first_response_breached"),
-                        ("resolution_due_at", "resolution_breached"),
+                        ("first_response_due_at", "first_response_sla"),
+                        ("resolution_due_at", "resolution_sla"),
                         ("resolved_at", "closed_at"),
                         ("escalation_level", "escalated_to", "escalated_at"),
                     ),
@@ -114,7 +121,16 @@ class CaseAdmin(ScopedModelAdmin):
             return ()
         editable = {*EDITABLE, "compensation_cost"}
         names = [f.name for f in Case._meta.fields if f.name not in editable]
-        return tuple(names)
+        return (*names, "first_response_sla", "resolution_sla")
+
+    # On time is green and late red: the bare booleans drew "not late" as a red cross.
+    @display(description=_("first response late"), label={"late": "danger", "ok": "success"})
+    def first_response_sla(self, obj: Case) -> tuple[str, str]:
+        return _sla_mark(obj.first_response_breached)
+
+    @display(description=_("resolution late"), label={"late": "danger", "ok": "success"})
+    def resolution_sla(self, obj: Case) -> tuple[str, str]:
+        return _sla_mark(obj.resolution_breached)
 
     @display(description=_("No."), ordering="id")
     def number(self, obj: Case) -> str:
