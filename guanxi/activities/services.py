@@ -162,9 +162,11 @@ def task_create(
     notes: str = "",
     contact: Contact | None = None,
     source: str = TaskSource.MANUAL,
+    key: str = "",
 ) -> Task:
     """A task added by hand (a follow-up, a call promised in a meeting …), or by the system
-    for a reason of its own: ``source`` says which (`TaskSource`)."""
+    for a reason of its own: ``source`` says which (`TaskSource`) and ``key`` holds what its
+    title is composed of in the reader's language (`policy.system_title`)."""
     check_account_visible(actor=actor, account=account)
     title = (title or "").strip()
     errors: dict[str, str] = {}
@@ -191,6 +193,7 @@ def task_create(
         notes=notes,
         contact=contact,
         source=source,
+        key=key,
     )
 
 

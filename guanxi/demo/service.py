@@ -350,11 +350,12 @@ def _write(cases: Cases, *, admin: User, now: dt.datetime) -> None:
         for st in plan.steps:
             st.case_id = plan.case.pk
             steps.append(st)
-        for person in plan.task_for:
+        for level, person in enumerate(plan.task_for, start=1):
             title = f"升级案例 #{plan.case.pk}：{plan.case.subject}"
+            key = f"escalation:{plan.case.pk}:{level}:{person.pk}"  # read by system_title
             tasks.append(Task(account_id=plan.case.account_id, assignee=person,
                               kind=TaskKind.FOLLOW_UP, title=title[:200], due_date=cases.as_of,
-                              source=TaskSource.ESCALATION))  # fmt: skip
+                              source=TaskSource.ESCALATION, key=key))  # fmt: skip
     bulk_insert(CaseEvent, events)
     bulk_insert(CaseStep, steps)
     bulk_insert(Task, tasks)

@@ -55,6 +55,7 @@ def _ask(account: Account, score: int, as_of: dt.date) -> ReferralAsk:
         due_date=as_of + dt.timedelta(days=DUE_IN_DAYS),
         actor=account.owner,
         source=TaskSource.REFERRAL_ASK,
+        key=f"referral:{score}:{as_of.isoformat()}",
     )
     return ReferralAsk.objects.create(account=account, asked_on=as_of, nps=score, task=task)
 

@@ -72,6 +72,7 @@ def _give_task(case: Case, person: User, level: int) -> str:
             due_date=timezone.localdate(),
             notes=_("Level %(level)s escalation of a service case.") % {"level": level},
             source=TaskSource.ESCALATION,
+            key=f"escalation:{case.pk}:{level}:{person.pk}",
         )
     except ApplicationError as exc:
         return str(exc)

@@ -301,6 +301,7 @@ def recovery_task_create(*, response: SurveyResponse) -> None:
         notes=notes,
         contact=response.contact,
         source=TaskSource.RECOVERY,
+        key=f"recovery:{response.pk}:{response.nps_score}",
     )
     response.recovery_task = task
     response.save(update_fields=["recovery_task"])
