@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -130,9 +130,9 @@ class PaceFilter(DropdownFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any):
         return [
-            ("behind", gettext_lazy("Behind")),
-            ("close", gettext_lazy("Close")),
-            ("ahead", gettext_lazy("On pace")),
+            ("behind", pgettext_lazy("pace", "Behind")),
+            ("close", pgettext_lazy("pace", "Close")),
+            ("ahead", pgettext_lazy("pace", "On pace")),
             ("none", gettext_lazy("No commitment under way")),
         ]
 
