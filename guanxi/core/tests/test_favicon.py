@@ -19,6 +19,6 @@ def test_favicon_ico_leads_to_the_icon_that_exists():
 def test_the_admin_pages_link_the_icon(cast):
     client = Client()
     client.force_login(cast.alice)
-    for url in ("/admin/login/", "/today/"):
+    for url in ("/admin/login/", "/admin/activities/task/today/"):
         body = Client().get(url).content if url.endswith("login/") else client.get(url).content
         assert b'href="/static/guanxi/favicon.svg"' in body
