@@ -270,6 +270,13 @@ UNFOLD = {
     "SITE_HEADER": _("Guanxi"),
     "SITE_SUBHEADER": _("Key-account lifecycle CRM"),
     "SITE_SYMBOL": "handshake",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("guanxi/favicon.svg"),
+        },
+    ],
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
@@ -7,6 +8,8 @@ from guanxi.api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Browsers ask for /favicon.ico on every page that names no icon (the survey page, errors).
+    path("favicon.ico", RedirectView.as_view(url=static("guanxi/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     # The touchpoint pages moved with their app (issue 11); old bookmarks keep working.

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
@@ -157,7 +157,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
             return format_html('<span class="text-red-600 font-medium">{}</span>', obj.due_date)
         return str(obj.due_date)
 
-    @display(description=gettext_lazy("title"), ordering="title")
+    @display(description=pgettext_lazy("heading", "title"), ordering="title")
     def title_display(self, obj: Task) -> str:
         return display_title(obj)  # policy tasks in the reader's language
 

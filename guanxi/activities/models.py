@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Account
 from guanxi.touchpoints.models import Touchpoint, TouchpointKind
@@ -53,6 +54,10 @@ class TaskStatus(models.TextChoices):
 class TaskSource(models.TextChoices):
     POLICY = "policy", _("Tier policy")
     MANUAL = "manual", _("Added by hand")
+    # Tasks the system writes for a reason of its own (not a tier policy).
+    RECOVERY = "recovery", _("Detractor recovery")
+    REFERRAL_ASK = "referral_ask", _("Referral ask")
+    ESCALATION = "escalation", _("Case escalation")
 
 
 class Task(models.Model):
@@ -66,7 +71,7 @@ class Task(models.Model):
         related_name="tasks",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     due_date = models.DateField(_("due"), db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.activities.models import Task, TaskSource, TaskStatus
@@ -79,6 +80,8 @@ def task_display_title(task: Task) -> str:
     """The task's title in the reader's language. Policy tasks are composed again from kind,
     contact, tier and key (the stored title is in the site language); manual tasks keep the
     title their author wrote. Select ``contact`` and ``tier`` with the task to avoid queries."""
+    if task.source in SYSTEM_TITLES:
+        return system_title(task)
     if task.source != TaskSource.POLICY:
         return task.title
     return compose_title(
@@ -87,6 +90,44 @@ def task_display_title(task: Task) -> str:
         contact_name=task.contact.name if task.contact_id else "",
         group=group_of(task.key),
     )
+
+
+def _recovery_title(task: Task, parts: list[str]) -> str:
+    return _("Win back a detractor: %(account)s scored %(score)s in the NPS survey") % {
+        "account": task.account.name,
+        "score": parts[2],
+    }
+
+
+def _referral_title(task: Task, parts: list[str]) -> str:
+    return _("Ask for a referral: %(account)s is a promoter (NPS %(score)s)") % {
+        "account": task.account.name,
+        "score": parts[1],
+    }
+
+
+def _escalation_title(task: Task, parts: list[str]) -> str:
+    # The subject is the case's own words: kept from the stored title, after its "#id: ".
+    subject = task.title.partition("：")[2] or task.title.partition(": ")[2]
+    return _("Escalated case #%(id)s: %(subject)s") % {"id": parts[1], "subject": subject}
+
+
+#: System tasks whose title is composed again in the reader's language from their ``key``
+#: ("recovery:<answer>:<score>", "referral:<score>:<day>", "escalation:<case>:<level>:<user>");
+#: the stored title (site language) stands for a key that does not read.
+SYSTEM_TITLES = {
+    TaskSource.RECOVERY: (_recovery_title, 3),
+    TaskSource.REFERRAL_ASK: (_referral_title, 2),
+    TaskSource.ESCALATION: (_escalation_title, 2),
+}
+
+
+def system_title(task: Task) -> str:
+    compose, needs = SYSTEM_TITLES[task.source]
+    parts = task.key.split(":")
+    if len(parts) < needs:
+        return task.title
+    return compose(task, parts)
 
 
 def task_role_label(task: Task) -> str:

@@ -161,8 +161,12 @@ def task_create(
     actor: User,
     notes: str = "",
     contact: Contact | None = None,
+    source: str = TaskSource.MANUAL,
+    key: str = "",
 ) -> Task:
-    """A task added by hand (a follow-up, a call promised in a meeting …)."""
+    """A task added by hand (a follow-up, a call promised in a meeting …), or by the system
+    for a reason of its own: ``source`` says which (`TaskSource`) and ``key`` holds what its
+    title is composed of in the reader's language (`policy.system_title`)."""
     check_account_visible(actor=actor, account=account)
     title = (title or "").strip()
     errors: dict[str, str] = {}
@@ -188,7 +192,8 @@ def task_create(
         due_date=due_date,
         notes=notes,
         contact=contact,
-        source=TaskSource.MANUAL,
+        source=source,
+        key=key,
     )
 
 

@@ -36,6 +36,7 @@ from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.dates import add_months
 from guanxi.core.errors import ApplicationError
 from guanxi.core.views import next_url
+from guanxi.plans.selectors import actions_due_for
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.workspace import flows
 from guanxi.workspace.selectors import quick_find
@@ -124,6 +125,12 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     feed = calendar_feed_ensure(user=viewer) if own else None
     members = list(agenda_subjects(viewer)) if not own or _leads(viewer) else []
     text = request.GET.get("q", "").strip()
+    # Plan actions past their day are overdue too: the "overdue and due today" count holds them.
+    overdue_actions = visible_to(
+        actions_due_for(subject, until=day.as_of - dt.timedelta(days=1)),
+        viewer,
+        prefix="plan__account__",
+    ).count()
     context = {
         # Quick find: what the viewer may see, whoever's day is shown.
         "q": text,
@@ -142,7 +149,11 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         "log_link": reverse("admin:touchpoints_touchpoint_add")
         + "?"
         + urlencode({"next": request.get_full_path()}),
-        "headings": {n: _heading(n, getattr(day, n).total) for n in SECTION_TITLES},
+        "headings": {
+            n: _heading(n, getattr(day, n).total + (overdue_actions if n == "due" else 0))
+            for n in SECTION_TITLES
+        },
+        "overdue_plan_actions": overdue_actions,
         "show_all": {n: _section_url(n, subject, viewer) for n in SECTION_TITLES},
         "deal_sections": [
             (
@@ -155,6 +166,9 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
             for n, empty in DEAL_SECTIONS.items()
         ],  # fmt: skip
     }
+    # The header reads "Today", not the task list's "Tasks › Tasks" (which it takes from opts).
+    context.pop("opts", None)
+    context["content_title"] = _("Today")
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/activities/task/today.html", context)
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -48,12 +48,14 @@ from guanxi.agreements.models import (
     Amendment,
     VolumeCommitment,
 )
-from guanxi.agreements.selectors import ending_within, renewal_date_of
+from guanxi.agreements.performance import agreements_pace, pace_band
+from guanxi.agreements.selectors import ending_within, in_force_on, renewal_date_of
 from guanxi.core.admin_mixins import (
     ColleagueDropdownFilter,
     ConfigAccessMixin,
     ScopedTabularInline,
 )
+from guanxi.core.dates import add_months
 from guanxi.core.models import User
 from guanxi.core.services import delete_as
 from guanxi.transactions.admin import CountedPaginator
@@ -99,6 +101,49 @@ class EndingWithinFilter(DropdownFilter):
         if value in self.DAYS:
             return ending_within(queryset, int(value))
         return queryset
+
+
+class EndingMonthFilter(DropdownFilter):
+    """Agreements whose last day falls in one month (YYYY-MM): a month's bar of the dashboard's
+    renewals chart opens its own agreements."""
+
+    title = gettext_lazy("ending in")
+    parameter_name = "ending_month"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        first = timezone.localdate().replace(day=1)
+        return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in (add_months(first, i) for i in range(4))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        try:
+            start = dt.datetime.strptime(self.value() or "", "%Y-%m").date()
+        except ValueError:
+            return queryset
+        return queryset.filter(ends_on__gte=start, ends_on__lt=add_months(start, 1))
+
+
+class PaceFilter(DropdownFilter):
+    """Agreements in force by pace band (`performance.pace_band`): the dashboard's pace bars."""
+
+    title = gettext_lazy("pace")
+    parameter_name = "pace"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        return [
+            ("behind", pgettext_lazy("pace", "Behind")),
+            ("close", pgettext_lazy("pace", "Close")),
+            ("ahead", pgettext_lazy("pace", "On pace")),
+            ("none", gettext_lazy("No commitment under way")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        band = self.value()
+        if band not in {"behind", "close", "ahead", "none"}:
+            return queryset
+        today = timezone.localdate()
+        in_force = in_force_on(queryset, today)
+        paces = agreements_pace(list(in_force.values_list("id", flat=True)), as_of=today)
+        return queryset.filter(pk__in=[pk for pk, p in paces.items() if pace_band(p) == band])
 
 
 class DocumentInline(ScopedTabularInline):
@@ -160,6 +205,8 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
         ("status", ChoicesDropdownFilter),
         ("owner", ColleagueDropdownFilter),
         EndingWithinFilter,
+        EndingMonthFilter,
+        PaceFilter,
     )
     # No COUNT(*) over a big list: PostgreSQL's estimate above 50,000 rows.
     paginator = CountedPaginator

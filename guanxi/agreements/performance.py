@@ -217,3 +217,15 @@ def agreements_pace(agreement_ids: Iterable[int], *, as_of: dt.date) -> dict[int
         paces = [p for p in paces if p is not None]
         result[a] = min(paces) if paces else None
     return result
+
+
+#: Pace bands (the worst commitment's actual ÷ expected to date, in %): (upper bound, band).
+PACE_BANDS = ((80, "behind"), (100, "close"), (None, "ahead"))
+
+
+def pace_band(pace: float | None) -> str:
+    """The band of a pace: behind (under 80 %), close (80–100 %), ahead, or none (no
+    commitment under way). The dashboard's pace bars and the agreement list's filter."""
+    if pace is None:
+        return "none"
+    return next(key for top, key in PACE_BANDS if top is None or pace * 100 < top)

@@ -73,6 +73,10 @@ def statement_xlsx(settlement: RebateSettlement) -> bytes:
             cell.font = Font(bold=True)
         for p in payments:
             ws.append([p.paid_on, float(p.amount), p.reference])
+    for row in ws.iter_rows():  # sums grouped by thousands, as on the page (not 587592.0)
+        for cell in row:
+            if isinstance(cell.value, int | float) and cell.column_letter != "C":
+                cell.number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 36
     for col in "CDE":

@@ -39,6 +39,7 @@ from guanxi.agreements.settlements import (
 from guanxi.agreements.statements import statement_filename, statement_xlsx
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.errors import ApplicationError, NotFound
+from guanxi.core.formatting import money
 
 #: Settlements listed per schedule on the performance page (the API lists them all).
 SETTLEMENTS_SHOWN = 12
@@ -164,7 +165,7 @@ def settlement_create_view(request: HttpRequest, agreement_id: int) -> HttpRespo
         messages.error(request, service_error_text(exc))
         return HttpResponseRedirect(back)
     messages.success(
-        request, _("Settlement drawn up: %(due)s due.") % {"due": settlement.amount_due}
+        request, _("Settlement drawn up: %(due)s due.") % {"due": money(settlement.amount_due, 2)}
     )
     return HttpResponseRedirect(back)
 

@@ -1,10 +1,14 @@
 """RFM scoring (recency, frequency, monetary) and named segments.
 
-Scores are 1–5 per dimension, 5 best. A customer's score is ``1 + floor(5 * w / n)`` where ``w``
-is the number of customers strictly *worse* on that dimension and ``n`` the number of customers
-(``RANK() - 1`` in SQL terms). So equal values always get the same score, the worst value always
-gets 1, and a tie group never splits across bins. When a dimension has fewer distinct values than
-bins, or ties leave a score unused, `RFMResult.bins_used` and `RFMResult.warnings` say so.
+Scores are 1–5 per dimension, 5 best. A customer's score is ``1 + floor(5 * m / n)`` where ``m``
+is the middle position of the customer's tie group in the worse-first order (0-based: the mean of
+the group's first and last position) and ``n`` the number of customers. So equal values always get
+the same score and a tie group never splits across bins; a large tie group lands in the bin its
+middle falls in, not always the lowest one it reaches. The worst value always gets 1 and the best
+value 5 (when there are two values or more): scoring a tie group by its first position left the
+top score empty whenever many customers shared the best value (say, all who bought this week).
+When a dimension has fewer distinct values than bins, or ties leave a score unused,
+`RFMResult.bins_used` and `RFMResult.warnings` say so.
 
 Recency for RFM is *time since the last purchase* (lower is better). `summarize()`'s ``recency`` is
 first-to-last purchase, so use `with_rfm_recency` (``T − recency``, in summary periods) first.
@@ -119,9 +123,19 @@ def _segment_of(rules: Sequence[Rule], r: int, fm: float) -> str | None:
 
 
 def _score(col: str, *, lower_is_better: bool, n: int) -> pl.Expr:
-    # "min" rank on the worse-first order = 1 + number of customers strictly worse.
-    worse_first = pl.col(col).rank(method="min", descending=lower_is_better)
-    return (1 + ((worse_first - 1) * BINS) // n).cast(pl.Int8)
+    # On the worse-first order, "min" rank = 1 + customers strictly worse and "max" rank = the
+    # customers worse or equal: the tie group holds positions first..last (0-based).
+    first = pl.col(col).rank(method="min", descending=lower_is_better).cast(pl.Int64) - 1
+    last = pl.col(col).rank(method="max", descending=lower_is_better).cast(pl.Int64) - 1
+    middle_bin = 1 + ((first + last) * BINS) // (2 * n)
+    return (
+        pl.when(first == 0)
+        .then(1)  # the worst value (and a dimension with a single value)
+        .when(last == n - 1)
+        .then(BINS)  # the best value
+        .otherwise(middle_bin)
+        .cast(pl.Int8)
+    )
 
 
 def rfm(

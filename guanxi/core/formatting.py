@@ -26,6 +26,13 @@ def money(value: Any, places: int = 0) -> str:
     return f"¥{Decimal(value):,.{int(places)}f}"
 
 
+def grouped(value: Any, places: int = 0) -> str:
+    """12,345 (a quantity, not money): grouped by thousands in every language, as `money`."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.{int(places)}f}"
+
+
 def list_separator() -> str:
     """ ", " in English, "、" in Chinese: the separator of a list inside a sentence or a cell."""
     return pgettext("list separator", ", ")

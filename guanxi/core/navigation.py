@@ -22,6 +22,16 @@ def _is_manager(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") in {"manager", "admin"}
 
 
+def _tasks_active(request: HttpRequest) -> bool:
+    """The task list and a task's pages, not Today or the compliance page beneath its URL
+    (Unfold would light every item whose link starts the path)."""
+    path = request.path
+    if not path.startswith(str(reverse_lazy("admin:activities_task_changelist"))):
+        return False
+    mine = ("admin:activities_task_today", "admin:activities_task_compliance")
+    return not any(path.startswith(str(reverse_lazy(name))) for name in mine)
+
+
 def _item(title: Any, icon: str, url_name: str, permission: Any = None) -> dict[str, Any]:
     item = {"title": title, "icon": icon, "link": reverse_lazy(url_name)}
     if permission is not None:
@@ -38,7 +48,10 @@ def _my_work() -> dict[str, Any]:
         _("My work"),
         [
             _item(_("Today"), "today", "admin:activities_task_today"),
-            _item(_("Tasks"), "task_alt", "admin:activities_task_changelist"),
+            {
+                **_item(_("Tasks"), "task_alt", "admin:activities_task_changelist"),
+                "active": _tasks_active,
+            },
             _item(_("Touchpoints"), "forum", "admin:touchpoints_touchpoint_changelist"),
             _item(
                 _("Policy compliance"),

@@ -298,7 +298,9 @@ def _stories(cases: Cases, keys: list[Account], others: list[Account]) -> None:
                       answer=0.5, solve=0.6)  # fmt: skip
     case = plan.case
     if case.status == S.CLOSED:
-        at = case.closed_at + dt.timedelta(days=1)
+        # Reopened this morning (or the day after closing, if later): as case_transition does,
+        # the resolution clock restarts from the reopening, so the case is not overdue yet.
+        at = max(case.closed_at + dt.timedelta(days=1), now - dt.timedelta(hours=3))
         if at < now:
             plan.events.append(CaseEvent(kind=EventKind.STATUS, at=at, from_status=S.CLOSED,
                                          to_status=S.REOPENED, note="发票仍有错误"))  # fmt: skip
@@ -308,6 +310,7 @@ def _stories(cases: Cases, keys: list[Account], others: list[Account]) -> None:
                 None,
                 None,
             )
+            sla.reset_resolution_due(case, sla.terms_of(case.sla_policy), at)
 
 
 def _solutions() -> int:
@@ -347,11 +350,12 @@ def _write(cases: Cases, *, admin: User, now: dt.datetime) -> None:
         for st in plan.steps:
             st.case_id = plan.case.pk
             steps.append(st)
-        for person in plan.task_for:
+        for level, person in enumerate(plan.task_for, start=1):
             title = f"升级案例 #{plan.case.pk}：{plan.case.subject}"
+            key = f"escalation:{plan.case.pk}:{level}:{person.pk}"  # read by system_title
             tasks.append(Task(account_id=plan.case.account_id, assignee=person,
                               kind=TaskKind.FOLLOW_UP, title=title[:200], due_date=cases.as_of,
-                              source=TaskSource.MANUAL))  # fmt: skip
+                              source=TaskSource.ESCALATION, key=key))  # fmt: skip
     bulk_insert(CaseEvent, events)
     bulk_insert(CaseStep, steps)
     bulk_insert(Task, tasks)

@@ -21,16 +21,15 @@ import polars as pl
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from guanxi.accounts.normalise import simplified
 from guanxi.accounts.selectors import code_rows
 from guanxi.contacts.models import Contact
 from guanxi.core import bulk
 from guanxi.core.formatting import join_words
 from guanxi.imports import db
+from guanxi.imports.categories import category_key, category_lookup
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
@@ -39,7 +38,6 @@ from guanxi.transactions.models import (
     Channel,
     Payment,
     PaymentMethod,
-    ProductCategory,
     Transaction,
     TransactionKind,
 )
@@ -148,33 +146,6 @@ def _lookup_contacts(codes: list[str]) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def _category_in_a_list(cat: ProductCategory) -> str:
-    """In English the code and the Chinese name (both are what a file may say: "rooms (客房)");
-    in Chinese the name alone."""
-    if (get_language() or "").startswith("en"):
-        return f"{cat.code} ({cat.name})"
-    return cat.name
-
-
-def _category_lookup() -> tuple[dict[str, int], list[str]]:
-    """Code, Chinese and English name (any case) → id; and the categories as a message lists
-    them ("rooms (客房)" in English, "客房" in Chinese)."""
-    lookup: dict[str, int] = {}
-    known: list[str] = []
-    for cat in ProductCategory.objects.all():
-        known.append(_category_in_a_list(cat))
-        for name in (cat.code, cat.name, cat.name_en):
-            if name:
-                lookup.setdefault(_category_key(name), cat.pk)
-    return lookup, known
-
-
-def _category_key(name: str) -> str:
-    """How a category's code or name is matched: half-width, traditional characters read as
-    simplified (餐飲 is 餐饮, as accounts' names are), any case."""
-    return simplified(name).strip().lower()
-
-
 def validate(
     kind: LedgerKind, frame: pl.DataFrame, ctx: ImportContext, out: Outcome
 ) -> pl.DataFrame:
@@ -269,9 +240,9 @@ def _with_contacts(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
 def _with_categories(typed: pl.DataFrame, out: Outcome) -> pl.DataFrame:
     """Category codes or names (any case, traditional or simplified) → ids. A file holds a few
     distinct values: each is normalised once, then the column is mapped."""
-    lookup, known = _category_lookup()
+    lookup, known = category_lookup()
     given = typed.get_column("v_category").drop_nulls().unique().to_list()
-    ids = {value: lookup.get(_category_key(value)) for value in given}
+    ids = {value: lookup.get(category_key(value)) for value in given}
     typed = typed.with_columns(
         pl.col("v_category")
         .replace_strict(ids, default=None, return_dtype=pl.Int64)

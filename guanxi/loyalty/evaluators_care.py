@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.core.dates import local_midnight
 from guanxi.loyalty.models import LightRule
+from guanxi.service import sla
 from guanxi.service.models import OPEN_STATUSES, Case, CaseKind
 from guanxi.surveys.models import SurveyResponse
 from guanxi.touchpoints.models import TouchpointKind
@@ -40,7 +40,7 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
     now = day_end(as_of)
     rows = (
         Case.objects.filter(kind=CaseKind.COMPLAINT, status__in=OPEN_STATUSES)
-        .filter(Q(resolution_due_at__lt=now) | Q(resolution_breached=True))
+        .filter(sla.resolution_late_q(now))
         .filter(opened_at__lt=now)
         .values_list("account_id", "pk", "opened_at", "resolution_due_at")
         .order_by("account_id", "resolution_due_at", "pk")
@@ -60,17 +60,21 @@ def complaint_overdue(rule: LightRule, as_of: dt.date) -> Facts:
     return facts
 
 
-def latest_nps(as_of: dt.date, *, within_days: int) -> dict[int, tuple[int, dt.date, int]]:
+def latest_nps(
+    as_of: dt.date, *, within_days: int, account_ids: list[int] | None = None
+) -> dict[int, tuple[int, dt.date, int]]:
     """Account id → (NPS, local day, response id) of its latest NPS answer within
-    ``within_days`` up to ``as_of``: one pass over the window's answers, newest first."""
+    ``within_days`` up to ``as_of`` (of ``account_ids`` only, when given): one pass over the
+    window's answers, newest first."""
     end = local_midnight(as_of + dt.timedelta(days=1))
     since = end - dt.timedelta(days=within_days)
-    rows = (
-        SurveyResponse.objects.filter(
-            nps_score__isnull=False, answered_at__gte=since, answered_at__lt=end
-        )
-        .values_list("account_id", "nps_score", "answered_at", "pk")
-        .order_by("account_id", "-answered_at", "-pk")
+    answers = SurveyResponse.objects.filter(
+        nps_score__isnull=False, answered_at__gte=since, answered_at__lt=end
+    )
+    if account_ids is not None:
+        answers = answers.filter(account_id__in=account_ids)
+    rows = answers.values_list("account_id", "nps_score", "answered_at", "pk").order_by(
+        "account_id", "-answered_at", "-pk"
     )
     latest: dict[int, tuple[int, dt.date, int]] = {}
     for account_id, score, answered_at, pk in rows:

@@ -22,6 +22,7 @@ from guanxi.core.dates import local_midnight
 from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.loyalty.matrix_rules import (
+    Cuts,
     attitude_of,
     behaviour_high,
     behaviour_label,
@@ -57,30 +58,57 @@ def _surveyed_ids(as_of: dt.date) -> list[int]:
     return sorted(set(rows.order_by().distinct()))
 
 
+def _row(
+    account_id: int, behaviour: tuple[int, float | None], scores: Any, as_of: dt.date, cuts: Cuts
+) -> tuple:
+    repeats, p_alive = behaviour
+    high = behaviour_high(repeats, p_alive, cuts)
+    attitude = attitude_of(scores, cuts)
+    return (
+        account_id,
+        behaviour_label(high),
+        repeats,
+        p_alive,
+        attitude.high if attitude else None,
+        attitude.source if attitude else "",
+        attitude.value if attitude else None,
+        attitude.on if attitude else None,
+        cell_of(high, attitude),
+        as_of,
+    )
+
+
 def loyalty_rows(as_of: dt.date) -> list[tuple]:
     behaviour = _behaviour()
     attitudes = latest_scores(_surveyed_ids(as_of))
     cuts = current_cuts()
-    rows = []
-    for account_id in Account.objects.order_by().values_list("pk", flat=True):
-        repeats, p_alive = behaviour.get(account_id, (0, None))
-        high = behaviour_high(repeats, p_alive, cuts)
-        attitude = attitude_of(attitudes.get(account_id), cuts)
-        rows.append(
-            (
-                account_id,
-                behaviour_label(high),
-                repeats,
-                p_alive,
-                attitude.high if attitude else None,
-                attitude.source if attitude else "",
-                attitude.value if attitude else None,
-                attitude.on if attitude else None,
-                cell_of(high, attitude),
-                as_of,
-            )
-        )
-    return rows
+    return [
+        _row(account_id, behaviour.get(account_id, (0, None)), attitudes.get(account_id), as_of,
+             cuts)
+        for account_id in Account.objects.order_by().values_list("pk", flat=True)
+    ]
+
+
+def loyalty_cell_refresh(*, account_id: int, as_of: dt.date | None = None) -> AccountLoyalty:
+    """One account's cell again, now (a new survey answer changes its attitude): the same row
+    the nightly step would write, replacing the stored one."""
+    as_of = as_of or timezone.localdate()
+    run = latest_run()
+    score = (
+        AccountScore.objects.filter(run=run, account_id=account_id)
+        .values_list("frequency", "p_alive")
+        .first()
+        if run is not None
+        else None
+    )
+    row = _row(account_id, score or (0, None), latest_scores([account_id]).get(account_id), as_of,
+               current_cuts())
+    fields = dict(zip(COLUMNS, row, strict=True))
+    del fields["account_id"]
+    loyalty, _created = AccountLoyalty.objects.update_or_create(
+        account_id=account_id, defaults=fields
+    )
+    return loyalty
 
 
 def loyalty_matrix_refresh(*, as_of: dt.date | None = None, progress: bool = False) -> dict:

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
-from guanxi.activities.models import TaskKind
-from guanxi.activities.services import task_create
+from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
+from guanxi.activities.services import task_cancel, task_create
 from guanxi.core.dates import add_months
 from guanxi.loyalty.evaluators_care import latest_nps
 from guanxi.loyalty.models import Referral, ReferralAsk
@@ -54,8 +54,30 @@ def _ask(account: Account, score: int, as_of: dt.date) -> ReferralAsk:
         title=title[:200],
         due_date=as_of + dt.timedelta(days=DUE_IN_DAYS),
         actor=account.owner,
+        source=TaskSource.REFERRAL_ASK,
+        key=f"referral:{score}:{as_of.isoformat()}",
     )
     return ReferralAsk.objects.create(account=account, asked_on=as_of, nps=score, task=task)
+
+
+def referral_asks_withdraw(*, account_id: int, as_of: dt.date | None = None) -> int:
+    """Cancel the open referral-ask tasks of an account whose latest NPS (within a year) is no
+    longer a promoter's; returns how many. Called when a new answer comes in."""
+    as_of = as_of or timezone.localdate()
+    latest = latest_nps(as_of, within_days=365, account_ids=[account_id]).get(account_id)
+    if latest is not None and latest[0] >= PROMOTER_FROM:
+        return 0
+    asks = ReferralAsk.objects.filter(account_id=account_id, task__isnull=False)
+    tasks = Task.objects.filter(
+        pk__in=asks.values("task_id"), status=TaskStatus.OPEN
+    ).select_related("assignee", "account")
+    cancelled = 0
+    for task in tasks:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("The latest NPS answer is no longer a promoter's.")
+        task_cancel(task=task, actor=task.assignee, reason=reason)
+        cancelled += 1
+    return cancelled
 
 
 def referral_asks_create(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:

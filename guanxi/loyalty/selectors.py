@@ -53,7 +53,7 @@ def lit_lights_visible_to(actor: User | None) -> QuerySet[AccountLight]:
         .filter(cleared_at__isnull=True)
         # "red" sorts after "yellow": descending; cleared_at (all empty here) lets the index
         # light_list_order serve the order
-        .order_by("cleared_at", "-colour", "-raised_at", "-id")
+        .order_by("cleared_at", "colour", "-raised_at", "-id")
     )
 
 
@@ -81,7 +81,7 @@ def light_list(*, actor: User | None, filters: LightFilters) -> QuerySet[Account
         qs = qs.filter(account_id=filters.account_id)
     if filters.owner_id:
         qs = qs.filter(account__owner_id=filters.owner_id)
-    return qs.order_by("cleared_at", "-colour", "-raised_at", "-id")
+    return qs.order_by("cleared_at", "colour", "-raised_at", "-id")
 
 
 def light_get(*, actor: User | None, light_id: int) -> AccountLight:
@@ -97,7 +97,7 @@ def account_lights(account_id: int, *, include_cleared: int = 5) -> list[Account
     base = AccountLight.objects.filter(account_id=account_id).select_related(
         "rule", "feedback_by", "countermeasure_by"
     )
-    lit = list(base.filter(cleared_at__isnull=True).order_by("-colour", "-raised_at"))
+    lit = list(base.filter(cleared_at__isnull=True).order_by("colour", "-raised_at"))
     cleared = list(base.filter(cleared_at__isnull=False).order_by("-cleared_at")[:include_cleared])
     return lit + cleared
 
@@ -126,7 +126,7 @@ def lights_for_kam(user: User, *, limit: int = 20) -> list[AccountLight]:
             status__in=[LightStatus.OPEN, LightStatus.ACKNOWLEDGED],
         )
         .select_related("account", "rule")
-        .order_by("-colour", "-raised_at", "-id")[:limit]
+        .order_by("colour", "-raised_at", "-id")[:limit]
     )
 
 

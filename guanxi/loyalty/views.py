@@ -70,7 +70,7 @@ def lights_view(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         **admin.site.each_context(request),
-        "title": _("Warning lights"),
+        "title": _("Warning lights table"),
         "form": form,
         "page": page,
         "rows": [(light, reason_words(light)) for light in page.object_list],

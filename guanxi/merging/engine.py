@@ -25,6 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Field, Model, Q, UniqueConstraint
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history import utils as history_utils
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
@@ -83,13 +84,16 @@ def unique_sets(ref: Ref) -> list[tuple[tuple[str, ...], Q | None]]:
 
 def kind_label(model: type[Model]) -> str:
     """What a person calls rows of ``model``: its plural name, or for the table behind a
-    many-to-many field, "<model>: <field>" (account: tags)."""
+    many-to-many field, its field's name and owner ("tags of the account", "客户的标签")."""
     meta = model._meta
     if meta.auto_created:
         owner = meta.auto_created
         for m2m in owner._meta.many_to_many:
             if m2m.remote_field.through is model:
-                return f"{owner._meta.verbose_name}: {m2m.verbose_name}"
+                return _("%(field)s of the %(owner)s") % {
+                    "field": m2m.verbose_name,
+                    "owner": owner._meta.verbose_name,
+                }
     return str(meta.verbose_name_plural)
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Field, Model
+from django.db.models import DecimalField, Field, Model
 from django.utils.translation import get_language
 
+from guanxi.core.formatting import money
 from guanxi.merging.engine import decoded, kind_label
 from guanxi.merging.models import Merge
 from guanxi.merging.outcome import TierOutcome
@@ -58,6 +59,8 @@ def display(f: Field, value: Any) -> str:
     if f.is_relation:
         row = f.related_model._base_manager.filter(pk=value).first()
         return str(row) if row is not None else str(value)
+    if isinstance(f, DecimalField):  # the accounts' and contacts' only sums are in yuan
+        return money(value)
     return str(value)
 
 

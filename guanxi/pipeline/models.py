@@ -391,6 +391,8 @@ class StageEntryDay(models.Model):
     won = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("stage entry day")
+        verbose_name_plural = _("stage entry days")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "stage", "account", "owner", "previous"], name="stageentry_key"
@@ -425,6 +427,8 @@ class ClosedDealStage(models.Model):
     seconds = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("closed deal stage")
+        verbose_name_plural = _("closed deal stages")
         constraints = [
             models.UniqueConstraint(fields=["opportunity", "stage"], name="closedstage_key"),
         ]

@@ -158,6 +158,23 @@ def reason_text(feature: str, level: str, bin_edges: dict[str, list[float]]) -> 
     return words(level) if words else f"{FEATURE_LABELS.get(feature, feature)}: {level}"
 
 
+#: Features that all read "nobody is mapped on the buying centre" when no one is: one fact, so
+#: one reason (with their points together), said by the first.
+NO_MAP_FEATURES = ("decision_maker", "single_threaded")
+
+
+def merge_no_map(reasons: list[Reason]) -> list[Reason]:
+    """The reasons with the empty buying centre counted once (it showed twice: "no buying
+    centre to spread the relationship" and "nobody is mapped on the buying centre yet")."""
+    empty = [r for r in reasons if r.feature in NO_MAP_FEATURES and r.level == "no_map"]
+    if len(empty) < 2:
+        return reasons
+    first = next(r for r in empty if r.feature == NO_MAP_FEATURES[0])
+    merged = Reason(first.feature, first.level, sum(r.points for r in empty), first.text)
+    rest = [r for r in reasons if r not in empty]
+    return sorted([*rest, merged], key=lambda r: -abs(r.points))
+
+
 def deal_odds_explained(
     opportunity: Opportunity, *, record: OddsModel | None = None
 ) -> DealOddsView | None:
@@ -175,6 +192,7 @@ def deal_odds_explained(
         for c in explanation.contributions
         if c.feature in FEATURES
     ]
+    reasons = merge_no_map(reasons)
     shown = [r for r in reasons if abs(r.points) >= MIN_POINTS][:SHOWN]
     return DealOddsView(
         probability=explanation.probability * 100,

@@ -14,14 +14,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
 from guanxi.core.admin_mixins import ServiceRulesForm, service_error_text
 from guanxi.core.errors import ApplicationError
-from guanxi.service import admin_config, selectors, services  # noqa: F401 (registers)
+from guanxi.service import admin_config, selectors, services, sla  # noqa: F401 (registers)
 from guanxi.service.admin_filters import BreachedFilter, DueFilter, TierFilter
 from guanxi.service.models import Case, CaseStatus
 from guanxi.service.services import MOVES
@@ -47,6 +49,12 @@ class CaseForm(ServiceRulesForm):
         )
 
 
+def _sla_mark(breached: bool) -> tuple[str, str]:
+    if breached:
+        return "late", str(pgettext_lazy("sla", "Late"))
+    return "ok", str(pgettext_lazy("sla", "On time"))
+
+
 @admin.register(Case)
 class CaseAdmin(ScopedModelAdmin):
     form = CaseForm
@@ -65,11 +73,21 @@ class CaseAdmin(ScopedModelAdmin):
         "escalation_level",
     )
     search_fields = ("subject", "account__name", "account__code")
-    search_help_text = _("Subject or the account's name or code")
+    search_help_text = _("Case number, subject or the account's name or code")
     autocomplete_fields = ("account", "contact")
     raw_id_fields = ("transaction",)
     list_select_related = ("account", "owner")
     change_form_outer_after_template = "admin/service/case/after.html"
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):
+        """A number (or #number) is a case number, matched exactly: "261" is case #261, not
+        every case whose account code holds 261. Without such a case, the usual search."""
+        number = search_term.strip().removeprefix("#")
+        if number.isdigit():
+            exact = queryset.filter(pk=int(number))
+            if exact.exists():
+                return exact, False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
         opening = (("account", "contact"), ("kind", "channel"), ("category", "severity"),
@@ -89,8 +107,8 @@ class CaseAdmin(ScopedModelAdmin):
                     "fields": (
                         ("status", "sla_policy"),
                         ("opened_at", "first_responded_at"),
-                        ("first_response_due_at", "first_response_breached"),
-                        ("resolution_due_at", "resolution_breached"),
+                        ("first_response_due_at", "first_response_sla"),
+                        ("resolution_due_at", "resolution_sla"),
                         ("resolved_at", "closed_at"),
                         ("escalation_level", "escalated_to", "escalated_at"),
                     ),
@@ -103,7 +121,16 @@ class CaseAdmin(ScopedModelAdmin):
             return ()
         editable = {*EDITABLE, "compensation_cost"}
         names = [f.name for f in Case._meta.fields if f.name not in editable]
-        return tuple(names)
+        return (*names, "first_response_sla", "resolution_sla")
+
+    # On time is green and late red: the bare booleans drew "not late" as a red cross.
+    @display(description=_("first response late"), label={"late": "danger", "ok": "success"})
+    def first_response_sla(self, obj: Case) -> tuple[str, str]:
+        return _sla_mark(obj.first_response_breached)
+
+    @display(description=_("resolution late"), label={"late": "danger", "ok": "success"})
+    def resolution_sla(self, obj: Case) -> tuple[str, str]:
+        return _sla_mark(obj.resolution_breached)
 
     @display(description=_("No."), ordering="id")
     def number(self, obj: Case) -> str:
@@ -127,7 +154,7 @@ class CaseAdmin(ScopedModelAdmin):
 
     @display(description=_("SLA"), label={"late": "danger", "ok": "success"})
     def sla(self, obj: Case) -> tuple[str, str] | str:
-        if obj.first_response_breached or obj.resolution_breached:
+        if sla.is_late(obj, timezone.now()):
             return "late", str(_("Breached"))
         return "ok", str(_("Within SLA"))
 

@@ -6,15 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.service import sla
 from guanxi.service.models import OPEN_STATUSES
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier
-
-LATE = Q(first_response_breached=True) | Q(resolution_breached=True)
 
 
 class BreachedFilter(admin.SimpleListFilter):
@@ -26,9 +25,9 @@ class BreachedFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
-            return queryset.filter(LATE)
+            return queryset.filter(sla.late_q(timezone.now()))
         if self.value() == "no":
-            return queryset.exclude(LATE)
+            return queryset.exclude(sla.late_q(timezone.now()))
         return queryset
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from guanxi.activities.models import TaskKind
+from guanxi.activities.models import TaskKind, TaskSource
 from guanxi.activities.services import task_create
 from guanxi.core.errors import ApplicationError
 from guanxi.core.models import Role, User
@@ -72,6 +72,8 @@ def _give_task(case: Case, person: User, level: int) -> str:
             title=title[:200],
             due_date=timezone.localdate(),
             notes=_("Level %(level)s escalation of a service case.") % {"level": level},
+            source=TaskSource.ESCALATION,
+            key=f"escalation:{case.pk}:{level}:{person.pk}",
         )
     except ApplicationError as exc:
         return str(exc)

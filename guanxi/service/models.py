@@ -168,7 +168,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    kind = models.CharField(pgettext_lazy("case", "kind"), max_length=12, choices=CaseKind.choices)
     channel = models.CharField(
         _("channel"), max_length=12, choices=CaseChannel.choices, default=CaseChannel.PHONE
     )

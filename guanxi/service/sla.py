@@ -18,11 +18,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.accounts.models import Account
 from guanxi.service.calendar import WorkingHours, add_working_time, working_time_between
-from guanxi.service.models import CalendarDay, Case, CaseKind, CaseStatus, SlaPolicy
+from guanxi.service.models import (
+    OPEN_STATUSES,
+    CalendarDay,
+    Case,
+    CaseKind,
+    CaseStatus,
+    SlaPolicy,
+)
 from guanxi.tiers.selectors import current_tier_ids
 
 #: Without any policy row: the standard service.
@@ -142,6 +150,33 @@ def resolution_late(case: Case, now: dt.datetime) -> bool:
     if case.resolved_at is not None:
         return case.resolved_at > due
     return case.status != CaseStatus.WAITING and now > due
+
+
+def late_q(now: dt.datetime) -> Q:
+    """The cases late at ``now``, in SQL: a breach recorded, or a due time passed and not met
+    that `record_breaches` would record now. The case list's SLA column and filter read this;
+    the "complaint past its SLA" light reads its resolution half, `resolution_late_q`."""
+    unanswered = Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
+    return Q(first_response_breached=True) | unanswered | resolution_late_q(now)
+
+
+def resolution_late_q(now: dt.datetime) -> Q:
+    """Resolution marked late, or open (not waiting on the customer) past its due time; a
+    reopened case is due again from its reopening (`reset_resolution_due`)."""
+    running = [s for s in OPEN_STATUSES if s != CaseStatus.WAITING]
+    overdue = Q(status__in=running, resolved_at__isnull=True, resolution_due_at__lt=now)
+    return Q(resolution_breached=True) | overdue
+
+
+def is_late(case: Case, now: dt.datetime) -> bool:
+    """`late_q` for one case in hand."""
+    if case.first_response_breached or case.resolution_breached:
+        return True
+    frd, due = case.first_response_due_at, case.resolution_due_at
+    if case.first_responded_at is None and frd is not None and frd < now:
+        return True
+    running = case.status in OPEN_STATUSES and case.status != CaseStatus.WAITING
+    return running and case.resolved_at is None and due is not None and due < now
 
 
 def near_due(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.services import check_account_visible
-from guanxi.activities.models import TaskKind
+from guanxi.activities.models import TaskKind, TaskSource
 from guanxi.activities.services import task_create
 from guanxi.contacts.models import Contact
 from guanxi.core.errors import ApplicationError, InvalidInput, NotFound
@@ -300,6 +300,8 @@ def recovery_task_create(*, response: SurveyResponse) -> None:
         actor=owner,
         notes=notes,
         contact=response.contact,
+        source=TaskSource.RECOVERY,
+        key=f"recovery:{response.pk}:{response.nps_score}",
     )
     response.recovery_task = task
     response.save(update_fields=["recovery_task"])

@@ -26,8 +26,8 @@ from guanxi.surveys.services import (
     LinkRefused,
     invitation_for_token,
     item_pairs,
-    response_submit,
 )
+from guanxi.workspace.flows import survey_submit
 
 REFUSALS = {
     "invalid": gettext_lazy(
@@ -112,7 +112,7 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
         )
         with translation.override(lang):
             try:
-                response_submit(token=token, answers=answers)
+                survey_submit(token=token, answers=answers)
             except LinkRefused as refusal:
                 return _refused(request, refusal.reason, refusal.status_code, lang)
             except InvalidInput as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -86,7 +87,10 @@ def planned_count(queryset: QuerySet, *, exact_below: int = 50_000) -> int:
     ``exact_below`` (or on SQLite), else the planner's estimate — a filtered ledger list
     ("source = pms": millions of rows) is paged without counting every row it matches."""
     if connection.vendor == "postgresql":
-        sql, params = queryset.order_by().query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (pk__in=[]): no SQL to plan
+            return 0
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanxi.agreements.performance import agreements_pace
+from guanxi.agreements.performance import agreements_pace, pace_band
 from guanxi.agreements.selectors import agreements_visible_to, ending_within, in_force_on
 from guanxi.core.dates import add_months
 from guanxi.core.models import User
@@ -84,6 +84,8 @@ def renewals_chart(actor: User, today: dt.date) -> Chart:
     months = [add_months(today.replace(day=1), i) for i in range(4)]
     labels = [month_label(m.isoformat()) for m in months]
     link = f"{reverse('admin:agreements_agreement_changelist')}?ending_within={RENEWAL_DAYS}"
+    # Each month's bar opens that month's agreements among those ending within the window.
+    links = [f"{link}&ending_month={m:%Y-%m}" for m in months]
     ending = [counts.get(m, 0) for m in months]
     config = {
         "type": "bar",
@@ -95,15 +97,11 @@ def renewals_chart(actor: User, today: dt.date) -> Chart:
         "options": {},
     }  # fmt: skip
     return Chart(
-        "renewals", _("Agreements ending in the next 90 days"), "bar", config, [link] * 4,
+        "renewals", _("Agreements ending in the next 90 days"), "bar", config, links,
         [_("month"), _("agreements ending")],
         [[label, counts.get(m, 0)] for label, m in zip(labels, months, strict=True)],
         empty=not counts, list_url=link,
     )  # fmt: skip
-
-
-#: Pace bands (the worst commitment's actual ÷ expected to date, in %): (label, low, high).
-PACE_BANDS = ((80, "behind"), (100, "close"), (None, "ahead"))
 
 
 def pace_chart(actor: User, today: dt.date) -> Chart:
@@ -117,11 +115,11 @@ def pace_chart(actor: User, today: dt.date) -> Chart:
     }
     counts = dict.fromkeys(words, 0)
     for pace in paces.values():
-        if pace is None:
-            counts["none"] += 1
-            continue
-        counts[next(key for top, key in PACE_BANDS if top is None or pace * 100 < top)] += 1
-    link = f"{reverse('admin:agreements_agreement_changelist')}?status__exact=active"
+        counts[pace_band(pace)] += 1
+    # Each bar opens its agreements: the list's pace filter uses the same bands.
+    changelist = reverse("admin:agreements_agreement_changelist")
+    links = [f"{changelist}?pace={key}" for key in words]
+    link = f"{changelist}?status__exact=active"
     config = {
         "type": "bar",
         "data": {
@@ -132,7 +130,7 @@ def pace_chart(actor: User, today: dt.date) -> Chart:
         "options": {"indexAxis": "y"},
     }  # fmt: skip
     return Chart(
-        "pace", _("Agreement pace"), "bar", config, [link] * len(words),
+        "pace", _("Agreement pace"), "bar", config, links,
         [_("pace"), _("agreements")], [[words[k], counts[k]] for k in words],
         empty=not paces, list_url=link,
     )  # fmt: skip

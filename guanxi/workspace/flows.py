@@ -14,6 +14,8 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
 - give an account another owner (the API, the admin form, an import) → its stored relationship
   health names the new owner and its policy tasks move to them at once, not at the nightly run
   (relationships, activities).
+- a survey answer comes in → refresh the account's stored loyalty cell and withdraw the open
+  referral asks when its latest NPS is no longer a promoter's (loyalty).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction as db_transaction
+from django.utils import timezone
 
 from guanxi.accounts import services as account_services
 from guanxi.accounts.models import Account
@@ -34,12 +37,16 @@ from guanxi.contacts.models import Contact
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
+from guanxi.loyalty.matrix import loyalty_cell_refresh
+from guanxi.loyalty.referrals import referral_asks_withdraw
 from guanxi.relationships.health import (
     health_follow_contacts,
     health_refresh,
     health_refresh_all,
     seated_accounts,
 )
+from guanxi.surveys.models import SurveyResponse
+from guanxi.surveys.services import response_submit
 from guanxi.tiers.models import AccountTier, Tier, TierScheme
 from guanxi.tiers.services import (
     account_tier_override,
@@ -220,3 +227,22 @@ def tier_by_hand_cleared(
     if row is not None:
         policy_tasks_follow(account_id=account.pk)
     return row
+
+
+# --- survey answers and loyalty -----------------------------------------------------------------
+
+
+def survey_answered(*, response: SurveyResponse) -> None:
+    """After an answer is stored: the account's loyalty cell now (not at night) and no
+    referral ask left open for an account whose latest score is no longer a promoter's."""
+    account_id = response.account_id
+    as_of = timezone.localdate(response.answered_at)
+    loyalty_cell_refresh(account_id=account_id, as_of=as_of)
+    referral_asks_withdraw(account_id=account_id, as_of=as_of)
+
+
+def survey_submit(**fields: Any) -> SurveyResponse:
+    """`surveys.services.response_submit` (same arguments), then `survey_answered`."""
+    response = response_submit(**fields)
+    survey_answered(response=response)
+    return response

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
@@ -150,7 +151,7 @@ class AgreementDocument(models.Model):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     # Stored under the data directory (MEDIA_ROOT = DATA_DIR/media).
     file = models.FileField(_("file"), upload_to="agreements/%Y/%m/")
     uploaded_by = models.ForeignKey(

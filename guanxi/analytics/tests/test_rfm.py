@@ -66,8 +66,38 @@ def test_equal_values_always_get_the_same_score():
         assert per_value["n"].max() == 1
     # The worst value always scores 1: the five one-time buyers share F=1.
     assert table.filter(pl.col("frequency") == 0)["f_score"].unique().to_list() == [1]
-    # 1 + floor(5 * strictly_worse / n): frequency 1 has 5 worse of 8 -> 4; frequency 2 -> 4.
-    assert table.filter(pl.col("frequency") == 2)["f_score"].unique().to_list() == [4]
+    # 1 + floor(5 * middle / n): frequency 1 sits at position 5 of 8 -> 4; frequency 2 is the
+    # best value and scores 5 (its first position, 6 of 8, used to leave it at 4).
+    assert table.filter(pl.col("frequency") == 1)["f_score"].unique().to_list() == [4]
+    assert table.filter(pl.col("frequency") == 2)["f_score"].unique().to_list() == [5]
+
+
+def test_a_large_group_sharing_the_best_recency_scores_5_and_all_five_scores_occur():
+    # 300 accounts as the demo has them: 84 bought in the last period (recency 0), the others
+    # spread over 216 earlier periods. Scoring ties by their first position gave R counts
+    # 61/61/94/84/0: nobody ever had R=5.
+    recency = [0.0] * 84 + [float(d) for d in range(1, 217)]
+    data = {
+        "customer_id": [f"c{i}" for i in range(300)],
+        "recency_days": recency,
+        "frequency": list(range(300)),
+        "monetary": [float(i) for i in range(300)],
+    }
+    table = rfm(data).table
+    counts = dict(table.group_by("r_score").len().iter_rows())
+    assert sorted(counts) == [1, 2, 3, 4, 5]
+    assert counts[5] == 84
+    assert table.filter(pl.col("recency_days") == 0)["r_score"].unique().to_list() == [5]
+    assert table.filter(pl.col("recency_days") == 216)["r_score"].unique().to_list() == [1]
+
+
+def test_a_tie_group_spanning_two_bins_lands_where_its_middle_is():
+    # Ten customers, frequency 1 shared by positions 2..6: middle 4 -> 1 + floor(5 * 4 / 10) = 3
+    # (its first position alone gave 2); positions 7..8: middle 7.5 -> 4.
+    data = _ten()
+    data["frequency"] = [0, 0, 1, 1, 1, 1, 1, 2, 2, 3]
+    table = rfm(data).table.sort("customer_id")
+    assert table["f_score"].to_list() == [1, 1, 3, 3, 3, 3, 3, 4, 4, 5]
 
 
 def test_scores_do_not_depend_on_row_order():
@@ -85,7 +115,7 @@ def test_fewer_distinct_values_than_bins_is_reported():
     assert result.bins_used == {"recency": 5, "frequency": 2, "monetary": 1}
     assert len(result.warnings) == 2
     assert "frequency" in result.warnings[0] and "only 2 distinct" in result.warnings[0]
-    assert "scores used are [1, 3]" in result.warnings[0]
+    assert "scores used are [1, 5]" in result.warnings[0]
     assert "monetary" in result.warnings[1] and "scores used are [1]" in result.warnings[1]
 
 
@@ -194,9 +224,10 @@ def test_works_on_summarize_output_with_recency_since_last_purchase():
     assert prepared.sort("cust")["recency_days"].to_list() == [21.0, 11.0, 1.0]
     result = rfm(prepared, customer_col="cust", monetary_col="total_revenue")
     table = result.table.sort("cust")
-    assert table["r_score"].to_list() == [1, 2, 4]
-    assert table["f_score"].to_list() == [2, 1, 4]
-    assert table["m_score"].to_list() == [4, 1, 2]
+    # The best of three scores 5, the worst 1, the middle one 1 + floor(5 * 1 / 3) = 2.
+    assert table["r_score"].to_list() == [1, 2, 5]
+    assert table["f_score"].to_list() == [2, 1, 5]
+    assert table["m_score"].to_list() == [5, 1, 2]
 
 
 def test_with_rfm_recency_rejects_recency_after_T():

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import template
 
-from guanxi.core.formatting import money
+from guanxi.core.formatting import grouped, money
 
 register = template.Library()
 
 
 # The one formatter of sums, shared with the services that write sentences.
 register.filter("money", money)
+register.filter("grouped", grouped)
 
 
 @register.filter

@@ -146,3 +146,14 @@ def test_the_api_lists_the_lights_waiting_for_the_kam(as_user, cast):
     assert day["totals"]["warning_lights"] == 1 and page["count"] == 1
     assert page["items"] == day["warning_lights"]
     assert page["items"][0]["light"] == red.pk and page["items"][0]["colour"] == red.colour
+
+
+def test_red_lights_come_first_and_the_link_says_what_it_does(client, cast, english):
+    red = light(cast.account)
+    yellow = light(cast.account, "detractor", facts={"score": 3, "on": "2026-06-01"})
+    AccountLight.objects.filter(pk=yellow.pk).update(raised_at=red.raised_at + dt.timedelta(1))
+    client.force_login(cast.alice)
+    text = client.get(reverse("loyalty_lights")).content.decode()
+    assert text.index(f'data-light="{red.pk}"') < text.index(f'data-light="{yellow.pk}"')
+    assert ">Respond</a>" in text and ">Open</a>" not in text
+    assert "<h1" in text and ">Warning lights table</h1>" in text

@@ -34,7 +34,7 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import InvalidInput
 from guanxi.core.formatting import money
-from guanxi.core.models import User
+from guanxi.core.models import Role, User
 from guanxi.imports.admin_rows import export_actions, row_import_page
 from guanxi.pipeline import rules, services
 from guanxi.pipeline.models import (
@@ -71,17 +71,21 @@ def duration_text(seconds: int | None) -> str:
     return _("%(h)s h %(m)s min") % {"h": rest // 3600, "m": rest % 3600 // 60}
 
 
+SALES_PEOPLE = Q(is_active=True, is_staff=True, is_superuser=False) & ~Q(role=Role.ADMIN)
+
+
 def owner_choices(actor: User, obj: Opportunity | None) -> QuerySet[User]:
     """Whom the owner drop-down offers (rules.resolve_owner's rule): whom the actor may assign
     accounts to, and on a deal also the account's owner and the current owner — of those, on a
-    deal, only users who see its account."""
-    allowed = assignable_owners(actor, User.objects.filter(is_active=True, is_staff=True))
+    deal, only users who see its account. Sales people only: not a superuser or administrator
+    who sells nothing (the demo's "admin" was offered), unless the deal is theirs already."""
+    allowed = assignable_owners(actor, User.objects.filter(SALES_PEOPLE))
     if obj is None:
         return allowed.order_by("username")
     q = Q(pk__in=users_who_see(obj.account).values("pk")) & (
         Q(pk__in=allowed.values("pk")) | Q(pk__in=[actor.pk, obj.account.owner_id])
     )
-    return User.objects.filter(q | Q(pk=obj.owner_id)).order_by("username")
+    return User.objects.filter((q & SALES_PEOPLE) | Q(pk=obj.owner_id)).order_by("username")
 
 
 class OpportunityForm(ServiceRulesForm):
@@ -242,7 +246,7 @@ class OpportunityAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "owner":
-            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+            kwargs["queryset"] = User.objects.filter(SALES_PEOPLE)
         elif db_field.name == "stage":
             kwargs["queryset"] = Stage.objects.filter(active=True).select_related("pipeline")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -112,3 +112,17 @@ def test_the_360_page_has_the_open_cases_card(cast, case):
     assert 'data-card="open-cases"' in html and f'data-case="{case.pk}"' in html
     listed = reverse(LIST) + f"?account__id__exact={cast.account.pk}"
     assert client.get(listed).status_code == 200
+
+
+def test_a_number_searches_the_case_number_exactly(cast, case):
+    # Another case whose subject holds the first case's number: only the numbered one is found.
+    other = case_open(actor=cast.alice, account=cast.account, kind="request",
+                      subject=f"Room {case.pk}{case.pk}")  # fmt: skip
+    client = client_for(cast.alice)
+    for term in (str(case.pk), f"#{case.pk}"):
+        content = client.get(reverse(LIST), {"q": term}).content
+        assert f"/{case.pk}/change/".encode() in content
+        assert f"/{other.pk}/change/".encode() not in content
+    # A number that is no case number of the list: the usual search by words.
+    content = client.get(reverse(LIST), {"q": f"{case.pk}{case.pk}"}).content
+    assert f"/{other.pk}/change/".encode() in content
