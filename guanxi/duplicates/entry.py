@@ -53,7 +53,7 @@ def account_lookalikes(
     for row in rows:
         facts = AccountFacts(
             row.pk, row.name, row.name_key, row.key_pinyin, row.credit_code, row.phone,
-            row.city, row.address,
+            row.city, row.address, row.parent_id,
         )  # fmt: skip
         score, reasons = score_accounts(new, facts)
         if score >= THRESHOLD:

@@ -38,7 +38,7 @@ from guanxi.duplicates.models import Candidate, Kind, Status
 MAX_BLOCK = 50
 CHUNK = 5000
 ACCOUNT_COLUMNS = (
-    "id", "name", "name_key", "key_pinyin", "credit_code", "phone", "city", "address",
+    "id", "name", "name_key", "key_pinyin", "credit_code", "phone", "city", "address", "parent_id",
 )  # fmt: skip
 CONTACT_COLUMNS = ("id", "account_id", "name", "name_pinyin", "mobile_key", "email")
 

@@ -50,6 +50,7 @@ class AccountFacts:
     phone: str = ""
     city: str = ""
     address: str = ""
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ def score_accounts(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]
         if a.credit_code == b.credit_code:
             return 100, [("same_credit_code", {"code": a.credit_code})]
         return 0, [("different_credit_codes", {})]
+    if _linked(a, b):
+        # A group and its company, or two companies of one group, linked already: not a pair
+        # to review again (the trial's queue listed every two of a group's five branches).
+        return 0, [("already_linked", {})]
     if not a.name_key or not b.name_key:
         return 0, []
     if _is_group_pair(a, b):
@@ -106,6 +111,14 @@ def score_accounts(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]
     if _traditional(a.name) != _traditional(b.name):
         reasons.append(("traditional", {}))
     return score, reasons
+
+
+def _linked(a: AccountFacts, b: AccountFacts) -> bool:
+    return (
+        a.parent_id == b.id
+        or b.parent_id == a.id
+        or (a.parent_id is not None and a.parent_id == b.parent_id)
+    )
 
 
 def _plain(text: str) -> str:
@@ -166,6 +179,7 @@ def _reason_text(code: str, params: dict) -> str:
     texts = {
         "same_credit_code": _("same unified social credit code %(code)s"),
         "different_credit_codes": _("different credit codes: two legal entities"),
+        "already_linked": _("already linked as one group's companies"),
         "group_and_member": _("%(member)s looks like a member of the group %(group)s"),
         "names_alike": _("names %(pct)s %% alike"),
         "same_pinyin": _("the names sound the same (%(pinyin)s)"),

@@ -71,6 +71,20 @@ def test_finder_pairs_and_dismissal_is_remembered(cast):
     assert _pairs() == {(Kind.CONTACT, x.pk, y.pk)}
 
 
+def test_a_groups_linked_companies_are_no_pair(cast):
+    """The trial: a group's five branches, each already linked to the group, filled the queue
+    with every two of them; a company not linked yet still shows."""
+    group = make_account(owner=cast.alice, name="南京安康机械制造有限公司")
+    one = make_account(owner=cast.alice, name="南京安康机械制造（青岛）有限公司", parent=group)
+    two = make_account(owner=cast.alice, name="南京安康机械制造（上海）有限公司", parent=group)
+    loose = make_account(owner=cast.alice, name="南京安康机械制造(青岛)有限公司")
+    candidates_find()
+    pairs = _pairs()
+    linked = {(group.pk, one.pk), (group.pk, two.pk), (one.pk, two.pk)}
+    assert not {(Kind.ACCOUNT, a, b) for a, b in linked} & pairs
+    assert {(Kind.ACCOUNT, one.pk, loose.pk), (Kind.ACCOUNT, group.pk, loose.pk)} <= pairs
+
+
 def test_queue_for_managers_and_not_a_duplicate(cast, client):
     a = make_account(owner=cast.alice, name="华彩医药有限公司")
     b = make_account(owner=cast.alice, name="华彩医药")
