@@ -38,7 +38,12 @@ from guanxi.activities.forms import (
 )
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.activities.policy import task_role_label
-from guanxi.activities.selectors import fulfilled_task, tasks_for
+from guanxi.activities.selectors import (
+    fulfilled_task,
+    policy_tasks_due,
+    sop_outcome,
+    tasks_for,
+)
 from guanxi.activities.services import task_cancel, task_reschedule
 from guanxi.core.admin_mixins import (
     ColleagueDropdownFilter,
@@ -73,6 +78,28 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "week":
             return open_.filter(due_date__gt=today, due_date__lte=today + dt.timedelta(days=7))
         return queryset
+
+
+class SopOutcomeFilter(admin.SimpleListFilter):
+    """The policy tasks due this month by how they stand (on time, late, overdue and open): the
+    list behind each part of the dashboard's SOP compliance chart (`activities.selectors.
+    compliance`'s own conditions). Links pair it with ``status__exact=all``."""
+
+    title = gettext_lazy("SOP compliance this month")
+    parameter_name = "sop"
+    CHOICES = ("on_time", "late", "open_overdue")
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        labels = (gettext_lazy("On time"), gettext_lazy("Late"),
+                  gettext_lazy("Overdue, still open"))  # fmt: skip
+        return list(zip(self.CHOICES, labels, strict=True))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in self.CHOICES:
+            return queryset
+        today = timezone.localdate()
+        due = policy_tasks_due(queryset, today.replace(day=1), today)
+        return due.filter(sop_outcome(self.value(), today))
 
 
 class TaskStatusFilter(DropdownFilter):
@@ -133,6 +160,7 @@ class TaskAdmin(ScopedQuerysetMixin, RoleAccessMixin, ModelAdmin):
         MineFilter,
         ("assignee", ColleagueDropdownFilter),
         ("source", ChoicesDropdownFilter),
+        SopOutcomeFilter,
     )
     search_fields = ("title", "account__name", "account__code")
     ordering = ("due_date", "id")

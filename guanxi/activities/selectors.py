@@ -129,6 +129,45 @@ def _task_rows_for(actor: User) -> QuerySet[Task]:
     return qs.filter(assignee=actor)
 
 
+#: How a policy task due in a period stands, as the compliance report counts it.
+SOP_OUTCOMES = ("on_time", "late", "open_overdue", "open_due_today", "open_not_due")
+
+
+def policy_tasks_due(tasks: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+    """The policy tasks (not cancelled) of ``tasks`` due between ``start`` and ``end``: due on
+    their due day or, when later, the local day they were created (annotated ``due_day``, and
+    ``done_day``)."""
+    return (
+        tasks.filter(source=TaskSource.POLICY)
+        .exclude(status=TaskStatus.CANCELLED)
+        .annotate(due_day=_due_day(), done_day=TruncDate("completed_at", tzinfo=_zone()))
+        .filter(due_day__gte=start, due_day__lte=end)
+    )
+
+
+def _zone() -> Any:
+    return timezone.get_current_timezone()
+
+
+def _due_day() -> Greatest:
+    return Greatest(
+        F("due_date"), TruncDate("created_at", tzinfo=_zone()), output_field=DateField()
+    )
+
+
+def sop_outcome(name: str, as_of: dt.date) -> Q:
+    """The tasks of `policy_tasks_due` in one of the `SOP_OUTCOMES` on ``as_of`` (the report's
+    counts and the task list's filter behind the dashboard's compliance chart)."""
+    done, is_open = Q(status=TaskStatus.DONE), Q(status=TaskStatus.OPEN)
+    return {
+        "on_time": done & Q(done_day__lte=F("due_day")),
+        "late": done & Q(done_day__gt=F("due_day")),
+        "open_overdue": is_open & Q(due_day__lte=as_of, due_date__lt=as_of),
+        "open_due_today": is_open & Q(due_day=as_of, due_date=as_of),
+        "open_not_due": is_open & Q(due_day__gt=as_of),
+    }[name]
+
+
 def compliance(
     *, actor: User, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> ComplianceReport:
@@ -156,27 +195,14 @@ def compliance(
     """
     as_of = as_of or timezone.localdate()
     report = ComplianceReport(start=start, end=end, as_of=as_of)
-    tz = timezone.get_current_timezone()
-    due_day = Greatest(F("due_date"), TruncDate("created_at", tzinfo=tz), output_field=DateField())
-    tasks = (
-        _task_rows_for(actor)
-        .filter(source=TaskSource.POLICY)
-        .exclude(status=TaskStatus.CANCELLED)
-        .annotate(due_day=due_day, done_day=TruncDate("completed_at", tzinfo=tz))
-        .filter(due_day__gte=start, due_day__lte=end)
-    )
+    tasks = policy_tasks_due(_task_rows_for(actor), start, end)
     done = Q(status=TaskStatus.DONE)
-    is_open = Q(status=TaskStatus.OPEN)
     rows = list(
         tasks.order_by()
         .values("assignee_id")
         .annotate(
             due=Count("id", filter=Q(due_day__lte=as_of) | done),
-            on_time=Count("id", filter=done & Q(done_day__lte=F("due_day"))),
-            late=Count("id", filter=done & Q(done_day__gt=F("due_day"))),
-            open_overdue=Count("id", filter=is_open & Q(due_day__lte=as_of, due_date__lt=as_of)),
-            open_due_today=Count("id", filter=is_open & Q(due_day=as_of, due_date=as_of)),
-            open_not_due=Count("id", filter=is_open & Q(due_day__gt=as_of)),
+            **{name: Count("id", filter=sop_outcome(name, as_of)) for name in SOP_OUTCOMES},
         )
     )
     users = User.objects.select_related("team").in_bulk([r["assignee_id"] for r in rows])
@@ -201,7 +227,7 @@ def compliance(
     report.overdue_earlier = (
         _task_rows_for(actor)
         .filter(source=TaskSource.POLICY, status=TaskStatus.OPEN, due_date__lt=as_of)
-        .annotate(due_day=due_day)
+        .annotate(due_day=_due_day())
         .filter(due_day__lt=start)
         .count()
     )

@@ -107,9 +107,13 @@ def compliance_chart(actor: User, today: dt.date) -> Chart:
     start = today.replace(day=1)
     report = compliance(actor=actor, start=start, end=today)
     t = report.total
-    parts = [(_("On time"), t.on_time, PALETTE[3]), (_("Late"), t.late, PALETTE[2]),
-             (_("Overdue, still open"), t.open_overdue, PALETTE[0])]  # fmt: skip
+    parts = [(_("On time"), t.on_time, PALETTE[3], "on_time"),
+             (_("Late"), t.late, PALETTE[2], "late"),
+             (_("Overdue, still open"), t.open_overdue, PALETTE[0], "open_overdue")]  # fmt: skip
     link = f"{reverse('admin:activities_task_compliance')}?period=this_month"
+    # Each part opens the tasks behind it (the task list's SOP filter, closed tasks included).
+    tasks = reverse("admin:activities_task_changelist")
+    part_links = [f"{tasks}?sop={p[3]}&status__exact=all" for p in parts]
     config = {
         "type": "doughnut",
         "data": {
@@ -130,7 +134,7 @@ def compliance_chart(actor: User, today: dt.date) -> Chart:
         "cost": f"{report.cost_total:,.0f}",
     }
     return Chart(
-        "compliance", _("SOP compliance"), "doughnut", config, [link] * len(parts),
+        "compliance", _("SOP compliance"), "doughnut", config, part_links,
         [_("tier"), _("privilege cost"), _("touchpoints")], cost_rows,
         empty=not t.decided, note=note, list_url=link,
     )  # fmt: skip

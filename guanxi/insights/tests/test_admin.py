@@ -74,7 +74,7 @@ def test_accounts_not_scored_yet_show_a_dash(client, cast):
     assert row.score_segment is None and row.score_clv is None
 
 
-@pytest.mark.parametrize("language,words", [("en", ["Value and outlook", "probability alive"]),
+@pytest.mark.parametrize("language,words", [("en", ["Value and outlook", "Probability alive"]),
                                             ("zh-hans", ["客户价值", "存活概率"])])  # fmt: skip
 def test_360_page_shows_the_value_card_with_its_history(client, cast, book, language, words):
     analysis_run(as_of=AS_OF.replace(month=3, day=31))
