@@ -166,11 +166,11 @@ def test_nightly_runs_the_chain_in_order_and_prints_each_step(diners, capsys):
     assert main(["nightly", "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert lines[:18] == [
+    assert lines[:19] == [
         "ledger rollups", "agreements", "rebate accruals", "analytics", "agreement facts",
         "tiering", "discount reviews", "policy tasks", "yearly surveys", "event surveys",
         "relationship health", "renewal risk", "warning lights", "loyalty matrix",
-        "referral asks", "deal odds", "dashboard", "ledger partitions",
+        "referral asks", "deal odds", "duplicates", "dashboard", "ledger partitions",
     ]  # fmt: skip
     assert "16 accounts scored" in out and "clp-levels:" in out
     assert "discount reviews: 1 newly flagged, 1 waiting for review" in out

@@ -162,8 +162,8 @@ TRANSACTIONS = Spec(
         Column("category", _("Category"), ("产品类别", "类别", "消费类别"), True,
                _("Product category code, Chinese or English name (rooms, fnb…)."), "fnb"),
         Column("kind", _("Kind"), ("类型", "单据类型", "交易类型"), False,
-               _("sale (default) or refund (退款, a credit note): a refund gives back its amount "
-                 "and quantity, written with either sign."), "sale"),
+               _("sale (default) or refund (a credit note; the Chinese words work too): a refund "
+                 "gives back its amount and quantity, written with either sign."), "sale"),
         Column("amount", _("Amount (CNY)"), ("金额", "消费金额"), True,
                _("Zero or more, up to 2 decimals; negative only on a refund."), "3880.00"),
         Column("cost", _("Cost (CNY)"), ("成本",), False, _("Zero or more; optional."), ""),
