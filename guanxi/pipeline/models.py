@@ -144,10 +144,14 @@ class Opportunity(models.Model):
     name = models.CharField(_("name"), max_length=200)
     # The deal's number in the spreadsheet or CRM it came from: an import naming it again
     # updates this deal instead of opening a second one.
+    # Empty by default in the database too: rows written in bulk (COPY, an earlier schema's
+    # code) need not name it.
     code = models.CharField(
         _("deal code"),
         max_length=64,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("Your own number for the deal (from a spreadsheet or another CRM); unique. "
                     "An import with this code updates the deal."),
     )  # fmt: skip

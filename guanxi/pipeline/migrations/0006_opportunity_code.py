@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalopportunity',
             name='code',
-            field=models.CharField(blank=True, help_text='Your own number for the deal (from a spreadsheet or another CRM); unique. An import with this code updates the deal.', max_length=64, verbose_name='deal code'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Your own number for the deal (from a spreadsheet or another CRM); unique. An import with this code updates the deal.', max_length=64, verbose_name='deal code'),
         ),
         migrations.AddField(
             model_name='opportunity',
             name='code',
-            field=models.CharField(blank=True, help_text='Your own number for the deal (from a spreadsheet or another CRM); unique. An import with this code updates the deal.', max_length=64, verbose_name='deal code'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Your own number for the deal (from a spreadsheet or another CRM); unique. An import with this code updates the deal.', max_length=64, verbose_name='deal code'),
         ),
         migrations.AddConstraint(
             model_name='opportunity',
