@@ -23,7 +23,7 @@ def money(value: Any, places: int = 0) -> str:
     ledgers ask for them with `places=2` (¥84,493.63)."""
     if value is None or value == "":
         return "—"
-    return f"¥{Decimal(value):,.{int(places)}f}"
+    return f"¥{grouped(value, places)}"
 
 
 def grouped(value: Any, places: int = 0) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
-from guanxi.accounts.normalise import simplified
 from guanxi.transactions.models import ProductCategory
+from guanxi.transactions.selectors import category_key
 
 
 def _in_a_list(cat: ProductCategory) -> str:
@@ -27,9 +27,3 @@ def category_lookup() -> tuple[dict[str, int], list[str]]:
             if name:
                 lookup.setdefault(category_key(name), cat.pk)
     return lookup, known
-
-
-def category_key(name: str) -> str:
-    """How a category's code or name is matched: half-width, traditional characters read as
-    simplified (餐飲 is 餐饮, as accounts' names are), any case."""
-    return simplified(name).strip().lower()

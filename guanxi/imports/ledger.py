@@ -29,7 +29,7 @@ from guanxi.contacts.models import Contact
 from guanxi.core import bulk
 from guanxi.core.formatting import join_words
 from guanxi.imports import db
-from guanxi.imports.categories import category_key, category_lookup
+from guanxi.imports.categories import category_lookup
 from guanxi.imports.columns import CHOICE_ALIASES, PAYMENTS, TRANSACTIONS, Spec
 from guanxi.imports.context import ImportContext, Outcome
 from guanxi.imports.reader import LINE
@@ -42,6 +42,7 @@ from guanxi.transactions.models import (
     TransactionKind,
 )
 from guanxi.transactions.rollups import ledger_rollups_refresh
+from guanxi.transactions.selectors import category_key
 
 Job = tuple[str, pl.DataFrame]  # ("+" new | "~" changed, rows)
 IN_CHUNK = 900  # codes or ids per `__in` query (SQLite caps the parameters of one query)

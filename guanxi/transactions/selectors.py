@@ -389,12 +389,18 @@ def categories_matching(
     """The categories whose code or name holds ``text``, traditional characters read as
     simplified both ways (餐飲 finds 餐饮 and the other way round), any case. Categories are a
     short configured list: their names are compared here rather than stored twice."""
-    word = simplified(text).strip().lower()
+    word = category_key(text)
     if not word:
         return queryset
     ids = [
         cat.pk
         for cat in ProductCategory.objects.only("pk", "code", "name", "name_en")
-        if any(word in simplified(v).lower() for v in (cat.code, cat.name, cat.name_en))
+        if any(word in category_key(v) for v in (cat.code, cat.name, cat.name_en))
     ]
     return queryset.filter(pk__in=ids)
+
+
+def category_key(name: str | None) -> str:
+    """How a category's code or name is matched (the search above, the imports): half-width,
+    traditional characters read as simplified (餐飲 is 餐饮, as accounts' names are), any case."""
+    return simplified(name).strip().lower()
