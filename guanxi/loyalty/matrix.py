@@ -39,15 +39,16 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _behaviour() -> dict[int, tuple[int, float | None]]:
+def _behaviour(account_ids: list[int] | None = None) -> dict[int, tuple[int, float | None]]:
+    """Repeat purchases and P(alive) per account from the latest run (of ``account_ids`` only,
+    when given)."""
     run = latest_run()
     if run is None:
         return {}
-    rows = (
-        AccountScore.objects.filter(run=run)
-        .values_list("account_id", "frequency", "p_alive")
-        .order_by()
-    )
+    rows = AccountScore.objects.filter(run=run)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    rows = rows.values_list("account_id", "frequency", "p_alive").order_by()
     return {account_id: (frequency, p_alive) for account_id, frequency, p_alive in rows}
 
 
@@ -83,8 +84,9 @@ def loyalty_rows(as_of: dt.date) -> list[tuple]:
     attitudes = latest_scores(_surveyed_ids(as_of))
     cuts = current_cuts()
     return [
-        _row(account_id, behaviour.get(account_id, (0, None)), attitudes.get(account_id), as_of,
-             cuts)
+        _row(
+            account_id, behaviour.get(account_id, (0, None)), attitudes.get(account_id), as_of, cuts
+        )
         for account_id in Account.objects.order_by().values_list("pk", flat=True)
     ]
 
@@ -93,16 +95,13 @@ def loyalty_cell_refresh(*, account_id: int, as_of: dt.date | None = None) -> Ac
     """One account's cell again, now (a new survey answer changes its attitude): the same row
     the nightly step would write, replacing the stored one."""
     as_of = as_of or timezone.localdate()
-    run = latest_run()
-    score = (
-        AccountScore.objects.filter(run=run, account_id=account_id)
-        .values_list("frequency", "p_alive")
-        .first()
-        if run is not None
-        else None
+    row = _row(
+        account_id,
+        _behaviour([account_id]).get(account_id, (0, None)),
+        latest_scores([account_id]).get(account_id),
+        as_of,
+        current_cuts(),
     )
-    row = _row(account_id, score or (0, None), latest_scores([account_id]).get(account_id), as_of,
-               current_cuts())
     fields = dict(zip(COLUMNS, row, strict=True))
     del fields["account_id"]
     loyalty, _created = AccountLoyalty.objects.update_or_create(
