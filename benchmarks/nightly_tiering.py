@@ -146,7 +146,7 @@ def build(accounts: int, transactions: int, seed: int = 2026) -> None:
     now = timezone.now().isoformat()
     columns = ["account_id", "occurred_at", "category_id", "amount", "cost", "head_count",
                "discount_rate", "channel", "source", "external_id", "description",
-               "created_at"]  # fmt: skip
+               "created_at", "kind"]  # fmt: skip
     chunk = 1_000_000
     written = 0
     while written < transactions:
@@ -172,6 +172,7 @@ def build(accounts: int, transactions: int, seed: int = 2026) -> None:
                 "external_id": pl.int_range(written, written + n, eager=True).cast(pl.String),
                 "description": "",
                 "created_at": now,
+                "kind": "sale",  # the ledger's kind has no database default (issue 14)
             }
         )
         _copy("transactions_transaction", columns, frame)
