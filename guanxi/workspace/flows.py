@@ -14,6 +14,8 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
 - give an account another owner (the API, the admin form, an import) → its stored relationship
   health names the new owner and its policy tasks move to them at once, not at the nightly run
   (relationships, activities).
+- enter a lead that names who referred it, or change its referrer → the referral (转介绍)
+  pointing at the lead is recorded, moved or deleted (loyalty);
 - a survey answer comes in → refresh the account's stored loyalty cell and withdraw the open
   referral asks when its latest NPS is no longer a promoter's (loyalty).
 """
@@ -37,8 +39,12 @@ from guanxi.contacts.models import Contact
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
+from guanxi.leads import services as lead_services
+from guanxi.leads.duplicates import Duplicate
+from guanxi.leads.models import Lead
 from guanxi.loyalty.matrix import loyalty_cell_refresh
 from guanxi.loyalty.referrals import referral_asks_withdraw
+from guanxi.loyalty.services import lead_referral_follow
 from guanxi.relationships.health import (
     health_follow_contacts,
     health_refresh,
@@ -227,6 +233,56 @@ def tier_by_hand_cleared(
     if row is not None:
         policy_tasks_follow(account_id=account.pk)
     return row
+
+
+# --- leads and their referrals -------------------------------------------------------------------
+
+
+def _referrer(lead: Lead | int) -> tuple[int | None, int | None, int | None]:
+    """(account, contact, referring account) the lead names as stored now."""
+    pk = lead.pk if isinstance(lead, Lead) else lead
+    row = (
+        Lead.objects.filter(pk=pk)
+        .values_list("referred_by_account_id", "referred_by_contact_id",
+                     "referred_by_contact__account_id")  # fmt: skip
+        .first()
+    )
+    if row is None:
+        return None, None, None
+    account_id, contact_id, contact_account_id = row
+    return account_id, contact_id, account_id or contact_account_id
+
+
+@db_transaction.atomic
+def lead_record(*, actor: User, **fields: Any) -> tuple[Lead, list[Duplicate]]:
+    """Enter a lead (`leads.services.lead_create`, same arguments); one that names who referred
+    it is a referral (转介绍) on the referrals page at once."""
+    lead, duplicates = lead_services.lead_create(actor=actor, **fields)
+    lead_saved(actor=actor, lead=lead)
+    return lead, duplicates
+
+
+@db_transaction.atomic
+def lead_change(*, actor: User, lead: Lead | int, **fields: Any) -> Lead:
+    """Change a lead (`leads.services.lead_update`, same arguments); when its referrer changed,
+    its referral follows (moved to the new referrer, deleted when cleared)."""
+    before = _referrer(lead)
+    lead = lead_services.lead_update(actor=actor, lead=lead, **fields)
+    lead_saved(actor=actor, lead=lead, before=before)
+    return lead
+
+
+def lead_saved(
+    *,
+    actor: User,
+    lead: Lead,
+    before: tuple[int | None, int | None, int | None] = (None, None, None),
+) -> None:
+    """A lead saved with the referrer ``before`` (`_referrer` read before the write; none for a
+    new lead): its referral follows when the referrer is another now
+    (`loyalty.services.lead_referral_follow`)."""
+    if (lead.referred_by_account_id, lead.referred_by_contact_id) != before[:2]:
+        lead_referral_follow(actor=actor, lead=lead, before=before[2])
 
 
 # --- survey answers and loyalty -----------------------------------------------------------------
