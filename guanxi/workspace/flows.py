@@ -16,15 +16,16 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
   (relationships, activities).
 - enter a lead that names who referred it, or change its referrer → the referral (转介绍)
   pointing at the lead is recorded, moved or deleted (loyalty);
-- a survey answer comes in → refresh the account's stored loyalty cell and withdraw the open
-  referral asks when its latest NPS is no longer a promoter's (loyalty).
+- a survey answer comes in (the public page) or a file of them (the import page, the command)
+  → refresh the accounts' stored loyalty cells, withdraw the open referral asks when the latest
+  NPS is no longer a promoter's, ask a promoter due one now (loyalty).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction as db_transaction
 from django.utils import timezone
@@ -42,8 +43,8 @@ from guanxi.imports.report import ImportReport
 from guanxi.leads import services as lead_services
 from guanxi.leads.duplicates import Duplicate
 from guanxi.leads.models import Lead
-from guanxi.loyalty.matrix import loyalty_cell_refresh
-from guanxi.loyalty.referrals import referral_asks_withdraw
+from guanxi.loyalty.matrix import loyalty_cells_refresh
+from guanxi.loyalty.referrals import referral_asks_follow
 from guanxi.loyalty.services import lead_referral_follow
 from guanxi.relationships.health import (
     health_follow_contacts,
@@ -63,6 +64,9 @@ from guanxi.tiers.services import (
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions import services as transaction_services
 from guanxi.transactions.models import Transaction
+
+if TYPE_CHECKING:  # the importer loads polars, which only the import page and command need
+    from guanxi.surveys.importer import SurveyImportResult
 
 # --- sales and the discount floor ---------------------------------------------------------------
 
@@ -288,13 +292,36 @@ def lead_saved(
 # --- survey answers and loyalty -----------------------------------------------------------------
 
 
+def surveys_answered(*, account_ids: list[int], as_of: dt.date | None = None) -> dict[str, int]:
+    """After answers came in for these accounts (an import: thousands at once): their loyalty
+    cells now (not at night), the open referral asks withdrawn where the latest score is no
+    longer a promoter's, and a promoter due an ask asked now; a few queries per 2,000 accounts,
+    not a refresh per answer."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {"accounts": 0, "withdrawn": 0, "asked": 0}
+    as_of = as_of or timezone.localdate()
+    loyalty_cells_refresh(account_ids=ids, as_of=as_of)
+    return {"accounts": len(ids), **referral_asks_follow(account_ids=ids, as_of=as_of)}
+
+
 def survey_answered(*, response: SurveyResponse) -> None:
-    """After an answer is stored: the account's loyalty cell now (not at night) and no
-    referral ask left open for an account whose latest score is no longer a promoter's."""
-    account_id = response.account_id
-    as_of = timezone.localdate(response.answered_at)
-    loyalty_cell_refresh(account_id=account_id, as_of=as_of)
-    referral_asks_withdraw(account_id=account_id, as_of=as_of)
+    """After an answer is stored (`surveys_answered` for its account, as of its day)."""
+    surveys_answered(
+        account_ids=[response.account_id], as_of=timezone.localdate(response.answered_at)
+    )
+
+
+def survey_answers_imported(**options: Any) -> SurveyImportResult:
+    """Import survey answers (`surveys.importer.survey_answers_import`, same options), then
+    `surveys_answered` for the accounts the file answered for (none on a dry run or a refused
+    file)."""
+    # deferred: the importer pulls in polars, which only the import page and command need
+    from guanxi.surveys.importer import survey_answers_import
+
+    result = survey_answers_import(**options)
+    surveys_answered(account_ids=result.answered_accounts)
+    return result
 
 
 def survey_submit(**fields: Any) -> SurveyResponse:
