@@ -12,8 +12,9 @@ Per user: a warm-up GET, then ``--repeat`` timed GETs through Django's test clie
 median and max wall time of the call: the server's work without a network), the response's
 size and its SQL count; then the agenda alone (`workspace.today.agenda`) and the template's
 render alone, each the median of ``--repeat``; the slowest queries of the last page request,
-each with its EXPLAIN ANALYZE with ``--explain N``. Print `uptime` beside the figures: the
-machine is shared.
+each with its EXPLAIN ANALYZE with ``--explain N``. On a shared machine the wall times follow
+the load average (printed at the end); the CPU time of this process (Python's share of a
+request, not the database's) moves much less with it, so compare before and after on that.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The median CPU time (this process: Python, not the database) of each timed URL, in order.
+CPU: list[float] = []
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 
 
@@ -91,13 +94,15 @@ def _time_get(client, url: str, repeat: int, headers: dict) -> tuple[list[float]
     from django.test.utils import CaptureQueriesContext
 
     client.get(url, **headers)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(url, **headers)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
     assert response.status_code == 200, (url, response.status_code)
+    CPU.append(statistics.median(cpu))
     return times, response, list(queries.captured_queries)
 
 
@@ -138,13 +143,14 @@ def _run(users: dict, repeat: int, explain: int, language: str) -> None:
         page_clock.times.clear()
         times, response, queries = _time_get(client, url, repeat, {})
         render = list(page_clock.times[1:])
-        print(f"{label:22} page  {_median(times)} ms  {len(response.content) / 1024:5.0f} KB  "
-              f"{len(queries):3} SQL  (render {_median(render)} ms)")  # fmt: skip
+        size = len(response.content) / 1024
+        print(f"{label:22} page  {_median(times)} ms  {size:5.0f} KB  {len(queries):3} SQL  "
+              f"(render {_median(render)} ms; CPU {CPU[-1]:4.0f} ms)")  # fmt: skip
         api_times, api_response, api_queries = _time_get(
             client, "/api/activities/today", repeat, {"HTTP_AUTHORIZATION": f"Bearer {key}"}
         )
         print(f"{'':22} API   {_median(api_times)} ms  {len(api_response.content) / 1024:5.0f} "
-              f"KB  {len(api_queries):3} SQL")  # fmt: skip
+              f"KB  {len(api_queries):3} SQL  (CPU {CPU[-1]:4.0f} ms)")  # fmt: skip
         alone = []
         for _ in range(repeat):
             t0 = time.perf_counter()
