@@ -8,6 +8,7 @@ URLs in `guanxi/activities/urls.py`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -117,6 +118,18 @@ def _heading(name: str, total: int) -> str:
     }
 
 
+#: A line's indentation and the blank lines after it, in the rendered HTML.
+_INDENTATION = re.compile(rb"\n\s+")
+
+
+def _without_indentation(response: HttpResponse) -> HttpResponse:
+    """The page without its templates' indentation and blank lines: a third of Today's bytes
+    (the admin's sidebar alone had 40 KB of them). Safe here: the day's pages hold no <pre> or
+    <textarea> whose content keeps its whitespace, and every line break stays."""
+    response.content = _INDENTATION.sub(b"\n", response.content)
+    return response
+
+
 def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     viewer = request.user
     subject = _subject(request)
@@ -170,7 +183,9 @@ def today_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     context.pop("opts", None)
     context["content_title"] = _("Today")
     request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/activities/task/today.html", context)
+    response = TemplateResponse(request, "admin/activities/task/today.html", context)
+    response.add_post_render_callback(_without_indentation)
+    return response
 
 
 def today_section_view(request: HttpRequest, model_admin: Any, name: str) -> HttpResponse:
@@ -202,7 +217,9 @@ def today_section_view(request: HttpRequest, model_admin: Any, name: str) -> Htt
         + ("" if subject.pk == viewer.pk else "?" + urlencode({"user": subject.pk})),
     }
     request.current_app = model_admin.admin_site.name
-    return TemplateResponse(request, "admin/activities/task/today_section.html", context)
+    response = TemplateResponse(request, "admin/activities/task/today_section.html", context)
+    response.add_post_render_callback(_without_indentation)
+    return response
 
 
 def _page_number(value: Any) -> int:

@@ -17,7 +17,7 @@ from guanxi.core.services import api_token_create
 from guanxi.duplicates.finder import candidates_find
 from guanxi.tiers.models import TierScheme
 from guanxi.tiers.services import PRESET_CODES, scheme_load_preset
-from guanxi.workspace.flows import file_import
+from guanxi.workspace.flows import file_import, survey_answers_imported
 
 
 def import_(args: argparse.Namespace) -> int:
@@ -47,7 +47,6 @@ def _import_rows(args: argparse.Namespace) -> int:
     from guanxi.agreements.importer import agreement_import  # deferred: polars, as above
     from guanxi.leads.importer import lead_import  # deferred: polars, as above
     from guanxi.pipeline.importer import opportunity_import  # deferred: polars, as above
-    from guanxi.surveys.importer import survey_answers_import  # deferred: polars, as above
 
     if not args.user:
         print(f"guanxi import {args.kind}: name the user who imports (--user USERNAME); "
@@ -65,7 +64,7 @@ def _import_rows(args: argparse.Namespace) -> int:
         return 2
     run = {"leads": lead_import, "opportunities": opportunity_import,
            "agreements": agreement_import,
-           "survey-answers": survey_answers_import}[args.kind]  # fmt: skip
+           "survey-answers": survey_answers_imported}[args.kind]  # fmt: skip
     result = run(actor=actor, content=content, file_name=args.file, dry_run=args.dry_run)
     if result.fatal:
         print(f"{args.file}: {result.fatal}", file=sys.stderr)

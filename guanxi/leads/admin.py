@@ -42,6 +42,7 @@ from guanxi.leads.models import DisqualifyReason, Lead, LeadSource, LeadStatus
 from guanxi.leads.selectors import active_sources, lead_for_actor, leads_visible_to
 from guanxi.pipeline.convert import lead_convert
 from guanxi.transactions.admin import CountedPaginator
+from guanxi.workspace import flows
 
 STATUS_COLOURS = {
     LeadStatus.NEW: "info",
@@ -198,16 +199,17 @@ class LeadAdmin(ScopedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Lead, form: Any, change: bool) -> None:
         """Through the services: the team follows the owner, the first MAN answer starts work,
-        and a new lead's likely duplicates are shown (after saving) to attach to."""
+        a new lead's likely duplicates are shown (after saving) to attach to; through the flows,
+        so its referrer is a referral on the referrals page."""
         data = form.cleaned_data
         plain = {n: data[n] for n in PLAIN_FIELDS if n in form.changed_data or not change}
         related = {n: data.get(n) for n in RELATED if n in form.changed_data}
         man = {n: data[n] for n in MAN_FIELDS if n in form.changed_data}
         if change:
-            lead = services.lead_update(actor=request.user, lead=obj, **related, **plain)
+            lead = flows.lead_change(actor=request.user, lead=obj, **related, **plain)
         else:
             related["source"] = data["source"]
-            lead, found = services.lead_create(actor=request.user, **related, **plain)
+            lead, found = flows.lead_record(actor=request.user, **related, **plain)
             request._lead_duplicates = found
         if man:
             lead = services.lead_man_set(actor=request.user, lead=lead, **man)

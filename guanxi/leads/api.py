@@ -25,6 +25,7 @@ from guanxi.leads.selectors import (
 )
 from guanxi.pipeline.convert import lead_convert
 from guanxi.pipeline.models import OpportunityType
+from guanxi.workspace import flows
 
 router = Router(tags=["leads"])
 
@@ -235,7 +236,7 @@ def check_duplicates(request: HttpRequest, query: Query[DuplicatesQuery]):
 def create_lead(request: HttpRequest, payload: LeadIn):
     data, man = _split(payload.model_dump())
     with transaction.atomic():
-        lead, found = services.lead_create(actor=request.auth, **data)
+        lead, found = flows.lead_record(actor=request.auth, **data)
         if any(man.values()):
             lead = services.lead_man_set(actor=request.auth, lead=lead, **man)
     return Status(201, {"lead": lead, "duplicates": _duplicates(found)})
@@ -260,7 +261,7 @@ def update_lead(request: HttpRequest, payload: LeadPatch, lead_id: int = LeadId)
     data, man = _split(payload.model_dump(exclude_unset=True))
     with transaction.atomic():
         if data:
-            lead = services.lead_update(actor=request.auth, lead=lead, **data)
+            lead = flows.lead_change(actor=request.auth, lead=lead, **data)
         if man:
             lead = services.lead_man_set(actor=request.auth, lead=lead, **man)
     return _lead(request, lead.pk)

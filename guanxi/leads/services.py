@@ -87,17 +87,29 @@ def _referrals(lead: Lead, *, actor: User, account: Any, contact: Any) -> None:
             if contact is None
             else contact_for_actor(actor=actor, contact_id=contact, field="referred_by_contact")
         )
+    _check_referrer(lead)
+
+
+def _check_referrer(lead: Lead) -> None:
+    """The person who referred works at the referring account, when both are named (the
+    referral the lead makes names them together)."""
+    contact = lead.referred_by_contact if lead.referred_by_contact_id else None
+    if contact is not None and lead.referred_by_account_id not in (None, contact.account_id):
+        raise InvalidInput(
+            _("The person does not work at the referring account."), field="referred_by_contact"
+        )
 
 
 def lead_rules(*, actor: User, lead: Lead) -> None:
     """The rules a lead's form must keep (the admin form runs them before saving through the
-    services below): a company, an active source, an owner the actor may choose, evidence for
-    every MAN "yes"."""
+    services below): a company, an active source, an owner the actor may choose, a referring
+    person at the referring account, evidence for every MAN "yes"."""
     if not (lead.company or "").strip():
         raise InvalidInput(_("Name the company."), field="company")
     _source(lead.source_id)
     if lead.owner_id is not None and lead.owner_id != actor.pk:
         _owner(actor, lead.owner_id)
+    _check_referrer(lead)
     _check_evidence(lead)
 
 

@@ -1,7 +1,8 @@
 """Referral asks (转介绍): each night, the accounts whose latest NPS (within a year) is a
 promoter's (9–10), that have neither referred anyone nor been asked within
-``GUANXI_REFERRAL_ASK_MONTHS``, give their KAM a follow-up task "ask for a referral" (through
-`activities.services.task_create`), recorded as a `ReferralAsk` so the next ask waits."""
+``GUANXI_REFERRAL_ASK_MONTHS``, give their KAM a follow-up task "ask for a referral", recorded
+as a `ReferralAsk` so the next ask waits. A new answer (`referral_asks_follow`, through the
+flows) asks a promoter at once and withdraws the open asks of an account no longer one."""
 
 from __future__ import annotations
 
@@ -15,81 +16,118 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
 from guanxi.activities.models import Task, TaskKind, TaskSource, TaskStatus
-from guanxi.activities.services import task_cancel, task_create
+from guanxi.activities.services import task_cancel
+from guanxi.core import bulk
 from guanxi.core.dates import add_months
 from guanxi.loyalty.evaluators_care import latest_nps
 from guanxi.loyalty.models import Referral, ReferralAsk
 from guanxi.loyalty.selectors import PROMOTER_FROM
 
 DUE_IN_DAYS = 14
+CHUNK = 2000
 
 
-def promoters_to_ask(as_of: dt.date) -> dict[int, tuple[int, dt.date]]:
-    """Account id → (NPS, day) of the promoters not asked and not referring within the months."""
+def promoters_to_ask(
+    as_of: dt.date, *, account_ids: list[int] | None = None
+) -> dict[int, tuple[int, dt.date]]:
+    """Account id → (NPS, day) of the promoters not asked and not referring within the months
+    (of ``account_ids`` only, when given)."""
     since = add_months(as_of, -settings.GUANXI_REFERRAL_ASK_MONTHS)
     promoters = {
         account_id: (score, on)
-        for account_id, (score, on, _pk) in latest_nps(as_of, within_days=365).items()
+        for account_id, (score, on, _pk) in latest_nps(
+            as_of, within_days=365, account_ids=account_ids
+        ).items()
         if score >= PROMOTER_FROM
     }
     if not promoters:
         return {}
-    asked = set(ReferralAsk.objects.filter(asked_on__gt=since).values_list("account_id", flat=True))
-    referred = set(
-        Referral.objects.filter(referred_on__gt=since).values_list("referrer_account_id", flat=True)
-    )
+    asks = ReferralAsk.objects.filter(asked_on__gt=since)
+    referrals = Referral.objects.filter(referred_on__gt=since)
+    if account_ids is not None:
+        asks = asks.filter(account_id__in=list(promoters))
+        referrals = referrals.filter(referrer_account_id__in=list(promoters))
+    asked = set(asks.values_list("account_id", flat=True))
+    referred = set(referrals.values_list("referrer_account_id", flat=True))
     return {a: v for a, v in promoters.items() if a not in asked and a not in referred}
 
 
-def _ask(account: Account, score: int, as_of: dt.date) -> ReferralAsk:
+def _title(account: Account, score: int) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Ask for a referral: %(account)s is a promoter (NPS %(score)s)") % {
             "account": account.name,
             "score": score,
         }
-    task = task_create(
-        account=account,
-        assignee=account.owner,
-        kind=TaskKind.FOLLOW_UP,
-        title=title[:200],
-        due_date=as_of + dt.timedelta(days=DUE_IN_DAYS),
-        actor=account.owner,
-        source=TaskSource.REFERRAL_ASK,
-        key=f"referral:{score}:{as_of.isoformat()}",
-    )
-    return ReferralAsk.objects.create(account=account, asked_on=as_of, nps=score, task=task)
+    return title[:200]
 
 
-def referral_asks_withdraw(*, account_id: int, as_of: dt.date | None = None) -> int:
-    """Cancel the open referral-ask tasks of an account whose latest NPS (within a year) is no
-    longer a promoter's; returns how many. Called when a new answer comes in."""
-    as_of = as_of or timezone.localdate()
-    latest = latest_nps(as_of, within_days=365, account_ids=[account_id]).get(account_id)
-    if latest is not None and latest[0] >= PROMOTER_FROM:
-        return 0
-    asks = ReferralAsk.objects.filter(account_id=account_id, task__isnull=False)
-    tasks = Task.objects.filter(
-        pk__in=asks.values("task_id"), status=TaskStatus.OPEN
-    ).select_related("assignee", "account")
+def _ask_all(due: dict[int, tuple[int, dt.date]], as_of: dt.date) -> int:
+    """A referral-ask task for each account of ``due`` whose KAM is active (a follow-up for the
+    KAM, as `activities.services.task_create` would write it: the owner sees their account),
+    recorded as a `ReferralAsk` so the next ask waits; written in bulk, 2,000 accounts at a
+    time, each slice in one transaction. Returns how many."""
+    made = 0
+    for ids in bulk.chunks(sorted(due), CHUNK):
+        accounts = list(
+            Account.objects.filter(pk__in=ids, owner__is_active=True).only("pk", "name", "owner_id")
+        )
+        with transaction.atomic():
+            tasks = Task.objects.bulk_create(
+                Task(
+                    account=account, assignee_id=account.owner_id, kind=TaskKind.FOLLOW_UP,
+                    title=_title(account, due[account.pk][0]),
+                    due_date=as_of + dt.timedelta(days=DUE_IN_DAYS),
+                    source=TaskSource.REFERRAL_ASK,
+                    key=f"referral:{due[account.pk][0]}:{as_of.isoformat()}",
+                )
+                for account in accounts
+            )  # fmt: skip
+            ReferralAsk.objects.bulk_create(
+                ReferralAsk(account_id=task.account_id, asked_on=as_of,
+                            nps=due[task.account_id][0], task=task)
+                for task in tasks
+            )  # fmt: skip
+        made += len(tasks)
+    return made
+
+
+def _withdraw(account_ids: list[int]) -> int:
+    """Cancel the open referral-ask tasks of these accounts (their latest NPS is no longer a
+    promoter's); returns how many."""
     cancelled = 0
-    for task in tasks:
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("The latest NPS answer is no longer a promoter's.")
-        task_cancel(task=task, actor=task.assignee, reason=reason)
-        cancelled += 1
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The latest NPS answer is no longer a promoter's.")
+    for ids in bulk.chunks(account_ids, CHUNK):
+        asks = ReferralAsk.objects.filter(account_id__in=ids, task__isnull=False)
+        tasks = Task.objects.filter(
+            pk__in=asks.values("task_id"), status=TaskStatus.OPEN
+        ).select_related("assignee", "account")
+        for task in tasks:
+            task_cancel(task=task, actor=task.assignee, reason=reason)
+            cancelled += 1
     return cancelled
+
+
+def referral_asks_follow(*, account_ids: list[int], as_of: dt.date | None = None) -> dict:
+    """After new answers of these accounts (the public page, an import): the open referral asks
+    of those whose latest NPS (within a year) is no longer a promoter's are cancelled, and those
+    whose latest is a promoter's and are due an ask are asked now rather than at night. A few
+    queries per 2,000 accounts, whatever their number."""
+    as_of = as_of or timezone.localdate()
+    ids = sorted(set(account_ids))
+    latest: dict[int, tuple[int, dt.date, int]] = {}
+    for chunk in bulk.chunks(ids, CHUNK):
+        latest.update(latest_nps(as_of, within_days=365, account_ids=list(chunk)))
+    lapsed = [a for a in ids if a not in latest or latest[a][0] < PROMOTER_FROM]
+    due: dict[int, tuple[int, dt.date]] = {}
+    promoters = [a for a in ids if a in latest and latest[a][0] >= PROMOTER_FROM]
+    for chunk in bulk.chunks(promoters, CHUNK):
+        due.update(promoters_to_ask(as_of, account_ids=list(chunk)))
+    return {"withdrawn": _withdraw(lapsed), "asked": _ask_all(due, as_of)}
 
 
 def referral_asks_create(*, as_of: dt.date | None = None, progress: bool = False) -> dict[str, Any]:
     """The nightly step: a referral-ask task for every promoter due one."""
     as_of = as_of or timezone.localdate()
     due = promoters_to_ask(as_of)
-    accounts = Account.objects.filter(pk__in=list(due), owner__is_active=True).select_related(
-        "owner"
-    )
-    made = 0
-    for account in accounts.iterator(chunk_size=500):
-        with transaction.atomic():
-            _ask(account, due[account.pk][0], as_of)
-        made += 1
-    return {"as_of": as_of, "promoters": len(due), "tasks": made}
+    return {"as_of": as_of, "promoters": len(due), "tasks": _ask_all(due, as_of)}

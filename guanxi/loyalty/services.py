@@ -1,5 +1,6 @@
 """Writes of people on the warning lights (the KAM's feedback, the company's countermeasure,
-the status) and the referrals. The lights themselves are raised and cleared by the nightly
+the status) and the referrals, those entered here and those a lead's "referred by" keeps in step
+(`lead_referral_follow`). The lights themselves are raised and cleared by the nightly
 evaluation (`lights.lights_evaluate`), not here."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from guanxi.accounts.services import check_account_visible
 from guanxi.contacts.selectors import contacts_visible_to
 from guanxi.core.errors import InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
-from guanxi.core.services import UNSET, save_as
+from guanxi.core.services import UNSET, delete_as, save_as
+from guanxi.leads.models import Lead, LeadStatus
 from guanxi.leads.selectors import lead_for_actor
 from guanxi.loyalty.models import AccountLight, LightStatus, Referral
 from guanxi.loyalty.selectors import light_get
@@ -131,3 +133,73 @@ def referral_create(
     )
     referral_check(actor=actor, referral=referral)
     return save_as(referral, actor=actor)
+
+
+def _lead_referrer(lead: Lead) -> tuple[int | None, int | None]:
+    """(referring account, referring contact) a lead names: the contact's account when only the
+    person is named; the person is dropped when they work at another account than the one named."""
+    contact = lead.referred_by_contact
+    account_id = lead.referred_by_account_id or (contact.account_id if contact else None)
+    if contact is not None and contact.account_id != account_id:
+        contact = None
+    return account_id, contact.pk if contact else None
+
+
+def _lead_referral_rows(lead: Lead, account_id: int | None) -> list[Referral]:
+    """The referrals of the lead, and (once converted) those recorded by hand for the account
+    it became, oldest first, locked."""
+    rows = Referral.objects.filter(referred_lead=lead)
+    if account_id is not None:
+        rows = rows | Referral.objects.filter(referred_account_id=account_id, referred_lead=None)
+    return list(rows.select_for_update().order_by("id"))
+
+
+def _save_if_changed(row: Referral, actor: User | None, **wanted: int | None) -> Referral:
+    if row.pk is not None and all(getattr(row, k) == v for k, v in wanted.items()):
+        return row
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    return save_as(row, actor=actor)
+
+
+@transaction.atomic
+def lead_referral_follow(
+    *, actor: User | None, lead: Lead | int, before: int | None = None
+) -> Referral | None:
+    """Keep the referrals (转介绍) of a lead in step with its "referred by" (the flows call this
+    after a lead is created or its referrer changes, `pipeline.convert` after a conversion): one
+    row per lead and referring account, pointing at the lead, and at its account once converted.
+    A row already naming the lead (or, once converted, its account) and that referrer — entered
+    by hand on the referrals page, or kept before — is updated, never doubled; when the referrer
+    changed from ``before`` (the referring account the lead named until now) that row moves to
+    the new referrer, and a referrer cleared deletes it. Every write names ``actor`` in the audit
+    history. No access check: it follows a write of the lead that was checked. Returns the
+    lead's referral, None when it names no referrer."""
+    lead = Lead.objects.select_related("referred_by_contact").get(
+        pk=lead.pk if isinstance(lead, Lead) else lead
+    )
+    account_id, contact_id = _lead_referrer(lead)
+    became = lead.account_id if lead.status == LeadStatus.CONVERTED else None
+    rows = _lead_referral_rows(lead, became)
+    kept = None
+    if account_id is not None:
+        kept = next((r for r in rows if r.referrer_account_id == account_id), None) or next(
+            (r for r in rows if before is not None and r.referrer_account_id == before), None
+        )
+        kept = kept or Referral(referred_on=timezone.localdate(lead.created_at), recorded_by=actor)
+        referred = became or kept.referred_account_id
+        if referred == account_id:  # converted into the referrer itself: not a referral of it
+            referred = None
+        kept = _save_if_changed(
+            kept, actor, referrer_account_id=account_id, referrer_contact_id=contact_id,
+            referred_lead_id=lead.pk, referred_account_id=referred,
+        )  # fmt: skip
+    for row in rows:
+        if row.pk == getattr(kept, "pk", None):
+            continue
+        if account_id is None and before is not None and row.referrer_account_id == before:
+            if row.referred_lead_id == lead.pk:  # the lead no longer says so
+                delete_as(row, actor=actor)
+        elif became and row.referred_account_id is None and row.referrer_account_id != became:
+            _save_if_changed(row, actor, referred_account_id=became)
+    return kept

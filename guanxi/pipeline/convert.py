@@ -1,8 +1,10 @@
 """Converting a lead (C2): the lead becomes an account and a contact (`leads.services.
 lead_convert_records`, which never makes a second copy of either) and, when opportunity fields
 are given, an opportunity on that account (`pipeline.services.opportunity_create`), in one
-transaction: a refused opportunity leaves the lead unconverted. Here, not in a flow, because
-pipeline stands above leads (ARCHITECTURE.md: the higher service does both writes)."""
+transaction: a refused opportunity leaves the lead unconverted; the lead's referrals (转介绍)
+then point at the account it became (`loyalty.services.lead_referral_follow`, the follow-up the
+lead flows use). Here, not in a flow, because pipeline stands above leads and loyalty
+(ARCHITECTURE.md: the higher service does the writes)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from guanxi.core.errors import InvalidInput
 from guanxi.core.models import User
 from guanxi.leads.models import Lead
 from guanxi.leads.services import lead_convert_records
+from guanxi.loyalty.services import lead_referral_follow
 from guanxi.pipeline.models import Opportunity
 from guanxi.pipeline.services import opportunity_create
 
@@ -38,6 +41,7 @@ def lead_convert(
     opportunity_type, amount, …) also open a deal carrying the lead, its source and campaign,
     with the contact on it."""
     found, person = lead_convert_records(actor=actor, lead=lead, account=account, contact=contact)
+    lead_referral_follow(actor=actor, lead=lead)  # the lead's referral names the account now
     if not opportunity:
         return found, person, None
     fields = dict(opportunity)

@@ -34,6 +34,7 @@ from guanxi.surveys.models import (
     SurveyTemplate,
 )
 from guanxi.surveys.services import invitation_create, invitation_url
+from guanxi.workspace import flows
 
 
 def absolute_url(request: HttpRequest, invitation: SurveyInvitation) -> str:
@@ -217,7 +218,7 @@ class SurveyResponseAdmin(ScopedModelAdmin):
     def import_view(self, request: HttpRequest) -> TemplateResponse:
         """Answers of surveys run elsewhere, from CSV or XLSX (all or nothing)."""
         # deferred: the importer loads polars, which only this page needs
-        from guanxi.surveys.importer import SURVEY_ANSWERS, survey_answers_import
+        from guanxi.surveys.importer import SURVEY_ANSWERS
 
         if not is_staff(request):
             raise PermissionDenied
@@ -225,7 +226,7 @@ class SurveyResponseAdmin(ScopedModelAdmin):
             request,
             self,
             spec=SURVEY_ANSWERS,
-            run=survey_answers_import,
+            run=flows.survey_answers_imported,  # then what the answers mean for loyalty
             title=_("Import survey answers"),
             flagged_text=lambda result: (
                 _("%(n)s answers already on file were skipped.") % {"n": result.flagged}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -86,6 +87,13 @@ SURVEY_ANSWERS = Spec(
 )  # fmt: skip
 
 
+@dataclass
+class SurveyImportResult(RowImportResult):
+    #: The accounts whose answers the file wrote (none on a dry run or a refused file): what
+    #: their answers mean for loyalty follows through `workspace.flows.survey_answers_imported`.
+    answered_accounts: list[int] = field(default_factory=list)
+
+
 class _Rollback(Exception):
     """Undoes the whole file: a dry run, or a file with a bad row."""
 
@@ -137,8 +145,8 @@ def _row_answers(template: SurveyTemplate, items: dict[int, int], row: dict) -> 
         ) from None
 
 
-def _write_row(actor: User, row: dict[str, Any], cache: dict[str, Any]) -> bool:
-    """Write one answer; True when it was skipped (already on file)."""
+def _write_row(actor: User, row: dict[str, Any], cache: dict[str, Any]) -> int | None:
+    """Write one answer; its account's id, None when it was skipped (already on file)."""
     code = _text(row, "template").lower()
     template = cache["templates"].get(code)
     if template is None:
@@ -159,7 +167,7 @@ def _write_row(actor: User, row: dict[str, Any], cache: dict[str, Any]) -> bool:
         external
         and SurveyResponse.objects.filter(template=template, external_ref=external).exists()
     ):
-        return True
+        return None
     recent = answered_at >= timezone.now() - dt.timedelta(days=RECOVERY_DAYS)
     response_record(
         template=template,
@@ -170,14 +178,16 @@ def _write_row(actor: User, row: dict[str, Any], cache: dict[str, Any]) -> bool:
         external_ref=external,
         recovery=recent,
     )
-    return False
+    return account.pk
 
 
 def survey_answers_import(
     *, actor: User, content: bytes, file_name: str, dry_run: bool = False
-) -> RowImportResult:
-    """Import the file's answers, all or nothing. ``flagged``: rows skipped as already on file."""
-    result = RowImportResult(dry_run=dry_run)
+) -> SurveyImportResult:
+    """Import the file's answers, all or nothing. ``flagged``: rows skipped as already on file;
+    ``answered_accounts``: the accounts answers were written for (pages and commands import
+    through `workspace.flows.survey_answers_imported`, which refreshes their loyalty)."""
+    result = SurveyImportResult(dry_run=dry_run)
     try:
         table = read_table(SURVEY_ANSWERS, content=content, file_name=file_name)
     except FileRejected as exc:
@@ -191,15 +201,19 @@ def survey_answers_import(
     cache["items"] = {}
     for item in SurveyItem.objects.filter(answer=AnswerKind.SERVQUAL).order_by("position"):
         cache["items"].setdefault(item.template_id, {})[item.position] = item.pk
+    answered: set[int] = set()
     try:
         with transaction.atomic():
             for row in table.frame.iter_rows(named=True):
                 result.rows_read += 1
                 try:
                     with transaction.atomic():
-                        skipped = _write_row(actor, row, cache)
-                    result.flagged += skipped
-                    result.created += not skipped
+                        account_id = _write_row(actor, row, cache)
+                    if account_id is None:
+                        result.flagged += 1
+                    else:
+                        result.created += 1
+                        answered.add(account_id)
                 except ApplicationError as exc:
                     result.failed += 1
                     if len(result.errors) < SHOWN_ERRORS:
@@ -209,4 +223,6 @@ def survey_answers_import(
     except _Rollback:
         if result.failed:
             result.created = 0  # nothing of the file was kept
+    else:
+        result.answered_accounts = sorted(answered)
     return result

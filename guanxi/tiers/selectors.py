@@ -230,10 +230,59 @@ def current_tier_ids(
     for account_id, tier_id, computed_id, override_id, until in rows:
         if keep is not None and account_id not in keep:
             continue
-        if override_id is not None and until is not None and until < on:
-            tier_id = computed_id
+        tier_id = _in_force(tier_id, computed_id, override_id, until, on)
         if tier_id is not None:
             result[account_id].append(tier_id)
+    return result
+
+
+def _in_force(
+    tier_id: int | None, computed_id: int | None, override_id: int | None,
+    until: dt.date | None, on: dt.date,
+) -> int | None:  # fmt: skip
+    """The tier a row holds on ``on``: an override past its expiry no longer counts."""
+    if override_id is not None and until is not None and until < on:
+        return computed_id
+    return tier_id
+
+
+@dataclass
+class TiersInForce:
+    """Some accounts' rows in the active schemes (every purpose), read once for a page that
+    needs them several ways (Today: the standing, the policies, since when a tier holds)."""
+
+    #: purpose → account id → its tiers in force (as `current_tier_ids` answers per purpose)
+    by_purpose: dict[str, dict[int, list[int]]] = field(default_factory=dict)
+    #: account id → the earliest ``since`` of its rows that hold a tier
+    since: dict[int, dt.date] = field(default_factory=dict)
+
+    def tier_ids(self, purpose: str | None = TIERS) -> dict[int, list[int]]:
+        """`current_tier_ids(…, purpose=purpose)` of these accounts, from the rows read."""
+        if purpose is not None:
+            return self.by_purpose.get(purpose, {})
+        merged: dict[int, list[int]] = defaultdict(list)
+        for per_account in self.by_purpose.values():
+            for account_id, ids in per_account.items():
+                merged[account_id] += ids
+        return merged
+
+
+def tiers_in_force(account_ids: Sequence[int], *, on: dt.date | None = None) -> TiersInForce:
+    """The tier rows of ``account_ids`` in the active schemes, one query (`TiersInForce`)."""
+    on = on or timezone.localdate()
+    result = TiersInForce()
+    if not account_ids:
+        return result
+    rows = AccountTier.objects.filter(
+        ids_in("account_id", account_ids), scheme__is_active=True
+    ).values_list("account_id", "scheme__purpose", "tier_id", "computed_tier_id",
+                  "override_tier_id", "override_until", "since")  # fmt: skip
+    for account_id, purpose, stored, computed, override, until, since in rows:
+        tier_id = _in_force(stored, computed, override, until, on)
+        if tier_id is not None:
+            result.by_purpose.setdefault(purpose, defaultdict(list))[account_id].append(tier_id)
+        if stored is not None and since is not None:
+            result.since[account_id] = min(since, result.since.get(account_id, since))
     return result
 
 
@@ -245,7 +294,12 @@ def effective_policies(
 
     Accounts sharing the same set of tiers share one (immutable) EffectivePolicy object, so this
     stays cheap for 100k accounts: one query for the tier rows, one for the few tiers."""
-    per_account = current_tier_ids(account_ids, on=on, purpose=None)
+    return policies_of(current_tier_ids(account_ids, on=on, purpose=None))
+
+
+def policies_of(per_account: dict[int, list[int]]) -> dict[int, EffectivePolicy]:
+    """`effective_policies` from the tiers in force already read (account id → tier ids, every
+    purpose): one query for the few tiers."""
     tiers = _tiers_with_policies({t for ids in per_account.values() for t in ids})
     combos: dict[frozenset[int], EffectivePolicy] = {}
     result: dict[int, EffectivePolicy] = {}

@@ -14,15 +14,18 @@ Pages and endpoints call these instead of the bare service whenever the follow-u
 - give an account another owner (the API, the admin form, an import) → its stored relationship
   health names the new owner and its policy tasks move to them at once, not at the nightly run
   (relationships, activities).
-- a survey answer comes in → refresh the account's stored loyalty cell and withdraw the open
-  referral asks when its latest NPS is no longer a promoter's (loyalty).
+- enter a lead that names who referred it, or change its referrer → the referral (转介绍)
+  pointing at the lead is recorded, moved or deleted (loyalty);
+- a survey answer comes in (the public page) or a file of them (the import page, the command)
+  → refresh the accounts' stored loyalty cells, withdraw the open referral asks when the latest
+  NPS is no longer a promoter's, ask a promoter due one now (loyalty).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction as db_transaction
 from django.utils import timezone
@@ -37,8 +40,12 @@ from guanxi.contacts.models import Contact
 from guanxi.core.models import User
 from guanxi.imports.models import ImportRun
 from guanxi.imports.report import ImportReport
-from guanxi.loyalty.matrix import loyalty_cell_refresh
-from guanxi.loyalty.referrals import referral_asks_withdraw
+from guanxi.leads import services as lead_services
+from guanxi.leads.duplicates import Duplicate
+from guanxi.leads.models import Lead
+from guanxi.loyalty.matrix import loyalty_cells_refresh
+from guanxi.loyalty.referrals import referral_asks_follow
+from guanxi.loyalty.services import lead_referral_follow
 from guanxi.relationships.health import (
     health_follow_contacts,
     health_refresh,
@@ -57,6 +64,9 @@ from guanxi.tiers.services import (
 from guanxi.touchpoints.models import Touchpoint
 from guanxi.transactions import services as transaction_services
 from guanxi.transactions.models import Transaction
+
+if TYPE_CHECKING:  # the importer loads polars, which only the import page and command need
+    from guanxi.surveys.importer import SurveyImportResult
 
 # --- sales and the discount floor ---------------------------------------------------------------
 
@@ -229,16 +239,89 @@ def tier_by_hand_cleared(
     return row
 
 
+# --- leads and their referrals -------------------------------------------------------------------
+
+
+def _referrer(lead: Lead | int) -> tuple[int | None, int | None, int | None]:
+    """(account, contact, referring account) the lead names as stored now."""
+    pk = lead.pk if isinstance(lead, Lead) else lead
+    row = (
+        Lead.objects.filter(pk=pk)
+        .values_list("referred_by_account_id", "referred_by_contact_id",
+                     "referred_by_contact__account_id")  # fmt: skip
+        .first()
+    )
+    if row is None:
+        return None, None, None
+    account_id, contact_id, contact_account_id = row
+    return account_id, contact_id, account_id or contact_account_id
+
+
+@db_transaction.atomic
+def lead_record(*, actor: User, **fields: Any) -> tuple[Lead, list[Duplicate]]:
+    """Enter a lead (`leads.services.lead_create`, same arguments); one that names who referred
+    it is a referral (转介绍) on the referrals page at once."""
+    lead, duplicates = lead_services.lead_create(actor=actor, **fields)
+    lead_saved(actor=actor, lead=lead)
+    return lead, duplicates
+
+
+@db_transaction.atomic
+def lead_change(*, actor: User, lead: Lead | int, **fields: Any) -> Lead:
+    """Change a lead (`leads.services.lead_update`, same arguments); when its referrer changed,
+    its referral follows (moved to the new referrer, deleted when cleared)."""
+    before = _referrer(lead)
+    lead = lead_services.lead_update(actor=actor, lead=lead, **fields)
+    lead_saved(actor=actor, lead=lead, before=before)
+    return lead
+
+
+def lead_saved(
+    *,
+    actor: User,
+    lead: Lead,
+    before: tuple[int | None, int | None, int | None] = (None, None, None),
+) -> None:
+    """A lead saved with the referrer ``before`` (`_referrer` read before the write; none for a
+    new lead): its referral follows when the referrer is another now
+    (`loyalty.services.lead_referral_follow`)."""
+    if (lead.referred_by_account_id, lead.referred_by_contact_id) != before[:2]:
+        lead_referral_follow(actor=actor, lead=lead, before=before[2])
+
+
 # --- survey answers and loyalty -----------------------------------------------------------------
 
 
+def surveys_answered(*, account_ids: list[int], as_of: dt.date | None = None) -> dict[str, int]:
+    """After answers came in for these accounts (an import: thousands at once): their loyalty
+    cells now (not at night), the open referral asks withdrawn where the latest score is no
+    longer a promoter's, and a promoter due an ask asked now; a few queries per 2,000 accounts,
+    not a refresh per answer."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {"accounts": 0, "withdrawn": 0, "asked": 0}
+    as_of = as_of or timezone.localdate()
+    loyalty_cells_refresh(account_ids=ids, as_of=as_of)
+    return {"accounts": len(ids), **referral_asks_follow(account_ids=ids, as_of=as_of)}
+
+
 def survey_answered(*, response: SurveyResponse) -> None:
-    """After an answer is stored: the account's loyalty cell now (not at night) and no
-    referral ask left open for an account whose latest score is no longer a promoter's."""
-    account_id = response.account_id
-    as_of = timezone.localdate(response.answered_at)
-    loyalty_cell_refresh(account_id=account_id, as_of=as_of)
-    referral_asks_withdraw(account_id=account_id, as_of=as_of)
+    """After an answer is stored (`surveys_answered` for its account, as of its day)."""
+    surveys_answered(
+        account_ids=[response.account_id], as_of=timezone.localdate(response.answered_at)
+    )
+
+
+def survey_answers_imported(**options: Any) -> SurveyImportResult:
+    """Import survey answers (`surveys.importer.survey_answers_import`, same options), then
+    `surveys_answered` for the accounts the file answered for (none on a dry run or a refused
+    file)."""
+    # deferred: the importer pulls in polars, which only the import page and command need
+    from guanxi.surveys.importer import survey_answers_import
+
+    result = survey_answers_import(**options)
+    surveys_answered(account_ids=result.answered_accounts)
+    return result
 
 
 def survey_submit(**fields: Any) -> SurveyResponse:

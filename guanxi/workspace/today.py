@@ -44,8 +44,8 @@ from guanxi.insights.models import AccountScore
 from guanxi.insights.selectors import latest_run
 from guanxi.plans.selectors import actions_due_for
 from guanxi.relationships.health import stored_health_for, stored_risk_counts
-from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange
-from guanxi.tiers.selectors import current_tier_ids, effective_policies
+from guanxi.tiers.models import SchemePurpose, Tier, TierChange
+from guanxi.tiers.selectors import TIERS, TiersInForce, policies_of, tiers_in_force
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.touchpoints.selectors import last_touchpoints
 from guanxi.workspace.today_cases import service_cases
@@ -78,6 +78,7 @@ class _Day:
     account_ids: list[int]
     task_rows: list[tuple[int, int, dt.date]]  # (task id, account id, due date)
     stand: dict[int, Standing]
+    tiers: TiersInForce  # the tier rows of these accounts, read once for every section
     memo: dict[str, Any] = field(default_factory=dict)  # reads sections share (the open deals)
 
     def standings_for(self, account_ids: Any) -> dict[int, Standing]:
@@ -100,17 +101,24 @@ def their_accounts(user: User, actor: User | None = None) -> QuerySet[Account]:
     # PostgreSQL read all 100,000 accounts).
     owned = Account.objects.filter(owner=user).values("id").order_by()
     co_owned = Account.co_owners.through.objects.filter(user=user).values("account_id").order_by()
-    return visible_to(Account.objects.filter(id__in=owned.union(co_owned)), actor or user)
+    accounts = Account.objects.filter(id__in=owned.union(co_owned))
+    if (actor is None or actor.pk == user.pk) and user.is_active:
+        return accounts  # one's own and co-owned accounts are in one's sight: no second union
+    return visible_to(accounts, actor or user)
 
 
-def standings(account_ids: list[int], *, on: dt.date | None = None) -> dict[int, Standing]:
+def standings(
+    account_ids: list[int], *, on: dt.date | None = None, tiers: TiersInForce | None = None
+) -> dict[int, Standing]:
     """Highest tier in force (over active schemes) and latest CLV per account, in a few
-    queries."""
+    queries (the tier rows from ``tiers`` when the caller read them already)."""
 
     result = {pk: Standing() for pk in account_ids}
     if not account_ids:
         return result
-    per_account = current_tier_ids(account_ids, on=on)
+    if tiers is None:
+        tiers = tiers_in_force(account_ids, on=on)
+    per_account = tiers.tier_ids(TIERS)
     tiers = Tier.objects.in_bulk({t for ids in per_account.values() for t in ids})
     for account_id, tier_ids in per_account.items():
         s = result[account_id]
@@ -341,21 +349,16 @@ def _neglected(ctx: _Day, *, window: slice) -> Section:
     """Accounts whose tier asks for contact every N days and that had none for longer, the
     furthest beyond their cadence first within a standing."""
     as_of, stand = ctx.as_of, ctx.stand
-    policies = effective_policies(ctx.account_ids, on=as_of) if ctx.account_ids else {}
+    mine = set(ctx.account_ids)
+    in_force = {pk: ids for pk, ids in ctx.tiers.tier_ids(None).items() if pk in mine}
+    policies = policies_of(in_force)
     cadences = {pk: shortest_cadence(p) for pk, p in policies.items() if pk in stand}
     cadences = {pk: c for pk, c in cadences.items() if c[0]}
     if not cadences:
         return Section()
     last = last_touchpoint_days(list(cadences), as_of)
     # Without any touchpoint, the clock runs from when the account entered its tier.
-    since: dict[int, dt.date] = {}
-    for account_id, day in AccountTier.objects.filter(
-        ids_in("account_id", cadences),
-        tier__isnull=False,
-        since__isnull=False,
-        scheme__is_active=True,
-    ).values_list("account_id", "since"):
-        since[account_id] = min(day, since.get(account_id, day))
+    since = ctx.tiers.since
     keys = []
     for account_id, (cadence, driver) in cadences.items():
         last_at = last.get(account_id)
@@ -473,7 +476,9 @@ def _day(user: User, actor: User | None, as_of: dt.date | None, *, tasks: bool =
             .values_list("id", "account_id", "due_date")
         )
     ids = sorted(set(account_ids) | {r[1] for r in task_rows})
-    return _Day(user, actor, as_of, account_ids, task_rows, standings(ids, on=as_of))
+    tiers = tiers_in_force(ids, on=as_of)
+    return _Day(user, actor, as_of, account_ids, task_rows, standings(ids, on=as_of, tiers=tiers),
+                tiers)  # fmt: skip
 
 
 def _window(offset: int, limit: int | None) -> slice:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.activities.models import TaskKind
@@ -159,3 +161,18 @@ def test_today_queries_do_not_grow_with_the_items(client, cast, busy, policy_a,
         with django_assert_max_num_queries(41):
             response = client.get(reverse(PAGE))
     assert response.context["agenda"].due.total == 49
+
+
+def test_today_reads_the_tier_rows_once_and_its_queries_are_bounded(client, cast, busy):
+    """The tier rows of the day's accounts are read once and shared by the sections (the
+    standing, the policies of "neglected", since when a tier holds); the page's queries are
+    bounded (the API's are in test_today_api)."""
+    client.force_login(cast.alice)
+    with frozen():
+        client.get(reverse(PAGE))  # the first view creates the calendar feed and risk rules
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(PAGE))
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if 'FROM "tiers_accounttier"' in q]) == 1
+    assert len(sql) <= 36  # 35 on 7 December 2026; it was 37, the tier rows read three times
