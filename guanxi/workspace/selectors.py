@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
-from guanxi.accounts.selectors import account_word_parts, accounts_visible_to, visible_to
+from guanxi.accounts.selectors import (
+    account_word_parts,
+    accounts_visible_to,
+    visible_among,
+    visible_to,
+)
 from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
@@ -176,12 +181,12 @@ def dashboard_summary(
 
 def stored_summary(actor: User | None, figures: dict) -> Dashboard:
     """The summary the nightly step stored (`workspace.figures.summary_figures`) with its
-    accounts read back: one query for the top and dormant accounts together (at most 20 ids),
-    limited to those ``actor`` still sees (one moved out of sight since is left out)."""
+    accounts read back: the top and dormant accounts together (at most 20 ids), limited to
+    those ``actor`` still sees (one moved out of sight since is left out): two small queries."""
     top = [(int(pk), Decimal(total)) for pk, total in figures["top"]]
     dormant = [(int(pk), dt.datetime.fromisoformat(at)) for pk, at in figures["dormant"]]
-    ids = {pk for pk, _v in top} | {pk for pk, _at in dormant}
-    found = accounts_visible_to(actor).select_related("owner").in_bulk(ids) if ids else {}
+    ids = visible_among(actor, [pk for pk, _v in top] + [pk for pk, _at in dormant])
+    found = Account.objects.select_related("owner").in_bulk(ids) if ids else {}
     dormant_accounts = []
     for pk, at in dormant:
         if pk in found:
@@ -203,17 +208,14 @@ def stored_birthdays(
     actor: User | None, rows: list, today: dt.date
 ) -> list[tuple[dt.date, Contact]]:
     """The birthdays the nightly step stored (`workspace.figures.birthday_figures`: [day,
-    contact id], soonest first) with their contacts read back in one query: those ``actor``
-    still sees and still active, from ``today`` on (a snapshot of yesterday lists yesterday's)."""
+    contact id], soonest first) with their contacts read back: those ``actor`` still sees and
+    still active, from ``today`` on (a snapshot of yesterday lists yesterday's)."""
     days = [(dt.date.fromisoformat(day), int(pk)) for day, pk in rows]
     days = [(day, pk) for day, pk in days if day >= today]
     ids = [pk for _day, pk in days]
-    found = (
-        contacts_visible_to(actor).filter(is_active=True).select_related("account").in_bulk(ids)
-        if ids
-        else {}
-    )
-    return [(day, found[pk]) for day, pk in days if pk in found]
+    found = Contact.objects.filter(is_active=True).select_related("account").in_bulk(ids)
+    seen = visible_among(actor, [c.account_id for c in found.values()])
+    return [(day, found[pk]) for day, pk in days if pk in found and found[pk].account_id in seen]
 
 
 # --- Account list search ----------------------------------------------------------------------
