@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -56,19 +57,35 @@ def visible_to(
     return queryset.filter(**{f"{prefix}id__in": ids})
 
 
-def _visible_ids(actor: User) -> QuerySet:
+def _visible_ids(actor: User, among: list[int] | None = None) -> QuerySet:
     """The ids of the accounts a user who does not see all accounts may see — the ones they own
     or co-own, and their team's if they lead it — as a UNION of one indexed lookup per branch.
     The same rule written as an OR across the co-owner join made PostgreSQL read every account
     (100 ms at 100k accounts, on every list a KAM opens). An id subquery, so many-to-many rows
-    are never duplicated."""
+    are never duplicated. ``among``: only these ids, inside each branch (`visible_among`)."""
+    accounts, co_owned = Account.objects.all(), Account.co_owners.through.objects.all()
+    if among is not None:
+        accounts, co_owned = accounts.filter(id__in=among), co_owned.filter(account_id__in=among)
     parts = [
-        Account.objects.filter(owner=actor).values("id").order_by(),
-        Account.co_owners.through.objects.filter(user=actor).values("account_id").order_by(),
+        accounts.filter(owner=actor).values("id").order_by(),
+        co_owned.filter(user=actor).values("account_id").order_by(),
     ]
     if actor.leads_team:
-        parts.append(Account.objects.filter(team_id=actor.team_id).values("id").order_by())
+        parts.append(accounts.filter(team_id=actor.team_id).values("id").order_by())
     return parts[0].union(*parts[1:])
+
+
+def visible_among(actor: User | None, account_ids: Iterable[int]) -> set[int]:
+    """Which of a few given accounts ``actor`` may see (the access rule, one query): for a page
+    that shows a handful of stored ids (the dashboard's top accounts, its birthdays) without
+    reading a team lead's whole team of 100,000 accounts the way an id subquery would. Ids of
+    accounts that no longer exist may come back for someone who sees every account."""
+    ids = sorted(set(account_ids))
+    if not ids or actor is None or not actor.is_authenticated or not actor.is_active:
+        return set()
+    if actor.sees_all_accounts:
+        return set(ids)
+    return {row["id"] for row in _visible_ids(actor, among=ids)}
 
 
 def accounts_visible_to(actor: User | None) -> QuerySet[Account]:

@@ -219,7 +219,10 @@ def describe_survey_events(summary: dict[str, Any]) -> str:
 
 
 def describe_dashboard_snapshots(summary: dict[str, Any]) -> str:
-    return f"dashboard: charts stored for {summary['scopes']} scopes (director, team leads)"
+    return (
+        f"dashboard: figures stored for {summary['scopes']} scopes"
+        " (director, team leads, key account managers)"
+    )
 
 
 def describe_case_escalation(summary: dict[str, Any]) -> str:

@@ -186,7 +186,7 @@ class JobRun(LeasedRun):
 class StoredSnapshot(models.Model):
     """Figures a nightly step computed once for one viewer's scope, stored as JSON so a page
     reads one row instead of aggregating the whole ledger per request (the home dashboard's
-    charts for the director and each team lead). ``scope`` names whose figures: "all" or
+    figures for the director, each team lead and each KAM). ``scope`` names whose figures: "all" or
     "user:<id>". Generic: it knows nothing of what the figures mean."""
 
     name = models.CharField(_("name"), max_length=60)

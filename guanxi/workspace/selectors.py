@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
-from guanxi.accounts.selectors import account_word_parts, accounts_visible_to, visible_to
+from guanxi.accounts.selectors import (
+    account_word_parts,
+    accounts_visible_to,
+    visible_among,
+    visible_to,
+)
 from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
@@ -107,12 +112,18 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
 @dataclass
 class Dashboard:
     accounts_total: int
-    accounts_by_type: list[tuple[str, int]]
+    accounts_by_type: list[tuple[str, int]]  # (account type code, accounts), most first
     revenue_month: Decimal
     revenue_year: Decimal
     top_accounts: list[tuple[Account, Decimal]]
     dormant_count: int
     dormant_accounts: list[Account]  # annotated with last_transaction_at
+
+    @property
+    def types_labelled(self) -> list[tuple[str, int]]:
+        """``accounts_by_type`` with each type's label in the page's language."""
+        labels = dict(AccountType.choices)
+        return [(str(labels.get(code, code)), n) for code, n in self.accounts_by_type]
 
 
 def dashboard_summary(
@@ -120,7 +131,8 @@ def dashboard_summary(
 ) -> Dashboard:
     """The home page figures over the user's visible accounts, from the per-account ledger
     rollups (`transactions.rollups`), never the ledger itself: a handful of indexed queries over
-    at most one row per account.
+    at most one row per account. The nightly step stores them per viewer's scope
+    (`workspace.figures.summary_figures`); the page reads them back with `stored_summary`.
 
     Exact: the dormant accounts (last purchase). As of each account's last refresh (the nightly
     run, or a write of that account's transactions): the top accounts by 12-month revenue, and
@@ -130,9 +142,8 @@ def dashboard_summary(
 
     today = today or timezone.localdate()
     accounts = accounts_visible_to(actor)
-    type_labels = dict(AccountType.choices)
     by_type = [
-        (str(type_labels.get(row["account_type"], row["account_type"])), row["n"])
+        (row["account_type"], row["n"])
         for row in accounts.values("account_type").annotate(n=Count("id")).order_by("-n")
     ]
     rollups = visible_to(AccountLedgerRollup.objects.all(), actor, prefix="account__")
@@ -158,7 +169,7 @@ def dashboard_summary(
         )[:top]
     )
     return Dashboard(
-        accounts_total=sum(n for _label, n in by_type),
+        accounts_total=sum(n for _code, n in by_type),
         accounts_by_type=by_type,
         revenue_month=rev["month"] or ZERO,
         revenue_year=rev["year"] or ZERO,
@@ -166,6 +177,45 @@ def dashboard_summary(
         dormant_count=dormant.count(),
         dormant_accounts=dormant_list,
     )
+
+
+def stored_summary(actor: User | None, figures: dict) -> Dashboard:
+    """The summary the nightly step stored (`workspace.figures.summary_figures`) with its
+    accounts read back: the top and dormant accounts together (at most 20 ids), limited to
+    those ``actor`` still sees (one moved out of sight since is left out): two small queries."""
+    top = [(int(pk), Decimal(total)) for pk, total in figures["top"]]
+    dormant = [(int(pk), dt.datetime.fromisoformat(at)) for pk, at in figures["dormant"]]
+    ids = visible_among(actor, [pk for pk, _v in top] + [pk for pk, _at in dormant])
+    found = Account.objects.select_related("owner").in_bulk(ids) if ids else {}
+    dormant_accounts = []
+    for pk, at in dormant:
+        if pk in found:
+            account = found[pk]
+            account.last_transaction_at = at
+            dormant_accounts.append(account)
+    return Dashboard(
+        accounts_total=figures["accounts_total"],
+        accounts_by_type=[(code, n) for code, n in figures["accounts_by_type"]],
+        revenue_month=Decimal(figures["revenue_month"]),
+        revenue_year=Decimal(figures["revenue_year"]),
+        top_accounts=[(found[pk], total) for pk, total in top if pk in found],
+        dormant_count=figures["dormant_count"],
+        dormant_accounts=dormant_accounts,
+    )
+
+
+def stored_birthdays(
+    actor: User | None, rows: list, today: dt.date
+) -> list[tuple[dt.date, Contact]]:
+    """The birthdays the nightly step stored (`workspace.figures.birthday_figures`: [day,
+    contact id], soonest first) with their contacts read back: those ``actor`` still sees and
+    still active, from ``today`` on (a snapshot of yesterday lists yesterday's)."""
+    days = [(dt.date.fromisoformat(day), int(pk)) for day, pk in rows]
+    days = [(day, pk) for day, pk in days if day >= today]
+    ids = [pk for _day, pk in days]
+    found = Contact.objects.filter(is_active=True).select_related("account").in_bulk(ids)
+    seen = visible_among(actor, [c.account_id for c in found.values()])
+    return [(day, found[pk]) for day, pk in days if pk in found and found[pk].account_id in seen]
 
 
 # --- Account list search ----------------------------------------------------------------------

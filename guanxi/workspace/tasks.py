@@ -1,7 +1,7 @@
 """Jobs that cross apps: the nightly chain (ledger rollups → agreements expired or renewed →
 rebate accruals → analytics → agreement facts → tiering → discount reviews → policy tasks →
 relationship health → renewal risk → warning lights → loyalty matrix → referral asks → deal
-odds → candidate duplicates → the dashboard's charts → the ledger's partitions ahead) and
+odds → candidate duplicates → the dashboard's figures → the ledger's partitions ahead) and
 "re-evaluate tiers now" (tiering → policy tasks).
 
 Order matters: tiers read the latest analysis (CLV, segments), discount reviews and policy tasks
@@ -47,7 +47,7 @@ from guanxi.workspace.snapshots import dashboard_snapshots_store
 def dashboard_snapshots_job(
     *, as_of: dt.date | None = None, progress: bool = False
 ) -> dict[str, Any]:
-    """Store the home dashboard's charts of every stored scope as of ``as_of`` (default today)."""
+    """Store the home dashboard's figures of every scope as of ``as_of`` (default today)."""
     return dashboard_snapshots_store(as_of=as_of or timezone.localdate())
 
 
@@ -82,8 +82,9 @@ NIGHTLY_STEPS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     # Candidate duplicates among the accounts and contacts created or changed since the last
     # run (incremental: only their blocks are read), for the managers' review queue.
     ("duplicates_find", duplicates_nightly_job),
-    # The dashboard's charts per scope (director, each team lead) read the night's tiers, moves,
-    # scores and month rollups: one row for their home page instead of grouping 100,000 accounts.
+    # The dashboard's figures per scope (director, each team lead and KAM) read the night's
+    # tiers, moves, scores, rollups, tasks, lights and deals: one row for their home page
+    # instead of grouping 100,000 accounts, a month's policy tasks and the stage log.
     ("dashboard_snapshots", dashboard_snapshots_job),
     # Last: rows never wait for it (a month without a partition lands in the default one), so a
     # failure here must not hold back the night's scores, tiers and tasks.

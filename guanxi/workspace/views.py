@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.workspace.charts import cohort_account_ids
 from guanxi.workspace.dashboard import charts_for
+from guanxi.workspace.snapshots import dashboard_figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -20,7 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def chart_export_view(request: HttpRequest) -> HttpResponse:
     """``?chart=<key>``: the chart's table as an XLSX sheet (what the chart shows, in rows)."""
     key = request.GET.get("chart", "")
-    charts = {c.key: c for c in charts_for(request.user, timezone.localdate())}
+    data = dashboard_figures(request.user, today=timezone.localdate())
+    charts = {c.key: c for c in charts_for(request.user, data)}
     chart = charts.get(key)
     if chart is None:
         return HttpResponse(
@@ -40,7 +42,7 @@ def chart_export_view(request: HttpRequest) -> HttpResponse:
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)
-    stamp = timezone.localdate().isoformat()
+    stamp = data["as_of"]  # the day the figures are of
     response["Content-Disposition"] = f'attachment; filename="dashboard-{chart.key}-{stamp}.xlsx"'
     return response
 

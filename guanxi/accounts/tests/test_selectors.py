@@ -1,5 +1,10 @@
 from guanxi.accounts.models import Account, AccountAlias
-from guanxi.accounts.selectors import account_is_visible, accounts_search, accounts_visible_to
+from guanxi.accounts.selectors import (
+    account_is_visible,
+    accounts_search,
+    accounts_visible_to,
+    visible_among,
+)
 from tests.support import make_account
 
 
@@ -27,6 +32,18 @@ def test_team_lead_sees_team_accounts(cast):
 
 def test_manager_sees_all(cast):
     assert set(accounts_visible_to(cast.mia)) == {cast.account, cast.west_account}
+
+
+def test_visible_among_a_few_ids_is_the_access_rule(cast, django_assert_max_num_queries):
+    bobs = make_account(owner=cast.bob)
+    cast.west_account.co_owners.add(cast.bob)
+    ids = [cast.account.pk, cast.west_account.pk, bobs.pk]
+    for who in (cast.alice, cast.bob, cast.charlie, cast.lena, cast.mia):
+        with django_assert_max_num_queries(1):
+            seen = visible_among(who, ids)
+        assert seen == {pk for pk in ids if account_is_visible(who, pk)}, who
+    assert visible_among(cast.bob, ids) == {cast.west_account.pk, bobs.pk}  # co-owned, own
+    assert visible_among(cast.lena, []) == set()
 
 
 def test_inactive_user_sees_nothing(cast):

@@ -19,7 +19,7 @@ from guanxi.relationships.health import COVERAGE_BANDS
 from guanxi.relationships.models import AccountRelationshipHealth
 from guanxi.relationships.services import buying_centre_member_set
 from guanxi.workspace.charts import charts_compute, cohort_account_ids
-from guanxi.workspace.snapshots import dashboard_charts, dashboard_snapshots_store
+from guanxi.workspace.snapshots import VERSION, dashboard_figures, dashboard_snapshots_store
 from guanxi.workspace.tests.dashboard_support import build_book
 from tests.support import PASSWORD, make_contact, make_transaction
 
@@ -50,7 +50,7 @@ def test_a_kam_sees_only_their_accounts(cast, book):
     assert data["pyramid"]["accounts"] == 3
     assert {(c["r"], c["f"], c["accounts"]) for c in data["rfm"]["cells"]} == {(5, 4, 2)}
     assert data["pareto"]["revenue"] == pytest.approx(11000)
-    assert dashboard_charts(cast.bob, today=TODAY)["pyramid"]["accounts"] == 0
+    assert dashboard_figures(cast.bob, today=TODAY)["pyramid"]["accounts"] == 0
 
 
 def test_pareto_reaches_100_percent_and_marks_the_best_20_percent(cast, book):
@@ -86,17 +86,19 @@ def test_cohorts_and_months_without_data(cast, book):
     assert values[0] is None  # a month nobody bought in is "no data"
 
 
-def test_the_nightly_step_stores_the_director_and_team_lead_scopes(cast, book):
-    assert dashboard_snapshots_store(as_of=TODAY) == {"scopes": 2}
+def test_the_nightly_step_stores_every_scope(cast, book):
+    """The director's ("all"), each team lead's and each KAM's; a user gone is dropped."""
+    StoredSnapshot.objects.create(name="dashboard", scope="user:999999", as_of=TODAY)
+    assert dashboard_snapshots_store(as_of=TODAY) == {"scopes": 5}
     assert set(StoredSnapshot.objects.values_list("scope", flat=True)) == {
-        "all",
-        f"user:{cast.lena.pk}",
-    }
-    StoredSnapshot.objects.filter(scope="all").update(data={"marker": 1})
-    assert dashboard_charts(cast.mia, today=TODAY) == {"marker": 1}
-    assert dashboard_charts(cast.mia, today=TODAY + dt.timedelta(days=3)) != {"marker": 1}
-    lena = dashboard_charts(cast.lena, today=TODAY)
+        "all", *(f"user:{u.pk}" for u in (cast.alice, cast.bob, cast.charlie, cast.lena))
+    }  # fmt: skip
+    StoredSnapshot.objects.filter(scope="all").update(data={"marker": 1, "version": VERSION})
+    assert dashboard_figures(cast.mia, today=TODAY) == {"marker": 1, "version": VERSION}
+    assert dashboard_figures(cast.mia, today=TODAY + dt.timedelta(days=3))["pyramid"]
+    lena = dashboard_figures(cast.lena, today=TODAY)
     assert lena["pyramid"]["accounts"] == 3  # the east team: alice's three
+    assert dashboard_figures(cast.alice, today=TODAY)["pyramid"]["accounts"] == 3
 
 
 def _login(client, user) -> None:
