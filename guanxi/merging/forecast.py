@@ -112,7 +112,7 @@ def _move(ref: Ref, pairs: dict[int, int], fc: Forecast, parents: dict[int, list
         rows = rows.filter(_key__in=list(chunk))
         if ref.model is ref.field.related_model:
             rows = rows.exclude(pk__in=[pairs[old] for old in chunk])  # the survivor itself
-        counts = dict(rows.order_by().values_list("_key").annotate(n=Count("pk")))
+        counts = dict(rows.order_by().values_list("_key").annotate(n=Count("*")))
         to = ref.field.related_model._meta.label_lower
         for old in chunk:
             if counts.get(old):
