@@ -9,7 +9,9 @@ merges, and everything it writes (the login session, an API token) is rolled bac
 For the director (a manager sees every account): the merge page (GET: the preview with the
 default choices) and the API's dry run (POST /api/merge/accounts, dry_run), each once to warm up
 and then ``--repeat`` times through Django's test client in this process; printed: median and
-max server time in ms, the number of SQL queries, and the rows the preview says would move.
+max server time in ms (and the medians of this process's CPU time and of the queries' time,
+which tell a loaded machine's waiting apart), the number of SQL queries, and the rows the
+preview says would move.
 The preview counts by index (`merging.forecast`), so its queries do not grow with the rows; the
 rolled-back dry run it replaced took 7.5 s and 212 queries for two large accounts.
 """
@@ -53,15 +55,18 @@ def _timed(call, repeat: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     response = call()  # warm-up
-    times, queries = [], 0
+    times, cpu, sql, queries = [], [], [], 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = call()
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         queries = len(captured)
+        sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
     return {"status": response.status_code, "median_ms": statistics.median(times),
-            "max_ms": max(times), "queries": queries, "response": response}  # fmt: skip
+            "max_ms": max(times), "cpu_ms": statistics.median(cpu),
+            "sql_ms": statistics.median(sql), "queries": queries, "response": response}  # fmt: skip
 
 
 def main() -> None:
@@ -100,8 +105,9 @@ def main() -> None:
                      args.repeat)  # fmt: skip
         transaction.set_rollback(True)
     for name, r in (("merge page (preview)", page), ("API dry run", api)):
-        print(f"{name:22} status {r['status']}  median {r['median_ms']:7.0f} ms  "
-              f"max {r['max_ms']:7.0f} ms  {r['queries']} queries")  # fmt: skip
+        print(f"{name:22} status {r['status']}  median {r['median_ms']:5.0f} ms  "
+              f"max {r['max_ms']:5.0f} ms  (Python CPU {r['cpu_ms']:4.0f} ms, SQL "
+              f"{r['sql_ms']:4.0f} ms)  {r['queries']} queries")  # fmt: skip
     data = api["response"].json()
     for moved in data.get("moved", []):
         print(f"  {moved['model']:45} {moved['count']:>10,}")

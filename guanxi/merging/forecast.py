@@ -7,7 +7,8 @@ by one exactly when it is moved by the other. Per relation it asks:
 - **the clashes**, per unique constraint: one query returning only the merged-away side's rows
   that have a twin on the survivor's side (same other columns), each with its twin's id;
 - **the rows that would move**: one grouped COUNT on the foreign key (its index), less the rows
-  a clash would delete.
+  a clash would delete; all of them sent together at the end (one UNION ALL, a round trip
+  rather than one per relation), each as it read at its turn.
 
 A clash is folded as the mover folds it (the richer row kept where ``prefer`` says so), and what
 points at the folded row is forecast in turn, all folds of one constraint at once, so the number
@@ -42,6 +43,8 @@ from guanxi.merging.engine import Prefer, Ref, references, unique_sets
 
 #: Folds forecast at once (a CASE of this many branches, an IN list of this many ids).
 BATCH = 500
+#: Counts sent in one query (SQLite allows 500 terms in a compound SELECT).
+UNION = 100
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Forecast:
     deleted: dict[str, set[int]] = field(default_factory=dict)
     #: (model label, column) → {old id: new id} for keys already re-pointed
     remapped: dict[tuple[str, str], dict[int, int]] = field(default_factory=dict)
+    #: the counts to ask, in the mover's order: (reference, old → new, grouped count)
+    counts: list[tuple[Ref, dict[int, int], QuerySet]] = field(default_factory=list)
 
 
 def forecast(
@@ -67,7 +72,24 @@ def forecast(
     top: list[dict[str, Any]] = []
     _repoint(target, {old: new}, fc, {old: top})
     fc.clashes = list(_flatten(top))
+    _count(fc)
     return fc
+
+
+def _count(fc: Forecast) -> None:
+    """Ask every count at once (a UNION ALL of grouped counts, tagged by their turn)."""
+    found: dict[tuple[int, int], int] = {}
+    asks = [qs.annotate(_turn=Value(turn)).values_list("_turn", "_key").annotate(n=Count("*"))
+            for turn, (_ref, _pairs, qs) in enumerate(fc.counts)]  # fmt: skip
+    for chunk in bulk.chunks(asks, UNION):
+        query = chunk[0].union(*chunk[1:], all=True) if len(chunk) > 1 else chunk[0]
+        found.update({(turn, key): n for turn, key, n in query})
+    for turn, (ref, pairs, _qs) in enumerate(fc.counts):
+        to = ref.field.related_model._meta.label_lower
+        for old, new in pairs.items():
+            if found.get((turn, old)):
+                fc.moves.append({"model": ref.label, "field": ref.field.attname, "to": to,
+                                 "old": old, "new": new, "count": found[(turn, old)]})  # fmt: skip
 
 
 def _flatten(nodes: list[dict[str, Any]]):
@@ -112,12 +134,7 @@ def _move(ref: Ref, pairs: dict[int, int], fc: Forecast, parents: dict[int, list
         rows = rows.filter(_key__in=list(chunk))
         if ref.model is ref.field.related_model:
             rows = rows.exclude(pk__in=[pairs[old] for old in chunk])  # the survivor itself
-        counts = dict(rows.order_by().values_list("_key").annotate(n=Count("*")))
-        to = ref.field.related_model._meta.label_lower
-        for old in chunk:
-            if counts.get(old):
-                fc.moves.append({"model": ref.label, "field": attname, "to": to, "old": old,
-                                 "new": pairs[old], "count": counts[old]})  # fmt: skip
+        fc.counts.append((ref, {old: pairs[old] for old in chunk}, rows.order_by()))
     _remember(fc, (ref.label, attname), pairs)
 
 
