@@ -11,7 +11,7 @@ from guanxi.core.schemas import MAX_ID, Id, InputSchema
 from guanxi.merging import services
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.services import Preview
-from guanxi.merging.summary import summarise
+from guanxi.merging.summary import Summary, summarise
 
 router = Router(tags=["merging"])
 MergeId = Path(..., ge=1, le=MAX_ID)
@@ -52,9 +52,12 @@ class ChangedOut(Schema):
 
 class TierOut(Schema):
     scheme: str
-    before: str | None
-    after: str | None
+    before: str | None = Field(..., description="The survivor's tier now")
+    after: str | None = Field(..., description="The tier after the merge (none in a preview: "
+                              "recomputed after the merge)")  # fmt: skip
     by_hand: bool
+    other: str | None = Field(None, description="The merged-away record's tier now (preview)")
+    recomputed: bool = Field(False, description="The tier is recomputed after the merge")
 
 
 class MergeOut(Schema):
@@ -71,13 +74,20 @@ class MergeOut(Schema):
     undone_at: dt.datetime | None = None
 
 
-def _out(merge: Merge, *, dry_run: bool, tiers: list | None = None) -> dict:
+def _out(merge: Merge, *, tiers: list | None = None) -> dict:
     summary = summarise(merge, services.MODELS[merge.kind], tiers)
+    head = {"id": merge.pk, "kind": merge.kind, "keep": merge.keep_id, "other": merge.other_id}
+    return {**head, **_summary_out(summary, dry_run=False), "undone_at": merge.undone_at}
+
+
+def _preview_out(done: Preview) -> dict:
+    pair = done.pair
+    head = {"id": None, "kind": pair.kind, "keep": pair.keep.pk, "other": pair.other.pk}
+    return {**head, **_summary_out(done.summary, dry_run=True), "undone_at": None}
+
+
+def _summary_out(summary: Summary, *, dry_run: bool) -> dict:
     return {
-        "id": None if dry_run else merge.pk,
-        "kind": merge.kind,
-        "keep": merge.keep_id,
-        "other": merge.other_id,
         "dry_run": dry_run,
         "moved": [vars(m) for m in summary.moved],
         "clashes": [vars(c) for c in summary.clashes],
@@ -89,17 +99,19 @@ def _out(merge: Merge, *, dry_run: bool, tiers: list | None = None) -> dict:
                 "before": str(t.before) if t.before else None,
                 "after": str(t.after) if t.after else None,
                 "by_hand": t.by_hand,
+                "other": str(t.other) if t.other else None,
+                "recomputed": t.recomputed,
             }
             for t in summary.tiers
         ],  # fmt: skip
-        "undone_at": merge.undone_at,
     }
 
 
 def _merged(request: HttpRequest, kind: str, payload: MergeIn) -> Status:
     done: Preview = services.records_merge(actor=request.auth, kind=kind, **payload.model_dump())
-    body = _out(done.merge, dry_run=done.dry_run, tiers=done.tiers)
-    return Status(200 if done.dry_run else 201, body)
+    if done.dry_run:
+        return Status(200, _preview_out(done))
+    return Status(201, _out(done.merge, tiers=done.tiers))
 
 
 @router.post(
@@ -127,4 +139,4 @@ def merge_contacts(request: HttpRequest, payload: MergeIn):
 )
 def undo_merge(request: HttpRequest, merge_id: int = MergeId):
     merge = services.merge_undo(actor=request.auth, merge_id=merge_id)
-    return _out(merge, dry_run=False)
+    return _out(merge)

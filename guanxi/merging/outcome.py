@@ -1,6 +1,8 @@
-"""What a merged account would be: its tier in each active tier scheme, read the way the tiering
-run decides it (the scheme's rules over the account's metrics), for the dry-run preview. The
-real tiers are written by the re-evaluation job the merge enqueues; a tier set by hand stays."""
+"""What a merged account's tiers would be. The merge itself answers with the tier in each active
+scheme read the way the tiering run decides it (the scheme's rules over the merged account's
+metrics); the preview, which moves nothing, says each scheme's tier is recomputed after the merge
+and shows both records' tiers now (`tiers_recomputed`: no ledger read). The real tiers are
+written by the re-evaluation job the merge enqueues; a tier set by hand stays."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ class TierOutcome:
     before: Tier | None  # the survivor's tier now
     after: Tier | None  # by the rules, on the merged data
     by_hand: bool  # the survivor's tier is overridden: it stays
+    other: Tier | None = None  # the merged-away record's tier now (preview)
+    recomputed: bool = False  # the preview: after = recomputed after the merge
 
 
 def tiers_after(account_id: int, *, as_of: dt.date | None = None) -> list[TierOutcome]:
@@ -49,3 +53,33 @@ def tiers_after(account_id: int, *, as_of: dt.date | None = None) -> list[TierOu
             )
         )
     return outcomes
+
+
+def tiers_recomputed(keep_id: int, other_id: int) -> list[TierOutcome]:
+    """Per active scheme: both accounts' tiers now, and whether the merged account's stays by
+    hand (the survivor's row is kept, or the other's moves where the survivor has none)."""
+    rows = {
+        (row.account_id, row.scheme_id): row
+        for row in AccountTier.objects.filter(account_id__in=[keep_id, other_id]).select_related(
+            "tier"
+        )
+    }
+    outcomes = []
+    for scheme in active_schemes(TIERS):
+        mine, theirs = rows.get((keep_id, scheme.pk)), rows.get((other_id, scheme.pk))
+        after = mine or theirs
+        outcomes.append(
+            TierOutcome(
+                scheme=scheme,
+                before=_tier(mine),
+                after=None,
+                by_hand=bool(after and after.override_tier_id),
+                other=_tier(theirs),
+                recomputed=True,
+            )
+        )
+    return outcomes
+
+
+def _tier(row: AccountTier | None) -> Tier | None:
+    return row.tier if row else None

@@ -6,12 +6,17 @@ points at the merged-away record is re-pointed (`engine.repoint`, clashes folded
 the merged-away code is kept as an alias on the survivor (imports still match it), the
 merged-away record is deleted (its snapshot kept) and the survivor's ledger rollups are
 recomputed. After commit the tiers are re-evaluated (the "re-evaluate now" job: tiering, then
-policy tasks), since the job reads committed data. A dry run does all of it and rolls back,
-returning what it would do.
+policy tasks), since the job reads committed data.
+
+A dry run (the preview) moves nothing: `forecast` counts by index what would move and which
+rows would clash, over the same references the merge moves; the survivor's fields are the
+chosen values applied to a copy, and its tiers are said to be recomputed after the merge.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,16 +26,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account, AccountAlias
+from guanxi.accounts.models import fill_search_forms as account_forms
 from guanxi.accounts.services import account_for_actor, account_update
 from guanxi.contacts.models import Contact, ContactAlias
+from guanxi.contacts.models import fill_search_forms as contact_forms
 from guanxi.contacts.services import contact_for_actor
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
-from guanxi.core.services import save_as
+from guanxi.core.services import save_as, validated
 from guanxi.merging import undo
 from guanxi.merging.engine import Recorder, audit_moves, history_rows, repoint, snapshot
+from guanxi.merging.forecast import forecast
 from guanxi.merging.models import Merge, MergeKind
-from guanxi.merging.outcome import TierOutcome, tiers_after
+from guanxi.merging.outcome import TierOutcome, tiers_after, tiers_recomputed
+from guanxi.merging.summary import Summary, changed_fields, summarise_forecast
 from guanxi.transactions.rollups import ledger_rollups_refresh
 from guanxi.workspace import flows
 from guanxi.workspace.tasks import tier_reevaluate
@@ -43,6 +52,11 @@ ALIASES = {
 #: Rows the merge does not move but rebuilds for the survivor from the ledger (both sides'
 #: rows are kept in the merge record, so undo puts them back exactly).
 DERIVED = {MergeKind.ACCOUNT: ("transactions.accountledgerrollup", "transactions.accountmonth")}
+#: What a record's save derives from its fields (the stored search forms), for the preview.
+ON_SAVE: dict[str, Callable[[Any], None]] = {
+    MergeKind.ACCOUNT: account_forms,
+    MergeKind.CONTACT: contact_forms,
+}
 #: Never taken from the other record: the identity and the timestamps.
 NOT_CHOSEN = {"id", "code", "created_at", "updated_at"}
 KEEP, OTHER = "keep", "other"
@@ -158,9 +172,7 @@ def _drop_derived(pair: Pair) -> list[dict]:
     return kept
 
 
-def _execute(
-    actor: User, pair: Pair, given: dict[str, str] | None, *, dry_run: bool = False
-) -> tuple[Merge, Recorder]:
+def _execute(actor: User, pair: Pair, given: dict[str, str] | None) -> tuple[Merge, Recorder]:
     choices = _checked_choices(pair, given)
     keep, other = pair.keep, pair.other
     merge = Merge.objects.create(
@@ -174,8 +186,7 @@ def _execute(
     _apply_choices(pair, choices)
     repoint(pair.model, other.pk, keep.pk, rec)
     rec.delete(other, _("merged"))
-    if not dry_run:  # a preview is rolled back: no audit rows to write
-        audit_moves(rec.moves, actor=actor, reason=rec.reason)
+    audit_moves(rec.moves, actor=actor, reason=rec.reason)
     keep._change_reason = rec.reason
     save_as(keep, actor=actor, validate_unique=False)
     # attname → [before, after] as text, read after the save: it also changes what the model
@@ -195,17 +206,13 @@ def _execute(
     return merge, rec
 
 
-class _DryRun(Exception):  # noqa: N818 - control flow: carries the preview out of the rollback
-    def __init__(self, preview: Preview) -> None:
-        self.preview = preview
-
-
 @dataclass
 class Preview:
     pair: Pair
-    merge: Merge
+    merge: Merge | None  # None for a dry run: nothing was written
     tiers: list[TierOutcome] = field(default_factory=list)
     dry_run: bool = True
+    summary: Summary | None = None  # a dry run's forecast
 
 
 def records_merge(
@@ -219,19 +226,39 @@ def records_merge(
 ) -> Preview:
     """Merge ``other`` into ``keep`` (or, with ``dry_run``, say what that would do)."""
     pair = merge_pair(actor=actor, kind=kind, keep=keep, other=other)
-    try:
-        with transaction.atomic():
-            merge, _rec = _execute(actor, pair, fields, dry_run=dry_run)
-            tiers = tiers_after(pair.keep.pk) if kind == MergeKind.ACCOUNT else []
-            if dry_run:
-                raise _DryRun(Preview(pair, merge, tiers))
-            if kind == MergeKind.ACCOUNT:
-                if "owner_id" in merge.changed:  # the survivor took the other's owner
-                    flows.owner_followed(account_ids=[pair.keep.pk])
-                transaction.on_commit(tiers_reevaluate)
-    except _DryRun as done:
-        return done.preview
+    if dry_run:
+        return merge_preview(pair, fields)
+    with transaction.atomic():
+        merge, _rec = _execute(actor, pair, fields)
+        tiers = tiers_after(pair.keep.pk) if kind == MergeKind.ACCOUNT else []
+        if kind == MergeKind.ACCOUNT:
+            if "owner_id" in merge.changed:  # the survivor took the other's owner
+                flows.owner_followed(account_ids=[pair.keep.pk])
+            transaction.on_commit(tiers_reevaluate)
     return Preview(pair, merge, tiers, dry_run=False)
+
+
+def merge_preview(pair: Pair, given: dict[str, str] | None) -> Preview:
+    """What merging ``pair`` would do, nothing written: rows moved per kind and the clashes
+    (counted by index), the survivor's fields after the choices, the tiers recomputed after."""
+    choices = _checked_choices(pair, given)
+    survivor = copy.copy(pair.keep)
+    before = snapshot(survivor)["fields"]
+    _apply_choices(Pair(pair.kind, survivor, pair.other), choices)
+    validated(survivor, validate_unique=False)  # what the merge's save would refuse
+    ON_SAVE[pair.kind](survivor)
+    after = snapshot(survivor)["fields"]
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    fc = forecast(pair.model, pair.other.pk, pair.keep.pk, prefer=PREFER,
+                  skip=frozenset(DERIVED.get(pair.kind, ())))  # fmt: skip
+    ids = (pair.keep.pk, pair.other.pk)
+    tiers = tiers_recomputed(*ids) if pair.kind == MergeKind.ACCOUNT else []
+    summary = summarise_forecast(fc, pair.model, pair.other.pk, changed_fields(changed, pair.model),
+                                 tiers)  # fmt: skip
+    summary.survivor = survivor
+    summary.derived = [str(pair.model._meta.apps.get_model(label)._meta.verbose_name_plural)
+                       for label in DERIVED.get(pair.kind, ())]  # fmt: skip
+    return Preview(pair, None, tiers, dry_run=True, summary=summary)
 
 
 def tiers_reevaluate() -> None:

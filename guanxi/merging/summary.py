@@ -1,6 +1,6 @@
-"""A merge (or its dry run) in words and numbers, for the preview page, the record page and the
-API: rows moved per kind, each clash and how it was resolved, the survivor's changed fields, the
-tier after the merge."""
+"""A merge (or its dry run's forecast) in words and numbers, for the preview page, the record page
+and the API: rows moved per kind, each clash and how it was resolved, the survivor's changed
+fields, the tier after the merge (or, for the preview, that it is recomputed after it)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from guanxi.core.formatting import money
 from guanxi.merging.engine import decoded, kind_label
+from guanxi.merging.forecast import Forecast
 from guanxi.merging.models import Merge
 from guanxi.merging.outcome import TierOutcome
 
@@ -48,6 +49,8 @@ class Summary:
     changed: list[Changed] = field(default_factory=list)
     deleted: int = 0
     tiers: list[TierOutcome] = field(default_factory=list)
+    survivor: Model | None = None  # the preview: the survivor with the chosen values (unsaved)
+    derived: list[str] = field(default_factory=list)  # the preview: kinds recomputed after
 
 
 def display(f: Field, value: Any) -> str:
@@ -64,12 +67,13 @@ def display(f: Field, value: Any) -> str:
     return str(value)
 
 
-def _changed(merge: Merge, model: type[Model]) -> list[Changed]:
+def changed_fields(changed: dict[str, list], model: type[Model]) -> list[Changed]:
+    """A merge's ``changed`` (attname → [before, after] as text) as a person reads it."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     out = []
     for side, index in (("before", 0), ("after", 1)):
         values = decoded({"model": model._meta.label_lower, "fields": {
-            name: pair[index] for name, pair in merge.changed.items() if name != "updated_at"
+            name: pair[index] for name, pair in changed.items() if name != "updated_at"
         }})  # fmt: skip
         for i, (name, value) in enumerate(values.items()):
             if side == "before":
@@ -89,24 +93,49 @@ def _field_words(model: type[Model], names: str) -> str:
     return "、".join(words) if (get_language() or "").startswith("zh") else ", ".join(words)
 
 
-def summarise(merge: Merge, model: type[Model], tiers: list[TierOutcome] | None = None) -> Summary:
-    """What ``merge`` moved: rows that pointed at the merged-away record, per kind (rows moved
-    from a folded clash row are counted under the clash)."""
+def _moved(moves: list[dict[str, Any]], target: str, other_id: int) -> list[Moved]:
+    """Rows that pointed at the merged-away record, per kind (rows moved from a folded clash
+    row are counted under the clash). A forecast's move has a count, a merge's its ids."""
     counts: dict[str, int] = {}
-    target = model._meta.label_lower
-    for move in merge.moves:
-        if move["to"] == target and move["old"] == merge.other_id:
-            counts[move["model"]] = counts.get(move["model"], 0) + len(move["pks"])
+    for move in moves:
+        if move["to"] == target and move["old"] == other_id:
+            n = move["count"] if "count" in move else len(move["pks"])
+            counts[move["model"]] = counts.get(move["model"], 0) + n
     moved = [Moved(label, kind_label(apps.get_model(label)), n) for label, n in counts.items()]
-    clashes = [
+    return sorted(moved, key=lambda m: m.kind)
+
+
+def _clashes(clashes: list[dict[str, Any]]) -> list[Clash]:
+    return [
         Clash(c["model"], kind_label(apps.get_model(c["model"])), c["kept"], c["folded"],
               _field_words(apps.get_model(c["model"]), c["why"]))
-        for c in merge.clashes
+        for c in clashes
     ]  # fmt: skip
+
+
+def summarise(merge: Merge, model: type[Model], tiers: list[TierOutcome] | None = None) -> Summary:
+    """What ``merge`` moved, folded and changed."""
     return Summary(
-        moved=sorted(moved, key=lambda m: m.kind),
-        clashes=clashes,
-        changed=_changed(merge, model),
+        moved=_moved(merge.moves, model._meta.label_lower, merge.other_id),
+        clashes=_clashes(merge.clashes),
+        changed=changed_fields(merge.changed, model),
         deleted=max(len(merge.deleted) - 1, 0),
+        tiers=tiers or [],
+    )
+
+
+def summarise_forecast(
+    fc: Forecast,
+    model: type[Model],
+    other_id: int,
+    changed: list[Changed],
+    tiers: list[TierOutcome] | None = None,
+) -> Summary:
+    """What merging ``other_id`` would do, from its forecast (nothing moved)."""
+    return Summary(
+        moved=_moved(fc.moves, model._meta.label_lower, other_id),
+        clashes=_clashes(fc.clashes),
+        changed=changed,
+        deleted=sum(len(pks) for pks in fc.deleted.values()),
         tiers=tiers or [],
     )

@@ -3,7 +3,8 @@
 - /merge/accounts/<keep>/ and /merge/contacts/<keep>/: "merge with…", search the other record;
 - /merge/accounts/<keep>/<other>/ and /merge/contacts/<keep>/<other>/ (`merge_accounts`,
   `merge_contacts`: the duplicate review queue links here): the two side by side, a choice per
-  differing field, the dry run's preview, then merge, or link as subsidiary (accounts);
+  differing field, the preview (counted, nothing moved), then merge, or link as subsidiary
+  (accounts);
 - /merge/<id>/: what a merge did, and its undo.
 """
 
@@ -79,7 +80,7 @@ def _merge_page(request: HttpRequest, kind: str, keep: int, other: int) -> HttpR
         if not done.dry_run:
             messages.success(request, _("Merged. The merge can be undone from this page."))
             return HttpResponseRedirect(reverse("merge_record", args=(done.merge.pk,)))
-        preview = summarise(done.merge, pair.model, done.tiers)
+        preview = done.summary
     except ApplicationError as exc:
         messages.error(request, service_error_text(exc))
     context = {

@@ -1,4 +1,5 @@
-"""Every table's rows, for comparing the database before a merge and after its undo."""
+"""Every table's rows, for comparing the database before a merge and after its undo; a merge's
+preview against what the merge then did."""
 
 from __future__ import annotations
 
@@ -45,3 +46,13 @@ def differences(before: dict, after: dict) -> dict[str, tuple[list, list]]:
         if old != new:
             diff[table] = (sorted(old - new)[:5], sorted(new - old)[:5])
     return diff
+
+
+def assert_same(preview, done) -> None:
+    """The preview says what the merge did: rows moved per kind, the clashes and how each was
+    resolved, the rows deleted, the survivor's changed fields."""
+    assert [(m.model, m.count) for m in preview.moved] == [(m.model, m.count) for m in done.moved]
+    key = lambda c: (c.model, c.kept, c.folded, c.why)  # noqa: E731
+    assert sorted(map(key, preview.clashes)) == sorted(map(key, done.clashes))
+    assert preview.deleted == done.deleted
+    assert [vars(c) for c in preview.changed] == [vars(c) for c in done.changed]

@@ -16,7 +16,8 @@ from guanxi.demo.services import demo_build
 from guanxi.merging.engine import references
 from guanxi.merging.models import Merge
 from guanxi.merging.services import merge_undo, records_merge
-from guanxi.merging.tests.dump import differences, dump
+from guanxi.merging.summary import summarise
+from guanxi.merging.tests.dump import assert_same, differences, dump
 from guanxi.workspace.tasks import nightly_job
 from tests.support import make_user
 
@@ -129,12 +130,25 @@ def test_two_loaded_contacts_merge_and_the_undo_gives_back_every_row(boss):
     assert differences(before, dump()) == {}
 
 
-def test_a_dry_run_changes_nothing_and_says_what_would_move(demo, boss):
+def test_the_preview_changes_nothing_and_says_what_the_merge_then_does(demo, boss):
     keep, other = demo
     before = dump()
     preview = records_merge(actor=boss, kind="account", keep=keep, other=other, dry_run=True)
-    assert preview.dry_run
-    assert any(m["model"] == "transactions.transaction" for m in preview.merge.moves)
-    assert preview.tiers  # the tier after the merge, per active scheme
+    assert preview.dry_run and preview.merge is None
+    assert any(m.model == "transactions.transaction" for m in preview.summary.moved)
+    assert preview.tiers and all(t.recomputed for t in preview.tiers)  # per active scheme
     assert differences(before, dump()) == {}
     assert not Merge.objects.exists()
+
+    merge = records_merge(actor=boss, kind="account", keep=keep, other=other).merge
+    assert_same(preview.summary, summarise(merge, Account))
+    assert {"accounts.account_tags", "agreements.agreement_covered_accounts",
+            "tiers.accounttier"} <= {c.model for c in preview.summary.clashes}  # fmt: skip
+
+
+def test_the_preview_of_two_loaded_contacts_says_what_the_merge_then_does(boss):
+    keep, other = _loaded_pair(Contact, Contact.objects.values_list("pk", flat=True)[:200])
+    preview = records_merge(actor=boss, kind="contact", keep=keep, other=other, dry_run=True)
+    merge = records_merge(actor=boss, kind="contact", keep=keep, other=other).merge
+    assert preview.summary.moved
+    assert_same(preview.summary, summarise(merge, Contact))
