@@ -33,6 +33,7 @@ from guanxi.demo.catalog import ADMIN_USERNAME, CHANGE_REASON
 from guanxi.demo.draw import Dice
 from guanxi.demo.lead_stories import LeadStories, write_leads
 from guanxi.leads.models import LeadSource
+from guanxi.loyalty.services import lead_referral_follow
 from guanxi.pipeline.models import (
     ExpectedRevenue,
     LineKind,
@@ -383,6 +384,9 @@ def demo_pipeline(*, seed: int, as_of: dt.date) -> dict[str, int]:
     admin = User.objects.get(username=ADMIN_USERNAME)
     now = timezone.now()
     leads = write_leads(LeadStories(dice, fake, as_of).leads(), admin=admin, now=now)
+    for lead in leads:  # a referred lead is a referral (转介绍) on the referrals page
+        if lead.referred_by_account_id or lead.referred_by_contact_id:
+            lead_referral_follow(actor=admin, lead=lead)
     planner = DealsPlanner(dice, as_of)
     won = planner.won()
     converted = {x.account_id: x for x in leads if x.account_id}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from guanxi.demo.services import demo_build
 from guanxi.leads.models import Lead, LeadStatus
+from guanxi.loyalty.models import Referral
 from guanxi.pipeline.models import (
     ExpectedRevenue,
     Opportunity,
@@ -82,7 +83,17 @@ def test_leads_in_every_status_and_converted_ones_brought_their_customer(demo, d
     assert not Lead.objects.filter(
         status=LeadStatus.DISQUALIFIED, disqualify_reason__isnull=True
     ).exists()
-    assert Lead.objects.filter(referred_by_account__isnull=False).exists()
+    referred = Lead.objects.filter(referred_by_account__isnull=False)
+    assert referred.exists()
+    # each is a referral on the referrals page, pointing at its account once converted
+    rows = Referral.objects.filter(referred_lead__isnull=False)
+    assert set(rows.values_list("referred_lead", flat=True)) == set(
+        referred.values_list("pk", flat=True)
+    )
+    for row in rows.select_related("referred_lead"):
+        assert row.referrer_account_id == row.referred_lead.referred_by_account_id
+        if row.referred_lead.status == LeadStatus.CONVERTED:
+            assert row.referred_account_id == row.referred_lead.account_id
 
 
 def test_kams_and_teams_have_targets_for_the_past_year_and_next_quarter(demo, db):

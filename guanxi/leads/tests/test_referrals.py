@@ -6,7 +6,10 @@ the actor. (The lead import has no referrer column.)"""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,3 +144,31 @@ def test_the_admin_form_records_and_moves_the_referral(login, cast, sources):
     row = Referral.objects.get(referred_lead=lead)
     assert (row.referrer_account, row.referrer_contact) == (other, person)
     assert Referral.objects.count() == 1
+
+
+def test_the_migration_gives_earlier_referred_leads_their_referral(cast, sources):
+    """loyalty 0007: leads saved before a referrer made a referral row get theirs, once."""
+    backfill = importlib.import_module(
+        "guanxi.loyalty.migrations.0007_lead_referrals_backfill"
+    ).backfill
+    person = make_contact(account=cast.account, name="李娜")
+    common = {"source": sources["referral"], "owner": cast.alice, "team": cast.alice.team}
+    named = Lead.objects.create(company="甲会议公司", referred_by_contact=person, **common)
+    became = make_account(owner=cast.alice, name="乙旅行社")
+    converted = Lead.objects.create(
+        company="乙旅行社", referred_by_account=cast.account, status="converted",
+        account=became, money="yes", authority="yes", need="yes", **common,
+    )  # fmt: skip
+    Lead.objects.create(company="丙公司", **common)  # names no referrer
+
+    backfill(django_apps, None)
+    backfill(django_apps, None)  # running again adds nothing
+
+    rows = {r.referred_lead_id: r for r in Referral.objects.all()}
+    assert set(rows) == {named.pk, converted.pk}
+    assert (rows[named.pk].referrer_account, rows[named.pk].referrer_contact) == (
+        cast.account, person,
+    )  # fmt: skip
+    assert rows[named.pk].referred_account is None
+    assert rows[converted.pk].referred_account == became
+    assert rows[converted.pk].history.get().history_type == "+"
