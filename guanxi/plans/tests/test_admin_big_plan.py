@@ -72,7 +72,8 @@ def test_a_row_on_a_later_page_saves(client, cast, plan):
     shown = [f.instance for f in response.context["inline_admin_formsets"][2].formset.forms]
     assert shown and all(a.pk for a in shown) and len(shown) == 5
     data = form_data(response)
-    prefix = next(k for k, v in data.items() if k.endswith("-id") and v == shown[0].pk)
+    ids = {k: v for k, v in data.items() if k.startswith("actions-") and k.endswith("-id")}
+    prefix = next(k for k, v in ids.items() if v == shown[0].pk)
     data[prefix.replace("-id", "-title")] = "已改的行动"
     data["actions-page"] = "3"
     response = client.post(url, data)
