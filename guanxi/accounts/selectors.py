@@ -93,8 +93,28 @@ def accounts_visible_to(actor: User | None) -> QuerySet[Account]:
 
 
 def account_is_visible(actor: User | None, account: Account | int) -> bool:
+    seen = isinstance(account, Account) and actor is not None and actor.pk is not None
+    if seen and getattr(account, "_seen_by", None) == actor.pk:
+        return True  # read through visible_to for this actor (`seen_by`)
     account_id = account if isinstance(account, int) else account.pk
     return accounts_visible_to(actor).filter(pk=account_id).exists()
+
+
+def read_with(account: Account, name: str) -> tuple[bool, Any]:
+    """Whether the account's one-to-one row ``name`` (a stored figure another app keeps, e.g.
+    "loyalty") was read with it (select_related, as the 360° page does), and that row or
+    None when the account has none: a card then needs no query of its own."""
+    relation = getattr(type(account), name).related
+    if not relation.is_cached(account):
+        return False, None
+    return True, relation.get_cached_value(account)
+
+
+def seen_by(account: Account, actor: User) -> Account:
+    """Mark ``account`` as read through `visible_to` for ``actor`` (a page that fetched it
+    scoped): the cards of that page then check `account_is_visible` without a query each."""
+    account._seen_by = actor.pk
+    return account
 
 
 def users_who_see(account: Account | int) -> QuerySet[User]:

@@ -108,6 +108,16 @@ def in_force_on(qs: QuerySet[Agreement], on: dt.date) -> QuerySet[Agreement]:
     return qs.filter(signed, starts_on__lte=on, ends_on__gte=on)
 
 
+def is_in_force(agreement: Agreement, on: dt.date) -> bool:
+    """`in_force_on` for one agreement already read."""
+    signed = agreement.status in SIGNED or (
+        agreement.status == AgreementStatus.TERMINATED
+        and agreement.terminated_on is not None
+        and agreement.terminated_on > on
+    )
+    return signed and agreement.starts_on <= on <= agreement.ends_on
+
+
 def active_agreements_covering(
     account_id: int, *, on: dt.date | None = None
 ) -> QuerySet[Agreement]:

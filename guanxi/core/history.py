@@ -56,27 +56,63 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
+class _Names:
+    """The names of the objects a page of history entries refers to (foreign keys and
+    many-to-many values), read in one query per related model, not one per value."""
+
+    def __init__(self) -> None:
+        self.wanted: dict[type[models.Model], set[Any]] = {}
+        self.names: dict[type[models.Model], dict[Any, str]] = {}
+
+    def want(self, model: type[models.Model], name: str, value: Any) -> None:
+        f = _field(model, name)
+        if f is None or value is None or value == "" or value == []:
+            return
+        if isinstance(f, models.ManyToManyField):
+            self.wanted.setdefault(f.related_model, set()).update(_m2m_ids(f, value))
+        elif isinstance(f, models.ForeignKey) and not isinstance(value, models.Model):
+            self.wanted.setdefault(f.related_model, set()).add(value)
+
+    def read(self) -> None:
+        for rel, ids in self.wanted.items():
+            found = rel._default_manager.filter(pk__in=ids)
+            self.names[rel] = {o.pk: str(o) for o in found}
+
+    def of(self, rel: type[models.Model], pk: Any) -> str | None:
+        return self.names.get(rel, {}).get(pk)
+
+
+def _field(model: type[models.Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field dropped since the record was written
+        return None
+
+
+def _m2m_ids(f: Any, value: Any) -> list[Any]:
+    return [row.get(f.m2m_reverse_field_name()) if isinstance(row, dict) else row for row in value]
+
+
+def _display(model: type[models.Model], name: str, value: Any, names: _Names | None = None) -> str:
     if value is None or value == "" or value == []:
         return "—"
-    try:
-        f = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field dropped since the record was written
+    f = _field(model, name)
+    if f is None:
         return _plain(value)
     if getattr(f, "choices", None):
         return str(dict(f.flatchoices).get(value, value))
+    if names is None:  # one value on its own: read its names now
+        names = _Names()
+        names.want(model, name, value)
+        names.read()
     if isinstance(f, models.ManyToManyField):
-        rel = f.related_model
-        ids = [
-            row.get(f.m2m_reverse_field_name()) if isinstance(row, dict) else row for row in value
-        ]
-        names = [str(o) for o in rel.objects.filter(pk__in=ids)]
-        return join_words(names) or "—"
+        found = [names.of(f.related_model, pk) for pk in _m2m_ids(f, value)]
+        return join_words(n for n in found if n is not None) or "—"
     if isinstance(f, models.ForeignKey):
         if isinstance(value, models.Model):
             return str(value)
-        obj = f.related_model._default_manager.filter(pk=value).first()
-        return str(obj) if obj is not None else f"#{value}"
+        found = names.of(f.related_model, value)
+        return found if found is not None else f"#{value}"
     return _plain(value)
 
 
@@ -85,6 +121,56 @@ def _label(model: type[models.Model], name: str) -> str:
         return str(capfirst(model._meta.get_field(name).verbose_name))
     except Exception:  # noqa: BLE001
         return name
+
+
+def _previous(rows: list[Any]) -> dict[int, Any]:
+    """history_id → the record before it of the same object: the next older row read, else
+    (the oldest row of an object) asked for."""
+    before: dict[int, Any] = {}
+    last_of: dict[Any, Any] = {}
+    for rec in reversed(rows):  # oldest first
+        key = getattr(rec, rec.instance_type._meta.pk.attname)
+        if key in last_of:
+            before[rec.history_id] = last_of[key]
+        last_of[key] = rec
+    for rec in rows:
+        if rec.history_type == "~" and rec.history_id not in before:
+            before[rec.history_id] = rec.prev_record
+    return before
+
+
+def _m2m_rows(rows: list[Any], previous: dict[int, Any]) -> dict[tuple[str, int], list]:
+    """(m2m field, history_id) → its sorted related ids, for every record and its previous one,
+    in one query per many-to-many field (simple-history asks twice per field and record)."""
+    if not rows:
+        return {}
+    records = {r.history_id: r for r in (*rows, *(p for p in previous.values() if p))}
+    out: dict[tuple[str, int], list] = {}
+    for f in getattr(rows[0], "_history_m2m_fields", []):
+        reverse = f.m2m_reverse_field_name()
+        manager = getattr(rows[0], f.name)
+        for key in records:
+            out[(f.name, key)] = []
+        through = manager.model.objects.filter(history_id__in=list(records))
+        for history_id, value in through.values_list("history_id", reverse).order_by(reverse):
+            out[(f.name, history_id)].append(value)
+    return out
+
+
+def _changes(rec: Any, prev: Any, m2m: dict, created_fields: tuple[str, ...]) -> list[tuple]:
+    """(field, old, new) of one record, raw."""
+    if rec.history_type == "+":
+        return [(name, None, getattr(rec, name, None)) for name in created_fields]
+    if rec.history_type != "~" or prev is None:
+        return []
+    m2m_names = [f.name for f in getattr(rec, "_history_m2m_fields", [])]
+    delta = rec.diff_against(prev, excluded_fields=m2m_names)
+    out = [(ch.field, ch.old, ch.new) for ch in delta.changes if ch.field not in _EXCLUDED]
+    for name in m2m_names:
+        old, new = m2m.get((name, prev.history_id), []), m2m.get((name, rec.history_id), [])
+        if old != new:
+            out.append((name, old, new))
+    return out
 
 
 def history_entries(
@@ -96,35 +182,32 @@ def history_entries(
 ) -> list[HistoryEntry]:
     """The latest `limit` history records of `records` (one history model), each diffed
     against the record before it of the same object; for creations, `created_fields` are
-    shown as — → value."""
+    shown as — → value. A fixed number of queries, whatever the number of records: the
+    records (one more each object), the many-to-many rows once per field and the names of
+    the objects the changes name once per model."""
     # Saves that changed nothing worth showing are skipped, so read a few more than asked.
     rows = list(
         records.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 3]
     )
-    entries: list[HistoryEntry] = []
     model = records.model.instance_type
+    previous = _previous(rows)
+    m2m = _m2m_rows(rows, previous)
+    raw = []
     for rec in rows:
-        changes: list[FieldChange] = []
-        if rec.history_type == "+":
-            for name in created_fields:
-                value = _display(model, name, getattr(rec, name, None))
-                changes.append(FieldChange(_label(model, name), "—", value))
-        if rec.history_type == "~":
-            prev = rec.prev_record
-            if prev is not None:
-                delta = rec.diff_against(prev)
-                for ch in delta.changes:
-                    if ch.field in _EXCLUDED:
-                        continue
-                    changes.append(
-                        FieldChange(
-                            _label(model, ch.field),
-                            _display(model, ch.field, ch.old),
-                            _display(model, ch.field, ch.new),
-                        )
-                    )
-            if not changes:
-                continue  # a save that changed no shown field: nothing to tell anyone
+        changes = _changes(rec, previous.get(rec.history_id), m2m, created_fields)
+        if rec.history_type == "~" and not changes:
+            continue  # a save that changed no shown field: nothing to tell anyone
+        raw.append((rec, changes))
+        if len(raw) == limit:
+            break
+    names = _Names()
+    for _rec, changes in raw:
+        for name, old, new in changes:
+            names.want(model, name, old)
+            names.want(model, name, new)
+    names.read()
+    entries: list[HistoryEntry] = []
+    for rec, changes in raw:
         obj_label = getattr(rec, label_field) if label_field else str(rec.instance)
         entries.append(
             HistoryEntry(
@@ -133,11 +216,13 @@ def history_entries(
                 action=str(_TYPE_LABELS.get(rec.history_type, rec.history_type)),
                 object_label=str(obj_label),
                 model_label=str(capfirst(model._meta.verbose_name)),
-                changes=changes,
+                changes=[
+                    FieldChange(_label(model, name), _display(model, name, old, names),
+                                _display(model, name, new, names))
+                    for name, old, new in changes
+                ],  # fmt: skip
             )
         )
-        if len(entries) == limit:
-            break
     return entries
 
 

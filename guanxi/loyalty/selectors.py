@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -19,8 +20,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.selectors import visible_to
@@ -94,11 +97,23 @@ def light_get(*, actor: User | None, light_id: int) -> AccountLight:
 def account_lights(account_id: int, *, include_cleared: int = 5) -> list[AccountLight]:
     """An account's lit lights, then its last few cleared ones (for the 360° page; the caller
     has checked the account)."""
-    base = AccountLight.objects.filter(account_id=account_id).select_related(
-        "rule", "feedback_by", "countermeasure_by"
+    # One query: every lit light, and the newest cleared ones (numbered among the cleared).
+    cleared_nth = Window(
+        RowNumber(),
+        partition_by=[Case(When(cleared_at__isnull=True, then=Value(1)), default=Value(0))],
+        order_by=[F("cleared_at").desc(nulls_last=True), F("id").desc()],
     )
-    lit = list(base.filter(cleared_at__isnull=True).order_by("colour", "-raised_at"))
-    cleared = list(base.filter(cleared_at__isnull=False).order_by("-cleared_at")[:include_cleared])
+    rows = list(
+        AccountLight.objects.filter(account_id=account_id)
+        .select_related("rule", "feedback_by", "countermeasure_by")
+        .annotate(cleared_nth=cleared_nth)
+        .filter(Q(cleared_at__isnull=True) | Q(cleared_nth__lte=include_cleared))
+    )
+    lit = [r for r in rows if r.cleared_at is None]
+    lit.sort(key=lambda r: r.raised_at, reverse=True)
+    lit.sort(key=lambda r: r.colour)
+    cleared = sorted((r for r in rows if r.cleared_at is not None),
+                     key=lambda r: (r.cleared_at, r.pk), reverse=True)  # fmt: skip
     return lit + cleared
 
 

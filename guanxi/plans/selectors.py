@@ -434,8 +434,12 @@ def next_review_due(plan: AccountPlan, last_review: PlanReview | None) -> dt.dat
     return add_months(base, months)
 
 
-def plan_progress(plan: AccountPlan, *, today: dt.date | None = None) -> PlanProgress:
-    """Actions done vs due, each goal's current value read from the data, the next review."""
+def plan_progress(
+    plan: AccountPlan, *, today: dt.date | None = None, health: RelationshipHealth | None = None
+) -> PlanProgress:
+    """Actions done vs due, each goal's current value read from the data, the next review.
+    ``health``: the account's stored relationship health (`relationships.health`), for the
+    coverage goals, when the caller has it (the 360° page); else computed."""
     today = today or timezone.localdate()
     progress = PlanProgress(plan=plan, today=today)
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -460,6 +464,7 @@ def plan_progress(plan: AccountPlan, *, today: dt.date | None = None) -> PlanPro
     progress.actions_cancelled = row["cancelled"]
     progress.actions_due = row["due"]
     data = _Data(plan, today)
+    data._health = health
     goals = PlanGoal.objects.filter(plan=plan).select_related("contact").order_by("position", "id")
     progress.goals = [goal_progress(g, data) for g in goals]
     progress.last_review = plan.reviews.order_by("-held_on", "-id").first()

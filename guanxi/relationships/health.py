@@ -130,6 +130,11 @@ def _health(row: AccountRelationshipHealth) -> RelationshipHealth:
     return RelationshipHealth(account_id=row.account_id, score=row.score, risks=risks)
 
 
+def stored_health(row: AccountRelationshipHealth) -> RelationshipHealth:
+    """One stored row as a RelationshipHealth (score and risks, no parts)."""
+    return _health(row)
+
+
 def stored_health_for(
     account_ids: Collection[int], *, with_risks: bool = False
 ) -> dict[int, RelationshipHealth]:

@@ -58,36 +58,49 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def latest_scores(account_ids: list[int]) -> dict[int, LatestScores]:
-    """account id → its latest scores; accounts never surveyed are left out. One query per
-    2,000 accounts, each score read from the (account, answered_at) index."""
+#: The annotations `latest_score_annotations` adds to accounts, in `LatestScores`' order.
+SCORE_COLUMNS = ("s_nps", "s_nps_at", "s_csat", "s_csat_at", "s_gap", "s_gap_at")
+
+
+def latest_score_annotations() -> dict[str, Subquery]:
+    """The account's latest scores as annotations of an account queryset (`SCORE_COLUMNS`;
+    the 360° page reads them with the account), for `scores_from`."""
     nps, nps_at = _latest("nps_score")
     csat, csat_at = _latest("csat_score")
     gap, gap_at = _latest("servqual_gap")
+    return dict(zip(SCORE_COLUMNS, (nps, nps_at, csat, csat_at, gap, gap_at), strict=True))
+
+
+def scores_from(values: tuple) -> LatestScores | None:
+    """`LatestScores` from the annotations' values (`SCORE_COLUMNS` order); None: never
+    surveyed."""
+    n, n_at, c, c_at, g, g_at = values
+    if n_at is None and c_at is None and g_at is None:
+        return None
+    return LatestScores(
+        nps=n,
+        nps_at=_day(n_at),
+        csat=float(c) if c is not None else None,
+        csat_at=_day(c_at),
+        servqual_gap=g,
+        servqual_at=_day(g_at),
+    )
+
+
+def latest_scores(account_ids: list[int]) -> dict[int, LatestScores]:
+    """account id → its latest scores; accounts never surveyed are left out. One query per
+    2,000 accounts, each score read from the (account, answered_at) index."""
+    annotations = latest_score_annotations()
     result: dict[int, LatestScores] = {}
     ids = list(dict.fromkeys(account_ids))
     for start in range(0, len(ids), CHUNK):
         rows = (
             Account.objects.filter(pk__in=ids[start : start + CHUNK])
-            .annotate(
-                s_nps=nps,
-                s_nps_at=nps_at,
-                s_csat=csat,
-                s_csat_at=csat_at,
-                s_gap=gap,
-                s_gap_at=gap_at,
-            )
-            .values_list("pk", "s_nps", "s_nps_at", "s_csat", "s_csat_at", "s_gap", "s_gap_at")
+            .annotate(**annotations)
+            .values_list("pk", *SCORE_COLUMNS)
         )
-        for pk, n, n_at, c, c_at, g, g_at in rows:
-            if n_at is None and c_at is None and g_at is None:
-                continue
-            result[pk] = LatestScores(
-                nps=n,
-                nps_at=_day(n_at),
-                csat=float(c) if c is not None else None,
-                csat_at=_day(c_at),
-                servqual_gap=g,
-                servqual_at=_day(g_at),
-            )
+        for pk, *values in rows:
+            scores = scores_from(tuple(values))
+            if scores is not None:
+                result[pk] = scores
     return result

@@ -327,6 +327,11 @@ def last_run_on() -> dt.date | None:
     return _last_runs().values_list("as_of", flat=True).first()
 
 
+def last_run_as_of() -> Subquery:
+    """`last_run_on` as a subquery, to read it with another query."""
+    return Subquery(_last_runs().values("as_of")[:1])
+
+
 def _last_runs() -> QuerySet[TierRun]:
     return TierRun.objects.filter(status=TierRunStatus.SUCCEEDED).order_by("-finished_at", "-pk")
 
@@ -334,7 +339,7 @@ def _last_runs() -> QuerySet[TierRun]:
 def with_last_run(rows: QuerySet[AccountTier]) -> QuerySet[AccountTier]:
     """Account-tier rows, each with ``last_run_on`` (`last_run_on`, in the same query): a list
     shows when each row was last checked (`checked_on`) without asking once per row."""
-    return rows.annotate(last_run_on=Subquery(_last_runs().values("as_of")[:1]))
+    return rows.annotate(last_run_on=last_run_as_of())
 
 
 def checked_on(row: AccountTier | None, last_run: dt.date | None) -> dt.date | None:

@@ -295,18 +295,25 @@ def latest_transactions(account_id: int, limit: int = 20) -> list[Transaction]:
     a partitioned ledger the query visits those months' partitions, not every one (the
     unbounded "latest 20" probed all of them). Should the rollups undercount (a write that
     bypassed them, before the nightly refresh), the unbounded read fills the list."""
-    since = None
-    seen = 0
     months = (
         AccountMonth.objects.filter(account_id=account_id)
-        .values("month")
+        .values_list("month")
         .annotate(n=Sum("count"))
         .order_by("-month")
     )
-    for row in months.iterator(chunk_size=24):
-        seen += row["n"]
+    return latest_since(account_id, months.iterator(chunk_size=24), limit)
+
+
+def latest_since(
+    account_id: int, month_counts: Iterable[tuple[dt.date, int]], limit: int = 20
+) -> list[Transaction]:
+    """`latest_transactions` given the account's (month, transactions) newest first."""
+    since = None
+    seen = 0
+    for month, n in month_counts:
+        seen += n
         if seen >= limit:
-            since = row["month"]
+            since = month
             break
     qs = (
         Transaction.objects.filter(account_id=account_id)
@@ -348,13 +355,15 @@ def account_rollup(
     descendants = Account.objects.filter(pk__in=ids)
     if actor is not None:
         descendants = visible_to(descendants, actor)
-    desc_ids = list(descendants.values_list("id", flat=True))
+    # One read: the ids counted, and the children among them (by name) listed.
+    found = list(descendants.only("pk", "name", "parent_id").order_by("name", "pk"))
+    desc_ids = [a.pk for a in found]
     year = today.replace(month=1, day=1)
     totals = month_totals(
         [account.pk, *desc_ids], year=(year, dt.date(today.year + 1, 1, 1)), lifetime=(None, None)
     )
     return AccountRollup(
-        subsidiaries=list(descendants.filter(parent=account).order_by("name")),
+        subsidiaries=[a for a in found if a.parent_id == account.pk],
         descendant_count=len(desc_ids),
         revenue_year=totals["year"].revenue,
         revenue_lifetime=totals["lifetime"].revenue,

@@ -27,7 +27,7 @@ from guanxi.accounts import services
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.accounts.admin_filters import UnsetFieldFilter
 from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import account_history, visible_to
+from guanxi.accounts.selectors import account_history, seen_by, visible_to
 from guanxi.assessments.admin_filters import QualityBandFilter, WillingnessBandFilter
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
@@ -67,7 +67,7 @@ from guanxi.tiers.admin_filters import (
     with_active_tiers,
     with_lifecycle_stages,
 )
-from guanxi.transactions.selectors import account_rollup, with_revenue
+from guanxi.transactions.selectors import ZERO, AccountRollup, account_rollup, with_revenue
 from guanxi.workspace import flows
 from guanxi.workspace.admin_360 import revenue_chart
 from guanxi.workspace.admin_list import (
@@ -83,7 +83,7 @@ from guanxi.workspace.admin_list import (
     filters_url,
     lazy_filters,
 )
-from guanxi.workspace.selectors import account_360, accounts_matching
+from guanxi.workspace.selectors import account_360, account_360_queryset, accounts_matching
 
 
 def _staff() -> QuerySet[User]:
@@ -300,6 +300,8 @@ class AccountAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
+        if getattr(request, "_guanxi_360", False):
+            return account_360_queryset(qs, today=timezone.localdate())
         if getattr(request, "_guanxi_changelist", False):
             # The latest run once per request (the list asks for its queryset several times).
             if not hasattr(request, "_guanxi_run"):
@@ -473,11 +475,22 @@ class AccountAdmin(ScopedModelAdmin):
 
     @action(description=_("360° view"), url_path="360", icon="donut_large")
     def view_360(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        request._guanxi_360 = True  # the account with the page's figures (get_queryset)
         account = self.get_object(request, unquote(object_id))
         if account is None or not is_staff(request):
             return self._merged_away_360(request, object_id)
+        # Read through visible_to for this user: the cards and the buttons ask no more.
+        seen_by(account, request.user)
+        request.__dict__.setdefault("_guanxi_visible", {})[
+            (self.model._meta.label, str(account.pk))
+        ] = True
         data = account_360(account)
-        rollup = account_rollup(account, actor=request.user)
+        rollup = (
+            account_rollup(account, actor=request.user)
+            if account.has_subsidiaries
+            else AccountRollup(subsidiaries=[], descendant_count=0, revenue_year=ZERO,
+                               revenue_lifetime=ZERO, transaction_count=0)
+        )  # fmt: skip
         chart_data, chart_options = revenue_chart(data)
         visible_parent = (
             account.parent

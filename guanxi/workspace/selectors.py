@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -16,6 +17,7 @@ from guanxi.accounts.models import Account, AccountStatus, AccountType
 from guanxi.accounts.selectors import (
     account_word_parts,
     accounts_visible_to,
+    read_with,
     visible_among,
     visible_to,
 )
@@ -23,18 +25,14 @@ from guanxi.contacts.models import Contact, ProfileFact
 from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
+from guanxi.pipeline.models import Opportunity, Outcome
+from guanxi.relationships.models import BuyingCentreMember
+from guanxi.surveys.models import SurveyInvitation
+from guanxi.surveys.selectors import latest_score_annotations
+from guanxi.touchpoints.models import Touchpoint
+from guanxi.transactions.account_ledger import account_months, latest_of_account
 from guanxi.transactions.models import AccountLedgerRollup, Payment
-from guanxi.transactions.selectors import (
-    ZERO,
-    CategorySeries,
-    PeriodTotals,
-    account_monthly_revenue,
-    account_monthly_revenue_by_category,
-    last_purchase_at,
-    latest_transactions,
-    month_totals,
-    period_starts,
-)
+from guanxi.transactions.selectors import ZERO, CategorySeries, PeriodTotals, period_starts
 
 
 @dataclass
@@ -58,53 +56,101 @@ class Account360:
     revenue_by_category: list[CategorySeries] = field(default_factory=list)
 
 
+def _latest(qs: QuerySet, column: str, group: str = "account") -> Subquery:
+    return Subquery(qs.order_by().values(group).annotate(m=Max(column)).values("m")[:1])
+
+
+def _total(qs: QuerySet, column: str, group: str = "account") -> Subquery:
+    return Subquery(qs.order_by().values(group).annotate(t=Sum(column)).values("t")[:1])
+
+
+def _count(qs: QuerySet, group: str = "account") -> Coalesce:
+    counted = qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), 0)
+
+
+def account_360_queryset(queryset: QuerySet[Account], *, today: dt.date) -> QuerySet[Account]:
+    """The accounts of ``queryset`` with what the 360° page and its cards show in one value
+    each, read in the same query as the account: its stored one-row figures (ledger rollup,
+    loyalty cell, relationship health, where we stand with the organisation) and one indexed
+    subquery per figure (payments, last profile change, the buying centre's size, deals per
+    outcome, survey links still open, the latest touchpoint, whether it has subsidiaries).
+    The cards read these attributes when present (`cards_preread`), else ask themselves."""
+    mine = OuterRef("pk")
+    year = period_starts(today)
+    payments = Payment.objects.filter(account_id=mine)
+    facts = ProfileFact.history.filter(
+        contact_id__in=Contact.objects.filter(account_id=OuterRef(OuterRef("pk"))).values("pk")
+    )
+    deals = Opportunity.objects.filter(account_id=mine)
+    touchpoints = Touchpoint.objects.filter(account_id=mine).order_by("-occurred_at", "-id")
+    links = SurveyInvitation.objects.filter(
+        account_id=mine, answered_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return queryset.select_related(
+        "owner", "team", "parent", "ledger_rollup", "loyalty", "relationship",
+        "relationship_health",
+    ).annotate(
+        received_lifetime=_total(payments, "amount"),
+        received_year=_total(
+            payments.filter(received_at__gte=year["year"], received_at__lt=year["next_year"]),
+            "amount",
+        ),
+        last_payment_at=_latest(payments, "received_at"),
+        last_contact_change=_latest(Contact.history.filter(account_id=mine), "history_date"),
+        last_fact_change=Subquery(
+            facts.order_by("-history_date").values("history_date")[:1]
+        ),
+        buying_centre_size=_count(BuyingCentreMember.objects.filter(account_id=mine)),
+        deals_open=_count(deals.filter(outcome=Outcome.OPEN)),
+        deals_won=_count(deals.filter(outcome=Outcome.WON)),
+        deals_lost=_count(deals.filter(outcome=Outcome.LOST)),
+        survey_links_open=_count(links),
+        last_touchpoint_id=Subquery(touchpoints.values("pk")[:1]),
+        last_touchpoint_kind=Subquery(touchpoints.values("kind")[:1]),
+        last_touchpoint_at=Subquery(touchpoints.values("occurred_at")[:1]),
+        has_subsidiaries=Exists(Account.objects.filter(parent_id=mine)),
+        **latest_score_annotations(),
+    )  # fmt: skip
+
+
 def account_360(account: Account, *, today: dt.date | None = None) -> Account360:
     """Everything the 360° page shows about one account. The caller has already checked that
-    the account is visible (selectors never see a request)."""
+    the account is visible (selectors never see a request); ``account`` comes from
+    `account_360_queryset` (its figures are read with it; a plain account costs a few queries
+    more). The ledger's figures come from the month rollups, read once (`account_months`)."""
 
     today = today or timezone.localdate()
-    p = period_starts(today)
-    # The ledger's figures from its month rollups (exact), not from the account's transactions.
+    if not hasattr(account, "received_lifetime"):
+        account = account_360_queryset(Account.objects.filter(pk=account.pk), today=today).get()
+    months = account_months(account.pk)
     month, year = today.replace(day=1), today.replace(month=1, day=1)
-    totals = month_totals(
-        [account.pk],
-        month=(month, add_months(month, 1)),
-        year=(year, dt.date(today.year + 1, 1, 1)),
-        lifetime=(None, None),
+    lifetime = months.totals()
+    received = account.received_lifetime or ZERO
+    profile_updates = [
+        d for d in (account.last_contact_change, account.last_fact_change) if d is not None
+    ]
+    contacts = list(
+        Contact.objects.filter(account=account).order_by("-is_active", "-is_primary", "name")
     )
-    pay = Payment.objects.filter(account=account).aggregate(
-        lifetime=Sum("amount"),
-        year=Sum("amount", filter=Q(received_at__gte=p["year"], received_at__lt=p["next_year"])),
-        last=Max("received_at"),
-    )
-    received = pay["lifetime"] or ZERO
-    contact_ids = list(Contact.objects.filter(account=account).values_list("id", flat=True))
-    last_contact_change = Contact.history.filter(account_id=account.pk).aggregate(
-        m=Max("history_date")
-    )["m"]
-    last_fact_change = ProfileFact.history.filter(contact_id__in=contact_ids).aggregate(
-        m=Max("history_date")
-    )["m"]
-    profile_updates = [d for d in (last_contact_change, last_fact_change) if d is not None]
-    months, by_category = account_monthly_revenue_by_category([account.pk], today=today)
+    revenue_months, by_category = months.by_category(today=today)
+    rollup = read_with(account, "ledger_rollup")[1]
     return Account360(
         account=account,
         today=today,
-        month=totals["month"],
-        year=totals["year"],
-        lifetime=totals["lifetime"],
+        month=months.totals(month, add_months(month, 1)),
+        year=months.totals(year, dt.date(today.year + 1, 1, 1)),
+        lifetime=lifetime,
         received_lifetime=received,
-        received_year=pay["year"] or ZERO,
-        outstanding=totals["lifetime"].revenue - received,
-        last_transaction_at=last_purchase_at(account),
-        last_payment_at=pay["last"],
+        received_year=account.received_year or ZERO,
+        outstanding=lifetime.revenue - received,
+        last_transaction_at=rollup.last_purchase_at if rollup else None,
+        last_payment_at=account.last_payment_at,
         last_profile_update_at=max(profile_updates) if profile_updates else None,
-        contacts=list(
-            Contact.objects.filter(account=account).order_by("-is_active", "-is_primary", "name")
-        ),
-        recent_transactions=latest_transactions(account.pk),
-        monthly_revenue=account_monthly_revenue([account.pk], today=today),
-        revenue_months=months,
+        contacts=contacts,
+        recent_transactions=latest_of_account(account.pk, months),
+        monthly_revenue=months.monthly_revenue(today=today),
+        revenue_months=revenue_months,
         revenue_by_category=by_category,
     )
 

@@ -8,14 +8,11 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from guanxi.accounts.selectors import account_is_visible
-from guanxi.agreements.selectors import (
-    active_agreements_covering,
-    agreements_of_account,
-    renewal_date_of,
-)
+from guanxi.agreements.selectors import agreements_of_account, is_in_force, renewal_date_of
 
 register = template.Library()
 
@@ -31,12 +28,12 @@ def account_agreements_card(context: Any, account: Any) -> dict[str, Any]:
         # The 360° page checked already; a template reused elsewhere must not leak either.
         return {"visible": False}
     found = list(agreements_of_account([account.pk])[: SHOWN + 1])
-    in_force = set(active_agreements_covering(account.pk).values_list("pk", flat=True))
+    today = timezone.localdate()
     rows = [
         {
             "agreement": a,
             "own": a.account_id == account.pk,
-            "in_force": a.pk in in_force,
+            "in_force": is_in_force(a, today),  # each covers the account: in force today?
             "renewal_date": renewal_date_of(a),
         }
         for a in found[:SHOWN]

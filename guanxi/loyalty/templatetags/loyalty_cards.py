@@ -9,11 +9,17 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from guanxi.accounts.selectors import account_is_visible
+from guanxi.accounts.selectors import account_is_visible, read_with
 from guanxi.loyalty.selectors import account_lights, account_loyalty
 from guanxi.loyalty.words import reason_words
 
 register = template.Library()
+
+
+def _loyalty(account: Any) -> Any:
+    """The stored loyalty cell: read with the account on the 360° page (select_related)."""
+    read, row = read_with(account, "loyalty")
+    return row if read else account_loyalty(account.pk)
 
 
 @register.inclusion_tag("admin/loyalty/account_lights_card.html", takes_context=True)
@@ -29,7 +35,7 @@ def account_lights_card(context: Any, account: Any) -> dict[str, Any]:
         "account": account,
         "lights": [(light, reason_words(light)) for light in lights],
         "lit": sum(1 for light in lights if light.cleared_at is None),
-        "loyalty": account_loyalty(account.pk),
+        "loyalty": _loyalty(account),
         "next": urlencode({"next": here}),
         "table_url": reverse("loyalty_lights")
         + "?"

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from guanxi.accounts.selectors import account_is_visible
+from guanxi.accounts.selectors import account_is_visible, read_with
 from guanxi.plans.models import AccountPlan, ActionStatus
 from guanxi.plans.selectors import plan_progress
+from guanxi.relationships.health import stored_health
 
 register = template.Library()
 
@@ -44,7 +45,11 @@ def account_plan_card(context: Any, account: Any) -> dict[str, Any]:
             + urlencode({"account__id__exact": account.pk})
         )
         return out
-    out["progress"] = plan_progress(plan, today=today)
+    # The stored health read with the account (the 360° page) serves the coverage goals.
+    stored = read_with(account, "relationship_health")[1]
+    out["progress"] = plan_progress(
+        plan, today=today, health=stored_health(stored) if stored is not None else None
+    )
     out["next_actions"] = list(
         plan.actions.filter(status=ActionStatus.OPEN)
         .select_related("owner")

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 
 from guanxi.accounts.selectors import account_is_visible
 from guanxi.surveys.models import SurveyInvitation, SurveyResponse, nps_category
-from guanxi.surveys.selectors import latest_scores
+from guanxi.surveys.selectors import SCORE_COLUMNS, latest_scores, scores_from
 
 register = template.Library()
 
@@ -28,15 +28,20 @@ def account_surveys_card(context: Any, account: Any) -> dict[str, Any]:
     if user is None or not account_is_visible(user, account):
         # The 360° page checked already; a template reused elsewhere must not leak either.
         return {"visible": False}
-    scores = latest_scores([account.pk]).get(account.pk)
+    if hasattr(account, SCORE_COLUMNS[0]):  # read with the account (the 360° page)
+        scores = scores_from(tuple(getattr(account, c) for c in SCORE_COLUMNS))
+    else:
+        scores = latest_scores([account.pk]).get(account.pk)
     answers = list(
         SurveyResponse.objects.filter(account=account)
         .select_related("template", "contact")
         .order_by("-answered_at", "-id")[:SHOWN]
     )
-    open_links = SurveyInvitation.objects.filter(
-        account=account, answered_at__isnull=True, expires_at__gt=timezone.now()
-    ).count()
+    open_links = getattr(account, "survey_links_open", None)
+    if open_links is None:
+        open_links = SurveyInvitation.objects.filter(
+            account=account, answered_at__isnull=True, expires_at__gt=timezone.now()
+        ).count()
     return {
         "visible": True,
         "scores": scores,

@@ -36,16 +36,8 @@ from guanxi.tiers.models import (
     TierCondition,
     YesNo,
 )
-from guanxi.tiers.selectors import (
-    account_lifecycle,
-    account_tier_history,
-    account_tiers,
-    active_schemes,
-    checked_on,
-    effective_policies,
-    last_run_on,
-)
-from guanxi.transactions.models import ProductCategory
+from guanxi.tiers.selectors import checked_on
+from guanxi.tiers.standing import AccountStanding, account_standing
 
 TIERS = SchemePurpose.TIERS.value
 
@@ -249,8 +241,9 @@ def _floor_text(policy: Any) -> str | None:
     }
     floors = [f for f in getattr(policy, "floors", ()) if f.floor == floor]
     if floors:
-        excluded = ProductCategory.objects.filter(pk__in=floors[0].excluded_category_ids)
-        exclusions = [str(c) for c in excluded]
+        # The categories came with the tier's policy (`combine_policies` read them).
+        excluded = floors[0].tier.policy.discount_exclusions.all()
+        exclusions = [str(c) for c in sorted(excluded, key=lambda c: (c.sort_order, c.code))]
         if exclusions:
             text += " · " + _("not on %(cats)s") % {"cats": join_words(exclusions)}
     return text
@@ -296,14 +289,24 @@ def _may_override(request: Any) -> bool:
     )
 
 
+def standing_of(account: Any) -> AccountStanding:
+    """The account's standing, read once for both cards of its 360° page (kept on the
+    account object the page passes to each)."""
+    standing = getattr(account, "_tier_standing", None)
+    if standing is None:
+        standing = account._tier_standing = account_standing(account.pk)
+    return standing
+
+
 def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
-    current = {at.scheme_id: at for at in account_tiers(account, purpose=TIERS)}
+    standing = standing_of(account)
+    current = standing.rows
     may_override = _may_override(request)
     back = request.get_full_path() if request is not None else ""
-    last_run = last_run_on()
+    last_run = standing.last_run
     tiers = []
-    for scheme in active_schemes(TIERS):
+    for scheme in standing.of(TIERS):
         at = current.get(scheme.pk)
         values = (at.metrics or {}) if at else {}
         month = [
@@ -341,8 +344,8 @@ def account_tiers_context(account: Any, request: Any = None) -> dict[str, Any]:
                 "clear_url": clear_url,
             }
         )
-    policy = effective_policies([account.pk]).get(account.pk)
-    changes = account_tier_history(account, limit=5, purpose=TIERS)
+    policy = standing.policy
+    changes = standing.moves(TIERS, limit=5)
     return {
         "account": account,
         "tiers": tiers,
@@ -437,11 +440,12 @@ def change_why(change: Any) -> str:
 
 def lifecycle_context(account: Any, request: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
-    last_run = last_run_on()
+    standing = standing_of(account)
+    last_run = standing.last_run
     may_override = _may_override(request)
     query = "?" + urlencode({"next": request.get_full_path()}) if request is not None else ""
     sets = []
-    for life in account_lifecycle(account):
+    for life in standing.lifecycle():
         row, stage = life.row, life.stage
         position = next((i for i, s in enumerate(life.stages) if stage and s.pk == stage.pk), -1)
         steps = [

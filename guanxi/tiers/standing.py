@@ -1,0 +1,126 @@
+"""One account's standing for its 360° page: its tiers and lifecycle stages in every active
+scheme, their recent moves and the privileges they grant, read once for both cards (the tier
+card and the lifecycle card) in a fixed handful of queries, whatever the number of schemes,
+stages or moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from guanxi.tiers.models import (
+    AccountTier,
+    SchemePurpose,
+    Tier,
+    TierChange,
+    TierCondition,
+    TierScheme,
+)
+from guanxi.tiers.selectors import (
+    AccountLifecycle,
+    EffectivePolicy,
+    combine_policies,
+    last_run_as_of,
+    lifecycle_order,
+)
+
+TIERS = SchemePurpose.TIERS.value
+LIFECYCLE = SchemePurpose.LIFECYCLE.value
+#: Moves kept per scheme (the lifecycle timeline's length; the tier card shows fewer).
+HISTORY_PER_SCHEME = 20
+
+
+@dataclass
+class AccountStanding:
+    schemes: list[TierScheme]  # active, both purposes, code order
+    last_run: dt.date | None  # `last_run_on`
+    rows: dict[int, AccountTier]  # scheme id → the account's row
+    history: list[TierChange]  # newest first, at most HISTORY_PER_SCHEME per scheme
+    stages: dict[int, list[Tier]] = field(default_factory=dict)  # lifecycle set → its stages
+    policy: EffectivePolicy | None = None  # None: no tier in force
+
+    def of(self, purpose: str) -> list[TierScheme]:
+        return [s for s in self.schemes if s.purpose == purpose]
+
+    def moves(self, purpose: str, limit: int) -> list[TierChange]:
+        return [c for c in self.history if c.scheme.purpose == purpose][:limit]
+
+    def lifecycle(self, history_limit: int = HISTORY_PER_SCHEME) -> list[AccountLifecycle]:
+        """`tiers.selectors.account_lifecycle` from what was read."""
+        return [
+            AccountLifecycle(
+                stage_set=s,
+                stages=lifecycle_order(self.stages.get(s.pk, [])),
+                row=self.rows.get(s.pk),
+                history=[c for c in self.history if c.scheme_id == s.pk][:history_limit],
+            )
+            for s in self.of(LIFECYCLE)
+        ]
+
+
+def _in_force(row: AccountTier, on: dt.date) -> int | None:
+    """The row's tier in force on ``on`` (`current_tier_ids`' rule: an override past its
+    expiry no longer counts)."""
+    expired = row.override_until is not None and row.override_until < on
+    if row.override_tier_id is not None and expired:
+        return row.computed_tier_id
+    return row.tier_id
+
+
+def account_standing(account_id: int, *, on: dt.date | None = None) -> AccountStanding:
+    """Six queries: the active schemes (with the last run's day), the account's rows, its
+    moves, and the tiers both cards need (every lifecycle stage and the tiers in force, with
+    their conditions, policies and the policies' excluded categories)."""
+    on = on or timezone.localdate()
+    schemes = list(
+        TierScheme.objects.filter(is_active=True)
+        .annotate(last_run_as_of=last_run_as_of())
+        .order_by("code")
+    )
+    rows = {
+        r.scheme_id: r
+        for r in AccountTier.objects.filter(account_id=account_id, scheme__is_active=True)
+        .select_related("scheme", "tier", "computed_tier", "override_tier", "override_by")
+        .order_by("scheme__code")
+    }
+    history = list(
+        TierChange.objects.filter(account_id=account_id)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=[F("scheme_id")],
+                order_by=[F("effective_on").desc(), F("changed_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(nth__lte=HISTORY_PER_SCHEME)
+        .select_related("scheme", "from_tier", "to_tier", "changed_by", "run")
+        .order_by("-effective_on", "-changed_at", "-id")
+    )
+    in_force = {t for r in rows.values() if (t := _in_force(r, on)) is not None}
+    sets = [s.pk for s in schemes if s.purpose == LIFECYCLE]
+    tiers = {
+        t.pk: t
+        for t in Tier.objects.filter(Q(scheme_id__in=sets) | Q(pk__in=in_force))
+        .select_related("scheme", "policy")
+        .prefetch_related(
+            Prefetch("conditions", TierCondition.objects.order_by("id")),
+            "policy__discount_exclusions",
+        )
+    }
+    for row in rows.values():  # the rows' stages with their conditions read above
+        if row.tier_id in tiers:
+            row.tier = tiers[row.tier_id]
+        if row.computed_tier_id in tiers:
+            row.computed_tier = tiers[row.computed_tier_id]
+    stages: dict[int, list[Tier]] = defaultdict(list)
+    for tier in tiers.values():
+        if tier.scheme_id in sets:
+            stages[tier.scheme_id].append(tier)
+    policy = combine_policies([tiers[t] for t in in_force if t in tiers]) if in_force else None
+    last_run = schemes[0].last_run_as_of if schemes else None
+    return AccountStanding(schemes, last_run, rows, history, dict(stages), policy)
