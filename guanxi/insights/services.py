@@ -36,7 +36,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.replica import read_alias, replica_reads
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
-from guanxi.transactions.models import Transaction
+from guanxi.transactions.models import Transaction, TransactionKind
 
 CENT = Decimal("0.01")
 
@@ -74,7 +74,7 @@ def _read_summaries(
         return None
     first_seen = timezone.localtime(first).replace(tzinfo=None)
     local_end = dt.datetime.combine(as_of, dt.time.max)
-    sql, params = _ledger_query(end, local_end, first_seen, settings)
+    sql, params = _ledger_query(end, local_end, first_seen, settings, using=using)
     schema = {
         "account_id": pl.Int64,
         "occurred_at": pl.String,
@@ -103,8 +103,10 @@ def _read_summaries(
 # A refund is no purchase: it is netted into the sale it undoes (``refund_of``; else the
 # account's latest sale at or before it), so the models see that purchase as smaller, and a
 # sale refunded in full (or more) is no purchase at all. Refunds after the observation end are
-# not known yet. The value models take amounts ≥ 0 only; this keeps them so. Refunds are few,
-# so the join is of the whole ledger with a small grouped set.
+# not known yet. The value models take amounts ≥ 0 only; this keeps them so. Refunds are few:
+# they are read off their own partial index (``tx_refund_account_occurred``), and the join is
+# of the sales with a small grouped set; a ledger without refunds up to the end reads the sales
+# alone (`_sales_source`).
 _NETTED_SALES = """(
 SELECT s.account_id, s.occurred_at, s.amount + COALESCE(r.back, 0) AS amount, s.cost
 FROM {table} s
@@ -121,15 +123,39 @@ LEFT JOIN (
 ) r ON r.target = s.id
 WHERE s.kind = 'sale' AND s.occurred_at <= %s AND (r.back IS NULL OR s.amount + r.back > 0)
 ) netted"""
+_SALES = """(
+SELECT account_id, occurred_at, amount, cost FROM {table}
+WHERE kind = 'sale' AND occurred_at <= %s
+) netted"""
+
+
+def _sales_source(end: dt.datetime, *, using: str) -> tuple[str, int]:
+    """The sales up to ``end`` as a FROM item, and how many times it takes ``end`` as a
+    parameter: netted of their refunds when there is a refund up to ``end`` (one probe of the
+    refunds' partial index), else the sales themselves, so a ledger without refunds is read in
+    one scan with no join. A refund written between this probe and the read counts from the
+    next run, like any written during the read."""
+    table = Transaction._meta.db_table
+    refunds = Transaction.objects.using(using).filter(
+        kind=TransactionKind.REFUND, occurred_at__lte=end
+    )
+    if refunds.exists():
+        return _NETTED_SALES.format(table=table), 2
+    return _SALES.format(table=table), 1
 
 
 def _ledger_query(
-    end: dt.datetime, local_end: dt.datetime, first_seen: dt.datetime, settings: PipelineSettings
+    end: dt.datetime,
+    local_end: dt.datetime,
+    first_seen: dt.datetime,
+    settings: PipelineSettings,
+    *,
+    using: str = "default",
 ) -> tuple[str, list[Any]]:
     """The sales up to ``end``, net of their refunds, ordered by account: on PostgreSQL summed
     per account, local period and side of the calibration end (each row at its earliest time);
     on SQLite (small ledgers) the sales themselves, as UTC text the way Django stores them."""
-    source = _NETTED_SALES.format(table=Transaction._meta.db_table)
+    source, ends = _sales_source(end, using=using)
     if not is_postgres():
         # The casts keep the driver's converters (by declared column type) from making Python
         # datetimes and decimals of every value.
@@ -138,7 +164,7 @@ def _ledger_query(
             "CAST(COALESCE(cost, 0) AS REAL), 1"
         )
         bound = connection.ops.adapt_datetimefield_value(end)
-        return f"SELECT {columns} FROM {source} ORDER BY account_id", [bound, bound]
+        return f"SELECT {columns} FROM {source} ORDER BY account_id", [bound] * ends
     zone = django_settings.TIME_ZONE
     # The pipeline's calibration end (without a holdout check, any bound: one side only).
     cal_end = calibration_end_of(local_end, first_seen, settings) or local_end
@@ -148,7 +174,7 @@ def _ledger_query(
         f"FROM {source} "
         f"GROUP BY account_id, date_trunc(%s, {local}), {local} <= %s ORDER BY account_id"
     )
-    return sql, [zone, end, end, _TRUNC[settings.period], zone, zone, cal_end]
+    return sql, [zone, *[end] * ends, _TRUNC[settings.period], zone, zone, cal_end]
 
 
 def _typed_slice(frame: pl.DataFrame, *, local: bool, zone: str) -> pl.DataFrame:

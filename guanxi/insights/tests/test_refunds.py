@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from guanxi.analytics.pipeline import PipelineSettings
-from guanxi.insights.services import _read_summaries
+from guanxi.insights.services import (
+    _NETTED_SALES,
+    _SALES,
+    _observation_end,
+    _read_summaries,
+    _sales_source,
+)
 from guanxi.insights.tests.conftest import AS_OF, at, buy
+from guanxi.transactions.models import Transaction
 from tests.support import make_account, make_transaction
+
+LEDGER = Transaction._meta.db_table
 
 
 def refund(account, day, amount, of=None):
@@ -38,3 +48,44 @@ def test_refunds_are_netted_into_their_sales(cast):
     # b: February's sale refunded in full is no purchase; March's 80 is the first.
     assert rows[b.pk]["total_revenue"] == 80.0
     assert rows[b.pk]["frequency"] == 0
+
+
+@pytest.mark.django_db
+def test_a_ledger_without_refunds_up_to_the_end_is_read_without_the_netting_join(cast):
+    a = cast.account
+    sale = buy(a, dt.date(2026, 3, 1), "1000.00")
+    buy(a, dt.date(2026, 4, 1), "500.00")
+    end = _observation_end(AS_OF)
+    assert _sales_source(end, using="default") == (_SALES.format(table=LEDGER), 1)
+    plain = _read_summaries(AS_OF, PipelineSettings(period="D"), progress=False).summary
+    # A refund after the end is not known yet: still the sales alone, the same summary.
+    refund(a, AS_OF + dt.timedelta(days=2), "-200.00", of=sale)
+    assert _sales_source(end, using="default")[1] == 1
+    again = _read_summaries(AS_OF, PipelineSettings(period="D"), progress=False).summary
+    assert again.to_dicts() == plain.to_dicts()
+    # One up to the end: netted.
+    refund(a, AS_OF - dt.timedelta(days=2), "-200.00", of=sale)
+    assert _sales_source(end, using="default") == (_NETTED_SALES.format(table=LEDGER), 2)
+    netted = _read_summaries(AS_OF, PipelineSettings(period="D"), progress=False).summary
+    assert netted.to_dicts()[0]["total_revenue"] == 1300.0
+
+
+@pytest.mark.django_db
+def test_the_refunds_are_found_on_their_own_index(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("the partial index's use is read from PostgreSQL's plan")
+    buy(cast.account, dt.date(2026, 3, 1), "1000.00")
+    probe = Transaction.objects.filter(kind="refund", occurred_at__lte=_observation_end(AS_OF))
+    sql, params = probe.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The partial index itself, or its copy in every month of a partitioned ledger.
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE %s AND indexdef LIKE %s",
+            [f"{LEDGER}%", "%WHERE ((kind)::text = 'refund'::text)%"],
+        )
+        names = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: else a seq scan
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "tx_refund_account_occurred" in names
+    assert any(name in plan for name in names), plan
