@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from guanxi.analytics.pipeline import PipelineSettings
+from guanxi.insights import services
 from guanxi.insights.services import (
     _NETTED_SALES,
     _SALES,
@@ -89,3 +90,28 @@ def test_the_refunds_are_found_on_their_own_index(cast):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "tx_refund_account_occurred" in names
     assert any(name in plan for name in names), plan
+
+
+def _settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('work_mem')")
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_the_read_is_planned_as_a_scan_and_the_settings_come_back(cast, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    buy(cast.account, dt.date(2026, 3, 1), "1000.00")
+    before, during = _settings(), []
+    read = services.read_slices
+
+    def watched(*args, **kwargs):
+        during.append(_settings())
+        yield from read(*args, **kwargs)
+
+    monkeypatch.setattr(services, "read_slices", watched)
+    summary = _read_summaries(AS_OF, PipelineSettings(period="D"), progress=False).summary
+    assert summary.height == 1
+    assert during == [("off", "256MB")]
+    assert _settings() == before
