@@ -37,7 +37,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.replica import read_alias, replica_reads
 from guanxi.insights.models import LATEST_ORDER, AccountScore, AnalysisRun, RunStatus
 from guanxi.touchpoints.selectors import cost_to_serve as touchpoint_costs
-from guanxi.transactions.models import Transaction, TransactionKind
+from guanxi.transactions.models import Transaction
 
 CENT = Decimal("0.01")
 
@@ -75,7 +75,7 @@ def _read_summaries(
         return None
     first_seen = timezone.localtime(first).replace(tzinfo=None)
     local_end = dt.datetime.combine(as_of, dt.time.max)
-    sql, params = _ledger_query(end, local_end, first_seen, settings, using=using)
+    sql, params = _ledger_query(end, local_end, first_seen, settings)
     schema = {
         "account_id": pl.Int64,
         "occurred_at": pl.String,
@@ -107,23 +107,25 @@ def _read_summaries(
 @contextmanager
 def _planned_as_a_whole_ledger_read(using: str) -> Iterator[None]:
     """The read in one transaction that PostgreSQL plans as what it is, a pass over every row:
-    a sequential scan (in parallel) and a sort with room (256 MB per process). Left to itself
-    the planner took the sales in account order from the account index — cheap on paper when
+    a sequential scan and a sort, never the ledger through an index. With an exact row estimate
+    the planner takes the sales in account order from the account index — cheap on paper when
     the ledger fits its assumed cache, 10M random heap reads in fact: 180 s against 58 s for
-    the scan and sort at 10M rows (benchmarks/README.md). Index scans stay off for this read
-    only; bitmap scans (the refunds' partial index, a refund's latest sale) stay on."""
+    the scan and sort at 10M rows (benchmarks/README.md); the netting join's misestimate was
+    all that kept it off. Index scans stay off for this read only; bitmap scans (the refunds'
+    partial index, a refund's latest sale) stay on."""
     db = connections[using]
     with transaction.atomic(using=using):
         if db.vendor != "postgresql":
             yield
             return
-        wanted = {"work_mem": "256MB", "enable_indexscan": "off"}
+        wanted = {"enable_indexscan": "off"}
         with db.cursor() as cursor:
             before = {}
             for name, value in wanted.items():
                 cursor.execute("SELECT current_setting(%s)", [name])
                 before[name] = cursor.fetchone()[0]
                 cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        # (A larger work_mem was tried: the sort of 10M rows spills 550 MB either way.)
         yield
         # Inside a caller's transaction (a test, a job chaining steps) the settings would last
         # to its end: the caller's own come back.
@@ -136,9 +138,8 @@ def _planned_as_a_whole_ledger_read(using: str) -> Iterator[None]:
 # account's latest sale at or before it), so the models see that purchase as smaller, and a
 # sale refunded in full (or more) is no purchase at all. Refunds after the observation end are
 # not known yet. The value models take amounts ≥ 0 only; this keeps them so. Refunds are few:
-# they are read off their own partial index (``tx_refund_account_occurred``), and the join is
-# of the sales with a small grouped set; a ledger without refunds up to the end reads the sales
-# alone (`_sales_source`).
+# they are read off their own partial index (``tx_refund_account_occurred``; a second scan of
+# the whole ledger before), and the join is of the sales with a small grouped set.
 _NETTED_SALES = """(
 SELECT s.account_id, s.occurred_at, s.amount + COALESCE(r.back, 0) AS amount, s.cost
 FROM {table} s
@@ -155,39 +156,15 @@ LEFT JOIN (
 ) r ON r.target = s.id
 WHERE s.kind = 'sale' AND s.occurred_at <= %s AND (r.back IS NULL OR s.amount + r.back > 0)
 ) netted"""
-_SALES = """(
-SELECT account_id, occurred_at, amount, cost FROM {table}
-WHERE kind = 'sale' AND occurred_at <= %s
-) netted"""
-
-
-def _sales_source(end: dt.datetime, *, using: str) -> tuple[str, int]:
-    """The sales up to ``end`` as a FROM item, and how many times it takes ``end`` as a
-    parameter: netted of their refunds when there is a refund up to ``end`` (one probe of the
-    refunds' partial index), else the sales themselves, so a ledger without refunds is read in
-    one scan with no join. A refund written between this probe and the read counts from the
-    next run, like any written during the read."""
-    table = Transaction._meta.db_table
-    refunds = Transaction.objects.using(using).filter(
-        kind=TransactionKind.REFUND, occurred_at__lte=end
-    )
-    if refunds.exists():
-        return _NETTED_SALES.format(table=table), 2
-    return _SALES.format(table=table), 1
 
 
 def _ledger_query(
-    end: dt.datetime,
-    local_end: dt.datetime,
-    first_seen: dt.datetime,
-    settings: PipelineSettings,
-    *,
-    using: str = "default",
+    end: dt.datetime, local_end: dt.datetime, first_seen: dt.datetime, settings: PipelineSettings
 ) -> tuple[str, list[Any]]:
     """The sales up to ``end``, net of their refunds, ordered by account: on PostgreSQL summed
     per account, local period and side of the calibration end (each row at its earliest time);
     on SQLite (small ledgers) the sales themselves, as UTC text the way Django stores them."""
-    source, ends = _sales_source(end, using=using)
+    source = _NETTED_SALES.format(table=Transaction._meta.db_table)
     if not is_postgres():
         # The casts keep the driver's converters (by declared column type) from making Python
         # datetimes and decimals of every value.
@@ -196,7 +173,7 @@ def _ledger_query(
             "CAST(COALESCE(cost, 0) AS REAL), 1"
         )
         bound = connection.ops.adapt_datetimefield_value(end)
-        return f"SELECT {columns} FROM {source} ORDER BY account_id", [bound] * ends
+        return f"SELECT {columns} FROM {source} ORDER BY account_id", [bound, bound]
     zone = django_settings.TIME_ZONE
     # The pipeline's calibration end (without a holdout check, any bound: one side only).
     cal_end = calibration_end_of(local_end, first_seen, settings) or local_end
@@ -206,7 +183,7 @@ def _ledger_query(
         f"FROM {source} "
         f"GROUP BY account_id, date_trunc(%s, {local}), {local} <= %s ORDER BY account_id"
     )
-    return sql, [zone, *[end] * ends, _TRUNC[settings.period], zone, zone, cal_end]
+    return sql, [zone, end, end, _TRUNC[settings.period], zone, zone, cal_end]
 
 
 def _typed_slice(frame: pl.DataFrame, *, local: bool, zone: str) -> pl.DataFrame:
