@@ -35,9 +35,16 @@ BEFORE = {"analyze": (180.0, 4.8), "nightly": (235.0, 4.8)}
 def measure(command: str, as_of: str) -> dict[str, float]:
     """Wall seconds, CPU seconds and peak RSS (GB) of one `guanxi <command>` process."""
     started = time.perf_counter()
+    # The checkout's package first: the virtualenv's editable install points at the main
+    # checkout, and a script's own directory (not the cwd) heads sys.path.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     proc = subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
         [GUANXI, command, "--as-of", as_of],
         cwd=ROOT,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )

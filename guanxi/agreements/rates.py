@@ -39,6 +39,7 @@ from guanxi.agreements.models import (
 )
 from guanxi.agreements.selectors import SIGNED, agreement_for_actor, covering_agreement_ids
 from guanxi.agreements.services import CLOSED, amend_if_active
+from guanxi.core.dates import local_midnight
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import check_fields, delete_as, save_as
@@ -194,19 +195,26 @@ def rate_check(*, transaction: Transaction) -> list[RateReview]:
 
 
 @db_transaction.atomic
-def rate_check_many(transaction_ids: Iterable[int]) -> int:
+def rate_check_many(
+    transaction_ids: Iterable[int], *, occurred_from: dt.datetime | None = None
+) -> int:
     """Check many sales at once (set-based: a few queries per chunk of 2,000). Returns how many
-    open reviews were created."""
+    open reviews were created. ``occurred_from``: the sales occurred at or after it (a bound
+    the caller knows), so their look-up by id reads only those months' partitions of a
+    partitioned ledger."""
     ids = list(dict.fromkeys(transaction_ids))
     created = 0
     for start in range(0, len(ids), CHUNK):
-        created += _check_chunk(ids[start : start + CHUNK])
+        created += _check_chunk(ids[start : start + CHUNK], occurred_from)
     return created
 
 
-def _check_chunk(ids: list[int]) -> int:
+def _check_chunk(ids: list[int], occurred_from: dt.datetime | None = None) -> int:
+    ledger = Transaction.objects.filter(pk__in=ids)
+    if occurred_from is not None:
+        ledger = ledger.filter(occurred_at__gte=occurred_from)
     rows = list(
-        Transaction.objects.filter(pk__in=ids).values_list(
+        ledger.values_list(
             "id", "account_id", "category_id", "occurred_at", "amount", "quantity",
             "discount_rate",
         )
@@ -272,10 +280,10 @@ def rate_reviews_flag(*, since: dt.datetime | None = None) -> int:
             "category_id", flat=True
         )
     )
-    first = min(b[1] for b in bounds)
-    qs = Transaction.objects.filter(
-        category_id__in=categories, occurred_at__date__gte=first - dt.timedelta(days=1)
-    )
+    # On the partition key itself (local midnight), not its local date: the planner prunes
+    # the months before the first agreement's start on a partitioned ledger.
+    occurred_from = local_midnight(min(b[1] for b in bounds) - dt.timedelta(days=1))
+    qs = Transaction.objects.filter(category_id__in=categories, occurred_at__gte=occurred_from)
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     created = 0
@@ -283,7 +291,7 @@ def rate_reviews_flag(*, since: dt.datetime | None = None) -> int:
     for start in range(0, len(account_list), CHUNK):
         part = qs.filter(account_id__in=account_list[start : start + CHUNK])
         ids = list(part.values_list("id", flat=True))
-        created += rate_check_many(ids)
+        created += rate_check_many(ids, occurred_from=occurred_from)
     return created
 
 

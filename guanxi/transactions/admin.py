@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, IS_POPUP_VAR, PAGE_VAR
 from django.core.paginator import Paginator
 from django.db import transaction as db_transaction
 from django.db.models import QuerySet
@@ -20,6 +21,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.decorators import display
+from unfold.views import ChangeList
 
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin, ScopedQuerysetMixin
 from guanxi.accounts.selectors import visible_to
@@ -40,6 +42,7 @@ from guanxi.transactions.selectors import (
     categories_matching,
     ledger_count_visible_to,
     ledger_sources,
+    newest_first_page,
     planned_count,
 )
 from guanxi.workspace.flows import transaction_saved
@@ -113,6 +116,44 @@ class LedgerListMixin:
             known = self.unfiltered_count(request)
             count = None if known is None else (lambda: known)
         return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+
+
+#: The ways a link narrows the transaction list to one account (the 360° page's link, the
+#: cards' links to other lists use ``account__id__exact``).
+ONE_ACCOUNT_PARAMS = frozenset({"account__id__exact", "account__exact", "account", "account_id"})
+#: Parameters that page or show the list without narrowing or re-sorting it.
+PAGING_PARAMS = frozenset({PAGE_VAR, ALL_VAR, ERROR_FLAG, IS_POPUP_VAR})
+
+
+class TransactionChangeList(ChangeList):
+    """The transaction list narrowed to one account and nothing else, newest first (the
+    default order): the page's rows are read from the months that hold them
+    (`newest_first_page`), so on a partitioned ledger only those months' partitions are read —
+    the same rows as before, every month of the account a page away."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        account_id = self.one_account(request)
+        if account_id is None:
+            return
+        if self.multi_page and not (self.show_all and self.can_show_all):
+            offset, limit = (self.page_num - 1) * self.list_per_page, self.list_per_page
+        else:
+            offset, limit = 0, self.result_count
+        self.result_list = newest_first_page(
+            self.queryset, account_id=account_id, offset=offset, limit=limit
+        )
+
+    def one_account(self, request: HttpRequest) -> int | None:
+        """The account id when the list is narrowed to that account only (no other filter,
+        search or sort), else None."""
+        narrowing = set(request.GET) - PAGING_PARAMS
+        if len(narrowing) != 1 or not narrowing <= ONE_ACCOUNT_PARAMS:
+            return None
+        values = request.GET.getlist(next(iter(narrowing)))
+        if len(values) != 1 or not (values[0].isascii() and values[0].isdigit()):
+            return None
+        return int(values[0])
 
 
 class TransactionAdminForm(ServiceRulesForm):
@@ -192,6 +233,9 @@ class TransactionAdmin(LedgerListMixin, ScopedModelAdmin):
 
     def unfiltered_count(self, request: HttpRequest) -> int:
         return ledger_count_visible_to(request.user)  # exact, from the rollups
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return TransactionChangeList
 
     @display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Transaction) -> SafeString:

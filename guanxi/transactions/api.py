@@ -22,6 +22,7 @@ from guanxi.transactions.schemas import (
 )
 from guanxi.transactions.selectors import (
     ledger_count_visible_to,
+    newest_first_page,
     payment_list,
     transaction_list,
 )
@@ -35,21 +36,28 @@ ObjectId = Path(..., ge=1, le=MAX_ID)
 
 class LedgerPagination(Pagination):
     """`?limit=&offset=` with the total `count`, as everywhere; with no filter given the count
-    comes from the per-account rollups (exact) instead of COUNT(*) over the ledger."""
+    comes from the per-account rollups (exact) instead of COUNT(*) over the ledger, and a list
+    narrowed to one account (`?account=`) reads its page from the months that hold it
+    (`newest_first_page`: on a partitioned ledger, only those months' partitions)."""
 
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         filters = params.get("filters")
-        unfiltered = filters is not None and not filters.model_dump(exclude_none=True)
-        if not unfiltered or queryset.model is not Transaction:
+        given = None if filters is None else filters.model_dump(exclude_none=True)
+        if given is None or set(given) - {"account"} or queryset.model is not Transaction:
             return super().paginate_queryset(queryset, pagination, request, **params)
         offset = pagination.offset
         limit = min(pagination.limit, self.max_limit)
-        return {
-            self.items_attribute: queryset[offset : offset + limit],
-            "count": ledger_count_visible_to(request.auth),
-        }
+        if not given:
+            items: Any = queryset[offset : offset + limit]
+            count = ledger_count_visible_to(request.auth)
+        else:
+            items = newest_first_page(
+                queryset, account_id=given["account"], offset=offset, limit=limit
+            )
+            count = self._items_count(queryset)
+        return {self.items_attribute: items, "count": count}
 
 
 def _tx(request: HttpRequest, transaction_id: int) -> Transaction:

@@ -155,6 +155,13 @@ class Transaction(models.Model):
             # The list filter's sources (a skip scan, see selectors.ledger_sources) and lists
             # narrowed to one source, newest first.
             models.Index(fields=["source", "occurred_at"], name="tx_source_occurred"),
+            # The refunds alone (few): the value analysis nets them into their sales without
+            # scanning the ledger for them, and learns in one probe that there are none.
+            models.Index(
+                fields=["account", "occurred_at"],
+                condition=Q(kind="refund"),
+                name="tx_refund_account_occurred",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -289,42 +289,81 @@ def account_monthly_revenue_by_category(
     ]
 
 
-def latest_transactions(account_id: int, limit: int = 20) -> list[Transaction]:
-    """The account's ``limit`` latest transactions (with category and contact), read only from
-    the months that hold them: the month rollups' counts give the oldest month needed, so on
-    a partitioned ledger the query visits those months' partitions, not every one (the
-    unbounded "latest 20" probed all of them). Should the rollups undercount (a write that
-    bypassed them, before the nightly refresh), the unbounded read fills the list."""
+def month_reached(month_counts: Iterable[tuple[dt.date, int]], rows: int) -> dt.date | None:
+    """The month the ``rows`` latest transactions reach back to, given the account's (month,
+    transactions) newest first; None when they count fewer."""
+    seen = 0
+    for month, n in month_counts:
+        seen += n
+        if seen >= rows:
+            return month
+    return None
+
+
+def months_holding(account_id: int, rows: int) -> dt.date | None:
+    """The first day of the oldest local month the account's ``rows`` latest transactions
+    reach back to, from the month rollups' counts (one row per month and category, no ledger
+    read); None when the rollups count fewer (the read needs every month). The counts are of
+    sales, so a month's refunds only move the bound earlier: never too late."""
     months = (
         AccountMonth.objects.filter(account_id=account_id)
         .values_list("month")
         .annotate(n=Sum("count"))
         .order_by("-month")
     )
-    return latest_since(account_id, months.iterator(chunk_size=24), limit)
+    return month_reached(months.iterator(chunk_size=24), rows)
+
+
+def newest_first_page(
+    queryset: QuerySet[Transaction],
+    *,
+    account_id: int,
+    offset: int,
+    limit: int,
+    month_counts: Iterable[tuple[dt.date, int]] | None = None,
+) -> list[Transaction]:
+    """Rows ``offset`` … ``offset + limit`` of ``queryset`` (one account's transactions, ordered
+    newest first by ``occurred_at``), read only from the months that hold them: the query
+    carries ``occurred_at >= <local midnight of the month months_holding gives>``, a bound on
+    the partition key itself, so on a partitioned ledger only those months' partitions are
+    read (the unbounded list visited every partition's index). The rows are the same as the
+    unbounded read's: when the bounded read fills the page, every older row comes after it in
+    that order; when it does not (the last page, other filters, rollups that overcount after a
+    raw bulk write), the unbounded read gives the page. ``month_counts``: the account's
+    (month, transactions) newest first, when the caller has read them already."""
+    if limit <= 0:
+        return []
+    if month_counts is None:
+        since = months_holding(account_id, offset + limit)
+    else:
+        since = month_reached(month_counts, offset + limit)
+    if since is not None:
+        bounded = queryset.filter(occurred_at__gte=local_midnight(since))
+        rows = list(bounded[offset : offset + limit])
+        if len(rows) == limit:
+            return rows
+    return list(queryset[offset : offset + limit])
+
+
+def latest_transactions(account_id: int, limit: int = 20) -> list[Transaction]:
+    """The account's ``limit`` latest transactions (with category and contact), read only from
+    the months that hold them (`newest_first_page`): on a partitioned ledger the query visits
+    those months' partitions, not every one."""
+    return latest_since(account_id, None, limit)
 
 
 def latest_since(
-    account_id: int, month_counts: Iterable[tuple[dt.date, int]], limit: int = 20
+    account_id: int, month_counts: Iterable[tuple[dt.date, int]] | None, limit: int = 20
 ) -> list[Transaction]:
     """`latest_transactions` given the account's (month, transactions) newest first."""
-    since = None
-    seen = 0
-    for month, n in month_counts:
-        seen += n
-        if seen >= limit:
-            since = month
-            break
     qs = (
         Transaction.objects.filter(account_id=account_id)
         .select_related("category", "contact")
         .order_by("-occurred_at", "-id")
     )
-    if since is not None:
-        rows = list(qs.filter(occurred_at__gte=local_midnight(since))[:limit])
-        if len(rows) == limit:
-            return rows
-    return list(qs[:limit])
+    return newest_first_page(
+        qs, account_id=account_id, offset=0, limit=limit, month_counts=month_counts
+    )
 
 
 def last_purchase_at(account: Account | int) -> dt.datetime | None:

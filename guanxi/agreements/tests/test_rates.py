@@ -8,9 +8,16 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guanxi.agreements.models import RateReview
-from guanxi.agreements.rates import rate_check_many, rate_create, rate_review_decide
+from guanxi.agreements.rates import (
+    rate_check_many,
+    rate_create,
+    rate_review_decide,
+    rate_reviews_flag,
+)
 from guanxi.agreements.services import agreement_sign
 from guanxi.core.errors import InvalidInput, NotFound, PermissionDenied
 from guanxi.imports.tests.helpers import run
@@ -112,3 +119,26 @@ def test_rates_are_checked_when_written(cast, agreement):
     with pytest.raises(NotFound):
         rate_create(actor=cast.bob, agreement=agreement, category="rooms", value=D("1"))
     assert dt.date(2026, 1, 1) == agreement.starts_on
+
+
+def test_flagging_reads_only_the_months_from_the_first_agreement_on(
+    cast, group, lnr, partitioned_ledger
+):
+    # Off the rate in 2026, and in 2025 before the agreement (never flagged, never read).
+    old = sale(cast, group.sub, category="rooms", amount=D("1400"), quantity=D("2"),
+               occurred_at=local(2025, 6, 10))  # fmt: skip
+    off = sale(cast, group.sub, category="rooms", amount=D("1400"), quantity=D("2"))
+    RateReview.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        assert rate_reviews_flag(since=None) == 1
+    assert list(RateReview.objects.values_list("transaction_id", flat=True)) == [off.pk]
+    ledger_reads = [q["sql"] for q in queries if 'FROM "transactions_transaction"' in q["sql"]]
+    assert len(ledger_reads) == 2  # the sales to check, then their figures by id
+    for sql in ledger_reads:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        # From the local midnight of the day before the agreement starts (31 December 2025).
+        assert "transactions_transaction_p202512" in plan
+        assert "transactions_transaction_p202511" not in plan
+        assert f"transactions_transaction_p{old.occurred_at:%Y%m}" not in plan
