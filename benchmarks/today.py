@@ -23,24 +23,13 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from pages import _setup  # the scripts beside it: Django set up the same way
+
 #: The median CPU time (this process: Python, not the database) of each timed URL, in order.
 CPU: list[float] = []
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-
-
-def _setup(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "guanxi.settings"
-    os.environ.setdefault("HUEY_IMMEDIATE", "1")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _users() -> dict:

@@ -40,6 +40,7 @@ from guanxi.plans.admin_inlines import (
     CompetitorInline,
     GoalInline,
     ReviewInline,
+    staff_users,
 )
 from guanxi.plans.models import (
     AccountPlan,
@@ -63,15 +64,11 @@ SITUATION_FIELDS = (
 STATUS_COLOURS = {PlanStatus.DRAFT: "info", PlanStatus.ACTIVE: "success", PlanStatus.CLOSED: ""}
 
 
-def _staff() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, is_staff=True)
-
-
 def plan_owner_choices(actor: User, account: Any, plan: AccountPlan | None) -> QuerySet[User]:
     """Whom the plan-owner drop-down offers (rules.check_plan_owner's rule): the actor, the
     account's owner, or whom the actor may assign accounts to — of those, only users who may
     see the account; plus the current owner, so an unchanged plan stays valid."""
-    allowed = assignable_owners(actor, _staff())
+    allowed = assignable_owners(actor, staff_users())
     if account is None:
         return allowed.order_by("username")
     q = Q(pk__in=users_who_see(account).values("pk")) & (
@@ -228,7 +225,7 @@ class AccountPlanAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "owner":
-            kwargs["queryset"] = _staff()
+            kwargs["queryset"] = staff_users()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):

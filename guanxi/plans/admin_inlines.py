@@ -43,7 +43,8 @@ from guanxi.relationships.models import (
 )
 
 
-def _staff() -> QuerySet[User]:
+def staff_users() -> QuerySet[User]:
+    """Who may own a plan or its actions: active staff."""
     return User.objects.filter(is_active=True, is_staff=True)
 
 
@@ -270,7 +271,7 @@ class ActionInline(ScopedTabularInline):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "owner":
-            kwargs["queryset"] = _staff()
+            kwargs["queryset"] = staff_users()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -285,6 +286,7 @@ class ReviewInline(ScopedStackedInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # A review's title names its plan and shows who recorded it: no query per review.
         return super().get_queryset(request).select_related("plan__account", "recorded_by")
+
     fields = (("held_on", "period"), "attendees", "minutes", "decisions", "recorded_by")
     readonly_fields = ("recorded_by",)
     formfield_overrides = ScopedModelAdmin.formfield_overrides
