@@ -135,6 +135,11 @@ def users_who_see(account: Account | int) -> QuerySet[User]:
     return User.objects.filter(q, is_active=True, is_staff=True).order_by("username")
 
 
+def staff_users() -> QuerySet[User]:
+    """Active staff: the people an account, a plan or an action may be given to."""
+    return User.objects.filter(is_active=True, is_staff=True)
+
+
 # --- Account 360° page, roll-up and dashboard reads (admin UI) ---------------------------------
 
 

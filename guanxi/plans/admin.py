@@ -25,7 +25,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 
 from guanxi.accounts.admin_base import ScopedModelAdmin
-from guanxi.accounts.selectors import accounts_visible_to, users_who_see
+from guanxi.accounts.selectors import accounts_visible_to, staff_users, users_who_see
 from guanxi.accounts.services import assignable_owners
 from guanxi.core.admin_mixins import (
     RelatedOnlyDropdownFilter,
@@ -40,7 +40,6 @@ from guanxi.plans.admin_inlines import (
     CompetitorInline,
     GoalInline,
     ReviewInline,
-    staff_users,
 )
 from guanxi.plans.models import (
     AccountPlan,

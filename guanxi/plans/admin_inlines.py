@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from unfold.widgets import UnfoldAdminSelectWidget
 
 from guanxi.accounts.admin_base import ScopedModelAdmin, visible_contacts
-from guanxi.accounts.selectors import accounts_visible_to, users_who_see
+from guanxi.accounts.selectors import accounts_visible_to, staff_users, users_who_see
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
     ScopedStackedInline,
@@ -41,11 +41,6 @@ from guanxi.relationships.models import (
     RelationshipStage,
     SupplierStage,
 )
-
-
-def staff_users() -> QuerySet[User]:
-    """Who may own a plan or its actions: active staff."""
-    return User.objects.filter(is_active=True, is_staff=True)
 
 
 def _account_id(request: HttpRequest) -> int | None:

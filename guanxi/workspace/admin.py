@@ -27,7 +27,7 @@ from guanxi.accounts import services
 from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.accounts.admin_filters import UnsetFieldFilter
 from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import account_history, seen_by, visible_to
+from guanxi.accounts.selectors import account_history, seen_by, staff_users, visible_to
 from guanxi.assessments.admin_filters import QualityBandFilter, WillingnessBandFilter
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
@@ -38,7 +38,6 @@ from guanxi.core.admin_mixins import (
 )
 from guanxi.core.errors import Conflict
 from guanxi.core.formatting import list_separator, money
-from guanxi.core.models import User
 from guanxi.core.services import preference_set
 from guanxi.core.views import next_url
 from guanxi.duplicates.services import account_entry_check
@@ -84,10 +83,6 @@ from guanxi.workspace.admin_list import (
     lazy_filters,
 )
 from guanxi.workspace.selectors import account_360, account_360_queryset, accounts_matching
-
-
-def _staff() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, is_staff=True)
 
 
 def _list_url_without_order(request: HttpRequest) -> str:
@@ -424,12 +419,12 @@ class AccountAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "owner":
-            kwargs["queryset"] = services.assignable_owners(request.user, _staff())
+            kwargs["queryset"] = services.assignable_owners(request.user, staff_users())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "co_owners":
-            kwargs["queryset"] = _staff()
+            kwargs["queryset"] = staff_users()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
