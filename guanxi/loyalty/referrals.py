@@ -27,24 +27,27 @@ DUE_IN_DAYS = 14
 CHUNK = 2000
 
 
-def promoters_to_ask(
-    as_of: dt.date, *, account_ids: list[int] | None = None
-) -> dict[int, tuple[int, dt.date]]:
-    """Account id → (NPS, day) of the promoters not asked and not referring within the months
-    (of ``account_ids`` only, when given)."""
-    since = add_months(as_of, -settings.GUANXI_REFERRAL_ASK_MONTHS)
+def promoters_to_ask(as_of: dt.date) -> dict[int, tuple[int, dt.date]]:
+    """Account id → (NPS, day) of the promoters not asked and not referring within the months."""
     promoters = {
         account_id: (score, on)
-        for account_id, (score, on, _pk) in latest_nps(
-            as_of, within_days=365, account_ids=account_ids
-        ).items()
+        for account_id, (score, on, _pk) in latest_nps(as_of, within_days=365).items()
         if score >= PROMOTER_FROM
     }
+    return _not_asked(promoters, as_of)
+
+
+def _not_asked(
+    promoters: dict[int, tuple[int, dt.date]], as_of: dt.date, *, only_these: bool = False
+) -> dict[int, tuple[int, dt.date]]:
+    """Those of ``promoters`` neither asked nor referring within the months (``only_these``:
+    the asks and referrals of these accounts are read, not all of them)."""
     if not promoters:
         return {}
+    since = add_months(as_of, -settings.GUANXI_REFERRAL_ASK_MONTHS)
     asks = ReferralAsk.objects.filter(asked_on__gt=since)
     referrals = Referral.objects.filter(referred_on__gt=since)
-    if account_ids is not None:
+    if only_these:
         asks = asks.filter(account_id__in=list(promoters))
         referrals = referrals.filter(referrer_account_id__in=list(promoters))
     asked = set(asks.values_list("account_id", flat=True))
@@ -121,8 +124,8 @@ def referral_asks_follow(*, account_ids: list[int], as_of: dt.date | None = None
     lapsed = [a for a in ids if a not in latest or latest[a][0] < PROMOTER_FROM]
     due: dict[int, tuple[int, dt.date]] = {}
     promoters = [a for a in ids if a in latest and latest[a][0] >= PROMOTER_FROM]
-    for chunk in bulk.chunks(promoters, CHUNK):
-        due.update(promoters_to_ask(as_of, account_ids=list(chunk)))
+    for chunk in bulk.chunks(promoters, CHUNK):  # their latest answers are read above
+        due.update(_not_asked({a: latest[a][:2] for a in chunk}, as_of, only_these=True))
     return {"withdrawn": _withdraw(lapsed), "asked": _ask_all(due, as_of)}
 
 
