@@ -35,7 +35,14 @@ from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from guanxi.core.models import User
 from guanxi.core.services import save_as, validated
 from guanxi.merging import undo
-from guanxi.merging.engine import Recorder, audit_moves, history_rows, repoint, snapshot
+from guanxi.merging.engine import (
+    Recorder,
+    audit_moves,
+    history_rows,
+    kind_label,
+    repoint,
+    snapshot,
+)
 from guanxi.merging.forecast import forecast
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.outcome import TierOutcome, tiers_after, tiers_recomputed
@@ -256,8 +263,10 @@ def merge_preview(pair: Pair, given: dict[str, str] | None) -> Preview:
     summary = summarise_forecast(fc, pair.model, pair.other.pk, changed_fields(changed, pair.model),
                                  tiers)  # fmt: skip
     summary.survivor = survivor
-    summary.derived = [str(pair.model._meta.apps.get_model(label)._meta.verbose_name_plural)
-                       for label in DERIVED.get(pair.kind, ())]  # fmt: skip
+    models = pair.model._meta.apps
+    summary.derived = [
+        str(kind_label(models.get_model(label))) for label in DERIVED.get(pair.kind, ())
+    ]
     return Preview(pair, None, tiers, dry_run=True, summary=summary)
 
 

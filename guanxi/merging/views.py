@@ -75,12 +75,12 @@ def _merge_page(request: HttpRequest, kind: str, keep: int, other: int) -> HttpR
             services.link_as_subsidiary(actor=request.user, group=keep, subsidiary=other)
             messages.success(request, _("%(name)s is now a subsidiary.") % {"name": pair.other})
             return HttpResponseRedirect(reverse("admin:accounts_account_view_360", args=(keep,)))
-        done = services.records_merge(actor=request.user, kind=kind, keep=keep, other=other,
-                                      fields=choices, dry_run=action != "merge")  # fmt: skip
-        if not done.dry_run:
+        if action == "merge":
+            done = services.records_merge(actor=request.user, kind=kind, keep=keep, other=other,
+                                          fields=choices)  # fmt: skip
             messages.success(request, _("Merged. The merge can be undone from this page."))
             return HttpResponseRedirect(reverse("merge_record", args=(done.merge.pk,)))
-        preview = done.summary
+        preview = services.merge_preview(pair, choices).summary  # the pair read and checked above
     except ApplicationError as exc:
         messages.error(request, service_error_text(exc))
     context = {
