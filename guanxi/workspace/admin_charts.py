@@ -1,6 +1,6 @@
 """The home dashboard's charts as the page draws them: for each chart its Chart.js
 configuration, the list behind every cell (an admin list with filters) and the table its XLSX
-export writes. The figures come from `workspace.snapshots.dashboard_charts` (ids and numbers);
+export writes. The figures come from `workspace.snapshots.dashboard_figures` (ids and numbers);
 names are put in here, in the page's language."""
 
 from __future__ import annotations

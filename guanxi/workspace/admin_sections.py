@@ -8,17 +8,16 @@ links to; names are put in here, in the page's language."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from guanxi.core.dates import add_months
-from guanxi.core.formatting import localised
 from guanxi.pipeline.models import Stage
 from guanxi.relationships.health import COVERAGE_BANDS, NO_SCORE
-from guanxi.tiers.models import Tier
-from guanxi.workspace.admin_charts import PALETTE, Chart, _url, month_label
+from guanxi.workspace.admin_charts import PALETTE, Chart, _url, month_label, tier_names
 
 
 def funnel_chart(data: dict[str, Any]) -> Chart:
@@ -116,15 +115,14 @@ def compliance_chart(data: dict[str, Any]) -> Chart:
         },
         "options": {"plugins": {"legend": {"display": True}}},
     }  # fmt: skip
-    tiers = Tier.objects.in_bulk([c["tier"] for c in data["cost_by_tier"] if c["tier"]])
+    names = tier_names({c["tier"] for c in data["cost_by_tier"]})
     cost_rows = [
-        [localised(tiers[c["tier"]].name, tiers[c["tier"]].name_en) if c["tier"] in tiers
-         else _("No tier"), float(c["cost"]), c["touchpoints"]]
+        [names.get(c["tier"], names[None]), float(c["cost"]), c["touchpoints"]]
         for c in data["cost_by_tier"]
-    ]  # fmt: skip
+    ]
     note = _("On time: %(share)s; privilege cost this month: %(cost)s") % {
         "share": f"{data['on_time'] / decided * 100:.0f} %" if decided else _("no data"),
-        "cost": f"{float(data['cost_total']):,.0f}",
+        "cost": f"{Decimal(data['cost_total']):,.0f}",
     }
     return Chart(
         "compliance", _("SOP compliance"), "doughnut", config, part_links,
