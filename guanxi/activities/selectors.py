@@ -15,7 +15,7 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
-from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.selectors import staff_users, visible_to
 from guanxi.activities.models import Task, TaskSource, TaskStatus
 from guanxi.core.dates import local_midnight
 from guanxi.core.models import Role, Team, User
@@ -292,7 +292,7 @@ def agenda_subjects(actor: User) -> QuerySet[User]:
     """The people whose Today page `actor` may open: themself; a team lead their team; managers
     and admins every active staff user who works accounts — not the administrators (a superuser
     or the admin role: they own no accounts and have no day to look at), except themself."""
-    users = User.objects.filter(is_active=True, is_staff=True)
+    users = staff_users()
     if actor.sees_all_accounts:
         admins = Q(is_superuser=True) | Q(role=Role.ADMIN)
         return users.exclude(admins & ~Q(pk=actor.pk)).order_by("username")

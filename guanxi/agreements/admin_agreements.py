@@ -32,7 +32,7 @@ from unfold.decorators import display
 
 from guanxi.accounts.admin_base import ScopedModelAdmin, visible_contacts
 from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import accounts_visible_to
+from guanxi.accounts.selectors import accounts_visible_to, staff_users
 from guanxi.accounts.services import assignable_owners
 from guanxi.agreements import services
 from guanxi.agreements.admin_blocks import AgreementImportMixin
@@ -56,7 +56,6 @@ from guanxi.core.admin_mixins import (
     ScopedTabularInline,
 )
 from guanxi.core.dates import add_months
-from guanxi.core.models import User
 from guanxi.core.services import delete_as
 from guanxi.transactions.admin import CountedPaginator
 
@@ -311,7 +310,7 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name in ("owner", "our_signer"):
-            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True)
+            kwargs["queryset"] = staff_users()
         elif db_field.name == "agreement_type":
             kwargs["queryset"] = AgreementType.objects.filter(active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

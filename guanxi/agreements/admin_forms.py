@@ -22,6 +22,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from guanxi.accounts.selectors import staff_users
 from guanxi.agreements import rates, services
 from guanxi.agreements.models import Agreement, NegotiatedRate
 from guanxi.core.admin_mixins import ServiceRulesForm
@@ -110,9 +111,7 @@ class SignForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["our_signer"].queryset = User.objects.filter(
-            is_active=True, is_staff=True
-        ).order_by("username")
+        self.fields["our_signer"].queryset = staff_users().order_by("username")
         self.fields["signed_on"].initial = timezone.localdate()
 
 

@@ -15,6 +15,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from guanxi.accounts.selectors import staff_users
 from guanxi.core.dates import add_months
 from guanxi.core.models import Team, User
 from guanxi.loyalty.models import LightColour, LightRule, LightStatus
@@ -117,9 +118,7 @@ class ReferralFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True, is_staff=True).order_by(
-            "username"
-        )
+        self.fields["owner"].queryset = staff_users().order_by("username")
 
     def values(self, today: dt.date) -> dict[str, Any]:
         """The valid filters as `ReferralFilters` fields (a bad one is dropped); dates given
