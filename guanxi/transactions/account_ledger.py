@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from guanxi.core.dates import add_months
-from guanxi.transactions.models import AccountMonth, ProductCategory, Transaction
-from guanxi.transactions.selectors import ZERO, CategorySeries, PeriodTotals, latest_since
+from guanxi.transactions.models import AccountMonth, ProductCategory
+from guanxi.transactions.selectors import ZERO, CategorySeries, PeriodTotals
 
 
 @dataclass
@@ -37,7 +37,7 @@ class AccountMonths:
         return out
 
     def monthly_revenue(self, *, today: dt.date, months: int = 24) -> list[tuple[dt.date, Decimal]]:
-        """`account_monthly_revenue`: the last ``months`` months' revenue, oldest first."""
+        """The last ``months`` months' revenue, oldest first (a month with none: zero)."""
         series = _months(today, months)
         by_month: dict[dt.date, Decimal] = {}
         for r in self.rows:
@@ -47,7 +47,7 @@ class AccountMonths:
     def by_category(
         self, *, today: dt.date, months: int = 24
     ) -> tuple[list[dt.date], list[CategorySeries]]:
-        """`account_monthly_revenue_by_category`: per category with a transaction in the last
+        """Per product category with a transaction in the last
         ``months`` months (categories' order), each month's revenue, None for none."""
         series = _months(today, months)
         wanted = set(series)
@@ -87,8 +87,3 @@ def account_months(account_id: int) -> AccountMonths:
         .order_by("-month", "category_id")
     )  # fmt: skip
     return AccountMonths(list(rows))
-
-
-def latest_of_account(account_id: int, months: AccountMonths, limit: int = 20) -> list[Transaction]:
-    """`latest_transactions` with the months already read: one query."""
-    return latest_since(account_id, months.month_counts(), limit)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from guanxi.accounts.models import Account
 from guanxi.accounts.normalise import simplified
 from guanxi.accounts.selectors import account_descendant_ids, accounts_visible_to, visible_to
-from guanxi.core.dates import add_months, local_midnight
+from guanxi.core.dates import local_midnight
 from guanxi.core.models import User
 from guanxi.core.selectors import filter_given, ordered
 from guanxi.transactions.models import (
@@ -241,52 +241,10 @@ def month_totals(account_ids: list[int], **periods: MonthRange) -> dict[str, Per
     return _period_totals_of(row, periods)
 
 
-def account_monthly_revenue(
-    account_ids: list[int], *, today: dt.date, months: int = 24
-) -> list[tuple[dt.date, Decimal]]:
-    """``monthly_revenue`` of these accounts from the month rollups (exact)."""
-    last = today.replace(day=1)
-    first = add_months(last, -(months - 1))
-    rows = (
-        AccountMonth.objects.filter(account_id__in=account_ids, month__gte=first, month__lte=last)
-        .values("month")
-        .annotate(total=Sum("revenue"))
-        .order_by()
-    )
-    by_month = {row["month"]: row["total"] for row in rows}
-    series = [add_months(first, i) for i in range(months)]
-    return [(m, by_month.get(m, ZERO)) for m in series]
-
-
 @dataclass
 class CategorySeries:
     category: ProductCategory
     values: list[Decimal | None]  # per month; None: nothing recorded that month
-
-
-def account_monthly_revenue_by_category(
-    account_ids: list[int], *, today: dt.date, months: int = 24
-) -> tuple[list[dt.date], list[CategorySeries]]:
-    """The months (first days, oldest first) and, per product category with revenue in them
-    (in the categories' order), the revenue of each month from the month rollups (exact);
-    None for a month with no transaction of that category (a gap, not a zero)."""
-    last = today.replace(day=1)
-    first = add_months(last, -(months - 1))
-    series = [add_months(first, i) for i in range(months)]
-    rows = (
-        AccountMonth.objects.filter(account_id__in=account_ids, month__gte=first, month__lte=last)
-        .values("category_id", "month")
-        .annotate(total=Sum("revenue"), n=Sum("count"))
-        .order_by()
-    )
-    cells: dict[int, dict[dt.date, Decimal]] = {}
-    for row in rows:
-        if row["n"]:
-            cells.setdefault(row["category_id"], {})[row["month"]] = row["total"]
-    categories = ProductCategory.objects.filter(pk__in=list(cells)).order_by("sort_order", "code")
-    return series, [
-        CategorySeries(category=c, values=[cells[c.pk].get(m) for m in series]) for c in categories
-    ]
 
 
 def month_reached(month_counts: Iterable[tuple[dt.date, int]], rows: int) -> dt.date | None:
@@ -345,17 +303,13 @@ def newest_first_page(
     return list(queryset[offset : offset + limit])
 
 
-def latest_transactions(account_id: int, limit: int = 20) -> list[Transaction]:
+def latest_transactions(
+    account_id: int, limit: int = 20, *, month_counts: Iterable[tuple[dt.date, int]] | None = None
+) -> list[Transaction]:
     """The account's ``limit`` latest transactions (with category and contact), read only from
     the months that hold them (`newest_first_page`): on a partitioned ledger the query visits
-    those months' partitions, not every one."""
-    return latest_since(account_id, None, limit)
-
-
-def latest_since(
-    account_id: int, month_counts: Iterable[tuple[dt.date, int]] | None, limit: int = 20
-) -> list[Transaction]:
-    """`latest_transactions` given the account's (month, transactions) newest first."""
+    those months' partitions, not every one. ``month_counts``: the account's (month,
+    transactions) newest first, when the caller has read them already (one query then)."""
     qs = (
         Transaction.objects.filter(account_id=account_id)
         .select_related("category", "contact")
@@ -364,13 +318,6 @@ def latest_since(
     return newest_first_page(
         qs, account_id=account_id, offset=0, limit=limit, month_counts=month_counts
     )
-
-
-def last_purchase_at(account: Account | int) -> dt.datetime | None:
-    """The account's last transaction time (exact: every write refreshes the rollup)."""
-    pk = account.pk if isinstance(account, Account) else account
-    rows = AccountLedgerRollup.objects.filter(account_id=pk).values_list("last_purchase_at")
-    return next(iter(rows), (None,))[0]
 
 
 @dataclass

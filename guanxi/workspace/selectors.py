@@ -30,9 +30,15 @@ from guanxi.relationships.models import BuyingCentreMember
 from guanxi.surveys.models import SurveyInvitation
 from guanxi.surveys.selectors import latest_score_annotations
 from guanxi.touchpoints.models import Touchpoint
-from guanxi.transactions.account_ledger import account_months, latest_of_account
+from guanxi.transactions.account_ledger import account_months
 from guanxi.transactions.models import AccountLedgerRollup, Payment
-from guanxi.transactions.selectors import ZERO, CategorySeries, PeriodTotals, period_starts
+from guanxi.transactions.selectors import (
+    ZERO,
+    CategorySeries,
+    PeriodTotals,
+    latest_transactions,
+    period_starts,
+)
 
 
 @dataclass
@@ -148,7 +154,7 @@ def account_360(account: Account, *, today: dt.date | None = None) -> Account360
         last_payment_at=account.last_payment_at,
         last_profile_update_at=max(profile_updates) if profile_updates else None,
         contacts=contacts,
-        recent_transactions=latest_of_account(account.pk, months),
+        recent_transactions=latest_transactions(account.pk, month_counts=months.month_counts()),
         monthly_revenue=months.monthly_revenue(today=today),
         revenue_months=revenue_months,
         revenue_by_category=by_category,
