@@ -230,13 +230,13 @@ def current_tier_ids(
     for account_id, tier_id, computed_id, override_id, until in rows:
         if keep is not None and account_id not in keep:
             continue
-        tier_id = _in_force(tier_id, computed_id, override_id, until, on)
+        tier_id = tier_held(tier_id, computed_id, override_id, until, on)
         if tier_id is not None:
             result[account_id].append(tier_id)
     return result
 
 
-def _in_force(
+def tier_held(
     tier_id: int | None, computed_id: int | None, override_id: int | None,
     until: dt.date | None, on: dt.date,
 ) -> int | None:  # fmt: skip
@@ -278,7 +278,7 @@ def tiers_in_force(account_ids: Sequence[int], *, on: dt.date | None = None) -> 
     ).values_list("account_id", "scheme__purpose", "tier_id", "computed_tier_id",
                   "override_tier_id", "override_until", "since")  # fmt: skip
     for account_id, purpose, stored, computed, override, until, since in rows:
-        tier_id = _in_force(stored, computed, override, until, on)
+        tier_id = tier_held(stored, computed, override, until, on)
         if tier_id is not None:
             result.by_purpose.setdefault(purpose, defaultdict(list))[account_id].append(tier_id)
         if stored is not None and since is not None:

@@ -15,22 +15,21 @@ from django.utils import timezone
 
 from guanxi.tiers.models import (
     AccountTier,
-    SchemePurpose,
     Tier,
     TierChange,
     TierCondition,
     TierScheme,
 )
 from guanxi.tiers.selectors import (
+    LIFECYCLE,
     AccountLifecycle,
     EffectivePolicy,
     combine_policies,
     last_run_as_of,
     lifecycle_order,
+    tier_held,
 )
 
-TIERS = SchemePurpose.TIERS.value
-LIFECYCLE = SchemePurpose.LIFECYCLE.value
 #: Moves kept per scheme (the lifecycle timeline's length; the tier card shows fewer).
 HISTORY_PER_SCHEME = 20
 
@@ -63,13 +62,10 @@ class AccountStanding:
         ]
 
 
-def _in_force(row: AccountTier, on: dt.date) -> int | None:
-    """The row's tier in force on ``on`` (`current_tier_ids`' rule: an override past its
-    expiry no longer counts)."""
-    expired = row.override_until is not None and row.override_until < on
-    if row.override_tier_id is not None and expired:
-        return row.computed_tier_id
-    return row.tier_id
+def _row_in_force(row: AccountTier, on: dt.date) -> int | None:
+    """The row's tier in force on ``on`` (`tiers.selectors.tier_held`)."""
+    return tier_held(row.tier_id, row.computed_tier_id, row.override_tier_id,
+                     row.override_until, on)  # fmt: skip
 
 
 def account_standing(account_id: int, *, on: dt.date | None = None) -> AccountStanding:
@@ -101,7 +97,7 @@ def account_standing(account_id: int, *, on: dt.date | None = None) -> AccountSt
         .select_related("scheme", "from_tier", "to_tier", "changed_by", "run")
         .order_by("-effective_on", "-changed_at", "-id")
     )
-    in_force = {t for r in rows.values() if (t := _in_force(r, on)) is not None}
+    in_force = {t for r in rows.values() if (t := _row_in_force(r, on)) is not None}
     sets = [s.pk for s in schemes if s.purpose == LIFECYCLE]
     tiers = {
         t.pk: t

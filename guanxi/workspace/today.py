@@ -119,10 +119,10 @@ def standings(
     if tiers is None:
         tiers = tiers_in_force(account_ids, on=on)
     per_account = tiers.tier_ids(TIERS)
-    tiers = Tier.objects.in_bulk({t for ids in per_account.values() for t in ids})
+    by_pk = Tier.objects.in_bulk({t for ids in per_account.values() for t in ids})
     for account_id, tier_ids in per_account.items():
         s = result[account_id]
-        for tier in (tiers[t] for t in tier_ids if t in tiers):
+        for tier in (by_pk[t] for t in tier_ids if t in by_pk):
             if tier.rank < s.rank:
                 s.tier, s.rank = tier, tier.rank
     run = latest_run()
