@@ -93,7 +93,7 @@ def _m2m_ids(f: Any, value: Any) -> list[Any]:
     return [row.get(f.m2m_reverse_field_name()) if isinstance(row, dict) else row for row in value]
 
 
-def _display(model: type[models.Model], name: str, value: Any, names: _Names | None = None) -> str:
+def _display(model: type[models.Model], name: str, value: Any, names: _Names) -> str:
     if value is None or value == "" or value == []:
         return "—"
     f = _field(model, name)
@@ -101,10 +101,6 @@ def _display(model: type[models.Model], name: str, value: Any, names: _Names | N
         return _plain(value)
     if getattr(f, "choices", None):
         return str(dict(f.flatchoices).get(value, value))
-    if names is None:  # one value on its own: read its names now
-        names = _Names()
-        names.want(model, name, value)
-        names.read()
     if isinstance(f, models.ManyToManyField):
         found = [names.of(f.related_model, pk) for pk in _m2m_ids(f, value)]
         return join_words(n for n in found if n is not None) or "—"
