@@ -118,20 +118,16 @@ def _planned_as_a_whole_ledger_read(using: str) -> Iterator[None]:
         if db.vendor != "postgresql":
             yield
             return
-        wanted = {"enable_indexscan": "off"}
         with db.cursor() as cursor:
-            before = {}
-            for name, value in wanted.items():
-                cursor.execute("SELECT current_setting(%s)", [name])
-                before[name] = cursor.fetchone()[0]
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            cursor.execute("SELECT current_setting('enable_indexscan')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
         # (A larger work_mem was tried: the sort of 10M rows spills 550 MB either way.)
         yield
-        # Inside a caller's transaction (a test, a job chaining steps) the settings would last
-        # to its end: the caller's own come back.
+        # Inside a caller's transaction (a test, a job chaining steps) the setting would last
+        # to its end: the caller's own comes back.
         with db.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [before])
 
 
 # A refund is no purchase: it is netted into the sale it undoes (``refund_of``; else the
