@@ -14,6 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from guanxi.activities.selectors import ComplianceRow
 from guanxi.core.dates import add_months
 from guanxi.pipeline.models import Stage
 from guanxi.relationships.health import COVERAGE_BANDS, NO_SCORE
@@ -101,7 +102,7 @@ def compliance_chart(data: dict[str, Any]) -> Chart:
         (_("Late"), data["late"], PALETTE[2], "late"),
         (_("Overdue, still open"), data["open_overdue"], PALETTE[0], "open_overdue"),
     ]
-    decided = sum(p[1] for p in parts)
+    row = ComplianceRow(**{k: data[k] for k in ("on_time", "late", "open_overdue")})
     link = f"{reverse('admin:activities_task_compliance')}?period=this_month"
     # Each part opens the tasks behind it (the task list's SOP filter, closed tasks included).
     tasks = reverse("admin:activities_task_changelist")
@@ -121,13 +122,13 @@ def compliance_chart(data: dict[str, Any]) -> Chart:
         for c in data["cost_by_tier"]
     ]
     note = _("On time: %(share)s; privilege cost this month: %(cost)s") % {
-        "share": f"{data['on_time'] / decided * 100:.0f} %" if decided else _("no data"),
+        "share": f"{row.share_on_time * 100:.0f} %" if row.decided else _("no data"),
         "cost": f"{Decimal(data['cost_total']):,.0f}",
     }
     return Chart(
         "compliance", _("SOP compliance"), "doughnut", config, part_links,
         [_("tier"), _("privilege cost"), _("touchpoints")], cost_rows,
-        empty=not decided, note=note, list_url=link,
+        empty=not row.decided, note=note, list_url=link,
     )  # fmt: skip
 
 
