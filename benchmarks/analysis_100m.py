@@ -79,7 +79,7 @@ def build(database: str, accounts: int, transactions: int, as_of: str, workers: 
     _sql(f"{SERVER}/postgres", f"CREATE DATABASE {database}")
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     subprocess.run(  # noqa: S603 (our own CLI)
-        [GUANXI, "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        [GUANXI, "manage", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
     fill(url, accounts, transactions, as_of, workers)
 

@@ -12,17 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.utils import timezone
 
 from guanxi.accounts.models import Account, AccountStatus
 from guanxi.contacts.models import Contact
 from guanxi.surveys.models import InvitationSource, SurveyInvitation, SurveyTemplate
-from guanxi.surveys.services import invitation_create
+from guanxi.surveys.services import invitation_new
 from guanxi.tiers.models import AccountTier
 from guanxi.tiers.selectors import active_schemes
 
 YEARLY_TEMPLATE = "nps"
 EVENT_TEMPLATE = "csat"
+SEND_BATCH = 2000
 
 
 def key_account_ids() -> list[int]:
@@ -36,14 +38,24 @@ def key_account_ids() -> list[int]:
     return list(rows.values_list("account_id", flat=True))
 
 
-def survey_contact(account_id: int, preferred: Iterable[int] = ()) -> Contact | None:
-    contacts = Contact.objects.filter(account_id=account_id, is_active=True)
-    preferred = list(preferred)
-    if preferred:
-        chosen = contacts.filter(pk__in=preferred).order_by("-is_primary", "pk").first()
-        if chosen is not None:
-            return chosen
-    return contacts.order_by("-is_primary", "pk").first()
+def survey_contacts(
+    account_ids: Iterable[int], preferred: dict[int, list[int]] | None = None
+) -> dict[int, int]:
+    """Each account's survey contact id: a preferred contact of its own (primary first), else its
+    primary contact, else its first active one. One query for all the accounts."""
+    preferred = preferred or {}
+    chosen: dict[int, int] = {}
+    favoured: dict[int, int] = {}
+    rows = (
+        Contact.objects.filter(account_id__in=list(account_ids), is_active=True)
+        .order_by("account_id", "-is_primary", "pk")
+        .values_list("account_id", "pk")
+    )
+    for account_id, contact_id in rows.iterator(chunk_size=5000):
+        chosen.setdefault(account_id, contact_id)
+        if contact_id in preferred.get(account_id, ()):
+            favoured.setdefault(account_id, contact_id)
+    return {**chosen, **favoured}
 
 
 def surveys_send_once(
@@ -54,7 +66,8 @@ def surveys_send_once(
     account_ids: list[int],
     contacts: dict[int, list[int]] | None = None,
 ) -> dict[str, int]:
-    """One link per account for (source, reference) unless it already has one."""
+    """One link per account for (source, reference) unless it already has one; written in
+    batches (a night's yearly send reaches thousands of key accounts)."""
     template = SurveyTemplate.objects.filter(code=template_code, active=True).first()
     if template is None:
         return {"sent": 0, "already": 0, "no_template": 1}
@@ -63,18 +76,26 @@ def surveys_send_once(
             source=source, reference=reference, account_id__in=account_ids
         ).values_list("account_id", flat=True)
     )
+    todo = sorted(
+        Account.objects.filter(pk__in=set(account_ids) - already).values_list("pk", flat=True)
+    )
     sent = 0
-    for account in Account.objects.filter(pk__in=set(account_ids) - already).order_by("pk"):
-        contact = survey_contact(account.pk, (contacts or {}).get(account.pk, ()))
-        invitation_create(
-            actor=None,
-            template=template,
-            account=account,
-            contact=contact,
-            source=source,
-            reference=reference,
-        )
-        sent += 1
+    for start in range(0, len(todo), SEND_BATCH):
+        batch = todo[start : start + SEND_BATCH]
+        picked = survey_contacts(batch, contacts)
+        links = [
+            invitation_new(
+                template=template,
+                account_id=account_id,
+                contact_id=picked.get(account_id),
+                source=source,
+                reference=reference,
+            )
+            for account_id in batch
+        ]
+        with transaction.atomic():
+            SurveyInvitation.objects.bulk_create(links)
+        sent += len(links)
     return {"sent": sent, "already": len(already), "no_template": 0}
 
 

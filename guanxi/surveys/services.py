@@ -136,11 +136,38 @@ def invitation_create(
         errors["reference"] = _("Keep the reference under 60 characters.")
     if errors:
         raise InvalidInput(errors=errors)
-    now = timezone.now()
-    return SurveyInvitation.objects.create(
+    invitation = invitation_new(
         template=template,
-        account=account,
-        contact=contact,
+        account_id=account.pk,
+        contact_id=contact.pk if contact is not None else None,
+        source=source,
+        reference=reference,
+        expires_days=expires_days,
+        language=language,
+        actor=actor,
+    )
+    invitation.save()
+    return invitation
+
+
+def invitation_new(
+    *,
+    template: SurveyTemplate,
+    account_id: int,
+    contact_id: int | None,
+    source: str,
+    reference: str = "",
+    expires_days: int = 30,
+    language: str = Language.ZH_HANS,
+    actor: User | None = None,
+) -> SurveyInvitation:
+    """An unsaved link with its nonce, sent now (callers have checked the inputs: one link through
+    `invitation_create`, a job's batch through `surveys.sending`)."""
+    now = timezone.now()
+    return SurveyInvitation(
+        template=template,
+        account_id=account_id,
+        contact_id=contact_id,
         token_nonce=secrets.token_urlsafe(18),
         language=language,
         sent_at=now,

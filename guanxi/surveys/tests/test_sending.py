@@ -11,7 +11,7 @@ from guanxi.pipeline.tasks import event_surveys_job
 from guanxi.surveys.models import SurveyInvitation
 from guanxi.surveys.tasks import survey_yearly_job
 from guanxi.tiers.models import AccountTier, Tier, TierScheme
-from tests.support import make_contact
+from tests.support import make_account, make_contact
 
 
 def test_yearly_survey_goes_to_key_accounts_once_a_year(cast, templates):
@@ -68,3 +68,34 @@ def test_after_a_mice_event_a_csat_link_once(cast, templates, contact):
     assert event_surveys_job(as_of=dt.date(2026, 5, 22))["sent"] == 0
     assert event_surveys_job(as_of=dt.date(2026, 6, 30))["events"] == 0
     assert SurveyInvitation.objects.count() == 1
+
+
+def test_a_deal_contact_is_preferred_over_the_primary_unless_inactive(cast, templates):
+    primary = make_contact(account=cast.account, name="李总", is_primary=True)
+    guest = make_contact(account=cast.account, name="王经理")
+    deal = _won_event(cast, guest, dt.date(2026, 5, 20))
+    event_surveys_job(as_of=dt.date(2026, 5, 21))
+    assert SurveyInvitation.objects.get(reference=f"event:{deal.pk}").contact == guest
+    left = make_contact(account=cast.account, name="赵经理")
+    type(left).objects.filter(pk=left.pk).update(is_active=False)
+    later = _won_event(cast, left, dt.date(2026, 6, 20))
+    event_surveys_job(as_of=dt.date(2026, 6, 21))
+    assert SurveyInvitation.objects.get(reference=f"event:{later.pk}").contact == primary
+
+
+def test_the_yearly_send_writes_in_batches(cast, templates, django_assert_max_num_queries):
+    scheme = TierScheme.objects.create(code="value", name="价值分级")
+    top = Tier.objects.create(scheme=scheme, code="key", name="重点客户", rank=1)
+    accounts = [make_account(code=f"K{i:03}", owner=cast.alice) for i in range(30)]
+    AccountTier.objects.bulk_create(
+        AccountTier(account=a, scheme=scheme, tier=top) for a in accounts
+    )
+    contacts = {a.pk: make_contact(account=a, name=f"联系人{i}") for i, a in enumerate(accounts)}
+    with django_assert_max_num_queries(12):
+        summary = survey_yearly_job(as_of=dt.date(2026, 3, 1))
+    assert summary["sent"] == 30
+    links = SurveyInvitation.objects.filter(reference="yearly:2026")
+    assert {(i.account_id, i.contact_id) for i in links} == {
+        (pk, c.pk) for pk, c in contacts.items()
+    }
+    assert len({i.token_nonce for i in links}) == 30
