@@ -105,10 +105,10 @@ def fill(url: str, accounts: int, transactions: int, as_of: str, workers: int) -
     # Rows come in time order (as a real ledger fills up); the account is skewed: low ids buy
     # more. amount 50–2,050, cost about 60 % of it.
     insert = """INSERT INTO transactions_transaction (occurred_at, amount, cost, channel, source,
-        external_id, description, created_at, account_id, category_id)
+        external_id, description, created_at, account_id, category_id, kind)
     SELECT t, a, round(a * (0.5 + random()::numeric * 0.2), 2), 'direct', 'bench', '', '', t,
         (SELECT min(id) FROM accounts_account) + floor({accounts} * random() ^ 1.6)::bigint,
-        (SELECT min(id) FROM transactions_productcategory)
+        (SELECT min(id) FROM transactions_productcategory), 'sale'
     FROM (SELECT {end} - interval '1096 days' * (1 - g::float8 / {n}) - interval '1 hour'
                    * random() AS t,
                  round((50 + random() * 2000)::numeric, 2) AS a
