@@ -100,14 +100,18 @@ def _variant(rng: random.Random, name: str) -> str:
 def _copy(model, objects: list, columns: list[str]) -> None:
     from django.db import connection
 
+    from django.db.models import JSONField
+
     fields = [model._meta.get_field(c) for c in columns]
     table = model._meta.db_table
     cols = ", ".join(f.column for f in fields)
+    # psycopg writes str, numbers, dates and None itself; only JSON needs Django's preparation.
+    prepared = [f for f in fields if isinstance(f, JSONField)]
     with connection.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            )
+            for f in prepared:
+                setattr(obj, f.attname, f.get_db_prep_save(getattr(obj, f.attname), connection))
+            copy.write_row([getattr(obj, f.attname) for f in fields])
 
 
 def _columns(model) -> list[str]:

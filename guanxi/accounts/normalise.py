@@ -14,6 +14,7 @@ services, the importer, the demo, the duplicate finder and the search all comput
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
@@ -56,43 +57,55 @@ def company_name_key(name: str | None) -> str:
     return company_key(simplified(name))
 
 
-def _syllables(text: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _syllables(text: str) -> tuple[str, ...]:
     """Lower-case pinyin syllables of the Chinese characters and the runs of letters and
-    digits in between ("ABC科技" → ["abc", "ke", "ji"]); punctuation and spaces dropped."""
+    digits in between ("ABC科技" → ("abc", "ke", "ji")); punctuation and spaces dropped.
+    Cached: pypinyin's phrase segmentation is the costly step of every stored form, and names
+    repeat (people's names above all) across an import or a rebuild."""
     out = []
     for bit in lazy_pinyin(simplified(text).lower(), style=Style.NORMAL, errors="default"):
         word = "".join(ch for ch in bit if ch.isascii() and ch.isalnum())
         if word:
             out.append(word)
-    return out
+    return tuple(out)
+
+
+def _joined(syllables: tuple[str, ...]) -> str:
+    return "".join(syllables)[:PINYIN_LEN]
+
+
+def _initials(syllables: tuple[str, ...]) -> str:
+    return "".join(s[0] for s in syllables)[:INITIALS_LEN]
 
 
 def pinyin_of(text: str | None) -> str:
     """ "华彩医药" → "huacaiyiyao"."""
-    return "".join(_syllables(text or ""))[:PINYIN_LEN]
+    return _joined(_syllables(text or ""))
 
 
 def initials_of(text: str | None) -> str:
     """ "华彩医药" → "hcyy" (a run of Latin letters keeps its first letter only)."""
-    return "".join(s[0] for s in _syllables(text or ""))[:INITIALS_LEN]
+    return _initials(_syllables(text or ""))
 
 
-def _person_syllables(name: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _person_syllables(name: str) -> tuple[str, ...]:
     name = simplified(name).strip()
     for size in (2, 1):
         head = name[:size]
         if len(name) > size and head in SURNAMES:
-            return [SURNAMES[head], *_syllables(name[size:])]
+            return (SURNAMES[head], *_syllables(name[size:]))
     return _syllables(name)
 
 
 def person_pinyin(name: str | None) -> str:
     """A person's name with the surname read as a surname: "曾小华" → "zengxiaohua"."""
-    return "".join(_person_syllables(name or ""))[:PINYIN_LEN]
+    return _joined(_person_syllables(name or ""))
 
 
 def person_initials(name: str | None) -> str:
-    return "".join(s[0] for s in _person_syllables(name or ""))[:INITIALS_LEN]
+    return _initials(_person_syllables(name or ""))
 
 
 def credit_code_clean(value: str | None) -> str | None:
@@ -110,19 +123,21 @@ def credit_code_clean(value: str | None) -> str | None:
 def account_forms(name: str | None) -> dict[str, str]:
     """The stored search forms of an account's name (the fields of the same names)."""
     key = company_name_key(name)
+    of_name, of_key = _syllables(name or ""), _syllables(key)
     return {
         "name_key": key[:KEY_LEN],
-        "name_pinyin": pinyin_of(name),
-        "key_pinyin": pinyin_of(key),
-        "key_initials": initials_of(key),
-        "name_initials": initials_of(name),
+        "name_pinyin": _joined(of_name),
+        "key_pinyin": _joined(of_key),
+        "key_initials": _initials(of_key),
+        "name_initials": _initials(of_name),
     }
 
 
 def contact_forms(name: str | None, mobile: str | None) -> dict[str, str]:
     """The stored search forms of a contact (the fields of the same names)."""
+    syllables = _person_syllables(name or "")
     return {
-        "name_pinyin": person_pinyin(name),
-        "name_initials": person_initials(name),
+        "name_pinyin": _joined(syllables),
+        "name_initials": _initials(syllables),
         "mobile_key": mobile_key(mobile)[:20],
     }
