@@ -99,7 +99,6 @@ def _variant(rng: random.Random, name: str) -> str:
 
 def _copy(model, objects: list, columns: list[str]) -> None:
     from django.db import connection
-
     from django.db.models import JSONField
 
     fields = [model._meta.get_field(c) for c in columns]
