@@ -414,37 +414,6 @@ class AccountLifecycle:
         return bool(self.row and self.row.override_active(on))
 
 
-def account_lifecycle(account: Account | int, *, history_limit: int = 20) -> list[AccountLifecycle]:
-    """The account's stage in every active lifecycle stage set, with the stages in lifecycle
-    order and the set's stage changes (the account's lifecycle timeline). A few queries for the
-    whole page, whatever the number of sets."""
-    account_id = account if isinstance(account, int) else account.pk
-    sets = active_schemes(LIFECYCLE)
-    if not sets:
-        return []
-    rows = {r.scheme_id: r for r in account_tiers(account_id, purpose=LIFECYCLE)}
-    stages: dict[int, list[Tier]] = defaultdict(list)
-    for tier in Tier.objects.filter(scheme__in=sets).prefetch_related(
-        Prefetch("conditions", TierCondition.objects.order_by("id"))
-    ):
-        stages[tier.scheme_id].append(tier)
-    changes: dict[int, list[TierChange]] = defaultdict(list)
-    for change in account_tier_history(
-        account_id, limit=history_limit * len(sets), purpose=LIFECYCLE
-    ):
-        if len(changes[change.scheme_id]) < history_limit:
-            changes[change.scheme_id].append(change)
-    return [
-        AccountLifecycle(
-            stage_set=s,
-            stages=lifecycle_order(stages[s.pk]),
-            row=rows.get(s.pk),
-            history=changes[s.pk],
-        )
-        for s in sets
-    ]
-
-
 def current_stages(account_ids) -> dict[int, list[AccountTier]]:
     """account id → its rows (with stage and set loaded) in the active lifecycle sets that have
     a stage, set code order: for badges and exports."""
