@@ -24,7 +24,7 @@ from django.db.models import (
 from guanxi.accounts.models import Account
 from guanxi.accounts.normalise import credit_code_clean, simplified
 from guanxi.core.history import history_entries
-from guanxi.core.models import Role, User
+from guanxi.core.models import Role, User, sees_all_accounts_q
 from guanxi.core.selectors import filter_given, ordered
 
 if TYPE_CHECKING:
@@ -124,12 +124,7 @@ def users_who_see(account: Account | int) -> QuerySet[User]:
 
     if not isinstance(account, Account):
         account = Account.objects.get(pk=account)
-    q = (
-        Q(is_superuser=True)
-        | Q(role__in=[Role.MANAGER, Role.ADMIN])
-        | Q(pk=account.owner_id)
-        | Q(pk__in=account.co_owners.values("pk"))
-    )
+    q = sees_all_accounts_q() | Q(pk=account.owner_id) | Q(pk__in=account.co_owners.values("pk"))
     if account.team_id is not None:
         q |= Q(role=Role.TEAM_LEAD, team_id=account.team_id)
     return User.objects.filter(q, is_active=True, is_staff=True).order_by("username")

@@ -194,31 +194,34 @@ def rate_check(*, transaction: Transaction) -> list[RateReview]:
     return list(RateReview.objects.filter(transaction_id=transaction.pk).order_by("id"))
 
 
+#: The columns of a sale the check reads, in the order `_check_chunk` unpacks them.
+SALE_COLUMNS = (
+    "id", "account_id", "category_id", "occurred_at", "amount", "quantity", "discount_rate",
+)  # fmt: skip
+
+
 @db_transaction.atomic
-def rate_check_many(
-    transaction_ids: Iterable[int], *, occurred_from: dt.datetime | None = None
-) -> int:
+def rate_check_many(transaction_ids: Iterable[int]) -> int:
     """Check many sales at once (set-based: a few queries per chunk of 2,000). Returns how many
-    open reviews were created. ``occurred_from``: the sales occurred at or after it (a bound
-    the caller knows), so their look-up by id reads only those months' partitions of a
-    partitioned ledger."""
+    open reviews were created."""
     ids = list(dict.fromkeys(transaction_ids))
-    created = 0
+    rows: list[tuple] = []
     for start in range(0, len(ids), CHUNK):
-        created += _check_chunk(ids[start : start + CHUNK], occurred_from)
+        ledger = Transaction.objects.filter(pk__in=ids[start : start + CHUNK])
+        rows.extend(ledger.values_list(*SALE_COLUMNS))
+    return _check_rows(rows)
+
+
+@db_transaction.atomic
+def _check_rows(rows: list[tuple]) -> int:
+    """Check the sales read as `SALE_COLUMNS` rows, 2,000 at a time; the reviews created."""
+    created = 0
+    for start in range(0, len(rows), CHUNK):
+        created += _check_chunk(rows[start : start + CHUNK])
     return created
 
 
-def _check_chunk(ids: list[int], occurred_from: dt.datetime | None = None) -> int:
-    ledger = Transaction.objects.filter(pk__in=ids)
-    if occurred_from is not None:
-        ledger = ledger.filter(occurred_at__gte=occurred_from)
-    rows = list(
-        ledger.values_list(
-            "id", "account_id", "category_id", "occurred_at", "amount", "quantity",
-            "discount_rate",
-        )
-    )  # fmt: skip
+def _check_chunk(rows: list[tuple]) -> int:
     covering = covering_agreement_ids({r[1] for r in rows})
     agreement_ids = set().union(*covering.values()) if covering else set()
     agreements = {a.pk: a for a in Agreement.objects.filter(pk__in=agreement_ids)}
@@ -290,8 +293,7 @@ def rate_reviews_flag(*, since: dt.datetime | None = None) -> int:
     account_list = sorted(accounts)
     for start in range(0, len(account_list), CHUNK):
         part = qs.filter(account_id__in=account_list[start : start + CHUNK])
-        ids = list(part.values_list("id", flat=True))
-        created += rate_check_many(ids, occurred_from=occurred_from)
+        created += _check_rows(list(part.values_list(*SALE_COLUMNS)))
     return created
 
 

@@ -38,6 +38,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+#: The roles that see every account (besides a superuser): managers and administrators.
+SEES_ALL_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
+def sees_all_accounts_q() -> models.Q:
+    """`User.sees_all_accounts` as a filter on users (a superuser, a manager or an admin)."""
+    return models.Q(is_superuser=True) | models.Q(role__in=SEES_ALL_ROLES)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.KAM)
     team = models.ForeignKey(
@@ -68,7 +77,7 @@ class User(AbstractUser):
 
     @property
     def sees_all_accounts(self) -> bool:
-        return self.is_superuser or self.role in {Role.MANAGER, Role.ADMIN}
+        return self.is_superuser or self.role in SEES_ALL_ROLES
 
     @property
     def leads_team(self) -> bool:

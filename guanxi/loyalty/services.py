@@ -6,6 +6,7 @@ evaluation (`lights.lights_evaluate`), not here."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -135,14 +136,38 @@ def referral_create(
     return save_as(referral, actor=actor)
 
 
-def _lead_referrer(lead: Lead) -> tuple[int | None, int | None]:
-    """(referring account, referring contact) a lead names: the contact's account when only the
-    person is named; the person is dropped when they work at another account than the one named."""
-    contact = lead.referred_by_contact
-    account_id = lead.referred_by_account_id or (contact.account_id if contact else None)
-    if contact is not None and contact.account_id != account_id:
-        contact = None
-    return account_id, contact.pk if contact else None
+@dataclass(frozen=True)
+class LeadReferrer:
+    """Who a lead names as its referrer (转介绍), as stored: the account, the person, and the
+    person's account."""
+
+    account_id: int | None = None
+    contact_id: int | None = None
+    contact_account_id: int | None = None
+
+    @property
+    def referring_account_id(self) -> int | None:
+        """The referring account: the one named, else the person's."""
+        return self.account_id or self.contact_account_id
+
+    @property
+    def referring_contact_id(self) -> int | None:
+        """The referring person, dropped when they work at another account than the one named."""
+        return self.contact_id if self.contact_account_id == self.referring_account_id else None
+
+
+def lead_referrer(lead: Lead | int) -> LeadReferrer:
+    """Who ``lead`` names as its referrer as stored now, one query (nobody for no such lead):
+    `lead_referral_follow` reads it, and the flows before a lead changes (its ``before``)."""
+    pk = lead.pk if isinstance(lead, Lead) else lead
+    row = (
+        Lead.objects.filter(pk=pk)
+        .values_list(
+            "referred_by_account_id", "referred_by_contact_id", "referred_by_contact__account_id"
+        )
+        .first()
+    )
+    return LeadReferrer(*row) if row else LeadReferrer()
 
 
 def _lead_referral_rows(lead: Lead, account_id: int | None) -> list[Referral]:
@@ -175,10 +200,9 @@ def lead_referral_follow(
     the new referrer, and a referrer cleared deletes it. Every write names ``actor`` in the audit
     history. No access check: it follows a write of the lead that was checked. Returns the
     lead's referral, None when it names no referrer."""
-    lead = Lead.objects.select_related("referred_by_contact").get(
-        pk=lead.pk if isinstance(lead, Lead) else lead
-    )
-    account_id, contact_id = _lead_referrer(lead)
+    lead = Lead.objects.get(pk=lead.pk if isinstance(lead, Lead) else lead)
+    named = lead_referrer(lead)
+    account_id, contact_id = named.referring_account_id, named.referring_contact_id
     became = lead.account_id if lead.status == LeadStatus.CONVERTED else None
     rows = _lead_referral_rows(lead, became)
     kept = None

@@ -74,8 +74,9 @@ class MergeOut(Schema):
     undone_at: dt.datetime | None = None
 
 
-def _out(merge: Merge, *, tiers: list | None = None) -> dict:
-    summary = summarise(merge, services.MODELS[merge.kind], tiers)
+def _out(merge: Merge, summary: Summary | None = None) -> dict:
+    if summary is None:
+        summary = summarise(merge, services.MODELS[merge.kind])
     head = {"id": merge.pk, "kind": merge.kind, "keep": merge.keep_id, "other": merge.other_id}
     return {**head, **_summary_out(summary, dry_run=False), "undone_at": merge.undone_at}
 
@@ -111,7 +112,7 @@ def _merged(request: HttpRequest, kind: str, payload: MergeIn) -> Status:
     done: Preview = services.records_merge(actor=request.auth, kind=kind, **payload.model_dump())
     if done.dry_run:
         return Status(200, _preview_out(done))
-    return Status(201, _out(done.merge, tiers=done.tiers))
+    return Status(201, _out(done.merge, done.summary))
 
 
 @router.post(

@@ -211,14 +211,6 @@ def fold(model: type[Model], loser: int, winner: int, rec: Recorder, *, why: str
     rec.delete(model._base_manager.get(pk=loser), why)
 
 
-def moved_counts(moves: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Rows moved per kind (model label → count)."""
-    counts: dict[str, int] = {}
-    for move in moves:
-        counts[move["model"]] = counts.get(move["model"], 0) + len(move["pks"])
-    return counts
-
-
 def audit_moves(moves: Iterable[dict[str, Any]], *, actor: Any, reason: str) -> int:
     """One audit row ("changed", by ``actor``, the merge or its undo as the reason) per moved
     row of a model with history, showing where it points now. In bulk: per model the moved

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -46,7 +46,7 @@ from guanxi.merging.engine import (
 from guanxi.merging.forecast import forecast
 from guanxi.merging.models import Merge, MergeKind
 from guanxi.merging.outcome import TierOutcome, tiers_after, tiers_recomputed
-from guanxi.merging.summary import Summary, changed_fields, summarise_forecast
+from guanxi.merging.summary import Summary, changed_fields, summarise, summarise_forecast
 from guanxi.transactions.rollups import ledger_rollups_refresh
 from guanxi.workspace import flows
 from guanxi.workspace.tasks import tier_reevaluate
@@ -215,11 +215,20 @@ def _execute(actor: User, pair: Pair, given: dict[str, str] | None) -> tuple[Mer
 
 @dataclass
 class Preview:
+    """What `records_merge` did, or for a dry run would do (its forecast): the summary holds
+    the counts, clashes, changed fields and tiers of both."""
+
     pair: Pair
     merge: Merge | None  # None for a dry run: nothing was written
-    tiers: list[TierOutcome] = field(default_factory=list)
-    dry_run: bool = True
-    summary: Summary | None = None  # a dry run's forecast
+    summary: Summary
+
+    @property
+    def dry_run(self) -> bool:
+        return self.merge is None
+
+    @property
+    def tiers(self) -> list[TierOutcome]:
+        return self.summary.tiers
 
 
 def records_merge(
@@ -242,7 +251,7 @@ def records_merge(
             if "owner_id" in merge.changed:  # the survivor took the other's owner
                 flows.owner_followed(account_ids=[pair.keep.pk])
             transaction.on_commit(tiers_reevaluate)
-    return Preview(pair, merge, tiers, dry_run=False)
+    return Preview(pair, merge, summarise(merge, pair.model, tiers))
 
 
 def merge_preview(pair: Pair, given: dict[str, str] | None) -> Preview:
@@ -267,7 +276,7 @@ def merge_preview(pair: Pair, given: dict[str, str] | None) -> Preview:
     summary.derived = [
         str(kind_label(models.get_model(label))) for label in DERIVED.get(pair.kind, ())
     ]
-    return Preview(pair, None, tiers, dry_run=True, summary=summary)
+    return Preview(pair, None, summary)
 
 
 def tiers_reevaluate() -> None:

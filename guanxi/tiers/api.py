@@ -17,7 +17,6 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.schemas import MAX_ID, Day, InputSchema
 from guanxi.tiers.models import AccountTier, SchemePurpose, Tier, TierChange, TierScheme
 from guanxi.tiers.selectors import (
-    account_lifecycle,
     account_tier_history,
     account_tiers,
     checked_on,
@@ -25,6 +24,7 @@ from guanxi.tiers.selectors import (
     rules_for_scheme,
 )
 from guanxi.tiers.services import override_permission_check
+from guanxi.tiers.standing import account_lifecycle
 from guanxi.tiers.templatetags.tiers_tags import (
     change_author,
     change_why,

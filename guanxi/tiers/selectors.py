@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -208,6 +208,23 @@ def current_tier_ids(
     ``purpose``: tier schemes only by default (an account's standing: a lifecycle stage is no
     tier, and its rank 1 is decline); None = lifecycle stages too (their policies count).
     An override past its expiry no longer counts even before the nightly run has cleared it."""
+    result: dict[int, list[int]] = defaultdict(list)
+    for account_id, _purpose, tier_id, _stored, _since in _rows_in_force(account_ids, on, purpose):
+        if tier_id is not None:
+            result[account_id].append(tier_id)
+    return result
+
+
+#: A row of `_rows_in_force`: account id, purpose, the tier it holds on the day (None: none),
+#: the stored tier, since when it holds it.
+RowInForce = tuple[int, str, int | None, int | None, dt.date | None]
+
+
+def _rows_in_force(
+    account_ids: Iterable[int] | None, on: dt.date | None, purpose: str | None
+) -> Iterator[RowInForce]:
+    """The rows of ``account_ids`` (None: every account) in the active schemes of ``purpose``
+    (None: every purpose), with the tier each holds on ``on`` (default today)."""
     on = on or timezone.localdate()
     qs = AccountTier.objects.filter(scheme__is_active=True)
     if purpose is not None:
@@ -219,21 +236,16 @@ def current_tier_ids(
             keep = set(account_ids)  # too many for an IN list (SQLite): filter here instead
         else:
             qs = qs.filter(ids_in("account_id", account_ids))
-    result: dict[int, list[int]] = defaultdict(list)
-    rows = qs.values_list(
-        "account_id", "tier_id", "computed_tier_id", "override_tier_id", "override_until"
-    )
+    rows = qs.values_list("account_id", "scheme__purpose", "tier_id", "computed_tier_id",
+                          "override_tier_id", "override_until", "since")  # fmt: skip
     # The whole table streams through a server-side cursor; a list of ids reads in one go, as
     # psycopg binds a cursor's parameters client-side and splitting a query of 2,000
     # placeholders costs ~0.2 s.
     rows = rows.iterator(chunk_size=5000) if account_ids is None or keep is not None else rows
-    for account_id, tier_id, computed_id, override_id, until in rows:
-        if keep is not None and account_id not in keep:
-            continue
-        tier_id = tier_held(tier_id, computed_id, override_id, until, on)
-        if tier_id is not None:
-            result[account_id].append(tier_id)
-    return result
+    for account_id, row_purpose, stored, computed, override, until, since in rows:
+        if keep is None or account_id in keep:
+            held = tier_held(stored, computed, override, until, on)
+            yield account_id, row_purpose, held, stored, since
 
 
 def tier_held(
@@ -269,16 +281,10 @@ class TiersInForce:
 
 def tiers_in_force(account_ids: Sequence[int], *, on: dt.date | None = None) -> TiersInForce:
     """The tier rows of ``account_ids`` in the active schemes, one query (`TiersInForce`)."""
-    on = on or timezone.localdate()
     result = TiersInForce()
     if not account_ids:
         return result
-    rows = AccountTier.objects.filter(
-        ids_in("account_id", account_ids), scheme__is_active=True
-    ).values_list("account_id", "scheme__purpose", "tier_id", "computed_tier_id",
-                  "override_tier_id", "override_until", "since")  # fmt: skip
-    for account_id, purpose, stored, computed, override, until, since in rows:
-        tier_id = tier_held(stored, computed, override, until, on)
+    for account_id, purpose, tier_id, stored, since in _rows_in_force(account_ids, on, None):
         if tier_id is not None:
             result.by_purpose.setdefault(purpose, defaultdict(list))[account_id].append(tier_id)
         if stored is not None and since is not None:
@@ -406,37 +412,6 @@ class AccountLifecycle:
 
     def override_active(self, on: dt.date) -> bool:
         return bool(self.row and self.row.override_active(on))
-
-
-def account_lifecycle(account: Account | int, *, history_limit: int = 20) -> list[AccountLifecycle]:
-    """The account's stage in every active lifecycle stage set, with the stages in lifecycle
-    order and the set's stage changes (the account's lifecycle timeline). A few queries for the
-    whole page, whatever the number of sets."""
-    account_id = account if isinstance(account, int) else account.pk
-    sets = active_schemes(LIFECYCLE)
-    if not sets:
-        return []
-    rows = {r.scheme_id: r for r in account_tiers(account_id, purpose=LIFECYCLE)}
-    stages: dict[int, list[Tier]] = defaultdict(list)
-    for tier in Tier.objects.filter(scheme__in=sets).prefetch_related(
-        Prefetch("conditions", TierCondition.objects.order_by("id"))
-    ):
-        stages[tier.scheme_id].append(tier)
-    changes: dict[int, list[TierChange]] = defaultdict(list)
-    for change in account_tier_history(
-        account_id, limit=history_limit * len(sets), purpose=LIFECYCLE
-    ):
-        if len(changes[change.scheme_id]) < history_limit:
-            changes[change.scheme_id].append(change)
-    return [
-        AccountLifecycle(
-            stage_set=s,
-            stages=lifecycle_order(stages[s.pk]),
-            row=rows.get(s.pk),
-            history=changes[s.pk],
-        )
-        for s in sets
-    ]
 
 
 def current_stages(account_ids) -> dict[int, list[AccountTier]]:

@@ -45,7 +45,7 @@ from guanxi.leads.duplicates import Duplicate
 from guanxi.leads.models import Lead
 from guanxi.loyalty.matrix import loyalty_cells_refresh
 from guanxi.loyalty.referrals import referral_asks_follow
-from guanxi.loyalty.services import lead_referral_follow
+from guanxi.loyalty.services import LeadReferrer, lead_referral_follow, lead_referrer
 from guanxi.relationships.health import (
     health_follow_contacts,
     health_refresh,
@@ -242,21 +242,6 @@ def tier_by_hand_cleared(
 # --- leads and their referrals -------------------------------------------------------------------
 
 
-def _referrer(lead: Lead | int) -> tuple[int | None, int | None, int | None]:
-    """(account, contact, referring account) the lead names as stored now."""
-    pk = lead.pk if isinstance(lead, Lead) else lead
-    row = (
-        Lead.objects.filter(pk=pk)
-        .values_list("referred_by_account_id", "referred_by_contact_id",
-                     "referred_by_contact__account_id")  # fmt: skip
-        .first()
-    )
-    if row is None:
-        return None, None, None
-    account_id, contact_id, contact_account_id = row
-    return account_id, contact_id, account_id or contact_account_id
-
-
 @db_transaction.atomic
 def lead_record(*, actor: User, **fields: Any) -> tuple[Lead, list[Duplicate]]:
     """Enter a lead (`leads.services.lead_create`, same arguments); one that names who referred
@@ -270,7 +255,7 @@ def lead_record(*, actor: User, **fields: Any) -> tuple[Lead, list[Duplicate]]:
 def lead_change(*, actor: User, lead: Lead | int, **fields: Any) -> Lead:
     """Change a lead (`leads.services.lead_update`, same arguments); when its referrer changed,
     its referral follows (moved to the new referrer, deleted when cleared)."""
-    before = _referrer(lead)
+    before = lead_referrer(lead)
     lead = lead_services.lead_update(actor=actor, lead=lead, **fields)
     lead_saved(actor=actor, lead=lead, before=before)
     return lead
@@ -280,13 +265,15 @@ def lead_saved(
     *,
     actor: User,
     lead: Lead,
-    before: tuple[int | None, int | None, int | None] = (None, None, None),
+    before: LeadReferrer | None = None,
 ) -> None:
-    """A lead saved with the referrer ``before`` (`_referrer` read before the write; none for a
-    new lead): its referral follows when the referrer is another now
+    """A lead saved with the referrer ``before`` (`loyalty.services.lead_referrer` read before
+    the write; none for a new lead): its referral follows when the referrer is another now
     (`loyalty.services.lead_referral_follow`)."""
-    if (lead.referred_by_account_id, lead.referred_by_contact_id) != before[:2]:
-        lead_referral_follow(actor=actor, lead=lead, before=before[2])
+    before = before or LeadReferrer()
+    now = (lead.referred_by_account_id, lead.referred_by_contact_id)
+    if now != (before.account_id, before.contact_id):
+        lead_referral_follow(actor=actor, lead=lead, before=before.referring_account_id)
 
 
 # --- survey answers and loyalty -----------------------------------------------------------------

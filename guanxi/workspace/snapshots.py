@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.accounts.selectors import accounts_visible_to
-from guanxi.core.models import Role, StoredSnapshot, User
+from guanxi.core.models import StoredSnapshot, User, sees_all_accounts_q
 from guanxi.workspace.charts import charts_compute
 from guanxi.workspace.figures import section_figures
 
@@ -71,7 +70,7 @@ def scope_users() -> list[User]:
     """One user per stored scope: a manager or admin (for "all"), then every other active
     user who sees accounts of their own (team leads and KAMs)."""
     users = User.objects.filter(is_active=True)
-    sees_all = Q(role__in=[Role.MANAGER, Role.ADMIN]) | Q(is_superuser=True)
+    sees_all = sees_all_accounts_q()
     everyone = users.filter(sees_all).order_by("id").first()
     others = users.exclude(sees_all)
     return ([everyone] if everyone else []) + list(others.select_related("team").order_by("id"))

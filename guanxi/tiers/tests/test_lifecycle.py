@@ -40,6 +40,7 @@ from guanxi.tiers.services import (
     scheme_load_preset,
     tiering_run,
 )
+from guanxi.tiers.standing import account_lifecycle, account_standing
 from tests.support import make_account, make_transaction
 
 NOW = dt.datetime(2026, 7, 10, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -449,6 +450,23 @@ def test_api_lifecycle_stage_with_reason_and_history(as_user, cast, crowd):
     assert entry["history"][0]["to_tier"]["code"] == "decline"
     assert entry["history"][0]["by"] == "stage evaluation of 2026-07-10"
     assert as_user("charlie").get(f"/api/tiers/accounts/{account.pk}/lifecycle").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_each_set_keeps_its_own_moves_however_busy_another_set_is(cast, crowd):
+    first, second = activate("lifecycle-000", "lifecycle-001")
+    tiering_run(as_of=AS_OF)
+    account = crowd["repeat"]
+    for code in ("stability", "formation", "stability"):  # three newer moves in the second set
+        account_tier_override(
+            account=account, scheme=second, tier=second.tiers.get(code=code), reason="协议",
+            until=None, actor=cast.mia,
+        )  # fmt: skip
+    lifecycles = {life.stage_set.code: life for life in account_lifecycle(account, history_limit=2)}
+    card = {life.stage_set.code: life for life in account_standing(account.pk).lifecycle(2)}
+    for per_set in (lifecycles, card):
+        assert [len(per_set[s.code].history) for s in (first, second)] == [1, 2]
+        assert {c.scheme_id for c in per_set[first.code].history} == {first.pk}
 
 
 @time_machine.travel(NOW, tick=False)
