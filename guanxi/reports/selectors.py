@@ -245,11 +245,16 @@ def _abc_table(
 def _tier_tables(
     accounts: QuerySet, whole: Table, today: dt.date, period: Period | None
 ) -> list[Table]:
-    schemes = TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS)
+    schemes = list(
+        TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS).order_by("code")
+    )
+    # Every scheme's tiers in one grouped scan (a tier belongs to one scheme).
+    held = AccountTier.objects.filter(scheme__in=schemes, tier__isnull=False)
+    every = _class_rows(held, "tier_id", accounts, today)
     tables = []
-    for scheme in schemes.order_by("code"):
-        in_scheme = AccountTier.objects.filter(scheme=scheme, tier__isnull=False)
-        found = _class_rows(in_scheme, "tier_id", accounts, today)
+    for scheme in schemes:
+        in_scheme = held.filter(scheme=scheme)
+        found = every  # keyed by tier id: this scheme's tiers are picked below
         if period is not None:
             _class_period(found, in_scheme, "tier_id", accounts, period)
         rows = []
