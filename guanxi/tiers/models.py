@@ -485,6 +485,10 @@ class DiscountReview(models.Model):
         verbose_name = _("discount review")
         verbose_name_plural = _("discount reviews")
         ordering = ["-flagged_at"]
+        indexes = [
+            # The review queue: one status, newest first (a night can flag tens of thousands).
+            models.Index(fields=["status", "-flagged_at", "-id"], name="discountreview_queue")
+        ]
 
     def __str__(self) -> str:
         return f"{self.account}: {self.discount_rate} < {self.floor}"

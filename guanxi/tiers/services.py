@@ -470,6 +470,10 @@ def discount_review_decide(
     return review
 
 
+#: Flagging at least this many refreshes the reviews' planner statistics.
+ANALYZE_REVIEWS = 1000
+
+
 @db_transaction.atomic
 def discount_reviews_flag(
     *,
@@ -515,4 +519,6 @@ def discount_reviews_flag(
             (tx_id, account_id, str(rate), str(floor.floor), floor.tier.pk, pending, now, note)
         )
     insert_rows(DiscountReview._meta.db_table, _REVIEW_INSERT, reviews)
+    if len(reviews) >= ANALYZE_REVIEWS:  # a night's batch: the queue's plan must know of it
+        analyze(DiscountReview)
     return len(reviews)

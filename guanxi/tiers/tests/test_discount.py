@@ -6,11 +6,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from guanxi.tiers import services
 from guanxi.tiers.models import AccountTier, DiscountReview, DiscountReviewStatus
 from guanxi.tiers.services import discount_check, discount_reviews_flag
 from guanxi.tiers.tests.conftest import build_scheme, policy, tier
 from guanxi.transactions.models import ProductCategory
-from tests.support import make_account, make_transaction
+from tests.support import make_account, make_transaction, watch_analyze
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +205,18 @@ def test_the_nightly_job_reviews_recent_business_only(cast, floored):
     summary = discount_reviews_job(as_of=as_of)
     assert summary["flagged"] == 1
     assert list(DiscountReview.objects.values_list("transaction_id", flat=True)) == [recent.pk]
+
+
+def test_a_large_batch_refreshes_the_queues_planner_statistics(cast, floored, monkeypatch):
+    _, food, _ = floored
+    tx(cast.account, "0.800", food)
+    tx(cast.account, "0.700", food)
+    seen = watch_analyze(monkeypatch, services)
+    monkeypatch.setattr(services, "ANALYZE_REVIEWS", 3)
+    assert discount_reviews_flag() == 2
+    assert seen == []  # a few rows: autovacuum's business
+    tx(cast.account, "0.600", food)
+    tx(cast.account, "0.650", food)
+    tx(cast.account, "0.750", food)
+    assert discount_reviews_flag() == 3
+    assert seen == ["tiers_discountreview"]
