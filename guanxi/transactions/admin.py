@@ -23,8 +23,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 from unfold.views import ChangeList
 
-from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin, ScopedQuerysetMixin
-from guanxi.accounts.selectors import visible_to
+from guanxi.accounts.admin_base import EXPORT_ACTIONS, ScopedModelAdmin
 from guanxi.core.admin_mixins import (
     ConfigAccessMixin,
     LocalDateRangeFilter,
@@ -91,17 +90,12 @@ class LedgerListMixin:
 
     date_hierarchy = None
     show_full_result_count = False
+    visible_as_list = True  # the newest rows of a KAM's book without sorting it all
     #: Query parameters that sort, page or pop up, but do not narrow the rows.
     NOT_FILTERS = frozenset({"o", "p", "e", "_changelist_filters", "_to_field", "_popup"})
 
     def unfiltered_count(self, request: HttpRequest) -> int | None:
         return None
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # The access rule as ScopedQuerysetMixin applies it, with the visible ids as a list
-        # (see visible_to's as_list): the newest rows of a KAM's book without sorting it all.
-        qs = super(ScopedQuerysetMixin, self).get_queryset(request)  # type: ignore[misc]
-        return visible_to(qs, request.user, prefix=self.account_path, as_list=True)
 
     def get_paginator(
         self,

@@ -233,6 +233,9 @@ class SaleReviewAdmin(ScopedReadAdmin):
 
     #: review → the page's title (a subclass names its own).
     review_title: ClassVar[Callable[[Any], str]]
+    # A night can flag tens of thousands: a KAM's newest from the queue's index, with the
+    # visible ids as a list (the id subquery was joined row by row: 335 ms at 100k accounts).
+    visible_as_list = True
 
     @display(description=gettext_lazy("transaction date"), ordering="transaction__occurred_at")
     def txn_date(self, obj: Any) -> str:
