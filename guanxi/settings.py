@@ -230,6 +230,8 @@ HUEY = huey_config(
 if not HUEY["immediate"] and not HUEY_REDIS_URL:
     # SqliteHuey creates its file as soon as Django starts; the directory must exist by then.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
 def cache_config(*, redis_url: str, data_dir: Path, testing: bool) -> dict:
     """The CACHES setting. The rate limits (the API's login, the survey links) count in the
     cache, so every server process must share it: Redis when CACHE_REDIS_URL (or HUEY_REDIS_URL)
@@ -252,6 +254,11 @@ CACHES = cache_config(
     redis_url=os.environ.get("CACHE_REDIS_URL", HUEY_REDIS_URL),
     data_dir=DATA_DIR,
     testing="pytest" in sys.modules,
+)
+# The customer distribution report is kept this long per viewer and filters (0: computed on every
+# view; tests compute every time unless they say otherwise).
+GUANXI_DISTRIBUTION_CACHE_SECONDS = envint(
+    "GUANXI_DISTRIBUTION_CACHE_SECONDS", 0 if "pytest" in sys.modules else 600
 )
 # The nightly chain (analytics → tiering → discount reviews → policy tasks) starts at this hour,
 # local time (TIME_ZONE).

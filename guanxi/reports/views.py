@@ -16,20 +16,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.reports.forms import DistributionFilterForm
-from guanxi.reports.selectors import Distribution, Row, Table, distribution, share
+from guanxi.reports.selectors import Computed, Distribution, Row, Table, distribution_recent, share
 from guanxi.reports.sheets import distribution_xlsx
 
+#: The query parameter that asks for the figures computed now, not the kept ones.
+REFRESH = "refresh"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _report(request: HttpRequest) -> tuple[DistributionFilterForm, Distribution | None]:
-    form = DistributionFilterForm(request.GET or None, actor=request.user)
+def _report(request: HttpRequest) -> tuple[DistributionFilterForm, Computed | None]:
+    params = request.GET.copy()
+    refresh = params.pop(REFRESH, None) is not None
+    form = DistributionFilterForm(params or None, actor=request.user)
     if form.is_bound and not form.is_valid():
         return form, None
     team = form.cleaned_data.get("team") if form.is_bound else None
     period = form.period() if form.is_bound else None
-    report = distribution(request.user, today=timezone.localdate(), team_id=team, period=period)
-    return form, report
+    computed = distribution_recent(
+        request.user, today=timezone.localdate(), team_id=team, period=period, refresh=refresh
+    )
+    return form, computed
 
 
 def _period_title(form: DistributionFilterForm) -> str:
@@ -72,27 +78,32 @@ def _tables_out(report: Distribution, team: Any) -> list[dict[str, Any]]:
 
 
 def distribution_view(request: HttpRequest) -> HttpResponse:
-    form, report = _report(request)
+    form, computed = _report(request)
+    report = computed.report if computed is not None else None
     team = form.cleaned_data.get("team") if form.is_bound and report is not None else None
+    query = request.GET.copy()
+    query.pop(REFRESH, None)
     context = {
         **admin.site.each_context(request),
         "title": _("Customer distribution"),
         "form": form,
         "report": report,
+        "computed_at": computed.computed_at if computed is not None else None,
+        "refresh_url": f"?{urlencode({**query.dict(), REFRESH: '1'})}",
         "tables": _tables_out(report, team) if report is not None else [],
         "period_title": _period_title(form),
-        "export_url": f"{reverse('reports_distribution_export')}?{request.GET.urlencode()}",
+        "export_url": f"{reverse('reports_distribution_export')}?{query.urlencode()}",
     }
     status = 400 if report is None else 200
     return TemplateResponse(request, "admin/reports/distribution.html", context, status=status)
 
 
 def distribution_export(request: HttpRequest) -> HttpResponse:
-    form, report = _report(request)
-    if report is None:
+    form, computed = _report(request)
+    if computed is None:
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    body = distribution_xlsx(report, _period_title(form))
+    body = distribution_xlsx(computed.report, _period_title(form))
     response = HttpResponse(body, content_type=XLSX)
     name = f"customer-distribution-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

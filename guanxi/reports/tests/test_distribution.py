@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -207,3 +208,23 @@ def test_the_not_scored_and_no_tier_rows_open_their_accounts(client, base):
     rest = next(t for t in team.context["tables"] if t["table"].code == "abc")["rows"][-1]
     listed = {a.pk for a in client.get(rest["url"]).context["cl"].result_list}
     assert listed == {base.blank.pk, base.bank.pk} and len(listed) == rest["row"].accounts
+
+
+def test_the_figures_are_kept_a_while_per_viewer_and_recomputed_on_request(client, base, settings):
+    cache.clear()
+    settings.GUANXI_DISTRIBUTION_CACHE_SECONDS = 600
+    url = reverse("reports_distribution")
+    client.force_login(base.mia)
+    first = client.get(url)
+    assert 'data-total="4"' in first.content.decode()
+    assert 'id="distribution-computed"' in first.content.decode()
+    make_account(owner=base.alice)
+    assert 'data-total="4"' in client.get(url).content.decode()  # kept
+    client.force_login(base.alice)  # another scope: her own figures, computed for her
+    assert 'data-total="3"' in client.get(url).content.decode()
+    client.force_login(base.mia)
+    again = client.get(url, {"refresh": "1"})
+    assert 'data-total="5"' in again.content.decode()
+    assert "refresh=1" not in again.context["export_url"]
+    assert 'data-total="5"' in client.get(url).content.decode()  # the recomputed ones kept
+    cache.clear()
