@@ -29,6 +29,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.accounts.models import Account
 from guanxi.contacts.models import Contact
+from guanxi.core.formatting import money
 from guanxi.leads.models import Lead, LeadSource, ListEntry
 from guanxi.transactions.models import ProductCategory
 
@@ -537,7 +538,7 @@ class SalesTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user or self.team} · {self.starts_on:%Y-%m} · {self.amount}"
+        return f"{self.user or self.team} · {self.starts_on:%Y-%m} · {money(self.amount)}"
 
 
 class OddsStatus(models.TextChoices):

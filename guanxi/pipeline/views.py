@@ -27,7 +27,7 @@ from guanxi.core.errors import ApplicationError
 from guanxi.core.formatting import money
 from guanxi.core.views import next_url
 from guanxi.pipeline.forecast import COMPANY, KAM, TEAM, Cell, Row, forecast, forecast_subjects
-from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Outcome
+from guanxi.pipeline.models import LostReason, Opportunity, OpportunityType, Outcome, Stage
 from guanxi.pipeline.reports import BOARD_CAP, board, default_period, funnel, win_loss
 from guanxi.pipeline.services import opportunity_move
 
@@ -142,13 +142,19 @@ def board_view(request: HttpRequest) -> HttpResponse:
 def board_move_view(request: HttpRequest) -> HttpResponse:
     """A card dropped on another column: move the deal through `opportunity_move`, then back to
     the board with what happened — a refusal (no lost reason, a deal out of sight) is a
-    message there, never an error page."""
+    message there, never an error page. Winning is confirmed first (the board's dialog posts
+    ``confirm=won``), as losing asks for the reason: one slip of a drag or an arrow key must
+    not close a deal."""
     back = next_url(request, reverse(BOARD))
     try:
         deal_id, stage_id = int(request.POST["opportunity"]), int(request.POST["stage"])
         reason = int(request.POST["lost_reason"]) if request.POST.get("lost_reason") else None
     except (KeyError, ValueError, OverflowError):
         messages.error(request, _("Nothing moved: the deal or the stage is missing."))
+        return HttpResponseRedirect(back)
+    wins = Stage.objects.filter(pk=stage_id, outcome=Outcome.WON).exists()
+    if wins and request.POST.get("confirm") != Outcome.WON:
+        messages.error(request, _("Nothing moved: confirm that the deal is won."))
         return HttpResponseRedirect(back)
     try:
         deal = opportunity_move(

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -50,10 +51,37 @@ class CaseForm(ServiceRulesForm):
         )
 
 
-def _sla_mark(breached: bool) -> tuple[str, str]:
-    if breached:
-        return "late", str(pgettext_lazy("sla", "Late"))
-    return "ok", str(pgettext_lazy("sla", "On time"))
+#: The buttons of the life-cycle name the action, not the status it leads to ("Reopen", not
+#: "Reopened"); moving to "in progress" starts the work from a new case, resumes it otherwise.
+MOVE_ACTIONS = {
+    CaseStatus.ACKNOWLEDGED: pgettext_lazy("case move", "Acknowledge"),
+    CaseStatus.IN_PROGRESS: pgettext_lazy("case move", "Resume handling"),
+    CaseStatus.WAITING: pgettext_lazy("case move", "Wait on the customer"),
+    CaseStatus.RESOLVED: pgettext_lazy("case move", "Resolve"),
+    CaseStatus.CLOSED: pgettext_lazy("case move", "Close"),
+    CaseStatus.REOPENED: pgettext_lazy("case move", "Reopen"),
+}
+START_ACTION = pgettext_lazy("case move", "Start handling")
+
+
+def move_buttons(case: Case) -> list[tuple[str, str]]:
+    """The moves the case's status allows, each as (target status, the action's label)."""
+    starting = case.status in (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED)
+    return [
+        (m, str(START_ACTION if starting and m == CaseStatus.IN_PROGRESS else MOVE_ACTIONS[m]))
+        for m in MOVES[case.status]
+    ]
+
+
+def _sla_badge(breached: bool) -> str:
+    """A green "on time" or red "late" badge (unfold's label), marked ``data-sla``.
+
+    Rendered here: unfold draws ``@display(label=…)`` only in lists, and a read-only field of
+    the form showed the bare tuple ("('ok', 'On time')")."""
+    key, kind = ("late", "danger") if breached else ("ok", "success")
+    text = pgettext_lazy("sla", "Late") if breached else pgettext_lazy("sla", "On time")
+    badge = render_to_string("unfold/helpers/label.html", {"type": kind, "text": text})
+    return format_html('<span data-sla="{}">{}</span>', key, badge)  # the template's safe HTML
 
 
 @admin.register(Case)
@@ -129,13 +157,13 @@ class CaseAdmin(ScopedModelAdmin):
         return (*names, "first_response_sla", "resolution_sla")
 
     # On time is green and late red: the bare booleans drew "not late" as a red cross.
-    @display(description=_("first response late"), label={"late": "danger", "ok": "success"})
-    def first_response_sla(self, obj: Case) -> tuple[str, str]:
-        return _sla_mark(obj.first_response_breached)
+    @display(description=_("first response SLA"))
+    def first_response_sla(self, obj: Case) -> str:
+        return _sla_badge(obj.first_response_breached)
 
-    @display(description=_("resolution late"), label={"late": "danger", "ok": "success"})
-    def resolution_sla(self, obj: Case) -> tuple[str, str]:
-        return _sla_mark(obj.resolution_breached)
+    @display(description=_("resolution SLA"))
+    def resolution_sla(self, obj: Case) -> str:
+        return _sla_badge(obj.resolution_breached)
 
     @display(description=_("subject"), ordering="subject")
     def subject_display(self, obj: Case) -> str:
@@ -229,8 +257,9 @@ class CaseAdmin(ScopedModelAdmin):
         case = self.get_object(request, unquote(object_id))
         if case is not None:
             extra_context.update(
-                case_moves=[(m, CaseStatus(m).label) for m in MOVES[case.status]],
+                case_moves=move_buttons(case),
                 case_checklist=selectors.checklist(case),
+                case_steps_open=case.status != CaseStatus.CLOSED,
                 case_timeline=selectors.timeline(case),
                 case_solutions=selectors.suggested_solutions(case),
                 rating_choices=range(1, 6),

@@ -299,9 +299,12 @@ def csat_invite(case: Case, *, actor: User | None) -> SurveyInvitation | None:
 def case_step_mark(
     *, actor: User, case: Case | int, step: str, done: bool = True, note: str = ""
 ) -> CaseStep | None:
-    """Tick an LSPCAS step on the case (or untick it with ``done=False``); logged."""
+    """Tick an LSPCAS step on the case (or untick it with ``done=False``); logged. A closed
+    case's steps stay as they were (Conflict): reopen the case to work on it again."""
     case = case_for_actor(actor=actor, case_id=case)
     _choice(step, LspcasStep, "step", _("Unknown handling step."))
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict(_("The case is closed: reopen it to change its handling steps."))
     now = timezone.now()
     existing = CaseStep.objects.filter(case=case, step=step).first()
     if not done:

@@ -196,7 +196,14 @@ class SurveyResponseAdmin(ScopedModelAdmin):
         return False  # answers come from the link or an import
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return False  # the customer's words and scores, as given
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Answers are the customers' evidence: a KAM could otherwise remove their own
+        detractors' scores. Only a superuser deletes one (a test answer, a duplicate), and
+        Django's admin log records who deleted which."""
+        user = request.user
+        return bool(user.is_superuser) and super().has_delete_permission(request, obj)
 
     @admin.display(description=gettext_lazy("NPS category"))
     def category(self, obj: SurveyResponse) -> str:

@@ -1,5 +1,7 @@
 """A KAM drags a deal to the next stage on the pipeline board; the forecast shows the new
-weighted figure. Then a drop on Lost asks for the reason before anything moves."""
+weighted figure. Then a drop on Lost asks for the reason, and a move to Won for a confirmation,
+before anything moves. Won and Lost stay in reach beside the open stages at 1024 and 1440 px,
+however long the columns."""
 
 import pytest
 from django.utils import timezone
@@ -101,12 +103,60 @@ def test_a_deal_moves_with_the_keyboard_and_lost_still_asks_why(story, browser, 
     assert card.get_attribute("data-stage") == str(stages["identify"])
     # From Won, the next column is Lost: the reason is asked before anything moves.
     page.goto(f"{live_server.url}/pipeline/board/")
-    for stage in ("contact", "propose", "negotiate", "won"):
+    for stage in ("contact", "propose", "negotiate"):
         with page.expect_navigation():
             page.locator(f'[data-opportunity="{deal.pk}"] [data-move="next"]').click()
         assert card.get_attribute("data-stage") == str(stages[stage])
+    # Won is confirmed first: cancelling moves nothing, confirming wins the deal.
+    page.locator(f'[data-opportunity="{deal.pk}"] [data-move="next"]').click()
+    assert page.locator("#won-dialog").is_visible()
+    assert page.locator("#won-deal").text_content() == "年会 2027"
+    page.click("#won-cancel")
+    assert not page.locator("#won-dialog").is_visible()
+    assert card.get_attribute("data-stage") == str(stages["negotiate"])
+    page.locator(f'[data-opportunity="{deal.pk}"] [data-move="next"]').click()
+    with page.expect_navigation():
+        page.click("#won-submit")
+    assert card.get_attribute("data-stage") == str(stages["won"])
     card.focus()
     page.keyboard.press("ArrowRight")
     assert page.locator("#lost-dialog").is_visible()
     page.click("#lost-cancel")
     assert card.get_attribute("data-stage") == str(stages["won"])
+
+
+@pytest.fixture
+def long_board(story):
+    """Thirty deals more in the first stage: a column far longer than the screen."""
+    deal, stages, _month = story
+    today = timezone.localdate()
+    for i in range(30):
+        opportunity_create(actor=deal.owner, account=deal.account, name=f"会议 {i}",
+                           expected_close=today, amount=10_000 + i)  # fmt: skip
+    return deal, stages
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_won_and_lost_stay_in_reach_beside_the_open_stages(long_board, browser, live_server,
+                                                           width):  # fmt: skip
+    deal, stages = long_board
+    page = browser.new_page(locale="zh-CN", viewport={"width": width, "height": 768})
+    log_in(page, live_server, "wang")
+    page.goto(f"{live_server.url}/pipeline/board/")
+    first = page.locator(f'[data-column][data-stage="{stages["identify"]}"]').bounding_box()
+    won = page.locator(f'[data-column][data-stage="{stages["won"]}"]')
+    lost = page.locator(f'[data-column][data-stage="{stages["lost"]}"]')
+    for column in (won, lost):
+        box = column.bounding_box()
+        assert box["x"] > first["x"] and box["x"] + box["width"] <= width  # right, in view
+        assert box["y"] < first["y"] + first["height"]  # beside the open stages, not below
+    # Scrolled to the long column's last card, Won is still on the screen to drop on.
+    last = page.locator(f'[data-column][data-stage="{stages["identify"]}"] [data-opportunity]')
+    last.last.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 300
+    box = won.bounding_box()
+    assert 0 <= box["y"] < 768 and box["height"] > 0
+    # And the four open stages still share one row.
+    tops = {round(page.locator(f'[data-column][data-stage="{stages[k]}"]').bounding_box()["y"])
+            for k in ("identify", "contact", "propose", "negotiate")}  # fmt: skip
+    assert len(tops) == 1

@@ -9,10 +9,13 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.decorators import display
 
 from guanxi.core.admin_mixins import (
     ConfigAccessMixin,
@@ -25,6 +28,7 @@ from guanxi.core.admin_mixins import (
 from guanxi.core.errors import Conflict, InvalidInput, PermissionDenied
 from guanxi.core.models import Role, Team, User
 from guanxi.pipeline import targets
+from guanxi.pipeline.admin.opportunity import amount_cell
 from guanxi.pipeline.models import LostReason, Pipeline, SalesTarget, Stage
 from guanxi.pipeline.stage_rollup import stage_rollup_rebuild
 
@@ -100,11 +104,15 @@ class SalesTargetForm(ServiceRulesForm):
 @admin.register(SalesTarget)
 class SalesTargetAdmin(HistoryScopeMixin, SimpleHistoryAdmin, ModelAdmin):
     form = SalesTargetForm
-    list_display = ("__str__", "user", "team", "period", "starts_on", "amount")
+    list_display = ("__str__", "user", "team", "period", "starts_on", "amount_display")
     list_filter = (("period", ChoicesDropdownFilter),)
     list_select_related = ("user", "team")
     fields = ("user", "team", "period", "starts_on", "amount")
     ordering = ("-starts_on", "id")
+
+    @display(description=gettext_lazy("target"), ordering="amount")
+    def amount_display(self, obj: SalesTarget) -> SafeString:
+        return amount_cell(obj.amount)
 
     def _sets_targets(self, request: HttpRequest) -> bool:
         return is_staff(request) and (is_manager(request) or request.user.leads_team)

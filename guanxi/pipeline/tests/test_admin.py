@@ -197,3 +197,20 @@ def test_an_open_deal_is_deleted_through_the_service(client, cast, deal):
     assert client.post(reverse(DELETE, args=(deal.pk,)), {"post": "yes"}).status_code == 302
     assert not Opportunity.objects.filter(pk=deal.pk).exists()
     assert Opportunity.history.filter(id=deal.pk).first().history_user == cast.alice
+
+
+def test_the_lists_show_money_and_percentages(client, cast, stages):
+    deal = opportunity_create(actor=cast.alice, account=cast.account, name="Expo",
+                              expected_close=dt.date(2026, 9, 30), opportunity_type="mice",
+                              amount="95516.00", stage=stages["identify"])  # fmt: skip
+    client.force_login(cast.alice)
+    html = client.get(reverse(LIST)).content.decode()
+    assert "data-money>¥95,516</span>" in html
+    assert f"data-percent>{deal.probability}%</span>" in html
+    assert "95516.00" not in html
+    client.force_login(cast.mia)
+    SalesTarget.objects.create(user=cast.alice, period="month", starts_on=dt.date(2027, 3, 1),
+                               amount=Decimal("840000.00"))  # fmt: skip
+    html = client.get(reverse("admin:pipeline_salestarget_changelist")).content.decode()
+    assert "data-money>¥840,000</span>" in html and "· 2027-03 · ¥840,000" in html
+    assert "840000.00" not in html

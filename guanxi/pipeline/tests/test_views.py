@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -92,6 +93,38 @@ def test_drop_on_lost_needs_a_reason_and_says_so(client, cast, deal):
     )  # fmt: skip
     deal.refresh_from_db()
     assert (deal.outcome, deal.lost_reason, deal.lost_note) == (Outcome.LOST, reason, "too dear")
+
+
+def test_a_drop_on_won_is_confirmed_first(client, cast, deal):
+    _login(client, cast.alice)
+    move = {"opportunity": deal.pk, "stage": stage("won").pk}
+    response = client.post(reverse("pipeline_board_move"), move)
+    assert response.status_code == 302 and _messages(response)
+    deal.refresh_from_db()
+    assert (deal.outcome, deal.stage) == (Outcome.OPEN, stage("identify"))
+    # The board's dialog asks, then posts the confirmation.
+    page = client.get(reverse("pipeline_board")).content.decode()
+    assert 'id="won-dialog"' in page and 'name="confirm" value="won"' in page
+    client.post(reverse("pipeline_board_move"), {**move, "confirm": "won"})
+    deal.refresh_from_db()
+    assert (deal.outcome, deal.stage) == (Outcome.WON, stage("won"))
+
+
+def test_closed_deals_show_no_next_step_and_sit_beside_the_open_stages(client, cast):
+    today = timezone.localdate()
+    open_deal = make_deal(account=cast.account, name="open", next_step="Send the quote",
+                          path=(("identify", today),))  # fmt: skip
+    won = make_deal(account=cast.account, name="won", next_step="Send the quote",
+                    path=(("identify", today - dt.timedelta(days=3)), ("won", today)))  # fmt: skip
+    page = _login(client, cast.alice).get(reverse("pipeline_board")).content.decode()
+    card = re.compile(r'<article[^>]*data-opportunity="(\d+)".*?</article>', re.S)
+    cards = {int(m.group(1)): m.group(0) for m in card.finditer(page)}
+    assert "data-next-step" in cards[open_deal.pk] and "data-next-step" not in cards[won.pk]
+    # Won and lost in their own strip, after the open stages' grid (not wrapped below it).
+    open_part, closed_part = page.split("data-closed-columns", 1)
+    assert f'data-opportunity="{won.pk}"' in closed_part
+    assert 'data-outcome="won"' in closed_part and 'data-outcome="lost"' in closed_part
+    assert 'data-outcome="won"' not in open_part and 'data-outcome="open"' not in closed_part
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,15 @@ the change page's checklist, timeline, solutions and moves; access; config for m
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from guanxi.core.errors import Conflict
 from guanxi.service.models import Case, CaseStep
-from guanxi.service.services import case_open
+from guanxi.service.services import case_open, case_step_mark, case_transition
 from guanxi.service.tests.conftest import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policies")]
@@ -126,3 +129,69 @@ def test_a_number_searches_the_case_number_exactly(cast, case):
     # A number that is no case number of the list: the usual search by words.
     content = client.get(reverse(LIST), {"q": f"{case.pk}{case.pk}"}).content
     assert f"/{other.pk}/change/".encode() in content
+
+
+# A Python tuple shown as text, as the SLA rows once did: ('ok', 'On time'), escaped or not.
+TUPLE = re.compile(r"\((?:'|&#x27;|&#39;)(?:ok|late)(?:'|&#x27;|&#39;),")
+
+
+def _page(client: Client, case: Case, language: str) -> str:
+    url = reverse("admin:service_case_change", args=(case.pk,))
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def _button(html: str, hook: str) -> str:
+    found = re.search(rf"{hook}[^>]*>([^<]*)</button>", html)
+    assert found, hook
+    return found.group(1).strip()
+
+
+def _closed(cast, case: Case) -> Case:
+    for to in ("acknowledged", "in_progress"):
+        case_transition(actor=cast.alice, case=case, to=to)
+    case_transition(actor=cast.alice, case=case, to="resolved", resolution="New room")
+    return case_transition(actor=cast.alice, case=case, to="closed")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_sla_rows_show_a_badge_not_a_tuple(cast, case, language):
+    html = _page(client_for(cast.alice), case, language)
+    # Both rows (first response, resolution) on time: a badge each, no Python tuple.
+    assert html.count('data-sla="ok"') == 2 and 'data-sla="late"' not in html
+    assert not TUPLE.search(html)
+
+
+def test_a_late_case_shows_late_badges(cast, case):
+    Case.objects.filter(pk=case.pk).update(first_response_breached=True, resolution_breached=True)
+    html = _page(client_for(cast.alice), case, "en")
+    assert html.count('data-sla="late"') == 2 and not TUPLE.search(html)
+
+
+def test_the_buttons_name_actions(cast, case):
+    client = client_for(cast.alice)
+    html = _page(client, case, "en")
+    assert _button(html, 'data-step-action="done"') == "Mark done"
+    assert _button(html, 'data-move="in_progress"') == "Start handling"
+    assert _button(html, 'data-move="acknowledged"') == "Acknowledge"
+    closed = _closed(cast, case)
+    assert _button(_page(client, closed, "en"), 'data-move="reopened"') == "Reopen"
+    assert _button(_page(client, closed, "zh-hans"), 'data-move="reopened"') == "重新打开"
+
+
+def test_a_closed_case_shows_its_steps_read_only(cast, case):
+    case_step_mark(actor=cast.alice, case=case, step="listen")
+    closed = _closed(cast, case)
+    client = client_for(cast.alice)
+    html = _page(client, closed, "en")
+    assert 'data-step="listen" data-done="1"' in html and 'data-step="share" data-done="0"' in html
+    assert "data-step-action" not in html and 'id="case-steps-closed"' in html
+    # Nor does a hand-made POST change them; the service says why.
+    step = reverse("admin:service_case_step", args=(case.pk,))
+    assert client.post(step, {"step": "share", "done": "1"}).status_code == 302
+    assert client.post(step, {"step": "listen", "done": "0"}).status_code == 302
+    assert list(CaseStep.objects.filter(case=case).values_list("step", flat=True)) == ["listen"]
+    with pytest.raises(Conflict):
+        case_step_mark(actor=cast.alice, case=case, step="share")
+    # Reopened, the steps are worked again.
+    case_transition(actor=cast.alice, case=case, to="reopened")
+    assert 'data-step-action="done"' in _page(client, case, "en")

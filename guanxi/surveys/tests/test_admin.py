@@ -3,13 +3,15 @@ answers, the contacts' "send" action, and the results page."""
 
 from __future__ import annotations
 
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from guanxi.core.models import Role
 from guanxi.surveys.models import SurveyInvitation, SurveyResponse
 from guanxi.surveys.services import Answers, invitation_token, response_submit
-from tests.support import PASSWORD, make_contact
+from tests.support import PASSWORD, make_contact, make_user
 
 
 def login(user) -> Client:
@@ -163,3 +165,32 @@ def test_a_contact_of_another_account_is_refused_on_the_form(cast, templates):
     assert page.status_code == 200
     assert "contact" in page.context["adminform"].form.errors
     assert not SurveyInvitation.objects.exists()
+
+
+def test_answers_are_evidence_nobody_but_a_superuser_deletes_or_edits_them(cast, invite):
+    invitation = invite("nps")
+    response_submit(token=invitation_token(invitation), answers=Answers(nps_score=2))
+    answer = SurveyResponse.objects.get()
+    change = reverse("admin:surveys_surveyresponse_change", args=(answer.pk,))
+    delete = reverse("admin:surveys_surveyresponse_delete", args=(answer.pk,))
+    listing = reverse("admin:surveys_surveyresponse_changelist")
+    for name in ("alice", "lena", "mia"):  # the KAM, her team lead, the manager
+        client = login(getattr(cast, name))
+        assert delete not in client.get(change).content.decode(), name
+        assert client.get(delete).status_code == 403, name
+        assert client.post(delete, {"post": "yes"}).status_code == 403, name
+        bulk = {"action": "delete_selected", "_selected_action": [answer.pk], "post": "yes"}
+        client.post(listing, bulk)
+        assert 'value="delete_selected"' not in client.get(listing).content.decode(), name
+        # Nor edited: the page is read-only and a hand-made POST is refused.
+        assert client.post(change, {"nps_score": "10", "comment": "Great"}).status_code == 403
+    answer.refresh_from_db()
+    assert (answer.nps_score, answer.comment) == (2, "")
+    # A superuser may delete one (a test answer), and the admin log names who did.
+    root = make_user("root", role=Role.ADMIN, is_superuser=True)
+    client = login(root)
+    assert delete in client.get(change).content.decode()
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SurveyResponse.objects.filter(pk=answer.pk).exists()
+    entry = LogEntry.objects.get(object_id=str(answer.pk), action_flag=DELETION)
+    assert entry.user == root
