@@ -275,7 +275,7 @@ def _reason_text(code: str, params: dict) -> str:
         "same_phone": _("same phone"),
         "same_address": _("same address"),
         "same_city": _("same city"),
-        "different_places": _("the names name different places (%(a)s, %(b)s): two organisations"),
+        "different_places": _("different places in the names (%(a)s, %(b)s): two organisations"),
         "place_is_identity": _(
             "“%(name)s” is only a kind of body: the place tells such bodies apart"
         ),

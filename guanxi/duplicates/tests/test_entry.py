@@ -134,7 +134,9 @@ def test_the_contact_form_shows_the_box_only_after_the_warning(cast, client):
     client.login(username="alice", password=PASSWORD)
     assert 'name="save_anyway"' not in client.get("/admin/contacts/contact/add/").content.decode()
     data = {"code": "P9", "account": cast.account.pk, "name": "曾小华",
-            "mobile": "+86 138-0013-8000", "is_active": "on"}  # fmt: skip
+            "mobile": "+86 138-0013-8000", "is_active": "on", "fact_source": "sales_visit",
+            "related_people-TOTAL_FORMS": "0", "related_people-INITIAL_FORMS": "0",
+            "key_dates-TOTAL_FORMS": "0", "key_dates-INITIAL_FORMS": "0"}  # fmt: skip
     warned = client.post("/admin/contacts/contact/add/", data).content.decode()
     assert 'name="save_anyway"' in warned
     client.post("/admin/contacts/contact/add/", {**data, "save_anyway": "on"})
