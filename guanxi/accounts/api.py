@@ -10,7 +10,7 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.schemas import AccountFilters, AccountIn, AccountOut, AccountPatch
 from guanxi.accounts.selectors import account_list
 from guanxi.core.schemas import MAX_ID, HistoryEntryOut, Pagination, history_entries
-from guanxi.duplicates.services import account_entry_check
+from guanxi.duplicates.services import account_entry_check, account_lookalikes_queue
 from guanxi.workspace import flows
 
 router = Router(tags=["accounts"])
@@ -34,13 +34,16 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters]):
     response={201: AccountOut},
     summary="Create an account",
     description="409 with `extra.candidates` when it looks like an account on file (same credit "
-    "code, or a name alike once legal forms, brackets and a leading city are removed); send "
-    "`force=true` to create it anyway.",
+    "code, or a name alike once legal forms, brackets and a leading city are removed, when "
+    "the names do not name different places); send `force=true` to create it anyway, and the "
+    "pairs go to the duplicates review queue at once.",
 )
 @transaction.atomic
 def create_account(request: HttpRequest, payload: AccountIn, force: bool = FORCE):
     account = services.account_create(actor=request.auth, **payload.model_dump())
-    if not force:
+    if force:
+        account_lookalikes_queue(account=account)
+    else:
         account_entry_check(
             actor=request.auth,
             name=account.name,

@@ -20,8 +20,9 @@ from guanxi.contacts.models import Contact, FactSource, KeyDate, ProfileFact, Re
 from guanxi.contacts.profile_schema import GROUPS
 from guanxi.contacts.selectors import contact_fact_rows, contact_history, contact_word_q
 from guanxi.contacts.services import profile_fact_verify, profile_facts_update
-from guanxi.core.admin_mixins import ScopedTabularInline, service_error_text
+from guanxi.core.admin_mixins import SaveAnywayMixin, ScopedTabularInline, service_error_text
 from guanxi.core.errors import ApplicationError
+from guanxi.duplicates.services import contact_lookalikes_queue
 from guanxi.surveys.models import InvitationSource
 from guanxi.surveys.selectors import templates_active
 from guanxi.surveys.services import invitation_create
@@ -72,7 +73,7 @@ def send_nps_survey(modeladmin: Any, request: HttpRequest, queryset: Any) -> Htt
 
 
 @admin.register(Contact)
-class ContactAdmin(ScopedModelAdmin):
+class ContactAdmin(SaveAnywayMixin, ScopedModelAdmin):
     form = ContactForm
     list_display = (
         "name",
@@ -169,9 +170,6 @@ class ContactAdmin(ScopedModelAdmin):
                 {"fields": (SOURCE_FIELD,)},
             )
         )
-        if obj is None:  # adding: the box that saves a look-alike all the same
-            title, options = fieldsets[0]
-            fieldsets[0] = (title, {**options, "fields": (*options["fields"], "save_anyway")})
         return fieldsets
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
@@ -196,6 +194,12 @@ class ContactAdmin(ScopedModelAdmin):
         super().save_model(request, obj, form, change)
         if change:  # a person who left or was renamed: the buying centres that seat them
             flows.contact_saved(contact=obj)
+        elif form.cleaned_data.get("save_anyway") and contact_lookalikes_queue(contact=obj):
+            # Saved although it looks like others: a manager sees the pairs now, not tomorrow.
+            messages.info(request, _(
+                "The contact and the ones it looks like are in the duplicates review queue "
+                "now, for a manager to decide whether they are one person."
+            ))  # fmt: skip
 
     def delete_model(self, request: HttpRequest, obj: Contact) -> None:
         flows.contact_remove(actor=request.user, contact=obj)

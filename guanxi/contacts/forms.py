@@ -132,8 +132,14 @@ class ContactForm(forms.ModelForm):
 
     #: Who fills the form in (ContactAdmin.get_form): look-alikes are listed as they see them.
     actor: Any = None
+    # Shown once look-alikes are listed (core.admin_mixins.SaveAnywayMixin).
     save_anyway = forms.BooleanField(
-        label=_("Save anyway: it is none of the contacts listed above"), required=False
+        label=_("Save anyway: it is none of the contacts listed above"),
+        help_text=_(
+            "The new contact and the ones listed go to the duplicates review queue, where a "
+            "manager decides whether they are one person."
+        ),
+        required=False,
     )
 
     def _check_lookalikes(self, cleaned: dict[str, Any]) -> None:

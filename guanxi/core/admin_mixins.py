@@ -131,10 +131,16 @@ def show_service_error(form: forms.BaseForm, exc: ApplicationError) -> None:
             form.add_error(field if field in form.fields else None, str(text))
 
 
+#: The box of an add form that saves a record like others on file all the same.
+SAVE_ANYWAY = "save_anyway"
+
+
 def show_lookalikes(form: forms.BaseForm, exc: ApplicationError, url_name: str) -> None:
     """A look-alike refusal (`duplicates.services.*_entry_check`: a Conflict whose
-    ``extra["candidates"]`` lists what is on file) as a form error with a link to each match
-    the user may see; the form's ``save_anyway`` box lets them save all the same."""
+    ``extra["candidates"]`` lists what is on file) as an error of the field it names (the
+    name), with a link to each match the user may see; the form's ``save_anyway`` box, shown
+    from now on (`SaveAnywayMixin`), lets them save all the same. On the field, not the whole
+    form: unfold counts a form-wide error twice in the tab's error badge."""
     items = []
     for match in exc.extra.get("candidates", []):
         if match["id"] is None:
@@ -145,7 +151,32 @@ def show_lookalikes(form: forms.BaseForm, exc: ApplicationError, url_name: str) 
             items.append(format_html('<li><a href="{}" data-lookalike="{}">{}</a> ({} · {})</li>',
                                      url, match["id"], match["name"], match["score"],
                                      match["reasons"]))  # fmt: skip
-    form.add_error(None, format_html("{}<ul>{}</ul>", exc.message, mark_safe("".join(items))))
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, format_html("{}<ul>{}</ul>", exc.message, mark_safe("".join(items))))
+    form.lookalikes_listed = True
+
+
+def save_anyway_offered(form: forms.BaseForm) -> bool:
+    """Whether the add form shows its "save anyway" box: once it has listed look-alikes, or
+    when the box was ticked (the user is still deciding), never on a blank form."""
+    if SAVE_ANYWAY not in form.fields:
+        return False
+    return getattr(form, "lookalikes_listed", False) or bool(form.data.get(SAVE_ANYWAY))
+
+
+class SaveAnywayMixin:
+    """For a model admin whose add form has a ``save_anyway`` box (a form field left out of
+    the fieldsets, so a blank form does not show it): the box joins the first fieldset when
+    the page is drawn after the form listed look-alikes (`save_anyway_offered`)."""
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "", obj: Any = None):  # fmt: skip
+        adminform = context.get("adminform")
+        if add and adminform is not None and save_anyway_offered(adminform.form):
+            (title, options), *rest = adminform.fieldsets
+            fields = (*options["fields"], SAVE_ANYWAY)
+            adminform.fieldsets = [(title, {**options, "fields": fields}), *rest]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def service_error_text(exc: ApplicationError) -> str:

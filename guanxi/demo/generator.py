@@ -7,7 +7,9 @@ Three passes, each drawing from its own seeded generator in a fixed order, so th
    `profiles`), their purchases and payments (`purchases`, `occasions`): one
    `numpy.random.Generator(seed)` and one `Faker("zh_CN")` seeded with the same seed;
 2. the relations: restaurant members, special days, touchpoints (`relations`);
-3. the key accounts: buying centres, stages, account plans (`keyaccounts`).
+3. the key accounts: buying centres, stages, account plans (`keyaccounts`);
+
+then a few companies are renamed as entered twice (`twins`), for the duplicates queue.
 
 The writer (`writer.demo_write`) turns the rows into model instances and bulk-inserts them.
 """
@@ -39,6 +41,7 @@ from guanxi.demo.rows import (
     TxRow,
 )
 from guanxi.demo.staff import Staff
+from guanxi.demo.twins import plan_twins
 
 
 class DemoGenerator:
@@ -100,6 +103,8 @@ class DemoGenerator:
             staff=self.staff,
             used_names=self.identities.used_names,
         ).plan(accounts, contacts, touchpoints, txs)
+        # A few companies entered twice, for the duplicates queue: renamed last, nothing added.
+        plan_twins(accounts, contacts, key_accounts)
         txs.sort(key=lambda r: (r.occurred_at, r.account_idx, r.category, r.description))
         for i, row in enumerate(txs, start=1):
             row.external_id = f"DM-T{i:07d}"

@@ -1,5 +1,6 @@
 """The review queue for managers: candidate pairs side by side, best score first, with the
-reasons in words; "not a duplicate", "link as subsidiary", and "merge…" (the merge pages,
+reasons in words; "not a duplicate", "link as subsidiary" (for a pair that looks like a group
+and its company), and "merge…" (the merge pages,
 `merge_accounts` / `merge_contacts`, shown only where that URL exists)."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from unfold.admin import ModelAdmin
 
 from guanxi.core.admin_mixins import service_error_text
 from guanxi.core.errors import ApplicationError
-from guanxi.duplicates.matching import explain
+from guanxi.duplicates.matching import AccountFacts, explain, group_and_member
 from guanxi.duplicates.models import Candidate, Kind
 from guanxi.duplicates.selectors import review_queue
 from guanxi.duplicates.services import (
@@ -40,9 +41,13 @@ def merge_url(kind: str, keep: int, other: int) -> str:
 
 
 def _row(candidate: Candidate) -> dict[str, Any]:
+    parent_id = None
     if candidate.kind == Kind.ACCOUNT:
         a, b = candidate.account_a, candidate.account_b
         url = "admin:accounts_account_change"
+        # "Link as subsidiary" only for what looks like a group and its company.
+        group = group_and_member(AccountFacts.of(a), AccountFacts.of(b))
+        parent_id = group[0].id if group else None
     else:
         a, b = candidate.contact_a, candidate.contact_b
         url = "admin:contacts_contact_change"
@@ -54,8 +59,7 @@ def _row(candidate: Candidate) -> dict[str, Any]:
         "b_url": reverse(url, args=(b.pk,)),
         "explanation": explain(candidate.reasons),
         "merge_url": merge_url(candidate.kind, a.pk, b.pk),
-        # The group is the shorter name (华彩集团 over 华彩医药有限公司).
-        "parent_id": min((a, b), key=lambda x: (len(getattr(x, "name_key", "")), x.pk)).pk,
+        "parent_id": parent_id,
         "decide_url": reverse("admin:duplicates_candidate_decide", args=(candidate.pk,)),
     }
 

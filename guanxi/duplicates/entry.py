@@ -51,11 +51,7 @@ def account_lookalikes(
     rows = Account.objects.filter(query).exclude(pk=exclude_pk).order_by("pk")[:50]
     found = []
     for row in rows:
-        facts = AccountFacts(
-            row.pk, row.name, row.name_key, row.key_pinyin, row.credit_code, row.phone,
-            row.city, row.address, row.parent_id,
-        )  # fmt: skip
-        score, reasons = score_accounts(new, facts)
+        score, reasons = score_accounts(new, AccountFacts.of(row))
         if score >= THRESHOLD:
             found.append(Lookalike(row, score, reasons))
     return sorted(found, key=lambda f: -f.score)[:LIMIT]
@@ -90,10 +86,7 @@ def contact_lookalikes(
     )
     found = []
     for row in rows:
-        facts = ContactFacts(
-            row.pk, row.account_id, row.name, row.name_pinyin, row.mobile_key, row.email
-        )
-        score, reasons = score_contacts(new, facts)
+        score, reasons = score_contacts(new, ContactFacts.of(row))
         if score >= THRESHOLD:
             found.append(Lookalike(row, score, reasons))
     return sorted(found, key=lambda f: -f.score)[:LIMIT]

@@ -112,7 +112,7 @@ def _candidate(kind: str, a: int, b: int, score: int, reasons: list, now) -> Can
     return Candidate(kind=kind, score=score, reasons=reasons, found_at=now, **ids)
 
 
-def _store(pairs: dict, now: dt.datetime) -> None:
+def pairs_store(pairs: dict, now: dt.datetime) -> None:
     """Insert new pairs, refresh the score and reasons of known ones (a decided pair keeps its
     decision: the status is not touched)."""
     for kind, unique in ((Kind.ACCOUNT, ["account_a", "account_b"]),
@@ -139,7 +139,7 @@ def candidates_find(*, since: dt.datetime | None = None) -> Found:
     found = Found()
     account_pairs(found, since)
     contact_pairs(found, since)
-    _store(found.pairs, now)
+    pairs_store(found.pairs, now)
     if since is None:
         Candidate.objects.filter(status=Status.OPEN, found_at__lt=now).delete()
     found.accounts = sum(1 for k in found.pairs if k[0] == Kind.ACCOUNT)

@@ -12,6 +12,12 @@ them a candidate (85), the same city alone just reaches the threshold. A group a
 member of it (华彩集团 vs 华彩医药有限公司: one key is the other's start plus more) share a brand
 but are two legal entities: scored low, and the queue offers "link as subsidiary".
 
+The key leaves out a leading place, which is noise only when one name lacks it or both agree:
+two names that name different places (深圳市财政局 / 青岛市财政局, 上海华彩 / 北京华彩) are two
+organisations unless the same phone ties them, so they stay far below the threshold
+(`PLACES_DIFFER_SCORE`). A name that is only a kind of body once its place is gone (财政局,
+第一人民医院) is the same as another only when both name the same place.
+
 Contacts: the same mobile or e-mail with alike names, or the same name (by pinyin, so 曾 / 曽
 and traditional forms agree) at the same account.
 """
@@ -20,11 +26,19 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from guanxi.accounts.names import LEGAL_SUFFIXES, mobile_key
+from guanxi.accounts.names import (
+    LEGAL_SUFFIXES,
+    Place,
+    company_place,
+    generic_body,
+    mobile_key,
+)
 from guanxi.accounts.normalise import simplified
 
 #: From this score on a pair is a candidate (stored, warned about on entry).
@@ -35,6 +49,10 @@ GROUP_SCORE = 40
 SOUND_ALIKE_SCORE = 70
 #: … with the same phone or address (a strong key), or only the same city (a weak one).
 SOUND_ALIKE_WITH_KEY, SOUND_ALIKE_SAME_CITY = 85, THRESHOLD
+#: At most this when the names name different places (深圳市财政局 / 青岛市财政局).
+PLACES_DIFFER_SCORE = 20
+#: At most this when the name is only a kind of body (财政局) and not both name the same place.
+GENERIC_BODY_SCORE = 50
 _CHINESE_FORMS = tuple(s for s in LEGAL_SUFFIXES if not s.isascii())
 
 Reason = tuple[str, dict]
@@ -52,6 +70,14 @@ class AccountFacts:
     address: str = ""
     parent_id: int | None = None
 
+    @classmethod
+    def of(cls, row: Any) -> AccountFacts:
+        """The facts of an account read already (a model instance or alike)."""
+        return cls(
+            row.pk, row.name, row.name_key, row.key_pinyin, row.credit_code, row.phone,
+            row.city, row.address, row.parent_id,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ContactFacts:
@@ -61,6 +87,10 @@ class ContactFacts:
     name_pinyin: str
     mobile_key: str = ""
     email: str = ""
+
+    @classmethod
+    def of(cls, row: Any) -> ContactFacts:
+        return cls(row.pk, row.account_id, row.name, row.name_pinyin, row.mobile_key, row.email)
 
 
 def _removed(a: str, b: str) -> str:
@@ -81,6 +111,32 @@ def _is_group_pair(a: AccountFacts, b: AccountFacts) -> bool:
     return long_.name_key.startswith(short.name_key)
 
 
+_GROUP_WORDS = ("集团", "控股", "总公司")
+_BRANCH_WORDS = ("分公司", "分行", "支行")
+
+
+def group_and_member(a: AccountFacts, b: AccountFacts) -> tuple[AccountFacts, AccountFacts] | None:
+    """(group, member) when two accounts look like a group and one of its companies, so "link
+    as subsidiary" makes sense: one name a group (集团, 控股) whose brand the other's holds
+    (华彩医药集团 / 华彩医药（青岛）有限公司), a branch and its head office (…青岛分公司), or a
+    brand and a longer name starting with it (华彩 / 华彩医药); None for any other pair."""
+    if not a.name_key or not b.name_key:
+        return None
+    if _is_group_pair(a, b):
+        group, member = sorted((a, b), key=lambda f: (len(f.name_key), f.id))
+        return group, member
+    for group, member in ((a, b), (b, a)):
+        named, member_named = simplified(group.name), simplified(member.name)
+        is_group = any(w in named for w in _GROUP_WORDS)
+        in_group = any(w in member_named for w in _GROUP_WORDS)
+        if is_group and not in_group and group.name_key in member.name_key:
+            return group, member
+        branch = member_named.endswith(_BRANCH_WORDS) and not named.endswith(_BRANCH_WORDS)
+        if branch and member.name_key.startswith(group.name_key):
+            return group, member
+    return None
+
+
 def score_accounts(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]:
     if a.credit_code and b.credit_code:
         if a.credit_code == b.credit_code:
@@ -92,6 +148,40 @@ def score_accounts(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]
         return 0, [("already_linked", {})]
     if not a.name_key or not b.name_key:
         return 0, []
+    score, reasons = _score_names(a, b)
+    return _placed(a, b, score, reasons)
+
+
+def _placed(a: AccountFacts, b: AccountFacts, score: int, reasons: list[Reason]):
+    """The names' score held down where their places tell them apart (module docstring);
+    the same phone, an exact key, lets it stand."""
+    here, there = _place(a.name), _place(b.name)
+    if here.differs(there):
+        why = ("different_places", {"a": here.label, "b": there.label})
+        if _same_phone(a, b):
+            return score, [*reasons, why, *_phone_reason(reasons)]
+        return min(score, PLACES_DIFFER_SCORE), [why, *reasons]
+    generic = next((f.name_key for f in (a, b) if generic_body(f.name_key)), "")
+    if generic and not (here and there) and not _same_phone(a, b):
+        return min(score, GENERIC_BODY_SCORE), [("place_is_identity", {"name": generic}), *reasons]
+    return score, reasons
+
+
+@lru_cache(maxsize=65_536)
+def _place(name: str) -> Place:
+    return company_place(simplified(name))
+
+
+def _same_phone(a: AccountFacts, b: AccountFacts) -> bool:
+    phone = mobile_key(a.phone)
+    return len(phone) >= 7 and phone == mobile_key(b.phone)
+
+
+def _phone_reason(reasons: list[Reason]) -> list[Reason]:
+    return [] if any(code == "same_phone" for code, _p in reasons) else [("same_phone", {})]
+
+
+def _score_names(a: AccountFacts, b: AccountFacts) -> tuple[int, list[Reason]]:
     if _is_group_pair(a, b):
         group, member = sorted((a, b), key=lambda f: len(f.name_key))
         return GROUP_SCORE, [("group_and_member", {"group": group.name, "member": member.name})]
@@ -129,8 +219,7 @@ def _plain(text: str) -> str:
 def _shared_keys(a: AccountFacts, b: AccountFacts) -> list[str]:
     """What two accounts with alike names share besides the name (reason codes)."""
     shared = []
-    phone = mobile_key(a.phone)
-    if len(phone) >= 7 and phone == mobile_key(b.phone):
+    if _same_phone(a, b):
         shared.append("same_phone")
     if _plain(a.address) and _plain(a.address) == _plain(b.address):
         shared.append("same_address")
@@ -186,6 +275,10 @@ def _reason_text(code: str, params: dict) -> str:
         "same_phone": _("same phone"),
         "same_address": _("same address"),
         "same_city": _("same city"),
+        "different_places": _("different places in the names (%(a)s, %(b)s): two organisations"),
+        "place_is_identity": _(
+            "“%(name)s” is only a kind of body: the place tells such bodies apart"
+        ),
         "traditional": _("one name in traditional characters"),
         "same_mobile": _("same mobile"),
         "same_email": _("same e-mail"),

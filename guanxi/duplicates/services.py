@@ -1,6 +1,8 @@
 """The review queue's decisions: not a duplicate (remembered: the job never proposes the pair
-again) and link as subsidiary (the smaller-named account gets the group as parent). Merging is
-the merge pages' work (`merge_accounts`, `merge_contacts`)."""
+again; also said on the merge page, `pair_dismiss`) and link as subsidiary (the group becomes
+the parent). Merging is the merge pages' work (`merge_accounts`, `merge_contacts`). A record
+saved on entry although it looks like others ("save anyway") puts its pairs in the queue at
+once (`account_lookalikes_queue`), not at the next night's run."""
 
 from __future__ import annotations
 
@@ -11,11 +13,20 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.accounts.services import account_for_actor, account_update
-from guanxi.core.errors import Conflict, NotFound, PermissionDenied
+from guanxi.contacts.models import Contact
+from guanxi.contacts.selectors import contacts_visible_to
+from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import save_as
 from guanxi.duplicates.entry import Lookalike, account_lookalikes, contact_lookalikes
-from guanxi.duplicates.matching import explain
+from guanxi.duplicates.finder import pairs_store
+from guanxi.duplicates.matching import (
+    AccountFacts,
+    ContactFacts,
+    explain,
+    score_accounts,
+    score_contacts,
+)
 from guanxi.duplicates.models import Candidate, Kind, Status
 
 
@@ -63,7 +74,77 @@ def candidate_link_subsidiary(*, actor: User, candidate_id: int, parent_id: int)
     return _decide(candidate, actor=actor, status=Status.LINKED)
 
 
+def may_dismiss_pair(actor: User | None) -> bool:
+    """Who says "not a duplicate" on the merge page: who may merge there (managers and team
+    leads), for a pair they see."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return actor.sees_all_accounts or actor.leads_team
+
+
+def _pair_score(kind: str, a: int, b: int) -> tuple[int, list]:
+    if kind == Kind.ACCOUNT:
+        rows = Account.objects.in_bulk([a, b])
+        return score_accounts(AccountFacts.of(rows[a]), AccountFacts.of(rows[b]))
+    rows = Contact.objects.in_bulk([a, b])
+    return score_contacts(ContactFacts.of(rows[a]), ContactFacts.of(rows[b]))
+
+
+@transaction.atomic
+def pair_dismiss(*, actor: User, kind: str, first: int, second: int) -> Candidate:
+    """Not a duplicate, said of two records on the merge page, the same as the queue's: the
+    pair's candidate (made now if the job has not found it) is kept as dismissed, so the job
+    never proposes the pair again."""
+    if not may_dismiss_pair(actor):
+        raise PermissionDenied(_("Only managers and team leads decide about duplicates."))
+    if kind not in Kind.values:
+        raise InvalidInput(_("Unknown kind of record."), field="kind")
+    if first == second:
+        raise InvalidInput(_("Choose two different records."), field="other")
+    a, b = sorted((first, second))
+    seen = accounts_visible_to(actor) if kind == Kind.ACCOUNT else contacts_visible_to(actor)
+    if seen.filter(pk__in=(a, b)).count() != 2:
+        raise NotFound(_("Record not found."), field="other")
+    ids = {f"{kind}_a_id": a, f"{kind}_b_id": b}
+    candidate = Candidate.objects.filter(kind=kind, **ids).first()
+    if candidate is None:
+        score, reasons = _pair_score(kind, a, b)
+        candidate = Candidate(kind=kind, score=score, reasons=[list(r) for r in reasons],
+                              found_at=timezone.now(), **ids)  # fmt: skip
+    return _decide(candidate, actor=actor, status=Status.DISMISSED)
+
+
 # --- On entry: a new record that looks like one on file ---------------------------------------
+
+
+def account_lookalikes_queue(*, account: Account) -> int:
+    """A new account saved although it looks like accounts on file ("save anyway"): its pairs
+    go to the review queue now, for a manager to decide, not at the next night's run. Returns
+    how many pairs are in the queue."""
+    found = account_lookalikes(
+        name=account.name, credit_code=account.credit_code, exclude_pk=account.pk,
+        phone=account.phone, city=account.city, address=account.address,
+    )  # fmt: skip
+    return _queued(Kind.ACCOUNT, account.pk, found)
+
+
+def contact_lookalikes_queue(*, contact: Contact) -> int:
+    """A new contact saved although it looks like contacts on file: its pairs go to the review
+    queue now (see account_lookalikes_queue)."""
+    found = contact_lookalikes(
+        name=contact.name, account_id=contact.account_id, mobile=contact.mobile,
+        email=contact.email, exclude_pk=contact.pk,
+    )  # fmt: skip
+    return _queued(Kind.CONTACT, contact.pk, found)
+
+
+def _queued(kind: str, pk: int, found: list[Lookalike]) -> int:
+    pairs = {}
+    for match in found:
+        a, b = sorted((pk, match.obj.pk))
+        pairs[(kind, a, b)] = (match.score, match.reasons)
+    pairs_store(pairs, timezone.now())
+    return len(pairs)
 
 
 def _described(actor: User, found: list[Lookalike], account_of) -> list[dict]:

@@ -4,7 +4,12 @@ checks existing accounts and contacts and offers to attach instead").
 - Accounts: the normalised company key (`accounts.names.company_key`) is looked up in account
   names (an ``icontains`` the trigram indexes on ``UPPER(name)``/``UPPER(short_name)`` serve on
   PostgreSQL), shortest names first, at most `CANDIDATES`; each is scored 0–100 by how close
-  its own key is to the lead's (difflib's ratio: twenty short strings, no library needed).
+  its own key is to the lead's (difflib's ratio: twenty short strings, no library needed). The
+  key leaves out a leading place, so, as in the duplicate finder (`duplicates.matching`), a name
+  that names another place is never the same company (scored `OTHER_PLACE_SCORE` at most, still
+  listed: 北京华为 and 华为（深圳） are sister companies worth asking about), a body that is
+  only its kind and place (深圳市财政局 for 青岛市财政局) is no match at all, and a kind of body
+  without its place (财政局) is not the same unless both name the same place.
 - Contacts: the same mobile (by `mobile_key`, looked up through the usual ways it is stored so
   the column's index serves) or the same e-mail, case-insensitive.
 
@@ -21,7 +26,14 @@ from django.db.models import Q
 from django.db.models.functions import Length
 
 from guanxi.accounts.models import Account
-from guanxi.accounts.names import company_key, email_key, mobile_key, mobile_variants
+from guanxi.accounts.names import (
+    company_key,
+    company_place,
+    email_key,
+    generic_body,
+    mobile_key,
+    mobile_variants,
+)
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.models import User
@@ -31,6 +43,9 @@ CANDIDATES = 20
 MIN_KEY = 2
 #: A key this close (0–100) counts as the same company for conversion.
 SAME = 100
+#: At most this for a name of another place (北京华为 / 华为（深圳）: listed, to ask its owner,
+#: but never the same company) or only a kind of body (财政局) without the same place.
+OTHER_PLACE_SCORE = 50
 
 
 @dataclass(frozen=True)
@@ -65,8 +80,14 @@ def account_matches(actor: User, company: str) -> list[Duplicate]:
         accounts_visible_to(actor).filter(pk__in=[a.pk for a in rows]).values_list("pk", flat=True)
     )
     found = []
+    place, generic = company_place(company), generic_body(key)
     for account in rows:
+        there = company_place(account.name)
+        if generic and place.differs(there):
+            continue  # 青岛市财政局 for 深圳市财政局: nothing in common but the kind of body
         score = round(100 * SequenceMatcher(None, key, company_key(account.name)).ratio())
+        if place.differs(there) or (generic and not (place and there)):
+            score = min(score, OTHER_PLACE_SCORE)  # a sister company at most, never the same
         visible = account.pk in seen
         found.append(
             Duplicate(

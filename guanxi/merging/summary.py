@@ -32,6 +32,7 @@ class Clash:
     kept: int
     folded: int
     why: str
+    fields: str = ""  # the unique constraint's fields, "account, key" (the pages' `admin_clashes`)
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _moved(moves: list[dict[str, Any]], target: str, other_id: int) -> list[Move
 def _clashes(clashes: list[dict[str, Any]]) -> list[Clash]:
     return [
         Clash(c["model"], kind_label(apps.get_model(c["model"])), c["kept"], c["folded"],
-              _field_words(apps.get_model(c["model"]), c["why"]))
+              _field_words(apps.get_model(c["model"]), c["why"]), c["why"])
         for c in clashes
     ]  # fmt: skip
 

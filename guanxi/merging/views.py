@@ -3,8 +3,9 @@
 - /merge/accounts/<keep>/ and /merge/contacts/<keep>/: "merge with…", search the other record;
 - /merge/accounts/<keep>/<other>/ and /merge/contacts/<keep>/<other>/ (`merge_accounts`,
   `merge_contacts`: the duplicate review queue links here): the two side by side, a choice per
-  differing field, the preview (counted, nothing moved), then merge, or link as subsidiary
-  (accounts);
+  differing field, the preview (counted, nothing moved), then merge; or "not a duplicate"
+  (remembered, as the queue's), or, for two accounts that look like a group and its company,
+  link as subsidiary;
 - /merge/<id>/: what a merge did, and its undo.
 """
 
@@ -24,8 +25,11 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.selectors import contacts_visible_to
 from guanxi.core.admin_mixins import service_error_text
-from guanxi.core.errors import ApplicationError, NotFound, PermissionDenied
+from guanxi.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from guanxi.duplicates.matching import AccountFacts, group_and_member
+from guanxi.duplicates.services import may_review, pair_dismiss
 from guanxi.merging import services
+from guanxi.merging.admin_clashes import clash_rows
 from guanxi.merging.models import MergeKind
 from guanxi.merging.services import KEEP, OTHER, Pair
 from guanxi.merging.summary import display, summarise
@@ -65,16 +69,45 @@ def _posted_choices(request: HttpRequest, defaults: dict[str, str]) -> dict[str,
     }
 
 
+def _group(pair: Pair, kind: str) -> tuple[Any, Any] | None:
+    """(group, company) when the two accounts look like a group and one of its companies."""
+    if kind != MergeKind.ACCOUNT:
+        return None
+    found = group_and_member(AccountFacts.of(pair.keep), AccountFacts.of(pair.other))
+    if found is None:
+        return None
+    return (pair.keep, pair.other) if found[0].id == pair.keep.pk else (pair.other, pair.keep)
+
+
+def _not_duplicates(request: HttpRequest, kind: str, pair: Pair) -> HttpResponse:
+    pair_dismiss(actor=request.user, kind=kind, first=pair.keep.pk, second=pair.other.pk)
+    messages.success(request, _("Marked as not a duplicate: the pair is not proposed again."))
+    if may_review(request.user):
+        return HttpResponseRedirect(f"{reverse('admin:duplicates_candidate_queue')}?kind={kind}")
+    page = "admin:accounts_account_view_360" if kind == MergeKind.ACCOUNT else (
+        "admin:contacts_contact_change")  # fmt: skip
+    return HttpResponseRedirect(reverse(page, args=(pair.keep.pk,)))
+
+
 def _merge_page(request: HttpRequest, kind: str, keep: int, other: int) -> HttpResponse:
     pair = _guarded(services.merge_pair, actor=request.user, kind=kind, keep=keep, other=other)
     choices = _posted_choices(request, services.default_choices(pair))
     action = request.POST.get("action", "preview") if request.method == "POST" else "preview"
+    group = _group(pair, kind)
     preview = None
     try:
-        if action == "link" and kind == MergeKind.ACCOUNT:
-            services.link_as_subsidiary(actor=request.user, group=keep, subsidiary=other)
-            messages.success(request, _("%(name)s is now a subsidiary.") % {"name": pair.other})
-            return HttpResponseRedirect(reverse("admin:accounts_account_view_360", args=(keep,)))
+        if action == "dismiss":
+            return _not_duplicates(request, kind, pair)
+        if action == "link" and group is not None:
+            services.link_as_subsidiary(actor=request.user, group=group[0].pk,
+                                        subsidiary=group[1].pk)  # fmt: skip
+            messages.success(request, _("%(name)s is now a subsidiary of %(group)s.")
+                             % {"name": group[1], "group": group[0]})  # fmt: skip
+            return HttpResponseRedirect(
+                reverse("admin:accounts_account_view_360", args=(group[0].pk,))
+            )
+        if action == "link":
+            raise Conflict(_("These two do not look like a group and one of its companies."))
         if action == "merge":
             done = services.records_merge(actor=request.user, kind=kind, keep=keep, other=other,
                                           fields=choices)  # fmt: skip
@@ -90,6 +123,8 @@ def _merge_page(request: HttpRequest, kind: str, keep: int, other: int) -> HttpR
         "pair": pair,
         "rows": _field_rows(pair, choices),
         "preview": preview,
+        "clashes": clash_rows(preview.clashes, pair.model) if preview else [],
+        "group": group,
         "swap_url": reverse(f"merge_{kind}s", args=(other, keep)),
         "KEEP": KEEP,
         "OTHER": OTHER,
@@ -144,11 +179,13 @@ def pick_contact(request: HttpRequest, keep: int) -> HttpResponse:
 def merge_record(request: HttpRequest, merge_id: int) -> HttpResponse:
     merge = _guarded(services.merge_for_actor, actor=request.user, merge_id=merge_id)
     model = services.MODELS[merge.kind]
+    summary = summarise(merge, model)
     context = {
         **admin.site.each_context(request),
         "title": _("Merge #%(id)s") % {"id": merge.pk},
         "merge": merge,
-        "summary": summarise(merge, model),
+        "summary": summary,
+        "clashes": clash_rows(summary.clashes, model, merge.deleted),
         "refusals": [] if merge.undone_at else services.undo.refusals(merge, model),
     }
     return TemplateResponse(request, "admin/merging/record.html", context)

@@ -31,6 +31,7 @@ from guanxi.accounts.selectors import account_history, seen_by, staff_users, vis
 from guanxi.assessments.admin_filters import QualityBandFilter, WillingnessBandFilter
 from guanxi.contacts.models import Contact
 from guanxi.core.admin_mixins import (
+    SaveAnywayMixin,
     ScopedTabularInline,
     ServiceRulesForm,
     is_staff,
@@ -40,7 +41,7 @@ from guanxi.core.errors import Conflict
 from guanxi.core.formatting import list_separator, money
 from guanxi.core.services import preference_set
 from guanxi.core.views import next_url
-from guanxi.duplicates.services import account_entry_check
+from guanxi.duplicates.services import account_entry_check, account_lookalikes_queue
 from guanxi.insights.admin_filters import (
     SEGMENT_COLOURS,
     AbcClassFilter,
@@ -96,8 +97,14 @@ class AccountAdminForm(ServiceRulesForm):
     """Owner and team follow the same rule as the API (accounts/services.py); a new account
     that looks like one on file is saved only with "save anyway" ticked (duplicates)."""
 
+    # Shown once look-alikes are listed (core.admin_mixins.SaveAnywayMixin).
     save_anyway = forms.BooleanField(
-        label=_("Save anyway: it is none of the accounts listed above"), required=False
+        label=_("Save anyway: it is none of the accounts listed above"),
+        help_text=_(
+            "The new account and the ones listed go to the duplicates review queue, where a "
+            "manager decides whether they are one customer."
+        ),
+        required=False,
     )
 
     def check_rules(self, account: Account) -> None:
@@ -132,7 +139,7 @@ class ContactInline(ScopedTabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ScopedModelAdmin):
+class AccountAdmin(SaveAnywayMixin, ScopedModelAdmin):
     account_path = ""
     form = AccountAdminForm
     # Every column a user may choose (admin_list.COLUMNS); `get_list_display` shows the name and
@@ -240,14 +247,6 @@ class AccountAdmin(ScopedModelAdmin):
             {"classes": ["tab"], "fields": (("created_at", "updated_at"),)},
         ),
     )
-
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None:
-            return fieldsets
-        # Adding: the box that saves a look-alike all the same (AccountAdminForm).
-        (title, options), *rest = fieldsets
-        return ((title, {**options, "fields": (*options["fields"], "save_anyway")}), *rest)
 
     # --- list ---------------------------------------------------------------------------------
 
@@ -431,6 +430,13 @@ class AccountAdmin(ScopedModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "owner" in form.changed_data:
             flows.owner_followed(account_ids=[obj.pk])  # the new owner's Today has it now
+        # Saved although it looks like others: a manager sees the pairs now, not tomorrow.
+        anyway = not change and form.cleaned_data.get("save_anyway")
+        if anyway and account_lookalikes_queue(account=obj):
+            messages.info(request, _(
+                "The account and the ones it looks like are in the duplicates review queue "
+                "now, for a manager to decide whether they are one customer."
+            ))  # fmt: skip
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)

@@ -2,7 +2,19 @@
 
 import pytest
 
-from guanxi.accounts.names import company_key, email_key, mobile_key, mobile_variants
+from guanxi.accounts.names import (
+    CITIES,
+    CITY_PROVINCE,
+    PROVINCES,
+    Place,
+    company_key,
+    company_place,
+    email_key,
+    generic_body,
+    mobile_key,
+    mobile_variants,
+    places_differ,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +74,41 @@ def test_every_mobile_variant_has_the_same_key():
 
 def test_email_key():
     assert email_key("  Wang.Li@Example.COM ") == "wang.li@example.com"
+
+
+@pytest.mark.parametrize(
+    "name, province, city",
+    [
+        ("深圳市财政局", "广东", "深圳"),
+        ("广东省深圳市腾讯计算机系统有限公司", "广东", "深圳"),
+        ("北京华为技术有限公司", "北京", ""),
+        ("华为技术（北京）有限公司", "北京", ""),
+        ("华为技术有限公司青岛分公司", "山东", "青岛"),
+        ("华彩医药（集团）有限公司", "", ""),  # a bracket that names no place
+        ("华彩医药有限公司", "", ""),
+        (None, "", ""),
+    ],
+)
+def test_company_place(name, province, city):
+    assert company_place(name) == Place(province, city)
+
+
+def test_places_differ_only_when_both_name_one():
+    assert places_differ("深圳市财政局", "青岛市财政局")
+    assert places_differ("广东华彩医药", "青岛华彩医药")  # a province and another's city
+    assert not places_differ("山东华彩医药", "青岛华彩医药")
+    assert not places_differ("上海华彩医药有限公司", "华彩医药有限公司")  # one lacks it
+
+
+def test_every_city_has_its_province():
+    assert set(CITY_PROVINCE) == set(CITIES)
+    assert set(CITY_PROVINCE.values()) <= set(PROVINCES)
+
+
+@pytest.mark.parametrize(
+    "key, generic",
+    [("财政局", True), ("第一人民医院", True), ("发展和改革委员会", True), ("职业技术学院", True),
+     ("会展业协会", True), ("华彩医药", False), ("华彩医院", False), ("北京银行", False)],
+)  # fmt: skip
+def test_generic_body(key, generic):
+    assert generic_body(key) is generic

@@ -1,5 +1,6 @@
 """Crafted pairs: true duplicates that differ by legal form, bracket width, a city, traditional
-characters or a +86 mobile; brand-sharing entities that are not the same."""
+characters or a +86 mobile; brand-sharing entities that are not the same; names of different
+places (different organisations) and of the same place; a group and its company."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from guanxi.accounts.normalise import (
     pinyin_of,
 )
 from guanxi.duplicates.matching import (
+    PLACES_DIFFER_SCORE,
     THRESHOLD,
     AccountFacts,
     ContactFacts,
     explain,
+    group_and_member,
     score_accounts,
     score_contacts,
 )
@@ -156,3 +159,72 @@ def test_pinyin_forms():
     assert person_pinyin("单田芳") == "shantianfang"
     assert person_pinyin("区志强") == "ouzhiqiang"
     assert person_pinyin("解晓东") == "xiexiaodong"
+
+
+# --- Places: the key drops a leading place; two names of two places are two organisations ----
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("深圳市财政局", "青岛市财政局"),  # the demo's queue paired these at 100 %
+        ("苏州市第一人民医院", "沈阳市第一人民医院"),
+        ("苏州市发展和改革委员会", "上海市发展和改革委员会"),
+        ("青岛黄海假期旅行社", "深圳黄海假期旅行社"),
+        ("广东华彩医药有限公司", "青岛华彩医药有限公司"),  # a province against another's city
+        ("北京华彩医药有限公司", "华彩医药（上海）有限公司"),  # the place in brackets
+    ],
+)
+def test_names_of_different_places_are_different_organisations(a, b, english):
+    score, reasons = score_accounts(facts(1, a), facts(2, b))
+    assert score <= PLACES_DIFFER_SCORE < THRESHOLD, (score, reasons)
+    assert reasons[0][0] == "different_places"
+    assert "different places" in explain(reasons)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("山东华彩医药有限公司", "青岛华彩医药有限公司"),  # Qingdao is in Shandong
+        ("广东省深圳市财政局", "深圳市财政局"),
+        ("深圳财政局", "深圳市财政局"),
+        ("华彩医药（上海）有限公司", "上海华彩医药有限公司"),
+    ],
+)
+def test_names_of_the_same_place_stay_duplicates(a, b):
+    score, reasons = score_accounts(facts(1, a), facts(2, b))
+    assert score >= 90, (score, reasons)
+
+
+def test_a_generic_body_without_its_place_is_not_the_same(english):
+    score, reasons = score_accounts(facts(1, "财政局"), facts(2, "深圳市财政局"))
+    assert score < THRESHOLD
+    assert reasons[0] == ("place_is_identity", {"name": "财政局"})
+    assert "only a kind of body" in explain(reasons)
+
+
+def test_an_exact_key_ties_names_of_different_places():
+    a, b = facts(1, "深圳市财政局", VALID_CODE), facts(2, "青岛市财政局", VALID_CODE)
+    assert score_accounts(a, b)[0] == 100
+    a = facts(1, "深圳市财政局", phone="0755-6501 2722")
+    b = facts(2, "青岛市财政局", phone="075565012722")
+    score, reasons = score_accounts(a, b)
+    assert score >= THRESHOLD
+    assert {"different_places", "same_phone"} <= {c for c, _p in reasons}
+
+
+@pytest.mark.parametrize(
+    "a, b, group",
+    [
+        ("华彩医药集团股份有限公司", "华彩医药（青岛）有限公司", 1),
+        ("华东会展", "华东会展集团", 2),
+        ("华彩集团", "华彩医药有限公司", 1),
+        ("华为技术有限公司北京分公司", "华为技术有限公司", 2),
+        ("华彩医药有限公司", "华彩医药", None),  # one company typed twice
+        ("深圳市财政局", "青岛市财政局", None),
+        ("华彩医药有限公司", "华信科技有限公司", None),
+    ],
+)
+def test_group_and_member(a, b, group):
+    found = group_and_member(facts(1, a), facts(2, b))
+    assert (found[0].id if found else None) == group
