@@ -61,6 +61,21 @@ def test_several_processes_by_default_where_the_platform_forks(monkeypatch):
     assert serving.default_processes() == 3
 
 
+def test_the_commands_build_the_wsgi_application_only_when_they_serve(tmp_path):
+    """Building it starts WhiteNoise, which warned "No directory at …/static/" twice on `guanxi
+    demo`: once in each process, before migrate() had made the folder."""
+    env = {**os.environ, "GUANXI_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    code = (
+        "import sys; from guanxi.cli import _setup_django; _setup_django(); "
+        "import guanxi.commands.demo, guanxi.commands.server; "
+        "print('guanxi.wsgi' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    assert out.stdout.strip() == "False", out.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -103,6 +118,8 @@ def test_serve_forks_the_processes_asked_for_and_answers(tmp_path):
         with urllib.request.urlopen(forged) as r:
             assert r.status == 200
         assert "gunicorn: 3 process(es) × 2 thread(s)" in log.read_text()
+        # A fresh data directory has no static/ yet: migrate() makes it before WhiteNoise looks.
+        assert "No directory at" not in log.read_text()
     finally:
         proc.terminate()
         assert proc.wait(timeout=30) == 0

@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "guanxi.activities"
     label = "activities"
-    verbose_name = _("Tasks")
+    # Not "Tasks": the header reads app › model › object ("任务 › 任务 › …" said it twice).
+    verbose_name = _("Task management")

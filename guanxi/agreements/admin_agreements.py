@@ -343,15 +343,6 @@ class AgreementAdmin(AgreementImportMixin, AgreementStepsMixin, ScopedModelAdmin
         initial.setdefault("owner", request.user.pk)
         return initial
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict | None = None):  # fmt: skip
-        found = (
-            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
-        )
-        if found is not None:
-            extra_context = {**(extra_context or {}), "title": str(found)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
     # --- saving through the services ----------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Agreement, form: Any, change: bool) -> None:

@@ -34,7 +34,7 @@ class AgreementForm(ServiceRulesForm):
     """The agreement's fields, checked by the services' rules before the services save them."""
 
     amendment_summary = forms.CharField(
-        label=_("what changed"),
+        label=_("What changed"),
         max_length=300,
         required=False,
         help_text=_("On a signed agreement every change is a new version; say what it is."),

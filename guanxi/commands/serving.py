@@ -19,8 +19,6 @@ from typing import Any
 import waitress
 from django.db import connections
 
-from guanxi.wsgi import application
-
 # Threads per process: a page waits on the database part of its time, so a few threads keep a
 # process busy; more only queue up behind the GIL.
 DEFAULT_THREADS = 4
@@ -64,9 +62,20 @@ def serve_app(
     with contextlib.suppress(KeyboardInterrupt):
         if processes == 1:
             # waitress: a production-grade pure-Python WSGI server, unlike Django's runserver.
-            waitress.serve(application, host=host, port=int(port), threads=threads)
+            waitress.serve(wsgi_application(), host=host, port=int(port), threads=threads)
         else:
             gunicorn_serve(host, int(port), processes=processes, threads=threads)
+
+
+def wsgi_application() -> Any:
+    """The WSGI application, built when the server starts, not when this module is imported:
+    building it starts WhiteNoise, which warns "No directory at …/static/" unless STATIC_ROOT
+    exists, and the command's migrate() creates it first (`guanxi demo` used to warn twice, once
+    in the process that builds the data and once in the one that serves)."""
+    # deferred: see the docstring; the module is imported before migrate() runs
+    from guanxi.wsgi import application
+
+    return application
 
 
 def gunicorn_options(host: str, port: int, *, processes: int, threads: int) -> dict[str, Any]:
@@ -105,7 +114,7 @@ def gunicorn_serve(host: str, port: int, *, processes: int, threads: int) -> Non
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return application
+            return wsgi_application()
 
     # Forked workers must not share the connections the migration (or the demo) opened here.
     connections.close_all()

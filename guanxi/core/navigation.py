@@ -22,14 +22,32 @@ def _is_manager(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") in {"manager", "admin"}
 
 
-def _tasks_active(request: HttpRequest) -> bool:
-    """The task list and a task's pages, not Today or the compliance page beneath its URL
-    (Unfold would light every item whose link starts the path)."""
-    path = request.path
-    if not path.startswith(str(reverse_lazy("admin:activities_task_changelist"))):
-        return False
-    mine = ("admin:activities_task_today", "admin:activities_task_compliance")
-    return not any(path.startswith(str(reverse_lazy(name))) for name in mine)
+def _active_without(list_name: str, *pages: str) -> Any:
+    """The sidebar's "active" test of a model's item: lit on the model's list and its object
+    pages, not on the pages with their own item beneath its URL (Unfold lights every item whose
+    link starts the path, so two items were lit at once)."""
+
+    def active(request: HttpRequest) -> bool:
+        path = request.path
+        if not path.startswith(str(reverse_lazy(list_name))):
+            return False
+        return not any(path.startswith(str(reverse_lazy(name))) for name in pages)
+
+    return active
+
+
+#: The task list and a task's pages, not Today or the compliance page beneath its URL.
+_tasks_active = _active_without(
+    "admin:activities_task_changelist",
+    "admin:activities_task_today",
+    "admin:activities_task_compliance",
+)
+#: The tier schemes and a scheme's pages, not the attendance sheet or the tier migration.
+_tier_schemes_active = _active_without(
+    "admin:tiers_tierscheme_changelist",
+    "admin:tiers_tierscheme_attendance",
+    "admin:tiers_tierscheme_migration",
+)
 
 
 def _item(title: Any, icon: str, url_name: str, permission: Any = None) -> dict[str, Any]:
@@ -272,7 +290,10 @@ def _tiers_and_privileges() -> dict[str, Any]:
             _item(_("Tier migration"), "swap_vert", "admin:tiers_tierscheme_migration"),
             _item(_("Tier history"), "timeline", "admin:tiers_tierchange_changelist"),
             _item(_("Discount reviews"), "percent", "admin:tiers_discountreview_changelist"),
-            _item(_("Tier schemes"), "tune", "admin:tiers_tierscheme_changelist"),
+            {
+                **_item(_("Tier schemes"), "tune", "admin:tiers_tierscheme_changelist"),
+                "active": _tier_schemes_active,
+            },
         ],
         separator=True,
     )

@@ -262,16 +262,17 @@ TITLES = {
     ),
 }
 
+# (name, description in Chinese, in English): the tag list shows the one of the page's language.
 TAGS = (
-    ("年度框架", "年度框架协议客户 (annual framework agreement)"),
-    ("高潜力", "High potential (高潜客户)"),
-    ("价格敏感", "Price sensitive"),
-    ("重点维护", "Key relationship to maintain (重点维护)"),
-    ("协议价", "Negotiated rate (协议价)"),
-    ("长期合作", "Long-standing customer"),
-    ("竞品在用", "Also uses a competitor"),
-    ("需回访", "Follow-up visit due"),
-    ("返点协议", "Rebate agreement (返点协议)"),
+    ("年度框架", "年度框架协议客户", "Annual framework agreement"),
+    ("高潜力", "高潜力客户", "High potential"),
+    ("价格敏感", "对价格敏感", "Price sensitive"),
+    ("重点维护", "需重点维护的关系", "Key relationship to maintain"),
+    ("协议价", "按协议价结算", "Negotiated rate"),
+    ("长期合作", "长期合作客户", "Long-standing customer"),
+    ("竞品在用", "同时在用竞争对手的产品", "Also uses a competitor"),
+    ("需回访", "需安排回访", "Follow-up visit due"),
+    ("返点协议", "签有返点协议", "Rebate agreement"),
 )
 
 ETHNICITIES = (("汉族", 86), ("回族", 4), ("满族", 4), ("蒙古族", 2), ("朝鲜族", 2), ("壮族", 2))

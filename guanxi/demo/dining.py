@@ -25,8 +25,10 @@ from guanxi.demo.scenarios import Pattern
 from guanxi.tiers.presets import PRESETS
 
 MEMBER_TAG = "餐饮会员"
+# In Chinese and in English (the tag list shows the one of the page's language).
 MEMBER_TAG_DESCRIPTION = (
-    "华膳楼餐饮会员：适用餐厅月度客户等级 (restaurant member: the restaurant's monthly tiers apply)"
+    "华膳楼餐饮会员：适用餐厅月度客户等级",
+    "Restaurant member: the restaurant's monthly tiers apply",
 )
 # Planned tier of a member for the last complete month:
 # (code, share of all accounts, visits (lo, hi), spend (lo, hi), per head (lo, hi)).

@@ -50,13 +50,14 @@ TAG_NAMES = {
     Pattern.ONE_OFF: "一次性",
 }
 
+# The pattern tags' descriptions, in Chinese and in English.
 DESCRIPTIONS = {
-    Pattern.STEADY: "演示数据：稳定客户 (demo: steady buyer)",
-    Pattern.GROWING: "演示数据：增长客户 (demo: growing)",
-    Pattern.DECLINING: "演示数据：下滑客户 (demo: declining)",
-    Pattern.CHURNED: "演示数据：流失客户，6–18个月前停止消费 (demo: churned 6–18 months ago)",
-    Pattern.NEW: "演示数据：近一年新客户 (demo: new in the last year)",
-    Pattern.ONE_OFF: "演示数据：一次性消费 (demo: one-off buyer)",
+    Pattern.STEADY: ("演示数据：稳定客户", "Demo: steady buyer"),
+    Pattern.GROWING: ("演示数据：增长客户", "Demo: growing"),
+    Pattern.DECLINING: ("演示数据：下滑客户", "Demo: declining"),
+    Pattern.CHURNED: ("演示数据：流失客户，6–18个月前停止消费", "Demo: churned 6–18 months ago"),
+    Pattern.NEW: ("演示数据：近一年新客户", "Demo: new in the last year"),
+    Pattern.ONE_OFF: ("演示数据：一次性消费", "Demo: one-off buyer"),
 }
 
 

@@ -46,15 +46,13 @@ def write_accounts(
 
 def _tags_ensure() -> dict[str, Tag]:
     """The catalogue's tags, the restaurant members' tag and one tag per lifecycle pattern."""
+    described = {name: (zh, en) for name, zh, en in catalog.TAGS}
+    described[MEMBER_TAG] = MEMBER_TAG_DESCRIPTION
+    described.update({pattern.tag: DESCRIPTIONS[pattern] for pattern in Pattern})
     tags = {}
-    for name, description in catalog.TAGS:
-        tags[name], _ = Tag.objects.get_or_create(name=name, defaults={"description": description})
-    tags[MEMBER_TAG], _ = Tag.objects.get_or_create(
-        name=MEMBER_TAG, defaults={"description": MEMBER_TAG_DESCRIPTION}
-    )
-    for pattern in Pattern:
-        tags[pattern.tag], _ = Tag.objects.get_or_create(
-            name=pattern.tag, defaults={"description": DESCRIPTIONS[pattern]}
+    for name, (zh, en) in described.items():
+        tags[name], _ = Tag.objects.get_or_create(
+            name=name, defaults={"description": zh, "description_en": en}
         )
     return tags
 

@@ -22,7 +22,12 @@ class RowImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx; the first row holds the headers."),
+        # What imports.decode and imports.reader accept: the encodings, and the header row found
+        # among the first ten rows.
+        help_text=_(
+            "CSV (UTF-8, UTF-16 with a byte-order mark, GBK/GB18030 or Big5) or Excel .xlsx; the "
+            "header row may follow a few title rows."
+        ),
         widget=UnfoldAdminFileFieldWidget,
     )
     dry_run = forms.BooleanField(

@@ -15,7 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -130,7 +130,9 @@ class AccountPlanAdmin(ScopedModelAdmin):
     ordering = ("-year", "account__name")
     inlines = (CompetitorInline, GoalInline, ActionInline, ReviewInline)
     autocomplete_fields = ("account",)  # searched as typed: the add form listed every account
-    actions_detail = ("print_plan", "roll_over")
+    # Printing is the progress panel's "Printable plan" link, not a header button: at 1024 px a
+    # third button beside History and "Create next year's plan" cut the title short.
+    actions_detail = ("roll_over",)
     change_form_before_template = "admin/plans/accountplan/_progress.html"
     readonly_fields = ("created_by", "created_at", "updated_at")
     fieldsets = (
@@ -298,7 +300,14 @@ class AccountPlanAdmin(ScopedModelAdmin):
 
     # --- print --------------------------------------------------------------------------------
 
-    @action(description=gettext_lazy("Print"), url_path="print", icon="print")
+    def get_urls(self) -> list[URLPattern]:
+        printing = path(
+            "<path:object_id>/print/",
+            self.admin_site.admin_view(self.print_plan),
+            name="plans_accountplan_print_plan",
+        )
+        return [printing, *super().get_urls()]
+
     def print_plan(self, request: HttpRequest, object_id: str) -> HttpResponse:
         plan = (
             self.get_queryset(request).filter(pk=unquote(object_id)).first()

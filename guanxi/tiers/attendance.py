@@ -23,6 +23,7 @@ from django.db.models import Count, QuerySet, Sum, Window
 from django.db.models.functions import ExtractDay
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Account
@@ -290,18 +291,20 @@ def attendance_xlsx(sheet: Sheet) -> bytes:
         title += " · " + _("Counting: %(categories)s") % {"categories": sheet.counting}
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
-    headers = [_("No."), _("code"), _("account"), _("item")]
+    # Capitalised like the page's headers (the msgids are the lowercase words used elsewhere).
+    headers = [_("No."), capfirst(_("code")), capfirst(_("account")), capfirst(_("item"))]
     headers += [str(d) for d in sheet.day_numbers]
-    headers += [_("month total"), _("spend per head"), _("tier"), _("why no tier")]
+    more = (_("month total"), _("spend per head"), _("tier"), _("why no tier"))
+    headers += [capfirst(h) for h in more]
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     last_col = len(headers) - 1  # the tier; the reason beside it
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     measures = (
-        (_("visits"), "visits"),
-        (_("head count"), "heads"),
-        (_("spend (CNY)"), "spend"),
+        (capfirst(_("visits")), "visits"),
+        (capfirst(_("head count")), "heads"),
+        (capfirst(_("spend (CNY)")), "spend"),
     )
     merges: list[str] = []  # the account's cells over its three lines, merged at the end
     first_line = 3 - len(measures)  # below the title and the headers (ws.max_row scans all)

@@ -13,7 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
+from guanxi.agreements.admin_forms import AgreementForm
 from guanxi.agreements.models import Agreement, AgreementDocument, NegotiatedRate, RateReview
 from guanxi.agreements.rates import rate_create
 from guanxi.agreements.services import agreement_create, agreement_sign
@@ -86,6 +88,24 @@ def test_list_and_page_render_in_both_languages(client, cast, agreement, setting
         assert "Renewal and review" in body
     else:
         assert "续约与复盘" in body
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_page_title_and_header_name_the_agreement_once(client, cast, agreement, language):
+    """The trial: the browser title read "框架合作协议 | 框架合作协议 | Guanxi CRM" and the header
+    "协议 › 协议 › …"; the amendment's label was lowercase in English."""
+    client.force_login(cast.alice)
+    page = client.get(reverse(CHANGE, args=(agreement.pk,)), HTTP_ACCEPT_LANGUAGE=language)
+    body = page.content.decode()
+    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    assert title.count(agreement.name) == 1
+    with translation.override(language):
+        assert page.context["title"] == gettext("Change %s") % Agreement._meta.verbose_name
+    crumbs = re.findall(r'min-w-0 truncate tracking-tight">\s*(.*?)\s*</', body)
+    assert len(crumbs) == 3 and len(set(crumbs)) == 3
+    with translation.override(language):
+        label = str(AgreementForm.base_fields["amendment_summary"].label)
+    assert label[:1] == label[:1].upper()
 
 
 @pytest.mark.usefixtures("english")

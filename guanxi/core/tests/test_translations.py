@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from guanxi.core.admin_words import DJANGO_ADMIN_TITLES
+
 LC = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
 FIX = "run guanxi/locale/update.sh and translate what it lists"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _entries(text: str) -> list[str]:
@@ -96,3 +100,46 @@ def test_every_model_has_a_chinese_name():
                      and cjk.search(str(m._meta.verbose_name_plural)))
         ]  # fmt: skip
     assert not missing, f"models without a translated verbose_name: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("accept", "language"),
+    [
+        ("en-US,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9", "zh-hans"),
+        ("de-DE,de", "zh-hans"),
+        ("", "zh-hans"),
+    ],
+)
+def test_the_ui_follows_the_browser_and_speaks_chinese_when_it_asks_for_neither(
+    client, accept, language
+):
+    """What the README says: the browser's language when it is Chinese or English, else
+    LANGUAGE_CODE (zh-hans)."""
+    html = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert re.search(r'<html[^>]* lang="([^"]+)"', html).group(1) == language
+
+
+def test_djangos_admin_titles_read_without_spaces_in_chinese(client, cast):
+    """Django's own catalogue says "选择 客户 来修改"; ours comes first: "选择客户来修改"."""
+    with translation.override("zh-hans"):
+        for msgid in DJANGO_ADMIN_TITLES:
+            title = gettext(msgid) % "客户"
+            assert " " not in title and "客户" in title, msgid
+    client.force_login(cast.mia)
+    for name in ("admin:contacts_contact_changelist", "admin:contacts_contact_add"):
+        title = str(client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans").context["title"])
+        assert CJK.search(title) and " " not in title, title
+
+
+def test_no_page_header_names_the_app_and_its_model_alike():
+    """The header reads app › model › object: "协议 › 协议 › …" said the same word twice."""
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            same = [
+                model._meta.label
+                for model in admin.site._registry
+                if str(model._meta.app_config.verbose_name).lower()
+                == str(model._meta.verbose_name_plural).lower()
+            ]
+        assert not same, (language, same)

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from guanxi.activities.models import Task, TaskKind, TaskSource
 from guanxi.loyalty.models import AccountLight, AccountLoyalty, LightStatus, Referral
 from guanxi.loyalty.tests.support import rule
 from tests.support import make_account, make_transaction
@@ -157,3 +158,25 @@ def test_red_lights_come_first_and_the_link_says_what_it_does(client, cast, engl
     assert text.index(f'data-light="{red.pk}"') < text.index(f'data-light="{yellow.pk}"')
     assert ">Respond</a>" in text and ">Open</a>" not in text
     assert "<h1" in text and ">Warning lights table</h1>" in text
+
+
+def test_today_puts_the_due_work_before_the_lights_and_folds_their_feedback(client, cast):
+    """The trial: eleven lights with an open feedback box each came before "Overdue and due
+    today", and each light said "Open" twice (its status and the link)."""
+    lit = light(cast.account)
+    Task.objects.create(account=cast.account, assignee=cast.alice, kind=TaskKind.CALL,
+                        title="Call", due_date=timezone.localdate(),
+                        source=TaskSource.MANUAL)  # fmt: skip
+    client.force_login(cast.alice)
+    for language in ("en", "zh-hans"):
+        text = client.get(
+            reverse("admin:activities_task_today"), HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+        assert text.index('data-section="due"') < text.index('data-section="warning_lights"')
+        row = text.split(f'data-light="{lit.pk}"')[1].split("</li>")[0]
+        # The feedback box is folded: a closed <details> around the form.
+        fold = row.split("<details")[1].split("</details>")[0]
+        assert "data-feedback-form" in fold and not fold.split(">")[0].count(" open")
+        link = row.split("data-open-light>")[1].split("</a>")[0].strip()
+        with translation.override(language):
+            assert link and link != str(lit.get_status_display())

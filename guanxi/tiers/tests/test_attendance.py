@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from guanxi.tiers.attendance import attendance_sheet, attendance_xlsx
@@ -157,11 +159,11 @@ def test_xlsx_export_has_title_headers_and_numbers(client, cast, scheme, june, e
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws["A1"].value.startswith("Attendance sheet June 2026 · Counting: Food & beverage")
     headers = [c.value for c in ws[2]]
-    assert headers[:5] == ["No.", "code", "account", "item", "1"]
-    assert headers[-4:] == ["month total", "spend per head", "tier", "why no tier"]
+    assert headers[:5] == ["No.", "Code", "Account", "Item", "1"]
+    assert headers[-4:] == ["Month total", "Spend per head", "Tier", "Why no tier"]
     visits, heads, spend = (list(ws.iter_rows(min_row=r, max_row=r, values_only=True))[0]
                             for r in (3, 4, 5))  # fmt: skip
-    assert visits[:5] == (1, a.code, a.name, "visits", 2)
+    assert visits[:5] == (1, a.code, a.name, "Visits", 2)
     assert heads[4] == 18 and spend[4] == 980 and isinstance(spend[4], (int, float))
     assert ws.cell(5, 5).number_format == "#,##0.00"
     assert visits[4 + 30] == 6 and spend[4 + 30] == 5500.0
@@ -172,8 +174,6 @@ def test_xlsx_export_has_title_headers_and_numbers(client, cast, scheme, june, e
 
 @time_machine.travel(NOW, tick=False)
 def test_xlsx_title_in_chinese_and_so_far(cast, scheme, june):
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         sheet = attendance_sheet(actor=cast.alice, month=dt.date(2026, 7, 1), scheme=scheme)
         ws = load_workbook(io.BytesIO(attendance_xlsx(sheet))).active
@@ -214,6 +214,40 @@ def test_no_tier_says_which_condition_failed_and_totals_come_before_the_days(cli
         reverse("admin:tiers_tierscheme_attendance_xlsx"), {"month": "2026-06", "scheme": scheme.pk}
     )
     ws = load_workbook(io.BytesIO(xlsx.content)).active
-    assert [c.value for c in ws[2]][-2:] == ["tier", "why no tier"]
+    assert [c.value for c in ws[2]][-2:] == ["Tier", "Why no tier"]
     first = [c.value for c in ws[3]]
     assert first[-2] is None and "Gold" in first[-1] and "VIP" in first[-1]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_page_names_its_month_capitalises_its_headers_and_scrolls_visibly(
+    client, cast, scheme, june, language
+):
+    """The trial: the subtitle said "this month" over November's sheet, the English headers
+    were lowercase, and the days ran off the right edge with no sign of more."""
+    client.force_login(cast.alice)
+    url = reverse("admin:tiers_tierscheme_attendance")
+    body = client.get(url, {"month": "2026-06"}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    subtitle = body.split("data-subtitle>")[1].split("</p>")[0]
+    with translation.override(language):
+        assert date_format(JUNE, "YEAR_MONTH_FORMAT") in subtitle
+    head = body.split("<thead>")[1].split("</thead>")[0]
+    titles = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    assert len(titles) == 7 + 30
+    assert all(c.isupper() or c.isdigit() or not c.isascii() for c in (t[:1] for t in titles))
+    # The sheet scrolls in a frame that shades the edge with more days and shows a hint.
+    assert "data-scroll-frame" in body and "data-scroll-hint" in body
+    assert body.index("data-scroll-hint") < body.index('data-table="attendance"')
+
+
+def test_the_sidebar_lights_the_attendance_sheet_alone(client, cast):
+    client.force_login(cast.mia)
+
+    def lit(url: str) -> list[str]:
+        navigation = client.get(url).context["sidebar_navigation"]
+        return [str(i["link"]) for g in navigation for i in g["items"] if i.get("active")]
+
+    for name in ("attendance", "migration", "changelist"):
+        url = reverse(f"admin:tiers_tierscheme_{name}")
+        assert lit(url) == [url]
