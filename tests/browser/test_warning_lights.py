@@ -41,6 +41,7 @@ def test_kam_sees_the_red_light_on_today_and_records_feedback(red_light, browser
     assert row.get_attribute("data-status") == "open"
     assert "华东国际会展集团" in row.inner_text()
     words = "已上门致歉，下周请客户试新菜单"
+    row.locator("[data-feedback-fold] summary").click()  # the feedback box is folded
     row.locator("textarea[name=kam_feedback]").fill(words)
     with page.expect_navigation():
         row.locator("[data-save-feedback]").click()
