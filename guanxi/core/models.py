@@ -80,6 +80,12 @@ class User(AbstractUser):
         return self.is_superuser or self.role in SEES_ALL_ROLES
 
     @property
+    def figures_scope(self) -> str:
+        """Whose figures this user sees, as a key for figures kept between requests (stored
+        snapshots, cached reports): "all" for whoever sees every account, else "user:<id>"."""
+        return "all" if self.sees_all_accounts else f"user:{self.pk}"
+
+    @property
     def leads_team(self) -> bool:
         return self.role == Role.TEAM_LEAD and self.team_id is not None
 

@@ -252,17 +252,17 @@ def _tier_tables(
     schemes = list(
         TierScheme.objects.filter(is_active=True, purpose=SchemePurpose.TIERS).order_by("code")
     )
-    # Every scheme's tiers in one grouped scan (a tier belongs to one scheme).
+    # Every scheme's tiers in one grouped scan, and the period's in one more: a tier belongs to
+    # one scheme, so the rows keyed by tier id are picked per scheme below.
     held = AccountTier.objects.filter(scheme__in=schemes, tier__isnull=False)
-    every = _class_rows(held, "tier_id", accounts, today)
+    found = _class_rows(held, "tier_id", accounts, today)
+    if period is not None:
+        _class_period(found, held, "tier_id", accounts, period)
+    tiers = list(Tier.objects.filter(scheme__in=schemes).order_by("rank"))
     tables = []
     for scheme in schemes:
-        in_scheme = held.filter(scheme=scheme)
-        found = every  # keyed by tier id: this scheme's tiers are picked below
-        if period is not None:
-            _class_period(found, in_scheme, "tier_id", accounts, period)
         rows = []
-        for tier in Tier.objects.filter(scheme=scheme).order_by("rank"):
+        for tier in (t for t in tiers if t.scheme_id == scheme.pk):
             row = found.get(tier.pk, Row(key=str(tier.pk), label=""))
             row.label, row.filter = str(tier), {"tier": str(tier.pk)}
             rows.append(row)
@@ -319,9 +319,8 @@ def distribution_recent(
     account and tier row (250–400 ms), while the figures move little within minutes.
     ``refresh``: compute now (the page's "recompute" link) and keep that."""
     seconds = settings.GUANXI_DISTRIBUTION_CACHE_SECONDS
-    scope = "all" if actor.sees_all_accounts else f"user:{actor.pk}"
     span = f"{period.start}..{period.end}" if period is not None else "year"
-    key = f"guanxi:distribution:{scope}:{team_id}:{span}:{get_language()}:{today}"
+    key = f"guanxi:distribution:{actor.figures_scope}:{team_id}:{span}:{get_language()}:{today}"
     found = cache.get(key) if seconds > 0 and not refresh else None
     if isinstance(found, Computed):
         return found

@@ -30,11 +30,6 @@ FRESH_DAYS = 1
 VERSION = 2
 
 
-def scope_of(actor: User) -> str:
-    """The stored scope whose figures are ``actor``'s."""
-    return "all" if actor.sees_all_accounts else f"user:{actor.pk}"
-
-
 def figures_compute(actor: User, today: dt.date) -> dict[str, Any]:
     """Every figure of ``actor``'s dashboard as of ``today`` (JSON-ready)."""
     charts = charts_compute(accounts_visible_to(actor), today)
@@ -44,7 +39,7 @@ def figures_compute(actor: User, today: dt.date) -> dict[str, Any]:
 def _store(actor: User, as_of: dt.date) -> dict[str, Any]:
     data = figures_compute(actor, as_of)
     StoredSnapshot.objects.update_or_create(
-        name=NAME, scope=scope_of(actor), defaults={"as_of": as_of, "data": data}
+        name=NAME, scope=actor.figures_scope, defaults={"as_of": as_of, "data": data}
     )
     return data
 
@@ -56,7 +51,7 @@ def dashboard_figures(actor: User, *, today: dt.date | None = None) -> dict[str,
     today = today or timezone.localdate()
     stored = (
         StoredSnapshot.objects.filter(
-            name=NAME, scope=scope_of(actor), as_of__gte=today - dt.timedelta(days=FRESH_DAYS)
+            name=NAME, scope=actor.figures_scope, as_of__gte=today - dt.timedelta(days=FRESH_DAYS)
         )
         .values_list("data", flat=True)
         .first()
@@ -82,6 +77,6 @@ def dashboard_snapshots_store(*, as_of: dt.date) -> dict[str, int]:
     scopes = []
     for user in scope_users():
         _store(user, as_of)
-        scopes.append(scope_of(user))
+        scopes.append(user.figures_scope)
     StoredSnapshot.objects.filter(name=NAME).exclude(scope__in=scopes).delete()
     return {"scopes": len(scopes)}
