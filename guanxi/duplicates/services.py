@@ -74,9 +74,10 @@ def candidate_link_subsidiary(*, actor: User, candidate_id: int, parent_id: int)
     return _decide(candidate, actor=actor, status=Status.LINKED)
 
 
-def may_dismiss_pair(actor: User | None) -> bool:
-    """Who says "not a duplicate" on the merge page: who may merge there (managers and team
-    leads), for a pair they see."""
+def may_merge(actor: User | None) -> bool:
+    """Team leads and managers decide a pair on the merge page: merge it (`merging`), or say it
+    is not a duplicate (`pair_dismiss`); a KAM asks one of them. The admin's login page asks
+    too, for a visitor not logged in."""
     if actor is None or not actor.is_authenticated:
         return False
     return actor.sees_all_accounts or actor.leads_team
@@ -95,7 +96,7 @@ def pair_dismiss(*, actor: User, kind: str, first: int, second: int) -> Candidat
     """Not a duplicate, said of two records on the merge page, the same as the queue's: the
     pair's candidate (made now if the job has not found it) is kept as dismissed, so the job
     never proposes the pair again."""
-    if not may_dismiss_pair(actor):
+    if not may_merge(actor):
         raise PermissionDenied(_("Only managers and team leads decide about duplicates."))
     if kind not in Kind.values:
         raise InvalidInput(_("Unknown kind of record."), field="kind")

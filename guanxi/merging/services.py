@@ -34,6 +34,7 @@ from guanxi.contacts.services import contact_for_actor
 from guanxi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from guanxi.core.models import User
 from guanxi.core.services import save_as, validated
+from guanxi.duplicates.services import may_merge
 from guanxi.merging import undo
 from guanxi.merging.engine import (
     Recorder,
@@ -83,13 +84,6 @@ def _richer(mine: Model, theirs: Model) -> bool:
 
 
 PREFER = {"relationships.buyingcentremember": _richer}
-
-
-def may_merge(actor: User | None) -> bool:
-    """Team leads and managers merge (a KAM asks one of them)."""
-    if actor is None or not actor.is_authenticated:  # the admin's login page asks too
-        return False
-    return actor.sees_all_accounts or actor.leads_team
 
 
 @dataclass
