@@ -205,11 +205,11 @@ def rate_check_many(transaction_ids: Iterable[int]) -> int:
     """Check many sales at once (set-based: a few queries per chunk of 2,000). Returns how many
     open reviews were created."""
     ids = list(dict.fromkeys(transaction_ids))
-    rows: list[tuple] = []
+    created = 0
     for start in range(0, len(ids), CHUNK):
         ledger = Transaction.objects.filter(pk__in=ids[start : start + CHUNK])
-        rows.extend(ledger.values_list(*SALE_COLUMNS))
-    return _check_rows(rows)
+        created += _check_chunk(list(ledger.values_list(*SALE_COLUMNS)))
+    return created
 
 
 @db_transaction.atomic

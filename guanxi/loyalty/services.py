@@ -145,6 +145,13 @@ class LeadReferrer:
     contact_id: int | None = None
     contact_account_id: int | None = None
 
+    @classmethod
+    def of(cls, lead: Lead) -> LeadReferrer:
+        """The referrer of a lead read with its ``referred_by_contact``."""
+        contact = lead.referred_by_contact
+        return cls(lead.referred_by_account_id, lead.referred_by_contact_id,
+                   contact.account_id if contact is not None else None)  # fmt: skip
+
     @property
     def referring_account_id(self) -> int | None:
         """The referring account: the one named, else the person's."""
@@ -200,8 +207,10 @@ def lead_referral_follow(
     the new referrer, and a referrer cleared deletes it. Every write names ``actor`` in the audit
     history. No access check: it follows a write of the lead that was checked. Returns the
     lead's referral, None when it names no referrer."""
-    lead = Lead.objects.get(pk=lead.pk if isinstance(lead, Lead) else lead)
-    named = lead_referrer(lead)
+    lead = Lead.objects.select_related("referred_by_contact").get(
+        pk=lead.pk if isinstance(lead, Lead) else lead
+    )
+    named = LeadReferrer.of(lead)
     account_id, contact_id = named.referring_account_id, named.referring_contact_id
     became = lead.account_id if lead.status == LeadStatus.CONVERTED else None
     rows = _lead_referral_rows(lead, became)
