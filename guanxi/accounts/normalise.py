@@ -21,7 +21,7 @@ from pypinyin import Style, lazy_pinyin
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from guanxi.accounts.names import company_key, email_key, mobile_key
+from guanxi.accounts.names import Place, company_key, company_place, email_key, mobile_key
 
 __all__ = [
     "company_key", "email_key", "mobile_key", "simplified", "company_name_key",
@@ -50,6 +50,11 @@ KEY_LEN, PINYIN_LEN, INITIALS_LEN = 200, 400, 100
 def simplified(text: str | None) -> str:
     """Half-width (NFKC) and simplified characters."""
     return _T2S.convert(unicodedata.normalize("NFKC", text or ""))
+
+
+def company_name_place(name: str | None) -> Place:
+    """The place a company name names, traditional characters read as simplified (廣州 is 广州)."""
+    return company_place(simplified(name))
 
 
 def company_name_key(name: str | None) -> str:

@@ -35,11 +35,10 @@ from rapidfuzz import fuzz
 from guanxi.accounts.names import (
     LEGAL_SUFFIXES,
     Place,
-    company_place,
     generic_body,
     mobile_key,
 )
-from guanxi.accounts.normalise import simplified
+from guanxi.accounts.normalise import company_name_place, simplified
 
 #: From this score on a pair is a candidate (stored, warned about on entry).
 THRESHOLD = 80
@@ -169,7 +168,7 @@ def _placed(a: AccountFacts, b: AccountFacts, score: int, reasons: list[Reason])
 
 @lru_cache(maxsize=65_536)
 def _place(name: str) -> Place:
-    return company_place(simplified(name))
+    return company_name_place(name)
 
 
 def _same_phone(a: AccountFacts, b: AccountFacts) -> bool:

@@ -1,9 +1,10 @@
 """Likely duplicates of a lead among the accounts and contacts on file (C2: "entering a lead
 checks existing accounts and contacts and offers to attach instead").
 
-- Accounts: the normalised company key (`accounts.names.company_key`) is looked up in account
-  names (an ``icontains`` the trigram indexes on ``UPPER(name)``/``UPPER(short_name)`` serve on
-  PostgreSQL), shortest names first, at most `CANDIDATES`; each is scored 0–100 by how close
+- Accounts: the normalised company key (`accounts.normalise.company_name_key`, traditional
+  read as simplified, as its place is) is looked up in account names (an ``icontains`` the
+  trigram indexes on ``UPPER(name)``/``UPPER(short_name)`` serve on PostgreSQL), shortest
+  names first, at most `CANDIDATES`; each is scored 0–100 by how close
   its own key is to the lead's (difflib's ratio: twenty short strings, no library needed). The
   key leaves out a leading place, so, as in the duplicate finder (`duplicates.matching`), a name
   that names another place is never the same company (scored `OTHER_PLACE_SCORE` at most, still
@@ -27,13 +28,12 @@ from django.db.models.functions import Length
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.names import (
-    company_key,
-    company_place,
     email_key,
     generic_body,
     mobile_key,
     mobile_variants,
 )
+from guanxi.accounts.normalise import company_name_key, company_name_place
 from guanxi.accounts.selectors import accounts_visible_to
 from guanxi.contacts.models import Contact
 from guanxi.core.models import User
@@ -68,7 +68,7 @@ def _owner_name(user: User) -> str:
 
 def account_matches(actor: User, company: str) -> list[Duplicate]:
     """Accounts whose name holds the lead's company key, best first."""
-    key = company_key(company)
+    key = company_name_key(company)  # 華彩醫藥 looks for 华彩医药
     if len(key) < MIN_KEY:
         return []
     rows = list(
@@ -80,12 +80,12 @@ def account_matches(actor: User, company: str) -> list[Duplicate]:
         accounts_visible_to(actor).filter(pk__in=[a.pk for a in rows]).values_list("pk", flat=True)
     )
     found = []
-    place, generic = company_place(company), generic_body(key)
+    place, generic = company_name_place(company), generic_body(key)
     for account in rows:
-        there = company_place(account.name)
+        there = company_name_place(account.name)
         if generic and place.differs(there):
             continue  # 青岛市财政局 for 深圳市财政局: nothing in common but the kind of body
-        score = round(100 * SequenceMatcher(None, key, company_key(account.name)).ratio())
+        score = round(100 * SequenceMatcher(None, key, company_name_key(account.name)).ratio())
         if place.differs(there) or (generic and not (place and there)):
             score = min(score, OTHER_PLACE_SCORE)  # a sister company at most, never the same
         visible = account.pk in seen

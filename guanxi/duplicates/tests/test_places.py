@@ -59,3 +59,15 @@ def test_a_leads_likely_duplicates_follow_the_same_rule(cast):
     found = {d.id: d.score for d in account_matches(cast.alice, "上海华彩医药有限公司")}
     assert found[hc.pk] == SAME  # the same company, without its city
     assert found[sister.pk] < SAME  # the Beijing company: listed, never attached as the same
+
+
+def test_a_lead_in_traditional_characters_is_read_as_simplified(cast):
+    """The lead check read 廣州 and 醫藥 as typed while the duplicate finder read them as
+    simplified: a company typed in traditional characters found nothing, and its place was none."""
+    make_account(owner=cast.alice, name="深圳市财政局")
+    hc = make_account(owner=cast.alice, name="华彩医药有限公司")
+    sister = make_account(owner=cast.alice, name="华彩医药（北京）有限公司")
+    assert account_matches(cast.alice, "青島市財政局") == []
+    found = {d.id: d.score for d in account_matches(cast.alice, "華彩醫藥（廣州）有限公司")}
+    assert found[hc.pk] == SAME
+    assert found[sister.pk] < SAME  # Guangzhou and Beijing: two places
