@@ -37,6 +37,9 @@ DBNAME = os.environ.get("BENCH_DUPES_DB", "guanxi_bench_dupes")
 TARGET_FIND_S = 300
 TARGET_SEARCH_MS = 100
 CHUNK = 50_000
+#: Pinyin, initials, a broad word (the city of 1 account in 12), two and three characters (no
+#: trigram / one), a broad two-character word, a person's two-character name, a mobile's start.
+SEARCH_WORDS = ["huacai", "hcyy", "shanghai", "华彩", "华彩医", "上海", "王芳", "xinda", "138001"]
 
 CITIES = ["上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京", "", "", "", ""]
 CHARS = (
@@ -247,7 +250,7 @@ def main() -> int:
     if args.build_only:
         return 0
     find = _time_find()
-    search = _time_search(["huacai", "hcyy", "shanghai", "华彩", "xinda", "138001"])
+    search = _time_search(SEARCH_WORDS)
     n = args.accounts
     print(f"accounts {n:,}, contacts {n * args.contacts_per_account:,}")
     print(f"candidates_find: {find['seconds']:.1f} s (target {TARGET_FIND_S} s at 1M/3M), "

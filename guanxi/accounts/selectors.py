@@ -25,6 +25,7 @@ from guanxi.accounts.models import Account
 from guanxi.accounts.normalise import credit_code_clean, simplified
 from guanxi.core.history import history_entries
 from guanxi.core.models import Role, User, sees_all_accounts_q
+from guanxi.core.search import grams_serve, short_word_q
 from guanxi.core.selectors import filter_given, ordered
 
 if TYPE_CHECKING:
@@ -220,6 +221,9 @@ def pinyin_word(word: str) -> str:
 #: Pinyin this long is searched inside a name, not only at its start.
 MIN_PINYIN_INSIDE = 4
 
+#: The columns of the gram index for short words (migration accounts 0010), in its order.
+TEXT_GRAM_COLUMNS = ("name", "short_name", "english_name", "code")
+
 
 def account_word_parts(word: str) -> list[Q]:
     """Accounts one search word finds, as separate conditions (each served by its own index on
@@ -230,12 +234,12 @@ def account_word_parts(word: str) -> list[Q]:
     华彩医药, "szrf" → 深圳瑞丰…) (LIKE 'x%' on b-tree indexes, migrations accounts 0005 and 0009),
     the credit code exactly, a former code kept as an alias after a merge."""
     plain = simplified(word).strip()
-    parts = [
-        Q(name__icontains=plain),
-        Q(short_name__icontains=plain),
-        Q(english_name__icontains=word),
-        Q(code__icontains=word),
-    ]
+    own = {"name": plain, "short_name": plain, "english_name": word, "code": word}
+    if grams_serve(plain) and grams_serve(word):
+        # One or two characters have no trigram: one branch on the gram index of all four.
+        parts = [short_word_q(TEXT_GRAM_COLUMNS, own)]
+    else:
+        parts = [Q(**{f"{column}__icontains": text}) for column, text in own.items()]
     code = credit_code_clean(word)
     if code:
         parts.append(Q(credit_code=code))

@@ -19,6 +19,7 @@ from guanxi.contacts.profile_schema import GROUPS, get_field
 from guanxi.core.dates import next_occurrence
 from guanxi.core.history import history_entries, merge_entries
 from guanxi.core.models import User
+from guanxi.core.search import grams_serve, short_word_q
 from guanxi.core.selectors import filter_given, ordered
 
 if TYPE_CHECKING:
@@ -154,7 +155,9 @@ def contact_word_q(word: str, *, indexed_only: bool = False) -> Q:
     stored digits. Prefixes are LIKE 'x%' on b-tree indexes (migration contacts 0006).
     ``indexed_only``: only what an index serves on PostgreSQL (the name's trigrams, the stored
     forms), for the account list, which looks through every contact."""
-    q = Q(name__icontains=simplified(word).strip())
+    plain = simplified(word).strip()
+    # One or two characters ("王芳") have no trigram: the name's gram index (contacts 0009).
+    q = short_word_q(("name",), {"name": plain}) if grams_serve(plain) else Q(name__icontains=plain)
     if not indexed_only:
         q |= Q(english_name__icontains=word) | Q(code__iexact=word) | Q(email__iexact=word.strip())
     phone_like = unicodedata.normalize("NFKC", word).translate(_PHONE_MARKS)

@@ -1,3 +1,6 @@
+import pytest
+from django.db import connection
+
 from guanxi.accounts.models import Account, AccountAlias
 from guanxi.accounts.selectors import (
     account_is_visible,
@@ -71,3 +74,40 @@ def test_search_finds_initials_of_the_whole_name_pinyin_inside_it_and_old_codes(
     # Three letters stay a prefix: "fuw" is inside xi'an huizhan fuwu but starts no form of it.
     assert found("fuw") == set()
     assert found("fuwu") == {"XA-1"}
+
+
+SHORT_WORDS = [
+    ("华彩", {"HC-1"}),  # two characters of the name
+    ("彩", {"HC-1"}),  # one
+    ("華彩", {"HC-1"}),  # traditional, read as simplified
+    ("瑞丰", {"SZ-1"}),  # the short name (the name says 深圳市瑞祥丰…)
+    ("ph", {"HC-1"}),  # inside the English name
+    ("-7", {"XA-7"}),  # inside the code
+    ("彩瑞", set()),  # both characters there, not side by side
+]
+
+
+@pytest.mark.parametrize("word, codes", SHORT_WORDS)
+def test_words_of_one_or_two_characters_are_found_in_every_column(cast, word, codes):
+    """Words too short for a trigram are read from the gram index on PostgreSQL (accounts
+    0010): the same accounts as a plain scan finds."""
+    make_account(owner=cast.alice, name="华彩医药有限公司", english_name="Huacai Pharma",
+                 code="HC-1")  # fmt: skip
+    make_account(owner=cast.alice, name="深圳市瑞祥丰食品有限公司", short_name="瑞丰",
+                 code="SZ-1")  # fmt: skip
+    make_account(owner=cast.alice, name="西安会展服务有限公司", code="XA-7")
+    found = set(accounts_search(Account.objects.all(), word).values_list("code", flat=True))
+    assert found == codes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index: PostgreSQL")
+def test_a_two_character_word_reads_the_gram_index_not_every_account(cast):
+    make_account(owner=cast.alice, name="华彩医药有限公司")
+    search = accounts_search(Account.objects.all(), "华彩")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = search.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "account_text_grams" in plan
+    assert "Seq Scan" not in plan

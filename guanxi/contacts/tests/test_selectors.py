@@ -1,0 +1,27 @@
+import pytest
+from django.db import connection
+
+from guanxi.contacts.models import Contact
+from guanxi.contacts.selectors import contact_word_q
+from tests.support import make_contact
+
+
+@pytest.mark.parametrize("word, names", [("王芳", {"王芳"}), ("芳", {"王芳", "李芳华"}),
+                                         ("芳华", {"李芳华"}), ("王华", set())])  # fmt: skip
+def test_a_name_of_one_or_two_characters_is_found(cast, word, names):
+    """Too short for a trigram: the name's gram index on PostgreSQL (contacts 0009)."""
+    made = [make_contact(account=cast.account, name=name).pk for name in ("王芳", "李芳华", "张伟")]
+    found = Contact.objects.filter(contact_word_q(word, indexed_only=True), pk__in=made)
+    assert set(found.values_list("name", flat=True)) == names
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index: PostgreSQL")
+def test_a_two_character_name_reads_the_gram_index(cast):
+    make_contact(account=cast.account, name="王芳")
+    search = Contact.objects.filter(contact_word_q("王芳", indexed_only=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = search.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "contact_name_grams" in plan
