@@ -253,11 +253,19 @@ class Account(models.Model):
             models.Index(fields=["owner", "team"]),
             # Lists sorted by pinyin (an index in Meta, not db_index: the audit table needs none).
             models.Index(fields=["name_pinyin", "id"], name="account_pinyin_order"),
+            # The pinyin of accounts named by id (those a search found through their contacts),
+            # read from the index alone on PostgreSQL (workspace.search.accounts_first).
+            models.Index(fields=["id"], include=["name_pinyin"], name="account_id_pinyin"),
             # Prefix search (LIKE 'x%') on the stored forms: a b-tree with the pattern operator
-            # class on PostgreSQL (any collation), a plain index elsewhere.
+            # class on PostgreSQL (any collation), a plain index elsewhere. Each carries the
+            # pinyin and id (PostgreSQL), so a search's branch yields its accounts in pinyin
+            # order from the index alone (workspace.selectors.accounts_first).
             *(
                 models.Index(
-                    fields=[f], name=f"account_{f}_prefix", opclasses=["varchar_pattern_ops"]
+                    fields=[f],
+                    name=f"account_{f}_prefix",
+                    opclasses=["varchar_pattern_ops"],
+                    include=[c for c in ("name_pinyin", "id") if c != f],
                 )
                 for f in PREFIX_SEARCHED
             ),

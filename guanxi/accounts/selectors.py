@@ -20,6 +20,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Substr
+from django.db.models.lookups import Contains
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.normalise import credit_code_clean, simplified
@@ -221,8 +223,9 @@ def pinyin_word(word: str) -> str:
 #: Pinyin this long is searched inside a name, not only at its start.
 MIN_PINYIN_INSIDE = 4
 
-#: The columns of the gram index for short words (migration accounts 0010), in its order.
-TEXT_GRAM_COLUMNS = ("name", "short_name", "english_name", "code")
+#: What the gram index for short words holds (migration accounts 0010), in its order: the name
+#: after its first character (its start has a b-tree), the short and English names, the code.
+TEXT_GRAMS = (Substr("name", 2), "short_name", "english_name", "code")
 
 
 def account_word_parts(word: str) -> list[Q]:
@@ -236,8 +239,11 @@ def account_word_parts(word: str) -> list[Q]:
     plain = simplified(word).strip()
     own = {"name": plain, "short_name": plain, "english_name": word, "code": word}
     if grams_serve(plain) and grams_serve(word):
-        # One or two characters have no trigram: one branch on the gram index of all four.
-        parts = [short_word_q(TEXT_GRAM_COLUMNS, own)]
+        # One or two characters have no trigram. At the start of the name ("上海", one account
+        # in twelve): a range of a b-tree that carries the pinyin, so the first few in pinyin
+        # order come from the index; anywhere else: the gram index of the four columns, the
+        # name's first character left out (migration accounts 0010).
+        parts = [Q(name__istartswith=plain), short_word_q(TEXT_GRAMS, own)]
     else:
         parts = [Q(**{f"{column}__icontains": text}) for column, text in own.items()]
     code = credit_code_clean(word)
@@ -247,21 +253,30 @@ def account_word_parts(word: str) -> list[Q]:
     parts.append(Q(aliases__code__iexact=word.strip()))
     latin = pinyin_word(word)
     if latin:
-        # Four letters or more are looked for anywhere in the name's pinyin, so "shanghai" finds
-        # 亳州瑞丰食品（上海）有限公司 as "上海" does (a trigram index on PostgreSQL, migration
-        # accounts 0009); shorter ones only at its start, where they stay selective.
-        in_name = (
-            Q(name_pinyin__contains=latin)
-            if len(latin) >= MIN_PINYIN_INSIDE
-            else Q(name_pinyin__startswith=latin)
-        )
+        parts.append(pinyin_prefix_q(latin))
+        if len(latin) >= MIN_PINYIN_INSIDE:
+            # Four letters or more are looked for inside the name's pinyin too, so "shanghai"
+            # finds 亳州瑞丰食品（上海）有限公司 as "上海" does: after its first letter, where a
+            # trigram index reads only such names (migration accounts 0011), not the many that
+            # start with it; shorter ones only at its start, where they stay selective.
+            parts.append(Q(Contains(Substr("name_pinyin", 2), latin)))
         parts += [
-            in_name,
             Q(key_pinyin__startswith=latin),
             Q(key_initials__startswith=latin),
             Q(name_initials__startswith=latin),
         ]
     return parts
+
+
+def pinyin_prefix_q(latin: str) -> Q:
+    """Accounts whose name's pinyin starts with ``latin`` (lower-case letters), also stated as
+    a range, so the b-tree on (name_pinyin, id) reads them in pinyin order in any collation
+    (PostgreSQL uses it for LIKE 'x%' only in the C collation)."""
+    q = Q(name_pinyin__startswith=latin, name_pinyin__gte=latin)
+    stem = latin.rstrip("z")
+    if stem:  # "huaz" → below "hub": every name starting "huaz…" sorts before it
+        q &= Q(name_pinyin__lt=stem[:-1] + chr(ord(stem[-1]) + 1))
+    return q
 
 
 def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:

@@ -16,7 +16,7 @@ from guanxi.activities.api import TaskOut
 from guanxi.activities.selectors import agenda_subject
 from guanxi.core.errors import NotFound
 from guanxi.core.schemas import MAX_ID, MAX_PAGE_SIZE, InputSchema
-from guanxi.workspace.selectors import quick_find
+from guanxi.workspace.search import quick_find
 from guanxi.workspace.today import agenda, agenda_section
 
 router = Router(tags=["activities"])

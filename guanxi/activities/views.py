@@ -40,7 +40,7 @@ from guanxi.core.views import next_url
 from guanxi.plans.selectors import actions_due_for
 from guanxi.touchpoints.models import TouchpointKind
 from guanxi.workspace import flows
-from guanxi.workspace.selectors import quick_find
+from guanxi.workspace.search import quick_find
 from guanxi.workspace.today import agenda, agenda_section
 
 TODAY = "admin:activities_task_today"

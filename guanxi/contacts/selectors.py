@@ -155,19 +155,32 @@ def contact_word_q(word: str, *, indexed_only: bool = False) -> Q:
     stored digits. Prefixes are LIKE 'x%' on b-tree indexes (migration contacts 0006).
     ``indexed_only``: only what an index serves on PostgreSQL (the name's trigrams, the stored
     forms), for the account list, which looks through every contact."""
+    q = Q()
+    for part in contact_word_parts(word, indexed_only=indexed_only):
+        q |= part
+    return q
+
+
+def contact_word_parts(word: str, *, indexed_only: bool = False) -> list[Q]:
+    """`contact_word_q` as separate conditions, each served by its own index on PostgreSQL (the
+    prefix ones carry the account: contacts 0010), so a caller may UNION them."""
     plain = simplified(word).strip()
     # One or two characters ("王芳") have no trigram: the name's gram index (contacts 0009).
-    q = short_word_q(("name",), {"name": plain}) if grams_serve(plain) else Q(name__icontains=plain)
+    parts = [
+        short_word_q(("name",), {"name": plain}) if grams_serve(plain) else Q(name__icontains=plain)
+    ]
     if not indexed_only:
-        q |= Q(english_name__icontains=word) | Q(code__iexact=word) | Q(email__iexact=word.strip())
+        parts.append(
+            Q(english_name__icontains=word) | Q(code__iexact=word) | Q(email__iexact=word.strip())
+        )
     phone_like = unicodedata.normalize("NFKC", word).translate(_PHONE_MARKS)
     digits = mobile_key(word)
     if len(digits) >= 4 and phone_like.isdigit():
-        q |= Q(mobile_key__startswith=digits)
+        parts.append(Q(mobile_key__startswith=digits))
     latin = pinyin_word(word)
     if latin:
-        q |= Q(name_pinyin__startswith=latin) | Q(name_initials__startswith=latin)
-    return q
+        parts += [Q(name_pinyin__startswith=latin), Q(name_initials__startswith=latin)]
+    return parts
 
 
 def contacts_search(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:

@@ -40,8 +40,8 @@ class HasGrams(Func):
     arg_joiner = " || ' ' || "
     output_field = BooleanField()
 
-    def __init__(self, *columns: str, word: str) -> None:
-        super().__init__(*(F(column) for column in columns))
+    def __init__(self, *columns: str | Any, word: str) -> None:
+        super().__init__(*(F(c) if isinstance(c, str) else c for c in columns))
         self.word = word
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
@@ -58,11 +58,11 @@ def grams_serve(word: str) -> bool:
     )
 
 
-def short_word_q(indexed: tuple[str, ...], words: dict[str, str]) -> Q:
+def short_word_q(indexed: tuple[str | Any, ...], words: dict[str, str]) -> Q:
     """Rows where one of the columns of ``words`` (column → the word as that column is
-    searched) contains its word, for words `grams_serve` accepts. ``indexed``: the columns of
-    the gram index, in its order; per distinct word the index narrows the rows and
-    ``icontains`` checks them."""
+    searched) contains its word, for words `grams_serve` accepts. ``indexed``: the columns (or
+    expressions) of the gram index, in its order; per distinct word the index narrows the rows
+    and ``icontains`` checks them."""
     by_word: dict[str, Q] = {}
     for column, word in words.items():
         by_word[word] = by_word.get(word, Q()) | Q(**{f"{column}__icontains": word})

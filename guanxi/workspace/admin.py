@@ -83,7 +83,8 @@ from guanxi.workspace.admin_list import (
     filters_url,
     lazy_filters,
 )
-from guanxi.workspace.selectors import account_360, account_360_queryset, accounts_matching
+from guanxi.workspace.search import accounts_matching
+from guanxi.workspace.selectors import account_360, account_360_queryset
 
 
 def _list_url_without_order(request: HttpRequest) -> str:
@@ -334,7 +335,7 @@ class AccountAdmin(SaveAnywayMixin, ScopedModelAdmin):
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         # An id subquery per word instead of Django's join on contacts (and the DISTINCT it
-        # needs): see workspace.selectors.accounts_matching.
+        # needs): see workspace.search.accounts_matching.
         return accounts_matching(queryset, search_term), False
 
     @display(description=_("tiers"))

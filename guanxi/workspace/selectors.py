@@ -11,18 +11,15 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import smart_split, unescape_string_literal
 
 from guanxi.accounts.models import Account, AccountStatus, AccountType
 from guanxi.accounts.selectors import (
-    account_word_parts,
     accounts_visible_to,
     read_with,
     visible_among,
     visible_to,
 )
 from guanxi.contacts.models import Contact, ProfileFact
-from guanxi.contacts.selectors import contact_word_q, contacts_visible_to
 from guanxi.core.dates import add_months, local_midnight
 from guanxi.core.models import User
 from guanxi.pipeline.models import Opportunity, Outcome
@@ -268,72 +265,3 @@ def stored_birthdays(
     found = Contact.objects.filter(is_active=True).select_related("account").in_bulk(ids)
     seen = visible_among(actor, [c.account_id for c in found.values()])
     return [(day, found[pk]) for day, pk in days if pk in found and found[pk].account_id in seen]
-
-
-# --- Account list search ----------------------------------------------------------------------
-
-
-def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
-    """``queryset`` limited to the accounts every word of ``text`` finds, in the account's own
-    names and code or in one of its contacts' names ("孙立" finds 孙立's account), also by
-    pinyin, initials, credit code and a contact's mobile (`accounts.selectors.account_word_parts`,
-    `contacts.selectors.contact_word_q`).
-
-    Per word, one id subquery: the accounts found by their own text UNION the accounts of the
-    contacts found by name. Each side can use its trigram indexes on PostgreSQL (migrations
-    accounts 0003, contacts 0003), and no join multiplies the rows, so the list needs no
-    DISTINCT over all its columns."""
-    for word in _words(text):
-        # One branch per condition, each read through its own index (an OR of them all made
-        # PostgreSQL scan every account once a word such as "shanghai" matched many).
-        by_own = [
-            Account.objects.filter(q).order_by().values("pk") for q in account_word_parts(word)
-        ]
-        by_contact = (
-            Contact.objects.filter(contact_word_q(word, indexed_only=True))
-            .order_by()
-            .values("account_id")
-        )
-        queryset = queryset.filter(pk__in=by_contact.union(*by_own))
-    return queryset
-
-
-def _words(text: str) -> list[str]:
-    """Words as the admin's search splits them: on spaces, a quoted phrase kept whole."""
-    words = []
-    for bit in smart_split(text):
-        if bit[:1] in "\"'" and bit[-1:] == bit[:1] and len(bit) > 1:
-            bit = unescape_string_literal(bit)
-        if bit.strip():
-            words.append(bit)
-    return words
-
-
-#: Hits per kind in Today's quick find.
-QUICK_FIND_LIMIT = 8
-
-
-@dataclass
-class QuickFind:
-    text: str
-    accounts: list[Account] = field(default_factory=list)
-    contacts: list[Contact] = field(default_factory=list)
-
-
-def quick_find(actor: User, text: str, limit: int = QUICK_FIND_LIMIT) -> QuickFind:
-    """Today's quick find: the first ``limit`` accounts and contacts the actor may see that
-    every word of ``text`` finds, by pinyin order. The same stored forms as the account list
-    (characters, traditional read as simplified, full pinyin, initials, code, credit code, a
-    mobile's digits: `accounts_matching`, `contact_word_q`), each read through its index."""
-    text = text.strip()[:100]
-    if not text:
-        return QuickFind(text)
-    accounts = accounts_matching(accounts_visible_to(actor), text).select_related("owner")
-    contacts = contacts_visible_to(actor)
-    for word in _words(text):
-        contacts = contacts.filter(contact_word_q(word, indexed_only=True))
-    return QuickFind(
-        text,
-        list(accounts.order_by("name_pinyin", "pk")[:limit]),
-        list(contacts.select_related("account").order_by("name_pinyin", "pk")[:limit]),
-    )

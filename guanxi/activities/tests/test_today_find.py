@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from guanxi.workspace.selectors import quick_find
+from guanxi.workspace.search import quick_find
 from tests.support import make_account, make_contact
 
 pytestmark = pytest.mark.django_db
