@@ -236,7 +236,8 @@ def describe_duplicates(summary: dict[str, Any]) -> str:
     scope = "every record" if summary["full"] else "records changed since the last run"
     return (
         f"duplicates: {summary['account_pairs']} account pairs, {summary['contact_pairs']}"
-        f" contact pairs ({scope})"
+        f" contact pairs ({scope}); {summary.get('rescored_away', 0)} open pairs no longer"
+        " alike left the queue"
     )
 
 

@@ -153,5 +153,7 @@ def duplicates(args: argparse.Namespace) -> int:
     since = timezone.now() - dt.timedelta(hours=args.since_hours) if args.since_hours else None
     found = candidates_find(since=since)
     print(f"duplicates: {found.accounts} account pairs, {found.contacts} contact pairs "
-          f"({found.skipped_blocks} blocks too large to compare)")  # fmt: skip
+          f"({found.skipped_blocks} blocks too large to compare)"
+          + (f"; {found.rescored_away} open pairs no longer alike left the queue"
+             if since else ""))  # fmt: skip
     return 0

@@ -80,6 +80,7 @@ SUMMARY_WORDS = {
     "removed": pgettext_lazy("job summary", "removed"),
     "renewed": pgettext_lazy("job summary", "renewed"),
     "rescheduled": pgettext_lazy("job summary", "rescheduled"),
+    "rescored_away": pgettext_lazy("job summary", "pairs no longer alike"),
     "rows": pgettext_lazy("job summary", "rows"),
     "rules": pgettext_lazy("job summary", "rules"),
     "run": pgettext_lazy("job summary", "run"),

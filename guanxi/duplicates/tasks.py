@@ -2,7 +2,8 @@
 only the blocks holding a row changed in the last hours; `guanxi duplicates --since-hours 26`)
 and its nightly step `duplicates_nightly_job` (`workspace.tasks.NIGHTLY_STEPS`): incremental,
 it reads only the blocks holding a record created or changed since the last successful run
-started (a full run the first night), so it stays cheap however large the book grows."""
+started (a full run the first night), so it stays cheap however large the book grows, and
+scores the open pairs of the queue again by today's rules (`finder.open_pairs_rescore`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def duplicates_find_job(*, hours: int | None = None, **_ignored: Any) -> dict[st
     since = timezone.now() - dt.timedelta(hours=hours) if hours else None
     found = candidates_find(since=since)
     return {"account_pairs": found.accounts, "contact_pairs": found.contacts,
-            "skipped_blocks": found.skipped_blocks}  # fmt: skip
+            "skipped_blocks": found.skipped_blocks,
+            "rescored_away": found.rescored_away}  # fmt: skip
 
 
 def last_run_started() -> dt.datetime | None:
@@ -45,7 +47,8 @@ def duplicates_nightly_job(
     since = last_run_started()
     found = candidates_find(since=since)
     return {"full": since is None, "account_pairs": found.accounts,
-            "contact_pairs": found.contacts, "skipped_blocks": found.skipped_blocks}  # fmt: skip
+            "contact_pairs": found.contacts, "skipped_blocks": found.skipped_blocks,
+            "rescored_away": found.rescored_away}  # fmt: skip
 
 
 duplicates_find = recorded_task(JOB_NAME)(duplicates_find_job)

@@ -59,3 +59,31 @@ def test_a_failed_run_does_not_move_the_start_on(cast):
     make_account(owner=cast.alice, name="华彩医药有限公司")
     make_account(owner=cast.alice, name="华彩医药")
     assert _night()["full"] is True
+
+
+def test_an_incremental_night_scores_the_open_queue_again(cast):
+    """Pairs queued by older rules (深圳市财政局 / 青岛市财政局, before places were read) leave
+    the queue on the next night, though neither record changed; a true pair gets today's score,
+    a decided pair is left alone."""
+    seen = timezone.now() - dt.timedelta(days=3)
+    sz = make_account(owner=cast.alice, name="深圳市财政局")
+    qd = make_account(owner=cast.alice, name="青岛市财政局")
+    gz = make_account(owner=cast.alice, name="广州市财政局")
+    hc = make_account(owner=cast.alice, name="华彩医药有限公司")
+    hc2 = make_account(owner=cast.alice, name="华彩医药股份有限公司")
+    old = {"score": 91, "reasons": [["similar_names", {"score": 91}]], "found_at": seen}
+    stale = Candidate.objects.create(kind="account", account_a=sz, account_b=qd, **old)
+    decided = Candidate.objects.create(kind="account", account_a=sz, account_b=gz,
+                                       status="dismissed", **old)  # fmt: skip
+    true = Candidate.objects.create(kind="account", account_a=hc, account_b=hc2, **old)
+    Account.objects.update(updated_at=seen)
+    JobRun.objects.create(name="duplicates_find", status=JobStatus.SUCCEEDED, started_at=seen)
+
+    summary = _night()
+
+    assert summary["full"] is False and summary["rescored_away"] == 1
+    assert not Candidate.objects.filter(pk=stale.pk).exists()
+    decided.refresh_from_db()
+    assert (decided.status, decided.score) == ("dismissed", 91)
+    true.refresh_from_db()
+    assert true.score >= 80 and true.reasons != old["reasons"]
