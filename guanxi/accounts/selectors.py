@@ -269,14 +269,16 @@ def account_word_parts(word: str) -> list[Q]:
 
 
 def pinyin_prefix_q(latin: str) -> Q:
-    """Accounts whose name's pinyin starts with ``latin`` (lower-case letters), also stated as
-    a range, so the b-tree on (name_pinyin, id) reads them in pinyin order in any collation
-    (PostgreSQL uses it for LIKE 'x%' only in the C collation)."""
-    q = Q(name_pinyin__startswith=latin, name_pinyin__gte=latin)
+    """Accounts whose name's pinyin starts with ``latin`` (lower-case letters), as a range, so
+    the b-tree on (name_pinyin, id) reads them in pinyin order in any collation (PostgreSQL uses
+    it for LIKE 'x%' only in the C collation). The stored pinyin holds only a–z and 0–9
+    (`accounts.normalise`), so the range holds exactly the names starting with ``latin``; a LIKE
+    beside it made the planner count the condition twice and expect a tenth of the matches."""
     stem = latin.rstrip("z")
-    if stem:  # "huaz" → below "hub": every name starting "huaz…" sorts before it
-        q &= Q(name_pinyin__lt=stem[:-1] + chr(ord(stem[-1]) + 1))
-    return q
+    if not stem:  # "zz": nothing after z, so every pinyin from "zz" on starts with it
+        return Q(name_pinyin__gte=latin)
+    # "huaz" → below "hub": every pinyin starting "huaz…" sorts before it.
+    return Q(name_pinyin__gte=latin, name_pinyin__lt=stem[:-1] + chr(ord(stem[-1]) + 1))
 
 
 def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:

@@ -6,6 +6,7 @@ import pytest
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.selectors import accounts_visible_to, pinyin_prefix_q
+from guanxi.workspace import search
 from guanxi.workspace.search import PINYIN_ORDER, accounts_first, accounts_matching
 from tests.support import make_account, make_contact
 
@@ -35,8 +36,12 @@ def book(cast):
     return cast
 
 
+@pytest.mark.parametrize("common", [20_000, 0])
 @pytest.mark.parametrize("word", WORDS)
-def test_the_first_few_by_pinyin_are_the_plain_searchs_first_few(book, word):
+def test_the_first_few_by_pinyin_are_the_plain_searchs_first_few(book, word, common, monkeypatch):
+    """``common`` 0: every contact condition counts as common, so the contacts' branch walks
+    the accounts in pinyin order instead of collecting their ids."""
+    monkeypatch.setattr(search, "COMMON_CONTACTS", common)
     for viewer in (book.alice, book.bob, book.mia):
         accounts = accounts_visible_to(viewer)
         plain = accounts_matching(accounts, word).order_by(*PINYIN_ORDER)
