@@ -138,3 +138,14 @@ def watch_analyze(monkeypatch, module) -> list[str]:
 
     monkeypatch.setattr(module, "analyze", spy)
     return seen
+
+
+def plan_of(queryset, *, seqscan: bool = True) -> str:
+    """PostgreSQL's plan for ``queryset`` (EXPLAIN, no ANALYZE); ``seqscan=False`` tells it to
+    avoid sequential scans, which it prefers on a test database's handful of rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if not seqscan:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())

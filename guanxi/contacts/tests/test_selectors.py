@@ -3,7 +3,7 @@ from django.db import connection
 
 from guanxi.contacts.models import Contact
 from guanxi.contacts.selectors import contact_word_q
-from tests.support import make_contact
+from tests.support import make_contact, plan_of
 
 
 @pytest.mark.parametrize("word, names", [("王芳", {"王芳"}), ("芳", {"王芳", "李芳华"}),
@@ -19,9 +19,5 @@ def test_a_name_of_one_or_two_characters_is_found(cast, word, names):
 def test_a_two_character_name_reads_the_gram_index(cast):
     make_contact(account=cast.account, name="王芳")
     search = Contact.objects.filter(contact_word_q("王芳", indexed_only=True))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = search.query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_of(search, seqscan=False)
     assert "contact_name_grams" in plan
