@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.db.models.lookups import Contains
 
-from guanxi.accounts.models import Account
+from guanxi.accounts.models import Account, AccountAlias
 from guanxi.accounts.normalise import credit_code_clean, simplified
 from guanxi.core.history import history_entries
 from guanxi.core.models import Role, User, sees_all_accounts_q
@@ -231,26 +231,23 @@ TEXT_GRAMS = (Substr("name", 2), "short_name", "english_name", "code")
 def account_word_parts(word: str) -> list[Q]:
     """Accounts one search word finds, as separate conditions (each served by its own index on
     PostgreSQL, so a caller may UNION them): in the name, short or English name or code
-    (traditional characters read as simplified; trigram indexes, migration accounts 0003), as
+    (traditional characters read as simplified, and as typed; trigram indexes, migration
+    accounts 0003), as
     a prefix of the stored pinyin of the name or its key ("huacai"; four letters or more also
     inside the name: "shanghai") or of the initials of the key or the whole name ("hcyy" →
     华彩医药, "szrf" → 深圳瑞丰…) (LIKE 'x%' on b-tree indexes, migrations accounts 0005 and 0009),
     the credit code exactly, a former code kept as an alias after a merge."""
-    plain = simplified(word).strip()
-    own = {"name": plain, "short_name": plain, "english_name": word, "code": word}
-    if grams_serve(plain) and grams_serve(word):
-        # One or two characters have no trigram. At the start of the name ("上海", one account
-        # in twelve): a range of a b-tree that carries the pinyin, so the first few in pinyin
-        # order come from the index; anywhere else: the gram index of the four columns, the
-        # name's first character left out (migration accounts 0010).
-        parts = [Q(name__istartswith=plain), short_word_q(TEXT_GRAMS, own)]
-    else:
-        parts = [Q(**{f"{column}__icontains": text}) for column, text in own.items()]
+    plain, typed = simplified(word).strip(), word.strip()
+    parts = _text_parts({"name": plain, "short_name": plain, "english_name": word, "code": word})
+    if typed != plain:  # 恆瑞 also as typed: a name stored in traditional characters
+        parts += _text_parts({"name": typed, "short_name": typed})
     code = credit_code_clean(word)
     if code:
         parts.append(Q(credit_code=code))
     # A merged-away account's code still finds the account it became (its alias).
-    parts.append(Q(aliases__code__iexact=word.strip()))
+    # (As ids, not a join: an account with two aliases that differ in case is found once.)
+    aliased = AccountAlias.objects.filter(code__iexact=word.strip()).values("account_id")
+    parts.append(Q(pk__in=aliased))
     latin = pinyin_word(word)
     if latin:
         parts.append(pinyin_prefix_q(latin))
@@ -268,12 +265,25 @@ def account_word_parts(word: str) -> list[Q]:
     return parts
 
 
+def _text_parts(words: dict[str, str]) -> list[Q]:
+    """Accounts whose column contains its word (column → word; "name" always among them)."""
+    if all(grams_serve(word) for word in words.values()):
+        # One or two characters have no trigram. At the start of the name ("上海", one account
+        # in twelve): a range of a b-tree that carries the pinyin, so the first few in pinyin
+        # order come from the index; anywhere else: the gram index of the four columns, the
+        # name's first character left out (migration accounts 0010).
+        return [Q(name__istartswith=words["name"]), short_word_q(TEXT_GRAMS, words)]
+    return [Q(**{f"{column}__icontains": word}) for column, word in words.items()]
+
+
 def pinyin_prefix_q(latin: str) -> Q:
     """Accounts whose name's pinyin starts with ``latin`` (lower-case letters), as a range, so
-    the b-tree on (name_pinyin, id) reads them in pinyin order in any collation (PostgreSQL uses
-    it for LIKE 'x%' only in the C collation). The stored pinyin holds only a–z and 0–9
-    (`accounts.normalise`), so the range holds exactly the names starting with ``latin``; a LIKE
-    beside it made the planner count the condition twice and expect a tenth of the matches."""
+    the b-tree on (name_pinyin, id) reads them in pinyin order (PostgreSQL uses it for LIKE 'x%'
+    only in the C collation). The stored pinyin holds only a–z and 0–9 (`accounts.normalise`),
+    so the range holds exactly the names starting with ``latin`` in the C collation and those
+    that sort letters one by one (en_US, zh_CN; not one with contractions such as cs_CZ's
+    "ch"). A LIKE beside it made the planner count the condition twice and expect a tenth of
+    the matches."""
     stem = latin.rstrip("z")
     if not stem:  # "zz": nothing after z, so every pinyin from "zz" on starts with it
         return Q(name_pinyin__gte=latin)
@@ -284,6 +294,7 @@ def pinyin_prefix_q(latin: str) -> Q:
 def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
     """`queryset` limited to the accounts `text` finds (all of it, as one word): a UNION of
     `account_word_parts`, each branch through its own index."""
+    text = text.replace("\x00", "")  # PostgreSQL refuses a NUL in a query's text
     if not text.strip():
         return queryset
     first, *rest = [

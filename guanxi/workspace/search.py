@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet, Subquery
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -46,9 +47,10 @@ def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Accoun
 
 
 def _words(text: str) -> list[str]:
-    """Words as the admin's search splits them: on spaces, a quoted phrase kept whole."""
+    """Words as the admin's search splits them: on spaces, a quoted phrase kept whole (a NUL
+    left out: PostgreSQL refuses it in a query's text)."""
     words = []
-    for bit in smart_split(text):
+    for bit in smart_split(text.replace("\x00", "")):
         if bit[:1] in "\"'" and bit[-1:] == bit[:1] and len(bit) > 1:
             bit = unescape_string_literal(bit)
         if bit.strip():
@@ -68,12 +70,17 @@ def accounts_first(queryset: QuerySet[Account], text: str, limit: int) -> list[i
     first of the branch that found it. Several words (or SQLite, which cannot order the parts
     of a UNION) take the plain way."""
     words = _words(text)
-    if len(words) != 1 or connection.vendor != "postgresql":
+    db = queryset.db  # the replica where the page reads from it (core.replica)
+    if len(words) != 1 or connections[db].vendor != "postgresql":
         found = accounts_matching(queryset, text).order_by(*PINYIN_ORDER)
         return list(found.values_list("pk", flat=True)[:limit])
     parts, params = [], []
     for branch, whole in _branches(queryset, words[0]):
-        sql, more = branch.order_by().values_list(*PINYIN_ORDER).query.sql_with_params()
+        try:
+            query = branch.order_by().values_list(*PINYIN_ORDER).query
+            sql, more = query.get_compiler(using=db).as_sql()
+        except EmptyResultSet:  # a branch that can find nothing (e.g. a viewer who sees none)
+            continue
         if whole:
             # OFFSET 0 keeps the branch whole: left to itself, the planner would walk every
             # account in pinyin order looking for the branch's first few, which it guesses are
@@ -81,8 +88,10 @@ def accounts_first(queryset: QuerySet[Account], text: str, limit: int) -> list[i
             sql = f"SELECT * FROM ({sql} OFFSET 0) AS branch"
         parts.append(f"({sql} ORDER BY 1, 2 LIMIT %s)")
         params += [*more, limit]
+    if not parts:
+        return []
     union = " UNION ".join(parts)
-    with connection.cursor() as cursor:
+    with connections[db].cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({union}) AS found ORDER BY 1, 2 LIMIT %s", [*params, limit])
         return [pk for _, pk in cursor.fetchall()]
 

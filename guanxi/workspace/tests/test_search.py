@@ -4,10 +4,10 @@ search's first few, for every kind of word, for every viewer."""
 
 import pytest
 
-from guanxi.accounts.models import Account
-from guanxi.accounts.selectors import accounts_visible_to, pinyin_prefix_q
+from guanxi.accounts.models import Account, AccountAlias
+from guanxi.accounts.selectors import accounts_search, accounts_visible_to, pinyin_prefix_q
 from guanxi.workspace import search
-from guanxi.workspace.search import PINYIN_ORDER, accounts_first, accounts_matching
+from guanxi.workspace.search import PINYIN_ORDER, accounts_first, accounts_matching, quick_find
 from tests.support import make_account, make_contact
 
 NAMES = [
@@ -74,3 +74,19 @@ def test_a_pinyin_prefix_is_a_range_that_holds_exactly_the_names_starting_with_i
         Account.objects.filter(pk=account.pk).update(name_pinyin=pinyin)
     found = Account.objects.filter(pinyin_prefix_q(latin)).values_list("name_pinyin", flat=True)
     assert sorted(found) == sorted(inside)
+
+
+def test_an_account_with_two_aliases_alike_is_found_once(book):
+    """Two former codes differing in case (two merges) once filled two of the branch's places."""
+    first, second = Account.objects.order_by("name_pinyin", "pk")[:2]
+    AccountAlias.objects.create(account=first, code="dm-1")
+    AccountAlias.objects.create(account=first, code="DM-1")
+    AccountAlias.objects.create(account=second, code="Dm-1")
+    assert accounts_first(Account.objects.all(), "dm-1", 2) == [first.pk, second.pk]
+
+
+def test_nothing_to_see_and_a_nul_are_no_error(book):
+    assert accounts_first(Account.objects.none(), "huacai", 5) == []
+    found = quick_find(book.mia, "hua\x00cai")
+    assert found.accounts == quick_find(book.mia, "huacai").accounts != []
+    assert accounts_search(Account.objects.all(), "\x00").count() == Account.objects.count()
