@@ -116,8 +116,9 @@ class Tag(models.Model):
 
 
 SEARCH_FORMS = ("name_key", "name_pinyin", "key_pinyin", "key_initials", "name_initials")
-#: The forms searched by prefix (the name key is compared whole, by the duplicate finder).
-PREFIX_SEARCHED = ("name_pinyin", "key_pinyin", "key_initials", "name_initials")
+#: The forms searched by prefix (the name key is compared whole, by the duplicate finder; the
+#: name's pinyin as a range of the ordered index `account_pinyin_order`).
+PREFIX_SEARCHED = ("key_pinyin", "key_initials", "name_initials")
 
 
 def fill_search_forms(account: Account) -> None:
@@ -259,13 +260,13 @@ class Account(models.Model):
             # Prefix search (LIKE 'x%') on the stored forms: a b-tree with the pattern operator
             # class on PostgreSQL (any collation), a plain index elsewhere. Each carries the
             # pinyin and id (PostgreSQL), so a search's branch yields its accounts in pinyin
-            # order from the index alone (workspace.selectors.accounts_first).
+            # order from the index alone (workspace.search.accounts_first).
             *(
                 models.Index(
                     fields=[f],
                     name=f"account_{f}_prefix",
                     opclasses=["varchar_pattern_ops"],
-                    include=[c for c in ("name_pinyin", "id") if c != f],
+                    include=["name_pinyin", "id"],
                 )
                 for f in PREFIX_SEARCHED
             ),

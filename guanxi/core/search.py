@@ -18,18 +18,6 @@ from django.db.models import BooleanField, F, Func, Q
 #: Words this short have no trigram; they are looked up by their grams instead.
 GRAM_WORD_MAX = 2
 
-#: The function the indexes are built on (core migration 0007); spaces separate the columns of
-#: one index and are left out of the grams, so no gram spans two columns.
-GRAMS_FUNCTION = r"""
-CREATE OR REPLACE FUNCTION guanxi_grams(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-SELECT coalesce(array_agg(DISTINCT g), '{}'::text[])
-FROM generate_series(1, char_length(t)) AS i,
-     LATERAL (VALUES (substr(t, i, 1)), (substr(t, i, 2))) AS v(g)
-WHERE position(' ' in g) = 0
-$$
-"""
-
 
 class HasGrams(Func):
     """``guanxi_grams(UPPER(c1 || ' ' || c2 …)) @> guanxi_grams(UPPER(word))``: true for the rows
