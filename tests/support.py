@@ -140,11 +140,15 @@ def watch_analyze(monkeypatch, module) -> list[str]:
     return seen
 
 
-def plan_of(queryset, *, seqscan: bool = True) -> str:
+def plan_of(queryset, *, seqscan: bool = True, without: tuple[str, ...] = ()) -> str:
     """PostgreSQL's plan for ``queryset`` (EXPLAIN, no ANALYZE); ``seqscan=False`` tells it to
-    avoid sequential scans, which it prefers on a test database's handful of rows."""
+    avoid sequential scans, which it prefers on a test database's handful of rows; ``without``:
+    indexes dropped first (in the test's transaction, so they come back), where on a handful of
+    rows another index would do as well as the one the test is about."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        for index in without:
+            cursor.execute(f'DROP INDEX "{index}"')
         if not seqscan:
             cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)

@@ -164,11 +164,14 @@ def contact_word_q(word: str, *, indexed_only: bool = False) -> Q:
 def contact_word_parts(word: str, *, indexed_only: bool = False) -> list[Q]:
     """`contact_word_q` as separate conditions, each served by its own index on PostgreSQL (the
     prefix ones carry the account: contacts 0010), so a caller may UNION them."""
-    plain = simplified(word).strip()
-    # One or two characters ("王芳") have no trigram: the name's gram index (contacts 0009).
-    parts = [
-        short_word_q(("name",), {"name": plain}) if grams_serve(plain) else Q(name__icontains=plain)
-    ]
+    parts = []
+    # Read as simplified, and as typed (a name stored in traditional characters). One or two
+    # characters ("王芳") have no trigram: the name's gram index (contacts 0009).
+    for name in dict.fromkeys([simplified(word).strip(), word.strip()]):
+        if grams_serve(name):
+            parts.append(short_word_q(("name",), {"name": name}))
+        else:
+            parts.append(Q(name__icontains=name))
     if not indexed_only:
         parts.append(
             Q(english_name__icontains=word) | Q(code__iexact=word) | Q(email__iexact=word.strip())

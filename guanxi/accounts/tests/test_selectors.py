@@ -104,7 +104,8 @@ def test_words_of_one_or_two_characters_are_found_in_every_column(cast, word, co
 def test_a_two_character_word_reads_the_gram_index_not_every_account(cast):
     make_account(owner=cast.alice, name="华彩医药有限公司")
     search = accounts_search(Account.objects.all(), "华彩")
-    plan = plan_of(search, seqscan=False)
+    trigrams = tuple(f"account_{c}_trgm" for c in ("name", "short_name", "english_name", "code"))
+    plan = plan_of(search, seqscan=False, without=trigrams)
     assert "account_text_grams" in plan
     assert "Seq Scan" not in plan
 
@@ -120,7 +121,10 @@ def test_each_condition_of_a_word_reads_its_own_index(cast, word, indexes):
     the pinyin after its first letter; a short word's start from the upper-case name's b-tree,
     the rest from the grams (migrations accounts 0010, 0011): each expression as indexed."""
     make_account(owner=cast.alice, name="上海华彩医药有限公司")
-    plan = plan_of(accounts_search(Account.objects.all(), word), seqscan=False)
+    # A two-character word's trigram "search" is a read of the whole trigram index: on a
+    # handful of rows as good as any, so those are left out for it.
+    trigrams = ("account_name_trgm", "account_short_name_trgm") if len(word) <= 2 else ()
+    plan = plan_of(accounts_search(Account.objects.all(), word), seqscan=False, without=trigrams)
     assert [name for name in indexes if name not in plan] == []
     if word == "shanghai":
         # On a handful of rows the planner may read the inside of the pinyin from another
@@ -131,3 +135,10 @@ def test_each_condition_of_a_word_reads_its_own_index(cast, word, indexes):
                            ["account_pinyin_tail_trgm"])  # fmt: skip
             assert tail in cursor.fetchone()[0]
         assert tail in plan
+
+
+@pytest.mark.parametrize("word", ["恆瑞", "恆瑞科技", "hengrui"])
+def test_a_name_stored_in_traditional_characters_is_found_as_typed(cast, word):
+    """(Typed in simplified characters it is found by its pinyin, not its characters.)"""
+    stored = make_account(owner=cast.alice, name="恆瑞科技有限公司", code="TR-1")
+    assert set(accounts_search(Account.objects.all(), word)) == {stored}
