@@ -28,6 +28,7 @@ from django.db.models.functions import Length
 
 from guanxi.accounts.models import Account
 from guanxi.accounts.names import (
+    company_key,
     email_key,
     generic_body,
     mobile_key,
@@ -68,11 +69,14 @@ def _owner_name(user: User) -> str:
 
 def account_matches(actor: User, company: str) -> list[Duplicate]:
     """Accounts whose name holds the lead's company key, best first."""
-    key = company_name_key(company)  # 華彩醫藥 looks for 华彩医药
+    key = company_name_key(company)  # 華彩醫藥 looks for 华彩医药 …
     if len(key) < MIN_KEY:
         return []
+    held = Q()
+    for text in {key, company_key(company)}:  # … and for 華彩醫藥, an account stored as typed
+        held |= Q(name__icontains=text) | Q(short_name__icontains=text)
     rows = list(
-        Account.objects.filter(Q(name__icontains=key) | Q(short_name__icontains=key))
+        Account.objects.filter(held)
         .select_related("owner")
         .order_by(Length("name"), "pk")[:CANDIDATES]
     )

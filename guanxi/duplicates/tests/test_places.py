@@ -71,3 +71,6 @@ def test_a_lead_in_traditional_characters_is_read_as_simplified(cast):
     found = {d.id: d.score for d in account_matches(cast.alice, "華彩醫藥（廣州）有限公司")}
     assert found[hc.pk] == SAME
     assert found[sister.pk] < SAME  # Guangzhou and Beijing: two places
+    # An account stored in traditional characters is still found by them.
+    stored = make_account(owner=cast.alice, name="恆瑞科技有限公司")
+    assert [d.id for d in account_matches(cast.alice, "恆瑞科技")] == [stored.pk]
