@@ -140,16 +140,20 @@ def watch_analyze(monkeypatch, module) -> list[str]:
     return seen
 
 
-def plan_of(queryset, *, seqscan: bool = True, without: tuple[str, ...] = ()) -> str:
+def plan_of(queryset, *, seqscan: bool = True) -> str:
     """PostgreSQL's plan for ``queryset`` (EXPLAIN, no ANALYZE); ``seqscan=False`` tells it to
-    avoid sequential scans, which it prefers on a test database's handful of rows; ``without``:
-    indexes dropped first (in the test's transaction, so they come back), where on a handful of
-    rows another index would do as well as the one the test is about."""
+    avoid sequential scans, which it prefers on a test database's handful of rows."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        for index in without:
-            cursor.execute(f'DROP INDEX "{index}"')
         if not seqscan:
             cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def index_expression(index: str) -> str:
+    """The expression an index is built on, as PostgreSQL prints it in a plan, to check that a
+    query's condition is the indexed one whichever index the planner picks on a few rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef(%s::regclass, 1, false)", [index])
+        return cursor.fetchone()[0]
