@@ -76,7 +76,15 @@ def _blocks(qs: QuerySet, key: str, columns: tuple, since: dt.datetime | None) -
         yield [r[1:] for r in block]
 
 
-def _score_block(block: list, facts, scorer, kind: str, found: Found) -> None:
+#: Per kind: the rows' model, the columns its facts are read from, the facts and the scorer.
+SCORING = {
+    Kind.ACCOUNT: (Account, ACCOUNT_COLUMNS, AccountFacts, score_accounts),
+    Kind.CONTACT: (Contact, CONTACT_COLUMNS, ContactFacts, score_contacts),
+}
+
+
+def _score_block(block: list, kind: str, found: Found) -> None:
+    _model, _columns, facts, scorer = SCORING[kind]
     if len(block) > MAX_BLOCK:
         found.skipped_blocks += 1
         return
@@ -94,7 +102,7 @@ def account_pairs(found: Found, since: dt.datetime | None = None) -> None:
     qs = Account.objects.all()
     for key in ("credit_code", "key_pinyin"):
         for block in _blocks(qs, key, ACCOUNT_COLUMNS, since):
-            _score_block(block, AccountFacts, score_accounts, Kind.ACCOUNT, found)
+            _score_block(block, Kind.ACCOUNT, found)
 
 
 def contact_pairs(found: Found, since: dt.datetime | None = None) -> None:
@@ -105,7 +113,7 @@ def contact_pairs(found: Found, since: dt.datetime | None = None) -> None:
     )
     for source, key in ((qs, "mobile_key"), (by_email, "email_upper"), (by_name, "account_name")):
         for block in _blocks(source, key, CONTACT_COLUMNS, since):
-            _score_block(block, ContactFacts, score_contacts, Kind.CONTACT, found)
+            _score_block(block, Kind.CONTACT, found)
 
 
 def _candidate(kind: str, a: int, b: int, score: int, reasons: list, now) -> Candidate:
@@ -132,13 +140,6 @@ def pairs_store(pairs: dict, now: dt.datetime) -> None:
             unique_fields=unique,
             update_fields=["score", "reasons", "found_at"],
         )
-
-
-#: Per kind: the rows' model, the columns its facts are read from, the facts and the scorer.
-SCORING = {
-    Kind.ACCOUNT: (Account, ACCOUNT_COLUMNS, AccountFacts, score_accounts),
-    Kind.CONTACT: (Contact, CONTACT_COLUMNS, ContactFacts, score_contacts),
-}
 
 
 def open_pairs_rescore(before: dt.datetime) -> int:

@@ -14,14 +14,17 @@ from django.utils import timezone
 
 from guanxi.core.jobs import recorded_task
 from guanxi.core.models import JobRun, JobStatus
-from guanxi.duplicates.finder import candidates_find
+from guanxi.duplicates.finder import Found, candidates_find
 
 JOB_NAME = "duplicates_find"
 
 
 def duplicates_find_job(*, hours: int | None = None, **_ignored: Any) -> dict[str, Any]:
     since = timezone.now() - dt.timedelta(hours=hours) if hours else None
-    found = candidates_find(since=since)
+    return _summary(candidates_find(since=since))
+
+
+def _summary(found: Found) -> dict[str, Any]:
     return {"account_pairs": found.accounts, "contact_pairs": found.contacts,
             "skipped_blocks": found.skipped_blocks,
             "rescored_away": found.rescored_away}  # fmt: skip
@@ -45,10 +48,7 @@ def duplicates_nightly_job(
     the first time). The chain records it under the finder's name, so the next night starts
     from this run."""
     since = last_run_started()
-    found = candidates_find(since=since)
-    return {"full": since is None, "account_pairs": found.accounts,
-            "contact_pairs": found.contacts, "skipped_blocks": found.skipped_blocks,
-            "rescored_away": found.rescored_away}  # fmt: skip
+    return {"full": since is None, **_summary(candidates_find(since=since))}
 
 
 duplicates_find = recorded_task(JOB_NAME)(duplicates_find_job)
