@@ -27,7 +27,7 @@ from guanxi.accounts.models import Account, AccountAlias
 from guanxi.accounts.normalise import credit_code_clean, simplified
 from guanxi.core.history import history_entries
 from guanxi.core.models import Role, User, sees_all_accounts_q
-from guanxi.core.search import grams_serve, short_word_q
+from guanxi.core.search import grams_serve, search_text, short_word_q
 from guanxi.core.selectors import filter_given, ordered
 
 if TYPE_CHECKING:
@@ -232,11 +232,11 @@ def account_word_parts(word: str) -> list[Q]:
     """Accounts one search word finds, as separate conditions (each served by its own index on
     PostgreSQL, so a caller may UNION them): in the name, short or English name or code
     (traditional characters read as simplified, and as typed; trigram indexes, migration
-    accounts 0003), as
-    a prefix of the stored pinyin of the name or its key ("huacai"; four letters or more also
-    inside the name: "shanghai") or of the initials of the key or the whole name ("hcyy" →
-    华彩医药, "szrf" → 深圳瑞丰…) (LIKE 'x%' on b-tree indexes, migrations accounts 0005 and 0009),
-    the credit code exactly, a former code kept as an alias after a merge."""
+    accounts 0003; a gram index for one or two characters, 0010), as a prefix of the stored
+    pinyin of the name or its key ("huacai"; four letters or more also inside the name:
+    "shanghai") or of the initials of the key or the whole name ("hcyy" → 华彩医药, "szrf" →
+    深圳瑞丰…) (b-tree indexes, migrations accounts 0005, 0009 and 0011), the credit code
+    exactly, a former code kept as an alias after a merge."""
     plain, typed = simplified(word).strip(), word.strip()
     parts = _text_parts({"name": plain, "short_name": plain, "english_name": word, "code": word})
     if typed != plain:  # 恆瑞 also as typed: a name stored in traditional characters
@@ -294,7 +294,7 @@ def pinyin_prefix_q(latin: str) -> Q:
 def accounts_search(queryset: QuerySet[Account], text: str) -> QuerySet[Account]:
     """`queryset` limited to the accounts `text` finds (all of it, as one word): a UNION of
     `account_word_parts`, each branch through its own index."""
-    text = text.replace("\x00", "")  # PostgreSQL refuses a NUL in a query's text
+    text = search_text(text)
     if not text.strip():
         return queryset
     first, *rest = [

@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
@@ -155,10 +157,7 @@ def contact_word_q(word: str, *, indexed_only: bool = False) -> Q:
     stored digits. Prefixes are LIKE 'x%' on b-tree indexes (migration contacts 0006).
     ``indexed_only``: only what an index serves on PostgreSQL (the name's trigrams, the stored
     forms), for the account list, which looks through every contact."""
-    q = Q()
-    for part in contact_word_parts(word, indexed_only=indexed_only):
-        q |= part
-    return q
+    return reduce(or_, contact_word_parts(word, indexed_only=indexed_only))
 
 
 def contact_word_parts(word: str, *, indexed_only: bool = False) -> list[Q]:

@@ -19,6 +19,12 @@ from django.db.models import BooleanField, F, Func, Q
 GRAM_WORD_MAX = 2
 
 
+def search_text(text: str) -> str:
+    """A search box's text as a query may hold it: without NUL, which PostgreSQL refuses (a
+    500 where the search should find nothing)."""
+    return text.replace("\x00", "")
+
+
 class HasGrams(Func):
     """``guanxi_grams(UPPER(c1 || ' ' || c2 …)) @> guanxi_grams(UPPER(word))``: true for the rows
     whose columns hold every character and pair of ``word``, read from a GIN index built on the

@@ -5,6 +5,8 @@ credit code and a contact's mobile, each condition read through its own index.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -16,6 +18,7 @@ from guanxi.accounts.selectors import account_word_parts, accounts_visible_to
 from guanxi.contacts.models import Contact
 from guanxi.contacts.selectors import contact_word_parts, contact_word_q, contacts_visible_to
 from guanxi.core.models import User
+from guanxi.core.search import search_text
 
 #: The order of search results where a list has none of its own: by the name's pinyin.
 PINYIN_ORDER = ("name_pinyin", "pk")
@@ -47,10 +50,9 @@ def accounts_matching(queryset: QuerySet[Account], text: str) -> QuerySet[Accoun
 
 
 def _words(text: str) -> list[str]:
-    """Words as the admin's search splits them: on spaces, a quoted phrase kept whole (a NUL
-    left out: PostgreSQL refuses it in a query's text)."""
+    """Words as the admin's search splits them: on spaces, a quoted phrase kept whole."""
     words = []
-    for bit in smart_split(text.replace("\x00", "")):
+    for bit in smart_split(search_text(text)):
         if bit[:1] in "\"'" and bit[-1:] == bit[:1] and len(bit) > 1:
             bit = unescape_string_literal(bit)
         if bit.strip():
@@ -109,12 +111,11 @@ def _branches(queryset: QuerySet[Account], word: str) -> list[tuple[QuerySet[Acc
     order that stops at the first few with such a contact (collecting 438,403 accounts' ids
     first took 790 ms)."""
     branches = [(queryset.filter(q), True) for q in account_word_parts(word)]
-    contacts = [Contact.objects.filter(q) for q in contact_word_parts(word, indexed_only=True)]
+    conditions = contact_word_parts(word, indexed_only=True)
+    contacts = [Contact.objects.filter(q) for q in conditions]
     if any(c.order_by().values("pk")[COMMON_CONTACTS:].exists() for c in contacts):
         # Each account's few contacts read by account, the word's conditions checked on them.
-        some = Contact.objects.filter(
-            contact_word_q(word, indexed_only=True), account=OuterRef("pk")
-        )
+        some = Contact.objects.filter(reduce(or_, conditions), account=OuterRef("pk"))
         branches.append((queryset.filter(Exists(some)), False))
     else:
         first, *rest = [c.order_by().values("account_id") for c in contacts]
